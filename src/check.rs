@@ -1,0 +1,300 @@
+//! Stage 4, `check`: rules that read the linked corpus and return diagnostics. Each rule is a
+//! function over one record (run in parallel) or, for rules about the whole corpus such as
+//! duplicates and cycles, one linear pass. A new rule is a new function added to [`run`].
+
+use crate::corpus::Corpus;
+use crate::diag::{Diagnostic, Msg, Pos};
+use crate::model::{Disclosure, Kind};
+use crate::msg;
+use crate::parse::markdown::Target;
+use crate::parse::{Record, Ref};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Everything a rule may need besides the corpus.
+pub struct Context<'a> {
+    /// Every regular file under `content/`, relative to it.
+    pub files: &'a BTreeSet<String>,
+}
+
+/// Runs every rule.
+pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
+    out.extend(duplicates(c));
+    out.extend(cycles(c));
+    out.extend(gazette_issues(c));
+    out
+}
+
+fn err(r: &Record, rule: &'static str, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::error(rule, &r.file, pos, m).help(help)
+}
+
+fn warn(r: &Record, rule: &'static str, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::warning(rule, &r.file, pos, m).help(help)
+}
+
+fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
+    let r = &c.records[i];
+    let mut d = Vec::new();
+    references(c, r, &mut d);
+    dates(r, &mut d);
+    kind_rules(c, r, &mut d);
+    files(cx, r, &mut d);
+    if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        d.push(err(r, "disclosure-reason", r.pos("disclosure"), msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"), msg!("写明不予公开的法定理由", "give the legal reason for withholding it")));
+    }
+    for &pos in &r.body.scripts {
+        d.push(warn(r, "raw-html", pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page"), msg!("删除 <script>、on… 事件属性和 javascript: 链接", "remove <script>, on… event attributes and javascript: links")));
+    }
+    if r.body.chars == 0 && r.kind != Kind::Gazette {
+        d.push(warn(r, "empty-text", Pos::new(1, 1), msg!("记录只有元数据，没有正文", "the record has metadata but no text"), msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`")));
+    }
+    d
+}
+
+/// Every reference names a record that exists; public records do not point at non-public ones.
+fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    let mut refs: Vec<(&str, &Ref)> = Vec::new();
+    refs.extend(r.amends.iter().map(|x| ("amends", &x.target)));
+    refs.extend(r.repeals.iter().map(|x| ("repeals", &x.target)));
+    refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
+    refs.extend(r.final_doc.iter().map(|x| ("final", x)));
+    refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
+    refs.extend(r.stated.iter().filter_map(|x| x.basis.as_ref()).map(|x| ("validity.basis", x)));
+    refs.extend(r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)));
+    let body_refs: Vec<Ref> = r.body.links.iter().filter_map(|l| match &l.target {
+        Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
+        Target::File(_) => None,
+    }).collect();
+    refs.extend(body_refs.iter().map(|x| ("doc:", x)));
+    for (key, x) in refs {
+        let id = &x.id;
+        match c.by_id.get(id) {
+            None => d.push(err(r, "unknown-ref", x.pos, msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"), msg!("id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id", "an id is the record's path under content/ without .md, or the id it declares"))),
+            Some(&t) => {
+                let target = &c.records[t];
+                if target.id == r.id && key != "doc:" {
+                    d.push(err(r, "self-ref", x.pos, msg!("{key} 指向记录自身", "{key} points at the record itself"), msg!("删除这个引用", "remove the reference")));
+                } else if r.disclosure == Disclosure::Public && target.disclosure != Disclosure::Public {
+                    d.push(warn(r, "non-public-ref", x.pos, msg!("{key} 引用了非主动公开的记录 `{id}`，网站上将省略这一关联", "{key} refers to `{id}`, which is not publicly disclosed; the link is left out of the site"), msg!("确认该关联可以公开，或删除引用", "check whether the relation may be public, or remove it")));
+                }
+            }
+        }
+    }
+    for rel in r.amends.iter().chain(&r.repeals) {
+        if let (Some(&t), Some(eff)) = (c.by_id.get(&rel.target.id), rel.effective.or(Some(r.effective))) {
+            let target = &c.records[t];
+            if eff < target.effective {
+                let (te, id) = (target.effective, &target.id);
+                d.push(err(r, "relation-date", rel.target.pos, msg!("对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}", "the change to `{id}` takes effect on {eff}, before it is in force ({te})"), msg!("核对 effective 日期", "check the effective dates")));
+            }
+        }
+    }
+}
+
+fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
+    let order_help = || msg!("应满足 成文日期 ≤ 发布日期 ≤ 施行日期 ≤ 有效期至", "dates must satisfy signed ≤ published ≤ effective ≤ expires");
+    if let Some(s) = r.signed.filter(|s| *s > r.published) {
+        let p = r.published;
+        d.push(err(r, "date-order", r.pos("signed"), msg!("成文日期 {s} 晚于发布日期 {p}", "signed ({s}) is after published ({p})"), order_help()));
+    }
+    if r.effective < r.published {
+        let (e, p) = (r.effective, r.published);
+        d.push(err(r, "date-order", r.pos("effective"), msg!("施行日期 {e} 早于发布日期 {p}", "effective ({e}) is before published ({p})"), order_help()));
+    }
+    if let Some(x) = r.expires.filter(|x| *x < r.effective) {
+        let e = r.effective;
+        d.push(err(r, "date-order", r.pos("expires"), msg!("有效期至 {x} 早于施行日期 {e}", "expires ({x}) is before effective ({e})"), order_help()));
+    }
+    if let Some(c) = r.comment.as_ref().filter(|c| c.closes < c.opens) {
+        let (o, cl) = (c.opens, c.closes);
+        d.push(err(r, "date-order", c.pos, msg!("征求意见截止日 {cl} 早于开始日 {o}", "the comment period closes ({cl}) before it opens ({o})"), msg!("核对 comment 的 opens 与 closes", "check comment.opens and comment.closes")));
+    }
+    if let Some(s) = &r.stated {
+        if s.since < r.effective {
+            let (since, e) = (s.since, r.effective);
+            d.push(err(r, "date-order", s.pos, msg!("validity.since {since} 早于施行日期 {e}", "validity.since ({since}) is before the effective date ({e})"), msg!("状态变化只能发生在施行之后", "a change of state can only come after the document is in force")));
+        }
+    }
+}
+
+fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    match r.kind {
+        Kind::Interpretation => match &r.interprets {
+            None => d.push(err(r, "interpretation", Pos::new(1, 1), msg!("政策解读缺少 interprets：所解读文件的 id", "an interpretation needs interprets: the id of the document it explains"), msg!("加上 interprets", "add interprets"))),
+            Some(x) => {
+                if let Some(&t) = c.by_id.get(&x.id) {
+                    let doc = &c.records[t];
+                    if r.published > doc.published {
+                        let (a, b, id) = (r.published, doc.published, &doc.id);
+                        d.push(err(r, "interpretation-late", r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
+                    }
+                }
+            }
+        },
+        Kind::Draft => match &r.comment {
+            None => d.push(err(r, "draft-comment", Pos::new(1, 1), msg!("征求意见稿缺少 comment：征求意见期限", "a draft needs comment: its comment period"), msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"))),
+            Some(cm) => {
+                if cm.closes < c.as_of && cm.adoption.is_none() {
+                    let cl = cm.closes;
+                    d.push(warn(r, "draft-adoption", cm.pos, msg!("征求意见已于 {cl} 截止，尚无意见采纳情况说明", "the comment period closed on {cl} and there is no adoption report"), msg!("发布意见采纳情况的报告，并在 comment.adoption 中写明其 id", "publish a report on which comments were adopted and give its id in comment.adoption")));
+                }
+            }
+        },
+        _ => {}
+    }
+    if r.registration_no.is_some() && r.kind != Kind::Normative {
+        d.push(warn(r, "registration-no", r.pos("registration_no"), msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"), msg!("删除 registration_no，或把 kind 改为 normative", "remove registration_no, or make the record kind: normative")));
+    }
+}
+
+/// Attachments and linked files exist inside the record's own folder.
+fn files(cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
+    let mut wanted: Vec<(&str, Pos)> = r.attachments.iter().map(|a| (a.file.as_str(), a.pos)).collect();
+    wanted.extend(r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos)));
+    wanted.extend(r.body.links.iter().filter_map(|l| match &l.target {
+        Target::File(f) => Some((f.as_str(), l.pos)),
+        Target::Record(_) => None,
+    }));
+    for (f, pos) in wanted {
+        match resolve_file(&r.dir, f) {
+            None => d.push(err(r, "outside", pos, msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"), msg!("把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径", "put the file in the record's folder and refer to it by a relative path without `..`"))),
+            Some(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it
+/// would leave that folder.
+pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
+    if f.is_empty() || f.starts_with('/') || f.starts_with('\\') || f.contains('\\') || crate::parse::markdown::has_scheme(f) {
+        return None;
+    }
+    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    let depth = parts.len();
+    for seg in f.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s => parts.push(s),
+        }
+    }
+    (parts.len() > depth).then(|| parts.join("/"))
+}
+
+fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen_id: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, r) in c.records.iter().enumerate() {
+        if let Some(&first) = seen_id.get(r.id.as_str()) {
+            let (id, other) = (&r.id, &c.records[first].file);
+            out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"), msg!("每条记录的 id 必须唯一；改名或写明不同的 id", "ids must be unique; rename the file or give a different id")));
+        } else {
+            seen_id.insert(&r.id, i);
+        }
+        if let Some((no, pos)) = &r.index_no {
+            if let Some(&first) = seen_index.get(no.as_str()) {
+                let other = &c.records[first].file;
+                out.push(err(r, "duplicate-index-no", *pos, msg!("索引号 `{no}` 与 {other} 重复", "index number `{no}` is already used by {other}"), msg!("索引号必须唯一", "index numbers must be unique")));
+            } else {
+                seen_index.insert(no, i);
+            }
+        }
+    }
+    out
+}
+
+/// Amendment and repeal chains must not loop. Iterative depth-first search, linear in the
+/// number of relations.
+fn cycles(c: &Corpus) -> Vec<Diagnostic> {
+    let n = c.records.len();
+    let edges: Vec<Vec<(usize, Pos)>> = c
+        .records
+        .iter()
+        .map(|r| r.amends.iter().chain(&r.repeals).filter_map(|x| c.by_id.get(&x.target.id).map(|&t| (t, x.target.pos))).collect())
+        .collect();
+    let mut color = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut out = Vec::new();
+    for start in 0..n {
+        if color[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if let Some(&(w, pos)) = edges[v].get(*next) {
+                *next += 1;
+                match color[w] {
+                    0 => {
+                        color[w] = 1;
+                        stack.push((w, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
+                        let ring: Vec<&str> = stack[from..].iter().map(|&(x, _)| c.records[x].id.as_str()).chain([c.records[w].id.as_str()]).collect();
+                        let ring = ring.join(" → ");
+                        out.push(err(&c.records[v], "cycle", pos, msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"), msg!("一份文件不能直接或间接修改、废止它自己", "a document cannot amend or repeal itself, directly or through others")));
+                    }
+                    _ => {}
+                }
+            } else {
+                color[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut numbers: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    let mut carried: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, r) in c.records.iter().enumerate() {
+        let Some(issue) = &r.issue else { continue };
+        if let Some(&first) = numbers.get(&(issue.year, issue.number)) {
+            let (y, n, other) = (issue.year, issue.number, &c.records[first].file);
+            out.push(err(r, "duplicate-issue", r.pos("number"), msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"), msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique")));
+        } else {
+            numbers.insert((issue.year, issue.number), i);
+        }
+        for item in issue.sections.iter().flat_map(|s| &s.items) {
+            let id = item.doc.id.as_str();
+            if let Some(&first) = carried.get(id) {
+                let other = &c.records[first].file;
+                out.push(warn(r, "issue-twice", item.doc.pos, msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"), msg!("一份文件只刊登一次；页面只显示第一次", "a document is printed once; its page shows the first issue only")));
+            } else {
+                carried.insert(id, i);
+            }
+            if let Some(&t) = c.by_id.get(id) {
+                let doc = &c.records[t];
+                if doc.published > r.published {
+                    let (a, b) = (doc.published, r.published);
+                    out.push(err(r, "issue-date", item.doc.pos, msg!("`{id}` 发布于 {a}，晚于本期出版日期 {b}", "`{id}` was published on {a}, after this issue ({b})"), msg!("核对文件的 published 或本期的出版日期", "check the document's published date or the issue's")));
+                }
+                if doc.kind == Kind::Gazette {
+                    out.push(err(r, "issue-item", item.doc.pos, msg!("公报期不能刊登另一期公报", "an issue cannot carry another issue"), msg!("这里列出的应是文件", "list documents here")));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_file;
+
+    #[test]
+    fn files_stay_inside_the_record_folder() {
+        assert_eq!(resolve_file("a/b", "x.csv").as_deref(), Some("a/b/x.csv"));
+        assert_eq!(resolve_file("a/b", "./sub/x.csv").as_deref(), Some("a/b/sub/x.csv"));
+        assert_eq!(resolve_file("a/b", "../x.csv"), None);
+        assert_eq!(resolve_file("a/b", "/etc/passwd"), None);
+        assert_eq!(resolve_file("", "x.csv").as_deref(), Some("x.csv"));
+        assert_eq!(resolve_file("a", "."), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! `gongbao build`: check, then render, write into staging, seal, and swap into place.
+
+use super::{EXIT_ERRORS, EXIT_FAILURE, analyse, interactive, print, print_failure, summary};
+use crate::date::Date;
+use crate::diag;
+use crate::emit::{self, Staging};
+use crate::render::{self, Renderer, theme::Theme};
+use crate::seal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What to build.
+pub struct Options {
+    /// Site root.
+    pub root: PathBuf,
+    /// Output folder (default `<root>/public`).
+    pub out: Option<PathBuf>,
+    /// Build as the site stood on this date.
+    pub as_of: Option<Date>,
+    /// Worker threads; default: one per core.
+    pub jobs: Option<usize>,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+/// Outcome of a build that got as far as writing.
+pub struct Built {
+    /// Files written, with seals.
+    pub files: usize,
+}
+
+/// Builds the site; returns the exit code.
+pub fn run(o: &Options) -> u8 {
+    let threads = o.jobs.unwrap_or(0);
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("gongbao: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    pool.install(|| match build(o) {
+        Ok(_) => 0,
+        Err(code) => code,
+    })
+}
+
+/// The build itself, on the current thread pool. Errors are printed before returning the code.
+pub fn build(o: &Options) -> Result<Built, u8> {
+    let start = Instant::now();
+    let root = &o.root;
+    let a = analyse(root, o.as_of).map_err(|f| {
+        print_failure(&f, root);
+        f.code
+    })?;
+    let lang = a.cfg.site.language.clone();
+    let en = lang.starts_with("en");
+    print(&a.diagnostics, &lang, &a.sources, None);
+    if diag::error_count(&a.diagnostics) > 0 {
+        let s = summary(&a.diagnostics, &lang);
+        if en { eprintln!("build stopped: {s}; the previous output is unchanged") } else { eprintln!("构建已停止：{s}；原有输出未改动") }
+        return Err(EXIT_ERRORS);
+    }
+    let theme = match Theme::from_dir(&root.join("themes").join(&a.cfg.site.theme)) {
+        Ok(Some(t)) => t,
+        Ok(None) if a.cfg.site.theme == "default" => Theme::builtin(),
+        Ok(None) => {
+            let name = &a.cfg.site.theme;
+            eprintln!("{}", if en { format!("theme `{name}` not found in themes/") } else { format!("在 themes/ 中找不到主题 `{name}`") });
+            return Err(EXIT_ERRORS);
+        }
+        Err(e) => {
+            eprintln!("themes/: {e}");
+            return Err(EXIT_FAILURE);
+        }
+    };
+    let renderer = Renderer::new(&a.corpus, &a.cfg, &theme).map_err(|d| {
+        print(&[d], &lang, &[], None);
+        EXIT_ERRORS
+    })?;
+    let out = o.out.clone().unwrap_or_else(|| root.join("public"));
+    let staging = Staging::new(&out).map_err(|e| {
+        eprintln!("{}: {e}", out.display());
+        EXIT_FAILURE
+    })?;
+    let jobs = render::plan(&a.corpus, &a.cfg, &theme);
+    if interactive() && !o.quiet {
+        eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
+    }
+    let written = match emit::emit(&jobs, &renderer, root, &staging) {
+        Ok(w) => w,
+        Err(errs) => {
+            print(&errs, &lang, &a.sources, None);
+            staging.abandon();
+            return Err(EXIT_ERRORS);
+        }
+    };
+    if let Err(e) = seal::seal(&staging, &written, &a.corpus.as_of.to_string()) {
+        eprintln!("{e}");
+        staging.abandon();
+        return Err(EXIT_FAILURE);
+    }
+    if let Err(e) = staging.commit() {
+        eprintln!("{}: {e}", out.display());
+        return Err(EXIT_FAILURE);
+    }
+    if !o.quiet {
+        let (n, secs, docs) = (written.len() + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
+        let dest = out.display();
+        if en { eprintln!("built {docs} record(s) into {n} files in {dest} ({secs:.2} s)") } else { eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {dest}（{secs:.2} 秒）") }
+    }
+    Ok(Built { files: written.len() + 2 })
+}
+
+/// Where the default output goes for a site root.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("public")
+}

@@ -1,0 +1,40 @@
+//! `gongbao check`: every problem in the site, as text or JSON.
+
+use super::{EXIT_ERRORS, analyse, print, print_failure, summary};
+use crate::diag;
+use std::path::Path;
+
+/// Output format of findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: location, source line, help.
+    Human,
+    /// One JSON document on stdout, for pipelines.
+    Json,
+}
+
+/// Runs the checks; returns the exit code.
+pub fn run(root: &Path, format: Format, as_of: Option<crate::date::Date>) -> u8 {
+    let a = match analyse(root, as_of) {
+        Ok(a) => a,
+        Err(f) => {
+            if format == Format::Json {
+                println!("{}", diag::render_json(std::slice::from_ref(&f.diagnostic), "zh-CN"));
+            } else {
+                print_failure(&f, root);
+            }
+            return f.code;
+        }
+    };
+    let lang = a.cfg.site.language.clone();
+    match format {
+        Format::Json => println!("{}", diag::render_json(&a.diagnostics, &lang)),
+        Format::Human => {
+            print(&a.diagnostics, &lang, &a.sources, None);
+            let n = a.corpus.records.len();
+            let s = summary(&a.diagnostics, &lang);
+            if lang.starts_with("en") { eprintln!("checked {n} record(s): {s}") } else { eprintln!("已检查 {n} 条记录：{s}") }
+        }
+    }
+    if diag::error_count(&a.diagnostics) > 0 { EXIT_ERRORS } else { 0 }
+}

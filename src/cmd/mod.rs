@@ -1,0 +1,112 @@
+//! The commands. Each only wires stages together and decides what to print and which exit code
+//! to return: 0 ok, 1 the site has errors, 2 usage or I/O failure.
+
+pub mod build;
+pub mod check;
+pub mod init;
+pub mod serve;
+
+use crate::check::Context;
+use crate::config::{self, Config};
+use crate::corpus::Corpus;
+use crate::date::Date;
+use crate::diag::{self, Diagnostic, Pos, Severity};
+use crate::load::{self, Loaded};
+use crate::msg;
+use crate::parse;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Exit code: the site has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: usage or I/O failure.
+pub const EXIT_FAILURE: u8 = 2;
+
+/// The result of reading and checking a site: everything `build` needs, or why it cannot go on.
+pub struct Analysis {
+    /// Settings.
+    pub cfg: Config,
+    /// The linked records.
+    pub corpus: Corpus,
+    /// Files under `content/`.
+    pub files: BTreeSet<String>,
+    /// Findings, sorted, with the site's severities applied.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Texts of the record files, for printing source lines under messages.
+    pub sources: Vec<(String, String)>,
+}
+
+/// A command's failure before it could check anything.
+pub struct Failure {
+    /// What went wrong.
+    pub diagnostic: Diagnostic,
+    /// Exit code.
+    pub code: u8,
+}
+
+/// Reads the settings at `root`.
+pub fn read_config(root: &Path) -> Result<Config, Failure> {
+    let path = root.join(config::FILE);
+    let text = std::fs::read(&path).map_err(|e| Failure {
+        diagnostic: Diagnostic::error("config", config::FILE, Pos::new(1, 1), msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"))
+            .help(msg!("在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init", "run this in the site's folder or name it with --site; gongbao init makes a new site")),
+        code: EXIT_FAILURE,
+    })?;
+    let text = load::decode(&text).map_err(|(pos, m, h)| Failure { diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h), code: EXIT_ERRORS })?;
+    Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })
+}
+
+/// load → parse → corpus → check.
+pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
+    let cfg = read_config(root)?;
+    let Loaded { sources, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
+        diagnostic: Diagnostic::error("io", "content", Pos::new(1, 1), msg!("无法读取 content/：{e}", "cannot read content/: {e}")),
+        code: EXIT_FAILURE,
+    })?;
+    let parsed: Vec<(Option<parse::Record>, Vec<Diagnostic>)> = sources.par_iter().map(|s| parse::parse(s, &cfg)).collect();
+    let mut records = Vec::with_capacity(parsed.len());
+    for (r, d) in parsed {
+        diags.extend(d);
+        records.extend(r);
+    }
+    let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
+    let corpus = Corpus::build(records, as_of);
+    diags.extend(crate::check::run(&corpus, &Context { files: &files }));
+    let diagnostics = diag::finish(diags, &cfg.rules);
+    let sources = sources.into_iter().map(|s| (s.file, s.text)).collect();
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources })
+}
+
+/// Prints findings to stderr in the site's language.
+pub fn print(diags: &[Diagnostic], lang: &str, sources: &[(String, String)], config_text: Option<&str>) {
+    if diags.is_empty() {
+        return;
+    }
+    let text = diag::render_human(diags, lang, |file| {
+        if file == config::FILE {
+            return config_text;
+        }
+        sources.binary_search_by(|(f, _)| f.as_str().cmp(file)).ok().map(|i| sources[i].1.as_str())
+    });
+    eprint!("{text}");
+}
+
+/// One line saying how many errors and warnings there were.
+pub fn summary(diags: &[Diagnostic], lang: &str) -> String {
+    let e = diag::error_count(diags);
+    let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
+    if lang.starts_with("en") { format!("{e} error(s), {w} warning(s)") } else { format!("{e} 个错误，{w} 个警告") }
+}
+
+/// Whether to show progress: on a terminal and not in CI.
+pub fn interactive() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+/// Prints a failure that happened before checking.
+pub fn print_failure(f: &Failure, root: &Path) {
+    let text = std::fs::read_to_string(root.join(config::FILE)).ok();
+    print(std::slice::from_ref(&f.diagnostic), "zh-CN", &[], text.as_deref());
+}

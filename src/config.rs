@@ -1,0 +1,210 @@
+//! `gongbao.toml`: the site's settings. Read once, before anything else, and immutable after.
+//! Unknown keys are errors here too, for the same reason as in records: a misspelt setting that
+//! silently does nothing is worse than a refusal.
+
+use crate::diag::{Diagnostic, Pos, RuleLevel};
+use crate::msg;
+use regex_lite::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The settings file's name at the site root.
+pub const FILE: &str = "gongbao.toml";
+
+/// All settings, with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `[site]`.
+    pub site: Site,
+    /// Compiled `[patterns]`.
+    pub patterns: Patterns,
+    /// `[rules]`: severity overrides by rule id.
+    pub rules: BTreeMap<String, RuleLevel>,
+    /// Record keys the site adds to the standard ones.
+    pub extra_keys: Vec<String>,
+}
+
+/// `[site]`: identity and presentation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Site name (`SiteName`), e.g. 青川市人民政府.
+    pub name: String,
+    /// Public address of the site root, ending in `/`.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// `zh-CN` (default) or `en`: messages and UI strings.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// 网站标识码 (`SiteIDCode`), ten characters.
+    #[serde(default)]
+    pub id_code: String,
+    /// ICP record number shown in the footer.
+    #[serde(default)]
+    pub icp: String,
+    /// Public-security record number shown in the footer.
+    #[serde(default)]
+    pub police_record: String,
+    /// 主办单位.
+    #[serde(default)]
+    pub sponsor: String,
+    /// 承办单位.
+    #[serde(default)]
+    pub host: String,
+    /// The gazette's name, e.g. 青川市人民政府公报.
+    #[serde(default)]
+    pub gazette_name: String,
+    /// Offset of the site's time zone from UTC, `+08:00` by default; decides what "today" is.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// Theme folder under `themes/`; `default` is built in.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Entries per page in browse lists.
+    #[serde(default = "default_per_page")]
+    pub per_page: usize,
+}
+
+fn default_base_url() -> String {
+    "/".into()
+}
+fn default_language() -> String {
+    "zh-CN".into()
+}
+fn default_timezone() -> String {
+    "+08:00".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_per_page() -> usize {
+    20
+}
+
+/// Number shapes that differ between provinces, as regular expressions.
+#[derive(Debug, Clone)]
+pub struct Patterns {
+    /// 索引号.
+    pub index_no: Option<Regex>,
+    /// 统一编号.
+    pub registration_no: Option<Regex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    site: Site,
+    #[serde(default)]
+    patterns: RawPatterns,
+    #[serde(default)]
+    rules: BTreeMap<String, RuleLevel>,
+    #[serde(default)]
+    extra_keys: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPatterns {
+    index_no: Option<String>,
+    registration_no: Option<String>,
+}
+
+impl Config {
+    /// Parses the text of `gongbao.toml`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
+            let m = e.message().to_string();
+            Diagnostic::error("config", FILE, pos, msg!("站点配置无法解析：{m}", "the site settings cannot be read: {m}"))
+                .help(msg!("对照手册“站点配置”一章检查该行", "compare this line with the book's chapter on settings"))
+        })?;
+        let compile = |key: &str, p: Option<String>| -> Result<Option<Regex>, Diagnostic> {
+            p.map(|p| {
+                Regex::new(&p).map_err(|e| {
+                    let pos = text.find(key).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+                    Diagnostic::error("config", FILE, pos, msg!("[patterns] {key} 不是有效的正则表达式：{e}", "[patterns] {key} is not a valid regular expression: {e}"))
+                })
+            })
+            .transpose()
+        };
+        let patterns = Patterns {
+            index_no: compile("index_no", raw.patterns.index_no)?,
+            registration_no: compile("registration_no", raw.patterns.registration_no)?,
+        };
+        let mut site = raw.site;
+        if !site.base_url.ends_with('/') {
+            site.base_url.push('/');
+        }
+        if tz_minutes(&site.timezone).is_none() {
+            let pos = text.find("timezone").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let tz = &site.timezone;
+            return Err(Diagnostic::error("config", FILE, pos, msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
+                .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
+        }
+        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys })
+    }
+
+    /// Minutes east of UTC.
+    pub fn tz_minutes(&self) -> i32 {
+        tz_minutes(&self.site.timezone).unwrap_or(480)
+    }
+
+    /// The path part of the base URL (`/` or `/gazette/`): every internal link starts with it,
+    /// so the site works when deployed below a folder.
+    pub fn base_path(&self) -> &str {
+        let u = &self.site.base_url;
+        match u.find("://") {
+            Some(i) => u[i + 3..].find('/').map_or("/", |j| &u[i + 3 + j..]),
+            None => u,
+        }
+    }
+
+    /// The host of the base URL (`SiteDomain`), empty when the base URL has none.
+    pub fn domain(&self) -> &str {
+        let u = &self.site.base_url;
+        match u.find("://") {
+            Some(i) => {
+                let rest = &u[i + 3..];
+                &rest[..rest.find('/').unwrap_or(rest.len())]
+            }
+            None => "",
+        }
+    }
+}
+
+fn tz_minutes(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..=14).contains(&h) && (0..60).contains(&m)).then_some(sign * (h * 60 + m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_minimal_settings_with_defaults() {
+        let c = Config::parse("[site]\nname = \"青川市\"\nbase_url = \"https://example.gov.cn/gb\"\n").unwrap();
+        assert_eq!(c.base_path(), "/gb/");
+        assert_eq!(c.domain(), "example.gov.cn");
+        assert_eq!(c.tz_minutes(), 480);
+        assert_eq!(c.site.per_page, 20);
+    }
+
+    #[test]
+    fn unknown_setting_is_an_error_with_position() {
+        let e = Config::parse("[site]\nname = \"x\"\nnmae = \"y\"\n").unwrap_err();
+        assert_eq!(e.pos.line, 3);
+    }
+
+    #[test]
+    fn bad_pattern_is_reported() {
+        let e = Config::parse("[site]\nname = \"x\"\n[patterns]\nindex_no = \"(\"\n").unwrap_err();
+        assert!(e.message.en.contains("index_no"));
+    }
+}

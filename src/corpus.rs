@@ -1,0 +1,223 @@
+//! Stage 3, `corpus`: the records linked into one model. Ids resolve to indexes, relations get
+//! their reverse side, gazette issues tell each document where it was printed, and every record
+//! gets its validity timeline. Built once, then only read (by checks and by rendering).
+//!
+//! A record is *visible* when it is publicly disclosed and published on or before the build
+//! date. Only visible records reach output, and only visible records change another's state.
+
+use crate::date::Date;
+use crate::model::{Disclosure, Kind, State};
+use crate::parse::Record;
+use std::collections::BTreeMap;
+
+/// One change of state in a record's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// First day of the state.
+    pub from: Date,
+    /// The state.
+    pub state: State,
+    /// The visible record that caused it, by index.
+    pub basis: Option<usize>,
+    /// The note given with the change.
+    pub note: Option<String>,
+}
+
+/// An incoming relation: `by` amends, repeals, interprets … this record.
+#[derive(Debug, Clone)]
+pub struct Backlink {
+    /// Index of the record that points here.
+    pub by: usize,
+    /// When it takes effect, for amendments and repeals.
+    pub effective: Option<Date>,
+    /// Its note.
+    pub note: Option<String>,
+}
+
+/// Where a document was printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Printed {
+    /// Index of the gazette issue record.
+    pub issue: usize,
+    /// Page, when given.
+    pub page: Option<u32>,
+}
+
+/// The linked model.
+#[derive(Debug)]
+pub struct Corpus {
+    /// All parsed records, in path order.
+    pub records: Vec<Record>,
+    /// The build date: validity is computed for it, and later publications are left out.
+    pub as_of: Date,
+    /// Id → index of the first record with that id.
+    pub by_id: BTreeMap<String, usize>,
+    /// Whether each record reaches output.
+    pub visible: Vec<bool>,
+    /// Per record: visible records amending it.
+    pub amended_by: Vec<Vec<Backlink>>,
+    /// Per record: visible records repealing it.
+    pub repealed_by: Vec<Vec<Backlink>>,
+    /// Per record: visible interpretations of it.
+    pub interpreted_by: Vec<Vec<usize>>,
+    /// Per record: visible drafts that became it.
+    pub drafts: Vec<Vec<usize>>,
+    /// Per record: the draft whose adoption report it is.
+    pub adoption_for: Vec<Vec<usize>>,
+    /// Per record: the visible issue that printed it.
+    pub printed: Vec<Option<Printed>>,
+    /// Per record: its timeline (first entry: in force from the effective date).
+    pub timelines: Vec<Vec<Change>>,
+}
+
+impl Corpus {
+    /// Links `records` for the date `as_of`.
+    pub fn build(records: Vec<Record>, as_of: Date) -> Corpus {
+        let n = records.len();
+        let mut by_id = BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            by_id.entry(r.id.clone()).or_insert(i);
+        }
+        let visible: Vec<bool> = records.iter().map(|r| r.disclosure == Disclosure::Public && r.published <= as_of).collect();
+        let mut c = Corpus {
+            records,
+            as_of,
+            by_id,
+            visible,
+            amended_by: vec![Vec::new(); n],
+            repealed_by: vec![Vec::new(); n],
+            interpreted_by: vec![Vec::new(); n],
+            drafts: vec![Vec::new(); n],
+            adoption_for: vec![Vec::new(); n],
+            printed: vec![None; n],
+            timelines: Vec::new(),
+        };
+        for i in 0..n {
+            if !c.visible[i] {
+                continue;
+            }
+            let r = &c.records[i];
+            for rel in &r.amends {
+                if let Some(t) = c.lookup(&rel.target.id) {
+                    c.amended_by[t].push(Backlink { by: i, effective: Some(rel.effective.unwrap_or(r.effective)), note: rel.note.clone() });
+                }
+            }
+            for rel in &r.repeals {
+                if let Some(t) = c.lookup(&rel.target.id) {
+                    c.repealed_by[t].push(Backlink { by: i, effective: Some(rel.effective.unwrap_or(r.effective)), note: rel.note.clone() });
+                }
+            }
+            if let Some(t) = r.interprets.as_ref().and_then(|x| c.lookup(&x.id)) {
+                c.interpreted_by[t].push(i);
+            }
+            if let Some(t) = r.final_doc.as_ref().and_then(|x| c.lookup(&x.id)) {
+                c.drafts[t].push(i);
+            }
+            if let Some(t) = r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| c.lookup(&x.id)) {
+                c.adoption_for[t].push(i);
+            }
+            if let Some(issue) = &r.issue {
+                for item in issue.sections.iter().flat_map(|s| &s.items) {
+                    if let Some(t) = c.lookup(&item.doc.id) {
+                        c.printed[t].get_or_insert(Printed { issue: i, page: item.page });
+                    }
+                }
+            }
+        }
+        c.timelines = (0..n).map(|i| c.compute_timeline(i)).collect();
+        c
+    }
+
+    /// The index of the *visible* record with id `id`.
+    pub fn lookup(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied().filter(|&i| self.visible[i])
+    }
+
+    /// Indexes of visible records, in path order.
+    pub fn visible_indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.records.len()).filter(|&i| self.visible[i])
+    }
+
+    /// The events that may change record `i`'s state: (date, state, basis, note).
+    fn events(&self, i: usize) -> Vec<Change> {
+        let r = &self.records[i];
+        let mut ev = vec![Change { from: r.effective, state: State::InForce, basis: None, note: None }];
+        for b in &self.amended_by[i] {
+            ev.push(Change { from: b.effective.unwrap_or(r.effective), state: State::Amended, basis: Some(b.by), note: b.note.clone() });
+        }
+        for b in &self.repealed_by[i] {
+            ev.push(Change { from: b.effective.unwrap_or(r.effective), state: State::Repealed, basis: Some(b.by), note: b.note.clone() });
+        }
+        if let Some(x) = r.expires {
+            ev.push(Change { from: x.succ(), state: State::Lapsed, basis: None, note: None });
+        }
+        if let Some(s) = &r.stated {
+            let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
+            ev.push(Change { from: s.since, state: s.state, basis, note: s.note.clone() });
+        }
+        ev
+    }
+
+    /// The state of record `i` on `date`, with the change that put it there. This is the one
+    /// definition of validity; the timeline and every page are derived from it.
+    pub fn state_on(&self, i: usize, date: Date) -> Change {
+        let r = &self.records[i];
+        if date < r.effective {
+            return Change { from: r.published.min(r.effective), state: State::NotYetInForce, basis: None, note: None };
+        }
+        state_from_events(&self.events(i), date)
+    }
+
+    fn compute_timeline(&self, i: usize) -> Vec<Change> {
+        let r = &self.records[i];
+        let ev = self.events(i);
+        let mut dates: Vec<Date> = ev.iter().map(|e| e.from).filter(|d| *d >= r.effective).collect();
+        dates.sort();
+        dates.dedup();
+        let mut out: Vec<Change> = Vec::new();
+        for d in dates {
+            let c = state_from_events(&ev, d);
+            if out.last().is_none_or(|l| (l.state, l.basis) != (c.state, c.basis)) {
+                out.push(Change { from: d, ..c });
+            }
+        }
+        out
+    }
+
+    /// The state on the build date.
+    pub fn current(&self, i: usize) -> Change {
+        self.state_on(i, self.as_of)
+    }
+
+    /// Visible records of `kind`, newest publication first (ties by id), for lists.
+    pub fn newest_first(&self, kind: Option<Kind>) -> Vec<usize> {
+        let mut v: Vec<usize> = self.visible_indexes().filter(|&i| kind.is_none_or(|k| self.records[i].kind == k)).collect();
+        v.sort_by(|&a, &b| (self.records[b].published, &self.records[a].id).cmp(&(self.records[a].published, &self.records[b].id)));
+        v
+    }
+}
+
+/// Repealed outranks lapsed, which outranks partly lapsed, then amended, then in force: a
+/// repealed document stays repealed whatever else happens later.
+fn rank(s: State) -> u8 {
+    match s {
+        State::NotYetInForce => 0,
+        State::InForce => 1,
+        State::Amended => 2,
+        State::PartlyLapsed => 3,
+        State::Lapsed => 4,
+        State::Repealed => 5,
+    }
+}
+
+fn state_from_events(ev: &[Change], date: Date) -> Change {
+    let mut best: Option<&Change> = None;
+    for e in ev.iter().filter(|e| e.from <= date && e.state != State::NotYetInForce) {
+        best = match best {
+            None => Some(e),
+            Some(b) if (rank(e.state), e.from) > (rank(b.state), b.from) => Some(e),
+            keep => keep,
+        };
+    }
+    best.cloned().unwrap_or(Change { from: date, state: State::InForce, basis: None, note: None })
+}

@@ -1,0 +1,249 @@
+//! Diagnostics are data: every stage returns them, none prints. A diagnostic names the rule that
+//! raised it, the file and position, and carries its message and help in both languages the tool
+//! speaks, so the command can print it in the site's language, as text or as JSON.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// How bad a finding is. Errors stop a build; warnings are printed and let it go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops `build`; `check` exits 1.
+    Error,
+    /// Printed only.
+    Warning,
+}
+
+/// A text in Chinese and in English. Built with [`msg!`](crate::msg).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Msg {
+    /// Simplified Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Msg {
+    /// The text in `lang` (`en…` gives English, anything else Chinese).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang.starts_with("en") { &self.en } else { &self.zh }
+    }
+}
+
+/// `msg!("中文 {x}", "English {x}")`: both texts, formatted with the same arguments in scope.
+#[macro_export]
+macro_rules! msg {
+    ($zh:expr, $en:expr $(,)?) => {
+        $crate::diag::Msg { zh: format!($zh), en: format!($en) }
+    };
+    ($zh:expr, $en:expr, $a:expr, $b:expr $(,)?) => {
+        $crate::diag::Msg { zh: format!($zh, $a), en: format!($en, $b) }
+    };
+}
+
+/// A position in a source file: 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters.
+    pub column: u32,
+}
+
+impl Pos {
+    /// A position; zeros are lifted to 1 so a printed location is always a real one.
+    pub fn new(line: u64, column: u64) -> Pos {
+        Pos { line: line.clamp(1, u64::from(u32::MAX)) as u32, column: column.clamp(1, u64::from(u32::MAX)) as u32 }
+    }
+
+    /// The line and column of byte `offset` in `text`.
+    pub fn of_offset(text: &str, offset: usize) -> Pos {
+        let offset = offset.min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Pos::new(line as u64, column as u64)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning, after the site's overrides.
+    pub severity: Severity,
+    /// Stable rule id, e.g. `unknown-key`; the key for severity overrides in `gongbao.toml`.
+    pub rule: &'static str,
+    /// Path relative to the site root, with `/` separators; empty for site-wide findings.
+    pub file: String,
+    /// Where in the file.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: Msg,
+    /// How to fix it.
+    pub help: Option<Msg>,
+}
+
+impl Diagnostic {
+    /// An error of `rule` at `file:pos`.
+    pub fn error(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, rule, file: file.to_string(), pos, message, help: None }
+    }
+
+    /// A warning of `rule` at `file:pos`.
+    pub fn warning(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, rule, file: file.to_string(), pos, message, help: None }
+    }
+
+    /// Adds the advice on how to fix it.
+    pub fn help(mut self, help: Msg) -> Diagnostic {
+        self.help = Some(help);
+        self
+    }
+}
+
+/// What the site says about a rule in `[rules]` of `gongbao.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Make it an error.
+    Error,
+    /// Make it a warning.
+    Warning,
+    /// Drop it.
+    Off,
+}
+
+/// Applies the site's severity overrides and sorts findings by file, position and rule, so the
+/// output does not depend on the order in which parallel work finished.
+pub fn finish(mut diags: Vec<Diagnostic>, levels: &BTreeMap<String, RuleLevel>) -> Vec<Diagnostic> {
+    diags.retain_mut(|d| match levels.get(d.rule) {
+        Some(RuleLevel::Off) => false,
+        Some(RuleLevel::Error) => {
+            d.severity = Severity::Error;
+            true
+        }
+        Some(RuleLevel::Warning) => {
+            d.severity = Severity::Warning;
+            true
+        }
+        None => true,
+    });
+    diags.sort_by(|a, b| (&a.file, a.pos, a.rule, &a.message.en).cmp(&(&b.file, b.pos, b.rule, &b.message.en)));
+    diags.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.rule == b.rule && a.message == b.message);
+    diags
+}
+
+/// Counts errors.
+pub fn error_count(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.severity == Severity::Error).count()
+}
+
+/// Renders findings for a person: the location, the message, the offending source line with a
+/// caret under the column, and the help. `source` gives the text of a file when it is at hand.
+pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let label = match (d.severity, lang.starts_with("en")) {
+            (Severity::Error, true) => "error",
+            (Severity::Warning, true) => "warning",
+            (Severity::Error, false) => "错误",
+            (Severity::Warning, false) => "警告",
+        };
+        let _ = writeln!(out, "{label}[{}]: {}", d.rule, d.message.get(lang));
+        if !d.file.is_empty() {
+            let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.pos.line, d.pos.column);
+            if let Some(line) = source(&d.file).and_then(|t| t.lines().nth(d.pos.line as usize - 1)) {
+                let shown: String = line.chars().take(160).collect();
+                let gutter = d.pos.line.to_string();
+                let pad = " ".repeat(gutter.len());
+                let lead: usize = shown.chars().take(d.pos.column as usize - 1).map(display_width).sum();
+                let _ = writeln!(out, "{pad} |\n{gutter} | {shown}\n{pad} | {}^", " ".repeat(lead));
+            }
+        }
+        if let Some(h) = &d.help {
+            let word = if lang.starts_with("en") { "help" } else { "提示" };
+            let _ = writeln!(out, "  = {word}: {}", h.get(lang));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Terminal cells a character takes: CJK and full-width forms take two, so carets line up.
+fn display_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+/// Renders findings as one JSON document for pipelines.
+pub fn render_json(diags: &[Diagnostic], lang: &str) -> String {
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "severity": d.severity,
+                "rule": d.rule,
+                "file": d.file,
+                "line": d.pos.line,
+                "column": d.pos.column,
+                "message": d.message.get(lang),
+                "help": d.help.as_ref().map(|h| h.get(lang)),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "errors": error_count(diags),
+        "warnings": diags.len() - error_count(diags),
+        "diagnostics": items,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_character_columns() {
+        let t = "---\ntitle: 青川\nkind: x\n";
+        let p = Pos::of_offset(t, t.find('x').unwrap());
+        assert_eq!((p.line, p.column), (3, 7));
+        let p = Pos::of_offset(t, t.find('川').unwrap());
+        assert_eq!((p.line, p.column), (2, 9));
+    }
+
+    #[test]
+    fn overrides_change_and_drop_findings() {
+        let d = vec![
+            Diagnostic::warning("a", "f", Pos::new(1, 1), msg!("甲", "a")),
+            Diagnostic::error("b", "f", Pos::new(2, 1), msg!("乙", "b")),
+        ];
+        let levels = BTreeMap::from([("a".to_string(), RuleLevel::Error), ("b".to_string(), RuleLevel::Off)]);
+        let out = finish(d, &levels);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn human_output_points_at_the_column() {
+        let d = vec![Diagnostic::error("x", "a.md", Pos::new(2, 4), msg!("坏", "bad")).help(msg!("修", "fix"))];
+        let s = render_human(&d, "en", |_| Some("---\n青川市x\n"));
+        assert!(s.contains("a.md:2:4"), "{s}");
+        assert!(s.contains("  |       ^"), "{s}");
+        assert!(s.contains("help: fix"), "{s}");
+    }
+}

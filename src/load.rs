@@ -1,0 +1,220 @@
+//! Stage 1, `load`: walk `content/`, read every record's bytes, and decide whether they are text.
+//! Nothing here knows what a record means. Symlinks are never followed, so no file outside
+//! `content/` can be pulled into the site by a link planted in the repository.
+
+use crate::diag::{Diagnostic, Pos};
+use crate::msg;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Records larger than this are refused: no real document comes near it, and a runaway file
+/// should not stall a pipeline.
+pub const MAX_RECORD_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One record file, read and decoded.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the site root with `/` separators (`content/a/b.md`), for messages.
+    pub file: String,
+    /// The id the record gets when it does not name one: its path under `content/` without
+    /// `.md`, or its folder for `index.md`.
+    pub default_id: String,
+    /// Folder of the record's own files, relative to `content/` (`a` for `content/a/b.md`,
+    /// `a/b` for `content/a/b/index.md`).
+    pub dir: String,
+    /// The text, BOM removed.
+    pub text: String,
+    /// SHA-256 of the file's bytes as stored, hex.
+    pub sha256: String,
+}
+
+/// Everything `load` found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Record files, sorted by path.
+    pub sources: Vec<Source>,
+    /// Every regular file under `content/`, relative to it, for resolving attachments and links.
+    pub files: BTreeSet<String>,
+    /// Problems met while reading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the records below `root/content`.
+pub fn load(root: &Path) -> std::io::Result<Loaded> {
+    let content = root.join("content");
+    let mut loaded = Loaded::default();
+    if !content.is_dir() {
+        return Ok(loaded);
+    }
+    let mut records: Vec<(PathBuf, String)> = Vec::new();
+    let walker = walkdir::WalkDir::new(&content).follow_links(false).sort_by_file_name().into_iter();
+    let walker = walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| rel(root, p)).unwrap_or_default();
+                let why = e.to_string();
+                loaded.diagnostics.push(Diagnostic::error("unreadable", &path, Pos::new(1, 1), msg!("无法读取：{why}", "cannot be read: {why}")));
+                continue;
+            }
+        };
+        let under = rel(&content, entry.path());
+        if entry.path_is_symlink() {
+            loaded.diagnostics.push(
+                Diagnostic::error("symlink", &rel(root, entry.path()), Pos::new(1, 1), msg!("content/ 中不允许符号链接", "symbolic links are not allowed in content/"))
+                    .help(msg!("把文件本身放入 content/；符号链接可能把库外的文件带进网站", "put the file itself in content/; a link could pull files from outside the repository into the site")),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        loaded.files.insert(under.clone());
+        let is_version = under.split('/').rev().nth(1) == Some("versions");
+        if under.ends_with(".md") && !is_version {
+            records.push((entry.path().to_path_buf(), under));
+        }
+    }
+    let results: Vec<Result<Source, Diagnostic>> = records.par_iter().map(|(path, under)| read_record(root, path, under)).collect();
+    for r in results {
+        match r {
+            Ok(s) => loaded.sources.push(s),
+            Err(d) => loaded.diagnostics.push(d),
+        }
+    }
+    Ok(loaded)
+}
+
+fn read_record(root: &Path, path: &Path, under: &str) -> Result<Source, Diagnostic> {
+    let file = rel(root, path);
+    let too_big = |n: u64| {
+        let mib = n / (1024 * 1024);
+        let max = MAX_RECORD_BYTES / (1024 * 1024);
+        Diagnostic::error("too-large", &file, Pos::new(1, 1), msg!("记录文件过大（{mib} MiB，上限 {max} MiB）", "record is too large ({mib} MiB, the limit is {max} MiB)"))
+            .help(msg!("把大文件作为附件存放，正文只保留文字", "keep large files as attachments and only the text in the record"))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io_diag(&file, &e))?;
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_diag(&file, &e))?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let text = decode(&bytes).map_err(|(pos, m, h)| Diagnostic::error("encoding", &file, pos, m).help(h))?;
+    let (default_id, dir) = match under.strip_suffix("/index.md") {
+        Some(folder) => (folder.to_string(), folder.to_string()),
+        None if under == "index.md" => (String::new(), String::new()),
+        None => {
+            let id = under.trim_end_matches(".md").to_string();
+            let dir = id.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+            (id, dir)
+        }
+    };
+    Ok(Source { file, default_id, dir, text, sha256 })
+}
+
+fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))
+}
+
+type DecodeError = (Pos, crate::diag::Msg, crate::diag::Msg);
+
+/// UTF-8 with or without BOM is text. Anything else is refused, and a file that reads as GBK
+/// (the encoding older Chinese office tools still save in) is named as such so the editor knows
+/// what to convert from.
+pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(s) if !s.contains('\0') => Ok(s.to_string()),
+        Ok(s) => Err((
+            Pos::of_offset(s, s.find('\0').unwrap_or(0)),
+            msg!("文件含有 NUL 字节，不是文本文件", "the file contains NUL bytes and is not text"),
+            msg!("记录必须是 UTF-8 文本；二进制文件请作为附件", "records must be UTF-8 text; keep binary files as attachments"),
+        )),
+        Err(e) => {
+            let good = &body[..e.valid_up_to()];
+            let pos = Pos::of_offset(std::str::from_utf8(good).unwrap_or(""), good.len());
+            if looks_like_gbk(body) {
+                Err((
+                    pos,
+                    msg!("文件是 GBK 编码，不是 UTF-8", "the file is encoded in GBK, not UTF-8"),
+                    msg!("用编辑器另存为 UTF-8，或运行 iconv -f GBK -t UTF-8", "save it as UTF-8 in your editor, or run iconv -f GBK -t UTF-8"),
+                ))
+            } else {
+                Err((
+                    pos,
+                    msg!("文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"),
+                    msg!("记录必须是 UTF-8 文本；二进制文件请作为附件", "records must be UTF-8 text; keep binary files as attachments"),
+                ))
+            }
+        }
+    }
+}
+
+/// True when every non-ASCII byte pairs up as a GBK double-byte character and at least a few
+/// do. No NULs or other control bytes besides whitespace.
+fn looks_like_gbk(b: &[u8]) -> bool {
+    let (mut i, mut pairs) = (0, 0usize);
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t') {
+                return false;
+            }
+            i += 1;
+        } else if (0x81..=0xFE).contains(&c) && i + 1 < b.len() && (0x40..=0xFE).contains(&b[i + 1]) && b[i + 1] != 0x7F {
+            pairs += 1;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    pairs >= 2
+}
+
+/// `path` relative to `base`, with `/` separators.
+pub fn rel(base: &Path, path: &Path) -> String {
+    let p = path.strip_prefix(base).unwrap_or(path);
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_utf8_with_bom() {
+        assert_eq!(decode(b"\xEF\xBB\xBF---\n").unwrap(), "---\n");
+    }
+
+    #[test]
+    fn names_gbk() {
+        // "青川市" in GBK.
+        let gbk = b"title: \xC7\xE0\xB4\xA8\xCA\xD0\n";
+        let (pos, m, _) = decode(gbk).unwrap_err();
+        assert!(m.en.contains("GBK"));
+        assert_eq!((pos.line, pos.column), (1, 8));
+    }
+
+    #[test]
+    fn refuses_binary() {
+        let (_, m, _) = decode(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err();
+        assert!(!m.en.contains("GBK"));
+    }
+}

@@ -1,0 +1,80 @@
+//! The `gongbao` command line. Parsing arguments and choosing a command is all that happens
+//! here; see `gongbao::cmd` for the commands.
+
+use clap::{Parser, Subcommand};
+use gongbao::cmd;
+use gongbao::date::Date;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// 公报: compile a repository of gazette records into a static, checksummed archive site.
+#[derive(Parser)]
+#[command(name = "gongbao", version, about)]
+struct Cli {
+    /// The site's folder (where gongbao.toml is).
+    #[arg(long, short = 'C', global = true, default_value = ".")]
+    site: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a new site with settings and example records.
+    Init {
+        /// Folder to create the site in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Report every problem in the site; exit 1 on errors.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::check::Format,
+        /// Check as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
+    /// Check and build the site.
+    Build {
+        /// Output folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Build the site as it stood on this date (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
+    },
+    /// Build, serve on 127.0.0.1 and rebuild on every change.
+    Serve {
+        /// Port.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Output folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { cmd::EXIT_FAILURE } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Init { dir } => cmd::init::run(&if dir.is_absolute() { dir } else { cli.site.join(dir) }),
+        Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
+        Command::Build { out, as_of, jobs } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false }),
+        Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
+    };
+    ExitCode::from(code)
+}

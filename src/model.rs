@@ -1,0 +1,262 @@
+//! The domain's vocabulary as types: record kinds, the fifteen genres, disclosure, validity
+//! states, and document numbers. Each parses what editors write (English identifier or Chinese
+//! term) and displays itself; nothing else in the program re-checks these strings.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Declares an enum of domain terms, each with an English identifier and its Chinese names
+/// (the first is the display name; further ones are accepted synonyms).
+macro_rules! terms {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $id:literal [$($zh:literal),+]),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vm])* $v),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            /// The English identifier used in URLs and data files.
+            pub fn id(self) -> &'static str {
+                match self { $($name::$v => $id),+ }
+            }
+
+            /// The Chinese name.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$v => [$($zh),+][0]),+ }
+            }
+
+            /// Accepts the English identifier or any of the Chinese names.
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                $(if s == $id $(|| s == $zh)+ { return Some($name::$v); })+
+                None
+            }
+
+            /// The accepted spellings, for help texts.
+            pub fn choices() -> String {
+                let all: Vec<String> = Self::ALL.iter().map(|v| format!("{} ({})", v.id(), v.zh())).collect();
+                all.join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.id())
+            }
+        }
+    };
+}
+
+terms! {
+    /// What a record is (SPEC §2).
+    Kind {
+        /// 规章.
+        Regulation = "regulation" ["规章"],
+        /// 行政规范性文件.
+        Normative = "normative" ["行政规范性文件", "规范性文件"],
+        /// 其他政策文件.
+        Policy = "policy" ["其他政策文件", "政策文件"],
+        /// 政策解读.
+        Interpretation = "interpretation" ["政策解读"],
+        /// 征求意见稿.
+        Draft = "draft" ["征求意见稿"],
+        /// 公告公示.
+        Notice = "notice" ["公告公示"],
+        /// 报告.
+        Report = "report" ["报告"],
+        /// 公报期.
+        Gazette = "gazette" ["公报期", "政府公报"],
+        /// 目录条目.
+        Catalog = "catalog" ["目录条目", "主动公开基本目录"],
+    }
+}
+
+impl Kind {
+    /// Kinds that carry legal force and so have a validity timeline on their pages.
+    pub fn has_legal_force(self) -> bool {
+        matches!(self, Kind::Regulation | Kind::Normative | Kind::Policy)
+    }
+}
+
+terms! {
+    /// 文种: the fifteen official genres of documents.
+    Genre {
+        /// 决议.
+        Resolution = "resolution" ["决议"],
+        /// 决定.
+        Decision = "decision" ["决定"],
+        /// 命令(令).
+        Order = "order" ["命令", "令", "命令(令)", "命令（令）"],
+        /// 公报.
+        Communique = "communique" ["公报"],
+        /// 公告.
+        Announcement = "announcement" ["公告"],
+        /// 通告.
+        Circular = "circular" ["通告"],
+        /// 意见.
+        Opinion = "opinion" ["意见"],
+        /// 通知.
+        Notice = "notice" ["通知"],
+        /// 通报.
+        Bulletin = "bulletin" ["通报"],
+        /// 报告.
+        Report = "report" ["报告"],
+        /// 请示.
+        Request = "request" ["请示"],
+        /// 批复.
+        Reply = "reply" ["批复"],
+        /// 议案.
+        Motion = "motion" ["议案"],
+        /// 函.
+        Letter = "letter" ["函"],
+        /// 纪要.
+        Minutes = "minutes" ["纪要"],
+    }
+}
+
+terms! {
+    /// 公开属性: only `Public` may reach any output.
+    Disclosure {
+        /// 主动公开.
+        Public = "public" ["主动公开"],
+        /// 依申请公开.
+        OnRequest = "on_request" ["依申请公开"],
+        /// 不予公开.
+        Withheld = "withheld" ["不予公开"],
+    }
+}
+
+terms! {
+    /// 有效性: the state of a document on a date. Lapsed (expired) and repealed stay apart.
+    State {
+        /// 尚未生效.
+        NotYetInForce = "not_yet_in_force" ["尚未生效"],
+        /// 有效.
+        InForce = "in_force" ["有效"],
+        /// 已修改.
+        Amended = "amended" ["已修改"],
+        /// 部分失效.
+        PartlyLapsed = "partly_lapsed" ["部分失效"],
+        /// 失效.
+        Lapsed = "lapsed" ["失效"],
+        /// 已废止.
+        Repealed = "repealed" ["已废止"],
+    }
+}
+
+impl State {
+    /// schema.org `legislationLegalForce`.
+    pub fn schema_org(self) -> &'static str {
+        match self {
+            State::InForce | State::Amended => "InForce",
+            State::PartlyLapsed => "PartiallyInForce",
+            State::NotYetInForce | State::Lapsed | State::Repealed => "NotInForce",
+        }
+    }
+}
+
+/// 发文字号, parsed: agency code, year and sequence (`杭政办函〔2018〕84号`), or the order form
+/// of regulations (`…令第12号`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocNumber {
+    /// The agency code before the year (`杭政办函`), or the whole prefix of an order number.
+    pub agency: String,
+    /// The year in brackets; none for order numbers.
+    pub year: Option<i32>,
+    /// The running number.
+    pub seq: u32,
+}
+
+/// Something off about a document number that can be mended automatically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocNumberQuirk {
+    /// The year is in `[ ]`, `［ ］`, `( )` or `【 】` instead of `〔 〕`.
+    Brackets,
+    /// The sequence has leading zeros (`〔2018〕084号`).
+    LeadingZeros,
+}
+
+impl DocNumber {
+    /// Parses a document number, returning the normalised number and what had to be mended.
+    /// `None` when it has no recognisable shape at all.
+    pub fn parse(s: &str) -> Option<(DocNumber, Vec<DocNumberQuirk>)> {
+        let s = s.trim();
+        let body = s.strip_suffix('号')?;
+        let mut quirks = Vec::new();
+        let digits_at_end = body.len() - body.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if digits_at_end == 0 {
+            return None;
+        }
+        let (head, seq_text) = body.split_at(body.len() - digits_at_end);
+        if seq_text.len() > 1 && seq_text.starts_with('0') {
+            quirks.push(DocNumberQuirk::LeadingZeros);
+        }
+        let seq: u32 = seq_text.parse().ok()?;
+        if seq == 0 {
+            return None;
+        }
+        if let Some(prefix) = head.strip_suffix('第') {
+            return (!prefix.is_empty()).then(|| (DocNumber { agency: prefix.to_string(), year: None, seq }, quirks));
+        }
+        for (open, close, odd) in [('〔', '〕', false), ('[', ']', true), ('［', '］', true), ('(', ')', true), ('（', '）', true), ('【', '】', true)] {
+            let Some(rest) = head.strip_suffix(close) else { continue };
+            let Some((agency, year)) = rest.rsplit_once(open) else { continue };
+            if agency.is_empty() || year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            if odd {
+                quirks.push(DocNumberQuirk::Brackets);
+            }
+            return Some((DocNumber { agency: agency.to_string(), year: year.parse().ok(), seq }, quirks));
+        }
+        None
+    }
+}
+
+impl fmt::Display for DocNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.year {
+            Some(y) => write!(f, "{}〔{}〕{}号", self.agency, y, self.seq),
+            None => write!(f, "{}第{}号", self.agency, self.seq),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_accept_english_and_chinese() {
+        assert_eq!(Kind::parse("normative"), Some(Kind::Normative));
+        assert_eq!(Kind::parse("行政规范性文件"), Some(Kind::Normative));
+        assert_eq!(Genre::parse("令"), Some(Genre::Order));
+        assert_eq!(State::parse("已废止"), Some(State::Repealed));
+        assert_eq!(Disclosure::parse("secret"), None);
+        assert_eq!(Genre::ALL.len(), 15);
+    }
+
+    #[test]
+    fn document_numbers_parse_and_normalise() {
+        let (n, q) = DocNumber::parse("杭政办函〔2018〕84号").unwrap();
+        assert_eq!((n.agency.as_str(), n.year, n.seq), ("杭政办函", Some(2018), 84));
+        assert!(q.is_empty());
+        let (n, q) = DocNumber::parse("杭政办函[2018]084号").unwrap();
+        assert_eq!(n.to_string(), "杭政办函〔2018〕84号");
+        assert_eq!(q, vec![DocNumberQuirk::LeadingZeros, DocNumberQuirk::Brackets]);
+        let (n, _) = DocNumber::parse("青川市人民政府令第12号").unwrap();
+        assert_eq!(n.to_string(), "青川市人民政府令第12号");
+        assert!(DocNumber::parse("杭政办函〔18〕84号").is_none());
+        assert!(DocNumber::parse("第三号").is_none());
+        assert!(DocNumber::parse("〔2018〕84号").is_none());
+        assert!(DocNumber::parse("杭政办函〔2018〕0号").is_none());
+    }
+}

@@ -1,0 +1,225 @@
+//! The Markdown half of a record: CommonMark with tables, footnotes and strikethrough, rendered
+//! to HTML once per record. Headings get readable, stable ids (Chinese text stays Chinese).
+//! Links are recorded with their positions so the checks can tell which point nowhere; raw HTML
+//! that could run script is recorded too (and removed later, in `render`).
+
+use crate::diag::Pos;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeMap;
+
+/// Where a link in the text points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `doc:ID`: another record.
+    Record(String),
+    /// A relative path: a file beside the record.
+    File(String),
+}
+
+/// A link the checks must resolve.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// What it points at.
+    pub target: Target,
+    /// Where it is written, in file coordinates.
+    pub pos: Pos,
+}
+
+/// A heading, for the page's table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    /// 1–6.
+    pub level: u8,
+    /// The `id` attribute.
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// The rendered text of a record.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// HTML, not yet sanitised or link-rewritten (see `render::html`).
+    pub html: String,
+    /// Links to records and files.
+    pub links: Vec<Link>,
+    /// Positions of raw HTML that could run script.
+    pub scripts: Vec<Pos>,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// The first sentences as plain text, for descriptions.
+    pub excerpt: String,
+    /// Characters of text.
+    pub chars: usize,
+}
+
+/// Renders `md`, which starts at byte `base` of `full` (the whole file), so positions point
+/// into the file the editor has open.
+pub fn render(full: &str, base: usize, md: &str) -> Body {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let pos = |off: usize| Pos::of_offset(full, base + off);
+    let mut body = Body::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut used_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut heading_at: Option<(usize, HeadingLevel, String)> = None;
+    for (ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
+        match &ev {
+            Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((at, level, text)) = heading_at.take() {
+                    let id = unique_id(&mut used_ids, &slug(&text));
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[at] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    body.headings.push(Heading { level: level as u8, id, text });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, h)) = heading_at.as_mut() {
+                    h.push_str(t);
+                }
+                if body.excerpt.chars().count() < 120 {
+                    body.excerpt.push_str(t);
+                }
+                body.chars += t.chars().count();
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if body.excerpt.chars().count() < 120 {
+                    body.excerpt.push(' ');
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                if let Some(target) = classify(dest_url) {
+                    body.links.push(Link { target, pos: pos(range.start) });
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                if could_run_script(h) {
+                    body.scripts.push(pos(range.start));
+                }
+            }
+            _ => {}
+        }
+        events.push(ev);
+    }
+    body.excerpt = body.excerpt.chars().take(120).collect::<String>().trim().to_string();
+    pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
+    body
+}
+
+/// `doc:ID` and relative paths need resolving; absolute URLs, fragments and root paths do not.
+fn classify(dest: &str) -> Option<Target> {
+    if let Some(id) = dest.strip_prefix("doc:") {
+        let id = id.split('#').next().unwrap_or("");
+        return Some(Target::Record(id.trim_matches('/').to_string()));
+    }
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.starts_with("//") || has_scheme(dest) {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    Some(Target::File(percent_decode(path)))
+}
+
+/// `mailto:`, `https:` and the like: letters, then a colon before any slash.
+pub fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => i > 0 && s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && !s[..i].contains('/'),
+        None => false,
+    }
+}
+
+/// Raw HTML that names a script element, an event handler or a script URL.
+pub fn could_run_script(html: &str) -> bool {
+    let l = html.to_ascii_lowercase();
+    if l.contains("<script") || l.contains("javascript:") || l.contains("vbscript:") || l.contains("<iframe") || l.contains("<object") || l.contains("<embed") {
+        return true;
+    }
+    // An attribute starting with "on": preceded by whitespace, quote or slash, followed by
+    // letters and an equals sign.
+    let b = l.as_bytes();
+    (1..b.len().saturating_sub(2)).any(|i| {
+        (b[i - 1].is_ascii_whitespace() || b[i - 1] == b'/' || b[i - 1] == b'"' || b[i - 1] == b'\'')
+            && b[i] == b'o'
+            && b[i + 1] == b'n'
+            && {
+                let rest = &b[i + 2..];
+                let n = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+                n > 0 && rest[n..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
+            }
+    })
+}
+
+/// A heading's id: its text with spaces as hyphens and punctuation dropped; Chinese stays as
+/// written so `#第三条` reads as what it is.
+pub fn slug(text: &str) -> String {
+    let mut s = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() { "section".to_string() } else { s }
+}
+
+fn unique_id(used: &mut BTreeMap<String, usize>, base: &str) -> String {
+    let n = used.entry(base.to_string()).or_insert(0);
+    *n += 1;
+    if *n == 1 { base.to_string() } else { format!("{base}-{n}") }
+}
+
+/// Decodes `%XX` escapes in a link path; invalid escapes stay as written.
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = ((b[i + 1] as char).to_digit(16), (b[i + 2] as char).to_digit(16)) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_readable_unique_ids() {
+        let b = render("## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", 0, "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n");
+        let ids: Vec<&str> = b.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["第一条-总则", "第一条-总则-2", "scope-aim"]);
+        assert!(b.html.contains("<h2 id=\"第一条-总则-2\">"), "{}", b.html);
+    }
+
+    #[test]
+    fn links_and_scripts_are_found_with_positions() {
+        let full = "---\nx: 1\n---\n见[办法](doc:a/b)和[表](附件.csv)。\n\n<img src=x onerror=alert(1)>\n";
+        let base = full.find("见").unwrap();
+        let b = render(full, base, &full[base..]);
+        assert_eq!(b.links.len(), 2);
+        assert_eq!(b.links[0].target, Target::Record("a/b".into()));
+        assert_eq!((b.links[0].pos.line, b.links[0].pos.column), (4, 2));
+        assert_eq!(b.links[1].target, Target::File("附件.csv".into()));
+        assert_eq!(b.scripts.len(), 1);
+        assert_eq!(b.scripts[0].line, 6);
+    }
+
+    #[test]
+    fn script_detection_ignores_plain_words() {
+        assert!(!could_run_script("<span class=\"one\">"));
+        assert!(could_run_script("<a href=\"#\" onclick = \"x()\">"));
+        assert!(could_run_script("<SCRIPT>"));
+        assert!(!has_scheme("附件/a:b.csv") || has_scheme("a:b"));
+        assert!(has_scheme("https://x"));
+    }
+}

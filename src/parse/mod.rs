@@ -1,0 +1,867 @@
+//! Stage 2, `parse`: one source file into one typed [`Record`]. Front matter is YAML read by
+//! serde-saphyr with strict booleans and budgets against alias bombs and deep nesting; every
+//! value that can be wrong keeps the line and column it came from. Each record is parsed on its
+//! own, so this stage runs in parallel and knows nothing of other records.
+
+pub mod markdown;
+
+use crate::config::Config;
+use crate::date::{Date, DateError};
+use crate::diag::{Diagnostic, Msg, Pos};
+use crate::load::Source;
+use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, Kind, State};
+use crate::msg;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+pub use markdown::Body;
+
+/// A reference to another record by id, with where it is written.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    /// The id referred to.
+    pub id: String,
+    /// Where.
+    pub pos: Pos,
+}
+
+/// `amends` / `repeals` entry.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    /// The record amended or repealed.
+    pub target: Ref,
+    /// When the change takes effect; default: the effective date of the record making it.
+    pub effective: Option<Date>,
+    /// What it changes, in a few words.
+    pub note: Option<String>,
+}
+
+/// An explicit validity statement for a basis outside the corpus.
+#[derive(Debug, Clone)]
+pub struct StatedValidity {
+    /// The state.
+    pub state: State,
+    /// From when.
+    pub since: Date,
+    /// The record that caused it, if it is in the corpus.
+    pub basis: Option<Ref>,
+    /// Free text (e.g. the outside basis).
+    pub note: Option<String>,
+    /// Where the statement is.
+    pub pos: Pos,
+}
+
+/// 保密审查 record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Review {
+    /// Reviewer.
+    pub by: String,
+    /// Date of review.
+    pub on: Date,
+    /// Outcome.
+    pub result: String,
+}
+
+/// A draft's comment period.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// Opens.
+    pub opens: Date,
+    /// Closes.
+    pub closes: Date,
+    /// How to send comments.
+    pub channel: Option<String>,
+    /// The adoption report.
+    pub adoption: Option<Ref>,
+    /// Where the map is written.
+    pub pos: Pos,
+}
+
+/// A file that belongs to a record.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Path relative to the record's folder.
+    pub file: String,
+    /// Display title.
+    pub title: String,
+    /// Where it is listed.
+    pub pos: Pos,
+}
+
+/// The fields of a 主动公开基本目录 entry beyond title and text.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFields {
+    /// 类别.
+    #[serde(default)]
+    pub category: String,
+    /// 公开依据.
+    #[serde(default)]
+    pub basis: String,
+    /// 公开时限.
+    #[serde(default)]
+    pub time_limit: String,
+    /// 责任单位.
+    #[serde(default)]
+    pub unit: String,
+    /// 公开渠道.
+    #[serde(default)]
+    pub channel: String,
+}
+
+/// A gazette issue's own fields.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// Year.
+    pub year: i32,
+    /// 第N期.
+    pub number: u32,
+    /// 总第N期.
+    pub total_number: Option<u32>,
+    /// The print edition's PDF, relative to the record's folder.
+    pub pdf: Option<Attachment>,
+    /// Table of contents.
+    pub sections: Vec<Section>,
+}
+
+/// A section of an issue's table of contents.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Heading.
+    pub title: String,
+    /// Documents carried, in order.
+    pub items: Vec<Item>,
+}
+
+/// One document in an issue.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The document.
+    pub doc: Ref,
+    /// Page in the print edition.
+    pub page: Option<u32>,
+}
+
+/// A record, typed. Optional fields are `None` when absent; defaults (id, effective date,
+/// disclosure) are already applied.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Stable id and URL slug.
+    pub id: String,
+    /// Source file relative to the site root.
+    pub file: String,
+    /// Folder of the record's own files, relative to `content/`.
+    pub dir: String,
+    /// SHA-256 of the source bytes.
+    pub sha256: String,
+    /// What it is.
+    pub kind: Kind,
+    /// Title.
+    pub title: String,
+    /// 发文字号, normalised.
+    pub doc_number: Option<DocNumber>,
+    /// 索引号.
+    pub index_no: Option<(String, Pos)>,
+    /// 统一编号.
+    pub registration_no: Option<String>,
+    /// 发布机构.
+    pub issuers: Vec<String>,
+    /// 文种.
+    pub genre: Option<Genre>,
+    /// 主题分类, each split at `\` into levels.
+    pub topics: Vec<Vec<String>>,
+    /// 关键词.
+    pub keywords: Vec<String>,
+    /// 成文日期.
+    pub signed: Option<Date>,
+    /// 发布日期.
+    pub published: Date,
+    /// 施行日期 (defaults to `published`).
+    pub effective: Date,
+    /// 有效期至.
+    pub expires: Option<Date>,
+    /// Explicit validity statement.
+    pub stated: Option<StatedValidity>,
+    /// 公开属性.
+    pub disclosure: Disclosure,
+    /// Legal reason when not disclosed.
+    pub disclosure_reason: Option<String>,
+    /// 保密审查.
+    pub review: Option<Review>,
+    /// Records this one amends.
+    pub amends: Vec<Relation>,
+    /// Records this one repeals.
+    pub repeals: Vec<Relation>,
+    /// For interpretations: the document explained.
+    pub interprets: Option<Ref>,
+    /// For drafts: the document it became.
+    pub final_doc: Option<Ref>,
+    /// For drafts: the comment period.
+    pub comment: Option<Comment>,
+    /// Files.
+    pub attachments: Vec<Attachment>,
+    /// For catalog entries.
+    pub catalog: Option<CatalogFields>,
+    /// Language of the text.
+    pub lang: Option<String>,
+    /// For gazette issues.
+    pub issue: Option<Issue>,
+    /// Keys the site declared in `extra_keys`.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// Positions of top-level keys, for messages about them.
+    pub key_pos: BTreeMap<String, Pos>,
+    /// The text.
+    pub body: Body,
+}
+
+impl Record {
+    /// Where key `k` is written, or the top of the file.
+    pub fn pos(&self, k: &str) -> Pos {
+        self.key_pos.get(k).copied().unwrap_or(Pos::new(1, 1))
+    }
+}
+
+/// The keys SPEC §2 defines. Anything else is a typo unless the site declares it.
+pub const KEYS: &[&str] = &[
+    "id", "kind", "title", "doc_number", "index_no", "registration_no", "issuer", "genre", "topic", "keywords", "signed",
+    "published", "effective", "expires", "validity", "disclosure", "disclosure_reason", "review", "amends", "repeals",
+    "interprets", "final", "comment", "attachments", "catalog", "lang", "year", "number", "total_number", "pdf", "sections",
+];
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRel {
+    Id(String),
+    Full(RawRelFull),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelFull {
+    id: String,
+    effective: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawValidity {
+    state: String,
+    since: String,
+    basis: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    by: String,
+    on: String,
+    result: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComment {
+    opens: String,
+    closes: String,
+    channel: Option<String>,
+    adoption: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachment {
+    file: String,
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: String,
+    #[serde(default)]
+    items: Vec<Spanned<RawItem>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    doc: String,
+    page: Option<u32>,
+}
+
+type S<T> = Option<Spanned<T>>;
+
+#[derive(Deserialize)]
+struct RawRecord {
+    id: S<String>,
+    kind: S<String>,
+    title: S<String>,
+    doc_number: S<String>,
+    index_no: S<String>,
+    registration_no: S<String>,
+    issuer: S<OneOrMany>,
+    genre: S<String>,
+    topic: S<OneOrMany>,
+    keywords: Option<Vec<String>>,
+    signed: S<String>,
+    published: S<String>,
+    effective: S<String>,
+    expires: S<String>,
+    validity: S<RawValidity>,
+    disclosure: S<String>,
+    disclosure_reason: Option<String>,
+    review: S<RawReview>,
+    amends: Option<Vec<Spanned<RawRel>>>,
+    repeals: Option<Vec<Spanned<RawRel>>>,
+    interprets: S<String>,
+    #[serde(rename = "final")]
+    final_doc: S<String>,
+    comment: S<RawComment>,
+    attachments: Option<Vec<Spanned<RawAttachment>>>,
+    catalog: Option<CatalogFields>,
+    lang: S<String>,
+    year: S<i64>,
+    number: S<i64>,
+    total_number: S<i64>,
+    pdf: S<String>,
+    sections: Option<Vec<RawSection>>,
+}
+
+/// The first pass over front matter: every top-level key with its position, and the values of
+/// keys that are not standard (kept for the site's declared extras).
+struct KeyScan(Vec<(String, Pos, Option<serde_json::Value>)>);
+
+impl<'de> Deserialize<'de> for KeyScan {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = KeyScan;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of keys and values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<KeyScan, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Spanned<String>>()? {
+                    let pos = Pos::new(k.referenced.line(), k.referenced.column());
+                    if KEYS.contains(&k.value.as_str()) {
+                        m.next_value::<serde::de::IgnoredAny>()?;
+                        out.push((k.value, pos, None));
+                    } else {
+                        let v = m.next_value::<serde_json::Value>()?;
+                        out.push((k.value, pos, Some(v)));
+                    }
+                }
+                Ok(KeyScan(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_aliases: 64,
+            max_anchors: 64,
+            max_nodes: 100_000,
+            max_total_scalar_bytes: 4 * 1024 * 1024,
+            max_documents: 1,
+        },
+    }
+}
+
+/// Splits front matter from the body. Returns the YAML, the line the YAML starts on (1-based),
+/// and the byte offset where the body starts.
+fn split(text: &str) -> Result<(&str, u32, usize), (Pos, Msg, Msg)> {
+    if text.trim().is_empty() {
+        return Err((Pos::new(1, 1), msg!("记录是空文件", "the record is an empty file"), front_matter_help()));
+    }
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() != "---" {
+        return Err((Pos::new(1, 1), msg!("记录没有以 `---` 开头的前置元数据", "the record does not start with front matter between `---` lines"), front_matter_help()));
+    }
+    let mut at = first_end;
+    let mut line = 2u32;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let l = text[at..end].trim_end();
+        if l == "---" || l == "..." {
+            return Ok((&text[first_end..at], 2, end));
+        }
+        at = end;
+        line += 1;
+    }
+    let _ = line;
+    Err((Pos::new(1, 1), msg!("前置元数据没有结束的 `---` 行", "the front matter has no closing `---` line"), msg!("在元数据之后、正文之前加一行 `---`", "add a line `---` after the metadata, before the text")))
+}
+
+fn front_matter_help() -> Msg {
+    msg!("记录以 `---` 行开头，接着是 YAML 元数据（kind、title、published …），再以 `---` 行结束，之后是正文", "a record starts with a `---` line, then YAML metadata (kind, title, published …), then a `---` line, then the text")
+}
+
+/// Parses one source into a record. Returns the record when it is usable at all, with every
+/// problem found in it.
+pub fn parse(src: &Source, cfg: &Config) -> (Option<Record>, Vec<Diagnostic>) {
+    let mut p = Parser { src, diags: Vec::new(), line0: 0 };
+    let rec = p.run(cfg);
+    (rec, p.diags)
+}
+
+struct Parser<'a> {
+    src: &'a Source,
+    diags: Vec<Diagnostic>,
+    line0: u32,
+}
+
+impl Parser<'_> {
+    fn at<T>(&self, s: &Spanned<T>) -> Pos {
+        Pos::new(s.referenced.line() + u64::from(self.line0) - 1, s.referenced.column())
+    }
+
+    fn err(&mut self, rule: &'static str, pos: Pos, m: Msg, help: Msg) {
+        self.diags.push(Diagnostic::error(rule, &self.src.file, pos, m).help(help));
+    }
+
+    fn warn(&mut self, rule: &'static str, pos: Pos, m: Msg, help: Msg) {
+        self.diags.push(Diagnostic::warning(rule, &self.src.file, pos, m).help(help));
+    }
+
+    fn yaml_error(&mut self, e: &serde_saphyr::Error) {
+        let pos = e.location().map_or(Pos::new(u64::from(self.line0), 1), |l| Pos::new(l.line() + u64::from(self.line0) - 1, l.column()));
+        let text = e.without_snippet().to_string();
+        let text = text.lines().next().unwrap_or("").to_string();
+        self.err("yaml", pos, msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"), msg!("检查该行的缩进、冒号和引号；含特殊字符的值请加引号", "check indentation, colons and quotes on that line; quote values with special characters"));
+    }
+
+    fn date(&mut self, key: &str, s: &Spanned<String>) -> Option<Date> {
+        let pos = self.at(s);
+        self.date_at(key, &s.value, pos)
+    }
+
+    fn date_at(&mut self, key: &str, v: &str, pos: Pos) -> Option<Date> {
+        match Date::parse(v.trim()) {
+            Ok(d) => Some(d),
+            Err(DateError::Shape) => {
+                self.err("date", pos, msg!("{key} 的日期 `{v}` 格式不对", "date `{v}` in {key} is not in the form YYYY-MM-DD"), msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"));
+                None
+            }
+            Err(DateError::NoSuchDay) => {
+                self.err("date", pos, msg!("{key} 的日期 `{v}` 不存在", "date `{v}` in {key} does not exist"), msg!("核对月份和日期", "check the month and day"));
+                None
+            }
+        }
+    }
+
+    fn reference(&mut self, key: &str, id: &str, pos: Pos) -> Ref {
+        let id = id.trim().trim_matches('/').to_string();
+        if let Some(why) = bad_id(&id) {
+            self.err("id", pos, msg!("{key} 引用的 id `{id}` 无效：{}", "{key} refers to an invalid id `{id}`: {}", why.zh, why.en), id_help());
+        }
+        Ref { id, pos }
+    }
+
+    fn relations(&mut self, key: &str, list: Option<Vec<Spanned<RawRel>>>) -> Vec<Relation> {
+        let mut out = Vec::new();
+        for item in list.unwrap_or_default() {
+            let pos = self.at(&item);
+            match item.value {
+                RawRel::Id(id) => out.push(Relation { target: self.reference(key, &id, pos), effective: None, note: None }),
+                RawRel::Full(f) => {
+                    let effective = f.effective.as_deref().and_then(|d| self.date_at(key, d, pos));
+                    out.push(Relation { target: self.reference(key, &f.id, pos), effective, note: f.note });
+                }
+            }
+        }
+        out
+    }
+
+    fn run(&mut self, cfg: &Config) -> Option<Record> {
+        let src = self.src;
+        let (yaml, line0, body_at) = match split(&src.text) {
+            Ok(x) => x,
+            Err((pos, m, h)) => {
+                self.err("front-matter", pos, m, h);
+                return None;
+            }
+        };
+        self.line0 = line0;
+        if yaml.trim().is_empty() {
+            self.err("front-matter", Pos::new(1, 1), msg!("前置元数据是空的", "the front matter is empty"), front_matter_help());
+            return None;
+        }
+        let scan: KeyScan = match serde_saphyr::from_str_with_options(yaml, yaml_options()) {
+            Ok(s) => s,
+            Err(e) => {
+                self.yaml_error(&e);
+                return None;
+            }
+        };
+        let mut key_pos = BTreeMap::new();
+        let mut extra = BTreeMap::new();
+        for (k, pos, value) in scan.0 {
+            let pos = Pos { line: pos.line + line0 - 1, ..pos };
+            key_pos.insert(k.clone(), pos);
+            if let Some(v) = value {
+                if cfg.extra_keys.contains(&k) {
+                    extra.insert(k, v);
+                } else {
+                    let near = nearest_key(&k);
+                    let help = match near {
+                        Some(n) => msg!("是不是 `{n}`？若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明", "did you mean `{n}`? If the site needs this key, declare it in extra_keys in gongbao.toml"),
+                        None => msg!("删除它；若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明", "remove it, or declare it in extra_keys in gongbao.toml if the site needs it"),
+                    };
+                    self.err("unknown-key", pos, msg!("未知字段 `{k}`", "unknown key `{k}`"), help);
+                }
+            }
+        }
+        let raw: RawRecord = match serde_saphyr::from_str_with_options(yaml, yaml_options()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.yaml_error(&e);
+                return None;
+            }
+        };
+        let top = Pos::new(1, 1);
+        let missing = |p: &mut Self, key: &str, help: Msg| {
+            p.err("missing-key", top, msg!("缺少必填字段 `{key}`", "required key `{key}` is missing"), help);
+        };
+
+        let kind = match &raw.kind {
+            None => {
+                let choices = Kind::choices();
+                missing(self, "kind", msg!("加上 kind，取值之一：{choices}", "add kind, one of: {choices}"));
+                None
+            }
+            Some(k) => {
+                let v = Kind::parse(&k.value);
+                if v.is_none() {
+                    let pos = self.at(k);
+                    let bad = &k.value;
+                    let choices = Kind::choices();
+                    self.err("enum", pos, msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"), msg!("取值之一：{choices}", "use one of: {choices}"));
+                }
+                v
+            }
+        };
+        let title = raw.title.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty());
+        if title.is_none() && kind != Some(Kind::Gazette) {
+            missing(self, "title", msg!("加上 title：文件标题", "add title: the document's title"));
+        }
+        let published = match &raw.published {
+            None => {
+                missing(self, "published", msg!("加上 published：发布日期，如 2024-03-05", "add published: the publication date, e.g. 2024-03-05"));
+                None
+            }
+            Some(d) => self.date("published", d),
+        };
+        let signed = raw.signed.as_ref().and_then(|d| self.date("signed", d));
+        let effective = raw.effective.as_ref().and_then(|d| self.date("effective", d));
+        let expires = raw.expires.as_ref().and_then(|d| self.date("expires", d));
+
+        let id = match &raw.id {
+            Some(s) => {
+                let id = s.value.trim().to_string();
+                if let Some(why) = bad_id(&id) {
+                    let pos = self.at(s);
+                    self.err("id", pos, msg!("id `{id}` 无效：{}", "id `{id}` is not valid: {}", why.zh, why.en), id_help());
+                }
+                id
+            }
+            None => src.default_id.clone(),
+        };
+        if id.is_empty() || (raw.id.is_none() && bad_id(&id).is_some()) {
+            let why = bad_id(&id).map(|m| m.zh).unwrap_or_default();
+            let why_en = bad_id(&id).map(|m| m.en).unwrap_or_default();
+            self.err("id", top, msg!("无法从文件路径得出有效的 id（{why}）", "no valid id can be made from the file path ({why_en})"), msg!("在元数据中写明 id，或重命名文件（小写字母、数字、连字符）", "give an id in the metadata, or rename the file (lower-case letters, digits, hyphens)"));
+        }
+
+        let doc_number = raw.doc_number.as_ref().and_then(|s| {
+            let pos = self.at(s);
+            let v = s.value.trim();
+            match DocNumber::parse(v) {
+                None => {
+                    self.err("doc-number", pos, msg!("发文字号 `{v}` 格式不对", "document number `{v}` is malformed"), msg!("写成 机关代字〔年份〕序号号，如 青政办函〔2018〕84号；或 …令第12号", "write agency code, year in 〔〕 and number, e.g. 青政办函〔2018〕84号, or …令第12号"));
+                    None
+                }
+                Some((n, quirks)) => {
+                    for q in quirks {
+                        let fixed = n.to_string();
+                        match q {
+                            DocNumberQuirk::Brackets => self.warn("doc-number-brackets", pos, msg!("发文字号 `{v}` 的年份应使用六角括号〔〕", "document number `{v}` should put the year in 〔〕 (U+3014/U+3015)"), msg!("改为 `{fixed}`", "write `{fixed}`")),
+                            DocNumberQuirk::LeadingZeros => self.warn("doc-number-zeros", pos, msg!("发文字号 `{v}` 的序号不应有前导零", "document number `{v}` has leading zeros in its sequence"), msg!("改为 `{fixed}`", "write `{fixed}`")),
+                        }
+                    }
+                    Some(n)
+                }
+            }
+        });
+        let index_no = raw.index_no.as_ref().map(|s| {
+            let pos = self.at(s);
+            let v = s.value.trim().to_string();
+            if let Some(re) = &cfg.patterns.index_no {
+                if !re.is_match(&v) {
+                    let pat = re.as_str();
+                    self.err("index-no", pos, msg!("索引号 `{v}` 不符合本站格式 {pat}", "index number `{v}` does not match the site's pattern {pat}"), msg!("格式见 gongbao.toml 的 [patterns] index_no，通常为 机构代码/年份-五位序号", "see [patterns] index_no in gongbao.toml; usually organisation code/year-five-digit serial"));
+                }
+            }
+            (v, pos)
+        });
+        let registration_no = raw.registration_no.as_ref().map(|s| {
+            let pos = self.at(s);
+            let v = s.value.trim().to_string();
+            if let Some(re) = &cfg.patterns.registration_no {
+                if !re.is_match(&v) {
+                    let pat = re.as_str();
+                    self.err("registration-no", pos, msg!("统一编号 `{v}` 不符合本站格式 {pat}", "registration number `{v}` does not match the site's pattern {pat}"), msg!("格式见 gongbao.toml 的 [patterns] registration_no", "see [patterns] registration_no in gongbao.toml"));
+                }
+            }
+            v
+        });
+        let genre = raw.genre.as_ref().and_then(|g| {
+            let v = Genre::parse(&g.value);
+            if v.is_none() {
+                let pos = self.at(g);
+                let bad = &g.value;
+                self.err("enum", pos, msg!("文种 `{bad}` 不是十五种法定文种之一", "`{bad}` is not one of the fifteen official genres"), msg!("取值之一：决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要", "use one of: 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要"));
+            }
+            v
+        });
+        let disclosure = match &raw.disclosure {
+            None => Disclosure::Public,
+            Some(d) => Disclosure::parse(&d.value).unwrap_or_else(|| {
+                let pos = self.at(d);
+                let bad = &d.value;
+                let choices = Disclosure::choices();
+                self.err("enum", pos, msg!("公开属性 `{bad}` 无效", "`{bad}` is not a valid disclosure"), msg!("取值之一：{choices}", "use one of: {choices}"));
+                // An unreadable disclosure must never publish the record.
+                Disclosure::Withheld
+            }),
+        };
+        let topics: Vec<Vec<String>> = raw
+            .topic
+            .map(|t| t.value.into_vec())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.split(['\\', '＼']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let issuers: Vec<String> = raw.issuer.map(|i| i.value.into_vec()).unwrap_or_default().into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+
+        let stated = raw.validity.as_ref().and_then(|v| {
+            let pos = self.at(v);
+            let state = State::parse(&v.value.state);
+            if state.is_none() {
+                let bad = &v.value.state;
+                let choices = State::choices();
+                self.err("enum", pos, msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"), msg!("取值之一：{choices}", "use one of: {choices}"));
+            }
+            let since = self.date_at("validity.since", &v.value.since, pos);
+            let basis = v.value.basis.as_deref().map(|b| self.reference("validity.basis", b, pos));
+            Some(StatedValidity { state: state?, since: since?, basis, note: v.value.note.clone(), pos })
+        });
+        let review = raw.review.as_ref().and_then(|r| {
+            let pos = self.at(r);
+            let on = self.date_at("review.on", &r.value.on, pos)?;
+            Some(Review { by: r.value.by.trim().to_string(), on, result: r.value.result.trim().to_string() })
+        });
+        let amends = self.relations("amends", raw.amends);
+        let repeals = self.relations("repeals", raw.repeals);
+        let interprets = raw.interprets.as_ref().map(|s| {
+            let pos = self.at(s);
+            self.reference("interprets", &s.value, pos)
+        });
+        let final_doc = raw.final_doc.as_ref().map(|s| {
+            let pos = self.at(s);
+            self.reference("final", &s.value, pos)
+        });
+        let comment = raw.comment.as_ref().and_then(|c| {
+            let pos = self.at(c);
+            let opens = self.date_at("comment.opens", &c.value.opens, pos);
+            let closes = self.date_at("comment.closes", &c.value.closes, pos);
+            let adoption = c.value.adoption.as_deref().map(|a| self.reference("comment.adoption", a, pos));
+            Some(Comment { opens: opens?, closes: closes?, channel: c.value.channel.clone(), adoption, pos })
+        });
+        let attachments = raw
+            .attachments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let pos = self.at(&a);
+                let title = a.value.title.unwrap_or_else(|| a.value.file.clone());
+                Attachment { file: a.value.file.trim().to_string(), title, pos }
+            })
+            .collect();
+
+        let issue = if kind == Some(Kind::Gazette) {
+            let need = |p: &mut Self, key: &str| missing(p, key, msg!("公报期需要 year、number、published 和 sections", "a gazette issue needs year, number, published and sections"));
+            let year = raw.year.as_ref().map(|y| y.value);
+            let number = raw.number.as_ref().map(|n| n.value);
+            if year.is_none() {
+                need(self, "year");
+            }
+            if number.is_none() {
+                need(self, "number");
+            }
+            if raw.sections.is_none() {
+                need(self, "sections");
+            }
+            for (key, v) in [("year", &raw.year), ("number", &raw.number), ("total_number", &raw.total_number)] {
+                if let Some(v) = v {
+                    let ok = if key == "year" { (1900..=2999).contains(&v.value) } else { (1..=100_000).contains(&v.value) };
+                    if !ok {
+                        let pos = self.at(v);
+                        let n = v.value;
+                        self.err("gazette", pos, msg!("{key} 的值 {n} 不合理", "{key} {n} is out of range"), msg!("year 是四位年份，number 与 total_number 是正整数", "year is a four-digit year; number and total_number are positive whole numbers"));
+                    }
+                }
+            }
+            let sections = raw
+                .sections
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| Section {
+                    title: s.title,
+                    items: s
+                        .items
+                        .into_iter()
+                        .map(|i| {
+                            let pos = self.at(&i);
+                            Item { doc: self.reference("sections.items.doc", &i.value.doc, pos), page: i.value.page }
+                        })
+                        .collect(),
+                })
+                .collect();
+            let pdf = raw.pdf.as_ref().map(|p| Attachment { file: p.value.trim().to_string(), title: "PDF".into(), pos: self.at(p) });
+            match (year, number) {
+                (Some(y), Some(n)) => Some(Issue { year: y.clamp(1900, 2999) as i32, number: n.clamp(1, 100_000) as u32, total_number: raw.total_number.map(|t| t.value.clamp(1, 100_000) as u32), pdf, sections }),
+                _ => None,
+            }
+        } else {
+            for key in ["year", "number", "total_number", "pdf", "sections"] {
+                if let Some(&pos) = key_pos.get(key) {
+                    self.err("kind-key", pos, msg!("`{key}` 只用于公报期（kind: gazette）", "`{key}` belongs to gazette issues (kind: gazette) only"), msg!("删除该字段，或把 kind 改为 gazette", "remove the key, or make the record kind: gazette"));
+                }
+            }
+            None
+        };
+        let only_for = [("interprets", Kind::Interpretation), ("final", Kind::Draft), ("comment", Kind::Draft), ("catalog", Kind::Catalog)];
+        for (key, k) in only_for {
+            if let (Some(&pos), Some(kind)) = (key_pos.get(key), kind) {
+                if kind != k {
+                    let (zh, en) = (k.zh(), k.id());
+                    self.err("kind-key", pos, msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"), msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"));
+                }
+            }
+        }
+        let lang = raw.lang.map(|l| l.value);
+        let body_text = &src.text[body_at..];
+        let body = markdown::render(&src.text, body_at, body_text);
+
+        let kind = kind?;
+        let published = published?;
+        let title = title.unwrap_or_else(|| match &issue {
+            Some(i) => format!("{} {}年第{}期", cfg.site.gazette_name, i.year, i.number).trim().to_string(),
+            None => String::new(),
+        });
+        Some(Record {
+            id,
+            file: src.file.clone(),
+            dir: src.dir.clone(),
+            sha256: src.sha256.clone(),
+            kind,
+            title,
+            doc_number,
+            index_no,
+            registration_no,
+            issuers,
+            genre,
+            topics,
+            keywords: raw.keywords.unwrap_or_default(),
+            signed,
+            published,
+            effective: effective.unwrap_or(published),
+            expires,
+            stated,
+            disclosure,
+            disclosure_reason: raw.disclosure_reason,
+            review,
+            amends,
+            repeals,
+            interprets,
+            final_doc,
+            comment,
+            attachments,
+            catalog: raw.catalog,
+            lang,
+            issue,
+            extra,
+            key_pos,
+            body,
+        })
+    }
+}
+
+/// Why `id` cannot be an id, or `None` when it can. Ids become folder names and URLs, so they
+/// may not climb out of their folder, start with a dot, or hold characters that need escaping.
+pub fn bad_id(id: &str) -> Option<Msg> {
+    if id.is_empty() {
+        return Some(msg!("为空", "it is empty"));
+    }
+    for seg in id.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." {
+            return Some(msg!("含有空段、`.` 或 `..`", "it has an empty, `.` or `..` segment"));
+        }
+        if seg.starts_with('.') {
+            return Some(msg!("某段以 `.` 开头", "a segment starts with `.`"));
+        }
+    }
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.') || (!c.is_ascii() && c.is_alphanumeric()))) {
+        return Some(msg!("含有不允许的字符 `{c}`", "it contains the character `{c}`, which is not allowed"));
+    }
+    None
+}
+
+fn id_help() -> Msg {
+    msg!("id 由字母、数字、连字符、下划线组成，可用 `/` 分段，不能含 `..`", "an id is letters, digits, hyphens and underscores, in segments separated by `/`, without `..`")
+}
+
+/// The standard key closest to a misspelt one, when it is close enough to be a likely typo.
+fn nearest_key(k: &str) -> Option<&'static str> {
+    KEYS.iter().map(|c| (edit_distance(k, c), *c)).filter(|(d, c)| *d <= 2.max(c.len() / 4)).min().map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

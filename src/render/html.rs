@@ -1,0 +1,96 @@
+//! HTML post-processing of a record's rendered text, with lol_html: the one place where raw
+//! HTML from editors is made safe and where `doc:` and relative links become site URLs.
+//! Whatever the Markdown held, no element that runs script, no event-handler attribute and no
+//! script URL leaves this function.
+
+use lol_html::html_content::Element;
+use lol_html::{HtmlRewriter, Settings, element};
+
+/// Elements removed with their content: they run code, load other documents, or restyle the page.
+const DROP: &[&str] = &["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "noscript", "template", "form", "svg", "math"];
+
+/// URL attributes that must not carry a script URL.
+const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset", "data", "cite", "ping"];
+
+/// Rewrites `html`: drops dangerous elements and attributes, and passes every link destination
+/// through `link`, which returns the new URL (or `None` to leave it unchanged).
+pub fn clean(html: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = Vec::with_capacity(html.len() + 64);
+    let selector = DROP.join(",");
+    let mut rw = HtmlRewriter::new(
+        Settings {
+            element_content_handlers: vec![
+                element!(selector.as_str(), |el| {
+                    el.remove();
+                    Ok(())
+                }),
+                element!("*", |el| {
+                    scrub(el, link);
+                    Ok(())
+                }),
+            ],
+            ..Settings::new()
+        },
+        |c: &[u8]| out.extend_from_slice(c),
+    );
+    // Errors only come from handlers or memory limits; ours never fail.
+    if rw.write(html.as_bytes()).is_err() || rw.end().is_err() {
+        return crate::render::escape(html);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> Option<String>) {
+    let names: Vec<String> = el.attributes().iter().map(|a| a.name()).collect();
+    for name in names {
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("on") || lower == "style" || lower == "formaction" {
+            el.remove_attribute(&name);
+            continue;
+        }
+        if URL_ATTRS.contains(&lower.as_str()) {
+            let value = el.get_attribute(&name).unwrap_or_default();
+            if is_script_url(&value) {
+                el.remove_attribute(&name);
+            } else if lower == "href" || lower == "src" {
+                if let Some(new) = link(&value) {
+                    let _ = el.set_attribute(&name, &new);
+                }
+            }
+        }
+    }
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs, however they are disguised with case, spaces,
+/// control characters or entities lol_html has already decoded.
+fn is_script_url(v: &str) -> bool {
+    let squeezed: String = v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    squeezed.starts_with("javascript:") || squeezed.starts_with("vbscript:") || squeezed.starts_with("data:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn removes_everything_that_runs() {
+        let dirty = r#"<p onclick="x()">a<script>alert(1)</script><img src="x" onerror="y()"><a href=" JaVa&#x09;script:z()">l</a><iframe src="//e"></iframe><svg onload=1></svg></p>"#;
+        let c = clean(dirty, &none);
+        let l = c.to_ascii_lowercase();
+        for bad in ["<script", "onclick", "onerror", "javascript", "<iframe", "<svg", "onload"] {
+            assert!(!l.contains(bad), "{bad} left in {c}");
+        }
+        assert!(c.contains("<img src=\"x\">"), "{c}");
+    }
+
+    #[test]
+    fn rewrites_links() {
+        let c = clean(r#"<a href="doc:a/b">x</a><a href="https://e.cn">y</a>"#, &|h| h.strip_prefix("doc:").map(|id| format!("/docs/{id}/")));
+        assert!(c.contains(r#"href="/docs/a/b/""#), "{c}");
+        assert!(c.contains(r#"href="https://e.cn""#), "{c}");
+    }
+}

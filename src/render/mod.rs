@@ -1,0 +1,428 @@
+//! Stage 5, `render`: the corpus into pages. [`plan`] lists every output file as a cheap
+//! [`Job`]; [`Renderer::render`] turns one job into bytes. `emit` drives the jobs in parallel
+//! and writes them, so no more than a page per thread is ever held in memory.
+
+pub mod html;
+pub mod theme;
+
+use crate::config::Config;
+use crate::corpus::{Change, Corpus};
+use crate::diag::{Diagnostic, Pos};
+use crate::model::{Kind, State};
+use crate::msg;
+use crate::parse::Record;
+use minijinja::Environment;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use theme::Theme;
+
+/// One output file to produce.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// `index.html`.
+    Home,
+    /// A document page.
+    Doc(usize),
+    /// A gazette issue page.
+    Issue(usize),
+    /// `gazette/index.html`: every issue.
+    Issues,
+    /// `browse/index.html`.
+    Browse,
+    /// A page of a browse list.
+    List(Arc<List>, usize),
+    /// `catalog/index.html`.
+    Catalog,
+    /// `404.html`.
+    NotFound,
+    /// A theme asset, copied to `assets/`.
+    Asset(String),
+    /// A record's attachment: source under `content/`, destination in the output.
+    Attachment(PathBuf, String),
+}
+
+/// A browse list: one facet value and the records under it, newest first.
+#[derive(Debug)]
+pub struct List {
+    /// `year`, `issuer`, `topic`, `kind`, `validity`.
+    pub facet: &'static str,
+    /// The value shown (a year, an issuer's name, a topic path `一级\二级`, a kind's name …).
+    pub label: String,
+    /// Output folder of page 1, e.g. `browse/year/2024`.
+    pub path: String,
+    /// Records, newest first.
+    pub items: Vec<usize>,
+}
+
+/// Lists every file of the site, in a fixed order.
+pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
+    let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog, Job::NotFound];
+    jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
+    for i in c.visible_indexes() {
+        let r = &c.records[i];
+        jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
+        let out_dir = record_path(r);
+        for a in &r.attachments {
+            if let Some(src) = crate::check::resolve_file(&r.dir, &a.file) {
+                jobs.push(Job::Attachment(PathBuf::from("content").join(&src), format!("{out_dir}/{}", a.file.trim_start_matches("./"))));
+            }
+        }
+        if let Some(pdf) = r.issue.as_ref().and_then(|x| x.pdf.as_ref()) {
+            if let Some(src) = crate::check::resolve_file(&r.dir, &pdf.file) {
+                jobs.push(Job::Attachment(PathBuf::from("content").join(&src), format!("{out_dir}/{}", pdf.file.trim_start_matches("./"))));
+            }
+        }
+    }
+    for list in lists(c) {
+        let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
+        let list = Arc::new(list);
+        jobs.extend((1..=pages).map(|p| Job::List(list.clone(), p)));
+    }
+    jobs
+}
+
+/// Groups the visible documents by each browse facet.
+fn lists(c: &Corpus) -> Vec<List> {
+    let mut groups: BTreeMap<(&'static str, String), (String, Vec<usize>)> = BTreeMap::new();
+    let mut add = |facet: &'static str, path: String, label: String, i: usize| {
+        groups.entry((facet, path)).or_insert_with(|| (label, Vec::new())).1.push(i);
+    };
+    for i in c.newest_first(None) {
+        let r = &c.records[i];
+        if matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+            continue;
+        }
+        let y = r.published.year().to_string();
+        add("year", format!("browse/year/{y}"), y, i);
+        for is in &r.issuers {
+            add("issuer", format!("browse/issuer/{}", segment(is)), is.clone(), i);
+        }
+        for t in &r.topics {
+            add("topic", format!("browse/topic/{}", segment(&t[0])), t[0].clone(), i);
+            if t.len() > 1 {
+                add("topic", format!("browse/topic/{}/{}", segment(&t[0]), segment(&t[1])), format!("{}\\{}", t[0], t[1]), i);
+            }
+        }
+        add("kind", format!("browse/kind/{}", r.kind.id()), r.kind.id().to_string(), i);
+        if r.kind.has_legal_force() {
+            add("validity", format!("browse/validity/{}", c.current(i).state.id()), c.current(i).state.id().to_string(), i);
+        }
+    }
+    groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
+}
+
+/// A folder name from a free-text label: no separators, no leading dot.
+pub fn segment(s: &str) -> String {
+    let s: String = s.trim().chars().map(|c| if matches!(c, '/' | '\\' | '?' | '#' | '%' | ':' | '*' | '"' | '<' | '>' | '|') || c.is_control() { '-' } else { c }).collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() { "-".into() } else { s }
+}
+
+/// The output folder of a record (`docs/<id>` or `gazette/<year>/<number>`).
+pub fn record_path(r: &Record) -> String {
+    match &r.issue {
+        Some(i) => format!("gazette/{}/{}", i.year, i.number),
+        None => format!("docs/{}", r.id),
+    }
+}
+
+/// Percent-encodes a path for use in `href`, keeping `/`.
+pub fn encode_path(p: &str) -> String {
+    let mut s = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Turns jobs into bytes.
+pub struct Renderer<'a> {
+    c: &'a Corpus,
+    cfg: &'a Config,
+    env: Environment<'static>,
+    theme: &'a Theme,
+    strings: Value,
+    site: Value,
+    version: &'static str,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
+    pub fn new(c: &'a Corpus, cfg: &'a Config, theme: &'a Theme) -> Result<Renderer<'a>, Diagnostic> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        for (name, src) in &theme.templates {
+            env.add_template_owned(name.clone(), src.clone()).map_err(|e| theme_error(&format!("templates/{name}"), &e))?;
+        }
+        let lang = &cfg.site.language;
+        let text = theme.strings.get(lang).or_else(|| theme.strings.get("zh-CN")).cloned().unwrap_or_default();
+        let strings: Value = toml::from_str::<toml::Table>(&text)
+            .map_err(|e| {
+                let m = e.message().to_string();
+                Diagnostic::error("theme", &format!("i18n/{lang}.toml"), Pos::new(1, 1), msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"))
+            })
+            .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))?;
+        let s = &cfg.site;
+        let site = json!({
+            "name": s.name, "base": cfg.base_path(), "url": s.base_url, "domain": cfg.domain(), "lang": s.language,
+            "id_code": s.id_code, "icp": s.icp, "police_record": s.police_record, "sponsor": s.sponsor, "host": s.host,
+            "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
+        });
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION") })
+    }
+
+    fn href(&self, path: &str) -> String {
+        format!("{}{}", self.cfg.base_path(), encode_path(path))
+    }
+
+    fn doc_href(&self, i: usize) -> String {
+        self.href(&format!("{}/", record_path(&self.c.records[i])))
+    }
+
+    /// The output path and bytes of a job.
+    pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
+        Ok(match job {
+            Job::Home => ("index.html".into(), self.page("index.html", "index.html", self.home())?),
+            Job::Doc(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("doc.html", &format!("{}/", record_path(&self.c.records[*i])), self.doc(*i))?),
+            Job::Issue(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("issue.html", &format!("{}/", record_path(&self.c.records[*i])), self.issue(*i))?),
+            Job::Issues => ("gazette/index.html".into(), self.page("issues.html", "gazette/", self.issues())?),
+            Job::Browse => ("browse/index.html".into(), self.page("browse.html", "browse/", self.browse())?),
+            Job::Catalog => ("catalog/index.html".into(), self.page("catalog.html", "catalog/", self.catalog())?),
+            Job::NotFound => ("404.html".into(), self.page("404.html", "404.html", json!({}))?),
+            Job::List(l, p) => {
+                let path = if *p == 1 { format!("{}/index.html", l.path) } else { format!("{}/page/{p}/index.html", l.path) };
+                let url = path.trim_end_matches("index.html").to_string();
+                (path, self.page("list.html", &url, self.list(l, *p))?)
+            }
+            Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
+            Job::Attachment(_, to) => (to.clone(), Vec::new()),
+        })
+    }
+
+    fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
+        let tmpl = self.env.get_template(template).map_err(|e| theme_error(&format!("templates/{template}"), &e))?;
+        let full = json!({
+            "site": self.site, "t": self.strings, "as_of": self.c.as_of.to_string(), "as_of_zh": self.c.as_of.zh(),
+            "version": self.version, "path": path, "url": format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
+            "home": self.cfg.base_path(), "assets": self.href("assets/"), "p": ctx,
+        });
+        tmpl.render(minijinja::Value::from_serialize(&full)).map(String::into_bytes).map_err(|e| theme_error(&format!("templates/{template}"), &e))
+    }
+
+    fn link(&self, i: usize) -> Value {
+        let r = &self.c.records[i];
+        let st = self.c.current(i);
+        json!({
+            "title": r.title, "url": self.doc_href(i), "kind": r.kind.id(), "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
+            "published": r.published.to_string(), "state": r.kind.has_legal_force().then(|| st.state.id()),
+            "issuers": r.issuers,
+        })
+    }
+
+    fn change(&self, ch: &Change) -> Value {
+        json!({
+            "from": ch.from.to_string(), "state": ch.state.id(), "note": ch.note,
+            "basis": ch.basis.map(|b| json!({"title": self.c.records[b].title, "url": self.doc_href(b)})),
+        })
+    }
+
+    fn home(&self) -> Value {
+        let issues: Vec<Value> = self.c.newest_first(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
+        let docs: Vec<Value> = self.c.newest_first(None).into_iter().filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog)).take(12).map(|i| self.link(i)).collect();
+        let mut by_kind = Vec::new();
+        for k in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
+            let items: Vec<Value> = self.c.newest_first(Some(k)).into_iter().take(6).map(|i| self.link(i)).collect();
+            if !items.is_empty() {
+                by_kind.push(json!({"kind": k.id(), "url": self.href(&format!("browse/kind/{}/", k.id())), "items": items}));
+            }
+        }
+        json!({"issues": issues, "latest": docs, "by_kind": by_kind, "column": "home"})
+    }
+
+    fn issue_link(&self, i: usize) -> Value {
+        let r = &self.c.records[i];
+        let is = r.issue.as_ref();
+        json!({
+            "title": r.title, "url": self.doc_href(i), "published": r.published.to_string(),
+            "year": is.map(|x| x.year), "number": is.map(|x| x.number), "total_number": is.and_then(|x| x.total_number),
+        })
+    }
+
+    fn body(&self, r: &Record) -> String {
+        let resolve = |href: &str| -> Option<String> {
+            if let Some(id) = href.strip_prefix("doc:") {
+                let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
+                let target = self.c.lookup(id.trim_matches('/'))?;
+                let frag = if frag.is_empty() { String::new() } else { format!("#{frag}") };
+                return Some(format!("{}{frag}", self.doc_href(target)));
+            }
+            let path = href.split(['#', '?']).next().unwrap_or("");
+            if path.is_empty() || crate::parse::markdown::has_scheme(href) || href.starts_with('/') {
+                return None;
+            }
+            crate::check::resolve_file(&r.dir, &crate::parse::markdown::percent_decode(path))?;
+            let file = crate::parse::markdown::percent_decode(path.trim_start_matches("./"));
+            Some(self.href(&format!("{}/{file}", record_path(r))))
+        };
+        html::clean(&r.body.html, &resolve)
+    }
+
+    fn doc(&self, i: usize) -> Value {
+        let c = self.c;
+        let r = &c.records[i];
+        let now = c.current(i);
+        let links = |v: &[usize]| -> Vec<Value> { v.iter().map(|&j| self.link(j)).collect() };
+        let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
+            v.iter().map(|b| json!({"doc": self.link(b.by), "effective": b.effective.map(|d| d.to_string()), "note": b.note})).collect()
+        };
+        let forward = |v: &[crate::parse::Relation]| -> Vec<Value> {
+            v.iter()
+                .filter_map(|rel| c.lookup(&rel.target.id).map(|t| json!({"doc": self.link(t), "effective": rel.effective.unwrap_or(r.effective).to_string(), "note": rel.note})))
+                .collect()
+        };
+        let timeline: Vec<Value> = c.timelines[i].iter().map(|ch| self.change(ch)).collect();
+        let script_timeline: Vec<Value> = c.timelines[i].iter().map(|ch| json!({"from": ch.from.to_string(), "state": ch.state.id()})).collect();
+        let printed = c.printed[i].map(|p| {
+            let is = &c.records[p.issue];
+            let x = is.issue.as_ref();
+            json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
+        });
+        let dir = record_path(r);
+        let attachments: Vec<Value> = r.attachments.iter().map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
+        let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
+        let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
+        json!({
+            "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
+            "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
+            "index_no": r.index_no.as_ref().map(|x| &x.0), "registration_no": r.registration_no,
+            "issuers": issuers, "genre": r.genre.map(|g| g.zh()), "topics": topics, "keywords": r.keywords,
+            "signed": r.signed.map(|d| d.to_string()), "published": r.published.to_string(),
+            "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
+            "state": self.change(&now), "timeline": timeline,
+            "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
+            "body": self.body(r), "headings": r.body.headings, "description": r.body.excerpt,
+            "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
+            "amends": forward(&r.amends), "repeals": forward(&r.repeals),
+            "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
+            "interprets": r.interprets.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
+            "interpretations": links(&c.interpreted_by[i]), "drafts": links(&c.drafts[i]),
+            "final": r.final_doc.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
+            "adoption": r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
+            "adoption_for": links(&c.adoption_for[i]),
+            "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
+            "catalog": r.catalog, "extra": r.extra,
+            "pubdate": format!("{} 00:00", r.published),
+        })
+    }
+
+    fn issue(&self, i: usize) -> Value {
+        let c = self.c;
+        let r = &c.records[i];
+        let x = r.issue.as_ref();
+        let sections: Vec<Value> = x
+            .map(|x| &x.sections[..])
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| {
+                let items: Vec<Value> = s.items.iter().filter_map(|it| c.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page}))).collect();
+                json!({"title": s.title, "items": items})
+            })
+            .collect();
+        let dir = record_path(r);
+        let all = c.newest_first(Some(Kind::Gazette));
+        let pos = all.iter().position(|&j| j == i);
+        let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
+        let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
+        json!({
+            "issue": self.issue_link(i), "sections": sections, "body": self.body(r), "sha256": r.sha256,
+            "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
+            "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
+        })
+    }
+
+    fn issues(&self) -> Value {
+        let mut years: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
+        for i in self.c.newest_first(Some(Kind::Gazette)) {
+            if let Some(x) = &self.c.records[i].issue {
+                years.entry(x.year).or_default().push(self.issue_link(i));
+            }
+        }
+        let years: Vec<Value> = years.into_iter().rev().map(|(y, v)| json!({"year": y, "issues": v})).collect();
+        json!({"years": years})
+    }
+
+    fn browse(&self) -> Value {
+        let mut facets: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for l in lists(self.c) {
+            if l.facet == "topic" && l.label.contains('\\') {
+                continue;
+            }
+            facets.entry(l.facet).or_default().push(json!({"label": l.label, "url": self.href(&format!("{}/", l.path)), "count": l.items.len()}));
+        }
+        if let Some(years) = facets.get_mut("year") {
+            years.reverse();
+        }
+        let order = ["year", "kind", "validity", "issuer", "topic"];
+        let facets: Vec<Value> = order.iter().filter_map(|f| facets.get(f).map(|v| json!({"facet": f, "values": v}))).collect();
+        json!({"facets": facets})
+    }
+
+    fn catalog(&self) -> Value {
+        let items: Vec<Value> = self
+            .c
+            .newest_first(Some(Kind::Catalog))
+            .into_iter()
+            .map(|i| {
+                let r = &self.c.records[i];
+                json!({"doc": self.link(i), "fields": r.catalog, "description": r.body.excerpt})
+            })
+            .collect();
+        json!({"items": items})
+    }
+
+    fn list(&self, l: &List, page: usize) -> Value {
+        let per = self.cfg.site.per_page.max(1);
+        let pages = l.items.len().div_ceil(per).max(1);
+        let items: Vec<Value> = l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect();
+        let page_url = |p: usize| if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) };
+        let nav: Vec<Value> = (1..=pages).map(|p| json!({"n": p, "url": page_url(p), "current": p == page})).collect();
+        json!({
+            "facet": l.facet, "label": l.label, "items": items, "total": l.items.len(), "page": page, "pages": pages, "nav": nav,
+            "prev": (page > 1).then(|| page_url(page - 1)), "next": (page < pages).then(|| page_url(page + 1)),
+        })
+    }
+}
+
+fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {
+    let line = e.line().unwrap_or(1) as u64;
+    let m = format!("{e:#}");
+    let m = m.lines().next().unwrap_or("").to_string();
+    Diagnostic::error("theme", file, Pos::new(line, 1), msg!("主题模板出错：{m}", "theme template error: {m}"))
+}
+
+/// Every validity state, for templates that list them.
+pub fn states() -> &'static [State] {
+    State::ALL
+}
