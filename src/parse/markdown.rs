@@ -89,6 +89,9 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                if could_run_script(dest_url) {
+                    body.scripts.push(pos(range.start));
+                }
                 if let Some(target) = classify(dest_url) {
                     body.links.push(Link { target, pos: pos(range.start) });
                 }

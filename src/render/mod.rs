@@ -8,7 +8,7 @@ pub mod theme;
 use crate::config::Config;
 use crate::corpus::{Change, Corpus};
 use crate::diag::{Diagnostic, Pos};
-use crate::model::{Kind, State};
+use crate::model::Kind;
 use crate::msg;
 use crate::parse::Record;
 use minijinja::Environment;
@@ -91,7 +91,11 @@ fn lists(c: &Corpus) -> Vec<List> {
     };
     for i in c.newest_first(None) {
         let r = &c.records[i];
-        if matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+        if r.kind == Kind::Gazette {
+            continue;
+        }
+        add("kind", format!("browse/kind/{}", r.kind.id()), r.kind.id().to_string(), i);
+        if r.kind == Kind::Catalog {
             continue;
         }
         let y = r.published.year().to_string();
@@ -105,7 +109,6 @@ fn lists(c: &Corpus) -> Vec<List> {
                 add("topic", format!("browse/topic/{}/{}", segment(&t[0]), segment(&t[1])), format!("{}\\{}", t[0], t[1]), i);
             }
         }
-        add("kind", format!("browse/kind/{}", r.kind.id()), r.kind.id().to_string(), i);
         if r.kind.has_legal_force() {
             add("validity", format!("browse/validity/{}", c.current(i).state.id()), c.current(i).state.id().to_string(), i);
         }
@@ -173,6 +176,16 @@ impl<'a> Renderer<'a> {
     pub fn new(c: &'a Corpus, cfg: &'a Config, theme: &'a Theme) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        // minijinja's own HTML escaping also escapes `/`, which turns every URL into
+        // `&#x2f;docs&#x2f;…`: valid, but bulky and unreadable. Escape only what HTML needs.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
+                if let Some(s) = value.as_str() {
+                    return out.write_str(&escape(s)).map_err(minijinja::Error::from);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, src) in &theme.templates {
             env.add_template_owned(name.clone(), src.clone()).map_err(|e| theme_error(&format!("templates/{name}"), &e))?;
         }
@@ -420,9 +433,4 @@ fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {
     let m = format!("{e:#}");
     let m = m.lines().next().unwrap_or("").to_string();
     Diagnostic::error("theme", file, Pos::new(line, 1), msg!("主题模板出错：{m}", "theme template error: {m}"))
-}
-
-/// Every validity state, for templates that list them.
-pub fn states() -> &'static [State] {
-    State::ALL
 }

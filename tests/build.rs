@@ -1,0 +1,215 @@
+//! Building sites: the demo site's output is complete and self-consistent, builds are
+//! deterministic, failures leave the previous output alone, and nothing non-public leaks.
+
+mod common;
+use common::{Site, normative, project, run_in, tree};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn build_demo(out: &Path, jobs: &str) {
+    let o = run_in(&project(), &["build", "--out", out.to_str().unwrap(), "--as-of", "2026-06-30", "--jobs", jobs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Every `href="…"` and `src="…"` value in an HTML text.
+fn links(html: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            v.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    v
+}
+
+#[test]
+fn demo_site_builds_completely_and_every_internal_link_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out, "2");
+    let files: BTreeSet<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+    for must in ["index.html", "404.html", "gazette/index.html", "gazette/2024/1/index.html", "gazette/2024/3/index.html", "browse/index.html", "catalog/index.html", "assets/style.css", "SHA256SUMS", "manifest.json", "docs/regulations/2019-shirong/index.html", "docs/normative/2024-goufang-butie/butie-biaozhun.csv"] {
+        assert!(files.contains(must), "missing {must}");
+    }
+    for facet in ["year", "issuer", "topic", "kind", "validity"] {
+        assert!(files.iter().any(|f| f.starts_with(&format!("browse/{facet}/"))), "no browse/{facet} pages");
+    }
+    let mut checked = 0;
+    for f in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = std::fs::read_to_string(out.join(f)).unwrap();
+        for meta in ["name=\"SiteName\"", "name=\"SiteDomain\"", "name=\"SiteIDCode\""] {
+            assert!(html.contains(meta), "{f} lacks {meta}");
+        }
+        for l in links(&html) {
+            if l.starts_with("http") || l.starts_with("mailto:") || l.starts_with('#') {
+                continue;
+            }
+            assert!(l.starts_with('/'), "{f}: relative or odd link {l}");
+            let path = decode(l.split(['#', '?']).next().unwrap().trim_start_matches('/'));
+            let target = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+            assert!(files.contains(&target), "{f}: link {l} points nowhere");
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+#[test]
+fn document_pages_carry_metadata_validity_gazette_and_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out, "2");
+    let page = std::fs::read_to_string(out.join("docs/regulations/2019-shirong/index.html")).unwrap();
+    for label in ["索引号", "主题分类", "发布机构", "发文字号", "文种", "成文日期", "发布日期", "施行日期", "有效性", "已修改", "状态截至 2026-06-30", "name=\"ArticleTitle\"", "name=\"PubDate\""] {
+        assert!(page.contains(label), "document page lacks {label}");
+    }
+    let src = std::fs::read(project().join("content/regulations/2019-shirong.md")).unwrap();
+    assert!(page.contains(&hex(&Sha256::digest(&src))), "page lacks the source checksum");
+    let printed = std::fs::read_to_string(out.join("docs/normative/2024-wangyueche/index.html")).unwrap();
+    assert!(printed.contains("刊登于") && printed.contains("href=\"/gazette/2024/2/\"") && printed.contains("第19页"), "gazette back-link missing");
+    let repealed = std::fs::read_to_string(out.join("docs/normative/2018-wuye-shoufei/index.html")).unwrap();
+    assert!(repealed.contains("state-repealed"), "repealed document not shown as repealed");
+    let issue = std::fs::read_to_string(out.join("gazette/2024/1/index.html")).unwrap();
+    assert!(issue.contains("class=\"page\""), "issue has no page numbers");
+}
+
+#[test]
+fn checksums_and_manifest_cover_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out, "2");
+    let files = tree(&out);
+    let sums = String::from_utf8(files.iter().find(|(p, _)| p == "SHA256SUMS").unwrap().1.clone()).unwrap();
+    let listed: Vec<(&str, &str)> = sums.lines().map(|l| (l[66..].trim(), &l[..64])).collect();
+    let others: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p != "SHA256SUMS" && p != "manifest.json").collect();
+    assert_eq!(listed.len(), others.len());
+    for ((path, sum), (p, bytes)) in listed.iter().zip(&others) {
+        assert_eq!(path, p);
+        assert_eq!(*sum, hex(&Sha256::digest(bytes)), "{p}");
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&files.iter().find(|(p, _)| p == "manifest.json").unwrap().1).unwrap();
+    let m = manifest["files"].as_array().unwrap();
+    assert_eq!(m.len(), others.len());
+    for (entry, (p, bytes)) in m.iter().zip(&others) {
+        assert_eq!(entry["path"], p.as_str());
+        assert_eq!(entry["size"], bytes.len());
+    }
+}
+
+#[test]
+fn output_is_byte_identical_whatever_the_job_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_demo(&tmp.path().join("a"), "1");
+    build_demo(&tmp.path().join("b"), "4");
+    let (a, b) = (tree(&tmp.path().join("a")), tree(&tmp.path().join("b")));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.0, y.0);
+        assert!(x.1 == y.1, "{} differs between --jobs 1 and --jobs 4", x.0);
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "第一版。\n");
+    assert!(s.run(&["build"]).status.success());
+    let before = tree(&s.root().join("public"));
+    s.record("a", &normative("甲", "2024-99-02"), "第二版。\n");
+    let o = s.run(&["build"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(tree(&s.root().join("public")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("staging")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn non_public_records_reach_no_output_byte() {
+    let s = Site::new();
+    s.record("pub", &normative("公开文件", "2024-01-02"), "公开正文。\n");
+    s.record("req", &format!("{}\ndisclosure: on_request\nindex_no: 123456789/2024-00077", normative("依申请MARKER-TITLE-1", "2024-01-02")), "MARKER-BODY-1 依申请公开。\n");
+    s.record("wh", &format!("{}\ndisclosure: 不予公开\ndisclosure_reason: 涉及国家秘密", normative("不予MARKER-TITLE-2", "2024-01-02")), "MARKER-BODY-2\n");
+    s.write("content/wh-files/MARKER-FILE.txt", "MARKER-BODY-3");
+    // A public record that points at the withheld one: allowed with a warning, link left out.
+    s.record("amender", &format!("{}\namends: [wh]", normative("修改决定", "2024-02-02")), "见[某文](doc:wh)。\n");
+    s.record("g", "kind: gazette\nyear: 2024\nnumber: 1\npublished: 2024-03-01\nsections:\n  - title: 文件\n    items:\n      - {doc: pub, page: 1}\n      - {doc: req, page: 2}", "");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = tree(&s.root().join("public"));
+    assert!(files.len() > 10);
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for marker in ["MARKER", "123456789/2024-00077", "涉及国家秘密", "docs/req", "docs/wh"] {
+            assert!(!text.contains(marker) && !path.contains(marker), "{marker} leaked into {path}");
+        }
+    }
+}
+
+#[test]
+fn demo_markers_never_reach_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out, "2");
+    for (path, bytes) in tree(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("GONGBAO-SECRET-MARKER"), "marker in {path}");
+    }
+}
+
+#[test]
+fn records_published_after_as_of_are_left_out() {
+    let s = Site::new();
+    s.record("old", &normative("旧文件", "2024-01-02"), "旧。\n");
+    s.record("new", &normative("九月MARKER", "2024-09-02"), "新。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    assert!(s.root().join("public/docs/old/index.html").exists());
+    assert!(!s.root().join("public/docs/new").exists());
+    let home = std::fs::read_to_string(s.root().join("public/index.html")).unwrap();
+    assert!(!home.contains("九月MARKER"));
+}
+
+#[test]
+fn init_makes_a_site_that_builds_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("newsite");
+    assert!(run_in(tmp.path(), &["init", dir.to_str().unwrap()]).status.success());
+    let o = run_in(&dir, &["build"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.join("public/gazette/2025/1/index.html").exists());
+    // A second init refuses to overwrite.
+    assert_eq!(run_in(tmp.path(), &["init", dir.to_str().unwrap()]).status.code(), Some(1));
+}
+
+#[test]
+fn heading_ids_are_readable_chinese() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "## 第一章 总则\n\n### 第一条\n\n内容。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(page.contains("<h2 id=\"第一章-总则\">"), "{page}");
+    assert!(page.contains("<h3 id=\"第一条\">"));
+}

@@ -1,0 +1,89 @@
+//! Helpers for integration tests: small sites in temporary folders, and running the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CONFIG: &str = "[site]\nname = \"测试市人民政府\"\nbase_url = \"https://test.example.gov.cn/\"\nid_code = \"1234567890\"\ngazette_name = \"测试市人民政府公报\"\n\n[patterns]\nindex_no = '^\\d{9}/\\d{4}-\\d{5}$'\nregistration_no = '^QCSP\\d{2}-\\d{4}-\\d{4}$'\n";
+
+/// A site in a temporary folder.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    pub fn new() -> Site {
+        let s = Site { dir: tempfile::tempdir().unwrap() };
+        s.write("gongbao.toml", CONFIG);
+        s
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Writes `content/<id>.md` with front matter `fm` and body `body`.
+    pub fn record(&self, id: &str, fm: &str, body: &str) {
+        self.write(&format!("content/{id}.md"), &format!("---\n{fm}\n---\n{body}"));
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_in(self.root(), args)
+    }
+
+    /// `check --format json`, parsed.
+    pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    /// Every diagnostic of `rule`, as (file, line).
+    pub fn findings(&self, rule: &str) -> Vec<(String, u64)> {
+        let (_, v) = self.check_json(&["--as-of", "2026-01-01"]);
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == rule).map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap())).collect()
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_gongbao")
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin()).current_dir(dir).args(args).env("CI", "true").output().unwrap()
+}
+
+/// A plain, valid normative document's front matter.
+pub fn normative(title: &str, published: &str) -> String {
+    format!("kind: normative\ntitle: {title}\nissuer: 测试市人民政府办公室\npublished: {published}")
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The project root (the demo site).
+pub fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
