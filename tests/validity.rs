@@ -1,0 +1,97 @@
+//! Validity on any date: before, on and after every transition, through the library and through
+//! pages built with `--as-of`.
+
+mod common;
+use common::{Site, normative};
+use gongbao::date::Date;
+use gongbao::model::State;
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn site() -> Site {
+    let s = Site::new();
+    s.record("base", &format!("{}\neffective: 2020-01-01\nexpires: 2030-12-31", normative("基础办法", "2019-12-01")), "x\n");
+    s.record("amend", &format!("{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]", normative("修改决定", "2021-02-01")), "x\n");
+    s.record("repeal", &format!("{}\neffective: 2023-07-01\nrepeals: [base]", normative("废止决定", "2023-06-01")), "x\n");
+    s.record("short", &format!("{}\nexpires: 2022-06-30", normative("临时办法", "2022-01-01")), "x\n");
+    s.record("partly", &format!("{}\nvalidity: {{state: partly_lapsed, since: 2022-05-01, note: 第三章失效}}", normative("部分失效办法", "2021-01-01")), "x\n");
+    s
+}
+
+fn state(s: &Site, id: &str, on: &str) -> State {
+    let a = gongbao::cmd::analyse(s.root(), Some(d("2026-01-01"))).ok().unwrap();
+    let i = a.corpus.lookup(id).unwrap();
+    a.corpus.state_on(i, d(on)).state
+}
+
+#[test]
+fn every_transition_before_on_and_after() {
+    let s = site();
+    let cases = [
+        ("base", "2019-12-31", State::NotYetInForce),
+        ("base", "2020-01-01", State::InForce),
+        ("base", "2020-01-02", State::InForce),
+        ("base", "2021-02-28", State::InForce),
+        ("base", "2021-03-01", State::Amended),
+        ("base", "2021-03-02", State::Amended),
+        ("base", "2023-06-30", State::Amended),
+        ("base", "2023-07-01", State::Repealed),
+        ("base", "2031-01-01", State::Repealed),
+        ("short", "2021-12-31", State::NotYetInForce),
+        ("short", "2022-06-30", State::InForce),
+        ("short", "2022-07-01", State::Lapsed),
+        ("partly", "2022-04-30", State::InForce),
+        ("partly", "2022-05-01", State::PartlyLapsed),
+        ("partly", "2022-05-02", State::PartlyLapsed),
+    ];
+    for (id, on, want) in cases {
+        assert_eq!(state(&s, id, on), want, "{id} on {on}");
+    }
+}
+
+#[test]
+fn timeline_lists_each_change_with_its_basis() {
+    let s = site();
+    let a = gongbao::cmd::analyse(s.root(), Some(d("2026-01-01"))).ok().unwrap();
+    let i = a.corpus.lookup("base").unwrap();
+    let tl: Vec<(String, State, Option<String>)> = a.corpus.timelines[i].iter().map(|c| (c.from.to_string(), c.state, c.basis.map(|b| a.corpus.records[b].id.clone()))).collect();
+    assert_eq!(
+        tl,
+        vec![
+            ("2020-01-01".into(), State::InForce, None),
+            ("2021-03-01".into(), State::Amended, Some("amend".into())),
+            ("2023-07-01".into(), State::Repealed, Some("repeal".into())),
+        ]
+    );
+}
+
+#[test]
+fn as_of_builds_show_the_state_of_that_day() {
+    let s = site();
+    let page = |as_of: &str| {
+        let o = s.run(&["build", "--as-of", as_of]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(s.root().join("public/docs/base/index.html")).unwrap()
+    };
+    let p = page("2021-06-01");
+    assert!(p.contains("data-state>已修改</span>") && p.contains("状态截至 2021-06-01"), "{p}");
+    // The repeal was not yet published on 2021-06-01: no trace of it.
+    assert!(!p.contains("废止决定"));
+    let p = page("2023-07-01");
+    assert!(p.contains("data-state>已废止</span>"));
+    assert!(p.contains("href=\"/docs/repeal/\""));
+    let p = page("2019-12-15");
+    assert!(p.contains("data-state>尚未生效</span>"));
+}
+
+#[test]
+fn repeal_outranks_later_amendment_and_expiry() {
+    let s = Site::new();
+    s.record("a", &format!("{}\nexpires: 2025-12-31", normative("甲", "2020-01-01")), "x\n");
+    s.record("r", &format!("{}\nrepeals: [a]", normative("废止", "2021-01-01")), "x\n");
+    s.record("m", &format!("{}\namends: [a]", normative("修改", "2022-01-01")), "x\n");
+    assert_eq!(state(&s, "a", "2022-06-01"), State::Repealed);
+    assert_eq!(state(&s, "a", "2026-06-01"), State::Repealed);
+}
