@@ -83,11 +83,7 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
                 }
                 body.chars += t.chars().count();
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if body.excerpt.chars().count() < 120 {
-                    body.excerpt.push(' ');
-                }
-            }
+            Event::SoftBreak | Event::HardBreak if body.excerpt.chars().count() < 120 => body.excerpt.push(' '),
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));
@@ -96,11 +92,7 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
                     body.links.push(Link { target, pos: pos(range.start) });
                 }
             }
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if could_run_script(h) {
-                    body.scripts.push(pos(range.start));
-                }
-            }
+            Event::Html(h) | Event::InlineHtml(h) if could_run_script(h) => body.scripts.push(pos(range.start)),
             _ => {}
         }
         events.push(ev);

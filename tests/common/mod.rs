@@ -1,5 +1,5 @@
 //! Helpers for integration tests: small sites in temporary folders, and running the binary.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
