@@ -22,6 +22,17 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     /// Record keys the site adds to the standard ones.
     pub extra_keys: Vec<String>,
+    /// `[signing]`.
+    pub signing: Signing,
+}
+
+/// `[signing]`: where the secret key for signing the site is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    /// Path of the secret key file, relative to the site root. The environment variable
+    /// `GONGBAO_SECRET_KEY`, holding the key itself, takes precedence.
+    pub secret_key: Option<String>,
 }
 
 /// `[site]`: identity and presentation.
@@ -100,6 +111,8 @@ struct RawConfig {
     rules: BTreeMap<String, RuleLevel>,
     #[serde(default)]
     extra_keys: Vec<String>,
+    #[serde(default)]
+    signing: Signing,
 }
 
 #[derive(Deserialize, Default)]
@@ -141,7 +154,7 @@ impl Config {
             return Err(Diagnostic::error("config", FILE, pos, msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
                 .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
-        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys })
+        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing })
     }
 
     /// Minutes east of UTC.

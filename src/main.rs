@@ -47,6 +47,20 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
+    /// Check a built site (or a copy of it) against its manifest and signature.
+    Verify {
+        /// The site's output folder.
+        path: PathBuf,
+        /// Public key file (minisign format) to check the signature with.
+        #[arg(long)]
+        pubkey: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing sites.
+    Keygen {
+        /// Folder to write gongbao.key and gongbao.pub into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
     /// Build, serve on 127.0.0.1 and rebuild on every change.
     Serve {
         /// Port.
@@ -75,6 +89,8 @@ fn main() -> ExitCode {
         Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
         Command::Build { out, as_of, jobs } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
+        Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref()),
+        Command::Keygen { out } => cmd::keygen::run(&out),
     };
     ExitCode::from(code)
 }

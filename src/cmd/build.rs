@@ -5,7 +5,7 @@ use crate::date::Date;
 use crate::diag;
 use crate::emit::{self, Staging};
 use crate::render::{self, Renderer, theme::Theme};
-use crate::seal;
+use crate::seal::{self, minisign::KeyPair};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -95,7 +95,15 @@ pub fn build(o: &Options) -> Result<Built, u8> {
             return Err(EXIT_ERRORS);
         }
     };
-    if let Err(e) = seal::seal(&staging, &written, &a.corpus.as_of.to_string()) {
+    let key = match signing_key(root, &a.cfg) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            staging.abandon();
+            return Err(EXIT_FAILURE);
+        }
+    };
+    if let Err(e) = seal::seal(&staging, &written, &a.corpus.as_of.to_string(), key.as_ref()) {
         eprintln!("{e}");
         staging.abandon();
         return Err(EXIT_FAILURE);
@@ -110,6 +118,17 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         if en { eprintln!("built {docs} record(s) into {n} files in {dest} ({secs:.2} s)") } else { eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {dest}（{secs:.2} 秒）") }
     }
     Ok(Built { files: written.len() + 2 })
+}
+
+/// The secret key to sign with: `GONGBAO_SECRET_KEY` (the key itself), else the file named in
+/// `[signing] secret_key`, else none.
+fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPair>, String> {
+    if let Some(v) = std::env::var_os("GONGBAO_SECRET_KEY").filter(|v| !v.is_empty()) {
+        return KeyPair::parse(&v.to_string_lossy()).map(Some).map_err(|e| format!("GONGBAO_SECRET_KEY: {e}"));
+    }
+    let Some(path) = &cfg.signing.secret_key else { return Ok(None) };
+    let text = std::fs::read_to_string(root.join(path)).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
+    KeyPair::parse(&text).map(Some).map_err(|e| format!("[signing] secret_key {path}: {e}"))
 }
 
 /// Where the default output goes for a site root.

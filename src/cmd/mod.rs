@@ -4,7 +4,9 @@
 pub mod build;
 pub mod check;
 pub mod init;
+pub mod keygen;
 pub mod serve;
+pub mod verify;
 
 use crate::check::Context;
 use crate::config::{self, Config};

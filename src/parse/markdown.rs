@@ -73,6 +73,9 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
                     }
                     body.headings.push(Heading { level: level as u8, id, text });
                 }
+                if body.excerpt.chars().count() < 120 && !body.excerpt.ends_with(' ') {
+                    body.excerpt.push(' ');
+                }
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, h)) = heading_at.as_mut() {
@@ -83,7 +86,11 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
                 }
                 body.chars += t.chars().count();
             }
-            Event::SoftBreak | Event::HardBreak if body.excerpt.chars().count() < 120 => body.excerpt.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell)
+                if body.excerpt.chars().count() < 120 && !body.excerpt.ends_with(' ') =>
+            {
+                body.excerpt.push(' ');
+            }
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));

@@ -2,6 +2,7 @@
 //! [`Job`]; [`Renderer::render`] turns one job into bytes. `emit` drives the jobs in parallel
 //! and writes them, so no more than a page per thread is ever held in memory.
 
+pub mod data;
 pub mod html;
 pub mod theme;
 
@@ -41,7 +42,40 @@ pub enum Job {
     Asset(String),
     /// A record's attachment: source under `content/`, destination in the output.
     Attachment(PathBuf, String),
+    /// An open-data, feed or crawler file.
+    Data(DataJob),
 }
+
+/// The files of `data/`, `feeds/`, the sitemap and `robots.txt`.
+#[derive(Debug, Clone)]
+pub enum DataJob {
+    /// `data/documents.json`.
+    DocumentsJson,
+    /// `data/documents.csv`.
+    DocumentsCsv,
+    /// `data/documents.jsonld`.
+    DocumentsJsonld,
+    /// `data/gazette/<year>-<number>.json` of the issue record.
+    Issue(usize),
+    /// `data/datapackage.json`, listing the issue files and schemas.
+    Package(Arc<(Vec<String>, Vec<String>)>),
+    /// `data/schemas/<name>`: a JSON Schema shipped with the tool.
+    Schema(&'static str),
+    /// `feeds/<name>.atom` for one kind, or for all documents.
+    Feed(Option<Kind>, String),
+    /// One sitemap: the URLs and the file's path.
+    Sitemap(Arc<Vec<String>>, String),
+    /// `sitemap.xml` as an index over that many sitemaps.
+    SitemapIndex(usize),
+    /// `robots.txt`.
+    Robots,
+}
+
+/// JSON Schemas shipped with the tool and published under `data/schemas/`.
+pub const SCHEMAS: &[(&str, &str)] = &[
+    ("record.schema.json", include_str!("../../schemas/record.schema.json")),
+    ("documents.schema.json", include_str!("../../schemas/documents.schema.json")),
+];
 
 /// A browse list: one facet value and the records under it, newest first.
 #[derive(Debug)]
@@ -79,6 +113,33 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
         let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
         let list = Arc::new(list);
         jobs.extend((1..=pages).map(|p| Job::List(list.clone(), p)));
+    }
+    let urls = data::page_urls(c, &jobs);
+    jobs.extend(sitemap_jobs(urls, data::SITEMAP_LEN));
+    let issues: Vec<usize> = c.newest_first(Some(Kind::Gazette)).into_iter().rev().collect();
+    let issue_files: Vec<String> = issues.iter().filter_map(|&i| c.records[i].issue.as_ref().map(|x| format!("gazette/{}-{}.json", x.year, x.number))).collect();
+    let schema_files: Vec<String> = SCHEMAS.iter().map(|(n, _)| format!("schemas/{n}")).collect();
+    jobs.extend([DataJob::DocumentsJson, DataJob::DocumentsCsv, DataJob::DocumentsJsonld, DataJob::Package(Arc::new((issue_files, schema_files))), DataJob::Robots].map(Job::Data));
+    jobs.extend(issues.into_iter().map(|i| Job::Data(DataJob::Issue(i))));
+    jobs.extend(SCHEMAS.iter().map(|(n, _)| Job::Data(DataJob::Schema(n))));
+    jobs.push(Job::Data(DataJob::Feed(None, "all".into())));
+    for k in Kind::ALL {
+        if c.visible_indexes().any(|i| c.records[i].kind == *k) {
+            jobs.push(Job::Data(DataJob::Feed(Some(*k), k.id().into())));
+        }
+    }
+    jobs
+}
+
+/// One `sitemap.xml`, or above `limit` URLs an index over `sitemaps/sitemap-N.xml` files.
+fn sitemap_jobs(urls: Vec<String>, limit: usize) -> Vec<Job> {
+    if urls.len() <= limit {
+        return vec![Job::Data(DataJob::Sitemap(Arc::new(urls), "sitemap.xml".into()))];
+    }
+    let chunks: Vec<Vec<String>> = urls.chunks(limit).map(<[String]>::to_vec).collect();
+    let mut jobs = vec![Job::Data(DataJob::SitemapIndex(chunks.len()))];
+    for (k, chunk) in chunks.into_iter().enumerate() {
+        jobs.push(Job::Data(DataJob::Sitemap(Arc::new(chunk), format!("sitemaps/sitemap-{}.xml", k + 1))));
     }
     jobs
 }
@@ -162,12 +223,12 @@ pub fn escape(s: &str) -> String {
 
 /// Turns jobs into bytes.
 pub struct Renderer<'a> {
-    c: &'a Corpus,
-    cfg: &'a Config,
+    pub(crate) c: &'a Corpus,
+    pub(crate) cfg: &'a Config,
     env: Environment<'static>,
     theme: &'a Theme,
-    strings: Value,
-    site: Value,
+    pub(crate) strings: Value,
+    pub(crate) site: Value,
     version: &'static str,
 }
 
@@ -231,7 +292,26 @@ impl<'a> Renderer<'a> {
             }
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
             Job::Attachment(_, to) => (to.clone(), Vec::new()),
+            Job::Data(d) => self.data_file(d),
         })
+    }
+
+    fn data_file(&self, d: &DataJob) -> (String, Vec<u8>) {
+        match d {
+            DataJob::DocumentsJson => ("data/documents.json".into(), self.documents_json()),
+            DataJob::DocumentsCsv => ("data/documents.csv".into(), self.documents_csv()),
+            DataJob::DocumentsJsonld => ("data/documents.jsonld".into(), self.documents_jsonld()),
+            DataJob::Issue(i) => {
+                let x = self.c.records[*i].issue.as_ref();
+                (format!("data/gazette/{}-{}.json", x.map_or(0, |x| x.year), x.map_or(0, |x| x.number)), self.issue_json(*i))
+            }
+            DataJob::Package(p) => ("data/datapackage.json".into(), self.datapackage(&p.0, &p.1)),
+            DataJob::Schema(n) => (format!("data/schemas/{n}"), SCHEMAS.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_bytes().to_vec()).unwrap_or_default()),
+            DataJob::Feed(k, name) => (format!("feeds/{name}.atom"), self.feed(*k, name)),
+            DataJob::Sitemap(urls, path) => (path.clone(), self.sitemap(urls)),
+            DataJob::SitemapIndex(n) => ("sitemap.xml".into(), self.sitemap_index(*n)),
+            DataJob::Robots => ("robots.txt".into(), self.robots()),
+        }
     }
 
     fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
@@ -346,7 +426,7 @@ impl<'a> Renderer<'a> {
             "adoption_for": links(&c.adoption_for[i]),
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
             "catalog": r.catalog, "extra": r.extra,
-            "pubdate": format!("{} 00:00", r.published),
+            "pubdate": format!("{} 00:00", r.published), "jsonld": self.jsonld_embedded(i),
         })
     }
 
@@ -372,6 +452,7 @@ impl<'a> Renderer<'a> {
             "issue": self.issue_link(i), "sections": sections, "body": self.body(r), "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
+            "jsonld": self.jsonld_embedded(i),
         })
     }
 
@@ -433,4 +514,29 @@ fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {
     let m = format!("{e:#}");
     let m = m.lines().next().unwrap_or("").to_string();
     Diagnostic::error("theme", file, Pos::new(line, 1), msg!("主题模板出错：{m}", "theme template error: {m}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemaps_split_above_the_limit() {
+        let urls = |n: usize| (0..n).map(|i| format!("docs/{i}/")).collect::<Vec<_>>();
+        assert!(matches!(&sitemap_jobs(urls(3), 3)[..], [Job::Data(DataJob::Sitemap(u, p))] if u.len() == 3 && p == "sitemap.xml"));
+        let jobs = sitemap_jobs(urls(7), 3);
+        assert!(matches!(jobs[0], Job::Data(DataJob::SitemapIndex(3))));
+        let sizes: Vec<(usize, String)> = jobs[1..].iter().map(|j| match j {
+            Job::Data(DataJob::Sitemap(u, p)) => (u.len(), p.clone()),
+            _ => panic!("not a sitemap"),
+        }).collect();
+        assert_eq!(sizes, vec![(3, "sitemaps/sitemap-1.xml".into()), (3, "sitemaps/sitemap-2.xml".into()), (1, "sitemaps/sitemap-3.xml".into())]);
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_but_keep_slashes() {
+        assert_eq!(encode_path("browse/issuer/青川市/"), "browse/issuer/%E9%9D%92%E5%B7%9D%E5%B8%82/");
+        assert_eq!(segment("a/b\\c"), "a-b-c");
+        assert_eq!(segment(".hidden"), "hidden");
+    }
 }

@@ -1,22 +1,33 @@
 //! Stage 7, `seal`: the checksums of the output. `SHA256SUMS` is in the format `sha256sum -c`
 //! reads; `manifest.json` adds sizes and the build's identity. Both list every file except
-//! themselves (and a detached signature, which lives outside the reproducible set).
+//! themselves. With a secret key, `SHA256SUMS.minisig` signs the sums; Ed25519 signatures are
+//! deterministic, but the signature is still the one file that may differ between two builds
+//! (a different key), so it stays out of the lists.
+
+pub mod minisign;
+pub mod verify;
 
 use crate::emit::{Staging, Written};
 use std::fmt::Write as _;
 
-/// Names the seal writes.
+/// The checksum list, in `sha256sum` format.
 pub const SUMS: &str = "SHA256SUMS";
-/// Names the seal writes.
+/// The manifest with sizes and checksums.
 pub const MANIFEST: &str = "manifest.json";
+/// The detached minisign signature of `SHA256SUMS`.
+pub const SIGNATURE: &str = "SHA256SUMS.minisig";
 
 /// Writes `SHA256SUMS` and `manifest.json` for `files` (sorted by path).
-pub fn seal(staging: &Staging, files: &[Written], as_of: &str) -> std::io::Result<()> {
+pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&minisign::KeyPair>) -> std::io::Result<()> {
     let mut sums = String::with_capacity(files.len() * 100);
     for f in files {
         let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
     }
     staging.write(SUMS, sums.as_bytes())?;
+    if let Some(k) = key {
+        let comment = format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{}", files.len());
+        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &comment).as_bytes())?;
+    }
     let total: u64 = files.iter().map(|f| f.size).sum();
     let manifest = serde_json::json!({
         "generator": format!("gongbao {}", env!("CARGO_PKG_VERSION")),

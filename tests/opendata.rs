@@ -1,0 +1,173 @@
+//! Open data, feeds, signatures and verification, judged by outside validators: frictionless,
+//! feedparser and pyld from PyPI, and Debian's minisign. `.ci/run` installs them; a machine
+//! without them fails these tests unless GONGBAO_SKIP_VALIDATORS is set.
+
+mod common;
+use common::{Site, normative, project, run_in, tree};
+use std::path::Path;
+use std::process::Command;
+
+fn validators_present(what: &[&str]) -> bool {
+    let ok = what.iter().all(|w| match *w {
+        "minisign" => Command::new("minisign").arg("-v").output().is_ok(),
+        module => Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success()),
+    });
+    if !ok && std::env::var_os("GONGBAO_SKIP_VALIDATORS").is_none() {
+        panic!("validators {what:?} are not installed (run .ci/run, or set GONGBAO_SKIP_VALIDATORS=1 to skip)");
+    }
+    ok
+}
+
+fn build(root: &Path, out: &Path, env: &[(&str, &str)]) {
+    let mut c = Command::new(common::bin());
+    c.current_dir(root).args(["build", "--out", out.to_str().unwrap(), "--as-of", "2026-06-30"]).env("CI", "true").env_remove("GONGBAO_SECRET_KEY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn demo_data_feeds_and_jsonld_pass_the_community_validators() {
+    if !validators_present(&["frictionless", "feedparser", "pyld"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&project(), &out, &[]);
+    let o = Command::new("python3").arg(project().join("tests/validators/opendata.py")).arg(&out).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{text}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text.contains("ok frictionless") && text.contains("ok feedparser") && text.contains("embedded JSON-LD blocks expand"), "{text}");
+}
+
+#[test]
+fn data_files_describe_every_public_document_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&project(), &out, &[]);
+    let docs: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
+    let list = docs["documents"].as_array().unwrap();
+    let pages = tree(&out.join("docs")).into_iter().filter(|(p, _)| p.ends_with("index.html")).count();
+    assert_eq!(list.len(), pages, "documents.json and the document pages disagree");
+    let base = list.iter().find(|d| d["id"] == "regulations/2019-shirong").unwrap();
+    assert_eq!(base["state"], "amended");
+    assert_eq!(base["timeline"].as_array().unwrap().len(), 3, "{base}");
+    let csv = std::fs::read(out.join("data/documents.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV lacks the BOM");
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), list.len() + 1);
+    assert!(out.join("data/schemas/record.schema.json").exists());
+    assert!(out.join("data/gazette/2024-1.json").exists());
+    let jsonld = std::fs::read_to_string(out.join("data/documents.jsonld")).unwrap();
+    for term in ["legislationIdentifier", "legislationLegalForce", "legislationDate", "legislationPassedBy", "legislationAmends", "legislationRepeals", "legislationType", "inLanguage"] {
+        assert!(jsonld.contains(term), "documents.jsonld lacks {term}");
+    }
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://www.qingchuan.gov.cn/sitemap.xml"));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://www.qingchuan.gov.cn/docs/regulations/2019-shirong/</loc>"));
+    for (_, bytes) in tree(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("GONGBAO-SECRET-MARKER"));
+    }
+}
+
+#[test]
+fn signed_site_verifies_with_stock_minisign() {
+    if !validators_present(&["minisign"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(run_in(tmp.path(), &["keygen"]).status.success());
+    let key = std::fs::read_to_string(tmp.path().join("gongbao.key")).unwrap();
+    let out = tmp.path().join("public");
+    build(&project(), &out, &[("GONGBAO_SECRET_KEY", &key)]);
+    let o = Command::new("minisign").current_dir(&out).args(["-Vm", "SHA256SUMS", "-p"]).arg(tmp.path().join("gongbao.pub")).output().unwrap();
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The secret key never enters the output.
+    let secret_line = key.lines().nth(1).unwrap();
+    for (p, bytes) in tree(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(secret_line), "secret key in {p}");
+    }
+    // A changed SHA256SUMS no longer verifies.
+    let sums = out.join("SHA256SUMS");
+    let mut text = std::fs::read_to_string(&sums).unwrap();
+    text.push_str("0000000000000000000000000000000000000000000000000000000000000000  extra.html\n");
+    std::fs::write(&sums, text).unwrap();
+    let o = Command::new("minisign").current_dir(&out).args(["-Vm", "SHA256SUMS", "-p"]).arg(tmp.path().join("gongbao.pub")).output().unwrap();
+    assert!(!o.status.success());
+}
+
+#[test]
+fn signing_key_from_settings_file() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "x\n");
+    assert!(s.run(&["keygen", "--out", "keys"]).status.success());
+    s.write("gongbao.toml", &format!("{}\n[signing]\nsecret_key = \"keys/gongbao.key\"\n", common::CONFIG));
+    assert!(s.run(&["build"]).status.success());
+    let o = s.run(&["verify", "public", "--pubkey", "keys/gongbao.pub"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("signature ok"));
+    // The wrong key fails.
+    assert!(s.run(&["keygen", "--out", "other"]).status.success());
+    assert_eq!(s.run(&["verify", "public", "--pubkey", "other/gongbao.pub"]).status.code(), Some(1));
+    // keygen never overwrites.
+    assert_eq!(s.run(&["keygen", "--out", "keys"]).status.code(), Some(1));
+}
+
+#[test]
+fn verify_catches_one_byte_changes_added_and_deleted_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&project(), &out, &[]);
+    let verify = |dir: &Path| run_in(tmp.path(), &["verify", dir.to_str().unwrap()]);
+    // An untouched copy passes.
+    let copy = tmp.path().join("copy");
+    copy_tree(&out, &copy);
+    let o = verify(&copy);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    // One byte changed.
+    let page = copy.join("docs/regulations/2019-shirong/index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&page, &bytes).unwrap();
+    let o = verify(&copy);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("changed: docs/regulations/2019-shirong/index.html"));
+    // An added file and a deleted one.
+    copy_tree(&out, &copy);
+    std::fs::write(copy.join("docs/planted.html"), "<p>x</p>").unwrap();
+    std::fs::remove_file(copy.join("feeds/all.atom")).unwrap();
+    let o = verify(&copy);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text.contains("added: docs/planted.html") && text.contains("missing: feeds/all.atom"), "{text}");
+    // Nothing to verify against: usage/I-O failure.
+    assert_eq!(verify(tmp.path()).status.code(), Some(2));
+}
+
+#[test]
+fn two_builds_are_identical_apart_from_the_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(run_in(tmp.path(), &["keygen"]).status.success());
+    let key = std::fs::read_to_string(tmp.path().join("gongbao.key")).unwrap();
+    build(&project(), &tmp.path().join("a"), &[("GONGBAO_SECRET_KEY", &key)]);
+    build(&project(), &tmp.path().join("b"), &[]);
+    let strip = |v: Vec<(String, Vec<u8>)>| v.into_iter().filter(|(p, _)| p != "SHA256SUMS.minisig").collect::<Vec<_>>();
+    let (a, b) = (strip(tree(&tmp.path().join("a"))), strip(tree(&tmp.path().join("b"))));
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "signed and unsigned builds differ beyond the signature");
+    assert!(tmp.path().join("a/SHA256SUMS.minisig").exists());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    for (p, bytes) in tree(from) {
+        let dest = to.join(&p);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
+}
