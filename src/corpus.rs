@@ -153,7 +153,11 @@ impl Corpus {
         }
         if let Some(s) = &r.stated {
             let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
-            ev.push(Change { from: s.since, state: s.state, basis, note: s.note.clone() });
+            let note = match (&s.citation, &s.note) {
+                (Some(c), Some(n)) => Some(format!("{c}；{n}")),
+                (c, n) => c.clone().or_else(|| n.clone()),
+            };
+            ev.push(Change { from: s.since, state: s.state, basis, note });
         }
         ev
     }

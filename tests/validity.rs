@@ -95,3 +95,18 @@ fn repeal_outranks_later_amendment_and_expiry() {
     assert_eq!(state(&s, "a", "2022-06-01"), State::Repealed);
     assert_eq!(state(&s, "a", "2026-06-01"), State::Repealed);
 }
+
+#[test]
+fn stated_basis_is_a_record_id_or_a_citation_of_an_outside_document() {
+    let s = Site::new();
+    s.record("a", &format!("{}\nvalidity: {{state: repealed, since: 2023-01-01, basis: 《某省人民政府关于废止部分规章的决定》（某政令〔2022〕9号）}}", normative("甲", "2020-01-01")), "x\n");
+    let (code, v) = s.check_json(&[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(state(&s, "a", "2023-01-01"), State::Repealed);
+    assert!(s.run(&["build", "--as-of", "2024-01-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(page.contains("某政令〔2022〕9号"), "the citation is not on the page");
+    // Something shaped like an id must name a record.
+    s.record("b", &format!("{}\nvalidity: {{state: lapsed, since: 2023-01-01, basis: no-such-record}}", normative("乙", "2020-01-01")), "x\n");
+    assert_eq!(s.findings("unknown-ref"), vec![("content/b.md".into(), 6)]);
+}

@@ -44,9 +44,11 @@ pub struct StatedValidity {
     pub state: State,
     /// From when.
     pub since: Date,
-    /// The record that caused it, if it is in the corpus.
+    /// The record that caused it, when it is in the corpus (the value looks like an id).
     pub basis: Option<Ref>,
-    /// Free text (e.g. the outside basis).
+    /// The basis cited as text when it lies outside the corpus (e.g. `《…的决定》（…〔2025〕9号）`).
+    pub citation: Option<String>,
+    /// Free text.
     pub note: Option<String>,
     /// Where the statement is.
     pub pos: Pos,
@@ -677,8 +679,14 @@ impl Parser<'_> {
                 self.err("enum", pos, msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"), msg!("取值之一：{choices}", "use one of: {choices}"));
             }
             let since = self.date_at("validity.since", &v.value.since, pos);
-            let basis = v.value.basis.as_deref().map(|b| self.reference("validity.basis", b, pos));
-            Some(StatedValidity { state: state?, since: since?, basis, note: v.value.note.clone(), pos })
+            // An id names a record of the corpus; anything that cannot be an id (a title in 《》,
+            // a document number) cites a basis outside it.
+            let (basis, citation) = match v.value.basis.as_deref().map(str::trim) {
+                Some(b) if bad_id(b).is_none() => (Some(self.reference("validity.basis", b, pos)), None),
+                Some(b) => (None, Some(b.to_string())),
+                None => (None, None),
+            };
+            Some(StatedValidity { state: state?, since: since?, basis, citation, note: v.value.note.clone(), pos })
         });
         let review = raw.review.as_ref().and_then(|r| {
             let pos = self.at(r);
