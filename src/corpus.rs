@@ -68,6 +68,8 @@ pub struct Corpus {
     pub printed: Vec<Option<Printed>>,
     /// Per record: its timeline (first entry: in force from the effective date).
     pub timelines: Vec<Vec<Change>>,
+    /// Per record: its state on the build date (asked for on every list a record appears in).
+    current: Vec<Change>,
 }
 
 impl Corpus {
@@ -91,6 +93,7 @@ impl Corpus {
             adoption_for: vec![Vec::new(); n],
             printed: vec![None; n],
             timelines: Vec::new(),
+            current: Vec::new(),
         };
         for i in 0..n {
             if !c.visible[i] {
@@ -125,6 +128,7 @@ impl Corpus {
             }
         }
         c.timelines = (0..n).map(|i| c.compute_timeline(i)).collect();
+        c.current = (0..n).map(|i| c.state_on(i, as_of)).collect();
         c
     }
 
@@ -190,7 +194,7 @@ impl Corpus {
 
     /// The state on the build date.
     pub fn current(&self, i: usize) -> Change {
-        self.state_on(i, self.as_of)
+        self.current[i].clone()
     }
 
     /// Visible records of `kind`, newest publication first (ties by id), for lists.

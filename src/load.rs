@@ -1,10 +1,10 @@
-//! Stage 1, `load`: walk `content/`, read every record's bytes, and decide whether they are text.
-//! Nothing here knows what a record means. Symlinks are never followed, so no file outside
+//! Stage 1, `load`: walk `content/`, list the record files, and read one record's bytes and
+//! decide whether they are text. Nothing here knows what a record means. Reading is per record
+//! so that the caller can read, parse and drop each text in one parallel pass. Symlinks are never followed, so no file outside
 //! `content/` can be pulled into the site by a link planted in the repository.
 
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,11 +30,20 @@ pub struct Source {
     pub sha256: String,
 }
 
+/// A record file found by the walk, not yet read.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its path under `content/`.
+    pub under: String,
+}
+
 /// Everything `load` found.
 #[derive(Debug, Default)]
 pub struct Loaded {
     /// Record files, sorted by path.
-    pub sources: Vec<Source>,
+    pub entries: Vec<Entry>,
     /// Every regular file under `content/`, relative to it, for resolving attachments and links.
     pub files: BTreeSet<String>,
     /// Problems met while reading.
@@ -48,7 +57,7 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
     if !content.is_dir() {
         return Ok(loaded);
     }
-    let mut records: Vec<(PathBuf, String)> = Vec::new();
+
     let walker = walkdir::WalkDir::new(&content).follow_links(false).sort_by_file_name().into_iter();
     let walker = walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -75,20 +84,15 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
         loaded.files.insert(under.clone());
         let is_version = under.split('/').rev().nth(1) == Some("versions");
         if under.ends_with(".md") && !is_version {
-            records.push((entry.path().to_path_buf(), under));
-        }
-    }
-    let results: Vec<Result<Source, Diagnostic>> = records.par_iter().map(|(path, under)| read_record(root, path, under)).collect();
-    for r in results {
-        match r {
-            Ok(s) => loaded.sources.push(s),
-            Err(d) => loaded.diagnostics.push(d),
+            loaded.entries.push(Entry { path: entry.path().to_path_buf(), under });
         }
     }
     Ok(loaded)
 }
 
-fn read_record(root: &Path, path: &Path, under: &str) -> Result<Source, Diagnostic> {
+/// Reads one record file.
+pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
+    let (path, under) = (&entry.path, entry.under.as_str());
     let file = rel(root, path);
     let too_big = |n: u64| {
         let mib = n / (1024 * 1024);

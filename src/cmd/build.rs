@@ -74,7 +74,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
             return Err(EXIT_FAILURE);
         }
     };
-    let renderer = Renderer::new(&a.corpus, &a.cfg, &theme).map_err(|d| {
+    let renderer = Renderer::new(&a.corpus, &a.cfg, &theme, root).map_err(|d| {
         print(&[d], &lang, &[], None);
         EXIT_ERRORS
     })?;

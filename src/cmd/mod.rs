@@ -36,7 +36,7 @@ pub struct Analysis {
     pub files: BTreeSet<String>,
     /// Findings, sorted, with the site's severities applied.
     pub diagnostics: Vec<Diagnostic>,
-    /// Texts of the record files, for printing source lines under messages.
+    /// Texts of the files the findings point into, for printing source lines under messages.
     pub sources: Vec<(String, String)>,
 }
 
@@ -63,11 +63,18 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
 /// load → parse → corpus → check.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
     let cfg = read_config(root)?;
-    let Loaded { sources, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
+    let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error("io", "content", Pos::new(1, 1), msg!("无法读取 content/：{e}", "cannot read content/: {e}")),
         code: EXIT_FAILURE,
     })?;
-    let parsed: Vec<(Option<parse::Record>, Vec<Diagnostic>)> = sources.par_iter().map(|s| parse::parse(s, &cfg)).collect();
+    // Read and parse each record in one parallel pass; its text is dropped as soon as it is parsed.
+    let parsed: Vec<(Option<parse::Record>, Vec<Diagnostic>)> = entries
+        .par_iter()
+        .map(|e| match load::read(root, e) {
+            Ok(src) => parse::parse(&src, &cfg),
+            Err(d) => (None, vec![d]),
+        })
+        .collect();
     let mut records = Vec::with_capacity(parsed.len());
     for (r, d) in parsed {
         diags.extend(d);
@@ -77,7 +84,8 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
     let corpus = Corpus::build(records, as_of);
     diags.extend(crate::check::run(&corpus, &Context { files: &files }));
     let diagnostics = diag::finish(diags, &cfg.rules);
-    let sources = sources.into_iter().map(|s| (s.file, s.text)).collect();
+    let named: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
+    let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&std::fs::read(root.join(f)).ok()?).ok()?))).collect();
     Ok(Analysis { cfg, corpus, files, diagnostics, sources })
 }
 

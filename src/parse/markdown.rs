@@ -39,7 +39,7 @@ pub struct Heading {
 /// The rendered text of a record.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
-    /// HTML, not yet sanitised or link-rewritten (see `render::html`).
+    /// HTML, not yet sanitised or link-rewritten (see `render::html`); empty unless asked for.
     pub html: String,
     /// Links to records and files.
     pub links: Vec<Link>,
@@ -53,9 +53,11 @@ pub struct Body {
     pub chars: usize,
 }
 
-/// Renders `md`, which starts at byte `base` of `full` (the whole file), so positions point
-/// into the file the editor has open.
-pub fn render(full: &str, base: usize, md: &str) -> Body {
+/// Reads `md`, which starts at byte `base` of `full` (the whole file), so positions point
+/// into the file the editor has open. With `html`, also renders it; `parse` only scans (the
+/// HTML of tens of thousands of records would not fit in memory at once), and `render` renders
+/// each record again when it writes its page.
+pub fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let pos = |off: usize| Pos::of_offset(full, base + off);
     let mut body = Body::default();
@@ -105,7 +107,9 @@ pub fn render(full: &str, base: usize, md: &str) -> Body {
         events.push(ev);
     }
     body.excerpt = body.excerpt.chars().take(120).collect::<String>().trim().to_string();
-    pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
+    if html {
+        pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
+    }
     body
 }
 
@@ -197,7 +201,7 @@ mod tests {
 
     #[test]
     fn headings_get_readable_unique_ids() {
-        let b = render("## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", 0, "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n");
+        let b = render("## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", 0, "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", true);
         let ids: Vec<&str> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["第一条-总则", "第一条-总则-2", "scope-aim"]);
         assert!(b.html.contains("<h2 id=\"第一条-总则-2\">"), "{}", b.html);
@@ -207,7 +211,7 @@ mod tests {
     fn links_and_scripts_are_found_with_positions() {
         let full = "---\nx: 1\n---\n见[办法](doc:a/b)和[表](附件.csv)。\n\n<img src=x onerror=alert(1)>\n";
         let base = full.find("见").unwrap();
-        let b = render(full, base, &full[base..]);
+        let b = render(full, base, &full[base..], false);
         assert_eq!(b.links.len(), 2);
         assert_eq!(b.links[0].target, Target::Record("a/b".into()));
         assert_eq!((b.links[0].pos.line, b.links[0].pos.column), (4, 2));

@@ -213,8 +213,10 @@ pub struct Record {
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Positions of top-level keys, for messages about them.
     pub key_pos: BTreeMap<String, Pos>,
-    /// The text.
+    /// What the text holds (links, headings, an excerpt); its HTML is made when the page is.
     pub body: Body,
+    /// Byte offset of the text in the decoded file.
+    pub body_at: usize,
 }
 
 impl Record {
@@ -391,6 +393,12 @@ fn yaml_options() -> serde_saphyr::Options {
             max_documents: 1,
         },
     }
+}
+
+/// Renders the text of `r` to HTML from its source `text` (the decoded file).
+pub fn body_html(r: &Record, text: &str) -> String {
+    let at = r.body_at.min(text.len());
+    markdown::render(text, at, &text[at..], true).html
 }
 
 /// Splits front matter from the body. Returns the YAML, the line the YAML starts on (1-based),
@@ -783,8 +791,7 @@ impl Parser<'_> {
             }
         }
         let lang = raw.lang.map(|l| l.value);
-        let body_text = &src.text[body_at..];
-        let body = markdown::render(&src.text, body_at, body_text);
+        let body = markdown::render(&src.text, body_at, &src.text[body_at..], false);
 
         let kind = kind?;
         let published = published?;
@@ -826,6 +833,7 @@ impl Parser<'_> {
             extra,
             key_pos,
             body,
+            body_at,
         })
     }
 }

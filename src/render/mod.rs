@@ -14,6 +14,7 @@ use crate::msg;
 use crate::parse::Record;
 use minijinja::Environment;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -230,11 +231,14 @@ pub struct Renderer<'a> {
     pub(crate) strings: Value,
     pub(crate) site: Value,
     version: &'static str,
+    root: PathBuf,
+    /// `site` and `t` as template values, converted once rather than for every page.
+    globals: (minijinja::Value, minijinja::Value),
 }
 
 impl<'a> Renderer<'a> {
     /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
-    pub fn new(c: &'a Corpus, cfg: &'a Config, theme: &'a Theme) -> Result<Renderer<'a>, Diagnostic> {
+    pub fn new(c: &'a Corpus, cfg: &'a Config, theme: &'a Theme, root: &std::path::Path) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         // minijinja's own HTML escaping also escapes `/`, which turns every URL into
@@ -264,7 +268,8 @@ impl<'a> Renderer<'a> {
             "id_code": s.id_code, "icp": s.icp, "police_record": s.police_record, "sponsor": s.sponsor, "host": s.host,
             "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
         });
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION") })
+        let globals = (minijinja::Value::from_serialize(&site), minijinja::Value::from_serialize(&strings));
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals })
     }
 
     fn href(&self, path: &str) -> String {
@@ -279,8 +284,8 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
         Ok(match job {
             Job::Home => ("index.html".into(), self.page("index.html", "index.html", self.home())?),
-            Job::Doc(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("doc.html", &format!("{}/", record_path(&self.c.records[*i])), self.doc(*i))?),
-            Job::Issue(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("issue.html", &format!("{}/", record_path(&self.c.records[*i])), self.issue(*i))?),
+            Job::Doc(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("doc.html", &format!("{}/", record_path(&self.c.records[*i])), self.doc(*i)?)?),
+            Job::Issue(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("issue.html", &format!("{}/", record_path(&self.c.records[*i])), self.issue(*i)?)?),
             Job::Issues => ("gazette/index.html".into(), self.page("issues.html", "gazette/", self.issues())?),
             Job::Browse => ("browse/index.html".into(), self.page("browse.html", "browse/", self.browse())?),
             Job::Catalog => ("catalog/index.html".into(), self.page("catalog.html", "catalog/", self.catalog())?),
@@ -316,12 +321,12 @@ impl<'a> Renderer<'a> {
 
     fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
         let tmpl = self.env.get_template(template).map_err(|e| theme_error(&format!("templates/{template}"), &e))?;
-        let full = json!({
-            "site": self.site, "t": self.strings, "as_of": self.c.as_of.to_string(), "as_of_zh": self.c.as_of.zh(),
-            "version": self.version, "path": path, "url": format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
-            "home": self.cfg.base_path(), "assets": self.href("assets/"), "p": ctx,
-        });
-        tmpl.render(minijinja::Value::from_serialize(&full)).map(String::into_bytes).map_err(|e| theme_error(&format!("templates/{template}"), &e))
+        let full = minijinja::context! {
+            site => self.globals.0.clone(), t => self.globals.1.clone(), as_of => self.c.as_of.to_string(), as_of_zh => self.c.as_of.zh(),
+            version => self.version, path => path, url => format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
+            home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(&ctx),
+        };
+        tmpl.render(full).map(String::into_bytes).map_err(|e| theme_error(&format!("templates/{template}"), &e))
     }
 
     fn link(&self, i: usize) -> Value {
@@ -363,7 +368,19 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn body(&self, r: &Record) -> String {
+    /// The record's text as safe HTML. The source is read again (it was only scanned in
+    /// `parse`) and must still be the file that was checked.
+    fn body(&self, r: &Record) -> Result<String, Diagnostic> {
+        let changed = || Diagnostic::error("changed", &r.file, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
+        let bytes = std::fs::read(self.root.join(&r.file)).map_err(|_| changed())?;
+        if crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
+            return Err(changed());
+        }
+        let text = crate::load::decode(&bytes).map_err(|_| changed())?;
+        Ok(self.clean_body(r, &crate::parse::body_html(r, &text)))
+    }
+
+    fn clean_body(&self, r: &Record, body_html: &str) -> String {
         let resolve = |href: &str| -> Option<String> {
             if let Some(id) = href.strip_prefix("doc:") {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
@@ -379,10 +396,10 @@ impl<'a> Renderer<'a> {
             let file = crate::parse::markdown::percent_decode(path.trim_start_matches("./"));
             Some(self.href(&format!("{}/{file}", record_path(r))))
         };
-        html::clean(&r.body.html, &resolve)
+        html::clean(body_html, &resolve)
     }
 
-    fn doc(&self, i: usize) -> Value {
+    fn doc(&self, i: usize) -> Result<Value, Diagnostic> {
         let c = self.c;
         let r = &c.records[i];
         let now = c.current(i);
@@ -406,7 +423,7 @@ impl<'a> Renderer<'a> {
         let attachments: Vec<Value> = r.attachments.iter().map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
         let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
         let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
-        json!({
+        Ok(json!({
             "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
             "index_no": r.index_no.as_ref().map(|x| &x.0), "registration_no": r.registration_no,
@@ -415,7 +432,7 @@ impl<'a> Renderer<'a> {
             "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
             "state": self.change(&now), "timeline": timeline,
             "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "body": self.body(r), "headings": r.body.headings, "description": r.body.excerpt,
+            "body": self.body(r)?, "headings": r.body.headings, "description": r.body.excerpt,
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
@@ -427,10 +444,10 @@ impl<'a> Renderer<'a> {
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
             "catalog": r.catalog, "extra": r.extra,
             "pubdate": format!("{} 00:00", r.published), "jsonld": self.jsonld_embedded(i),
-        })
+        }))
     }
 
-    fn issue(&self, i: usize) -> Value {
+    fn issue(&self, i: usize) -> Result<Value, Diagnostic> {
         let c = self.c;
         let r = &c.records[i];
         let x = r.issue.as_ref();
@@ -448,12 +465,12 @@ impl<'a> Renderer<'a> {
         let pos = all.iter().position(|&j| j == i);
         let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
         let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
-        json!({
-            "issue": self.issue_link(i), "sections": sections, "body": self.body(r), "sha256": r.sha256,
+        Ok(json!({
+            "issue": self.issue_link(i), "sections": sections, "body": self.body(r)?, "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),
-        })
+        }))
     }
 
     fn issues(&self) -> Value {
