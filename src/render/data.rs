@@ -102,9 +102,10 @@ impl Renderer<'_> {
 
     /// `data/documents.json`.
     pub(crate) fn documents_json(&self) -> Vec<u8> {
-        let docs: Vec<Value> = self.data_docs().into_iter().map(|i| self.doc_data(i)).collect();
-        let v = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len(), "documents": docs});
-        pretty(&v)
+        let docs = self.data_docs();
+        let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
+        let items = docs.into_iter().map(|i| self.doc_data(i));
+        json_with_list(&head, "documents", items)
     }
 
     /// `data/documents.csv`: UTF-8 with a BOM so spreadsheet programs read the Chinese right.
@@ -211,8 +212,7 @@ impl Renderer<'_> {
     pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
         let mut all = self.data_docs();
         all.extend(self.c.newest_first(Some(Kind::Gazette)).into_iter().rev());
-        let graph: Vec<Value> = all.into_iter().map(|i| self.jsonld(i)).collect();
-        pretty(&json!({"@context": context(), "@graph": graph}))
+        json_with_list(&json!({"@context": context()}), "@graph", all.into_iter().map(|i| self.jsonld(i)))
     }
 
     /// `data/gazette/<year>-<number>.json`.
@@ -325,6 +325,28 @@ impl Renderer<'_> {
 /// needs no network.
 fn context() -> Value {
     json!({"@vocab": "https://schema.org/", "schema": "https://schema.org/"})
+}
+
+/// `head` (an object) with one more key holding a list, written one item per line. Items are
+/// serialised one at a time, so the whole corpus is never a JSON tree in memory.
+fn json_with_list(head: &Value, key: &str, items: impl Iterator<Item = Value>) -> Vec<u8> {
+    let mut out = serde_json::to_vec(head).unwrap_or_default();
+    out.pop(); // the closing brace
+    if out.len() > 1 {
+        out.push(b',');
+    }
+    out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
+    out.extend_from_slice(b":[\n");
+    let mut first = true;
+    for item in items {
+        if !first {
+            out.extend_from_slice(b",\n");
+        }
+        first = false;
+        let _ = serde_json::to_writer(&mut out, &item);
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
 }
 
 fn pretty(v: &Value) -> Vec<u8> {
