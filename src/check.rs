@@ -11,6 +11,38 @@ use crate::parse::{Record, Ref};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Every rule id with whether a site may change its severity in `[rules]`. Rules that guard the
+/// reading of a record cannot be relaxed: a record that cannot be read cannot be published.
+pub const RULES: &[(&str, bool)] = &[
+    ("config", false), ("unreadable", false), ("symlink", false), ("too-large", false), ("encoding", false),
+    ("front-matter", false), ("yaml", false), ("missing-key", false), ("enum", false), ("date", false), ("id", false),
+    ("theme", false), ("io", false), ("output-clash", false), ("changed", false), ("duplicate-id", false),
+    ("unknown-key", true), ("doc-number", true), ("doc-number-brackets", true), ("doc-number-zeros", true),
+    ("index-no", true), ("registration-no", true), ("registration-no-kind", true), ("gazette", true), ("kind-key", true),
+    ("disclosure-reason", true), ("raw-html", true), ("empty-text", true), ("unknown-ref", true), ("self-ref", true),
+    ("non-public-ref", true), ("relation-date", true), ("date-order", true), ("interpretation", true),
+    ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
+    ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
+    ("issue-twice", true), ("issue-date", true), ("issue-item", true), ("repeal-pending", true),
+    ("version", true), ("version-date", true),
+];
+
+/// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
+pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, level) in levels {
+        let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
+        match RULES.iter().find(|(r, _)| r == id) {
+            None => out.push(Diagnostic::error("config", crate::config::FILE, pos, msg!("[rules] 中的 `{id}` 不是检查规则", "`{id}` in [rules] is not a rule")).help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules"))),
+            Some((_, false)) if *level != crate::diag::RuleLevel::Error => out.push(
+                Diagnostic::error("config", crate::config::FILE, pos, msg!("规则 `{id}` 不能降级或关闭：无法读取的记录不能发布", "rule `{id}` cannot be relaxed: a record that cannot be read cannot be published")).help(msg!("删除这一行", "remove this line")),
+            ),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 /// Everything a rule may need besides the corpus.
 pub struct Context<'a> {
     /// Every regular file under `content/`, relative to it.
@@ -61,7 +93,7 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
     refs.extend(r.final_doc.iter().map(|x| ("final", x)));
     refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
-    refs.extend(r.stated.iter().filter_map(|x| x.basis.as_ref()).map(|x| ("validity.basis", x)));
+    refs.extend(r.stated.iter().filter_map(|x| x.basis.as_ref()).filter(|b| crate::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id))).map(|x| ("validity.basis", x)));
     refs.extend(r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)));
     let body_refs: Vec<Ref> = r.body.links.iter().filter_map(|l| match &l.target {
         Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
@@ -145,7 +177,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
         _ => {}
     }
     if r.registration_no.is_some() && r.kind != Kind::Normative {
-        d.push(warn(r, "registration-no", r.pos("registration_no"), msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"), msg!("删除 registration_no，或把 kind 改为 normative", "remove registration_no, or make the record kind: normative")));
+        d.push(warn(r, "registration-no-kind", r.pos("registration_no"), msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"), msg!("删除 registration_no，或把 kind 改为 normative", "remove registration_no, or make the record kind: normative")));
     }
 }
 

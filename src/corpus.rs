@@ -157,7 +157,8 @@ impl Corpus {
         }
         if let Some(s) = &r.stated {
             let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
-            let note = match (&s.citation, &s.note) {
+            let citation = s.basis.as_ref().filter(|b| !crate::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id))).map(|b| b.id.clone());
+            let note = match (&citation, &s.note) {
                 (Some(c), Some(n)) => Some(format!("{c}；{n}")),
                 (c, n) => c.clone().or_else(|| n.clone()),
             };

@@ -164,7 +164,7 @@ fn non_public_records_reach_no_output_byte() {
     assert!(files.len() > 10);
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
-        for marker in ["MARKER", "123456789/2024-00077", "涉及国家秘密", "docs/req", "docs/wh"] {
+        for marker in ["MARKER", "123456789/2024-00077", "涉及国家秘密", "docs/req", "docs/wh", "doc:wh"] {
             assert!(!text.contains(marker) && !path.contains(marker), "{marker} leaked into {path}");
         }
     }
@@ -212,4 +212,32 @@ fn heading_ids_are_readable_chinese() {
     let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
     assert!(page.contains("<h2 id=\"第一章-总则\">"), "{page}");
     assert!(page.contains("<h3 id=\"第一条\">"));
+}
+
+#[test]
+fn files_the_text_links_to_are_published_with_it() {
+    let s = Site::new();
+    s.write("content/a/table.csv", "a,b\n1,2\n");
+    s.write("content/a/index.md", &format!("---\n{}\n---\n见[附表](table.csv)。\n", normative("甲", "2024-01-02")));
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    assert!(s.root().join("public/docs/a/table.csv").exists());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(page.contains("href=\"/docs/a/table.csv\""), "{page}");
+}
+
+#[test]
+fn a_site_theme_needs_only_the_files_it_changes() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "x\n");
+    s.write("gongbao.toml", &common::CONFIG.replace("[site]\n", "[site]\ntheme = \"city\"\n"));
+    s.write("themes/city/static/style.css", "body { color: #123456; }\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(s.root().join("public/assets/style.css")).unwrap(), "body { color: #123456; }\n");
+    assert!(s.root().join("public/docs/a/index.html").exists());
+    // A broken template is named with its theme folder.
+    s.write("themes/city/templates/doc.html", "{% if %}");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("themes/city/templates/doc.html"));
 }

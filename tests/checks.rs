@@ -213,3 +213,15 @@ fn messages_follow_the_site_language() {
     let en = String::from_utf8(s.run(&["check"]).stderr).unwrap();
     assert!(en.contains("error[date]") && en.contains("does not exist"), "{en}");
 }
+
+#[test]
+fn rule_settings_name_real_rules_and_cannot_relax_reading_rules() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "x\n");
+    s.write("gongbao.toml", &format!("{}\n[rules]\nempty-txt = \"off\"\n", common::CONFIG));
+    let o = s.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("empty-txt"));
+    s.write("gongbao.toml", &format!("{}\n[rules]\nyaml = \"warning\"\n", common::CONFIG));
+    assert_eq!(s.run(&["check"]).status.code(), Some(1));
+}

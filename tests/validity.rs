@@ -106,6 +106,8 @@ fn stated_basis_is_a_record_id_or_a_citation_of_an_outside_document() {
     assert!(s.run(&["build", "--as-of", "2024-01-01"]).status.success());
     let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
     assert!(page.contains("某政令〔2022〕9号"), "the citation is not on the page");
+    s.record("c", &format!("{}\nvalidity: {{state: partly_lapsed, since: 2023-01-01, basis: 国务院令第1号}}", normative("丙", "2020-01-01")), "x\n");
+    assert_eq!(s.check_json(&[]).0, 0);
     // Something shaped like an id must name a record.
     s.record("b", &format!("{}\nvalidity: {{state: lapsed, since: 2023-01-01, basis: no-such-record}}", normative("乙", "2020-01-01")), "x\n");
     assert_eq!(s.findings("unknown-ref"), vec![("content/b.md".into(), 6)]);

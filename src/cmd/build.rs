@@ -61,7 +61,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         if en { eprintln!("build stopped: {s}; the previous output is unchanged") } else { eprintln!("构建已停止：{s}；原有输出未改动") }
         return Err(EXIT_ERRORS);
     }
-    let theme = match Theme::from_dir(&root.join("themes").join(&a.cfg.site.theme)) {
+    let theme = match Theme::from_dir(&root.join("themes").join(&a.cfg.site.theme), &format!("themes/{}/", a.cfg.site.theme)) {
         Ok(Some(t)) => t,
         Ok(None) if a.cfg.site.theme == "default" => Theme::builtin(),
         Ok(None) => {

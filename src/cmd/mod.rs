@@ -57,7 +57,11 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
         code: EXIT_FAILURE,
     })?;
     let text = load::decode(&text).map_err(|(pos, m, h)| Failure { diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h), code: EXIT_ERRORS })?;
-    Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })
+    let cfg = Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
+    if let Some(d) = crate::check::check_levels(&cfg.rules, &text).into_iter().next() {
+        return Err(Failure { diagnostic: d, code: EXIT_ERRORS });
+    }
+    Ok(cfg)
 }
 
 /// load → parse → corpus → check.

@@ -44,10 +44,9 @@ pub struct StatedValidity {
     pub state: State,
     /// From when.
     pub since: Date,
-    /// The record that caused it, when it is in the corpus (the value looks like an id).
+    /// The basis as written: the id of a record of the corpus, or the citation of a document
+    /// outside it (`《…的决定》（…〔2025〕9号）`, `国务院令第1号`).
     pub basis: Option<Ref>,
-    /// The basis cited as text when it lies outside the corpus (e.g. `《…的决定》（…〔2025〕9号）`).
-    pub citation: Option<String>,
     /// Free text.
     pub note: Option<String>,
     /// Where the statement is.
@@ -687,14 +686,10 @@ impl Parser<'_> {
                 self.err("enum", pos, msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"), msg!("取值之一：{choices}", "use one of: {choices}"));
             }
             let since = self.date_at("validity.since", &v.value.since, pos);
-            // An id names a record of the corpus; anything that cannot be an id (a title in 《》,
-            // a document number) cites a basis outside it.
-            let (basis, citation) = match v.value.basis.as_deref().map(str::trim) {
-                Some(b) if bad_id(b).is_none() => (Some(self.reference("validity.basis", b, pos)), None),
-                Some(b) => (None, Some(b.to_string())),
-                None => (None, None),
-            };
-            Some(StatedValidity { state: state?, since: since?, basis, citation, note: v.value.note.clone(), pos })
+            // Whether `basis` names a record or cites an outside document is decided with the
+            // whole corpus at hand (see `StatedValidity::basis_id`).
+            let basis = v.value.basis.as_deref().map(str::trim).filter(|b| !b.is_empty()).map(|b| Ref { id: b.to_string(), pos });
+            Some(StatedValidity { state: state?, since: since?, basis, note: v.value.note.clone(), pos })
         });
         let review = raw.review.as_ref().and_then(|r| {
             let pos = self.at(r);
@@ -836,6 +831,13 @@ impl Parser<'_> {
             body_at,
         })
     }
+}
+
+/// Whether a written basis is meant as a record id: it is one when a record has that id, and
+/// it is taken for one (so that a typo is reported) when it has the plain ASCII shape ids have.
+/// Anything else cites a document outside the corpus.
+pub fn basis_is_id(written: &str, exists: bool) -> bool {
+    exists || written.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'))
 }
 
 /// Why `id` cannot be an id, or `None` when it can. Ids become folder names and URLs, so they

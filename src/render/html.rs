@@ -12,9 +12,20 @@ const DROP: &[&str] = &["script", "style", "iframe", "frame", "frameset", "objec
 /// URL attributes that must not carry a script URL.
 const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset", "data", "cite", "ping"];
 
+/// What to do with a link destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkAction {
+    /// Leave it as written (an outside address, a fragment).
+    Keep,
+    /// Point it elsewhere (a `doc:` id or a file, made into a site URL).
+    Replace(String),
+    /// Drop the destination and keep the text: the target is not public, or not there.
+    Remove,
+}
+
 /// Rewrites `html`: drops dangerous elements and attributes, and passes every link destination
-/// through `link`, which returns the new URL (or `None` to leave it unchanged).
-pub fn clean(html: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+/// through `link`.
+pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     let mut out = Vec::with_capacity(html.len() + 64);
     let selector = DROP.join(",");
     let mut rw = HtmlRewriter::new(
@@ -40,7 +51,7 @@ pub fn clean(html: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> Option<String>) {
+fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
     let names: Vec<String> = el.attributes().iter().map(|a| a.name()).collect();
     for name in names {
         let lower = name.to_ascii_lowercase();
@@ -53,8 +64,12 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> Option<String>) {
             if is_script_url(&value) {
                 el.remove_attribute(&name);
             } else if lower == "href" || lower == "src" {
-                if let Some(new) = link(&value) {
-                    let _ = el.set_attribute(&name, &new);
+                match link(&value) {
+                    LinkAction::Keep => {}
+                    LinkAction::Replace(new) => {
+                        let _ = el.set_attribute(&name, &new);
+                    }
+                    LinkAction::Remove => el.remove_attribute(&name),
                 }
             }
         }
@@ -72,8 +87,8 @@ fn is_script_url(v: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn none(_: &str) -> Option<String> {
-        None
+    fn none(_: &str) -> LinkAction {
+        LinkAction::Keep
     }
 
     #[test]
@@ -89,8 +104,14 @@ mod tests {
 
     #[test]
     fn rewrites_links() {
-        let c = clean(r#"<a href="doc:a/b">x</a><a href="https://e.cn">y</a>"#, &|h| h.strip_prefix("doc:").map(|id| format!("/docs/{id}/")));
+        let act = |h: &str| match h.strip_prefix("doc:") {
+            Some("gone") => LinkAction::Remove,
+            Some(id) => LinkAction::Replace(format!("/docs/{id}/")),
+            None => LinkAction::Keep,
+        };
+        let c = clean(r#"<a href="doc:a/b">x</a><a href="https://e.cn">y</a><a href="doc:gone">z</a>"#, &act);
         assert!(c.contains(r#"href="/docs/a/b/""#), "{c}");
         assert!(c.contains(r#"href="https://e.cn""#), "{c}");
+        assert!(c.contains("<a>z</a>") && !c.contains("gone"), "{c}");
     }
 }

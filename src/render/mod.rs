@@ -3,6 +3,7 @@
 //! and writes them, so no more than a page per thread is ever held in memory.
 
 pub mod data;
+pub mod diff;
 pub mod html;
 pub mod theme;
 
@@ -98,17 +99,20 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
     for i in c.visible_indexes() {
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
+        // Listed attachments, the print edition, and files the text links to: each copied once.
         let out_dir = record_path(r);
-        for a in &r.attachments {
-            if let Some(src) = crate::check::resolve_file(&r.dir, &a.file) {
-                jobs.push(Job::Attachment(PathBuf::from("content").join(&src), format!("{out_dir}/{}", a.file.trim_start_matches("./"))));
+        let mut own: BTreeMap<String, String> = BTreeMap::new();
+        let linked = r.body.links.iter().filter_map(|l| match &l.target {
+            crate::parse::markdown::Target::File(f) => Some(f.as_str()),
+            crate::parse::markdown::Target::Record(_) => None,
+        });
+        let listed = r.attachments.iter().map(|a| a.file.as_str()).chain(r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|p| p.file.as_str()));
+        for f in listed.chain(linked) {
+            if let Some(src) = crate::check::resolve_file(&r.dir, f) {
+                own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
             }
         }
-        if let Some(pdf) = r.issue.as_ref().and_then(|x| x.pdf.as_ref()) {
-            if let Some(src) = crate::check::resolve_file(&r.dir, &pdf.file) {
-                jobs.push(Job::Attachment(PathBuf::from("content").join(&src), format!("{out_dir}/{}", pdf.file.trim_start_matches("./"))));
-            }
-        }
+        jobs.extend(own.into_iter().map(|(to, src)| Job::Attachment(PathBuf::from("content").join(src), to)));
     }
     for list in lists(c) {
         let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
@@ -252,14 +256,14 @@ impl<'a> Renderer<'a> {
             minijinja::escape_formatter(out, state, value)
         });
         for (name, src) in &theme.templates {
-            env.add_template_owned(name.clone(), src.clone()).map_err(|e| theme_error(&format!("templates/{name}"), &e))?;
+            env.add_template_owned(name.clone(), src.clone()).map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
         }
         let lang = &cfg.site.language;
         let text = theme.strings.get(lang).or_else(|| theme.strings.get("zh-CN")).cloned().unwrap_or_default();
         let strings: Value = toml::from_str::<toml::Table>(&text)
             .map_err(|e| {
                 let m = e.message().to_string();
-                Diagnostic::error("theme", &format!("i18n/{lang}.toml"), Pos::new(1, 1), msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"))
+                Diagnostic::error("theme", &format!("{}i18n/{lang}.toml", theme.origin), Pos::new(1, 1), msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"))
             })
             .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))?;
         let s = &cfg.site;
@@ -320,13 +324,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
-        let tmpl = self.env.get_template(template).map_err(|e| theme_error(&format!("templates/{template}"), &e))?;
+        let tmpl = self.env.get_template(template).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
         let full = minijinja::context! {
             site => self.globals.0.clone(), t => self.globals.1.clone(), as_of => self.c.as_of.to_string(), as_of_zh => self.c.as_of.zh(),
             version => self.version, path => path, url => format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
             home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(&ctx),
         };
-        tmpl.render(full).map(String::into_bytes).map_err(|e| theme_error(&format!("templates/{template}"), &e))
+        tmpl.render(full).map(String::into_bytes).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))
     }
 
     fn link(&self, i: usize) -> Value {
@@ -381,20 +385,23 @@ impl<'a> Renderer<'a> {
     }
 
     fn clean_body(&self, r: &Record, body_html: &str) -> String {
-        let resolve = |href: &str| -> Option<String> {
+        let resolve = |href: &str| -> html::LinkAction {
             if let Some(id) = href.strip_prefix("doc:") {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
-                let target = self.c.lookup(id.trim_matches('/'))?;
+                // A record that is not public (or not yet published) leaves no trace: no href.
+                let Some(target) = self.c.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
                 let frag = if frag.is_empty() { String::new() } else { format!("#{frag}") };
-                return Some(format!("{}{frag}", self.doc_href(target)));
+                return html::LinkAction::Replace(format!("{}{frag}", self.doc_href(target)));
             }
             let path = href.split(['#', '?']).next().unwrap_or("");
             if path.is_empty() || crate::parse::markdown::has_scheme(href) || href.starts_with('/') {
-                return None;
+                return html::LinkAction::Keep;
             }
-            crate::check::resolve_file(&r.dir, &crate::parse::markdown::percent_decode(path))?;
-            let file = crate::parse::markdown::percent_decode(path.trim_start_matches("./"));
-            Some(self.href(&format!("{}/{file}", record_path(r))))
+            let file = crate::parse::markdown::percent_decode(path);
+            match crate::check::resolve_file(&r.dir, &file) {
+                Some(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
+                None => html::LinkAction::Remove,
+            }
         };
         html::clean(body_html, &resolve)
     }

@@ -8,6 +8,8 @@ use std::path::Path;
 /// A theme's files, by path inside the theme folder.
 #[derive(Debug, Clone)]
 pub struct Theme {
+    /// Where the theme's files come from, for messages: `themes/<name>/` or the built-in theme.
+    pub origin: String,
     /// `templates/*.html`, by file name.
     pub templates: BTreeMap<String, String>,
     /// `static/**`, copied to `assets/` in the output.
@@ -43,19 +45,21 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
 impl Theme {
     /// The built-in default theme.
     pub fn builtin() -> Theme {
-        let mut t = Theme { templates: BTreeMap::new(), assets: BTreeMap::new(), strings: BTreeMap::new() };
+        let mut t = Theme { origin: "(built-in theme) ".into(), templates: BTreeMap::new(), assets: BTreeMap::new(), strings: BTreeMap::new() };
         for (kind, name, bytes) in DEFAULT {
             t.add(kind, name, bytes.to_vec());
         }
         t
     }
 
-    /// Loads `dir` (a theme folder), or `None` when it does not exist.
-    pub fn from_dir(dir: &Path) -> std::io::Result<Option<Theme>> {
+    /// Loads `dir` (a theme folder, named `label` in messages) over the built-in theme, so a
+    /// site's theme needs only the files it changes. `None` when the folder does not exist.
+    pub fn from_dir(dir: &Path, label: &str) -> std::io::Result<Option<Theme>> {
         if !dir.is_dir() {
             return Ok(None);
         }
-        let mut t = Theme { templates: BTreeMap::new(), assets: BTreeMap::new(), strings: BTreeMap::new() };
+        let mut t = Theme::builtin();
+        t.origin = label.to_string();
         for kind in ["templates", "static", "i18n"] {
             let base = dir.join(kind);
             if !base.is_dir() {

@@ -1,0 +1,293 @@
+//! Redlines between two texts of a document. Paragraphs are aligned first (a paragraph that did
+//! not change stays whole), then changed paragraphs are compared character by character —
+//! Chinese has no spaces, so word diffs would mark whole sentences. Both levels use Myers'
+//! O(ND) difference algorithm, so the cost follows the size of the change, not of the text.
+
+use super::escape;
+
+/// One step of an edit script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Present in both.
+    Same,
+    /// Only in the old text.
+    Del,
+    /// Only in the new text.
+    Ins,
+}
+
+/// Edits beyond which a comparison gives up and reports "replaced": it keeps a pathological
+/// input (two unrelated texts of a hundred thousand characters) from taking quadratic time.
+const MAX_EDITS: usize = 4000;
+
+/// Myers' algorithm: the shortest edit script turning `a` into `b`, as a list of ops (one per
+/// element of `a` that is kept or deleted, and per element of `b` that is inserted). `None`
+/// when more than [`MAX_EDITS`] edits would be needed.
+pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
+    let (n, m) = (a.len() as isize, b.len() as isize);
+    let max = (n + m).min(MAX_EDITS as isize);
+    let off = max + 1;
+    let mut v = vec![0isize; 2 * off as usize + 1];
+    let mut trace: Vec<Vec<isize>> = Vec::new();
+    let mut found = false;
+    'outer: for d in 0..=max {
+        trace.push(v.clone());
+        let mut k = -d;
+        while k <= d {
+            let idx = (k + off) as usize;
+            let mut x = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) { v[idx + 1] } else { v[idx - 1] + 1 };
+            let mut y = x - k;
+            while x < n && y < m && a[x as usize] == b[y as usize] {
+                x += 1;
+                y += 1;
+            }
+            v[idx] = x;
+            if x >= n && y >= m {
+                found = true;
+                break 'outer;
+            }
+            k += 2;
+        }
+    }
+    if !found {
+        return None;
+    }
+    // Walk the trace back from (n, m).
+    let (mut x, mut y) = (n, m);
+    let mut ops = Vec::with_capacity((n + m) as usize);
+    for d in (0..trace.len() as isize).rev() {
+        let v = &trace[d as usize];
+        let k = x - y;
+        let idx = (k + off) as usize;
+        let prev_k = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) { k + 1 } else { k - 1 };
+        let prev_x = if d == 0 { 0 } else { v[(prev_k + off) as usize] };
+        let prev_y = prev_x - prev_k;
+        while x > prev_x.max(0) && y > prev_y.max(0) && x > 0 && y > 0 && a[(x - 1) as usize] == b[(y - 1) as usize] {
+            ops.push(Op::Same);
+            x -= 1;
+            y -= 1;
+        }
+        if d > 0 {
+            if x == prev_x {
+                ops.push(Op::Ins);
+                y -= 1;
+            } else {
+                ops.push(Op::Del);
+                x -= 1;
+            }
+        }
+    }
+    while x > 0 && y > 0 {
+        ops.push(Op::Same);
+        x -= 1;
+        y -= 1;
+    }
+    ops.reverse();
+    Some(ops)
+}
+
+/// The paragraphs of a Markdown text: blocks separated by blank lines, each trimmed, with
+/// heading markers dropped (the redline compares words, not markup).
+pub fn paragraphs(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in md.lines() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let l = line.trim();
+        let l = if l.starts_with('#') { l.trim_start_matches('#').trim_start() } else { l };
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(l);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Counts of what changed, for the summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Paragraphs only in the new text.
+    pub inserted: usize,
+    /// Paragraphs only in the old text.
+    pub deleted: usize,
+    /// Paragraphs changed inside.
+    pub changed: usize,
+    /// Paragraphs that stayed.
+    pub same: usize,
+}
+
+/// The redline of `old` → `new` as HTML, with its counts. Cue words (`del_cue`, `ins_cue`) are
+/// written into the markup so the change reads without colour (and in print, and aloud).
+pub fn redline(old: &str, new: &str, del_cue: &str, ins_cue: &str) -> (String, Stats) {
+    let (a, b) = (paragraphs(old), paragraphs(new));
+    let ops = myers(&a, &b).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
+    let mut html = String::new();
+    let mut stats = Stats::default();
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while k < ops.len() {
+        if ops[k] == Op::Same {
+            html.push_str(&format!("<p class=\"same\">{}</p>\n", text(&a[i])));
+            stats.same += 1;
+            i += 1;
+            j += 1;
+            k += 1;
+            continue;
+        }
+        // A run of deletions and insertions: pair them up as changed paragraphs where they are
+        // alike, and show the rest whole.
+        let (mut dels, mut inss) = (Vec::new(), Vec::new());
+        while k < ops.len() && ops[k] != Op::Same {
+            match ops[k] {
+                Op::Del => {
+                    dels.push(&a[i]);
+                    i += 1;
+                }
+                _ => {
+                    inss.push(&b[j]);
+                    j += 1;
+                }
+            }
+            k += 1;
+        }
+        let pairs = dels.len().min(inss.len());
+        for p in 0..pairs.max(dels.len()).max(inss.len()) {
+            match (dels.get(p), inss.get(p)) {
+                (Some(d), Some(n)) if p < pairs && alike(d, n) => {
+                    html.push_str(&format!("<p class=\"changed\">{}</p>\n", inline(d, n, del_cue, ins_cue)));
+                    stats.changed += 1;
+                }
+                (d, n) => {
+                    if let Some(d) = d {
+                        html.push_str(&format!("<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n", text(d)));
+                        stats.deleted += 1;
+                    }
+                    if let Some(n) = n {
+                        html.push_str(&format!("<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n", text(n)));
+                        stats.inserted += 1;
+                    }
+                }
+            }
+        }
+    }
+    (html, stats)
+}
+
+fn text(s: &str) -> String {
+    escape(s).replace('\n', "<br>")
+}
+
+/// Two paragraphs are alike when at least a third of the longer one survives.
+fn alike(a: &str, b: &str) -> bool {
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    match myers(&x, &y) {
+        Some(ops) => {
+            let same = ops.iter().filter(|o| **o == Op::Same).count();
+            same * 3 >= x.len().max(y.len())
+        }
+        None => false,
+    }
+}
+
+/// A changed paragraph with `<del>` and `<ins>` around the characters that differ.
+fn inline(a: &str, b: &str, del_cue: &str, ins_cue: &str) -> String {
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let Some(ops) = myers(&x, &y) else {
+        return format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins>", text(a), text(b));
+    };
+    let mut out = String::new();
+    let (mut i, mut j) = (0, 0);
+    let mut k = 0;
+    while k < ops.len() {
+        let op = ops[k];
+        let mut run = String::new();
+        while k < ops.len() && ops[k] == op {
+            match op {
+                Op::Same | Op::Del => {
+                    run.push(x[i]);
+                    i += 1;
+                    if op == Op::Same {
+                        j += 1;
+                    }
+                }
+                Op::Ins => {
+                    run.push(y[j]);
+                    j += 1;
+                }
+            }
+            k += 1;
+        }
+        match op {
+            Op::Same => out.push_str(&text(&run)),
+            Op::Del => out.push_str(&format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del>", text(&run))),
+            Op::Ins => out.push_str(&format!("<ins><span class=\"cue\">[{ins_cue}]</span>{}</ins>", text(&run))),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply<T: Clone + PartialEq>(a: &[T], b: &[T], ops: &[Op]) -> (Vec<T>, Vec<T>) {
+        let (mut i, mut j, mut old, mut new) = (0, 0, Vec::new(), Vec::new());
+        for op in ops {
+            match op {
+                Op::Same => {
+                    assert!(a[i] == b[j]);
+                    old.push(a[i].clone());
+                    new.push(b[j].clone());
+                    i += 1;
+                    j += 1;
+                }
+                Op::Del => {
+                    old.push(a[i].clone());
+                    i += 1;
+                }
+                Op::Ins => {
+                    new.push(b[j].clone());
+                    j += 1;
+                }
+            }
+        }
+        (old, new)
+    }
+
+    #[test]
+    fn myers_scripts_rebuild_both_sides_and_are_minimal() {
+        let cases = [("", ""), ("abc", ""), ("", "abc"), ("abcabba", "cbabac"), ("第五条罚款五千元", "第五条罚款一万元"), ("aaaa", "aaab")];
+        for (a, b) in cases {
+            let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let ops = myers(&x, &y).unwrap();
+            assert_eq!(apply(&x, &y, &ops), (x.clone(), y.clone()), "{a} → {b}");
+        }
+        let (x, y): (Vec<char>, Vec<char>) = ("abcabba".chars().collect(), "cbabac".chars().collect());
+        assert_eq!(myers(&x, &y).unwrap().iter().filter(|o| **o != Op::Same).count(), 5);
+    }
+
+    #[test]
+    fn redline_marks_inserted_sentence_deleted_clause_and_changed_number() {
+        let old = "## 第一条\n\n为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第三条 本办法由市司法局负责解释。\n";
+        let new = "## 第一条\n\n为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n";
+        let (html, stats) = redline(old, new, "删除", "新增");
+        assert!(html.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "{html}");
+        assert!(html.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "{html}");
+        assert!(html.contains("<p class=\"same\">第一条</p>"), "{html}");
+        assert_eq!(stats.same, 1);
+        assert!(stats.changed >= 2, "{stats:?}");
+    }
+
+    #[test]
+    fn unrelated_paragraphs_are_shown_whole() {
+        let (html, stats) = redline("甲乙丙丁戊己庚辛。", "子丑寅卯辰巳午未。", "删除", "新增");
+        assert_eq!((stats.deleted, stats.inserted), (1, 1), "{html}");
+    }
+}
