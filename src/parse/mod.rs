@@ -459,7 +459,15 @@ impl Parser<'_> {
     fn yaml_error(&mut self, e: &serde_saphyr::Error) {
         let pos = e.location().map_or(Pos::new(u64::from(self.line0), 1), |l| Pos::new(l.line() + u64::from(self.line0) - 1, l.column()));
         let text = e.without_snippet().to_string();
-        let text = text.lines().next().unwrap_or("").to_string();
+        let mut text = text.lines().next().unwrap_or("").to_string();
+        // The position is given in file coordinates beside the message; the parser's own
+        // (counted from the start of the YAML) would only confuse.
+        if let Some(i) = text.rfind(" at line ") {
+            text.truncate(i);
+        }
+        let text = text
+            .replace("data did not match any variant of untagged enum OneOrMany", "expected a text or a list of texts")
+            .replace("data did not match any variant of untagged enum RawRel", "expected an id or {id, effective, note}");
         self.err("yaml", pos, msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"), msg!("检查该行的缩进、冒号和引号；含特殊字符的值请加引号", "check indentation, colons and quotes on that line; quote values with special characters"));
     }
 

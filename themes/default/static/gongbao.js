@@ -25,6 +25,9 @@
       el.className = "state state-" + state;
       var parts = cell.querySelectorAll(".since,.basis,.note");
       for (var k = 0; k < parts.length; k++) parts[k].hidden = true;
+      // The notice above the title describes the state at build time; it no longer applies.
+      var note = document.querySelector("[data-state-note]");
+      if (note) note.hidden = true;
     }
     var asof = cell.querySelector("[data-asof]");
     if (asof) asof.setAttribute("title", now);
@@ -33,10 +36,14 @@
   if (p) p.addEventListener("click", function () { window.print(); });
   var big = document.querySelector("[data-elder]");
   if (big) {
-    if (localStorage.getItem("gongbao-elder") === "1") document.documentElement.classList.add("elder");
+    var stored = null;
+    try { stored = localStorage.getItem("gongbao-elder"); } catch (e) { /* storage may be blocked */ }
+    if (stored === "1") document.documentElement.classList.add("elder");
+    big.setAttribute("aria-pressed", document.documentElement.classList.contains("elder") ? "true" : "false");
     big.addEventListener("click", function () {
       var on = document.documentElement.classList.toggle("elder");
-      localStorage.setItem("gongbao-elder", on ? "1" : "0");
+      big.setAttribute("aria-pressed", on ? "true" : "false");
+      try { localStorage.setItem("gongbao-elder", on ? "1" : "0"); } catch (e) { /* not remembered */ }
     });
   }
 })();
