@@ -47,6 +47,8 @@ pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_te
 pub struct Context<'a> {
     /// Every regular file under `content/`, relative to it.
     pub files: &'a BTreeSet<String>,
+    /// The site root, for reading version files.
+    pub root: &'a std::path::Path,
 }
 
 /// Runs every rule.
@@ -73,6 +75,13 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     dates(r, &mut d);
     kind_rules(c, r, &mut d);
     files(cx, r, &mut d);
+    versions(c, cx, i, &mut d);
+    for rel in &r.repeals {
+        if r.effective > c.as_of && c.by_id.contains_key(&rel.target.id) {
+            let (id, e) = (&rel.target.id, r.effective);
+            d.push(warn(r, "repeal-pending", rel.target.pos, msg!("废止 `{id}` 的本文件 {e} 才施行，届时才生效", "this record repeals `{id}` but is itself not in force until {e}"), msg!("确认施行日期；在此之前被废止文件仍显示为有效", "check the dates; until then the repealed document still shows as in force")));
+        }
+    }
     if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
         d.push(err(r, "disclosure-reason", r.pos("disclosure"), msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"), msg!("写明不予公开的法定理由", "give the legal reason for withholding it")));
     }
@@ -178,6 +187,39 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     }
     if r.registration_no.is_some() && r.kind != Kind::Normative {
         d.push(warn(r, "registration-no-kind", r.pos("registration_no"), msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"), msg!("删除 registration_no，或把 kind 改为 normative", "remove registration_no, or make the record kind: normative")));
+    }
+}
+
+/// Earlier texts: named by date, after the record took effect, before its current text, and
+/// plain Markdown that can be read.
+fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
+    let r = &c.records[i];
+    for f in &c.bad_versions[i] {
+        d.push(Diagnostic::error("version", f, Pos::new(1, 1), msg!("版本文件名必须是其施行日期，如 2021-03-01.md", "a version file is named by the date its text took effect, e.g. 2021-03-01.md")).help(msg!("重命名为 YYYY-MM-DD.md", "rename it YYYY-MM-DD.md")));
+    }
+    let v = &c.versions[i];
+    let Some(current) = v.last() else { return };
+    for ver in &v[..v.len() - 1] {
+        let Some(file) = &ver.file else { continue };
+        let date = ver.date;
+        if date < r.effective {
+            let e = r.effective;
+            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 早于文件施行日期 {e}", "version dated {date} is before the record took effect ({e})"), ).help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")));
+        }
+        if date >= current.date {
+            let cd = current.date;
+            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
+        }
+        match std::fs::read(cx.root.join(file)).map(|b| crate::load::decode(&b)) {
+            Err(e) => d.push(Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))),
+            Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
+            Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
+            Ok(Ok(text)) => {
+                for pos in crate::parse::markdown::render(&text, 0, &text, false).scripts {
+                    d.push(Diagnostic::warning("raw-html", file, pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page")));
+                }
+            }
+        }
     }
 }
 

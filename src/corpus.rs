@@ -6,9 +6,29 @@
 //! date. Only visible records reach output, and only visible records change another's state.
 
 use crate::date::Date;
+use crate::history::{Commit, History};
 use crate::model::{Disclosure, Kind, State};
 use crate::parse::Record;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One legal version of a record's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// First day the text applied.
+    pub date: Date,
+    /// The file holding it, relative to the site root; `None` for the record's own (current)
+    /// text.
+    pub file: Option<String>,
+}
+
+/// What besides the records the corpus is built from.
+#[derive(Debug, Default)]
+pub struct Inputs<'a> {
+    /// Every regular file under `content/`, relative to it.
+    pub files: Option<&'a BTreeSet<String>>,
+    /// Commits per record file.
+    pub history: History,
+}
 
 /// One change of state in a record's life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,11 +90,18 @@ pub struct Corpus {
     pub timelines: Vec<Vec<Change>>,
     /// Per record: its state on the build date (asked for on every list a record appears in).
     current: Vec<Change>,
+    /// Per record: its texts in date order, the current text last; empty when the record has no
+    /// `versions/` folder.
+    pub versions: Vec<Vec<Version>>,
+    /// Per record: files in its `versions/` folder whose names are not dates.
+    pub bad_versions: Vec<Vec<String>>,
+    /// Commits per record file; `None` outside a git repository.
+    pub history: History,
 }
 
 impl Corpus {
     /// Links `records` for the date `as_of`.
-    pub fn build(records: Vec<Record>, as_of: Date) -> Corpus {
+    pub fn build(records: Vec<Record>, as_of: Date, inputs: Inputs<'_>) -> Corpus {
         let n = records.len();
         let mut by_id = BTreeMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -94,6 +121,9 @@ impl Corpus {
             printed: vec![None; n],
             timelines: Vec::new(),
             current: Vec::new(),
+            versions: vec![Vec::new(); n],
+            bad_versions: vec![Vec::new(); n],
+            history: inputs.history,
         };
         for i in 0..n {
             if !c.visible[i] {
@@ -129,7 +159,59 @@ impl Corpus {
         }
         c.timelines = (0..n).map(|i| c.compute_timeline(i)).collect();
         c.current = (0..n).map(|i| c.state_on(i, as_of)).collect();
+        if let Some(files) = inputs.files {
+            c.find_versions(files);
+        }
         c
+    }
+
+    /// Versions live in `<folder>/versions/<YYYY-MM-DD>.md` beside a record's `index.md`.
+    fn find_versions(&mut self, files: &BTreeSet<String>) {
+        for i in 0..self.records.len() {
+            let r = &self.records[i];
+            if !r.file.ends_with("/index.md") {
+                continue;
+            }
+            let prefix = format!("{}/versions/", r.dir);
+            let mut found = Vec::new();
+            for f in files.range(prefix.clone()..).take_while(|f| f.starts_with(&prefix)) {
+                let name = &f[prefix.len()..];
+                match name.strip_suffix(".md").map(Date::parse) {
+                    Some(Ok(date)) if !name.contains('/') => found.push(Version { date, file: Some(format!("content/{f}")) }),
+                    _ => self.bad_versions[i].push(format!("content/{f}")),
+                }
+            }
+            if found.is_empty() {
+                continue;
+            }
+            found.sort_by_key(|v| v.date);
+            found.push(Version { date: self.text_date(i), file: None });
+            self.versions[i] = found;
+        }
+    }
+
+    /// The first day of the record's current text: its effective date, or the latest amendment
+    /// (in the corpus, or stated in `validity`) since then.
+    pub fn text_date(&self, i: usize) -> Date {
+        let r = &self.records[i];
+        let amended = self.amended_by[i].iter().filter_map(|b| b.effective);
+        let stated = r.stated.iter().filter(|s| s.state == State::Amended).map(|s| s.since);
+        amended.chain(stated).chain([r.effective]).max().unwrap_or(r.effective)
+    }
+
+    /// Which of the record's texts applied on `date` (an index into `versions[i]`): the latest
+    /// one that had begun, or the first.
+    pub fn text_on(&self, i: usize, date: Date) -> Option<usize> {
+        let v = &self.versions[i];
+        if v.is_empty() {
+            return None;
+        }
+        Some(v.iter().rposition(|x| x.date <= date).unwrap_or(0))
+    }
+
+    /// The commits that touched record `i`'s file.
+    pub fn commits(&self, i: usize) -> Option<&[Commit]> {
+        self.history.as_ref().map(|h| h.get(&self.records[i].file).map_or(&[][..], Vec::as_slice))
     }
 
     /// The index of the *visible* record with id `id`.

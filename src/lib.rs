@@ -6,6 +6,8 @@
 //! validity) → [`check`] (diagnostics) → [`render`] (pages) → [`emit`] (files in a staging folder)
 //! → [`seal`] (checksums and manifest). [`cmd`] wires the stages into the commands.
 
+#![recursion_limit = "256"]
+
 pub mod check;
 pub mod cmd;
 pub mod config;
@@ -13,6 +15,7 @@ pub mod corpus;
 pub mod date;
 pub mod diag;
 pub mod emit;
+pub mod history;
 pub mod load;
 pub mod model;
 pub mod parse;

@@ -88,7 +88,7 @@ fn document_pages_carry_metadata_validity_gazette_and_checksum() {
     for label in ["索引号", "主题分类", "发布机构", "发文字号", "文种", "成文日期", "发布日期", "施行日期", "有效性", "已修改", "状态截至 2026-06-30", "name=\"ArticleTitle\"", "name=\"PubDate\""] {
         assert!(page.contains(label), "document page lacks {label}");
     }
-    let src = std::fs::read(project().join("content/regulations/2019-shirong.md")).unwrap();
+    let src = std::fs::read(project().join("content/regulations/2019-shirong/index.md")).unwrap();
     assert!(page.contains(&hex(&Sha256::digest(&src))), "page lacks the source checksum");
     let printed = std::fs::read_to_string(out.join("docs/normative/2024-wangyueche/index.html")).unwrap();
     assert!(printed.contains("刊登于") && printed.contains("href=\"/gazette/2024/2/\"") && printed.contains("第19页"), "gazette back-link missing");

@@ -85,8 +85,9 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
         records.extend(r);
     }
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
-    let corpus = Corpus::build(records, as_of);
-    diags.extend(crate::check::run(&corpus, &Context { files: &files }));
+    let history = crate::history::read(root);
+    let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
+    diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
     let diagnostics = diag::finish(diags, &cfg.rules);
     let named: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
     let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&std::fs::read(root.join(f)).ok()?).ok()?))).collect();

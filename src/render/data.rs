@@ -96,6 +96,8 @@ impl Renderer<'_> {
             "catalog": r.catalog, "gazette": printed,
             "attachments": r.attachments.iter().map(|a| json!({"title": a.title, "url": self.abs(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect::<Vec<_>>(),
             "lang": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
+            "versions": c.versions[i].iter().map(|v| json!({"date": v.date, "current": v.file.is_none(), "url": self.abs(&format!("{dir}/{}/", v.date))})).collect::<Vec<_>>(),
+            "history": c.commits(i),
             "sha256": r.sha256,
         })
     }
@@ -388,6 +390,7 @@ pub fn page_urls(c: &Corpus, jobs: &[super::Job]) -> Vec<String> {
         .filter_map(|j| match j {
             super::Job::Home => Some(String::new()),
             super::Job::Doc(i) | super::Job::Issue(i) => Some(format!("{}/", record_path(&c.records[*i]))),
+            super::Job::Version(i, k) => Some(format!("{}/{}/", record_path(&c.records[*i]), c.versions[*i][*k].date)),
             super::Job::Issues => Some("gazette/".into()),
             super::Job::Browse => Some("browse/".into()),
             super::Job::Catalog => Some("catalog/".into()),

@@ -203,27 +203,7 @@ fn inline(a: &str, b: &str, del_cue: &str, ins_cue: &str) -> String {
         return format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins>", text(a), text(b));
     };
     let mut out = String::new();
-    let (mut i, mut j) = (0, 0);
-    let mut k = 0;
-    while k < ops.len() {
-        let op = ops[k];
-        let mut run = String::new();
-        while k < ops.len() && ops[k] == op {
-            match op {
-                Op::Same | Op::Del => {
-                    run.push(x[i]);
-                    i += 1;
-                    if op == Op::Same {
-                        j += 1;
-                    }
-                }
-                Op::Ins => {
-                    run.push(y[j]);
-                    j += 1;
-                }
-            }
-            k += 1;
-        }
+    for (op, run) in cleanup(segments(&x, &y, &ops)) {
         match op {
             Op::Same => out.push_str(&text(&run)),
             Op::Del => out.push_str(&format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del>", text(&run))),
@@ -231,6 +211,80 @@ fn inline(a: &str, b: &str, del_cue: &str, ins_cue: &str) -> String {
         }
     }
     out
+}
+
+/// The edit script as runs of text.
+fn segments(x: &[char], y: &[char], ops: &[Op]) -> Vec<(Op, String)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out: Vec<(Op, String)> = Vec::new();
+    for &op in ops {
+        let c = match op {
+            Op::Same => {
+                i += 1;
+                j += 1;
+                x[i - 1]
+            }
+            Op::Del => {
+                i += 1;
+                x[i - 1]
+            }
+            Op::Ins => {
+                j += 1;
+                y[j - 1]
+            }
+        };
+        match out.last_mut() {
+            Some((o, run)) if *o == op => run.push(c),
+            _ => out.push((op, c.to_string())),
+        }
+    }
+    out
+}
+
+/// A minimal script is not the most readable one: `主要街道` → `城市主次干道` comes out as
+/// `+城市 主 -要街 +次干 道`. Short common runs caught between changes are folded into the change
+/// on both sides (and a common tail given back), so the reader sees `-主要街 +城市主次干 道`.
+fn cleanup(segs: Vec<(Op, String)>) -> Vec<(Op, String)> {
+    let n = segs.len();
+    let short = |k: usize| segs[k].0 == Op::Same && segs[k].1.chars().count() <= 2 && k > 0 && k + 1 < n;
+    let mut groups: Vec<(String, String, String)> = Vec::new(); // (deleted, inserted, same after)
+    let mut cur = (String::new(), String::new());
+    for (k, (op, run)) in segs.iter().enumerate() {
+        match op {
+            Op::Del => cur.0.push_str(run),
+            Op::Ins => cur.1.push_str(run),
+            Op::Same if short(k) && (!cur.0.is_empty() || !cur.1.is_empty()) => {
+                cur.0.push_str(run);
+                cur.1.push_str(run);
+            }
+            Op::Same => groups.push((std::mem::take(&mut cur.0), std::mem::take(&mut cur.1), run.clone())),
+        }
+    }
+    groups.push((cur.0, cur.1, String::new()));
+    let mut out: Vec<(Op, String)> = Vec::new();
+    for (d, i, same) in groups {
+        // A fold may have taken common text at the ends of both sides back: give it back.
+        let (d, i, tail) = trim_common_tail(d, i);
+        for (op, run) in [(Op::Del, d), (Op::Ins, i), (Op::Same, tail), (Op::Same, same)] {
+            if run.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some((o, r)) if *o == op && op == Op::Same => r.push_str(&run),
+                _ => out.push((op, run)),
+            }
+        }
+    }
+    out
+}
+
+fn trim_common_tail(d: String, i: String) -> (String, String, String) {
+    let (dc, ic): (Vec<char>, Vec<char>) = (d.chars().collect(), i.chars().collect());
+    let k = dc.iter().rev().zip(ic.iter().rev()).take_while(|(a, b)| a == b).count();
+    if k == dc.len() || k == ic.len() {
+        return (d, i, String::new());
+    }
+    (dc[..dc.len() - k].iter().collect(), ic[..ic.len() - k].iter().collect(), dc[dc.len() - k..].iter().collect())
 }
 
 #[cfg(test)]
@@ -283,6 +337,12 @@ mod tests {
         assert!(html.contains("<p class=\"same\">第一条</p>"), "{html}");
         assert_eq!(stats.same, 1);
         assert!(stats.changed >= 2, "{stats:?}");
+    }
+
+    #[test]
+    fn short_common_runs_between_changes_are_folded_into_the_change() {
+        let html = inline("主要街道两侧", "城市主次干道两侧", "删", "增");
+        assert_eq!(html, "<del><span class=\"cue\">[删]</span>主要街</del><ins><span class=\"cue\">[增]</span>城市主次干</ins>道两侧");
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub enum Job {
     Home,
     /// A document page.
     Doc(usize),
+    /// A document's text as it stood from one version's date: record, index into its versions.
+    Version(usize, usize),
+    /// A redline between two of a document's versions: record, older, newer.
+    Diff(usize, usize, usize),
     /// A gazette issue page.
     Issue(usize),
     /// `gazette/index.html`: every issue.
@@ -99,6 +103,15 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
     for i in c.visible_indexes() {
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
+        let n = c.versions[i].len();
+        jobs.extend((0..n).map(|k| Job::Version(i, k)));
+        // Consecutive versions, and every version against the current text.
+        for k in 0..n.saturating_sub(1) {
+            jobs.push(Job::Diff(i, k, k + 1));
+            if k + 1 != n - 1 {
+                jobs.push(Job::Diff(i, k, n - 1));
+            }
+        }
         // Listed attachments, the print edition, and files the text links to: each copied once.
         let out_dir = record_path(r);
         let mut own: BTreeMap<String, String> = BTreeMap::new();
@@ -290,6 +303,15 @@ impl<'a> Renderer<'a> {
             Job::Home => ("index.html".into(), self.page("index.html", "index.html", self.home())?),
             Job::Doc(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("doc.html", &format!("{}/", record_path(&self.c.records[*i])), self.doc(*i)?)?),
             Job::Issue(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("issue.html", &format!("{}/", record_path(&self.c.records[*i])), self.issue(*i)?)?),
+            Job::Version(i, k) => {
+                let url = format!("{}/{}/", record_path(&self.c.records[*i]), self.c.versions[*i][*k].date);
+                (format!("{url}index.html"), self.page("version.html", &url, self.version(*i, *k)?)?)
+            }
+            Job::Diff(i, a, b) => {
+                let v = &self.c.versions[*i];
+                let url = format!("{}/diff/{}..{}/", record_path(&self.c.records[*i]), v[*a].date, v[*b].date);
+                (format!("{url}index.html"), self.page("diff.html", &url, self.diff(*i, *a, *b)?)?)
+            }
             Job::Issues => ("gazette/index.html".into(), self.page("issues.html", "gazette/", self.issues())?),
             Job::Browse => ("browse/index.html".into(), self.page("browse.html", "browse/", self.browse())?),
             Job::Catalog => ("catalog/index.html".into(), self.page("catalog.html", "catalog/", self.catalog())?),
@@ -372,16 +394,33 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The record's text as safe HTML. The source is read again (it was only scanned in
-    /// `parse`) and must still be the file that was checked.
-    fn body(&self, r: &Record) -> Result<String, Diagnostic> {
-        let changed = || Diagnostic::error("changed", &r.file, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
-        let bytes = std::fs::read(self.root.join(&r.file)).map_err(|_| changed())?;
-        if crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
+    /// The Markdown of one of the record's texts: the record's own file (checked to be the file
+    /// that was parsed) or a version file.
+    fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
+        let path = file.unwrap_or(&r.file);
+        let changed = || Diagnostic::error("changed", path, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
+        let bytes = std::fs::read(self.root.join(path)).map_err(|_| changed())?;
+        if file.is_none() && crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
             return Err(changed());
         }
         let text = crate::load::decode(&bytes).map_err(|_| changed())?;
-        Ok(self.clean_body(r, &crate::parse::body_html(r, &text)))
+        Ok(match file {
+            None => text[r.body_at.min(text.len())..].to_string(),
+            Some(_) => text,
+        })
+    }
+
+    /// One of the record's texts as safe HTML.
+    fn text_html(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
+        let md = self.markdown_of(r, file)?;
+        Ok(self.clean_body(r, &crate::parse::markdown::render(&md, 0, &md, true).html))
+    }
+
+    /// The text the document page shows: the one in force on the build date.
+    fn body(&self, i: usize) -> Result<String, Diagnostic> {
+        let r = &self.c.records[i];
+        let file = self.c.text_on(i, self.c.as_of).and_then(|k| self.c.versions[i][k].file.clone());
+        self.text_html(r, file.as_deref())
     }
 
     fn clean_body(&self, r: &Record, body_html: &str) -> String {
@@ -439,7 +478,8 @@ impl<'a> Renderer<'a> {
             "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
             "state": self.change(&now), "timeline": timeline,
             "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "body": self.body(r)?, "headings": r.body.headings, "description": r.body.excerpt,
+            "body": self.body(i)?, "headings": r.body.headings,
+            "versions": self.version_links(i, None), "history": self.history(i), "description": r.body.excerpt,
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
@@ -451,6 +491,55 @@ impl<'a> Renderer<'a> {
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
             "catalog": r.catalog, "extra": r.extra,
             "pubdate": format!("{} 00:00", r.published), "jsonld": self.jsonld_embedded(i),
+        }))
+    }
+
+    /// The version selector: every text with its dates and links, and which one is shown.
+    fn version_links(&self, i: usize, shown: Option<usize>) -> Vec<Value> {
+        let v = &self.c.versions[i];
+        let in_force = self.c.text_on(i, self.c.as_of);
+        let dir = record_path(&self.c.records[i]);
+        v.iter()
+            .enumerate()
+            .map(|(k, ver)| {
+                json!({
+                    "date": ver.date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
+                    "url": self.href(&format!("{dir}/{}/", ver.date)), "current": ver.file.is_none(),
+                    "in_force": in_force == Some(k), "shown": shown == Some(k),
+                    "diff_prev": k.checked_sub(1).map(|p| self.href(&format!("{dir}/diff/{}..{}/", v[p].date, ver.date))),
+                })
+            })
+            .collect()
+    }
+
+    fn history(&self, i: usize) -> Value {
+        match self.c.commits(i) {
+            None => Value::Null,
+            Some(list) => json!(list),
+        }
+    }
+
+    fn version(&self, i: usize, k: usize) -> Result<Value, Diagnostic> {
+        let r = &self.c.records[i];
+        let v = &self.c.versions[i];
+        Ok(json!({
+            "doc": self.link(i), "id": r.id, "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
+            "current": v[k].file.is_none(), "body": self.text_html(r, v[k].file.as_deref())?, "versions": self.version_links(i, Some(k)),
+            "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
+        }))
+    }
+
+    fn diff(&self, i: usize, a: usize, b: usize) -> Result<Value, Diagnostic> {
+        let r = &self.c.records[i];
+        let v = &self.c.versions[i];
+        let (old, new) = (self.markdown_of(r, v[a].file.as_deref())?, self.markdown_of(r, v[b].file.as_deref())?);
+        let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
+        let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
+        let dir = record_path(r);
+        Ok(json!({
+            "doc": self.link(i), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
+            "from_url": self.href(&format!("{dir}/{}/", v[a].date)), "to_url": self.href(&format!("{dir}/{}/", v[b].date)),
+            "html": html, "stats": stats, "versions": self.version_links(i, None),
         }))
     }
 
@@ -473,7 +562,7 @@ impl<'a> Renderer<'a> {
         let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
         let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
         Ok(json!({
-            "issue": self.issue_link(i), "sections": sections, "body": self.body(r)?, "sha256": r.sha256,
+            "issue": self.issue_link(i), "sections": sections, "body": self.body(i)?, "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),

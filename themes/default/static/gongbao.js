@@ -2,7 +2,7 @@
    been rebuilt does not show a stale state; plus print and large-text buttons. No network. */
 (function () {
   "use strict";
-  document.documentElement.className += " js";
+  document.documentElement.classList.add("js");
   function today() {
     // The site's day: China Standard Time (UTC+8).
     var d = new Date(Date.now() + 8 * 3600 * 1000);
