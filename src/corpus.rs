@@ -97,6 +97,9 @@ pub struct Corpus {
     pub bad_versions: Vec<Vec<String>>,
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
+    /// Per record: (effective, published) of every public amendment, published or not by the
+    /// build date: the current text's date does not depend on `--as-of`.
+    amendments: Vec<Vec<(Date, Date)>>,
 }
 
 impl Corpus {
@@ -124,7 +127,15 @@ impl Corpus {
             versions: vec![Vec::new(); n],
             bad_versions: vec![Vec::new(); n],
             history: inputs.history,
+            amendments: vec![Vec::new(); n],
         };
+        for r in c.records.iter().filter(|r| r.disclosure == Disclosure::Public) {
+            for rel in &r.amends {
+                if let Some(&t) = c.by_id.get(&rel.target.id) {
+                    c.amendments[t].push((rel.effective.unwrap_or(r.effective), r.published));
+                }
+            }
+        }
         for i in 0..n {
             if !c.visible[i] {
                 continue;
@@ -185,18 +196,38 @@ impl Corpus {
                 continue;
             }
             found.sort_by_key(|v| v.date);
-            found.push(Version { date: self.text_date(i), file: None });
+            // The record's own text is known once the amendment that made it is published; a
+            // site built as of an earlier day shows only the texts before it.
+            let (date, known_on) = self.text_date_known(i);
+            if known_on <= self.as_of {
+                found.push(Version { date, file: None });
+            }
             self.versions[i] = found;
         }
     }
 
     /// The first day of the record's current text: its effective date, or the latest amendment
-    /// (in the corpus, or stated in `validity`) since then.
+    /// since then (in the corpus, or stated in `validity`).
     pub fn text_date(&self, i: usize) -> Date {
+        self.text_date_known(i).0
+    }
+
+    /// [`Self::text_date`], and the day that date became known (the publication of the
+    /// amendment that set it).
+    fn text_date_known(&self, i: usize) -> (Date, Date) {
         let r = &self.records[i];
-        let amended = self.amended_by[i].iter().filter_map(|b| b.effective);
-        let stated = r.stated.iter().filter(|s| s.state == State::Amended).map(|s| s.since);
-        amended.chain(stated).chain([r.effective]).max().unwrap_or(r.effective)
+        let mut best = (r.effective, r.published);
+        for &(eff, published) in &self.amendments[i] {
+            if eff > best.0 {
+                best = (eff, published);
+            }
+        }
+        for s in r.stated.iter().filter(|s| s.state == State::Amended) {
+            if s.since > best.0 {
+                best = (s.since, r.published);
+            }
+        }
+        best
     }
 
     /// Which of the record's texts applied on `date` (an index into `versions[i]`): the latest

@@ -410,17 +410,23 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// One of the record's texts as safe HTML.
-    fn text_html(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
+    /// One of the record's texts, rendered (its HTML made safe).
+    fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::parse::Body, Diagnostic> {
         let md = self.markdown_of(r, file)?;
-        Ok(self.clean_body(r, &crate::parse::markdown::render(&md, 0, &md, true).html))
+        let mut body = crate::parse::markdown::render(&md, 0, &md, true);
+        body.html = self.clean_body(r, &body.html);
+        Ok(body)
+    }
+
+    fn text_html(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
+        Ok(self.text(r, file)?.html)
     }
 
     /// The text the document page shows: the one in force on the build date.
-    fn body(&self, i: usize) -> Result<String, Diagnostic> {
+    fn body(&self, i: usize) -> Result<crate::parse::Body, Diagnostic> {
         let r = &self.c.records[i];
         let file = self.c.text_on(i, self.c.as_of).and_then(|k| self.c.versions[i][k].file.clone());
-        self.text_html(r, file.as_deref())
+        self.text(r, file.as_deref())
     }
 
     fn clean_body(&self, r: &Record, body_html: &str) -> String {
@@ -448,6 +454,7 @@ impl<'a> Renderer<'a> {
     fn doc(&self, i: usize) -> Result<Value, Diagnostic> {
         let c = self.c;
         let r = &c.records[i];
+        let body = self.body(i)?;
         let now = c.current(i);
         let links = |v: &[usize]| -> Vec<Value> { v.iter().map(|&j| self.link(j)).collect() };
         let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
@@ -478,8 +485,8 @@ impl<'a> Renderer<'a> {
             "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
             "state": self.change(&now), "timeline": timeline,
             "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "body": self.body(i)?, "headings": r.body.headings,
-            "versions": self.version_links(i, None), "history": self.history(i), "description": r.body.excerpt,
+            "body": body.html, "headings": body.headings,
+            "versions": self.version_links(i, None), "history": self.history(i), "description": body.excerpt,
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
@@ -562,7 +569,7 @@ impl<'a> Renderer<'a> {
         let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
         let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
         Ok(json!({
-            "issue": self.issue_link(i), "sections": sections, "body": self.body(i)?, "sha256": r.sha256,
+            "issue": self.issue_link(i), "sections": sections, "body": self.body(i)?.html, "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),

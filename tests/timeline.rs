@@ -1,0 +1,129 @@
+//! The legal timeline: back-links on both sides of every relation, point-in-time versions and
+//! redlines of a Chinese document, the version checks, and the editorial history from git.
+
+mod common;
+use common::{Site, normative};
+use std::process::Command;
+
+fn page(s: &Site, path: &str) -> String {
+    std::fs::read_to_string(s.root().join("public").join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn every_relation_shows_on_both_sides() {
+    let s = Site::new();
+    s.record("base", &normative("基础办法", "2020-01-02"), "x\n");
+    s.record("amend", &format!("{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]", normative("修改决定", "2021-02-01")), "x\n");
+    s.record("old", &normative("旧办法", "2019-01-02"), "x\n");
+    s.record("repeal", &format!("{}\nrepeals: [old]", normative("废止决定", "2021-05-01")), "x\n");
+    s.record("jd", "kind: interpretation\ntitle: 基础办法解读\ninterprets: base\npublished: 2020-01-02", "x\n");
+    s.record("report", "kind: report\ntitle: 意见采纳情况\npublished: 2019-12-20", "x\n");
+    s.record("draft", "kind: draft\ntitle: 基础办法（征求意见稿）\npublished: 2019-11-01\nfinal: base\ncomment: {opens: 2019-11-01, closes: 2019-12-01, adoption: report}", "x\n");
+    let o = s.run(&["build", "--as-of", "2022-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let base = page(&s, "docs/base/index.html");
+    for (label, link) in [("被以下文件修改", "/docs/amend/"), ("政策解读", "/docs/jd/"), ("征求意见稿", "/docs/draft/")] {
+        assert!(base.contains(label) && base.contains(&format!("href=\"{link}\"")), "base lacks {label} → {link}");
+    }
+    assert!(base.contains("修改第五条"));
+    let amend = page(&s, "docs/amend/index.html");
+    assert!(amend.contains("修改了") && amend.contains("href=\"/docs/base/\""));
+    let old = page(&s, "docs/old/index.html");
+    assert!(old.contains("被以下文件废止") && old.contains("href=\"/docs/repeal/\""));
+    let repeal = page(&s, "docs/repeal/index.html");
+    assert!(repeal.contains("废止了") && repeal.contains("href=\"/docs/old/\""));
+    let jd = page(&s, "docs/jd/index.html");
+    assert!(jd.contains("本文件解读的是") && jd.contains("href=\"/docs/base/\""));
+    let draft = page(&s, "docs/draft/index.html");
+    assert!(draft.contains("正式文件") && draft.contains("意见采纳情况") && draft.contains("href=\"/docs/report/\""));
+    let report = page(&s, "docs/report/index.html");
+    assert!(report.contains("本报告说明的征求意见稿") && report.contains("href=\"/docs/draft/\""));
+}
+
+fn versioned_site() -> Site {
+    let s = Site::new();
+    s.write(
+        "content/rule/index.md",
+        &format!("---\n{}\neffective: 2020-01-01\n---\n第一条 为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n", normative("管理办法", "2019-12-01")),
+    );
+    s.write("content/rule/versions/2020-01-01.md", "第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第三条 本办法由市司法局负责解释。\n\n第四条 本办法自公布之日起施行。\n");
+    s.record("change", &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s
+}
+
+#[test]
+fn versions_have_pages_and_the_page_shows_the_text_in_force() {
+    let s = versioned_site();
+    let o = s.run(&["build", "--as-of", "2021-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Before the amendment was published, only the original text is known and in force.
+    assert!(page(&s, "docs/rule/index.html").contains("处五千元罚款"));
+    assert!(s.run(&["build", "--as-of", "2022-06-15"]).status.success());
+    // Published but not yet in force: the page still shows the old text, and both are listed.
+    let p = page(&s, "docs/rule/index.html");
+    assert!(p.contains("处五千元罚款") && !p.contains("处一万元罚款"), "the text in force on the build date");
+    assert!(p.contains("href=\"/docs/rule/2022-07-01/\"") && p.contains("href=\"/docs/rule/2020-01-01/\""));
+    assert!(page(&s, "docs/rule/2022-07-01/index.html").contains("处一万元罚款"));
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    assert!(page(&s, "docs/rule/index.html").contains("处一万元罚款"));
+}
+
+#[test]
+fn redline_of_a_chinese_document() {
+    let s = versioned_site();
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let d = page(&s, "docs/rule/diff/2020-01-01..2022-07-01/index.html");
+    assert!(d.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "inserted sentence");
+    assert!(d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "changed number");
+    assert!(d.contains("<p class=\"deleted\"><del><span class=\"cue\">[删除]</span>第三条 本办法由市司法局负责解释。</del></p>"), "deleted clause");
+    assert!(d.contains("<p class=\"same\">第四条 本办法自公布之日起施行。</p>"));
+}
+
+#[test]
+fn version_checks() {
+    let s = versioned_site();
+    s.write("content/rule/versions/2019-06-01.md", "更早的文本。\n");
+    s.write("content/rule/versions/2023-01-01.md", "比现行文本还晚。\n");
+    s.write("content/rule/versions/draft.md", "不是日期。\n");
+    s.write("content/rule/versions/2021-01-01.md", "---\ntitle: x\n---\n有元数据。\n");
+    let f = s.findings("version-date");
+    assert_eq!(f, vec![("content/rule/versions/2019-06-01.md".into(), 1), ("content/rule/versions/2023-01-01.md".into(), 1)]);
+    let f = s.findings("version");
+    assert_eq!(f, vec![("content/rule/versions/2021-01-01.md".into(), 1), ("content/rule/versions/draft.md".into(), 1)]);
+}
+
+#[test]
+fn repeal_by_a_record_not_yet_in_force_is_a_warning() {
+    let s = Site::new();
+    s.record("old", &normative("旧办法", "2019-01-02"), "x\n");
+    s.record("repeal", &format!("{}\neffective: 2030-01-01\nrepeals: [old]", normative("废止决定", "2025-05-01")), "x\n");
+    assert_eq!(s.findings("repeal-pending"), vec![("content/repeal.md".into(), 7)]);
+}
+
+#[test]
+fn editorial_history_comes_from_git() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    assert!(page(&s, "docs/a/index.html").contains("不在 git 版本库中"), "a site outside git says history is unavailable");
+    let git = |args: &[&str]| {
+        let o = Command::new("git").current_dir(s.root()).args(args).env("GIT_AUTHOR_DATE", "2024-01-05T10:00:00+08:00").env("GIT_COMMITTER_DATE", "2024-01-05T10:00:00+08:00").output().unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "add", "."]);
+    git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "commit", "-qm", "收录《甲》"]);
+    s.record("a", &normative("甲", "2024-01-02"), "第二稿。\n");
+    git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "commit", "-qam", "更正《甲》文字错误"]);
+    s.record("b", &normative("乙", "2024-01-02"), "x\n");
+    git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "add", "."]);
+    git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "commit", "-qm", "收录《乙》"]);
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let p = page(&s, "docs/a/index.html");
+    assert!(p.contains("更正《甲》文字错误") && p.contains("收录《甲》") && p.contains("2024-01-05"), "{p}");
+    assert!(!p.contains("收录《乙》"), "a commit that did not touch the file is not in its history");
+    assert!(p.find("更正《甲》").unwrap() < p.find("收录《甲》").unwrap(), "newest first");
+    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let a = data["documents"].as_array().unwrap().iter().find(|d| d["id"] == "a").unwrap();
+    assert_eq!(a["history"].as_array().unwrap().len(), 2);
+}
