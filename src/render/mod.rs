@@ -283,7 +283,7 @@ impl<'a> Renderer<'a> {
         let site = json!({
             "name": s.name, "base": cfg.base_path(), "url": s.base_url, "domain": cfg.domain(), "lang": s.language,
             "id_code": s.id_code, "icp": s.icp, "police_record": s.police_record, "sponsor": s.sponsor, "host": s.host,
-            "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
+            "tz_minutes": cfg.tz_minutes(), "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
         });
         let globals = (minijinja::Value::from_serialize(&site), minijinja::Value::from_serialize(&strings));
         Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals })

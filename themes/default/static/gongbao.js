@@ -4,8 +4,10 @@
   "use strict";
   document.documentElement.classList.add("js");
   function today() {
-    // The site's day: China Standard Time (UTC+8).
-    var d = new Date(Date.now() + 8 * 3600 * 1000);
+    // The site's day, in the time zone gongbao.toml names (minutes east of UTC on <html>).
+    var off = parseInt(document.documentElement.getAttribute("data-tz"), 10);
+    if (isNaN(off)) off = 480;
+    var d = new Date(Date.now() + off * 60 * 1000);
     return d.toISOString().slice(0, 10);
   }
   var cells = document.querySelectorAll("[data-timeline]");

@@ -1,0 +1,31 @@
+//! Headless Chromium (Debian's `chromium`, driven by `playwright-core` from npm): a page built
+//! before a repeal took effect recomputes its state in the reader's browser. `.ci/run` installs
+//! both; a machine without them fails here unless GONGBAO_SKIP_BROWSER is set.
+
+mod common;
+use common::{Site, normative, project};
+use std::process::Command;
+
+#[test]
+fn a_page_built_before_a_repeal_shows_repealed_after_it() {
+    let ready = project().join("tests/browser/node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(std::env::var_os("GONGBAO_SKIP_BROWSER").is_some(), "chromium or playwright-core missing: run .ci/run, or set GONGBAO_SKIP_BROWSER=1");
+        return;
+    }
+    let s = Site::new();
+    s.record("rule", &normative("停车管理办法", "2020-01-02"), "x\n");
+    s.record("repeal", &format!("{}\neffective: 2030-01-01\nrepeals: [rule]", normative("废止决定", "2025-05-01")), "x\n");
+    let o = s.run(&["build", "--as-of", "2025-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(s.root().join("public/docs/rule/index.html")).unwrap();
+    assert!(page.contains("data-state>有效</span>"), "built as of 2025-06-01 the rule is in force");
+    let out = Command::new("node")
+        .arg(project().join("tests/browser/stale.mjs"))
+        .args([s.root().join("public").to_str().unwrap(), "/docs/rule/", "有效", "2030-01-02", "已废止"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("ok state with the clock at 2030-01-02: \"已废止\""), "{text}");
+}
