@@ -46,6 +46,9 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
+        /// Render every file again, ignoring the build cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check a built site (or a copy of it) against its manifest and signature.
     Verify {
@@ -87,7 +90,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Init { dir } => cmd::init::run(&if dir.is_absolute() { dir } else { cli.site.join(dir) }),
         Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
-        Command::Build { out, as_of, jobs } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false }),
+        Command::Build { out, as_of, jobs, no_cache } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false, no_cache }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
         Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref()),
         Command::Keygen { out } => cmd::keygen::run(&out),

@@ -21,6 +21,8 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Render every file, ignoring the build cache.
+    pub no_cache: bool,
 }
 
 /// Outcome of a build that got as far as writing.
@@ -87,14 +89,31 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     if interactive() && !o.quiet {
         eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
     }
-    let written = match emit::emit(&jobs, &renderer, root, &staging) {
-        Ok(w) => w,
-        Err(errs) => {
-            print(&errs, &lang, &a.sources, None);
-            staging.abandon();
-            return Err(EXIT_ERRORS);
+    // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
+    // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
+    let analysed = start.elapsed();
+    let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
+    let cache = if o.no_cache { None } else { emit::Cache::read(&out) };
+    let mut written = Vec::new();
+    let mut staged = Vec::new();
+    let mut fingerprints = std::collections::BTreeMap::new();
+    let mut marks = Vec::new();
+    for part in [&pages, &data] {
+        match emit::emit(part, &renderer, root, &staging, cache.as_ref().map(|c| (c, out.as_path()))) {
+            Ok(e) => {
+                written.extend(e.files);
+                staged.extend(e.staged);
+                fingerprints.extend(e.fingerprints);
+            }
+            Err(errs) => {
+                print(&errs, &lang, &a.sources, None);
+                staging.abandon();
+                return Err(EXIT_ERRORS);
+            }
         }
-    };
+        marks.push(start.elapsed());
+    }
+    written.sort();
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,
         Err(e) => {
@@ -108,9 +127,42 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         staging.abandon();
         return Err(EXIT_FAILURE);
     }
-    if let Err(e) = staging.commit() {
+    let sealed = start.elapsed();
+    let reused = written.len() - staged.len();
+    let committed = match &cache {
+        // Most files are reused: move the new ones in and remove what no job writes any more.
+        Some(old) => {
+            let now: std::collections::BTreeSet<&str> = written.iter().map(|w| w.path.as_str()).collect();
+            let mut stale: Vec<String> = old.files.keys().filter(|p| !now.contains(p.as_str())).cloned().collect();
+            staged.extend([seal::SUMS, seal::MANIFEST].map(String::from));
+            if key.is_some() {
+                staged.push(seal::SIGNATURE.into());
+            } else {
+                stale.push(seal::SIGNATURE.into());
+            }
+            staging.commit_into(&staged, &stale)
+        }
+        None => staging.commit(),
+    };
+    if let Err(e) = committed {
         eprintln!("{}: {e}", out.display());
         return Err(EXIT_FAILURE);
+    }
+    if let Err(e) = emit::Cache::write(&out, &written, &fingerprints) {
+        eprintln!("{}: {e}", emit::Cache::path(&out).display());
+    }
+    if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "timings-ms analyse={:.0} pages={:.0} data={:.0} seal={:.0} swap={:.0} files={} reused={}",
+            ms(analysed),
+            ms(marks[0] - analysed),
+            ms(marks[1] - marks[0]),
+            ms(sealed - marks[1]),
+            ms(start.elapsed() - sealed),
+            written.len(),
+            reused
+        );
     }
     if !o.quiet {
         let (n, secs, docs) = (written.len() + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());

@@ -239,6 +239,33 @@ pub fn escape(s: &str) -> String {
     o
 }
 
+/// The texts a page shows, rendered only when the page is (re)written.
+#[derive(Debug, Clone)]
+enum Texts {
+    /// None.
+    None,
+    /// A record's text: its own (`None`) or a version file.
+    Body(usize, Option<String>),
+    /// The redline between two versions.
+    Diff(usize, usize, usize),
+}
+
+/// A job resolved but not rendered: see [`Renderer::prepare`].
+pub struct Prepared {
+    /// Output path and fingerprint, when known beforehand.
+    pub fingerprint: Option<(String, String)>,
+    plan: Option<PagePlan>,
+}
+
+/// A page job resolved to its template, URL, output path and context.
+struct PagePlan {
+    template: &'static str,
+    url: String,
+    out: String,
+    ctx: Value,
+    texts: Texts,
+}
+
 /// Turns jobs into bytes.
 pub struct Renderer<'a> {
     pub(crate) c: &'a Corpus,
@@ -251,6 +278,8 @@ pub struct Renderer<'a> {
     root: PathBuf,
     /// `site` and `t` as template values, converted once rather than for every page.
     globals: (minijinja::Value, minijinja::Value),
+    /// Checksum of everything every page depends on: tool version, settings, theme, build date.
+    global_fp: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -286,7 +315,17 @@ impl<'a> Renderer<'a> {
             "tz_minutes": cfg.tz_minutes(), "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
         });
         let globals = (minijinja::Value::from_serialize(&site), minijinja::Value::from_serialize(&strings));
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals })
+        let mut h = Sha256::new();
+        for part in [env!("CARGO_PKG_VERSION").to_string(), site.to_string(), strings.to_string(), c.as_of.to_string()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for (name, src) in &theme.templates {
+            h.update(name.as_bytes());
+            h.update(src.as_bytes());
+        }
+        let global_fp = crate::load::hex(&h.finalize());
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp })
     }
 
     fn href(&self, path: &str) -> String {
@@ -297,33 +336,160 @@ impl<'a> Renderer<'a> {
         self.href(&format!("{}/", record_path(&self.c.records[i])))
     }
 
-    /// The output path and bytes of a job.
-    pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
-        Ok(match job {
-            Job::Home => ("index.html".into(), self.page("index.html", "index.html", self.home())?),
-            Job::Doc(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("doc.html", &format!("{}/", record_path(&self.c.records[*i])), self.doc(*i)?)?),
-            Job::Issue(i) => (format!("{}/index.html", record_path(&self.c.records[*i])), self.page("issue.html", &format!("{}/", record_path(&self.c.records[*i])), self.issue(*i)?)?),
+    /// What a page job needs: its template, URL, output path, context without the texts (which
+    /// are costly), and the texts to render into it.
+    fn plan_page(&self, job: &Job) -> Option<PagePlan> {
+        let at = |url: String, template: &'static str, ctx: Value, texts: Texts| {
+            let out = if url.ends_with('/') || url.is_empty() { format!("{url}index.html") } else { url.clone() };
+            Some(PagePlan { template, url, out, ctx, texts })
+        };
+        let c = self.c;
+        match job {
+            Job::Home => at(String::new(), "index.html", self.home(), Texts::None).map(|mut p| {
+                p.url = "index.html".into();
+                p
+            }),
+            Job::Doc(i) => {
+                let shown = c.text_on(*i, c.as_of).and_then(|k| c.versions[*i][k].file.clone());
+                at(format!("{}/", record_path(&c.records[*i])), "doc.html", self.doc(*i), Texts::Body(*i, shown))
+            }
+            Job::Issue(i) => at(format!("{}/", record_path(&c.records[*i])), "issue.html", self.issue(*i), Texts::Body(*i, None)),
             Job::Version(i, k) => {
-                let url = format!("{}/{}/", record_path(&self.c.records[*i]), self.c.versions[*i][*k].date);
-                (format!("{url}index.html"), self.page("version.html", &url, self.version(*i, *k)?)?)
+                let v = &c.versions[*i][*k];
+                at(format!("{}/{}/", record_path(&c.records[*i]), v.date), "version.html", self.version(*i, *k), Texts::Body(*i, v.file.clone()))
             }
             Job::Diff(i, a, b) => {
-                let v = &self.c.versions[*i];
-                let url = format!("{}/diff/{}..{}/", record_path(&self.c.records[*i]), v[*a].date, v[*b].date);
-                (format!("{url}index.html"), self.page("diff.html", &url, self.diff(*i, *a, *b)?)?)
+                let v = &c.versions[*i];
+                at(format!("{}/diff/{}..{}/", record_path(&c.records[*i]), v[*a].date, v[*b].date), "diff.html", self.diff(*i, *a, *b), Texts::Diff(*i, *a, *b))
             }
-            Job::Issues => ("gazette/index.html".into(), self.page("issues.html", "gazette/", self.issues())?),
-            Job::Browse => ("browse/index.html".into(), self.page("browse.html", "browse/", self.browse())?),
-            Job::Catalog => ("catalog/index.html".into(), self.page("catalog.html", "catalog/", self.catalog())?),
-            Job::NotFound => ("404.html".into(), self.page("404.html", "404.html", json!({}))?),
+            Job::Issues => at("gazette/".into(), "issues.html", self.issues(), Texts::None),
+            Job::Browse => at("browse/".into(), "browse.html", self.browse(), Texts::None),
+            Job::Catalog => at("catalog/".into(), "catalog.html", self.catalog(), Texts::None),
+            Job::NotFound => at("404.html".into(), "404.html", json!({}), Texts::None),
             Job::List(l, p) => {
-                let path = if *p == 1 { format!("{}/index.html", l.path) } else { format!("{}/page/{p}/index.html", l.path) };
-                let url = path.trim_end_matches("index.html").to_string();
-                (path, self.page("list.html", &url, self.list(l, *p))?)
+                let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
+                at(url, "list.html", self.list(l, *p), Texts::None)
             }
+            Job::Asset(_) | Job::Attachment(..) | Job::Data(_) => None,
+        }
+    }
+
+    /// Renders the texts of a planned page into its context.
+    fn fill(&self, plan: &mut PagePlan) -> Result<(), Diagnostic> {
+        match &plan.texts {
+            Texts::None => {}
+            Texts::Body(i, file) => {
+                let body = self.text(&self.c.records[*i], file.as_deref())?;
+                if let Some(o) = plan.ctx.as_object_mut() {
+                    o.insert("body".into(), json!(body.html));
+                    o.insert("headings".into(), json!(body.headings));
+                    o.insert("description".into(), json!(body.excerpt));
+                }
+            }
+            Texts::Diff(i, a, b) => {
+                let r = &self.c.records[*i];
+                let v = &self.c.versions[*i];
+                let (old, new) = (self.markdown_of(r, v[*a].file.as_deref())?, self.markdown_of(r, v[*b].file.as_deref())?);
+                let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
+                let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
+                if let Some(o) = plan.ctx.as_object_mut() {
+                    o.insert("html".into(), json!(html));
+                    o.insert("stats".into(), json!(stats));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What identifies the texts of a page without rendering them: the source's checksum, and
+    /// where each `doc:` link in it leads now.
+    fn texts_identity(&self, texts: &Texts, h: &mut Sha256) -> Result<(), Diagnostic> {
+        let text = |i: usize, file: Option<&str>, h: &mut Sha256| -> Result<(), Diagnostic> {
+            let r = &self.c.records[i];
+            let scanned;
+            let links = match file {
+                None => {
+                    h.update(r.sha256.as_bytes());
+                    &r.body.links
+                }
+                Some(f) => {
+                    let md = self.markdown_of(r, Some(f))?;
+                    h.update(Sha256::digest(md.as_bytes()));
+                    scanned = crate::parse::markdown::render(&md, 0, &md, false).links;
+                    &scanned
+                }
+            };
+            for l in links {
+                if let crate::parse::markdown::Target::Record(id) = &l.target {
+                    h.update(self.c.lookup(id).map_or_else(|| "-".to_string(), |t| self.doc_href(t)).as_bytes());
+                    h.update([0]);
+                }
+            }
+            Ok(())
+        };
+        match texts {
+            Texts::None => {}
+            Texts::Body(i, file) => text(*i, file.as_deref(), h)?,
+            Texts::Diff(i, a, b) => {
+                let v = &self.c.versions[*i];
+                text(*i, v[*a].file.as_deref(), h)?;
+                text(*i, v[*b].file.as_deref(), h)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a job without rendering it: its output path and a fingerprint of everything its
+    /// bytes depend on, when those can be known beforehand (not for the open-data files, which
+    /// are always made), and for pages the plan to render it from.
+    pub fn prepare(&self, job: &Job) -> Result<Prepared, Diagnostic> {
+        let mut h = Sha256::new();
+        h.update(self.global_fp.as_bytes());
+        let mut plan = None;
+        let path = match job {
+            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None }),
+            Job::Asset(name) => {
+                h.update(self.theme.assets.get(name).map_or(&[][..], Vec::as_slice));
+                format!("assets/{name}")
+            }
+            Job::Attachment(src, to) => {
+                h.update(std::fs::read(self.root.join(src)).unwrap_or_default());
+                to.clone()
+            }
+            _ => {
+                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None }) };
+                h.update(p.template.as_bytes());
+                h.update([0]);
+                h.update(p.url.as_bytes());
+                h.update([0]);
+                h.update(serde_json::to_vec(&p.ctx).unwrap_or_default());
+                self.texts_identity(&p.texts, &mut h)?;
+                let out = p.out.clone();
+                plan = Some(p);
+                out
+            }
+        };
+        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan })
+    }
+
+    /// The output path and bytes of a job.
+    pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
+        let plan = self.plan_page(job);
+        self.render_prepared(job, Prepared { fingerprint: None, plan })
+    }
+
+    /// The output path and bytes of a job already prepared.
+    pub fn render_prepared(&self, job: &Job, prepared: Prepared) -> Result<(String, Vec<u8>), Diagnostic> {
+        if let Some(mut plan) = prepared.plan {
+            self.fill(&mut plan)?;
+            let bytes = self.page(plan.template, &plan.url, plan.ctx)?;
+            return Ok((plan.out, bytes));
+        }
+        Ok(match job {
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
             Job::Attachment(_, to) => (to.clone(), Vec::new()),
             Job::Data(d) => self.data_file(d),
+            _ => unreachable!("every other job is a page"),
         })
     }
 
@@ -418,17 +584,6 @@ impl<'a> Renderer<'a> {
         Ok(body)
     }
 
-    fn text_html(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
-        Ok(self.text(r, file)?.html)
-    }
-
-    /// The text the document page shows: the one in force on the build date.
-    fn body(&self, i: usize) -> Result<crate::parse::Body, Diagnostic> {
-        let r = &self.c.records[i];
-        let file = self.c.text_on(i, self.c.as_of).and_then(|k| self.c.versions[i][k].file.clone());
-        self.text(r, file.as_deref())
-    }
-
     fn clean_body(&self, r: &Record, body_html: &str) -> String {
         let resolve = |href: &str| -> html::LinkAction {
             if let Some(id) = href.strip_prefix("doc:") {
@@ -451,10 +606,9 @@ impl<'a> Renderer<'a> {
         html::clean(body_html, &resolve)
     }
 
-    fn doc(&self, i: usize) -> Result<Value, Diagnostic> {
+    fn doc(&self, i: usize) -> Value {
         let c = self.c;
         let r = &c.records[i];
-        let body = self.body(i)?;
         let now = c.current(i);
         let links = |v: &[usize]| -> Vec<Value> { v.iter().map(|&j| self.link(j)).collect() };
         let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
@@ -476,7 +630,7 @@ impl<'a> Renderer<'a> {
         let attachments: Vec<Value> = r.attachments.iter().map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
         let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
         let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
-        Ok(json!({
+        json!({
             "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
             "index_no": r.index_no.as_ref().map(|x| &x.0), "registration_no": r.registration_no,
@@ -485,8 +639,7 @@ impl<'a> Renderer<'a> {
             "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
             "state": self.change(&now), "timeline": timeline,
             "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "body": body.html, "headings": body.headings,
-            "versions": self.version_links(i, None), "history": self.history(i), "description": body.excerpt,
+            "versions": self.version_links(i, None), "history": self.history(i),
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
@@ -498,7 +651,7 @@ impl<'a> Renderer<'a> {
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
             "catalog": r.catalog, "extra": r.extra,
             "pubdate": format!("{} 00:00", r.published), "jsonld": self.jsonld_embedded(i),
-        }))
+        })
     }
 
     /// The version selector: every text with its dates and links, and which one is shown.
@@ -526,31 +679,28 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn version(&self, i: usize, k: usize) -> Result<Value, Diagnostic> {
+    fn version(&self, i: usize, k: usize) -> Value {
         let r = &self.c.records[i];
         let v = &self.c.versions[i];
-        Ok(json!({
+        json!({
             "doc": self.link(i), "id": r.id, "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
-            "current": v[k].file.is_none(), "body": self.text_html(r, v[k].file.as_deref())?, "versions": self.version_links(i, Some(k)),
+            "current": v[k].file.is_none(), "versions": self.version_links(i, Some(k)),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
-        }))
+        })
     }
 
-    fn diff(&self, i: usize, a: usize, b: usize) -> Result<Value, Diagnostic> {
+    fn diff(&self, i: usize, a: usize, b: usize) -> Value {
         let r = &self.c.records[i];
         let v = &self.c.versions[i];
-        let (old, new) = (self.markdown_of(r, v[a].file.as_deref())?, self.markdown_of(r, v[b].file.as_deref())?);
-        let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
-        let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
         let dir = record_path(r);
-        Ok(json!({
+        json!({
             "doc": self.link(i), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
             "from_url": self.href(&format!("{dir}/{}/", v[a].date)), "to_url": self.href(&format!("{dir}/{}/", v[b].date)),
-            "html": html, "stats": stats, "versions": self.version_links(i, None),
-        }))
+            "versions": self.version_links(i, None),
+        })
     }
 
-    fn issue(&self, i: usize) -> Result<Value, Diagnostic> {
+    fn issue(&self, i: usize) -> Value {
         let c = self.c;
         let r = &c.records[i];
         let x = r.issue.as_ref();
@@ -568,12 +718,12 @@ impl<'a> Renderer<'a> {
         let pos = all.iter().position(|&j| j == i);
         let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
         let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
-        Ok(json!({
-            "issue": self.issue_link(i), "sections": sections, "body": self.body(i)?.html, "sha256": r.sha256,
+        json!({
+            "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
-            "newer": newer, "older": older, "description": r.body.excerpt, "pubdate": format!("{} 00:00", r.published),
+            "newer": newer, "older": older, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),
-        }))
+        })
     }
 
     fn issues(&self) -> Value {

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Benchmark: gongbao against Hugo (and Zola when installed) on the same synthetic corpus.
+
+    python3 bench/run.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR]
+
+The corpus comes from ../shared/bench/gen_corpus.py, which writes the same documents as a
+gongbao site and as Hugo and Zola sites with equivalent templates. For each size the commands
+run interleaved (gongbao, hugo, zola, floor, gongbao, hugo, …) so that a drift in the machine's
+speed hits all of them alike; each run starts from an empty output folder. Wall time and peak
+memory come from GNU time (`/usr/bin/time -f '%e %M'`). The floor is copying the input and
+hashing the output: no generator can do less.
+
+Prints a Markdown table of medians and ratios; with --results FILE also writes it there.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
+
+# gen_corpus.py writes plain top-level keys; this is the same site in gongbao.toml's form.
+CONFIG = """[site]
+name = "杭州市人民政府公报"
+base_url = "https://example.gov.cn/"
+language = "zh-CN"
+id_code = "3301000000"
+icp = "浙ICP备00000000号"
+sponsor = "杭州市人民政府办公厅"
+per_page = 50
+
+[patterns]
+index_no = '^\\d{9}/\\d{4}-\\d{5}$'
+registration_no = '^ZJSP\\d{2}-\\d{4}-\\d{4}$'
+"""
+
+
+def timed(cmd, env=None):
+    """Runs cmd under GNU time; returns (wall seconds, peak KiB, stderr)."""
+    t = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M"] + cmd, capture_output=True, text=True, env=env)
+    if t.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-3000:]}")
+    m = re.search(r"TIME ([0-9.]+) ([0-9]+)\s*$", t.stderr)
+    return float(m.group(1)), int(m.group(2)), t.stderr
+
+
+def clean(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default=os.environ.get("BENCH_DIR", "/tmp/gongbao-bench"))
+    ap.add_argument("--results")
+    a = ap.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    gongbao = os.path.join(ROOT, "target", "release", "gongbao")
+    hugo, zola = shutil.which("hugo"), shutil.which("zola")
+    if not hugo:
+        sys.exit("hugo is not installed (Debian package `hugo`)")
+    versions = {"gongbao": subprocess.run([gongbao, "--version"], capture_output=True, text=True).stdout.strip(),
+                "hugo": subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip().split(" ")[0:2]}
+    os.makedirs(a.work, exist_ok=True)
+    rows = []
+    for n in a.sizes:
+        corpus = os.path.join(a.work, f"c{n}")
+        if not os.path.exists(os.path.join(corpus, "gongbao", "content")):
+            clean(corpus)
+            subprocess.run([sys.executable, GEN, str(n), corpus, "--flavour", "all"], check=True, stderr=subprocess.DEVNULL)
+        with open(os.path.join(corpus, "gongbao", "gongbao.toml"), "w", encoding="utf-8") as f:
+            f.write(CONFIG)
+        out = os.path.join(a.work, "out")
+        cmds = {
+            "gongbao": lambda: timed([gongbao, "-C", os.path.join(corpus, "gongbao"), "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "gongbao")],
+                                     env=dict(os.environ, GONGBAO_TIMINGS="1", CI="true")),
+            "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]),
+            "floor": lambda: timed(["sh", "-c", f"cp -r '{corpus}/gongbao/content' '{out}/floor' && find '{out}/gongbao' -type f -print0 | xargs -0 sha256sum > /dev/null"]),
+        }
+        if zola:
+            cmds["zola"] = lambda: timed([zola, "--root", os.path.join(corpus, "zola"), "build", "--output-dir", os.path.join(out, "zola"), "--force"])
+        got = {k: [] for k in cmds}
+        stages = []
+        for _ in range(a.runs):
+            for name, run in cmds.items():
+                # Each run starts from an empty output folder; the floor hashes gongbao's last output.
+                clean(os.path.join(out, name if name != "floor" else "floor"))
+                subprocess.run(["sync"])
+                wall, kib, err = run()
+                got[name].append((wall, kib))
+                m = re.search(r"timings-ms (.*)", err) if name == "gongbao" else None
+                if m:
+                    stages.append(dict(kv.split("=") for kv in m.group(1).split()))
+        med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
+        stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "seal", "swap")}
+        rows.append((n, med, stage, int(stages[-1]["files"])))
+        print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s {m/1024:.0f} MiB" for k, (w, m) in med.items()), file=sys.stderr)
+
+    lines = [
+        f"Machine: {os.cpu_count()} cores; {versions['gongbao']}; {' '.join(versions['hugo'])}; median of {a.runs} interleaved runs, each from an empty output folder.",
+        "",
+        "| documents | gongbao s | Hugo s | floor s | gongbao / Hugo | gongbao / floor | gongbao peak MiB | Hugo peak MiB | gongbao ms per document | files written |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, med, stage, files in rows:
+        g, h, f = med["gongbao"], med["hugo"], med["floor"]
+        lines.append(f"| {n:,} | {g[0]:.2f} | {h[0]:.2f} | {f[0]:.2f} | {g[0]/h[0]:.2f} | {g[0]/f[0]:.2f} | {g[1]/1024:.0f} | {h[1]/1024:.0f} | {1000*g[0]/n:.3f} | {files:,} |")
+    lines += ["", "gongbao's stages (median seconds): reading and checking, pages (documents, versions, issues, browse lists), open data and feeds, checksums, swap into place.", "",
+              "| documents | analyse | pages | open data + feeds | seal | swap |", "|---:|---:|---:|---:|---:|---:|"]
+    for n, _, st, _ in rows:
+        lines.append(f"| {n:,} | {st['analyse']:.2f} | {st['pages']:.2f} | {st['data']:.2f} | {st['seal']:.2f} | {st['swap']:.2f} |")
+    if any("zola" in med for _, med, _, _ in rows):
+        lines += ["", "| documents | Zola s | Zola peak MiB | gongbao / Zola |", "|---:|---:|---:|---:|"]
+        for n, med, _, _ in rows:
+            if "zola" in med:
+                z = med["zola"]
+                lines.append(f"| {n:,} | {z[0]:.2f} | {z[1]/1024:.0f} | {med['gongbao'][0]/z[0]:.2f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if a.results:
+        with open(a.results, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
