@@ -57,6 +57,9 @@ pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     out.extend(duplicates(c));
     out.extend(cycles(c));
     out.extend(gazette_issues(c));
+    for f in &c.orphan_versions {
+        out.push(Diagnostic::warning("version", f, Pos::new(1, 1), msg!("versions/ 文件夹不属于任何以 index.md 为正文的记录，已忽略", "this versions/ folder belongs to no record with its own folder (index.md); it is ignored")).help(msg!("把记录改为 <名称>/index.md，versions/ 放在它旁边", "make the record <slug>/index.md and put versions/ beside it")));
+    }
     out
 }
 
@@ -77,8 +80,9 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     files(cx, r, &mut d);
     versions(c, cx, i, &mut d);
     for rel in &r.repeals {
-        if r.effective > c.as_of && c.by_id.contains_key(&rel.target.id) {
-            let (id, e) = (&rel.target.id, r.effective);
+        let e = rel.effective.unwrap_or(r.effective);
+        if r.published <= c.as_of && e > c.as_of && c.by_id.contains_key(&rel.target.id) {
+            let id = &rel.target.id;
             d.push(warn(r, "repeal-pending", rel.target.pos, msg!("废止 `{id}` 的本文件 {e} 才施行，届时才生效", "this record repeals `{id}` but is itself not in force until {e}"), msg!("确认施行日期；在此之前被废止文件仍显示为有效", "check the dates; until then the repealed document still shows as in force")));
         }
     }
@@ -197,17 +201,16 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
     for f in &c.bad_versions[i] {
         d.push(Diagnostic::error("version", f, Pos::new(1, 1), msg!("版本文件名必须是其施行日期，如 2021-03-01.md", "a version file is named by the date its text took effect, e.g. 2021-03-01.md")).help(msg!("重命名为 YYYY-MM-DD.md", "rename it YYYY-MM-DD.md")));
     }
-    let v = &c.versions[i];
-    let Some(current) = v.last() else { return };
-    for ver in &v[..v.len() - 1] {
+    let current = c.text_date(i);
+    for ver in &c.all_versions[i] {
         let Some(file) = &ver.file else { continue };
         let date = ver.date;
         if date < r.effective {
             let e = r.effective;
-            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 早于文件施行日期 {e}", "version dated {date} is before the record took effect ({e})"), ).help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")));
+            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 早于文件施行日期 {e}", "version dated {date} is before the record took effect ({e})")).help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")));
         }
-        if date >= current.date {
-            let cd = current.date;
+        if date >= current {
+            let cd = current;
             d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
         match std::fs::read(cx.root.join(file)).map(|b| crate::load::decode(&b)) {
@@ -215,8 +218,23 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
             Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
             Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
             Ok(Ok(text)) => {
-                for pos in crate::parse::markdown::render(&text, 0, &text, false).scripts {
+                let body = crate::parse::markdown::render(&text, 0, &text, false);
+                for pos in body.scripts {
                     d.push(Diagnostic::warning("raw-html", file, pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page")));
+                }
+                // Links in an earlier text resolve like those in the record itself.
+                for l in body.links {
+                    match &l.target {
+                        Target::Record(id) if !c.by_id.contains_key(id) => {
+                            d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
+                        }
+                        Target::File(f) => match resolve_file(&r.dir, f) {
+                            None => d.push(Diagnostic::error("outside", file, l.pos, msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"))),
+                            Some(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
+                            Some(_) => {}
+                        },
+                        Target::Record(_) => {}
+                    }
                 }
             }
         }

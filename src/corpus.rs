@@ -93,8 +93,12 @@ pub struct Corpus {
     /// Per record: its texts in date order, the current text last; empty when the record has no
     /// `versions/` folder.
     pub versions: Vec<Vec<Version>>,
+    /// Per record: every version file, by date, whatever the build date (for the checks).
+    pub all_versions: Vec<Vec<Version>>,
     /// Per record: files in its `versions/` folder whose names are not dates.
     pub bad_versions: Vec<Vec<String>>,
+    /// `versions/` folders that belong to no folder record (`<slug>/index.md`).
+    pub orphan_versions: Vec<String>,
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
     /// Per record: (effective, published) of every public amendment, published or not by the
@@ -125,7 +129,9 @@ impl Corpus {
             timelines: Vec::new(),
             current: Vec::new(),
             versions: vec![Vec::new(); n],
+            all_versions: vec![Vec::new(); n],
             bad_versions: vec![Vec::new(); n],
+            orphan_versions: Vec::new(),
             history: inputs.history,
             amendments: vec![Vec::new(); n],
         };
@@ -176,14 +182,18 @@ impl Corpus {
         c
     }
 
-    /// Versions live in `<folder>/versions/<YYYY-MM-DD>.md` beside a record's `index.md`.
+    /// Versions live in `<folder>/versions/<YYYY-MM-DD>.md` beside a record's `index.md`. A
+    /// site built as of a day shows the texts known on that day: a text dated by an amendment is
+    /// known from the amendment's publication.
     fn find_versions(&mut self, files: &BTreeSet<String>) {
+        let mut owned: BTreeSet<String> = BTreeSet::new();
         for i in 0..self.records.len() {
             let r = &self.records[i];
             if !r.file.ends_with("/index.md") {
                 continue;
             }
             let prefix = format!("{}/versions/", r.dir);
+            owned.insert(prefix.clone());
             let mut found = Vec::new();
             for f in files.range(prefix.clone()..).take_while(|f| f.starts_with(&prefix)) {
                 let name = &f[prefix.len()..];
@@ -196,14 +206,32 @@ impl Corpus {
                 continue;
             }
             found.sort_by_key(|v| v.date);
-            // The record's own text is known once the amendment that made it is published; a
-            // site built as of an earlier day shows only the texts before it.
+            self.all_versions[i] = found.clone();
+            let mut shown: Vec<Version> = found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
             let (date, known_on) = self.text_date_known(i);
             if known_on <= self.as_of {
-                found.push(Version { date, file: None });
+                shown.push(Version { date, file: None });
             }
-            self.versions[i] = found;
+            self.versions[i] = shown;
         }
+        for f in files.iter().filter(|f| f.ends_with(".md")) {
+            if let Some(at) = f.find("/versions/").or_else(|| f.starts_with("versions/").then_some(0)) {
+                let prefix = if at == 0 { "versions/".to_string() } else { f[..at + "/versions/".len()].to_string() };
+                if !owned.contains(&prefix) {
+                    self.orphan_versions.push(format!("content/{f}"));
+                }
+            }
+        }
+    }
+
+    /// The day a text dated `date` became known: the publication of the amendment that took
+    /// effect that day, or the record's own publication for its first text.
+    fn known_on(&self, i: usize, date: Date) -> Date {
+        let r = &self.records[i];
+        if date <= r.effective {
+            return r.published;
+        }
+        self.amendments[i].iter().filter(|(eff, _)| *eff == date).map(|(_, p)| *p).min().unwrap_or(date)
     }
 
     /// The first day of the record's current text: its effective date, or the latest amendment
@@ -240,9 +268,10 @@ impl Corpus {
         Some(v.iter().rposition(|x| x.date <= date).unwrap_or(0))
     }
 
-    /// The commits that touched record `i`'s file.
-    pub fn commits(&self, i: usize) -> Option<&[Commit]> {
-        self.history.as_ref().map(|h| h.get(&self.records[i].file).map_or(&[][..], Vec::as_slice))
+    /// The commits that touched record `i`'s file up to the build date, newest first.
+    pub fn commits(&self, i: usize) -> Option<Vec<&Commit>> {
+        let h = self.history.as_ref()?;
+        Some(h.get(&self.records[i].file).map_or(Vec::new(), |v| v.iter().filter(|c| c.date <= self.as_of).collect()))
     }
 
     /// The index of the *visible* record with id `id`.

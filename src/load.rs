@@ -82,7 +82,8 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
             continue;
         }
         loaded.files.insert(under.clone());
-        let is_version = under.split('/').rev().nth(1) == Some("versions");
+        // Earlier texts live in `versions/` folders (checked in `check`); they are not records.
+        let is_version = under.split('/').rev().skip(1).any(|seg| seg == "versions");
         if under.ends_with(".md") && !is_version {
             loaded.entries.push(Entry { path: entry.path().to_path_buf(), under });
         }

@@ -127,3 +127,38 @@ fn editorial_history_comes_from_git() {
     let a = data["documents"].as_array().unwrap().iter().find(|d| d["id"] == "a").unwrap();
     assert_eq!(a["history"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_site_built_as_of_a_day_shows_only_the_texts_known_then() {
+    let s = versioned_site();
+    s.write("content/rule/versions/2021-01-01.md", "第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处八千元罚款。\n");
+    s.record("change1", &format!("{}\namends: [{{id: rule, effective: 2021-01-01}}]", normative("第一次修改决定", "2020-12-01")), "x\n");
+    assert!(s.run(&["build", "--as-of", "2020-06-01"]).status.success());
+    assert!(s.root().join("public/docs/rule/2020-01-01/index.html").exists());
+    assert!(!s.root().join("public/docs/rule/2021-01-01").exists(), "a text whose amendment was not yet published");
+    assert!(!page(&s, "docs/rule/index.html").contains("八千"));
+    assert!(s.run(&["build", "--as-of", "2020-12-15"]).status.success());
+    assert!(s.root().join("public/docs/rule/2021-01-01/index.html").exists());
+}
+
+#[test]
+fn links_in_version_files_are_checked_and_their_files_published() {
+    let s = versioned_site();
+    s.write("content/rule/old-table.csv", "a\n1\n");
+    s.write("content/rule/versions/2020-01-01.md", "第一条 见[旧表](old-table.csv)与[别处](doc:nowhere)。\n");
+    assert_eq!(s.findings("unknown-ref"), vec![("content/rule/versions/2020-01-01.md".into(), 1)]);
+    s.write("content/rule/versions/2020-01-01.md", "第一条 见[旧表](old-table.csv)。\n");
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    assert!(s.root().join("public/docs/rule/old-table.csv").exists());
+}
+
+#[test]
+fn a_versions_folder_without_a_folder_record_is_reported_and_not_read_as_records() {
+    let s = Site::new();
+    s.record("plain", &normative("普通文件", "2020-01-02"), "x\n");
+    s.write("content/plain/versions/2019-01-01.md", "旧文本。\n");
+    s.write("content/plain/versions/sub/x.md", "---\nkind: notice\ntitle: 不是记录\npublished: 2020-01-02\n---\nx\n");
+    assert_eq!(s.findings("version").len(), 2);
+    let (_, v) = s.check_json(&[]);
+    assert!(!v.to_string().contains("不是记录"));
+}

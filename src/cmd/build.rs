@@ -85,7 +85,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         eprintln!("{}: {e}", out.display());
         EXIT_FAILURE
     })?;
-    let jobs = render::plan(&a.corpus, &a.cfg, &theme);
+    let jobs = render::plan(&a.corpus, &a.cfg, &theme, root);
     if interactive() && !o.quiet {
         eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
     }

@@ -38,9 +38,10 @@ pub fn run(dir: &Path) -> u8 {
         return EXIT_FAILURE;
     }
     eprintln!(
-        "已生成 {} （私钥，勿提交到仓库）和 {} （公钥，可公开）。\n在 gongbao.toml 中加入 [signing] secret_key = \"gongbao.key\"，或设置环境变量 GONGBAO_SECRET_KEY。",
+        "已生成 {} （私钥，勿提交到仓库）和 {} （公钥，可公开）。\n在 gongbao.toml 中加入 [signing] secret_key = \"{}\"（相对站点根目录的路径），或设置环境变量 GONGBAO_SECRET_KEY。",
         sk.display(),
-        pk.display()
+        pk.display(),
+        sk.display()
     );
     0
 }

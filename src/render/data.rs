@@ -187,7 +187,10 @@ impl Renderer<'_> {
             Kind::Interpretation => {
                 o.insert("@type".into(), json!("Article"));
                 if let Some(t) = r.interprets.as_ref().and_then(|x| c.lookup(&x.id)) {
-                    o.insert("about".into(), json!({"@id": self.abs_doc(t)}));
+                    // The document explained joins the topics the interpretation is about.
+                    let mut about: Vec<Value> = o.get("about").and_then(Value::as_array).cloned().unwrap_or_default();
+                    about.push(json!({"@id": self.abs_doc(t)}));
+                    o.insert("about".into(), json!(about));
                 }
             }
             _ => {

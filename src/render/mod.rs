@@ -97,7 +97,7 @@ pub struct List {
 }
 
 /// Lists every file of the site, in a fixed order.
-pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
+pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog, Job::NotFound];
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     for i in c.visible_indexes() {
@@ -120,7 +120,19 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme) -> Vec<Job> {
             crate::parse::markdown::Target::Record(_) => None,
         });
         let listed = r.attachments.iter().map(|a| a.file.as_str()).chain(r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|p| p.file.as_str()));
-        for f in listed.chain(linked) {
+        // Files linked from earlier texts are published too (their links keep working).
+        let from_versions: Vec<String> = c.versions[i]
+            .iter()
+            .filter_map(|v| v.file.as_ref())
+            .filter_map(|f| std::fs::read(root.join(f)).ok())
+            .filter_map(|b| crate::load::decode(&b).ok())
+            .flat_map(|t| crate::parse::markdown::render(&t, 0, &t, false).links)
+            .filter_map(|l| match l.target {
+                crate::parse::markdown::Target::File(f) => Some(f),
+                crate::parse::markdown::Target::Record(_) => None,
+            })
+            .collect();
+        for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
             if let Some(src) = crate::check::resolve_file(&r.dir, f) {
                 own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
             }
@@ -667,6 +679,7 @@ impl<'a> Renderer<'a> {
                     "url": self.href(&format!("{dir}/{}/", ver.date)), "current": ver.file.is_none(),
                     "in_force": in_force == Some(k), "shown": shown == Some(k),
                     "diff_prev": k.checked_sub(1).map(|p| self.href(&format!("{dir}/diff/{}..{}/", v[p].date, ver.date))),
+                    "diff_latest": (k + 2 < v.len()).then(|| self.href(&format!("{dir}/diff/{}..{}/", ver.date, v[v.len() - 1].date))),
                 })
             })
             .collect()
@@ -683,7 +696,7 @@ impl<'a> Renderer<'a> {
         let r = &self.c.records[i];
         let v = &self.c.versions[i];
         json!({
-            "doc": self.link(i), "id": r.id, "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
+            "doc": self.link(i), "id": r.id, "kind": r.kind.id(), "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
             "current": v[k].file.is_none(), "versions": self.version_links(i, Some(k)),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
         })
@@ -694,7 +707,7 @@ impl<'a> Renderer<'a> {
         let v = &self.c.versions[i];
         let dir = record_path(r);
         json!({
-            "doc": self.link(i), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
+            "doc": self.link(i), "kind": r.kind.id(), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
             "from_url": self.href(&format!("{dir}/{}/", v[a].date)), "to_url": self.href(&format!("{dir}/{}/", v[b].date)),
             "versions": self.version_links(i, None),
         })

@@ -2,7 +2,8 @@
 
     python3 tests/validators/opendata.py PUBLIC_DIR
 
-Checks: the Frictionless Data Package validates (frictionless); every Atom feed parses with
+Checks: the Frictionless Data Package validates (frictionless); documents.json matches its
+JSON Schema (jsonschema, which frictionless brings); every Atom feed parses with
 feedparser without bozo; documents.jsonld and every page's embedded JSON-LD expand with pyld
 (offline: the context is inline, and any attempt to load a remote context fails the check).
 Prints one line per check and exits 1 on the first failure.
@@ -15,6 +16,7 @@ import sys
 
 import feedparser
 import frictionless
+import jsonschema
 from pyld import jsonld
 
 
@@ -35,6 +37,15 @@ def main(out):
     if not report.valid:
         fail("frictionless: " + json.dumps(report.flatten(["type", "note"]), ensure_ascii=False)[:2000])
     print(f"ok frictionless: {len(report.tasks)} resources valid")
+
+    with open(os.path.join(out, "data", "schemas", "documents.schema.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    with open(os.path.join(out, "data", "documents.json"), encoding="utf-8") as fh:
+        documents = json.load(fh)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(documents), key=str)
+    if errors:
+        fail(f"jsonschema: documents.json does not match its schema: {errors[0].message} at {list(errors[0].path)}")
+    print(f"ok jsonschema: documents.json matches data/schemas/documents.schema.json ({documents['count']} documents)")
 
     feeds = sorted(glob.glob(os.path.join(out, "feeds", "*.atom")))
     if not feeds:
