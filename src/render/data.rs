@@ -372,19 +372,7 @@ fn csv_cell(v: &Value) -> String {
 
 /// Escapes text for XML.
 pub fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
+    super::escape_markup(s, "&apos;", true)
 }
 
 /// Page paths for the sitemap: every HTML page but the 404 page, as site-relative URLs.

@@ -237,6 +237,12 @@ pub fn encode_path(p: &str) -> String {
 
 /// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
+    escape_markup(s, "&#39;", false)
+}
+
+/// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
+/// control characters XML 1.0 does not allow.
+pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -244,7 +250,8 @@ pub fn escape(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
+            '\'' => o.push_str(apos),
+            c if xml && (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => o.push(c),
         }
     }
