@@ -241,3 +241,15 @@ fn a_site_theme_needs_only_the_files_it_changes() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("themes/city/templates/doc.html"));
 }
+
+#[test]
+fn script_links_are_removed_even_without_raw_html() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "[点这里](javascript:alert(1)) 与 ![图](JaVaScRiPt:alert(2)) 与 [数据](data:text/html,x)。\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().to_ascii_lowercase();
+    let body = &page[page.find("<div class=\"body\">").unwrap()..page.find("class=\"checksum\"").unwrap()];
+    assert!(!body.contains("javascript:") && !body.contains("data:text"), "{body}");
+    assert!(page.contains("点这里"), "the link text stays");
+}

@@ -51,20 +51,34 @@ pub struct Body {
     pub excerpt: String,
     /// Characters of text.
     pub chars: usize,
+    /// Whether the text holds raw HTML (which `render` must then sanitise).
+    pub raw_html: bool,
 }
+
+/// What to do with a link destination while rendering: `None` keeps it, `Some(None)` drops the
+/// link (its text stays), `Some(Some(url))` points it elsewhere.
+pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
 
 /// Reads `md`, which starts at byte `base` of `full` (the whole file), so positions point
 /// into the file the editor has open. With `html`, also renders it; `parse` only scans (the
 /// HTML of tens of thousands of records would not fit in memory at once), and `render` renders
 /// each record again when it writes its page.
 pub fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
+    render_with(full, base, md, html, None)
+}
+
+/// [`render`], rewriting link and image destinations on the way, so that a text without raw
+/// HTML needs no second pass over its HTML.
+pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let pos = |off: usize| Pos::of_offset(full, base + off);
     let mut body = Body::default();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut used_ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut heading_at: Option<(usize, HeadingLevel, String)> = None;
-    for (ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
+    // For each open link or image: whether its tags are dropped.
+    let mut dropped: Vec<bool> = Vec::new();
+    for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -101,8 +115,34 @@ pub fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
                     body.links.push(Link { target, pos: pos(range.start) });
                 }
             }
-            Event::Html(h) | Event::InlineHtml(h) if could_run_script(h) => body.scripts.push(pos(range.start)),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                body.raw_html = true;
+                if could_run_script(h) {
+                    body.scripts.push(pos(range.start));
+                }
+            }
             _ => {}
+        }
+        if let Some(rw) = rewrite {
+            match &mut ev {
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => match rw(dest_url) {
+                    None => dropped.push(false),
+                    Some(Some(url)) => {
+                        *dest_url = CowStr::from(url);
+                        dropped.push(false);
+                    }
+                    Some(None) => {
+                        dropped.push(true);
+                        continue;
+                    }
+                },
+                Event::End(TagEnd::Link | TagEnd::Image) => {
+                    if dropped.pop() == Some(true) {
+                        continue;
+                    }
+                }
+                _ => {}
+            }
         }
         events.push(ev);
     }

@@ -78,7 +78,7 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
 
 /// `javascript:`, `vbscript:` and `data:` URLs, however they are disguised with case, spaces,
 /// control characters or entities lol_html has already decoded.
-fn is_script_url(v: &str) -> bool {
+pub fn is_script_url(v: &str) -> bool {
     let squeezed: String = v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     squeezed.starts_with("javascript:") || squeezed.starts_with("vbscript:") || squeezed.starts_with("data:")
 }

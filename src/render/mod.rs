@@ -598,12 +598,24 @@ impl<'a> Renderer<'a> {
     /// One of the record's texts, rendered (its HTML made safe).
     fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::parse::Body, Diagnostic> {
         let md = self.markdown_of(r, file)?;
-        let mut body = crate::parse::markdown::render(&md, 0, &md, true);
-        body.html = self.clean_body(r, &body.html);
+        let rewrite = |href: &str| match self.link_action(r, href) {
+            html::LinkAction::Keep => None,
+            html::LinkAction::Replace(url) => Some(Some(url)),
+            html::LinkAction::Remove => Some(None),
+        };
+        let mut body = crate::parse::markdown::render_with(&md, 0, &md, true, Some(&rewrite));
+        // Markdown's own output is escaped; only raw HTML needs the sanitiser.
+        if body.raw_html {
+            body.html = html::clean(&body.html, &|href: &str| self.link_action(r, href));
+        }
         Ok(body)
     }
 
-    fn clean_body(&self, r: &Record, body_html: &str) -> String {
+    /// Where a link in record `r`'s text leads on the site.
+    fn link_action(&self, r: &Record, href: &str) -> html::LinkAction {
+        if html::is_script_url(href) {
+            return html::LinkAction::Remove;
+        }
         let resolve = |href: &str| -> html::LinkAction {
             if let Some(id) = href.strip_prefix("doc:") {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
@@ -622,7 +634,7 @@ impl<'a> Renderer<'a> {
                 None => html::LinkAction::Remove,
             }
         };
-        html::clean(body_html, &resolve)
+        resolve(href)
     }
 
     fn doc(&self, i: usize) -> Value {
