@@ -136,11 +136,7 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
                         continue;
                     }
                 },
-                Event::End(TagEnd::Link | TagEnd::Image) => {
-                    if dropped.pop() == Some(true) {
-                        continue;
-                    }
-                }
+                Event::End(TagEnd::Link | TagEnd::Image) if dropped.pop() == Some(true) => continue,
                 _ => {}
             }
         }
