@@ -96,7 +96,7 @@ pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
     let (path, under) = (&entry.path, entry.under.as_str());
     let file = rel(root, path);
     let too_big = |n: u64| {
-        let mib = n / (1024 * 1024);
+        let mib = format!("{:.1}", n as f64 / (1024.0 * 1024.0));
         let max = MAX_RECORD_BYTES / (1024 * 1024);
         Diagnostic::error("too-large", &file, Pos::new(1, 1), msg!("记录文件过大（{mib} MiB，上限 {max} MiB）", "record is too large ({mib} MiB, the limit is {max} MiB)"))
             .help(msg!("把大文件作为附件存放，正文只保留文字", "keep large files as attachments and only the text in the record"))

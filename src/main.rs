@@ -88,7 +88,13 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Init { dir } => cmd::init::run(&if dir.is_absolute() { dir } else { cli.site.join(dir) }),
+        Command::Init { dir } => cmd::init::run(&if dir.is_absolute() || cli.site == std::path::Path::new(".") {
+            dir
+        } else if dir == std::path::Path::new(".") {
+            cli.site
+        } else {
+            cli.site.join(dir)
+        }),
         Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
         Command::Build { out, as_of, jobs, no_cache } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false, no_cache }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),

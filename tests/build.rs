@@ -94,6 +94,11 @@ fn document_pages_carry_metadata_validity_gazette_and_checksum() {
     assert!(printed.contains("刊登于") && printed.contains("href=\"/gazette/2024/2/\"") && printed.contains("第19页"), "gazette back-link missing");
     let repealed = std::fs::read_to_string(out.join("docs/normative/2018-wuye-shoufei/index.html")).unwrap();
     assert!(repealed.contains("state-repealed"), "repealed document not shown as repealed");
+    let catalog = std::fs::read_to_string(out.join("catalog/catalog.csv")).unwrap();
+    assert!(catalog.starts_with("\u{FEFF}类别,信息名称,内容"), "catalog CSV header");
+    for entry in ["财政预算、决算", "行政处罚"] {
+        assert!(catalog.contains(entry), "catalog CSV lacks {entry}");
+    }
     let issue = std::fs::read_to_string(out.join("gazette/2024/1/index.html")).unwrap();
     assert!(issue.contains("class=\"page\""), "issue has no page numbers");
 }

@@ -108,7 +108,10 @@ pub fn build(o: &Options) -> Result<Built, u8> {
             Err(errs) => {
                 print(&errs, &lang, &a.sources, None);
                 staging.abandon();
-                return Err(EXIT_ERRORS);
+                // A file that cannot be written is an I/O failure (2); a broken theme or a
+                // clash of output paths is the site's error (1).
+                let io = errs.iter().all(|d| d.rule == "io");
+                return Err(if io { EXIT_FAILURE } else { EXIT_ERRORS });
             }
         }
         marks.push(start.elapsed());

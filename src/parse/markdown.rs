@@ -149,6 +149,20 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
     body
 }
 
+/// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
+pub fn plain_text(md: &str) -> String {
+    let mut out = String::new();
+    for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// `doc:ID` and relative paths need resolving; absolute URLs, fragments and root paths do not.
 fn classify(dest: &str) -> Option<Target> {
     if let Some(id) = dest.strip_prefix("doc:") {

@@ -320,6 +320,25 @@ impl Renderer<'_> {
         x.into_bytes()
     }
 
+    /// `catalog/catalog.csv`: the 主动公开基本目录 with the column names of the page, in the
+    /// site's language, UTF-8 with a BOM. The content column is the entry's whole text.
+    pub(crate) fn catalog_csv(&self) -> Vec<u8> {
+        let label = |k: &str| self.strings["label"][k].as_str().unwrap_or(k).to_string();
+        let head = ["category", "item", "content", "basis", "time_limit", "unit", "channel", "published", "url"].map(label);
+        let mut out = String::from("\u{FEFF}");
+        out.push_str(&head.join(","));
+        out.push_str("\r\n");
+        for i in self.c.newest_first(Some(Kind::Catalog)) {
+            let r = &self.c.records[i];
+            let f = r.catalog.clone().unwrap_or_default();
+            let text = self.markdown_of(r, None).map(|md| crate::parse::markdown::plain_text(&md)).unwrap_or_else(|_| r.body.excerpt.clone());
+            let row = [f.category, r.title.clone(), text, f.basis, f.time_limit, f.unit, f.channel, r.published.to_string(), self.abs_doc(i)];
+            out.push_str(&row.iter().map(|c| csv_cell(&Value::String(c.clone()))).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        out.into_bytes()
+    }
+
     /// `robots.txt`.
     pub(crate) fn robots(&self) -> Vec<u8> {
         format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", self.abs("sitemap.xml")).into_bytes()

@@ -75,6 +75,8 @@ pub enum DataJob {
     SitemapIndex(usize),
     /// `robots.txt`.
     Robots,
+    /// `catalog/catalog.csv`: the disclosure catalogue as a table to download.
+    CatalogCsv,
 }
 
 /// JSON Schemas shipped with the tool and published under `data/schemas/`.
@@ -149,7 +151,7 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> 
     let issues: Vec<usize> = c.newest_first(Some(Kind::Gazette)).into_iter().rev().collect();
     let issue_files: Vec<String> = issues.iter().filter_map(|&i| c.records[i].issue.as_ref().map(|x| format!("gazette/{}-{}.json", x.year, x.number))).collect();
     let schema_files: Vec<String> = SCHEMAS.iter().map(|(n, _)| format!("schemas/{n}")).collect();
-    jobs.extend([DataJob::DocumentsJson, DataJob::DocumentsCsv, DataJob::DocumentsJsonld, DataJob::Package(Arc::new((issue_files, schema_files))), DataJob::Robots].map(Job::Data));
+    jobs.extend([DataJob::DocumentsJson, DataJob::DocumentsCsv, DataJob::DocumentsJsonld, DataJob::Package(Arc::new((issue_files, schema_files))), DataJob::Robots, DataJob::CatalogCsv].map(Job::Data));
     jobs.extend(issues.into_iter().map(|i| Job::Data(DataJob::Issue(i))));
     jobs.extend(SCHEMAS.iter().map(|(n, _)| Job::Data(DataJob::Schema(n))));
     jobs.push(Job::Data(DataJob::Feed(None, "all".into())));
@@ -527,6 +529,7 @@ impl<'a> Renderer<'a> {
             DataJob::Sitemap(urls, path) => (path.clone(), self.sitemap(urls)),
             DataJob::SitemapIndex(n) => ("sitemap.xml".into(), self.sitemap_index(*n)),
             DataJob::Robots => ("robots.txt".into(), self.robots()),
+            DataJob::CatalogCsv => ("catalog/catalog.csv".into(), self.catalog_csv()),
         }
     }
 
@@ -581,7 +584,7 @@ impl<'a> Renderer<'a> {
 
     /// The Markdown of one of the record's texts: the record's own file (checked to be the file
     /// that was parsed) or a version file.
-    fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
+    pub(crate) fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
         let path = file.unwrap_or(&r.file);
         let changed = || Diagnostic::error("changed", path, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
         let bytes = std::fs::read(self.root.join(path)).map_err(|_| changed())?;
