@@ -92,3 +92,30 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     build(&s, &[]);
     same_as_clean(&s);
 }
+
+/// `serve` keeps parsed records between rebuilds; a rebuild must still see every change.
+#[test]
+fn records_kept_between_rebuilds_follow_edits_and_settings() {
+    use gongbao::cmd::build::{Options, build};
+    let s = Site::new();
+    s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲", "2024-01-02")), "第一稿。\n");
+    s.record("b", &normative("乙", "2024-01-03"), "x\n");
+    let opts = Options {
+        root: s.root().to_path_buf(),
+        out: Some(s.root().join("public")),
+        as_of: gongbao::date::Date::parse("2024-06-01").ok(),
+        jobs: None,
+        quiet: true,
+        no_cache: false,
+        parse_cache: Some(Default::default()),
+    };
+    assert!(build(&opts).is_ok());
+    s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲（修订）", "2024-01-02")), "第二稿。\n");
+    std::fs::remove_file(s.root().join("content/b.md")).unwrap();
+    assert!(build(&opts).is_ok());
+    same_as_clean(&s);
+    assert!(!s.root().join("public/docs/b").exists());
+    // A settings change that parsing reads (the index number pattern) applies to unchanged files.
+    s.write("gongbao.toml", &common::CONFIG.replace("\\d{9}/\\d{4}-\\d{5}", "\\d{3}"));
+    assert!(build(&opts).is_err(), "the old index number no longer matches the new pattern");
+}

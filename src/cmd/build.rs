@@ -1,6 +1,6 @@
 //! `gongbao build`: check, then render, write into staging, seal, and swap into place.
 
-use super::{EXIT_ERRORS, EXIT_FAILURE, analyse, interactive, print, print_failure, summary};
+use super::{EXIT_ERRORS, EXIT_FAILURE, interactive, print, print_failure, summary};
 use crate::date::Date;
 use crate::diag;
 use crate::emit::{self, Staging};
@@ -23,6 +23,8 @@ pub struct Options {
     pub quiet: bool,
     /// Render every file, ignoring the build cache.
     pub no_cache: bool,
+    /// Records parsed by earlier builds of this process (`serve`).
+    pub parse_cache: Option<std::sync::Arc<super::ParseCache>>,
 }
 
 /// Outcome of a build that got as far as writing.
@@ -51,7 +53,7 @@ pub fn run(o: &Options) -> u8 {
 pub fn build(o: &Options) -> Result<Built, u8> {
     let start = Instant::now();
     let root = &o.root;
-    let a = analyse(root, o.as_of).map_err(|f| {
+    let a = super::analyse_with(root, o.as_of, o.parse_cache.as_deref()).map_err(|f| {
         print_failure(&f, root);
         f.code
     })?;

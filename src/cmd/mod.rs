@@ -40,6 +40,47 @@ pub struct Analysis {
     pub sources: Vec<(String, String)>,
 }
 
+/// Parsed records kept between rebuilds (by `serve`): a file whose bytes and whose parsing
+/// settings are unchanged is not parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    inner: std::sync::Mutex<(String, std::collections::BTreeMap<String, Parsed>)>,
+}
+
+/// A parsed file: its checksum, the record when it was usable, and its findings.
+type Parsed = (String, Option<parse::Record>, Vec<Diagnostic>);
+
+impl ParseCache {
+    fn get(&self, file: &str, sha: &str) -> Option<(Option<parse::Record>, Vec<Diagnostic>)> {
+        let inner = self.inner.lock().ok()?;
+        inner.1.get(file).filter(|p| p.0 == sha).map(|p| (p.1.clone(), p.2.clone()))
+    }
+
+    fn put(&self, file: &str, sha: &str, parsed: &(Option<parse::Record>, Vec<Diagnostic>)) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.1.insert(file.to_string(), (sha.to_string(), parsed.0.clone(), parsed.1.clone()));
+        }
+    }
+
+    /// Forgets everything when the settings that parsing reads have changed, and files that
+    /// are gone.
+    fn prepare(&self, cfg: &Config, files: &BTreeSet<&str>) {
+        let key = format!(
+            "{:?}|{:?}|{:?}|{}",
+            cfg.patterns.index_no.as_ref().map(|r| r.as_str()),
+            cfg.patterns.registration_no.as_ref().map(|r| r.as_str()),
+            cfg.extra_keys,
+            cfg.site.gazette_name
+        );
+        if let Ok(mut inner) = self.inner.lock() {
+            if inner.0 != key {
+                *inner = (key, Default::default());
+            }
+            inner.1.retain(|f, _| files.contains(f.as_str()));
+        }
+    }
+}
+
 /// A command's failure before it could check anything.
 pub struct Failure {
     /// What went wrong.
@@ -66,16 +107,34 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
 
 /// load → parse → corpus → check.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
+    analyse_with(root, as_of, None)
+}
+
+/// [`analyse`], reusing the records of unchanged files from `cache`.
+pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>) -> Result<Analysis, Failure> {
     let cfg = read_config(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error("io", "content", Pos::new(1, 1), msg!("无法读取 content/：{e}", "cannot read content/: {e}")),
         code: EXIT_FAILURE,
     })?;
     // Read and parse each record in one parallel pass; its text is dropped as soon as it is parsed.
+    if let Some(c) = cache {
+        let now: Vec<String> = entries.iter().map(|e| format!("content/{}", e.under)).collect();
+        c.prepare(&cfg, &now.iter().map(String::as_str).collect());
+    }
     let parsed: Vec<(Option<parse::Record>, Vec<Diagnostic>)> = entries
         .par_iter()
         .map(|e| match load::read(root, e) {
-            Ok(src) => parse::parse(&src, &cfg),
+            Ok(src) => {
+                if let Some(hit) = cache.and_then(|c| c.get(&src.file, &src.sha256)) {
+                    return hit;
+                }
+                let parsed = parse::parse(&src, &cfg);
+                if let Some(c) = cache {
+                    c.put(&src.file, &src.sha256, &parsed);
+                }
+                parsed
+            }
             Err(d) => (None, vec![d]),
         })
         .collect();
