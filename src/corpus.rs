@@ -10,6 +10,7 @@ use crate::history::{Commit, History};
 use crate::model::{Disclosure, Kind, State};
 use crate::parse::Record;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// One legal version of a record's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +67,8 @@ pub struct Printed {
 /// The linked model.
 #[derive(Debug)]
 pub struct Corpus {
-    /// All parsed records, in path order.
-    pub records: Vec<Record>,
+    /// All parsed records, in path order (shared with `serve`'s cache of parsed files).
+    pub records: Vec<Arc<Record>>,
     /// The build date: validity is computed for it, and later publications are left out.
     pub as_of: Date,
     /// Id → index of the first record with that id.
@@ -108,7 +109,8 @@ pub struct Corpus {
 
 impl Corpus {
     /// Links `records` for the date `as_of`.
-    pub fn build(records: Vec<Record>, as_of: Date, inputs: Inputs<'_>) -> Corpus {
+    pub fn build<R: Into<Arc<Record>>>(records: Vec<R>, as_of: Date, inputs: Inputs<'_>) -> Corpus {
+        let records: Vec<Arc<Record>> = records.into_iter().map(Into::into).collect();
         let n = records.len();
         let mut by_id = BTreeMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -272,6 +274,30 @@ impl Corpus {
     pub fn commits(&self, i: usize) -> Option<Vec<&Commit>> {
         let h = self.history.as_ref()?;
         Some(h.get(&self.records[i].file).map_or(Vec::new(), |v| v.iter().filter(|c| c.date <= self.as_of).collect()))
+    }
+
+    /// Everything the corpus holds about record `i` beyond its source file: its visibility,
+    /// relations both ways, where it was printed, its timeline and state, versions and history.
+    /// Record indexes in it are stable only while the set of records is. Keep this in step with
+    /// the per-record fields above: `serve` reuses a page when nothing it read changed.
+    pub fn view(&self, i: usize) -> String {
+        format!(
+            "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.records[i].sha256,
+            self.records[i].file,
+            self.visible[i],
+            self.amended_by[i],
+            self.repealed_by[i],
+            self.interpreted_by[i],
+            self.drafts[i],
+            self.adoption_for[i],
+            self.printed[i],
+            self.timelines[i],
+            self.current[i],
+            self.versions[i],
+            self.amendments[i],
+            self.commits(i)
+        )
     }
 
     /// The index of the *visible* record with id `id`.

@@ -205,7 +205,24 @@ pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, root: &Path, staging: &Stagin
     let results: Vec<Result<Done, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let prepared = renderer.prepare(job)?;
+            // Under `serve`, a page nothing of which changed is not even prepared.
+            let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
+            if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
+                if let Some(w) = m.page(id).and_then(|(path, fp)| Some((c.reuse(out, &path, &fp)?, fp))) {
+                    return Ok((w.0, false, Some(w.1)));
+                }
+            }
+            let prepared = match &memo {
+                Some((m, id)) => {
+                    let (prepared, reads) = crate::render::memo::recording(|| renderer.prepare(job));
+                    let prepared = prepared?;
+                    if let Some((path, fp)) = &prepared.fingerprint {
+                        m.put_page(id, reads, path, fp);
+                    }
+                    prepared
+                }
+                None => renderer.prepare(job)?,
+            };
             let fp = prepared.fingerprint.clone();
             if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
                 if let Some(w) = c.reuse(out, path, fp) {

@@ -107,7 +107,7 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
         jobs: None,
         quiet: true,
         no_cache: false,
-        parse_cache: Some(Default::default()),
+        session: Some(Default::default()),
     };
     assert!(build(&opts).is_ok());
     s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲（修订）", "2024-01-02")), "第二稿。\n");
@@ -118,4 +118,73 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
     // A settings change that parsing reads (the index number pattern) applies to unchanged files.
     s.write("gongbao.toml", &common::CONFIG.replace("\\d{9}/\\d{4}-\\d{5}", "\\d{3}"));
     assert!(build(&opts).is_err(), "the old index number no longer matches the new pattern");
+}
+
+/// `serve` reuses pages and open-data rows when nothing they read changed. Over a series of
+/// edits to the demo site — titles, texts, links, disclosure, gazette contents, earlier versions,
+/// deletions — every rebuild of one session equals a clean build byte for byte.
+#[test]
+fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
+    use gongbao::cmd::build::{Options, build};
+    let s = Site::new();
+    for e in walkdir::WalkDir::new(common::project().join("content")).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let rel = e.path().strip_prefix(common::project()).unwrap().to_string_lossy().into_owned();
+        s.write_bytes(&rel, &std::fs::read(e.path()).unwrap());
+    }
+    s.write("gongbao.toml", &std::fs::read_to_string(common::project().join("gongbao.toml")).unwrap());
+    let opts = Options {
+        root: s.root().to_path_buf(),
+        out: Some(s.root().join("public")),
+        as_of: gongbao::date::Date::parse("2026-06-30").ok(),
+        jobs: None,
+        quiet: true,
+        no_cache: false,
+        session: Some(Default::default()),
+    };
+    assert!(build(&opts).is_ok(), "the demo builds");
+    // Records by path, and the ids other records point at.
+    let records: Vec<String> = tree(&s.root().join("content")).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".md") && !p.contains("versions/")).collect();
+    let read = |rel: &str| std::fs::read_to_string(s.root().join("content").join(rel)).unwrap();
+    let id_of = |rel: &str| {
+        let text = read(rel);
+        text.lines().find_map(|l| l.strip_prefix("id: ").map(|v| v.trim().trim_matches('"').to_string())).unwrap_or_else(|| rel.trim_end_matches(".md").trim_end_matches("/index").to_string())
+    };
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let p = s.root().join("content").join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, f(text)).unwrap();
+    };
+    let named = |part: &str| records.iter().find(|r| r.contains(part)).cloned().unwrap_or_else(|| panic!("no record like {part}"));
+    let amended = named("2019-shirong");
+    let amending: Vec<String> = records.iter().filter(|r| read(r).contains(&id_of(&amended)) && **r != amended).cloned().collect();
+    assert!(!amending.is_empty(), "the demo has records pointing at {amended}");
+    let gazette = records.iter().find(|r| r.starts_with("gazette/")).cloned().unwrap();
+    let version = tree(&s.root().join("content")).into_iter().map(|(p, _)| p).find(|p| p.contains("versions/")).unwrap();
+    let unreferenced = records.iter().find(|r| !r.starts_with("gazette/") && records.iter().all(|o| o == *r || !read(o).contains(&id_of(r)))).cloned().unwrap();
+    let retitle = |t: String| t.replacen("\ntitle: ", "\ntitle: 新", 1);
+    let steps: Vec<(String, Box<dyn Fn()>)> = vec![
+        ("the text of one record".into(), Box::new(|| edit(&records[3], &|t| t + "\n新增一段文字。\n"))),
+        ("the title of an amended record, shown on the amending ones".into(), Box::new(|| edit(&amended, &retitle))),
+        ("the title of an amending record, shown on the amended one".into(), Box::new(|| edit(&amending[0], &retitle))),
+        ("a link to another record".into(), Box::new(|| edit(&records[5], &|t| t + &format!("\n参见[该文件](doc:{})。\n", id_of(&amended))))),
+        ("the linked record withheld".into(), Box::new(|| edit(&amended, &|t| t.replacen("\n---\n", "\ndisclosure: on_request\n---\n", 1)))),
+        ("the linked record public again".into(), Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1)))),
+        ("a gazette issue's title".into(), Box::new(|| edit(&gazette, &retitle))),
+        ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
+        ("a record deleted".into(), Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap())),
+        ("nothing".into(), Box::new(|| {})),
+    ];
+    for (what, step) in &steps {
+        step();
+        let ok = build(&opts).is_ok();
+        let clean = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"]).env("CI", "true").output().unwrap();
+        assert_eq!(ok, clean.status.success(), "after {what}: {}", String::from_utf8_lossy(&clean.stderr));
+        assert!(ok, "after {what} the demo still builds: {}", String::from_utf8_lossy(&clean.stderr));
+        let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
+        assert_eq!(a.iter().map(|x| &x.0).collect::<Vec<_>>(), b.iter().map(|x| &x.0).collect::<Vec<_>>(), "after {what}: other files");
+        for ((p, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "after {what}: {p} differs from a clean build");
+        }
+        std::fs::remove_dir_all(s.root().join("clean")).unwrap();
+    }
 }

@@ -23,8 +23,8 @@ pub struct Options {
     pub quiet: bool,
     /// Render every file, ignoring the build cache.
     pub no_cache: bool,
-    /// Records parsed by earlier builds of this process (`serve`).
-    pub parse_cache: Option<std::sync::Arc<super::ParseCache>>,
+    /// What earlier builds of this process kept (`serve`).
+    pub session: Option<std::sync::Arc<super::Session>>,
 }
 
 /// Outcome of a build that got as far as writing.
@@ -53,7 +53,7 @@ pub fn run(o: &Options) -> u8 {
 pub fn build(o: &Options) -> Result<Built, u8> {
     let start = Instant::now();
     let root = &o.root;
-    let a = super::analyse_with(root, o.as_of, o.parse_cache.as_deref()).map_err(|f| {
+    let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse)).map_err(|f| {
         print_failure(&f, root);
         f.code
     })?;
@@ -78,10 +78,13 @@ pub fn build(o: &Options) -> Result<Built, u8> {
             return Err(EXIT_FAILURE);
         }
     };
-    let renderer = Renderer::new(&a.corpus, &a.cfg, &theme, root).map_err(|d| {
+    let mut renderer = Renderer::new(&a.corpus, &a.cfg, &theme, root).map_err(|d| {
         print(&[d], &lang, &[], None);
         EXIT_ERRORS
     })?;
+    if let Some(s) = &o.session {
+        renderer.remember(&s.memo);
+    }
     let out = o.out.clone().unwrap_or_else(|| root.join("public"));
     let staging = Staging::new(&out).map_err(|e| {
         eprintln!("{}: {e}", out.display());

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Exit code: the site has errors.
 pub const EXIT_ERRORS: u8 = 1;
@@ -40,25 +41,55 @@ pub struct Analysis {
     pub sources: Vec<(String, String)>,
 }
 
-/// Parsed records kept between rebuilds (by `serve`): a file whose bytes and whose parsing
-/// settings are unchanged is not parsed again.
+/// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
+#[derive(Default)]
+pub struct Session {
+    /// Parsed records.
+    pub parse: ParseCache,
+    /// Pages and rows.
+    pub memo: crate::render::memo::Memo,
+}
+
+/// Parsed records kept between rebuilds (by `serve`): a file whose size and modification time
+/// are unchanged is not read again, and one whose bytes and parsing settings are unchanged is
+/// not parsed again.
 #[derive(Default)]
 pub struct ParseCache {
     inner: std::sync::Mutex<(String, std::collections::BTreeMap<String, Parsed>)>,
 }
 
-/// A parsed file: its checksum, the record when it was usable, and its findings.
-type Parsed = (String, Option<parse::Record>, Vec<Diagnostic>);
+/// A parsed file: its checksum, its size and modification time when they can be trusted, the
+/// record when it was usable, and its findings.
+type Parsed = (String, Option<(u64, std::time::SystemTime)>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
+
+/// Size and modification time of a file. Like git's index, a time less than two seconds before
+/// the file was read is not trusted: a second write within the file system's clock tick could
+/// leave it unchanged.
+fn stamp(path: &Path, read_at: std::time::SystemTime) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m.modified().ok()?;
+    (t + std::time::Duration::from_secs(2) < read_at).then_some((m.len(), t))
+}
 
 impl ParseCache {
-    fn get(&self, file: &str, sha: &str) -> Option<(Option<parse::Record>, Vec<Diagnostic>)> {
-        let inner = self.inner.lock().ok()?;
-        inner.1.get(file).filter(|p| p.0 == sha).map(|p| (p.1.clone(), p.2.clone()))
+    /// The parse of `file` if its bytes are unchanged; the size and time it was read at are noted.
+    fn get(&self, file: &str, sha: &str, stamp: Option<(u64, std::time::SystemTime)>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+        let mut inner = self.inner.lock().ok()?;
+        let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
+        p.1 = stamp;
+        Some((p.2.clone(), p.3.clone()))
     }
 
-    fn put(&self, file: &str, sha: &str, parsed: &(Option<parse::Record>, Vec<Diagnostic>)) {
+    /// The parse of `file` if its size and time are those it had when it was read.
+    fn get_unread(&self, file: &str, path: &Path) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+        let now = std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)))?;
+        let inner = self.inner.lock().ok()?;
+        inner.1.get(file).filter(|p| p.1 == Some(now)).map(|p| (p.2.clone(), p.3.clone()))
+    }
+
+    fn put(&self, file: &str, sha: &str, stamp: Option<(u64, std::time::SystemTime)>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
         if let Ok(mut inner) = self.inner.lock() {
-            inner.1.insert(file.to_string(), (sha.to_string(), parsed.0.clone(), parsed.1.clone()));
+            inner.1.insert(file.to_string(), (sha.to_string(), stamp, parsed.0.clone(), parsed.1.clone()));
         }
     }
 
@@ -122,20 +153,30 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         let now: Vec<String> = entries.iter().map(|e| format!("content/{}", e.under)).collect();
         c.prepare(&cfg, &now.iter().map(String::as_str).collect());
     }
-    let parsed: Vec<(Option<parse::Record>, Vec<Diagnostic>)> = entries
+    let parsed: Vec<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> = entries
         .par_iter()
-        .map(|e| match load::read(root, e) {
-            Ok(src) => {
-                if let Some(hit) = cache.and_then(|c| c.get(&src.file, &src.sha256)) {
-                    return hit;
-                }
-                let parsed = parse::parse(&src, &cfg);
-                if let Some(c) = cache {
-                    c.put(&src.file, &src.sha256, &parsed);
-                }
-                parsed
+        .map(|e| {
+            let file = format!("content/{}", e.under);
+            if let Some(hit) = cache.and_then(|c| c.get_unread(&file, &e.path)) {
+                return hit;
             }
-            Err(d) => (None, vec![d]),
+            let read_at = std::time::SystemTime::now();
+            let before = cache.and_then(|_| stamp(&e.path, read_at));
+            match load::read(root, e) {
+                Ok(src) => {
+                    if let Some(hit) = cache.and_then(|c| c.get(&src.file, &src.sha256, before)) {
+                        return hit;
+                    }
+                    let (record, found) = parse::parse(&src, &cfg);
+                    let parsed = (record.map(Arc::new), found);
+                    if let Some(c) = cache {
+                        // The time taken before reading: a write during the read changes it.
+                        c.put(&src.file, &src.sha256, before, &parsed);
+                    }
+                    parsed
+                }
+                Err(d) => (None, vec![d]),
+            }
         })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());

@@ -15,7 +15,7 @@ const RELOAD_JS: &str = "(function(){var v=null;function poll(){fetch('/__gongba
 /// Serves the site at `root` on `port` until interrupted; returns the exit code.
 pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
     let out = out.unwrap_or_else(|| super::build::default_out(root));
-    let opts = Options { root: root.to_path_buf(), out: Some(out.clone()), as_of: None, jobs: None, quiet: false, no_cache: false, parse_cache: Some(Default::default()) };
+    let opts = Options { root: root.to_path_buf(), out: Some(out.clone()), as_of: None, jobs: None, quiet: false, no_cache: false, session: Some(Default::default()) };
     let version = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(Mutex::new(build(&opts).is_err()));
     let base = super::read_config(root).map(|c| c.base_path().to_string()).unwrap_or_else(|_| "/".into());

@@ -55,6 +55,9 @@ pub struct Body {
     pub raw_html: bool,
 }
 
+/// Characters of plain text kept as a record's excerpt.
+const EXCERPT: usize = 120;
+
 /// What to do with a link destination while rendering: `None` keeps it, `Some(None)` drops the
 /// link (its text stays), `Some(Some(url))` points it elsewhere.
 pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
@@ -78,35 +81,35 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
     let mut heading_at: Option<(usize, HeadingLevel, String)> = None;
     // For each open link or image: whether its tags are dropped.
     let mut dropped: Vec<bool> = Vec::new();
+    // Characters in the excerpt so far; it stops growing at EXCERPT.
+    let mut excerpt = 0usize;
+    let add = |body: &mut Body, excerpt: &mut usize, s: &str| {
+        if *excerpt < EXCERPT && !(s == " " && (body.excerpt.is_empty() || body.excerpt.ends_with(' '))) {
+            body.excerpt.push_str(s);
+            *excerpt += s.chars().count();
+        }
+    };
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {
                     let id = unique_id(&mut used_ids, &slug(&text));
-                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[at] {
+                    if let Some(Event::Start(Tag::Heading { id: slot, .. })) = events.get_mut(at) {
                         *slot = Some(CowStr::from(id.clone()));
                     }
                     body.headings.push(Heading { level: level as u8, id, text });
                 }
-                if body.excerpt.chars().count() < 120 && !body.excerpt.ends_with(' ') {
-                    body.excerpt.push(' ');
-                }
+                add(&mut body, &mut excerpt, " ");
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, h)) = heading_at.as_mut() {
                     h.push_str(t);
                 }
-                if body.excerpt.chars().count() < 120 {
-                    body.excerpt.push_str(t);
-                }
+                add(&mut body, &mut excerpt, t);
                 body.chars += t.chars().count();
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell)
-                if body.excerpt.chars().count() < 120 && !body.excerpt.ends_with(' ') =>
-            {
-                body.excerpt.push(' ');
-            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => add(&mut body, &mut excerpt, " "),
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));
@@ -140,9 +143,11 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
                 _ => {}
             }
         }
-        events.push(ev);
+        if html {
+            events.push(ev);
+        }
     }
-    body.excerpt = body.excerpt.chars().take(120).collect::<String>().trim().to_string();
+    body.excerpt = body.excerpt.chars().take(EXCERPT).collect::<String>().trim().to_string();
     if html {
         pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
     }

@@ -380,6 +380,35 @@ impl<'de> Deserialize<'de> for KeyScan {
     }
 }
 
+/// The top-level keys of front matter and where they are written, read off its lines, when
+/// every line that starts in the first column is a standard key (`key:` then a space or the end
+/// of the line), a sequence entry, a comment or blank, and no key is written twice. `None` for
+/// anything else (quoted, unknown or repeated keys, flow mappings, indented documents …), which
+/// the YAML parser then reads.
+fn plain_keys(yaml: &str) -> Option<Vec<(String, Pos)>> {
+    let mut keys: Vec<(String, Pos)> = Vec::new();
+    for (n, line) in yaml.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let first = line.as_bytes().first().copied();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if first == Some(b' ') || (first == Some(b'-') && (line.len() == 1 || line.as_bytes()[1] == b' ')) {
+            // Part of the value of the key above; before any key, an indented or list document.
+            if keys.is_empty() {
+                return None;
+            }
+            continue;
+        }
+        let (key, rest) = line.split_once(':')?;
+        if !(rest.is_empty() || rest.starts_with(' ')) || !KEYS.contains(&key) || keys.iter().any(|(k, _)| k == key) {
+            return None;
+        }
+        keys.push((key.to_string(), Pos::new(n as u64 + 1, 1)));
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,
@@ -527,12 +556,17 @@ impl Parser<'_> {
             self.err("front-matter", Pos::new(1, 1), msg!("前置元数据是空的", "the front matter is empty"), front_matter_help());
             return None;
         }
-        let scan: KeyScan = match serde_saphyr::from_str_with_options(yaml, yaml_options()) {
-            Ok(s) => s,
-            Err(e) => {
-                self.yaml_error(&e);
-                return None;
-            }
+        // Most front matter is plain `key: value` lines of standard keys, whose positions a
+        // glance at the lines gives; anything else takes the parser's own pass over the keys.
+        let scan = match plain_keys(yaml) {
+            Some(keys) => KeyScan(keys.into_iter().map(|(k, p)| (k, p, None)).collect()),
+            None => match serde_saphyr::from_str_with_options(yaml, yaml_options()) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.yaml_error(&e);
+                    return None;
+                }
+            },
         };
         let mut key_pos = BTreeMap::new();
         let mut extra = BTreeMap::new();
@@ -890,4 +924,31 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanned(yaml: &str) -> Vec<(String, Pos)> {
+        let s: KeyScan = serde_saphyr::from_str_with_options(yaml, yaml_options()).expect("valid YAML");
+        s.0.into_iter().map(|(k, p, _)| (k, p)).collect()
+    }
+
+    #[test]
+    fn plain_keys_agree_with_the_parser() {
+        let yaml = "id: a-1\ntitle: 关于印发《办法》的通知\n# a comment\nkeywords:\n- 教育\n-\n  医疗\nreview:\n  by: 办公室\n  \"on\": \"2024-01-02\"\n\namends: [b-2,\n  c-3]\ntitle_note_is_not_here: no\n";
+        assert_eq!(plain_keys(yaml), None, "an unknown key goes to the parser");
+        let yaml = yaml.replace("title_note_is_not_here: no\n", "published: \"2024-01-03\"\r\n");
+        let quick = plain_keys(&yaml).expect("plain front matter");
+        assert_eq!(quick, scanned(&yaml));
+        assert_eq!(quick.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["id", "title", "keywords", "review", "amends", "published"]);
+    }
+
+    #[test]
+    fn anything_unusual_goes_to_the_parser() {
+        for yaml in ["\"id\": a\n", "id: a\nid: b\n", "{id: a}\n", "  id: a\n  kind: x\n", "id:a\n", "kind: x\n? title\n: y\n", "%YAML 1.2\n", "keywords: [a,\nb]\n", "- a\n", "# only a comment\n"] {
+            assert_eq!(plain_keys(yaml), None, "{yaml:?}");
+        }
+    }
 }

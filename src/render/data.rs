@@ -5,6 +5,7 @@
 use super::{Renderer, encode_path, record_path};
 use crate::corpus::Corpus;
 use crate::model::{Kind, State};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Newest entries per feed.
@@ -48,6 +49,7 @@ impl Renderer<'_> {
     }
 
     fn abs_doc(&self, i: usize) -> String {
+        super::memo::touch(i);
         self.abs(&format!("{}/", record_path(&self.c.records[i])))
     }
 
@@ -68,10 +70,11 @@ impl Renderer<'_> {
         let r = &c.records[i];
         let now = c.current(i);
         let rel = |v: &[crate::parse::Relation]| -> Vec<Value> {
-            v.iter().filter_map(|x| c.lookup(&x.target.id).map(|t| json!({"id": c.records[t].id, "effective": x.effective.unwrap_or(r.effective), "note": x.note}))).collect()
+            v.iter().filter_map(|x| self.lookup(&x.target.id).map(|t| json!({"id": c.records[t].id, "effective": x.effective.unwrap_or(r.effective), "note": x.note}))).collect()
         };
         let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> { v.iter().map(|b| json!({"id": c.records[b.by].id, "effective": b.effective, "note": b.note})).collect() };
         let printed = c.printed[i].and_then(|p| {
+            super::memo::touch(p.issue);
             let x = c.records[p.issue].issue.as_ref()?;
             Some(json!({"year": x.year, "number": x.number, "page": p.page, "url": self.abs_doc(p.issue)}))
         });
@@ -89,10 +92,10 @@ impl Renderer<'_> {
             "state": now.state, "state_since": (now.state != State::NotYetInForce).then_some(now.from), "timeline": timeline,
             "amends": rel(&r.amends), "repeals": rel(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
-            "interprets": r.interprets.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| c.records[t].id.clone()),
+            "interprets": r.interprets.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| c.records[t].id.clone()),
             "interpretations": self.ids(c.interpreted_by[i].iter().copied()),
-            "final": r.final_doc.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| c.records[t].id.clone()),
-            "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens, "closes": x.closes, "channel": x.channel, "adoption": x.adoption.as_ref().and_then(|a| c.lookup(&a.id)).map(|t| c.records[t].id.clone())})),
+            "final": r.final_doc.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| c.records[t].id.clone()),
+            "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens, "closes": x.closes, "channel": x.channel, "adoption": x.adoption.as_ref().and_then(|a| self.lookup(&a.id)).map(|t| c.records[t].id.clone())})),
             "catalog": r.catalog, "gazette": printed,
             "attachments": r.attachments.iter().map(|a| json!({"title": a.title, "url": self.abs(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect::<Vec<_>>(),
             "lang": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
@@ -106,8 +109,16 @@ impl Renderer<'_> {
     pub(crate) fn documents_json(&self) -> Vec<u8> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
-        let items = docs.into_iter().map(|i| self.doc_data(i));
-        json_with_list(&head, "documents", items)
+        json_with_list(&head, "documents", self.rows(0, &docs, |i| serde_json::to_vec(&self.doc_data(i)).unwrap_or_default()))
+    }
+
+    /// One row of each listed record, made in parallel and kept in order; under `serve`, rows
+    /// whose record and whatever they read are unchanged come from the memo.
+    fn rows(&self, table: u8, docs: &[usize], row: impl Fn(usize) -> Vec<u8> + Sync) -> Vec<std::sync::Arc<Vec<u8>>> {
+        match self.memo() {
+            Some(m) => docs.par_iter().map(|&i| m.row(table, i, || row(i))).collect(),
+            None => docs.par_iter().map(|&i| std::sync::Arc::new(row(i))).collect(),
+        }
     }
 
     /// `data/documents.csv`: UTF-8 with a BOM so spreadsheet programs read the Chinese right.
@@ -115,23 +126,30 @@ impl Renderer<'_> {
         let mut out = String::from("\u{FEFF}");
         out.push_str(&CSV_FIELDS.iter().map(|f| f.0).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
-        for i in self.data_docs() {
-            let d = self.doc_data(i);
-            let cells: Vec<String> = CSV_FIELDS
-                .iter()
-                .map(|(name, _, _)| {
-                    let v = match *name {
-                        "gazette_year" | "gazette_number" | "gazette_page" => d["gazette"][&name[8..]].clone(),
-                        "amends" | "repeals" | "amended_by" | "repealed_by" => Value::String(d[*name].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect::<Vec<_>>().join(";")).unwrap_or_default()),
-                        _ => d[*name].clone(),
-                    };
-                    csv_cell(&v)
-                })
-                .collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
+        let mut out = out.into_bytes();
+        for row in self.rows(1, &self.data_docs(), |i| self.csv_row(i)) {
+            out.extend_from_slice(&row);
         }
-        out.into_bytes()
+        out
+    }
+
+    /// One line of `documents.csv`.
+    fn csv_row(&self, i: usize) -> Vec<u8> {
+        let d = self.doc_data(i);
+        let cells: Vec<String> = CSV_FIELDS
+            .iter()
+            .map(|(name, _, _)| {
+                let v = match *name {
+                    "gazette_year" | "gazette_number" | "gazette_page" => d["gazette"][&name[8..]].clone(),
+                    "amends" | "repeals" | "amended_by" | "repealed_by" => Value::String(d[*name].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect::<Vec<_>>().join(";")).unwrap_or_default()),
+                    _ => d[*name].clone(),
+                };
+                csv_cell(&v)
+            })
+            .collect();
+        let mut row = cells.join(",");
+        row.push_str("\r\n");
+        row.into_bytes()
     }
 
     fn org(&self, name: &str) -> Value {
@@ -143,7 +161,7 @@ impl Renderer<'_> {
         let c = self.c;
         let r = &c.records[i];
         let url = self.abs_doc(i);
-        let refs = |v: &[crate::parse::Relation]| -> Vec<Value> { v.iter().filter_map(|x| c.lookup(&x.target.id)).map(|t| json!({"@id": self.abs_doc(t)})).collect() };
+        let refs = |v: &[crate::parse::Relation]| -> Vec<Value> { v.iter().filter_map(|x| self.lookup(&x.target.id)).map(|t| json!({"@id": self.abs_doc(t)})).collect() };
         let mut v = json!({
             "@id": url, "url": url, "name": r.title, "datePublished": r.published, "inLanguage": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
             "publisher": self.org(&self.cfg.site.name),
@@ -186,7 +204,7 @@ impl Renderer<'_> {
             }
             Kind::Interpretation => {
                 o.insert("@type".into(), json!("Article"));
-                if let Some(t) = r.interprets.as_ref().and_then(|x| c.lookup(&x.id)) {
+                if let Some(t) = r.interprets.as_ref().and_then(|x| self.lookup(&x.id)) {
                     // The document explained joins the topics the interpretation is about.
                     let mut about: Vec<Value> = o.get("about").and_then(Value::as_array).cloned().unwrap_or_default();
                     about.push(json!({"@id": self.abs_doc(t)}));
@@ -217,7 +235,7 @@ impl Renderer<'_> {
     pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
         let mut all = self.data_docs();
         all.extend(self.c.newest_first(Some(Kind::Gazette)).into_iter().rev());
-        json_with_list(&json!({"@context": context()}), "@graph", all.into_iter().map(|i| self.jsonld(i)))
+        json_with_list(&json!({"@context": context()}), "@graph", self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(i)).unwrap_or_default()))
     }
 
     /// `data/gazette/<year>-<number>.json`.
@@ -228,7 +246,7 @@ impl Renderer<'_> {
         let sections: Vec<Value> = x
             .sections
             .iter()
-            .map(|s| json!({"title": s.title, "items": s.items.iter().filter_map(|it| c.lookup(&it.doc.id).map(|t| json!({"id": c.records[t].id, "title": c.records[t].title, "page": it.page, "url": self.abs_doc(t)}))).collect::<Vec<_>>()}))
+            .map(|s| json!({"title": s.title, "items": s.items.iter().filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"id": c.records[t].id, "title": c.records[t].title, "page": it.page, "url": self.abs_doc(t)}))).collect::<Vec<_>>()}))
             .collect();
         pretty(&json!({
             "id": r.id, "url": self.abs_doc(i), "title": r.title, "year": x.year, "number": x.number, "total_number": x.total_number,
@@ -351,9 +369,9 @@ fn context() -> Value {
     json!({"@vocab": "https://schema.org/", "schema": "https://schema.org/"})
 }
 
-/// `head` (an object) with one more key holding a list, written one item per line. Items are
-/// serialised one at a time, so the whole corpus is never a JSON tree in memory.
-fn json_with_list(head: &Value, key: &str, items: impl Iterator<Item = Value>) -> Vec<u8> {
+/// `head` (an object) with one more key holding a list, one item per line. The items come
+/// serialised, so the whole corpus is never a JSON tree in memory.
+fn json_with_list(head: &Value, key: &str, items: Vec<std::sync::Arc<Vec<u8>>>) -> Vec<u8> {
     let mut out = serde_json::to_vec(head).unwrap_or_default();
     out.pop(); // the closing brace
     if out.len() > 1 {
@@ -361,13 +379,11 @@ fn json_with_list(head: &Value, key: &str, items: impl Iterator<Item = Value>) -
     }
     out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
     out.extend_from_slice(b":[\n");
-    let mut first = true;
-    for item in items {
-        if !first {
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
             out.extend_from_slice(b",\n");
         }
-        first = false;
-        let _ = serde_json::to_writer(&mut out, &item);
+        out.extend_from_slice(item);
     }
     out.extend_from_slice(b"\n]}\n");
     out

@@ -5,6 +5,7 @@
 pub mod data;
 pub mod diff;
 pub mod html;
+pub mod memo;
 pub mod theme;
 
 use crate::config::Config;
@@ -14,6 +15,7 @@ use crate::model::Kind;
 use crate::msg;
 use crate::parse::Record;
 use minijinja::Environment;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -301,6 +303,10 @@ pub struct Renderer<'a> {
     globals: (minijinja::Value, minijinja::Value),
     /// Checksum of everything every page depends on: tool version, settings, theme, build date.
     global_fp: String,
+    /// Pages and rows of earlier builds in this process (`serve`).
+    memo: Option<&'a memo::Memo>,
+    /// Gazette issues, newest first, and each record's place among them.
+    gazettes: (Vec<usize>, BTreeMap<usize, usize>),
 }
 
 impl<'a> Renderer<'a> {
@@ -346,7 +352,92 @@ impl<'a> Renderer<'a> {
             h.update(src.as_bytes());
         }
         let global_fp = crate::load::hex(&h.finalize());
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp })
+        let order = c.newest_first(Some(Kind::Gazette));
+        let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        let gazettes = (order, places);
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes })
+    }
+
+    /// Reuses pages and rows of earlier builds from `memo` where nothing they read changed, and
+    /// remembers this build's for the next.
+    pub fn remember(&mut self, memo: &'a memo::Memo) {
+        let c = self.c;
+        let mut h = Sha256::new();
+        h.update(self.global_fp.as_bytes());
+        h.update(format!("{:?}", self.cfg).as_bytes());
+        for (name, bytes) in &self.theme.assets {
+            h.update(name.as_bytes());
+            h.update(Sha256::digest(bytes));
+        }
+        for r in &c.records {
+            h.update(r.id.as_bytes());
+            h.update([0]);
+            h.update(r.file.as_bytes());
+            h.update([0]);
+        }
+        let views = (0..c.records.len())
+            .into_par_iter()
+            .map(|i| {
+                let mut h = Sha256::new();
+                h.update(c.view(i).as_bytes());
+                // Earlier texts are read when their pages are made.
+                for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
+                    h.update(std::fs::read(self.root.join(v)).unwrap_or_default());
+                    h.update([0]);
+                }
+                h.finalize().into()
+            })
+            .collect();
+        memo.begin(h.finalize().into(), views);
+        self.memo = Some(memo);
+    }
+
+    /// The memo, when this build has one.
+    pub(crate) fn memo(&self) -> Option<&memo::Memo> {
+        self.memo
+    }
+
+    /// What identifies a job whose result the memo may keep, with every input that is not a
+    /// record it reads; `None` for jobs made anew each time (those that depend on the order of
+    /// all records, and the cheap ones).
+    pub(crate) fn identity(&self, job: &Job) -> Option<String> {
+        let per = self.cfg.site.per_page.max(1);
+        match job {
+            Job::Doc(i) => Some(format!("doc {i}")),
+            // An issue page links to the issues before and after it.
+            Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
+            Job::Version(i, k) => Some(format!("version {i} {k}")),
+            Job::Diff(i, a, b) => Some(format!("diff {i} {a} {b}")),
+            Job::List(l, p) => {
+                let shown: Vec<usize> = l.items.iter().skip((p - 1) * per).take(per).copied().collect();
+                Some(format!("list {}|{}|{p}|{}|{shown:?}", l.path, l.label, l.items.len()))
+            }
+            Job::Attachment(src, to) => {
+                let m = std::fs::metadata(self.root.join(src)).ok()?;
+                let t = m.modified().ok()?;
+                // A file written in the last seconds could change again within its clock tick.
+                (t + std::time::Duration::from_secs(2) < std::time::SystemTime::now()).then(|| format!("attachment {}|{to}|{}|{t:?}", src.display(), m.len()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The next newer and next older issue around gazette issue `i`.
+    fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        let (order, places) = &self.gazettes;
+        match places.get(&i) {
+            Some(&k) => (k.checked_sub(1).map(|k| order[k]), order.get(k + 1).copied()),
+            None => (None, None),
+        }
+    }
+
+    /// The visible record with id `id`, noting that the work under way depends on it (also
+    /// when it is not visible: it may become so).
+    pub(crate) fn lookup(&self, id: &str) -> Option<usize> {
+        if let Some(&i) = self.c.by_id.get(id) {
+            memo::touch(i);
+        }
+        self.c.lookup(id)
     }
 
     fn href(&self, path: &str) -> String {
@@ -354,6 +445,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn doc_href(&self, i: usize) -> String {
+        memo::touch(i);
         self.href(&format!("{}/", record_path(&self.c.records[i])))
     }
 
@@ -365,6 +457,9 @@ impl<'a> Renderer<'a> {
             Some(PagePlan { template, url, out, ctx, texts })
         };
         let c = self.c;
+        if let Job::Doc(i) | Job::Issue(i) | Job::Version(i, _) | Job::Diff(i, ..) = job {
+            memo::touch(*i);
+        }
         match job {
             Job::Home => at(String::new(), "index.html", self.home(), Texts::None).map(|mut p| {
                 p.url = "index.html".into();
@@ -442,7 +537,7 @@ impl<'a> Renderer<'a> {
             };
             for l in links {
                 if let crate::parse::markdown::Target::Record(id) = &l.target {
-                    h.update(self.c.lookup(id).map_or_else(|| "-".to_string(), |t| self.doc_href(t)).as_bytes());
+                    h.update(self.lookup(id).map_or_else(|| "-".to_string(), |t| self.doc_href(t)).as_bytes());
                     h.update([0]);
                 }
             }
@@ -544,6 +639,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn link(&self, i: usize) -> Value {
+        memo::touch(i);
         let r = &self.c.records[i];
         let st = self.c.current(i);
         json!({
@@ -574,6 +670,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn issue_link(&self, i: usize) -> Value {
+        memo::touch(i);
         let r = &self.c.records[i];
         let is = r.issue.as_ref();
         json!({
@@ -623,7 +720,7 @@ impl<'a> Renderer<'a> {
             if let Some(id) = href.strip_prefix("doc:") {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
                 // A record that is not public (or not yet published) leaves no trace: no href.
-                let Some(target) = self.c.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
+                let Some(target) = self.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
                 let frag = if frag.is_empty() { String::new() } else { format!("#{frag}") };
                 return html::LinkAction::Replace(format!("{}{frag}", self.doc_href(target)));
             }
@@ -650,7 +747,7 @@ impl<'a> Renderer<'a> {
         };
         let forward = |v: &[crate::parse::Relation]| -> Vec<Value> {
             v.iter()
-                .filter_map(|rel| c.lookup(&rel.target.id).map(|t| json!({"doc": self.link(t), "effective": rel.effective.unwrap_or(r.effective).to_string(), "note": rel.note})))
+                .filter_map(|rel| self.lookup(&rel.target.id).map(|t| json!({"doc": self.link(t), "effective": rel.effective.unwrap_or(r.effective).to_string(), "note": rel.note})))
                 .collect()
         };
         let timeline: Vec<Value> = c.timelines[i].iter().map(|ch| self.change(ch)).collect();
@@ -677,10 +774,10 @@ impl<'a> Renderer<'a> {
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
-            "interprets": r.interprets.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
+            "interprets": r.interprets.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
             "interpretations": links(&c.interpreted_by[i]), "drafts": links(&c.drafts[i]),
-            "final": r.final_doc.as_ref().and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
-            "adoption": r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| c.lookup(&x.id)).map(|t| self.link(t)),
+            "final": r.final_doc.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
+            "adoption": r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
             "adoption_for": links(&c.adoption_for[i]),
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
             "catalog": r.catalog, "extra": r.extra,
@@ -744,15 +841,13 @@ impl<'a> Renderer<'a> {
             .unwrap_or(&[])
             .iter()
             .map(|s| {
-                let items: Vec<Value> = s.items.iter().filter_map(|it| c.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page}))).collect();
+                let items: Vec<Value> = s.items.iter().filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page}))).collect();
                 json!({"title": s.title, "items": items})
             })
             .collect();
         let dir = record_path(r);
-        let all = c.newest_first(Some(Kind::Gazette));
-        let pos = all.iter().position(|&j| j == i);
-        let newer = pos.and_then(|p| p.checked_sub(1)).map(|p| self.issue_link(all[p]));
-        let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
+        let (newer, older) = self.neighbours(i);
+        let (newer, older) = (newer.map(|j| self.issue_link(j)), older.map(|j| self.issue_link(j)));
         json!({
             "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
             "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),

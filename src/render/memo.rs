@@ -1,0 +1,195 @@
+//! Work remembered between the rebuilds of one `serve` session, so that an edit re-renders only
+//! what depends on it.
+//!
+//! While a page's context or an open-data row is made, every record it reads is noted (see
+//! [`touch`]; the renderer's accessors call it). Each record has a *view*, the checksum of its
+//! source and of all the corpus holds about it ([`crate::corpus::Corpus::view`]). On the next
+//! rebuild a remembered result is still good when the settings, theme, build date and set of
+//! records are the same, the job is the same, and no record it read has a new view: whatever else
+//! changed cannot reach it. Pages that show the order of all records (the home page, the browse
+//! and issue indexes) are always made anew; a list page's identity includes the records on it,
+//! and an issue page's the issues before and after it, so a record joining or leaving is seen.
+
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+type Sum = [u8; 32];
+
+thread_local! {
+    /// The records read by the work under way on this thread, when it is being recorded.
+    static READS: RefCell<Option<Vec<usize>>> = const { RefCell::new(None) };
+}
+
+/// Notes that the work under way read record `i`.
+pub(crate) fn touch(i: usize) {
+    READS.with(|r| {
+        if let Some(v) = r.borrow_mut().as_mut() {
+            v.push(i);
+        }
+    });
+}
+
+/// Runs `f` and returns its result with the records it read, sorted.
+pub(crate) fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<usize>) {
+    let outer = READS.with(|r| r.replace(Some(Vec::new())));
+    let out = f();
+    let mut reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    reads.sort_unstable();
+    reads.dedup();
+    (out, reads)
+}
+
+/// A remembered page: what it read, the key it was made under, its output path and fingerprint.
+struct Page {
+    key: Sum,
+    reads: Vec<usize>,
+    path: String,
+    fingerprint: String,
+}
+
+/// A remembered open-data row.
+struct Row {
+    key: Sum,
+    reads: Vec<usize>,
+    bytes: Arc<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// What every remembered result depends on: settings, theme, build date, the set of records.
+    base: Sum,
+    /// Per record, its view at this build.
+    views: Arc<Vec<Sum>>,
+    pages: HashMap<String, Page>,
+    rows: HashMap<(u8, usize), Row>,
+}
+
+/// Pages and rows of earlier builds in this process, by job.
+#[derive(Default)]
+pub struct Memo {
+    state: Mutex<State>,
+}
+
+impl Memo {
+    /// Starts a build: forgets everything if `base` changed, and takes the records' views.
+    pub(crate) fn begin(&self, base: Sum, views: Vec<Sum>) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.base != base {
+                *s = State { base, ..State::default() };
+            }
+            s.views = Arc::new(views);
+        }
+    }
+
+    /// The key of a job with `identity` that read `reads`, under this build's views.
+    fn key(base: &Sum, views: &[Sum], identity: &str, reads: &[usize]) -> Sum {
+        let mut h = Sha256::new();
+        h.update(base);
+        h.update(identity.as_bytes());
+        h.update([0]);
+        for &i in reads {
+            h.update((i as u64).to_le_bytes());
+            h.update(views.get(i).copied().unwrap_or_default());
+        }
+        h.finalize().into()
+    }
+
+    fn views(&self) -> Option<(Sum, Arc<Vec<Sum>>)> {
+        self.state.lock().ok().map(|s| (s.base, s.views.clone()))
+    }
+
+    /// The output path and fingerprint of the page `identity` when nothing it read has changed.
+    pub(crate) fn page(&self, identity: &str) -> Option<(String, String)> {
+        let s = self.state.lock().ok()?;
+        let p = s.pages.get(identity)?;
+        (Memo::key(&s.base, &s.views, identity, &p.reads) == p.key).then(|| (p.path.clone(), p.fingerprint.clone()))
+    }
+
+    /// Remembers a page made now.
+    pub(crate) fn put_page(&self, identity: &str, reads: Vec<usize>, path: &str, fingerprint: &str) {
+        let Some((base, views)) = self.views() else { return };
+        let key = Memo::key(&base, &views, identity, &reads);
+        if let Ok(mut s) = self.state.lock() {
+            s.pages.insert(identity.to_string(), Page { key, reads, path: path.to_string(), fingerprint: fingerprint.to_string() });
+        }
+    }
+
+    /// Row `i` of table `table`, made by `make` unless nothing it read has changed.
+    pub(crate) fn row(&self, table: u8, i: usize, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        let identity = format!("row {table} {i}");
+        if let Ok(s) = self.state.lock() {
+            if let Some(r) = s.rows.get(&(table, i)) {
+                if Memo::key(&s.base, &s.views, &identity, &r.reads) == r.key {
+                    return r.bytes.clone();
+                }
+            }
+        }
+        let (bytes, reads) = recording(|| {
+            touch(i);
+            make()
+        });
+        let bytes = Arc::new(bytes);
+        if let Some((base, views)) = self.views() {
+            let key = Memo::key(&base, &views, &identity, &reads);
+            if let Ok(mut s) = self.state.lock() {
+                s.rows.insert((table, i), Row { key, reads, bytes: bytes.clone() });
+            }
+        }
+        bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_recorded_per_scope() {
+        touch(7); // not recording: ignored
+        let ((), outer) = recording(|| {
+            touch(3);
+            let ((), inner) = recording(|| touch(5));
+            assert_eq!(inner, [5]);
+            touch(1);
+            touch(3);
+        });
+        assert_eq!(outer, [1, 3]);
+    }
+
+    #[test]
+    fn a_page_is_good_until_a_record_it_read_changes() {
+        let m = Memo::default();
+        m.begin([1; 32], vec![[0; 32], [0; 32], [0; 32]]);
+        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", "fp");
+        assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), "fp".into())));
+        m.begin([1; 32], vec![[0; 32], [9; 32], [0; 32]]);
+        assert!(m.page("doc 0").is_some(), "record 1 was not read");
+        m.begin([1; 32], vec![[0; 32], [9; 32], [9; 32]]);
+        assert_eq!(m.page("doc 0"), None, "record 2 was read");
+        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", "fp2");
+        m.begin([2; 32], vec![[0; 32], [9; 32], [9; 32]]);
+        assert_eq!(m.page("doc 0"), None, "new settings forget everything");
+    }
+
+    #[test]
+    fn rows_are_made_again_only_when_needed() {
+        let m = Memo::default();
+        m.begin([1; 32], vec![[0; 32], [0; 32]]);
+        let made = std::cell::Cell::new(0);
+        let row = |m: &Memo| {
+            m.row(0, 0, || {
+                made.set(made.get() + 1);
+                touch(1);
+                b"x".to_vec()
+            })
+        };
+        row(&m);
+        row(&m);
+        assert_eq!(made.get(), 1);
+        m.begin([1; 32], vec![[0; 32], [5; 32]]);
+        row(&m);
+        assert_eq!(made.get(), 2, "row 0 read record 1, which changed");
+    }
+}
