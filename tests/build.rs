@@ -258,3 +258,32 @@ fn script_links_are_removed_even_without_raw_html() {
     assert!(!body.contains("javascript:") && !body.contains("data:text"), "{body}");
     assert!(page.contains("点这里"), "the link text stays");
 }
+
+#[test]
+fn files_of_other_records_are_never_copied() {
+    let s = common::site_naming_other_records_files();
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!s.root().join("public").exists());
+    // Even with every finding ignored, only the record's own file is planned for copying, and
+    // the page links none of the others.
+    use gongbao::render::{Job, Renderer, plan, theme::Theme};
+    let Ok(a) = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())) else { panic!("analyse failed") };
+    let theme = Theme::builtin();
+    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
+    let copied: Vec<(String, String)> = jobs.iter().filter_map(|j| match j {
+        Job::Attachment(src, to) => Some((src.to_string_lossy().into_owned(), to.clone())),
+        _ => None,
+    }).collect();
+    assert_eq!(copied, vec![("content/d/ok.csv".to_string(), "docs/d/ok.csv".to_string())]);
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
+    let d = a.corpus.by_id["d"];
+    for job in [Job::Doc(d), Job::Version(d, 0)] {
+        let (path, bytes) = r.render(&job).unwrap_or_else(|_| panic!("render"));
+        let page = String::from_utf8(bytes).unwrap();
+        for bad in ["secret.md", "sec2", "versions/", "MARKER"] {
+            assert!(!page.contains(bad), "{bad} in {path}");
+        }
+        assert!(page.contains("ok.csv") || path.contains("2020-01-01"), "{path} lost its own attachment");
+    }
+}

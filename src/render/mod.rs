@@ -134,8 +134,10 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> 
                 crate::parse::markdown::Target::Record(_) => None,
             })
             .collect();
+        // Only the record's own files: never a record's source, an earlier text or a file in
+        // another record's folder, whatever severity the site gave the checks.
         for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
-            if let Some(src) = crate::check::resolve_file(&r.dir, f) {
+            if let Ok(src) = crate::check::own_file(&c.folders, r, f) {
                 own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
             }
         }
@@ -632,9 +634,9 @@ impl<'a> Renderer<'a> {
                 return html::LinkAction::Keep;
             }
             let file = crate::parse::markdown::percent_decode(path);
-            match crate::check::resolve_file(&r.dir, &file) {
-                Some(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
-                None => html::LinkAction::Remove,
+            match crate::check::own_file(&self.c.folders, r, &file) {
+                Ok(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
+                Err(_) => html::LinkAction::Remove,
             }
         };
         resolve(href)
@@ -661,7 +663,7 @@ impl<'a> Renderer<'a> {
             json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
         });
         let dir = record_path(r);
-        let attachments: Vec<Value> = r.attachments.iter().map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
+        let attachments: Vec<Value> = r.attachments.iter().filter(|a| crate::check::own_file(&c.folders, r, &a.file).is_ok()).map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
         let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
         let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
         json!({
@@ -755,7 +757,7 @@ impl<'a> Renderer<'a> {
         let older = pos.and_then(|p| all.get(p + 1)).map(|&j| self.issue_link(j));
         json!({
             "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
-            "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
+            "pdf": x.and_then(|x| x.pdf.as_ref()).filter(|p| crate::check::own_file(&c.folders, r, &p.file).is_ok()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),
         })
