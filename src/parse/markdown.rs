@@ -4,7 +4,7 @@
 //! that could run script is recorded too (and removed later, in `render`).
 
 use crate::diag::Pos;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 
 /// Where a link in the text points.
@@ -163,6 +163,50 @@ pub fn plain_text(md: &str) -> String {
     out.trim().to_string()
 }
 
+/// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
+/// row or code block, line breaks kept. Link and image text stays; destinations, raw HTML and
+/// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
+/// the address may be shown. Redlines compare these, never the source, which may name records
+/// that are not public.
+pub fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = cur.trim();
+        if !t.is_empty() {
+            out.push(t.to_string());
+        }
+        cur.clear();
+    };
+    // For each open link: whether its text is hidden.
+    let mut hidden: Vec<bool> = Vec::new();
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    for ev in Parser::new_ext(md, opts) {
+        match ev {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => hidden.push(matches!(link_type, LinkType::Autolink | LinkType::Email) && !keep_autolink(&dest_url)),
+            Event::End(TagEnd::Link) => {
+                hidden.pop();
+            }
+            Event::Text(t) | Event::Code(t) if !hidden.contains(&true) => cur.push_str(&t),
+            Event::FootnoteReference(label) => cur.push_str(&format!("[{label}]")),
+            Event::SoftBreak | Event::HardBreak => cur.push('\n'),
+            Event::Start(Tag::TableCell) if !cur.trim().is_empty() => cur.push_str(" | "),
+            Event::Start(tag) if is_block(&tag.to_end()) => flush(&mut cur, &mut out),
+            Event::End(end) if is_block(&end) => flush(&mut cur, &mut out),
+            _ => {}
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn is_block(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow
+    )
+}
+
 /// `doc:ID` and relative paths need resolving; absolute URLs, fragments and root paths do not.
 fn classify(dest: &str) -> Option<Target> {
     if let Some(id) = dest.strip_prefix("doc:") {
@@ -268,6 +312,13 @@ mod tests {
         assert_eq!(b.links[1].target, Target::File("附件.csv".into()));
         assert_eq!(b.scripts.len(), 1);
         assert_eq!(b.scripts[0].line, 6);
+    }
+
+    #[test]
+    fn blocks_are_what_a_reader_sees() {
+        let md = "## 第一条\n\n见[办法](doc:secret)与<doc:hidden>和<doc:shown>。<!-- 批注 -->\n第二行<span title=\"x\">字</span>\n\n<div>\n原始\n</div>\n\n- 甲\n  - 乙\n\n| 表 | 头 |\n|---|---|\n| 一 | 二 |\n";
+        let b = blocks(md, &|dest| dest != "doc:hidden");
+        assert_eq!(b, ["第一条", "见办法与和doc:shown。\n第二行字", "甲", "乙", "表 | 头", "一 | 二"]);
     }
 
     #[test]

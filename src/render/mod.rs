@@ -412,7 +412,11 @@ impl<'a> Renderer<'a> {
             Texts::Diff(i, a, b) => {
                 let r = &self.c.records[*i];
                 let v = &self.c.versions[*i];
-                let (old, new) = (self.markdown_of(r, v[*a].file.as_deref())?, self.markdown_of(r, v[*b].file.as_deref())?);
+                // Compare what the pages show, not the source: link targets, comments and raw
+                // HTML could name what is not public.
+                let shown = |dest: &str| self.link_action(r, dest) != html::LinkAction::Remove;
+                let text = |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::parse::markdown::blocks(&md, &shown));
+                let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
                 if let Some(o) = plan.ctx.as_object_mut() {
