@@ -78,8 +78,12 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
     let mut heading_at: Option<(usize, HeadingLevel, String)> = None;
     // For each open link or image: whether its tags are dropped.
     let mut dropped: Vec<bool> = Vec::new();
+    // Inside `<doc:ID>`, whose text is the id: no description or heading shows it, and when
+    // the link is dropped (its target is not public) neither does the page.
+    let (mut doc_autolink, mut hide_text) = (false, false);
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
+            Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {
@@ -108,6 +112,7 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
                 body.excerpt.push(' ');
             }
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. })) && doc_target(dest_url).is_some();
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));
                 }
@@ -123,20 +128,29 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
             }
             _ => {}
         }
+        if matches!(ev, Event::End(TagEnd::Link)) {
+            doc_autolink = false;
+        }
         if let Some(rw) = rewrite {
             match &mut ev {
-                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => match rw(dest_url) {
+                Event::Start(Tag::Link { dest_url, link_type, .. }) | Event::Start(Tag::Image { dest_url, link_type, .. }) => match rw(dest_url) {
                     None => dropped.push(false),
                     Some(Some(url)) => {
                         *dest_url = CowStr::from(url);
                         dropped.push(false);
                     }
                     Some(None) => {
+                        // An autolink's text is its address: it goes with the address.
+                        hide_text = matches!(link_type, LinkType::Autolink | LinkType::Email);
                         dropped.push(true);
                         continue;
                     }
                 },
-                Event::End(TagEnd::Link | TagEnd::Image) if dropped.pop() == Some(true) => continue,
+                Event::End(TagEnd::Link | TagEnd::Image) if dropped.pop() == Some(true) => {
+                    hide_text = false;
+                    continue;
+                }
+                Event::Text(_) | Event::Code(_) if hide_text => continue,
                 _ => {}
             }
         }
@@ -150,10 +164,15 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
+/// The text of `<doc:ID>` autolinks (the id) is left out.
 pub fn plain_text(md: &str) -> String {
     let mut out = String::new();
+    let mut doc_autolink = false;
     for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
         match ev {
+            Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. }) => doc_autolink = doc_target(&dest_url).is_some(),
+            Event::End(TagEnd::Link) => doc_autolink = false,
+            Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
@@ -209,7 +228,7 @@ fn is_block(end: &TagEnd) -> bool {
 
 /// `doc:ID` and relative paths need resolving; absolute URLs, fragments and root paths do not.
 fn classify(dest: &str) -> Option<Target> {
-    if let Some(id) = dest.strip_prefix("doc:") {
+    if let Some(id) = doc_target(dest) {
         let id = id.split('#').next().unwrap_or("");
         return Some(Target::Record(id.trim_matches('/').to_string()));
     }
@@ -218,6 +237,13 @@ fn classify(dest: &str) -> Option<Target> {
     }
     let path = dest.split(['#', '?']).next().unwrap_or("");
     Some(Target::File(percent_decode(path)))
+}
+
+/// What follows `doc:` in a link to a record. The scheme is matched as browsers match schemes,
+/// without regard to case, so `DOC:id` is a record link too and never published as written.
+pub fn doc_target(dest: &str) -> Option<&str> {
+    let d = dest.trim();
+    d.get(..4).filter(|p| p.eq_ignore_ascii_case("doc:")).map(|_| &d[4..])
 }
 
 /// `mailto:`, `https:` and the like: letters, then a colon before any slash.

@@ -626,7 +626,7 @@ impl<'a> Renderer<'a> {
             return html::LinkAction::Remove;
         }
         let resolve = |href: &str| -> html::LinkAction {
-            if let Some(id) = href.strip_prefix("doc:") {
+            if let Some(id) = crate::parse::markdown::doc_target(href) {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
                 // A record that is not public (or not yet published) leaves no trace: no href.
                 let Some(target) = self.c.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
