@@ -303,3 +303,32 @@ fn withheld_ids_leave_no_trace_in_any_url_attribute_or_autolink() {
     let page = std::fs::read_to_string(s.root().join("public/docs/pub/index.html")).unwrap();
     assert!(page.contains("srcset=\"/docs/pub/pic.png 2x\"") && page.contains("引文"), "{page}");
 }
+
+#[test]
+fn build_refuses_an_output_folder_it_would_destroy() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "正文。\n");
+    s.write("themes/city/static/style.css", "body {}\n");
+    s.write("notes/keep.txt", "not a site\n");
+    let before = tree(s.root());
+    let root = s.root().to_str().unwrap().to_string();
+    for out in [".", root.as_str(), "content", "content/../content", "content/public", "themes", "themes/city", "notes"] {
+        let o = s.run(&["build", "--out", out, "--as-of", "2024-06-01"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {err}");
+        assert!(err.contains("错误[io]") && err.contains(out) && err.contains("--out"), "--out {out}: {err}");
+        assert_eq!(tree(s.root()), before, "--out {out} changed the site");
+    }
+    // The default output, a new folder, an empty one and an earlier output are all fine.
+    std::fs::create_dir(s.root().join("empty")).unwrap();
+    for out in [None, Some("site-out"), Some("empty")] {
+        for _ in 0..2 {
+            let mut args = vec!["build", "--as-of", "2024-06-01"];
+            args.extend(out.map(|o| ["--out", o]).into_iter().flatten());
+            let o = s.run(&args);
+            assert!(o.status.success(), "{out:?}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    assert!(s.root().join("public/docs/a/index.html").exists() && s.root().join("empty/docs/a/index.html").exists());
+    assert_eq!(tree(&s.root().join("notes")).len(), 1);
+}

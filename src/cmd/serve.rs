@@ -15,6 +15,11 @@ const RELOAD_JS: &str = "(function(){var v=null;function poll(){fetch('/__gongba
 /// Serves the site at `root` on `port` until interrupted; returns the exit code.
 pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
     let out = out.unwrap_or_else(|| super::build::default_out(root));
+    if let Err(d) = super::build::check_out(root, &out) {
+        let lang = super::read_config(root).map_or_else(|_| "zh-CN".to_string(), |c| c.site.language);
+        super::print(&[d], &lang, &[], None);
+        return super::EXIT_FAILURE;
+    }
     let opts = Options { root: root.to_path_buf(), out: Some(out.clone()), as_of: None, jobs: None, quiet: false, no_cache: false, parse_cache: Some(Default::default()) };
     let version = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(Mutex::new(build(&opts).is_err()));
