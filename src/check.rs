@@ -77,7 +77,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     references(c, r, &mut d);
     dates(r, &mut d);
     kind_rules(c, r, &mut d);
-    files(cx, r, &mut d);
+    files(c, cx, r, &mut d);
     versions(c, cx, i, &mut d);
     for rel in &r.repeals {
         let e = rel.effective.unwrap_or(r.effective);
@@ -228,10 +228,10 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
                             d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
                         }
-                        Target::File(f) => match resolve_file(&r.dir, f) {
-                            None => d.push(Diagnostic::error("outside", file, l.pos, msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"))),
-                            Some(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
-                            Some(_) => {}
+                        Target::File(f) => match own_file(&c.folders, r, f) {
+                            Err(why) => d.push(not_own(file, l.pos, f, &why)),
+                            Ok(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
+                            Ok(_) => {}
                         },
                         Target::Record(_) => {}
                     }
@@ -242,7 +242,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
 }
 
 /// Attachments and linked files exist inside the record's own folder.
-fn files(cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
+fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
     let mut wanted: Vec<(&str, Pos)> = r.attachments.iter().map(|a| (a.file.as_str(), a.pos)).collect();
     wanted.extend(r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos)));
     wanted.extend(r.body.links.iter().filter_map(|l| match &l.target {
@@ -250,12 +250,75 @@ fn files(cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
         Target::Record(_) => None,
     }));
     for (f, pos) in wanted {
-        match resolve_file(&r.dir, f) {
-            None => d.push(err(r, "outside", pos, msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"), msg!("把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径", "put the file in the record's folder and refer to it by a relative path without `..`"))),
-            Some(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
-            Some(_) => {}
+        match own_file(&c.folders, r, f) {
+            Err(why) => d.push(not_own(&r.file, pos, f, &why)),
+            Ok(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
+            Ok(_) => {}
         }
     }
+}
+
+/// Why a file named by a record cannot be published with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOwn {
+    /// It is outside the record's folder (`..`, an absolute path).
+    Outside,
+    /// It is the source of a record (this one's or another's), path under `content/`.
+    Record(String),
+    /// It is an earlier text in a `versions/` folder, path under `content/`.
+    Version(String),
+    /// It lies inside the folder of another record (`<folder>/index.md`).
+    Foreign(String),
+}
+
+/// The path under `content/` of file `f` named from record `r`, when the file is the record's
+/// own and may be published with it: inside the record's folder, not a record's source or an
+/// earlier text, and with no other record's folder (`folders`, see [`Corpus::folders`]) between.
+/// A file belongs to the nearest record only, so a public record cannot publish the text or the
+/// files of another, perhaps withheld, record that happens to sit below it.
+pub fn own_file(folders: &BTreeSet<String>, r: &Record, f: &str) -> Result<String, NotOwn> {
+    let p = resolve_file(&r.dir, f).ok_or(NotOwn::Outside)?;
+    if p.ends_with(".md") {
+        return Err(if crate::load::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
+    }
+    let own = r.file.strip_prefix("content/").and_then(|u| if u == "index.md" { Some("") } else { u.strip_suffix("/index.md") });
+    let segs: Vec<&str> = p.split('/').collect();
+    let start = if r.dir.is_empty() { 0 } else { r.dir.split('/').count() };
+    // Each folder from the record's own down to the file's.
+    for k in start..segs.len() {
+        let folder = segs[..k].join("/");
+        if own == Some(folder.as_str()) {
+            if segs[k] == "versions" && k + 1 < segs.len() {
+                return Err(NotOwn::Version(p));
+            }
+        } else if folders.contains(&folder) {
+            return Err(NotOwn::Foreign(folder));
+        }
+    }
+    Ok(p)
+}
+
+/// The `outside` error for file `f`, named at `pos` of `file`.
+fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
+    let (m, help) = match why {
+        NotOwn::Outside => (
+            msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"),
+            msg!("把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径", "put the file in the record's folder and refer to it by a relative path without `..`"),
+        ),
+        NotOwn::Record(p) => (
+            msg!("`{f}` 是记录 content/{p} 的源文件，不能作为附件发布", "`{f}` is the source file of the record content/{p} and cannot be published as an attachment"),
+            msg!("引用其他记录请写 doc:<id>；附件只放本记录自己的文件", "refer to a record with doc:<id>; attachments are only this record's own files"),
+        ),
+        NotOwn::Version(p) => (
+            msg!("`{f}` 是 versions/ 中的历史文本（content/{p}），不是附件", "`{f}` is an earlier text in versions/ (content/{p}), not an attachment"),
+            msg!("历史文本作为版本页面发布；请删除这个链接", "earlier texts are published as version pages; remove this link"),
+        ),
+        NotOwn::Foreign(folder) => (
+            msg!("`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录", "`{f}` is inside the folder of another record (content/{folder}/index.md) and belongs to it"),
+            msg!("文件只属于离它最近的记录：把文件移到本记录的目录，或改为链接那条记录（doc:<id>）", "a file belongs to the nearest record only: move it into this record's folder, or link that record with doc:<id>"),
+        ),
+    };
+    Diagnostic::error("outside", file, pos, m).help(help)
 }
 
 /// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it

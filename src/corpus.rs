@@ -100,6 +100,9 @@ pub struct Corpus {
     pub bad_versions: Vec<Vec<String>>,
     /// `versions/` folders that belong to no folder record (`<slug>/index.md`).
     pub orphan_versions: Vec<String>,
+    /// Folders under `content/` holding a record's `index.md` (`""` for `content/index.md`): a
+    /// file inside one belongs to that record alone, never to a record further up.
+    pub folders: BTreeSet<String>,
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
     /// Per record: (effective, published) of every public amendment, published or not by the
@@ -134,6 +137,7 @@ impl Corpus {
             all_versions: vec![Vec::new(); n],
             bad_versions: vec![Vec::new(); n],
             orphan_versions: Vec::new(),
+            folders: BTreeSet::new(),
             history: inputs.history,
             amendments: vec![Vec::new(); n],
         };
@@ -178,6 +182,17 @@ impl Corpus {
         }
         c.timelines = (0..n).map(|i| c.compute_timeline(i)).collect();
         c.current = (0..n).map(|i| c.state_on(i, as_of)).collect();
+        // Every record file found counts, parsed or not: a broken index.md still owns its folder.
+        let record_files: Vec<&str> = match inputs.files {
+            Some(files) => files.iter().map(String::as_str).filter(|f| crate::load::is_record_file(f)).collect(),
+            None => c.records.iter().filter_map(|r| r.file.strip_prefix("content/")).collect(),
+        };
+        let folders: BTreeSet<String> = record_files
+            .into_iter()
+            .filter_map(|f| if f == "index.md" { Some("") } else { f.strip_suffix("/index.md") })
+            .map(str::to_string)
+            .collect();
+        c.folders = folders;
         if let Some(files) = inputs.files {
             c.find_versions(files);
         }

@@ -6,8 +6,8 @@
 //! fingerprint of what it was made from (see `Renderer::fingerprint`), its checksum, size and
 //! modification time. A job whose fingerprint is unchanged, and whose file in the output is still
 //! the one written (same size and time), is not rendered again: the staging folder then holds
-//! only the changed files, which are moved into the output one by one, and files no job writes
-//! any more are removed.
+//! only the changed files, which are moved into the output, and files no job writes any more are
+//! removed, all or nothing (see [`Staging::commit_into`]).
 
 use crate::diag::{Diagnostic, Pos};
 use crate::load::hex;
@@ -64,64 +64,186 @@ impl Staging {
         Ok(Written { path: rel.to_string(), size: bytes.len() as u64, sha256: hex(&Sha256::digest(bytes)) })
     }
 
-    /// Replaces the output with the staging folder.
+    /// Replaces the output with the staging folder. When that fails, the previous output is put
+    /// back and the staging folder removed.
     pub fn commit(self) -> std::io::Result<()> {
         let old = self.dir.with_file_name(format!(".{}.gongbao-old", self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
+        let swapped = (|| {
+            if old.exists() {
+                std::fs::remove_dir_all(&old)?;
+            }
+            if self.out.exists() {
+                std::fs::rename(&self.out, &old)?;
+            }
+            if let Err(e) = std::fs::rename(&self.dir, &self.out) {
+                if old.exists() && !self.out.exists() {
+                    std::fs::rename(&old, &self.out)?;
+                }
+                return Err(e);
+            }
+            Ok(())
+        })();
+        if let Err(e) = swapped {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            return Err(e);
         }
-        if self.out.exists() {
-            std::fs::rename(&self.out, &old)?;
-        }
-        std::fs::rename(&self.dir, &self.out)?;
         if old.exists() {
             std::fs::remove_dir_all(&old)?;
         }
         Ok(())
     }
 
-    /// Moves the staged files into the existing output one by one, removes the files listed in
-    /// `stale`, and drops the staging folder. Used when most of the output is reused.
+    /// Moves the staged files into the existing output and removes the files listed in `stale`,
+    /// all or nothing. Used when most of the output is reused, so copying it would be too slow.
+    /// Every file about to be replaced or removed is first moved aside into a backup folder
+    /// inside the staging folder, then the new files are moved in; when any step fails, every
+    /// move is undone in reverse order, so the output is exactly what it was, and the error is
+    /// returned. The staging folder is removed either way (unless an undo failed: then it holds
+    /// the only copy of some old files, and the error names it).
     pub fn commit_into(self, staged: &[String], stale: &[String]) -> std::io::Result<()> {
+        let mut journal = Journal::default();
+        match self.swap_in(staged, stale, &mut journal) {
+            Ok(()) => {
+                for rel in stale {
+                    // Prune folders left empty.
+                    let mut d = self.out.join(rel).parent().map(Path::to_path_buf);
+                    while let Some(dir) = d {
+                        if dir == self.out || std::fs::remove_dir(&dir).is_err() {
+                            break;
+                        }
+                        d = dir.parent().map(Path::to_path_buf);
+                    }
+                }
+                std::fs::remove_dir_all(&self.dir)
+            }
+            Err(e) => {
+                if journal.undo() {
+                    let _ = std::fs::remove_dir_all(&self.dir);
+                    Err(e)
+                } else {
+                    let kept = self.dir.display();
+                    Err(std::io::Error::other(format!("{e}; restoring the previous output failed too, its files are kept in {kept}")))
+                }
+            }
+        }
+    }
+
+    /// The moves of [`Staging::commit_into`], each recorded in `journal` as it is made.
+    fn swap_in(&self, staged: &[String], stale: &[String], journal: &mut Journal) -> std::io::Result<()> {
+        let backup = self.dir.join(BACKUP);
+        std::fs::create_dir(&backup)?;
+        let mut n = 0usize;
+        let mut aside = |path: &Path, journal: &mut Journal| {
+            n += 1;
+            journal.rename(path, &backup.join(n.to_string()))
+        };
+        // First everything that is in the way goes aside.
         for rel in staged {
             let to = self.out.join(rel);
-            if let Some(parent) = to.parent() {
-                // A file where a folder must now be (an id became a folder record): remove it.
-                let mut p = parent.to_path_buf();
-                while p.starts_with(&self.out) && p != self.out {
-                    if p.is_file() {
-                        std::fs::remove_file(&p)?;
-                        break;
-                    }
-                    p.pop();
-                }
-                std::fs::create_dir_all(parent)?;
+            match self.folders_on_the_way(&to)? {
+                Way::Clear => {}
+                // A file where a folder must now be (an id became a folder record).
+                Way::File(p) => aside(&p, journal)?,
+                Way::Other(p) => return Err(std::io::Error::other(format!("{}: not a folder; gongbao does not write through it", p.display()))),
             }
-            if to.is_dir() {
-                std::fs::remove_dir_all(&to)?;
+            match std::fs::symlink_metadata(&to) {
+                Ok(_) => aside(&to, journal)?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
             }
-            std::fs::rename(self.dir.join(rel), &to)?;
         }
         for rel in stale {
             let p = self.out.join(rel);
-            if p.is_file() {
-                std::fs::remove_file(&p)?;
-            }
-            // Prune folders left empty.
-            let mut d = p.parent().map(Path::to_path_buf);
-            while let Some(dir) = d {
-                if dir == self.out || std::fs::remove_dir(&dir).is_err() {
-                    break;
-                }
-                d = dir.parent().map(Path::to_path_buf);
+            if matches!(self.folders_on_the_way(&p)?, Way::Clear) && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
+                aside(&p, journal)?;
             }
         }
-        std::fs::remove_dir_all(&self.dir)
+        // Then the new files go in.
+        for rel in staged {
+            let to = self.out.join(rel);
+            if let Some(parent) = to.parent() {
+                journal.make_dirs(parent)?;
+            }
+            journal.rename(&self.dir.join(rel), &to)?;
+        }
+        Ok(())
+    }
+
+    /// What stands on the way from the output folder down to `path`: only folders (or nothing
+    /// yet), a file, or something else such as a link, which is never followed out of the output.
+    fn folders_on_the_way(&self, path: &Path) -> std::io::Result<Way> {
+        let mut on_the_way: Vec<&Path> = path.ancestors().skip(1).take_while(|p| *p != self.out).collect();
+        on_the_way.reverse();
+        for p in on_the_way {
+            match std::fs::symlink_metadata(p) {
+                Ok(m) if m.is_dir() => {}
+                Ok(m) if m.is_file() => return Ok(Way::File(p.to_path_buf())),
+                Ok(_) => return Ok(Way::Other(p.to_path_buf())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Way::Clear)
     }
 
     /// Removes the staging folder after a failure.
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The folder inside the staging folder that holds the files moved out of the output while
+/// [`Staging::commit_into`] swaps files in. No output path starts with a dot.
+const BACKUP: &str = ".gongbao-backup";
+
+/// See [`Staging::folders_on_the_way`].
+enum Way {
+    Clear,
+    File(PathBuf),
+    Other(PathBuf),
+}
+
+/// One change to the file system made while committing.
+enum Step {
+    /// A file or folder renamed from the first path to the second.
+    Moved(PathBuf, PathBuf),
+    /// A folder made.
+    Made(PathBuf),
+}
+
+/// Every change made while committing, in order, so that they can be undone in reverse.
+#[derive(Default)]
+struct Journal {
+    steps: Vec<Step>,
+}
+
+impl Journal {
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(from, to)?;
+        self.steps.push(Step::Moved(from.to_path_buf(), to.to_path_buf()));
+        Ok(())
+    }
+
+    /// Makes `dir` and the folders above it that are missing, one by one.
+    fn make_dirs(&mut self, dir: &Path) -> std::io::Result<()> {
+        let missing: Vec<PathBuf> = dir.ancestors().take_while(|p| std::fs::symlink_metadata(p).is_err()).map(Path::to_path_buf).collect();
+        for d in missing.into_iter().rev() {
+            std::fs::create_dir(&d)?;
+            self.steps.push(Step::Made(d));
+        }
+        Ok(())
+    }
+
+    /// Undoes every step, last first; false when one could not be undone.
+    fn undo(self) -> bool {
+        let mut ok = true;
+        for step in self.steps.into_iter().rev() {
+            ok &= match step {
+                Step::Moved(from, to) => std::fs::rename(&to, &from).is_ok(),
+                Step::Made(dir) => std::fs::remove_dir(&dir).is_ok(),
+            };
+        }
+        ok
     }
 }
 
@@ -275,4 +397,66 @@ fn emit_clashes(ok: &[Written], errs: &mut Vec<Diagnostic>) {
 
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error("io", path, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Staging;
+    use std::path::Path;
+
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| (crate::load::rel(dir, e.path()), std::fs::read(e.path()).unwrap_or_default()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn output(dir: &Path) -> std::path::PathBuf {
+        let out = dir.join("public");
+        for (rel, text) in [("a.txt", "old a"), ("d/b.txt", "old b"), ("old.txt", "stale"), ("f", "a file where a folder will be"), ("dir/x.txt", "a folder where a file will be")] {
+            let p = out.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        out
+    }
+
+    fn stage(out: &Path) -> (Staging, Vec<String>) {
+        let st = Staging::new(out).unwrap();
+        let staged = ["a.txt", "d/b.txt", "f/index.html", "dir", "n/e/w.txt"].map(String::from).to_vec();
+        for rel in &staged {
+            st.write(rel, format!("new {rel}").as_bytes()).unwrap();
+        }
+        (st, staged)
+    }
+
+    #[test]
+    fn commit_into_replaces_removes_and_cleans_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = output(tmp.path());
+        let (st, staged) = stage(&out);
+        let dir = st.dir().to_path_buf();
+        st.commit_into(&staged, &["old.txt".into()]).unwrap();
+        let now: Vec<String> = tree(&out).into_iter().map(|(p, b)| format!("{p}={}", String::from_utf8(b).unwrap())).collect();
+        assert_eq!(now, ["a.txt=new a.txt", "d/b.txt=new d/b.txt", "dir=new dir", "f/index.html=new f/index.html", "n/e/w.txt=new n/e/w.txt"]);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_failed_commit_into_leaves_the_output_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = output(tmp.path());
+        let before = tree(&out);
+        let (st, mut staged) = stage(&out);
+        let dir = st.dir().to_path_buf();
+        // The last file to move in is not there: everything before it has moved by then.
+        staged.push("zz-never-staged.txt".into());
+        assert!(st.commit_into(&staged, &["old.txt".into()]).is_err());
+        assert_eq!(tree(&out), before);
+        assert!(!dir.exists());
+    }
 }

@@ -82,13 +82,17 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
             continue;
         }
         loaded.files.insert(under.clone());
-        // Earlier texts live in `versions/` folders (checked in `check`); they are not records.
-        let is_version = under.split('/').rev().skip(1).any(|seg| seg == "versions");
-        if under.ends_with(".md") && !is_version {
+        if is_record_file(&under) {
             loaded.entries.push(Entry { path: entry.path().to_path_buf(), under });
         }
     }
     Ok(loaded)
+}
+
+/// Whether the file at `under` (its path under `content/`) is a record: a `.md` file that is not
+/// an earlier text in a `versions/` folder (those are checked in `check`).
+pub fn is_record_file(under: &str) -> bool {
+    under.ends_with(".md") && !under.split('/').rev().skip(1).any(|seg| seg == "versions")
 }
 
 /// Reads one record file.

@@ -258,3 +258,77 @@ fn script_links_are_removed_even_without_raw_html() {
     assert!(!body.contains("javascript:") && !body.contains("data:text"), "{body}");
     assert!(page.contains("点这里"), "the link text stays");
 }
+
+#[test]
+fn files_of_other_records_are_never_copied() {
+    let s = common::site_naming_other_records_files();
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!s.root().join("public").exists());
+    // Even with every finding ignored, only the record's own file is planned for copying, and
+    // the page links none of the others.
+    use gongbao::render::{Job, Renderer, plan, theme::Theme};
+    let Ok(a) = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())) else { panic!("analyse failed") };
+    let theme = Theme::builtin();
+    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
+    let copied: Vec<(String, String)> = jobs.iter().filter_map(|j| match j {
+        Job::Attachment(src, to) => Some((src.to_string_lossy().into_owned(), to.clone())),
+        _ => None,
+    }).collect();
+    assert_eq!(copied, vec![("content/d/ok.csv".to_string(), "docs/d/ok.csv".to_string())]);
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
+    let d = a.corpus.by_id["d"];
+    for job in [Job::Doc(d), Job::Version(d, 0)] {
+        let (path, bytes) = r.render(&job).unwrap_or_else(|_| panic!("render"));
+        let page = String::from_utf8(bytes).unwrap();
+        for bad in ["secret.md", "sec2", "versions/", "MARKER"] {
+            assert!(!page.contains(bad), "{bad} in {path}");
+        }
+        assert!(page.contains("ok.csv") || path.contains("2020-01-01"), "{path} lost its own attachment");
+    }
+}
+
+#[test]
+fn withheld_ids_leave_no_trace_in_any_url_attribute_or_autolink() {
+    let s = Site::new();
+    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
+    s.write("content/pub/pic.png", "png");
+    let body = "见<doc:mimi>与[它](DOC:mimi)。\n\n## <doc:mimi>\n\n<blockquote cite=\"doc:mimi\">引文</blockquote>\n\n<img src=\"pic.png\" srcset=\"mimi.md 1x, pic.png 2x\"> <video poster=\" doc:mimi \"></video> <q cite=\"doc:mimi#x\">q</q> <a href=\"https://e.cn\" ping=\"doc:mimi\">e</a>\n";
+    s.write("content/pub/index.md", &format!("---\n{}\n---\n{body}", normative("公开", "2024-01-02")));
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (path, bytes) in tree(&s.root().join("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("mimi"), "the withheld id in {path}");
+    }
+    let page = std::fs::read_to_string(s.root().join("public/docs/pub/index.html")).unwrap();
+    assert!(page.contains("srcset=\"/docs/pub/pic.png 2x\"") && page.contains("引文"), "{page}");
+}
+
+#[test]
+fn build_refuses_an_output_folder_it_would_destroy() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "正文。\n");
+    s.write("themes/city/static/style.css", "body {}\n");
+    s.write("notes/keep.txt", "not a site\n");
+    let before = tree(s.root());
+    let root = s.root().to_str().unwrap().to_string();
+    for out in [".", root.as_str(), "content", "content/../content", "content/public", "themes", "themes/city", "notes"] {
+        let o = s.run(&["build", "--out", out, "--as-of", "2024-06-01"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {err}");
+        assert!(err.contains("错误[io]") && err.contains(out) && err.contains("--out"), "--out {out}: {err}");
+        assert_eq!(tree(s.root()), before, "--out {out} changed the site");
+    }
+    // The default output, a new folder, an empty one and an earlier output are all fine.
+    std::fs::create_dir(s.root().join("empty")).unwrap();
+    for out in [None, Some("site-out"), Some("empty")] {
+        for _ in 0..2 {
+            let mut args = vec!["build", "--as-of", "2024-06-01"];
+            args.extend(out.map(|o| ["--out", o]).into_iter().flatten());
+            let o = s.run(&args);
+            assert!(o.status.success(), "{out:?}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    assert!(s.root().join("public/docs/a/index.html").exists() && s.root().join("empty/docs/a/index.html").exists());
+    assert_eq!(tree(&s.root().join("notes")).len(), 1);
+}

@@ -153,6 +153,35 @@ fn attachments_and_links_that_point_nowhere_or_outside() {
 }
 
 #[test]
+fn files_of_other_records_are_outside_the_record() {
+    let s = common::site_naming_other_records_files();
+    let f = s.findings("outside");
+    assert_eq!(
+        f,
+        vec![
+            ("content/d/index.md".into(), 8),
+            ("content/d/index.md".into(), 11),
+            ("content/d/index.md".into(), 11),
+            ("content/d/index.md".into(), 13),
+            ("content/d/versions/2020-01-01.md".into(), 1),
+            ("content/d/versions/2020-01-01.md".into(), 1),
+        ]
+    );
+    assert!(s.findings("missing-file").is_empty());
+    let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    assert_eq!(code, 1);
+    let msgs: Vec<String> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "outside").map(|d| d.to_string()).collect();
+    assert!(msgs.iter().any(|m| m.contains("content/d/secret.md") && m.contains("doc:")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("content/d/sec2/")), "{msgs:?}");
+    // A plain record beside a folder record's index.md does not own that folder's files either.
+    let s = Site::new();
+    s.write("content/a/index.md", &format!("---\n{}\n---\nx\n", normative("甲", "2024-01-02")));
+    s.write("content/a/att.txt", "x\n");
+    s.record("a/b", &normative("乙", "2024-01-02"), "见[附](att.txt)。\n");
+    assert_eq!(s.findings("outside"), vec![("content/a/b.md".into(), 7)]);
+}
+
+#[test]
 fn kind_specific_keys_on_the_wrong_kind() {
     let s = Site::new();
     s.record("a", &format!("{}\nyear: 2024", normative("甲", "2024-01-02")), "x\n");

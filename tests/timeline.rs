@@ -80,6 +80,25 @@ fn redline_of_a_chinese_document() {
 }
 
 #[test]
+fn redlines_compare_the_published_text_not_the_source() {
+    let s = versioned_site();
+    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部文件", "2019-01-02")), "x\n");
+    let hidden = "依照[内部规定](doc:mimi)与<doc:mimi>办理。<!-- MARKER-COMMENT -->\n\n<div data-note=\"MARKER-HTML\">\n</div>\n";
+    s.write("content/rule/versions/2020-01-01.md", &format!("第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第四条 本办法自公布之日起施行。\n\n{hidden}"));
+    let current = std::fs::read_to_string(s.root().join("content/rule/index.md")).unwrap();
+    s.write("content/rule/index.md", &format!("{current}\n{}", hidden.replace("办理", "从严办理")));
+    let o = s.run(&["build", "--as-of", "2023-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = page(&s, "docs/rule/diff/2020-01-01..2022-07-01/index.html");
+    for bad in ["mimi", "MARKER", "<!--", "data-note"] {
+        assert!(!d.contains(bad), "{bad} in the redline:\n{d}");
+    }
+    // Paragraphs still align, and link text stays.
+    assert!(d.contains("<p class=\"changed\">依照内部规定与<ins><span class=\"cue\">[新增]</span>从严</ins>办理。</p>"), "{d}");
+    assert!(d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "{d}");
+}
+
+#[test]
 fn version_checks() {
     let s = versioned_site();
     s.write("content/rule/versions/2019-06-01.md", "更早的文本。\n");

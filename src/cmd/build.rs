@@ -2,7 +2,8 @@
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, interactive, print, print_failure, summary};
 use crate::date::Date;
-use crate::diag;
+use crate::diag::{self, Diagnostic, Pos};
+use crate::msg;
 use crate::emit::{self, Staging};
 use crate::render::{self, Renderer, theme::Theme};
 use crate::seal::{self, minisign::KeyPair};
@@ -53,6 +54,12 @@ pub fn run(o: &Options) -> u8 {
 pub fn build(o: &Options) -> Result<Built, u8> {
     let start = Instant::now();
     let root = &o.root;
+    let out = o.out.clone().unwrap_or_else(|| default_out(root));
+    if let Err(d) = check_out(root, &out) {
+        let lang = super::read_config(root).map_or_else(|_| "zh-CN".to_string(), |c| c.site.language);
+        print(&[d], &lang, &[], None);
+        return Err(EXIT_FAILURE);
+    }
     let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse)).map_err(|f| {
         print_failure(&f, root);
         f.code
@@ -85,7 +92,6 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     if let Some(s) = &o.session {
         renderer.remember(&s.memo);
     }
-    let out = o.out.clone().unwrap_or_else(|| root.join("public"));
     let staging = Staging::new(&out).map_err(|e| {
         eprintln!("{}: {e}", out.display());
         EXIT_FAILURE
@@ -194,4 +200,64 @@ fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPai
 /// Where the default output goes for a site root.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("public")
+}
+
+/// Refuses an output folder whose replacement would destroy something: a build replaces the
+/// whole folder, so it must not be or hold the site, its `content/` or `themes/`, nor lie inside
+/// those, and a folder that already exists must be empty or an earlier output (it has
+/// `manifest.json`).
+pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let (site, folder) = (resolved(root), resolved(out));
+    let shown = out.display().to_string();
+    let refuse = |m: diag::Msg| {
+        Err(Diagnostic::error("io", "", Pos::new(1, 1), m).help(msg!(
+            "用 --out 指定一个新的或空的目录，或上一次构建的输出目录（默认是站点中的 public/）",
+            "name a new or empty folder with --out, or the output of an earlier build (by default public/ in the site)"
+        )))
+    };
+    if folder.parent().is_none() || site.starts_with(&folder) {
+        return refuse(msg!("输出目录 {shown} 是站点目录或包含站点目录：构建会替换整个输出目录，站点本身将被删除", "the output folder {shown} is or contains the site: a build replaces its whole output folder, which would delete the site"));
+    }
+    for sub in ["content", "themes"] {
+        let inner = site.join(sub);
+        if inner.starts_with(&folder) || folder.starts_with(&inner) {
+            return refuse(msg!("输出目录 {shown} 是站点的 {sub}/、包含它或位于其中：构建会替换整个输出目录", "the output folder {shown} is, contains or lies inside the site's {sub}/: a build replaces its whole output folder"));
+        }
+    }
+    match std::fs::read_dir(&folder) {
+        Ok(mut entries) => {
+            if entries.next().is_some() && !folder.join(crate::seal::MANIFEST).is_file() {
+                let m = crate::seal::MANIFEST;
+                return refuse(msg!("输出目录 {shown} 不是空目录，也不是 gongbao 的输出（没有 {m}）：构建会替换整个目录，其中的文件将被删除", "the output folder {shown} is not empty and is not a gongbao output (it has no {m}): a build replaces the whole folder and would delete its files"));
+            }
+        }
+        Err(_) if folder.exists() => return refuse(msg!("输出目录 {shown} 不是目录", "the output folder {shown} is not a folder")),
+        Err(_) => {}
+    }
+    Ok(())
+}
+
+/// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,
+/// so two names of one folder compare equal even when the folder does not exist yet.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf());
+    let mut clean = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    let mut existing = clean.as_path();
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) => existing = p,
+            None => return clean,
+        }
+    }
+    let rest = clean.strip_prefix(existing).map(Path::to_path_buf).unwrap_or_default();
+    existing.canonicalize().map(|c| c.join(rest)).unwrap_or(clean)
 }

@@ -15,6 +15,11 @@ const RELOAD_JS: &str = "(function(){var v=null;function poll(){fetch('/__gongba
 /// Serves the site at `root` on `port` until interrupted; returns the exit code.
 pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
     let out = out.unwrap_or_else(|| super::build::default_out(root));
+    if let Err(d) = super::build::check_out(root, &out) {
+        let lang = super::read_config(root).map_or_else(|_| "zh-CN".to_string(), |c| c.site.language);
+        super::print(&[d], &lang, &[], None);
+        return super::EXIT_FAILURE;
+    }
     let opts = Options { root: root.to_path_buf(), out: Some(out.clone()), as_of: None, jobs: None, quiet: false, no_cache: false, session: Some(Default::default()) };
     let version = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(Mutex::new(build(&opts).is_err()));
@@ -79,15 +84,10 @@ fn respond(mut s: TcpStream, out: &Path, base: &str, version: &AtomicU64, failed
     if target == "/__gongbao/reload.js" {
         return send(&mut s, 200, "text/javascript", RELOAD_JS.as_bytes());
     }
-    let path = crate::parse::markdown::percent_decode(target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""));
-    if path.split('/').any(|seg| seg == "..") {
+    let Some(file) = local_file(out, base, &target) else {
         return send(&mut s, 400, "text/plain", b"bad path");
-    }
-    let mut file = out.join(&path);
-    if file.is_dir() || path.is_empty() {
-        file = file.join("index.html");
-    }
-    let (status, file) = if file.is_file() { (200, file) } else { (404, out.join("404.html")) };
+    };
+    let (status, file) = if file.is_file() && inside(out, &file) { (200, file) } else { (404, out.join("404.html")) };
     let mut body = std::fs::read(&file).unwrap_or_default();
     let is_html = file.extension().is_some_and(|e| e == "html");
     if is_html {
@@ -102,6 +102,40 @@ fn respond(mut s: TcpStream, out: &Path, base: &str, version: &AtomicU64, failed
         };
     }
     send(&mut s, status, content_type(&file), &body)
+}
+
+/// The file under `out` that the request target names, or `None` when the decoded path could
+/// leave `out`: absolute (`//etc/passwd`, `/%2Fetc%2Fpasswd`, where `join` would drop `out`),
+/// with `..`, backslashes, NUL or a drive prefix. Only plain names are joined to `out`.
+fn local_file(out: &Path, base: &str, target: &str) -> Option<PathBuf> {
+    let path = crate::parse::markdown::percent_decode(target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""));
+    if path.starts_with('/') || path.contains(['\\', '\0']) {
+        return None;
+    }
+    // On Windows a drive prefix (`C:`) would also replace `out`.
+    if !Path::new(&path).components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir)) {
+        return None;
+    }
+    let mut file = out.to_path_buf();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s => file.push(s),
+        }
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    Some(file)
+}
+
+/// Whether `file`, with links resolved, is inside `out`.
+fn inside(out: &Path, file: &Path) -> bool {
+    match (out.canonicalize(), file.canonicalize()) {
+        (Ok(o), Ok(f)) => f.starts_with(o),
+        _ => false,
+    }
 }
 
 fn content_type(p: &Path) -> &'static str {
@@ -128,4 +162,20 @@ fn send(s: &mut TcpStream, status: u16, ctype: &str, body: &[u8]) -> std::io::Re
     };
     write!(s, "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n", body.len())?;
     s.write_all(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_file;
+    use std::path::Path;
+
+    #[test]
+    fn request_paths_stay_in_the_output_folder() {
+        let out = Path::new("/srv/out-that-does-not-exist");
+        assert_eq!(local_file(out, "/", "/docs/a/x.csv"), Some(out.join("docs/a/x.csv")));
+        assert_eq!(local_file(out, "/sub/", "/sub/docs/a/x.csv"), Some(out.join("docs/a/x.csv")));
+        for bad in ["//etc/hostname", "/%2Fetc%2Fhostname", "/%2e%2e/gongbao.toml", "/docs/../../x", "/a%5C..%5Cx", "/a%00b", "/C:%5Cx"] {
+            assert_eq!(local_file(out, "/", bad), None, "{bad}");
+        }
+    }
 }

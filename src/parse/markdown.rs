@@ -4,7 +4,7 @@
 //! that could run script is recorded too (and removed later, in `render`).
 
 use crate::diag::Pos;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 
 /// Where a link in the text points.
@@ -89,8 +89,12 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
             *excerpt += s.chars().count();
         }
     };
+    // Inside `<doc:ID>`, whose text is the id: no description or heading shows it, and when
+    // the link is dropped (its target is not public) neither does the page.
+    let (mut doc_autolink, mut hide_text) = (false, false);
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
+            Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {
@@ -111,6 +115,7 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
             }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => add(&mut body, &mut excerpt, " "),
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. })) && doc_target(dest_url).is_some();
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));
                 }
@@ -126,20 +131,29 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
             }
             _ => {}
         }
+        if matches!(ev, Event::End(TagEnd::Link)) {
+            doc_autolink = false;
+        }
         if let Some(rw) = rewrite {
             match &mut ev {
-                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => match rw(dest_url) {
+                Event::Start(Tag::Link { dest_url, link_type, .. }) | Event::Start(Tag::Image { dest_url, link_type, .. }) => match rw(dest_url) {
                     None => dropped.push(false),
                     Some(Some(url)) => {
                         *dest_url = CowStr::from(url);
                         dropped.push(false);
                     }
                     Some(None) => {
+                        // An autolink's text is its address: it goes with the address.
+                        hide_text = matches!(link_type, LinkType::Autolink | LinkType::Email);
                         dropped.push(true);
                         continue;
                     }
                 },
-                Event::End(TagEnd::Link | TagEnd::Image) if dropped.pop() == Some(true) => continue,
+                Event::End(TagEnd::Link | TagEnd::Image) if dropped.pop() == Some(true) => {
+                    hide_text = false;
+                    continue;
+                }
+                Event::Text(_) | Event::Code(_) if hide_text => continue,
                 _ => {}
             }
         }
@@ -155,10 +169,15 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
+/// The text of `<doc:ID>` autolinks (the id) is left out.
 pub fn plain_text(md: &str) -> String {
     let mut out = String::new();
+    let mut doc_autolink = false;
     for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
         match ev {
+            Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. }) => doc_autolink = doc_target(&dest_url).is_some(),
+            Event::End(TagEnd::Link) => doc_autolink = false,
+            Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
@@ -168,9 +187,53 @@ pub fn plain_text(md: &str) -> String {
     out.trim().to_string()
 }
 
+/// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
+/// row or code block, line breaks kept. Link and image text stays; destinations, raw HTML and
+/// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
+/// the address may be shown. Redlines compare these, never the source, which may name records
+/// that are not public.
+pub fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = cur.trim();
+        if !t.is_empty() {
+            out.push(t.to_string());
+        }
+        cur.clear();
+    };
+    // For each open link: whether its text is hidden.
+    let mut hidden: Vec<bool> = Vec::new();
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    for ev in Parser::new_ext(md, opts) {
+        match ev {
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => hidden.push(matches!(link_type, LinkType::Autolink | LinkType::Email) && !keep_autolink(&dest_url)),
+            Event::End(TagEnd::Link) => {
+                hidden.pop();
+            }
+            Event::Text(t) | Event::Code(t) if !hidden.contains(&true) => cur.push_str(&t),
+            Event::FootnoteReference(label) => cur.push_str(&format!("[{label}]")),
+            Event::SoftBreak | Event::HardBreak => cur.push('\n'),
+            Event::Start(Tag::TableCell) if !cur.trim().is_empty() => cur.push_str(" | "),
+            Event::Start(tag) if is_block(&tag.to_end()) => flush(&mut cur, &mut out),
+            Event::End(end) if is_block(&end) => flush(&mut cur, &mut out),
+            _ => {}
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn is_block(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow
+    )
+}
+
 /// `doc:ID` and relative paths need resolving; absolute URLs, fragments and root paths do not.
 fn classify(dest: &str) -> Option<Target> {
-    if let Some(id) = dest.strip_prefix("doc:") {
+    if let Some(id) = doc_target(dest) {
         let id = id.split('#').next().unwrap_or("");
         return Some(Target::Record(id.trim_matches('/').to_string()));
     }
@@ -179,6 +242,13 @@ fn classify(dest: &str) -> Option<Target> {
     }
     let path = dest.split(['#', '?']).next().unwrap_or("");
     Some(Target::File(percent_decode(path)))
+}
+
+/// What follows `doc:` in a link to a record. The scheme is matched as browsers match schemes,
+/// without regard to case, so `DOC:id` is a record link too and never published as written.
+pub fn doc_target(dest: &str) -> Option<&str> {
+    let d = dest.trim();
+    d.get(..4).filter(|p| p.eq_ignore_ascii_case("doc:")).map(|_| &d[4..])
 }
 
 /// `mailto:`, `https:` and the like: letters, then a colon before any slash.
@@ -273,6 +343,13 @@ mod tests {
         assert_eq!(b.links[1].target, Target::File("附件.csv".into()));
         assert_eq!(b.scripts.len(), 1);
         assert_eq!(b.scripts[0].line, 6);
+    }
+
+    #[test]
+    fn blocks_are_what_a_reader_sees() {
+        let md = "## 第一条\n\n见[办法](doc:secret)与<doc:hidden>和<doc:shown>。<!-- 批注 -->\n第二行<span title=\"x\">字</span>\n\n<div>\n原始\n</div>\n\n- 甲\n  - 乙\n\n| 表 | 头 |\n|---|---|\n| 一 | 二 |\n";
+        let b = blocks(md, &|dest| dest != "doc:hidden");
+        assert_eq!(b, ["第一条", "见办法与和doc:shown。\n第二行字", "甲", "乙", "表 | 头", "一 | 二"]);
     }
 
     #[test]

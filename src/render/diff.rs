@@ -86,31 +86,6 @@ pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
     Some(ops)
 }
 
-/// The paragraphs of a Markdown text: blocks separated by blank lines, each trimmed, with
-/// heading markers dropped (the redline compares words, not markup).
-pub fn paragraphs(md: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in md.lines() {
-        if line.trim().is_empty() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        let l = line.trim();
-        let l = if l.starts_with('#') { l.trim_start_matches('#').trim_start() } else { l };
-        if !cur.is_empty() {
-            cur.push('\n');
-        }
-        cur.push_str(l);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 /// Counts of what changed, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
@@ -124,11 +99,12 @@ pub struct Stats {
     pub same: usize,
 }
 
-/// The redline of `old` → `new` as HTML, with its counts. Cue words (`del_cue`, `ins_cue`) are
-/// written into the markup so the change reads without colour (and in print, and aloud).
-pub fn redline(old: &str, new: &str, del_cue: &str, ins_cue: &str) -> (String, Stats) {
-    let (a, b) = (paragraphs(old), paragraphs(new));
-    let ops = myers(&a, &b).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
+/// The redline of paragraphs `a` → `b` as HTML, with its counts. The paragraphs are plain text
+/// (see [`crate::parse::markdown::blocks`]): what the pages show, never the Markdown source. Cue
+/// words (`del_cue`, `ins_cue`) are written into the markup so the change reads without colour
+/// (and in print, and aloud).
+pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
+    let ops = myers(a, b).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
     let mut html = String::new();
     let mut stats = Stats::default();
     let (mut i, mut j, mut k) = (0, 0, 0);
@@ -315,6 +291,10 @@ mod tests {
         (old, new)
     }
 
+    fn paras(md: &str) -> Vec<String> {
+        crate::parse::markdown::blocks(md, &|_| true)
+    }
+
     #[test]
     fn myers_scripts_rebuild_both_sides_and_are_minimal() {
         let cases = [("", ""), ("abc", ""), ("", "abc"), ("abcabba", "cbabac"), ("第五条罚款五千元", "第五条罚款一万元"), ("aaaa", "aaab")];
@@ -331,7 +311,7 @@ mod tests {
     fn redline_marks_inserted_sentence_deleted_clause_and_changed_number() {
         let old = "## 第一条\n\n为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第三条 本办法由市司法局负责解释。\n";
         let new = "## 第一条\n\n为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n";
-        let (html, stats) = redline(old, new, "删除", "新增");
+        let (html, stats) = redline(&paras(old), &paras(new), "删除", "新增");
         assert!(html.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "{html}");
         assert!(html.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "{html}");
         assert!(html.contains("<p class=\"same\">第一条</p>"), "{html}");
@@ -347,7 +327,7 @@ mod tests {
 
     #[test]
     fn unrelated_paragraphs_are_shown_whole() {
-        let (html, stats) = redline("甲乙丙丁戊己庚辛。", "子丑寅卯辰巳午未。", "删除", "新增");
+        let (html, stats) = redline(&paras("甲乙丙丁戊己庚辛。"), &paras("子丑寅卯辰巳午未。"), "删除", "新增");
         assert_eq!((stats.deleted, stats.inserted), (1, 1), "{html}");
     }
 }

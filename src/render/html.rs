@@ -9,8 +9,16 @@ use lol_html::{HtmlRewriter, Settings, element};
 /// Elements removed with their content: they run code, load other documents, or restyle the page.
 const DROP: &[&str] = &["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "noscript", "template", "form", "svg", "math"];
 
-/// URL attributes that must not carry a script URL.
-const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset", "data", "cite", "ping"];
+/// Attributes holding one URL: each is checked for script URLs and rewritten like a Markdown
+/// link, so a `doc:` id or a file name never reaches the page as written.
+const URL_ATTRS: &[&str] = &[
+    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "codebase", "classid", "manifest",
+    "icon", "itemtype", "itemid", "profile", "archive",
+];
+
+/// Attributes holding a list of URLs (`srcset`: `url descriptor, …`; `ping`: URLs separated by
+/// spaces): each URL is rewritten, and one that must go takes its candidate with it.
+const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
 
 /// What to do with a link destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,21 +67,44 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
             el.remove_attribute(&name);
             continue;
         }
+        let value = el.get_attribute(&name).unwrap_or_default();
         if URL_ATTRS.contains(&lower.as_str()) {
-            let value = el.get_attribute(&name).unwrap_or_default();
-            if is_script_url(&value) {
-                el.remove_attribute(&name);
-            } else if lower == "href" || lower == "src" {
-                match link(&value) {
-                    LinkAction::Keep => {}
-                    LinkAction::Replace(new) => {
-                        let _ = el.set_attribute(&name, &new);
-                    }
-                    LinkAction::Remove => el.remove_attribute(&name),
+            match if is_script_url(&value) { LinkAction::Remove } else { link(value.trim()) } {
+                LinkAction::Keep => {}
+                LinkAction::Replace(new) => {
+                    let _ = el.set_attribute(&name, &new);
                 }
+                LinkAction::Remove => el.remove_attribute(&name),
+            }
+        } else if URL_LIST_ATTRS.contains(&lower.as_str()) {
+            match url_list(&value, lower == "ping", link) {
+                Some(new) => {
+                    let _ = el.set_attribute(&name, &new);
+                }
+                None => el.remove_attribute(&name),
             }
         }
     }
+}
+
+/// A `srcset` (candidates `url descriptor` separated by commas) or, with `spaces`, a `ping`
+/// (URLs separated by whitespace) with each URL passed through `link`; a URL that must go takes
+/// its candidate with it. `None` when nothing is left.
+fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Option<String> {
+    let items: Vec<&str> = if spaces { value.split_whitespace().collect() } else { value.split(',').map(str::trim).filter(|c| !c.is_empty()).collect() };
+    let kept: Vec<String> = items
+        .into_iter()
+        .filter_map(|item| {
+            let (url, rest) = item.split_once(char::is_whitespace).map_or((item, ""), |(u, r)| (u, r.trim()));
+            let url = match if is_script_url(url) { LinkAction::Remove } else { link(url) } {
+                LinkAction::Keep => url.to_string(),
+                LinkAction::Replace(new) => new,
+                LinkAction::Remove => return None,
+            };
+            Some(if rest.is_empty() { url } else { format!("{url} {rest}") })
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(if spaces { " " } else { ", " }))
 }
 
 /// `javascript:`, `vbscript:` and `data:` URLs, however they are disguised with case, spaces,
@@ -100,6 +131,23 @@ mod tests {
             assert!(!l.contains(bad), "{bad} left in {c}");
         }
         assert!(c.contains("<img src=\"x\">"), "{c}");
+    }
+
+    #[test]
+    fn rewrites_every_url_attribute() {
+        let act = |h: &str| match h {
+            "doc:secret" | "secret.md" => LinkAction::Remove,
+            "a.png" => LinkAction::Replace("/docs/x/a.png".into()),
+            _ => LinkAction::Keep,
+        };
+        let c = clean(
+            r#"<blockquote cite="doc:secret">q</blockquote><img src="a.png" srcset="secret.md 1x, a.png 2x, javascript:x 3x"><img srcset="secret.md 1x"><video poster="secret.md"></video><a href="https://e.cn" ping="doc:secret https://p.cn">p</a><q cite=" doc:secret ">r</q>"#,
+            &act,
+        );
+        assert!(!c.contains("secret") && !c.contains("javascript"), "{c}");
+        assert!(c.contains(r#"srcset="/docs/x/a.png 2x""#), "{c}");
+        assert!(c.contains(r#"ping="https://p.cn""#), "{c}");
+        assert!(c.contains("<img>") && c.contains("<video>") && c.contains("<blockquote>"), "{c}");
     }
 
     #[test]

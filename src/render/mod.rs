@@ -136,8 +136,10 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> 
                 crate::parse::markdown::Target::Record(_) => None,
             })
             .collect();
+        // Only the record's own files: never a record's source, an earlier text or a file in
+        // another record's folder, whatever severity the site gave the checks.
         for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
-            if let Some(src) = crate::check::resolve_file(&r.dir, f) {
+            if let Ok(src) = crate::check::own_file(&c.folders, r, f) {
                 own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
             }
         }
@@ -505,7 +507,11 @@ impl<'a> Renderer<'a> {
             Texts::Diff(i, a, b) => {
                 let r = &self.c.records[*i];
                 let v = &self.c.versions[*i];
-                let (old, new) = (self.markdown_of(r, v[*a].file.as_deref())?, self.markdown_of(r, v[*b].file.as_deref())?);
+                // Compare what the pages show, not the source: link targets, comments and raw
+                // HTML could name what is not public.
+                let shown = |dest: &str| self.link_action(r, dest) != html::LinkAction::Remove;
+                let text = |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::parse::markdown::blocks(&md, &shown));
+                let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
                 if let Some(o) = plan.ctx.as_object_mut() {
@@ -717,7 +723,7 @@ impl<'a> Renderer<'a> {
             return html::LinkAction::Remove;
         }
         let resolve = |href: &str| -> html::LinkAction {
-            if let Some(id) = href.strip_prefix("doc:") {
+            if let Some(id) = crate::parse::markdown::doc_target(href) {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
                 // A record that is not public (or not yet published) leaves no trace: no href.
                 let Some(target) = self.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
@@ -729,9 +735,9 @@ impl<'a> Renderer<'a> {
                 return html::LinkAction::Keep;
             }
             let file = crate::parse::markdown::percent_decode(path);
-            match crate::check::resolve_file(&r.dir, &file) {
-                Some(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
-                None => html::LinkAction::Remove,
+            match crate::check::own_file(&self.c.folders, r, &file) {
+                Ok(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
+                Err(_) => html::LinkAction::Remove,
             }
         };
         resolve(href)
@@ -758,7 +764,7 @@ impl<'a> Renderer<'a> {
             json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
         });
         let dir = record_path(r);
-        let attachments: Vec<Value> = r.attachments.iter().map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
+        let attachments: Vec<Value> = r.attachments.iter().filter(|a| crate::check::own_file(&c.folders, r, &a.file).is_ok()).map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
         let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
         let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
         json!({
@@ -850,7 +856,7 @@ impl<'a> Renderer<'a> {
         let (newer, older) = (newer.map(|j| self.issue_link(j)), older.map(|j| self.issue_link(j)));
         json!({
             "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
-            "pdf": x.and_then(|x| x.pdf.as_ref()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
+            "pdf": x.and_then(|x| x.pdf.as_ref()).filter(|p| crate::check::own_file(&c.folders, r, &p.file).is_ok()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
             "newer": newer, "older": older, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),
         })

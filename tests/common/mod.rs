@@ -71,6 +71,27 @@ pub fn normative(title: &str, published: &str) -> String {
     format!("kind: normative\ntitle: {title}\nissuer: 测试市人民政府办公室\npublished: {published}")
 }
 
+/// A site where the folder record `d` names files that belong to other records: a withheld
+/// sibling's source, and a withheld folder record below it (its `index.md` and its attachment).
+pub fn site_naming_other_records_files() -> Site {
+    let s = Site::new();
+    let withheld = format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘MARKER", "2020-01-02"));
+    s.record("d/secret", &withheld, "MARKER-SOURCE\n");
+    s.write("content/d/sec2/index.md", &format!("---\n{withheld}\n---\nMARKER-SEC2\n"));
+    s.write("content/d/sec2/att.txt", "MARKER-ATT\n");
+    s.write("content/d/ok.csv", "a\n1\n");
+    s.write(
+        "content/d/index.md",
+        &format!(
+            "---\n{}\neffective: 2020-01-01\nattachments:\n  - {{file: sec2/att.txt, title: 附}}\n  - {{file: ok.csv, title: 表}}\n---\n见[表](ok.csv)、[秘](secret.md)、[二](sec2/index.md)。\n\n旧文见[旧](versions/2020-01-01.md)。\n",
+            normative("甲", "2019-12-01")
+        ),
+    );
+    s.write("content/d/versions/2020-01-01.md", "旧文见[秘](./secret.md)与[附](sec2/att.txt)。\n");
+    s.record("change", &format!("{}\namends: [{{id: d, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s
+}
+
 /// Every file under `dir`, relative, sorted, with its bytes.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
