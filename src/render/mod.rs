@@ -246,6 +246,25 @@ pub fn escape(s: &str) -> String {
     escape_markup(s, "&#39;", false)
 }
 
+/// Writes `s` escaped for HTML, in runs between the characters that need escaping.
+fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[from..i])?;
+        out.write_str(rep)?;
+        from = i + 1;
+    }
+    out.write_str(&s[from..])
+}
+
 /// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
 /// control characters XML 1.0 does not allow.
 pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
@@ -321,7 +340,7 @@ impl<'a> Renderer<'a> {
         env.set_formatter(|out, state, value| {
             if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
                 if let Some(s) = value.as_str() {
-                    return out.write_str(&escape(s)).map_err(minijinja::Error::from);
+                    return escape_into(out, s).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)
@@ -937,6 +956,15 @@ mod tests {
             _ => panic!("not a sitemap"),
         }).collect();
         assert_eq!(sizes, vec![(3, "sitemaps/sitemap-1.xml".into()), (3, "sitemaps/sitemap-2.xml".into()), (1, "sitemaps/sitemap-3.xml".into())]);
+    }
+
+    #[test]
+    fn escaping_into_a_writer_matches_escape() {
+        for s in ["", "plain 文字", "<a href=\"x\">'&'</a>", "&&", "末尾<"] {
+            let mut out = String::new();
+            escape_into(&mut out, s).unwrap();
+            assert_eq!(out, escape(s));
+        }
     }
 
     #[test]
