@@ -18,7 +18,7 @@ pub enum Op {
 
 /// Edits beyond which a comparison gives up and reports "replaced": it keeps a pathological
 /// input (two unrelated texts of a hundred thousand characters) from taking quadratic time.
-const MAX_EDITS: usize = 4000;
+const MAX_EDITS: usize = 2000;
 
 /// Myers' algorithm: the shortest edit script turning `a` into `b`, as a list of ops (one per
 /// element of `a` that is kept or deleted, and per element of `b` that is inserted). `None`
@@ -28,10 +28,12 @@ pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
     let max = (n + m).min(MAX_EDITS as isize);
     let off = max + 1;
     let mut v = vec![0isize; 2 * off as usize + 1];
-    let mut trace: Vec<Vec<isize>> = Vec::new();
+    // Before step d only the diagonals -d..=d matter: keep just those (the whole vector for
+    // every step would take hundreds of megabytes on two long, unrelated paragraphs).
+    let mut trace: Vec<Vec<i32>> = Vec::new();
     let mut found = false;
     'outer: for d in 0..=max {
-        trace.push(v.clone());
+        trace.push(v[(off - d) as usize..=(off + d) as usize].iter().map(|&x| x as i32).collect());
         let mut k = -d;
         while k <= d {
             let idx = (k + off) as usize;
@@ -56,11 +58,11 @@ pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
     let (mut x, mut y) = (n, m);
     let mut ops = Vec::with_capacity((n + m) as usize);
     for d in (0..trace.len() as isize).rev() {
-        let v = &trace[d as usize];
+        let row = &trace[d as usize];
+        let v = |k: isize| row[(k + d) as usize] as isize;
         let k = x - y;
-        let idx = (k + off) as usize;
-        let prev_k = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) { k + 1 } else { k - 1 };
-        let prev_x = if d == 0 { 0 } else { v[(prev_k + off) as usize] };
+        let prev_k = if k == -d || (k != d && v(k - 1) < v(k + 1)) { k + 1 } else { k - 1 };
+        let prev_x = if d == 0 { 0 } else { v(prev_k) };
         let prev_y = prev_x - prev_k;
         while x > prev_x.max(0) && y > prev_y.max(0) && x > 0 && y > 0 && a[(x - 1) as usize] == b[(y - 1) as usize] {
             ops.push(Op::Same);
@@ -305,6 +307,29 @@ mod tests {
         }
         let (x, y): (Vec<char>, Vec<char>) = ("abcabba".chars().collect(), "cbabac".chars().collect());
         assert_eq!(myers(&x, &y).unwrap().iter().filter(|o| **o != Op::Same).count(), 5);
+        // Pseudo-random texts over a small alphabet, so that edits interleave with matches.
+        let mut seed = 7u32;
+        let mut text = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    b"abc"[(seed >> 16) as usize % 3]
+                })
+                .collect()
+        };
+        for n in [1, 5, 40, 300] {
+            let (x, y) = (text(n), text(n + n / 3));
+            let ops = myers(&x, &y).unwrap();
+            assert_eq!(apply(&x, &y, &ops), (x.clone(), y.clone()), "{n}");
+        }
+    }
+
+    #[test]
+    fn too_many_edits_give_up_quickly() {
+        let (x, y) = (vec![b'a'; 5000], vec![b'b'; 5000]);
+        assert_eq!(myers(&x, &y), None);
+        let (x, y) = (vec![b'a'; 900], vec![b'b'; 900]);
+        assert!(myers(&x, &y).is_some(), "1,800 edits are within the limit");
     }
 
     #[test]
