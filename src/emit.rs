@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 pub struct Written {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
-    /// Bytes.
-    pub size: u64,
     /// Lower-case hex SHA-256.
     pub sha256: String,
+    /// Bytes.
+    pub size: u64,
 }
 
 /// The folder a build writes into before it becomes the output.
@@ -282,11 +282,12 @@ impl Cache {
         serde_json::from_slice(&std::fs::read(Cache::path(out)).ok()?).ok()
     }
 
-    /// Writes the cache for the files now in `out`.
-    pub fn write(out: &Path, files: &[Written], fps: &BTreeMap<String, String>) -> std::io::Result<()> {
+    /// Writes the cache for the files now in `out`. `known` gives the modification time of a
+    /// file this build did not touch (from the previous cache); the others are looked up.
+    pub fn write(out: &Path, files: &[Written], fps: &BTreeMap<String, String>, known: &dyn Fn(&str) -> Option<u128>) -> std::io::Result<()> {
         let mut cache = Cache::default();
         for w in files {
-            let mtime = mtime(&out.join(&w.path)).unwrap_or(0);
+            let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
             cache.files.insert(w.path.clone(), CacheEntry { fp: fps.get(&w.path).cloned().unwrap_or_default(), size: w.size, sha256: w.sha256.clone(), mtime });
         }
         let path = Cache::path(out);
@@ -300,7 +301,8 @@ impl Cache {
         let e = self.files.get(path)?;
         let file = out.join(path);
         let meta = std::fs::metadata(&file).ok()?;
-        (e.fp == fp && !fp.is_empty() && meta.len() == e.size && mtime(&file) == Some(e.mtime)).then(|| Written { path: path.to_string(), size: e.size, sha256: e.sha256.clone() })
+        let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        (e.fp == fp && !fp.is_empty() && meta.len() == e.size && time == e.mtime).then(|| Written { path: path.to_string(), size: e.size, sha256: e.sha256.clone() })
     }
 }
 

@@ -162,7 +162,10 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         eprintln!("{}: {e}", out.display());
         return Err(EXIT_FAILURE);
     }
-    if let Err(e) = emit::Cache::write(&out, &written, &fingerprints) {
+    // Files reused from the output keep the time the previous cache recorded for them.
+    let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
+    let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
+    if let Err(e) = emit::Cache::write(&out, &written, &fingerprints, &known) {
         eprintln!("{}: {e}", emit::Cache::path(&out).display());
     }
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {

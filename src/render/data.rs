@@ -126,8 +126,10 @@ impl Renderer<'_> {
         let mut out = String::from("\u{FEFF}");
         out.push_str(&CSV_FIELDS.iter().map(|f| f.0).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
+        let rows = self.rows(1, &self.data_docs(), |i| self.csv_row(i));
         let mut out = out.into_bytes();
-        for row in self.rows(1, &self.data_docs(), |i| self.csv_row(i)) {
+        out.reserve(rows.iter().map(|r| r.len()).sum());
+        for row in rows {
             out.extend_from_slice(&row);
         }
         out
@@ -234,7 +236,7 @@ impl Renderer<'_> {
     /// `data/documents.jsonld`.
     pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
         let mut all = self.data_docs();
-        all.extend(self.c.newest_first(Some(Kind::Gazette)).into_iter().rev());
+        all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
         json_with_list(&json!({"@context": context()}), "@graph", self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(i)).unwrap_or_default()))
     }
 
@@ -286,7 +288,7 @@ impl Renderer<'_> {
 
     /// An Atom feed of the newest records of `kind` (all documents when `None`).
     pub(crate) fn feed(&self, kind: Option<Kind>, name: &str) -> Vec<u8> {
-        let items: Vec<usize> = self.c.newest_first(kind).into_iter().filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette).take(FEED_LEN).collect();
+        let items: Vec<usize> = self.newest(kind).into_iter().filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette).take(FEED_LEN).collect();
         let tz = &self.cfg.site.timezone;
         let stamp = |d: crate::date::Date| format!("{d}T00:00:00{tz}");
         let updated = items.first().map_or(self.c.as_of, |&i| self.c.records[i].published);
@@ -346,7 +348,7 @@ impl Renderer<'_> {
         let mut out = String::from("\u{FEFF}");
         out.push_str(&head.join(","));
         out.push_str("\r\n");
-        for i in self.c.newest_first(Some(Kind::Catalog)) {
+        for i in self.newest(Some(Kind::Catalog)) {
             let r = &self.c.records[i];
             let f = r.catalog.clone().unwrap_or_default();
             let text = self.markdown_of(r, None).map(|md| crate::parse::markdown::plain_text(&md)).unwrap_or_else(|_| r.body.excerpt.clone());
@@ -372,7 +374,8 @@ fn context() -> Value {
 /// `head` (an object) with one more key holding a list, one item per line. The items come
 /// serialised, so the whole corpus is never a JSON tree in memory.
 fn json_with_list(head: &Value, key: &str, items: Vec<std::sync::Arc<Vec<u8>>>) -> Vec<u8> {
-    let mut out = serde_json::to_vec(head).unwrap_or_default();
+    let mut out = Vec::with_capacity(items.iter().map(|i| i.len() + 2).sum::<usize>() + 1024);
+    serde_json::to_writer(&mut out, head).unwrap_or_default();
     out.pop(); // the closing brace
     if out.len() > 1 {
         out.push(b',');

@@ -84,10 +84,10 @@ impl Memo {
     }
 
     /// The key of a job with `identity` that read `reads`, under this build's views.
-    fn key(base: &Sum, views: &[Sum], identity: &str, reads: &[usize]) -> Sum {
+    fn key(base: &Sum, views: &[Sum], identity: &[u8], reads: &[usize]) -> Sum {
         let mut h = Sha256::new();
         h.update(base);
-        h.update(identity.as_bytes());
+        h.update(identity);
         h.update([0]);
         for &i in reads {
             h.update((i as u64).to_le_bytes());
@@ -104,13 +104,13 @@ impl Memo {
     pub(crate) fn page(&self, identity: &str) -> Option<(String, String)> {
         let s = self.state.lock().ok()?;
         let p = s.pages.get(identity)?;
-        (Memo::key(&s.base, &s.views, identity, &p.reads) == p.key).then(|| (p.path.clone(), p.fingerprint.clone()))
+        (Memo::key(&s.base, &s.views, identity.as_bytes(), &p.reads) == p.key).then(|| (p.path.clone(), p.fingerprint.clone()))
     }
 
     /// Remembers a page made now.
     pub(crate) fn put_page(&self, identity: &str, reads: Vec<usize>, path: &str, fingerprint: &str) {
         let Some((base, views)) = self.views() else { return };
-        let key = Memo::key(&base, &views, identity, &reads);
+        let key = Memo::key(&base, &views, identity.as_bytes(), &reads);
         if let Ok(mut s) = self.state.lock() {
             s.pages.insert(identity.to_string(), Page { key, reads, path: path.to_string(), fingerprint: fingerprint.to_string() });
         }
@@ -118,7 +118,9 @@ impl Memo {
 
     /// Row `i` of table `table`, made by `make` unless nothing it read has changed.
     pub(crate) fn row(&self, table: u8, i: usize, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
-        let identity = format!("row {table} {i}");
+        let mut identity = [0u8; 10];
+        identity[..2].copy_from_slice(&[b'r', table]);
+        identity[2..].copy_from_slice(&(i as u64).to_le_bytes());
         if let Ok(s) = self.state.lock() {
             if let Some(r) = s.rows.get(&(table, i)) {
                 if Memo::key(&s.base, &s.views, &identity, &r.reads) == r.key {

@@ -182,34 +182,38 @@ fn sitemap_jobs(urls: Vec<String>, limit: usize) -> Vec<Job> {
 
 /// Groups the visible documents by each browse facet.
 fn lists(c: &Corpus) -> Vec<List> {
-    let mut groups: BTreeMap<(&'static str, String), (String, Vec<usize>)> = BTreeMap::new();
-    let mut add = |facet: &'static str, path: String, label: String, i: usize| {
-        groups.entry((facet, path)).or_insert_with(|| (label, Vec::new())).1.push(i);
+    // Hashed while grouping (tens of thousands of insertions), sorted once at the end.
+    let mut groups: std::collections::HashMap<(&'static str, String), (String, Vec<usize>)> = std::collections::HashMap::new();
+    let mut add = |facet: &'static str, path: String, label: &dyn Fn() -> String, i: usize| {
+        groups.entry((facet, path)).or_insert_with(|| (label(), Vec::new())).1.push(i);
     };
     for i in c.newest_first(None) {
         let r = &c.records[i];
         if r.kind == Kind::Gazette {
             continue;
         }
-        add("kind", format!("browse/kind/{}", r.kind.id()), r.kind.id().to_string(), i);
+        add("kind", format!("browse/kind/{}", r.kind.id()), &|| r.kind.id().to_string(), i);
         if r.kind == Kind::Catalog {
             continue;
         }
-        let y = r.published.year().to_string();
-        add("year", format!("browse/year/{y}"), y, i);
+        let y = r.published.year();
+        add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
         for is in &r.issuers {
-            add("issuer", format!("browse/issuer/{}", segment(is)), is.clone(), i);
+            add("issuer", format!("browse/issuer/{}", segment(is)), &|| is.clone(), i);
         }
         for t in &r.topics {
-            add("topic", format!("browse/topic/{}", segment(&t[0])), t[0].clone(), i);
+            add("topic", format!("browse/topic/{}", segment(&t[0])), &|| t[0].clone(), i);
             if t.len() > 1 {
-                add("topic", format!("browse/topic/{}/{}", segment(&t[0]), segment(&t[1])), format!("{}\\{}", t[0], t[1]), i);
+                add("topic", format!("browse/topic/{}/{}", segment(&t[0]), segment(&t[1])), &|| format!("{}\\{}", t[0], t[1]), i);
             }
         }
         if r.kind.has_legal_force() {
-            add("validity", format!("browse/validity/{}", c.current(i).state.id()), c.current(i).state.id().to_string(), i);
+            let state = c.current(i).state.id();
+            add("validity", format!("browse/validity/{state}"), &|| state.to_string(), i);
         }
     }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
 }
 
@@ -328,6 +332,8 @@ pub struct Renderer<'a> {
     memo: Option<&'a memo::Memo>,
     /// Gazette issues, newest first, and each record's place among them.
     gazettes: (Vec<usize>, BTreeMap<usize, usize>),
+    /// Visible records, newest first (sorted once for every list that needs the order).
+    newest: Vec<usize>,
 }
 
 impl<'a> Renderer<'a> {
@@ -373,10 +379,11 @@ impl<'a> Renderer<'a> {
             h.update(src.as_bytes());
         }
         let global_fp = crate::load::hex(&h.finalize());
-        let order = c.newest_first(Some(Kind::Gazette));
+        let newest = c.newest_first(None);
+        let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
         let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
         let gazettes = (order, places);
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes })
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes, newest })
     }
 
     /// Reuses pages and rows of earlier builds from `memo` where nothing they read changed, and
@@ -441,6 +448,11 @@ impl<'a> Renderer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Visible records of `kind` (all when `None`), newest first, as `Corpus::newest_first`.
+    pub(crate) fn newest(&self, kind: Option<Kind>) -> Vec<usize> {
+        self.newest.iter().copied().filter(|&i| kind.is_none_or(|k| self.c.records[i].kind == k)).collect()
     }
 
     /// The next newer and next older issue around gazette issue `i`.
@@ -682,11 +694,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn home(&self) -> Value {
-        let issues: Vec<Value> = self.c.newest_first(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
-        let docs: Vec<Value> = self.c.newest_first(None).into_iter().filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog)).take(12).map(|i| self.link(i)).collect();
+        let issues: Vec<Value> = self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
+        let docs: Vec<Value> = self.newest(None).into_iter().filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog)).take(12).map(|i| self.link(i)).collect();
         let mut by_kind = Vec::new();
         for k in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
-            let items: Vec<Value> = self.c.newest_first(Some(k)).into_iter().take(6).map(|i| self.link(i)).collect();
+            let items: Vec<Value> = self.newest(Some(k)).into_iter().take(6).map(|i| self.link(i)).collect();
             if !items.is_empty() {
                 by_kind.push(json!({"kind": k.id(), "url": self.href(&format!("browse/kind/{}/", k.id())), "items": items}));
             }
@@ -883,7 +895,7 @@ impl<'a> Renderer<'a> {
 
     fn issues(&self) -> Value {
         let mut years: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
-        for i in self.c.newest_first(Some(Kind::Gazette)) {
+        for i in self.newest(Some(Kind::Gazette)) {
             if let Some(x) = &self.c.records[i].issue {
                 years.entry(x.year).or_default().push(self.issue_link(i));
             }
@@ -910,8 +922,7 @@ impl<'a> Renderer<'a> {
 
     fn catalog(&self) -> Value {
         let items: Vec<Value> = self
-            .c
-            .newest_first(Some(Kind::Catalog))
+            .newest(Some(Kind::Catalog))
             .into_iter()
             .map(|i| {
                 let r = &self.c.records[i];

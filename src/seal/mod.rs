@@ -28,15 +28,25 @@ pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&mini
         let comment = format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{}", files.len());
         staging.write(SIGNATURE, k.sign(sums.as_bytes(), &comment).as_bytes())?;
     }
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let manifest = serde_json::json!({
-        "generator": format!("gongbao {}", env!("CARGO_PKG_VERSION")),
-        "as_of": as_of,
-        "algorithm": "sha256",
-        "file_count": files.len(),
-        "total_bytes": total,
-        "files": files,
-    });
+    // Keys in alphabetical order, as everywhere in gongbao's JSON; the files are serialised
+    // straight from the list rather than through a JSON tree.
+    #[derive(serde::Serialize)]
+    struct Manifest<'a> {
+        algorithm: &'a str,
+        as_of: &'a str,
+        file_count: usize,
+        files: &'a [Written],
+        generator: String,
+        total_bytes: u64,
+    }
+    let manifest = Manifest {
+        algorithm: "sha256",
+        as_of,
+        file_count: files.len(),
+        files,
+        generator: format!("gongbao {}", env!("CARGO_PKG_VERSION")),
+        total_bytes: files.iter().map(|f| f.size).sum(),
+    };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;
     text.push('\n');
     staging.write(MANIFEST, text.as_bytes())?;
