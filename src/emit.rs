@@ -282,17 +282,22 @@ impl Cache {
         serde_json::from_slice(&std::fs::read(Cache::path(out)).ok()?).ok()
     }
 
-    /// Writes the cache for the files now in `out`. `known` gives the modification time of a
-    /// file this build did not touch (from the previous cache); the others are looked up.
-    pub fn write(out: &Path, files: &[Written], fps: &BTreeMap<String, String>, known: &dyn Fn(&str) -> Option<u128>) -> std::io::Result<()> {
+    /// The cache for the files now in `out`. `known` gives the modification time of a file this
+    /// build did not touch (from the previous cache); the others are looked up.
+    pub fn make(out: &Path, files: &[Written], fps: &BTreeMap<String, String>, known: &dyn Fn(&str) -> Option<u128>) -> Cache {
         let mut cache = Cache::default();
         for w in files {
             let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
             cache.files.insert(w.path.clone(), CacheEntry { fp: fps.get(&w.path).cloned().unwrap_or_default(), size: w.size, sha256: w.sha256.clone(), mtime });
         }
+        cache
+    }
+
+    /// Writes the cache beside output folder `out`.
+    pub fn save(&self, out: &Path) -> std::io::Result<()> {
         let path = Cache::path(out);
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&cache).map_err(std::io::Error::other)?)?;
+        std::fs::write(&tmp, serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
         std::fs::rename(tmp, path)
     }
 

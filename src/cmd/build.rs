@@ -96,7 +96,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         eprintln!("{}: {e}", out.display());
         EXIT_FAILURE
     })?;
-    let jobs = render::plan(&a.corpus, &a.cfg, &theme, root);
+    let jobs = render::plan_with(&a.corpus, &a.cfg, &theme, root, renderer.lists());
     if interactive() && !o.quiet {
         eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
     }
@@ -104,7 +104,10 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
     let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
-    let cache = if o.no_cache { None } else { emit::Cache::read(&out) };
+    // `serve` keeps the cache of its last build; it still applies while the output it describes
+    // is there (every reuse checks the file's size and time).
+    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && out.join(seal::MANIFEST).exists());
+    let cache = if o.no_cache { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
     let mut written = Vec::new();
     let mut staged = Vec::new();
     let mut fingerprints = std::collections::BTreeMap::new();
@@ -165,8 +168,14 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     // Files reused from the output keep the time the previous cache recorded for them.
     let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
     let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
-    if let Err(e) = emit::Cache::write(&out, &written, &fingerprints, &known) {
+    let next = emit::Cache::make(&out, &written, &fingerprints, &known);
+    if let Err(e) = next.save(&out) {
         eprintln!("{}: {e}", emit::Cache::path(&out).display());
+    }
+    if let Some(s) = &o.session {
+        if let Ok(mut kept) = s.cache.lock() {
+            *kept = Some((out.clone(), next));
+        }
     }
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

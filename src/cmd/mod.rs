@@ -48,6 +48,8 @@ pub struct Session {
     pub parse: ParseCache,
     /// Pages and rows.
     pub memo: crate::render::memo::Memo,
+    /// The build cache of the last build, and the output folder it describes.
+    pub cache: std::sync::Mutex<Option<(std::path::PathBuf, crate::emit::Cache)>>,
 }
 
 /// Parsed records kept between rebuilds (by `serve`): a file whose size and modification time

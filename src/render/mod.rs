@@ -102,6 +102,12 @@ pub struct List {
 
 /// Lists every file of the site, in a fixed order.
 pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> Vec<Job> {
+    let lists: Vec<Arc<List>> = lists(c).into_iter().map(Arc::new).collect();
+    plan_with(c, cfg, theme, root, &lists)
+}
+
+/// [`plan`] with the browse lists already made (see [`Renderer::lists`]).
+pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, lists: &[Arc<List>]) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog, Job::NotFound];
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     for i in c.visible_indexes() {
@@ -145,9 +151,8 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> 
         }
         jobs.extend(own.into_iter().map(|(to, src)| Job::Attachment(PathBuf::from("content").join(src), to)));
     }
-    for list in lists(c) {
+    for list in lists {
         let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
-        let list = Arc::new(list);
         jobs.extend((1..=pages).map(|p| Job::List(list.clone(), p)));
     }
     let urls = data::page_urls(c, &jobs);
@@ -334,6 +339,8 @@ pub struct Renderer<'a> {
     gazettes: (Vec<usize>, BTreeMap<usize, usize>),
     /// Visible records, newest first (sorted once for every list that needs the order).
     newest: Vec<usize>,
+    /// The browse lists.
+    lists: Vec<Arc<List>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -383,7 +390,7 @@ impl<'a> Renderer<'a> {
         let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
         let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
         let gazettes = (order, places);
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes, newest })
+        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes, newest, lists: lists(c).into_iter().map(Arc::new).collect() })
     }
 
     /// Reuses pages and rows of earlier builds from `memo` where nothing they read changed, and
@@ -448,6 +455,11 @@ impl<'a> Renderer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The browse lists, made once per build.
+    pub fn lists(&self) -> &[Arc<List>] {
+        &self.lists
     }
 
     /// Visible records of `kind` (all when `None`), newest first, as `Corpus::newest_first`.
@@ -906,7 +918,7 @@ impl<'a> Renderer<'a> {
 
     fn browse(&self) -> Value {
         let mut facets: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-        for l in lists(self.c) {
+        for l in &self.lists {
             if l.facet == "topic" && l.label.contains('\\') {
                 continue;
             }
