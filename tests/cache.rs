@@ -93,22 +93,27 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     same_as_clean(&s);
 }
 
-/// `serve` keeps parsed records between rebuilds; a rebuild must still see every change.
-#[test]
-fn records_kept_between_rebuilds_follow_edits_and_settings() {
-    use gongbao::cmd::build::{Options, build};
-    let s = Site::new();
-    s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲", "2024-01-02")), "第一稿。\n");
-    s.record("b", &normative("乙", "2024-01-03"), "x\n");
-    let opts = Options {
+/// Options for builds into `public/` as of `as_of` that share one `serve` session.
+fn session(s: &Site, as_of: &str) -> gongbao::cmd::build::Options {
+    gongbao::cmd::build::Options {
         root: s.root().to_path_buf(),
         out: Some(s.root().join("public")),
-        as_of: gongbao::date::Date::parse("2024-06-01").ok(),
+        as_of: gongbao::date::Date::parse(as_of).ok(),
         jobs: None,
         quiet: true,
         no_cache: false,
         session: Some(Default::default()),
-    };
+    }
+}
+
+/// `serve` keeps parsed records between rebuilds; a rebuild must still see every change.
+#[test]
+fn records_kept_between_rebuilds_follow_edits_and_settings() {
+    use gongbao::cmd::build::build;
+    let s = Site::new();
+    s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲", "2024-01-02")), "第一稿。\n");
+    s.record("b", &normative("乙", "2024-01-03"), "x\n");
+    let opts = session(&s, "2024-06-01");
     assert!(build(&opts).is_ok());
     s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲（修订）", "2024-01-02")), "第二稿。\n");
     std::fs::remove_file(s.root().join("content/b.md")).unwrap();
@@ -125,22 +130,14 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
 /// deletions — every rebuild of one session equals a clean build byte for byte.
 #[test]
 fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
-    use gongbao::cmd::build::{Options, build};
+    use gongbao::cmd::build::build;
     let s = Site::new();
     for e in walkdir::WalkDir::new(common::project().join("content")).into_iter().flatten().filter(|e| e.file_type().is_file()) {
         let rel = e.path().strip_prefix(common::project()).unwrap().to_string_lossy().into_owned();
         s.write_bytes(&rel, &std::fs::read(e.path()).unwrap());
     }
     s.write("gongbao.toml", &std::fs::read_to_string(common::project().join("gongbao.toml")).unwrap());
-    let opts = Options {
-        root: s.root().to_path_buf(),
-        out: Some(s.root().join("public")),
-        as_of: gongbao::date::Date::parse("2026-06-30").ok(),
-        jobs: None,
-        quiet: true,
-        no_cache: false,
-        session: Some(Default::default()),
-    };
+    let opts = session(&s, "2026-06-30");
     assert!(build(&opts).is_ok(), "the demo builds");
     // Records by path, and the ids other records point at.
     let records: Vec<String> = tree(&s.root().join("content")).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".md") && !p.contains("versions/")).collect();
