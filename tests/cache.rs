@@ -217,3 +217,26 @@ fn a_swap_that_fails_partway_leaves_the_previous_output_as_it_was() {
     build(&s, &[]);
     same_as_clean(&s);
 }
+
+/// `serve` does not read again a file whose size and times are unchanged. A file rewritten with
+/// the same size and its old modification time put back (as `cp -p` or `rsync -t` do) is still
+/// seen: its change time moved.
+#[cfg(unix)]
+#[test]
+fn a_rewrite_that_keeps_size_and_modification_time_is_seen() {
+    use gongbao::cmd::build::build;
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
+    s.record("b", &normative("乙", "2024-01-03"), "x\n");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let set_old = |rel: &str| std::fs::File::options().write(true).open(s.root().join(rel)).unwrap().set_modified(old).unwrap();
+    set_old("content/a.md");
+    set_old("content/b.md");
+    let opts = session(&s, "2024-06-01");
+    assert!(build(&opts).is_ok());
+    s.record("a", &normative("甲", "2024-01-02"), "第二稿。\n");
+    set_old("content/a.md");
+    assert!(build(&opts).is_ok());
+    same_as_clean(&s);
+    assert!(std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().contains("第二稿"));
+}

@@ -62,34 +62,49 @@ pub struct ParseCache {
 
 /// A parsed file: its checksum, its size and modification time when they can be trusted, the
 /// record when it was usable, and its findings.
-type Parsed = (String, Option<(u64, std::time::SystemTime)>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
+type Parsed = (String, Option<Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
 
-/// Size and modification time of a file. Like git's index, a time less than two seconds before
-/// the file was read is not trusted: a second write within the file system's clock tick could
-/// leave it unchanged.
-fn stamp(path: &Path, read_at: std::time::SystemTime) -> Option<(u64, std::time::SystemTime)> {
-    let m = std::fs::metadata(path).ok()?;
-    let t = m.modified().ok()?;
-    (t + std::time::Duration::from_secs(2) < read_at).then_some((m.len(), t))
+/// What identifies a file's state without reading it: size, modification time and, on Unix,
+/// inode and change time (which no tool can set back, so a file replaced by one with an old
+/// time still shows).
+type Stamp = (u64, std::time::SystemTime, u64, i64, i64);
+
+fn stamp_of(m: &std::fs::Metadata) -> Option<Stamp> {
+    #[cfg(unix)]
+    let more = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ino(), m.ctime(), m.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let more = (0, 0, 0);
+    Some((m.len(), m.modified().ok()?, more.0, more.1, more.2))
+}
+
+/// The stamp of a file about to be read. Like git's index, a time less than two seconds before
+/// the read is not trusted: a second write within the file system's clock tick could leave it
+/// unchanged.
+fn stamp(path: &Path, read_at: std::time::SystemTime) -> Option<Stamp> {
+    let s = stamp_of(&std::fs::metadata(path).ok()?)?;
+    (s.1 + std::time::Duration::from_secs(2) < read_at).then_some(s)
 }
 
 impl ParseCache {
     /// The parse of `file` if its bytes are unchanged; the size and time it was read at are noted.
-    fn get(&self, file: &str, sha: &str, stamp: Option<(u64, std::time::SystemTime)>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+    fn get(&self, file: &str, sha: &str, stamp: Option<Stamp>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
         let mut inner = self.inner.lock().ok()?;
         let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
         p.1 = stamp;
         Some((p.2.clone(), p.3.clone()))
     }
 
-    /// The parse of `file` if its size and time are those it had when it was read.
+    /// The parse of `file` if its stamp is the one it had when it was read.
     fn get_unread(&self, file: &str, path: &Path) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
-        let now = std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)))?;
+        let now = stamp_of(&std::fs::metadata(path).ok()?)?;
         let inner = self.inner.lock().ok()?;
         inner.1.get(file).filter(|p| p.1 == Some(now)).map(|p| (p.2.clone(), p.3.clone()))
     }
 
-    fn put(&self, file: &str, sha: &str, stamp: Option<(u64, std::time::SystemTime)>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
+    fn put(&self, file: &str, sha: &str, stamp: Option<Stamp>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.1.insert(file.to_string(), (sha.to_string(), stamp, parsed.0.clone(), parsed.1.clone()));
         }
