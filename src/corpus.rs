@@ -10,6 +10,7 @@ use crate::history::{Commit, History};
 use crate::model::{Disclosure, Kind, State};
 use crate::parse::Record;
 use std::collections::{BTreeMap, BTreeSet};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// One legal version of a record's text.
@@ -180,8 +181,9 @@ impl Corpus {
                 }
             }
         }
-        c.timelines = (0..n).map(|i| c.compute_timeline(i)).collect();
-        c.current = (0..n).map(|i| c.state_on(i, as_of)).collect();
+        // Each record's timeline reads only the relations linked above: one record per task.
+        let (timelines, current) = (0..n).into_par_iter().map(|i| (c.compute_timeline(i), c.state_on(i, as_of))).unzip();
+        (c.timelines, c.current) = (timelines, current);
         // Every record file found counts, parsed or not: a broken index.md still owns its folder.
         let record_files: Vec<&str> = match inputs.files {
             Some(files) => files.iter().map(String::as_str).filter(|f| crate::load::is_record_file(f)).collect(),
