@@ -337,8 +337,10 @@ pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, root: &Path, staging: &Stagin
             // Under `serve`, a page nothing of which changed is not even prepared.
             let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
             if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
-                if let Some(w) = m.page(id).and_then(|(path, fp)| Some((c.reuse(out, &path, &fp)?, fp))) {
-                    return Ok((w.0, false, Some(w.1)));
+                if let Some((path, fp)) = m.page(id) {
+                    if let Some(w) = c.reuse(out, &path, &fp) {
+                        return Ok((w, false, Some(fp)));
+                    }
                 }
             }
             let prepared = match &memo {

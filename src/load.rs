@@ -95,6 +95,31 @@ pub fn is_record_file(under: &str) -> bool {
     under.ends_with(".md") && !under.split('/').rev().skip(1).any(|seg| seg == "versions")
 }
 
+/// What identifies a file's state without reading it: size, modification time and, on Unix,
+/// inode and change time (which no tool can set back, so a file replaced by one with an old
+/// modification time, as `cp -p` and `rsync -t` leave it, still shows).
+pub type Stamp = (u64, std::time::SystemTime, u64, i64, i64);
+
+/// The stamp of the file at `path`.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let more = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ino(), m.ctime(), m.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let more = (0, 0, 0);
+    Some((m.len(), m.modified().ok()?, more.0, more.1, more.2))
+}
+
+/// The stamp of the file at `path` if it can stand for the file's bytes read at `now`. Like
+/// git's index, a modification time less than two seconds before is not trusted: a second write
+/// within the file system's clock tick could leave the stamp unchanged.
+pub fn settled_stamp(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
+    stamp(path).filter(|s| s.1 + std::time::Duration::from_secs(2) < now)
+}
+
 /// Reads one record file.
 pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
     let (path, under) = (&entry.path, entry.under.as_str());

@@ -52,45 +52,21 @@ pub struct Session {
     pub cache: std::sync::Mutex<Option<(std::path::PathBuf, crate::emit::Cache)>>,
 }
 
-/// Parsed records kept between rebuilds (by `serve`): a file whose size and modification time
-/// are unchanged is not read again, and one whose bytes and parsing settings are unchanged is
-/// not parsed again.
+/// Parsed records kept between rebuilds (by `serve`): a file whose [`load::Stamp`] is unchanged
+/// is not read again, and one whose bytes and parsing settings are unchanged is not parsed
+/// again.
 #[derive(Default)]
 pub struct ParseCache {
     inner: std::sync::Mutex<(String, std::collections::BTreeMap<String, Parsed>)>,
 }
 
-/// A parsed file: its checksum, its size and modification time when they can be trusted, the
-/// record when it was usable, and its findings.
-type Parsed = (String, Option<Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
-
-/// What identifies a file's state without reading it: size, modification time and, on Unix,
-/// inode and change time (which no tool can set back, so a file replaced by one with an old
-/// time still shows).
-type Stamp = (u64, std::time::SystemTime, u64, i64, i64);
-
-fn stamp_of(m: &std::fs::Metadata) -> Option<Stamp> {
-    #[cfg(unix)]
-    let more = {
-        use std::os::unix::fs::MetadataExt;
-        (m.ino(), m.ctime(), m.ctime_nsec())
-    };
-    #[cfg(not(unix))]
-    let more = (0, 0, 0);
-    Some((m.len(), m.modified().ok()?, more.0, more.1, more.2))
-}
-
-/// The stamp of a file about to be read. Like git's index, a time less than two seconds before
-/// the read is not trusted: a second write within the file system's clock tick could leave it
-/// unchanged.
-fn stamp(path: &Path, read_at: std::time::SystemTime) -> Option<Stamp> {
-    let s = stamp_of(&std::fs::metadata(path).ok()?)?;
-    (s.1 + std::time::Duration::from_secs(2) < read_at).then_some(s)
-}
+/// A parsed file: its checksum, its stamp when it can be trusted, the record when it was usable,
+/// and its findings.
+type Parsed = (String, Option<load::Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
 
 impl ParseCache {
-    /// The parse of `file` if its bytes are unchanged; the size and time it was read at are noted.
-    fn get(&self, file: &str, sha: &str, stamp: Option<Stamp>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+    /// The parse of `file` if its bytes are unchanged; the stamp it was read at is noted.
+    fn get(&self, file: &str, sha: &str, stamp: Option<load::Stamp>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
         let mut inner = self.inner.lock().ok()?;
         let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
         p.1 = stamp;
@@ -99,12 +75,12 @@ impl ParseCache {
 
     /// The parse of `file` if its stamp is the one it had when it was read.
     fn get_unread(&self, file: &str, path: &Path) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
-        let now = stamp_of(&std::fs::metadata(path).ok()?)?;
+        let now = load::stamp(path)?;
         let inner = self.inner.lock().ok()?;
         inner.1.get(file).filter(|p| p.1 == Some(now)).map(|p| (p.2.clone(), p.3.clone()))
     }
 
-    fn put(&self, file: &str, sha: &str, stamp: Option<Stamp>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
+    fn put(&self, file: &str, sha: &str, stamp: Option<load::Stamp>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.1.insert(file.to_string(), (sha.to_string(), stamp, parsed.0.clone(), parsed.1.clone()));
         }
@@ -178,7 +154,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
                 return hit;
             }
             let read_at = std::time::SystemTime::now();
-            let before = cache.and_then(|_| stamp(&e.path, read_at));
+            let before = cache.and_then(|_| load::settled_stamp(&e.path, read_at));
             match load::read(root, e) {
                 Ok(src) => {
                     if let Some(hit) = cache.and_then(|c| c.get(&src.file, &src.sha256, before)) {

@@ -69,7 +69,7 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
         }
         let value = el.get_attribute(&name).unwrap_or_default();
         if URL_ATTRS.contains(&lower.as_str()) {
-            match if is_script_url(&value) { LinkAction::Remove } else { link(value.trim()) } {
+            match act(link, value.trim()) {
                 LinkAction::Keep => {}
                 LinkAction::Replace(new) => {
                     let _ = el.set_attribute(&name, &new);
@@ -87,6 +87,11 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
     }
 }
 
+/// What to do with one URL of an attribute: a script URL goes, whatever `link` says.
+fn act(link: &dyn Fn(&str) -> LinkAction, url: &str) -> LinkAction {
+    if is_script_url(url) { LinkAction::Remove } else { link(url) }
+}
+
 /// A `srcset` (candidates `url descriptor` separated by commas) or, with `spaces`, a `ping`
 /// (URLs separated by whitespace) with each URL passed through `link`; a URL that must go takes
 /// its candidate with it. `None` when nothing is left.
@@ -96,7 +101,7 @@ fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Opt
         .into_iter()
         .filter_map(|item| {
             let (url, rest) = item.split_once(char::is_whitespace).map_or((item, ""), |(u, r)| (u, r.trim()));
-            let url = match if is_script_url(url) { LinkAction::Remove } else { link(url) } {
+            let url = match act(link, url) {
                 LinkAction::Keep => url.to_string(),
                 LinkAction::Replace(new) => new,
                 LinkAction::Remove => return None,

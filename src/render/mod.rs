@@ -255,8 +255,17 @@ pub fn escape(s: &str) -> String {
     escape_markup(s, "&#39;", false)
 }
 
-/// Writes `s` escaped for HTML, in runs between the characters that need escaping.
-fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+/// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
+/// control characters XML 1.0 does not allow.
+pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
+    let mut o = String::with_capacity(s.len());
+    let _ = escape_markup_into(&mut o, s, apos, xml);
+    o
+}
+
+/// [`escape_markup`] written into `out`, in runs between the characters that need escaping (the
+/// templates' formatter writes every value this way, without a string of its own).
+fn escape_markup_into(out: &mut impl std::fmt::Write, s: &str, apos: &str, xml: bool) -> std::fmt::Result {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -264,7 +273,8 @@ fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
+            b'\'' => apos,
+            b if xml && b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => "",
             _ => continue,
         };
         out.write_str(&s[from..i])?;
@@ -272,24 +282,6 @@ fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
         from = i + 1;
     }
     out.write_str(&s[from..])
-}
-
-/// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
-/// control characters XML 1.0 does not allow.
-pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str(apos),
-            c if xml && (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
 }
 
 /// The texts a page shows, rendered only when the page is (re)written.
@@ -353,7 +345,7 @@ impl<'a> Renderer<'a> {
         env.set_formatter(|out, state, value| {
             if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
                 if let Some(s) = value.as_str() {
-                    return escape_into(out, s).map_err(minijinja::Error::from);
+                    return escape_markup_into(out, s, "&#39;", false).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)
@@ -448,10 +440,8 @@ impl<'a> Renderer<'a> {
                 Some(format!("list {}|{}|{p}|{}|{shown:?}", l.path, l.label, l.items.len()))
             }
             Job::Attachment(src, to) => {
-                let m = std::fs::metadata(self.root.join(src)).ok()?;
-                let t = m.modified().ok()?;
-                // A file written in the last seconds could change again within its clock tick.
-                (t + std::time::Duration::from_secs(2) < std::time::SystemTime::now()).then(|| format!("attachment {}|{to}|{}|{t:?}", src.display(), m.len()))
+                let stamp = crate::load::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
+                Some(format!("attachment {}|{to}|{stamp:?}", src.display()))
             }
             _ => None,
         }
@@ -982,12 +972,10 @@ mod tests {
     }
 
     #[test]
-    fn escaping_into_a_writer_matches_escape() {
-        for s in ["", "plain 文字", "<a href=\"x\">'&'</a>", "&&", "末尾<"] {
-            let mut out = String::new();
-            escape_into(&mut out, s).unwrap();
-            assert_eq!(out, escape(s));
-        }
+    fn escaping_keeps_text_between_the_characters_it_replaces() {
+        assert_eq!(escape("<a href=\"x\">'&'</a>末尾<"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;末尾&lt;");
+        assert_eq!(escape_markup("a\u{1}b\tc'", "&apos;", true), "ab\tc&apos;");
+        assert_eq!(escape("plain 文字"), "plain 文字");
     }
 
     #[test]
