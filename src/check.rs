@@ -2,7 +2,7 @@
 //! function over one record (run in parallel) or, for rules about the whole corpus such as
 //! duplicates and cycles, one linear pass. A new rule is a new function added to [`run`].
 
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, NotOwn};
 use crate::diag::{Diagnostic, Msg, Pos};
 use crate::model::{Disclosure, Kind};
 use crate::msg;
@@ -17,9 +17,10 @@ pub const RULES: &[(&str, bool)] = &[
     ("config", false), ("unreadable", false), ("symlink", false), ("too-large", false), ("encoding", false),
     ("front-matter", false), ("yaml", false), ("missing-key", false), ("enum", false), ("date", false), ("id", false),
     ("theme", false), ("io", false), ("output-clash", false), ("changed", false), ("duplicate-id", false),
+    ("guard-key", false), ("disclosure-reason", false), ("raw-html-unclosed", false), ("path-too-long", false),
     ("unknown-key", true), ("doc-number", true), ("doc-number-brackets", true), ("doc-number-zeros", true),
     ("index-no", true), ("registration-no", true), ("registration-no-kind", true), ("gazette", true), ("kind-key", true),
-    ("disclosure-reason", true), ("raw-html", true), ("empty-text", true), ("unknown-ref", true), ("self-ref", true),
+    ("raw-html", true), ("empty-text", true), ("unknown-ref", true), ("self-ref", true),
     ("non-public-ref", true), ("relation-date", true), ("date-order", true), ("interpretation", true),
     ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
     ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
@@ -55,6 +56,7 @@ pub struct Context<'a> {
 pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
     out.extend(duplicates(c));
+    out.extend(outputs(c));
     out.extend(cycles(c));
     out.extend(gazette_issues(c));
     for f in &c.orphan_versions {
@@ -89,6 +91,14 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
         d.push(err(r, "disclosure-reason", r.pos("disclosure"), msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"), msg!("写明不予公开的法定理由", "give the legal reason for withholding it")));
     }
+    // A reason for not disclosing beside a disclosure that publishes the record is a
+    // contradiction: most likely the disclosure itself was lost or mistyped.
+    if r.disclosure == Disclosure::Public && r.key_pos.contains_key("disclosure_reason") {
+        d.push(err(r, "disclosure-reason", r.pos("disclosure_reason"), msg!("记录写了 disclosure_reason，却是主动公开：不公开的理由只用于依申请公开或不予公开的记录", "the record gives disclosure_reason but is publicly disclosed: a reason belongs only to records disclosed on request or withheld"), msg!("写明 disclosure: withheld（不予公开）或 on_request（依申请公开）；若确应公开，删除 disclosure_reason", "write disclosure: withheld or on_request; if the record really is public, remove disclosure_reason")));
+    }
+    for (pos, name) in &r.body.unclosed {
+        d.push(unclosed(&r.file, *pos, name));
+    }
     for &pos in &r.body.scripts {
         d.push(warn(r, "raw-html", pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page"), msg!("删除 <script>、on… 事件属性和 javascript: 链接", "remove <script>, on… event attributes and javascript: links")));
     }
@@ -96,6 +106,13 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
         d.push(warn(r, "empty-text", Pos::new(1, 1), msg!("记录只有元数据，没有正文", "the record has metadata but no text"), msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`")));
     }
     d
+}
+
+/// The error for raw HTML element `name` opened at `pos` of `file` and never closed.
+fn unclosed(file: &str, pos: Pos, name: &str) -> Diagnostic {
+    let tag = if name == "<!--" { "<!-- … -->".to_string() } else { format!("<{name}> … </{name}>") };
+    Diagnostic::error("raw-html-unclosed", file, pos, msg!("原始 HTML `{name}` 没有闭合，其后的全部正文都会从页面上消失", "raw HTML `{name}` is never closed: all the text after it would be lost from the page"))
+        .help(msg!("补上结束标记（{tag}），或删除这段 HTML", "close it ({tag}), or remove this HTML"))
 }
 
 /// Every reference names a record that exists; public records do not point at non-public ones.
@@ -219,6 +236,9 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
             Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
             Ok(Ok(text)) => {
                 let body = crate::parse::markdown::render(&text, 0, &text, false);
+                for (pos, name) in &body.unclosed {
+                    d.push(unclosed(file, *pos, name));
+                }
                 for pos in body.scripts {
                     d.push(Diagnostic::warning("raw-html", file, pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page")));
                 }
@@ -228,7 +248,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
                             d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
                         }
-                        Target::File(f) => match own_file(&c.folders, r, f) {
+                        Target::File(f) => match c.own_file(r, f) {
                             Err(why) => d.push(not_own(file, l.pos, f, &why)),
                             Ok(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
                             Ok(_) => {}
@@ -243,59 +263,13 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
 
 /// Attachments and linked files exist inside the record's own folder.
 fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
-    let mut wanted: Vec<(&str, Pos)> = r.attachments.iter().map(|a| (a.file.as_str(), a.pos)).collect();
-    wanted.extend(r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos)));
-    wanted.extend(r.body.links.iter().filter_map(|l| match &l.target {
-        Target::File(f) => Some((f.as_str(), l.pos)),
-        Target::Record(_) => None,
-    }));
-    for (f, pos) in wanted {
-        match own_file(&c.folders, r, f) {
+    for (f, pos) in crate::corpus::named_files(r) {
+        match c.own_file(r, f) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
             Ok(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
             Ok(_) => {}
         }
     }
-}
-
-/// Why a file named by a record cannot be published with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotOwn {
-    /// It is outside the record's folder (`..`, an absolute path).
-    Outside,
-    /// It is the source of a record (this one's or another's), path under `content/`.
-    Record(String),
-    /// It is an earlier text in a `versions/` folder, path under `content/`.
-    Version(String),
-    /// It lies inside the folder of another record (`<folder>/index.md`).
-    Foreign(String),
-}
-
-/// The path under `content/` of file `f` named from record `r`, when the file is the record's
-/// own and may be published with it: inside the record's folder, not a record's source or an
-/// earlier text, and with no other record's folder (`folders`, see [`Corpus::folders`]) between.
-/// A file belongs to the nearest record only, so a public record cannot publish the text or the
-/// files of another, perhaps withheld, record that happens to sit below it.
-pub fn own_file(folders: &BTreeSet<String>, r: &Record, f: &str) -> Result<String, NotOwn> {
-    let p = resolve_file(&r.dir, f).ok_or(NotOwn::Outside)?;
-    if p.ends_with(".md") {
-        return Err(if crate::load::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
-    }
-    let own = r.file.strip_prefix("content/").and_then(|u| if u == "index.md" { Some("") } else { u.strip_suffix("/index.md") });
-    let segs: Vec<&str> = p.split('/').collect();
-    let start = if r.dir.is_empty() { 0 } else { r.dir.split('/').count() };
-    // Each folder from the record's own down to the file's.
-    for k in start..segs.len() {
-        let folder = segs[..k].join("/");
-        if own == Some(folder.as_str()) {
-            if segs[k] == "versions" && k + 1 < segs.len() {
-                return Err(NotOwn::Version(p));
-            }
-        } else if folders.contains(&folder) {
-            return Err(NotOwn::Foreign(folder));
-        }
-    }
-    Ok(p)
 }
 
 /// The `outside` error for file `f`, named at `pos` of `file`.
@@ -313,6 +287,10 @@ fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
             msg!("`{f}` 是 versions/ 中的历史文本（content/{p}），不是附件", "`{f}` is an earlier text in versions/ (content/{p}), not an attachment"),
             msg!("历史文本作为版本页面发布；请删除这个链接", "earlier texts are published as version pages; remove this link"),
         ),
+        NotOwn::Private(other) => (
+            msg!("`{f}` 也被非主动公开的记录 {other} 列出或链接，属于那条记录，不能在这里发布", "`{f}` is also listed or linked by {other}, which is not publicly disclosed; the file is that record's and cannot be published here"),
+            msg!("公开记录需要的文件请另存一份放在自己的目录中，并确认其内容可以公开", "give the public record its own copy of the file, in its own folder, after checking that its content may be public"),
+        ),
         NotOwn::Foreign(folder) => (
             msg!("`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录", "`{f}` is inside the folder of another record (content/{folder}/index.md) and belongs to it"),
             msg!("文件只属于离它最近的记录：把文件移到本记录的目录，或改为链接那条记录（doc:<id>）", "a file belongs to the nearest record only: move it into this record's folder, or link that record with doc:<id>"),
@@ -321,34 +299,23 @@ fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
     Diagnostic::error("outside", file, pos, m).help(help)
 }
 
-/// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it
-/// would leave that folder.
-pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
-    if f.is_empty() || f.starts_with('/') || f.starts_with('\\') || f.contains('\\') || crate::parse::markdown::has_scheme(f) {
-        return None;
-    }
-    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
-    let depth = parts.len();
-    for seg in f.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => return None,
-            s => parts.push(s),
-        }
-    }
-    (parts.len() > depth).then(|| parts.join("/"))
-}
-
 fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen_id: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen_index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, r) in c.records.iter().enumerate() {
-        if let Some(&first) = seen_id.get(r.id.as_str()) {
-            let (id, other) = (&r.id, &c.records[first].file);
-            out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"), msg!("每条记录的 id 必须唯一；改名或写明不同的 id", "ids must be unique; rename the file or give a different id")));
+        // Ids become folders and URLs: two that differ only in case or Unicode normalisation
+        // are one folder on case-insensitive file systems and CDNs.
+        let key = crate::route::fold(&r.id);
+        if let Some(&first) = seen_id.get(&key) {
+            let (id, other, first_id) = (&r.id, &c.records[first].file, &c.records[first].id);
+            if *first_id == r.id {
+                out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"), msg!("每条记录的 id 必须唯一；改名或写明不同的 id", "ids must be unique; rename the file or give a different id")));
+            } else {
+                out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 的 id `{first_id}` 只差大小写或 Unicode 写法，在不区分大小写的文件系统和 CDN 上是同一个目录", "id `{id}` differs from `{first_id}` ({other}) only in case or Unicode form: on case-insensitive file systems and CDNs they are one folder"), msg!("改用另一个 id", "choose another id")));
+            }
         } else {
-            seen_id.insert(&r.id, i);
+            seen_id.insert(key, i);
         }
         if let Some((no, pos)) = &r.index_no {
             if let Some(&first) = seen_index.get(no.as_str()) {
@@ -360,6 +327,107 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// One path a record writes into the output, with where in its file it comes from and which
+/// setting made it (for messages).
+struct Output {
+    path: String,
+    record: usize,
+    pos: Pos,
+    /// A browse list, which several records share.
+    shared: bool,
+}
+
+/// Every path each public record would write, whatever the build date: its page, texts and
+/// redlines, its files, the browse lists it joins. Each is checked as `build` would meet it:
+/// no name longer than a file system takes, and no two things at one path (after case and
+/// Unicode folding, and a file where another needs a folder).
+fn outputs(c: &Corpus) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen_id: BTreeSet<String> = BTreeSet::new();
+    let mut all: Vec<Output> = Vec::new();
+    for (i, r) in c.records.iter().enumerate() {
+        if r.disclosure != Disclosure::Public || !seen_id.insert(crate::route::fold(&r.id)) {
+            continue;
+        }
+        let id_pos = r.pos("id");
+        let mut add = |path: String, pos: Pos, shared: bool| all.push(Output { path, record: i, pos, shared });
+        add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, false);
+        let mut dates: Vec<crate::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
+        if !dates.is_empty() {
+            dates.push(c.text_date(i));
+            dates.sort();
+            dates.dedup();
+            let last = dates[dates.len() - 1];
+            for (k, &d) in dates.iter().enumerate() {
+                add(format!("{}/index.html", crate::route::version_dir(r, d)), id_pos, false);
+                if let Some(&next) = dates.get(k + 1) {
+                    add(format!("{}/index.html", crate::route::diff_dir(r, d, next)), id_pos, false);
+                    if next != last {
+                        add(format!("{}/index.html", crate::route::diff_dir(r, d, last)), id_pos, false);
+                    }
+                }
+            }
+        }
+        for (f, pos) in crate::corpus::named_files(r) {
+            if let Ok(p) = c.own_file(r, f) {
+                add(crate::route::file_dest(r, &p), pos, false);
+            }
+        }
+        if !matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+            for is in &r.issuers {
+                add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), true);
+            }
+            for t in &r.topics {
+                let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+                add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), true);
+            }
+        }
+    }
+    for o in &all {
+        if let Some(seg) = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT) {
+            let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
+            out.push(err(&c.records[o.record], "path-too-long", o.pos, msg!("输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节", "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"), msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name")));
+        }
+    }
+    // First come, first served, in path order of the records; a shared list clashes only with a
+    // path that is not the same list.
+    let mut owner: BTreeMap<String, usize> = BTreeMap::new();
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    for (k, o) in all.iter().enumerate() {
+        let key = crate::route::fold(&o.path);
+        files.insert(key.clone());
+        match owner.get(&key) {
+            None => {
+                owner.insert(key, k);
+            }
+            Some(&first) => {
+                let f = &all[first];
+                let same = f.path == o.path && (f.record == o.record || (f.shared && o.shared));
+                if !same {
+                    out.push(clash(c, o, f));
+                }
+            }
+        }
+    }
+    // A file where another path needs a folder.
+    for o in &all {
+        let key = crate::route::fold(&o.path);
+        for (at, _) in key.match_indices('/') {
+            if files.contains(&key[..at]) {
+                if let Some(&first) = owner.get(&key[..at]) {
+                    out.push(clash(c, o, &all[first]));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
+    let (path, other, other_path) = (&o.path, &c.records[first.record].file, &first.path);
+    err(&c.records[o.record], "output-clash", o.pos, msg!("本记录要写入 {path}，与 {other} 写入的 {other_path} 冲突（同一路径，或仅大小写不同，或文件与目录同名）", "this record would write {path}, which clashes with {other_path} written by {other} (the same path, one differing only in case, or a file where a folder must be)"), msg!("修改 id 或附件文件名，使两者不再重合", "change the id or the file name so that the two no longer meet"))
 }
 
 /// Amendment and repeal chains must not loop. Iterative depth-first search, linear in the
@@ -437,19 +505,4 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::resolve_file;
-
-    #[test]
-    fn files_stay_inside_the_record_folder() {
-        assert_eq!(resolve_file("a/b", "x.csv").as_deref(), Some("a/b/x.csv"));
-        assert_eq!(resolve_file("a/b", "./sub/x.csv").as_deref(), Some("a/b/sub/x.csv"));
-        assert_eq!(resolve_file("a/b", "../x.csv"), None);
-        assert_eq!(resolve_file("a/b", "/etc/passwd"), None);
-        assert_eq!(resolve_file("", "x.csv").as_deref(), Some("x.csv"));
-        assert_eq!(resolve_file("a", "."), None);
-    }
 }

@@ -154,6 +154,11 @@ impl Config {
             return Err(Diagnostic::error("config", FILE, pos, msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
                 .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
+        if let Some(k) = raw.extra_keys.iter().find(|k| crate::model::guards_publication(k, None)) {
+            let pos = text.find(k.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            return Err(Diagnostic::error("config", FILE, pos, msg!("extra_keys 中的 `{k}` 与决定能否公开的字段（disclosure、review）相近", "`{k}` in extra_keys is close to a key that decides publication (disclosure, review)"))
+                .help(msg!("删除它：相近的名字会让写错的公开属性悄悄通过", "remove it: a name this close would let a misspelt disclosure pass")));
+        }
         Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing })
     }
 

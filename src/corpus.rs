@@ -106,6 +106,9 @@ pub struct Corpus {
     pub folders: BTreeSet<String>,
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
+    /// Files (paths under `content/`) named by a record that is not publicly disclosed, with
+    /// that record: no other record may publish them (see [`Corpus::own_file`]).
+    pub private_files: BTreeMap<String, usize>,
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
     amendments: Vec<Vec<(Date, Date)>>,
@@ -141,7 +144,15 @@ impl Corpus {
             folders: BTreeSet::new(),
             history: inputs.history,
             amendments: vec![Vec::new(); n],
+            private_files: BTreeMap::new(),
         };
+        for (i, r) in c.records.iter().enumerate().filter(|(_, r)| r.disclosure != Disclosure::Public) {
+            for (f, _) in named_files(r) {
+                if let Some(p) = resolve_file(&r.dir, f) {
+                    c.private_files.entry(p).or_insert(i);
+                }
+            }
+        }
         for r in c.records.iter().filter(|r| r.disclosure == Disclosure::Public) {
             for rel in &r.amends {
                 if let Some(&t) = c.by_id.get(&rel.target.id) {
@@ -287,6 +298,14 @@ impl Corpus {
         Some(v.iter().rposition(|x| x.date <= date).unwrap_or(0))
     }
 
+    /// The file holding the text of record `i` that readers get on the build date (`None`: the
+    /// record's own file): the text in force then, among those known then. The page, its
+    /// description, feeds and data all take the text from here, so none of them can show an
+    /// amendment's new text before the amendment is published.
+    pub fn shown_file(&self, i: usize) -> Option<&str> {
+        self.text_on(i, self.as_of).and_then(|k| self.versions[i][k].file.as_deref())
+    }
+
     /// The commits that touched record `i`'s file up to the build date, newest first.
     pub fn commits(&self, i: usize) -> Option<Vec<&Commit>> {
         let h = self.history.as_ref()?;
@@ -320,6 +339,20 @@ impl Corpus {
     /// The index of the *visible* record with id `id`.
     pub fn lookup(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied().filter(|&i| self.visible[i])
+    }
+
+    /// The files of records that are not publicly disclosed, relative to the site root: their
+    /// sources and, for a record with its own folder, everything in the folder (given as the
+    /// folder, ending in `/`). Messages about these files quote nothing of them.
+    pub fn private_sources(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for r in self.records.iter().filter(|r| r.disclosure != Disclosure::Public) {
+            out.insert(r.file.clone());
+            if r.file.ends_with("/index.md") {
+                out.insert(format!("content/{}/", r.dir));
+            }
+        }
+        out
     }
 
     /// Indexes of visible records, in path order.
@@ -391,6 +424,86 @@ impl Corpus {
     }
 }
 
+/// Why a file named by a record cannot be published with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOwn {
+    /// It is outside the record's folder (`..`, an absolute path).
+    Outside,
+    /// It is the source of a record (this one's or another's), path under `content/`.
+    Record(String),
+    /// It is an earlier text in a `versions/` folder, path under `content/`.
+    Version(String),
+    /// It lies inside the folder of another record (`<folder>/index.md`).
+    Foreign(String),
+    /// A record that is not publicly disclosed names it too (its source file is given): a file
+    /// a withheld record lists or links is that record's, whoever else links it.
+    Private(String),
+}
+
+impl Corpus {
+    /// The path under `content/` of file `f` named from record `r`, when the file is the
+    /// record's own and may be published with it: inside the record's folder, not a record's
+    /// source or an earlier text, with no other record's folder (see [`Corpus::folders`])
+    /// between, and named by no record that is not publicly disclosed. A file belongs to the
+    /// nearest record only, so a public record cannot publish the text or the files of another,
+    /// perhaps withheld, record that happens to sit beside or below it.
+    pub fn own_file(&self, r: &Record, f: &str) -> Result<String, NotOwn> {
+        let p = resolve_file(&r.dir, f).ok_or(NotOwn::Outside)?;
+        if p.ends_with(".md") {
+            return Err(if crate::load::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
+        }
+        if let Some(&k) = self.private_files.get(&p).filter(|_| r.disclosure == Disclosure::Public) {
+            return Err(NotOwn::Private(self.records[k].file.clone()));
+        }
+        let own = r.file.strip_prefix("content/").and_then(|u| if u == "index.md" { Some("") } else { u.strip_suffix("/index.md") });
+        let segs: Vec<&str> = p.split('/').collect();
+        let start = if r.dir.is_empty() { 0 } else { r.dir.split('/').count() };
+        // Each folder from the record's own down to the file's.
+        for k in start..segs.len() {
+            let folder = segs[..k].join("/");
+            if own == Some(folder.as_str()) {
+                if segs[k] == "versions" && k + 1 < segs.len() {
+                    return Err(NotOwn::Version(p));
+                }
+            } else if self.folders.contains(&folder) {
+                return Err(NotOwn::Foreign(folder));
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Every file record `r` names: listed attachments, the print edition, and files its text links
+/// to (in Markdown or raw HTML), as written.
+pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::diag::Pos)> {
+    let listed = r.attachments.iter().map(|a| (a.file.as_str(), a.pos));
+    let pdf = r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos));
+    let linked = r.body.links.iter().filter_map(|l| match &l.target {
+        crate::parse::markdown::Target::File(f) => Some((f.as_str(), l.pos)),
+        crate::parse::markdown::Target::Record(_) => None,
+    });
+    listed.chain(pdf).chain(linked)
+}
+
+/// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it
+/// would leave that folder. Empty and `.` segments are dropped, so every spelling of a path
+/// gives one result.
+pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
+    if f.is_empty() || f.starts_with('/') || f.starts_with('\\') || f.contains('\\') || crate::parse::markdown::has_scheme(f) {
+        return None;
+    }
+    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    let depth = parts.len();
+    for seg in f.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s => parts.push(s),
+        }
+    }
+    (parts.len() > depth).then(|| parts.join("/"))
+}
+
 /// Repealed outranks lapsed, which outranks partly lapsed, then amended, then in force: a
 /// repealed document stays repealed whatever else happens later.
 fn rank(s: State) -> u8 {
@@ -414,4 +527,20 @@ fn state_from_events(ev: &[Change], date: Date) -> Change {
         };
     }
     best.cloned().unwrap_or(Change { from: date, state: State::InForce, basis: None, note: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_file;
+
+    #[test]
+    fn files_stay_inside_the_record_folder() {
+        assert_eq!(resolve_file("a/b", "x.csv").as_deref(), Some("a/b/x.csv"));
+        assert_eq!(resolve_file("a/b", "./sub/x.csv").as_deref(), Some("a/b/sub/x.csv"));
+        assert_eq!(resolve_file("a/b", ".//sub//x.csv").as_deref(), Some("a/b/sub/x.csv"));
+        assert_eq!(resolve_file("a/b", "../x.csv"), None);
+        assert_eq!(resolve_file("a/b", "/etc/passwd"), None);
+        assert_eq!(resolve_file("", "x.csv").as_deref(), Some("x.csv"));
+        assert_eq!(resolve_file("a", "."), None);
+    }
 }

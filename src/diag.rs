@@ -69,6 +69,41 @@ impl Pos {
     }
 }
 
+/// Positions of many offsets in one text, found in time linear in the text when the offsets come
+/// in increasing order (as a parser's events do): each call goes on from the last one instead of
+/// counting from the start again. An earlier offset starts over, so any order is still right.
+pub struct Locator<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u64,
+    column: u64,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator over `text`.
+    pub fn new(text: &'a str) -> Locator<'a> {
+        Locator { text, offset: 0, line: 1, column: 1 }
+    }
+
+    /// The position of byte `offset`, as [`Pos::of_offset`] gives it.
+    pub fn at(&mut self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        if offset < self.offset {
+            *self = Locator::new(self.text);
+        }
+        for c in self.text[self.offset..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.offset = offset;
+        Pos::new(self.line, self.column)
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -91,17 +126,42 @@ pub struct Diagnostic {
     pub message: Msg,
     /// How to fix it.
     pub help: Option<Msg>,
+    /// Whether the file belongs to a record that is not publicly disclosed: its lines are
+    /// never printed and the values its message quotes are left out (see [`Diagnostic::redact`]),
+    /// since logs of a publishing pipeline are often public too.
+    #[serde(skip)]
+    pub private: bool,
 }
 
 impl Diagnostic {
     /// An error of `rule` at `file:pos`.
     pub fn error(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, rule, file: file.to_string(), pos, message, help: None }
+        Diagnostic { severity: Severity::Error, rule, file: file.to_string(), pos, message, help: None, private: false }
     }
 
     /// A warning of `rule` at `file:pos`.
     pub fn warning(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, rule, file: file.to_string(), pos, message, help: None }
+        Diagnostic { severity: Severity::Warning, rule, file: file.to_string(), pos, message, help: None, private: false }
+    }
+
+    /// Marks the finding as one about a record that is not public: every value quoted in its
+    /// message and help (written between backticks) is replaced by `…`, and no line of the file
+    /// is shown. The file, line, column and rule remain, which is enough to find the place.
+    pub fn redact(&mut self) {
+        fn blank(s: &str) -> String {
+            let mut out = String::with_capacity(s.len());
+            for (k, part) in s.split('`').enumerate() {
+                if k > 0 {
+                    out.push('`');
+                }
+                out.push_str(if k % 2 == 1 { "…" } else { part });
+            }
+            out
+        }
+        for m in std::iter::once(&mut self.message).chain(self.help.as_mut()) {
+            *m = Msg { zh: blank(&m.zh), en: blank(&m.en) };
+        }
+        self.private = true;
     }
 
     /// Adds the advice on how to fix it.
@@ -162,7 +222,7 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) 
         let _ = writeln!(out, "{label}[{}]: {}", d.rule, d.message.get(lang));
         if !d.file.is_empty() {
             let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.pos.line, d.pos.column);
-            if let Some(line) = source(&d.file).and_then(|t| t.lines().nth(d.pos.line as usize - 1)) {
+            if let Some(line) = source(&d.file).filter(|_| !d.private).and_then(|t| t.lines().nth(d.pos.line as usize - 1)) {
                 let shown: String = line.chars().take(160).collect();
                 let gutter = d.pos.line.to_string();
                 let pad = " ".repeat(gutter.len());
@@ -224,6 +284,25 @@ mod tests {
         assert_eq!((p.line, p.column), (3, 7));
         let p = Pos::of_offset(t, t.find('川').unwrap());
         assert_eq!((p.line, p.column), (2, 9));
+    }
+
+    #[test]
+    fn private_findings_quote_nothing() {
+        let mut d = Diagnostic::error("x", "a.md", Pos::new(2, 1), msg!("值 `秘密` 无效", "value `secret` is bad")).help(msg!("改为 `秘`", "write `sec`"));
+        d.redact();
+        let s = render_human(&[d], "en", |_| Some("---\nsecret line\n"));
+        assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");
+        assert!(s.contains("a.md:2:1") && s.contains("value `…` is bad"), "{s}");
+    }
+
+    #[test]
+    fn the_locator_agrees_with_counting_from_the_start() {
+        let t = "第一行\nab青c\n\n末";
+        let mut l = Locator::new(t);
+        let offsets: Vec<usize> = t.char_indices().map(|(i, _)| i).chain([t.len(), 3, 0, t.len()]).collect();
+        for o in offsets {
+            assert_eq!(l.at(o), Pos::of_offset(t, o), "offset {o}");
+        }
     }
 
     #[test]

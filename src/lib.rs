@@ -20,4 +20,5 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod route;
 pub mod seal;

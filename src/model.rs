@@ -230,6 +230,38 @@ impl fmt::Display for DocNumber {
     }
 }
 
+/// Whether an unknown key (with its value, when known) could be a mistyped disclosure or review:
+/// close to one of those keys once case, width and punctuation are set aside, written in
+/// Chinese, a YAML merge key (which could bring either in), or holding a value that reads as a
+/// disclosure other than public. Such a key stays an error whatever `[rules]` says.
+pub fn guards_publication(key: &str, value: Option<&serde_json::Value>) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = key.nfkc().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect();
+    if key.trim() == "<<" || ["disclos", "公开", "审查", "保密"].iter().any(|w| folded.contains(w)) {
+        return true;
+    }
+    if ["disclosure", "disclosurereason", "review"].iter().any(|g| edit_distance(&folded, g) <= 2) {
+        return true;
+    }
+    value.and_then(serde_json::Value::as_str).and_then(Disclosure::parse).is_some_and(|d| d != Disclosure::Public)
+}
+
+/// Levenshtein distance in characters, for telling a typo from another word.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,7 +293,7 @@ fn withheld_ids_leave_no_trace_in_any_url_attribute_or_autolink() {
     let s = Site::new();
     s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
     s.write("content/pub/pic.png", "png");
-    let body = "见<doc:mimi>与[它](DOC:mimi)。\n\n## <doc:mimi>\n\n<blockquote cite=\"doc:mimi\">引文</blockquote>\n\n<img src=\"pic.png\" srcset=\"mimi.md 1x, pic.png 2x\"> <video poster=\" doc:mimi \"></video> <q cite=\"doc:mimi#x\">q</q> <a href=\"https://e.cn\" ping=\"doc:mimi\">e</a>\n";
+    let body = "见<doc:mimi>与[它](DOC:mimi)。\n\n## <doc:mimi>\n\n<blockquote cite=\"doc:mimi\">引文</blockquote>\n\n<img src=\"pic.png\" srcset=\"doc:mimi 1x, pic.png 2x\"> <video poster=\" doc:mimi \"></video> <q cite=\"doc:mimi#x\">q</q> <a href=\"https://e.cn\" ping=\"doc:mimi\">e</a>\n";
     s.write("content/pub/index.md", &format!("---\n{}\n---\n{body}", normative("公开", "2024-01-02")));
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

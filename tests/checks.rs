@@ -191,7 +191,7 @@ fn kind_specific_keys_on_the_wrong_kind() {
 #[test]
 fn raw_html_that_runs_script_is_reported_and_removed() {
     let s = Site::new();
-    s.record("a", &normative("甲", "2024-01-02"), "正文\n\n<script>alert(1)</script>\n\n<img src=x onerror=\"alert(2)\">\n\n[点](javascript:alert(3))\n");
+    s.record("a", &normative("甲", "2024-01-02"), "正文\n\n<script>alert(1)</script>\n\n<img src=https://e.cn/x.png onerror=\"alert(2)\">\n\n[点](javascript:alert(3))\n");
     let f = s.findings("raw-html");
     assert_eq!(f, vec![("content/a.md".into(), 9), ("content/a.md".into(), 11), ("content/a.md".into(), 13)]);
     assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());

@@ -181,8 +181,14 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let history = crate::history::read(root);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
     diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
-    let diagnostics = diag::finish(diags, &cfg.rules);
-    let named: BTreeSet<&str> = diagnostics.iter().map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
+    let mut diagnostics = diag::finish(diags, &cfg.rules);
+    // Findings in the files of records that are not public quote none of them.
+    let private = corpus.private_sources();
+    let in_private = |f: &str| private.contains(f) || f.char_indices().filter(|(_, c)| *c == '/').any(|(k, _)| private.contains(&f[..=k]));
+    for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
+        d.redact();
+    }
+    let named: BTreeSet<&str> = diagnostics.iter().filter(|d| !d.private).map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
     let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&std::fs::read(root.join(f)).ok()?).ok()?))).collect();
     Ok(Analysis { cfg, corpus, files, diagnostics, sources })
 }

@@ -53,6 +53,9 @@ pub struct Body {
     pub chars: usize,
     /// Whether the text holds raw HTML (which `render` must then sanitise).
     pub raw_html: bool,
+    /// Raw HTML elements (or comments) opened and never closed, which would swallow the rest of
+    /// the text: where, and the element's name.
+    pub unclosed: Vec<(Pos, String)>,
 }
 
 /// Characters of plain text kept as a record's excerpt.
@@ -74,7 +77,10 @@ pub fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
 /// HTML needs no second pass over its HTML.
 pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    let pos = |off: usize| Pos::of_offset(full, base + off);
+    // Positions are found going forward through the text: a text with tens of thousands of
+    // links must not be counted from its start for each one.
+    let mut locator = crate::diag::Locator::new(full);
+    let mut pos = |off: usize| locator.at(base + off);
     let mut body = Body::default();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut used_ids: BTreeMap<String, usize> = BTreeMap::new();
@@ -92,6 +98,8 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
     // Inside `<doc:ID>`, whose text is the id: no description or heading shows it, and when
     // the link is dropped (its target is not public) neither does the page.
     let (mut doc_autolink, mut hide_text) = (false, false);
+    // Raw HTML as written, with its offsets, to find elements left open.
+    let mut raw_pieces: Vec<(String, usize)> = Vec::new();
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
@@ -125,8 +133,17 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 body.raw_html = true;
+                raw_pieces.push((h.to_string(), range.start));
                 if could_run_script(h) {
                     body.scripts.push(pos(range.start));
+                }
+                // Addresses in raw HTML are links like any other: checked, copied, rewritten,
+                // and part of what a cached page depends on.
+                for (url, at) in raw_html_urls(h) {
+                    let off = range.start + md[range.clone()].find(url.as_str()).unwrap_or(at).min(range.len());
+                    if let Some(target) = classify(&url) {
+                        body.links.push(Link { target, pos: pos(off) });
+                    }
                 }
             }
             _ => {}
@@ -162,10 +179,133 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
         }
     }
     body.excerpt = body.excerpt.chars().take(EXCERPT).collect::<String>().trim().to_string();
+    if !raw_pieces.is_empty() {
+        let pieces: Vec<(&str, usize)> = raw_pieces.iter().map(|(t, at)| (t.as_str(), *at)).collect();
+        body.unclosed = unclosed_raw(&pieces).into_iter().map(|(at, name)| (pos(at), name)).collect();
+    }
     if html {
         pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
     }
     body
+}
+
+/// Elements the cleaner removes with everything in them (see `render::html`): raw text
+/// (script, style and the like, whose content a browser never reads as markup) and foreign
+/// content (SVG, MathML). One left unclosed swallows the rest of the text, so the checks refuse
+/// it.
+pub const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math"];
+
+/// Where, in raw HTML given as pieces (text, byte offset in the source), an element that would
+/// take the rest of the text with it is opened and never closed: one of
+/// [`RAW_TEXT_ELEMENTS`], `textarea` or `title` (whose text a browser shows in one box or not
+/// at all), or a comment. Returns the source offset of each such opening and its name. Pieces are
+/// read as one text in order, as the browser reads the page they end up in.
+pub fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
+    let mut joined = String::new();
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    for (text, at) in pieces {
+        starts.push((joined.len(), *at));
+        joined.push_str(&text.to_ascii_lowercase());
+    }
+    let source = |k: usize| starts.iter().rev().find(|(j, _)| *j <= k).map_or(0, |(j, at)| at + (k - j));
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = joined[i..].find('<').map(|k| i + k) {
+        if joined[lt..].starts_with("<!--") {
+            match joined[lt + 4..].find("-->") {
+                Some(k) => i = lt + 4 + k + 3,
+                None => {
+                    out.push((source(lt), "<!--".to_string()));
+                    break;
+                }
+            }
+            continue;
+        }
+        let name_len = bytes[lt + 1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let name = &joined[lt + 1..lt + 1 + name_len];
+        let boundary = bytes.get(lt + 1 + name_len).is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
+        i = lt + 1;
+        if name_len == 0 || !boundary || !(RAW_TEXT_ELEMENTS.contains(&name) || name == "textarea" || name == "title") {
+            continue;
+        }
+        // The matching end tag, counting nested ones of the same name (SVG in SVG).
+        let (open, close) = (format!("<{name}"), format!("</{name}"));
+        let (mut depth, mut at) = (1usize, lt + 1 + name_len);
+        while depth > 0 {
+            let next_close = joined[at..].find(&close).map(|k| at + k);
+            let next_open = if matches!(name, "svg" | "math") { joined[at..].find(&open).map(|k| at + k) } else { None };
+            match (next_open, next_close) {
+                (Some(o), Some(c)) if o < c => {
+                    depth += 1;
+                    at = o + open.len();
+                }
+                (_, Some(c)) => {
+                    depth -= 1;
+                    at = c + close.len();
+                }
+                (_, None) => break,
+            }
+        }
+        if depth > 0 {
+            out.push((source(lt), name.to_string()));
+            break;
+        }
+        i = at;
+    }
+    out
+}
+
+/// Attributes holding one URL: each is checked for script URLs and rewritten like a Markdown
+/// link, so a `doc:` id or a file name never reaches the page as written.
+pub const URL_ATTRS: &[&str] = &[
+    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "codebase", "classid", "manifest",
+    "icon", "itemtype", "itemid", "profile", "archive",
+];
+
+/// Attributes holding a list of URLs (`srcset`: `url descriptor, …`; `ping`: URLs separated by
+/// spaces): each URL is rewritten, and one that must go takes its candidate with it.
+pub const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
+
+/// The URLs in one piece of raw HTML, each with the byte offset of its tag: every URL attribute
+/// (lists split into their URLs), and `doc:ID` written as a tag (`<doc:ID>` inside an HTML block
+/// is an element to a browser, not an autolink).
+pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains('=') && !lower.contains("<doc:") {
+        return Vec::new();
+    }
+    let found = std::cell::RefCell::new(Vec::new());
+    let ok = {
+        let mut rw = lol_html::HtmlRewriter::new(
+            lol_html::Settings {
+                element_content_handlers: vec![lol_html::element!("*", |el| {
+                    let at = el.source_location().bytes().start;
+                    let mut found = found.borrow_mut();
+                    let name = el.tag_name();
+                    if let Some(id) = doc_target(&name) {
+                        found.push((format!("doc:{id}"), at));
+                    }
+                    for a in el.attributes() {
+                        let n = a.name().to_ascii_lowercase();
+                        let v = a.value();
+                        if URL_ATTRS.contains(&n.as_str()) {
+                            found.push((v.trim().to_string(), at));
+                        } else if URL_LIST_ATTRS.contains(&n.as_str()) {
+                            let items: Vec<&str> = if n == "ping" { v.split_whitespace().collect() } else { v.split(',').map(str::trim).collect() };
+                            found.extend(items.into_iter().filter_map(|c| c.split_whitespace().next()).map(|u| (u.to_string(), at)));
+                        }
+                    }
+                    Ok(())
+                })],
+                ..lol_html::Settings::new()
+            },
+            |_: &[u8]| {},
+        );
+        // Errors only come from handlers or memory limits; ours never fail.
+        rw.write(html.as_bytes()).is_ok() && rw.end().is_ok()
+    };
+    if ok { found.into_inner() } else { Vec::new() }
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
@@ -337,12 +477,31 @@ mod tests {
         let full = "---\nx: 1\n---\n见[办法](doc:a/b)和[表](附件.csv)。\n\n<img src=x onerror=alert(1)>\n";
         let base = full.find("见").unwrap();
         let b = render(full, base, &full[base..], false);
-        assert_eq!(b.links.len(), 2);
+        assert_eq!(b.links.len(), 3, "{:?}", b.links);
         assert_eq!(b.links[0].target, Target::Record("a/b".into()));
+        // Raw HTML addresses are links too, at their line.
+        assert_eq!((&b.links[2].target, b.links[2].pos.line), (&Target::File("x".into()), 6));
         assert_eq!((b.links[0].pos.line, b.links[0].pos.column), (4, 2));
         assert_eq!(b.links[1].target, Target::File("附件.csv".into()));
         assert_eq!(b.scripts.len(), 1);
         assert_eq!(b.scripts[0].line, 6);
+    }
+
+    #[test]
+    fn unclosed_elements_that_would_swallow_text_are_found() {
+        let found = |pieces: &[(&str, usize)]| unclosed_raw(pieces).into_iter().map(|(at, n)| (at, n)).collect::<Vec<_>>();
+        assert_eq!(found(&[("<svg width=1>", 10)]), [(10, "svg".to_string())]);
+        assert_eq!(found(&[("<p>", 0), ("<SCRIPT>", 20), ("</p>", 40)]), [(20, "script".to_string())]);
+        assert_eq!(found(&[("<svg><svg></svg>", 5)]), [(5, "svg".to_string())]);
+        assert_eq!(found(&[("<!-- note", 7)]), [(7, "<!--".to_string())]);
+        assert!(found(&[("<svg><svg></svg></svg><math>", 0), ("</math><style>x</style><!-- a --><span>", 100)]).is_empty());
+        assert!(found(&[("<form>", 0), ("<scripts>", 9), ("<mathx>", 20)]).is_empty(), "form keeps its text; other names are not these");
+    }
+
+    #[test]
+    fn raw_html_urls_are_every_url_attribute() {
+        let urls: Vec<String> = raw_html_urls(r#"<img src="tu.png" srcset="a.png 1x, b.png 2x"><doc:secret>x<a HREF=doc:x>y</a><q cite=c.html>"#).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(urls, ["tu.png", "a.png", "b.png", "doc:secret", "doc:x", "c.html"]);
     }
 
     #[test]

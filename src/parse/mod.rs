@@ -463,7 +463,14 @@ fn front_matter_help() -> Msg {
 pub fn parse(src: &Source, cfg: &Config) -> (Option<Record>, Vec<Diagnostic>) {
     let mut p = Parser { src, diags: Vec::new(), line0: 0 };
     let rec = p.run(cfg);
-    (rec, p.diags)
+    // A file that could not be read as a record may still be a withheld one: when it says
+    // anything about disclosure, its findings quote nothing of it (see `Diagnostic::redact`).
+    // A readable record's findings are marked once the corpus knows who is public.
+    let mut diags = p.diags;
+    if rec.as_ref().map_or_else(|| mentions_disclosure(&src.text), |r| r.disclosure != Disclosure::Public) {
+        diags.iter_mut().for_each(Diagnostic::redact);
+    }
+    (rec, diags)
 }
 
 struct Parser<'a> {
@@ -574,7 +581,12 @@ impl Parser<'_> {
             let pos = Pos { line: pos.line + line0 - 1, ..pos };
             key_pos.insert(k.clone(), pos);
             if let Some(v) = value {
-                if cfg.extra_keys.contains(&k) {
+                if crate::model::guards_publication(&k, Some(&v)) {
+                    // Whatever `[rules]` says about unknown keys: a misspelt disclosure or
+                    // review would otherwise publish what was meant to be held back.
+                    let near = nearest_key(&k).unwrap_or("disclosure");
+                    self.err("guard-key", pos, msg!("字段 `{k}` 看起来是写错的 `{near}`：决定记录能否公开的字段必须写对", "key `{k}` looks like a misspelt `{near}`: the keys that decide whether a record may be published must be written exactly"), msg!("改为 `{near}`（公开属性写 disclosure，保密审查写 review）", "write `{near}` (disclosure for 公开属性, review for 保密审查)"));
+                } else if cfg.extra_keys.contains(&k) {
                     extra.insert(k, v);
                 } else {
                     let near = nearest_key(&k);
@@ -699,6 +711,14 @@ impl Parser<'_> {
             v
         });
         let disclosure = match &raw.disclosure {
+            // Written but empty (`disclosure:`, `~`, `null`, any null however tagged): the editor
+            // meant to say something, and silence must never publish.
+            None if key_pos.contains_key("disclosure") => {
+                let pos = key_pos["disclosure"];
+                let choices = Disclosure::choices();
+                self.err("enum", pos, msg!("公开属性 disclosure 写了但没有值", "disclosure is written but has no value"), msg!("写明取值之一：{choices}；主动公开的记录可删除这一行", "give one of: {choices}; for a public record the line can be removed"));
+                Disclosure::Withheld
+            }
             None => Disclosure::Public,
             Some(d) => Disclosure::parse(&d.value).unwrap_or_else(|| {
                 let pos = self.at(d);
@@ -875,6 +895,12 @@ impl Parser<'_> {
     }
 }
 
+/// Whether a text says anything about disclosure (key or value, in English or Chinese).
+fn mentions_disclosure(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["disclos", "withheld", "on_request", "不予公开", "依申请公开", "公开属性"].iter().any(|w| lower.contains(w))
+}
+
 /// Whether a written basis is meant as a record id: it is one when a record has that id, and
 /// it is taken for one (so that a typo is reported) when it has the plain ASCII shape ids have.
 /// Anything else cites a document outside the corpus.
@@ -908,22 +934,7 @@ fn id_help() -> Msg {
 
 /// The standard key closest to a misspelt one, when it is close enough to be a likely typo.
 fn nearest_key(k: &str) -> Option<&'static str> {
-    KEYS.iter().map(|c| (edit_distance(k, c), *c)).filter(|(d, c)| *d <= 2.max(c.len() / 4)).min().map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    KEYS.iter().map(|c| (crate::model::edit_distance(k, c), *c)).filter(|(d, c)| *d <= 2.max(c.len() / 4)).min().map(|(_, c)| c)
 }
 
 #[cfg(test)]

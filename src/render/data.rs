@@ -97,7 +97,7 @@ impl Renderer<'_> {
             "final": r.final_doc.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| c.records[t].id.clone()),
             "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens, "closes": x.closes, "channel": x.channel, "adoption": x.adoption.as_ref().and_then(|a| self.lookup(&a.id)).map(|t| c.records[t].id.clone())})),
             "catalog": r.catalog, "gazette": printed,
-            "attachments": r.attachments.iter().map(|a| json!({"title": a.title, "url": self.abs(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect::<Vec<_>>(),
+            "attachments": r.attachments.iter().filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, true)?}))).collect::<Vec<_>>(),
             "lang": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
             "versions": c.versions[i].iter().map(|v| json!({"date": v.date, "current": v.file.is_none(), "url": self.abs(&format!("{dir}/{}/", v.date))})).collect::<Vec<_>>(),
             "history": c.commits(i),
@@ -252,7 +252,7 @@ impl Renderer<'_> {
             .collect();
         pretty(&json!({
             "id": r.id, "url": self.abs_doc(i), "title": r.title, "year": x.year, "number": x.number, "total_number": x.total_number,
-            "published": r.published, "pdf": x.pdf.as_ref().map(|p| self.abs(&format!("{}/{}", record_path(r), p.file.trim_start_matches("./")))),
+            "published": r.published, "pdf": x.pdf.as_ref().and_then(|p| self.file_url(r, &p.file, true)),
             "sections": sections, "sha256": r.sha256,
         }))
     }
@@ -311,8 +311,8 @@ impl Renderer<'_> {
             x.push_str(&format!("    <published>{}</published>\n    <updated>{}</updated>\n", stamp(r.published), stamp(r.published)));
             x.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", r.kind.id(), xml(r.kind.zh())));
             let summary = match &r.doc_number {
-                Some(n) => format!("{n} {}", r.body.excerpt),
-                None => r.body.excerpt.clone(),
+                Some(n) => format!("{n} {}", self.excerpt(i)),
+                None => self.excerpt(i),
             };
             x.push_str(&format!("    <summary>{}</summary>\n  </entry>\n", xml(&summary)));
         }
@@ -351,7 +351,7 @@ impl Renderer<'_> {
         for i in self.newest(Some(Kind::Catalog)) {
             let r = &self.c.records[i];
             let f = r.catalog.clone().unwrap_or_default();
-            let text = self.markdown_of(r, None).map(|md| crate::parse::markdown::plain_text(&md)).unwrap_or_else(|_| r.body.excerpt.clone());
+            let text = self.shown_markdown(i).map(|md| crate::parse::markdown::plain_text(&md)).unwrap_or_else(|_| self.excerpt(i));
             let row = [f.category, r.title.clone(), text, f.basis, f.time_limit, f.unit, f.channel, r.published.to_string(), self.abs_doc(i)];
             out.push_str(&row.iter().map(|c| csv_cell(&Value::String(c.clone()))).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");

@@ -4,21 +4,21 @@
 //! script URL leaves this function.
 
 use lol_html::html_content::Element;
-use lol_html::{HtmlRewriter, Settings, element};
+use lol_html::{HtmlRewriter, Settings, doc_comments, element};
 
-/// Elements removed with their content: they run code, load other documents, or restyle the page.
-const DROP: &[&str] = &["script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "noscript", "template", "form", "svg", "math"];
+use crate::parse::markdown::{RAW_TEXT_ELEMENTS, URL_ATTRS, URL_LIST_ATTRS};
 
-/// Attributes holding one URL: each is checked for script URLs and rewritten like a Markdown
-/// link, so a `doc:` id or a file name never reaches the page as written.
-const URL_ATTRS: &[&str] = &[
-    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "codebase", "classid", "manifest",
-    "icon", "itemtype", "itemid", "profile", "archive",
-];
+/// Elements removed with their content: they run code or restyle the page, and their content is
+/// not markup a browser would read as such here (script and style text, the foreign content of
+/// SVG and MathML, whose CDATA sections would turn into markup once the element is gone). The
+/// checks report any of them left unclosed (`raw-html-unclosed`), since it would take the rest of
+/// the text with it. See [`RAW_TEXT_ELEMENTS`].
+const DROP: &[&str] = RAW_TEXT_ELEMENTS;
 
-/// Attributes holding a list of URLs (`srcset`: `url descriptor, …`; `ping`: URLs separated by
-/// spaces): each URL is rewritten, and one that must go takes its candidate with it.
-const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
+/// Elements whose tags are removed and whose content stays: they load other documents, send
+/// forms or change how the page's addresses resolve, but what they hold is ordinary text, which
+/// an unclosed one must not take with it.
+const UNWRAP: &[&str] = &["frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "template", "form", "portal", "fencedframe"];
 
 /// What to do with a link destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,19 +35,33 @@ pub enum LinkAction {
 /// through `link`.
 pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     let mut out = Vec::with_capacity(html.len() + 64);
-    let selector = DROP.join(",");
+    let (drop, unwrap) = (DROP.join(","), UNWRAP.join(","));
     let mut rw = HtmlRewriter::new(
         Settings {
             element_content_handlers: vec![
-                element!(selector.as_str(), |el| {
+                element!(drop.as_str(), |el| {
                     el.remove();
                     Ok(())
                 }),
+                element!(unwrap.as_str(), |el| {
+                    el.remove_and_keep_content();
+                    Ok(())
+                }),
                 element!("*", |el| {
+                    // `<doc:ID>` inside an HTML block is an element to the parser, named by the
+                    // id: it goes, whatever the id names.
+                    if crate::parse::markdown::doc_target(&el.tag_name()).is_some() {
+                        el.remove_and_keep_content();
+                    }
                     scrub(el, link);
                     Ok(())
                 }),
             ],
+            // Comments are notes between editors, never part of the published text.
+            document_content_handlers: vec![doc_comments!(|c| {
+                c.remove();
+                Ok(())
+            })],
             ..Settings::new()
         },
         |c: &[u8]| out.extend_from_slice(c),

@@ -123,7 +123,6 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
             }
         }
         // Listed attachments, the print edition, and files the text links to: each copied once.
-        let out_dir = record_path(r);
         let mut own: BTreeMap<String, String> = BTreeMap::new();
         let linked = r.body.links.iter().filter_map(|l| match &l.target {
             crate::parse::markdown::Target::File(f) => Some(f.as_str()),
@@ -145,8 +144,8 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
         // Only the record's own files: never a record's source, an earlier text or a file in
         // another record's folder, whatever severity the site gave the checks.
         for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
-            if let Ok(src) = crate::check::own_file(&c.folders, r, f) {
-                own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
+            if let Ok(src) = c.own_file(r, f) {
+                own.entry(crate::route::file_dest(r, &src)).or_insert(src);
             }
         }
         jobs.extend(own.into_iter().map(|(to, src)| Job::Attachment(PathBuf::from("content").join(src), to)));
@@ -204,12 +203,12 @@ fn lists(c: &Corpus) -> Vec<List> {
         let y = r.published.year();
         add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
         for is in &r.issuers {
-            add("issuer", format!("browse/issuer/{}", segment(is)), &|| is.clone(), i);
+            add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.clone(), i);
         }
         for t in &r.topics {
-            add("topic", format!("browse/topic/{}", segment(&t[0])), &|| t[0].clone(), i);
+            add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].clone(), i);
             if t.len() > 1 {
-                add("topic", format!("browse/topic/{}/{}", segment(&t[0]), segment(&t[1])), &|| format!("{}\\{}", t[0], t[1]), i);
+                add("topic", crate::route::list_dir("topic", &[&t[0], &t[1]]), &|| format!("{}\\{}", t[0], t[1]), i);
             }
         }
         if r.kind.has_legal_force() {
@@ -222,20 +221,7 @@ fn lists(c: &Corpus) -> Vec<List> {
     groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
 }
 
-/// A folder name from a free-text label: no separators, no leading dot.
-pub fn segment(s: &str) -> String {
-    let s: String = s.trim().chars().map(|c| if matches!(c, '/' | '\\' | '?' | '#' | '%' | ':' | '*' | '"' | '<' | '>' | '|') || c.is_control() { '-' } else { c }).collect();
-    let s = s.trim_start_matches('.').to_string();
-    if s.is_empty() { "-".into() } else { s }
-}
-
-/// The output folder of a record (`docs/<id>` or `gazette/<year>/<number>`).
-pub fn record_path(r: &Record) -> String {
-    match &r.issue {
-        Some(i) => format!("gazette/{}/{}", i.year, i.number),
-        None => format!("docs/{}", r.id),
-    }
-}
+pub use crate::route::record_dir as record_path;
 
 /// Percent-encodes a path for use in `href`, keeping `/`.
 pub fn encode_path(p: &str) -> String {
@@ -479,6 +465,13 @@ impl<'a> Renderer<'a> {
         format!("{}{}", self.cfg.base_path(), encode_path(path))
     }
 
+    /// The URL of file `f` of record `r` on the site (absolute with `abs`), when it is the
+    /// record's own and so published; see `Corpus::own_file`.
+    pub(crate) fn file_url(&self, r: &Record, f: &str, abs: bool) -> Option<String> {
+        let dest = crate::route::file_dest(r, &self.c.own_file(r, f).ok()?);
+        Some(if abs { format!("{}{}", self.cfg.site.base_url, encode_path(&dest)) } else { self.href(&dest) })
+    }
+
     fn doc_href(&self, i: usize) -> String {
         memo::touch(i);
         self.href(&format!("{}/", record_path(&self.c.records[i])))
@@ -501,10 +494,10 @@ impl<'a> Renderer<'a> {
                 p
             }),
             Job::Doc(i) => {
-                let shown = c.text_on(*i, c.as_of).and_then(|k| c.versions[*i][k].file.clone());
+                let shown = c.shown_file(*i).map(str::to_string);
                 at(format!("{}/", record_path(&c.records[*i])), "doc.html", self.doc(*i), Texts::Body(*i, shown))
             }
-            Job::Issue(i) => at(format!("{}/", record_path(&c.records[*i])), "issue.html", self.issue(*i), Texts::Body(*i, None)),
+            Job::Issue(i) => at(format!("{}/", record_path(&c.records[*i])), "issue.html", self.issue(*i), Texts::Body(*i, c.shown_file(*i).map(str::to_string))),
             Job::Version(i, k) => {
                 let v = &c.versions[*i][*k];
                 at(format!("{}/{}/", record_path(&c.records[*i]), v.date), "version.html", self.version(*i, *k), Texts::Body(*i, v.file.clone()))
@@ -734,6 +727,21 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The opening sentences of the text readers get on the build date (see
+    /// `Corpus::shown_file`), for feeds and descriptions.
+    pub(crate) fn excerpt(&self, i: usize) -> String {
+        let r = &self.c.records[i];
+        match self.c.shown_file(i) {
+            None => r.body.excerpt.clone(),
+            Some(f) => self.markdown_of(r, Some(f)).map(|md| crate::parse::markdown::render(&md, 0, &md, false).excerpt).unwrap_or_default(),
+        }
+    }
+
+    /// The Markdown of the text readers get on the build date.
+    pub(crate) fn shown_markdown(&self, i: usize) -> Result<String, Diagnostic> {
+        self.markdown_of(&self.c.records[i], self.c.shown_file(i))
+    }
+
     /// One of the record's texts, rendered (its HTML made safe).
     fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::parse::Body, Diagnostic> {
         let md = self.markdown_of(r, file)?;
@@ -768,9 +776,9 @@ impl<'a> Renderer<'a> {
                 return html::LinkAction::Keep;
             }
             let file = crate::parse::markdown::percent_decode(path);
-            match crate::check::own_file(&self.c.folders, r, &file) {
-                Ok(_) => html::LinkAction::Replace(self.href(&format!("{}/{}", record_path(r), file.trim_start_matches("./")))),
-                Err(_) => html::LinkAction::Remove,
+            match self.file_url(r, &file, false) {
+                Some(url) => html::LinkAction::Replace(url),
+                None => html::LinkAction::Remove,
             }
         };
         resolve(href)
@@ -796,10 +804,9 @@ impl<'a> Renderer<'a> {
             let x = is.issue.as_ref();
             json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
         });
-        let dir = record_path(r);
-        let attachments: Vec<Value> = r.attachments.iter().filter(|a| crate::check::own_file(&c.folders, r, &a.file).is_ok()).map(|a| json!({"title": a.title, "url": self.href(&format!("{dir}/{}", a.file.trim_start_matches("./")))})).collect();
-        let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("browse/topic/{}/", t.iter().take(2).map(|s| segment(s)).collect::<Vec<_>>().join("/")))})).collect();
-        let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("browse/issuer/{}/", segment(s)))})).collect();
+        let attachments: Vec<Value> = r.attachments.iter().filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, false)?}))).collect();
+        let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("{}/", crate::route::list_dir("topic", &t.iter().take(2).map(String::as_str).collect::<Vec<_>>())))})).collect();
+        let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("{}/", crate::route::list_dir("issuer", &[s])))})).collect();
         json!({
             "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
@@ -884,12 +891,11 @@ impl<'a> Renderer<'a> {
                 json!({"title": s.title, "items": items})
             })
             .collect();
-        let dir = record_path(r);
         let (newer, older) = self.neighbours(i);
         let (newer, older) = (newer.map(|j| self.issue_link(j)), older.map(|j| self.issue_link(j)));
         json!({
             "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
-            "pdf": x.and_then(|x| x.pdf.as_ref()).filter(|p| crate::check::own_file(&c.folders, r, &p.file).is_ok()).map(|p| self.href(&format!("{dir}/{}", p.file.trim_start_matches("./")))),
+            "pdf": x.and_then(|x| x.pdf.as_ref()).and_then(|p| self.file_url(r, &p.file, false)),
             "newer": newer, "older": older, "pubdate": format!("{} 00:00", r.published),
             "jsonld": self.jsonld_embedded(i),
         })
@@ -928,7 +934,7 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(|i| {
                 let r = &self.c.records[i];
-                json!({"doc": self.link(i), "fields": r.catalog, "description": r.body.excerpt})
+                json!({"doc": self.link(i), "fields": r.catalog, "description": self.excerpt(i)})
             })
             .collect();
         json!({"items": items})
@@ -981,7 +987,5 @@ mod tests {
     #[test]
     fn paths_are_percent_encoded_but_keep_slashes() {
         assert_eq!(encode_path("browse/issuer/青川市/"), "browse/issuer/%E9%9D%92%E5%B7%9D%E5%B8%82/");
-        assert_eq!(segment("a/b\\c"), "a-b-c");
-        assert_eq!(segment(".hidden"), "hidden");
     }
 }

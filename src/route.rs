@@ -1,0 +1,103 @@
+//! Where each thing a record publishes goes in the output: its page, its earlier texts, its
+//! redlines, its files, and the browse lists it joins. Checks and rendering both ask here, so
+//! `check` can refuse what `build` could not write (a clash, a name too long for a file system)
+//! before anything is written. Paths are relative to the output root, `/`-separated, with no
+//! empty, `.` or `..` segment.
+
+use crate::date::Date;
+use crate::parse::Record;
+use unicode_normalization::UnicodeNormalization;
+
+/// The longest file or folder name common file systems accept, in bytes.
+pub const MAX_SEGMENT: usize = 255;
+
+/// The output folder of a record (`docs/<id>` or `gazette/<year>/<number>`).
+pub fn record_dir(r: &Record) -> String {
+    match &r.issue {
+        Some(i) => format!("gazette/{}/{}", i.year, i.number),
+        None => format!("docs/{}", r.id),
+    }
+}
+
+/// The folder of record `r`'s text as it stood from `date`.
+pub fn version_dir(r: &Record, date: Date) -> String {
+    format!("{}/{date}", record_dir(r))
+}
+
+/// The folder of the redline of record `r` between its texts from `a` and from `b`.
+pub fn diff_dir(r: &Record, a: Date, b: Date) -> String {
+    format!("{}/diff/{a}..{b}", record_dir(r))
+}
+
+/// Where a file of record `r` is published, given its path under `content/` as the corpus
+/// resolved it (see `Corpus::own_file`): below the record's folder, as it lies below the
+/// record's source folder. Because the path was resolved first, `./x`, `.//x` and `sub//x` all
+/// land on one normalised path, which the clash check then sees.
+pub fn file_dest(r: &Record, under_content: &str) -> String {
+    let rel = if r.dir.is_empty() { under_content } else { under_content.strip_prefix(&r.dir).and_then(|s| s.strip_prefix('/')).unwrap_or(under_content) };
+    format!("{}/{rel}", record_dir(r))
+}
+
+/// The folder of the first page of a browse list: `browse/<facet>/<segments…>`.
+pub fn list_dir(facet: &str, values: &[&str]) -> String {
+    let mut p = format!("browse/{facet}");
+    for v in values {
+        p.push('/');
+        p.push_str(&segment(v));
+    }
+    p
+}
+
+/// A folder name made from a free-text label (an issuer, a topic). Characters that separate
+/// paths, start hidden files, or mean something in a URL or on some file system are written as
+/// `%XX` (their UTF-8 bytes), `%` itself included, so two different labels never share a folder
+/// (`.青川市人民政府` is not `青川市人民政府`) and the name reads as the label otherwise.
+pub fn segment(s: &str) -> String {
+    let s = s.trim();
+    let mut out = String::with_capacity(s.len());
+    let last = s.chars().count().saturating_sub(1);
+    for (k, c) in s.chars().enumerate() {
+        let edge = (k == 0 && c == '.') || (k == last && matches!(c, '.' | ' '));
+        if edge || c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%' | ':' | '*' | '"' | '<' | '>' | '|') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() { "%20".into() } else { out }
+}
+
+/// The form of a path under which two paths name the same file on a case-insensitive or
+/// normalising file system or CDN (macOS, Windows, many object stores behind a CDN): Unicode
+/// NFC, then lower case. `K1` written with a Kelvin sign, `Notice-2` and `notice-2` all fold to
+/// the same key.
+pub fn fold(s: &str) -> String {
+    s.nfc().collect::<String>().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_names_that_never_merge_two_labels() {
+        assert_eq!(segment("青川市人民政府"), "青川市人民政府");
+        assert_eq!(segment(".青川市人民政府"), "%2E青川市人民政府");
+        assert_eq!(segment("a/b\\c"), "a%2Fb%5Cc");
+        assert_eq!(segment("50%"), "50%25");
+        assert_ne!(segment("a-b"), segment("a/b"));
+        assert_ne!(segment("%2F"), segment("/"));
+        assert_eq!(segment("办公室."), "办公室%2E");
+    }
+
+    #[test]
+    fn folding_joins_what_case_insensitive_stores_join() {
+        assert_eq!(fold("\u{212A}1"), fold("k1"));
+        assert_eq!(fold("Notice-2"), fold("notice-2"));
+        assert_eq!(fold("e\u{301}"), fold("\u{e9}"));
+        assert_ne!(fold("a1"), fold("a2"));
+    }
+}
