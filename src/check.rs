@@ -335,8 +335,19 @@ struct Output {
     path: String,
     record: usize,
     pos: Pos,
+    /// What is written there.
+    what: Written,
+}
+
+/// What a record writes at a path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// A page of its own (document, version, redline).
+    Page,
+    /// One of its files (listed and linked, it is still one file).
+    File,
     /// A browse list, which several records share.
-    shared: bool,
+    List,
 }
 
 /// Every path each public record would write, whatever the build date: its page, texts and
@@ -352,8 +363,8 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             continue;
         }
         let id_pos = r.pos("id");
-        let mut add = |path: String, pos: Pos, shared: bool| all.push(Output { path, record: i, pos, shared });
-        add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, false);
+        let mut add = |path: String, pos: Pos, what: Written| all.push(Output { path, record: i, pos, what });
+        add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, Written::Page);
         let mut dates: Vec<crate::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
         if !dates.is_empty() {
             dates.push(c.text_date(i));
@@ -361,27 +372,27 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             dates.dedup();
             let last = dates[dates.len() - 1];
             for (k, &d) in dates.iter().enumerate() {
-                add(format!("{}/index.html", crate::route::version_dir(r, d)), id_pos, false);
+                add(format!("{}/index.html", crate::route::version_dir(r, d)), id_pos, Written::Page);
                 if let Some(&next) = dates.get(k + 1) {
-                    add(format!("{}/index.html", crate::route::diff_dir(r, d, next)), id_pos, false);
+                    add(format!("{}/index.html", crate::route::diff_dir(r, d, next)), id_pos, Written::Page);
                     if next != last {
-                        add(format!("{}/index.html", crate::route::diff_dir(r, d, last)), id_pos, false);
+                        add(format!("{}/index.html", crate::route::diff_dir(r, d, last)), id_pos, Written::Page);
                     }
                 }
             }
         }
         for (f, pos) in crate::corpus::named_files(r) {
             if let Ok(p) = c.own_file(r, f) {
-                add(crate::route::file_dest(r, &p), pos, false);
+                add(crate::route::file_dest(r, &p), pos, Written::File);
             }
         }
         if !matches!(r.kind, Kind::Gazette | Kind::Catalog) {
             for is in &r.issuers {
-                add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), true);
+                add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), Written::List);
             }
             for t in &r.topics {
                 let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
-                add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), true);
+                add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), Written::List);
             }
         }
     }
@@ -404,7 +415,7 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             }
             Some(&first) => {
                 let f = &all[first];
-                let same = f.path == o.path && (f.record == o.record || (f.shared && o.shared));
+                let same = f.path == o.path && f.what == o.what && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
                 if !same {
                     out.push(clash(c, o, f));
                 }

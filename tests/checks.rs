@@ -254,3 +254,114 @@ fn rule_settings_name_real_rules_and_cannot_relax_reading_rules() {
     s.write("gongbao.toml", &format!("{}\n[rules]\nyaml = \"warning\"\n", common::CONFIG));
     assert_eq!(s.run(&["check"]).status.code(), Some(1));
 }
+
+/// The `output-clash` findings, as (file, line).
+fn clashes(s: &Site) -> Vec<(String, u64)> {
+    s.findings("output-clash")
+}
+
+#[test]
+fn attachments_that_land_on_a_page_are_clashes_named_by_check() {
+    for name in [".//index.html", "./index.html", "sub/..//index.html", "index.html"] {
+        let s = Site::new();
+        s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: '{name}', title: 页}}\n---\n正文。\n", normative("甲", "2024-01-02")));
+        s.write("content/a/index.html", "<p>替身</p>");
+        if name.contains("..") {
+            // Climbing is refused as leaving the folder, before any clash.
+            assert_eq!(s.findings("outside").len(), 1, "{name}");
+            continue;
+        }
+        assert_eq!(clashes(&s), [("content/a/index.md".to_string(), 7)], "{name}");
+        assert_eq!(s.run(&["build", "--as-of", "2024-06-01"]).status.code(), Some(1), "{name}");
+    }
+}
+
+#[test]
+fn an_id_that_is_another_records_version_page_is_a_clash() {
+    let s = Site::new();
+    s.write("content/a/index.md", &format!("---\n{}\neffective: 2020-01-01\n---\n新文。\n", normative("甲", "2019-12-01")));
+    s.write("content/a/versions/2020-01-01.md", "旧文。\n");
+    s.record("change", &format!("{}\namends: [{{id: a, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s.record("b", &format!("id: a/2020-01-01\n{}", normative("乙", "2024-01-02")), "乙。\n");
+    let found = clashes(&s);
+    assert_eq!(found, [("content/b.md".to_string(), 2)]);
+    let (_, v) = s.check_json(&[]);
+    let m = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "output-clash").unwrap()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("content/a/index.md"), "the clash names only one record: {m}");
+}
+
+#[test]
+fn a_file_where_another_record_needs_a_folder_is_a_clash() {
+    let s = Site::new();
+    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: b, title: 表}}\n---\n正文。\n", normative("甲", "2024-01-02")));
+    s.write("content/a/b", "data");
+    s.record("x", &format!("id: a/b\n{}", normative("乙", "2024-01-02")), "乙。\n");
+    assert_eq!(clashes(&s).len(), 1, "{:?}", s.findings("output-clash"));
+}
+
+#[test]
+fn ids_equal_after_case_folding_and_normalisation_are_duplicates() {
+    for (a, b) in [("\u{212A}1", "k1"), ("Notice-2", "notice-2"), ("caf\u{e9}", "cafe\u{301}")] {
+        let s = Site::new();
+        s.record("x", &format!("id: {a}\n{}", normative("甲", "2024-01-02")), "甲。\n");
+        s.record("y", &format!("id: {b}\n{}", normative("乙", "2024-01-02")), "乙。\n");
+        assert_eq!(s.findings("duplicate-id"), [("content/y.md".to_string(), 2)], "{a} / {b}");
+    }
+}
+
+#[test]
+fn names_too_long_for_a_file_system_are_found_by_check() {
+    let long = "很".repeat(90); // 270 bytes
+    for (key, value) in [("issuer", long.clone()), ("topic", format!("综合政务\\{long}")), ("id", format!("a/{}", "x".repeat(300)))] {
+        let s = Site::new();
+        let fm = format!("{}\n{key}: '{value}'", normative("甲", "2024-01-02")).replacen("issuer: 测试市人民政府办公室\n", if key == "issuer" { "" } else { "issuer: 测试市人民政府办公室\n" }, 1);
+        s.record("r", &fm, "正文。\n");
+        let f = s.findings("path-too-long");
+        assert_eq!(f.len(), 1, "{key}: {f:?}");
+        assert_eq!(f[0].0, "content/r.md");
+        let o = s.run(&["build", "--as-of", "2024-06-01"]);
+        assert_eq!(o.status.code(), Some(1), "{key}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("content/r.md"));
+    }
+}
+
+#[test]
+fn an_unclosed_raw_html_element_that_would_swallow_the_text_is_an_error() {
+    for tag in ["<svg width=\"10\">", "<math>", "<script>", "<style>", "<!-- 备注"] {
+        let s = Site::new();
+        s.record("a", &normative("甲", "2024-01-02"), &format!("第一段。\n\n{tag}\n\n第二段，不能丢。\n"));
+        assert_eq!(s.findings("raw-html-unclosed"), [("content/a.md".to_string(), 9)], "{tag}");
+    }
+    // A form (and the like) only loses its tags: the text after an unclosed one stays.
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "第一段。\n\n<form action=\"https://e.cn\">\n\n第二段，不能丢。\n");
+    assert!(s.findings("raw-html-unclosed").is_empty());
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(page.contains("第二段，不能丢。") && !page.contains("<form"), "{page}");
+}
+
+#[test]
+fn linear_in_the_links_of_one_record() {
+    let s = Site::new();
+    s.record("b", &normative("乙", "2024-01-02"), "乙。\n");
+    let body: String = (0..80_000).map(|k| if k % 2 == 0 { "[乙](doc:b)".to_string() } else { format!("[外](https://e.cn/{k})") }).collect::<Vec<_>>().join("，");
+    s.record("a", &normative("甲", "2024-01-02"), &format!("{body}\n"));
+    let start = std::time::Instant::now();
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Quadratic work took 37 s in a release build; linear work takes a few in a debug one.
+    assert!(start.elapsed() < std::time::Duration::from_secs(30), "{:?}", start.elapsed());
+}
+
+#[test]
+fn issuers_that_differ_only_by_a_leading_dot_keep_their_own_lists() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "甲。\n");
+    s.record("b", &normative("乙", "2024-01-02").replace("issuer: 测试市人民政府办公室", "issuer: .测试市人民政府办公室"), "乙。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let list = |dir: &str| std::fs::read_to_string(s.root().join("public/browse/issuer").join(dir).join("index.html")).unwrap();
+    let real = list("测试市人民政府办公室");
+    assert!(real.contains("甲") && !real.contains(">乙<"), "the dotted issuer was merged into the real one");
+    assert!(list("%2E测试市人民政府办公室").contains("乙"));
+}

@@ -1,0 +1,172 @@
+//! What is not public never reaches any output, any log, or a reader by a side door: the ways
+//! found in a hostile review (empty or misspelt disclosures, shared files, raw HTML, the build
+//! cache, feeds, messages) each tried on a small site.
+
+mod common;
+use common::{Site, normative, tree};
+use std::process::Command;
+
+/// Every byte `build` wrote, as text.
+fn output_text(s: &Site, out: &str) -> String {
+    tree(&s.root().join(out)).into_iter().map(|(p, b)| format!("{p}\n{}\n", String::from_utf8_lossy(&b))).collect()
+}
+
+fn check_code(s: &Site) -> i32 {
+    s.run(&["check", "--as-of", "2026-01-01"]).status.code().unwrap_or(-1)
+}
+
+fn rules_of(s: &Site) -> Vec<String> {
+    let (_, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    v["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").map(|d| d["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn an_empty_or_null_disclosure_never_publishes() {
+    for value in ["", "~", "null", "Null", "!!null ''", "!!str"] {
+        let s = Site::new();
+        s.record("a", &format!("{}\ndisclosure: {value}\ndisclosure_reason: 涉密", normative("秘MARKER", "2024-01-02")), "MARKER\n");
+        let rules = rules_of(&s);
+        assert!(!rules.is_empty(), "`disclosure: {value}` passed check");
+        let o = s.run(&["build", "--as-of", "2024-06-01"]);
+        assert!(!o.status.success(), "`disclosure: {value}` built");
+        assert!(!s.root().join("public").exists() || !output_text(&s, "public").contains("MARKER"), "`disclosure: {value}` published the record");
+    }
+}
+
+#[test]
+fn a_reason_without_a_non_public_disclosure_is_an_error_that_cannot_be_relaxed() {
+    let s = Site::new();
+    s.record("a", &format!("{}\ndisclosure_reason: 涉及国家秘密", normative("甲MARKER", "2024-01-02")), "MARKER\n");
+    assert_eq!(rules_of(&s), ["disclosure-reason"]);
+    s.write("gongbao.toml", &format!("{}\n[rules]\ndisclosure-reason = \"warning\"\n", common::CONFIG));
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("disclosure-reason"));
+    assert!(!s.root().join("public").exists());
+}
+
+#[test]
+fn a_misspelt_disclosure_stays_an_error_when_unknown_keys_are_relaxed() {
+    for key in ["disclosue: withheld", "Disclosure: withheld", "DISCLOSURE: withheld", "disclosure_: withheld", "公开属性: 不予公开", "secrecy: withheld", "revew: {by: 办公室, on: 2024-01-01, result: 同意}", "disclosure-reason: 涉密"] {
+        let s = Site::new();
+        s.write("gongbao.toml", &format!("{}\n[rules]\nunknown-key = \"off\"\n", common::CONFIG));
+        s.record("a", &format!("{}\n{key}", normative("秘MARKER", "2024-01-02")), "MARKER\n");
+        assert!(rules_of(&s).contains(&"guard-key".to_string()), "`{key}` passed check: {:?}", rules_of(&s));
+        let o = s.run(&["build", "--as-of", "2024-06-01"]);
+        assert_eq!(o.status.code(), Some(1), "`{key}` built");
+        assert!(!s.root().join("public").exists(), "`{key}` wrote output");
+    }
+    // An unrelated unknown key is still relaxable.
+    let s = Site::new();
+    s.write("gongbao.toml", &format!("{}\n[rules]\nunknown-key = \"off\"\n", common::CONFIG));
+    s.record("a", &format!("{}\nsource_note: 内部编号", normative("甲", "2024-01-02")), "x\n");
+    assert_eq!(check_code(&s), 0);
+}
+
+#[test]
+fn a_site_cannot_declare_a_disclosure_lookalike_as_its_own_key() {
+    let s = Site::new();
+    s.write("gongbao.toml", &format!("extra_keys = [\"disclosue\"]\n{}", common::CONFIG));
+    s.record("a", &format!("{}\ndisclosue: withheld", normative("秘", "2024-01-02")), "x\n");
+    let o = s.run(&["check"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("disclosue"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn a_file_of_a_withheld_record_is_never_published_by_a_public_neighbour() {
+    let s = Site::new();
+    s.record("d/secret", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密\nattachments:\n  - {{file: plan.csv, title: 方案}}", normative("秘", "2024-01-02")), "x\n");
+    s.write("content/d/plan.csv", "MARKER-PLAN\n");
+    s.write("content/d/pic.png", "MARKER-PIC\n");
+    s.record("d/other", &format!("{}\ndisclosure: on_request", normative("依申请", "2024-01-02")), "<img src=\"pic.png\">\n");
+    s.record("d/pub", &normative("公开", "2024-01-02"), "见[方案](plan.csv)与<img src=\"pic.png\">。\n");
+    let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    assert_eq!(code, 1);
+    let outside: Vec<(&str, u64)> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "outside").map(|d| (d["file"].as_str().unwrap(), d["line"].as_u64().unwrap())).collect();
+    assert_eq!(outside, [("content/d/pub.md", 7), ("content/d/pub.md", 7)], "{v}");
+    // Whatever the checks say, the plan never copies them and the page never links them.
+    use gongbao::render::{Job, Renderer, plan, theme::Theme};
+    let a = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())).unwrap_or_else(|_| panic!("analyse"));
+    let theme = Theme::builtin();
+    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
+    assert!(!jobs.iter().any(|j| matches!(j, Job::Attachment(..))), "a withheld record's file is copied");
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
+    let (_, page) = r.render(&Job::Doc(a.corpus.by_id["d/pub"])).unwrap_or_else(|_| panic!("render"));
+    let page = String::from_utf8(page).unwrap();
+    assert!(!page.contains("plan.csv") && !page.contains("pic.png"), "{page}");
+}
+
+#[test]
+fn a_cached_build_forgets_a_raw_html_link_to_a_record_that_became_withheld() {
+    let s = Site::new();
+    let b = |extra: &str| s.record("b", &format!("{}{extra}", normative("乙", "2024-01-02")), "乙文。\n");
+    b("");
+    s.record("a", &normative("甲", "2024-01-02"), "见 <a href=\"doc:b\">乙</a> 与 <img src=\"tu.png\">。\n");
+    s.write("content/tu.png", "png");
+    let build = |extra: &[&str]| {
+        let o = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2024-06-01"]).args(extra).env("CI", "true").output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    build(&[]);
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(page.contains("href=\"/docs/b/\""), "{page}");
+    // A raw-HTML image is copied like a Markdown one.
+    assert_eq!(std::fs::read(s.root().join("public/docs/a/tu.png")).unwrap(), b"png");
+    b("\ndisclosure: withheld\ndisclosure_reason: 涉密");
+    build(&[]);
+    build(&["--out", "clean", "--no-cache"]);
+    assert_eq!(tree(&s.root().join("public")), tree(&s.root().join("clean")), "the cached build differs from a clean one");
+    assert!(!output_text(&s, "public").contains("docs/b"), "the withheld record is still linked");
+}
+
+#[test]
+fn feeds_and_catalogues_take_the_text_known_on_the_build_date() {
+    let s = Site::new();
+    s.write("content/reg/index.md", &format!("---\n{}\neffective: 2020-01-01\n---\n第一条 NEWTEXT新的规定。\n", normative("办法", "2019-12-01")));
+    s.write("content/reg/versions/2020-01-01.md", "第一条 OLDTEXT原来的规定。\n");
+    s.record("change", &format!("{}\namends: [{{id: reg, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "修改。\n");
+    let o = s.run(&["build", "--as-of", "2022-05-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all = output_text(&s, "public");
+    assert!(!all.contains("NEWTEXT"), "the amendment's text is published before the amendment");
+    let feed = std::fs::read_to_string(s.root().join("public/feeds/all.atom")).unwrap();
+    assert!(feed.contains("OLDTEXT"), "{feed}");
+    // Once the amendment is published and in force, the feed follows.
+    let o = s.run(&["build", "--as-of", "2022-08-01"]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(s.root().join("public/feeds/all.atom")).unwrap().contains("NEWTEXT"));
+}
+
+#[test]
+fn raw_html_publishes_no_comment_and_no_doc_tag() {
+    let s = Site::new();
+    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
+    s.record("a", &normative("甲", "2024-01-02"), "<div>\n<doc:mimi>\n<!-- 批注MARKER：暂不公开 -->\n保留的文字\n</div>\n\n段落<!-- MARKER2 -->。\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all = output_text(&s, "public");
+    for bad in ["mimi", "MARKER", "<!--"] {
+        assert!(!all.contains(bad), "{bad} was published");
+    }
+    assert!(std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().contains("保留的文字"));
+}
+
+#[test]
+fn messages_about_a_withheld_record_quote_none_of_it() {
+    let s = Site::new();
+    s.record("mimi", &format!("{}\ndoc_number: 秘MARKER办[2024]5号\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "<span onclick=\"MARKER2\">x</span>\n");
+    // A broken withheld record: it cannot be read, and still nothing of it is quoted.
+    s.write("content/broken.md", "---\nkind: normative\ntitle: 秘MARKER3\ndisclosure: withheld\npublished: [2024\n---\nx\n");
+    for format in ["human", "json"] {
+        let o = s.run(&["check", "--format", format]);
+        let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(log.contains("content/mimi.md") && log.contains("content/broken.md"), "{log}");
+        assert!(!log.contains("MARKER"), "the log quotes a withheld record:\n{log}");
+    }
+    // A public record's findings still show its line.
+    let p = Site::new();
+    p.record("a", &format!("{}\ndoc_number: 公开办[2024]5号", normative("甲", "2024-01-02")), "x\n");
+    let o = p.run(&["check"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("公开办[2024]5号"));
+}
