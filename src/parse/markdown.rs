@@ -489,7 +489,7 @@ mod tests {
 
     #[test]
     fn unclosed_elements_that_would_swallow_text_are_found() {
-        let found = |pieces: &[(&str, usize)]| unclosed_raw(pieces).into_iter().map(|(at, n)| (at, n)).collect::<Vec<_>>();
+        let found = |pieces: &[(&str, usize)]| unclosed_raw(pieces);
         assert_eq!(found(&[("<svg width=1>", 10)]), [(10, "svg".to_string())]);
         assert_eq!(found(&[("<p>", 0), ("<SCRIPT>", 20), ("</p>", 40)]), [(20, "script".to_string())]);
         assert_eq!(found(&[("<svg><svg></svg>", 5)]), [(5, "svg".to_string())]);
