@@ -24,7 +24,7 @@ pub const RULES: &[(&str, bool)] = &[
     ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
     ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
     ("issue-twice", true), ("issue-date", true), ("issue-item", true), ("repeal-pending", true),
-    ("version", true), ("version-date", true),
+    ("version", true), ("version-date", true), ("file-name", false),
 ];
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
@@ -213,8 +213,8 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
             let cd = current;
             d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
-        match std::fs::read(cx.root.join(file)).map(|b| crate::load::decode(&b)) {
-            Err(e) => d.push(Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))),
+        match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES).map(|b| crate::load::decode(&b)) {
+            Err(e) => d.push(e.diagnostic(file)),
             Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
             Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
             Ok(Ok(text)) => {
@@ -228,11 +228,16 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
                             d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
                         }
-                        Target::File(f) => match own_file(&c.folders, r, f) {
-                            Err(why) => d.push(not_own(file, l.pos, f, &why)),
-                            Ok(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
-                            Ok(_) => {}
-                        },
+                        Target::File(f) => {
+                            match own_file(&c.folders, r, f) {
+                                Err(why) => d.push(not_own(file, l.pos, f, &why)),
+                                Ok(p) if !cx.files.contains(&p) => {
+                                    let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                                    d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})")));
+                                }
+                                Ok(_) => {}
+                            }
+                        }
                         Target::Record(_) => {}
                     }
                 }
@@ -252,7 +257,10 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
     for (f, pos) in wanted {
         match own_file(&c.folders, r, f) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
-            Ok(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
+            Ok(p) if !cx.files.contains(&p) => {
+                let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository")));
+            }
             Ok(_) => {}
         }
     }

@@ -48,7 +48,8 @@ pub enum Job {
     NotFound,
     /// A theme asset, copied to `assets/`.
     Asset(String),
-    /// A record's attachment: source under `content/`, destination in the output.
+    /// A record's attachment: source under `content/`, destination in the output (see
+    /// [`Renderer::attachment`] for what is written).
     Attachment(PathBuf, String),
     /// An open-data, feed or crawler file.
     Data(DataJob),
@@ -134,7 +135,7 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
         let from_versions: Vec<String> = c.versions[i]
             .iter()
             .filter_map(|v| v.file.as_ref())
-            .filter_map(|f| std::fs::read(root.join(f)).ok())
+            .filter_map(|f| crate::load::read_regular(&root.join(f), crate::load::MAX_RECORD_BYTES).ok())
             .filter_map(|b| crate::load::decode(&b).ok())
             .flat_map(|t| crate::parse::markdown::render(&t, 0, &t, false).links)
             .filter_map(|l| match l.target {
@@ -300,6 +301,8 @@ pub struct Prepared {
     /// Output path and fingerprint, when known beforehand.
     pub fingerprint: Option<(String, String)>,
     plan: Option<PagePlan>,
+    /// An attachment's output bytes, made to fingerprint it and then written as they are.
+    bytes: Option<Vec<u8>>,
 }
 
 /// A page job resolved to its template, URL, output path and context.
@@ -409,7 +412,7 @@ impl<'a> Renderer<'a> {
                 h.update(c.view(i).as_bytes());
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
-                    h.update(std::fs::read(self.root.join(v)).unwrap_or_default());
+                    h.update(crate::load::read_regular(&self.root.join(v), crate::load::MAX_RECORD_BYTES).unwrap_or_default());
                     h.update([0]);
                 }
                 h.finalize().into()
@@ -600,19 +603,21 @@ impl<'a> Renderer<'a> {
     pub fn prepare(&self, job: &Job) -> Result<Prepared, Diagnostic> {
         let mut h = Sha256::new();
         h.update(self.global_fp.as_bytes());
-        let mut plan = None;
+        let (mut plan, mut attachment) = (None, None);
         let path = match job {
-            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None }),
+            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None, bytes: None }),
             Job::Asset(name) => {
                 h.update(self.theme.assets.get(name).map_or(&[][..], Vec::as_slice));
                 format!("assets/{name}")
             }
             Job::Attachment(src, to) => {
-                h.update(std::fs::read(self.root.join(src)).unwrap_or_default());
+                let bytes = self.attachment(src)?;
+                h.update(&bytes);
+                attachment = Some(bytes);
                 to.clone()
             }
             _ => {
-                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None }) };
+                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None, bytes: None }) };
                 h.update(p.template.as_bytes());
                 h.update([0]);
                 h.update(p.url.as_bytes());
@@ -624,13 +629,19 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan })
+        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan, bytes: attachment })
+    }
+
+    /// The bytes published for an attachment (`src` relative to the site root).
+    pub fn attachment(&self, src: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+        let file = src.to_string_lossy();
+        crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES).map_err(|e| e.diagnostic(&file))
     }
 
     /// The output path and bytes of a job.
     pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
         let plan = self.plan_page(job);
-        self.render_prepared(job, Prepared { fingerprint: None, plan })
+        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None })
     }
 
     /// The output path and bytes of a job already prepared.
@@ -642,7 +653,10 @@ impl<'a> Renderer<'a> {
         }
         Ok(match job {
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
-            Job::Attachment(_, to) => (to.clone(), Vec::new()),
+            Job::Attachment(src, to) => (to.clone(), match prepared.bytes {
+                Some(b) => b,
+                None => self.attachment(src)?,
+            }),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })
@@ -723,7 +737,7 @@ impl<'a> Renderer<'a> {
     pub(crate) fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
         let path = file.unwrap_or(&r.file);
         let changed = || Diagnostic::error("changed", path, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
-        let bytes = std::fs::read(self.root.join(path)).map_err(|_| changed())?;
+        let bytes = crate::load::read_regular(&self.root.join(path), crate::load::MAX_RECORD_BYTES).map_err(|_| changed())?;
         if file.is_none() && crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
             return Err(changed());
         }
