@@ -24,7 +24,7 @@ pub const RULES: &[(&str, bool)] = &[
     ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
     ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
     ("issue-twice", true), ("issue-date", true), ("issue-item", true), ("repeal-pending", true),
-    ("version", true), ("version-date", true), ("file-name", false),
+    ("version", true), ("version-date", true), ("active-attachment", false), ("file-name", false),
 ];
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
@@ -229,6 +229,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                             d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
                         }
                         Target::File(f) => {
+                            d.extend(active_attachment(file, l.pos, f));
                             match own_file(&c.folders, r, f) {
                                 Err(why) => d.push(not_own(file, l.pos, f, &why)),
                                 Ok(p) if !cx.files.contains(&p) => {
@@ -255,6 +256,7 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
         Target::Record(_) => None,
     }));
     for (f, pos) in wanted {
+        d.extend(active_attachment(&r.file, pos, f));
         match own_file(&c.folders, r, f) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
             Ok(p) if !cx.files.contains(&p) => {
@@ -263,6 +265,51 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
             }
             Ok(_) => {}
         }
+    }
+}
+
+/// An attachment the browser would run as a page on the site's own origin, where its script could
+/// act for any reader of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Active {
+    /// HTML: published after the same cleaning as raw HTML in a text.
+    Html,
+    /// A type that runs script and cannot be cleaned meaningfully (SVG, XML and XSLT, MHTML,
+    /// JavaScript, Flash): never published.
+    Refused,
+}
+
+/// Extensions of [`Active::Html`] files.
+const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml"];
+/// Extensions of [`Active::Refused`] files.
+const REFUSED_EXTENSIONS: &[&str] = &["svg", "svgz", "xml", "xsl", "xslt", "mht", "mhtml", "js", "mjs", "swf"];
+
+/// Whether file name `f` (as written, or percent-encoded) is an active type, by its extension
+/// without regard to case. Trailing dots and spaces are ignored, as some servers drop them.
+pub fn active_kind(f: &str) -> Option<Active> {
+    let kind = |name: &str| {
+        let name = name.trim_end_matches(['.', ' ']);
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+        if REFUSED_EXTENSIONS.contains(&ext.as_str()) {
+            Some(Active::Refused)
+        } else if HTML_EXTENSIONS.contains(&ext.as_str()) {
+            Some(Active::Html)
+        } else {
+            None
+        }
+    };
+    let (a, b) = (kind(f), kind(&crate::parse::markdown::percent_decode(f)));
+    if a == Some(Active::Refused) || b == Some(Active::Refused) { Some(Active::Refused) } else { a.or(b) }
+}
+
+/// The `active-attachment` finding for file `f` named at `pos` of `file`: an error for a type
+/// that is never published, a warning that an HTML file is published cleaned.
+fn active_attachment(file: &str, pos: Pos, f: &str) -> Option<Diagnostic> {
+    match active_kind(f)? {
+        Active::Refused => Some(Diagnostic::error("active-attachment", file, pos, msg!("附件 `{f}` 的类型可以执行脚本（SVG、XML、XSLT、MHTML、JavaScript、Flash），不能发布", "the attachment `{f}` is of a type that can run script (SVG, XML, XSLT, MHTML, JavaScript, Flash) and is not published"))
+            .help(msg!("转换为 PDF 或 PNG 再作为附件", "convert it to PDF or PNG and attach that"))),
+        Active::Html => Some(Diagnostic::warning("active-attachment", file, pos, msg!("HTML 附件 `{f}` 发布时会删除脚本、事件属性和样式", "the HTML attachment `{f}` is published with its scripts, event attributes and styles removed"))
+            .help(msg!("核对发布后的文件；需要原样保存的页面请转换为 PDF", "check the published copy; convert pages that must be kept exactly to PDF"))),
     }
 }
 

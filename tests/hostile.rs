@@ -272,6 +272,44 @@ fn links_in_themes_are_refused() {
     refuses(&s, "themes/gov/static/f.css", "普通文件");
 }
 
+#[test]
+fn html_attachments_are_cleaned() {
+    let s = Site::new();
+    s.write("content/a/page.HTML", "<html><body onload=\"steal()\"><p>正文</p><script>steal()</script><a href=\"javascript:x()\">l</a><a href=\"https://e.cn/\">e</a></body></html>");
+    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: page.HTML, title: 页}}\n---\n见[页](page%2EHTML)。\n", normative("甲", "2024-01-02")));
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("active-attachment") && err.contains("content/a/index.md"), "{err}");
+    let out = std::fs::read_to_string(s.root().join("public/docs/a/page.HTML")).unwrap();
+    let l = out.to_ascii_lowercase();
+    assert!(!l.contains("<script") && !l.contains("onload") && !l.contains("javascript") && !l.contains("steal"), "{out}");
+    assert!(out.contains("正文") && out.contains("https://e.cn/"), "{out}");
+    // What is published is what is checksummed.
+    let sums = std::fs::read_to_string(s.root().join("public/SHA256SUMS")).unwrap();
+    let line = sums.lines().find(|l| l.ends_with("docs/a/page.HTML")).unwrap();
+    use sha2::Digest;
+    assert!(line.starts_with(&hex(&sha2::Sha256::digest(out.as_bytes()))), "{line}");
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[test]
+fn svg_and_other_active_attachments_are_refused() {
+    let s = Site::new();
+    s.write("content/a/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>");
+    s.write("content/a/x.XSL", "<x/>");
+    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: logo.svg, title: 图}}\n---\n见[样式](x%2EXSL)。\n", normative("甲", "2024-01-02")));
+    refuses(&s, "content/a/index.md", "active-attachment");
+    assert_eq!(s.findings("active-attachment"), vec![("content/a/index.md".into(), 7), ("content/a/index.md".into(), 9)]);
+    // Whatever [rules] says.
+    s.write("gongbao.toml", &format!("{}\n[rules]\nactive-attachment = \"off\"\n", common::CONFIG));
+    assert_eq!(s.run(&["build"]).status.code(), Some(1));
+    assert!(!s.root().join("public").exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn file_names_with_control_characters_are_refused() {

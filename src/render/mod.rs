@@ -144,8 +144,11 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
             })
             .collect();
         // Only the record's own files: never a record's source, an earlier text or a file in
-        // another record's folder, whatever severity the site gave the checks.
+        // another record's folder, nor a type that runs script, whatever the site's checks say.
         for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
+            if crate::check::active_kind(f) == Some(crate::check::Active::Refused) {
+                continue;
+            }
             if let Ok(src) = crate::check::own_file(&c.folders, r, f) {
                 own.entry(format!("{out_dir}/{}", f.trim_start_matches("./"))).or_insert(src);
             }
@@ -632,10 +635,22 @@ impl<'a> Renderer<'a> {
         Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan, bytes: attachment })
     }
 
-    /// The bytes published for an attachment (`src` relative to the site root).
+    /// The bytes published for an attachment (`src` relative to the site root): the file as it
+    /// is, but an HTML file cleaned like raw HTML in a text (outside links kept, script URLs
+    /// dropped), since the browser would run its script as the site's own. Types that run script
+    /// and cannot be cleaned are never planned; one met here is refused.
     pub fn attachment(&self, src: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
         let file = src.to_string_lossy();
-        crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES).map_err(|e| e.diagnostic(&file))
+        let name = src.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let active = crate::check::active_kind(&name);
+        if active == Some(crate::check::Active::Refused) {
+            return Err(Diagnostic::error("active-attachment", &file, Pos::new(1, 1), msg!("这类附件可以执行脚本，不能发布", "an attachment of this type can run script and is not published")));
+        }
+        let bytes = crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES).map_err(|e| e.diagnostic(&file))?;
+        Ok(match active {
+            Some(_) => html::clean(&String::from_utf8_lossy(&bytes), &|_| html::LinkAction::Keep).into_bytes(),
+            None => bytes,
+        })
     }
 
     /// The output path and bytes of a job.
