@@ -2,7 +2,7 @@
 //! function over one record (run in parallel) or, for rules about the whole corpus such as
 //! duplicates and cycles, one linear pass. A new rule is a new function added to [`run`].
 
-use crate::corpus::{Corpus, NotOwn};
+use crate::corpus::{Active, Corpus, NotOwn, active_kind};
 use crate::diag::{Diagnostic, Msg, Pos};
 use crate::model::{Disclosure, Kind};
 use crate::msg;
@@ -25,7 +25,7 @@ pub const RULES: &[(&str, bool)] = &[
     ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
     ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
     ("issue-twice", true), ("issue-date", true), ("issue-item", true), ("repeal-pending", true),
-    ("version", true), ("version-date", true),
+    ("version", true), ("version-date", true), ("active-attachment", false), ("file-name", false),
 ];
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
@@ -230,8 +230,8 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
             let cd = current;
             d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
-        match std::fs::read(cx.root.join(file)).map(|b| crate::load::decode(&b)) {
-            Err(e) => d.push(Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))),
+        match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES).map(|b| crate::load::decode(&b)) {
+            Err(e) => d.push(e.diagnostic(file)),
             Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
             Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
             Ok(Ok(text)) => {
@@ -248,11 +248,17 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
                             d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
                         }
-                        Target::File(f) => match c.own_file(r, f) {
-                            Err(why) => d.push(not_own(file, l.pos, f, &why)),
-                            Ok(p) if !cx.files.contains(&p) => d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"))),
-                            Ok(_) => {}
-                        },
+                        Target::File(f) => {
+                            d.extend(active_attachment(file, l.pos, f));
+                            match c.own_file(r, f) {
+                                Err(why) => d.push(not_own(file, l.pos, f, &why)),
+                                Ok(p) if !cx.files.contains(&p) => {
+                                    let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                                    d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})")));
+                                }
+                                Ok(_) => {}
+                            }
+                        }
                         Target::Record(_) => {}
                     }
                 }
@@ -264,11 +270,26 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
 /// Attachments and linked files exist inside the record's own folder.
 fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
     for (f, pos) in crate::corpus::named_files(r) {
+        d.extend(active_attachment(&r.file, pos, f));
         match c.own_file(r, f) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
-            Ok(p) if !cx.files.contains(&p) => d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"))),
+            Ok(p) if !cx.files.contains(&p) => {
+                let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository")));
+            }
             Ok(_) => {}
         }
+    }
+}
+
+/// The `active-attachment` finding for file `f` named at `pos` of `file`: an error for a type
+/// that is never published, a warning that an HTML file is published cleaned.
+fn active_attachment(file: &str, pos: Pos, f: &str) -> Option<Diagnostic> {
+    match active_kind(f)? {
+        Active::Refused => Some(Diagnostic::error("active-attachment", file, pos, msg!("附件 `{f}` 的类型可以执行脚本（SVG、XML、XSLT、MHTML、JavaScript、Flash），不能发布", "the attachment `{f}` is of a type that can run script (SVG, XML, XSLT, MHTML, JavaScript, Flash) and is not published"))
+            .help(msg!("转换为 PDF 或 PNG 再作为附件", "convert it to PDF or PNG and attach that"))),
+        Active::Html => Some(Diagnostic::warning("active-attachment", file, pos, msg!("HTML 附件 `{f}` 发布时会删除脚本、事件属性和样式", "the HTML attachment `{f}` is published with its scripts, event attributes and styles removed"))
+            .help(msg!("核对发布后的文件；需要原样保存的页面请转换为 PDF", "check the published copy; convert pages that must be kept exactly to PDF"))),
     }
 }
 

@@ -159,6 +159,14 @@ impl Config {
             return Err(Diagnostic::error("config", FILE, pos, msg!("extra_keys 中的 `{k}` 与决定能否公开的字段（disclosure、review）相近", "`{k}` in extra_keys is close to a key that decides publication (disclosure, review)"))
                 .help(msg!("删除它：相近的名字会让写错的公开属性悄悄通过", "remove it: a name this close would let a misspelt disclosure pass")));
         }
+        if !plain_folder_name(&site.theme) {
+            // The key at the start of a line, not the word in some other value.
+            let at = text.match_indices("theme").map(|(o, _)| o).find(|&o| text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
+            let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let theme = &site.theme;
+            return Err(Diagnostic::error("config", FILE, pos, msg!("主题 `{theme}` 不是 themes/ 下的文件夹名", "theme `{theme}` is not the name of a folder in themes/"))
+                .help(msg!("只写文件夹名，如 theme = \"gov\"：不含 /、\\、..，不以 . 开头", "write the folder's name alone, such as theme = \"gov\": no /, \\ or .., not starting with a dot")));
+        }
         Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing })
     }
 
@@ -190,6 +198,12 @@ impl Config {
     }
 }
 
+/// A name that stays one folder below `themes/`: not empty, no separators, no control
+/// characters, not starting with a dot (so neither `..` nor a hidden folder), not a drive.
+fn plain_folder_name(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
+}
+
 fn tz_minutes(s: &str) -> Option<i32> {
     let (sign, rest) = match s.as_bytes().first()? {
         b'+' => (1, &s[1..]),
@@ -218,6 +232,15 @@ mod tests {
     fn unknown_setting_is_an_error_with_position() {
         let e = Config::parse("[site]\nname = \"x\"\nnmae = \"y\"\n").unwrap_err();
         assert_eq!(e.pos.line, 3);
+    }
+
+    #[test]
+    fn theme_is_a_plain_folder_name() {
+        for bad in ["../x", "/abs", "a/b", "a\\\\b", ".hidden", "..", "", "c:x"] {
+            let e = Config::parse(&format!("[site]\nname = \"x\"\ntheme = \"{bad}\"\n")).unwrap_err();
+            assert_eq!((e.rule, e.pos.line), ("config", 3), "{bad}");
+        }
+        assert_eq!(Config::parse("[site]\nname = \"x\"\ntheme = \"gov-2\"\n").unwrap().site.theme, "gov-2");
     }
 
     #[test]

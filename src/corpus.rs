@@ -473,6 +473,40 @@ impl Corpus {
     }
 }
 
+/// An attachment the browser would run as a page on the site's own origin, where its script could
+/// act for any reader of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Active {
+    /// HTML: published after the same cleaning as raw HTML in a text.
+    Html,
+    /// A type that runs script and cannot be cleaned meaningfully (SVG, XML and XSLT, MHTML,
+    /// JavaScript, Flash): never published.
+    Refused,
+}
+
+/// Extensions of [`Active::Html`] files.
+const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml"];
+/// Extensions of [`Active::Refused`] files.
+const REFUSED_EXTENSIONS: &[&str] = &["svg", "svgz", "xml", "xsl", "xslt", "mht", "mhtml", "js", "mjs", "swf"];
+
+/// Whether file name `f` (as written, or percent-encoded) is an active type, by its extension
+/// without regard to case. Trailing dots and spaces are ignored, as some servers drop them.
+pub fn active_kind(f: &str) -> Option<Active> {
+    let kind = |name: &str| {
+        let name = name.trim_end_matches(['.', ' ']);
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+        if REFUSED_EXTENSIONS.contains(&ext.as_str()) {
+            Some(Active::Refused)
+        } else if HTML_EXTENSIONS.contains(&ext.as_str()) {
+            Some(Active::Html)
+        } else {
+            None
+        }
+    };
+    let (a, b) = (kind(f), kind(&crate::parse::markdown::percent_decode(f)));
+    if a == Some(Active::Refused) || b == Some(Active::Refused) { Some(Active::Refused) } else { a.or(b) }
+}
+
 /// Every file record `r` names: listed attachments, the print edition, and files its text links
 /// to (in Markdown or raw HTML), as written.
 pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::diag::Pos)> {

@@ -328,7 +328,7 @@ pub struct Emitted {
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
 /// says they are current. Returns the files sorted by path, or every failure.
-pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, root: &Path, staging: &Staging, cache: Option<(&Cache, &Path)>) -> Result<Emitted, Vec<Diagnostic>> {
+pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, staging: &Staging, cache: Option<(&Cache, &Path)>) -> Result<Emitted, Vec<Diagnostic>> {
     // Each job: the file, whether it was staged (rather than reused), and its fingerprint.
     type Done = (Written, bool, Option<String>);
     let results: Vec<Result<Done, Diagnostic>> = jobs
@@ -361,10 +361,6 @@ pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, root: &Path, staging: &Stagin
                 }
             }
             let (rel, bytes) = renderer.render_prepared(job, prepared)?;
-            let bytes = match job {
-                Job::Attachment(src, _) => std::fs::read(root.join(src)).map_err(|e| io_error(&src.to_string_lossy(), &e))?,
-                _ => bytes,
-            };
             let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
             Ok((w, true, fp.map(|f| f.1)))
         })

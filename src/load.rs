@@ -2,6 +2,10 @@
 //! decide whether they are text. Nothing here knows what a record means. Reading is per record
 //! so that the caller can read, parse and drop each text in one parallel pass. Symlinks are never followed, so no file outside
 //! `content/` can be pulled into the site by a link planted in the repository.
+//!
+//! Every file of a site that gongbao reads (records, earlier texts, attachments, theme files,
+//! settings, and the texts quoted under messages) is read by [`read_regular`]: it never follows
+//! a link, never blocks on a FIFO or device, and never reads past a limit.
 
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
@@ -10,8 +14,128 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Records larger than this are refused: no real document comes near it, and a runaway file
-/// should not stall a pipeline.
+/// should not stall a pipeline. The same limit holds for every other text of a site (earlier
+/// texts, theme files, settings).
 pub const MAX_RECORD_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Attachments larger than this are refused: a scanned gazette edition runs to tens of
+/// megabytes, and each attachment is held in memory while it is written and checksummed.
+pub const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why [`read_regular`] refused a file.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A symbolic link: never followed, so a link cannot pull in a file from elsewhere.
+    Link,
+    /// Not a regular file (a folder, FIFO, device or socket): reading it could block or never end.
+    NotRegular,
+    /// Larger than the limit (size found, limit).
+    TooLarge(u64, u64),
+    /// The file could not be opened or read.
+    Io(std::io::Error),
+}
+
+impl ReadError {
+    /// The diagnostic for this failure to read `file` (a path relative to the site root).
+    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+        match self {
+            ReadError::Link => symlink_diag(file),
+            ReadError::NotRegular => Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("不是普通文件（可能是目录、命名管道或设备），不能读取", "not a regular file (a folder, FIFO or device); it is not read"))
+                .help(msg!("网站只读取普通文件：删除它，或换成文件本身", "a site is made of regular files only: remove it, or put the file itself in its place")),
+            ReadError::TooLarge(n, limit) => {
+                let mib = format!("{:.1}", *n as f64 / (1024.0 * 1024.0));
+                let max = limit / (1024 * 1024);
+                Diagnostic::error("too-large", file, Pos::new(1, 1), msg!("文件过大（{mib} MiB，上限 {max} MiB）", "the file is too large ({mib} MiB, the limit is {max} MiB)"))
+                    .help(msg!("把大文件作为附件存放，正文只保留文字；附件请压缩或拆分", "keep large files as attachments and only the text in the record; compress or split large attachments"))
+            }
+            ReadError::Io(e) => io_diag(file, e),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Link => f.write_str("a symbolic link, not followed"),
+            ReadError::NotRegular => f.write_str("not a regular file"),
+            ReadError::TooLarge(n, limit) => write!(f, "too large ({n} bytes, the limit is {limit})"),
+            ReadError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Reads the regular file at `path`, at most `limit` bytes. A symbolic link (as the last part of
+/// the path) is refused, not followed; so is anything that is not a regular file, decided on the
+/// open handle so that nothing can be swapped in between the look and the read. A FIFO or device
+/// is opened without blocking and never read. Reading stops one byte past `limit`, so a file
+/// that grows while it is read, or a device, cannot make it run on.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_checked(path, limit, false)
+}
+
+/// [`read_regular`], following a link to a regular file: for a file that legitimately lives
+/// elsewhere and is often linked into place, such as a secret key.
+pub fn read_regular_through_links(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_checked(path, limit, true)
+}
+
+fn read_checked(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    #[cfg(not(unix))]
+    {
+        // No O_NOFOLLOW: look before opening (a narrow race, but no FIFOs to hang on either).
+        let m = std::fs::symlink_metadata(path).map_err(ReadError::Io)?;
+        if m.file_type().is_symlink() && !follow {
+            return Err(ReadError::Link);
+        }
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if !follow && e.raw_os_error() == Some(libc::ELOOP) => return Err(ReadError::Link),
+        Err(e) => return Err(ReadError::Io(e)),
+    };
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len(), limit));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+/// The `symlink` error for `file`.
+fn symlink_diag(file: &str) -> Diagnostic {
+    Diagnostic::error("symlink", file, Pos::new(1, 1), msg!("不允许符号链接", "symbolic links are not allowed"))
+        .help(msg!("把文件本身放入站点；符号链接可能把库外的文件带进网站", "put the file itself in the site; a link could pull files from outside the repository into the site"))
+}
+
+/// A file or folder name that cannot be published: control characters (a newline would break
+/// `SHA256SUMS`, whose lines `sha256sum -c` reads), a backslash (a separator on Windows and an
+/// escape in `SHA256SUMS`), or bytes that are not UTF-8 (no URL or checksum line could name it).
+fn bad_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_none_or(|n| n.chars().any(|c| c.is_control() || c == '\\'))
+}
+
+/// A path for messages with control characters and backslashes written as escapes, so that it
+/// stays on one line and shows what is wrong with it.
+pub fn shown_path(p: &str) -> String {
+    p.chars().flat_map(|c| if c.is_control() || c == '\\' { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
 
 /// One record file, read and decoded.
 #[derive(Debug, Clone)]
@@ -54,31 +178,48 @@ pub struct Loaded {
 pub fn load(root: &Path) -> std::io::Result<Loaded> {
     let content = root.join("content");
     let mut loaded = Loaded::default();
-    if !content.is_dir() {
-        return Ok(loaded);
+    match std::fs::symlink_metadata(&content) {
+        Ok(m) if m.file_type().is_symlink() => {
+            loaded.diagnostics.push(symlink_diag("content"));
+            return Ok(loaded);
+        }
+        Ok(m) if m.is_dir() => {}
+        _ => return Ok(loaded),
     }
 
-    let walker = walkdir::WalkDir::new(&content).follow_links(false).sort_by_file_name().into_iter();
-    let walker = walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    let walker = walkdir::WalkDir::new(&content).follow_links(false).follow_root_links(false).sort_by_file_name().into_iter();
+    let mut walker = walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(|p| rel(root, p)).unwrap_or_default();
+                let path = e.path().map(|p| shown_path(&rel(root, p))).unwrap_or_default();
                 let why = e.to_string();
                 loaded.diagnostics.push(Diagnostic::error("unreadable", &path, Pos::new(1, 1), msg!("无法读取：{why}", "cannot be read: {why}")));
                 continue;
             }
         };
         let under = rel(&content, entry.path());
-        if entry.path_is_symlink() {
+        let shown = shown_path(&rel(root, entry.path()));
+        if entry.depth() > 0 && bad_name(entry.file_name()) {
             loaded.diagnostics.push(
-                Diagnostic::error("symlink", &rel(root, entry.path()), Pos::new(1, 1), msg!("content/ 中不允许符号链接", "symbolic links are not allowed in content/"))
-                    .help(msg!("把文件本身放入 content/；符号链接可能把库外的文件带进网站", "put the file itself in content/; a link could pull files from outside the repository into the site")),
+                Diagnostic::error("file-name", &shown, Pos::new(1, 1), msg!("文件名含有控制字符（如换行、制表符）、反斜杠或非 UTF-8 字节，不能发布", "the name holds a control character (such as a newline or tab), a backslash or bytes that are not UTF-8, and cannot be published"))
+                    .help(msg!("重命名，只用可见字符；校验文件 SHA256SUMS 每行写一个文件名", "rename it with visible characters only; SHA256SUMS names one file per line")),
             );
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            loaded.diagnostics.push(symlink_diag(&shown));
+            continue;
+        }
+        if entry.file_type().is_dir() {
             continue;
         }
         if !entry.file_type().is_file() {
+            loaded.diagnostics.push(ReadError::NotRegular.diagnostic(&shown));
             continue;
         }
         loaded.files.insert(under.clone());
@@ -124,20 +265,7 @@ pub fn settled_stamp(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
 pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
     let (path, under) = (&entry.path, entry.under.as_str());
     let file = rel(root, path);
-    let too_big = |n: u64| {
-        let mib = format!("{:.1}", n as f64 / (1024.0 * 1024.0));
-        let max = MAX_RECORD_BYTES / (1024 * 1024);
-        Diagnostic::error("too-large", &file, Pos::new(1, 1), msg!("记录文件过大（{mib} MiB，上限 {max} MiB）", "record is too large ({mib} MiB, the limit is {max} MiB)"))
-            .help(msg!("把大文件作为附件存放，正文只保留文字", "keep large files as attachments and only the text in the record"))
-    };
-    let meta = std::fs::metadata(path).map_err(|e| io_diag(&file, &e))?;
-    if meta.len() > MAX_RECORD_BYTES {
-        return Err(too_big(meta.len()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_diag(&file, &e))?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return Err(too_big(bytes.len() as u64));
-    }
+    let bytes = read_regular(path, MAX_RECORD_BYTES).map_err(|e| e.diagnostic(&file))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = decode(&bytes).map_err(|(pos, m, h)| Diagnostic::error("encoding", &file, pos, m).help(h))?;
     let (default_id, dir) = match under.strip_suffix("/index.md") {

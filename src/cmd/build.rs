@@ -72,20 +72,20 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         if en { eprintln!("build stopped: {s}; the previous output is unchanged") } else { eprintln!("构建已停止：{s}；原有输出未改动") }
         return Err(EXIT_ERRORS);
     }
-    let theme = match Theme::from_dir(&root.join("themes").join(&a.cfg.site.theme), &format!("themes/{}/", a.cfg.site.theme)) {
-        Ok(Some(t)) => t,
-        Ok(None) if a.cfg.site.theme == "default" => Theme::builtin(),
-        Ok(None) => {
+    let builtin;
+    let theme = match &a.theme {
+        Some(t) => t,
+        None if a.cfg.site.theme == "default" => {
+            builtin = Theme::builtin();
+            &builtin
+        }
+        None => {
             let name = &a.cfg.site.theme;
             eprintln!("{}", if en { format!("theme `{name}` not found in themes/") } else { format!("在 themes/ 中找不到主题 `{name}`") });
             return Err(EXIT_ERRORS);
         }
-        Err(e) => {
-            eprintln!("themes/: {e}");
-            return Err(EXIT_FAILURE);
-        }
     };
-    let mut renderer = Renderer::new(&a.corpus, &a.cfg, &theme, root).map_err(|d| {
+    let mut renderer = Renderer::new(&a.corpus, &a.cfg, theme, root).map_err(|d| {
         print(&[d], &lang, &[], None);
         EXIT_ERRORS
     })?;
@@ -96,7 +96,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         eprintln!("{}: {e}", out.display());
         EXIT_FAILURE
     })?;
-    let jobs = render::plan_with(&a.corpus, &a.cfg, &theme, root, renderer.lists());
+    let jobs = render::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
     if interactive() && !o.quiet {
         eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
     }
@@ -113,7 +113,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     let mut fingerprints = std::collections::BTreeMap::new();
     let mut marks = Vec::new();
     for part in [&pages, &data] {
-        match emit::emit(part, &renderer, root, &staging, cache.as_ref().map(|c| (c, out.as_path()))) {
+        match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path()))) {
             Ok(e) => {
                 written.extend(e.files);
                 staged.extend(e.staged);
@@ -205,7 +205,9 @@ fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPai
         return KeyPair::parse(&v.to_string_lossy()).map(Some).map_err(|e| format!("GONGBAO_SECRET_KEY: {e}"));
     }
     let Some(path) = &cfg.signing.secret_key else { return Ok(None) };
-    let text = std::fs::read_to_string(root.join(path)).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
+    // The key may live outside the site and be linked into place, but it must be a regular file.
+    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
     KeyPair::parse(&text).map(Some).map_err(|e| format!("[signing] secret_key {path}: {e}"))
 }
 

@@ -39,6 +39,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Texts of the files the findings point into, for printing source lines under messages.
     pub sources: Vec<(String, String)>,
+    /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
+    /// has no such folder, or it could not be read (then a finding says why).
+    pub theme: Option<crate::render::theme::Theme>,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -116,9 +119,12 @@ pub struct Failure {
 /// Reads the settings at `root`.
 pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let path = root.join(config::FILE);
-    let text = std::fs::read(&path).map_err(|e| Failure {
-        diagnostic: Diagnostic::error("config", config::FILE, Pos::new(1, 1), msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"))
-            .help(msg!("在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init", "run this in the site's folder or name it with --site; gongbao init makes a new site")),
+    let text = load::read_regular(&path, load::MAX_RECORD_BYTES).map_err(|e| Failure {
+        diagnostic: match e {
+            load::ReadError::Io(e) => Diagnostic::error("config", config::FILE, Pos::new(1, 1), msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"))
+                .help(msg!("在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init", "run this in the site's folder or name it with --site; gongbao init makes a new site")),
+            e => e.diagnostic(config::FILE),
+        },
         code: EXIT_FAILURE,
     })?;
     let text = load::decode(&text).map_err(|(pos, m, h)| Failure { diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h), code: EXIT_ERRORS })?;
@@ -181,6 +187,11 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let history = crate::history::read(root);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
     diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
+    // Read here, so `check` reports a theme that cannot be published as `build` would.
+    let theme = crate::render::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
+        diags.push(d);
+        None
+    });
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
@@ -189,8 +200,9 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         d.redact();
     }
     let named: BTreeSet<&str> = diagnostics.iter().filter(|d| !d.private).map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
-    let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&std::fs::read(root.join(f)).ok()?).ok()?))).collect();
-    Ok(Analysis { cfg, corpus, files, diagnostics, sources })
+    // Only regular files, read as records are: a message about a link never quotes its target.
+    let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&load::read_regular(&root.join(f), load::MAX_RECORD_BYTES).ok()?).ok()?))).collect();
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme })
 }
 
 /// Prints findings to stderr in the site's language.
@@ -221,6 +233,6 @@ pub fn interactive() -> bool {
 
 /// Prints a failure that happened before checking.
 pub fn print_failure(f: &Failure, root: &Path) {
-    let text = std::fs::read_to_string(root.join(config::FILE)).ok();
+    let text = load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
     print(std::slice::from_ref(&f.diagnostic), "zh-CN", &[], text.as_deref());
 }

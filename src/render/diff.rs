@@ -2,6 +2,11 @@
 //! not change stays whole), then changed paragraphs are compared character by character —
 //! Chinese has no spaces, so word diffs would mark whole sentences. Both levels use Myers'
 //! O(ND) difference algorithm, so the cost follows the size of the change, not of the text.
+//!
+//! The work for one page is bounded whatever the texts: [`PAGE_BUDGET`] steps of comparison in
+//! all, and no character comparison of a paragraph longer than [`MAX_INLINE_CHARS`]. Past either
+//! bound a paragraph is shown whole, deleted and inserted: still a correct redline, only a
+//! coarser one. Everything else (aligning, escaping, the clean-up pass) is linear.
 
 use super::escape;
 
@@ -20,10 +25,38 @@ pub enum Op {
 /// input (two unrelated texts of a hundred thousand characters) from taking quadratic time.
 const MAX_EDITS: usize = 2000;
 
+/// Steps of comparison one redline page may take, over all its paragraphs: a step is one
+/// diagonal visited or one pair of elements compared by Myers' algorithm. Tens of milliseconds
+/// in a release build; any real amendment needs a small fraction of it.
+pub const PAGE_BUDGET: usize = 20_000_000;
+
+/// Paragraphs longer than this many characters (on either side) are not compared character by
+/// character: a changed one is shown whole, deleted and inserted.
+pub const MAX_INLINE_CHARS: usize = 20_000;
+
 /// Myers' algorithm: the shortest edit script turning `a` into `b`, as a list of ops (one per
 /// element of `a` that is kept or deleted, and per element of `b` that is inserted). `None`
 /// when more than [`MAX_EDITS`] edits would be needed.
 pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
+    let mut unbounded = usize::MAX;
+    myers_within(a, b, &mut unbounded)
+}
+
+/// [`myers`] taking at most `budget` steps, which are taken off it; `None` when they run out.
+/// The common head and tail are matched first, in linear time, so a small change in a long
+/// paragraph costs little.
+fn myers_within<T: PartialEq>(a: &[T], b: &[T], budget: &mut usize) -> Option<Vec<Op>> {
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..].iter().rev().zip(b[head..].iter().rev()).take_while(|(x, y)| x == y).count();
+    *budget = budget.checked_sub(head + tail + 1)?;
+    let mut ops = vec![Op::Same; head];
+    ops.extend(middle(&a[head..a.len() - tail], &b[head..b.len() - tail], budget)?);
+    ops.extend(std::iter::repeat_n(Op::Same, tail));
+    Some(ops)
+}
+
+/// Myers' algorithm proper, on what is left between the common head and tail.
+fn middle<T: PartialEq>(a: &[T], b: &[T], budget: &mut usize) -> Option<Vec<Op>> {
     let (n, m) = (a.len() as isize, b.len() as isize);
     let max = (n + m).min(MAX_EDITS as isize);
     let off = max + 1;
@@ -39,10 +72,12 @@ pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
             let idx = (k + off) as usize;
             let mut x = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) { v[idx + 1] } else { v[idx - 1] + 1 };
             let mut y = x - k;
+            let from = x;
             while x < n && y < m && a[x as usize] == b[y as usize] {
                 x += 1;
                 y += 1;
             }
+            *budget = budget.checked_sub(1 + (x - from) as usize)?;
             v[idx] = x;
             if x >= n && y >= m {
                 found = true;
@@ -106,7 +141,18 @@ pub struct Stats {
 /// words (`del_cue`, `ins_cue`) are written into the markup so the change reads without colour
 /// (and in print, and aloud).
 pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
-    let ops = myers(a, b).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
+    let mut budget = PAGE_BUDGET;
+    // Paragraphs are aligned as numbers (equal texts, equal numbers): comparing two numbers
+    // costs one step, however long the paragraphs.
+    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let (mut ia, mut ib) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
+    for (side, out) in [(a, &mut ia), (b, &mut ib)] {
+        for p in side {
+            let next = ids.len() as u32;
+            out.push(*ids.entry(p.as_str()).or_insert(next));
+        }
+    }
+    let ops = myers_within(&ia, &ib, &mut budget).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
     let mut html = String::new();
     let mut stats = Stats::default();
     let (mut i, mut j, mut k) = (0, 0, 0);
@@ -137,21 +183,22 @@ pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (Str
         }
         let pairs = dels.len().min(inss.len());
         for p in 0..pairs.max(dels.len()).max(inss.len()) {
-            match (dels.get(p), inss.get(p)) {
-                (Some(d), Some(n)) if p < pairs && alike(d, n) => {
-                    html.push_str(&format!("<p class=\"changed\">{}</p>\n", inline(d, n, del_cue, ins_cue)));
-                    stats.changed += 1;
-                }
-                (d, n) => {
-                    if let Some(d) = d {
-                        html.push_str(&format!("<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n", text(d)));
-                        stats.deleted += 1;
-                    }
-                    if let Some(n) = n {
-                        html.push_str(&format!("<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n", text(n)));
-                        stats.inserted += 1;
-                    }
-                }
+            let changed = match (dels.get(p), inss.get(p)) {
+                (Some(d), Some(n)) if p < pairs => alike(d, n, &mut budget),
+                _ => None,
+            };
+            if let Some(segs) = changed {
+                html.push_str(&format!("<p class=\"changed\">{}</p>\n", marked(segs, del_cue, ins_cue)));
+                stats.changed += 1;
+                continue;
+            }
+            if let Some(d) = dels.get(p) {
+                html.push_str(&format!("<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n", text(d)));
+                stats.deleted += 1;
+            }
+            if let Some(n) = inss.get(p) {
+                html.push_str(&format!("<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n", text(n)));
+                stats.inserted += 1;
             }
         }
     }
@@ -162,26 +209,26 @@ fn text(s: &str) -> String {
     escape(s).replace('\n', "<br>")
 }
 
-/// Two paragraphs are alike when at least a third of the longer one survives.
-fn alike(a: &str, b: &str) -> bool {
-    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    match myers(&x, &y) {
-        Some(ops) => {
-            let same = ops.iter().filter(|o| **o == Op::Same).count();
-            same * 3 >= x.len().max(y.len())
-        }
-        None => false,
+/// The character edits of two paragraphs, as runs, when they are alike: at least a third of the
+/// longer one survives. `None` when they are not, or are too long to compare, or the page's
+/// budget runs out.
+fn alike(a: &str, b: &str, budget: &mut usize) -> Option<Vec<(Op, String)>> {
+    if *budget == 0 || a.len() > 4 * MAX_INLINE_CHARS || b.len() > 4 * MAX_INLINE_CHARS {
+        return None;
     }
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if x.len().max(y.len()) > MAX_INLINE_CHARS {
+        return None;
+    }
+    let ops = myers_within(&x, &y, budget)?;
+    let same = ops.iter().filter(|o| **o == Op::Same).count();
+    (same * 3 >= x.len().max(y.len())).then(|| cleanup(segments(&x, &y, &ops)))
 }
 
-/// A changed paragraph with `<del>` and `<ins>` around the characters that differ.
-fn inline(a: &str, b: &str, del_cue: &str, ins_cue: &str) -> String {
-    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let Some(ops) = myers(&x, &y) else {
-        return format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins>", text(a), text(b));
-    };
+/// Runs of a changed paragraph with `<del>` and `<ins>` around the characters that differ.
+fn marked(runs: Vec<(Op, String)>, del_cue: &str, ins_cue: &str) -> String {
     let mut out = String::new();
-    for (op, run) in cleanup(segments(&x, &y, &ops)) {
+    for (op, run) in runs {
         match op {
             Op::Same => out.push_str(&text(&run)),
             Op::Del => out.push_str(&format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del>", text(&run))),
@@ -346,8 +393,94 @@ mod tests {
 
     #[test]
     fn short_common_runs_between_changes_are_folded_into_the_change() {
-        let html = inline("主要街道两侧", "城市主次干道两侧", "删", "增");
+        let html = marked(alike("主要街道两侧", "城市主次干道两侧", &mut PAGE_BUDGET.clone()).unwrap(), "删", "增");
         assert_eq!(html, "<del><span class=\"cue\">[删]</span>主要街</del><ins><span class=\"cue\">[增]</span>城市主次干</ins>道两侧");
+    }
+
+    /// The old and the new paragraphs a redline shows: unchanged text and `<del>` for the old,
+    /// unchanged text and `<ins>` for the new.
+    fn sides(html: &str, del_cue: &str, ins_cue: &str) -> (Vec<String>, Vec<String>) {
+        let (mut old, mut new) = (Vec::new(), Vec::new());
+        for line in html.lines() {
+            let line = line.replace(&format!("<span class=\"cue\">[{del_cue}]</span>"), "").replace(&format!("<span class=\"cue\">[{ins_cue}]</span>"), "");
+            let (mut o, mut n, mut in_del, mut in_ins) = (String::new(), String::new(), false, false);
+            let mut rest = line.as_str();
+            while !rest.is_empty() {
+                if rest.starts_with('<') {
+                    let end = rest.find('>').unwrap() + 1;
+                    match &rest[..end] {
+                        "<del>" => in_del = true,
+                        "</del>" => in_del = false,
+                        "<ins>" => in_ins = true,
+                        "</ins>" => in_ins = false,
+                        "<br>" => {
+                            o.push('\n');
+                            n.push('\n');
+                        }
+                        t => assert!(t.starts_with("<p ") || t == "</p>", "unexpected tag {t}"),
+                    }
+                    rest = &rest[end..];
+                    continue;
+                }
+                let end = rest.find('<').unwrap_or(rest.len());
+                let piece = rest[..end].replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+                if !in_ins {
+                    o.push_str(&piece);
+                }
+                if !in_del {
+                    n.push_str(&piece);
+                }
+                rest = &rest[end..];
+            }
+            let class = line.split('"').nth(1).unwrap_or("");
+            if class != "inserted" {
+                old.push(o);
+            }
+            if class != "deleted" {
+                new.push(n);
+            }
+        }
+        (old, new)
+    }
+
+    #[test]
+    fn redlines_of_huge_unrelated_texts_are_bounded_and_still_true() {
+        let mut seed = 11u32;
+        let mut text = |alphabet: &[char], n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    alphabet[(seed >> 16) as usize % alphabet.len()]
+                })
+                .collect()
+        };
+        // About 5 MB a side: 5,000 unrelated paragraphs (each pair would take hundreds of
+        // thousands of steps to compare), one paragraph of 600,000 characters, and a few the same.
+        let common: Vec<char> = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所".chars().collect();
+        let mut side = |giant: &[char]| -> Vec<String> {
+            let mut v: Vec<String> = (0..5_000).map(|_| text(&common, 260)).collect();
+            v.insert(2_500, text(giant, 600_000));
+            v.insert(100, "第一条 <总则> & 目的".into());
+            v.push("附则".into());
+            v
+        };
+        let (a, b) = (side(&['子', '丑', '寅']), side(&['卯', '辰', '巳']));
+        assert!(a.iter().map(String::len).sum::<usize>() > 4_000_000);
+        let start = std::time::Instant::now();
+        let (html, stats) = redline(&a, &b, "删除", "新增");
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+        assert_eq!(sides(&html, "删除", "新增"), (a.clone(), b.clone()));
+        assert!(stats.changed > 0 && stats.deleted > 0 && stats.inserted > 0, "{stats:?}");
+        eprintln!("{took:?} {stats:?}");
+    }
+
+    #[test]
+    fn past_the_bounds_a_paragraph_is_shown_whole() {
+        assert!(alike("甲乙丙丁", "甲乙丙戊", &mut 3).is_none(), "no budget left");
+        assert!(alike("甲乙丙丁", "甲乙丙戊", &mut 100).is_some());
+        let long = "甲".repeat(MAX_INLINE_CHARS + 1);
+        assert!(alike(&long, &format!("{long}乙"), &mut PAGE_BUDGET.clone()).is_none(), "too long to compare");
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub enum Job {
     NotFound,
     /// A theme asset, copied to `assets/`.
     Asset(String),
-    /// A record's attachment: source under `content/`, destination in the output.
+    /// A record's attachment: source under `content/`, destination in the output (see
+    /// [`Renderer::attachment`] for what is written).
     Attachment(PathBuf, String),
     /// An open-data, feed or crawler file.
     Data(DataJob),
@@ -133,7 +134,7 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
         let from_versions: Vec<String> = c.versions[i]
             .iter()
             .filter_map(|v| v.file.as_ref())
-            .filter_map(|f| std::fs::read(root.join(f)).ok())
+            .filter_map(|f| crate::load::read_regular(&root.join(f), crate::load::MAX_RECORD_BYTES).ok())
             .filter_map(|b| crate::load::decode(&b).ok())
             .flat_map(|t| crate::parse::markdown::render(&t, 0, &t, false).links)
             .filter_map(|l| match l.target {
@@ -142,8 +143,11 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
             })
             .collect();
         // Only the record's own files: never a record's source, an earlier text or a file in
-        // another record's folder, whatever severity the site gave the checks.
+        // another record's folder, nor a type that runs script, whatever the site's checks say.
         for f in listed.chain(linked).chain(from_versions.iter().map(String::as_str)) {
+            if crate::corpus::active_kind(f) == Some(crate::corpus::Active::Refused) {
+                continue;
+            }
             if let Ok(src) = c.own_file(r, f) {
                 own.entry(crate::route::file_dest(r, &src)).or_insert(src);
             }
@@ -286,6 +290,8 @@ pub struct Prepared {
     /// Output path and fingerprint, when known beforehand.
     pub fingerprint: Option<(String, String)>,
     plan: Option<PagePlan>,
+    /// An attachment's output bytes, made to fingerprint it and then written as they are.
+    bytes: Option<Vec<u8>>,
 }
 
 /// A page job resolved to its template, URL, output path and context.
@@ -395,7 +401,7 @@ impl<'a> Renderer<'a> {
                 h.update(c.view(i).as_bytes());
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
-                    h.update(std::fs::read(self.root.join(v)).unwrap_or_default());
+                    h.update(crate::load::read_regular(&self.root.join(v), crate::load::MAX_RECORD_BYTES).unwrap_or_default());
                     h.update([0]);
                 }
                 h.finalize().into()
@@ -593,19 +599,21 @@ impl<'a> Renderer<'a> {
     pub fn prepare(&self, job: &Job) -> Result<Prepared, Diagnostic> {
         let mut h = Sha256::new();
         h.update(self.global_fp.as_bytes());
-        let mut plan = None;
+        let (mut plan, mut attachment) = (None, None);
         let path = match job {
-            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None }),
+            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None, bytes: None }),
             Job::Asset(name) => {
                 h.update(self.theme.assets.get(name).map_or(&[][..], Vec::as_slice));
                 format!("assets/{name}")
             }
             Job::Attachment(src, to) => {
-                h.update(std::fs::read(self.root.join(src)).unwrap_or_default());
+                let bytes = self.attachment(src)?;
+                h.update(&bytes);
+                attachment = Some(bytes);
                 to.clone()
             }
             _ => {
-                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None }) };
+                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None, bytes: None }) };
                 h.update(p.template.as_bytes());
                 h.update([0]);
                 h.update(p.url.as_bytes());
@@ -617,13 +625,31 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan })
+        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan, bytes: attachment })
+    }
+
+    /// The bytes published for an attachment (`src` relative to the site root): the file as it
+    /// is, but an HTML file cleaned like raw HTML in a text (outside links kept, script URLs
+    /// dropped), since the browser would run its script as the site's own. Types that run script
+    /// and cannot be cleaned are never planned; one met here is refused.
+    pub fn attachment(&self, src: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+        let file = src.to_string_lossy();
+        let name = src.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let active = crate::corpus::active_kind(&name);
+        if active == Some(crate::corpus::Active::Refused) {
+            return Err(Diagnostic::error("active-attachment", &file, Pos::new(1, 1), msg!("这类附件可以执行脚本，不能发布", "an attachment of this type can run script and is not published")));
+        }
+        let bytes = crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES).map_err(|e| e.diagnostic(&file))?;
+        Ok(match active {
+            Some(_) => html::clean(&String::from_utf8_lossy(&bytes), &|_| html::LinkAction::Keep).into_bytes(),
+            None => bytes,
+        })
     }
 
     /// The output path and bytes of a job.
     pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
         let plan = self.plan_page(job);
-        self.render_prepared(job, Prepared { fingerprint: None, plan })
+        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None })
     }
 
     /// The output path and bytes of a job already prepared.
@@ -635,7 +661,10 @@ impl<'a> Renderer<'a> {
         }
         Ok(match job {
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
-            Job::Attachment(_, to) => (to.clone(), Vec::new()),
+            Job::Attachment(src, to) => (to.clone(), match prepared.bytes {
+                Some(b) => b,
+                None => self.attachment(src)?,
+            }),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })
@@ -716,7 +745,7 @@ impl<'a> Renderer<'a> {
     pub(crate) fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
         let path = file.unwrap_or(&r.file);
         let changed = || Diagnostic::error("changed", path, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
-        let bytes = std::fs::read(self.root.join(path)).map_err(|_| changed())?;
+        let bytes = crate::load::read_regular(&self.root.join(path), crate::load::MAX_RECORD_BYTES).map_err(|_| changed())?;
         if file.is_none() && crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
             return Err(changed());
         }
@@ -816,7 +845,7 @@ impl<'a> Renderer<'a> {
             "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
             "state": self.change(&now), "timeline": timeline,
             "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "versions": self.version_links(i, None), "history": self.history(i),
+            "versions": self.version_links(i, None, &[]), "history": self.history(i),
             "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
             "amends": forward(&r.amends), "repeals": forward(&r.repeals),
             "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
@@ -831,16 +860,26 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The version selector: every text with its dates and links, and which one is shown.
-    fn version_links(&self, i: usize, shown: Option<usize>) -> Vec<Value> {
+    /// The version selector: the texts with their dates and links, and which one is shown. The
+    /// document page lists every text; a version or redline page (`around` the texts it is
+    /// about) only the first, the last and [`WINDOW`] on either side of those, with a gap entry
+    /// (`gap`: how many are left out) where texts are left out, so that each page stays small
+    /// however many versions there are. `n` is a text's place in the full list.
+    fn version_links(&self, i: usize, shown: Option<usize>, around: &[usize]) -> Vec<Value> {
         let v = &self.c.versions[i];
         let in_force = self.c.text_on(i, self.c.as_of);
         let dir = record_path(&self.c.records[i]);
-        v.iter()
-            .enumerate()
-            .map(|(k, ver)| {
+        let places: Vec<Place> = if around.is_empty() { (0..v.len()).map(Place::At).collect() } else { window(v.len(), around) };
+        places
+            .into_iter()
+            .map(|place| {
+                let k = match place {
+                    Place::At(k) => k,
+                    Place::Gap(n) => return json!({"gap": n}),
+                };
+                let ver = &v[k];
                 json!({
-                    "date": ver.date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
+                    "n": k + 1, "date": ver.date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
                     "url": self.href(&format!("{dir}/{}/", ver.date)), "current": ver.file.is_none(),
                     "in_force": in_force == Some(k), "shown": shown == Some(k),
                     "diff_prev": k.checked_sub(1).map(|p| self.href(&format!("{dir}/diff/{}..{}/", v[p].date, ver.date))),
@@ -860,9 +899,10 @@ impl<'a> Renderer<'a> {
     fn version(&self, i: usize, k: usize) -> Value {
         let r = &self.c.records[i];
         let v = &self.c.versions[i];
+        let versions = self.version_links(i, Some(k), &[k]);
         json!({
             "doc": self.link(i), "id": r.id, "kind": r.kind.id(), "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
-            "current": v[k].file.is_none(), "versions": self.version_links(i, Some(k)),
+            "current": v[k].file.is_none(), "versions_all": self.versions_all(i, &versions), "versions": versions,
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
         })
     }
@@ -871,11 +911,19 @@ impl<'a> Renderer<'a> {
         let r = &self.c.records[i];
         let v = &self.c.versions[i];
         let dir = record_path(r);
+        let versions = self.version_links(i, None, &[a, b]);
         json!({
             "doc": self.link(i), "kind": r.kind.id(), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
             "from_url": self.href(&format!("{dir}/{}/", v[a].date)), "to_url": self.href(&format!("{dir}/{}/", v[b].date)),
-            "versions": self.version_links(i, None),
+            "versions_all": self.versions_all(i, &versions), "versions": versions,
         })
+    }
+
+    /// Where the full list of a document's texts is (its page, at the list), when a version or
+    /// redline page shows only part of it.
+    fn versions_all(&self, i: usize, shown: &[Value]) -> Option<Value> {
+        let n = self.c.versions[i].len();
+        shown.iter().any(|v| v.get("gap").is_some()).then(|| json!({"url": format!("{}#versions", self.doc_href(i)), "count": n}))
     }
 
     fn issue(&self, i: usize) -> Value {
@@ -945,12 +993,51 @@ impl<'a> Renderer<'a> {
         let pages = l.items.len().div_ceil(per).max(1);
         let items: Vec<Value> = l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect();
         let page_url = |p: usize| if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) };
-        let nav: Vec<Value> = (1..=pages).map(|p| json!({"n": p, "url": page_url(p), "current": p == page})).collect();
+        let nav: Vec<Value> = window(pages, &[page - 1])
+            .into_iter()
+            .map(|place| match place {
+                Place::At(k) => json!({"n": k + 1, "url": page_url(k + 1), "current": k + 1 == page}),
+                Place::Gap(n) => json!({"gap": n}),
+            })
+            .collect();
         json!({
             "facet": l.facet, "label": l.label, "items": items, "total": l.items.len(), "page": page, "pages": pages, "nav": nav,
             "prev": (page > 1).then(|| page_url(page - 1)), "next": (page < pages).then(|| page_url(page + 1)),
         })
     }
+}
+
+/// How many neighbours on either side of the shown one a pager or a version list links to.
+pub const WINDOW: usize = 3;
+
+/// One entry of a windowed list: an item (its index), or a gap of that many items left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    At(usize),
+    Gap(usize),
+}
+
+/// Of `n` items, the first, the last and [`WINDOW`] on either side of each of `around`, in order,
+/// with the gaps between: at most `2 + around.len() * (2 * WINDOW + 1)` items, whatever `n`.
+fn window(n: usize, around: &[usize]) -> Vec<Place> {
+    let mut keep: Vec<usize> = vec![0, n.saturating_sub(1)];
+    for &k in around {
+        keep.extend(k.saturating_sub(WINDOW)..=(k + WINDOW).min(n.saturating_sub(1)));
+    }
+    keep.retain(|&k| k < n);
+    keep.sort_unstable();
+    keep.dedup();
+    let mut out = Vec::with_capacity(keep.len() * 2);
+    let mut next = 0;
+    for k in keep {
+        if k > next {
+            // A gap of one is not worth an ellipsis: show the item.
+            if k - next == 1 { out.push(Place::At(next)) } else { out.push(Place::Gap(k - next)) }
+        }
+        out.push(Place::At(k));
+        next = k + 1;
+    }
+    out
 }
 
 fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {
@@ -982,6 +1069,18 @@ mod tests {
         assert_eq!(escape("<a href=\"x\">'&'</a>末尾<"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;末尾&lt;");
         assert_eq!(escape_markup("a\u{1}b\tc'", "&apos;", true), "ab\tc&apos;");
         assert_eq!(escape("plain 文字"), "plain 文字");
+    }
+
+    #[test]
+    fn windows_keep_the_ends_and_the_neighbours() {
+        use Place::{At, Gap};
+        assert_eq!(window(0, &[]), vec![]);
+        assert_eq!(window(3, &[1]), vec![At(0), At(1), At(2)]);
+        assert_eq!(window(20, &[10]), vec![At(0), Gap(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), Gap(5), At(19)]);
+        // A gap of one shows the item instead.
+        assert_eq!(window(9, &[5]), vec![At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8)]);
+        assert_eq!(window(1000, &[0]).len(), 6);
+        assert_eq!(window(1000, &[100, 900]).len(), 2 + 2 * 7 + 3);
     }
 
     #[test]

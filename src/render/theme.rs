@@ -2,6 +2,8 @@
 //! compiled into the binary so a site builds with nothing but `content/` and `gongbao.toml`; a
 //! site that has `themes/<name>/` on disk uses that instead.
 
+use crate::diag::{Diagnostic, Pos};
+use crate::msg;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -55,25 +57,43 @@ impl Theme {
         t
     }
 
-    /// Loads `dir` (a theme folder, named `label` in messages) over the built-in theme, so a
-    /// site's theme needs only the files it changes. `None` when the folder does not exist.
-    pub fn from_dir(dir: &Path, label: &str) -> std::io::Result<Option<Theme>> {
-        if !dir.is_dir() {
-            return Ok(None);
+    /// Loads the theme folder `themes/<name>` of the site at `root` over the built-in theme, so a
+    /// site's theme needs only the files it changes. `None` when the folder does not exist. A
+    /// link anywhere on the way (`themes/`, the theme folder, a folder or file inside it) is an
+    /// error naming it, never followed: a theme's files are published, so a link could publish
+    /// files from outside the repository. Files are read with [`crate::load::read_regular`].
+    pub fn from_dir(root: &Path, name: &str) -> Result<Option<Theme>, Diagnostic> {
+        let label = format!("themes/{name}/");
+        for top in [root.join("themes"), root.join("themes").join(name)] {
+            match std::fs::symlink_metadata(&top) {
+                Ok(m) if m.is_dir() => {}
+                Ok(m) if m.file_type().is_symlink() => return Err(crate::load::ReadError::Link.diagnostic(&crate::load::rel(root, &top))),
+                Ok(_) => return Err(crate::load::ReadError::NotRegular.diagnostic(&crate::load::rel(root, &top))),
+                Err(_) => return Ok(None),
+            }
         }
+        let dir = root.join("themes").join(name);
         let mut t = Theme::builtin();
-        t.origin = label.to_string();
+        t.origin = label;
         for kind in ["templates", "static", "i18n"] {
             let base = dir.join(kind);
-            if !base.is_dir() {
+            if std::fs::symlink_metadata(&base).is_err() {
                 continue;
             }
-            for e in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name() {
-                let e = e.map_err(std::io::Error::other)?;
-                if e.file_type().is_file() {
-                    let name = crate::load::rel(&base, e.path());
-                    t.add(kind, &name, std::fs::read(e.path())?);
+            for e in walkdir::WalkDir::new(&base).follow_links(false).follow_root_links(false).sort_by_file_name() {
+                let e = e.map_err(|e| {
+                    let file = e.path().map(|p| crate::load::rel(root, p)).unwrap_or_else(|| crate::load::rel(root, &base));
+                    Diagnostic::error("theme", &file, Pos::new(1, 1), msg!("主题文件无法读取：{e}", "a theme file cannot be read: {e}"))
+                })?;
+                let file = crate::load::rel(root, e.path());
+                if e.path_is_symlink() {
+                    return Err(crate::load::ReadError::Link.diagnostic(&file));
                 }
+                if e.file_type().is_dir() {
+                    continue;
+                }
+                let bytes = crate::load::read_regular(e.path(), crate::load::MAX_RECORD_BYTES).map_err(|err| err.diagnostic(&file))?;
+                t.add(kind, &crate::load::rel(&base, e.path()), bytes);
             }
         }
         Ok(Some(t))
