@@ -24,6 +24,19 @@ pub struct Config {
     pub extra_keys: Vec<String>,
     /// `[signing]`.
     pub signing: Signing,
+    /// `[history]`.
+    pub history: HistorySettings,
+}
+
+/// `[history]`: what the editorial history from git publishes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySettings {
+    /// Publish each commit's subject (first line of its message). Off by default: subjects are
+    /// written for editors and may name a withheld document; without them a page shows the date,
+    /// the short hash and the kind of change.
+    #[serde(default)]
+    pub subjects: bool,
 }
 
 /// `[signing]`: where the secret key for signing the site is.
@@ -113,6 +126,8 @@ struct RawConfig {
     extra_keys: Vec<String>,
     #[serde(default)]
     signing: Signing,
+    #[serde(default)]
+    history: HistorySettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,7 +169,7 @@ impl Config {
             return Err(Diagnostic::error("config", FILE, pos, msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
                 .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
-        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing })
+        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing, history: raw.history })
     }
 
     /// Minutes east of UTC.
@@ -213,6 +228,13 @@ mod tests {
     fn unknown_setting_is_an_error_with_position() {
         let e = Config::parse("[site]\nname = \"x\"\nnmae = \"y\"\n").unwrap_err();
         assert_eq!(e.pos.line, 3);
+    }
+
+    #[test]
+    fn history_subjects_are_off_unless_asked_for() {
+        assert!(!Config::parse("[site]\nname = \"x\"\n").unwrap().history.subjects);
+        assert!(Config::parse("[site]\nname = \"x\"\n[history]\nsubjects = true\n").unwrap().history.subjects);
+        assert_eq!(Config::parse("[site]\nname = \"x\"\n[history]\nsubject = true\n").unwrap_err().pos.line, 4);
     }
 
     #[test]
