@@ -1,7 +1,9 @@
-//! Stage 7, `seal`: the checksums of the output. `SHA256SUMS` is in the format `sha256sum -c`
-//! reads; `manifest.json` adds sizes and the build's identity. Both list every file except
-//! themselves. With a secret key, `SHA256SUMS.minisig` signs the sums; Ed25519 signatures are
-//! deterministic, but the signature is still the one file that may differ between two builds
+//! Stage 7, `seal`: the checksums of the output. `manifest.json` lists every file except itself
+//! and the seal files, with sizes and the build's identity; `SHA256SUMS`, in the format
+//! `sha256sum -c` reads, lists the same files and `manifest.json` too, so that whatever vouches
+//! for the sums vouches for every byte of the manifest. With a secret key, `SHA256SUMS.minisig`
+//! signs the sums, with the build date and file count in its trusted comment. Ed25519 signatures
+//! are deterministic, but the signature is still the one file that may differ between two builds
 //! (a different key), so it stays out of the lists.
 
 pub mod minisign;
@@ -16,39 +18,57 @@ pub const SUMS: &str = "SHA256SUMS";
 pub const MANIFEST: &str = "manifest.json";
 /// The detached minisign signature of `SHA256SUMS`.
 pub const SIGNATURE: &str = "SHA256SUMS.minisig";
+/// The files of the seal, which no list names but `SHA256SUMS` names `manifest.json`.
+pub const SEAL_FILES: [&str; 3] = [MANIFEST, SUMS, SIGNATURE];
+/// The start of `generator` in every manifest gongbao writes.
+pub const GENERATOR: &str = "gongbao ";
 
-/// Writes `SHA256SUMS` and `manifest.json` for `files` (sorted by path).
+/// `manifest.json`. Keys in alphabetical order, as everywhere in gongbao's JSON; `F` is the file
+/// list, borrowed when writing (serialised straight from the list rather than through a JSON
+/// tree) and owned when read back.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Manifest<F = Vec<Written>> {
+    /// Always `sha256`.
+    pub algorithm: String,
+    /// The build date.
+    pub as_of: String,
+    /// Number of files listed.
+    pub file_count: usize,
+    /// The files, sorted by path.
+    pub files: F,
+    /// `gongbao <version>`.
+    pub generator: String,
+    /// Sum of the sizes.
+    pub total_bytes: u64,
+}
+
+/// The trusted comment of the signature: what the signer vouches for besides the sums.
+pub fn trusted_comment(as_of: &str, files: usize) -> String {
+    format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{files}")
+}
+
+/// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
+/// (sorted by path).
 pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&minisign::KeyPair>) -> std::io::Result<()> {
-    let mut sums = String::with_capacity(files.len() * 100);
-    for f in files {
-        let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
-    }
-    staging.write(SUMS, sums.as_bytes())?;
-    if let Some(k) = key {
-        let comment = format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{}", files.len());
-        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &comment).as_bytes())?;
-    }
-    // Keys in alphabetical order, as everywhere in gongbao's JSON; the files are serialised
-    // straight from the list rather than through a JSON tree.
-    #[derive(serde::Serialize)]
-    struct Manifest<'a> {
-        algorithm: &'a str,
-        as_of: &'a str,
-        file_count: usize,
-        files: &'a [Written],
-        generator: String,
-        total_bytes: u64,
-    }
     let manifest = Manifest {
-        algorithm: "sha256",
-        as_of,
+        algorithm: "sha256".to_string(),
+        as_of: as_of.to_string(),
         file_count: files.len(),
         files,
-        generator: format!("gongbao {}", env!("CARGO_PKG_VERSION")),
+        generator: format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION")),
         total_bytes: files.iter().map(|f| f.size).sum(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;
     text.push('\n');
-    staging.write(MANIFEST, text.as_bytes())?;
+    let listed = staging.write(MANIFEST, text.as_bytes())?;
+    let mut sums = String::with_capacity((files.len() + 1) * 100);
+    let at = files.partition_point(|f| f.path.as_str() < MANIFEST);
+    for f in files[..at].iter().chain([&listed]).chain(&files[at..]) {
+        let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
+    }
+    staging.write(SUMS, sums.as_bytes())?;
+    if let Some(k) = key {
+        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &trusted_comment(as_of, files.len())).as_bytes())?;
+    }
     Ok(())
 }
