@@ -10,7 +10,9 @@ pub mod minisign;
 pub mod verify;
 
 use crate::emit::{Staging, Written};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// The checksum list, in `sha256sum` format.
 pub const SUMS: &str = "SHA256SUMS";
@@ -71,4 +73,50 @@ pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&mini
         staging.write(SIGNATURE, k.sign(sums.as_bytes(), &trusted_comment(as_of, files.len())).as_bytes())?;
     }
     Ok(())
+}
+
+/// The entries at the top of folder `dir` that no earlier gongbao output accounts for, sorted.
+/// An output is recognised only by marks that gongbao alone writes and that agree with the
+/// folder: a `manifest.json` that is a regular file, parses, and says `gongbao …` made it, and
+/// whose file list (with the seal files) names every entry at the top. Without such a manifest
+/// every entry is a stranger, `manifest.json` included; an empty folder has none.
+pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>()?;
+    names.sort();
+    if names.is_empty() {
+        return Ok(names);
+    }
+    // Only the paths are needed; they are borrowed from the bytes where they can be.
+    #[derive(serde::Deserialize)]
+    struct Listed<'a> {
+        #[serde(borrow)]
+        path: std::borrow::Cow<'a, str>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Paths<'a> {
+        #[serde(borrow)]
+        generator: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        files: Vec<Listed<'a>>,
+    }
+    let bytes = verify::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
+    let known: Option<BTreeSet<String>> = bytes.as_deref().and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok()).filter(|m| m.generator.starts_with(GENERATOR)).map(|m| {
+        let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+        for f in &m.files {
+            let top = f.path.split('/').next().unwrap_or_default();
+            if !tops.contains(top) {
+                tops.insert(top.to_string());
+            }
+        }
+        tops
+    });
+    Ok(match known {
+        Some(tops) => names.into_iter().filter(|n| !tops.contains(n)).collect(),
+        None => names,
+    })
+}
+
+/// Whether `dir` holds an earlier gongbao output and nothing else (see [`strangers`]).
+pub fn is_output(dir: &Path) -> bool {
+    dir.join(MANIFEST).is_file() && strangers(dir).is_ok_and(|s| s.is_empty())
 }
