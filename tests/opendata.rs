@@ -173,3 +173,24 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::write(dest, bytes).unwrap();
     }
 }
+
+#[test]
+fn noncharacters_in_a_title_or_text_leave_every_xml_file_well_formed() {
+    if !validators_present(&["xml.dom.minidom"]) {
+        return;
+    }
+    let s = Site::new();
+    // U+FFFE and U+FFFF are valid in Rust strings and in YAML escapes, but not XML 1.0 characters.
+    s.record("a", &normative("\"甲\\uFFFE乙\\uFFFF丙\\u0001\"", "2024-01-02"), "正文\u{FFFE}中\u{FFFF}间。\n");
+    s.record("b", "kind: gazette\ntitle: \"公报\\uFFFF\"\nyear: 2024\nnumber: 1\npublished: 2024-01-03\nsections: [{title: \"栏\\uFFFE目\", items: [{doc: a, page: 1}]}]", "\n");
+    let out = s.root().join("public");
+    build(s.root(), &out, &[]);
+    let script = "import sys, xml.dom.minidom\nfor p in sys.argv[1:]:\n    xml.dom.minidom.parse(p)\n    print('ok', p)\n";
+    let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".xml") || p.ends_with(".atom")).collect();
+    assert!(files.iter().any(|p| p == "feeds/all.atom") && files.iter().any(|p| p == "sitemap.xml"), "{files:?}");
+    let o = Command::new("python3").current_dir(&out).args(["-c", script]).args(&files).output().unwrap();
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The rest of the title is kept.
+    let feed = std::fs::read_to_string(out.join("feeds/all.atom")).unwrap();
+    assert!(feed.contains("<title>甲乙丙</title>"), "{feed}");
+}
