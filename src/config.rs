@@ -24,6 +24,19 @@ pub struct Config {
     pub extra_keys: Vec<String>,
     /// `[signing]`.
     pub signing: Signing,
+    /// `[history]`.
+    pub history: HistorySettings,
+}
+
+/// `[history]`: what the editorial history from git publishes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySettings {
+    /// Publish each commit's subject (first line of its message). Off by default: subjects are
+    /// written for editors and may name a withheld document; without them a page shows the date,
+    /// the short hash and the kind of change.
+    #[serde(default)]
+    pub subjects: bool,
 }
 
 /// `[signing]`: where the secret key for signing the site is.
@@ -113,6 +126,8 @@ struct RawConfig {
     extra_keys: Vec<String>,
     #[serde(default)]
     signing: Signing,
+    #[serde(default)]
+    history: HistorySettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -167,7 +182,7 @@ impl Config {
             return Err(Diagnostic::error("config", FILE, pos, msg!("主题 `{theme}` 不是 themes/ 下的文件夹名", "theme `{theme}` is not the name of a folder in themes/"))
                 .help(msg!("只写文件夹名，如 theme = \"gov\"：不含 /、\\、..，不以 . 开头", "write the folder's name alone, such as theme = \"gov\": no /, \\ or .., not starting with a dot")));
         }
-        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing })
+        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing, history: raw.history })
     }
 
     /// Minutes east of UTC.
@@ -241,6 +256,13 @@ mod tests {
             assert_eq!((e.rule, e.pos.line), ("config", 3), "{bad}");
         }
         assert_eq!(Config::parse("[site]\nname = \"x\"\ntheme = \"gov-2\"\n").unwrap().site.theme, "gov-2");
+    }
+
+    #[test]
+    fn history_subjects_are_off_unless_asked_for() {
+        assert!(!Config::parse("[site]\nname = \"x\"\n").unwrap().history.subjects);
+        assert!(Config::parse("[site]\nname = \"x\"\n[history]\nsubjects = true\n").unwrap().history.subjects);
+        assert_eq!(Config::parse("[site]\nname = \"x\"\n[history]\nsubject = true\n").unwrap_err().pos.line, 4);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A written file: its path in the output, size and SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Written {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
@@ -274,9 +274,9 @@ impl Cache {
         out.with_file_name(format!(".{name}.gongbao-cache.json"))
     }
 
-    /// Reads the cache, when there is one and the output it describes still exists.
+    /// Reads the cache, when there is one and the output it describes is still there.
     pub fn read(out: &Path) -> Option<Cache> {
-        if !out.join(crate::seal::MANIFEST).exists() {
+        if !crate::seal::is_output(out) {
             return None;
         }
         serde_json::from_slice(&std::fs::read(Cache::path(out)).ok()?).ok()

@@ -111,9 +111,11 @@ fn checksums_and_manifest_cover_every_file() {
     let files = tree(&out);
     let sums = String::from_utf8(files.iter().find(|(p, _)| p == "SHA256SUMS").unwrap().1.clone()).unwrap();
     let listed: Vec<(&str, &str)> = sums.lines().map(|l| (l[66..].trim(), &l[..64])).collect();
+    // The sums cover every other file, the manifest included; the manifest every file but itself.
+    let summed: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p != "SHA256SUMS").collect();
     let others: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p != "SHA256SUMS" && p != "manifest.json").collect();
-    assert_eq!(listed.len(), others.len());
-    for ((path, sum), (p, bytes)) in listed.iter().zip(&others) {
+    assert_eq!(listed.len(), summed.len());
+    for ((path, sum), (p, bytes)) in listed.iter().zip(&summed) {
         assert_eq!(path, p);
         assert_eq!(*sum, hex(&Sha256::digest(bytes)), "{p}");
     }
@@ -331,4 +333,37 @@ fn build_refuses_an_output_folder_it_would_destroy() {
     }
     assert!(s.root().join("public/docs/a/index.html").exists() && s.root().join("empty/docs/a/index.html").exists());
     assert_eq!(tree(&s.root().join("notes")).len(), 1);
+}
+
+#[test]
+fn a_manifest_json_alone_does_not_make_a_folder_an_earlier_output() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "正文。\n");
+    let precious = |dir: &str| s.root().join(dir).join("precious.txt");
+    // Somebody else's manifest.json (another tool's, or gongbao's own copied into a foreign
+    // folder), each beside a file that is no part of any gongbao output.
+    let foreign = [
+        ("npm", "{\"name\": \"x\", \"version\": \"1.0.0\"}\n".to_string()),
+        ("web-app", "{\"short_name\": \"x\", \"files\": [{\"path\": \"precious.txt\"}]}\n".to_string()),
+        ("not-json", "manifest\n".to_string()),
+        ("other-gen", "{\"generator\": \"hugo 0.1\", \"files\": [{\"path\": \"precious.txt\", \"sha256\": \"\", \"size\": 0}]}\n".to_string()),
+        ("unlisted", "{\"generator\": \"gongbao 0.1.0\", \"files\": [{\"path\": \"index.html\", \"sha256\": \"\", \"size\": 0}]}\n".to_string()),
+    ];
+    for (dir, manifest) in &foreign {
+        s.write(&format!("{dir}/manifest.json"), manifest);
+        s.write(&format!("{dir}/precious.txt"), "keep me\n");
+        let o = s.run(&["build", "--out", dir, "--as-of", "2024-06-01"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {dir}: {err}");
+        assert!(err.contains("错误[io]") && err.contains("precious.txt"), "--out {dir}: {err}");
+        assert_eq!(std::fs::read_to_string(precious(dir)).unwrap(), "keep me\n", "--out {dir}");
+    }
+    // A real earlier output is still replaced, and once a file is added to it, it is not.
+    for _ in 0..2 {
+        let o = s.run(&["build", "--out", "real", "--as-of", "2024-06-01"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    s.write("real/precious.txt", "keep me\n");
+    assert_eq!(s.run(&["build", "--out", "real", "--as-of", "2024-06-01"]).status.code(), Some(2));
+    assert!(precious("real").exists());
 }

@@ -142,7 +142,7 @@ fn feeds_and_catalogues_take_the_text_known_on_the_build_date() {
 fn raw_html_publishes_no_comment_and_no_doc_tag() {
     let s = Site::new();
     s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
-    s.record("a", &normative("甲", "2024-01-02"), "<div>\n<doc:mimi>\n<!-- 批注MARKER：暂不公开 -->\n保留的文字\n</div>\n\n段落<!-- MARKER2 -->。\n");
+    s.record("a", &normative("甲", "2024-01-02"), "<div>\n<doc:mimi>\n<!-- 批注MARKER：暂不公开 -->\n保留的文字\n</div>\n\n段落<!-- MARKER2 -->，<a href=\"&#100;oc&#x3a;mimi\">引用</a>。\n");
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let all = output_text(&s, "public");

@@ -171,3 +171,81 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::write(dest, bytes).unwrap();
     }
 }
+
+#[test]
+fn noncharacters_in_a_title_or_text_leave_every_xml_file_well_formed() {
+    if !validators_present(&["xml.dom.minidom"]) {
+        return;
+    }
+    let s = Site::new();
+    // U+FFFE and U+FFFF are valid in Rust strings and in YAML escapes, but not XML 1.0 characters.
+    s.record("a", &normative("\"甲\\uFFFE乙\\uFFFF丙\\u0001\"", "2024-01-02"), "正文\u{FFFE}中\u{FFFF}间。\n");
+    s.record("b", "kind: gazette\ntitle: \"公报\\uFFFF\"\nyear: 2024\nnumber: 1\npublished: 2024-01-03\nsections: [{title: \"栏\\uFFFE目\", items: [{doc: a, page: 1}]}]", "\n");
+    let out = s.root().join("public");
+    build(s.root(), &out, &[]);
+    let script = "import sys, xml.dom.minidom\nfor p in sys.argv[1:]:\n    xml.dom.minidom.parse(p)\n    print('ok', p)\n";
+    let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".xml") || p.ends_with(".atom")).collect();
+    assert!(files.iter().any(|p| p == "feeds/all.atom") && files.iter().any(|p| p == "sitemap.xml"), "{files:?}");
+    let o = Command::new("python3").current_dir(&out).args(["-c", script]).args(&files).output().unwrap();
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The rest of the title is kept.
+    let feed = std::fs::read_to_string(out.join("feeds/all.atom")).unwrap();
+    assert!(feed.contains("<title>甲乙丙</title>"), "{feed}");
+}
+
+/// The cells of a CSV file (RFC 4180: quoted cells, doubled quotes, CRLF), BOM removed.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap().to_vec()).unwrap();
+    let (mut rows, mut row, mut cell, mut quoted, mut chars) = (Vec::new(), Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+    let s = Site::new();
+    // Each value as a spreadsheet would see it, and as written in YAML. Titles are trimmed, so
+    // the leading tab and carriage return come in keywords.
+    let values = [("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")'"), ("+1", "'+1'"), ("-1", "'-1'"), ("@SUM(A1)", "'@SUM(A1)'"), ("\tTAB", "\"\\tTAB\""), ("\rCR", "\"\\rCR\"")];
+    for (k, (value, yaml)) in values.iter().enumerate() {
+        let fm = if value.starts_with(char::is_whitespace) { format!("{}\nkeywords: [{yaml}]", normative("关键词", "2024-01-02")) } else { normative(yaml, "2024-01-02") };
+        s.record(&format!("d{k}"), &fm, "正文。\n");
+        s.record(&format!("c{k}"), &format!("kind: catalog\ntitle: 目录{k}\npublished: 2024-01-02\ncatalog: {{category: {yaml}}}"), "内容。\n");
+    }
+    let out = s.root().join("public");
+    build(s.root(), &out, &[]);
+    let docs = csv_rows(&std::fs::read(out.join("data/documents.csv")).unwrap());
+    let column = |name: &str| docs[0].iter().position(|c| c == name).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
+    let catalog = csv_rows(&std::fs::read(out.join("catalog/catalog.csv")).unwrap());
+    for (k, (value, _)) in values.iter().enumerate() {
+        let id = format!("d{k}");
+        let field = if value.starts_with(char::is_whitespace) { "keywords" } else { "title" };
+        let row = docs.iter().find(|r| r[0] == id).unwrap_or_else(|| panic!("{id} not in documents.csv"));
+        assert_eq!(row[column(field)], format!("'{value}"), "documents.csv {field}");
+        let doc = json["documents"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
+        let raw = if field == "title" { &doc["title"] } else { &doc["keywords"][0] };
+        assert_eq!(raw, *value, "documents.json keeps the {field} as written");
+        let row = catalog.iter().find(|r| r[1] == format!("目录{k}")).unwrap_or_else(|| panic!("c{k} not in catalog.csv"));
+        assert_eq!(row[0], format!("'{value}"), "catalog.csv category");
+    }
+    // Everything else is left alone: dates, ordinary text.
+    assert!(docs.iter().filter(|r| r[0].starts_with('d')).all(|r| r[column("published")] == "2024-01-02" && r[column("issuers")] == "测试市人民政府办公室"));
+}

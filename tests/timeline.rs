@@ -137,6 +137,7 @@ fn editorial_history_comes_from_git() {
     s.record("b", &normative("乙", "2024-01-02"), "x\n");
     git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "add", "."]);
     git(&["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "commit", "-qm", "收录《乙》"]);
+    s.write("gongbao.toml", &format!("{}\n[history]\nsubjects = true\n", common::CONFIG));
     assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
     let p = page(&s, "docs/a/index.html");
     assert!(p.contains("更正《甲》文字错误") && p.contains("收录《甲》") && p.contains("2024-01-05"), "{p}");
@@ -180,4 +181,50 @@ fn a_versions_folder_without_a_folder_record_is_reported_and_not_read_as_records
     assert_eq!(s.findings("version").len(), 2);
     let (_, v) = s.check_json(&[]);
     assert!(!v.to_string().contains("不是记录"));
+}
+
+#[test]
+fn commit_subjects_are_published_only_when_the_site_opts_in() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
+    s.record("gone", &normative("丙", "2024-01-02"), "x\n");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(s.root())
+            .args(["-c", "user.name=编辑", "-c", "user.email=e@example.invalid"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2024-01-05T10:00:00+08:00")
+            .env("GIT_COMMITTER_DATE", "2024-01-05T10:00:00+08:00")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "收录《甲》 SUBJECT-MARKER-1 及不予公开的《秘》"]);
+    s.record("a", &normative("甲", "2024-01-02"), "第二稿。\n");
+    git(&["commit", "-qam", "更正 SUBJECT-MARKER-2"]);
+    git(&["mv", "content/gone.md", "content/moved.md"]);
+    git(&["commit", "-qm", "改名 SUBJECT-MARKER-3"]);
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (p, bytes) in common::tree(&s.root().join("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("SUBJECT-MARKER"), "a commit subject in {p}");
+    }
+    // What is published by default: date, short hash and the kind of change.
+    let p = page(&s, "docs/a/index.html");
+    assert!(p.contains("2024-01-05") && p.contains("change-added\">新增<") && p.contains("change-modified\">修改<"), "{p}");
+    assert!(page(&s, "docs/moved/index.html").contains("change-renamed\">改名<"));
+    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let a = data["documents"].as_array().unwrap().iter().find(|d| d["id"] == "a").unwrap();
+    let changes: Vec<&str> = a["history"].as_array().unwrap().iter().map(|c| c["change"].as_str().unwrap()).collect();
+    assert_eq!(changes, ["modified", "added"]);
+    assert!(a["history"][0].get("subject").is_none(), "{a}");
+    // A site that opts in publishes them.
+    s.write("gongbao.toml", &format!("{}\n[history]\nsubjects = true\n", common::CONFIG));
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(page(&s, "docs/a/index.html").contains("更正 SUBJECT-MARKER-2"));
+    let json = std::fs::read_to_string(s.root().join("public/data/documents.json")).unwrap();
+    assert!(json.contains("SUBJECT-MARKER-1") && json.contains("SUBJECT-MARKER-3"));
 }

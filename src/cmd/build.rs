@@ -106,7 +106,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time).
-    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && out.join(seal::MANIFEST).exists());
+    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && seal::is_output(&out));
     let cache = if o.no_cache { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
     let mut written = Vec::new();
     let mut staged = Vec::new();
@@ -218,8 +218,8 @@ pub fn default_out(root: &Path) -> PathBuf {
 
 /// Refuses an output folder whose replacement would destroy something: a build replaces the
 /// whole folder, so it must not be or hold the site, its `content/` or `themes/`, nor lie inside
-/// those, and a folder that already exists must be empty or an earlier output (it has
-/// `manifest.json`).
+/// those, and a folder that already exists must be empty or an earlier output and nothing else
+/// (see [`seal::strangers`]: a `manifest.json` alone proves nothing, many tools write one).
 pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let (site, folder) = (resolved(root), resolved(out));
     let shown = out.display().to_string();
@@ -238,14 +238,18 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
             return refuse(msg!("输出目录 {shown} 是站点的 {sub}/、包含它或位于其中：构建会替换整个输出目录", "the output folder {shown} is, contains or lies inside the site's {sub}/: a build replaces its whole output folder"));
         }
     }
-    match std::fs::read_dir(&folder) {
-        Ok(mut entries) => {
-            if entries.next().is_some() && !folder.join(crate::seal::MANIFEST).is_file() {
-                let m = crate::seal::MANIFEST;
-                return refuse(msg!("输出目录 {shown} 不是空目录，也不是 gongbao 的输出（没有 {m}）：构建会替换整个目录，其中的文件将被删除", "the output folder {shown} is not empty and is not a gongbao output (it has no {m}): a build replaces the whole folder and would delete its files"));
-            }
+    match seal::strangers(&folder) {
+        Ok(found) if found.is_empty() => {}
+        Ok(found) => {
+            let m = seal::MANIFEST;
+            let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
+            let names = format!("{}{more}", found.iter().take(3).map(String::as_str).collect::<Vec<_>>().join(", "));
+            return refuse(msg!(
+                "输出目录 {shown} 不是空目录，也不是 gongbao 以前的输出：其中的 {names} 不在 gongbao 写的 {m} 中。构建会替换整个目录，这些文件将被删除",
+                "the output folder {shown} is not empty and is not an earlier gongbao output: {names} is not in a {m} written by gongbao. A build replaces the whole folder and would delete them"
+            ));
         }
-        Err(_) if folder.exists() => return refuse(msg!("输出目录 {shown} 不是目录", "the output folder {shown} is not a folder")),
+        Err(_) if folder.exists() => return refuse(msg!("输出目录 {shown} 不是目录或无法读取", "the output folder {shown} is not a folder or cannot be read")),
         Err(_) => {}
     }
     Ok(())

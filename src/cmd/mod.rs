@@ -184,7 +184,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         records.extend(r);
     }
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
-    let history = crate::history::read(root);
+    let history = crate::history::read(root, cfg.history.subjects);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
     diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
     // Read here, so `check` reports a theme that cannot be published as `build` would.

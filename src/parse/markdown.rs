@@ -288,7 +288,7 @@ pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
                     }
                     for a in el.attributes() {
                         let n = a.name().to_ascii_lowercase();
-                        let v = a.value();
+                        let v = decode_refs(&a.value()).into_owned();
                         if URL_ATTRS.contains(&n.as_str()) {
                             found.push((v.trim().to_string(), at));
                         } else if URL_LIST_ATTRS.contains(&n.as_str()) {
@@ -306,6 +306,45 @@ pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
         rw.write(html.as_bytes()).is_ok() && rw.end().is_ok()
     };
     if ok { found.into_inner() } else { Vec::new() }
+}
+
+/// An attribute value with its character references decoded once, as a browser does, as far as
+/// they can spell a URL scheme: numeric ones (decimal or hex, the `;` optional) and the named
+/// ones for a colon, tab and line feed. No named reference stands for an ASCII letter.
+pub fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
+    if !v.contains('&') {
+        return v.into();
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut rest = v;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + 1..];
+        if let Some((name, c)) = [("colon;", ':'), ("Tab;", '\t'), ("NewLine;", '\n'), ("amp;", '&'), ("sol;", '/'), ("period;", '.')].into_iter().find(|(n, _)| rest.starts_with(n)) {
+            out.push(c);
+            rest = &rest[name.len()..];
+            continue;
+        }
+        let (radix, from) = match rest.as_bytes() {
+            [b'#', b'x' | b'X', ..] => (16, 2),
+            [b'#', ..] => (10, 1),
+            _ => {
+                out.push('&');
+                continue;
+            }
+        };
+        let len = rest[from..].bytes().take_while(|&b| char::from(b).is_digit(radix)).count();
+        if len == 0 {
+            out.push('&');
+            continue;
+        }
+        let code = u32::from_str_radix(&rest[from..from + len], radix).ok();
+        out.push(code.and_then(char::from_u32).filter(|&c| c != '\0').unwrap_or('\u{FFFD}'));
+        rest = &rest[from + len..];
+        rest = rest.strip_prefix(';').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.

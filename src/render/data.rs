@@ -398,14 +398,19 @@ fn pretty(v: &Value) -> Vec<u8> {
     s
 }
 
+/// One CSV cell. Text that a spreadsheet would take for a formula (it starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a `'` in front, inside quotes, as OWASP advises against
+/// CSV injection; the JSON files keep the text as written. Numbers are left alone: they are not
+/// text a program would run, and their columns are typed as integers.
 fn csv_cell(v: &Value) -> String {
-    let s = match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect::<Vec<_>>().join(";"),
-        other => other.to_string(),
+    let (s, text) = match v {
+        Value::Null => (String::new(), false),
+        Value::String(s) => (s.clone(), true),
+        Value::Array(a) => (a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect::<Vec<_>>().join(";"), true),
+        other => (other.to_string(), false),
     };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    let formula = text && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula || s.contains([',', '"', '\n', '\r']) { format!("\"{}{}\"", if formula { "'" } else { "" }, s.replace('"', "\"\"")) } else { s }
 }
 
 /// Escapes text for XML.

@@ -31,9 +31,28 @@ pub enum LinkAction {
     Remove,
 }
 
+/// How many times [`clean`] rewrites a text at most before giving up on it.
+const PASSES: usize = 4;
+
 /// Rewrites `html`: drops dangerous elements and attributes, and passes every link destination
-/// through `link`.
+/// through `link`. The rewrite is repeated on its own output (links then kept as they are) until
+/// nothing changes: lol_html can lose track of where a removed element ended
+/// (`<svg/></x><title onclick=…>` keeps its handler after one pass), and what one pass leaves
+/// the next sees plainly. A text that still changes after [`PASSES`] rewrites is escaped whole.
 pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
+    let mut text = clean_once(html, link);
+    for _ in 1..PASSES {
+        let again = clean_once(&text, &|_| LinkAction::Keep);
+        if again == text {
+            return text;
+        }
+        text = again;
+    }
+    crate::render::escape(html)
+}
+
+/// One pass of [`clean`].
+fn clean_once(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     let mut out = Vec::with_capacity(html.len() + 64);
     let (drop, unwrap) = (DROP.join(","), UNWRAP.join(","));
     let mut rw = HtmlRewriter::new(
@@ -74,14 +93,29 @@ pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
 }
 
 fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
-    let names: Vec<String> = el.attributes().iter().map(|a| a.name()).collect();
+    let mut names: Vec<String> = el.attributes().iter().map(|a| a.name()).collect();
+    // A repeated attribute means nothing to a browser (the first one counts) but may to another
+    // parser (some take the last), and the checks below only see the first: keep the first alone.
+    let count = names.len();
+    names.sort();
+    names.dedup();
+    if names.len() < count {
+        for name in &names {
+            if el.attributes().iter().filter(|a| a.name() == *name).count() > 1 {
+                let first = el.get_attribute(name).unwrap_or_default();
+                el.remove_attribute(name);
+                let _ = el.set_attribute(name, &first);
+            }
+        }
+    }
     for name in names {
         let lower = name.to_ascii_lowercase();
         if lower.starts_with("on") || lower == "style" || lower == "formaction" {
             el.remove_attribute(&name);
             continue;
         }
-        let value = el.get_attribute(&name).unwrap_or_default();
+        // Judged as a browser reads it: with its character references decoded.
+        let value = crate::parse::markdown::decode_refs(&el.get_attribute(&name).unwrap_or_default()).into_owned();
         if URL_ATTRS.contains(&lower.as_str()) {
             match act(link, value.trim()) {
                 LinkAction::Keep => {}
@@ -127,9 +161,10 @@ fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Opt
 }
 
 /// `javascript:`, `vbscript:` and `data:` URLs, however they are disguised with case, spaces,
-/// control characters or entities lol_html has already decoded.
+/// control characters or character references (lol_html hands attribute values over as written,
+/// so `&#106;avascript:` or `java&#x09;script:` arrive undecoded; a browser decodes them).
 pub fn is_script_url(v: &str) -> bool {
-    let squeezed: String = v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let squeezed: String = crate::parse::markdown::decode_refs(v).chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     squeezed.starts_with("javascript:") || squeezed.starts_with("vbscript:") || squeezed.starts_with("data:")
 }
 
@@ -150,6 +185,32 @@ mod tests {
             assert!(!l.contains(bad), "{bad} left in {c}");
         }
         assert!(c.contains("<img src=\"x\">"), "{c}");
+    }
+
+    #[test]
+    fn what_one_pass_misses_the_next_removes() {
+        for dirty in ["<svg/></x><title onclick=x>t", "<svg/></img><title onclick=x>t"] {
+            let c = clean(dirty, &none);
+            assert!(!c.contains("onclick"), "{dirty} → {c}");
+        }
+    }
+
+    #[test]
+    fn repeated_attributes_keep_only_the_first() {
+        let c = clean(r#"<a href="https://e.cn/" HREF="javascript:x" onclick="y" title="t" href="vbscript:z">l</a>"#, &none);
+        assert_eq!(c, r#"<a title="t" href="https://e.cn/">l</a>"#);
+    }
+
+    #[test]
+    fn script_urls_spelt_with_character_references_are_removed() {
+        for url in ["&#106;avascript:x", "&#x6A;avascript:x", "&#0106avascript:x", "java&#x09;script:x", "jav&Tab;ascript:x", "javascript&colon;x", "javascript&#58;x", "d&#97;ta:x", "vbscript&#x3a;x"] {
+            assert!(is_script_url(url), "{url}");
+            let c = clean(&format!("<a href=\"{url}\">l</a>"), &none);
+            assert_eq!(c, "<a>l</a>", "{url}");
+        }
+        for url in ["&amp;#106;avascript:x", "https://e.cn/?a=1&b=2", "&#999999999;x", "&#;x", "&"] {
+            assert!(!is_script_url(url), "{url}");
+        }
     }
 
     #[test]

@@ -246,7 +246,9 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
-/// control characters XML 1.0 does not allow.
+/// characters XML 1.0 does not allow (its `Char` production): the C0 controls but tab, line feed
+/// and carriage return, and the noncharacters U+FFFE and U+FFFF. Surrogates cannot occur in a
+/// Rust string, so nothing else is excluded.
 pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
     let mut o = String::with_capacity(s.len());
     let _ = escape_markup_into(&mut o, s, apos, xml);
@@ -254,22 +256,30 @@ pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
 }
 
 /// [`escape_markup`] written into `out`, in runs between the characters that need escaping (the
-/// templates' formatter writes every value this way, without a string of its own).
+/// templates' formatter writes every value this way, without a string of its own). The scan is
+/// over bytes: every character that needs attention starts with an ASCII byte or, for U+FFFE and
+/// U+FFFF (`EF BF BE`, `EF BF BF`), with `EF`, so other text passes through untouched.
 fn escape_markup_into(out: &mut impl std::fmt::Write, s: &str, apos: &str, xml: bool) -> std::fmt::Result {
-    let mut from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => apos,
-            b if xml && b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => "",
-            _ => continue,
+    let bytes = s.as_bytes();
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (rep, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => (apos, 1),
+            b if xml && b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => ("", 1),
+            0xEF if xml && matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_str(&s[from..i])?;
         out.write_str(rep)?;
-        from = i + 1;
+        i += len;
+        from = i;
     }
     out.write_str(&s[from..])
 }
@@ -1068,6 +1078,8 @@ mod tests {
     fn escaping_keeps_text_between_the_characters_it_replaces() {
         assert_eq!(escape("<a href=\"x\">'&'</a>末尾<"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;末尾&lt;");
         assert_eq!(escape_markup("a\u{1}b\tc'", "&apos;", true), "ab\tc&apos;");
+        assert_eq!(escape_markup("甲\u{FFFE}乙\u{FFFF}丙\u{FFFD}\u{EFBF}&", "&apos;", true), "甲乙丙\u{FFFD}\u{EFBF}&amp;");
+        assert_eq!(escape("甲\u{FFFE}"), "甲\u{FFFE}", "HTML keeps them");
         assert_eq!(escape("plain 文字"), "plain 文字");
     }
 

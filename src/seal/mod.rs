@@ -1,14 +1,18 @@
-//! Stage 7, `seal`: the checksums of the output. `SHA256SUMS` is in the format `sha256sum -c`
-//! reads; `manifest.json` adds sizes and the build's identity. Both list every file except
-//! themselves. With a secret key, `SHA256SUMS.minisig` signs the sums; Ed25519 signatures are
-//! deterministic, but the signature is still the one file that may differ between two builds
+//! Stage 7, `seal`: the checksums of the output. `manifest.json` lists every file except itself
+//! and the seal files, with sizes and the build's identity; `SHA256SUMS`, in the format
+//! `sha256sum -c` reads, lists the same files and `manifest.json` too, so that whatever vouches
+//! for the sums vouches for every byte of the manifest. With a secret key, `SHA256SUMS.minisig`
+//! signs the sums, with the build date and file count in its trusted comment. Ed25519 signatures
+//! are deterministic, but the signature is still the one file that may differ between two builds
 //! (a different key), so it stays out of the lists.
 
 pub mod minisign;
 pub mod verify;
 
 use crate::emit::{Staging, Written};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// The checksum list, in `sha256sum` format.
 pub const SUMS: &str = "SHA256SUMS";
@@ -16,39 +20,103 @@ pub const SUMS: &str = "SHA256SUMS";
 pub const MANIFEST: &str = "manifest.json";
 /// The detached minisign signature of `SHA256SUMS`.
 pub const SIGNATURE: &str = "SHA256SUMS.minisig";
+/// The files of the seal, which no list names but `SHA256SUMS` names `manifest.json`.
+pub const SEAL_FILES: [&str; 3] = [MANIFEST, SUMS, SIGNATURE];
+/// The start of `generator` in every manifest gongbao writes.
+pub const GENERATOR: &str = "gongbao ";
 
-/// Writes `SHA256SUMS` and `manifest.json` for `files` (sorted by path).
+/// `manifest.json`. Keys in alphabetical order, as everywhere in gongbao's JSON; `F` is the file
+/// list, borrowed when writing (serialised straight from the list rather than through a JSON
+/// tree) and owned when read back.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Manifest<F = Vec<Written>> {
+    /// Always `sha256`.
+    pub algorithm: String,
+    /// The build date.
+    pub as_of: String,
+    /// Number of files listed.
+    pub file_count: usize,
+    /// The files, sorted by path.
+    pub files: F,
+    /// `gongbao <version>`.
+    pub generator: String,
+    /// Sum of the sizes.
+    pub total_bytes: u64,
+}
+
+/// The trusted comment of the signature: what the signer vouches for besides the sums.
+pub fn trusted_comment(as_of: &str, files: usize) -> String {
+    format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{files}")
+}
+
+/// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
+/// (sorted by path).
 pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&minisign::KeyPair>) -> std::io::Result<()> {
-    let mut sums = String::with_capacity(files.len() * 100);
-    for f in files {
-        let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
-    }
-    staging.write(SUMS, sums.as_bytes())?;
-    if let Some(k) = key {
-        let comment = format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{}", files.len());
-        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &comment).as_bytes())?;
-    }
-    // Keys in alphabetical order, as everywhere in gongbao's JSON; the files are serialised
-    // straight from the list rather than through a JSON tree.
-    #[derive(serde::Serialize)]
-    struct Manifest<'a> {
-        algorithm: &'a str,
-        as_of: &'a str,
-        file_count: usize,
-        files: &'a [Written],
-        generator: String,
-        total_bytes: u64,
-    }
     let manifest = Manifest {
-        algorithm: "sha256",
-        as_of,
+        algorithm: "sha256".to_string(),
+        as_of: as_of.to_string(),
         file_count: files.len(),
         files,
-        generator: format!("gongbao {}", env!("CARGO_PKG_VERSION")),
+        generator: format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION")),
         total_bytes: files.iter().map(|f| f.size).sum(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;
     text.push('\n');
-    staging.write(MANIFEST, text.as_bytes())?;
+    let listed = staging.write(MANIFEST, text.as_bytes())?;
+    let mut sums = String::with_capacity((files.len() + 1) * 100);
+    let at = files.partition_point(|f| f.path.as_str() < MANIFEST);
+    for f in files[..at].iter().chain([&listed]).chain(&files[at..]) {
+        let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
+    }
+    staging.write(SUMS, sums.as_bytes())?;
+    if let Some(k) = key {
+        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &trusted_comment(as_of, files.len())).as_bytes())?;
+    }
     Ok(())
+}
+
+/// The entries at the top of folder `dir` that no earlier gongbao output accounts for, sorted.
+/// An output is recognised only by marks that gongbao alone writes and that agree with the
+/// folder: a `manifest.json` that is a regular file, parses, and says `gongbao …` made it, and
+/// whose file list (with the seal files) names every entry at the top. Without such a manifest
+/// every entry is a stranger, `manifest.json` included; an empty folder has none.
+pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>()?;
+    names.sort();
+    if names.is_empty() {
+        return Ok(names);
+    }
+    // Only the paths are needed; they are borrowed from the bytes where they can be.
+    #[derive(serde::Deserialize)]
+    struct Listed<'a> {
+        #[serde(borrow)]
+        path: std::borrow::Cow<'a, str>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Paths<'a> {
+        #[serde(borrow)]
+        generator: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        files: Vec<Listed<'a>>,
+    }
+    let bytes = verify::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
+    let known: Option<BTreeSet<String>> = bytes.as_deref().and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok()).filter(|m| m.generator.starts_with(GENERATOR)).map(|m| {
+        let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+        for f in &m.files {
+            let top = f.path.split('/').next().unwrap_or_default();
+            if !tops.contains(top) {
+                tops.insert(top.to_string());
+            }
+        }
+        tops
+    });
+    Ok(match known {
+        Some(tops) => names.into_iter().filter(|n| !tops.contains(n)).collect(),
+        None => names,
+    })
+}
+
+/// Whether `dir` holds an earlier gongbao output and nothing else (see [`strangers`]).
+pub fn is_output(dir: &Path) -> bool {
+    dir.join(MANIFEST).is_file() && strangers(dir).is_ok_and(|s| s.is_empty())
 }
