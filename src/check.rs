@@ -14,18 +14,59 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every rule id with whether a site may change its severity in `[rules]`. Rules that guard the
 /// reading of a record cannot be relaxed: a record that cannot be read cannot be published.
 pub const RULES: &[(&str, bool)] = &[
-    ("config", false), ("unreadable", false), ("symlink", false), ("too-large", false), ("encoding", false),
-    ("front-matter", false), ("yaml", false), ("missing-key", false), ("enum", false), ("date", false), ("id", false),
-    ("theme", false), ("io", false), ("output-clash", false), ("changed", false), ("duplicate-id", false),
-    ("guard-key", false), ("disclosure-reason", false), ("raw-html-unclosed", false), ("path-too-long", false),
-    ("unknown-key", true), ("doc-number", true), ("doc-number-brackets", true), ("doc-number-zeros", true),
-    ("index-no", true), ("registration-no", true), ("registration-no-kind", true), ("gazette", true), ("kind-key", true),
-    ("raw-html", true), ("empty-text", true), ("unknown-ref", true), ("self-ref", true),
-    ("non-public-ref", true), ("relation-date", true), ("date-order", true), ("interpretation", true),
-    ("interpretation-late", true), ("draft-comment", true), ("draft-adoption", true), ("outside", false),
-    ("missing-file", true), ("duplicate-index-no", true), ("cycle", true), ("duplicate-issue", true),
-    ("issue-twice", true), ("issue-date", true), ("issue-item", true), ("repeal-pending", true),
-    ("version", true), ("version-date", true), ("active-attachment", false), ("file-name", false),
+    ("config", false),
+    ("unreadable", false),
+    ("symlink", false),
+    ("too-large", false),
+    ("encoding", false),
+    ("front-matter", false),
+    ("yaml", false),
+    ("missing-key", false),
+    ("enum", false),
+    ("date", false),
+    ("id", false),
+    ("theme", false),
+    ("io", false),
+    ("output-clash", false),
+    ("changed", false),
+    ("duplicate-id", false),
+    ("guard-key", false),
+    ("disclosure-reason", false),
+    ("raw-html-unclosed", false),
+    ("path-too-long", false),
+    ("unknown-key", true),
+    ("doc-number", true),
+    ("doc-number-brackets", true),
+    ("doc-number-zeros", true),
+    ("index-no", true),
+    ("registration-no", true),
+    ("registration-no-kind", true),
+    ("gazette", true),
+    ("kind-key", true),
+    ("raw-html", true),
+    ("empty-text", true),
+    ("unknown-ref", true),
+    ("self-ref", true),
+    ("non-public-ref", true),
+    ("relation-date", true),
+    ("date-order", true),
+    ("interpretation", true),
+    ("interpretation-late", true),
+    ("draft-comment", true),
+    ("draft-adoption", true),
+    ("outside", false),
+    ("missing-file", true),
+    ("duplicate-index-no", true),
+    ("cycle", true),
+    ("duplicate-issue", true),
+    ("issue-twice", true),
+    ("issue-date", true),
+    ("issue-item", true),
+    ("repeal-pending", true),
+    ("version", true),
+    ("version-date", true),
+    ("active-attachment", false),
+    ("file-name", false),
 ];
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
@@ -34,9 +75,26 @@ pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_te
     for (id, level) in levels {
         let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
         match RULES.iter().find(|(r, _)| r == id) {
-            None => out.push(Diagnostic::error("config", crate::config::FILE, pos, msg!("[rules] 中的 `{id}` 不是检查规则", "`{id}` in [rules] is not a rule")).help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules"))),
+            None => out.push(
+                Diagnostic::error(
+                    "config",
+                    crate::config::FILE,
+                    pos,
+                    msg!("[rules] 中的 `{id}` 不是检查规则", "`{id}` in [rules] is not a rule"),
+                )
+                .help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules")),
+            ),
             Some((_, false)) if *level != crate::diag::RuleLevel::Error => out.push(
-                Diagnostic::error("config", crate::config::FILE, pos, msg!("规则 `{id}` 不能降级或关闭：无法读取的记录不能发布", "rule `{id}` cannot be relaxed: a record that cannot be read cannot be published")).help(msg!("删除这一行", "remove this line")),
+                Diagnostic::error(
+                    "config",
+                    crate::config::FILE,
+                    pos,
+                    msg!(
+                        "规则 `{id}` 不能降级或关闭：无法读取的记录不能发布",
+                        "rule `{id}` cannot be relaxed: a record that cannot be read cannot be published"
+                    ),
+                )
+                .help(msg!("删除这一行", "remove this line")),
             ),
             Some(_) => {}
         }
@@ -54,13 +112,28 @@ pub struct Context<'a> {
 
 /// Runs every rule.
 pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
+    let mut out: Vec<Diagnostic> =
+        (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
     out.extend(duplicates(c));
     out.extend(outputs(c));
     out.extend(cycles(c));
     out.extend(gazette_issues(c));
     for f in &c.orphan_versions {
-        out.push(Diagnostic::warning("version", f, Pos::new(1, 1), msg!("versions/ 文件夹不属于任何以 index.md 为正文的记录，已忽略", "this versions/ folder belongs to no record with its own folder (index.md); it is ignored")).help(msg!("把记录改为 <名称>/index.md，versions/ 放在它旁边", "make the record <slug>/index.md and put versions/ beside it")));
+        out.push(
+            Diagnostic::warning(
+                "version",
+                f,
+                Pos::new(1, 1),
+                msg!(
+                    "versions/ 文件夹不属于任何以 index.md 为正文的记录，已忽略",
+                    "this versions/ folder belongs to no record with its own folder (index.md); it is ignored"
+                ),
+            )
+            .help(msg!(
+                "把记录改为 <名称>/index.md，versions/ 放在它旁边",
+                "make the record <slug>/index.md and put versions/ beside it"
+            )),
+        );
     }
     out
 }
@@ -85,11 +158,29 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
         let e = rel.effective.unwrap_or(r.effective);
         if r.published <= c.as_of && e > c.as_of && c.by_id.contains_key(&rel.target.id) {
             let id = &rel.target.id;
-            d.push(warn(r, "repeal-pending", rel.target.pos, msg!("废止 `{id}` 的本文件 {e} 才施行，届时才生效", "this record repeals `{id}` but is itself not in force until {e}"), msg!("确认施行日期；在此之前被废止文件仍显示为有效", "check the dates; until then the repealed document still shows as in force")));
+            d.push(warn(
+                r,
+                "repeal-pending",
+                rel.target.pos,
+                msg!(
+                    "废止 `{id}` 的本文件 {e} 才施行，届时才生效",
+                    "this record repeals `{id}` but is itself not in force until {e}"
+                ),
+                msg!(
+                    "确认施行日期；在此之前被废止文件仍显示为有效",
+                    "check the dates; until then the repealed document still shows as in force"
+                ),
+            ));
         }
     }
     if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        d.push(err(r, "disclosure-reason", r.pos("disclosure"), msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"), msg!("写明不予公开的法定理由", "give the legal reason for withholding it")));
+        d.push(err(
+            r,
+            "disclosure-reason",
+            r.pos("disclosure"),
+            msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"),
+            msg!("写明不予公开的法定理由", "give the legal reason for withholding it"),
+        ));
     }
     // A reason for not disclosing beside a disclosure that publishes the record is a
     // contradiction: most likely the disclosure itself was lost or mistyped.
@@ -100,10 +191,28 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
         d.push(unclosed(&r.file, *pos, name));
     }
     for &pos in &r.body.scripts {
-        d.push(warn(r, "raw-html", pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page"), msg!("删除 <script>、on… 事件属性和 javascript: 链接", "remove <script>, on… event attributes and javascript: links")));
+        d.push(warn(
+            r,
+            "raw-html",
+            pos,
+            msg!(
+                "正文中的 HTML 可能执行脚本，发布时会被删除",
+                "raw HTML here could run script; it is removed from the page"
+            ),
+            msg!(
+                "删除 <script>、on… 事件属性和 javascript: 链接",
+                "remove <script>, on… event attributes and javascript: links"
+            ),
+        ));
     }
     if r.body.chars == 0 && r.kind != Kind::Gazette {
-        d.push(warn(r, "empty-text", Pos::new(1, 1), msg!("记录只有元数据，没有正文", "the record has metadata but no text"), msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`")));
+        d.push(warn(
+            r,
+            "empty-text",
+            Pos::new(1, 1),
+            msg!("记录只有元数据，没有正文", "the record has metadata but no text"),
+            msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`"),
+        ));
     }
     d
 }
@@ -111,8 +220,16 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
 /// The error for raw HTML element `name` opened at `pos` of `file` and never closed.
 fn unclosed(file: &str, pos: Pos, name: &str) -> Diagnostic {
     let tag = if name == "<!--" { "<!-- … -->".to_string() } else { format!("<{name}> … </{name}>") };
-    Diagnostic::error("raw-html-unclosed", file, pos, msg!("原始 HTML `{name}` 没有闭合，其后的全部正文都会从页面上消失", "raw HTML `{name}` is never closed: all the text after it would be lost from the page"))
-        .help(msg!("补上结束标记（{tag}），或删除这段 HTML", "close it ({tag}), or remove this HTML"))
+    Diagnostic::error(
+        "raw-html-unclosed",
+        file,
+        pos,
+        msg!(
+            "原始 HTML `{name}` 没有闭合，其后的全部正文都会从页面上消失",
+            "raw HTML `{name}` is never closed: all the text after it would be lost from the page"
+        ),
+    )
+    .help(msg!("补上结束标记（{tag}），或删除这段 HTML", "close it ({tag}), or remove this HTML"))
 }
 
 /// Every reference names a record that exists; public records do not point at non-public ones.
@@ -123,23 +240,63 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
     refs.extend(r.final_doc.iter().map(|x| ("final", x)));
     refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
-    refs.extend(r.stated.iter().filter_map(|x| x.basis.as_ref()).filter(|b| crate::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id))).map(|x| ("validity.basis", x)));
-    refs.extend(r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)));
-    let body_refs: Vec<Ref> = r.body.links.iter().filter_map(|l| match &l.target {
-        Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
-        Target::File(_) => None,
-    }).collect();
+    refs.extend(
+        r.stated
+            .iter()
+            .filter_map(|x| x.basis.as_ref())
+            .filter(|b| crate::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
+            .map(|x| ("validity.basis", x)),
+    );
+    refs.extend(
+        r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)),
+    );
+    let body_refs: Vec<Ref> = r
+        .body
+        .links
+        .iter()
+        .filter_map(|l| match &l.target {
+            Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
+            Target::File(_) => None,
+        })
+        .collect();
     refs.extend(body_refs.iter().map(|x| ("doc:", x)));
     for (key, x) in refs {
         let id = &x.id;
         match c.by_id.get(id) {
-            None => d.push(err(r, "unknown-ref", x.pos, msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"), msg!("id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id", "an id is the record's path under content/ without .md, or the id it declares"))),
+            None => d.push(err(
+                r,
+                "unknown-ref",
+                x.pos,
+                msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
+                msg!(
+                    "id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id",
+                    "an id is the record's path under content/ without .md, or the id it declares"
+                ),
+            )),
             Some(&t) => {
                 let target = &c.records[t];
                 if target.id == r.id && key != "doc:" {
-                    d.push(err(r, "self-ref", x.pos, msg!("{key} 指向记录自身", "{key} points at the record itself"), msg!("删除这个引用", "remove the reference")));
+                    d.push(err(
+                        r,
+                        "self-ref",
+                        x.pos,
+                        msg!("{key} 指向记录自身", "{key} points at the record itself"),
+                        msg!("删除这个引用", "remove the reference"),
+                    ));
                 } else if r.disclosure == Disclosure::Public && target.disclosure != Disclosure::Public {
-                    d.push(warn(r, "non-public-ref", x.pos, msg!("{key} 引用了非主动公开的记录 `{id}`，网站上将省略这一关联", "{key} refers to `{id}`, which is not publicly disclosed; the link is left out of the site"), msg!("确认该关联可以公开，或删除引用", "check whether the relation may be public, or remove it")));
+                    d.push(warn(
+                        r,
+                        "non-public-ref",
+                        x.pos,
+                        msg!(
+                            "{key} 引用了非主动公开的记录 `{id}`，网站上将省略这一关联",
+                            "{key} refers to `{id}`, which is not publicly disclosed; the link is left out of the site"
+                        ),
+                        msg!(
+                            "确认该关联可以公开，或删除引用",
+                            "check whether the relation may be public, or remove it"
+                        ),
+                    ));
                 }
             }
         }
@@ -149,34 +306,81 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
             let target = &c.records[t];
             if eff < target.effective {
                 let (te, id) = (target.effective, &target.id);
-                d.push(err(r, "relation-date", rel.target.pos, msg!("对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}", "the change to `{id}` takes effect on {eff}, before it is in force ({te})"), msg!("核对 effective 日期", "check the effective dates")));
+                d.push(err(
+                    r,
+                    "relation-date",
+                    rel.target.pos,
+                    msg!(
+                        "对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}",
+                        "the change to `{id}` takes effect on {eff}, before it is in force ({te})"
+                    ),
+                    msg!("核对 effective 日期", "check the effective dates"),
+                ));
             }
         }
     }
 }
 
 fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
-    let order_help = || msg!("应满足 成文日期 ≤ 发布日期 ≤ 施行日期 ≤ 有效期至", "dates must satisfy signed ≤ published ≤ effective ≤ expires");
+    let order_help = || {
+        msg!(
+            "应满足 成文日期 ≤ 发布日期 ≤ 施行日期 ≤ 有效期至",
+            "dates must satisfy signed ≤ published ≤ effective ≤ expires"
+        )
+    };
     if let Some(s) = r.signed.filter(|s| *s > r.published) {
         let p = r.published;
-        d.push(err(r, "date-order", r.pos("signed"), msg!("成文日期 {s} 晚于发布日期 {p}", "signed ({s}) is after published ({p})"), order_help()));
+        d.push(err(
+            r,
+            "date-order",
+            r.pos("signed"),
+            msg!("成文日期 {s} 晚于发布日期 {p}", "signed ({s}) is after published ({p})"),
+            order_help(),
+        ));
     }
     if r.effective < r.published {
         let (e, p) = (r.effective, r.published);
-        d.push(err(r, "date-order", r.pos("effective"), msg!("施行日期 {e} 早于发布日期 {p}", "effective ({e}) is before published ({p})"), order_help()));
+        d.push(err(
+            r,
+            "date-order",
+            r.pos("effective"),
+            msg!("施行日期 {e} 早于发布日期 {p}", "effective ({e}) is before published ({p})"),
+            order_help(),
+        ));
     }
     if let Some(x) = r.expires.filter(|x| *x < r.effective) {
         let e = r.effective;
-        d.push(err(r, "date-order", r.pos("expires"), msg!("有效期至 {x} 早于施行日期 {e}", "expires ({x}) is before effective ({e})"), order_help()));
+        d.push(err(
+            r,
+            "date-order",
+            r.pos("expires"),
+            msg!("有效期至 {x} 早于施行日期 {e}", "expires ({x}) is before effective ({e})"),
+            order_help(),
+        ));
     }
     if let Some(c) = r.comment.as_ref().filter(|c| c.closes < c.opens) {
         let (o, cl) = (c.opens, c.closes);
-        d.push(err(r, "date-order", c.pos, msg!("征求意见截止日 {cl} 早于开始日 {o}", "the comment period closes ({cl}) before it opens ({o})"), msg!("核对 comment 的 opens 与 closes", "check comment.opens and comment.closes")));
+        d.push(err(
+            r,
+            "date-order",
+            c.pos,
+            msg!("征求意见截止日 {cl} 早于开始日 {o}", "the comment period closes ({cl}) before it opens ({o})"),
+            msg!("核对 comment 的 opens 与 closes", "check comment.opens and comment.closes"),
+        ));
     }
     if let Some(s) = &r.stated {
         if s.since < r.effective {
             let (since, e) = (s.since, r.effective);
-            d.push(err(r, "date-order", s.pos, msg!("validity.since {since} 早于施行日期 {e}", "validity.since ({since}) is before the effective date ({e})"), msg!("状态变化只能发生在施行之后", "a change of state can only come after the document is in force")));
+            d.push(err(
+                r,
+                "date-order",
+                s.pos,
+                msg!(
+                    "validity.since {since} 早于施行日期 {e}",
+                    "validity.since ({since}) is before the effective date ({e})"
+                ),
+                msg!("状态变化只能发生在施行之后", "a change of state can only come after the document is in force"),
+            ));
         }
     }
 }
@@ -184,7 +388,16 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
 fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     match r.kind {
         Kind::Interpretation => match &r.interprets {
-            None => d.push(err(r, "interpretation", Pos::new(1, 1), msg!("政策解读缺少 interprets：所解读文件的 id", "an interpretation needs interprets: the id of the document it explains"), msg!("加上 interprets", "add interprets"))),
+            None => d.push(err(
+                r,
+                "interpretation",
+                Pos::new(1, 1),
+                msg!(
+                    "政策解读缺少 interprets：所解读文件的 id",
+                    "an interpretation needs interprets: the id of the document it explains"
+                ),
+                msg!("加上 interprets", "add interprets"),
+            )),
             Some(x) => {
                 if let Some(&t) = c.by_id.get(&x.id) {
                     let doc = &c.records[t];
@@ -196,18 +409,45 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
             }
         },
         Kind::Draft => match &r.comment {
-            None => d.push(err(r, "draft-comment", Pos::new(1, 1), msg!("征求意见稿缺少 comment：征求意见期限", "a draft needs comment: its comment period"), msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"))),
+            None => d.push(err(
+                r,
+                "draft-comment",
+                Pos::new(1, 1),
+                msg!("征求意见稿缺少 comment：征求意见期限", "a draft needs comment: its comment period"),
+                msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"),
+            )),
             Some(cm) => {
                 if cm.closes < c.as_of && cm.adoption.is_none() {
                     let cl = cm.closes;
-                    d.push(warn(r, "draft-adoption", cm.pos, msg!("征求意见已于 {cl} 截止，尚无意见采纳情况说明", "the comment period closed on {cl} and there is no adoption report"), msg!("发布意见采纳情况的报告，并在 comment.adoption 中写明其 id", "publish a report on which comments were adopted and give its id in comment.adoption")));
+                    d.push(warn(
+                        r,
+                        "draft-adoption",
+                        cm.pos,
+                        msg!(
+                            "征求意见已于 {cl} 截止，尚无意见采纳情况说明",
+                            "the comment period closed on {cl} and there is no adoption report"
+                        ),
+                        msg!(
+                            "发布意见采纳情况的报告，并在 comment.adoption 中写明其 id",
+                            "publish a report on which comments were adopted and give its id in comment.adoption"
+                        ),
+                    ));
                 }
             }
         },
         _ => {}
     }
     if r.registration_no.is_some() && r.kind != Kind::Normative {
-        d.push(warn(r, "registration-no-kind", r.pos("registration_no"), msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"), msg!("删除 registration_no，或把 kind 改为 normative", "remove registration_no, or make the record kind: normative")));
+        d.push(warn(
+            r,
+            "registration-no-kind",
+            r.pos("registration_no"),
+            msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"),
+            msg!(
+                "删除 registration_no，或把 kind 改为 normative",
+                "remove registration_no, or make the record kind: normative"
+            ),
+        ));
     }
 }
 
@@ -216,7 +456,18 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
 fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
     let r = &c.records[i];
     for f in &c.bad_versions[i] {
-        d.push(Diagnostic::error("version", f, Pos::new(1, 1), msg!("版本文件名必须是其施行日期，如 2021-03-01.md", "a version file is named by the date its text took effect, e.g. 2021-03-01.md")).help(msg!("重命名为 YYYY-MM-DD.md", "rename it YYYY-MM-DD.md")));
+        d.push(
+            Diagnostic::error(
+                "version",
+                f,
+                Pos::new(1, 1),
+                msg!(
+                    "版本文件名必须是其施行日期，如 2021-03-01.md",
+                    "a version file is named by the date its text took effect, e.g. 2021-03-01.md"
+                ),
+            )
+            .help(msg!("重命名为 YYYY-MM-DD.md", "rename it YYYY-MM-DD.md")),
+        );
     }
     let current = c.text_date(i);
     for ver in &c.all_versions[i] {
@@ -224,29 +475,63 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
         let date = ver.date;
         if date < r.effective {
             let e = r.effective;
-            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 早于文件施行日期 {e}", "version dated {date} is before the record took effect ({e})")).help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")));
+            d.push(
+                Diagnostic::error(
+                    "version-date",
+                    file,
+                    Pos::new(1, 1),
+                    msg!(
+                        "版本日期 {date} 早于文件施行日期 {e}",
+                        "version dated {date} is before the record took effect ({e})"
+                    ),
+                )
+                .help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")),
+            );
         }
         if date >= current {
             let cd = current;
             d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
-        match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES).map(|b| crate::load::decode(&b)) {
+        match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES)
+            .map(|b| crate::load::decode(&b))
+        {
             Err(e) => d.push(e.diagnostic(file)),
             Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
-            Ok(Ok(text)) if text.starts_with("---") => d.push(Diagnostic::error("version", file, Pos::new(1, 1), msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter")).help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top"))),
+            Ok(Ok(text)) if text.starts_with("---") => d.push(
+                Diagnostic::error(
+                    "version",
+                    file,
+                    Pos::new(1, 1),
+                    msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter"),
+                )
+                .help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top")),
+            ),
             Ok(Ok(text)) => {
                 let body = crate::parse::markdown::render(&text, 0, &text, false);
                 for (pos, name) in &body.unclosed {
                     d.push(unclosed(file, *pos, name));
                 }
                 for pos in body.scripts {
-                    d.push(Diagnostic::warning("raw-html", file, pos, msg!("正文中的 HTML 可能执行脚本，发布时会被删除", "raw HTML here could run script; it is removed from the page")));
+                    d.push(Diagnostic::warning(
+                        "raw-html",
+                        file,
+                        pos,
+                        msg!(
+                            "正文中的 HTML 可能执行脚本，发布时会被删除",
+                            "raw HTML here could run script; it is removed from the page"
+                        ),
+                    ));
                 }
                 // Links in an earlier text resolve like those in the record itself.
                 for l in body.links {
                     match &l.target {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
-                            d.push(Diagnostic::error("unknown-ref", file, l.pos, msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist")));
+                            d.push(Diagnostic::error(
+                                "unknown-ref",
+                                file,
+                                l.pos,
+                                msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist"),
+                            ));
                         }
                         Target::File(f) => {
                             d.extend(active_attachment(file, l.pos, f));
@@ -254,7 +539,15 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                                 Err(why) => d.push(not_own(file, l.pos, f, &why)),
                                 Ok(p) if !cx.files.contains(&p) => {
                                     let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
-                                    d.push(Diagnostic::error("missing-file", file, l.pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})")));
+                                    d.push(Diagnostic::error(
+                                        "missing-file",
+                                        file,
+                                        l.pos,
+                                        msg!(
+                                            "文件 `{f}` 不存在（应在 content/{p}）",
+                                            "file `{f}` does not exist (expected at content/{p})"
+                                        ),
+                                    ));
                                 }
                                 Ok(_) => {}
                             }
@@ -275,7 +568,16 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
             Ok(p) if !cx.files.contains(&p) => {
                 let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
-                d.push(err(r, "missing-file", pos, msg!("文件 `{f}` 不存在（应在 content/{p}）", "file `{f}` does not exist (expected at content/{p})"), msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository")));
+                d.push(err(
+                    r,
+                    "missing-file",
+                    pos,
+                    msg!(
+                        "文件 `{f}` 不存在（应在 content/{p}）",
+                        "file `{f}` does not exist (expected at content/{p})"
+                    ),
+                    msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"),
+                ));
             }
             Ok(_) => {}
         }
@@ -298,23 +600,50 @@ fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
     let (m, help) = match why {
         NotOwn::Outside => (
             msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"),
-            msg!("把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径", "put the file in the record's folder and refer to it by a relative path without `..`"),
+            msg!(
+                "把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径",
+                "put the file in the record's folder and refer to it by a relative path without `..`"
+            ),
         ),
         NotOwn::Record(p) => (
-            msg!("`{f}` 是记录 content/{p} 的源文件，不能作为附件发布", "`{f}` is the source file of the record content/{p} and cannot be published as an attachment"),
-            msg!("引用其他记录请写 doc:<id>；附件只放本记录自己的文件", "refer to a record with doc:<id>; attachments are only this record's own files"),
+            msg!(
+                "`{f}` 是记录 content/{p} 的源文件，不能作为附件发布",
+                "`{f}` is the source file of the record content/{p} and cannot be published as an attachment"
+            ),
+            msg!(
+                "引用其他记录请写 doc:<id>；附件只放本记录自己的文件",
+                "refer to a record with doc:<id>; attachments are only this record's own files"
+            ),
         ),
         NotOwn::Version(p) => (
-            msg!("`{f}` 是 versions/ 中的历史文本（content/{p}），不是附件", "`{f}` is an earlier text in versions/ (content/{p}), not an attachment"),
-            msg!("历史文本作为版本页面发布；请删除这个链接", "earlier texts are published as version pages; remove this link"),
+            msg!(
+                "`{f}` 是 versions/ 中的历史文本（content/{p}），不是附件",
+                "`{f}` is an earlier text in versions/ (content/{p}), not an attachment"
+            ),
+            msg!(
+                "历史文本作为版本页面发布；请删除这个链接",
+                "earlier texts are published as version pages; remove this link"
+            ),
         ),
         NotOwn::Private(other) => (
-            msg!("`{f}` 也被非主动公开的记录 {other} 列出或链接，属于那条记录，不能在这里发布", "`{f}` is also listed or linked by {other}, which is not publicly disclosed; the file is that record's and cannot be published here"),
-            msg!("公开记录需要的文件请另存一份放在自己的目录中，并确认其内容可以公开", "give the public record its own copy of the file, in its own folder, after checking that its content may be public"),
+            msg!(
+                "`{f}` 也被非主动公开的记录 {other} 列出或链接，属于那条记录，不能在这里发布",
+                "`{f}` is also listed or linked by {other}, which is not publicly disclosed; the file is that record's and cannot be published here"
+            ),
+            msg!(
+                "公开记录需要的文件请另存一份放在自己的目录中，并确认其内容可以公开",
+                "give the public record its own copy of the file, in its own folder, after checking that its content may be public"
+            ),
         ),
         NotOwn::Foreign(folder) => (
-            msg!("`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录", "`{f}` is inside the folder of another record (content/{folder}/index.md) and belongs to it"),
-            msg!("文件只属于离它最近的记录：把文件移到本记录的目录，或改为链接那条记录（doc:<id>）", "a file belongs to the nearest record only: move it into this record's folder, or link that record with doc:<id>"),
+            msg!(
+                "`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录",
+                "`{f}` is inside the folder of another record (content/{folder}/index.md) and belongs to it"
+            ),
+            msg!(
+                "文件只属于离它最近的记录：把文件移到本记录的目录，或改为链接那条记录（doc:<id>）",
+                "a file belongs to the nearest record only: move it into this record's folder, or link that record with doc:<id>"
+            ),
         ),
     };
     Diagnostic::error("outside", file, pos, m).help(help)
@@ -331,7 +660,16 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
         if let Some(&first) = seen_id.get(&key) {
             let (id, other, first_id) = (&r.id, &c.records[first].file, &c.records[first].id);
             if *first_id == r.id {
-                out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"), msg!("每条记录的 id 必须唯一；改名或写明不同的 id", "ids must be unique; rename the file or give a different id")));
+                out.push(err(
+                    r,
+                    "duplicate-id",
+                    r.pos("id"),
+                    msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"),
+                    msg!(
+                        "每条记录的 id 必须唯一；改名或写明不同的 id",
+                        "ids must be unique; rename the file or give a different id"
+                    ),
+                ));
             } else {
                 out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 的 id `{first_id}` 只差大小写或 Unicode 写法，在不区分大小写的文件系统和 CDN 上是同一个目录", "id `{id}` differs from `{first_id}` ({other}) only in case or Unicode form: on case-insensitive file systems and CDNs they are one folder"), msg!("改用另一个 id", "choose another id")));
             }
@@ -341,7 +679,13 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
         if let Some((no, pos)) = &r.index_no {
             if let Some(&first) = seen_index.get(no.as_str()) {
                 let other = &c.records[first].file;
-                out.push(err(r, "duplicate-index-no", *pos, msg!("索引号 `{no}` 与 {other} 重复", "index number `{no}` is already used by {other}"), msg!("索引号必须唯一", "index numbers must be unique")));
+                out.push(err(
+                    r,
+                    "duplicate-index-no",
+                    *pos,
+                    msg!("索引号 `{no}` 与 {other} 重复", "index number `{no}` is already used by {other}"),
+                    msg!("索引号必须唯一", "index numbers must be unique"),
+                ));
             } else {
                 seen_index.insert(no, i);
             }
@@ -420,7 +764,16 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     for o in &all {
         if let Some(seg) = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT) {
             let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
-            out.push(err(&c.records[o.record], "path-too-long", o.pos, msg!("输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节", "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"), msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name")));
+            out.push(err(
+                &c.records[o.record],
+                "path-too-long",
+                o.pos,
+                msg!(
+                    "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
+                    "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"
+                ),
+                msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
+            ));
         }
     }
     // First come, first served, in path order of the records; a shared list clashes only with a
@@ -436,7 +789,9 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             }
             Some(&first) => {
                 let f = &all[first];
-                let same = f.path == o.path && f.what == o.what && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
+                let same = f.path == o.path
+                    && f.what == o.what
+                    && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
                 if !same {
                     out.push(clash(c, o, f));
                 }
@@ -459,7 +814,16 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
 
 fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
     let (path, other, other_path) = (&o.path, &c.records[first.record].file, &first.path);
-    err(&c.records[o.record], "output-clash", o.pos, msg!("本记录要写入 {path}，与 {other} 写入的 {other_path} 冲突（同一路径，或仅大小写不同，或文件与目录同名）", "this record would write {path}, which clashes with {other_path} written by {other} (the same path, one differing only in case, or a file where a folder must be)"), msg!("修改 id 或附件文件名，使两者不再重合", "change the id or the file name so that the two no longer meet"))
+    err(
+        &c.records[o.record],
+        "output-clash",
+        o.pos,
+        msg!(
+            "本记录要写入 {path}，与 {other} 写入的 {other_path} 冲突（同一路径，或仅大小写不同，或文件与目录同名）",
+            "this record would write {path}, which clashes with {other_path} written by {other} (the same path, one differing only in case, or a file where a folder must be)"
+        ),
+        msg!("修改 id 或附件文件名，使两者不再重合", "change the id or the file name so that the two no longer meet"),
+    )
 }
 
 /// Amendment and repeal chains must not loop. Iterative depth-first search, linear in the
@@ -469,7 +833,13 @@ fn cycles(c: &Corpus) -> Vec<Diagnostic> {
     let edges: Vec<Vec<(usize, Pos)>> = c
         .records
         .iter()
-        .map(|r| r.amends.iter().chain(&r.repeals).filter_map(|x| c.by_id.get(&x.target.id).map(|&t| (t, x.target.pos))).collect())
+        .map(|r| {
+            r.amends
+                .iter()
+                .chain(&r.repeals)
+                .filter_map(|x| c.by_id.get(&x.target.id).map(|&t| (t, x.target.pos)))
+                .collect()
+        })
         .collect();
     let mut color = vec![0u8; n]; // 0 new, 1 on stack, 2 done
     let mut out = Vec::new();
@@ -489,9 +859,22 @@ fn cycles(c: &Corpus) -> Vec<Diagnostic> {
                     }
                     1 => {
                         let from = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
-                        let ring: Vec<&str> = stack[from..].iter().map(|&(x, _)| c.records[x].id.as_str()).chain([c.records[w].id.as_str()]).collect();
+                        let ring: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(x, _)| c.records[x].id.as_str())
+                            .chain([c.records[w].id.as_str()])
+                            .collect();
                         let ring = ring.join(" → ");
-                        out.push(err(&c.records[v], "cycle", pos, msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"), msg!("一份文件不能直接或间接修改、废止它自己", "a document cannot amend or repeal itself, directly or through others")));
+                        out.push(err(
+                            &c.records[v],
+                            "cycle",
+                            pos,
+                            msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"),
+                            msg!(
+                                "一份文件不能直接或间接修改、废止它自己",
+                                "a document cannot amend or repeal itself, directly or through others"
+                            ),
+                        ));
                     }
                     _ => {}
                 }
@@ -512,7 +895,13 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
         let Some(issue) = &r.issue else { continue };
         if let Some(&first) = numbers.get(&(issue.year, issue.number)) {
             let (y, n, other) = (issue.year, issue.number, &c.records[first].file);
-            out.push(err(r, "duplicate-issue", r.pos("number"), msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"), msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique")));
+            out.push(err(
+                r,
+                "duplicate-issue",
+                r.pos("number"),
+                msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"),
+                msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique"),
+            ));
         } else {
             numbers.insert((issue.year, issue.number), i);
         }
@@ -520,7 +909,16 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
             let id = item.doc.id.as_str();
             if let Some(&first) = carried.get(id) {
                 let other = &c.records[first].file;
-                out.push(warn(r, "issue-twice", item.doc.pos, msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"), msg!("一份文件只刊登一次；页面只显示第一次", "a document is printed once; its page shows the first issue only")));
+                out.push(warn(
+                    r,
+                    "issue-twice",
+                    item.doc.pos,
+                    msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"),
+                    msg!(
+                        "一份文件只刊登一次；页面只显示第一次",
+                        "a document is printed once; its page shows the first issue only"
+                    ),
+                ));
             } else {
                 carried.insert(id, i);
             }
@@ -528,10 +926,28 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
                 let doc = &c.records[t];
                 if doc.published > r.published {
                     let (a, b) = (doc.published, r.published);
-                    out.push(err(r, "issue-date", item.doc.pos, msg!("`{id}` 发布于 {a}，晚于本期出版日期 {b}", "`{id}` was published on {a}, after this issue ({b})"), msg!("核对文件的 published 或本期的出版日期", "check the document's published date or the issue's")));
+                    out.push(err(
+                        r,
+                        "issue-date",
+                        item.doc.pos,
+                        msg!(
+                            "`{id}` 发布于 {a}，晚于本期出版日期 {b}",
+                            "`{id}` was published on {a}, after this issue ({b})"
+                        ),
+                        msg!(
+                            "核对文件的 published 或本期的出版日期",
+                            "check the document's published date or the issue's"
+                        ),
+                    ));
                 }
                 if doc.kind == Kind::Gazette {
-                    out.push(err(r, "issue-item", item.doc.pos, msg!("公报期不能刊登另一期公报", "an issue cannot carry another issue"), msg!("这里列出的应是文件", "list documents here")));
+                    out.push(err(
+                        r,
+                        "issue-item",
+                        item.doc.pos,
+                        msg!("公报期不能刊登另一期公报", "an issue cannot carry another issue"),
+                        msg!("这里列出的应是文件", "list documents here"),
+                    ));
                 }
             }
         }

@@ -143,14 +143,27 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
             let m = e.message().to_string();
-            Diagnostic::error("config", FILE, pos, msg!("站点配置无法解析：{m}", "the site settings cannot be read: {m}"))
-                .help(msg!("对照手册“站点配置”一章检查该行", "compare this line with the book's chapter on settings"))
+            Diagnostic::error(
+                "config",
+                FILE,
+                pos,
+                msg!("站点配置无法解析：{m}", "the site settings cannot be read: {m}"),
+            )
+            .help(msg!("对照手册“站点配置”一章检查该行", "compare this line with the book's chapter on settings"))
         })?;
         let compile = |key: &str, p: Option<String>| -> Result<Option<Regex>, Diagnostic> {
             p.map(|p| {
                 Regex::new(&p).map_err(|e| {
                     let pos = text.find(key).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
-                    Diagnostic::error("config", FILE, pos, msg!("[patterns] {key} 不是有效的正则表达式：{e}", "[patterns] {key} is not a valid regular expression: {e}"))
+                    Diagnostic::error(
+                        "config",
+                        FILE,
+                        pos,
+                        msg!(
+                            "[patterns] {key} 不是有效的正则表达式：{e}",
+                            "[patterns] {key} is not a valid regular expression: {e}"
+                        ),
+                    )
                 })
             })
             .transpose()
@@ -166,23 +179,60 @@ impl Config {
         if tz_minutes(&site.timezone).is_none() {
             let pos = text.find("timezone").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let tz = &site.timezone;
-            return Err(Diagnostic::error("config", FILE, pos, msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
-                .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
+            return Err(Diagnostic::error(
+                "config",
+                FILE,
+                pos,
+                msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"),
+            )
+            .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
         if let Some(k) = raw.extra_keys.iter().find(|k| crate::model::guards_publication(k, None)) {
             let pos = text.find(k.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
-            return Err(Diagnostic::error("config", FILE, pos, msg!("extra_keys 中的 `{k}` 与决定能否公开的字段（disclosure、review）相近", "`{k}` in extra_keys is close to a key that decides publication (disclosure, review)"))
-                .help(msg!("删除它：相近的名字会让写错的公开属性悄悄通过", "remove it: a name this close would let a misspelt disclosure pass")));
+            return Err(Diagnostic::error(
+                "config",
+                FILE,
+                pos,
+                msg!(
+                    "extra_keys 中的 `{k}` 与决定能否公开的字段（disclosure、review）相近",
+                    "`{k}` in extra_keys is close to a key that decides publication (disclosure, review)"
+                ),
+            )
+            .help(msg!(
+                "删除它：相近的名字会让写错的公开属性悄悄通过",
+                "remove it: a name this close would let a misspelt disclosure pass"
+            )));
         }
         if !plain_folder_name(&site.theme) {
             // The key at the start of a line, not the word in some other value.
-            let at = text.match_indices("theme").map(|(o, _)| o).find(|&o| text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
+            let at = text
+                .match_indices("theme")
+                .map(|(o, _)| o)
+                .find(|&o| text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
             let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let theme = &site.theme;
-            return Err(Diagnostic::error("config", FILE, pos, msg!("主题 `{theme}` 不是 themes/ 下的文件夹名", "theme `{theme}` is not the name of a folder in themes/"))
-                .help(msg!("只写文件夹名，如 theme = \"gov\"：不含 /、\\、..，不以 . 开头", "write the folder's name alone, such as theme = \"gov\": no /, \\ or .., not starting with a dot")));
+            return Err(Diagnostic::error(
+                "config",
+                FILE,
+                pos,
+                msg!(
+                    "主题 `{theme}` 不是 themes/ 下的文件夹名",
+                    "theme `{theme}` is not the name of a folder in themes/"
+                ),
+            )
+            .help(msg!(
+                "只写文件夹名，如 theme = \"gov\"：不含 /、\\、..，不以 . 开头",
+                "write the folder's name alone, such as theme = \"gov\": no /, \\ or .., not starting with a dot"
+            )));
         }
-        Ok(Config { site, patterns, rules: raw.rules, extra_keys: raw.extra_keys, signing: raw.signing, history: raw.history })
+        Ok(Config {
+            site,
+            patterns,
+            rules: raw.rules,
+            extra_keys: raw.extra_keys,
+            signing: raw.signing,
+            history: raw.history,
+        })
     }
 
     /// Minutes east of UTC.

@@ -9,8 +9,8 @@ use crate::date::Date;
 use crate::history::{Commit, History};
 use crate::model::{Disclosure, Kind, State};
 use crate::parse::Record;
-use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// One legal version of a record's text.
@@ -123,7 +123,8 @@ impl Corpus {
         for (i, r) in records.iter().enumerate() {
             by_id.entry(r.id.clone()).or_insert(i);
         }
-        let visible: Vec<bool> = records.iter().map(|r| r.disclosure == Disclosure::Public && r.published <= as_of).collect();
+        let visible: Vec<bool> =
+            records.iter().map(|r| r.disclosure == Disclosure::Public && r.published <= as_of).collect();
         let mut c = Corpus {
             records,
             as_of,
@@ -167,12 +168,20 @@ impl Corpus {
             let r = &c.records[i];
             for rel in &r.amends {
                 if let Some(t) = c.lookup(&rel.target.id) {
-                    c.amended_by[t].push(Backlink { by: i, effective: Some(rel.effective.unwrap_or(r.effective)), note: rel.note.clone() });
+                    c.amended_by[t].push(Backlink {
+                        by: i,
+                        effective: Some(rel.effective.unwrap_or(r.effective)),
+                        note: rel.note.clone(),
+                    });
                 }
             }
             for rel in &r.repeals {
                 if let Some(t) = c.lookup(&rel.target.id) {
-                    c.repealed_by[t].push(Backlink { by: i, effective: Some(rel.effective.unwrap_or(r.effective)), note: rel.note.clone() });
+                    c.repealed_by[t].push(Backlink {
+                        by: i,
+                        effective: Some(rel.effective.unwrap_or(r.effective)),
+                        note: rel.note.clone(),
+                    });
                 }
             }
             if let Some(t) = r.interprets.as_ref().and_then(|x| c.lookup(&x.id)) {
@@ -193,7 +202,8 @@ impl Corpus {
             }
         }
         // Each record's timeline reads only the relations linked above: one record per task.
-        let (timelines, current) = (0..n).into_par_iter().map(|i| (c.compute_timeline(i), c.state_on(i, as_of))).unzip();
+        let (timelines, current) =
+            (0..n).into_par_iter().map(|i| (c.compute_timeline(i), c.state_on(i, as_of))).unzip();
         (c.timelines, c.current) = (timelines, current);
         // Every record file found counts, parsed or not: a broken index.md still owns its folder.
         let record_files: Vec<&str> = match inputs.files {
@@ -228,7 +238,9 @@ impl Corpus {
             for f in files.range(prefix.clone()..).take_while(|f| f.starts_with(&prefix)) {
                 let name = &f[prefix.len()..];
                 match name.strip_suffix(".md").map(Date::parse) {
-                    Some(Ok(date)) if !name.contains('/') => found.push(Version { date, file: Some(format!("content/{f}")) }),
+                    Some(Ok(date)) if !name.contains('/') => {
+                        found.push(Version { date, file: Some(format!("content/{f}")) })
+                    }
                     _ => self.bad_versions[i].push(format!("content/{f}")),
                 }
             }
@@ -237,7 +249,8 @@ impl Corpus {
             }
             found.sort_by_key(|v| v.date);
             self.all_versions[i] = found.clone();
-            let mut shown: Vec<Version> = found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
+            let mut shown: Vec<Version> =
+                found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
             let (date, known_on) = self.text_date_known(i);
             if known_on <= self.as_of {
                 shown.push(Version { date, file: None });
@@ -365,17 +378,31 @@ impl Corpus {
         let r = &self.records[i];
         let mut ev = vec![Change { from: r.effective, state: State::InForce, basis: None, note: None }];
         for b in &self.amended_by[i] {
-            ev.push(Change { from: b.effective.unwrap_or(r.effective), state: State::Amended, basis: Some(b.by), note: b.note.clone() });
+            ev.push(Change {
+                from: b.effective.unwrap_or(r.effective),
+                state: State::Amended,
+                basis: Some(b.by),
+                note: b.note.clone(),
+            });
         }
         for b in &self.repealed_by[i] {
-            ev.push(Change { from: b.effective.unwrap_or(r.effective), state: State::Repealed, basis: Some(b.by), note: b.note.clone() });
+            ev.push(Change {
+                from: b.effective.unwrap_or(r.effective),
+                state: State::Repealed,
+                basis: Some(b.by),
+                note: b.note.clone(),
+            });
         }
         if let Some(x) = r.expires {
             ev.push(Change { from: x.succ(), state: State::Lapsed, basis: None, note: None });
         }
         if let Some(s) = &r.stated {
             let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
-            let citation = s.basis.as_ref().filter(|b| !crate::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id))).map(|b| b.id.clone());
+            let citation = s
+                .basis
+                .as_ref()
+                .filter(|b| !crate::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
+                .map(|b| b.id.clone());
             let note = match (&citation, &s.note) {
                 (Some(c), Some(n)) => Some(format!("{c}；{n}")),
                 (c, n) => c.clone().or_else(|| n.clone()),
@@ -418,8 +445,11 @@ impl Corpus {
 
     /// Visible records of `kind`, newest publication first (ties by id), for lists.
     pub fn newest_first(&self, kind: Option<Kind>) -> Vec<usize> {
-        let mut v: Vec<usize> = self.visible_indexes().filter(|&i| kind.is_none_or(|k| self.records[i].kind == k)).collect();
-        v.sort_by(|&a, &b| (self.records[b].published, &self.records[a].id).cmp(&(self.records[a].published, &self.records[b].id)));
+        let mut v: Vec<usize> =
+            self.visible_indexes().filter(|&i| kind.is_none_or(|k| self.records[i].kind == k)).collect();
+        v.sort_by(|&a, &b| {
+            (self.records[b].published, &self.records[a].id).cmp(&(self.records[a].published, &self.records[b].id))
+        });
         v
     }
 }
@@ -455,7 +485,10 @@ impl Corpus {
         if let Some(&k) = self.private_files.get(&p).filter(|_| r.disclosure == Disclosure::Public) {
             return Err(NotOwn::Private(self.records[k].file.clone()));
         }
-        let own = r.file.strip_prefix("content/").and_then(|u| if u == "index.md" { Some("") } else { u.strip_suffix("/index.md") });
+        let own = r
+            .file
+            .strip_prefix("content/")
+            .and_then(|u| if u == "index.md" { Some("") } else { u.strip_suffix("/index.md") });
         let segs: Vec<&str> = p.split('/').collect();
         let start = if r.dir.is_empty() { 0 } else { r.dir.split('/').count() };
         // Each folder from the record's own down to the file's.
@@ -523,7 +556,12 @@ pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::diag::Pos)>
 /// would leave that folder. Empty and `.` segments are dropped, so every spelling of a path
 /// gives one result.
 pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
-    if f.is_empty() || f.starts_with('/') || f.starts_with('\\') || f.contains('\\') || crate::parse::markdown::has_scheme(f) {
+    if f.is_empty()
+        || f.starts_with('/')
+        || f.starts_with('\\')
+        || f.contains('\\')
+        || crate::parse::markdown::has_scheme(f)
+    {
         return None;
     }
     let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };

@@ -93,10 +93,8 @@ impl Date {
 
     /// Today in a zone `offset_minutes` east of UTC (China: +480).
     pub fn today(offset_minutes: i32) -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let secs =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         Date::from_days((secs + i64::from(offset_minutes) * 60).div_euclid(86_400))
     }
 

@@ -141,7 +141,15 @@ impl Diagnostic {
 
     /// A warning of `rule` at `file:pos`.
     pub fn warning(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, rule, file: file.to_string(), pos, message, help: None, private: false }
+        Diagnostic {
+            severity: Severity::Warning,
+            rule,
+            file: file.to_string(),
+            pos,
+            message,
+            help: None,
+            private: false,
+        }
     }
 
     /// Marks the finding as one about a record that is not public: every value quoted in its
@@ -222,7 +230,9 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) 
         let _ = writeln!(out, "{label}[{}]: {}", d.rule, d.message.get(lang));
         if !d.file.is_empty() {
             let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.pos.line, d.pos.column);
-            if let Some(line) = source(&d.file).filter(|_| !d.private).and_then(|t| t.lines().nth(d.pos.line as usize - 1)) {
+            if let Some(line) =
+                source(&d.file).filter(|_| !d.private).and_then(|t| t.lines().nth(d.pos.line as usize - 1))
+            {
                 let shown: String = line.chars().take(160).collect();
                 let gutter = d.pos.line.to_string();
                 let pad = " ".repeat(gutter.len());
@@ -242,9 +252,18 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) 
 /// Terminal cells a character takes: CJK and full-width forms take two, so carets line up.
 fn display_width(c: char) -> usize {
     match c as u32 {
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
         _ => 1,
     }
 }
@@ -288,7 +307,8 @@ mod tests {
 
     #[test]
     fn private_findings_quote_nothing() {
-        let mut d = Diagnostic::error("x", "a.md", Pos::new(2, 1), msg!("值 `秘密` 无效", "value `secret` is bad")).help(msg!("改为 `秘`", "write `sec`"));
+        let mut d = Diagnostic::error("x", "a.md", Pos::new(2, 1), msg!("值 `秘密` 无效", "value `secret` is bad"))
+            .help(msg!("改为 `秘`", "write `sec`"));
         d.redact();
         let s = render_human(&[d], "en", |_| Some("---\nsecret line\n"));
         assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");

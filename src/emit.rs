@@ -67,7 +67,10 @@ impl Staging {
     /// Replaces the output with the staging folder. When that fails, the previous output is put
     /// back and the staging folder removed.
     pub fn commit(self) -> std::io::Result<()> {
-        let old = self.dir.with_file_name(format!(".{}.gongbao-old", self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
+        let old = self.dir.with_file_name(format!(
+            ".{}.gongbao-old",
+            self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
         let swapped = (|| {
             if old.exists() {
                 std::fs::remove_dir_all(&old)?;
@@ -122,7 +125,9 @@ impl Staging {
                     Err(e)
                 } else {
                     let kept = self.dir.display();
-                    Err(std::io::Error::other(format!("{e}; restoring the previous output failed too, its files are kept in {kept}")))
+                    Err(std::io::Error::other(format!(
+                        "{e}; restoring the previous output failed too, its files are kept in {kept}"
+                    )))
                 }
             }
         }
@@ -144,7 +149,12 @@ impl Staging {
                 Way::Clear => {}
                 // A file where a folder must now be (an id became a folder record).
                 Way::File(p) => aside(&p, journal)?,
-                Way::Other(p) => return Err(std::io::Error::other(format!("{}: not a folder; gongbao does not write through it", p.display()))),
+                Way::Other(p) => {
+                    return Err(std::io::Error::other(format!(
+                        "{}: not a folder; gongbao does not write through it",
+                        p.display()
+                    )));
+                }
             }
             match std::fs::symlink_metadata(&to) {
                 Ok(_) => aside(&to, journal)?,
@@ -154,7 +164,9 @@ impl Staging {
         }
         for rel in stale {
             let p = self.out.join(rel);
-            if matches!(self.folders_on_the_way(&p)?, Way::Clear) && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
+            if matches!(self.folders_on_the_way(&p)?, Way::Clear)
+                && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir())
+            {
                 aside(&p, journal)?;
             }
         }
@@ -226,7 +238,8 @@ impl Journal {
 
     /// Makes `dir` and the folders above it that are missing, one by one.
     fn make_dirs(&mut self, dir: &Path) -> std::io::Result<()> {
-        let missing: Vec<PathBuf> = dir.ancestors().take_while(|p| std::fs::symlink_metadata(p).is_err()).map(Path::to_path_buf).collect();
+        let missing: Vec<PathBuf> =
+            dir.ancestors().take_while(|p| std::fs::symlink_metadata(p).is_err()).map(Path::to_path_buf).collect();
         for d in missing.into_iter().rev() {
             std::fs::create_dir(&d)?;
             self.steps.push(Step::Made(d));
@@ -284,11 +297,24 @@ impl Cache {
 
     /// The cache for the files now in `out`. `known` gives the modification time of a file this
     /// build did not touch (from the previous cache); the others are looked up.
-    pub fn make(out: &Path, files: &[Written], fps: &BTreeMap<String, String>, known: &dyn Fn(&str) -> Option<u128>) -> Cache {
+    pub fn make(
+        out: &Path,
+        files: &[Written],
+        fps: &BTreeMap<String, String>,
+        known: &dyn Fn(&str) -> Option<u128>,
+    ) -> Cache {
         let mut cache = Cache::default();
         for w in files {
             let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
-            cache.files.insert(w.path.clone(), CacheEntry { fp: fps.get(&w.path).cloned().unwrap_or_default(), size: w.size, sha256: w.sha256.clone(), mtime });
+            cache.files.insert(
+                w.path.clone(),
+                CacheEntry {
+                    fp: fps.get(&w.path).cloned().unwrap_or_default(),
+                    size: w.size,
+                    sha256: w.sha256.clone(),
+                    mtime,
+                },
+            );
         }
         cache
     }
@@ -307,7 +333,11 @@ impl Cache {
         let file = out.join(path);
         let meta = std::fs::metadata(&file).ok()?;
         let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        (e.fp == fp && !fp.is_empty() && meta.len() == e.size && time == e.mtime).then(|| Written { path: path.to_string(), size: e.size, sha256: e.sha256.clone() })
+        (e.fp == fp && !fp.is_empty() && meta.len() == e.size && time == e.mtime).then(|| Written {
+            path: path.to_string(),
+            size: e.size,
+            sha256: e.sha256.clone(),
+        })
     }
 }
 
@@ -328,7 +358,12 @@ pub struct Emitted {
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
 /// says they are current. Returns the files sorted by path, or every failure.
-pub fn emit(jobs: &[Job], renderer: &Renderer<'_>, staging: &Staging, cache: Option<(&Cache, &Path)>) -> Result<Emitted, Vec<Diagnostic>> {
+pub fn emit(
+    jobs: &[Job],
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    cache: Option<(&Cache, &Path)>,
+) -> Result<Emitted, Vec<Diagnostic>> {
     // Each job: the file, whether it was staged (rather than reused), and its fingerprint.
     type Done = (Written, bool, Option<String>);
     let results: Vec<Result<Done, Diagnostic>> = jobs
@@ -395,7 +430,18 @@ fn emit_clashes(ok: &[Written], errs: &mut Vec<Diagnostic>) {
     for w in ok.windows(2) {
         if w[0].path == w[1].path {
             let p = &w[0].path;
-            errs.push(Diagnostic::error("output-clash", "", Pos::new(1, 1), msg!("两个页面要写入同一个文件 {p}", "two pages would be written to the same file {p}")).help(msg!("检查是否有记录的 id 与 gazette/、browse/ 等栏目路径冲突", "check for record ids that collide with each other or with the site's folders")));
+            errs.push(
+                Diagnostic::error(
+                    "output-clash",
+                    "",
+                    Pos::new(1, 1),
+                    msg!("两个页面要写入同一个文件 {p}", "two pages would be written to the same file {p}"),
+                )
+                .help(msg!(
+                    "检查是否有记录的 id 与 gazette/、browse/ 等栏目路径冲突",
+                    "check for record ids that collide with each other or with the site's folders"
+                )),
+            );
         }
     }
 }
@@ -422,7 +468,13 @@ mod tests {
 
     fn output(dir: &Path) -> std::path::PathBuf {
         let out = dir.join("public");
-        for (rel, text) in [("a.txt", "old a"), ("d/b.txt", "old b"), ("old.txt", "stale"), ("f", "a file where a folder will be"), ("dir/x.txt", "a folder where a file will be")] {
+        for (rel, text) in [
+            ("a.txt", "old a"),
+            ("d/b.txt", "old b"),
+            ("old.txt", "stale"),
+            ("f", "a file where a folder will be"),
+            ("dir/x.txt", "a folder where a file will be"),
+        ] {
             let p = out.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
@@ -446,8 +498,18 @@ mod tests {
         let (st, staged) = stage(&out);
         let dir = st.dir().to_path_buf();
         st.commit_into(&staged, &["old.txt".into()]).unwrap();
-        let now: Vec<String> = tree(&out).into_iter().map(|(p, b)| format!("{p}={}", String::from_utf8(b).unwrap())).collect();
-        assert_eq!(now, ["a.txt=new a.txt", "d/b.txt=new d/b.txt", "dir=new dir", "f/index.html=new f/index.html", "n/e/w.txt=new n/e/w.txt"]);
+        let now: Vec<String> =
+            tree(&out).into_iter().map(|(p, b)| format!("{p}={}", String::from_utf8(b).unwrap())).collect();
+        assert_eq!(
+            now,
+            [
+                "a.txt=new a.txt",
+                "d/b.txt=new d/b.txt",
+                "dir=new dir",
+                "f/index.html=new f/index.html",
+                "n/e/w.txt=new n/e/w.txt"
+            ]
+        );
         assert!(!dir.exists());
     }
 

@@ -40,8 +40,19 @@ impl ReadError {
     pub fn diagnostic(&self, file: &str) -> Diagnostic {
         match self {
             ReadError::Link => symlink_diag(file),
-            ReadError::NotRegular => Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("不是普通文件（可能是目录、命名管道或设备），不能读取", "not a regular file (a folder, FIFO or device); it is not read"))
-                .help(msg!("网站只读取普通文件：删除它，或换成文件本身", "a site is made of regular files only: remove it, or put the file itself in its place")),
+            ReadError::NotRegular => Diagnostic::error(
+                "unreadable",
+                file,
+                Pos::new(1, 1),
+                msg!(
+                    "不是普通文件（可能是目录、命名管道或设备），不能读取",
+                    "not a regular file (a folder, FIFO or device); it is not read"
+                ),
+            )
+            .help(msg!(
+                "网站只读取普通文件：删除它，或换成文件本身",
+                "a site is made of regular files only: remove it, or put the file itself in its place"
+            )),
             ReadError::TooLarge(n, limit) => {
                 let mib = format!("{:.1}", *n as f64 / (1024.0 * 1024.0));
                 let max = limit / (1024 * 1024);
@@ -120,8 +131,12 @@ fn read_checked(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadEr
 
 /// The `symlink` error for `file`.
 fn symlink_diag(file: &str) -> Diagnostic {
-    Diagnostic::error("symlink", file, Pos::new(1, 1), msg!("不允许符号链接", "symbolic links are not allowed"))
-        .help(msg!("把文件本身放入站点；符号链接可能把库外的文件带进网站", "put the file itself in the site; a link could pull files from outside the repository into the site"))
+    Diagnostic::error("symlink", file, Pos::new(1, 1), msg!("不允许符号链接", "symbolic links are not allowed")).help(
+        msg!(
+            "把文件本身放入站点；符号链接可能把库外的文件带进网站",
+            "put the file itself in the site; a link could pull files from outside the repository into the site"
+        ),
+    )
 }
 
 /// A file or folder name that cannot be published: control characters (a newline would break
@@ -134,7 +149,9 @@ fn bad_name(name: &std::ffi::OsStr) -> bool {
 /// A path for messages with control characters and backslashes written as escapes, so that it
 /// stays on one line and shows what is wrong with it.
 pub fn shown_path(p: &str) -> String {
-    p.chars().flat_map(|c| if c.is_control() || c == '\\' { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+    p.chars()
+        .flat_map(|c| if c.is_control() || c == '\\' { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect()
 }
 
 /// One record file, read and decoded.
@@ -187,7 +204,8 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
         _ => return Ok(loaded),
     }
 
-    let walker = walkdir::WalkDir::new(&content).follow_links(false).follow_root_links(false).sort_by_file_name().into_iter();
+    let walker =
+        walkdir::WalkDir::new(&content).follow_links(false).follow_root_links(false).sort_by_file_name().into_iter();
     let mut walker = walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -195,7 +213,12 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
             Err(e) => {
                 let path = e.path().map(|p| shown_path(&rel(root, p))).unwrap_or_default();
                 let why = e.to_string();
-                loaded.diagnostics.push(Diagnostic::error("unreadable", &path, Pos::new(1, 1), msg!("无法读取：{why}", "cannot be read: {why}")));
+                loaded.diagnostics.push(Diagnostic::error(
+                    "unreadable",
+                    &path,
+                    Pos::new(1, 1),
+                    msg!("无法读取：{why}", "cannot be read: {why}"),
+                ));
                 continue;
             }
         };
@@ -296,7 +319,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         Ok(s) => Err((
             Pos::of_offset(s, s.find('\0').unwrap_or(0)),
             msg!("文件含有 NUL 字节，不是文本文件", "the file contains NUL bytes and is not text"),
-            msg!("记录必须是 UTF-8 文本；二进制文件请作为附件", "records must be UTF-8 text; keep binary files as attachments"),
+            msg!(
+                "记录必须是 UTF-8 文本；二进制文件请作为附件",
+                "records must be UTF-8 text; keep binary files as attachments"
+            ),
         )),
         Err(e) => {
             let good = &body[..e.valid_up_to()];
@@ -305,13 +331,19 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
                 Err((
                     pos,
                     msg!("文件是 GBK 编码，不是 UTF-8", "the file is encoded in GBK, not UTF-8"),
-                    msg!("用编辑器另存为 UTF-8，或运行 iconv -f GBK -t UTF-8", "save it as UTF-8 in your editor, or run iconv -f GBK -t UTF-8"),
+                    msg!(
+                        "用编辑器另存为 UTF-8，或运行 iconv -f GBK -t UTF-8",
+                        "save it as UTF-8 in your editor, or run iconv -f GBK -t UTF-8"
+                    ),
                 ))
             } else {
                 Err((
                     pos,
                     msg!("文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"),
-                    msg!("记录必须是 UTF-8 文本；二进制文件请作为附件", "records must be UTF-8 text; keep binary files as attachments"),
+                    msg!(
+                        "记录必须是 UTF-8 文本；二进制文件请作为附件",
+                        "records must be UTF-8 text; keep binary files as attachments"
+                    ),
                 ))
             }
         }
@@ -329,7 +361,8 @@ fn looks_like_gbk(b: &[u8]) -> bool {
                 return false;
             }
             i += 1;
-        } else if (0x81..=0xFE).contains(&c) && i + 1 < b.len() && (0x40..=0xFE).contains(&b[i + 1]) && b[i + 1] != 0x7F {
+        } else if (0x81..=0xFE).contains(&c) && i + 1 < b.len() && (0x40..=0xFE).contains(&b[i + 1]) && b[i + 1] != 0x7F
+        {
             pairs += 1;
             i += 2;
         } else {

@@ -101,7 +101,15 @@ fn main() -> ExitCode {
             cli.site.join(dir)
         }),
         Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
-        Command::Build { out, as_of, jobs, no_cache } => cmd::build::run(&cmd::build::Options { root: cli.site, out, as_of, jobs: jobs.map(usize::from), quiet: false, no_cache, session: None }),
+        Command::Build { out, as_of, jobs, no_cache } => cmd::build::run(&cmd::build::Options {
+            root: cli.site,
+            out,
+            as_of,
+            jobs: jobs.map(usize::from),
+            quiet: false,
+            no_cache,
+            session: None,
+        }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
         Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref()),
         Command::Keygen { out } => cmd::keygen::run(&out),

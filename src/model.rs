@@ -206,7 +206,14 @@ impl DocNumber {
         if let Some(prefix) = head.strip_suffix('第') {
             return (!prefix.is_empty()).then(|| (DocNumber { agency: prefix.to_string(), year: None, seq }, quirks));
         }
-        for (open, close, odd) in [('〔', '〕', false), ('[', ']', true), ('［', '］', true), ('(', ')', true), ('（', '）', true), ('【', '】', true)] {
+        for (open, close, odd) in [
+            ('〔', '〕', false),
+            ('[', ']', true),
+            ('［', '］', true),
+            ('(', ')', true),
+            ('（', '）', true),
+            ('【', '】', true),
+        ] {
             let Some(rest) = head.strip_suffix(close) else { continue };
             let Some((agency, year)) = rest.rsplit_once(open) else { continue };
             if agency.is_empty() || year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {

@@ -34,7 +34,11 @@ pub fn diff_dir(r: &Record, a: Date, b: Date) -> String {
 /// record's source folder. Because the path was resolved first, `./x`, `.//x` and `sub//x` all
 /// land on one normalised path, which the clash check then sees.
 pub fn file_dest(r: &Record, under_content: &str) -> String {
-    let rel = if r.dir.is_empty() { under_content } else { under_content.strip_prefix(&r.dir).and_then(|s| s.strip_prefix('/')).unwrap_or(under_content) };
+    let rel = if r.dir.is_empty() {
+        under_content
+    } else {
+        under_content.strip_prefix(&r.dir).and_then(|s| s.strip_prefix('/')).unwrap_or(under_content)
+    };
     format!("{}/{rel}", record_dir(r))
 }
 

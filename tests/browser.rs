@@ -8,11 +8,16 @@ use std::process::Command;
 
 #[test]
 fn a_page_built_before_a_repeal_shows_repealed_after_it() {
-    let ready = project().join("tests/browser/node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists();
+    let ready = project().join("tests/browser/node_modules/playwright-core").exists()
+        && std::path::Path::new("/usr/bin/chromium").exists();
     assert!(ready, "chromium or playwright-core missing: run the tests with scripts/test, which installs them");
     let s = Site::new();
     s.record("rule", &normative("停车管理办法", "2020-01-02"), "x\n");
-    s.record("repeal", &format!("{}\neffective: 2030-01-01\nrepeals: [rule]", normative("废止决定", "2025-05-01")), "x\n");
+    s.record(
+        "repeal",
+        &format!("{}\neffective: 2030-01-01\nrepeals: [rule]", normative("废止决定", "2025-05-01")),
+        "x\n",
+    );
     let o = s.run(&["build", "--as-of", "2025-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = std::fs::read_to_string(s.root().join("public/docs/rule/index.html")).unwrap();

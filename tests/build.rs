@@ -53,7 +53,20 @@ fn demo_site_builds_completely_and_every_internal_link_resolves() {
     let out = tmp.path().join("public");
     build_demo(&out, "2");
     let files: BTreeSet<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
-    for must in ["index.html", "404.html", "gazette/index.html", "gazette/2024/1/index.html", "gazette/2024/3/index.html", "browse/index.html", "catalog/index.html", "assets/style.css", "SHA256SUMS", "manifest.json", "docs/regulations/2019-shirong/index.html", "docs/normative/2024-goufang-butie/butie-biaozhun.csv"] {
+    for must in [
+        "index.html",
+        "404.html",
+        "gazette/index.html",
+        "gazette/2024/1/index.html",
+        "gazette/2024/3/index.html",
+        "browse/index.html",
+        "catalog/index.html",
+        "assets/style.css",
+        "SHA256SUMS",
+        "manifest.json",
+        "docs/regulations/2019-shirong/index.html",
+        "docs/normative/2024-goufang-butie/butie-biaozhun.csv",
+    ] {
         assert!(files.contains(must), "missing {must}");
     }
     for facet in ["year", "issuer", "topic", "kind", "validity"] {
@@ -71,7 +84,8 @@ fn demo_site_builds_completely_and_every_internal_link_resolves() {
             }
             assert!(l.starts_with('/'), "{f}: relative or odd link {l}");
             let path = decode(l.split(['#', '?']).next().unwrap().trim_start_matches('/'));
-            let target = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+            let target =
+                if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
             assert!(files.contains(&target), "{f}: link {l} points nowhere");
             checked += 1;
         }
@@ -85,13 +99,30 @@ fn document_pages_carry_metadata_validity_gazette_and_checksum() {
     let out = tmp.path().join("public");
     build_demo(&out, "2");
     let page = std::fs::read_to_string(out.join("docs/regulations/2019-shirong/index.html")).unwrap();
-    for label in ["索引号", "主题分类", "发布机构", "发文字号", "文种", "成文日期", "发布日期", "施行日期", "有效性", "已修改", "状态截至 2026-06-30", "name=\"ArticleTitle\"", "name=\"PubDate\""] {
+    for label in [
+        "索引号",
+        "主题分类",
+        "发布机构",
+        "发文字号",
+        "文种",
+        "成文日期",
+        "发布日期",
+        "施行日期",
+        "有效性",
+        "已修改",
+        "状态截至 2026-06-30",
+        "name=\"ArticleTitle\"",
+        "name=\"PubDate\"",
+    ] {
         assert!(page.contains(label), "document page lacks {label}");
     }
     let src = std::fs::read(project().join("content/regulations/2019-shirong/index.md")).unwrap();
     assert!(page.contains(&hex(&Sha256::digest(&src))), "page lacks the source checksum");
     let printed = std::fs::read_to_string(out.join("docs/normative/2024-wangyueche/index.html")).unwrap();
-    assert!(printed.contains("刊登于") && printed.contains("href=\"/gazette/2024/2/\"") && printed.contains("第19页"), "gazette back-link missing");
+    assert!(
+        printed.contains("刊登于") && printed.contains("href=\"/gazette/2024/2/\"") && printed.contains("第19页"),
+        "gazette back-link missing"
+    );
     let repealed = std::fs::read_to_string(out.join("docs/normative/2018-wuye-shoufei/index.html")).unwrap();
     assert!(repealed.contains("state-repealed"), "repealed document not shown as repealed");
     let catalog = std::fs::read_to_string(out.join("catalog/catalog.csv")).unwrap();
@@ -113,13 +144,15 @@ fn checksums_and_manifest_cover_every_file() {
     let listed: Vec<(&str, &str)> = sums.lines().map(|l| (l[66..].trim(), &l[..64])).collect();
     // The sums cover every other file, the manifest included; the manifest every file but itself.
     let summed: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p != "SHA256SUMS").collect();
-    let others: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p != "SHA256SUMS" && p != "manifest.json").collect();
+    let others: Vec<&(String, Vec<u8>)> =
+        files.iter().filter(|(p, _)| p != "SHA256SUMS" && p != "manifest.json").collect();
     assert_eq!(listed.len(), summed.len());
     for ((path, sum), (p, bytes)) in listed.iter().zip(&summed) {
         assert_eq!(path, p);
         assert_eq!(*sum, hex(&Sha256::digest(bytes)), "{p}");
     }
-    let manifest: serde_json::Value = serde_json::from_slice(&files.iter().find(|(p, _)| p == "manifest.json").unwrap().1).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files.iter().find(|(p, _)| p == "manifest.json").unwrap().1).unwrap();
     let m = manifest["files"].as_array().unwrap();
     assert_eq!(m.len(), others.len());
     for (entry, (p, bytes)) in m.iter().zip(&others) {
@@ -151,7 +184,12 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let o = s.run(&["build"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(tree(&s.root().join("public")), before);
-    let leftovers: Vec<_> = std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("staging")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(s.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().contains("staging"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -159,8 +197,22 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 fn non_public_records_reach_no_output_byte() {
     let s = Site::new();
     s.record("pub", &normative("公开文件", "2024-01-02"), "公开正文。\n");
-    s.record("req", &format!("{}\ndisclosure: on_request\nindex_no: 123456789/2024-00077", normative("依申请MARKER-TITLE-1", "2024-01-02")), "MARKER-BODY-1 依申请公开。\n");
-    s.record("wh", &format!("{}\ndisclosure: 不予公开\ndisclosure_reason: 涉及国家秘密", normative("不予MARKER-TITLE-2", "2024-01-02")), "MARKER-BODY-2\n");
+    s.record(
+        "req",
+        &format!(
+            "{}\ndisclosure: on_request\nindex_no: 123456789/2024-00077",
+            normative("依申请MARKER-TITLE-1", "2024-01-02")
+        ),
+        "MARKER-BODY-1 依申请公开。\n",
+    );
+    s.record(
+        "wh",
+        &format!(
+            "{}\ndisclosure: 不予公开\ndisclosure_reason: 涉及国家秘密",
+            normative("不予MARKER-TITLE-2", "2024-01-02")
+        ),
+        "MARKER-BODY-2\n",
+    );
     s.write("content/wh-files/MARKER-FILE.txt", "MARKER-BODY-3");
     // A public record that points at the withheld one: allowed with a warning, link left out.
     s.record("amender", &format!("{}\namends: [wh]", normative("修改决定", "2024-02-02")), "见[某文](doc:wh)。\n");
@@ -240,7 +292,10 @@ fn a_site_theme_needs_only_the_files_it_changes() {
     s.write("themes/city/static/style.css", "body { color: #123456; }\n");
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read_to_string(s.root().join("public/assets/style.css")).unwrap(), "body { color: #123456; }\n");
+    assert_eq!(
+        std::fs::read_to_string(s.root().join("public/assets/style.css")).unwrap(),
+        "body { color: #123456; }\n"
+    );
     assert!(s.root().join("public/docs/a/index.html").exists());
     // A broken template is named with its theme folder.
     s.write("themes/city/templates/doc.html", "{% if %}");
@@ -252,7 +307,11 @@ fn a_site_theme_needs_only_the_files_it_changes() {
 #[test]
 fn script_links_are_removed_even_without_raw_html() {
     let s = Site::new();
-    s.record("a", &normative("甲", "2024-01-02"), "[点这里](javascript:alert(1)) 与 ![图](JaVaScRiPt:alert(2)) 与 [数据](data:text/html,x)。\n");
+    s.record(
+        "a",
+        &normative("甲", "2024-01-02"),
+        "[点这里](javascript:alert(1)) 与 ![图](JaVaScRiPt:alert(2)) 与 [数据](data:text/html,x)。\n",
+    );
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().to_ascii_lowercase();
@@ -270,13 +329,18 @@ fn files_of_other_records_are_never_copied() {
     // Even with every finding ignored, only the record's own file is planned for copying, and
     // the page links none of the others.
     use gongbao::render::{Job, Renderer, plan, theme::Theme};
-    let Ok(a) = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())) else { panic!("analyse failed") };
+    let Ok(a) = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())) else {
+        panic!("analyse failed")
+    };
     let theme = Theme::builtin();
     let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
-    let copied: Vec<(String, String)> = jobs.iter().filter_map(|j| match j {
-        Job::Attachment(src, to) => Some((src.to_string_lossy().into_owned(), to.clone())),
-        _ => None,
-    }).collect();
+    let copied: Vec<(String, String)> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Attachment(src, to) => Some((src.to_string_lossy().into_owned(), to.clone())),
+            _ => None,
+        })
+        .collect();
     assert_eq!(copied, vec![("content/d/ok.csv".to_string(), "docs/d/ok.csv".to_string())]);
     let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
     let d = a.corpus.by_id["d"];
@@ -293,7 +357,11 @@ fn files_of_other_records_are_never_copied() {
 #[test]
 fn withheld_ids_leave_no_trace_in_any_url_attribute_or_autolink() {
     let s = Site::new();
-    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
+    s.record(
+        "mimi",
+        &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")),
+        "x\n",
+    );
     s.write("content/pub/pic.png", "png");
     let body = "见<doc:mimi>与[它](DOC:mimi)。\n\n## <doc:mimi>\n\n<blockquote cite=\"doc:mimi\">引文</blockquote>\n\n<img src=\"pic.png\" srcset=\"doc:mimi 1x, pic.png 2x\"> <video poster=\" doc:mimi \"></video> <q cite=\"doc:mimi#x\">q</q> <a href=\"https://e.cn\" ping=\"doc:mimi\">e</a>\n";
     s.write("content/pub/index.md", &format!("---\n{}\n---\n{body}", normative("公开", "2024-01-02")));
@@ -314,7 +382,8 @@ fn build_refuses_an_output_folder_it_would_destroy() {
     s.write("notes/keep.txt", "not a site\n");
     let before = tree(s.root());
     let root = s.root().to_str().unwrap().to_string();
-    for out in [".", root.as_str(), "content", "content/../content", "content/public", "themes", "themes/city", "notes"] {
+    for out in [".", root.as_str(), "content", "content/../content", "content/public", "themes", "themes/city", "notes"]
+    {
         let o = s.run(&["build", "--out", out, "--as-of", "2024-06-01"]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "--out {out}: {err}");

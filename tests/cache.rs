@@ -12,10 +12,23 @@ fn build(s: &Site, extra: &[&str]) -> usize {
 
 /// Builds with timings on; returns (files, reused).
 fn build_counts(s: &Site, extra: &[&str]) -> (usize, usize) {
-    let o = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2024-06-01"]).args(extra).env("CI", "true").env("GONGBAO_TIMINGS", "1").output().unwrap();
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", "2024-06-01"])
+        .args(extra)
+        .env("CI", "true")
+        .env("GONGBAO_TIMINGS", "1")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
-    let num = |key: &str| -> usize { err.split(key).nth(1).and_then(|x| x.split_whitespace().next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no {key} in {err}")) };
+    let num = |key: &str| -> usize {
+        err.split(key)
+            .nth(1)
+            .and_then(|x| x.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {err}"))
+    };
     (num("files="), num("reused="))
 }
 
@@ -35,14 +48,27 @@ fn same_as_clean(s: &Site) {
 fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     let s = Site::new();
     for k in 0..12 {
-        s.record(&format!("d/doc{k}"), &format!("{}\ntopic: '综合政务\\其他'", normative(&format!("文件{k}"), &format!("2024-01-{:02}", k + 1))), &format!("正文{k}。见[文件0](doc:d/doc0)。\n"));
+        s.record(
+            &format!("d/doc{k}"),
+            &format!("{}\ntopic: '综合政务\\其他'", normative(&format!("文件{k}"), &format!("2024-01-{:02}", k + 1))),
+            &format!("正文{k}。见[文件0](doc:d/doc0)。\n"),
+        );
     }
     s.record("g", "kind: gazette\nyear: 2024\nnumber: 1\npublished: 2024-02-01\nsections:\n  - title: 文件\n    items:\n      - {doc: d/doc1, page: 1}", "");
     assert_eq!(build(&s, &[]), 0, "the first build has nothing to reuse");
     // Nothing changed: everything but the open data, feeds and sitemap is reused.
     let (files, reused) = build_counts(&s, &[]);
     let public = s.root().join("public");
-    let data = tree(&public).iter().filter(|(p, _)| p.starts_with("data/") || p.starts_with("feeds/") || p == "sitemap.xml" || p == "robots.txt" || p == "catalog/catalog.csv").count();
+    let data = tree(&public)
+        .iter()
+        .filter(|(p, _)| {
+            p.starts_with("data/")
+                || p.starts_with("feeds/")
+                || p == "sitemap.xml"
+                || p == "robots.txt"
+                || p == "catalog/catalog.csv"
+        })
+        .count();
     assert_eq!(reused, files - data, "{files} files, {data} of them data");
     same_as_clean(&s);
 
@@ -56,7 +82,9 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     s.record("d/doc0", &normative("新标题", "2024-01-01"), "正文0。\n");
     build(&s, &[]);
     same_as_clean(&s);
-    assert!(std::fs::read_to_string(s.root().join("public/browse/kind/normative/index.html")).unwrap().contains("新标题"));
+    assert!(
+        std::fs::read_to_string(s.root().join("public/browse/kind/normative/index.html")).unwrap().contains("新标题")
+    );
 
     // The record every text links to is withdrawn from publication: every link to it loses its
     // href, although no other source file changed.
@@ -77,7 +105,11 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     std::fs::remove_file(s.root().join("content/d/doc2.md")).unwrap();
     s.write("content/d/doc2/index.md", &format!("---\n{}\n---\n新文本。\n", normative("文件2", "2024-01-03")));
     s.write("content/d/doc2/versions/2024-01-03.md", "旧文本。\n");
-    s.record("d/amend2", &format!("{}\namends: [{{id: d/doc2, effective: 2024-03-01}}]", normative("修改决定", "2024-02-20")), "x\n");
+    s.record(
+        "d/amend2",
+        &format!("{}\namends: [{{id: d/doc2, effective: 2024-03-01}}]", normative("修改决定", "2024-02-20")),
+        "x\n",
+    );
     build(&s, &[]);
     same_as_clean(&s);
 
@@ -132,7 +164,11 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
 fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     use gongbao::cmd::build::build;
     let s = Site::new();
-    for e in walkdir::WalkDir::new(common::project().join("content")).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+    for e in walkdir::WalkDir::new(common::project().join("content"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
         let rel = e.path().strip_prefix(common::project()).unwrap().to_string_lossy().into_owned();
         s.write_bytes(&rel, &std::fs::read(e.path()).unwrap());
     }
@@ -140,45 +176,80 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     let opts = session(&s, "2026-06-30");
     assert!(build(&opts).is_ok(), "the demo builds");
     // Records by path, and the ids other records point at.
-    let records: Vec<String> = tree(&s.root().join("content")).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".md") && !p.contains("versions/")).collect();
+    let records: Vec<String> = tree(&s.root().join("content"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".md") && !p.contains("versions/"))
+        .collect();
     let read = |rel: &str| std::fs::read_to_string(s.root().join("content").join(rel)).unwrap();
     let id_of = |rel: &str| {
         let text = read(rel);
-        text.lines().find_map(|l| l.strip_prefix("id: ").map(|v| v.trim().trim_matches('"').to_string())).unwrap_or_else(|| rel.trim_end_matches(".md").trim_end_matches("/index").to_string())
+        text.lines()
+            .find_map(|l| l.strip_prefix("id: ").map(|v| v.trim().trim_matches('"').to_string()))
+            .unwrap_or_else(|| rel.trim_end_matches(".md").trim_end_matches("/index").to_string())
     };
     let edit = |rel: &str, f: &dyn Fn(String) -> String| {
         let p = s.root().join("content").join(rel);
         let text = std::fs::read_to_string(&p).unwrap();
         std::fs::write(&p, f(text)).unwrap();
     };
-    let named = |part: &str| records.iter().find(|r| r.contains(part)).cloned().unwrap_or_else(|| panic!("no record like {part}"));
+    let named = |part: &str| {
+        records.iter().find(|r| r.contains(part)).cloned().unwrap_or_else(|| panic!("no record like {part}"))
+    };
     let amended = named("2019-shirong");
-    let amending: Vec<String> = records.iter().filter(|r| read(r).contains(&id_of(&amended)) && **r != amended).cloned().collect();
+    let amending: Vec<String> =
+        records.iter().filter(|r| read(r).contains(&id_of(&amended)) && **r != amended).cloned().collect();
     assert!(!amending.is_empty(), "the demo has records pointing at {amended}");
     let gazette = records.iter().find(|r| r.starts_with("gazette/")).cloned().unwrap();
-    let version = tree(&s.root().join("content")).into_iter().map(|(p, _)| p).find(|p| p.contains("versions/")).unwrap();
-    let unreferenced = records.iter().find(|r| !r.starts_with("gazette/") && records.iter().all(|o| o == *r || !read(o).contains(&id_of(r)))).cloned().unwrap();
+    let version =
+        tree(&s.root().join("content")).into_iter().map(|(p, _)| p).find(|p| p.contains("versions/")).unwrap();
+    let unreferenced = records
+        .iter()
+        .find(|r| !r.starts_with("gazette/") && records.iter().all(|o| o == *r || !read(o).contains(&id_of(r))))
+        .cloned()
+        .unwrap();
     let retitle = |t: String| t.replacen("\ntitle: ", "\ntitle: 新", 1);
     let steps: Vec<(String, Box<dyn Fn()>)> = vec![
         ("the text of one record".into(), Box::new(|| edit(&records[3], &|t| t + "\n新增一段文字。\n"))),
         ("the title of an amended record, shown on the amending ones".into(), Box::new(|| edit(&amended, &retitle))),
         ("the title of an amending record, shown on the amended one".into(), Box::new(|| edit(&amending[0], &retitle))),
-        ("a link to another record".into(), Box::new(|| edit(&records[5], &|t| t + &format!("\n参见[该文件](doc:{})。\n", id_of(&amended))))),
-        ("the linked record withheld".into(), Box::new(|| edit(&amended, &|t| t.replacen("\n---\n", "\ndisclosure: on_request\n---\n", 1)))),
-        ("the linked record public again".into(), Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1)))),
+        (
+            "a link to another record".into(),
+            Box::new(|| edit(&records[5], &|t| t + &format!("\n参见[该文件](doc:{})。\n", id_of(&amended)))),
+        ),
+        (
+            "the linked record withheld".into(),
+            Box::new(|| edit(&amended, &|t| t.replacen("\n---\n", "\ndisclosure: on_request\n---\n", 1))),
+        ),
+        (
+            "the linked record public again".into(),
+            Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1))),
+        ),
         ("a gazette issue's title".into(), Box::new(|| edit(&gazette, &retitle))),
         ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
-        ("a record deleted".into(), Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap())),
+        (
+            "a record deleted".into(),
+            Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap()),
+        ),
         ("nothing".into(), Box::new(|| {})),
     ];
     for (what, step) in &steps {
         step();
         let ok = build(&opts).is_ok();
-        let clean = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"]).env("CI", "true").output().unwrap();
+        let clean = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])
+            .env("CI", "true")
+            .output()
+            .unwrap();
         assert_eq!(ok, clean.status.success(), "after {what}: {}", String::from_utf8_lossy(&clean.stderr));
         assert!(ok, "after {what} the demo still builds: {}", String::from_utf8_lossy(&clean.stderr));
         let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
-        assert_eq!(a.iter().map(|x| &x.0).collect::<Vec<_>>(), b.iter().map(|x| &x.0).collect::<Vec<_>>(), "after {what}: other files");
+        assert_eq!(
+            a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+            b.iter().map(|x| &x.0).collect::<Vec<_>>(),
+            "after {what}: other files"
+        );
         for ((p, x), (_, y)) in a.iter().zip(&b) {
             assert!(x == y, "after {what}: {p} differs from a clean build");
         }
@@ -193,7 +264,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
 fn a_swap_that_fails_partway_leaves_the_previous_output_as_it_was() {
     let s = Site::new();
     for k in 0..6 {
-        s.record(&format!("d/doc{k}"), &normative(&format!("文件{k}"), &format!("2024-01-{:02}", k + 1)), &format!("正文{k}。\n"));
+        s.record(
+            &format!("d/doc{k}"),
+            &normative(&format!("文件{k}"), &format!("2024-01-{:02}", k + 1)),
+            &format!("正文{k}。\n"),
+        );
     }
     build(&s, &[]);
     // The feeds are written anew by every build, after the pages; with a link where their
@@ -204,13 +279,23 @@ fn a_swap_that_fails_partway_leaves_the_previous_output_as_it_was() {
     std::os::unix::fs::symlink(s.root().join("feeds-elsewhere"), public.join("feeds")).unwrap();
     let before = (tree(&public), tree(&s.root().join("feeds-elsewhere")));
     s.record("d/doc3", &normative("文件3（修订）", "2024-01-04"), "改过的正文。\n");
-    let o = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2024-06-01"]).env("CI", "true").output().unwrap();
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", "2024-06-01"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("public") && err.contains("feeds"), "{err}");
     assert!(before == (tree(&public), tree(&s.root().join("feeds-elsewhere"))), "the output changed");
     assert!(std::fs::symlink_metadata(public.join("feeds")).unwrap().file_type().is_symlink());
-    let left: Vec<_> = std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("staging")).collect();
+    let left: Vec<_> = std::fs::read_dir(s.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().contains("staging"))
+        .collect();
     assert!(left.is_empty(), "{left:?}");
     // Once the link is gone, the next build completes and equals a clean one.
     std::fs::remove_file(public.join("feeds")).unwrap();
@@ -229,7 +314,8 @@ fn a_rewrite_that_keeps_size_and_modification_time_is_seen() {
     s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
     s.record("b", &normative("乙", "2024-01-03"), "x\n");
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    let set_old = |rel: &str| std::fs::File::options().write(true).open(s.root().join(rel)).unwrap().set_modified(old).unwrap();
+    let set_old =
+        |rel: &str| std::fs::File::options().write(true).open(s.root().join(rel)).unwrap().set_modified(old).unwrap();
     set_old("content/a.md");
     set_old("content/b.md");
     let opts = session(&s, "2024-06-01");

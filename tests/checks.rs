@@ -62,7 +62,11 @@ fn bad_dates_and_date_order() {
     s.record("b", "kind: normative\ntitle: 乙\nsigned: 2024-03-01\npublished: 2024-02-01", "x\n");
     assert_eq!(one(&s, "date-order"), ("content/b.md".into(), 4));
     let s = Site::new();
-    s.record("c", "kind: normative\ntitle: 丙\npublished: 2024-02-01\neffective: 2024-03-01\nexpires: 2024-01-01", "x\n");
+    s.record(
+        "c",
+        "kind: normative\ntitle: 丙\npublished: 2024-02-01\neffective: 2024-03-01\nexpires: 2024-01-01",
+        "x\n",
+    );
     assert_eq!(one(&s, "date-order"), ("content/c.md".into(), 6));
 }
 
@@ -108,11 +112,19 @@ fn relation_cycles() {
 #[test]
 fn malformed_numbers() {
     let s = Site::new();
-    s.record("a", &format!("{}\ndoc_number: 青政发2024第三号\nindex_no: 12/2024-1", normative("甲", "2024-01-02")), "x\n");
+    s.record(
+        "a",
+        &format!("{}\ndoc_number: 青政发2024第三号\nindex_no: 12/2024-1", normative("甲", "2024-01-02")),
+        "x\n",
+    );
     assert_eq!(one(&s, "doc-number"), ("content/a.md".into(), 6));
     assert_eq!(one(&s, "index-no"), ("content/a.md".into(), 7));
     let s = Site::new();
-    s.record("b", &format!("{}\ndoc_number: 青政发[2024]07号\nregistration_no: QC-1", normative("乙", "2024-01-02")), "x\n");
+    s.record(
+        "b",
+        &format!("{}\ndoc_number: 青政发[2024]07号\nregistration_no: QC-1", normative("乙", "2024-01-02")),
+        "x\n",
+    );
     assert_eq!(one(&s, "doc-number-brackets"), ("content/b.md".into(), 6));
     assert_eq!(one(&s, "doc-number-zeros"), ("content/b.md".into(), 6));
     assert_eq!(one(&s, "registration-no"), ("content/b.md".into(), 7));
@@ -135,7 +147,11 @@ fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");
     assert_eq!(one(&s, "draft-comment"), ("content/d.md".into(), 1));
     let s = Site::new();
-    s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02\ncomment: {opens: 2024-01-02, closes: 2024-02-01}", "x\n");
+    s.record(
+        "d",
+        "kind: draft\ntitle: 稿\npublished: 2024-01-02\ncomment: {opens: 2024-01-02, closes: 2024-02-01}",
+        "x\n",
+    );
     assert_eq!(one(&s, "draft-adoption"), ("content/d.md".into(), 5));
 }
 
@@ -170,7 +186,8 @@ fn files_of_other_records_are_outside_the_record() {
     assert!(s.findings("missing-file").is_empty());
     let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
     assert_eq!(code, 1);
-    let msgs: Vec<String> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "outside").map(|d| d.to_string()).collect();
+    let msgs: Vec<String> =
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "outside").map(|d| d.to_string()).collect();
     assert!(msgs.iter().any(|m| m.contains("content/d/secret.md") && m.contains("doc:")), "{msgs:?}");
     assert!(msgs.iter().any(|m| m.contains("content/d/sec2/")), "{msgs:?}");
     // A plain record beside a folder record's index.md does not own that folder's files either.
@@ -264,7 +281,13 @@ fn clashes(s: &Site) -> Vec<(String, u64)> {
 fn attachments_that_land_on_a_page_are_clashes_named_by_check() {
     for name in [".//index.html", "./index.html", "sub/..//index.html", "index.html"] {
         let s = Site::new();
-        s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: '{name}', title: 页}}\n---\n正文。\n", normative("甲", "2024-01-02")));
+        s.write(
+            "content/a/index.md",
+            &format!(
+                "---\n{}\nattachments:\n  - {{file: '{name}', title: 页}}\n---\n正文。\n",
+                normative("甲", "2024-01-02")
+            ),
+        );
         s.write("content/a/index.html", "<p>替身</p>");
         if name.contains("..") {
             // Climbing is refused as leaving the folder, before any clash.
@@ -279,21 +302,34 @@ fn attachments_that_land_on_a_page_are_clashes_named_by_check() {
 #[test]
 fn an_id_that_is_another_records_version_page_is_a_clash() {
     let s = Site::new();
-    s.write("content/a/index.md", &format!("---\n{}\neffective: 2020-01-01\n---\n新文。\n", normative("甲", "2019-12-01")));
+    s.write(
+        "content/a/index.md",
+        &format!("---\n{}\neffective: 2020-01-01\n---\n新文。\n", normative("甲", "2019-12-01")),
+    );
     s.write("content/a/versions/2020-01-01.md", "旧文。\n");
-    s.record("change", &format!("{}\namends: [{{id: a, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: a, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
     s.record("b", &format!("id: a/2020-01-01\n{}", normative("乙", "2024-01-02")), "乙。\n");
     let found = clashes(&s);
     assert_eq!(found, [("content/b.md".to_string(), 2)]);
     let (_, v) = s.check_json(&[]);
-    let m = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "output-clash").unwrap()["message"].as_str().unwrap().to_string();
+    let m = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "output-clash").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(m.contains("content/a/index.md"), "the clash names only one record: {m}");
 }
 
 #[test]
 fn a_file_where_another_record_needs_a_folder_is_a_clash() {
     let s = Site::new();
-    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: b, title: 表}}\n---\n正文。\n", normative("甲", "2024-01-02")));
+    s.write(
+        "content/a/index.md",
+        &format!("---\n{}\nattachments:\n  - {{file: b, title: 表}}\n---\n正文。\n", normative("甲", "2024-01-02")),
+    );
     s.write("content/a/b", "data");
     s.record("x", &format!("id: a/b\n{}", normative("乙", "2024-01-02")), "乙。\n");
     assert_eq!(clashes(&s).len(), 1, "{:?}", s.findings("output-clash"));
@@ -312,9 +348,15 @@ fn ids_equal_after_case_folding_and_normalisation_are_duplicates() {
 #[test]
 fn names_too_long_for_a_file_system_are_found_by_check() {
     let long = "很".repeat(90); // 270 bytes
-    for (key, value) in [("issuer", long.clone()), ("topic", format!("综合政务\\{long}")), ("id", format!("a/{}", "x".repeat(300)))] {
+    for (key, value) in
+        [("issuer", long.clone()), ("topic", format!("综合政务\\{long}")), ("id", format!("a/{}", "x".repeat(300)))]
+    {
         let s = Site::new();
-        let fm = format!("{}\n{key}: '{value}'", normative("甲", "2024-01-02")).replacen("issuer: 测试市人民政府办公室\n", if key == "issuer" { "" } else { "issuer: 测试市人民政府办公室\n" }, 1);
+        let fm = format!("{}\n{key}: '{value}'", normative("甲", "2024-01-02")).replacen(
+            "issuer: 测试市人民政府办公室\n",
+            if key == "issuer" { "" } else { "issuer: 测试市人民政府办公室\n" },
+            1,
+        );
         s.record("r", &fm, "正文。\n");
         let f = s.findings("path-too-long");
         assert_eq!(f.len(), 1, "{key}: {f:?}");
@@ -345,7 +387,10 @@ fn an_unclosed_raw_html_element_that_would_swallow_the_text_is_an_error() {
 fn linear_in_the_links_of_one_record() {
     let s = Site::new();
     s.record("b", &normative("乙", "2024-01-02"), "乙。\n");
-    let body: String = (0..80_000).map(|k| if k % 2 == 0 { "[乙](doc:b)".to_string() } else { format!("[外](https://e.cn/{k})") }).collect::<Vec<_>>().join("，");
+    let body: String = (0..80_000)
+        .map(|k| if k % 2 == 0 { "[乙](doc:b)".to_string() } else { format!("[外](https://e.cn/{k})") })
+        .collect::<Vec<_>>()
+        .join("，");
     s.record("a", &normative("甲", "2024-01-02"), &format!("{body}\n"));
     let start = std::time::Instant::now();
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
@@ -358,9 +403,15 @@ fn linear_in_the_links_of_one_record() {
 fn issuers_that_differ_only_by_a_leading_dot_keep_their_own_lists() {
     let s = Site::new();
     s.record("a", &normative("甲", "2024-01-02"), "甲。\n");
-    s.record("b", &normative("乙", "2024-01-02").replace("issuer: 测试市人民政府办公室", "issuer: .测试市人民政府办公室"), "乙。\n");
+    s.record(
+        "b",
+        &normative("乙", "2024-01-02").replace("issuer: 测试市人民政府办公室", "issuer: .测试市人民政府办公室"),
+        "乙。\n",
+    );
     assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
-    let list = |dir: &str| std::fs::read_to_string(s.root().join("public/browse/issuer").join(dir).join("index.html")).unwrap();
+    let list = |dir: &str| {
+        std::fs::read_to_string(s.root().join("public/browse/issuer").join(dir).join("index.html")).unwrap()
+    };
     let real = list("测试市人民政府办公室");
     assert!(real.contains("甲") && !real.contains(">乙<"), "the dotted issuer was merged into the real one");
     assert!(list("%2E测试市人民政府办公室").contains("乙"));

@@ -33,25 +33,119 @@ fn cases(divisor: u32) -> Runner {
 /// aliases, tags, flow collections, block scalars, quoting and escapes, document markers, and
 /// characters that are valid UTF-8 but unusual.
 const RECORD_PIECES: &[&str] = &[
-    "kind: ", "normative", "regulation", "gazette", "draft", "catalog", "规章", "title: ", "published: ", "effective: ", "expires: ", "signed: ", "2024-01-02", "2024-13-45", "0000-00-00",
-    "9999-12-31", "doc_number: ", "杭政办函〔2018〕84号", "〔", "号", "index_no: ", "registration_no: ", "issuer: ", "topic: ", "keywords: ", "amends: ", "repeals: ", "interprets: ", "final: ",
-    "comment: ", "{opens: 2024-01-01, closes: 2023-01-01}", "validity: ", "{state: repealed, since: x}", "disclosure: ", "withheld", "review: ", "attachments: ", "[{file: ../x, title: y}]",
-    "sections: ", "[{title: a, items: [{doc: a, page: -1}]}]", "year: ", "number: ", "id: ", "../../etc", "&a ", "*a", "<<: *a", "!!binary ", "!!str ", "!custom ", "? ", ": ", "- ", "[", "]", "{", "}",
-    ",", "\"", "'", "\"\\u0000\"", "\"\\uD800\"", "\"\\uFFFE\"", "|\n", ">-\n", "|+\n", "  ", "\t", "\n", "\r\n", "---\n", "...\n", "%YAML 1.2\n", "#", "~", "null", "yes", "no", "on", "0x1F",
-    "1e400", "-.inf", ".nan", "\u{FEFF}", "\u{FFFF}", "\u{200B}", "[x](doc:a)", "<doc:a>", "<script>alert(1)</script>", "<svg onload=x>", "[^1]", "[^1]: n", "| a | b |\n|---|---|\n",
-    "```\n", "110101199003070011", "13800138000", "6222020200112233445",
+    "kind: ",
+    "normative",
+    "regulation",
+    "gazette",
+    "draft",
+    "catalog",
+    "规章",
+    "title: ",
+    "published: ",
+    "effective: ",
+    "expires: ",
+    "signed: ",
+    "2024-01-02",
+    "2024-13-45",
+    "0000-00-00",
+    "9999-12-31",
+    "doc_number: ",
+    "杭政办函〔2018〕84号",
+    "〔",
+    "号",
+    "index_no: ",
+    "registration_no: ",
+    "issuer: ",
+    "topic: ",
+    "keywords: ",
+    "amends: ",
+    "repeals: ",
+    "interprets: ",
+    "final: ",
+    "comment: ",
+    "{opens: 2024-01-01, closes: 2023-01-01}",
+    "validity: ",
+    "{state: repealed, since: x}",
+    "disclosure: ",
+    "withheld",
+    "review: ",
+    "attachments: ",
+    "[{file: ../x, title: y}]",
+    "sections: ",
+    "[{title: a, items: [{doc: a, page: -1}]}]",
+    "year: ",
+    "number: ",
+    "id: ",
+    "../../etc",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!binary ",
+    "!!str ",
+    "!custom ",
+    "? ",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "\"",
+    "'",
+    "\"\\u0000\"",
+    "\"\\uD800\"",
+    "\"\\uFFFE\"",
+    "|\n",
+    ">-\n",
+    "|+\n",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "---\n",
+    "...\n",
+    "%YAML 1.2\n",
+    "#",
+    "~",
+    "null",
+    "yes",
+    "no",
+    "on",
+    "0x1F",
+    "1e400",
+    "-.inf",
+    ".nan",
+    "\u{FEFF}",
+    "\u{FFFF}",
+    "\u{200B}",
+    "[x](doc:a)",
+    "<doc:a>",
+    "<script>alert(1)</script>",
+    "<svg onload=x>",
+    "[^1]",
+    "[^1]: n",
+    "| a | b |\n|---|---|\n",
+    "```\n",
+    "110101199003070011",
+    "13800138000",
+    "6222020200112233445",
 ];
 
 fn record_bytes() -> impl Strategy<Value = Vec<u8>> {
-    let noise = (prop::collection::vec(prop::sample::select(RECORD_PIECES), 0..48), prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6)).prop_map(|(pieces, bytes)| {
-        let mut v = b"---\n".to_vec();
-        v.extend(pieces.concat().into_bytes());
-        for (at, b) in bytes {
-            let i = at.index(v.len() + 1);
-            v.insert(i, b);
-        }
-        v
-    });
+    let noise = (
+        prop::collection::vec(prop::sample::select(RECORD_PIECES), 0..48),
+        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+    )
+        .prop_map(|(pieces, bytes)| {
+            let mut v = b"---\n".to_vec();
+            v.extend(pieces.concat().into_bytes());
+            for (at, b) in bytes {
+                let i = at.index(v.len() + 1);
+                v.insert(i, b);
+            }
+            v
+        });
     prop_oneof![prop::collection::vec(any::<u8>(), 0..512), noise]
 }
 
@@ -72,24 +166,138 @@ proptest! {
 // 2. The HTML cleaner, judged by its output.
 
 const TAGS: &[&str] = &[
-    "script", "SCRIPT", "ScRiPt", "svg", "SVG", "img", "IMG", "a", "A", "iframe", "math", "style", "form", "object", "embed", "p", "div", "template", "noscript", "base", "link", "meta", "xmp",
-    "textarea", "title", "plaintext", "noembed", "select", "table", "foreignObject", "animate", "set", "use", "image", "mi", "annotation-xml", "button", "input", "video", "source", "area",
+    "script",
+    "SCRIPT",
+    "ScRiPt",
+    "svg",
+    "SVG",
+    "img",
+    "IMG",
+    "a",
+    "A",
+    "iframe",
+    "math",
+    "style",
+    "form",
+    "object",
+    "embed",
+    "p",
+    "div",
+    "template",
+    "noscript",
+    "base",
+    "link",
+    "meta",
+    "xmp",
+    "textarea",
+    "title",
+    "plaintext",
+    "noembed",
+    "select",
+    "table",
+    "foreignObject",
+    "animate",
+    "set",
+    "use",
+    "image",
+    "mi",
+    "annotation-xml",
+    "button",
+    "input",
+    "video",
+    "source",
+    "area",
 ];
 const ATTRS: &[&str] = &[
-    "onclick", "ONLOAD", "OnError", "onmouseover", "on", "onfocus", "href", "HREF", "src", "xlink:href", "action", "formaction", "srcset", "style", "data", "poster", "ping", "background",
-    "cite", "attributeName", "values", "to", "from", "title", "alt", "class",
+    "onclick",
+    "ONLOAD",
+    "OnError",
+    "onmouseover",
+    "on",
+    "onfocus",
+    "href",
+    "HREF",
+    "src",
+    "xlink:href",
+    "action",
+    "formaction",
+    "srcset",
+    "style",
+    "data",
+    "poster",
+    "ping",
+    "background",
+    "cite",
+    "attributeName",
+    "values",
+    "to",
+    "from",
+    "title",
+    "alt",
+    "class",
 ];
 const URLS: &[&str] = &[
-    "javascript:alert(1)", "JaVaScRiPt:x", "java&#x09;script:x", "java&#9;script:x", "&#106;avascript:x", "&#x6A;avascript:x", "&#0106avascript:x", "javascript&colon;x", "javascript&#58;x",
-    "jav&#x0A;ascript:x", "jav&NewLine;ascript:x", "&Tab;javascript:x", "\tjavascript:x", " \n javascript:x", "\u{1}javascript:x", "vbscript:msgbox(1)", "VBScript&#58;x", "data:text/html,<script>x</script>",
-    "DATA:x", "d&#97;ta:x", "https://ok.example/", "#frag", "a.png 1x, javascript:y 2x", "x.png 1x,javascript:y", "http://p.example javascript:x", "/docs/a/", "doc:a", "", "&amp;#106;avascript:x",
+    "javascript:alert(1)",
+    "JaVaScRiPt:x",
+    "java&#x09;script:x",
+    "java&#9;script:x",
+    "&#106;avascript:x",
+    "&#x6A;avascript:x",
+    "&#0106avascript:x",
+    "javascript&colon;x",
+    "javascript&#58;x",
+    "jav&#x0A;ascript:x",
+    "jav&NewLine;ascript:x",
+    "&Tab;javascript:x",
+    "\tjavascript:x",
+    " \n javascript:x",
+    "\u{1}javascript:x",
+    "vbscript:msgbox(1)",
+    "VBScript&#58;x",
+    "data:text/html,<script>x</script>",
+    "DATA:x",
+    "d&#97;ta:x",
+    "https://ok.example/",
+    "#frag",
+    "a.png 1x, javascript:y 2x",
+    "x.png 1x,javascript:y",
+    "http://p.example javascript:x",
+    "/docs/a/",
+    "doc:a",
+    "",
+    "&amp;#106;avascript:x",
 ];
 const SEPS: &[&str] = &[" ", "\t", "\n", "/", "  ", "\u{c}", " / "];
 const QUOTES: &[&str] = &["\"", "'", ""];
 const RAW: &[&str] = &[
-    "<!--", "-->", "<!-->", "<![CDATA[", "]]>", "</", ">", "<", "text 文字", "&lt;", "&", "<?xml x?>", "<!DOCTYPE html>", "</script>", "</svg>", "</math>", "</form>", "</style>", "</title>",
-    "<svg><script>alert(1)</script></svg>", "<math><mi xlink:href=javascript:x>y</mi></math>", "<a href=javascript:x>l</a>", "<scr<script>ipt>", "<img src=x onerror=alert(1)//",
-    "<svg><animate attributeName=href values=javascript:x /><a><text>t</text></a></svg>", "\0", "<!-- <script>x</script> -->", "<noscript><p title=\"</noscript><img src=x onerror=y>\"></noscript>",
+    "<!--",
+    "-->",
+    "<!-->",
+    "<![CDATA[",
+    "]]>",
+    "</",
+    ">",
+    "<",
+    "text 文字",
+    "&lt;",
+    "&",
+    "<?xml x?>",
+    "<!DOCTYPE html>",
+    "</script>",
+    "</svg>",
+    "</math>",
+    "</form>",
+    "</style>",
+    "</title>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mi xlink:href=javascript:x>y</mi></math>",
+    "<a href=javascript:x>l</a>",
+    "<scr<script>ipt>",
+    "<img src=x onerror=alert(1)//",
+    "<svg><animate attributeName=href values=javascript:x /><a><text>t</text></a></svg>",
+    "\0",
+    "<!-- <script>x</script> -->",
+    "<noscript><p title=\"</noscript><img src=x onerror=y>\"></noscript>",
 ];
 
 #[derive(Debug, Clone)]
@@ -100,7 +308,12 @@ enum Piece {
 }
 
 fn piece() -> impl Strategy<Value = Piece> {
-    let attr = (prop::sample::select(ATTRS), prop::sample::select(SEPS), prop::sample::select(QUOTES), prop::sample::select(URLS));
+    let attr = (
+        prop::sample::select(ATTRS),
+        prop::sample::select(SEPS),
+        prop::sample::select(QUOTES),
+        prop::sample::select(URLS),
+    );
     prop_oneof![
         4 => (prop::sample::select(TAGS), prop::collection::vec(attr, 0..4), any::<bool>()).prop_map(|(tag, attrs, close_self)| Piece::Open { tag, attrs, close_self }),
         2 => prop::sample::select(TAGS).prop_map(Piece::Close),
@@ -141,7 +354,9 @@ fn decoded(v: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let named = [("&colon;", ':'), ("&Tab;", '\t'), ("&NewLine;", '\n'), ("&amp;", '&')].into_iter().find(|(n, _)| rest.starts_with(n));
+        let named = [("&colon;", ':'), ("&Tab;", '\t'), ("&NewLine;", '\n'), ("&amp;", '&')]
+            .into_iter()
+            .find(|(n, _)| rest.starts_with(n));
         if let Some((n, c)) = named {
             out.push(c);
             rest = &rest[n.len()..];
@@ -174,7 +389,8 @@ fn decoded(v: &str) -> String {
 /// Whether a URL (references already decoded) runs script or carries a document of its own:
 /// browsers strip tabs and newlines anywhere and leading controls and spaces.
 fn is_script_url(url: &str) -> bool {
-    let squeezed: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let squeezed: String =
+        url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     ["javascript:", "vbscript:", "data:"].iter().any(|s| squeezed.starts_with(s))
 }
 
@@ -182,8 +398,27 @@ fn is_script_url(url: &str) -> bool {
 /// elements (in SVG, not the unknown HTML elements of the same name), `to`, `from` and `values`
 /// too, since they can set an `href`.
 const URL_ATTRS: &[&str] = &[
-    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "codebase", "classid", "manifest", "icon", "itemtype",
-    "itemid", "profile", "archive",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "background",
+    "data",
+    "cite",
+    "longdesc",
+    "usemap",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "classid",
+    "manifest",
+    "icon",
+    "itemtype",
+    "itemid",
+    "profile",
+    "archive",
 ];
 const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
 const ANIMATION: &[&str] = &["animate", "set", "animatemotion", "animatetransform"];
@@ -204,7 +439,8 @@ fn offences(html: &str) -> Vec<String> {
                         found.borrow_mut().push(format!("an event handler {name}=\"{value}\""));
                     }
                     let svg = el.namespace_uri() == "http://www.w3.org/2000/svg";
-                    let animated = svg && ANIMATION.contains(&tag.as_str()) && ["to", "from", "values"].contains(&name.as_str());
+                    let animated =
+                        svg && ANIMATION.contains(&tag.as_str()) && ["to", "from", "values"].contains(&name.as_str());
                     // Each list as a browser splits it: `srcset` candidates at commas (the URL
                     // first), `ping` at whitespace, animation `values` at semicolons.
                     let value_ = decoded(&value);
@@ -237,10 +473,21 @@ fn offences(html: &str) -> Vec<String> {
 
 #[test]
 fn the_output_checker_sees_what_a_browser_runs() {
-    for bad in ["<script>x</script>", "<img src=x OnError=y>", "<a href=\"&#106;avascript:x\">l</a>", "<a href=\"java&#x09;script:x\">l</a>", "<img srcset=\"a.png 1x, javascript:y 2x\">"] {
+    for bad in [
+        "<script>x</script>",
+        "<img src=x OnError=y>",
+        "<a href=\"&#106;avascript:x\">l</a>",
+        "<a href=\"java&#x09;script:x\">l</a>",
+        "<img srcset=\"a.png 1x, javascript:y 2x\">",
+    ] {
         assert!(!offences(bad).is_empty(), "{bad}");
     }
-    for fine in ["<p title=\"javascript:x\">t</p>", "<a href=\"https://e.example/?javascript:x\">l</a>", "<p>&lt;script&gt;</p>", "<a href=\"&amp;#106;avascript:x\">l</a>"] {
+    for fine in [
+        "<p title=\"javascript:x\">t</p>",
+        "<a href=\"https://e.example/?javascript:x\">l</a>",
+        "<p>&lt;script&gt;</p>",
+        "<a href=\"&amp;#106;avascript:x\">l</a>",
+    ] {
         assert_eq!(offences(fine), Vec::<String>::new(), "{fine}");
     }
 }
@@ -317,7 +564,11 @@ fn apply(h: &Harm, out: &Path, files: &[String], outside: &Path) {
     let file = |i: &prop::sample::Index| out.join(&files[i.index(files.len())]);
     let regular = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
     let clear = |p: &Path| {
-        let _ = if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+        let _ = if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
     };
     let parent = |p: &Path| std::fs::create_dir_all(p.parent().unwrap()).is_ok();
     let flip = |p: &Path, at: &prop::sample::Index, x: u8| {

@@ -11,7 +11,14 @@ use std::time::{Duration, Instant};
 fn refuses(site: &Site, file: &str, says: &str) {
     for cmd in ["check", "build"] {
         let start = Instant::now();
-        let mut child = Command::new(common::bin()).current_dir(site.root()).arg(cmd).env("CI", "true").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new(common::bin())
+            .current_dir(site.root())
+            .arg(cmd)
+            .env("CI", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let status = loop {
             if let Some(s) = child.try_wait().unwrap() {
                 break s;
@@ -34,7 +41,9 @@ fn refuses(site: &Site, file: &str, says: &str) {
 #[test]
 fn alias_bomb() {
     let s = Site::new();
-    let mut fm = String::from("kind: normative\ntitle: x\npublished: 2024-01-02\nkeywords: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut fm = String::from(
+        "kind: normative\ntitle: x\npublished: 2024-01-02\nkeywords: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for i in 1..12 {
         let p = i - 1;
         fm.push_str(&format!("k{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"));
@@ -47,7 +56,10 @@ fn alias_bomb() {
 fn deep_nesting_in_yaml() {
     let s = Site::new();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    s.write("content/deep.md", &format!("---\nkind: normative\ntitle: x\npublished: 2024-01-02\nkeywords: {deep}\n---\nx\n"));
+    s.write(
+        "content/deep.md",
+        &format!("---\nkind: normative\ntitle: x\npublished: 2024-01-02\nkeywords: {deep}\n---\nx\n"),
+    );
     refuses(&s, "content/deep.md", "YAML");
 }
 
@@ -85,7 +97,9 @@ fn binary_file() {
 fn gbk_file() {
     let s = Site::new();
     // "---\ntitle: 青川市\n…" saved in GBK.
-    let mut b = b"---\nkind: normative\ntitle: \xC7\xE0\xB4\xA8\xCA\xD0\npublished: 2024-01-02\n---\n\xD5\xFD\xCE\xC4\n".to_vec();
+    let mut b =
+        b"---\nkind: normative\ntitle: \xC7\xE0\xB4\xA8\xCA\xD0\npublished: 2024-01-02\n---\n\xD5\xFD\xCE\xC4\n"
+            .to_vec();
     b.extend_from_slice(b"\n");
     s.write_bytes("content/gbk.md", &b);
     refuses(&s, "content/gbk.md", "GBK");
@@ -125,7 +139,11 @@ fn ids_that_climb_out() {
 fn attachments_reaching_outside_content() {
     let s = Site::new();
     s.write("private.txt", "secret");
-    s.record("a", &format!("{}\nattachments:\n  - {{file: ../private.txt, title: x}}", normative("甲", "2024-01-02")), "x\n");
+    s.record(
+        "a",
+        &format!("{}\nattachments:\n  - {{file: ../private.txt, title: x}}", normative("甲", "2024-01-02")),
+        "x\n",
+    );
     refuses(&s, "content/a.md", "outside");
 }
 
@@ -276,14 +294,23 @@ fn links_in_themes_are_refused() {
 fn html_attachments_are_cleaned() {
     let s = Site::new();
     s.write("content/a/page.HTML", "<html><body onload=\"steal()\"><p>正文</p><script>steal()</script><a href=\"javascript:x()\">l</a><a href=\"https://e.cn/\">e</a></body></html>");
-    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: page.HTML, title: 页}}\n---\n见[页](page%2EHTML)。\n", normative("甲", "2024-01-02")));
+    s.write(
+        "content/a/index.md",
+        &format!(
+            "---\n{}\nattachments:\n  - {{file: page.HTML, title: 页}}\n---\n见[页](page%2EHTML)。\n",
+            normative("甲", "2024-01-02")
+        ),
+    );
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("active-attachment") && err.contains("content/a/index.md"), "{err}");
     let out = std::fs::read_to_string(s.root().join("public/docs/a/page.HTML")).unwrap();
     let l = out.to_ascii_lowercase();
-    assert!(!l.contains("<script") && !l.contains("onload") && !l.contains("javascript") && !l.contains("steal"), "{out}");
+    assert!(
+        !l.contains("<script") && !l.contains("onload") && !l.contains("javascript") && !l.contains("steal"),
+        "{out}"
+    );
     assert!(out.contains("正文") && out.contains("https://e.cn/"), "{out}");
     // What is published is what is checksummed.
     let sums = std::fs::read_to_string(s.root().join("public/SHA256SUMS")).unwrap();
@@ -301,9 +328,18 @@ fn svg_and_other_active_attachments_are_refused() {
     let s = Site::new();
     s.write("content/a/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>");
     s.write("content/a/x.XSL", "<x/>");
-    s.write("content/a/index.md", &format!("---\n{}\nattachments:\n  - {{file: logo.svg, title: 图}}\n---\n见[样式](x%2EXSL)。\n", normative("甲", "2024-01-02")));
+    s.write(
+        "content/a/index.md",
+        &format!(
+            "---\n{}\nattachments:\n  - {{file: logo.svg, title: 图}}\n---\n见[样式](x%2EXSL)。\n",
+            normative("甲", "2024-01-02")
+        ),
+    );
     refuses(&s, "content/a/index.md", "active-attachment");
-    assert_eq!(s.findings("active-attachment"), vec![("content/a/index.md".into(), 7), ("content/a/index.md".into(), 9)]);
+    assert_eq!(
+        s.findings("active-attachment"),
+        vec![("content/a/index.md".into(), 7), ("content/a/index.md".into(), 9)]
+    );
     // Whatever [rules] says.
     s.write("gongbao.toml", &format!("{}\n[rules]\nactive-attachment = \"off\"\n", common::CONFIG));
     assert_eq!(s.run(&["build"]).status.code(), Some(1));
@@ -350,9 +386,16 @@ fn unrelated_texts() -> (String, String) {
 fn a_huge_redline_is_bounded_in_time() {
     let s = Site::new();
     let (old, new) = unrelated_texts();
-    s.write("content/rule/index.md", &format!("---\n{}\neffective: 2020-01-01\n---\n{new}", normative("管理办法", "2019-12-01")));
+    s.write(
+        "content/rule/index.md",
+        &format!("---\n{}\neffective: 2020-01-01\n---\n{new}", normative("管理办法", "2019-12-01")),
+    );
     s.write("content/rule/versions/2020-01-01.md", &old);
-    s.record("change", &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
     let start = Instant::now();
     let o = s.run(&["build", "--as-of", "2023-01-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -364,12 +407,19 @@ fn a_huge_redline_is_bounded_in_time() {
 /// A document with `n` earlier texts, and its total output size and largest version page.
 fn many_versions(n: usize) -> (u64, u64) {
     let s = Site::new();
-    s.write("content/rule/index.md", &format!("---\n{}\neffective: 2000-01-01\n---\n第一条 现行文本。\n", normative("管理办法", "1999-12-01")));
+    s.write(
+        "content/rule/index.md",
+        &format!("---\n{}\neffective: 2000-01-01\n---\n第一条 现行文本。\n", normative("管理办法", "1999-12-01")),
+    );
     let day = |k: usize| format!("{:04}-{:02}-{:02}", 2000 + k / 300, 1 + (k % 300) / 28, 1 + k % 28);
     for k in 0..n {
         s.write(&format!("content/rule/versions/{}.md", day(k)), &format!("第一条 第{k}个文本。\n"));
     }
-    s.record("change", &format!("{}\namends: [{{id: rule, effective: 2010-01-01}}]", normative("修改决定", "2009-12-01")), "x\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: rule, effective: 2010-01-01}}]", normative("修改决定", "2009-12-01")),
+        "x\n",
+    );
     let o = s.run(&["build", "--as-of", "2011-01-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (mut total, mut largest) = (0, 0);
@@ -402,12 +452,17 @@ fn list_pages_link_a_bounded_window_of_pages() {
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for p in [None, Some(2), Some(30), Some(60)] {
-        let path = p.map_or("public/browse/year/2024/index.html".to_string(), |p| format!("public/browse/year/2024/page/{p}/index.html"));
+        let path = p.map_or("public/browse/year/2024/index.html".to_string(), |p| {
+            format!("public/browse/year/2024/page/{p}/index.html")
+        });
         let html = std::fs::read_to_string(s.root().join(&path)).unwrap();
         let pager = &html[html.find("class=\"pager\"").unwrap()..];
         let pager = &pager[..pager.find("</nav>").unwrap()];
         let links = pager.matches("<a ").count();
         assert!(links <= 11, "{path}: {links} links\n{pager}");
-        assert!(pager.contains("/browse/year/2024/page/60/") || p == Some(60), "{path}: no link to the last page\n{pager}");
+        assert!(
+            pager.contains("/browse/year/2024/page/60/") || p == Some(60),
+            "{path}: no link to the last page\n{pager}"
+        );
     }
 }

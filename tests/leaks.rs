@@ -17,19 +17,32 @@ fn check_code(s: &Site) -> i32 {
 
 fn rules_of(s: &Site) -> Vec<String> {
     let (_, v) = s.check_json(&["--as-of", "2026-01-01"]);
-    v["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").map(|d| d["rule"].as_str().unwrap().to_string()).collect()
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn an_empty_or_null_disclosure_never_publishes() {
     for value in ["", "~", "null", "Null", "!!null ''", "!!str"] {
         let s = Site::new();
-        s.record("a", &format!("{}\ndisclosure: {value}\ndisclosure_reason: 涉密", normative("秘MARKER", "2024-01-02")), "MARKER\n");
+        s.record(
+            "a",
+            &format!("{}\ndisclosure: {value}\ndisclosure_reason: 涉密", normative("秘MARKER", "2024-01-02")),
+            "MARKER\n",
+        );
         let rules = rules_of(&s);
         assert!(!rules.is_empty(), "`disclosure: {value}` passed check");
         let o = s.run(&["build", "--as-of", "2024-06-01"]);
         assert!(!o.status.success(), "`disclosure: {value}` built");
-        assert!(!s.root().join("public").exists() || !output_text(&s, "public").contains("MARKER"), "`disclosure: {value}` published the record");
+        assert!(
+            !s.root().join("public").exists() || !output_text(&s, "public").contains("MARKER"),
+            "`disclosure: {value}` published the record"
+        );
     }
 }
 
@@ -47,7 +60,16 @@ fn a_reason_without_a_non_public_disclosure_is_an_error_that_cannot_be_relaxed()
 
 #[test]
 fn a_misspelt_disclosure_stays_an_error_when_unknown_keys_are_relaxed() {
-    for key in ["disclosue: withheld", "Disclosure: withheld", "DISCLOSURE: withheld", "disclosure_: withheld", "公开属性: 不予公开", "secrecy: withheld", "revew: {by: 办公室, on: 2024-01-01, result: 同意}", "disclosure-reason: 涉密"] {
+    for key in [
+        "disclosue: withheld",
+        "Disclosure: withheld",
+        "DISCLOSURE: withheld",
+        "disclosure_: withheld",
+        "公开属性: 不予公开",
+        "secrecy: withheld",
+        "revew: {by: 办公室, on: 2024-01-01, result: 同意}",
+        "disclosure-reason: 涉密",
+    ] {
         let s = Site::new();
         s.write("gongbao.toml", &format!("{}\n[rules]\nunknown-key = \"off\"\n", common::CONFIG));
         s.record("a", &format!("{}\n{key}", normative("秘MARKER", "2024-01-02")), "MARKER\n");
@@ -76,18 +98,36 @@ fn a_site_cannot_declare_a_disclosure_lookalike_as_its_own_key() {
 #[test]
 fn a_file_of_a_withheld_record_is_never_published_by_a_public_neighbour() {
     let s = Site::new();
-    s.record("d/secret", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密\nattachments:\n  - {{file: plan.csv, title: 方案}}", normative("秘", "2024-01-02")), "x\n");
+    s.record(
+        "d/secret",
+        &format!(
+            "{}\ndisclosure: withheld\ndisclosure_reason: 涉密\nattachments:\n  - {{file: plan.csv, title: 方案}}",
+            normative("秘", "2024-01-02")
+        ),
+        "x\n",
+    );
     s.write("content/d/plan.csv", "MARKER-PLAN\n");
     s.write("content/d/pic.png", "MARKER-PIC\n");
-    s.record("d/other", &format!("{}\ndisclosure: on_request", normative("依申请", "2024-01-02")), "<img src=\"pic.png\">\n");
+    s.record(
+        "d/other",
+        &format!("{}\ndisclosure: on_request", normative("依申请", "2024-01-02")),
+        "<img src=\"pic.png\">\n",
+    );
     s.record("d/pub", &normative("公开", "2024-01-02"), "见[方案](plan.csv)与<img src=\"pic.png\">。\n");
     let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
     assert_eq!(code, 1);
-    let outside: Vec<(&str, u64)> = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "outside").map(|d| (d["file"].as_str().unwrap(), d["line"].as_u64().unwrap())).collect();
+    let outside: Vec<(&str, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "outside")
+        .map(|d| (d["file"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
     assert_eq!(outside, [("content/d/pub.md", 7), ("content/d/pub.md", 7)], "{v}");
     // Whatever the checks say, the plan never copies them and the page never links them.
     use gongbao::render::{Job, Renderer, plan, theme::Theme};
-    let a = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap())).unwrap_or_else(|_| panic!("analyse"));
+    let a = gongbao::cmd::analyse(s.root(), Some(gongbao::date::Date::parse("2026-01-01").unwrap()))
+        .unwrap_or_else(|_| panic!("analyse"));
     let theme = Theme::builtin();
     let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
     assert!(!jobs.iter().any(|j| matches!(j, Job::Attachment(..))), "a withheld record's file is copied");
@@ -105,7 +145,13 @@ fn a_cached_build_forgets_a_raw_html_link_to_a_record_that_became_withheld() {
     s.record("a", &normative("甲", "2024-01-02"), "见 <a href=\"doc:b\">乙</a> 与 <img src=\"tu.png\">。\n");
     s.write("content/tu.png", "png");
     let build = |extra: &[&str]| {
-        let o = Command::new(common::bin()).current_dir(s.root()).args(["build", "--as-of", "2024-06-01"]).args(extra).env("CI", "true").output().unwrap();
+        let o = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--as-of", "2024-06-01"])
+            .args(extra)
+            .env("CI", "true")
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     build(&[]);
@@ -114,7 +160,10 @@ fn a_cached_build_forgets_a_raw_html_link_to_a_record_that_became_withheld() {
     b("\ndisclosure: withheld\ndisclosure_reason: 涉密");
     build(&[]);
     build(&["--out", "clean", "--no-cache"]);
-    assert!(tree(&s.root().join("public")) == tree(&s.root().join("clean")), "the cached build differs from a clean one");
+    assert!(
+        tree(&s.root().join("public")) == tree(&s.root().join("clean")),
+        "the cached build differs from a clean one"
+    );
     assert!(!output_text(&s, "public").contains("docs/b"), "the withheld record is still linked");
     // A raw-HTML image is copied like a Markdown one.
     assert_eq!(std::fs::read(s.root().join("public/docs/a/tu.png")).unwrap(), b"png");
@@ -123,9 +172,16 @@ fn a_cached_build_forgets_a_raw_html_link_to_a_record_that_became_withheld() {
 #[test]
 fn feeds_and_catalogues_take_the_text_known_on_the_build_date() {
     let s = Site::new();
-    s.write("content/reg/index.md", &format!("---\n{}\neffective: 2020-01-01\n---\n第一条 NEWTEXT新的规定。\n", normative("办法", "2019-12-01")));
+    s.write(
+        "content/reg/index.md",
+        &format!("---\n{}\neffective: 2020-01-01\n---\n第一条 NEWTEXT新的规定。\n", normative("办法", "2019-12-01")),
+    );
     s.write("content/reg/versions/2020-01-01.md", "第一条 OLDTEXT原来的规定。\n");
-    s.record("change", &format!("{}\namends: [{{id: reg, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "修改。\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: reg, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")),
+        "修改。\n",
+    );
     let o = s.run(&["build", "--as-of", "2022-05-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let all = output_text(&s, "public");
@@ -141,7 +197,11 @@ fn feeds_and_catalogues_take_the_text_known_on_the_build_date() {
 #[test]
 fn raw_html_publishes_no_comment_and_no_doc_tag() {
     let s = Site::new();
-    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "x\n");
+    s.record(
+        "mimi",
+        &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")),
+        "x\n",
+    );
     s.record("a", &normative("甲", "2024-01-02"), "<div>\n<doc:mimi>\n<!-- 批注MARKER：暂不公开 -->\n保留的文字\n</div>\n\n段落<!-- MARKER2 -->，<a href=\"&#100;oc&#x3a;mimi\">引用</a>。\n");
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -155,9 +215,19 @@ fn raw_html_publishes_no_comment_and_no_doc_tag() {
 #[test]
 fn messages_about_a_withheld_record_quote_none_of_it() {
     let s = Site::new();
-    s.record("mimi", &format!("{}\ndoc_number: 秘MARKER办[2024]5号\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部", "2024-01-02")), "<span onclick=\"MARKER2\">x</span>\n");
+    s.record(
+        "mimi",
+        &format!(
+            "{}\ndoc_number: 秘MARKER办[2024]5号\ndisclosure: withheld\ndisclosure_reason: 涉密",
+            normative("内部", "2024-01-02")
+        ),
+        "<span onclick=\"MARKER2\">x</span>\n",
+    );
     // A broken withheld record: it cannot be read, and still nothing of it is quoted.
-    s.write("content/broken.md", "---\nkind: normative\ntitle: 秘MARKER3\ndisclosure: withheld\npublished: [2024\n---\nx\n");
+    s.write(
+        "content/broken.md",
+        "---\nkind: normative\ntitle: 秘MARKER3\ndisclosure: withheld\npublished: [2024\n---\nx\n",
+    );
     for format in ["human", "json"] {
         let o = s.run(&["check", "--format", format]);
         let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));

@@ -10,7 +10,9 @@ use std::process::Command;
 fn validators_present(what: &[&str]) -> bool {
     let ok = what.iter().all(|w| match *w {
         "minisign" => Command::new("minisign").arg("-v").output().is_ok(),
-        module => Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success()),
+        module => {
+            Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
+        }
     });
     assert!(ok, "validators {what:?} are not installed: run the tests with scripts/test, which installs them");
     ok
@@ -18,7 +20,10 @@ fn validators_present(what: &[&str]) -> bool {
 
 fn build(root: &Path, out: &Path, env: &[(&str, &str)]) {
     let mut c = Command::new(common::bin());
-    c.current_dir(root).args(["build", "--out", out.to_str().unwrap(), "--as-of", "2026-06-30"]).env("CI", "true").env_remove("GONGBAO_SECRET_KEY");
+    c.current_dir(root)
+        .args(["build", "--out", out.to_str().unwrap(), "--as-of", "2026-06-30"])
+        .env("CI", "true")
+        .env_remove("GONGBAO_SECRET_KEY");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -37,7 +42,12 @@ fn demo_data_feeds_and_jsonld_pass_the_community_validators() {
     let o = Command::new("python3").arg(project().join("tests/validators/opendata.py")).arg(&out).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{text}{}", String::from_utf8_lossy(&o.stderr));
-    assert!(text.contains("ok frictionless") && text.contains("ok feedparser") && text.contains("embedded JSON-LD blocks expand"), "{text}");
+    assert!(
+        text.contains("ok frictionless")
+            && text.contains("ok feedparser")
+            && text.contains("embedded JSON-LD blocks expand"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -45,11 +55,15 @@ fn data_files_describe_every_public_document_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
     build(&project(), &out, &[]);
-    let docs: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
+    let docs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
     let list = docs["documents"].as_array().unwrap();
     // Document pages, not their version and redline pages.
     let is_version = |seg: &str| seg.len() == 10 && seg.as_bytes()[4] == b'-' && seg.as_bytes()[7] == b'-';
-    let pages = tree(&out.join("docs")).into_iter().filter(|(p, _)| p.ends_with("index.html") && !p.contains("/diff/") && !p.split('/').any(is_version)).count();
+    let pages = tree(&out.join("docs"))
+        .into_iter()
+        .filter(|(p, _)| p.ends_with("index.html") && !p.contains("/diff/") && !p.split('/').any(is_version))
+        .count();
     assert_eq!(list.len(), pages, "documents.json and the document pages disagree");
     let base = list.iter().find(|d| d["id"] == "regulations/2019-shirong").unwrap();
     assert_eq!(base["state"], "amended");
@@ -60,7 +74,16 @@ fn data_files_describe_every_public_document_and_nothing_else() {
     assert!(out.join("data/schemas/record.schema.json").exists());
     assert!(out.join("data/gazette/2024-1.json").exists());
     let jsonld = std::fs::read_to_string(out.join("data/documents.jsonld")).unwrap();
-    for term in ["legislationIdentifier", "legislationLegalForce", "legislationDate", "legislationPassedBy", "legislationAmends", "legislationRepeals", "legislationType", "inLanguage"] {
+    for term in [
+        "legislationIdentifier",
+        "legislationLegalForce",
+        "legislationDate",
+        "legislationPassedBy",
+        "legislationAmends",
+        "legislationRepeals",
+        "legislationType",
+        "inLanguage",
+    ] {
         assert!(jsonld.contains(term), "documents.jsonld lacks {term}");
     }
     let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
@@ -82,7 +105,12 @@ fn signed_site_verifies_with_stock_minisign() {
     let key = std::fs::read_to_string(tmp.path().join("gongbao.key")).unwrap();
     let out = tmp.path().join("public");
     build(&project(), &out, &[("GONGBAO_SECRET_KEY", &key)]);
-    let o = Command::new("minisign").current_dir(&out).args(["-Vm", "SHA256SUMS", "-p"]).arg(tmp.path().join("gongbao.pub")).output().unwrap();
+    let o = Command::new("minisign")
+        .current_dir(&out)
+        .args(["-Vm", "SHA256SUMS", "-p"])
+        .arg(tmp.path().join("gongbao.pub"))
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     // The secret key never enters the output.
     let secret_line = key.lines().nth(1).unwrap();
@@ -94,7 +122,12 @@ fn signed_site_verifies_with_stock_minisign() {
     let mut text = std::fs::read_to_string(&sums).unwrap();
     text.push_str("0000000000000000000000000000000000000000000000000000000000000000  extra.html\n");
     std::fs::write(&sums, text).unwrap();
-    let o = Command::new("minisign").current_dir(&out).args(["-Vm", "SHA256SUMS", "-p"]).arg(tmp.path().join("gongbao.pub")).output().unwrap();
+    let o = Command::new("minisign")
+        .current_dir(&out)
+        .args(["-Vm", "SHA256SUMS", "-p"])
+        .arg(tmp.path().join("gongbao.pub"))
+        .output()
+        .unwrap();
     assert!(!o.status.success());
 }
 
@@ -154,7 +187,8 @@ fn two_builds_are_identical_apart_from_the_signature() {
     let key = std::fs::read_to_string(tmp.path().join("gongbao.key")).unwrap();
     build(&project(), &tmp.path().join("a"), &[("GONGBAO_SECRET_KEY", &key)]);
     build(&project(), &tmp.path().join("b"), &[]);
-    let strip = |v: Vec<(String, Vec<u8>)>| v.into_iter().filter(|(p, _)| p != "SHA256SUMS.minisig").collect::<Vec<_>>();
+    let strip =
+        |v: Vec<(String, Vec<u8>)>| v.into_iter().filter(|(p, _)| p != "SHA256SUMS.minisig").collect::<Vec<_>>();
     let (a, b) = (strip(tree(&tmp.path().join("a"))), strip(tree(&tmp.path().join("b"))));
     assert_eq!(a.len(), b.len());
     assert!(a == b, "signed and unsigned builds differ beyond the signature");
@@ -183,8 +217,10 @@ fn noncharacters_in_a_title_or_text_leave_every_xml_file_well_formed() {
     s.record("b", "kind: gazette\ntitle: \"公报\\uFFFF\"\nyear: 2024\nnumber: 1\npublished: 2024-01-03\nsections: [{title: \"栏\\uFFFE目\", items: [{doc: a, page: 1}]}]", "\n");
     let out = s.root().join("public");
     build(s.root(), &out, &[]);
-    let script = "import sys, xml.dom.minidom\nfor p in sys.argv[1:]:\n    xml.dom.minidom.parse(p)\n    print('ok', p)\n";
-    let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".xml") || p.ends_with(".atom")).collect();
+    let script =
+        "import sys, xml.dom.minidom\nfor p in sys.argv[1:]:\n    xml.dom.minidom.parse(p)\n    print('ok', p)\n";
+    let files: Vec<String> =
+        tree(&out).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".xml") || p.ends_with(".atom")).collect();
     assert!(files.iter().any(|p| p == "feeds/all.atom") && files.iter().any(|p| p == "sitemap.xml"), "{files:?}");
     let o = Command::new("python3").current_dir(&out).args(["-c", script]).args(&files).output().unwrap();
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
@@ -196,7 +232,8 @@ fn noncharacters_in_a_title_or_text_leave_every_xml_file_well_formed() {
 /// The cells of a CSV file (RFC 4180: quoted cells, doubled quotes, CRLF), BOM removed.
 fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap().to_vec()).unwrap();
-    let (mut rows, mut row, mut cell, mut quoted, mut chars) = (Vec::new(), Vec::new(), String::new(), false, text.chars().peekable());
+    let (mut rows, mut row, mut cell, mut quoted, mut chars) =
+        (Vec::new(), Vec::new(), String::new(), false, text.chars().peekable());
     while let Some(c) = chars.next() {
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
@@ -223,17 +260,33 @@ fn cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
     let s = Site::new();
     // Each value as a spreadsheet would see it, and as written in YAML. Titles are trimmed, so
     // the leading tab and carriage return come in keywords.
-    let values = [("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")'"), ("+1", "'+1'"), ("-1", "'-1'"), ("@SUM(A1)", "'@SUM(A1)'"), ("\tTAB", "\"\\tTAB\""), ("\rCR", "\"\\rCR\"")];
+    let values = [
+        ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")'"),
+        ("+1", "'+1'"),
+        ("-1", "'-1'"),
+        ("@SUM(A1)", "'@SUM(A1)'"),
+        ("\tTAB", "\"\\tTAB\""),
+        ("\rCR", "\"\\rCR\""),
+    ];
     for (k, (value, yaml)) in values.iter().enumerate() {
-        let fm = if value.starts_with(char::is_whitespace) { format!("{}\nkeywords: [{yaml}]", normative("关键词", "2024-01-02")) } else { normative(yaml, "2024-01-02") };
+        let fm = if value.starts_with(char::is_whitespace) {
+            format!("{}\nkeywords: [{yaml}]", normative("关键词", "2024-01-02"))
+        } else {
+            normative(yaml, "2024-01-02")
+        };
         s.record(&format!("d{k}"), &fm, "正文。\n");
-        s.record(&format!("c{k}"), &format!("kind: catalog\ntitle: 目录{k}\npublished: 2024-01-02\ncatalog: {{category: {yaml}}}"), "内容。\n");
+        s.record(
+            &format!("c{k}"),
+            &format!("kind: catalog\ntitle: 目录{k}\npublished: 2024-01-02\ncatalog: {{category: {yaml}}}"),
+            "内容。\n",
+        );
     }
     let out = s.root().join("public");
     build(s.root(), &out, &[]);
     let docs = csv_rows(&std::fs::read(out.join("data/documents.csv")).unwrap());
     let column = |name: &str| docs[0].iter().position(|c| c == name).unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/documents.json")).unwrap()).unwrap();
     let catalog = csv_rows(&std::fs::read(out.join("catalog/catalog.csv")).unwrap());
     for (k, (value, _)) in values.iter().enumerate() {
         let id = format!("d{k}");
@@ -243,9 +296,14 @@ fn cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
         let doc = json["documents"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
         let raw = if field == "title" { &doc["title"] } else { &doc["keywords"][0] };
         assert_eq!(raw, *value, "documents.json keeps the {field} as written");
-        let row = catalog.iter().find(|r| r[1] == format!("目录{k}")).unwrap_or_else(|| panic!("c{k} not in catalog.csv"));
+        let row =
+            catalog.iter().find(|r| r[1] == format!("目录{k}")).unwrap_or_else(|| panic!("c{k} not in catalog.csv"));
         assert_eq!(row[0], format!("'{value}"), "catalog.csv category");
     }
     // Everything else is left alone: dates, ordinary text.
-    assert!(docs.iter().filter(|r| r[0].starts_with('d')).all(|r| r[column("published")] == "2024-01-02" && r[column("issuers")] == "测试市人民政府办公室"));
+    assert!(
+        docs.iter()
+            .filter(|r| r[0].starts_with('d'))
+            .all(|r| r[column("published")] == "2024-01-02" && r[column("issuers")] == "测试市人民政府办公室")
+    );
 }

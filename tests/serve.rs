@@ -24,7 +24,14 @@ impl Server {
     fn start(site: &Site) -> Server {
         // A free port: bind to port 0, note it, let it go.
         let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
-        let child = Command::new(common::bin()).current_dir(site.root()).args(["serve", "--port", &port.to_string()]).env("CI", "true").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = Command::new(common::bin())
+            .current_dir(site.root())
+            .args(["serve", "--port", &port.to_string()])
+            .env("CI", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let server = Server { child, port };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -56,7 +63,13 @@ fn serve_never_answers_with_a_file_outside_the_output() {
     assert!(status.contains("200") && body.contains("正文"), "{status}");
     let abs = outside.to_str().unwrap().to_string();
     let encoded = abs.replace('/', "%2F");
-    for target in [format!("/{abs}"), format!("/{encoded}"), "/..%2Foutside-MARKER.txt".into(), "/%2e%2e/outside-MARKER.txt".into(), "/docs/..%5C..%5Coutside-MARKER.txt".into()] {
+    for target in [
+        format!("/{abs}"),
+        format!("/{encoded}"),
+        "/..%2Foutside-MARKER.txt".into(),
+        "/%2e%2e/outside-MARKER.txt".into(),
+        "/docs/..%5C..%5Coutside-MARKER.txt".into(),
+    ] {
         let (status, body) = server.get(&target);
         assert!(!body.contains("OUTSIDE-MARKER"), "{target} served a file outside the output: {status}");
         assert!(status.contains("400") || status.contains("404"), "{target}: {status}");
@@ -96,7 +109,12 @@ fn oversized_request_lines_and_headers_get_an_error_and_serving_goes_on() {
     let pid = server.child.id();
     let before = status_of(pid, "VmRSS");
     let line = ("line", &b"GET /"[..], &b"a"[..], "414");
-    let headers = ("headers", &b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"[..], &b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"[..], "431");
+    let headers = (
+        "headers",
+        &b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"[..],
+        &b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"[..],
+        "431",
+    );
     for (what, opening, filler, code) in [line, headers] {
         let start = Instant::now();
         let mut conn = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
@@ -117,7 +135,11 @@ fn oversized_request_lines_and_headers_get_an_error_and_serving_goes_on() {
         let mut resp = Vec::new();
         let _ = conn.read_to_end(&mut resp);
         let status = String::from_utf8_lossy(&resp).lines().next().unwrap_or("").to_string();
-        assert!(status.starts_with(&format!("HTTP/1.1 {code}")), "an endless request {what}: `{status}` after {:?}", start.elapsed());
+        assert!(
+            status.starts_with(&format!("HTTP/1.1 {code}")),
+            "an endless request {what}: `{status}` after {:?}",
+            start.elapsed()
+        );
         assert!(start.elapsed() < Duration::from_secs(15), "an endless request {what} took {:?}", start.elapsed());
         drop(conn);
         sender.join().unwrap();
@@ -134,17 +156,35 @@ fn only_requests_addressed_to_a_loopback_name_are_answered() {
     let s = site();
     let server = Server::start(&s);
     let port = server.port;
-    for host in ["evil.example", "evil.example:8000", &format!("evil.example:{port}"), "127.0.0.1.evil.example", "localhost.evil.example", "127.0.0.2", "[::2]", "localhost:x"] {
+    for host in [
+        "evil.example",
+        "evil.example:8000",
+        &format!("evil.example:{port}"),
+        "127.0.0.1.evil.example",
+        "localhost.evil.example",
+        "127.0.0.2",
+        "[::2]",
+        "localhost:x",
+    ] {
         for target in ["/docs/a/", "/__gongbao/version"] {
-            let (status, body) = raw(port, format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+            let (status, body) =
+                raw(port, format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
             assert!(status.starts_with("HTTP/1.1 403"), "Host: {host} {target}: {status}");
             assert!(!body.contains("PAGE-MARKER"), "Host: {host} got the page");
         }
     }
     let (status, body) = raw(port, b"GET /docs/a/ HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert!(status.starts_with("HTTP/1.1 4") && !body.contains("PAGE-MARKER"), "no Host: {status}");
-    for host in ["127.0.0.1", &format!("127.0.0.1:{port}"), "localhost", &format!("LocalHost:{port}"), "[::1]", &format!("[::1]:{port}")] {
-        let (status, body) = raw(port, format!("GET /docs/a/ HTTP/1.1\r\nhost:  {host} \r\nConnection: close\r\n\r\n").as_bytes());
+    for host in [
+        "127.0.0.1",
+        &format!("127.0.0.1:{port}"),
+        "localhost",
+        &format!("LocalHost:{port}"),
+        "[::1]",
+        &format!("[::1]:{port}"),
+    ] {
+        let (status, body) =
+            raw(port, format!("GET /docs/a/ HTTP/1.1\r\nhost:  {host} \r\nConnection: close\r\n\r\n").as_bytes());
         assert!(status.starts_with("HTTP/1.1 200") && body.contains("PAGE-MARKER"), "Host: {host}: {status}");
     }
 }
@@ -161,7 +201,11 @@ fn a_silent_client_is_dropped_and_does_not_hold_up_others() {
     // The server closes the silent connection after its timeout (10 s).
     let mut buf = [0u8; 256];
     let r = idle.read(&mut buf);
-    assert!(!matches!(&r, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)), "still open after {:?}", start.elapsed());
+    assert!(
+        !matches!(&r, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "still open after {:?}",
+        start.elapsed()
+    );
     assert!(start.elapsed() < Duration::from_secs(20), "dropped only after {:?}", start.elapsed());
 }
 

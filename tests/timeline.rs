@@ -13,7 +13,14 @@ fn page(s: &Site, path: &str) -> String {
 fn every_relation_shows_on_both_sides() {
     let s = Site::new();
     s.record("base", &normative("基础办法", "2020-01-02"), "x\n");
-    s.record("amend", &format!("{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]", normative("修改决定", "2021-02-01")), "x\n");
+    s.record(
+        "amend",
+        &format!(
+            "{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]",
+            normative("修改决定", "2021-02-01")
+        ),
+        "x\n",
+    );
     s.record("old", &normative("旧办法", "2019-01-02"), "x\n");
     s.record("repeal", &format!("{}\nrepeals: [old]", normative("废止决定", "2021-05-01")), "x\n");
     s.record("jd", "kind: interpretation\ntitle: 基础办法解读\ninterprets: base\npublished: 2020-01-02", "x\n");
@@ -22,7 +29,8 @@ fn every_relation_shows_on_both_sides() {
     let o = s.run(&["build", "--as-of", "2022-01-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let base = page(&s, "docs/base/index.html");
-    for (label, link) in [("被以下文件修改", "/docs/amend/"), ("政策解读", "/docs/jd/"), ("征求意见稿", "/docs/draft/")] {
+    for (label, link) in [("被以下文件修改", "/docs/amend/"), ("政策解读", "/docs/jd/"), ("征求意见稿", "/docs/draft/")]
+    {
         assert!(base.contains(label) && base.contains(&format!("href=\"{link}\"")), "base lacks {label} → {link}");
     }
     assert!(base.contains("修改第五条"));
@@ -47,7 +55,11 @@ fn versioned_site() -> Site {
         &format!("---\n{}\neffective: 2020-01-01\n---\n第一条 为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n", normative("管理办法", "2019-12-01")),
     );
     s.write("content/rule/versions/2020-01-01.md", "第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第三条 本办法由市司法局负责解释。\n\n第四条 本办法自公布之日起施行。\n");
-    s.record("change", &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
     s
 }
 
@@ -74,15 +86,27 @@ fn redline_of_a_chinese_document() {
     assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
     let d = page(&s, "docs/rule/diff/2020-01-01..2022-07-01/index.html");
     assert!(d.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "inserted sentence");
-    assert!(d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "changed number");
-    assert!(d.contains("<p class=\"deleted\"><del><span class=\"cue\">[删除]</span>第三条 本办法由市司法局负责解释。</del></p>"), "deleted clause");
+    assert!(
+        d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"),
+        "changed number"
+    );
+    assert!(
+        d.contains(
+            "<p class=\"deleted\"><del><span class=\"cue\">[删除]</span>第三条 本办法由市司法局负责解释。</del></p>"
+        ),
+        "deleted clause"
+    );
     assert!(d.contains("<p class=\"same\">第四条 本办法自公布之日起施行。</p>"));
 }
 
 #[test]
 fn redlines_compare_the_published_text_not_the_source() {
     let s = versioned_site();
-    s.record("mimi", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部文件", "2019-01-02")), "x\n");
+    s.record(
+        "mimi",
+        &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("内部文件", "2019-01-02")),
+        "x\n",
+    );
     let hidden = "依照[内部规定](doc:mimi)与<doc:mimi>办理。<!-- MARKER-COMMENT -->\n\n<div data-note=\"MARKER-HTML\">\n</div>\n";
     s.write("content/rule/versions/2020-01-01.md", &format!("第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第四条 本办法自公布之日起施行。\n\n{hidden}"));
     let current = std::fs::read_to_string(s.root().join("content/rule/index.md")).unwrap();
@@ -94,8 +118,14 @@ fn redlines_compare_the_published_text_not_the_source() {
         assert!(!d.contains(bad), "{bad} in the redline:\n{d}");
     }
     // Paragraphs still align, and link text stays.
-    assert!(d.contains("<p class=\"changed\">依照内部规定与<ins><span class=\"cue\">[新增]</span>从严</ins>办理。</p>"), "{d}");
-    assert!(d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "{d}");
+    assert!(
+        d.contains("<p class=\"changed\">依照内部规定与<ins><span class=\"cue\">[新增]</span>从严</ins>办理。</p>"),
+        "{d}"
+    );
+    assert!(
+        d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -106,16 +136,26 @@ fn version_checks() {
     s.write("content/rule/versions/draft.md", "不是日期。\n");
     s.write("content/rule/versions/2021-01-01.md", "---\ntitle: x\n---\n有元数据。\n");
     let f = s.findings("version-date");
-    assert_eq!(f, vec![("content/rule/versions/2019-06-01.md".into(), 1), ("content/rule/versions/2023-01-01.md".into(), 1)]);
+    assert_eq!(
+        f,
+        vec![("content/rule/versions/2019-06-01.md".into(), 1), ("content/rule/versions/2023-01-01.md".into(), 1)]
+    );
     let f = s.findings("version");
-    assert_eq!(f, vec![("content/rule/versions/2021-01-01.md".into(), 1), ("content/rule/versions/draft.md".into(), 1)]);
+    assert_eq!(
+        f,
+        vec![("content/rule/versions/2021-01-01.md".into(), 1), ("content/rule/versions/draft.md".into(), 1)]
+    );
 }
 
 #[test]
 fn repeal_by_a_record_not_yet_in_force_is_a_warning() {
     let s = Site::new();
     s.record("old", &normative("旧办法", "2019-01-02"), "x\n");
-    s.record("repeal", &format!("{}\neffective: 2030-01-01\nrepeals: [old]", normative("废止决定", "2025-05-01")), "x\n");
+    s.record(
+        "repeal",
+        &format!("{}\neffective: 2030-01-01\nrepeals: [old]", normative("废止决定", "2025-05-01")),
+        "x\n",
+    );
     assert_eq!(s.findings("repeal-pending"), vec![("content/repeal.md".into(), 7)]);
 }
 
@@ -124,9 +164,18 @@ fn editorial_history_comes_from_git() {
     let s = Site::new();
     s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
     assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
-    assert!(page(&s, "docs/a/index.html").contains("不在 git 版本库中"), "a site outside git says history is unavailable");
+    assert!(
+        page(&s, "docs/a/index.html").contains("不在 git 版本库中"),
+        "a site outside git says history is unavailable"
+    );
     let git = |args: &[&str]| {
-        let o = Command::new("git").current_dir(s.root()).args(args).env("GIT_AUTHOR_DATE", "2024-01-05T10:00:00+08:00").env("GIT_COMMITTER_DATE", "2024-01-05T10:00:00+08:00").output().unwrap();
+        let o = Command::new("git")
+            .current_dir(s.root())
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2024-01-05T10:00:00+08:00")
+            .env("GIT_COMMITTER_DATE", "2024-01-05T10:00:00+08:00")
+            .output()
+            .unwrap();
         assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
     };
     git(&["init", "-q"]);
@@ -143,7 +192,8 @@ fn editorial_history_comes_from_git() {
     assert!(p.contains("更正《甲》文字错误") && p.contains("收录《甲》") && p.contains("2024-01-05"), "{p}");
     assert!(!p.contains("收录《乙》"), "a commit that did not touch the file is not in its history");
     assert!(p.find("更正《甲》").unwrap() < p.find("收录《甲》").unwrap(), "newest first");
-    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
     let a = data["documents"].as_array().unwrap().iter().find(|d| d["id"] == "a").unwrap();
     assert_eq!(a["history"].as_array().unwrap().len(), 2);
 }
@@ -151,8 +201,15 @@ fn editorial_history_comes_from_git() {
 #[test]
 fn a_site_built_as_of_a_day_shows_only_the_texts_known_then() {
     let s = versioned_site();
-    s.write("content/rule/versions/2021-01-01.md", "第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处八千元罚款。\n");
-    s.record("change1", &format!("{}\namends: [{{id: rule, effective: 2021-01-01}}]", normative("第一次修改决定", "2020-12-01")), "x\n");
+    s.write(
+        "content/rule/versions/2021-01-01.md",
+        "第一条 为了规范管理，制定本办法。\n\n第二条 违反规定的，处八千元罚款。\n",
+    );
+    s.record(
+        "change1",
+        &format!("{}\namends: [{{id: rule, effective: 2021-01-01}}]", normative("第一次修改决定", "2020-12-01")),
+        "x\n",
+    );
     assert!(s.run(&["build", "--as-of", "2020-06-01"]).status.success());
     assert!(s.root().join("public/docs/rule/2020-01-01/index.html").exists());
     assert!(!s.root().join("public/docs/rule/2021-01-01").exists(), "a text whose amendment was not yet published");
@@ -213,9 +270,13 @@ fn commit_subjects_are_published_only_when_the_site_opts_in() {
     }
     // What is published by default: date, short hash and the kind of change.
     let p = page(&s, "docs/a/index.html");
-    assert!(p.contains("2024-01-05") && p.contains("change-added\">新增<") && p.contains("change-modified\">修改<"), "{p}");
+    assert!(
+        p.contains("2024-01-05") && p.contains("change-added\">新增<") && p.contains("change-modified\">修改<"),
+        "{p}"
+    );
     assert!(page(&s, "docs/moved/index.html").contains("change-renamed\">改名<"));
-    let data: serde_json::Value = serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
     let a = data["documents"].as_array().unwrap().iter().find(|d| d["id"] == "a").unwrap();
     let changes: Vec<&str> = a["history"].as_array().unwrap().iter().map(|c| c["change"].as_str().unwrap()).collect();
     assert_eq!(changes, ["modified", "added"]);

@@ -12,11 +12,33 @@ fn d(s: &str) -> Date {
 
 fn site() -> Site {
     let s = Site::new();
-    s.record("base", &format!("{}\neffective: 2020-01-01\nexpires: 2030-12-31", normative("基础办法", "2019-12-01")), "x\n");
-    s.record("amend", &format!("{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]", normative("修改决定", "2021-02-01")), "x\n");
-    s.record("repeal", &format!("{}\neffective: 2023-07-01\nrepeals: [base]", normative("废止决定", "2023-06-01")), "x\n");
+    s.record(
+        "base",
+        &format!("{}\neffective: 2020-01-01\nexpires: 2030-12-31", normative("基础办法", "2019-12-01")),
+        "x\n",
+    );
+    s.record(
+        "amend",
+        &format!(
+            "{}\namends: [{{id: base, effective: 2021-03-01, note: 修改第五条}}]",
+            normative("修改决定", "2021-02-01")
+        ),
+        "x\n",
+    );
+    s.record(
+        "repeal",
+        &format!("{}\neffective: 2023-07-01\nrepeals: [base]", normative("废止决定", "2023-06-01")),
+        "x\n",
+    );
     s.record("short", &format!("{}\nexpires: 2022-06-30", normative("临时办法", "2022-01-01")), "x\n");
-    s.record("partly", &format!("{}\nvalidity: {{state: partly_lapsed, since: 2022-05-01, note: 第三章失效}}", normative("部分失效办法", "2021-01-01")), "x\n");
+    s.record(
+        "partly",
+        &format!(
+            "{}\nvalidity: {{state: partly_lapsed, since: 2022-05-01, note: 第三章失效}}",
+            normative("部分失效办法", "2021-01-01")
+        ),
+        "x\n",
+    );
     s
 }
 
@@ -56,7 +78,10 @@ fn timeline_lists_each_change_with_its_basis() {
     let s = site();
     let a = gongbao::cmd::analyse(s.root(), Some(d("2026-01-01"))).ok().unwrap();
     let i = a.corpus.lookup("base").unwrap();
-    let tl: Vec<(String, State, Option<String>)> = a.corpus.timelines[i].iter().map(|c| (c.from.to_string(), c.state, c.basis.map(|b| a.corpus.records[b].id.clone()))).collect();
+    let tl: Vec<(String, State, Option<String>)> = a.corpus.timelines[i]
+        .iter()
+        .map(|c| (c.from.to_string(), c.state, c.basis.map(|b| a.corpus.records[b].id.clone())))
+        .collect();
     assert_eq!(
         tl,
         vec![
@@ -106,9 +131,23 @@ fn stated_basis_is_a_record_id_or_a_citation_of_an_outside_document() {
     assert!(s.run(&["build", "--as-of", "2024-01-01"]).status.success());
     let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
     assert!(page.contains("某政令〔2022〕9号"), "the citation is not on the page");
-    s.record("c", &format!("{}\nvalidity: {{state: partly_lapsed, since: 2023-01-01, basis: 国务院令第1号}}", normative("丙", "2020-01-01")), "x\n");
+    s.record(
+        "c",
+        &format!(
+            "{}\nvalidity: {{state: partly_lapsed, since: 2023-01-01, basis: 国务院令第1号}}",
+            normative("丙", "2020-01-01")
+        ),
+        "x\n",
+    );
     assert_eq!(s.check_json(&[]).0, 0);
     // Something shaped like an id must name a record.
-    s.record("b", &format!("{}\nvalidity: {{state: lapsed, since: 2023-01-01, basis: no-such-record}}", normative("乙", "2020-01-01")), "x\n");
+    s.record(
+        "b",
+        &format!(
+            "{}\nvalidity: {{state: lapsed, since: 2023-01-01, basis: no-such-record}}",
+            normative("乙", "2020-01-01")
+        ),
+        "x\n",
+    );
     assert_eq!(s.findings("unknown-ref"), vec![("content/b.md".into(), 6)]);
 }

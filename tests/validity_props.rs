@@ -13,7 +13,13 @@ fn day(n: i64) -> Date {
 }
 
 fn source(id: &str, fm: String) -> Source {
-    Source { file: format!("content/{id}.md"), default_id: id.into(), dir: String::new(), text: format!("---\n{fm}\n---\n正文。\n"), sha256: String::new() }
+    Source {
+        file: format!("content/{id}.md"),
+        default_id: id.into(),
+        dir: String::new(),
+        text: format!("---\n{fm}\n---\n正文。\n"),
+        sha256: String::new(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -51,9 +57,24 @@ fn timeline() -> impl Strategy<Value = Timeline> {
             proptest::option::of(later.clone()),
             proptest::collection::vec(later.clone(), 0..3),
             proptest::collection::vec(later.clone(), 0..2),
-            proptest::option::of((prop_oneof![Just(State::InForce), Just(State::Amended), Just(State::PartlyLapsed), Just(State::Lapsed), Just(State::Repealed)], later)),
+            proptest::option::of((
+                prop_oneof![
+                    Just(State::InForce),
+                    Just(State::Amended),
+                    Just(State::PartlyLapsed),
+                    Just(State::Lapsed),
+                    Just(State::Repealed)
+                ],
+                later,
+            )),
         )
-            .prop_map(|(effective, expires, amends, repeals, stated)| Timeline { effective, expires, amends, repeals, stated })
+            .prop_map(|(effective, expires, amends, repeals, stated)| Timeline {
+                effective,
+                expires,
+                amends,
+                repeals,
+                stated,
+            })
     })
 }
 

@@ -29,7 +29,14 @@ fn verify(s: &Site, signed: bool) -> (Option<i32>, String) {
     if signed {
         args.extend(["--pubkey", "keys/gongbao.pub"]);
     }
-    let mut child = Command::new(common::bin()).current_dir(s.root()).args(&args).env("CI", "true").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(&args)
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > Duration::from_secs(30) {
@@ -84,9 +91,15 @@ fn the_manifest_is_covered_by_the_sums_and_the_signature() {
     std::fs::write(&manifest, &original).unwrap();
     edit(&out.join("SHA256SUMS"), &sha256(&edited), &sha256(&original));
     assert_eq!(verify(&s, true).0, Some(0));
-    let key = gongbao::seal::minisign::KeyPair::parse(&std::fs::read_to_string(s.root().join("keys/gongbao.key")).unwrap()).unwrap();
+    let key =
+        gongbao::seal::minisign::KeyPair::parse(&std::fs::read_to_string(s.root().join("keys/gongbao.key")).unwrap())
+            .unwrap();
     let sums = std::fs::read(out.join("SHA256SUMS")).unwrap();
-    std::fs::write(out.join("SHA256SUMS.minisig"), key.sign(&sums, "gongbao site seal; file:SHA256SUMS; as_of:1999-01-01; files:3")).unwrap();
+    std::fs::write(
+        out.join("SHA256SUMS.minisig"),
+        key.sign(&sums, "gongbao site seal; file:SHA256SUMS; as_of:1999-01-01; files:3"),
+    )
+    .unwrap();
     let (code, text) = verify(&s, true);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("as_of"), "{text}");

@@ -3,8 +3,8 @@
 use super::{EXIT_ERRORS, EXIT_FAILURE, interactive, print, print_failure, summary};
 use crate::date::Date;
 use crate::diag::{self, Diagnostic, Pos};
-use crate::msg;
 use crate::emit::{self, Staging};
+use crate::msg;
 use crate::render::{self, Renderer, theme::Theme};
 use crate::seal::{self, minisign::KeyPair};
 use std::path::{Path, PathBuf};
@@ -69,7 +69,11 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     print(&a.diagnostics, &lang, &a.sources, None);
     if diag::error_count(&a.diagnostics) > 0 {
         let s = summary(&a.diagnostics, &lang);
-        if en { eprintln!("build stopped: {s}; the previous output is unchanged") } else { eprintln!("构建已停止：{s}；原有输出未改动") }
+        if en {
+            eprintln!("build stopped: {s}; the previous output is unchanged")
+        } else {
+            eprintln!("构建已停止：{s}；原有输出未改动")
+        }
         return Err(EXIT_ERRORS);
     }
     let builtin;
@@ -81,7 +85,14 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         }
         None => {
             let name = &a.cfg.site.theme;
-            eprintln!("{}", if en { format!("theme `{name}` not found in themes/") } else { format!("在 themes/ 中找不到主题 `{name}`") });
+            eprintln!(
+                "{}",
+                if en {
+                    format!("theme `{name}` not found in themes/")
+                } else {
+                    format!("在 themes/ 中找不到主题 `{name}`")
+                }
+            );
             return Err(EXIT_ERRORS);
         }
     };
@@ -98,7 +109,14 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     })?;
     let jobs = render::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
     if interactive() && !o.quiet {
-        eprintln!("{}", if en { format!("rendering {} files…", jobs.len()) } else { format!("正在生成 {} 个文件…", jobs.len()) });
+        eprintln!(
+            "{}",
+            if en {
+                format!("rendering {} files…", jobs.len())
+            } else {
+                format!("正在生成 {} 个文件…", jobs.len())
+            }
+        );
     }
     // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
@@ -106,7 +124,11 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time).
-    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && seal::is_output(&out));
+    let kept = o
+        .session
+        .as_ref()
+        .and_then(|s| s.cache.lock().ok()?.take())
+        .filter(|(at, _)| *at == out && seal::is_output(&out));
     let cache = if o.no_cache { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
     let mut written = Vec::new();
     let mut staged = Vec::new();
@@ -193,7 +215,11 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     if !o.quiet {
         let (n, secs, docs) = (written.len() + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
         let dest = out.display();
-        if en { eprintln!("built {docs} record(s) into {n} files in {dest} ({secs:.2} s)") } else { eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {dest}（{secs:.2} 秒）") }
+        if en {
+            eprintln!("built {docs} record(s) into {n} files in {dest} ({secs:.2} s)")
+        } else {
+            eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {dest}（{secs:.2} 秒）")
+        }
     }
     Ok(Built { files: written.len() + 2 })
 }
@@ -206,7 +232,8 @@ fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPai
     }
     let Some(path) = &cfg.signing.secret_key else { return Ok(None) };
     // The key may live outside the site and be linked into place, but it must be a regular file.
-    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
+    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024)
+        .map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
     KeyPair::parse(&text).map(Some).map_err(|e| format!("[signing] secret_key {path}: {e}"))
 }
@@ -230,12 +257,18 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         )))
     };
     if folder.parent().is_none() || site.starts_with(&folder) {
-        return refuse(msg!("输出目录 {shown} 是站点目录或包含站点目录：构建会替换整个输出目录，站点本身将被删除", "the output folder {shown} is or contains the site: a build replaces its whole output folder, which would delete the site"));
+        return refuse(msg!(
+            "输出目录 {shown} 是站点目录或包含站点目录：构建会替换整个输出目录，站点本身将被删除",
+            "the output folder {shown} is or contains the site: a build replaces its whole output folder, which would delete the site"
+        ));
     }
     for sub in ["content", "themes"] {
         let inner = site.join(sub);
         if inner.starts_with(&folder) || folder.starts_with(&inner) {
-            return refuse(msg!("输出目录 {shown} 是站点的 {sub}/、包含它或位于其中：构建会替换整个输出目录", "the output folder {shown} is, contains or lies inside the site's {sub}/: a build replaces its whole output folder"));
+            return refuse(msg!(
+                "输出目录 {shown} 是站点的 {sub}/、包含它或位于其中：构建会替换整个输出目录",
+                "the output folder {shown} is, contains or lies inside the site's {sub}/: a build replaces its whole output folder"
+            ));
         }
     }
     match seal::strangers(&folder) {
@@ -249,7 +282,12 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
                 "the output folder {shown} is not empty and is not an earlier gongbao output: {names} is not in a {m} written by gongbao. A build replaces the whole folder and would delete them"
             ));
         }
-        Err(_) if folder.exists() => return refuse(msg!("输出目录 {shown} 不是目录或无法读取", "the output folder {shown} is not a folder or cannot be read")),
+        Err(_) if folder.exists() => {
+            return refuse(msg!(
+                "输出目录 {shown} 不是目录或无法读取",
+                "the output folder {shown} is not a folder or cannot be read"
+            ));
+        }
         Err(_) => {}
     }
     Ok(())

@@ -33,7 +33,11 @@ pub fn run(root: &Path, format: Format, as_of: Option<crate::date::Date>) -> u8 
             print(&a.diagnostics, &lang, &a.sources, None);
             let n = a.corpus.records.len();
             let s = summary(&a.diagnostics, &lang);
-            if lang.starts_with("en") { eprintln!("checked {n} record(s): {s}") } else { eprintln!("已检查 {n} 条记录：{s}") }
+            if lang.starts_with("en") {
+                eprintln!("checked {n} record(s): {s}")
+            } else {
+                eprintln!("已检查 {n} 条记录：{s}")
+            }
         }
     }
     if diag::error_count(&a.diagnostics) > 0 { EXIT_ERRORS } else { 0 }

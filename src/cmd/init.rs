@@ -8,7 +8,10 @@ use std::path::Path;
 const FILES: &[(&str, &str)] = &[
     ("gongbao.toml", include_str!("../../examples/init/gongbao.toml")),
     ("content/normative/2025-example.md", include_str!("../../examples/init/content/normative/2025-example.md")),
-    ("content/interpretations/2025-example-jd.md", include_str!("../../examples/init/content/interpretations/2025-example-jd.md")),
+    (
+        "content/interpretations/2025-example-jd.md",
+        include_str!("../../examples/init/content/interpretations/2025-example-jd.md"),
+    ),
     ("content/notices/2025-notice.md", include_str!("../../examples/init/content/notices/2025-notice.md")),
     ("content/gazette/2025-01.md", include_str!("../../examples/init/content/gazette/2025-01.md")),
 ];
@@ -16,7 +19,11 @@ const FILES: &[(&str, &str)] = &[
 /// Writes the starter site into `dir`, which must be empty or absent.
 pub fn run(dir: &Path) -> u8 {
     if dir.join(crate::config::FILE).exists() || dir.join("content").exists() {
-        eprintln!("{} 已经是一个站点（已有 gongbao.toml 或 content/），未做任何改动\n{} is already a site; nothing was changed", dir.display(), dir.display());
+        eprintln!(
+            "{} 已经是一个站点（已有 gongbao.toml 或 content/），未做任何改动\n{} is already a site; nothing was changed",
+            dir.display(),
+            dir.display()
+        );
         return EXIT_ERRORS;
     }
     for (path, text) in FILES {

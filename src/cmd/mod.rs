@@ -69,7 +69,12 @@ type Parsed = (String, Option<load::Stamp>, Option<Arc<parse::Record>>, Vec<Diag
 
 impl ParseCache {
     /// The parse of `file` if its bytes are unchanged; the stamp it was read at is noted.
-    fn get(&self, file: &str, sha: &str, stamp: Option<load::Stamp>) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+    fn get(
+        &self,
+        file: &str,
+        sha: &str,
+        stamp: Option<load::Stamp>,
+    ) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
         let mut inner = self.inner.lock().ok()?;
         let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
         p.1 = stamp;
@@ -83,7 +88,13 @@ impl ParseCache {
         inner.1.get(file).filter(|p| p.1 == Some(now)).map(|p| (p.2.clone(), p.3.clone()))
     }
 
-    fn put(&self, file: &str, sha: &str, stamp: Option<load::Stamp>, parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>)) {
+    fn put(
+        &self,
+        file: &str,
+        sha: &str,
+        stamp: Option<load::Stamp>,
+        parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>),
+    ) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.1.insert(file.to_string(), (sha.to_string(), stamp, parsed.0.clone(), parsed.1.clone()));
         }
@@ -121,13 +132,24 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let path = root.join(config::FILE);
     let text = load::read_regular(&path, load::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
-            load::ReadError::Io(e) => Diagnostic::error("config", config::FILE, Pos::new(1, 1), msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"))
-                .help(msg!("在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init", "run this in the site's folder or name it with --site; gongbao init makes a new site")),
+            load::ReadError::Io(e) => Diagnostic::error(
+                "config",
+                config::FILE,
+                Pos::new(1, 1),
+                msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"),
+            )
+            .help(msg!(
+                "在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init",
+                "run this in the site's folder or name it with --site; gongbao init makes a new site"
+            )),
             e => e.diagnostic(config::FILE),
         },
         code: EXIT_FAILURE,
     })?;
-    let text = load::decode(&text).map_err(|(pos, m, h)| Failure { diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h), code: EXIT_ERRORS })?;
+    let text = load::decode(&text).map_err(|(pos, m, h)| Failure {
+        diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h),
+        code: EXIT_ERRORS,
+    })?;
     let cfg = Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(d) = crate::check::check_levels(&cfg.rules, &text).into_iter().next() {
         return Err(Failure { diagnostic: d, code: EXIT_ERRORS });
@@ -144,7 +166,12 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
 pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>) -> Result<Analysis, Failure> {
     let cfg = read_config(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
-        diagnostic: Diagnostic::error("io", "content", Pos::new(1, 1), msg!("无法读取 content/：{e}", "cannot read content/: {e}")),
+        diagnostic: Diagnostic::error(
+            "io",
+            "content",
+            Pos::new(1, 1),
+            msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
+        ),
         code: EXIT_FAILURE,
     })?;
     // Read and parse each record in one parallel pass; its text is dropped as soon as it is parsed.
@@ -195,13 +222,25 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
-    let in_private = |f: &str| private.contains(f) || f.char_indices().filter(|(_, c)| *c == '/').any(|(k, _)| private.contains(&f[..=k]));
+    let in_private = |f: &str| {
+        private.contains(f) || f.char_indices().filter(|(_, c)| *c == '/').any(|(k, _)| private.contains(&f[..=k]))
+    };
     for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
         d.redact();
     }
-    let named: BTreeSet<&str> = diagnostics.iter().filter(|d| !d.private).map(|d| d.file.as_str()).filter(|f| f.starts_with("content/")).collect();
+    let named: BTreeSet<&str> = diagnostics
+        .iter()
+        .filter(|d| !d.private)
+        .map(|d| d.file.as_str())
+        .filter(|f| f.starts_with("content/"))
+        .collect();
     // Only regular files, read as records are: a message about a link never quotes its target.
-    let sources = named.into_iter().filter_map(|f| Some((f.to_string(), load::decode(&load::read_regular(&root.join(f), load::MAX_RECORD_BYTES).ok()?).ok()?))).collect();
+    let sources = named
+        .into_iter()
+        .filter_map(|f| {
+            Some((f.to_string(), load::decode(&load::read_regular(&root.join(f), load::MAX_RECORD_BYTES).ok()?).ok()?))
+        })
+        .collect();
     Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme })
 }
 
@@ -223,7 +262,11 @@ pub fn print(diags: &[Diagnostic], lang: &str, sources: &[(String, String)], con
 pub fn summary(diags: &[Diagnostic], lang: &str) -> String {
     let e = diag::error_count(diags);
     let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
-    if lang.starts_with("en") { format!("{e} error(s), {w} warning(s)") } else { format!("{e} 个错误，{w} 个警告") }
+    if lang.starts_with("en") {
+        format!("{e} error(s), {w} warning(s)")
+    } else {
+        format!("{e} 个错误，{w} 个警告")
+    }
 }
 
 /// Whether to show progress: on a terminal and not in CI.
@@ -233,6 +276,8 @@ pub fn interactive() -> bool {
 
 /// Prints a failure that happened before checking.
 pub fn print_failure(f: &Failure, root: &Path) {
-    let text = load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
+    let text = load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
     print(std::slice::from_ref(&f.diagnostic), "zh-CN", &[], text.as_deref());
 }

@@ -35,7 +35,15 @@ pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
         super::print(&[d], &lang, &[], None);
         return super::EXIT_FAILURE;
     }
-    let opts = Options { root: root.to_path_buf(), out: Some(out.clone()), as_of: None, jobs: None, quiet: false, no_cache: false, session: Some(Default::default()) };
+    let opts = Options {
+        root: root.to_path_buf(),
+        out: Some(out.clone()),
+        as_of: None,
+        jobs: None,
+        quiet: false,
+        no_cache: false,
+        session: Some(Default::default()),
+    };
     let version = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(Mutex::new(build(&opts).is_err()));
     let base = super::read_config(root).map(|c| c.base_path().to_string()).unwrap_or_else(|_| "/".into());
@@ -204,8 +212,15 @@ fn target_of(head: &[u8]) -> Result<String, u16> {
     let mut lines = text.lines();
     let line = lines.next().unwrap_or("");
     let mut parts = line.split_whitespace();
-    let (Some(_method), Some(target), Some(_version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return Err(400) };
-    let hosts: Vec<&str> = lines.filter_map(|l| l.split_once(':')).filter(|(name, _)| name.trim().eq_ignore_ascii_case("host")).map(|(_, v)| v.trim()).collect();
+    let (Some(_method), Some(target), Some(_version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(400);
+    };
+    let hosts: Vec<&str> = lines
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.trim())
+        .collect();
     match hosts[..] {
         [host] if loopback_host(host) => Ok(target.split(['?', '#']).next().unwrap_or("/").to_string()),
         [_] => Err(403),
@@ -254,12 +269,17 @@ fn respond(mut s: TcpStream, out: &Path, base: &str, version: &AtomicU64, failed
 /// leave `out`: absolute (`//etc/passwd`, `/%2Fetc%2Fpasswd`, where `join` would drop `out`),
 /// with `..`, backslashes, NUL or a drive prefix. Only plain names are joined to `out`.
 fn local_file(out: &Path, base: &str, target: &str) -> Option<PathBuf> {
-    let path = crate::parse::markdown::percent_decode(target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""));
+    let path = crate::parse::markdown::percent_decode(
+        target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""),
+    );
     if path.starts_with('/') || path.contains(['\\', '\0']) {
         return None;
     }
     // On Windows a drive prefix (`C:`) would also replace `out`.
-    if !Path::new(&path).components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir)) {
+    if !Path::new(&path)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+    {
         return None;
     }
     let mut file = out.to_path_buf();
@@ -311,7 +331,11 @@ fn send(s: &mut TcpStream, status: u16, ctype: &str, body: &[u8]) -> std::io::Re
         431 => "Request Header Fields Too Large",
         _ => "Not Found",
     };
-    write!(s, "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n", body.len())?;
+    write!(
+        s,
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
     s.write_all(body)
 }
 
@@ -345,7 +369,7 @@ fn refuse(s: &mut TcpStream, status: u16) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{loopback_host, local_file, target_of};
+    use super::{local_file, loopback_host, target_of};
     use std::path::Path;
 
     #[test]
@@ -353,7 +377,15 @@ mod tests {
         let out = Path::new("/srv/out-that-does-not-exist");
         assert_eq!(local_file(out, "/", "/docs/a/x.csv"), Some(out.join("docs/a/x.csv")));
         assert_eq!(local_file(out, "/sub/", "/sub/docs/a/x.csv"), Some(out.join("docs/a/x.csv")));
-        for bad in ["//etc/hostname", "/%2Fetc%2Fhostname", "/%2e%2e/gongbao.toml", "/docs/../../x", "/a%5C..%5Cx", "/a%00b", "/C:%5Cx"] {
+        for bad in [
+            "//etc/hostname",
+            "/%2Fetc%2Fhostname",
+            "/%2e%2e/gongbao.toml",
+            "/docs/../../x",
+            "/a%5C..%5Cx",
+            "/a%00b",
+            "/C:%5Cx",
+        ] {
             assert_eq!(local_file(out, "/", bad), None, "{bad}");
         }
     }
@@ -363,7 +395,19 @@ mod tests {
         for ok in ["127.0.0.1", "127.0.0.1:8000", "localhost", "LOCALHOST:1", "[::1]", "[::1]:8000"] {
             assert!(loopback_host(ok), "{ok}");
         }
-        for bad in ["", "evil.example", "127.0.0.1.evil.example", "localhost.", "localhost:", "localhost:80x", "[::1]x", "[::1]:", "::1", "127.0.0.1:123456", "[::2]"] {
+        for bad in [
+            "",
+            "evil.example",
+            "127.0.0.1.evil.example",
+            "localhost.",
+            "localhost:",
+            "localhost:80x",
+            "[::1]x",
+            "[::1]:",
+            "::1",
+            "127.0.0.1:123456",
+            "[::2]",
+        ] {
             assert!(!loopback_host(bad), "{bad}");
         }
     }

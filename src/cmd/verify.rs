@@ -7,7 +7,9 @@ use std::path::Path;
 
 /// Verifies `path`, with the signature when `pubkey` names a public key file; returns the exit code.
 pub fn run(path: &Path, pubkey: Option<&Path>) -> u8 {
-    let key = match pubkey.map(|p| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())).and_then(|t| PublicKey::parse(&t))) {
+    let key = match pubkey.map(|p| {
+        std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())).and_then(|t| PublicKey::parse(&t))
+    }) {
         None => None,
         Some(Ok(k)) => Some(k),
         Some(Err(e)) => {
@@ -22,7 +24,12 @@ pub fn run(path: &Path, pubkey: Option<&Path>) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    for (label, list) in [("缺失 missing", &report.missing), ("新增 added", &report.added), ("改动 changed", &report.changed), ("封存 seal", &report.seal)] {
+    for (label, list) in [
+        ("缺失 missing", &report.missing),
+        ("新增 added", &report.added),
+        ("改动 changed", &report.changed),
+        ("封存 seal", &report.seal),
+    ] {
         for f in list {
             println!("{label}: {f}");
         }

@@ -121,9 +121,12 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
                 add(&mut body, &mut excerpt, t);
                 body.chars += t.chars().count();
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => add(&mut body, &mut excerpt, " "),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                add(&mut body, &mut excerpt, " ")
+            }
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. })) && doc_target(dest_url).is_some();
+                doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. }))
+                    && doc_target(dest_url).is_some();
                 if could_run_script(dest_url) {
                     body.scripts.push(pos(range.start));
                 }
@@ -153,7 +156,8 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
         }
         if let Some(rw) = rewrite {
             match &mut ev {
-                Event::Start(Tag::Link { dest_url, link_type, .. }) | Event::Start(Tag::Image { dest_url, link_type, .. }) => match rw(dest_url) {
+                Event::Start(Tag::Link { dest_url, link_type, .. })
+                | Event::Start(Tag::Image { dest_url, link_type, .. }) => match rw(dest_url) {
                     None => dropped.push(false),
                     Some(Some(url)) => {
                         *dest_url = CowStr::from(url);
@@ -193,7 +197,8 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
 /// (script, style and the like, whose content a browser never reads as markup) and foreign
 /// content (SVG, MathML). One left unclosed swallows the rest of the text, so the checks refuse
 /// it.
-pub const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math"];
+pub const RAW_TEXT_ELEMENTS: &[&str] =
+    &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math"];
 
 /// Where, in raw HTML given as pieces (text, byte offset in the source), an element that would
 /// take the rest of the text with it is opened and never closed: one of
@@ -234,7 +239,8 @@ pub fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
         let (mut depth, mut at) = (1usize, lt + 1 + name_len);
         while depth > 0 {
             let next_close = joined[at..].find(&close).map(|k| at + k);
-            let next_open = if matches!(name, "svg" | "math") { joined[at..].find(&open).map(|k| at + k) } else { None };
+            let next_open =
+                if matches!(name, "svg" | "math") { joined[at..].find(&open).map(|k| at + k) } else { None };
             match (next_open, next_close) {
                 (Some(o), Some(c)) if o < c => {
                     depth += 1;
@@ -259,8 +265,27 @@ pub fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
 /// Attributes holding one URL: each is checked for script URLs and rewritten like a Markdown
 /// link, so a `doc:` id or a file name never reaches the page as written.
 pub const URL_ATTRS: &[&str] = &[
-    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "codebase", "classid", "manifest",
-    "icon", "itemtype", "itemid", "profile", "archive",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "background",
+    "data",
+    "cite",
+    "longdesc",
+    "usemap",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "classid",
+    "manifest",
+    "icon",
+    "itemtype",
+    "itemid",
+    "profile",
+    "archive",
 ];
 
 /// Attributes holding a list of URLs (`srcset`: `url descriptor, …`; `ping`: URLs separated by
@@ -292,8 +317,17 @@ pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
                         if URL_ATTRS.contains(&n.as_str()) {
                             found.push((v.trim().to_string(), at));
                         } else if URL_LIST_ATTRS.contains(&n.as_str()) {
-                            let items: Vec<&str> = if n == "ping" { v.split_whitespace().collect() } else { v.split(',').map(str::trim).collect() };
-                            found.extend(items.into_iter().filter_map(|c| c.split_whitespace().next()).map(|u| (u.to_string(), at)));
+                            let items: Vec<&str> = if n == "ping" {
+                                v.split_whitespace().collect()
+                            } else {
+                                v.split(',').map(str::trim).collect()
+                            };
+                            found.extend(
+                                items
+                                    .into_iter()
+                                    .filter_map(|c| c.split_whitespace().next())
+                                    .map(|u| (u.to_string(), at)),
+                            );
                         }
                     }
                     Ok(())
@@ -320,7 +354,11 @@ pub fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i + 1..];
-        if let Some((name, c)) = [("colon;", ':'), ("Tab;", '\t'), ("NewLine;", '\n'), ("amp;", '&'), ("sol;", '/'), ("period;", '.')].into_iter().find(|(n, _)| rest.starts_with(n)) {
+        if let Some((name, c)) =
+            [("colon;", ':'), ("Tab;", '\t'), ("NewLine;", '\n'), ("amp;", '&'), ("sol;", '/'), ("period;", '.')]
+                .into_iter()
+                .find(|(n, _)| rest.starts_with(n))
+        {
             out.push(c);
             rest = &rest[name.len()..];
             continue;
@@ -354,12 +392,18 @@ pub fn plain_text(md: &str) -> String {
     let mut doc_autolink = false;
     for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
         match ev {
-            Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. }) => doc_autolink = doc_target(&dest_url).is_some(),
+            Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. }) => {
+                doc_autolink = doc_target(&dest_url).is_some()
+            }
             Event::End(TagEnd::Link) => doc_autolink = false,
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow)
+                if !out.ends_with('\n') && !out.is_empty() =>
+            {
+                out.push('\n')
+            }
             _ => {}
         }
     }
@@ -386,7 +430,9 @@ pub fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     for ev in Parser::new_ext(md, opts) {
         match ev {
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => hidden.push(matches!(link_type, LinkType::Autolink | LinkType::Email) && !keep_autolink(&dest_url)),
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                hidden.push(matches!(link_type, LinkType::Autolink | LinkType::Email) && !keep_autolink(&dest_url))
+            }
             Event::End(TagEnd::Link) => {
                 hidden.pop();
             }
@@ -406,7 +452,17 @@ pub fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
 fn is_block(end: &TagEnd) -> bool {
     matches!(
         end,
-        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
     )
 }
 
@@ -433,7 +489,11 @@ pub fn doc_target(dest: &str) -> Option<&str> {
 /// `mailto:`, `https:` and the like: letters, then a colon before any slash.
 pub fn has_scheme(s: &str) -> bool {
     match s.find(':') {
-        Some(i) => i > 0 && s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && !s[..i].contains('/'),
+        Some(i) => {
+            i > 0
+                && s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+                && !s[..i].contains('/')
+        }
         None => false,
     }
 }
@@ -441,7 +501,13 @@ pub fn has_scheme(s: &str) -> bool {
 /// Raw HTML that names a script element, an event handler or a script URL.
 pub fn could_run_script(html: &str) -> bool {
     let l = html.to_ascii_lowercase();
-    if l.contains("<script") || l.contains("javascript:") || l.contains("vbscript:") || l.contains("<iframe") || l.contains("<object") || l.contains("<embed") {
+    if l.contains("<script")
+        || l.contains("javascript:")
+        || l.contains("vbscript:")
+        || l.contains("<iframe")
+        || l.contains("<object")
+        || l.contains("<embed")
+    {
         return true;
     }
     // An attribute starting with "on": preceded by whitespace, quote or slash, followed by
@@ -505,7 +571,12 @@ mod tests {
 
     #[test]
     fn headings_get_readable_unique_ids() {
-        let b = render("## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", 0, "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n", true);
+        let b = render(
+            "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n",
+            0,
+            "## 第一条 总则\n\n## 第一条 总则\n\n## Scope & Aim\n",
+            true,
+        );
         let ids: Vec<&str> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["第一条-总则", "第一条-总则-2", "scope-aim"]);
         assert!(b.html.contains("<h2 id=\"第一条-总则-2\">"), "{}", b.html);
@@ -533,13 +604,23 @@ mod tests {
         assert_eq!(found(&[("<p>", 0), ("<SCRIPT>", 20), ("</p>", 40)]), [(20, "script".to_string())]);
         assert_eq!(found(&[("<svg><svg></svg>", 5)]), [(5, "svg".to_string())]);
         assert_eq!(found(&[("<!-- note", 7)]), [(7, "<!--".to_string())]);
-        assert!(found(&[("<svg><svg></svg></svg><math>", 0), ("</math><style>x</style><!-- a --><span>", 100)]).is_empty());
-        assert!(found(&[("<form>", 0), ("<scripts>", 9), ("<mathx>", 20)]).is_empty(), "form keeps its text; other names are not these");
+        assert!(
+            found(&[("<svg><svg></svg></svg><math>", 0), ("</math><style>x</style><!-- a --><span>", 100)]).is_empty()
+        );
+        assert!(
+            found(&[("<form>", 0), ("<scripts>", 9), ("<mathx>", 20)]).is_empty(),
+            "form keeps its text; other names are not these"
+        );
     }
 
     #[test]
     fn raw_html_urls_are_every_url_attribute() {
-        let urls: Vec<String> = raw_html_urls(r#"<img src="tu.png" srcset="a.png 1x, b.png 2x"><doc:secret>x<a HREF=doc:x>y</a><q cite=c.html>"#).into_iter().map(|(u, _)| u).collect();
+        let urls: Vec<String> = raw_html_urls(
+            r#"<img src="tu.png" srcset="a.png 1x, b.png 2x"><doc:secret>x<a HREF=doc:x>y</a><q cite=c.html>"#,
+        )
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
         assert_eq!(urls, ["tu.png", "a.png", "b.png", "doc:secret", "doc:x", "c.html"]);
     }
 

@@ -227,9 +227,37 @@ impl Record {
 
 /// The keys SPEC §2 defines. Anything else is a typo unless the site declares it.
 pub const KEYS: &[&str] = &[
-    "id", "kind", "title", "doc_number", "index_no", "registration_no", "issuer", "genre", "topic", "keywords", "signed",
-    "published", "effective", "expires", "validity", "disclosure", "disclosure_reason", "review", "amends", "repeals",
-    "interprets", "final", "comment", "attachments", "catalog", "lang", "year", "number", "total_number", "pdf", "sections",
+    "id",
+    "kind",
+    "title",
+    "doc_number",
+    "index_no",
+    "registration_no",
+    "issuer",
+    "genre",
+    "topic",
+    "keywords",
+    "signed",
+    "published",
+    "effective",
+    "expires",
+    "validity",
+    "disclosure",
+    "disclosure_reason",
+    "review",
+    "amends",
+    "repeals",
+    "interprets",
+    "final",
+    "comment",
+    "attachments",
+    "catalog",
+    "lang",
+    "year",
+    "number",
+    "total_number",
+    "pdf",
+    "sections",
 ];
 
 #[derive(Deserialize)]
@@ -437,7 +465,14 @@ fn split(text: &str) -> Result<(&str, u32, usize), (Pos, Msg, Msg)> {
     }
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_end].trim_end() != "---" {
-        return Err((Pos::new(1, 1), msg!("记录没有以 `---` 开头的前置元数据", "the record does not start with front matter between `---` lines"), front_matter_help()));
+        return Err((
+            Pos::new(1, 1),
+            msg!(
+                "记录没有以 `---` 开头的前置元数据",
+                "the record does not start with front matter between `---` lines"
+            ),
+            front_matter_help(),
+        ));
     }
     let mut at = first_end;
     let mut line = 2u32;
@@ -451,11 +486,18 @@ fn split(text: &str) -> Result<(&str, u32, usize), (Pos, Msg, Msg)> {
         line += 1;
     }
     let _ = line;
-    Err((Pos::new(1, 1), msg!("前置元数据没有结束的 `---` 行", "the front matter has no closing `---` line"), msg!("在元数据之后、正文之前加一行 `---`", "add a line `---` after the metadata, before the text")))
+    Err((
+        Pos::new(1, 1),
+        msg!("前置元数据没有结束的 `---` 行", "the front matter has no closing `---` line"),
+        msg!("在元数据之后、正文之前加一行 `---`", "add a line `---` after the metadata, before the text"),
+    ))
 }
 
 fn front_matter_help() -> Msg {
-    msg!("记录以 `---` 行开头，接着是 YAML 元数据（kind、title、published …），再以 `---` 行结束，之后是正文", "a record starts with a `---` line, then YAML metadata (kind, title, published …), then a `---` line, then the text")
+    msg!(
+        "记录以 `---` 行开头，接着是 YAML 元数据（kind、title、published …），再以 `---` 行结束，之后是正文",
+        "a record starts with a `---` line, then YAML metadata (kind, title, published …), then a `---` line, then the text"
+    )
 }
 
 /// Parses one source into a record. Returns the record when it is usable at all, with every
@@ -493,7 +535,9 @@ impl Parser<'_> {
     }
 
     fn yaml_error(&mut self, e: &serde_saphyr::Error) {
-        let pos = e.location().map_or(Pos::new(u64::from(self.line0), 1), |l| Pos::new(l.line() + u64::from(self.line0) - 1, l.column()));
+        let pos = e
+            .location()
+            .map_or(Pos::new(u64::from(self.line0), 1), |l| Pos::new(l.line() + u64::from(self.line0) - 1, l.column()));
         let text = e.without_snippet().to_string();
         let mut text = text.lines().next().unwrap_or("").to_string();
         // The position is given in file coordinates beside the message; the parser's own
@@ -503,8 +547,19 @@ impl Parser<'_> {
         }
         let text = text
             .replace("data did not match any variant of untagged enum OneOrMany", "expected a text or a list of texts")
-            .replace("data did not match any variant of untagged enum RawRel", "expected an id or {id, effective, note}");
-        self.err("yaml", pos, msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"), msg!("检查该行的缩进、冒号和引号；含特殊字符的值请加引号", "check indentation, colons and quotes on that line; quote values with special characters"));
+            .replace(
+                "data did not match any variant of untagged enum RawRel",
+                "expected an id or {id, effective, note}",
+            );
+        self.err(
+            "yaml",
+            pos,
+            msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"),
+            msg!(
+                "检查该行的缩进、冒号和引号；含特殊字符的值请加引号",
+                "check indentation, colons and quotes on that line; quote values with special characters"
+            ),
+        );
     }
 
     fn date(&mut self, key: &str, s: &Spanned<String>) -> Option<Date> {
@@ -516,11 +571,21 @@ impl Parser<'_> {
         match Date::parse(v.trim()) {
             Ok(d) => Some(d),
             Err(DateError::Shape) => {
-                self.err("date", pos, msg!("{key} 的日期 `{v}` 格式不对", "date `{v}` in {key} is not in the form YYYY-MM-DD"), msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"));
+                self.err(
+                    "date",
+                    pos,
+                    msg!("{key} 的日期 `{v}` 格式不对", "date `{v}` in {key} is not in the form YYYY-MM-DD"),
+                    msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"),
+                );
                 None
             }
             Err(DateError::NoSuchDay) => {
-                self.err("date", pos, msg!("{key} 的日期 `{v}` 不存在", "date `{v}` in {key} does not exist"), msg!("核对月份和日期", "check the month and day"));
+                self.err(
+                    "date",
+                    pos,
+                    msg!("{key} 的日期 `{v}` 不存在", "date `{v}` in {key} does not exist"),
+                    msg!("核对月份和日期", "check the month and day"),
+                );
                 None
             }
         }
@@ -529,7 +594,12 @@ impl Parser<'_> {
     fn reference(&mut self, key: &str, id: &str, pos: Pos) -> Ref {
         let id = id.trim().trim_matches('/').to_string();
         if let Some(why) = bad_id(&id) {
-            self.err("id", pos, msg!("{key} 引用的 id `{id}` 无效：{}", "{key} refers to an invalid id `{id}`: {}", why.zh, why.en), id_help());
+            self.err(
+                "id",
+                pos,
+                msg!("{key} 引用的 id `{id}` 无效：{}", "{key} refers to an invalid id `{id}`: {}", why.zh, why.en),
+                id_help(),
+            );
         }
         Ref { id, pos }
     }
@@ -539,7 +609,9 @@ impl Parser<'_> {
         for item in list.unwrap_or_default() {
             let pos = self.at(&item);
             match item.value {
-                RawRel::Id(id) => out.push(Relation { target: self.reference(key, &id, pos), effective: None, note: None }),
+                RawRel::Id(id) => {
+                    out.push(Relation { target: self.reference(key, &id, pos), effective: None, note: None })
+                }
                 RawRel::Full(f) => {
                     let effective = f.effective.as_deref().and_then(|d| self.date_at(key, d, pos));
                     out.push(Relation { target: self.reference(key, &f.id, pos), effective, note: f.note });
@@ -560,7 +632,12 @@ impl Parser<'_> {
         };
         self.line0 = line0;
         if yaml.trim().is_empty() {
-            self.err("front-matter", Pos::new(1, 1), msg!("前置元数据是空的", "the front matter is empty"), front_matter_help());
+            self.err(
+                "front-matter",
+                Pos::new(1, 1),
+                msg!("前置元数据是空的", "the front matter is empty"),
+                front_matter_help(),
+            );
             return None;
         }
         // Most front matter is plain `key: value` lines of standard keys, whose positions a
@@ -591,8 +668,14 @@ impl Parser<'_> {
                 } else {
                     let near = nearest_key(&k);
                     let help = match near {
-                        Some(n) => msg!("是不是 `{n}`？若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明", "did you mean `{n}`? If the site needs this key, declare it in extra_keys in gongbao.toml"),
-                        None => msg!("删除它；若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明", "remove it, or declare it in extra_keys in gongbao.toml if the site needs it"),
+                        Some(n) => msg!(
+                            "是不是 `{n}`？若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明",
+                            "did you mean `{n}`? If the site needs this key, declare it in extra_keys in gongbao.toml"
+                        ),
+                        None => msg!(
+                            "删除它；若是本站特有字段，请在 gongbao.toml 的 extra_keys 中声明",
+                            "remove it, or declare it in extra_keys in gongbao.toml if the site needs it"
+                        ),
                     };
                     self.err("unknown-key", pos, msg!("未知字段 `{k}`", "unknown key `{k}`"), help);
                 }
@@ -622,7 +705,12 @@ impl Parser<'_> {
                     let pos = self.at(k);
                     let bad = &k.value;
                     let choices = Kind::choices();
-                    self.err("enum", pos, msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"), msg!("取值之一：{choices}", "use one of: {choices}"));
+                    self.err(
+                        "enum",
+                        pos,
+                        msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"),
+                        msg!("取值之一：{choices}", "use one of: {choices}"),
+                    );
                 }
                 v
             }
@@ -633,7 +721,14 @@ impl Parser<'_> {
         }
         let published = match &raw.published {
             None => {
-                missing(self, "published", msg!("加上 published：发布日期，如 2024-03-05", "add published: the publication date, e.g. 2024-03-05"));
+                missing(
+                    self,
+                    "published",
+                    msg!(
+                        "加上 published：发布日期，如 2024-03-05",
+                        "add published: the publication date, e.g. 2024-03-05"
+                    ),
+                );
                 None
             }
             Some(d) => self.date("published", d),
@@ -647,7 +742,12 @@ impl Parser<'_> {
                 let id = s.value.trim().to_string();
                 if let Some(why) = bad_id(&id) {
                     let pos = self.at(s);
-                    self.err("id", pos, msg!("id `{id}` 无效：{}", "id `{id}` is not valid: {}", why.zh, why.en), id_help());
+                    self.err(
+                        "id",
+                        pos,
+                        msg!("id `{id}` 无效：{}", "id `{id}` is not valid: {}", why.zh, why.en),
+                        id_help(),
+                    );
                 }
                 id
             }
@@ -656,7 +756,15 @@ impl Parser<'_> {
         if id.is_empty() || (raw.id.is_none() && bad_id(&id).is_some()) {
             let why = bad_id(&id).map(|m| m.zh).unwrap_or_default();
             let why_en = bad_id(&id).map(|m| m.en).unwrap_or_default();
-            self.err("id", top, msg!("无法从文件路径得出有效的 id（{why}）", "no valid id can be made from the file path ({why_en})"), msg!("在元数据中写明 id，或重命名文件（小写字母、数字、连字符）", "give an id in the metadata, or rename the file (lower-case letters, digits, hyphens)"));
+            self.err(
+                "id",
+                top,
+                msg!("无法从文件路径得出有效的 id（{why}）", "no valid id can be made from the file path ({why_en})"),
+                msg!(
+                    "在元数据中写明 id，或重命名文件（小写字母、数字、连字符）",
+                    "give an id in the metadata, or rename the file (lower-case letters, digits, hyphens)"
+                ),
+            );
         }
 
         let doc_number = raw.doc_number.as_ref().and_then(|s| {
@@ -664,15 +772,39 @@ impl Parser<'_> {
             let v = s.value.trim();
             match DocNumber::parse(v) {
                 None => {
-                    self.err("doc-number", pos, msg!("发文字号 `{v}` 格式不对", "document number `{v}` is malformed"), msg!("写成 机关代字〔年份〕序号号，如 青政办函〔2018〕84号；或 …令第12号", "write agency code, year in 〔〕 and number, e.g. 青政办函〔2018〕84号, or …令第12号"));
+                    self.err(
+                        "doc-number",
+                        pos,
+                        msg!("发文字号 `{v}` 格式不对", "document number `{v}` is malformed"),
+                        msg!(
+                            "写成 机关代字〔年份〕序号号，如 青政办函〔2018〕84号；或 …令第12号",
+                            "write agency code, year in 〔〕 and number, e.g. 青政办函〔2018〕84号, or …令第12号"
+                        ),
+                    );
                     None
                 }
                 Some((n, quirks)) => {
                     for q in quirks {
                         let fixed = n.to_string();
                         match q {
-                            DocNumberQuirk::Brackets => self.warn("doc-number-brackets", pos, msg!("发文字号 `{v}` 的年份应使用六角括号〔〕", "document number `{v}` should put the year in 〔〕 (U+3014/U+3015)"), msg!("改为 `{fixed}`", "write `{fixed}`")),
-                            DocNumberQuirk::LeadingZeros => self.warn("doc-number-zeros", pos, msg!("发文字号 `{v}` 的序号不应有前导零", "document number `{v}` has leading zeros in its sequence"), msg!("改为 `{fixed}`", "write `{fixed}`")),
+                            DocNumberQuirk::Brackets => self.warn(
+                                "doc-number-brackets",
+                                pos,
+                                msg!(
+                                    "发文字号 `{v}` 的年份应使用六角括号〔〕",
+                                    "document number `{v}` should put the year in 〔〕 (U+3014/U+3015)"
+                                ),
+                                msg!("改为 `{fixed}`", "write `{fixed}`"),
+                            ),
+                            DocNumberQuirk::LeadingZeros => self.warn(
+                                "doc-number-zeros",
+                                pos,
+                                msg!(
+                                    "发文字号 `{v}` 的序号不应有前导零",
+                                    "document number `{v}` has leading zeros in its sequence"
+                                ),
+                                msg!("改为 `{fixed}`", "write `{fixed}`"),
+                            ),
                         }
                     }
                     Some(n)
@@ -685,7 +817,18 @@ impl Parser<'_> {
             if let Some(re) = &cfg.patterns.index_no {
                 if !re.is_match(&v) {
                     let pat = re.as_str();
-                    self.err("index-no", pos, msg!("索引号 `{v}` 不符合本站格式 {pat}", "index number `{v}` does not match the site's pattern {pat}"), msg!("格式见 gongbao.toml 的 [patterns] index_no，通常为 机构代码/年份-五位序号", "see [patterns] index_no in gongbao.toml; usually organisation code/year-five-digit serial"));
+                    self.err(
+                        "index-no",
+                        pos,
+                        msg!(
+                            "索引号 `{v}` 不符合本站格式 {pat}",
+                            "index number `{v}` does not match the site's pattern {pat}"
+                        ),
+                        msg!(
+                            "格式见 gongbao.toml 的 [patterns] index_no，通常为 机构代码/年份-五位序号",
+                            "see [patterns] index_no in gongbao.toml; usually organisation code/year-five-digit serial"
+                        ),
+                    );
                 }
             }
             (v, pos)
@@ -696,7 +839,18 @@ impl Parser<'_> {
             if let Some(re) = &cfg.patterns.registration_no {
                 if !re.is_match(&v) {
                     let pat = re.as_str();
-                    self.err("registration-no", pos, msg!("统一编号 `{v}` 不符合本站格式 {pat}", "registration number `{v}` does not match the site's pattern {pat}"), msg!("格式见 gongbao.toml 的 [patterns] registration_no", "see [patterns] registration_no in gongbao.toml"));
+                    self.err(
+                        "registration-no",
+                        pos,
+                        msg!(
+                            "统一编号 `{v}` 不符合本站格式 {pat}",
+                            "registration number `{v}` does not match the site's pattern {pat}"
+                        ),
+                        msg!(
+                            "格式见 gongbao.toml 的 [patterns] registration_no",
+                            "see [patterns] registration_no in gongbao.toml"
+                        ),
+                    );
                 }
             }
             v
@@ -706,7 +860,15 @@ impl Parser<'_> {
             if v.is_none() {
                 let pos = self.at(g);
                 let bad = &g.value;
-                self.err("enum", pos, msg!("文种 `{bad}` 不是十五种法定文种之一", "`{bad}` is not one of the fifteen official genres"), msg!("取值之一：决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要", "use one of: 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要"));
+                self.err(
+                    "enum",
+                    pos,
+                    msg!("文种 `{bad}` 不是十五种法定文种之一", "`{bad}` is not one of the fifteen official genres"),
+                    msg!(
+                        "取值之一：决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要",
+                        "use one of: 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 议案 函 纪要"
+                    ),
+                );
             }
             v
         });
@@ -716,7 +878,15 @@ impl Parser<'_> {
             None if key_pos.contains_key("disclosure") => {
                 let pos = key_pos["disclosure"];
                 let choices = Disclosure::choices();
-                self.err("enum", pos, msg!("公开属性 disclosure 写了但没有值", "disclosure is written but has no value"), msg!("写明取值之一：{choices}；主动公开的记录可删除这一行", "give one of: {choices}; for a public record the line can be removed"));
+                self.err(
+                    "enum",
+                    pos,
+                    msg!("公开属性 disclosure 写了但没有值", "disclosure is written but has no value"),
+                    msg!(
+                        "写明取值之一：{choices}；主动公开的记录可删除这一行",
+                        "give one of: {choices}; for a public record the line can be removed"
+                    ),
+                );
                 Disclosure::Withheld
             }
             None => Disclosure::Public,
@@ -724,7 +894,12 @@ impl Parser<'_> {
                 let pos = self.at(d);
                 let bad = &d.value;
                 let choices = Disclosure::choices();
-                self.err("enum", pos, msg!("公开属性 `{bad}` 无效", "`{bad}` is not a valid disclosure"), msg!("取值之一：{choices}", "use one of: {choices}"));
+                self.err(
+                    "enum",
+                    pos,
+                    msg!("公开属性 `{bad}` 无效", "`{bad}` is not a valid disclosure"),
+                    msg!("取值之一：{choices}", "use one of: {choices}"),
+                );
                 // An unreadable disclosure must never publish the record.
                 Disclosure::Withheld
             }),
@@ -737,7 +912,14 @@ impl Parser<'_> {
             .map(|t| t.split(['\\', '＼']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
             .filter(|t| !t.is_empty())
             .collect();
-        let issuers: Vec<String> = raw.issuer.map(|i| i.value.into_vec()).unwrap_or_default().into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let issuers: Vec<String> = raw
+            .issuer
+            .map(|i| i.value.into_vec())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
 
         let stated = raw.validity.as_ref().and_then(|v| {
             let pos = self.at(v);
@@ -745,12 +927,23 @@ impl Parser<'_> {
             if state.is_none() {
                 let bad = &v.value.state;
                 let choices = State::choices();
-                self.err("enum", pos, msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"), msg!("取值之一：{choices}", "use one of: {choices}"));
+                self.err(
+                    "enum",
+                    pos,
+                    msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"),
+                    msg!("取值之一：{choices}", "use one of: {choices}"),
+                );
             }
             let since = self.date_at("validity.since", &v.value.since, pos);
             // Whether `basis` names a record or cites an outside document is decided with the
             // whole corpus at hand (see `StatedValidity::basis_id`).
-            let basis = v.value.basis.as_deref().map(str::trim).filter(|b| !b.is_empty()).map(|b| Ref { id: b.to_string(), pos });
+            let basis = v
+                .value
+                .basis
+                .as_deref()
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .map(|b| Ref { id: b.to_string(), pos });
             Some(StatedValidity { state: state?, since: since?, basis, note: v.value.note.clone(), pos })
         });
         let review = raw.review.as_ref().and_then(|r| {
@@ -787,7 +980,16 @@ impl Parser<'_> {
             .collect();
 
         let issue = if kind == Some(Kind::Gazette) {
-            let need = |p: &mut Self, key: &str| missing(p, key, msg!("公报期需要 year、number、published 和 sections", "a gazette issue needs year, number, published and sections"));
+            let need = |p: &mut Self, key: &str| {
+                missing(
+                    p,
+                    key,
+                    msg!(
+                        "公报期需要 year、number、published 和 sections",
+                        "a gazette issue needs year, number, published and sections"
+                    ),
+                )
+            };
             let year = raw.year.as_ref().map(|y| y.value);
             let number = raw.number.as_ref().map(|n| n.value);
             if year.is_none() {
@@ -801,11 +1003,20 @@ impl Parser<'_> {
             }
             for (key, v) in [("year", &raw.year), ("number", &raw.number), ("total_number", &raw.total_number)] {
                 if let Some(v) = v {
-                    let ok = if key == "year" { (1900..=2999).contains(&v.value) } else { (1..=100_000).contains(&v.value) };
+                    let ok =
+                        if key == "year" { (1900..=2999).contains(&v.value) } else { (1..=100_000).contains(&v.value) };
                     if !ok {
                         let pos = self.at(v);
                         let n = v.value;
-                        self.err("gazette", pos, msg!("{key} 的值 {n} 不合理", "{key} {n} is out of range"), msg!("year 是四位年份，number 与 total_number 是正整数", "year is a four-digit year; number and total_number are positive whole numbers"));
+                        self.err(
+                            "gazette",
+                            pos,
+                            msg!("{key} 的值 {n} 不合理", "{key} {n} is out of range"),
+                            msg!(
+                                "year 是四位年份，number 与 total_number 是正整数",
+                                "year is a four-digit year; number and total_number are positive whole numbers"
+                            ),
+                        );
                     }
                 }
             }
@@ -825,25 +1036,53 @@ impl Parser<'_> {
                         .collect(),
                 })
                 .collect();
-            let pdf = raw.pdf.as_ref().map(|p| Attachment { file: p.value.trim().to_string(), title: "PDF".into(), pos: self.at(p) });
+            let pdf = raw.pdf.as_ref().map(|p| Attachment {
+                file: p.value.trim().to_string(),
+                title: "PDF".into(),
+                pos: self.at(p),
+            });
             match (year, number) {
-                (Some(y), Some(n)) => Some(Issue { year: y.clamp(1900, 2999) as i32, number: n.clamp(1, 100_000) as u32, total_number: raw.total_number.map(|t| t.value.clamp(1, 100_000) as u32), pdf, sections }),
+                (Some(y), Some(n)) => Some(Issue {
+                    year: y.clamp(1900, 2999) as i32,
+                    number: n.clamp(1, 100_000) as u32,
+                    total_number: raw.total_number.map(|t| t.value.clamp(1, 100_000) as u32),
+                    pdf,
+                    sections,
+                }),
                 _ => None,
             }
         } else {
             for key in ["year", "number", "total_number", "pdf", "sections"] {
                 if let Some(&pos) = key_pos.get(key) {
-                    self.err("kind-key", pos, msg!("`{key}` 只用于公报期（kind: gazette）", "`{key}` belongs to gazette issues (kind: gazette) only"), msg!("删除该字段，或把 kind 改为 gazette", "remove the key, or make the record kind: gazette"));
+                    self.err(
+                        "kind-key",
+                        pos,
+                        msg!(
+                            "`{key}` 只用于公报期（kind: gazette）",
+                            "`{key}` belongs to gazette issues (kind: gazette) only"
+                        ),
+                        msg!("删除该字段，或把 kind 改为 gazette", "remove the key, or make the record kind: gazette"),
+                    );
                 }
             }
             None
         };
-        let only_for = [("interprets", Kind::Interpretation), ("final", Kind::Draft), ("comment", Kind::Draft), ("catalog", Kind::Catalog)];
+        let only_for = [
+            ("interprets", Kind::Interpretation),
+            ("final", Kind::Draft),
+            ("comment", Kind::Draft),
+            ("catalog", Kind::Catalog),
+        ];
         for (key, k) in only_for {
             if let (Some(&pos), Some(kind)) = (key_pos.get(key), kind) {
                 if kind != k {
                     let (zh, en) = (k.zh(), k.id());
-                    self.err("kind-key", pos, msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"), msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"));
+                    self.err(
+                        "kind-key",
+                        pos,
+                        msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"),
+                        msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"),
+                    );
                 }
             }
         }
@@ -922,19 +1161,28 @@ pub fn bad_id(id: &str) -> Option<Msg> {
             return Some(msg!("某段以 `.` 开头", "a segment starts with `.`"));
         }
     }
-    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.') || (!c.is_ascii() && c.is_alphanumeric()))) {
+    if let Some(c) = id.chars().find(|c| {
+        !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.') || (!c.is_ascii() && c.is_alphanumeric()))
+    }) {
         return Some(msg!("含有不允许的字符 `{c}`", "it contains the character `{c}`, which is not allowed"));
     }
     None
 }
 
 fn id_help() -> Msg {
-    msg!("id 由字母、数字、连字符、下划线组成，可用 `/` 分段，不能含 `..`", "an id is letters, digits, hyphens and underscores, in segments separated by `/`, without `..`")
+    msg!(
+        "id 由字母、数字、连字符、下划线组成，可用 `/` 分段，不能含 `..`",
+        "an id is letters, digits, hyphens and underscores, in segments separated by `/`, without `..`"
+    )
 }
 
 /// The standard key closest to a misspelt one, when it is close enough to be a likely typo.
 fn nearest_key(k: &str) -> Option<&'static str> {
-    KEYS.iter().map(|c| (crate::model::edit_distance(k, c), *c)).filter(|(d, c)| *d <= 2.max(c.len() / 4)).min().map(|(_, c)| c)
+    KEYS.iter()
+        .map(|c| (crate::model::edit_distance(k, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -953,12 +1201,26 @@ mod tests {
         let yaml = yaml.replace("title_note_is_not_here: no\n", "published: \"2024-01-03\"\r\n");
         let quick = plain_keys(&yaml).expect("plain front matter");
         assert_eq!(quick, scanned(&yaml));
-        assert_eq!(quick.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["id", "title", "keywords", "review", "amends", "published"]);
+        assert_eq!(
+            quick.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["id", "title", "keywords", "review", "amends", "published"]
+        );
     }
 
     #[test]
     fn anything_unusual_goes_to_the_parser() {
-        for yaml in ["\"id\": a\n", "id: a\nid: b\n", "{id: a}\n", "  id: a\n  kind: x\n", "id:a\n", "kind: x\n? title\n: y\n", "%YAML 1.2\n", "keywords: [a,\nb]\n", "- a\n", "# only a comment\n"] {
+        for yaml in [
+            "\"id\": a\n",
+            "id: a\nid: b\n",
+            "{id: a}\n",
+            "  id: a\n  kind: x\n",
+            "id:a\n",
+            "kind: x\n? title\n: y\n",
+            "%YAML 1.2\n",
+            "keywords: [a,\nb]\n",
+            "- a\n",
+            "# only a comment\n",
+        ] {
             assert_eq!(plain_keys(yaml), None, "{yaml:?}");
         }
     }

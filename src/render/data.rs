@@ -72,7 +72,9 @@ impl Renderer<'_> {
         let rel = |v: &[crate::parse::Relation]| -> Vec<Value> {
             v.iter().filter_map(|x| self.lookup(&x.target.id).map(|t| json!({"id": c.records[t].id, "effective": x.effective.unwrap_or(r.effective), "note": x.note}))).collect()
         };
-        let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> { v.iter().map(|b| json!({"id": c.records[b.by].id, "effective": b.effective, "note": b.note})).collect() };
+        let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
+            v.iter().map(|b| json!({"id": c.records[b.by].id, "effective": b.effective, "note": b.note})).collect()
+        };
         let printed = c.printed[i].and_then(|p| {
             super::memo::touch(p.issue);
             let x = c.records[p.issue].issue.as_ref()?;
@@ -109,7 +111,11 @@ impl Renderer<'_> {
     pub(crate) fn documents_json(&self) -> Vec<u8> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
-        json_with_list(&head, "documents", self.rows(0, &docs, |i| serde_json::to_vec(&self.doc_data(i)).unwrap_or_default()))
+        json_with_list(
+            &head,
+            "documents",
+            self.rows(0, &docs, |i| serde_json::to_vec(&self.doc_data(i)).unwrap_or_default()),
+        )
     }
 
     /// One row of each listed record, made in parallel and kept in order; under `serve`, rows
@@ -143,7 +149,12 @@ impl Renderer<'_> {
             .map(|(name, _, _)| {
                 let v = match *name {
                     "gazette_year" | "gazette_number" | "gazette_page" => d["gazette"][&name[8..]].clone(),
-                    "amends" | "repeals" | "amended_by" | "repealed_by" => Value::String(d[*name].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect::<Vec<_>>().join(";")).unwrap_or_default()),
+                    "amends" | "repeals" | "amended_by" | "repealed_by" => Value::String(
+                        d[*name]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect::<Vec<_>>().join(";"))
+                            .unwrap_or_default(),
+                    ),
                     _ => d[*name].clone(),
                 };
                 csv_cell(&v)
@@ -163,7 +174,9 @@ impl Renderer<'_> {
         let c = self.c;
         let r = &c.records[i];
         let url = self.abs_doc(i);
-        let refs = |v: &[crate::parse::Relation]| -> Vec<Value> { v.iter().filter_map(|x| self.lookup(&x.target.id)).map(|t| json!({"@id": self.abs_doc(t)})).collect() };
+        let refs = |v: &[crate::parse::Relation]| -> Vec<Value> {
+            v.iter().filter_map(|x| self.lookup(&x.target.id)).map(|t| json!({"@id": self.abs_doc(t)})).collect()
+        };
         let mut v = json!({
             "@id": url, "url": url, "name": r.title, "datePublished": r.published, "inLanguage": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
             "publisher": self.org(&self.cfg.site.name),
@@ -178,11 +191,20 @@ impl Renderer<'_> {
         match r.kind {
             Kind::Regulation | Kind::Normative => {
                 o.insert("@type".into(), json!("Legislation"));
-                o.insert("legislationIdentifier".into(), json!(r.doc_number.as_ref().map_or_else(|| r.id.clone(), |d| d.to_string())));
+                o.insert(
+                    "legislationIdentifier".into(),
+                    json!(r.doc_number.as_ref().map_or_else(|| r.id.clone(), |d| d.to_string())),
+                );
                 o.insert("legislationType".into(), json!(r.kind.zh()));
-                o.insert("legislationLegalForce".into(), json!({"@id": format!("https://schema.org/{}", c.current(i).state.schema_org())}));
+                o.insert(
+                    "legislationLegalForce".into(),
+                    json!({"@id": format!("https://schema.org/{}", c.current(i).state.schema_org())}),
+                );
                 o.insert("legislationDate".into(), json!(r.signed.unwrap_or(r.published)));
-                o.insert("legislationPassedBy".into(), json!(r.issuers.iter().map(|n| self.org(n)).collect::<Vec<_>>()));
+                o.insert(
+                    "legislationPassedBy".into(),
+                    json!(r.issuers.iter().map(|n| self.org(n)).collect::<Vec<_>>()),
+                );
                 o.insert("legislationJurisdiction".into(), json!(self.cfg.site.name));
                 let (am, rp) = (refs(&r.amends), refs(&r.repeals));
                 if !am.is_empty() {
@@ -237,7 +259,11 @@ impl Renderer<'_> {
     pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
-        json_with_list(&json!({"@context": context()}), "@graph", self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(i)).unwrap_or_default()))
+        json_with_list(
+            &json!({"@context": context()}),
+            "@graph",
+            self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(i)).unwrap_or_default()),
+        )
     }
 
     /// `data/gazette/<year>-<number>.json`.
@@ -259,7 +285,8 @@ impl Renderer<'_> {
 
     /// `data/datapackage.json`: a Frictionless Data Package describing every data file.
     pub(crate) fn datapackage(&self, issues: &[String], schemas: &[String]) -> Vec<u8> {
-        let fields: Vec<Value> = CSV_FIELDS.iter().map(|(n, t, d)| json!({"name": n, "type": t, "description": d})).collect();
+        let fields: Vec<Value> =
+            CSV_FIELDS.iter().map(|(n, t, d)| json!({"name": n, "type": t, "description": d})).collect();
         let mut resources = vec![
             json!({
                 "name": "documents-csv", "path": "documents.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
@@ -275,7 +302,8 @@ impl Renderer<'_> {
             resources.push(json!({"name": name, "path": p, "format": "json", "mediatype": "application/json", "encoding": "utf-8"}));
         }
         for p in schemas {
-            let name = format!("schema-{}", p.trim_start_matches("schemas/").trim_end_matches(".json").replace('.', "-"));
+            let name =
+                format!("schema-{}", p.trim_start_matches("schemas/").trim_end_matches(".json").replace('.', "-"));
             resources.push(json!({"name": name, "path": p, "type": "json", "format": "json", "mediatype": "application/schema+json", "encoding": "utf-8"}));
         }
         pretty(&json!({
@@ -288,7 +316,12 @@ impl Renderer<'_> {
 
     /// An Atom feed of the newest records of `kind` (all documents when `None`).
     pub(crate) fn feed(&self, kind: Option<Kind>, name: &str) -> Vec<u8> {
-        let items: Vec<usize> = self.newest(kind).into_iter().filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette).take(FEED_LEN).collect();
+        let items: Vec<usize> = self
+            .newest(kind)
+            .into_iter()
+            .filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette)
+            .take(FEED_LEN)
+            .collect();
         let tz = &self.cfg.site.timezone;
         let stamp = |d: crate::date::Date| format!("{d}T00:00:00{tz}");
         let updated = items.first().map_or(self.c.as_of, |&i| self.c.records[i].published);
@@ -297,18 +330,32 @@ impl Renderer<'_> {
             Some(k) => format!("{} · {}", self.cfg.site.name, self.strings["kind"][k.id()].as_str().unwrap_or(k.zh())),
         };
         let self_url = self.abs(&format!("feeds/{name}.atom"));
-        let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+        let mut x = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"",
+        );
         x.push_str(&xml(&self.cfg.site.language));
         x.push_str("\">\n");
-        x.push_str(&format!("  <id>{}</id>\n  <title>{}</title>\n  <updated>{}</updated>\n", xml(&self_url), xml(&title), stamp(updated)));
+        x.push_str(&format!(
+            "  <id>{}</id>\n  <title>{}</title>\n  <updated>{}</updated>\n",
+            xml(&self_url),
+            xml(&title),
+            stamp(updated)
+        ));
         x.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml(&self_url), xml(&self.cfg.site.base_url)));
-        x.push_str(&format!("  <author><name>{}</name></author>\n  <generator>gongbao</generator>\n", xml(&self.cfg.site.name)));
+        x.push_str(&format!(
+            "  <author><name>{}</name></author>\n  <generator>gongbao</generator>\n",
+            xml(&self.cfg.site.name)
+        ));
         for i in items {
             let r = &self.c.records[i];
             let url = self.abs_doc(i);
             x.push_str("  <entry>\n");
             x.push_str(&format!("    <id>{}</id>\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml(&url), xml(&r.title), xml(&url)));
-            x.push_str(&format!("    <published>{}</published>\n    <updated>{}</updated>\n", stamp(r.published), stamp(r.published)));
+            x.push_str(&format!(
+                "    <published>{}</published>\n    <updated>{}</updated>\n",
+                stamp(r.published),
+                stamp(r.published)
+            ));
             x.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", r.kind.id(), xml(r.kind.zh())));
             let summary = match &r.doc_number {
                 Some(n) => format!("{n} {}", self.excerpt(i)),
@@ -322,7 +369,9 @@ impl Renderer<'_> {
 
     /// A sitemap of `paths` (site-relative page paths).
     pub(crate) fn sitemap(&self, paths: &[String]) -> Vec<u8> {
-        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut x = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for p in paths {
             x.push_str(&format!("  <url><loc>{}</loc></url>\n", xml(&self.abs(p))));
         }
@@ -332,9 +381,14 @@ impl Renderer<'_> {
 
     /// The sitemap index over `n` sitemap files.
     pub(crate) fn sitemap_index(&self, n: usize) -> Vec<u8> {
-        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut x = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for k in 1..=n {
-            x.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml(&self.abs(&format!("sitemaps/sitemap-{k}.xml")))));
+            x.push_str(&format!(
+                "  <sitemap><loc>{}</loc></sitemap>\n",
+                xml(&self.abs(&format!("sitemaps/sitemap-{k}.xml")))
+            ));
         }
         x.push_str("</sitemapindex>\n");
         x.into_bytes()
@@ -344,15 +398,29 @@ impl Renderer<'_> {
     /// site's language, UTF-8 with a BOM. The content column is the entry's whole text.
     pub(crate) fn catalog_csv(&self) -> Vec<u8> {
         let label = |k: &str| self.strings["label"][k].as_str().unwrap_or(k).to_string();
-        let head = ["category", "item", "content", "basis", "time_limit", "unit", "channel", "published", "url"].map(label);
+        let head =
+            ["category", "item", "content", "basis", "time_limit", "unit", "channel", "published", "url"].map(label);
         let mut out = String::from("\u{FEFF}");
         out.push_str(&head.join(","));
         out.push_str("\r\n");
         for i in self.newest(Some(Kind::Catalog)) {
             let r = &self.c.records[i];
             let f = r.catalog.clone().unwrap_or_default();
-            let text = self.shown_markdown(i).map(|md| crate::parse::markdown::plain_text(&md)).unwrap_or_else(|_| self.excerpt(i));
-            let row = [f.category, r.title.clone(), text, f.basis, f.time_limit, f.unit, f.channel, r.published.to_string(), self.abs_doc(i)];
+            let text = self
+                .shown_markdown(i)
+                .map(|md| crate::parse::markdown::plain_text(&md))
+                .unwrap_or_else(|_| self.excerpt(i));
+            let row = [
+                f.category,
+                r.title.clone(),
+                text,
+                f.basis,
+                f.time_limit,
+                f.unit,
+                f.channel,
+                r.published.to_string(),
+                self.abs_doc(i),
+            ];
             out.push_str(&row.iter().map(|c| csv_cell(&Value::String(c.clone()))).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
@@ -406,11 +474,18 @@ fn csv_cell(v: &Value) -> String {
     let (s, text) = match v {
         Value::Null => (String::new(), false),
         Value::String(s) => (s.clone(), true),
-        Value::Array(a) => (a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect::<Vec<_>>().join(";"), true),
+        Value::Array(a) => (
+            a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect::<Vec<_>>().join(";"),
+            true,
+        ),
         other => (other.to_string(), false),
     };
     let formula = text && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula || s.contains([',', '"', '\n', '\r']) { format!("\"{}{}\"", if formula { "'" } else { "" }, s.replace('"', "\"\"")) } else { s }
+    if formula || s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}{}\"", if formula { "'" } else { "" }, s.replace('"', "\"\""))
+    } else {
+        s
+    }
 }
 
 /// Escapes text for XML.
@@ -428,7 +503,9 @@ pub fn page_urls(c: &Corpus, jobs: &[super::Job]) -> Vec<String> {
             super::Job::Issues => Some("gazette/".into()),
             super::Job::Browse => Some("browse/".into()),
             super::Job::Catalog => Some("catalog/".into()),
-            super::Job::List(l, p) => Some(if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) }),
+            super::Job::List(l, p) => {
+                Some(if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) })
+            }
             _ => None,
         })
         .collect()

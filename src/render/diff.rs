@@ -152,7 +152,8 @@ pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (Str
             out.push(*ids.entry(p.as_str()).or_insert(next));
         }
     }
-    let ops = myers_within(&ia, &ib, &mut budget).unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
+    let ops = myers_within(&ia, &ib, &mut budget)
+        .unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
     let mut html = String::new();
     let mut stats = Stats::default();
     let (mut i, mut j, mut k) = (0, 0, 0);
@@ -193,11 +194,17 @@ pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (Str
                 continue;
             }
             if let Some(d) = dels.get(p) {
-                html.push_str(&format!("<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n", text(d)));
+                html.push_str(&format!(
+                    "<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n",
+                    text(d)
+                ));
                 stats.deleted += 1;
             }
             if let Some(n) = inss.get(p) {
-                html.push_str(&format!("<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n", text(n)));
+                html.push_str(&format!(
+                    "<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n",
+                    text(n)
+                ));
                 stats.inserted += 1;
             }
         }
@@ -346,7 +353,14 @@ mod tests {
 
     #[test]
     fn myers_scripts_rebuild_both_sides_and_are_minimal() {
-        let cases = [("", ""), ("abc", ""), ("", "abc"), ("abcabba", "cbabac"), ("第五条罚款五千元", "第五条罚款一万元"), ("aaaa", "aaab")];
+        let cases = [
+            ("", ""),
+            ("abc", ""),
+            ("", "abc"),
+            ("abcabba", "cbabac"),
+            ("第五条罚款五千元", "第五条罚款一万元"),
+            ("aaaa", "aaab"),
+        ];
         for (a, b) in cases {
             let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
             let ops = myers(&x, &y).unwrap();
@@ -385,7 +399,12 @@ mod tests {
         let new = "## 第一条\n\n为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n";
         let (html, stats) = redline(&paras(old), &paras(new), "删除", "新增");
         assert!(html.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "{html}");
-        assert!(html.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"), "{html}");
+        assert!(
+            html.contains(
+                "<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"
+            ),
+            "{html}"
+        );
         assert!(html.contains("<p class=\"same\">第一条</p>"), "{html}");
         assert_eq!(stats.same, 1);
         assert!(stats.changed >= 2, "{stats:?}");
@@ -394,7 +413,10 @@ mod tests {
     #[test]
     fn short_common_runs_between_changes_are_folded_into_the_change() {
         let html = marked(alike("主要街道两侧", "城市主次干道两侧", &mut PAGE_BUDGET.clone()).unwrap(), "删", "增");
-        assert_eq!(html, "<del><span class=\"cue\">[删]</span>主要街</del><ins><span class=\"cue\">[增]</span>城市主次干</ins>道两侧");
+        assert_eq!(
+            html,
+            "<del><span class=\"cue\">[删]</span>主要街</del><ins><span class=\"cue\">[增]</span>城市主次干</ins>道两侧"
+        );
     }
 
     /// The old and the new paragraphs a redline shows: unchanged text and `<del>` for the old,
@@ -402,7 +424,9 @@ mod tests {
     fn sides(html: &str, del_cue: &str, ins_cue: &str) -> (Vec<String>, Vec<String>) {
         let (mut old, mut new) = (Vec::new(), Vec::new());
         for line in html.lines() {
-            let line = line.replace(&format!("<span class=\"cue\">[{del_cue}]</span>"), "").replace(&format!("<span class=\"cue\">[{ins_cue}]</span>"), "");
+            let line = line
+                .replace(&format!("<span class=\"cue\">[{del_cue}]</span>"), "")
+                .replace(&format!("<span class=\"cue\">[{ins_cue}]</span>"), "");
             let (mut o, mut n, mut in_del, mut in_ins) = (String::new(), String::new(), false, false);
             let mut rest = line.as_str();
             while !rest.is_empty() {
@@ -423,7 +447,12 @@ mod tests {
                     continue;
                 }
                 let end = rest.find('<').unwrap_or(rest.len());
-                let piece = rest[..end].replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+                let piece = rest[..end]
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&amp;", "&");
                 if !in_ins {
                     o.push_str(&piece);
                 }

@@ -18,7 +18,20 @@ const DROP: &[&str] = RAW_TEXT_ELEMENTS;
 /// Elements whose tags are removed and whose content stays: they load other documents, send
 /// forms or change how the page's addresses resolve, but what they hold is ordinary text, which
 /// an unclosed one must not take with it.
-const UNWRAP: &[&str] = &["frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "template", "form", "portal", "fencedframe"];
+const UNWRAP: &[&str] = &[
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    "meta",
+    "link",
+    "template",
+    "form",
+    "portal",
+    "fencedframe",
+];
 
 /// What to do with a link destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +157,11 @@ fn act(link: &dyn Fn(&str) -> LinkAction, url: &str) -> LinkAction {
 /// (URLs separated by whitespace) with each URL passed through `link`; a URL that must go takes
 /// its candidate with it. `None` when nothing is left.
 fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Option<String> {
-    let items: Vec<&str> = if spaces { value.split_whitespace().collect() } else { value.split(',').map(str::trim).filter(|c| !c.is_empty()).collect() };
+    let items: Vec<&str> = if spaces {
+        value.split_whitespace().collect()
+    } else {
+        value.split(',').map(str::trim).filter(|c| !c.is_empty()).collect()
+    };
     let kept: Vec<String> = items
         .into_iter()
         .filter_map(|item| {
@@ -164,7 +181,11 @@ fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Opt
 /// control characters or character references (lol_html hands attribute values over as written,
 /// so `&#106;avascript:` or `java&#x09;script:` arrive undecoded; a browser decodes them).
 pub fn is_script_url(v: &str) -> bool {
-    let squeezed: String = crate::parse::markdown::decode_refs(v).chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let squeezed: String = crate::parse::markdown::decode_refs(v)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
     squeezed.starts_with("javascript:") || squeezed.starts_with("vbscript:") || squeezed.starts_with("data:")
 }
 
@@ -197,13 +218,26 @@ mod tests {
 
     #[test]
     fn repeated_attributes_keep_only_the_first() {
-        let c = clean(r#"<a href="https://e.cn/" HREF="javascript:x" onclick="y" title="t" href="vbscript:z">l</a>"#, &none);
+        let c = clean(
+            r#"<a href="https://e.cn/" HREF="javascript:x" onclick="y" title="t" href="vbscript:z">l</a>"#,
+            &none,
+        );
         assert_eq!(c, r#"<a title="t" href="https://e.cn/">l</a>"#);
     }
 
     #[test]
     fn script_urls_spelt_with_character_references_are_removed() {
-        for url in ["&#106;avascript:x", "&#x6A;avascript:x", "&#0106avascript:x", "java&#x09;script:x", "jav&Tab;ascript:x", "javascript&colon;x", "javascript&#58;x", "d&#97;ta:x", "vbscript&#x3a;x"] {
+        for url in [
+            "&#106;avascript:x",
+            "&#x6A;avascript:x",
+            "&#0106avascript:x",
+            "java&#x09;script:x",
+            "jav&Tab;ascript:x",
+            "javascript&colon;x",
+            "javascript&#58;x",
+            "d&#97;ta:x",
+            "vbscript&#x3a;x",
+        ] {
             assert!(is_script_url(url), "{url}");
             let c = clean(&format!("<a href=\"{url}\">l</a>"), &none);
             assert_eq!(c, "<a>l</a>", "{url}");

@@ -104,7 +104,8 @@ impl Memo {
     pub(crate) fn page(&self, identity: &str) -> Option<(String, String)> {
         let s = self.state.lock().ok()?;
         let p = s.pages.get(identity)?;
-        (Memo::key(&s.base, &s.views, identity.as_bytes(), &p.reads) == p.key).then(|| (p.path.clone(), p.fingerprint.clone()))
+        (Memo::key(&s.base, &s.views, identity.as_bytes(), &p.reads) == p.key)
+            .then(|| (p.path.clone(), p.fingerprint.clone()))
     }
 
     /// Remembers a page made now.
@@ -112,7 +113,10 @@ impl Memo {
         let Some((base, views)) = self.views() else { return };
         let key = Memo::key(&base, &views, identity.as_bytes(), &reads);
         if let Ok(mut s) = self.state.lock() {
-            s.pages.insert(identity.to_string(), Page { key, reads, path: path.to_string(), fingerprint: fingerprint.to_string() });
+            s.pages.insert(
+                identity.to_string(),
+                Page { key, reads, path: path.to_string(), fingerprint: fingerprint.to_string() },
+            );
         }
     }
 

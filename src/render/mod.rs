@@ -129,7 +129,11 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
             crate::parse::markdown::Target::File(f) => Some(f.as_str()),
             crate::parse::markdown::Target::Record(_) => None,
         });
-        let listed = r.attachments.iter().map(|a| a.file.as_str()).chain(r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|p| p.file.as_str()));
+        let listed = r
+            .attachments
+            .iter()
+            .map(|a| a.file.as_str())
+            .chain(r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|p| p.file.as_str()));
         // Files linked from earlier texts are published too (their links keep working).
         let from_versions: Vec<String> = c.versions[i]
             .iter()
@@ -161,9 +165,22 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
     let urls = data::page_urls(c, &jobs);
     jobs.extend(sitemap_jobs(urls, data::SITEMAP_LEN));
     let issues: Vec<usize> = c.newest_first(Some(Kind::Gazette)).into_iter().rev().collect();
-    let issue_files: Vec<String> = issues.iter().filter_map(|&i| c.records[i].issue.as_ref().map(|x| format!("gazette/{}-{}.json", x.year, x.number))).collect();
+    let issue_files: Vec<String> = issues
+        .iter()
+        .filter_map(|&i| c.records[i].issue.as_ref().map(|x| format!("gazette/{}-{}.json", x.year, x.number)))
+        .collect();
     let schema_files: Vec<String> = SCHEMAS.iter().map(|(n, _)| format!("schemas/{n}")).collect();
-    jobs.extend([DataJob::DocumentsJson, DataJob::DocumentsCsv, DataJob::DocumentsJsonld, DataJob::Package(Arc::new((issue_files, schema_files))), DataJob::Robots, DataJob::CatalogCsv].map(Job::Data));
+    jobs.extend(
+        [
+            DataJob::DocumentsJson,
+            DataJob::DocumentsCsv,
+            DataJob::DocumentsJsonld,
+            DataJob::Package(Arc::new((issue_files, schema_files))),
+            DataJob::Robots,
+            DataJob::CatalogCsv,
+        ]
+        .map(Job::Data),
+    );
     jobs.extend(issues.into_iter().map(|i| Job::Data(DataJob::Issue(i))));
     jobs.extend(SCHEMAS.iter().map(|(n, _)| Job::Data(DataJob::Schema(n))));
     jobs.push(Job::Data(DataJob::Feed(None, "all".into())));
@@ -191,7 +208,8 @@ fn sitemap_jobs(urls: Vec<String>, limit: usize) -> Vec<Job> {
 /// Groups the visible documents by each browse facet.
 fn lists(c: &Corpus) -> Vec<List> {
     // Hashed while grouping (tens of thousands of insertions), sorted once at the end.
-    let mut groups: std::collections::HashMap<(&'static str, String), (String, Vec<usize>)> = std::collections::HashMap::new();
+    let mut groups: std::collections::HashMap<(&'static str, String), (String, Vec<usize>)> =
+        std::collections::HashMap::new();
     let mut add = |facet: &'static str, path: String, label: &dyn Fn() -> String, i: usize| {
         groups.entry((facet, path)).or_insert_with(|| (label(), Vec::new())).1.push(i);
     };
@@ -339,7 +357,12 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
-    pub fn new(c: &'a Corpus, cfg: &'a Config, theme: &'a Theme, root: &std::path::Path) -> Result<Renderer<'a>, Diagnostic> {
+    pub fn new(
+        c: &'a Corpus,
+        cfg: &'a Config,
+        theme: &'a Theme,
+        root: &std::path::Path,
+    ) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         // minijinja's own HTML escaping also escapes `/`, which turns every URL into
@@ -353,14 +376,20 @@ impl<'a> Renderer<'a> {
             minijinja::escape_formatter(out, state, value)
         });
         for (name, src) in &theme.templates {
-            env.add_template_owned(name.clone(), src.clone()).map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
+            env.add_template_owned(name.clone(), src.clone())
+                .map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
         }
         let lang = &cfg.site.language;
         let text = theme.strings.get(lang).or_else(|| theme.strings.get("zh-CN")).cloned().unwrap_or_default();
         let strings: Value = toml::from_str::<toml::Table>(&text)
             .map_err(|e| {
                 let m = e.message().to_string();
-                Diagnostic::error("theme", &format!("{}i18n/{lang}.toml", theme.origin), Pos::new(1, 1), msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"))
+                Diagnostic::error(
+                    "theme",
+                    &format!("{}i18n/{lang}.toml", theme.origin),
+                    Pos::new(1, 1),
+                    msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"),
+                )
             })
             .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))?;
         let s = &cfg.site;
@@ -371,7 +400,8 @@ impl<'a> Renderer<'a> {
         });
         let globals = (minijinja::Value::from_serialize(&site), minijinja::Value::from_serialize(&strings));
         let mut h = Sha256::new();
-        for part in [env!("CARGO_PKG_VERSION").to_string(), site.to_string(), strings.to_string(), c.as_of.to_string()] {
+        for part in [env!("CARGO_PKG_VERSION").to_string(), site.to_string(), strings.to_string(), c.as_of.to_string()]
+        {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -384,7 +414,22 @@ impl<'a> Renderer<'a> {
         let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
         let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
         let gazettes = (order, places);
-        Ok(Renderer { c, cfg, env, theme, strings, site, version: env!("CARGO_PKG_VERSION"), root: root.to_path_buf(), globals, global_fp, memo: None, gazettes, newest, lists: lists(c).into_iter().map(Arc::new).collect() })
+        Ok(Renderer {
+            c,
+            cfg,
+            env,
+            theme,
+            strings,
+            site,
+            version: env!("CARGO_PKG_VERSION"),
+            root: root.to_path_buf(),
+            globals,
+            global_fp,
+            memo: None,
+            gazettes,
+            newest,
+            lists: lists(c).into_iter().map(Arc::new).collect(),
+        })
     }
 
     /// Reuses pages and rows of earlier builds from `memo` where nothing they read changed, and
@@ -411,7 +456,10 @@ impl<'a> Renderer<'a> {
                 h.update(c.view(i).as_bytes());
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
-                    h.update(crate::load::read_regular(&self.root.join(v), crate::load::MAX_RECORD_BYTES).unwrap_or_default());
+                    h.update(
+                        crate::load::read_regular(&self.root.join(v), crate::load::MAX_RECORD_BYTES)
+                            .unwrap_or_default(),
+                    );
                     h.update([0]);
                 }
                 h.finalize().into()
@@ -513,14 +561,29 @@ impl<'a> Renderer<'a> {
                 let shown = c.shown_file(*i).map(str::to_string);
                 at(format!("{}/", record_path(&c.records[*i])), "doc.html", self.doc(*i), Texts::Body(*i, shown))
             }
-            Job::Issue(i) => at(format!("{}/", record_path(&c.records[*i])), "issue.html", self.issue(*i), Texts::Body(*i, c.shown_file(*i).map(str::to_string))),
+            Job::Issue(i) => at(
+                format!("{}/", record_path(&c.records[*i])),
+                "issue.html",
+                self.issue(*i),
+                Texts::Body(*i, c.shown_file(*i).map(str::to_string)),
+            ),
             Job::Version(i, k) => {
                 let v = &c.versions[*i][*k];
-                at(format!("{}/{}/", record_path(&c.records[*i]), v.date), "version.html", self.version(*i, *k), Texts::Body(*i, v.file.clone()))
+                at(
+                    format!("{}/{}/", record_path(&c.records[*i]), v.date),
+                    "version.html",
+                    self.version(*i, *k),
+                    Texts::Body(*i, v.file.clone()),
+                )
             }
             Job::Diff(i, a, b) => {
                 let v = &c.versions[*i];
-                at(format!("{}/diff/{}..{}/", record_path(&c.records[*i]), v[*a].date, v[*b].date), "diff.html", self.diff(*i, *a, *b), Texts::Diff(*i, *a, *b))
+                at(
+                    format!("{}/diff/{}..{}/", record_path(&c.records[*i]), v[*a].date, v[*b].date),
+                    "diff.html",
+                    self.diff(*i, *a, *b),
+                    Texts::Diff(*i, *a, *b),
+                )
             }
             Job::Issues => at("gazette/".into(), "issues.html", self.issues(), Texts::None),
             Job::Browse => at("browse/".into(), "browse.html", self.browse(), Texts::None),
@@ -552,7 +615,9 @@ impl<'a> Renderer<'a> {
                 // Compare what the pages show, not the source: link targets, comments and raw
                 // HTML could name what is not public.
                 let shown = |dest: &str| self.link_action(r, dest) != html::LinkAction::Remove;
-                let text = |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::parse::markdown::blocks(&md, &shown));
+                let text = |k: usize| {
+                    self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::parse::markdown::blocks(&md, &shown))
+                };
                 let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
@@ -623,7 +688,9 @@ impl<'a> Renderer<'a> {
                 to.clone()
             }
             _ => {
-                let Some(p) = self.plan_page(job) else { return Ok(Prepared { fingerprint: None, plan: None, bytes: None }) };
+                let Some(p) = self.plan_page(job) else {
+                    return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
+                };
                 h.update(p.template.as_bytes());
                 h.update([0]);
                 h.update(p.url.as_bytes());
@@ -647,9 +714,18 @@ impl<'a> Renderer<'a> {
         let name = src.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         let active = crate::corpus::active_kind(&name);
         if active == Some(crate::corpus::Active::Refused) {
-            return Err(Diagnostic::error("active-attachment", &file, Pos::new(1, 1), msg!("这类附件可以执行脚本，不能发布", "an attachment of this type can run script and is not published")));
+            return Err(Diagnostic::error(
+                "active-attachment",
+                &file,
+                Pos::new(1, 1),
+                msg!(
+                    "这类附件可以执行脚本，不能发布",
+                    "an attachment of this type can run script and is not published"
+                ),
+            ));
         }
-        let bytes = crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES).map_err(|e| e.diagnostic(&file))?;
+        let bytes = crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES)
+            .map_err(|e| e.diagnostic(&file))?;
         Ok(match active {
             Some(_) => html::clean(&String::from_utf8_lossy(&bytes), &|_| html::LinkAction::Keep).into_bytes(),
             None => bytes,
@@ -671,10 +747,13 @@ impl<'a> Renderer<'a> {
         }
         Ok(match job {
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
-            Job::Attachment(src, to) => (to.clone(), match prepared.bytes {
-                Some(b) => b,
-                None => self.attachment(src)?,
-            }),
+            Job::Attachment(src, to) => (
+                to.clone(),
+                match prepared.bytes {
+                    Some(b) => b,
+                    None => self.attachment(src)?,
+                },
+            ),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })
@@ -687,10 +766,16 @@ impl<'a> Renderer<'a> {
             DataJob::DocumentsJsonld => ("data/documents.jsonld".into(), self.documents_jsonld()),
             DataJob::Issue(i) => {
                 let x = self.c.records[*i].issue.as_ref();
-                (format!("data/gazette/{}-{}.json", x.map_or(0, |x| x.year), x.map_or(0, |x| x.number)), self.issue_json(*i))
+                (
+                    format!("data/gazette/{}-{}.json", x.map_or(0, |x| x.year), x.map_or(0, |x| x.number)),
+                    self.issue_json(*i),
+                )
             }
             DataJob::Package(p) => ("data/datapackage.json".into(), self.datapackage(&p.0, &p.1)),
-            DataJob::Schema(n) => (format!("data/schemas/{n}"), SCHEMAS.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_bytes().to_vec()).unwrap_or_default()),
+            DataJob::Schema(n) => (
+                format!("data/schemas/{n}"),
+                SCHEMAS.iter().find(|(k, _)| k == n).map(|(_, t)| t.as_bytes().to_vec()).unwrap_or_default(),
+            ),
             DataJob::Feed(k, name) => (format!("feeds/{name}.atom"), self.feed(*k, name)),
             DataJob::Sitemap(urls, path) => (path.clone(), self.sitemap(urls)),
             DataJob::SitemapIndex(n) => ("sitemap.xml".into(), self.sitemap_index(*n)),
@@ -700,13 +785,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
-        let tmpl = self.env.get_template(template).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
         let full = minijinja::context! {
             site => self.globals.0.clone(), t => self.globals.1.clone(), as_of => self.c.as_of.to_string(), as_of_zh => self.c.as_of.zh(),
             version => self.version, path => path, url => format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
             home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(&ctx),
         };
-        tmpl.render(full).map(String::into_bytes).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))
+        tmpl.render(full)
+            .map(String::into_bytes)
+            .map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))
     }
 
     fn link(&self, i: usize) -> Value {
@@ -728,13 +818,22 @@ impl<'a> Renderer<'a> {
     }
 
     fn home(&self) -> Value {
-        let issues: Vec<Value> = self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
-        let docs: Vec<Value> = self.newest(None).into_iter().filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog)).take(12).map(|i| self.link(i)).collect();
+        let issues: Vec<Value> =
+            self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
+        let docs: Vec<Value> = self
+            .newest(None)
+            .into_iter()
+            .filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog))
+            .take(12)
+            .map(|i| self.link(i))
+            .collect();
         let mut by_kind = Vec::new();
         for k in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
             let items: Vec<Value> = self.newest(Some(k)).into_iter().take(6).map(|i| self.link(i)).collect();
             if !items.is_empty() {
-                by_kind.push(json!({"kind": k.id(), "url": self.href(&format!("browse/kind/{}/", k.id())), "items": items}));
+                by_kind.push(
+                    json!({"kind": k.id(), "url": self.href(&format!("browse/kind/{}/", k.id())), "items": items}),
+                );
             }
         }
         json!({"issues": issues, "latest": docs, "by_kind": by_kind, "column": "home"})
@@ -754,8 +853,17 @@ impl<'a> Renderer<'a> {
     /// that was parsed) or a version file.
     pub(crate) fn markdown_of(&self, r: &Record, file: Option<&str>) -> Result<String, Diagnostic> {
         let path = file.unwrap_or(&r.file);
-        let changed = || Diagnostic::error("changed", path, Pos::new(1, 1), msg!("构建过程中文件被改动", "the file changed during the build")).help(msg!("重新运行构建", "run the build again"));
-        let bytes = crate::load::read_regular(&self.root.join(path), crate::load::MAX_RECORD_BYTES).map_err(|_| changed())?;
+        let changed = || {
+            Diagnostic::error(
+                "changed",
+                path,
+                Pos::new(1, 1),
+                msg!("构建过程中文件被改动", "the file changed during the build"),
+            )
+            .help(msg!("重新运行构建", "run the build again"))
+        };
+        let bytes =
+            crate::load::read_regular(&self.root.join(path), crate::load::MAX_RECORD_BYTES).map_err(|_| changed())?;
         if file.is_none() && crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
             return Err(changed());
         }
@@ -772,7 +880,10 @@ impl<'a> Renderer<'a> {
         let r = &self.c.records[i];
         match self.c.shown_file(i) {
             None => r.body.excerpt.clone(),
-            Some(f) => self.markdown_of(r, Some(f)).map(|md| crate::parse::markdown::render(&md, 0, &md, false).excerpt).unwrap_or_default(),
+            Some(f) => self
+                .markdown_of(r, Some(f))
+                .map(|md| crate::parse::markdown::render(&md, 0, &md, false).excerpt)
+                .unwrap_or_default(),
         }
     }
 
@@ -837,15 +948,24 @@ impl<'a> Renderer<'a> {
                 .collect()
         };
         let timeline: Vec<Value> = c.timelines[i].iter().map(|ch| self.change(ch)).collect();
-        let script_timeline: Vec<Value> = c.timelines[i].iter().map(|ch| json!({"from": ch.from.to_string(), "state": ch.state.id()})).collect();
+        let script_timeline: Vec<Value> =
+            c.timelines[i].iter().map(|ch| json!({"from": ch.from.to_string(), "state": ch.state.id()})).collect();
         let printed = c.printed[i].map(|p| {
             let is = &c.records[p.issue];
             let x = is.issue.as_ref();
             json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
         });
-        let attachments: Vec<Value> = r.attachments.iter().filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, false)?}))).collect();
+        let attachments: Vec<Value> = r
+            .attachments
+            .iter()
+            .filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, false)?})))
+            .collect();
         let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("{}/", crate::route::list_dir("topic", &t.iter().take(2).map(String::as_str).collect::<Vec<_>>())))})).collect();
-        let issuers: Vec<Value> = r.issuers.iter().map(|s| json!({"name": s, "url": self.href(&format!("{}/", crate::route::list_dir("issuer", &[s])))})).collect();
+        let issuers: Vec<Value> = r
+            .issuers
+            .iter()
+            .map(|s| json!({"name": s, "url": self.href(&format!("{}/", crate::route::list_dir("issuer", &[s])))}))
+            .collect();
         json!({
             "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
             "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
@@ -879,7 +999,8 @@ impl<'a> Renderer<'a> {
         let v = &self.c.versions[i];
         let in_force = self.c.text_on(i, self.c.as_of);
         let dir = record_path(&self.c.records[i]);
-        let places: Vec<Place> = if around.is_empty() { (0..v.len()).map(Place::At).collect() } else { window(v.len(), around) };
+        let places: Vec<Place> =
+            if around.is_empty() { (0..v.len()).map(Place::At).collect() } else { window(v.len(), around) };
         places
             .into_iter()
             .map(|place| {
@@ -933,7 +1054,10 @@ impl<'a> Renderer<'a> {
     /// redline page shows only part of it.
     fn versions_all(&self, i: usize, shown: &[Value]) -> Option<Value> {
         let n = self.c.versions[i].len();
-        shown.iter().any(|v| v.get("gap").is_some()).then(|| json!({"url": format!("{}#versions", self.doc_href(i)), "count": n}))
+        shown
+            .iter()
+            .any(|v| v.get("gap").is_some())
+            .then(|| json!({"url": format!("{}#versions", self.doc_href(i)), "count": n}))
     }
 
     fn issue(&self, i: usize) -> Value {
@@ -945,7 +1069,11 @@ impl<'a> Renderer<'a> {
             .unwrap_or(&[])
             .iter()
             .map(|s| {
-                let items: Vec<Value> = s.items.iter().filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page}))).collect();
+                let items: Vec<Value> = s
+                    .items
+                    .iter()
+                    .filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page})))
+                    .collect();
                 json!({"title": s.title, "items": items})
             })
             .collect();
@@ -976,13 +1104,17 @@ impl<'a> Renderer<'a> {
             if l.facet == "topic" && l.label.contains('\\') {
                 continue;
             }
-            facets.entry(l.facet).or_default().push(json!({"label": l.label, "url": self.href(&format!("{}/", l.path)), "count": l.items.len()}));
+            facets
+                .entry(l.facet)
+                .or_default()
+                .push(json!({"label": l.label, "url": self.href(&format!("{}/", l.path)), "count": l.items.len()}));
         }
         if let Some(years) = facets.get_mut("year") {
             years.reverse();
         }
         let order = ["year", "kind", "validity", "issuer", "topic"];
-        let facets: Vec<Value> = order.iter().filter_map(|f| facets.get(f).map(|v| json!({"facet": f, "values": v}))).collect();
+        let facets: Vec<Value> =
+            order.iter().filter_map(|f| facets.get(f).map(|v| json!({"facet": f, "values": v}))).collect();
         json!({"facets": facets})
     }
 
@@ -1002,7 +1134,9 @@ impl<'a> Renderer<'a> {
         let per = self.cfg.site.per_page.max(1);
         let pages = l.items.len().div_ceil(per).max(1);
         let items: Vec<Value> = l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect();
-        let page_url = |p: usize| if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) };
+        let page_url = |p: usize| {
+            if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) }
+        };
         let nav: Vec<Value> = window(pages, &[page - 1])
             .into_iter()
             .map(|place| match place {
@@ -1064,21 +1198,39 @@ mod tests {
     #[test]
     fn sitemaps_split_above_the_limit() {
         let urls = |n: usize| (0..n).map(|i| format!("docs/{i}/")).collect::<Vec<_>>();
-        assert!(matches!(&sitemap_jobs(urls(3), 3)[..], [Job::Data(DataJob::Sitemap(u, p))] if u.len() == 3 && p == "sitemap.xml"));
+        assert!(
+            matches!(&sitemap_jobs(urls(3), 3)[..], [Job::Data(DataJob::Sitemap(u, p))] if u.len() == 3 && p == "sitemap.xml")
+        );
         let jobs = sitemap_jobs(urls(7), 3);
         assert!(matches!(jobs[0], Job::Data(DataJob::SitemapIndex(3))));
-        let sizes: Vec<(usize, String)> = jobs[1..].iter().map(|j| match j {
-            Job::Data(DataJob::Sitemap(u, p)) => (u.len(), p.clone()),
-            _ => panic!("not a sitemap"),
-        }).collect();
-        assert_eq!(sizes, vec![(3, "sitemaps/sitemap-1.xml".into()), (3, "sitemaps/sitemap-2.xml".into()), (1, "sitemaps/sitemap-3.xml".into())]);
+        let sizes: Vec<(usize, String)> = jobs[1..]
+            .iter()
+            .map(|j| match j {
+                Job::Data(DataJob::Sitemap(u, p)) => (u.len(), p.clone()),
+                _ => panic!("not a sitemap"),
+            })
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![
+                (3, "sitemaps/sitemap-1.xml".into()),
+                (3, "sitemaps/sitemap-2.xml".into()),
+                (1, "sitemaps/sitemap-3.xml".into())
+            ]
+        );
     }
 
     #[test]
     fn escaping_keeps_text_between_the_characters_it_replaces() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>末尾<"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;末尾&lt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>末尾<"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;末尾&lt;"
+        );
         assert_eq!(escape_markup("a\u{1}b\tc'", "&apos;", true), "ab\tc&apos;");
-        assert_eq!(escape_markup("甲\u{FFFE}乙\u{FFFF}丙\u{FFFD}\u{EFBF}&", "&apos;", true), "甲乙丙\u{FFFD}\u{EFBF}&amp;");
+        assert_eq!(
+            escape_markup("甲\u{FFFE}乙\u{FFFF}丙\u{FFFD}\u{EFBF}&", "&apos;", true),
+            "甲乙丙\u{FFFD}\u{EFBF}&amp;"
+        );
         assert_eq!(escape("甲\u{FFFE}"), "甲\u{FFFE}", "HTML keeps them");
         assert_eq!(escape("plain 文字"), "plain 文字");
     }
@@ -1088,7 +1240,10 @@ mod tests {
         use Place::{At, Gap};
         assert_eq!(window(0, &[]), vec![]);
         assert_eq!(window(3, &[1]), vec![At(0), At(1), At(2)]);
-        assert_eq!(window(20, &[10]), vec![At(0), Gap(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), Gap(5), At(19)]);
+        assert_eq!(
+            window(20, &[10]),
+            vec![At(0), Gap(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), Gap(5), At(19)]
+        );
         // A gap of one shows the item instead.
         assert_eq!(window(9, &[5]), vec![At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8)]);
         assert_eq!(window(1000, &[0]).len(), 6);

@@ -50,7 +50,12 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
 impl Theme {
     /// The built-in default theme.
     pub fn builtin() -> Theme {
-        let mut t = Theme { origin: "(built-in theme) ".into(), templates: BTreeMap::new(), assets: BTreeMap::new(), strings: BTreeMap::new() };
+        let mut t = Theme {
+            origin: "(built-in theme) ".into(),
+            templates: BTreeMap::new(),
+            assets: BTreeMap::new(),
+            strings: BTreeMap::new(),
+        };
         for (kind, name, bytes) in DEFAULT {
             t.add(kind, name, bytes.to_vec());
         }
@@ -67,7 +72,9 @@ impl Theme {
         for top in [root.join("themes"), root.join("themes").join(name)] {
             match std::fs::symlink_metadata(&top) {
                 Ok(m) if m.is_dir() => {}
-                Ok(m) if m.file_type().is_symlink() => return Err(crate::load::ReadError::Link.diagnostic(&crate::load::rel(root, &top))),
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(crate::load::ReadError::Link.diagnostic(&crate::load::rel(root, &top)));
+                }
                 Ok(_) => return Err(crate::load::ReadError::NotRegular.diagnostic(&crate::load::rel(root, &top))),
                 Err(_) => return Ok(None),
             }
@@ -82,8 +89,14 @@ impl Theme {
             }
             for e in walkdir::WalkDir::new(&base).follow_links(false).follow_root_links(false).sort_by_file_name() {
                 let e = e.map_err(|e| {
-                    let file = e.path().map(|p| crate::load::rel(root, p)).unwrap_or_else(|| crate::load::rel(root, &base));
-                    Diagnostic::error("theme", &file, Pos::new(1, 1), msg!("主题文件无法读取：{e}", "a theme file cannot be read: {e}"))
+                    let file =
+                        e.path().map(|p| crate::load::rel(root, p)).unwrap_or_else(|| crate::load::rel(root, &base));
+                    Diagnostic::error(
+                        "theme",
+                        &file,
+                        Pos::new(1, 1),
+                        msg!("主题文件无法读取：{e}", "a theme file cannot be read: {e}"),
+                    )
                 })?;
                 let file = crate::load::rel(root, e.path());
                 if e.path_is_symlink() {
@@ -92,7 +105,8 @@ impl Theme {
                 if e.file_type().is_dir() {
                     continue;
                 }
-                let bytes = crate::load::read_regular(e.path(), crate::load::MAX_RECORD_BYTES).map_err(|err| err.diagnostic(&file))?;
+                let bytes = crate::load::read_regular(e.path(), crate::load::MAX_RECORD_BYTES)
+                    .map_err(|err| err.diagnostic(&file))?;
                 t.add(kind, &crate::load::rel(&base, e.path()), bytes);
             }
         }
@@ -105,7 +119,8 @@ impl Theme {
                 self.templates.insert(name.to_string(), String::from_utf8_lossy(&bytes).into_owned());
             }
             "i18n" => {
-                self.strings.insert(name.trim_end_matches(".toml").to_string(), String::from_utf8_lossy(&bytes).into_owned());
+                self.strings
+                    .insert(name.trim_end_matches(".toml").to_string(), String::from_utf8_lossy(&bytes).into_owned());
             }
             _ => {
                 self.assets.insert(name.to_string(), bytes);

@@ -37,7 +37,11 @@ impl KeyPair {
         let mut raw = b"Ed".to_vec();
         raw.extend_from_slice(&self.id);
         raw.extend_from_slice(self.key.as_bytes());
-        format!("untrusted comment: gongbao secret key {}; keep it out of the repository and the site\n{}\n", key_id_hex(&self.id), base64(&raw))
+        format!(
+            "untrusted comment: gongbao secret key {}; keep it out of the repository and the site\n{}\n",
+            key_id_hex(&self.id),
+            base64(&raw)
+        )
     }
 
     /// Reads a secret key file's text (or just its base64 line).
@@ -68,7 +72,12 @@ impl KeyPair {
         let mut global = sig.to_bytes().to_vec();
         global.extend_from_slice(trusted_comment.as_bytes());
         let global = self.key.sign(&global);
-        format!("untrusted comment: signature from gongbao secret key {}\n{}\ntrusted comment: {trusted_comment}\n{}\n", key_id_hex(&self.id), base64(&raw), base64(&global.to_bytes()))
+        format!(
+            "untrusted comment: signature from gongbao secret key {}\n{}\ntrusted comment: {trusted_comment}\n{}\n",
+            key_id_hex(&self.id),
+            base64(&raw),
+            base64(&global.to_bytes())
+        )
     }
 }
 
@@ -104,7 +113,11 @@ impl PublicKey {
             return Err("the signature file is malformed".into());
         }
         if raw[2..10] != self.id {
-            return Err(format!("signed with key {}, not with this public key {}", key_id_hex(&raw[2..10]), key_id_hex(&self.id)));
+            return Err(format!(
+                "signed with key {}, not with this public key {}",
+                key_id_hex(&raw[2..10]),
+                key_id_hex(&self.id)
+            ));
         }
         let sig = Signature::from_slice(&raw[10..]).map_err(|_| "the signature is malformed".to_string())?;
         let ok = match &raw[..2] {
@@ -113,8 +126,12 @@ impl PublicKey {
             _ => return Err("unknown signature algorithm".into()),
         };
         ok.map_err(|_| "the signature does not match the file".to_string())?;
-        let comment = trusted.and_then(|t| t.strip_prefix("trusted comment: ")).ok_or("the trusted comment is missing")?;
-        let global = global_line.and_then(|l| unbase64(l.trim())).and_then(|g| Signature::from_slice(&g).ok()).ok_or("the global signature is malformed")?;
+        let comment =
+            trusted.and_then(|t| t.strip_prefix("trusted comment: ")).ok_or("the trusted comment is missing")?;
+        let global = global_line
+            .and_then(|l| unbase64(l.trim()))
+            .and_then(|g| Signature::from_slice(&g).ok())
+            .ok_or("the global signature is malformed")?;
         let mut signed = raw[10..].to_vec();
         signed.extend_from_slice(comment.as_bytes());
         self.key.verify(&signed, &global).map_err(|_| "the trusted comment has been altered".to_string())?;

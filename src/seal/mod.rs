@@ -81,7 +81,9 @@ pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&mini
 /// whose file list (with the seal files) names every entry at the top. Without such a manifest
 /// every entry is a stranger, `manifest.json` included; an empty folder has none.
 pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>()?;
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
     names.sort();
     if names.is_empty() {
         return Ok(names);
@@ -100,16 +102,20 @@ pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
         files: Vec<Listed<'a>>,
     }
     let bytes = verify::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
-    let known: Option<BTreeSet<String>> = bytes.as_deref().and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok()).filter(|m| m.generator.starts_with(GENERATOR)).map(|m| {
-        let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
-        for f in &m.files {
-            let top = f.path.split('/').next().unwrap_or_default();
-            if !tops.contains(top) {
-                tops.insert(top.to_string());
+    let known: Option<BTreeSet<String>> = bytes
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok())
+        .filter(|m| m.generator.starts_with(GENERATOR))
+        .map(|m| {
+            let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+            for f in &m.files {
+                let top = f.path.split('/').next().unwrap_or_default();
+                if !tops.contains(top) {
+                    tops.insert(top.to_string());
+                }
             }
-        }
-        tops
-    });
+            tops
+        });
     Ok(match known {
         Some(tops) => names.into_iter().filter(|n| !tops.contains(n)).collect(),
         None => names,

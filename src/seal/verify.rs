@@ -49,7 +49,11 @@ pub struct Report {
 impl Report {
     /// True when nothing is wrong.
     pub fn clean(&self) -> bool {
-        self.missing.is_empty() && self.added.is_empty() && self.changed.is_empty() && self.irregular.is_empty() && self.seal.is_empty()
+        self.missing.is_empty()
+            && self.added.is_empty()
+            && self.changed.is_empty()
+            && self.irregular.is_empty()
+            && self.seal.is_empty()
     }
 
     /// Number of problems found.
@@ -226,7 +230,9 @@ fn check_sums(sums: &[u8], listed: &BTreeMap<String, (u64, String)>, manifest_su
                     report.seal.push(format!("{SUMS} lists {path} twice"));
                 }
             }
-            Some(_) if path == MANIFEST => report.seal.push(format!("{MANIFEST} has been changed since {SUMS} was made (its checksum differs)")),
+            Some(_) if path == MANIFEST => {
+                report.seal.push(format!("{MANIFEST} has been changed since {SUMS} was made (its checksum differs)"))
+            }
             Some(_) => report.seal.push(format!("{SUMS} and {MANIFEST} disagree about {path}")),
             None => report.seal.push(format!("{SUMS} lists {path}, which {MANIFEST} does not")),
         }

@@ -47,14 +47,21 @@ impl Site {
         let mut args = vec!["check", "--format", "json"];
         args.extend_from_slice(extra);
         let out = self.run(&args);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
         (out.status.code().unwrap_or(-1), v)
     }
 
     /// Every diagnostic of `rule`, as (file, line).
     pub fn findings(&self, rule: &str) -> Vec<(String, u64)> {
         let (_, v) = self.check_json(&["--as-of", "2026-01-01"]);
-        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == rule).map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap())).collect()
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+            .collect()
     }
 }
 
@@ -88,7 +95,11 @@ pub fn site_naming_other_records_files() -> Site {
         ),
     );
     s.write("content/d/versions/2020-01-01.md", "旧文见[秘](./secret.md)与[附](sec2/att.txt)。\n");
-    s.record("change", &format!("{}\namends: [{{id: d, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")), "x\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: d, effective: 2022-07-01}}]", normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
     s
 }
 
