@@ -36,7 +36,7 @@ pub const MAX_INLINE_CHARS: usize = 20_000;
 
 /// Myers' algorithm: the shortest edit script turning `a` into `b`, as a list of ops (one per
 /// element of `a` that is kept or deleted, and per element of `b` that is inserted). `None`
-/// when more than [`MAX_EDITS`] edits would be needed.
+/// when more than `MAX_EDITS` edits would be needed.
 pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
     let mut unbounded = usize::MAX;
     myers_within(a, b, &mut unbounded)

@@ -51,7 +51,7 @@ const PASSES: usize = 4;
 /// through `link`. The rewrite is repeated on its own output (links then kept as they are) until
 /// nothing changes: lol_html can lose track of where a removed element ended
 /// (`<svg/></x><title onclick=…>` keeps its handler after one pass), and what one pass leaves
-/// the next sees plainly. A text that still changes after [`PASSES`] rewrites is escaped whole.
+/// the next sees plainly. A text that still changes after `PASSES` rewrites is escaped whole.
 pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     let mut text = clean_once(html, link);
     for _ in 1..PASSES {

@@ -2,7 +2,7 @@
 //! what depends on it.
 //!
 //! While a page's context or an open-data row is made, every record it reads is noted (see
-//! [`touch`]; the renderer's accessors call it). Each record has a *view*, the checksum of its
+//! `touch`; the renderer's accessors call it). Each record has a *view*, the checksum of its
 //! source and of all the corpus holds about it ([`crate::corpus::Corpus::view`]). On the next
 //! rebuild a remembered result is still good when the settings, theme, build date and set of
 //! records are the same, the job is the same, and no record it read has a new view: whatever else
