@@ -92,6 +92,25 @@ pub fn read_regular_through_links(path: &Path, limit: u64) -> Result<Vec<u8>, Re
 
 fn read_checked(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
+    let (file, len) = open_checked(path, follow)?;
+    if len > limit {
+        return Err(ReadError::TooLarge(len, limit));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+/// Opens the regular file at `path` for reading, as [`read_regular`] would, and gives its size;
+/// for callers that stream the bytes (checksums of large files) rather than hold them.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    open_checked(path, false)
+}
+
+fn open_checked(path: &Path, follow: bool) -> Result<(std::fs::File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -118,15 +137,7 @@ fn read_checked(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadEr
     if !meta.is_file() {
         return Err(ReadError::NotRegular);
     }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge(meta.len(), limit));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge(bytes.len() as u64, limit));
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
 }
 
 /// The `symlink` error for `file`.

@@ -12,10 +12,9 @@
 //! the size the manifest gives, and the manifest itself by [`MAX_SEAL_BYTES`].
 
 use super::{MANIFEST, Manifest, SEAL_FILES, SIGNATURE, SUMS};
-use crate::load::hex;
+use crate::load::{ReadError, hex, open_regular, read_regular};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -62,79 +61,19 @@ impl Report {
     }
 }
 
-/// Why a file could not be read as a listed one.
-#[derive(Debug)]
-pub enum Unreadable {
-    /// A symbolic link, FIFO, device, socket or folder.
-    NotRegular,
-    /// Larger than allowed.
-    TooLarge(u64),
-    /// Opening or reading failed.
-    Io(std::io::Error),
-}
-
-impl std::fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unreadable::NotRegular => f.write_str("not a regular file"),
-            Unreadable::TooLarge(max) => write!(f, "larger than {max} bytes"),
-            Unreadable::Io(e) => e.fmt(f),
-        }
-    }
-}
-
-impl From<std::io::Error> for Unreadable {
-    fn from(e: std::io::Error) -> Unreadable {
-        Unreadable::Io(e)
-    }
-}
-
-/// Opens `path` for reading only if it is a regular file: a symbolic link in its last part is
-/// not followed (`O_NOFOLLOW`), a FIFO does not block the open (`O_NONBLOCK`), and the type is
-/// then taken from the open file itself, so a swap after the look cannot fool it.
-pub fn open_regular(path: &Path) -> Result<(File, u64), Unreadable> {
-    if !std::fs::symlink_metadata(path)?.file_type().is_file() {
-        return Err(Unreadable::NotRegular);
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    let file = opts.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.file_type().is_file() {
-        return Err(Unreadable::NotRegular);
-    }
-    Ok((file, meta.len()))
-}
-
-/// The bytes of the regular file at `path`, at most `max` of them.
-pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unreadable> {
-    let (file, len) = open_regular(path)?;
-    if len > max {
-        return Err(Unreadable::TooLarge(max));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(Unreadable::TooLarge(max));
-    }
-    Ok(bytes)
-}
-
 /// Whether the regular file at `path` has exactly `size` bytes with SHA-256 `sum`. Reads at most
 /// `size + 1` bytes, streaming, whatever the file claims.
-fn matches(path: &Path, size: u64, sum: &str) -> Result<bool, Unreadable> {
+fn matches(path: &Path, size: u64, sum: &str) -> Result<bool, ReadError> {
     let (file, len) = open_regular(path)?;
     if len != size {
         return Ok(false);
     }
     let mut h = Sha256::new();
-    let n = std::io::copy(&mut file.take(size.saturating_add(1)), &mut h)?;
+    let n = std::io::copy(&mut file.take(size.saturating_add(1)), &mut h).map_err(ReadError::Io)?;
     Ok(n == size && hex(&h.finalize()) == sum)
 }
 
-/// Reads and parses `manifest.json` in `root`, safely (see [`read_regular`]); the bytes come
+/// Reads and parses `manifest.json` in `root`, safely (see [`crate::load::read_regular`]); the bytes come
 /// with it.
 pub fn read_manifest(root: &Path) -> Result<(Manifest, Vec<u8>), String> {
     let path = root.join(MANIFEST);
@@ -195,8 +134,8 @@ pub fn verify(root: &Path, key: Option<&super::minisign::PublicKey>) -> Result<R
         }
         match matches(entry.path(), size, &sum) {
             Ok(true) => report.ok += 1,
-            Ok(false) | Err(Unreadable::Io(_) | Unreadable::TooLarge(_)) => report.changed.push(rel),
-            Err(Unreadable::NotRegular) => report.irregular.push(rel),
+            Ok(false) | Err(ReadError::Io(_) | ReadError::TooLarge(..)) => report.changed.push(rel),
+            Err(ReadError::NotRegular | ReadError::Link) => report.irregular.push(rel),
         }
     }
     report.missing = listed.into_keys().collect();
