@@ -124,12 +124,9 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time).
-    let kept = o
-        .session
-        .as_ref()
-        .and_then(|s| s.cache.lock().ok()?.take())
-        .filter(|(at, _)| *at == out && seal::is_output(&out));
-    let cache = if o.no_cache { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
+    let sealed = seal::is_output(&out);
+    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
+    let cache = if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
     let mut written = Vec::new();
     let mut staged = Vec::new();
     let mut fingerprints = std::collections::BTreeMap::new();
