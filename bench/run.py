@@ -2,6 +2,10 @@
 """Benchmark: gongbao against Hugo (and Zola when installed) on the same synthetic corpus.
 
     python3 bench/run.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR]
+                         [--baseline BIN] [--builds-only] [--results FILE]
+
+--baseline times a second gongbao binary (built from an earlier commit) interleaved with the
+others, for before/after comparisons of a change; --builds-only skips the cache and serve runs.
 
 The corpus comes from ../shared/bench/gen_corpus.py, which writes the same documents as a
 gongbao site and as Hugo and Zola sites with equivalent templates. For each size the commands
@@ -103,6 +107,8 @@ def main():
                     help="where outputs go: tmpfs by default, so that the file system's inode allocator (slow and "
                          "erratic on ext4 right after large deletions) does not drown the generators' own work")
     ap.add_argument("--results")
+    ap.add_argument("--baseline", help="a gongbao binary from an earlier commit, timed interleaved with this one")
+    ap.add_argument("--builds-only", action="store_true", help="skip the build-cache and serve measurements")
     a = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -128,6 +134,9 @@ def main():
             "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]),
             "floor": lambda: timed(["sh", "-c", f"cp -r '{corpus}/gongbao/content' '{out}/floor' && find '{out}/gongbao' -type f -print0 | xargs -0 sha256sum > /dev/null"]),
         }
+        if a.baseline:
+            cmds["baseline"] = lambda: timed([a.baseline, "-C", os.path.join(corpus, "gongbao"), "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "baseline")],
+                                             env=dict(os.environ, CI="true"))
         if zola:
             cmds["zola"] = lambda: timed([zola, "--root", os.path.join(corpus, "zola"), "build", "--output-dir", os.path.join(out, "zola"), "--force"])
         got = {k: [] for k in cmds}
@@ -142,9 +151,15 @@ def main():
                 m = re.search(r"timings-ms (.*)", err) if name == "gongbao" else None
                 if m:
                     stages.append(dict(kv.split("=") for kv in m.group(1).split()))
+        site = os.path.join(corpus, "gongbao")
+        if a.builds_only:
+            med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
+            stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "seal", "swap")}
+            rows.append((n, med, stage, int(stages[-1]["files"])))
+            print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in med.items()), file=sys.stderr)
+            continue
         # The build cache: a build after a one-record change, against a clean build of the same
         # site over the same output (both replace what is there).
-        site = os.path.join(corpus, "gongbao")
         build = lambda *extra: timed([gongbao, "-C", site, "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "gongbao"), *extra], env=dict(os.environ, CI="true"))
         build("--no-cache")
         record = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(site, "content")) for f in fs if f.endswith(".md") and "gazette" not in dp)[0]
@@ -180,10 +195,22 @@ def main():
               "| documents | analyse | pages | open data + feeds | seal | swap |", "|---:|---:|---:|---:|---:|---:|"]
     for n, _, st, _ in rows:
         lines.append(f"| {n:,} | {st['analyse']:.2f} | {st['pages']:.2f} | {st['data']:.2f} | {st['seal']:.2f} | {st['swap']:.2f} |")
-    lines += ["", "After a one-record change (the record's text edited): a `build` with the build cache against a clean build (`--no-cache`) over the same output, and a rebuild in a running `serve`.", "",
-              "| documents | cached build s | clean build s | speed-up | serve rebuild s |", "|---:|---:|---:|---:|---:|"]
-    for n, med, _, _ in rows:
-        lines.append(f"| {n:,} | {med['cached'][0]:.2f} | {med['clean'][0]:.2f} | {med['clean'][0] / med['cached'][0]:.1f}× | {med['serve'][0]:.2f} |")
+    if a.baseline:
+        base = subprocess.run([a.baseline, "--version"], capture_output=True, text=True).stdout.strip()
+        lines += ["", f"This build against the baseline ({base}, `--baseline`), interleaved in the same runs:", "",
+                  "| documents | this build s | baseline s | this / baseline | peak MiB (this / baseline) |", "|---:|---:|---:|---:|---:|"]
+        for n, med, _, _ in rows:
+            g, b = med["gongbao"], med["baseline"]
+            lines.append(f"| {n:,} | {g[0]:.2f} | {b[0]:.2f} | {g[0]/b[0]:.2f} | {g[1]/1024:.0f} / {b[1]/1024:.0f} |")
+    if a.builds_only:
+        rows_extra = []
+    else:
+        rows_extra = rows
+    if rows_extra:
+        lines += ["", "After a one-record change (the record's text edited): a `build` with the build cache against a clean build (`--no-cache`) over the same output, and a rebuild in a running `serve`.", "",
+                  "| documents | cached build s | clean build s | speed-up | serve rebuild s |", "|---:|---:|---:|---:|---:|"]
+        for n, med, _, _ in rows_extra:
+            lines.append(f"| {n:,} | {med['cached'][0]:.2f} | {med['clean'][0]:.2f} | {med['clean'][0] / med['cached'][0]:.1f}× | {med['serve'][0]:.2f} |")
     if any("zola" in med for _, med, _, _ in rows):
         lines += ["", "| documents | Zola s | Zola peak MiB | gongbao / Zola |", "|---:|---:|---:|---:|"]
         for n, med, _, _ in rows:
