@@ -162,7 +162,9 @@ impl Diagnostic {
                 if k > 0 {
                     out.push('`');
                 }
-                out.push_str(if k % 2 == 1 { "…" } else { part });
+                // Punctuation alone (`---`) is the tool's own text, not the record's.
+                let quoted = k % 2 == 1 && !part.chars().all(|c| c.is_ascii_punctuation());
+                out.push_str(if quoted { "…" } else { part });
             }
             out
         }
