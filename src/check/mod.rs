@@ -2,6 +2,8 @@
 //! function over one record (run in parallel) or, for rules about the whole corpus such as
 //! duplicates and cycles, one linear pass. A new rule is a new function added to [`run`].
 
+pub mod rules;
+
 use crate::corpus::{Active, Corpus, NotOwn, active_kind};
 use crate::diag::{Diagnostic, Msg, Pos};
 use crate::model::{Disclosure, Kind};
@@ -9,84 +11,27 @@ use crate::msg;
 use crate::parse::markdown::Target;
 use crate::parse::{Record, Ref};
 use rayon::prelude::*;
+use rules::Rule;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Every rule id with whether a site may change its severity in `[rules]`. Rules that guard the
-/// reading of a record cannot be relaxed: a record that cannot be read cannot be published.
-pub const RULES: &[(&str, bool)] = &[
-    ("config", false),
-    ("unreadable", false),
-    ("symlink", false),
-    ("too-large", false),
-    ("encoding", false),
-    ("front-matter", false),
-    ("yaml", false),
-    ("missing-key", false),
-    ("enum", false),
-    ("date", false),
-    ("id", false),
-    ("theme", false),
-    ("io", false),
-    ("output-clash", false),
-    ("changed", false),
-    ("duplicate-id", false),
-    ("guard-key", false),
-    ("disclosure-reason", false),
-    ("raw-html-unclosed", false),
-    ("path-too-long", false),
-    ("unknown-key", true),
-    ("doc-number", true),
-    ("doc-number-brackets", true),
-    ("doc-number-zeros", true),
-    ("index-no", true),
-    ("registration-no", true),
-    ("registration-no-kind", true),
-    ("gazette", true),
-    ("kind-key", true),
-    ("raw-html", true),
-    ("empty-text", true),
-    ("unknown-ref", true),
-    ("self-ref", true),
-    ("non-public-ref", true),
-    ("relation-date", true),
-    ("date-order", true),
-    ("interpretation", true),
-    ("interpretation-late", true),
-    ("draft-comment", true),
-    ("draft-adoption", true),
-    ("outside", false),
-    ("missing-file", true),
-    ("duplicate-index-no", true),
-    ("cycle", true),
-    ("duplicate-issue", true),
-    ("issue-twice", true),
-    ("issue-date", true),
-    ("issue-item", true),
-    ("repeal-pending", true),
-    ("version", true),
-    ("version-date", true),
-    ("active-attachment", false),
-    ("file-name", false),
-];
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
 pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (id, level) in levels {
         let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
-        match RULES.iter().find(|(r, _)| r == id) {
+        match rules::find(id) {
             None => out.push(
                 Diagnostic::error(
-                    "config",
+                    &rules::CONFIG,
                     crate::config::FILE,
                     pos,
                     msg!("[rules] 中的 `{id}` 不是检查规则", "`{id}` in [rules] is not a rule"),
                 )
                 .help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules")),
             ),
-            Some((_, false)) if *level != crate::diag::RuleLevel::Error => out.push(
+            Some(r) if !r.relaxable && *level != crate::diag::RuleLevel::Error => out.push(
                 Diagnostic::error(
-                    "config",
+                    &rules::CONFIG,
                     crate::config::FILE,
                     pos,
                     msg!(
@@ -121,7 +66,7 @@ pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     for f in &c.orphan_versions {
         out.push(
             Diagnostic::warning(
-                "version",
+                &rules::VERSION,
                 f,
                 Pos::new(1, 1),
                 msg!(
@@ -138,11 +83,11 @@ pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     out
 }
 
-fn err(r: &Record, rule: &'static str, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+fn err(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
     Diagnostic::error(rule, &r.file, pos, m).help(help)
 }
 
-fn warn(r: &Record, rule: &'static str, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+fn warn(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
     Diagnostic::warning(rule, &r.file, pos, m).help(help)
 }
 
@@ -160,7 +105,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
             let id = &rel.target.id;
             d.push(warn(
                 r,
-                "repeal-pending",
+                &rules::REPEAL_PENDING,
                 rel.target.pos,
                 msg!(
                     "废止 `{id}` 的本文件 {e} 才施行，届时才生效",
@@ -176,7 +121,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
         d.push(err(
             r,
-            "disclosure-reason",
+            &rules::DISCLOSURE_REASON,
             r.pos("disclosure"),
             msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"),
             msg!("写明不予公开的法定理由", "give the legal reason for withholding it"),
@@ -185,7 +130,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     // A reason for not disclosing beside a disclosure that publishes the record is a
     // contradiction: most likely the disclosure itself was lost or mistyped.
     if r.disclosure == Disclosure::Public && r.key_pos.contains_key("disclosure_reason") {
-        d.push(err(r, "disclosure-reason", r.pos("disclosure_reason"), msg!("记录写了 disclosure_reason，却是主动公开：不公开的理由只用于依申请公开或不予公开的记录", "the record gives disclosure_reason but is publicly disclosed: a reason belongs only to records disclosed on request or withheld"), msg!("写明 disclosure: withheld（不予公开）或 on_request（依申请公开）；若确应公开，删除 disclosure_reason", "write disclosure: withheld or on_request; if the record really is public, remove disclosure_reason")));
+        d.push(err(r, &rules::DISCLOSURE_REASON, r.pos("disclosure_reason"), msg!("记录写了 disclosure_reason，却是主动公开：不公开的理由只用于依申请公开或不予公开的记录", "the record gives disclosure_reason but is publicly disclosed: a reason belongs only to records disclosed on request or withheld"), msg!("写明 disclosure: withheld（不予公开）或 on_request（依申请公开）；若确应公开，删除 disclosure_reason", "write disclosure: withheld or on_request; if the record really is public, remove disclosure_reason")));
     }
     for (pos, name) in &r.body.unclosed {
         d.push(unclosed(&r.file, *pos, name));
@@ -193,7 +138,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     for &pos in &r.body.scripts {
         d.push(warn(
             r,
-            "raw-html",
+            &rules::RAW_HTML,
             pos,
             msg!(
                 "正文中的 HTML 可能执行脚本，发布时会被删除",
@@ -208,7 +153,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     if r.body.chars == 0 && r.kind != Kind::Gazette {
         d.push(warn(
             r,
-            "empty-text",
+            &rules::EMPTY_TEXT,
             Pos::new(1, 1),
             msg!("记录只有元数据，没有正文", "the record has metadata but no text"),
             msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`"),
@@ -221,7 +166,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
 fn unclosed(file: &str, pos: Pos, name: &str) -> Diagnostic {
     let tag = if name == "<!--" { "<!-- … -->".to_string() } else { format!("<{name}> … </{name}>") };
     Diagnostic::error(
-        "raw-html-unclosed",
+        &rules::RAW_HTML_UNCLOSED,
         file,
         pos,
         msg!(
@@ -265,7 +210,7 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
         match c.by_id.get(id) {
             None => d.push(err(
                 r,
-                "unknown-ref",
+                &rules::UNKNOWN_REF,
                 x.pos,
                 msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
                 msg!(
@@ -278,7 +223,7 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                 if target.id == r.id && key != "doc:" {
                     d.push(err(
                         r,
-                        "self-ref",
+                        &rules::SELF_REF,
                         x.pos,
                         msg!("{key} 指向记录自身", "{key} points at the record itself"),
                         msg!("删除这个引用", "remove the reference"),
@@ -286,7 +231,7 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                 } else if r.disclosure == Disclosure::Public && target.disclosure != Disclosure::Public {
                     d.push(warn(
                         r,
-                        "non-public-ref",
+                        &rules::NON_PUBLIC_REF,
                         x.pos,
                         msg!(
                             "{key} 引用了非主动公开的记录 `{id}`，网站上将省略这一关联",
@@ -308,7 +253,7 @@ fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                 let (te, id) = (target.effective, &target.id);
                 d.push(err(
                     r,
-                    "relation-date",
+                    &rules::RELATION_DATE,
                     rel.target.pos,
                     msg!(
                         "对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}",
@@ -332,7 +277,7 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
         let p = r.published;
         d.push(err(
             r,
-            "date-order",
+            &rules::DATE_ORDER,
             r.pos("signed"),
             msg!("成文日期 {s} 晚于发布日期 {p}", "signed ({s}) is after published ({p})"),
             order_help(),
@@ -342,7 +287,7 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
         let (e, p) = (r.effective, r.published);
         d.push(err(
             r,
-            "date-order",
+            &rules::DATE_ORDER,
             r.pos("effective"),
             msg!("施行日期 {e} 早于发布日期 {p}", "effective ({e}) is before published ({p})"),
             order_help(),
@@ -352,7 +297,7 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
         let e = r.effective;
         d.push(err(
             r,
-            "date-order",
+            &rules::DATE_ORDER,
             r.pos("expires"),
             msg!("有效期至 {x} 早于施行日期 {e}", "expires ({x}) is before effective ({e})"),
             order_help(),
@@ -362,7 +307,7 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
         let (o, cl) = (c.opens, c.closes);
         d.push(err(
             r,
-            "date-order",
+            &rules::DATE_ORDER,
             c.pos,
             msg!("征求意见截止日 {cl} 早于开始日 {o}", "the comment period closes ({cl}) before it opens ({o})"),
             msg!("核对 comment 的 opens 与 closes", "check comment.opens and comment.closes"),
@@ -373,7 +318,7 @@ fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
             let (since, e) = (s.since, r.effective);
             d.push(err(
                 r,
-                "date-order",
+                &rules::DATE_ORDER,
                 s.pos,
                 msg!(
                     "validity.since {since} 早于施行日期 {e}",
@@ -390,7 +335,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
         Kind::Interpretation => match &r.interprets {
             None => d.push(err(
                 r,
-                "interpretation",
+                &rules::INTERPRETATION,
                 Pos::new(1, 1),
                 msg!(
                     "政策解读缺少 interprets：所解读文件的 id",
@@ -403,7 +348,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                     let doc = &c.records[t];
                     if r.published > doc.published {
                         let (a, b, id) = (r.published, doc.published, &doc.id);
-                        d.push(err(r, "interpretation-late", r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
+                        d.push(err(r, &rules::INTERPRETATION_LATE, r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
                     }
                 }
             }
@@ -411,7 +356,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
         Kind::Draft => match &r.comment {
             None => d.push(err(
                 r,
-                "draft-comment",
+                &rules::DRAFT_COMMENT,
                 Pos::new(1, 1),
                 msg!("征求意见稿缺少 comment：征求意见期限", "a draft needs comment: its comment period"),
                 msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"),
@@ -421,7 +366,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                     let cl = cm.closes;
                     d.push(warn(
                         r,
-                        "draft-adoption",
+                        &rules::DRAFT_ADOPTION,
                         cm.pos,
                         msg!(
                             "征求意见已于 {cl} 截止，尚无意见采纳情况说明",
@@ -440,7 +385,7 @@ fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     if r.registration_no.is_some() && r.kind != Kind::Normative {
         d.push(warn(
             r,
-            "registration-no-kind",
+            &rules::REGISTRATION_NO_KIND,
             r.pos("registration_no"),
             msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"),
             msg!(
@@ -458,7 +403,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
     for f in &c.bad_versions[i] {
         d.push(
             Diagnostic::error(
-                "version",
+                &rules::VERSION,
                 f,
                 Pos::new(1, 1),
                 msg!(
@@ -477,7 +422,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
             let e = r.effective;
             d.push(
                 Diagnostic::error(
-                    "version-date",
+                    &rules::VERSION_DATE,
                     file,
                     Pos::new(1, 1),
                     msg!(
@@ -490,16 +435,16 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
         }
         if date >= current {
             let cd = current;
-            d.push(Diagnostic::error("version-date", file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
+            d.push(Diagnostic::error(&rules::VERSION_DATE, file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
         match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES)
             .map(|b| crate::load::decode(&b))
         {
             Err(e) => d.push(e.diagnostic(file)),
-            Ok(Err((pos, m, h))) => d.push(Diagnostic::error("encoding", file, pos, m).help(h)),
+            Ok(Err((pos, m, h))) => d.push(Diagnostic::error(&rules::ENCODING, file, pos, m).help(h)),
             Ok(Ok(text)) if text.starts_with("---") => d.push(
                 Diagnostic::error(
-                    "version",
+                    &rules::VERSION,
                     file,
                     Pos::new(1, 1),
                     msg!("版本文件只包含正文，不写元数据", "a version file holds only the text, without front matter"),
@@ -513,7 +458,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                 }
                 for pos in body.scripts {
                     d.push(Diagnostic::warning(
-                        "raw-html",
+                        &rules::RAW_HTML,
                         file,
                         pos,
                         msg!(
@@ -527,7 +472,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                     match &l.target {
                         Target::Record(id) if !c.by_id.contains_key(id) => {
                             d.push(Diagnostic::error(
-                                "unknown-ref",
+                                &rules::UNKNOWN_REF,
                                 file,
                                 l.pos,
                                 msg!("doc: 引用的记录 `{id}` 不存在", "doc: refers to `{id}`, which does not exist"),
@@ -540,7 +485,7 @@ fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagnostic>) {
                                 Ok(p) if !cx.files.contains(&p) => {
                                     let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
                                     d.push(Diagnostic::error(
-                                        "missing-file",
+                                        &rules::MISSING_FILE,
                                         file,
                                         l.pos,
                                         msg!(
@@ -570,7 +515,7 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
                 let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
                 d.push(err(
                     r,
-                    "missing-file",
+                    &rules::MISSING_FILE,
                     pos,
                     msg!(
                         "文件 `{f}` 不存在（应在 content/{p}）",
@@ -588,9 +533,9 @@ fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
 /// that is never published, a warning that an HTML file is published cleaned.
 fn active_attachment(file: &str, pos: Pos, f: &str) -> Option<Diagnostic> {
     match active_kind(f)? {
-        Active::Refused => Some(Diagnostic::error("active-attachment", file, pos, msg!("附件 `{f}` 的类型可以执行脚本（SVG、XML、XSLT、MHTML、JavaScript、Flash），不能发布", "the attachment `{f}` is of a type that can run script (SVG, XML, XSLT, MHTML, JavaScript, Flash) and is not published"))
+        Active::Refused => Some(Diagnostic::error(&rules::ACTIVE_ATTACHMENT, file, pos, msg!("附件 `{f}` 的类型可以执行脚本（SVG、XML、XSLT、MHTML、JavaScript、Flash），不能发布", "the attachment `{f}` is of a type that can run script (SVG, XML, XSLT, MHTML, JavaScript, Flash) and is not published"))
             .help(msg!("转换为 PDF 或 PNG 再作为附件", "convert it to PDF or PNG and attach that"))),
-        Active::Html => Some(Diagnostic::warning("active-attachment", file, pos, msg!("HTML 附件 `{f}` 发布时会删除脚本、事件属性和样式", "the HTML attachment `{f}` is published with its scripts, event attributes and styles removed"))
+        Active::Html => Some(Diagnostic::warning(&rules::ACTIVE_ATTACHMENT, file, pos, msg!("HTML 附件 `{f}` 发布时会删除脚本、事件属性和样式", "the HTML attachment `{f}` is published with its scripts, event attributes and styles removed"))
             .help(msg!("核对发布后的文件；需要原样保存的页面请转换为 PDF", "check the published copy; convert pages that must be kept exactly to PDF"))),
     }
 }
@@ -646,7 +591,7 @@ fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
             ),
         ),
     };
-    Diagnostic::error("outside", file, pos, m).help(help)
+    Diagnostic::error(&rules::OUTSIDE, file, pos, m).help(help)
 }
 
 fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
@@ -662,7 +607,7 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
             if *first_id == r.id {
                 out.push(err(
                     r,
-                    "duplicate-id",
+                    &rules::DUPLICATE_ID,
                     r.pos("id"),
                     msg!("id `{id}` 与 {other} 重复", "id `{id}` is already used by {other}"),
                     msg!(
@@ -671,7 +616,7 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
                     ),
                 ));
             } else {
-                out.push(err(r, "duplicate-id", r.pos("id"), msg!("id `{id}` 与 {other} 的 id `{first_id}` 只差大小写或 Unicode 写法，在不区分大小写的文件系统和 CDN 上是同一个目录", "id `{id}` differs from `{first_id}` ({other}) only in case or Unicode form: on case-insensitive file systems and CDNs they are one folder"), msg!("改用另一个 id", "choose another id")));
+                out.push(err(r, &rules::DUPLICATE_ID, r.pos("id"), msg!("id `{id}` 与 {other} 的 id `{first_id}` 只差大小写或 Unicode 写法，在不区分大小写的文件系统和 CDN 上是同一个目录", "id `{id}` differs from `{first_id}` ({other}) only in case or Unicode form: on case-insensitive file systems and CDNs they are one folder"), msg!("改用另一个 id", "choose another id")));
             }
         } else {
             seen_id.insert(key, i);
@@ -681,7 +626,7 @@ fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
                 let other = &c.records[first].file;
                 out.push(err(
                     r,
-                    "duplicate-index-no",
+                    &rules::DUPLICATE_INDEX_NO,
                     *pos,
                     msg!("索引号 `{no}` 与 {other} 重复", "index number `{no}` is already used by {other}"),
                     msg!("索引号必须唯一", "index numbers must be unique"),
@@ -766,7 +711,7 @@ fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
             out.push(err(
                 &c.records[o.record],
-                "path-too-long",
+                &rules::PATH_TOO_LONG,
                 o.pos,
                 msg!(
                     "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
@@ -816,7 +761,7 @@ fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
     let (path, other, other_path) = (&o.path, &c.records[first.record].file, &first.path);
     err(
         &c.records[o.record],
-        "output-clash",
+        &rules::OUTPUT_CLASH,
         o.pos,
         msg!(
             "本记录要写入 {path}，与 {other} 写入的 {other_path} 冲突（同一路径，或仅大小写不同，或文件与目录同名）",
@@ -867,7 +812,7 @@ fn cycles(c: &Corpus) -> Vec<Diagnostic> {
                         let ring = ring.join(" → ");
                         out.push(err(
                             &c.records[v],
-                            "cycle",
+                            &rules::CYCLE,
                             pos,
                             msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"),
                             msg!(
@@ -897,7 +842,7 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
             let (y, n, other) = (issue.year, issue.number, &c.records[first].file);
             out.push(err(
                 r,
-                "duplicate-issue",
+                &rules::DUPLICATE_ISSUE,
                 r.pos("number"),
                 msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"),
                 msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique"),
@@ -911,7 +856,7 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
                 let other = &c.records[first].file;
                 out.push(warn(
                     r,
-                    "issue-twice",
+                    &rules::ISSUE_TWICE,
                     item.doc.pos,
                     msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"),
                     msg!(
@@ -928,7 +873,7 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
                     let (a, b) = (doc.published, r.published);
                     out.push(err(
                         r,
-                        "issue-date",
+                        &rules::ISSUE_DATE,
                         item.doc.pos,
                         msg!(
                             "`{id}` 发布于 {a}，晚于本期出版日期 {b}",
@@ -943,7 +888,7 @@ fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
                 if doc.kind == Kind::Gazette {
                     out.push(err(
                         r,
-                        "issue-item",
+                        &rules::ISSUE_ITEM,
                         item.doc.pos,
                         msg!("公报期不能刊登另一期公报", "an issue cannot carry another issue"),
                         msg!("这里列出的应是文件", "list documents here"),

@@ -1,6 +1,7 @@
 //! `gongbao build`: check, then render, write into staging, seal, and swap into place.
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, interactive, print, print_failure, summary};
+use crate::check::rules;
 use crate::date::Date;
 use crate::diag::{self, Diagnostic, Pos};
 use crate::emit::{self, Staging};
@@ -146,7 +147,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
                 staging.abandon();
                 // A file that cannot be written is an I/O failure (2); a broken theme or a
                 // clash of output paths is the site's error (1).
-                let io = errs.iter().all(|d| d.rule == "io");
+                let io = errs.iter().all(|d| *d.rule == rules::IO);
                 return Err(if io { EXIT_FAILURE } else { EXIT_ERRORS });
             }
         }
@@ -251,7 +252,7 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let (site, folder) = (resolved(root), resolved(out));
     let shown = out.display().to_string();
     let refuse = |m: diag::Msg| {
-        Err(Diagnostic::error("io", "", Pos::new(1, 1), m).help(msg!(
+        Err(Diagnostic::error(&rules::IO, "", Pos::new(1, 1), m).help(msg!(
             "用 --out 指定一个新的或空的目录，或上一次构建的输出目录（默认是站点中的 public/）",
             "name a new or empty folder with --out, or the output of an earlier build (by default public/ in the site)"
         )))

@@ -9,6 +9,7 @@ pub mod serve;
 pub mod verify;
 
 use crate::check::Context;
+use crate::check::rules;
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
 use crate::date::Date;
@@ -133,7 +134,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let text = load::read_regular(&path, load::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
             load::ReadError::Io(e) => Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 config::FILE,
                 Pos::new(1, 1),
                 msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"),
@@ -147,7 +148,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
         code: EXIT_FAILURE,
     })?;
     let text = load::decode(&text).map_err(|(pos, m, h)| Failure {
-        diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h),
+        diagnostic: Diagnostic::error(&rules::CONFIG, config::FILE, pos, m).help(h),
         code: EXIT_ERRORS,
     })?;
     let cfg = Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
@@ -167,7 +168,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let cfg = read_config(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(
-            "io",
+            &rules::IO,
             "content",
             Pos::new(1, 1),
             msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
