@@ -361,7 +361,7 @@ rules! {
     VERSION {
         id: "version", family: Versions, level: Either, relaxable: true,
         zh: "版本文件名不是日期或写了元数据（错误）；versions/ 不属于任何记录（警告）",
-        en: "a version file not named by a date or with front matter (error); a versions/ folder of no record (warning)",
+        en: "a version file not named by a date or with front matter (error); versions/ of no record (warning)",
     }
     VERSION_DATE {
         id: "version-date", family: Versions, level: Error, relaxable: true,
@@ -382,7 +382,7 @@ rules! {
     ACTIVE_ATTACHMENT {
         id: "active-attachment", family: TextAndFiles, level: Either, relaxable: false,
         zh: "附件可以执行脚本：SVG、XML 等从不发布（错误），HTML 清理后发布（警告）",
-        en: "an attachment that can run script: SVG, XML and the like are never published (error), HTML is cleaned (warning)",
+        en: "an attachment that can run script: SVG, XML and such are refused (error), HTML is cleaned (warning)",
     }
     RAW_HTML {
         id: "raw-html", family: TextAndFiles, level: Warning, relaxable: true,
