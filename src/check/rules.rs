@@ -431,6 +431,16 @@ rules! {
         zh: "记录在检查之后、写出之前被改动",
         en: "a record changed after it was checked and before its page was written",
     }
+    SIGNING_KEY {
+        id: "signing-key", family: Tool, level: Error, relaxable: false,
+        zh: "签名用的私钥或核验用的公钥无法读取或无效",
+        en: "the secret key to sign with, or the public key to verify with, cannot be read or is not valid",
+    }
+    CACHE {
+        id: "cache", family: Tool, level: Warning, relaxable: false,
+        zh: "无法保存构建缓存（下次构建重新生成全部文件）",
+        en: "the build cache cannot be saved (the next build renders every file again)",
+    }
 }
 
 #[cfg(test)]
