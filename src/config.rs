@@ -2,6 +2,7 @@
 //! Unknown keys are errors here too, for the same reason as in records: a misspelt setting that
 //! silently does nothing is worse than a refusal.
 
+use crate::check::rules;
 use crate::diag::{Diagnostic, Pos, RuleLevel};
 use crate::msg;
 use regex_lite::Regex;
@@ -144,7 +145,7 @@ impl Config {
             let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
             let m = e.message().to_string();
             Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 FILE,
                 pos,
                 msg!("站点配置无法解析：{m}", "the site settings cannot be read: {m}"),
@@ -156,7 +157,7 @@ impl Config {
                 Regex::new(&p).map_err(|e| {
                     let pos = text.find(key).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
                     Diagnostic::error(
-                        "config",
+                        &rules::CONFIG,
                         FILE,
                         pos,
                         msg!(
@@ -180,7 +181,7 @@ impl Config {
             let pos = text.find("timezone").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let tz = &site.timezone;
             return Err(Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 FILE,
                 pos,
                 msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"),
@@ -190,7 +191,7 @@ impl Config {
         if let Some(k) = raw.extra_keys.iter().find(|k| crate::model::guards_publication(k, None)) {
             let pos = text.find(k.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             return Err(Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 FILE,
                 pos,
                 msg!(
@@ -212,7 +213,7 @@ impl Config {
             let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let theme = &site.theme;
             return Err(Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 FILE,
                 pos,
                 msg!(
@@ -303,7 +304,7 @@ mod tests {
     fn theme_is_a_plain_folder_name() {
         for bad in ["../x", "/abs", "a/b", "a\\\\b", ".hidden", "..", "", "c:x"] {
             let e = Config::parse(&format!("[site]\nname = \"x\"\ntheme = \"{bad}\"\n")).unwrap_err();
-            assert_eq!((e.rule, e.pos.line), ("config", 3), "{bad}");
+            assert_eq!((e.rule, e.pos.line), (&rules::CONFIG, 3), "{bad}");
         }
         assert_eq!(Config::parse("[site]\nname = \"x\"\ntheme = \"gov-2\"\n").unwrap().site.theme, "gov-2");
     }

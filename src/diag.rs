@@ -2,6 +2,7 @@
 //! raised it, the file and position, and carries its message and help in both languages the tool
 //! speaks, so the command can print it in the site's language, as text or as JSON.
 
+use crate::check::rules::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -116,8 +117,9 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 pub struct Diagnostic {
     /// Error or warning, after the site's overrides.
     pub severity: Severity,
-    /// Stable rule id, e.g. `unknown-key`; the key for severity overrides in `gongbao.toml`.
-    pub rule: &'static str,
+    /// The rule, from the registry in [`check::rules`](crate::check::rules); its id (e.g.
+    /// `unknown-key`) is the key for severity overrides in `gongbao.toml`.
+    pub rule: &'static Rule,
     /// Path relative to the site root, with `/` separators; empty for site-wide findings.
     pub file: String,
     /// Where in the file.
@@ -135,21 +137,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of `rule` at `file:pos`.
-    pub fn error(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, rule, file: file.to_string(), pos, message, help: None, private: false }
+    pub fn error(rule: &'static Rule, file: &str, pos: Pos, message: Msg) -> Diagnostic {
+        Diagnostic::new(Severity::Error, rule, file, pos, message)
     }
 
     /// A warning of `rule` at `file:pos`.
-    pub fn warning(rule: &'static str, file: &str, pos: Pos, message: Msg) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            rule,
-            file: file.to_string(),
-            pos,
-            message,
-            help: None,
-            private: false,
-        }
+    pub fn warning(rule: &'static Rule, file: &str, pos: Pos, message: Msg) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, rule, file, pos, message)
+    }
+
+    fn new(severity: Severity, rule: &'static Rule, file: &str, pos: Pos, message: Msg) -> Diagnostic {
+        // The registry's default severity is what the book documents; a rule raised otherwise is
+        // a mistake in the code, caught by the tests (which run debug builds), not by users.
+        debug_assert!(rule.level.allows(severity), "rule `{rule}` is registered as {:?}", rule.level);
+        Diagnostic { severity, rule, file: file.to_string(), pos, message, help: None, private: false }
     }
 
     /// Marks the finding as one about a record that is not public: every value quoted in its
@@ -196,7 +197,7 @@ pub enum RuleLevel {
 /// Applies the site's severity overrides and sorts findings by file, position and rule, so the
 /// output does not depend on the order in which parallel work finished.
 pub fn finish(mut diags: Vec<Diagnostic>, levels: &BTreeMap<String, RuleLevel>) -> Vec<Diagnostic> {
-    diags.retain_mut(|d| match levels.get(d.rule) {
+    diags.retain_mut(|d| match levels.get(d.rule.id) {
         Some(RuleLevel::Off) => false,
         Some(RuleLevel::Error) => {
             d.severity = Severity::Error;
@@ -208,7 +209,7 @@ pub fn finish(mut diags: Vec<Diagnostic>, levels: &BTreeMap<String, RuleLevel>) 
         }
         None => true,
     });
-    diags.sort_by(|a, b| (&a.file, a.pos, a.rule, &a.message.en).cmp(&(&b.file, b.pos, b.rule, &b.message.en)));
+    diags.sort_by(|a, b| (&a.file, a.pos, a.rule.id, &a.message.en).cmp(&(&b.file, b.pos, b.rule.id, &b.message.en)));
     diags.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.rule == b.rule && a.message == b.message);
     diags
 }
@@ -277,7 +278,7 @@ pub fn render_json(diags: &[Diagnostic], lang: &str) -> String {
         .map(|d| {
             serde_json::json!({
                 "severity": d.severity,
-                "rule": d.rule,
+                "rule": d.rule.id,
                 "file": d.file,
                 "line": d.pos.line,
                 "column": d.pos.column,
@@ -297,6 +298,7 @@ pub fn render_json(diags: &[Diagnostic], lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::rules;
 
     #[test]
     fn offsets_become_character_columns() {
@@ -309,8 +311,13 @@ mod tests {
 
     #[test]
     fn private_findings_quote_nothing() {
-        let mut d = Diagnostic::error("x", "a.md", Pos::new(2, 1), msg!("值 `秘密` 无效", "value `secret` is bad"))
-            .help(msg!("改为 `秘`", "write `sec`"));
+        let mut d = Diagnostic::error(
+            &rules::DOC_NUMBER,
+            "a.md",
+            Pos::new(2, 1),
+            msg!("值 `秘密` 无效", "value `secret` is bad"),
+        )
+        .help(msg!("改为 `秘`", "write `sec`"));
         d.redact();
         let s = render_human(&[d], "en", |_| Some("---\nsecret line\n"));
         assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");
@@ -330,10 +337,11 @@ mod tests {
     #[test]
     fn overrides_change_and_drop_findings() {
         let d = vec![
-            Diagnostic::warning("a", "f", Pos::new(1, 1), msg!("甲", "a")),
-            Diagnostic::error("b", "f", Pos::new(2, 1), msg!("乙", "b")),
+            Diagnostic::warning(&rules::EMPTY_TEXT, "f", Pos::new(1, 1), msg!("甲", "a")),
+            Diagnostic::error(&rules::CYCLE, "f", Pos::new(2, 1), msg!("乙", "b")),
         ];
-        let levels = BTreeMap::from([("a".to_string(), RuleLevel::Error), ("b".to_string(), RuleLevel::Off)]);
+        let levels =
+            BTreeMap::from([("empty-text".to_string(), RuleLevel::Error), ("cycle".to_string(), RuleLevel::Off)]);
         let out = finish(d, &levels);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Severity::Error);
@@ -341,7 +349,8 @@ mod tests {
 
     #[test]
     fn human_output_points_at_the_column() {
-        let d = vec![Diagnostic::error("x", "a.md", Pos::new(2, 4), msg!("坏", "bad")).help(msg!("修", "fix"))];
+        let d =
+            vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 4), msg!("坏", "bad")).help(msg!("修", "fix"))];
         let s = render_human(&d, "en", |_| Some("---\n青川市x\n"));
         assert!(s.contains("a.md:2:4"), "{s}");
         assert!(s.contains("  |       ^"), "{s}");

@@ -9,6 +9,7 @@
 //! only the changed files, which are moved into the output, and files no job writes any more are
 //! removed, all or nothing (see [`Staging::commit_into`]).
 
+use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::load::hex;
 use crate::msg;
@@ -431,7 +432,7 @@ fn emit_clashes(ok: &[Written], errs: &mut Vec<Diagnostic>) {
             let p = &w[0].path;
             errs.push(
                 Diagnostic::error(
-                    "output-clash",
+                    &rules::OUTPUT_CLASH,
                     "",
                     Pos::new(1, 1),
                     msg!("两个页面要写入同一个文件 {p}", "two pages would be written to the same file {p}"),
@@ -446,7 +447,7 @@ fn emit_clashes(ok: &[Written], errs: &mut Vec<Diagnostic>) {
 }
 
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("io", path, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
+    Diagnostic::error(&rules::IO, path, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! settings, and the texts quoted under messages) is read by [`read_regular`]: it never follows
 //! a link, never blocks on a FIFO or device, and never reads past a limit.
 
+use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
 use sha2::{Digest, Sha256};
@@ -41,7 +42,7 @@ impl ReadError {
         match self {
             ReadError::Link => symlink_diag(file),
             ReadError::NotRegular => Diagnostic::error(
-                "unreadable",
+                &rules::UNREADABLE,
                 file,
                 Pos::new(1, 1),
                 msg!(
@@ -56,7 +57,7 @@ impl ReadError {
             ReadError::TooLarge(n, limit) => {
                 let mib = format!("{:.1}", *n as f64 / (1024.0 * 1024.0));
                 let max = limit / (1024 * 1024);
-                Diagnostic::error("too-large", file, Pos::new(1, 1), msg!("文件过大（{mib} MiB，上限 {max} MiB）", "the file is too large ({mib} MiB, the limit is {max} MiB)"))
+                Diagnostic::error(&rules::TOO_LARGE, file, Pos::new(1, 1), msg!("文件过大（{mib} MiB，上限 {max} MiB）", "the file is too large ({mib} MiB, the limit is {max} MiB)"))
                     .help(msg!("把大文件作为附件存放，正文只保留文字；附件请压缩或拆分", "keep large files as attachments and only the text in the record; compress or split large attachments"))
             }
             ReadError::Io(e) => io_diag(file, e),
@@ -142,12 +143,11 @@ fn open_checked(path: &Path, follow: bool) -> Result<(std::fs::File, u64), ReadE
 
 /// The `symlink` error for `file`.
 fn symlink_diag(file: &str) -> Diagnostic {
-    Diagnostic::error("symlink", file, Pos::new(1, 1), msg!("不允许符号链接", "symbolic links are not allowed")).help(
-        msg!(
+    Diagnostic::error(&rules::SYMLINK, file, Pos::new(1, 1), msg!("不允许符号链接", "symbolic links are not allowed"))
+        .help(msg!(
             "把文件本身放入站点；符号链接可能把库外的文件带进网站",
             "put the file itself in the site; a link could pull files from outside the repository into the site"
-        ),
-    )
+        ))
 }
 
 /// A file or folder name that cannot be published: control characters (a newline would break
@@ -225,7 +225,7 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
                 let path = e.path().map(|p| shown_path(&rel(root, p))).unwrap_or_default();
                 let why = e.to_string();
                 loaded.diagnostics.push(Diagnostic::error(
-                    "unreadable",
+                    &rules::UNREADABLE,
                     &path,
                     Pos::new(1, 1),
                     msg!("无法读取：{why}", "cannot be read: {why}"),
@@ -237,7 +237,7 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
         let shown = shown_path(&rel(root, entry.path()));
         if entry.depth() > 0 && bad_name(entry.file_name()) {
             loaded.diagnostics.push(
-                Diagnostic::error("file-name", &shown, Pos::new(1, 1), msg!("文件名含有控制字符（如换行、制表符）、反斜杠或非 UTF-8 字节，不能发布", "the name holds a control character (such as a newline or tab), a backslash or bytes that are not UTF-8, and cannot be published"))
+                Diagnostic::error(&rules::FILE_NAME, &shown, Pos::new(1, 1), msg!("文件名含有控制字符（如换行、制表符）、反斜杠或非 UTF-8 字节，不能发布", "the name holds a control character (such as a newline or tab), a backslash or bytes that are not UTF-8, and cannot be published"))
                     .help(msg!("重命名，只用可见字符；校验文件 SHA256SUMS 每行写一个文件名", "rename it with visible characters only; SHA256SUMS names one file per line")),
             );
             if entry.file_type().is_dir() {
@@ -301,7 +301,7 @@ pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
     let file = rel(root, path);
     let bytes = read_regular(path, MAX_RECORD_BYTES).map_err(|e| e.diagnostic(&file))?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = decode(&bytes).map_err(|(pos, m, h)| Diagnostic::error("encoding", &file, pos, m).help(h))?;
+    let text = decode(&bytes).map_err(|(pos, m, h)| Diagnostic::error(&rules::ENCODING, &file, pos, m).help(h))?;
     let (default_id, dir) = match under.strip_suffix("/index.md") {
         Some(folder) => (folder.to_string(), folder.to_string()),
         None if under == "index.md" => (String::new(), String::new()),
@@ -315,7 +315,7 @@ pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
 }
 
 fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("unreadable", file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))
+    Diagnostic::error(&rules::UNREADABLE, file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))
 }
 
 type DecodeError = (Pos, crate::diag::Msg, crate::diag::Msg);

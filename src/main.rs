@@ -111,8 +111,8 @@ fn main() -> ExitCode {
             session: None,
         }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
-        Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref()),
-        Command::Keygen { out } => cmd::keygen::run(&out),
+        Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref(), &cli.site),
+        Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };
     ExitCode::from(code)
 }

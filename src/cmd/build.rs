@@ -1,6 +1,7 @@
 //! `gongbao build`: check, then render, write into staging, seal, and swap into place.
 
-use super::{EXIT_ERRORS, EXIT_FAILURE, interactive, print, print_failure, summary};
+use super::{EXIT_ERRORS, EXIT_FAILURE, Failure, Stop, interactive, print, summary};
+use crate::check::rules;
 use crate::date::Date;
 use crate::diag::{self, Diagnostic, Pos};
 use crate::emit::{self, Staging};
@@ -36,34 +37,25 @@ pub struct Built {
 
 /// Builds the site; returns the exit code.
 pub fn run(o: &Options) -> u8 {
-    let threads = o.jobs.unwrap_or(0);
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("gongbao: {e}");
-            return EXIT_FAILURE;
-        }
-    };
-    pool.install(|| match build(o) {
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Stop::Failed(Failure::io(msg!("无法启动工作线程：{e}", "cannot start the worker threads: {e}"))))
+        .and_then(|pool| pool.install(|| build(o)));
+    match built {
         Ok(_) => 0,
-        Err(code) => code,
-    })
+        Err(stop) => stop.report(&o.root),
+    }
 }
 
-/// The build itself, on the current thread pool. Errors are printed before returning the code.
-pub fn build(o: &Options) -> Result<Built, u8> {
+/// The build itself, on the current thread pool. Findings and progress are printed as they come;
+/// a failure of the tool is returned unprinted, for the caller to [`Stop::report`].
+pub fn build(o: &Options) -> Result<Built, Stop> {
     let start = Instant::now();
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
-    if let Err(d) = check_out(root, &out) {
-        let lang = super::read_config(root).map_or_else(|_| "zh-CN".to_string(), |c| c.site.language);
-        print(&[d], &lang, &[], None);
-        return Err(EXIT_FAILURE);
-    }
-    let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse)).map_err(|f| {
-        print_failure(&f, root);
-        f.code
-    })?;
+    check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
+    let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse))?;
     let lang = a.cfg.site.language.clone();
     let en = lang.starts_with("en");
     print(&a.diagnostics, &lang, &a.sources, None);
@@ -74,7 +66,7 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         } else {
             eprintln!("构建已停止：{s}；原有输出未改动")
         }
-        return Err(EXIT_ERRORS);
+        return Err(Stop::Reported(EXIT_ERRORS));
     }
     let builtin;
     let theme = match &a.theme {
@@ -85,27 +77,27 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         }
         None => {
             let name = &a.cfg.site.theme;
-            eprintln!(
-                "{}",
-                if en {
-                    format!("theme `{name}` not found in themes/")
-                } else {
-                    format!("在 themes/ 中找不到主题 `{name}`")
-                }
+            let f = Failure::new(
+                &rules::THEME,
+                EXIT_ERRORS,
+                msg!("在 themes/ 中找不到主题 `{name}`", "theme `{name}` not found in themes/"),
             );
-            return Err(EXIT_ERRORS);
+            return Err(f
+                .help(msg!(
+                    "把主题放在 themes/{name}/，或删除 [site] theme 以使用内置主题",
+                    "put the theme in themes/{name}/, or remove [site] theme to use the built-in one"
+                ))
+                .into());
         }
     };
-    let mut renderer = Renderer::new(&a.corpus, &a.cfg, theme, root).map_err(|d| {
-        print(&[d], &lang, &[], None);
-        EXIT_ERRORS
-    })?;
+    let mut renderer =
+        Renderer::new(&a.corpus, &a.cfg, theme, root).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
         renderer.remember(&s.memo);
     }
+    let shown = out.display();
     let staging = Staging::new(&out).map_err(|e| {
-        eprintln!("{}: {e}", out.display());
-        EXIT_FAILURE
+        Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
     let jobs = render::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
     if interactive() && !o.quiet {
@@ -143,8 +135,8 @@ pub fn build(o: &Options) -> Result<Built, u8> {
                 staging.abandon();
                 // A file that cannot be written is an I/O failure (2); a broken theme or a
                 // clash of output paths is the site's error (1).
-                let io = errs.iter().all(|d| d.rule == "io");
-                return Err(if io { EXIT_FAILURE } else { EXIT_ERRORS });
+                let io = errs.iter().all(|d| *d.rule == rules::IO);
+                return Err(Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS }));
             }
         }
         marks.push(start.elapsed());
@@ -152,16 +144,18 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     written.sort();
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,
-        Err(e) => {
-            eprintln!("{e}");
+        Err(f) => {
             staging.abandon();
-            return Err(EXIT_FAILURE);
+            return Err(f.into());
         }
     };
     if let Err(e) = seal::seal(&staging, &written, &a.corpus.as_of.to_string(), key.as_ref()) {
-        eprintln!("{e}");
         staging.abandon();
-        return Err(EXIT_FAILURE);
+        return Err(Failure::io(msg!(
+            "无法封存输出（清单、校验和、签名）：{e}",
+            "cannot seal the output (manifest, checksums, signature): {e}"
+        ))
+        .into());
     }
     let sealed = start.elapsed();
     let reused = written.len() - staged.len();
@@ -181,15 +175,28 @@ pub fn build(o: &Options) -> Result<Built, u8> {
         None => staging.commit(),
     };
     if let Err(e) = committed {
-        eprintln!("{}: {e}", out.display());
-        return Err(EXIT_FAILURE);
+        return Err(Failure::io(msg!(
+            "无法用新的输出替换 {shown}：{e}",
+            "cannot put the new output in place of {shown}: {e}"
+        ))
+        .into());
     }
     // Files reused from the output keep the time the previous cache recorded for them.
     let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
     let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
     let next = emit::Cache::make(&out, &written, &fingerprints, &known);
     if let Err(e) = next.save(&out) {
-        eprintln!("{}: {e}", emit::Cache::path(&out).display());
+        let path = emit::Cache::path(&out).display().to_string();
+        let d = Diagnostic::warning(
+            &rules::CACHE,
+            "",
+            Pos::new(1, 1),
+            msg!(
+                "无法保存构建缓存 {path}：{e}；下次构建将重新生成全部文件",
+                "cannot save the build cache {path}: {e}; the next build renders every file again"
+            ),
+        );
+        print(&[d], &lang, &[], None);
     }
     if let Some(s) = &o.session {
         if let Ok(mut kept) = s.cache.lock() {
@@ -211,11 +218,10 @@ pub fn build(o: &Options) -> Result<Built, u8> {
     }
     if !o.quiet {
         let (n, secs, docs) = (written.len() + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
-        let dest = out.display();
         if en {
-            eprintln!("built {docs} record(s) into {n} files in {dest} ({secs:.2} s)")
+            eprintln!("built {docs} record(s) into {n} files in {shown} ({secs:.2} s)")
         } else {
-            eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {dest}（{secs:.2} 秒）")
+            eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {shown}（{secs:.2} 秒）")
         }
     }
     Ok(Built { files: written.len() + 2 })
@@ -223,16 +229,41 @@ pub fn build(o: &Options) -> Result<Built, u8> {
 
 /// The secret key to sign with: `GONGBAO_SECRET_KEY` (the key itself), else the file named in
 /// `[signing] secret_key`, else none.
-fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPair>, String> {
+fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPair>, Failure> {
+    let fail = |m: diag::Msg| Failure::new(&rules::SIGNING_KEY, EXIT_FAILURE, m);
     if let Some(v) = std::env::var_os("GONGBAO_SECRET_KEY").filter(|v| !v.is_empty()) {
-        return KeyPair::parse(&v.to_string_lossy()).map(Some).map_err(|e| format!("GONGBAO_SECRET_KEY: {e}"));
+        return KeyPair::parse(&v.to_string_lossy()).map(Some).map_err(|e| {
+            fail(msg!(
+                "环境变量 GONGBAO_SECRET_KEY 不是有效的私钥：{e}",
+                "GONGBAO_SECRET_KEY is not a valid secret key: {e}"
+            ))
+            .help(msg!(
+                "把它设为 gongbao keygen 生成的 gongbao.key 的内容",
+                "set it to the contents of a gongbao.key made by gongbao keygen"
+            ))
+        });
     }
     let Some(path) = &cfg.signing.secret_key else { return Ok(None) };
+    let invalid = |e: &dyn std::fmt::Display| {
+        fail(msg!(
+            "[signing] secret_key 指定的 {path} 不是有效的私钥：{e}",
+            "{path}, named in [signing] secret_key, is not a valid secret key: {e}"
+        ))
+        .help(msg!("用 gongbao keygen 生成的 gongbao.key", "name a gongbao.key made by gongbao keygen"))
+    };
     // The key may live outside the site and be linked into place, but it must be a regular file.
-    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024)
-        .map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("[signing] secret_key {path}: {e}"))?;
-    KeyPair::parse(&text).map(Some).map_err(|e| format!("[signing] secret_key {path}: {e}"))
+    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024).map_err(|e| {
+        fail(msg!(
+            "无法读取 [signing] secret_key 指定的私钥 {path}：{e}",
+            "cannot read the secret key {path} named in [signing] secret_key: {e}"
+        ))
+        .help(msg!(
+            "路径相对于站点目录；不签名时删除 [signing] secret_key",
+            "the path is relative to the site's folder; to build without signing, remove [signing] secret_key"
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| invalid(&e))?;
+    KeyPair::parse(&text).map(Some).map_err(|e| invalid(&e))
 }
 
 /// Where the default output goes for a site root.
@@ -248,7 +279,7 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let (site, folder) = (resolved(root), resolved(out));
     let shown = out.display().to_string();
     let refuse = |m: diag::Msg| {
-        Err(Diagnostic::error("io", "", Pos::new(1, 1), m).help(msg!(
+        Err(Diagnostic::error(&rules::IO, "", Pos::new(1, 1), m).help(msg!(
             "用 --out 指定一个新的或空的目录，或上一次构建的输出目录（默认是站点中的 public/）",
             "name a new or empty folder with --out, or the output of an earlier build (by default public/ in the site)"
         )))

@@ -1,6 +1,6 @@
 //! `gongbao check`: every problem in the site, as text or JSON.
 
-use super::{EXIT_ERRORS, analyse, print, print_failure, summary};
+use super::{EXIT_ERRORS, analyse, print, report, site_language, summary};
 use crate::diag;
 use std::path::Path;
 
@@ -17,14 +17,12 @@ pub enum Format {
 pub fn run(root: &Path, format: Format, as_of: Option<crate::date::Date>) -> u8 {
     let a = match analyse(root, as_of) {
         Ok(a) => a,
-        Err(f) => {
-            if format == Format::Json {
-                println!("{}", diag::render_json(std::slice::from_ref(&f.diagnostic), "zh-CN"));
-            } else {
-                print_failure(&f, root);
-            }
+        Err(f) if format == Format::Json => {
+            let lang = site_language(root);
+            println!("{}", diag::render_json(std::slice::from_ref(&f.diagnostic), &lang));
             return f.code;
         }
+        Err(f) => return report(&f, root),
     };
     let lang = a.cfg.site.language.clone();
     match format {

@@ -1,5 +1,11 @@
 //! The commands. Each only wires stages together and decides what to print and which exit code
 //! to return: 0 ok, 1 the site has errors, 2 usage or I/O failure.
+//!
+//! Findings in the site are printed as they come, with the source lines they point at. A failure
+//! of the tool or its surroundings (settings that cannot be read, an output folder that cannot be
+//! made, a theme or a signing key that is missing, a busy port) is a [`Failure`]: a finding of
+//! one of the tool rules with its exit code, returned up to the command's `run`, which prints it
+//! once with [`report`] in the site's language.
 
 pub mod build;
 pub mod check;
@@ -9,10 +15,11 @@ pub mod serve;
 pub mod verify;
 
 use crate::check::Context;
+use crate::check::rules::{self, Rule};
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
 use crate::date::Date;
-use crate::diag::{self, Diagnostic, Pos, Severity};
+use crate::diag::{self, Diagnostic, Msg, Pos, Severity};
 use crate::load::{self, Loaded};
 use crate::msg;
 use crate::parse;
@@ -119,12 +126,55 @@ impl ParseCache {
     }
 }
 
-/// A command's failure before it could check anything.
+/// A command's failure: what went wrong, as a finding of a tool rule, and the exit code.
 pub struct Failure {
     /// What went wrong.
     pub diagnostic: Diagnostic,
     /// Exit code.
     pub code: u8,
+}
+
+impl Failure {
+    /// A failure of `rule` that no line of a file explains, ending the command with `code`.
+    pub fn new(rule: &'static Rule, code: u8, message: Msg) -> Failure {
+        Failure { diagnostic: Diagnostic::error(rule, "", Pos::new(1, 1), message), code }
+    }
+
+    /// Reading or writing failed: an `io` failure, exit code 2.
+    pub fn io(message: Msg) -> Failure {
+        Failure::new(&rules::IO, EXIT_FAILURE, message)
+    }
+
+    /// Adds the advice on what to do.
+    pub fn help(mut self, help: Msg) -> Failure {
+        self.diagnostic = self.diagnostic.help(help);
+        self
+    }
+}
+
+/// Why a build did not finish.
+pub enum Stop {
+    /// The site has errors, or files could not be written; they have been printed with the
+    /// other findings. The exit code.
+    Reported(u8),
+    /// The tool could not go on; nothing has been printed yet.
+    Failed(Failure),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Failed(f)
+    }
+}
+
+impl Stop {
+    /// Prints what has not been printed yet (see [`report`]) and returns the exit code.
+    pub fn report(&self, root: &Path) -> u8 {
+        match self {
+            Stop::Reported(code) => *code,
+            Stop::Failed(f) => report(f, root),
+        }
+    }
 }
 
 /// Reads the settings at `root`.
@@ -133,7 +183,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let text = load::read_regular(&path, load::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
             load::ReadError::Io(e) => Diagnostic::error(
-                "config",
+                &rules::CONFIG,
                 config::FILE,
                 Pos::new(1, 1),
                 msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"),
@@ -147,7 +197,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
         code: EXIT_FAILURE,
     })?;
     let text = load::decode(&text).map_err(|(pos, m, h)| Failure {
-        diagnostic: Diagnostic::error("config", config::FILE, pos, m).help(h),
+        diagnostic: Diagnostic::error(&rules::CONFIG, config::FILE, pos, m).help(h),
         code: EXIT_ERRORS,
     })?;
     let cfg = Config::parse(&text).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
@@ -167,7 +217,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let cfg = read_config(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(
-            "io",
+            &rules::IO,
             "content",
             Pos::new(1, 1),
             msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
@@ -274,10 +324,27 @@ pub fn interactive() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
 }
 
-/// Prints a failure that happened before checking.
-pub fn print_failure(f: &Failure, root: &Path) {
-    let text = load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok());
-    print(std::slice::from_ref(&f.diagnostic), "zh-CN", &[], text.as_deref());
+/// Prints a failure once, to stderr, in the language of the site at `root` (Chinese when its
+/// settings cannot be read), with the line of `gongbao.toml` it points at; returns its exit code.
+pub fn report(f: &Failure, root: &Path) -> u8 {
+    let text = settings_text(root);
+    let lang = language(text.as_deref());
+    print(std::slice::from_ref(&f.diagnostic), &lang, &[], text.as_deref());
+    f.code
+}
+
+/// The text of the settings at `root`, if it can be read.
+fn settings_text(root: &Path) -> Option<String> {
+    load::decode(&load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES).ok()?).ok()
+}
+
+/// The site's language, from the text of its settings: `[site] language` when the settings can be
+/// parsed (even when `[rules]` is wrong), else Chinese, the default.
+fn language(settings: Option<&str>) -> String {
+    settings.and_then(|t| Config::parse(t).ok()).map_or_else(|| "zh-CN".to_string(), |c| c.site.language)
+}
+
+/// The language of the site at `root`, as [`report`] uses it.
+pub fn site_language(root: &Path) -> String {
+    language(settings_text(root).as_deref())
 }

@@ -9,6 +9,8 @@
 //! number of connections served at once ([`MAX_CONNECTIONS`]; more wait in the kernel's queue).
 
 use super::build::{Options, build};
+use super::{Failure, report};
+use crate::msg;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -29,12 +31,15 @@ const RELOAD_JS: &str = "(function(){var v=null;function poll(){fetch('/__gongba
 
 /// Serves the site at `root` on `port` until interrupted; returns the exit code.
 pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
-    let out = out.unwrap_or_else(|| super::build::default_out(root));
-    if let Err(d) = super::build::check_out(root, &out) {
-        let lang = super::read_config(root).map_or_else(|_| "zh-CN".to_string(), |c| c.site.language);
-        super::print(&[d], &lang, &[], None);
-        return super::EXIT_FAILURE;
+    match serve(root, port, out) {
+        Err(f) => report(&f, root),
     }
+}
+
+/// Builds, then serves and rebuilds for ever; returns only when it cannot start.
+fn serve(root: &Path, port: u16, out: Option<PathBuf>) -> Result<std::convert::Infallible, Failure> {
+    let out = out.unwrap_or_else(|| super::build::default_out(root));
+    super::build::check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: super::EXIT_FAILURE })?;
     let opts = Options {
         root: root.to_path_buf(),
         out: Some(out.clone()),
@@ -45,16 +50,17 @@ pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> u8 {
         session: Some(Default::default()),
     };
     let version = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(Mutex::new(build(&opts).is_err()));
+    let failed = Arc::new(Mutex::new(rebuild(&opts)));
     let base = super::read_config(root).map(|c| c.base_path().to_string()).unwrap_or_else(|_| "/".into());
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("127.0.0.1:{port}: {e}");
-            return super::EXIT_FAILURE;
-        }
-    };
-    eprintln!("预览地址 http://127.0.0.1:{port}{base}  （Ctrl-C 结束）");
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        Failure::io(msg!("无法在 127.0.0.1:{port} 上监听：{e}", "cannot listen on 127.0.0.1:{port}: {e}"))
+            .help(msg!("用 --port 换一个端口", "choose another port with --port"))
+    })?;
+    if super::site_language(root).starts_with("en") {
+        eprintln!("preview at http://127.0.0.1:{port}{base}  (Ctrl-C to stop)");
+    } else {
+        eprintln!("预览地址 http://127.0.0.1:{port}{base}  （Ctrl-C 结束）");
+    }
     {
         let (root, version, failed) = (root.to_path_buf(), version.clone(), failed.clone());
         std::thread::spawn(move || watch(&root, &opts, &version, &failed));
@@ -108,6 +114,17 @@ impl Drop for Slot {
     }
 }
 
+/// Builds once, printing what stopped the build; whether it failed.
+fn rebuild(opts: &Options) -> bool {
+    match build(opts) {
+        Ok(_) => false,
+        Err(stop) => {
+            stop.report(&opts.root);
+            true
+        }
+    }
+}
+
 /// Newest modification time of anything the build reads.
 fn stamp(root: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
@@ -128,9 +145,9 @@ fn watch(root: &Path, opts: &Options, version: &AtomicU64, failed: &Mutex<bool>)
         let now = stamp(root);
         if now != last {
             last = now;
-            let ok = build(opts).is_ok();
+            let bad = rebuild(opts);
             if let Ok(mut f) = failed.lock() {
-                *f = !ok;
+                *f = bad;
             }
             version.fetch_add(1, Ordering::SeqCst);
         }

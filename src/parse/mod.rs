@@ -5,6 +5,7 @@
 
 pub mod markdown;
 
+use crate::check::rules::{self, Rule};
 use crate::config::Config;
 use crate::date::{Date, DateError};
 use crate::diag::{Diagnostic, Msg, Pos};
@@ -526,11 +527,11 @@ impl Parser<'_> {
         Pos::new(s.referenced.line() + u64::from(self.line0) - 1, s.referenced.column())
     }
 
-    fn err(&mut self, rule: &'static str, pos: Pos, m: Msg, help: Msg) {
+    fn err(&mut self, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) {
         self.diags.push(Diagnostic::error(rule, &self.src.file, pos, m).help(help));
     }
 
-    fn warn(&mut self, rule: &'static str, pos: Pos, m: Msg, help: Msg) {
+    fn warn(&mut self, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) {
         self.diags.push(Diagnostic::warning(rule, &self.src.file, pos, m).help(help));
     }
 
@@ -552,7 +553,7 @@ impl Parser<'_> {
                 "expected an id or {id, effective, note}",
             );
         self.err(
-            "yaml",
+            &rules::YAML,
             pos,
             msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"),
             msg!(
@@ -572,7 +573,7 @@ impl Parser<'_> {
             Ok(d) => Some(d),
             Err(DateError::Shape) => {
                 self.err(
-                    "date",
+                    &rules::DATE,
                     pos,
                     msg!("{key} 的日期 `{v}` 格式不对", "date `{v}` in {key} is not in the form YYYY-MM-DD"),
                     msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"),
@@ -581,7 +582,7 @@ impl Parser<'_> {
             }
             Err(DateError::NoSuchDay) => {
                 self.err(
-                    "date",
+                    &rules::DATE,
                     pos,
                     msg!("{key} 的日期 `{v}` 不存在", "date `{v}` in {key} does not exist"),
                     msg!("核对月份和日期", "check the month and day"),
@@ -595,7 +596,7 @@ impl Parser<'_> {
         let id = id.trim().trim_matches('/').to_string();
         if let Some(why) = bad_id(&id) {
             self.err(
-                "id",
+                &rules::ID,
                 pos,
                 msg!("{key} 引用的 id `{id}` 无效：{}", "{key} refers to an invalid id `{id}`: {}", why.zh, why.en),
                 id_help(),
@@ -626,14 +627,14 @@ impl Parser<'_> {
         let (yaml, line0, body_at) = match split(&src.text) {
             Ok(x) => x,
             Err((pos, m, h)) => {
-                self.err("front-matter", pos, m, h);
+                self.err(&rules::FRONT_MATTER, pos, m, h);
                 return None;
             }
         };
         self.line0 = line0;
         if yaml.trim().is_empty() {
             self.err(
-                "front-matter",
+                &rules::FRONT_MATTER,
                 Pos::new(1, 1),
                 msg!("前置元数据是空的", "the front matter is empty"),
                 front_matter_help(),
@@ -662,7 +663,7 @@ impl Parser<'_> {
                     // Whatever `[rules]` says about unknown keys: a misspelt disclosure or
                     // review would otherwise publish what was meant to be held back.
                     let near = nearest_key(&k).unwrap_or("disclosure");
-                    self.err("guard-key", pos, msg!("字段 `{k}` 看起来是写错的 `{near}`：决定记录能否公开的字段必须写对", "key `{k}` looks like a misspelt `{near}`: the keys that decide whether a record may be published must be written exactly"), msg!("改为 `{near}`（公开属性写 disclosure，保密审查写 review）", "write `{near}` (disclosure for 公开属性, review for 保密审查)"));
+                    self.err(&rules::GUARD_KEY, pos, msg!("字段 `{k}` 看起来是写错的 `{near}`：决定记录能否公开的字段必须写对", "key `{k}` looks like a misspelt `{near}`: the keys that decide whether a record may be published must be written exactly"), msg!("改为 `{near}`（公开属性写 disclosure，保密审查写 review）", "write `{near}` (disclosure for 公开属性, review for 保密审查)"));
                 } else if cfg.extra_keys.contains(&k) {
                     extra.insert(k, v);
                 } else {
@@ -677,7 +678,7 @@ impl Parser<'_> {
                             "remove it, or declare it in extra_keys in gongbao.toml if the site needs it"
                         ),
                     };
-                    self.err("unknown-key", pos, msg!("未知字段 `{k}`", "unknown key `{k}`"), help);
+                    self.err(&rules::UNKNOWN_KEY, pos, msg!("未知字段 `{k}`", "unknown key `{k}`"), help);
                 }
             }
         }
@@ -690,7 +691,7 @@ impl Parser<'_> {
         };
         let top = Pos::new(1, 1);
         let missing = |p: &mut Self, key: &str, help: Msg| {
-            p.err("missing-key", top, msg!("缺少必填字段 `{key}`", "required key `{key}` is missing"), help);
+            p.err(&rules::MISSING_KEY, top, msg!("缺少必填字段 `{key}`", "required key `{key}` is missing"), help);
         };
 
         let kind = match &raw.kind {
@@ -706,7 +707,7 @@ impl Parser<'_> {
                     let bad = &k.value;
                     let choices = Kind::choices();
                     self.err(
-                        "enum",
+                        &rules::ENUM,
                         pos,
                         msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"),
                         msg!("取值之一：{choices}", "use one of: {choices}"),
@@ -743,7 +744,7 @@ impl Parser<'_> {
                 if let Some(why) = bad_id(&id) {
                     let pos = self.at(s);
                     self.err(
-                        "id",
+                        &rules::ID,
                         pos,
                         msg!("id `{id}` 无效：{}", "id `{id}` is not valid: {}", why.zh, why.en),
                         id_help(),
@@ -757,7 +758,7 @@ impl Parser<'_> {
             let why = bad_id(&id).map(|m| m.zh).unwrap_or_default();
             let why_en = bad_id(&id).map(|m| m.en).unwrap_or_default();
             self.err(
-                "id",
+                &rules::ID,
                 top,
                 msg!("无法从文件路径得出有效的 id（{why}）", "no valid id can be made from the file path ({why_en})"),
                 msg!(
@@ -773,7 +774,7 @@ impl Parser<'_> {
             match DocNumber::parse(v) {
                 None => {
                     self.err(
-                        "doc-number",
+                        &rules::DOC_NUMBER,
                         pos,
                         msg!("发文字号 `{v}` 格式不对", "document number `{v}` is malformed"),
                         msg!(
@@ -788,7 +789,7 @@ impl Parser<'_> {
                         let fixed = n.to_string();
                         match q {
                             DocNumberQuirk::Brackets => self.warn(
-                                "doc-number-brackets",
+                                &rules::DOC_NUMBER_BRACKETS,
                                 pos,
                                 msg!(
                                     "发文字号 `{v}` 的年份应使用六角括号〔〕",
@@ -797,7 +798,7 @@ impl Parser<'_> {
                                 msg!("改为 `{fixed}`", "write `{fixed}`"),
                             ),
                             DocNumberQuirk::LeadingZeros => self.warn(
-                                "doc-number-zeros",
+                                &rules::DOC_NUMBER_ZEROS,
                                 pos,
                                 msg!(
                                     "发文字号 `{v}` 的序号不应有前导零",
@@ -818,7 +819,7 @@ impl Parser<'_> {
                 if !re.is_match(&v) {
                     let pat = re.as_str();
                     self.err(
-                        "index-no",
+                        &rules::INDEX_NO,
                         pos,
                         msg!(
                             "索引号 `{v}` 不符合本站格式 {pat}",
@@ -840,7 +841,7 @@ impl Parser<'_> {
                 if !re.is_match(&v) {
                     let pat = re.as_str();
                     self.err(
-                        "registration-no",
+                        &rules::REGISTRATION_NO,
                         pos,
                         msg!(
                             "统一编号 `{v}` 不符合本站格式 {pat}",
@@ -861,7 +862,7 @@ impl Parser<'_> {
                 let pos = self.at(g);
                 let bad = &g.value;
                 self.err(
-                    "enum",
+                    &rules::ENUM,
                     pos,
                     msg!("文种 `{bad}` 不是十五种法定文种之一", "`{bad}` is not one of the fifteen official genres"),
                     msg!(
@@ -879,7 +880,7 @@ impl Parser<'_> {
                 let pos = key_pos["disclosure"];
                 let choices = Disclosure::choices();
                 self.err(
-                    "enum",
+                    &rules::ENUM,
                     pos,
                     msg!("公开属性 disclosure 写了但没有值", "disclosure is written but has no value"),
                     msg!(
@@ -895,7 +896,7 @@ impl Parser<'_> {
                 let bad = &d.value;
                 let choices = Disclosure::choices();
                 self.err(
-                    "enum",
+                    &rules::ENUM,
                     pos,
                     msg!("公开属性 `{bad}` 无效", "`{bad}` is not a valid disclosure"),
                     msg!("取值之一：{choices}", "use one of: {choices}"),
@@ -928,7 +929,7 @@ impl Parser<'_> {
                 let bad = &v.value.state;
                 let choices = State::choices();
                 self.err(
-                    "enum",
+                    &rules::ENUM,
                     pos,
                     msg!("有效性 `{bad}` 无效", "`{bad}` is not a validity state"),
                     msg!("取值之一：{choices}", "use one of: {choices}"),
@@ -1009,7 +1010,7 @@ impl Parser<'_> {
                         let pos = self.at(v);
                         let n = v.value;
                         self.err(
-                            "gazette",
+                            &rules::GAZETTE,
                             pos,
                             msg!("{key} 的值 {n} 不合理", "{key} {n} is out of range"),
                             msg!(
@@ -1055,7 +1056,7 @@ impl Parser<'_> {
             for key in ["year", "number", "total_number", "pdf", "sections"] {
                 if let Some(&pos) = key_pos.get(key) {
                     self.err(
-                        "kind-key",
+                        &rules::KIND_KEY,
                         pos,
                         msg!(
                             "`{key}` 只用于公报期（kind: gazette）",
@@ -1078,7 +1079,7 @@ impl Parser<'_> {
                 if kind != k {
                     let (zh, en) = (k.zh(), k.id());
                     self.err(
-                        "kind-key",
+                        &rules::KIND_KEY,
                         pos,
                         msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"),
                         msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"),

@@ -8,6 +8,7 @@ pub mod html;
 pub mod memo;
 pub mod theme;
 
+use crate::check::rules;
 use crate::config::Config;
 use crate::corpus::{Change, Corpus};
 use crate::diag::{Diagnostic, Pos};
@@ -385,7 +386,7 @@ impl<'a> Renderer<'a> {
             .map_err(|e| {
                 let m = e.message().to_string();
                 Diagnostic::error(
-                    "theme",
+                    &rules::THEME,
                     &format!("{}i18n/{lang}.toml", theme.origin),
                     Pos::new(1, 1),
                     msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"),
@@ -715,7 +716,7 @@ impl<'a> Renderer<'a> {
         let active = crate::corpus::active_kind(&name);
         if active == Some(crate::corpus::Active::Refused) {
             return Err(Diagnostic::error(
-                "active-attachment",
+                &rules::ACTIVE_ATTACHMENT,
                 &file,
                 Pos::new(1, 1),
                 msg!(
@@ -855,7 +856,7 @@ impl<'a> Renderer<'a> {
         let path = file.unwrap_or(&r.file);
         let changed = || {
             Diagnostic::error(
-                "changed",
+                &rules::CHANGED,
                 path,
                 Pos::new(1, 1),
                 msg!("构建过程中文件被改动", "the file changed during the build"),
@@ -1188,7 +1189,7 @@ fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {
     let line = e.line().unwrap_or(1) as u64;
     let m = format!("{e:#}");
     let m = m.lines().next().unwrap_or("").to_string();
-    Diagnostic::error("theme", file, Pos::new(line, 1), msg!("主题模板出错：{m}", "theme template error: {m}"))
+    Diagnostic::error(&rules::THEME, file, Pos::new(line, 1), msg!("主题模板出错：{m}", "theme template error: {m}"))
 }
 
 #[cfg(test)]

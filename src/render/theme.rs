@@ -2,6 +2,7 @@
 //! compiled into the binary so a site builds with nothing but `content/` and `gongbao.toml`; a
 //! site that has `themes/<name>/` on disk uses that instead.
 
+use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
 use std::collections::BTreeMap;
@@ -92,7 +93,7 @@ impl Theme {
                     let file =
                         e.path().map(|p| crate::load::rel(root, p)).unwrap_or_else(|| crate::load::rel(root, &base));
                     Diagnostic::error(
-                        "theme",
+                        &rules::THEME,
                         &file,
                         Pos::new(1, 1),
                         msg!("主题文件无法读取：{e}", "a theme file cannot be read: {e}"),

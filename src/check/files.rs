@@ -1,0 +1,145 @@
+//! The text and the files it names (family "text and files"): attachments and linked files
+//! exist, belong to the record and cannot run script; raw HTML that could run script or swallow
+//! the text is reported; a record has text.
+
+use super::{Context, err, rules, warn};
+use crate::corpus::{Active, Corpus, NotOwn, active_kind};
+use crate::diag::{Diagnostic, Pos};
+use crate::model::Kind;
+use crate::msg;
+use crate::parse::Record;
+
+/// Attachments and linked files exist inside the record's own folder.
+pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
+    for (f, pos) in crate::corpus::named_files(r) {
+        d.extend(active_attachment(&r.file, pos, f));
+        match c.own_file(r, f) {
+            Err(why) => d.push(not_own(&r.file, pos, f, &why)),
+            Ok(p) if !cx.files.contains(&p) => {
+                let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                d.push(err(
+                    r,
+                    &rules::MISSING_FILE,
+                    pos,
+                    msg!(
+                        "文件 `{f}` 不存在（应在 content/{p}）",
+                        "file `{f}` does not exist (expected at content/{p})"
+                    ),
+                    msg!("检查文件名，或把文件加入仓库", "check the file name, or add the file to the repository"),
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Raw HTML in the record's text, and a record without text.
+pub(super) fn text(r: &Record, d: &mut Vec<Diagnostic>) {
+    for (pos, name) in &r.body.unclosed {
+        d.push(unclosed(&r.file, *pos, name));
+    }
+    for &pos in &r.body.scripts {
+        d.push(warn(
+            r,
+            &rules::RAW_HTML,
+            pos,
+            msg!(
+                "正文中的 HTML 可能执行脚本，发布时会被删除",
+                "raw HTML here could run script; it is removed from the page"
+            ),
+            msg!(
+                "删除 <script>、on… 事件属性和 javascript: 链接",
+                "remove <script>, on… event attributes and javascript: links"
+            ),
+        ));
+    }
+    if r.body.chars == 0 && r.kind != Kind::Gazette {
+        d.push(warn(
+            r,
+            &rules::EMPTY_TEXT,
+            Pos::new(1, 1),
+            msg!("记录只有元数据，没有正文", "the record has metadata but no text"),
+            msg!("在结束的 `---` 之后写入正文", "write the text after the closing `---`"),
+        ));
+    }
+}
+
+/// The error for raw HTML element `name` opened at `pos` of `file` and never closed.
+pub(super) fn unclosed(file: &str, pos: Pos, name: &str) -> Diagnostic {
+    let tag = if name == "<!--" { "<!-- … -->".to_string() } else { format!("<{name}> … </{name}>") };
+    Diagnostic::error(
+        &rules::RAW_HTML_UNCLOSED,
+        file,
+        pos,
+        msg!(
+            "原始 HTML `{name}` 没有闭合，其后的全部正文都会从页面上消失",
+            "raw HTML `{name}` is never closed: all the text after it would be lost from the page"
+        ),
+    )
+    .help(msg!("补上结束标记（{tag}），或删除这段 HTML", "close it ({tag}), or remove this HTML"))
+}
+
+/// The `active-attachment` finding for file `f` named at `pos` of `file`: an error for a type
+/// that is never published, a warning that an HTML file is published cleaned.
+pub(super) fn active_attachment(file: &str, pos: Pos, f: &str) -> Option<Diagnostic> {
+    match active_kind(f)? {
+        Active::Refused => Some(Diagnostic::error(&rules::ACTIVE_ATTACHMENT, file, pos, msg!("附件 `{f}` 的类型可以执行脚本（SVG、XML、XSLT、MHTML、JavaScript、Flash），不能发布", "the attachment `{f}` is of a type that can run script (SVG, XML, XSLT, MHTML, JavaScript, Flash) and is not published"))
+            .help(msg!("转换为 PDF 或 PNG 再作为附件", "convert it to PDF or PNG and attach that"))),
+        Active::Html => Some(Diagnostic::warning(&rules::ACTIVE_ATTACHMENT, file, pos, msg!("HTML 附件 `{f}` 发布时会删除脚本、事件属性和样式", "the HTML attachment `{f}` is published with its scripts, event attributes and styles removed"))
+            .help(msg!("核对发布后的文件；需要原样保存的页面请转换为 PDF", "check the published copy; convert pages that must be kept exactly to PDF"))),
+    }
+}
+
+/// The `outside` error for file `f`, named at `pos` of `file`.
+pub(super) fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic {
+    let (m, help) = match why {
+        NotOwn::Outside => (
+            msg!("`{f}` 指向记录目录之外", "`{f}` points outside the record's folder"),
+            msg!(
+                "把文件放进记录所在目录，用相对路径引用，不要用 `..` 或绝对路径",
+                "put the file in the record's folder and refer to it by a relative path without `..`"
+            ),
+        ),
+        NotOwn::Record(p) => (
+            msg!(
+                "`{f}` 是记录 content/{p} 的源文件，不能作为附件发布",
+                "`{f}` is the source file of the record content/{p} and cannot be published as an attachment"
+            ),
+            msg!(
+                "引用其他记录请写 doc:<id>；附件只放本记录自己的文件",
+                "refer to a record with doc:<id>; attachments are only this record's own files"
+            ),
+        ),
+        NotOwn::Version(p) => (
+            msg!(
+                "`{f}` 是 versions/ 中的历史文本（content/{p}），不是附件",
+                "`{f}` is an earlier text in versions/ (content/{p}), not an attachment"
+            ),
+            msg!(
+                "历史文本作为版本页面发布；请删除这个链接",
+                "earlier texts are published as version pages; remove this link"
+            ),
+        ),
+        NotOwn::Private(other) => (
+            msg!(
+                "`{f}` 也被非主动公开的记录 {other} 列出或链接，属于那条记录，不能在这里发布",
+                "`{f}` is also listed or linked by {other}, which is not publicly disclosed; the file is that record's and cannot be published here"
+            ),
+            msg!(
+                "公开记录需要的文件请另存一份放在自己的目录中，并确认其内容可以公开",
+                "give the public record its own copy of the file, in its own folder, after checking that its content may be public"
+            ),
+        ),
+        NotOwn::Foreign(folder) => (
+            msg!(
+                "`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录",
+                "`{f}` is inside the folder of another record (content/{folder}/index.md) and belongs to it"
+            ),
+            msg!(
+                "文件只属于离它最近的记录：把文件移到本记录的目录，或改为链接那条记录（doc:<id>）",
+                "a file belongs to the nearest record only: move it into this record's folder, or link that record with doc:<id>"
+            ),
+        ),
+    };
+    Diagnostic::error(&rules::OUTSIDE, file, pos, m).help(help)
+}

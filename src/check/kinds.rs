@@ -1,0 +1,166 @@
+//! Rules for one kind of record (family "kinds"): interpretations and the documents they
+//! explain, drafts and their comment periods, gazette issues and what they carry, and the reason
+//! that must go with a record that is not published.
+
+use super::{err, rules, warn};
+use crate::corpus::Corpus;
+use crate::diag::{Diagnostic, Pos};
+use crate::model::{Disclosure, Kind};
+use crate::msg;
+use crate::parse::Record;
+use std::collections::BTreeMap;
+
+/// Interpretations, drafts, and registration numbers only on normative documents.
+pub(super) fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    match r.kind {
+        Kind::Interpretation => match &r.interprets {
+            None => d.push(err(
+                r,
+                &rules::INTERPRETATION,
+                Pos::new(1, 1),
+                msg!(
+                    "政策解读缺少 interprets：所解读文件的 id",
+                    "an interpretation needs interprets: the id of the document it explains"
+                ),
+                msg!("加上 interprets", "add interprets"),
+            )),
+            Some(x) => {
+                if let Some(&t) = c.by_id.get(&x.id) {
+                    let doc = &c.records[t];
+                    if r.published > doc.published {
+                        let (a, b, id) = (r.published, doc.published, &doc.id);
+                        d.push(err(r, &rules::INTERPRETATION_LATE, r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
+                    }
+                }
+            }
+        },
+        Kind::Draft => match &r.comment {
+            None => d.push(err(
+                r,
+                &rules::DRAFT_COMMENT,
+                Pos::new(1, 1),
+                msg!("征求意见稿缺少 comment：征求意见期限", "a draft needs comment: its comment period"),
+                msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"),
+            )),
+            Some(cm) => {
+                if cm.closes < c.as_of && cm.adoption.is_none() {
+                    let cl = cm.closes;
+                    d.push(warn(
+                        r,
+                        &rules::DRAFT_ADOPTION,
+                        cm.pos,
+                        msg!(
+                            "征求意见已于 {cl} 截止，尚无意见采纳情况说明",
+                            "the comment period closed on {cl} and there is no adoption report"
+                        ),
+                        msg!(
+                            "发布意见采纳情况的报告，并在 comment.adoption 中写明其 id",
+                            "publish a report on which comments were adopted and give its id in comment.adoption"
+                        ),
+                    ));
+                }
+            }
+        },
+        _ => {}
+    }
+    if r.registration_no.is_some() && r.kind != Kind::Normative {
+        d.push(warn(
+            r,
+            &rules::REGISTRATION_NO_KIND,
+            r.pos("registration_no"),
+            msg!("统一编号只用于行政规范性文件", "registration numbers belong to normative documents"),
+            msg!(
+                "删除 registration_no，或把 kind 改为 normative",
+                "remove registration_no, or make the record kind: normative"
+            ),
+        ));
+    }
+}
+
+/// A withheld record gives its reason, and only a record that is not public has one.
+pub(super) fn disclosure(r: &Record, d: &mut Vec<Diagnostic>) {
+    if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        d.push(err(
+            r,
+            &rules::DISCLOSURE_REASON,
+            r.pos("disclosure"),
+            msg!("不予公开的记录缺少 disclosure_reason", "a withheld record needs disclosure_reason"),
+            msg!("写明不予公开的法定理由", "give the legal reason for withholding it"),
+        ));
+    }
+    // A reason for not disclosing beside a disclosure that publishes the record is a
+    // contradiction: most likely the disclosure itself was lost or mistyped.
+    if r.disclosure == Disclosure::Public && r.key_pos.contains_key("disclosure_reason") {
+        d.push(err(r, &rules::DISCLOSURE_REASON, r.pos("disclosure_reason"), msg!("记录写了 disclosure_reason，却是主动公开：不公开的理由只用于依申请公开或不予公开的记录", "the record gives disclosure_reason but is publicly disclosed: a reason belongs only to records disclosed on request or withheld"), msg!("写明 disclosure: withheld（不予公开）或 on_request（依申请公开）；若确应公开，删除 disclosure_reason", "write disclosure: withheld or on_request; if the record really is public, remove disclosure_reason")));
+    }
+}
+
+/// Issue numbers are unique, a document is carried once, after it was published, and an issue
+/// carries documents, not issues.
+pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut numbers: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    let mut carried: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, r) in c.records.iter().enumerate() {
+        let Some(issue) = &r.issue else { continue };
+        if let Some(&first) = numbers.get(&(issue.year, issue.number)) {
+            let (y, n, other) = (issue.year, issue.number, &c.records[first].file);
+            out.push(err(
+                r,
+                &rules::DUPLICATE_ISSUE,
+                r.pos("number"),
+                msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"),
+                msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique"),
+            ));
+        } else {
+            numbers.insert((issue.year, issue.number), i);
+        }
+        for item in issue.sections.iter().flat_map(|s| &s.items) {
+            let id = item.doc.id.as_str();
+            if let Some(&first) = carried.get(id) {
+                let other = &c.records[first].file;
+                out.push(warn(
+                    r,
+                    &rules::ISSUE_TWICE,
+                    item.doc.pos,
+                    msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"),
+                    msg!(
+                        "一份文件只刊登一次；页面只显示第一次",
+                        "a document is printed once; its page shows the first issue only"
+                    ),
+                ));
+            } else {
+                carried.insert(id, i);
+            }
+            if let Some(&t) = c.by_id.get(id) {
+                let doc = &c.records[t];
+                if doc.published > r.published {
+                    let (a, b) = (doc.published, r.published);
+                    out.push(err(
+                        r,
+                        &rules::ISSUE_DATE,
+                        item.doc.pos,
+                        msg!(
+                            "`{id}` 发布于 {a}，晚于本期出版日期 {b}",
+                            "`{id}` was published on {a}, after this issue ({b})"
+                        ),
+                        msg!(
+                            "核对文件的 published 或本期的出版日期",
+                            "check the document's published date or the issue's"
+                        ),
+                    ));
+                }
+                if doc.kind == Kind::Gazette {
+                    out.push(err(
+                        r,
+                        &rules::ISSUE_ITEM,
+                        item.doc.pos,
+                        msg!("公报期不能刊登另一期公报", "an issue cannot carry another issue"),
+                        msg!("这里列出的应是文件", "list documents here"),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! Stage 4, `check`: rules that read the linked corpus and return diagnostics. Each rule is a
+//! function over one record (run in parallel) or, for rules about the whole corpus such as
+//! duplicates and cycles, one linear pass; [`run`] calls them all. The rules themselves — ids,
+//! severities, families — are listed in [`rules`]; the functions live in one file per family:
+//!
+//! - `references.rs`: `unknown-ref`, `self-ref`, `non-public-ref`, `relation-date`, `repeal-pending`,
+//!   `cycle`;
+//! - `dates.rs`: `date-order`;
+//! - `kinds.rs`: `interpretation`, `interpretation-late`, `draft-comment`, `draft-adoption`,
+//!   `registration-no-kind`, `disclosure-reason` and the gazette issue rules;
+//! - `versions.rs`: `version`, `version-date`, and the text rules again on earlier texts;
+//! - `files.rs`: `missing-file`, `outside`, `active-attachment`, `raw-html`, `raw-html-unclosed`,
+//!   `empty-text`;
+//! - `outputs.rs`: `output-clash`, `path-too-long`;
+//! - `duplicates.rs`: `duplicate-id`, `duplicate-index-no`.
+//!
+//! Rules about the shape of one value (dates, numbers, keys) are raised where the value is read,
+//! in [`parse`](crate::parse); rules about reading files in [`load`](crate::load).
+
+mod dates;
+mod duplicates;
+mod files;
+mod kinds;
+mod outputs;
+mod references;
+pub mod rules;
+mod versions;
+
+use crate::corpus::Corpus;
+use crate::diag::{Diagnostic, Msg, Pos};
+use crate::msg;
+use crate::parse::Record;
+use rayon::prelude::*;
+use rules::Rule;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
+pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, level) in levels {
+        let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
+        match rules::find(id) {
+            None => out.push(
+                Diagnostic::error(
+                    &rules::CONFIG,
+                    crate::config::FILE,
+                    pos,
+                    msg!("[rules] 中的 `{id}` 不是检查规则", "`{id}` in [rules] is not a rule"),
+                )
+                .help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules")),
+            ),
+            Some(r) if !r.relaxable && *level != crate::diag::RuleLevel::Error => out.push(
+                Diagnostic::error(
+                    &rules::CONFIG,
+                    crate::config::FILE,
+                    pos,
+                    msg!(
+                        "规则 `{id}` 不能降级或关闭：无法读取的记录不能发布",
+                        "rule `{id}` cannot be relaxed: a record that cannot be read cannot be published"
+                    ),
+                )
+                .help(msg!("删除这一行", "remove this line")),
+            ),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// Everything a rule may need besides the corpus.
+pub struct Context<'a> {
+    /// Every regular file under `content/`, relative to it.
+    pub files: &'a BTreeSet<String>,
+    /// The site root, for reading version files.
+    pub root: &'a std::path::Path,
+}
+
+/// Runs every rule.
+pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> =
+        (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
+    out.extend(duplicates::duplicates(c));
+    out.extend(outputs::outputs(c));
+    out.extend(references::cycles(c));
+    out.extend(kinds::gazette_issues(c));
+    out.extend(versions::orphans(c));
+    out
+}
+
+fn err(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::error(rule, &r.file, pos, m).help(help)
+}
+
+fn warn(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnostic {
+    Diagnostic::warning(rule, &r.file, pos, m).help(help)
+}
+
+/// The rules over one record, in a fixed order.
+fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
+    let r = &c.records[i];
+    let mut d = Vec::new();
+    references::references(c, r, &mut d);
+    dates::dates(r, &mut d);
+    kinds::kind_rules(c, r, &mut d);
+    files::files(c, cx, r, &mut d);
+    versions::versions(c, cx, i, &mut d);
+    references::repeal_pending(c, r, &mut d);
+    kinds::disclosure(r, &mut d);
+    files::text(r, &mut d);
+    d
+}

@@ -1,0 +1,186 @@
+//! Relations between records (family "dates and relations"): every reference names a record that
+//! exists, a public record does not point at one that is not public, a change takes effect after
+//! its target does, a repeal that is not in force yet is flagged, and amendments and repeals do not
+//! loop.
+
+use super::{err, rules, warn};
+use crate::corpus::Corpus;
+use crate::diag::{Diagnostic, Pos};
+use crate::model::Disclosure;
+use crate::msg;
+use crate::parse::markdown::Target;
+use crate::parse::{Record, Ref};
+
+/// Every reference names a record that exists; public records do not point at non-public ones.
+pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    let mut refs: Vec<(&str, &Ref)> = Vec::new();
+    refs.extend(r.amends.iter().map(|x| ("amends", &x.target)));
+    refs.extend(r.repeals.iter().map(|x| ("repeals", &x.target)));
+    refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
+    refs.extend(r.final_doc.iter().map(|x| ("final", x)));
+    refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
+    refs.extend(
+        r.stated
+            .iter()
+            .filter_map(|x| x.basis.as_ref())
+            .filter(|b| crate::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
+            .map(|x| ("validity.basis", x)),
+    );
+    refs.extend(
+        r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)),
+    );
+    let body_refs: Vec<Ref> = r
+        .body
+        .links
+        .iter()
+        .filter_map(|l| match &l.target {
+            Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
+            Target::File(_) => None,
+        })
+        .collect();
+    refs.extend(body_refs.iter().map(|x| ("doc:", x)));
+    for (key, x) in refs {
+        let id = &x.id;
+        match c.by_id.get(id) {
+            None => d.push(err(
+                r,
+                &rules::UNKNOWN_REF,
+                x.pos,
+                msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
+                msg!(
+                    "id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id",
+                    "an id is the record's path under content/ without .md, or the id it declares"
+                ),
+            )),
+            Some(&t) => {
+                let target = &c.records[t];
+                if target.id == r.id && key != "doc:" {
+                    d.push(err(
+                        r,
+                        &rules::SELF_REF,
+                        x.pos,
+                        msg!("{key} 指向记录自身", "{key} points at the record itself"),
+                        msg!("删除这个引用", "remove the reference"),
+                    ));
+                } else if r.disclosure == Disclosure::Public && target.disclosure != Disclosure::Public {
+                    d.push(warn(
+                        r,
+                        &rules::NON_PUBLIC_REF,
+                        x.pos,
+                        msg!(
+                            "{key} 引用了非主动公开的记录 `{id}`，网站上将省略这一关联",
+                            "{key} refers to `{id}`, which is not publicly disclosed; the link is left out of the site"
+                        ),
+                        msg!(
+                            "确认该关联可以公开，或删除引用",
+                            "check whether the relation may be public, or remove it"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for rel in r.amends.iter().chain(&r.repeals) {
+        if let (Some(&t), Some(eff)) = (c.by_id.get(&rel.target.id), rel.effective.or(Some(r.effective))) {
+            let target = &c.records[t];
+            if eff < target.effective {
+                let (te, id) = (target.effective, &target.id);
+                d.push(err(
+                    r,
+                    &rules::RELATION_DATE,
+                    rel.target.pos,
+                    msg!(
+                        "对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}",
+                        "the change to `{id}` takes effect on {eff}, before it is in force ({te})"
+                    ),
+                    msg!("核对 effective 日期", "check the effective dates"),
+                ));
+            }
+        }
+    }
+}
+
+/// A record that repeals another before it is in force itself: until then the repealed document
+/// still shows as in force.
+pub(super) fn repeal_pending(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    for rel in &r.repeals {
+        let e = rel.effective.unwrap_or(r.effective);
+        if r.published <= c.as_of && e > c.as_of && c.by_id.contains_key(&rel.target.id) {
+            let id = &rel.target.id;
+            d.push(warn(
+                r,
+                &rules::REPEAL_PENDING,
+                rel.target.pos,
+                msg!(
+                    "废止 `{id}` 的本文件 {e} 才施行，届时才生效",
+                    "this record repeals `{id}` but is itself not in force until {e}"
+                ),
+                msg!(
+                    "确认施行日期；在此之前被废止文件仍显示为有效",
+                    "check the dates; until then the repealed document still shows as in force"
+                ),
+            ));
+        }
+    }
+}
+
+/// Amendment and repeal chains must not loop. Iterative depth-first search, linear in the
+/// number of relations.
+pub(super) fn cycles(c: &Corpus) -> Vec<Diagnostic> {
+    let n = c.records.len();
+    let edges: Vec<Vec<(usize, Pos)>> = c
+        .records
+        .iter()
+        .map(|r| {
+            r.amends
+                .iter()
+                .chain(&r.repeals)
+                .filter_map(|x| c.by_id.get(&x.target.id).map(|&t| (t, x.target.pos)))
+                .collect()
+        })
+        .collect();
+    let mut color = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut out = Vec::new();
+    for start in 0..n {
+        if color[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if let Some(&(w, pos)) = edges[v].get(*next) {
+                *next += 1;
+                match color[w] {
+                    0 => {
+                        color[w] = 1;
+                        stack.push((w, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
+                        let ring: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(x, _)| c.records[x].id.as_str())
+                            .chain([c.records[w].id.as_str()])
+                            .collect();
+                        let ring = ring.join(" → ");
+                        out.push(err(
+                            &c.records[v],
+                            &rules::CYCLE,
+                            pos,
+                            msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"),
+                            msg!(
+                                "一份文件不能直接或间接修改、废止它自己",
+                                "a document cannot amend or repeal itself, directly or through others"
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                color[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    out
+}
