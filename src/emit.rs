@@ -9,11 +9,11 @@
 //! only the changed files, which are moved into the output, and files no job writes any more are
 //! removed, all or nothing (see [`Staging::commit_into`]).
 
-use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::load::hex;
 use crate::msg;
 use crate::render::{Job, Renderer};
+use crate::rules;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -21,4 +21,5 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod route;
+pub mod rules;
 pub mod seal;

@@ -7,9 +7,9 @@
 //! settings, and the texts quoted under messages) is read by [`read_regular`]: it never follows
 //! a link, never blocks on a FIFO or device, and never reads past a limit.
 
-use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
+use crate::rules;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use std::path::Path;
 /// The layers, first to last. Modules in one layer may name each other.
 const LAYERS: &[&[&str]] = &[
     // The vocabulary: no I/O, used by everyone.
-    &["model", "date", "diag", "msg"],
+    &["model", "date", "diag", "msg", "rules"],
     &["config"],
     // Reading the site.
     &["load", "history"],

@@ -2,10 +2,11 @@
 //! effective ≤ expires, a comment period that closes after it opens, a stated change of validity
 //! after the document took effect.
 
-use super::{err, rules};
+use super::err;
 use crate::diag::Diagnostic;
 use crate::msg;
 use crate::parse::Record;
+use crate::rules;
 
 /// The `date-order` errors of one record.
 pub(super) fn dates(r: &Record, d: &mut Vec<Diagnostic>) {

@@ -1,10 +1,11 @@
 //! Uniqueness across the corpus: ids (family "dates and relations") and index numbers (family
 //! "numbers"), in one pass over the records in path order, so the later record is the one named.
 
-use super::{err, rules};
+use super::err;
 use crate::corpus::Corpus;
 use crate::diag::Diagnostic;
 use crate::msg;
+use crate::rules;
 use std::collections::BTreeMap;
 
 /// `duplicate-id` and `duplicate-index-no`.

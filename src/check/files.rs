@@ -2,12 +2,13 @@
 //! exist, belong to the record and cannot run script; raw HTML that could run script or swallow
 //! the text is reported; a record has text.
 
-use super::{Context, err, rules, warn};
+use super::{Context, err, warn};
 use crate::corpus::{Active, Corpus, NotOwn, active_kind};
 use crate::diag::{Diagnostic, Pos};
 use crate::model::Kind;
 use crate::msg;
 use crate::parse::Record;
+use crate::rules;
 
 /// Attachments and linked files exist inside the record's own folder.
 pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {

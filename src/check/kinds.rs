@@ -2,12 +2,13 @@
 //! explain, drafts and their comment periods, gazette issues and what they carry, and the reason
 //! that must go with a record that is not published.
 
-use super::{err, rules, warn};
+use super::{err, warn};
 use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Pos};
 use crate::model::{Disclosure, Kind};
 use crate::msg;
 use crate::parse::Record;
+use crate::rules;
 use std::collections::BTreeMap;
 
 /// Interpretations, drafts, and registration numbers only on normative documents.

@@ -23,15 +23,14 @@ mod files;
 mod kinds;
 mod outputs;
 mod references;
-pub mod rules;
 mod versions;
 
 use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Msg, Pos};
 use crate::msg;
 use crate::parse::Record;
+use crate::rules::{self, Rule};
 use rayon::prelude::*;
-use rules::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.

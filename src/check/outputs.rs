@@ -2,11 +2,12 @@
 //! two things at one path. Checked here, on the records, so that `check` reports what `build`
 //! would otherwise meet only while writing.
 
-use super::{err, rules};
+use super::err;
 use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Pos};
 use crate::model::{Disclosure, Kind};
 use crate::msg;
+use crate::rules;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One path a record writes into the output, with where in its file it comes from and which

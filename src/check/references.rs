@@ -3,13 +3,14 @@
 //! its target does, a repeal that is not in force yet is flagged, and amendments and repeals do not
 //! loop.
 
-use super::{err, rules, warn};
+use super::{err, warn};
 use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Pos};
 use crate::model::Disclosure;
 use crate::msg;
 use crate::parse::markdown::Target;
 use crate::parse::{Record, Ref};
+use crate::rules;
 
 /// Every reference names a record that exists; public records do not point at non-public ones.
 pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {

@@ -2,12 +2,13 @@
 //! the record's own effective date and its current text, plain Markdown whose links and raw HTML
 //! pass the same rules as the record's text.
 
+use super::Context;
 use super::files::{active_attachment, not_own, unclosed};
-use super::{Context, rules};
 use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
 use crate::parse::markdown::Target;
+use crate::rules;
 
 /// Earlier texts: named by date, after the record took effect, before its current text, and
 /// plain Markdown that can be read.

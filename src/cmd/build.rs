@@ -1,12 +1,12 @@
 //! `gongbao build`: check, then render, write into staging, seal, and swap into place.
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, Failure, Stop, interactive, print, summary};
-use crate::check::rules;
 use crate::date::Date;
 use crate::diag::{self, Diagnostic, Pos};
 use crate::emit::{self, Staging};
 use crate::msg;
 use crate::render::{self, Renderer, theme::Theme};
+use crate::rules;
 use crate::seal::{self, minisign::KeyPair};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

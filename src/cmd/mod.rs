@@ -15,7 +15,6 @@ pub mod serve;
 pub mod verify;
 
 use crate::check::Context;
-use crate::check::rules::{self, Rule};
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
 use crate::date::Date;
@@ -23,6 +22,7 @@ use crate::diag::{self, Diagnostic, Msg, Pos, Severity};
 use crate::load::{self, Loaded};
 use crate::msg;
 use crate::parse;
+use crate::rules::{self, Rule};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;

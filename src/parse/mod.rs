@@ -5,13 +5,13 @@
 
 pub mod markdown;
 
-use crate::check::rules::{self, Rule};
 use crate::config::Config;
 use crate::date::{Date, DateError};
 use crate::diag::{Diagnostic, Msg, Pos};
 use crate::load::Source;
 use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, Kind, State};
 use crate::msg;
+use crate::rules::{self, Rule};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

@@ -8,13 +8,13 @@ pub mod html;
 pub mod memo;
 pub mod theme;
 
-use crate::check::rules;
 use crate::config::Config;
 use crate::corpus::{Change, Corpus};
 use crate::diag::{Diagnostic, Pos};
 use crate::model::Kind;
 use crate::msg;
 use crate::parse::Record;
+use crate::rules;
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Value, json};

@@ -2,9 +2,9 @@
 //! compiled into the binary so a site builds with nothing but `content/` and `gongbao.toml`; a
 //! site that has `themes/<name>/` on disk uses that instead.
 
-use crate::check::rules;
 use crate::diag::{Diagnostic, Pos};
 use crate::msg;
+use crate::rules;
 use std::collections::BTreeMap;
 use std::path::Path;
 
