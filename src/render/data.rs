@@ -219,9 +219,11 @@ impl Renderer<'_> {
             }
             Kind::Gazette => {
                 let x = r.issue.as_ref();
+                let s = &self.cfg.site;
+                let gazette_name = if s.gazette_name.is_empty() { &s.name } else { &s.gazette_name };
                 o.insert("@type".into(), json!("PublicationIssue"));
                 o.insert("issueNumber".into(), json!(x.map(|x| format!("{}-{}", x.year, x.number))));
-                o.insert("isPartOf".into(), json!({"@type": "Periodical", "name": self.site["gazette_name"]}));
+                o.insert("isPartOf".into(), json!({"@type": "Periodical", "name": gazette_name}));
             }
             Kind::Report => {
                 o.insert("@type".into(), json!("Report"));
