@@ -5,8 +5,10 @@
 pub mod data;
 pub mod diff;
 pub mod html;
+pub mod jsonld;
 pub mod memo;
 mod pages;
+pub mod row;
 pub mod theme;
 pub mod views;
 

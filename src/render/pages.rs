@@ -84,45 +84,28 @@ impl Renderer<'_> {
     pub(super) fn doc<'s>(&'s self, i: usize) -> DocPage<'s> {
         let c = self.c;
         let r = &c.records[i];
+        let row = self.document_row(i);
+        let jsonld = self.jsonld_embedded(&row);
         let links = |v: &[usize]| -> Vec<DocLink<'_>> { v.iter().map(|&j| self.link(j)).collect() };
-        let link_to = |x: Option<&crate::parse::Ref>| x.and_then(|x| self.lookup(&x.id)).map(|t| self.link(t));
-        let forward = |v: &'s [crate::parse::Relation]| -> Vec<Relation<'s>> {
-            v.iter()
-                .filter_map(|rel| {
-                    let doc = self.link(self.lookup(&rel.target.id)?);
-                    Some(Relation {
-                        doc,
-                        effective: Some(rel.effective.unwrap_or(r.effective)),
-                        note: rel.note.as_deref(),
-                    })
-                })
-                .collect()
-        };
-        let back = |v: &'s [crate::corpus::Backlink]| -> Vec<Relation<'s>> {
-            v.iter()
-                .map(|b| Relation { doc: self.link(b.by), effective: b.effective, note: b.note.as_deref() })
-                .collect()
+        let relations = |v: &[super::row::RowRelation<'s>]| -> Vec<Relation<'s>> {
+            v.iter().map(|x| Relation { doc: self.link(x.id.index), effective: x.effective, note: x.note }).collect()
         };
         let script = TimelineScript {
             changes: c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
             effective: r.effective,
         };
-        let printed = c.printed[i].map(|p| {
-            let is = &c.records[p.issue];
-            let x = is.issue.as_ref();
-            Printed {
-                number: x.map(|x| x.number),
-                page: p.page,
-                title: &is.title,
-                url: self.doc_href(p.issue),
-                year: x.map(|x| x.year),
-            }
+        let printed = row.gazette.as_ref().map(|g| Printed {
+            number: Some(g.number),
+            page: g.page,
+            title: &c.records[g.issue].title,
+            url: self.doc_href(g.issue),
+            year: Some(g.year),
         });
         DocPage {
-            adoption: link_to(r.comment.as_ref().and_then(|x| x.adoption.as_ref())),
+            adoption: row.comment.as_ref().and_then(|x| x.adoption).map(|t| self.link(t.index)),
             adoption_for: links(&c.adoption_for[i]),
-            amended_by: back(&c.amended_by[i]),
-            amends: forward(&r.amends),
+            amended_by: relations(&row.amended_by),
+            amends: relations(&row.amends),
             attachments: r
                 .attachments
                 .iter()
@@ -137,25 +120,25 @@ impl Renderer<'_> {
                 opens: x.opens,
             }),
             description: String::new(),
-            doc_number: r.doc_number.as_ref().map(ToString::to_string),
+            doc_number: row.doc_number,
             drafts: links(&c.drafts[i]),
             effective: r.effective,
             expires: r.expires,
             extra: &r.extra,
-            final_doc: link_to(r.final_doc.as_ref()),
-            genre: r.genre.map(|g| g.zh()),
+            final_doc: row.final_doc.map(|t| self.link(t.index)),
+            genre: row.genre,
             headings: Vec::new(),
-            history: c.commits(i).map(|list| list.into_iter().map(Revision::of).collect()),
+            history: row.history,
             id: &r.id,
-            index_no: r.index_no.as_ref().map(|x| x.0.as_str()),
-            interpretations: links(&c.interpreted_by[i]),
-            interprets: link_to(r.interprets.as_ref()),
+            index_no: row.index_no,
+            interpretations: row.interpretations.iter().map(|t| self.link(t.index)).collect(),
+            interprets: row.interprets.map(|t| self.link(t.index)),
             issuers: r
                 .issuers
                 .iter()
                 .map(|s| Issuer { name: s, url: self.href(&format!("{}/", crate::route::list_dir("issuer", &[s]))) })
                 .collect(),
-            jsonld: self.jsonld_embedded(i),
+            jsonld,
             keywords: &r.keywords,
             kind: r.kind,
             lang: r.lang.as_deref(),
@@ -163,9 +146,9 @@ impl Renderer<'_> {
             printed,
             pubdate: format!("{} 00:00", r.published),
             published: r.published,
-            registration_no: r.registration_no.as_deref(),
-            repealed_by: back(&c.repealed_by[i]),
-            repeals: forward(&r.repeals),
+            registration_no: row.registration_no,
+            repealed_by: relations(&row.repealed_by),
+            repeals: relations(&row.repeals),
             sha256: &r.sha256,
             signed: r.signed,
             state: self.change(&c.current(i)),
@@ -292,7 +275,7 @@ impl Renderer<'_> {
             description: String::new(),
             headings: Vec::new(),
             issue: self.issue_link(i),
-            jsonld: self.jsonld_embedded(i),
+            jsonld: self.jsonld_embedded(&self.document_row(i)),
             newer: newer.map(|j| self.issue_link(j)),
             older: older.map(|j| self.issue_link(j)),
             pdf: x.and_then(|x| x.pdf.as_ref()).and_then(|p| self.file_url(r, &p.file, false)),
