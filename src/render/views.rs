@@ -1,7 +1,8 @@
 //! The theme API: what each template receives as `p` (and every template as `site`), as types.
 //!
 //! `pages` builds these from the corpus; the renderer hands them to minijinja as they are.
-//! The compiler checks the field names, and the doc comments say what a template gets.
+//! The compiler checks the field names, the doc comments say what a template gets, and
+//! `book/src/themes.md` lists the same fields (a test below keeps the two in step).
 //!
 //! Shapes are part of the API: an absent value is `none` (serialised as null), never a missing
 //! key, so `{% if p.x %}` and `p.x is none` behave as they always did. Fields are declared in
@@ -676,6 +677,7 @@ pub struct NotFoundPage {}
 pub(crate) mod tests {
     use super::*;
     use minijinja::value::{Value, ValueKind};
+    use std::collections::{BTreeSet, HashMap};
 
     /// Checks that every map in `v` lists its keys in alphabetical order.
     pub(crate) fn assert_sorted(v: &Value, path: &str) {
@@ -989,10 +991,84 @@ pub(crate) mod tests {
         all.into_iter().map(|(name, (v, t))| (name, v, t)).collect()
     }
 
+    /// The field tables of `book/src/themes.md`: a `#### `Type`` heading, then rows whose first
+    /// cell is a field name in backquotes.
+    fn book_tables() -> (String, HashMap<String, BTreeSet<String>>) {
+        let book = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/themes.md")).unwrap();
+        let mut tables: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut current: Option<String> = None;
+        for line in book.lines() {
+            if let Some(rest) = line.strip_prefix("#### `") {
+                let name = rest.split('`').next().unwrap().to_string();
+                tables.entry(name.clone()).or_default();
+                current = Some(name);
+            } else if line.starts_with('#') {
+                current = None;
+            } else if let (Some(name), Some(rest)) = (&current, line.strip_prefix("| `")) {
+                let field = rest.split('`').next().unwrap().to_string();
+                tables.get_mut(name).unwrap().insert(field);
+            }
+        }
+        (book, tables)
+    }
+
+    fn keys(v: &Value) -> BTreeSet<String> {
+        v.try_iter().unwrap().map(|k| k.to_string()).collect()
+    }
+
     #[test]
     fn views_list_their_fields_alphabetically_like_the_maps_they_replace() {
         for (name, v, _) in samples() {
             assert_sorted(&v, name);
+        }
+    }
+
+    #[test]
+    fn the_book_lists_every_field_of_every_view() {
+        let (book, tables) = book_tables();
+        let samples = samples();
+        let documented: BTreeSet<&str> = tables.keys().map(String::as_str).collect();
+        let typed: BTreeSet<&str> = samples.iter().map(|s| s.0).collect();
+        assert_eq!(documented, typed, "the book's tables and the view types differ");
+        for (name, v, template) in &samples {
+            assert_eq!(tables[*name], keys(v), "fields of {name} in book/src/themes.md");
+            if let Some(t) = template {
+                assert!(book.contains(&format!("| `{t}` | `{name}` |")), "the book does not say that {t} gets {name}");
+            }
+        }
+    }
+
+    /// Every value below a page sample is present (no `none`, no empty list), and every map in
+    /// it is one of the documented types: a new nested type cannot slip past the book.
+    #[test]
+    fn page_samples_reach_every_nested_type() {
+        let samples = samples();
+        let shapes: Vec<BTreeSet<String>> = samples.iter().map(|s| keys(&s.1)).collect();
+        fn walk(v: &Value, path: &str, shapes: &[BTreeSet<String>]) {
+            match v.kind() {
+                ValueKind::None | ValueKind::Undefined => panic!("{path} is none in the sample"),
+                ValueKind::Seq => {
+                    assert!(v.len() != Some(0), "{path} is empty in the sample");
+                    v.try_iter().unwrap().for_each(|x| walk(&x, &format!("{path}[]"), shapes));
+                }
+                ValueKind::Map => {
+                    let k = keys(v);
+                    // A gap in a windowed list, and the record's own extra keys, are no types.
+                    if k == BTreeSet::from(["gap".to_string()]) || path.ends_with(".extra") {
+                        return;
+                    }
+                    assert!(shapes.contains(&k), "{path} has fields {k:?}, which no documented view has");
+                    for key in k {
+                        walk(&v.get_attr(&key).unwrap(), &format!("{path}.{key}"), shapes);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, v, template) in &samples {
+            if template.is_some() {
+                walk(v, name, &shapes);
+            }
         }
     }
 }
