@@ -1,10 +1,12 @@
 //! Open data: the corpus as files a program can use (`data/`), Atom feeds (`feeds/`), and the
-//! sitemap and robots file. Every value here comes from the same functions the pages use, so
-//! the data and the site cannot disagree.
+//! sitemap and robots file. The documents' files are each record's
+//! [`DocumentRow`](super::row::DocumentRow) written out, as the pages' relations and JSON-LD
+//! are, so the data and the site cannot disagree.
 
+use super::row::{CSV_FIELDS, Cell};
 use super::{Renderer, encode_path, record_path};
 use crate::corpus::Corpus;
-use crate::model::{Kind, State};
+use crate::model::Kind;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -13,42 +15,14 @@ pub const FEED_LEN: usize = 50;
 /// URLs per sitemap file (the protocol's limit).
 pub const SITEMAP_LEN: usize = 50_000;
 
-/// Columns of `documents.csv`, in order, with their Table Schema type and description.
-pub const CSV_FIELDS: &[(&str, &str, &str)] = &[
-    ("id", "string", "stable identifier of the record"),
-    ("url", "string", "address of the document page"),
-    ("kind", "string", "record kind (regulation, normative, policy, interpretation, draft, notice, report, catalog)"),
-    ("title", "string", "title"),
-    ("doc_number", "string", "发文字号, normalised"),
-    ("index_no", "string", "索引号"),
-    ("registration_no", "string", "统一编号 of a normative document"),
-    ("issuers", "string", "发布机构, joined with ;"),
-    ("genre", "string", "文种"),
-    ("topics", "string", "主题分类 (levels joined with \\), joined with ;"),
-    ("keywords", "string", "关键词, joined with ;"),
-    ("signed", "date", "成文日期"),
-    ("published", "date", "发布日期"),
-    ("effective", "date", "施行日期"),
-    ("expires", "date", "有效期至"),
-    ("state", "string", "validity on the build date"),
-    ("state_since", "date", "first day of that state"),
-    ("amends", "string", "ids of records amended, joined with ;"),
-    ("repeals", "string", "ids of records repealed, joined with ;"),
-    ("amended_by", "string", "ids of amending records, joined with ;"),
-    ("repealed_by", "string", "ids of repealing records, joined with ;"),
-    ("interprets", "string", "id of the document an interpretation explains"),
-    ("gazette_year", "integer", "year of the gazette issue that printed it"),
-    ("gazette_number", "integer", "number of that issue in its year"),
-    ("gazette_page", "integer", "page in that issue"),
-    ("sha256", "string", "SHA-256 of the source record"),
-];
-
 impl Renderer<'_> {
-    fn abs(&self, path: &str) -> String {
+    /// The absolute address of a site path.
+    pub(crate) fn abs(&self, path: &str) -> String {
         format!("{}{}", self.cfg.site.base_url, encode_path(path))
     }
 
-    fn abs_doc(&self, i: usize) -> String {
+    /// The absolute address of record `i`'s page.
+    pub(crate) fn abs_doc(&self, i: usize) -> String {
         super::memo::touch(i);
         self.abs(&format!("{}/", record_path(&self.c.records[i])))
     }
@@ -60,53 +34,6 @@ impl Renderer<'_> {
         v
     }
 
-    fn ids(&self, v: impl Iterator<Item = usize>) -> Vec<String> {
-        v.map(|i| self.c.records[i].id.clone()).collect()
-    }
-
-    /// One document's open-data record.
-    pub(crate) fn doc_data(&self, i: usize) -> Value {
-        let c = self.c;
-        let r = &c.records[i];
-        let now = c.current(i);
-        let rel = |v: &[crate::parse::Relation]| -> Vec<Value> {
-            v.iter().filter_map(|x| self.lookup(&x.target.id).map(|t| json!({"id": c.records[t].id, "effective": x.effective.unwrap_or(r.effective), "note": x.note}))).collect()
-        };
-        let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
-            v.iter().map(|b| json!({"id": c.records[b.by].id, "effective": b.effective, "note": b.note})).collect()
-        };
-        let printed = c.printed[i].and_then(|p| {
-            super::memo::touch(p.issue);
-            let x = c.records[p.issue].issue.as_ref()?;
-            Some(json!({"year": x.year, "number": x.number, "page": p.page, "url": self.abs_doc(p.issue)}))
-        });
-        let timeline: Vec<Value> = c.timelines[i]
-            .iter()
-            .map(|ch| json!({"from": ch.from, "state": ch.state, "basis": ch.basis.map(|b| c.records[b].id.clone()), "note": ch.note}))
-            .collect();
-        let dir = record_path(r);
-        json!({
-            "id": r.id, "url": self.abs_doc(i), "kind": r.kind, "title": r.title,
-            "doc_number": r.doc_number.as_ref().map(|d| d.to_string()), "index_no": r.index_no.as_ref().map(|x| &x.0),
-            "registration_no": r.registration_no, "issuers": r.issuers, "genre": r.genre.map(|g| g.zh()),
-            "topics": r.topics.iter().map(|t| t.join("\\")).collect::<Vec<_>>(), "keywords": r.keywords,
-            "signed": r.signed, "published": r.published, "effective": r.effective, "expires": r.expires,
-            "state": now.state, "state_since": (now.state != State::NotYetInForce).then_some(now.from), "timeline": timeline,
-            "amends": rel(&r.amends), "repeals": rel(&r.repeals),
-            "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
-            "interprets": r.interprets.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| c.records[t].id.clone()),
-            "interpretations": self.ids(c.interpreted_by[i].iter().copied()),
-            "final": r.final_doc.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| c.records[t].id.clone()),
-            "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens, "closes": x.closes, "channel": x.channel, "adoption": x.adoption.as_ref().and_then(|a| self.lookup(&a.id)).map(|t| c.records[t].id.clone())})),
-            "catalog": r.catalog, "gazette": printed,
-            "attachments": r.attachments.iter().filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, true)?}))).collect::<Vec<_>>(),
-            "lang": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
-            "versions": c.versions[i].iter().map(|v| json!({"date": v.date, "current": v.file.is_none(), "url": self.abs(&format!("{dir}/{}/", v.date))})).collect::<Vec<_>>(),
-            "history": c.commits(i),
-            "sha256": r.sha256,
-        })
-    }
-
     /// `data/documents.json`.
     pub(crate) fn documents_json(&self) -> Vec<u8> {
         let docs = self.data_docs();
@@ -114,7 +41,7 @@ impl Renderer<'_> {
         json_with_list(
             &head,
             "documents",
-            self.rows(0, &docs, |i| serde_json::to_vec(&self.doc_data(i)).unwrap_or_default()),
+            self.rows(0, &docs, |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default()),
         )
     }
 
@@ -130,9 +57,9 @@ impl Renderer<'_> {
     /// `data/documents.csv`: UTF-8 with a BOM so spreadsheet programs read the Chinese right.
     pub(crate) fn documents_csv(&self) -> Vec<u8> {
         let mut out = String::from("\u{FEFF}");
-        out.push_str(&CSV_FIELDS.iter().map(|f| f.0).collect::<Vec<_>>().join(","));
+        out.push_str(&CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
-        let rows = self.rows(1, &self.data_docs(), |i| self.csv_row(i));
+        let rows = self.rows(1, &self.data_docs(), |i| super::row::csv_line(&self.document_row(i)));
         let mut out = out.into_bytes();
         out.reserve(rows.iter().map(|r| r.len()).sum());
         for row in rows {
@@ -141,128 +68,14 @@ impl Renderer<'_> {
         out
     }
 
-    /// One line of `documents.csv`.
-    fn csv_row(&self, i: usize) -> Vec<u8> {
-        let d = self.doc_data(i);
-        let cells: Vec<String> = CSV_FIELDS
-            .iter()
-            .map(|(name, _, _)| {
-                let v = match *name {
-                    "gazette_year" | "gazette_number" | "gazette_page" => d["gazette"][&name[8..]].clone(),
-                    "amends" | "repeals" | "amended_by" | "repealed_by" => Value::String(
-                        d[*name]
-                            .as_array()
-                            .map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect::<Vec<_>>().join(";"))
-                            .unwrap_or_default(),
-                    ),
-                    _ => d[*name].clone(),
-                };
-                csv_cell(&v)
-            })
-            .collect();
-        let mut row = cells.join(",");
-        row.push_str("\r\n");
-        row.into_bytes()
-    }
-
-    fn org(&self, name: &str) -> Value {
-        json!({"@type": "GovernmentOrganization", "name": name})
-    }
-
-    /// schema.org description of one record.
-    pub(crate) fn jsonld(&self, i: usize) -> Value {
-        let c = self.c;
-        let r = &c.records[i];
-        let url = self.abs_doc(i);
-        let refs = |v: &[crate::parse::Relation]| -> Vec<Value> {
-            v.iter().filter_map(|x| self.lookup(&x.target.id)).map(|t| json!({"@id": self.abs_doc(t)})).collect()
-        };
-        let mut v = json!({
-            "@id": url, "url": url, "name": r.title, "datePublished": r.published, "inLanguage": r.lang.clone().unwrap_or_else(|| self.cfg.site.language.clone()),
-            "publisher": self.org(&self.cfg.site.name),
-        });
-        let o = v.as_object_mut().expect("object");
-        if !r.keywords.is_empty() {
-            o.insert("keywords".into(), json!(r.keywords.join(",")));
-        }
-        if !r.topics.is_empty() {
-            o.insert("about".into(), json!(r.topics.iter().map(|t| t.join("\\")).collect::<Vec<_>>()));
-        }
-        match r.kind {
-            Kind::Regulation | Kind::Normative => {
-                o.insert("@type".into(), json!("Legislation"));
-                o.insert(
-                    "legislationIdentifier".into(),
-                    json!(r.doc_number.as_ref().map_or_else(|| r.id.clone(), |d| d.to_string())),
-                );
-                o.insert("legislationType".into(), json!(r.kind.zh()));
-                o.insert(
-                    "legislationLegalForce".into(),
-                    json!({"@id": format!("https://schema.org/{}", c.current(i).state.schema_org())}),
-                );
-                o.insert("legislationDate".into(), json!(r.signed.unwrap_or(r.published)));
-                o.insert(
-                    "legislationPassedBy".into(),
-                    json!(r.issuers.iter().map(|n| self.org(n)).collect::<Vec<_>>()),
-                );
-                o.insert("legislationJurisdiction".into(), json!(self.cfg.site.name));
-                let (am, rp) = (refs(&r.amends), refs(&r.repeals));
-                if !am.is_empty() {
-                    o.insert("legislationAmends".into(), json!(am));
-                }
-                if !rp.is_empty() {
-                    o.insert("legislationRepeals".into(), json!(rp));
-                }
-                if let Some(x) = r.expires {
-                    o.insert("expires".into(), json!(x));
-                }
-            }
-            Kind::Gazette => {
-                let x = r.issue.as_ref();
-                o.insert("@type".into(), json!("PublicationIssue"));
-                o.insert("issueNumber".into(), json!(x.map(|x| format!("{}-{}", x.year, x.number))));
-                o.insert("isPartOf".into(), json!({"@type": "Periodical", "name": self.site["gazette_name"]}));
-            }
-            Kind::Report => {
-                o.insert("@type".into(), json!("Report"));
-            }
-            Kind::Interpretation => {
-                o.insert("@type".into(), json!("Article"));
-                if let Some(t) = r.interprets.as_ref().and_then(|x| self.lookup(&x.id)) {
-                    // The document explained joins the topics the interpretation is about.
-                    let mut about: Vec<Value> = o.get("about").and_then(Value::as_array).cloned().unwrap_or_default();
-                    about.push(json!({"@id": self.abs_doc(t)}));
-                    o.insert("about".into(), json!(about));
-                }
-            }
-            _ => {
-                o.insert("@type".into(), json!("CreativeWork"));
-            }
-        }
-        if r.kind != Kind::Gazette && !r.issuers.is_empty() {
-            o.insert("author".into(), json!(r.issuers.iter().map(|n| self.org(n)).collect::<Vec<_>>()));
-        }
-        v
-    }
-
-    /// The JSON-LD a page embeds: one record with its context. `<` is escaped so the text can
-    /// never close the script element it sits in.
-    pub(crate) fn jsonld_embedded(&self, i: usize) -> String {
-        let mut v = self.jsonld(i);
-        if let Some(o) = v.as_object_mut() {
-            o.insert("@context".into(), context());
-        }
-        serde_json::to_string(&v).unwrap_or_default().replace('<', "\\u003c")
-    }
-
     /// `data/documents.jsonld`.
     pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
         json_with_list(
-            &json!({"@context": context()}),
+            &json!({"@context": super::jsonld::CONTEXT}),
             "@graph",
-            self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(i)).unwrap_or_default()),
+            self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default()),
         )
     }
 
@@ -286,7 +99,7 @@ impl Renderer<'_> {
     /// `data/datapackage.json`: a Frictionless Data Package describing every data file.
     pub(crate) fn datapackage(&self, issues: &[String], schemas: &[String]) -> Vec<u8> {
         let fields: Vec<Value> =
-            CSV_FIELDS.iter().map(|(n, t, d)| json!({"name": n, "type": t, "description": d})).collect();
+            CSV_FIELDS.iter().map(|f| json!({"name": f.name, "type": f.kind, "description": f.description})).collect();
         let mut resources = vec![
             json!({
                 "name": "documents-csv", "path": "documents.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
@@ -421,7 +234,7 @@ impl Renderer<'_> {
                 r.published.to_string(),
                 self.abs_doc(i),
             ];
-            out.push_str(&row.iter().map(|c| csv_cell(&Value::String(c.clone()))).collect::<Vec<_>>().join(","));
+            out.push_str(&row.into_iter().map(|c| Cell::Text(c).write()).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
         out.into_bytes()
@@ -431,12 +244,6 @@ impl Renderer<'_> {
     pub(crate) fn robots(&self) -> Vec<u8> {
         format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", self.abs("sitemap.xml")).into_bytes()
     }
-}
-
-/// The JSON-LD context: schema.org as the vocabulary, written inline so that expanding the data
-/// needs no network.
-fn context() -> Value {
-    json!({"@vocab": "https://schema.org/", "schema": "https://schema.org/"})
 }
 
 /// `head` (an object) with one more key holding a list, one item per line. The items come
@@ -464,28 +271,6 @@ fn pretty(v: &Value) -> Vec<u8> {
     let mut s = serde_json::to_vec_pretty(v).unwrap_or_default();
     s.push(b'\n');
     s
-}
-
-/// One CSV cell. Text that a spreadsheet would take for a formula (it starts with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return) gets a `'` in front, inside quotes, as OWASP advises against
-/// CSV injection; the JSON files keep the text as written. Numbers are left alone: they are not
-/// text a program would run, and their columns are typed as integers.
-fn csv_cell(v: &Value) -> String {
-    let (s, text) = match v {
-        Value::Null => (String::new(), false),
-        Value::String(s) => (s.clone(), true),
-        Value::Array(a) => (
-            a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect::<Vec<_>>().join(";"),
-            true,
-        ),
-        other => (other.to_string(), false),
-    };
-    let formula = text && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula || s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}{}\"", if formula { "'" } else { "" }, s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// Escapes text for XML.

@@ -5,11 +5,15 @@
 pub mod data;
 pub mod diff;
 pub mod html;
+pub mod jsonld;
 pub mod memo;
+mod pages;
+pub mod row;
 pub mod theme;
+pub mod views;
 
 use crate::config::Config;
-use crate::corpus::{Change, Corpus};
+use crate::corpus::Corpus;
 use crate::diag::{Diagnostic, Pos};
 use crate::model::Kind;
 use crate::msg;
@@ -17,7 +21,7 @@ use crate::parse::Record;
 use crate::rules;
 use minijinja::Environment;
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -315,20 +319,19 @@ enum Texts {
 }
 
 /// A job resolved but not rendered: see [`Renderer::prepare`].
-pub struct Prepared {
+pub struct Prepared<'r> {
     /// Output path and fingerprint, when known beforehand.
     pub fingerprint: Option<(String, String)>,
-    plan: Option<PagePlan>,
+    plan: Option<PagePlan<'r>>,
     /// An attachment's output bytes, made to fingerprint it and then written as they are.
     bytes: Option<Vec<u8>>,
 }
 
-/// A page job resolved to its template, URL, output path and context.
-struct PagePlan {
-    template: &'static str,
+/// A page job resolved to its URL, output path and view (which names the template).
+struct PagePlan<'r> {
     url: String,
     out: String,
-    ctx: Value,
+    view: views::Page<'r>,
     texts: Texts,
 }
 
@@ -339,7 +342,6 @@ pub struct Renderer<'a> {
     env: Environment<'static>,
     theme: &'a Theme,
     pub(crate) strings: Value,
-    pub(crate) site: Value,
     version: &'static str,
     root: PathBuf,
     /// `site` and `t` as template values, converted once rather than for every page.
@@ -394,15 +396,24 @@ impl<'a> Renderer<'a> {
             })
             .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))?;
         let s = &cfg.site;
-        let site = json!({
-            "name": s.name, "base": cfg.base_path(), "url": s.base_url, "domain": cfg.domain(), "lang": s.language,
-            "id_code": s.id_code, "icp": s.icp, "police_record": s.police_record, "sponsor": s.sponsor, "host": s.host,
-            "tz_minutes": cfg.tz_minutes(), "gazette_name": if s.gazette_name.is_empty() { s.name.clone() } else { s.gazette_name.clone() },
-        });
+        let site = views::Site {
+            base: cfg.base_path(),
+            domain: cfg.domain(),
+            gazette_name: if s.gazette_name.is_empty() { &s.name } else { &s.gazette_name },
+            host: &s.host,
+            icp: &s.icp,
+            id_code: &s.id_code,
+            lang: &s.language,
+            name: &s.name,
+            police_record: &s.police_record,
+            sponsor: &s.sponsor,
+            tz_minutes: cfg.tz_minutes(),
+            url: &s.base_url,
+        };
         let globals = (minijinja::Value::from_serialize(&site), minijinja::Value::from_serialize(&strings));
+        let site = serde_json::to_string(&site).unwrap_or_default();
         let mut h = Sha256::new();
-        for part in [env!("CARGO_PKG_VERSION").to_string(), site.to_string(), strings.to_string(), c.as_of.to_string()]
-        {
+        for part in [env!("CARGO_PKG_VERSION").to_string(), site, strings.to_string(), c.as_of.to_string()] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -421,7 +432,6 @@ impl<'a> Renderer<'a> {
             env,
             theme,
             strings,
-            site,
             version: env!("CARGO_PKG_VERSION"),
             root: root.to_path_buf(),
             globals,
@@ -542,38 +552,41 @@ impl<'a> Renderer<'a> {
         self.href(&format!("{}/", record_path(&self.c.records[i])))
     }
 
-    /// What a page job needs: its template, URL, output path, context without the texts (which
-    /// are costly), and the texts to render into it.
-    fn plan_page(&self, job: &Job) -> Option<PagePlan> {
-        let at = |url: String, template: &'static str, ctx: Value, texts: Texts| {
+    /// What a page job needs: its URL, output path, view without the texts (which are costly),
+    /// and the texts to render into it.
+    fn plan_page(&self, job: &Job) -> Option<PagePlan<'_>> {
+        use views::Page;
+        fn at(url: String, view: Page<'_>, texts: Texts) -> Option<PagePlan<'_>> {
             let out = if url.ends_with('/') || url.is_empty() { format!("{url}index.html") } else { url.clone() };
-            Some(PagePlan { template, url, out, ctx, texts })
-        };
+            Some(PagePlan { url, out, view, texts })
+        }
         let c = self.c;
         if let Job::Doc(i) | Job::Issue(i) | Job::Version(i, _) | Job::Diff(i, ..) = job {
             memo::touch(*i);
         }
         match job {
-            Job::Home => at(String::new(), "index.html", self.home(), Texts::None).map(|mut p| {
+            Job::Home => at(String::new(), Page::Home(self.home()), Texts::None).map(|mut p| {
                 p.url = "index.html".into();
                 p
             }),
             Job::Doc(i) => {
                 let shown = c.shown_file(*i).map(str::to_string);
-                at(format!("{}/", record_path(&c.records[*i])), "doc.html", self.doc(*i), Texts::Body(*i, shown))
+                at(
+                    format!("{}/", record_path(&c.records[*i])),
+                    Page::Doc(Box::new(self.doc(*i))),
+                    Texts::Body(*i, shown),
+                )
             }
             Job::Issue(i) => at(
                 format!("{}/", record_path(&c.records[*i])),
-                "issue.html",
-                self.issue(*i),
+                Page::Issue(self.issue(*i)),
                 Texts::Body(*i, c.shown_file(*i).map(str::to_string)),
             ),
             Job::Version(i, k) => {
                 let v = &c.versions[*i][*k];
                 at(
                     format!("{}/{}/", record_path(&c.records[*i]), v.date),
-                    "version.html",
-                    self.version(*i, *k),
+                    Page::Version(self.version(*i, *k)),
                     Texts::Body(*i, v.file.clone()),
                 )
             }
@@ -581,35 +594,27 @@ impl<'a> Renderer<'a> {
                 let v = &c.versions[*i];
                 at(
                     format!("{}/diff/{}..{}/", record_path(&c.records[*i]), v[*a].date, v[*b].date),
-                    "diff.html",
-                    self.diff(*i, *a, *b),
+                    Page::Diff(self.diff(*i, *a, *b)),
                     Texts::Diff(*i, *a, *b),
                 )
             }
-            Job::Issues => at("gazette/".into(), "issues.html", self.issues(), Texts::None),
-            Job::Browse => at("browse/".into(), "browse.html", self.browse(), Texts::None),
-            Job::Catalog => at("catalog/".into(), "catalog.html", self.catalog(), Texts::None),
-            Job::NotFound => at("404.html".into(), "404.html", json!({}), Texts::None),
+            Job::Issues => at("gazette/".into(), Page::Issues(self.issues()), Texts::None),
+            Job::Browse => at("browse/".into(), Page::Browse(self.browse()), Texts::None),
+            Job::Catalog => at("catalog/".into(), Page::Catalog(self.catalog()), Texts::None),
+            Job::NotFound => at("404.html".into(), Page::NotFound(views::NotFoundPage {}), Texts::None),
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
-                at(url, "list.html", self.list(l, *p), Texts::None)
+                at(url, Page::List(self.list(l, *p)), Texts::None)
             }
             Job::Asset(_) | Job::Attachment(..) | Job::Data(_) => None,
         }
     }
 
-    /// Renders the texts of a planned page into its context.
-    fn fill(&self, plan: &mut PagePlan) -> Result<(), Diagnostic> {
+    /// Renders the texts of a planned page into its view.
+    fn fill(&self, plan: &mut PagePlan<'_>) -> Result<(), Diagnostic> {
         match &plan.texts {
             Texts::None => {}
-            Texts::Body(i, file) => {
-                let body = self.text(&self.c.records[*i], file.as_deref())?;
-                if let Some(o) = plan.ctx.as_object_mut() {
-                    o.insert("body".into(), json!(body.html));
-                    o.insert("headings".into(), json!(body.headings));
-                    o.insert("description".into(), json!(body.excerpt));
-                }
-            }
+            Texts::Body(i, file) => plan.view.set_text(self.text(&self.c.records[*i], file.as_deref())?),
             Texts::Diff(i, a, b) => {
                 let r = &self.c.records[*i];
                 let v = &self.c.versions[*i];
@@ -622,10 +627,7 @@ impl<'a> Renderer<'a> {
                 let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
-                if let Some(o) = plan.ctx.as_object_mut() {
-                    o.insert("html".into(), json!(html));
-                    o.insert("stats".into(), json!(stats));
-                }
+                plan.view.set_redline(html, stats);
             }
         }
         Ok(())
@@ -672,7 +674,7 @@ impl<'a> Renderer<'a> {
     /// Resolves a job without rendering it: its output path and a fingerprint of everything its
     /// bytes depend on, when those can be known beforehand (not for the open-data files, which
     /// are always made), and for pages the plan to render it from.
-    pub fn prepare(&self, job: &Job) -> Result<Prepared, Diagnostic> {
+    pub fn prepare(&self, job: &Job) -> Result<Prepared<'_>, Diagnostic> {
         let mut h = Sha256::new();
         h.update(self.global_fp.as_bytes());
         let (mut plan, mut attachment) = (None, None);
@@ -692,11 +694,12 @@ impl<'a> Renderer<'a> {
                 let Some(p) = self.plan_page(job) else {
                     return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
                 };
-                h.update(p.template.as_bytes());
+                h.update(p.view.template().as_bytes());
                 h.update([0]);
                 h.update(p.url.as_bytes());
                 h.update([0]);
-                h.update(serde_json::to_vec(&p.ctx).unwrap_or_default());
+                // The view's JSON, written straight into the hash.
+                let _ = serde_json::to_writer(&mut h, &p.view);
                 self.texts_identity(&p.texts, &mut h)?;
                 let out = p.out.clone();
                 plan = Some(p);
@@ -740,10 +743,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// The output path and bytes of a job already prepared.
-    pub fn render_prepared(&self, job: &Job, prepared: Prepared) -> Result<(String, Vec<u8>), Diagnostic> {
+    pub fn render_prepared(&self, job: &Job, prepared: Prepared<'_>) -> Result<(String, Vec<u8>), Diagnostic> {
         if let Some(mut plan) = prepared.plan {
             self.fill(&mut plan)?;
-            let bytes = self.page(plan.template, &plan.url, plan.ctx)?;
+            let bytes = self.page(&plan.url, &plan.view)?;
             return Ok((plan.out, bytes));
         }
         Ok(match job {
@@ -785,7 +788,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page(&self, template: &str, path: &str, ctx: Value) -> Result<Vec<u8>, Diagnostic> {
+    fn page(&self, path: &str, view: &views::Page<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let template = view.template();
         let tmpl = self
             .env
             .get_template(template)
@@ -793,61 +797,11 @@ impl<'a> Renderer<'a> {
         let full = minijinja::context! {
             site => self.globals.0.clone(), t => self.globals.1.clone(), as_of => self.c.as_of.to_string(), as_of_zh => self.c.as_of.zh(),
             version => self.version, path => path, url => format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
-            home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(&ctx),
+            home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(view),
         };
         tmpl.render(full)
             .map(String::into_bytes)
             .map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))
-    }
-
-    fn link(&self, i: usize) -> Value {
-        memo::touch(i);
-        let r = &self.c.records[i];
-        let st = self.c.current(i);
-        json!({
-            "title": r.title, "url": self.doc_href(i), "kind": r.kind.id(), "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
-            "published": r.published.to_string(), "state": r.kind.has_legal_force().then(|| st.state.id()),
-            "issuers": r.issuers,
-        })
-    }
-
-    fn change(&self, ch: &Change) -> Value {
-        json!({
-            "from": ch.from.to_string(), "state": ch.state.id(), "note": ch.note,
-            "basis": ch.basis.map(|b| json!({"title": self.c.records[b].title, "url": self.doc_href(b)})),
-        })
-    }
-
-    fn home(&self) -> Value {
-        let issues: Vec<Value> =
-            self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
-        let docs: Vec<Value> = self
-            .newest(None)
-            .into_iter()
-            .filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog))
-            .take(12)
-            .map(|i| self.link(i))
-            .collect();
-        let mut by_kind = Vec::new();
-        for k in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
-            let items: Vec<Value> = self.newest(Some(k)).into_iter().take(6).map(|i| self.link(i)).collect();
-            if !items.is_empty() {
-                by_kind.push(
-                    json!({"kind": k.id(), "url": self.href(&format!("browse/kind/{}/", k.id())), "items": items}),
-                );
-            }
-        }
-        json!({"issues": issues, "latest": docs, "by_kind": by_kind, "column": "home"})
-    }
-
-    fn issue_link(&self, i: usize) -> Value {
-        memo::touch(i);
-        let r = &self.c.records[i];
-        let is = r.issue.as_ref();
-        json!({
-            "title": r.title, "url": self.doc_href(i), "published": r.published.to_string(),
-            "year": is.map(|x| x.year), "number": is.map(|x| x.number), "total_number": is.and_then(|x| x.total_number),
-        })
     }
 
     /// The Markdown of one of the record's texts: the record's own file (checked to be the file
@@ -933,222 +887,6 @@ impl<'a> Renderer<'a> {
             }
         };
         resolve(href)
-    }
-
-    fn doc(&self, i: usize) -> Value {
-        let c = self.c;
-        let r = &c.records[i];
-        let now = c.current(i);
-        let links = |v: &[usize]| -> Vec<Value> { v.iter().map(|&j| self.link(j)).collect() };
-        let back = |v: &[crate::corpus::Backlink]| -> Vec<Value> {
-            v.iter().map(|b| json!({"doc": self.link(b.by), "effective": b.effective.map(|d| d.to_string()), "note": b.note})).collect()
-        };
-        let forward = |v: &[crate::parse::Relation]| -> Vec<Value> {
-            v.iter()
-                .filter_map(|rel| self.lookup(&rel.target.id).map(|t| json!({"doc": self.link(t), "effective": rel.effective.unwrap_or(r.effective).to_string(), "note": rel.note})))
-                .collect()
-        };
-        let timeline: Vec<Value> = c.timelines[i].iter().map(|ch| self.change(ch)).collect();
-        let script_timeline: Vec<Value> =
-            c.timelines[i].iter().map(|ch| json!({"from": ch.from.to_string(), "state": ch.state.id()})).collect();
-        let printed = c.printed[i].map(|p| {
-            let is = &c.records[p.issue];
-            let x = is.issue.as_ref();
-            json!({"url": self.doc_href(p.issue), "title": is.title, "year": x.map(|x| x.year), "number": x.map(|x| x.number), "page": p.page})
-        });
-        let attachments: Vec<Value> = r
-            .attachments
-            .iter()
-            .filter_map(|a| Some(json!({"title": a.title, "url": self.file_url(r, &a.file, false)?})))
-            .collect();
-        let topics: Vec<Value> = r.topics.iter().map(|t| json!({"label": t.join("\\"), "url": self.href(&format!("{}/", crate::route::list_dir("topic", &t.iter().take(2).map(String::as_str).collect::<Vec<_>>())))})).collect();
-        let issuers: Vec<Value> = r
-            .issuers
-            .iter()
-            .map(|s| json!({"name": s, "url": self.href(&format!("{}/", crate::route::list_dir("issuer", &[s])))}))
-            .collect();
-        json!({
-            "id": r.id, "kind": r.kind.id(), "title": r.title, "legal": r.kind.has_legal_force(),
-            "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
-            "index_no": r.index_no.as_ref().map(|x| &x.0), "registration_no": r.registration_no,
-            "issuers": issuers, "genre": r.genre.map(|g| g.zh()), "topics": topics, "keywords": r.keywords,
-            "signed": r.signed.map(|d| d.to_string()), "published": r.published.to_string(),
-            "effective": r.effective.to_string(), "expires": r.expires.map(|d| d.to_string()),
-            "state": self.change(&now), "timeline": timeline,
-            "timeline_json": serde_json::to_string(&json!({"effective": r.effective.to_string(), "changes": script_timeline})).unwrap_or_default(),
-            "versions": self.version_links(i, None, &[]), "history": self.history(i),
-            "attachments": attachments, "printed": printed, "sha256": r.sha256, "lang": r.lang,
-            "amends": forward(&r.amends), "repeals": forward(&r.repeals),
-            "amended_by": back(&c.amended_by[i]), "repealed_by": back(&c.repealed_by[i]),
-            "interprets": r.interprets.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
-            "interpretations": links(&c.interpreted_by[i]), "drafts": links(&c.drafts[i]),
-            "final": r.final_doc.as_ref().and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
-            "adoption": r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| self.lookup(&x.id)).map(|t| self.link(t)),
-            "adoption_for": links(&c.adoption_for[i]),
-            "comment": r.comment.as_ref().map(|x| json!({"opens": x.opens.to_string(), "closes": x.closes.to_string(), "channel": x.channel, "open_now": x.opens <= c.as_of && c.as_of <= x.closes})),
-            "catalog": r.catalog, "extra": r.extra,
-            "pubdate": format!("{} 00:00", r.published), "jsonld": self.jsonld_embedded(i),
-        })
-    }
-
-    /// The version selector: the texts with their dates and links, and which one is shown. The
-    /// document page lists every text; a version or redline page (`around` the texts it is
-    /// about) only the first, the last and [`WINDOW`] on either side of those, with a gap entry
-    /// (`gap`: how many are left out) where texts are left out, so that each page stays small
-    /// however many versions there are. `n` is a text's place in the full list.
-    fn version_links(&self, i: usize, shown: Option<usize>, around: &[usize]) -> Vec<Value> {
-        let v = &self.c.versions[i];
-        let in_force = self.c.text_on(i, self.c.as_of);
-        let dir = record_path(&self.c.records[i]);
-        let places: Vec<Place> =
-            if around.is_empty() { (0..v.len()).map(Place::At).collect() } else { window(v.len(), around) };
-        places
-            .into_iter()
-            .map(|place| {
-                let k = match place {
-                    Place::At(k) => k,
-                    Place::Gap(n) => return json!({"gap": n}),
-                };
-                let ver = &v[k];
-                json!({
-                    "n": k + 1, "date": ver.date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
-                    "url": self.href(&format!("{dir}/{}/", ver.date)), "current": ver.file.is_none(),
-                    "in_force": in_force == Some(k), "shown": shown == Some(k),
-                    "diff_prev": k.checked_sub(1).map(|p| self.href(&format!("{dir}/diff/{}..{}/", v[p].date, ver.date))),
-                    "diff_latest": (k + 2 < v.len()).then(|| self.href(&format!("{dir}/diff/{}..{}/", ver.date, v[v.len() - 1].date))),
-                })
-            })
-            .collect()
-    }
-
-    fn history(&self, i: usize) -> Value {
-        match self.c.commits(i) {
-            None => Value::Null,
-            Some(list) => json!(list),
-        }
-    }
-
-    fn version(&self, i: usize, k: usize) -> Value {
-        let r = &self.c.records[i];
-        let v = &self.c.versions[i];
-        let versions = self.version_links(i, Some(k), &[k]);
-        json!({
-            "doc": self.link(i), "id": r.id, "kind": r.kind.id(), "date": v[k].date.to_string(), "until": v.get(k + 1).map(|n| n.date.to_string()),
-            "current": v[k].file.is_none(), "versions_all": self.versions_all(i, &versions), "versions": versions,
-            "doc_number": r.doc_number.as_ref().map(|d| d.to_string()),
-        })
-    }
-
-    fn diff(&self, i: usize, a: usize, b: usize) -> Value {
-        let r = &self.c.records[i];
-        let v = &self.c.versions[i];
-        let dir = record_path(r);
-        let versions = self.version_links(i, None, &[a, b]);
-        json!({
-            "doc": self.link(i), "kind": r.kind.id(), "from": v[a].date.to_string(), "to": v[b].date.to_string(),
-            "from_url": self.href(&format!("{dir}/{}/", v[a].date)), "to_url": self.href(&format!("{dir}/{}/", v[b].date)),
-            "versions_all": self.versions_all(i, &versions), "versions": versions,
-        })
-    }
-
-    /// Where the full list of a document's texts is (its page, at the list), when a version or
-    /// redline page shows only part of it.
-    fn versions_all(&self, i: usize, shown: &[Value]) -> Option<Value> {
-        let n = self.c.versions[i].len();
-        shown
-            .iter()
-            .any(|v| v.get("gap").is_some())
-            .then(|| json!({"url": format!("{}#versions", self.doc_href(i)), "count": n}))
-    }
-
-    fn issue(&self, i: usize) -> Value {
-        let c = self.c;
-        let r = &c.records[i];
-        let x = r.issue.as_ref();
-        let sections: Vec<Value> = x
-            .map(|x| &x.sections[..])
-            .unwrap_or(&[])
-            .iter()
-            .map(|s| {
-                let items: Vec<Value> = s
-                    .items
-                    .iter()
-                    .filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"doc": self.link(t), "page": it.page})))
-                    .collect();
-                json!({"title": s.title, "items": items})
-            })
-            .collect();
-        let (newer, older) = self.neighbours(i);
-        let (newer, older) = (newer.map(|j| self.issue_link(j)), older.map(|j| self.issue_link(j)));
-        json!({
-            "issue": self.issue_link(i), "sections": sections, "sha256": r.sha256,
-            "pdf": x.and_then(|x| x.pdf.as_ref()).and_then(|p| self.file_url(r, &p.file, false)),
-            "newer": newer, "older": older, "pubdate": format!("{} 00:00", r.published),
-            "jsonld": self.jsonld_embedded(i),
-        })
-    }
-
-    fn issues(&self) -> Value {
-        let mut years: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
-        for i in self.newest(Some(Kind::Gazette)) {
-            if let Some(x) = &self.c.records[i].issue {
-                years.entry(x.year).or_default().push(self.issue_link(i));
-            }
-        }
-        let years: Vec<Value> = years.into_iter().rev().map(|(y, v)| json!({"year": y, "issues": v})).collect();
-        json!({"years": years})
-    }
-
-    fn browse(&self) -> Value {
-        let mut facets: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-        for l in &self.lists {
-            if l.facet == "topic" && l.label.contains('\\') {
-                continue;
-            }
-            facets
-                .entry(l.facet)
-                .or_default()
-                .push(json!({"label": l.label, "url": self.href(&format!("{}/", l.path)), "count": l.items.len()}));
-        }
-        if let Some(years) = facets.get_mut("year") {
-            years.reverse();
-        }
-        let order = ["year", "kind", "validity", "issuer", "topic"];
-        let facets: Vec<Value> =
-            order.iter().filter_map(|f| facets.get(f).map(|v| json!({"facet": f, "values": v}))).collect();
-        json!({"facets": facets})
-    }
-
-    fn catalog(&self) -> Value {
-        let items: Vec<Value> = self
-            .newest(Some(Kind::Catalog))
-            .into_iter()
-            .map(|i| {
-                let r = &self.c.records[i];
-                json!({"doc": self.link(i), "fields": r.catalog, "description": self.excerpt(i)})
-            })
-            .collect();
-        json!({"items": items})
-    }
-
-    fn list(&self, l: &List, page: usize) -> Value {
-        let per = self.cfg.site.per_page.max(1);
-        let pages = l.items.len().div_ceil(per).max(1);
-        let items: Vec<Value> = l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect();
-        let page_url = |p: usize| {
-            if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) }
-        };
-        let nav: Vec<Value> = window(pages, &[page - 1])
-            .into_iter()
-            .map(|place| match place {
-                Place::At(k) => json!({"n": k + 1, "url": page_url(k + 1), "current": k + 1 == page}),
-                Place::Gap(n) => json!({"gap": n}),
-            })
-            .collect();
-        json!({
-            "facet": l.facet, "label": l.label, "items": items, "total": l.items.len(), "page": page, "pages": pages, "nav": nav,
-            "prev": (page > 1).then(|| page_url(page - 1)), "next": (page < pages).then(|| page_url(page + 1)),
-        })
     }
 }
 

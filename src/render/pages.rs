@@ -1,0 +1,360 @@
+//! Where a record becomes a page: the views of [`super::views`] built from the corpus, one
+//! function per page type and per shared piece. Texts (bodies, redlines) are put in later, when
+//! the page is rendered (see `Renderer::fill`).
+
+use super::views::*;
+use super::{List, Place, Renderer, memo, record_path, window};
+use crate::model::Kind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The validity timeline as the script reads it from `data-timeline`.
+#[derive(Serialize)]
+struct TimelineScript {
+    changes: Vec<StateFrom>,
+    effective: crate::date::Date,
+}
+
+/// One change in [`TimelineScript`].
+#[derive(Serialize)]
+struct StateFrom {
+    from: crate::date::Date,
+    state: crate::model::State,
+}
+
+impl Renderer<'_> {
+    /// A document in a list.
+    pub(super) fn link(&self, i: usize) -> DocLink<'_> {
+        memo::touch(i);
+        let r = &self.c.records[i];
+        DocLink {
+            doc_number: r.doc_number.as_ref().map(ToString::to_string),
+            issuers: &r.issuers,
+            kind: r.kind,
+            published: r.published,
+            state: r.kind.has_legal_force().then(|| self.c.current(i).state),
+            title: &r.title,
+            url: self.doc_href(i),
+        }
+    }
+
+    /// A gazette issue in a list.
+    pub(super) fn issue_link(&self, i: usize) -> IssueLink<'_> {
+        memo::touch(i);
+        let r = &self.c.records[i];
+        let is = r.issue.as_ref();
+        IssueLink {
+            number: is.map(|x| x.number),
+            published: r.published,
+            title: &r.title,
+            total_number: is.and_then(|x| x.total_number),
+            url: self.doc_href(i),
+            year: is.map(|x| x.year),
+        }
+    }
+
+    fn change(&self, ch: &crate::corpus::Change) -> Change<'_> {
+        Change {
+            basis: ch.basis.map(|b| Basis { title: &self.c.records[b].title, url: self.doc_href(b) }),
+            from: ch.from,
+            note: ch.note.clone(),
+            state: ch.state,
+        }
+    }
+
+    pub(super) fn home(&self) -> HomePage<'_> {
+        let issues = self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
+        let latest = self
+            .newest(None)
+            .into_iter()
+            .filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog))
+            .take(12)
+            .map(|i| self.link(i))
+            .collect();
+        let mut by_kind = Vec::new();
+        for kind in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
+            let items: Vec<DocLink<'_>> = self.newest(Some(kind)).into_iter().take(6).map(|i| self.link(i)).collect();
+            if !items.is_empty() {
+                by_kind.push(KindColumn { items, kind, url: self.href(&format!("browse/kind/{}/", kind.id())) });
+            }
+        }
+        HomePage { by_kind, column: "home", issues, latest }
+    }
+
+    pub(super) fn doc<'s>(&'s self, i: usize) -> DocPage<'s> {
+        let c = self.c;
+        let r = &c.records[i];
+        let row = self.document_row(i);
+        let jsonld = self.jsonld_embedded(&row);
+        let links = |v: &[usize]| -> Vec<DocLink<'_>> { v.iter().map(|&j| self.link(j)).collect() };
+        let relations = |v: &[super::row::RowRelation<'s>]| -> Vec<Relation<'s>> {
+            v.iter().map(|x| Relation { doc: self.link(x.id.index), effective: x.effective, note: x.note }).collect()
+        };
+        let script = TimelineScript {
+            changes: c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
+            effective: r.effective,
+        };
+        let printed = row.gazette.as_ref().map(|g| Printed {
+            number: Some(g.number),
+            page: g.page,
+            title: &c.records[g.issue].title,
+            url: self.doc_href(g.issue),
+            year: Some(g.year),
+        });
+        DocPage {
+            adoption: row.comment.as_ref().and_then(|x| x.adoption).map(|t| self.link(t.index)),
+            adoption_for: links(&c.adoption_for[i]),
+            amended_by: relations(&row.amended_by),
+            amends: relations(&row.amends),
+            attachments: r
+                .attachments
+                .iter()
+                .filter_map(|a| Some(Attachment { title: &a.title, url: self.file_url(r, &a.file, false)? }))
+                .collect(),
+            body: String::new(),
+            catalog: r.catalog.as_ref().map(Catalog::of),
+            comment: r.comment.as_ref().map(|x| CommentPeriod {
+                channel: x.channel.as_deref(),
+                closes: x.closes,
+                open_now: x.opens <= c.as_of && c.as_of <= x.closes,
+                opens: x.opens,
+            }),
+            description: String::new(),
+            doc_number: row.doc_number,
+            drafts: links(&c.drafts[i]),
+            effective: r.effective,
+            expires: r.expires,
+            extra: &r.extra,
+            final_doc: row.final_doc.map(|t| self.link(t.index)),
+            genre: row.genre,
+            headings: Vec::new(),
+            history: row.history,
+            id: &r.id,
+            index_no: row.index_no,
+            interpretations: row.interpretations.iter().map(|t| self.link(t.index)).collect(),
+            interprets: row.interprets.map(|t| self.link(t.index)),
+            issuers: r
+                .issuers
+                .iter()
+                .map(|s| Issuer { name: s, url: self.href(&format!("{}/", crate::route::list_dir("issuer", &[s]))) })
+                .collect(),
+            jsonld,
+            keywords: &r.keywords,
+            kind: r.kind,
+            lang: r.lang.as_deref(),
+            legal: r.kind.has_legal_force(),
+            printed,
+            pubdate: format!("{} 00:00", r.published),
+            published: r.published,
+            registration_no: row.registration_no,
+            repealed_by: relations(&row.repealed_by),
+            repeals: relations(&row.repeals),
+            sha256: &r.sha256,
+            signed: r.signed,
+            state: self.change(&c.current(i)),
+            timeline: c.timelines[i].iter().map(|ch| self.change(ch)).collect(),
+            timeline_json: serde_json::to_string(&script).unwrap_or_default(),
+            title: &r.title,
+            topics: r
+                .topics
+                .iter()
+                .map(|t| {
+                    let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+                    Topic {
+                        label: t.join("\\"),
+                        url: self.href(&format!("{}/", crate::route::list_dir("topic", &levels))),
+                    }
+                })
+                .collect(),
+            versions: self.version_links(i, None, &[]),
+        }
+    }
+
+    /// The version selector: the texts with their dates and links, and which one is shown. The
+    /// document page lists every text; a version or redline page (`around` the texts it is
+    /// about) only the first, the last and [`super::WINDOW`] on either side of those, with a gap
+    /// entry where texts are left out, so that each page stays small however many versions
+    /// there are. `n` is a text's place in the full list.
+    fn version_links(&self, i: usize, shown: Option<usize>, around: &[usize]) -> Vec<Windowed<VersionLink>> {
+        let v = &self.c.versions[i];
+        let in_force = self.c.text_on(i, self.c.as_of);
+        let dir = record_path(&self.c.records[i]);
+        let places: Vec<Place> =
+            if around.is_empty() { (0..v.len()).map(Place::At).collect() } else { window(v.len(), around) };
+        places
+            .into_iter()
+            .map(|place| {
+                let k = match place {
+                    Place::At(k) => k,
+                    Place::Gap(gap) => return Windowed::Gap { gap },
+                };
+                let ver = &v[k];
+                Windowed::Item(VersionLink {
+                    current: ver.file.is_none(),
+                    date: ver.date,
+                    diff_latest: (k + 2 < v.len())
+                        .then(|| self.href(&format!("{dir}/diff/{}..{}/", ver.date, v[v.len() - 1].date))),
+                    diff_prev: k.checked_sub(1).map(|p| self.href(&format!("{dir}/diff/{}..{}/", v[p].date, ver.date))),
+                    in_force: in_force == Some(k),
+                    n: k + 1,
+                    shown: shown == Some(k),
+                    until: v.get(k + 1).map(|n| n.date),
+                    url: self.href(&format!("{dir}/{}/", ver.date)),
+                })
+            })
+            .collect()
+    }
+
+    /// Where the full list of a document's texts is (its page, at the list), when a version or
+    /// redline page shows only part of it.
+    fn versions_all(&self, i: usize, shown: &[Windowed<VersionLink>]) -> Option<VersionsAll> {
+        shown
+            .iter()
+            .any(|v| matches!(v, Windowed::Gap { .. }))
+            .then(|| VersionsAll { count: self.c.versions[i].len(), url: format!("{}#versions", self.doc_href(i)) })
+    }
+
+    pub(super) fn version(&self, i: usize, k: usize) -> VersionPage<'_> {
+        let r = &self.c.records[i];
+        let v = &self.c.versions[i];
+        let versions = self.version_links(i, Some(k), &[k]);
+        VersionPage {
+            body: String::new(),
+            current: v[k].file.is_none(),
+            date: v[k].date,
+            description: String::new(),
+            doc: self.link(i),
+            doc_number: r.doc_number.as_ref().map(ToString::to_string),
+            headings: Vec::new(),
+            id: &r.id,
+            kind: r.kind,
+            until: v.get(k + 1).map(|n| n.date),
+            versions_all: self.versions_all(i, &versions),
+            versions,
+        }
+    }
+
+    pub(super) fn diff(&self, i: usize, a: usize, b: usize) -> DiffPage<'_> {
+        let r = &self.c.records[i];
+        let v = &self.c.versions[i];
+        let dir = record_path(r);
+        let versions = self.version_links(i, None, &[a, b]);
+        DiffPage {
+            doc: self.link(i),
+            from: v[a].date,
+            from_url: self.href(&format!("{dir}/{}/", v[a].date)),
+            html: String::new(),
+            kind: r.kind,
+            stats: DiffStats::default(),
+            to: v[b].date,
+            to_url: self.href(&format!("{dir}/{}/", v[b].date)),
+            versions_all: self.versions_all(i, &versions),
+            versions,
+        }
+    }
+
+    pub(super) fn issue(&self, i: usize) -> IssuePage<'_> {
+        let r = &self.c.records[i];
+        let x = r.issue.as_ref();
+        let sections = x
+            .map(|x| &x.sections[..])
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| IssueSection {
+                items: s
+                    .items
+                    .iter()
+                    .filter_map(|it| self.lookup(&it.doc.id).map(|t| IssueItem { doc: self.link(t), page: it.page }))
+                    .collect(),
+                title: &s.title,
+            })
+            .collect();
+        let (newer, older) = self.neighbours(i);
+        IssuePage {
+            body: String::new(),
+            description: String::new(),
+            headings: Vec::new(),
+            issue: self.issue_link(i),
+            jsonld: self.jsonld_embedded(&self.document_row(i)),
+            newer: newer.map(|j| self.issue_link(j)),
+            older: older.map(|j| self.issue_link(j)),
+            pdf: x.and_then(|x| x.pdf.as_ref()).and_then(|p| self.file_url(r, &p.file, false)),
+            pubdate: format!("{} 00:00", r.published),
+            sections,
+            sha256: &r.sha256,
+        }
+    }
+
+    pub(super) fn issues(&self) -> IssuesPage<'_> {
+        let mut years: BTreeMap<i32, Vec<IssueLink<'_>>> = BTreeMap::new();
+        for i in self.newest(Some(Kind::Gazette)) {
+            if let Some(x) = &self.c.records[i].issue {
+                years.entry(x.year).or_default().push(self.issue_link(i));
+            }
+        }
+        IssuesPage { years: years.into_iter().rev().map(|(year, issues)| IssueYear { issues, year }).collect() }
+    }
+
+    pub(super) fn browse(&self) -> BrowsePage<'_> {
+        let mut facets: BTreeMap<&str, Vec<FacetValue<'_>>> = BTreeMap::new();
+        for l in &self.lists {
+            if l.facet == "topic" && l.label.contains('\\') {
+                continue;
+            }
+            facets.entry(l.facet).or_default().push(FacetValue {
+                count: l.items.len(),
+                label: &l.label,
+                url: self.href(&format!("{}/", l.path)),
+            });
+        }
+        if let Some(years) = facets.get_mut("year") {
+            years.reverse();
+        }
+        let order = ["year", "kind", "validity", "issuer", "topic"];
+        BrowsePage {
+            facets: order
+                .iter()
+                .filter_map(|&facet| facets.remove(facet).map(|values| Facet { facet, values }))
+                .collect(),
+        }
+    }
+
+    pub(super) fn catalog(&self) -> CatalogPage<'_> {
+        let items = self
+            .newest(Some(Kind::Catalog))
+            .into_iter()
+            .map(|i| CatalogItem {
+                description: self.excerpt(i),
+                doc: self.link(i),
+                fields: self.c.records[i].catalog.as_ref().map(Catalog::of),
+            })
+            .collect();
+        CatalogPage { items }
+    }
+
+    pub(super) fn list(&self, l: &List, page: usize) -> ListPage<'_> {
+        let per = self.cfg.site.per_page.max(1);
+        let pages = l.items.len().div_ceil(per).max(1);
+        let page_url = |p: usize| {
+            if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) }
+        };
+        let nav = window(pages, &[page - 1])
+            .into_iter()
+            .map(|place| match place {
+                Place::At(k) => Windowed::Item(PageLink { current: k + 1 == page, n: k + 1, url: page_url(k + 1) }),
+                Place::Gap(gap) => Windowed::Gap { gap },
+            })
+            .collect();
+        ListPage {
+            facet: l.facet,
+            items: l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect(),
+            label: l.label.clone(),
+            nav,
+            next: (page < pages).then(|| page_url(page + 1)),
+            page,
+            pages,
+            prev: (page > 1).then(|| page_url(page - 1)),
+            total: l.items.len(),
+        }
+    }
+}

@@ -1,0 +1,1074 @@
+//! The theme API: what each template receives as `p` (and every template as `site`), as types.
+//!
+//! `pages` builds these from the corpus; the renderer hands them to minijinja as they are.
+//! The compiler checks the field names, the doc comments say what a template gets, and
+//! `book/src/themes.md` lists the same fields (a test below keeps the two in step).
+//!
+//! Shapes are part of the API: an absent value is `none` (serialised as null), never a missing
+//! key, so `{% if p.x %}` and `p.x is none` behave as they always did. Fields are declared in
+//! alphabetical order, the order of the maps templates received before these types existed: a
+//! theme that loops over a value or prints it with `tojson` sees the same order.
+
+use crate::date::Date;
+use crate::model::{Kind, State};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The site's settings, as `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site<'a> {
+    /// Path part of `base_url` (the prefix of every link), e.g. `/` or `/gongbao/`.
+    pub base: &'a str,
+    /// Host name of `base_url`.
+    pub domain: &'a str,
+    /// Name of the gazette; the site's name when not set.
+    pub gazette_name: &'a str,
+    /// 承办单位 for the footer.
+    pub host: &'a str,
+    /// ICP 备案号 for the footer.
+    pub icp: &'a str,
+    /// 网站标识码.
+    pub id_code: &'a str,
+    /// Site language, e.g. `zh-CN`.
+    pub lang: &'a str,
+    /// Site name.
+    pub name: &'a str,
+    /// 公安备案号 for the footer.
+    pub police_record: &'a str,
+    /// 主办单位 for the footer.
+    pub sponsor: &'a str,
+    /// Offset of the site's time zone from UTC in minutes (`480` for UTC+8), for the script.
+    pub tz_minutes: i32,
+    /// `base_url`, ending in `/`.
+    pub url: &'a str,
+}
+
+/// The `p` of one page: one variant per template. Serialised as the page itself.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Page<'a> {
+    /// `index.html`.
+    Home(HomePage<'a>),
+    /// `doc.html`.
+    Doc(Box<DocPage<'a>>),
+    /// `version.html`.
+    Version(VersionPage<'a>),
+    /// `diff.html`.
+    Diff(DiffPage<'a>),
+    /// `issue.html`.
+    Issue(IssuePage<'a>),
+    /// `issues.html`.
+    Issues(IssuesPage<'a>),
+    /// `browse.html`.
+    Browse(BrowsePage<'a>),
+    /// `list.html`.
+    List(ListPage<'a>),
+    /// `catalog.html`.
+    Catalog(CatalogPage<'a>),
+    /// `404.html`.
+    NotFound(NotFoundPage),
+}
+
+impl Page<'_> {
+    /// The template that renders this page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Page::Home(_) => "index.html",
+            Page::Doc(_) => "doc.html",
+            Page::Version(_) => "version.html",
+            Page::Diff(_) => "diff.html",
+            Page::Issue(_) => "issue.html",
+            Page::Issues(_) => "issues.html",
+            Page::Browse(_) => "browse.html",
+            Page::List(_) => "list.html",
+            Page::Catalog(_) => "catalog.html",
+            Page::NotFound(_) => "404.html",
+        }
+    }
+
+    /// Puts a rendered text into a page that shows one (document, issue, version).
+    pub(crate) fn set_text(&mut self, body: crate::parse::Body) {
+        let headings = body.headings.into_iter().map(|h| Heading { id: h.id, level: h.level, text: h.text }).collect();
+        let text = (body.html, headings, body.excerpt);
+        match self {
+            Page::Doc(p) => (p.body, p.headings, p.description) = text,
+            Page::Issue(p) => (p.body, p.headings, p.description) = text,
+            Page::Version(p) => (p.body, p.headings, p.description) = text,
+            _ => {}
+        }
+    }
+
+    /// Puts a redline into a diff page.
+    pub(crate) fn set_redline(&mut self, html: String, stats: crate::render::diff::Stats) {
+        if let Page::Diff(p) = self {
+            p.html = html;
+            p.stats = DiffStats {
+                changed: stats.changed,
+                deleted: stats.deleted,
+                inserted: stats.inserted,
+                same: stats.same,
+            };
+        }
+    }
+}
+
+/// A document in a list, or the document a version or redline page belongs to (the book's
+/// “文件链接”).
+#[derive(Debug, Clone, Serialize)]
+pub struct DocLink<'a> {
+    /// 发文字号, normalised; `none` without one.
+    pub doc_number: Option<String>,
+    /// 发布机构, by name.
+    pub issuers: &'a [String],
+    /// Record kind (`regulation` …), a key of `t.kind`.
+    pub kind: Kind,
+    /// 发布日期, `YYYY-MM-DD`.
+    pub published: Date,
+    /// Validity on the build date (a key of `t.state`) for kinds with legal force; `none` for
+    /// others.
+    pub state: Option<State>,
+    /// Title.
+    pub title: &'a str,
+    /// Address of the document page.
+    pub url: String,
+}
+
+/// A gazette issue in a list, or the issue a page is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueLink<'a> {
+    /// Number of the issue in its year.
+    pub number: Option<u32>,
+    /// Publication date.
+    pub published: Date,
+    /// Title of the issue record.
+    pub title: &'a str,
+    /// Running number over all years (总第 N 期), when given.
+    pub total_number: Option<u32>,
+    /// Address of the issue page.
+    pub url: String,
+    /// Year of the issue.
+    pub year: Option<i32>,
+}
+
+/// A document's state from a date on: its current state, or one entry of its timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change<'a> {
+    /// The visible record that caused the change; `none` when the document's own dates did.
+    pub basis: Option<Basis<'a>>,
+    /// First day of the state.
+    pub from: Date,
+    /// The note given with the change.
+    pub note: Option<String>,
+    /// The state (a key of `t.state`).
+    pub state: State,
+}
+
+/// The record that caused a change of state.
+#[derive(Debug, Clone, Serialize)]
+pub struct Basis<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// Address of its page.
+    pub url: String,
+}
+
+/// A relation between documents with a date: amends, repeals and their reverse.
+#[derive(Debug, Clone, Serialize)]
+pub struct Relation<'a> {
+    /// The other document.
+    pub doc: DocLink<'a>,
+    /// When the relation takes effect; for amendments and repeals that this document makes,
+    /// its own effective date when the record gives none.
+    pub effective: Option<Date>,
+    /// The note given with the relation.
+    pub note: Option<&'a str>,
+}
+
+/// A file published with a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment<'a> {
+    /// Its title (the file name when the record gives none).
+    pub title: &'a str,
+    /// Its address (absolute in the data files).
+    pub url: String,
+}
+
+/// A topic of a document, with the browse list of its first one or two levels.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    /// Its levels joined with `\`.
+    pub label: String,
+    /// Address of the browse list.
+    pub url: String,
+}
+
+/// An issuing body, with its browse list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issuer<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Address of the browse list.
+    pub url: String,
+}
+
+/// The gazette issue that printed a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Printed<'a> {
+    /// Number of the issue in its year.
+    pub number: Option<u32>,
+    /// Page in the issue, when given.
+    pub page: Option<u32>,
+    /// Title of the issue.
+    pub title: &'a str,
+    /// Address of the issue page.
+    pub url: String,
+    /// Year of the issue.
+    pub year: Option<i32>,
+}
+
+/// A draft's period for comments.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentPeriod<'a> {
+    /// How to send comments.
+    pub channel: Option<&'a str>,
+    /// Last day.
+    pub closes: Date,
+    /// Whether the build date falls within the period.
+    pub open_now: bool,
+    /// First day.
+    pub opens: Date,
+}
+
+/// A commit that touched a record's file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision<'a> {
+    /// `added`, `modified`, `renamed` or `deleted` (a key of `t.change`).
+    pub change: crate::history::Change,
+    /// Commit date.
+    pub date: Date,
+    /// Abbreviated hash.
+    pub hash: &'a str,
+    /// First line of the message; present only when the site publishes subjects (`[history]
+    /// subjects = true`): test it with `is defined`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<&'a str>,
+}
+
+impl<'a> Revision<'a> {
+    /// A commit as shown.
+    pub fn of(c: &'a crate::history::Commit) -> Revision<'a> {
+        Revision { change: c.change, date: c.date, hash: &c.hash, subject: c.subject.as_deref() }
+    }
+}
+
+/// The fields of a 主动公开基本目录 entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog<'a> {
+    /// 公开依据.
+    pub basis: &'a str,
+    /// 类别.
+    pub category: &'a str,
+    /// 公开渠道.
+    pub channel: &'a str,
+    /// 公开时限.
+    pub time_limit: &'a str,
+    /// 责任单位.
+    pub unit: &'a str,
+}
+
+impl<'a> Catalog<'a> {
+    /// A record's catalogue fields.
+    pub fn of(f: &'a crate::parse::CatalogFields) -> Catalog<'a> {
+        Catalog {
+            basis: &f.basis,
+            category: &f.category,
+            channel: &f.channel,
+            time_limit: &f.time_limit,
+            unit: &f.unit,
+        }
+    }
+}
+
+/// A heading of a text, for a table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    /// Its `id` attribute, the target of `#…`.
+    pub id: String,
+    /// 1–6.
+    pub level: u8,
+    /// Its text.
+    pub text: String,
+}
+
+/// One entry of a list shortened around the shown item: an item, or `{gap}` where items are
+/// left out.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Windowed<T> {
+    /// An item.
+    Item(T),
+    /// Items left out.
+    Gap {
+        /// How many.
+        gap: usize,
+    },
+}
+
+/// One text of a document in the version list (`versions.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionLink {
+    /// Whether it is the current text (`index.md`).
+    pub current: bool,
+    /// Date from which it applies.
+    pub date: Date,
+    /// Address of its redline against the current text; `none` for the last two texts.
+    pub diff_latest: Option<String>,
+    /// Address of its redline against the text before it; `none` for the first.
+    pub diff_prev: Option<String>,
+    /// Whether it is the text in force on the build date.
+    pub in_force: bool,
+    /// Its place among all the texts, from 1 (for `<li value>`).
+    pub n: usize,
+    /// Whether the page shows this text.
+    pub shown: bool,
+    /// Date of the next text; `none` for the last.
+    pub until: Option<Date>,
+    /// Address of its version page.
+    pub url: String,
+}
+
+/// Where the full version list is, when a page shows only part of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionsAll {
+    /// Number of texts.
+    pub count: usize,
+    /// Address of the list on the document page (`…#versions`).
+    pub url: String,
+}
+
+/// A page of a browse list in the pager.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    /// Whether it is the page shown.
+    pub current: bool,
+    /// Page number, from 1.
+    pub n: usize,
+    /// Its address.
+    pub url: String,
+}
+
+/// `index.html`: the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomePage<'a> {
+    /// The newest documents of each kind that has any (regulations, normative documents,
+    /// policies, interpretations, drafts, notices; 6 each).
+    pub by_kind: Vec<KindColumn<'a>>,
+    /// Always `home`.
+    pub column: &'static str,
+    /// The 6 newest gazette issues.
+    pub issues: Vec<IssueLink<'a>>,
+    /// The 12 newest documents (not issues or catalogue entries).
+    pub latest: Vec<DocLink<'a>>,
+}
+
+/// The newest documents of one kind, on the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindColumn<'a> {
+    /// The documents.
+    pub items: Vec<DocLink<'a>>,
+    /// The kind (a key of `t.kind`).
+    pub kind: Kind,
+    /// Address of the kind's browse list.
+    pub url: String,
+}
+
+/// `doc.html`: a document page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocPage<'a> {
+    /// The adoption report of a draft.
+    pub adoption: Option<DocLink<'a>>,
+    /// The drafts this document is the adoption report of.
+    pub adoption_for: Vec<DocLink<'a>>,
+    /// Documents that amend this one.
+    pub amended_by: Vec<Relation<'a>>,
+    /// Documents this one amends.
+    pub amends: Vec<Relation<'a>>,
+    /// Attachments published with it.
+    pub attachments: Vec<Attachment<'a>>,
+    /// The text that applies on the build date, as safe HTML (`| safe`).
+    pub body: String,
+    /// Its catalogue fields, for a catalogue entry.
+    pub catalog: Option<Catalog<'a>>,
+    /// The period for comments of a draft.
+    pub comment: Option<CommentPeriod<'a>>,
+    /// The opening sentences of the text, as plain text.
+    pub description: String,
+    /// 发文字号, normalised.
+    pub doc_number: Option<String>,
+    /// Drafts that became this document.
+    pub drafts: Vec<DocLink<'a>>,
+    /// 施行日期.
+    pub effective: Date,
+    /// 有效期至.
+    pub expires: Option<Date>,
+    /// The site's extra keys (`extra_keys`) as the record gives them.
+    pub extra: &'a BTreeMap<String, serde_json::Value>,
+    /// The document a draft became.
+    #[serde(rename = "final")]
+    pub final_doc: Option<DocLink<'a>>,
+    /// 文种, in Chinese.
+    pub genre: Option<&'static str>,
+    /// Headings of the text.
+    pub headings: Vec<Heading>,
+    /// Commits that touched the record, newest first; `none` outside a git repository.
+    pub history: Option<Vec<Revision<'a>>>,
+    /// The record's id.
+    pub id: &'a str,
+    /// 索引号.
+    pub index_no: Option<&'a str>,
+    /// Interpretations of this document.
+    pub interpretations: Vec<DocLink<'a>>,
+    /// The document an interpretation explains.
+    pub interprets: Option<DocLink<'a>>,
+    /// 发布机构.
+    pub issuers: Vec<Issuer<'a>>,
+    /// The schema.org description, JSON with `<` escaped (`| safe`).
+    pub jsonld: String,
+    /// 关键词.
+    pub keywords: &'a [String],
+    /// Record kind (a key of `t.kind`).
+    pub kind: Kind,
+    /// Language of the text when the record gives one.
+    pub lang: Option<&'a str>,
+    /// Whether the kind has legal force, so that validity is shown.
+    pub legal: bool,
+    /// The gazette issue that printed it.
+    pub printed: Option<Printed<'a>>,
+    /// 发布日期 as `YYYY-MM-DD 00:00`, for `PubDate`.
+    pub pubdate: String,
+    /// 发布日期.
+    pub published: Date,
+    /// 统一编号 of a normative document.
+    pub registration_no: Option<&'a str>,
+    /// Documents that repeal this one.
+    pub repealed_by: Vec<Relation<'a>>,
+    /// Documents this one repeals.
+    pub repeals: Vec<Relation<'a>>,
+    /// SHA-256 of the record's source file.
+    pub sha256: &'a str,
+    /// 成文日期.
+    pub signed: Option<Date>,
+    /// Validity on the build date.
+    pub state: Change<'a>,
+    /// Every change of validity, oldest first.
+    pub timeline: Vec<Change<'a>>,
+    /// The timeline for the script, JSON: `{changes: [{from, state}], effective}`.
+    pub timeline_json: String,
+    /// Title.
+    pub title: &'a str,
+    /// 主题分类.
+    pub topics: Vec<Topic>,
+    /// Every text of the document, oldest first (empty without versions).
+    pub versions: Vec<Windowed<VersionLink>>,
+}
+
+/// `version.html`: a document's text as it stood from one date.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionPage<'a> {
+    /// The text, as safe HTML (`| safe`).
+    pub body: String,
+    /// Whether it is the current text (`index.md`).
+    pub current: bool,
+    /// Date from which it applies.
+    pub date: Date,
+    /// Its opening sentences, as plain text.
+    pub description: String,
+    /// The document.
+    pub doc: DocLink<'a>,
+    /// 发文字号, normalised.
+    pub doc_number: Option<String>,
+    /// Headings of the text.
+    pub headings: Vec<Heading>,
+    /// The record's id.
+    pub id: &'a str,
+    /// Record kind.
+    pub kind: Kind,
+    /// Date of the next text; `none` for the last.
+    pub until: Option<Date>,
+    /// The texts around this one (see `WINDOW`).
+    pub versions: Vec<Windowed<VersionLink>>,
+    /// Where the full list is, when `versions` leaves texts out; `none` otherwise.
+    pub versions_all: Option<VersionsAll>,
+}
+
+/// `diff.html`: the redline between two texts of a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffPage<'a> {
+    /// The document.
+    pub doc: DocLink<'a>,
+    /// Date of the older text.
+    pub from: Date,
+    /// Address of the older text's page.
+    pub from_url: String,
+    /// The redline, as safe HTML (`| safe`): paragraphs of class `same`, `changed`, `deleted`,
+    /// `inserted`.
+    pub html: String,
+    /// Record kind.
+    pub kind: Kind,
+    /// Paragraph counts.
+    pub stats: DiffStats,
+    /// Date of the newer text.
+    pub to: Date,
+    /// Address of the newer text's page.
+    pub to_url: String,
+    /// The texts around the two compared (see `WINDOW`).
+    pub versions: Vec<Windowed<VersionLink>>,
+    /// Where the full list is, when `versions` leaves texts out; `none` otherwise.
+    pub versions_all: Option<VersionsAll>,
+}
+
+/// Paragraph counts of a redline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DiffStats {
+    /// Paragraphs changed inside.
+    pub changed: usize,
+    /// Paragraphs only in the older text.
+    pub deleted: usize,
+    /// Paragraphs only in the newer text.
+    pub inserted: usize,
+    /// Paragraphs that stayed.
+    pub same: usize,
+}
+
+/// `issue.html`: a gazette issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuePage<'a> {
+    /// The issue record's own text, as safe HTML (`| safe`).
+    pub body: String,
+    /// Its opening sentences, as plain text.
+    pub description: String,
+    /// Headings of the text.
+    pub headings: Vec<Heading>,
+    /// The issue.
+    pub issue: IssueLink<'a>,
+    /// The schema.org description, JSON with `<` escaped (`| safe`).
+    pub jsonld: String,
+    /// The next newer issue.
+    pub newer: Option<IssueLink<'a>>,
+    /// The next older issue.
+    pub older: Option<IssueLink<'a>>,
+    /// Address of the print edition, when published.
+    pub pdf: Option<String>,
+    /// 发布日期 as `YYYY-MM-DD 00:00`.
+    pub pubdate: String,
+    /// The table of contents.
+    pub sections: Vec<IssueSection<'a>>,
+    /// SHA-256 of the issue record's source file.
+    pub sha256: &'a str,
+}
+
+/// A section of an issue's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueSection<'a> {
+    /// Its documents (those that are published).
+    pub items: Vec<IssueItem<'a>>,
+    /// Its title.
+    pub title: &'a str,
+}
+
+/// A document in an issue's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueItem<'a> {
+    /// The document.
+    pub doc: DocLink<'a>,
+    /// Its first page in the issue.
+    pub page: Option<u32>,
+}
+
+/// `issues.html`: every gazette issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuesPage<'a> {
+    /// The issues by year, newest year first.
+    pub years: Vec<IssueYear<'a>>,
+}
+
+/// The issues of one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueYear<'a> {
+    /// The issues, newest first.
+    pub issues: Vec<IssueLink<'a>>,
+    /// The year.
+    pub year: i32,
+}
+
+/// `browse.html`: the browse facets.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrowsePage<'a> {
+    /// Year, kind, validity, issuer and first-level topic, in that order (those with values).
+    pub facets: Vec<Facet<'a>>,
+}
+
+/// One browse facet and its values.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet<'a> {
+    /// `year`, `kind`, `validity`, `issuer` or `topic` (a key of `t.facet`).
+    pub facet: &'static str,
+    /// Its values: years newest first, others in order of their labels.
+    pub values: Vec<FacetValue<'a>>,
+}
+
+/// One value of a browse facet.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue<'a> {
+    /// Number of documents.
+    pub count: usize,
+    /// The value: a year, a kind or state id, an issuer's name, a topic.
+    pub label: &'a str,
+    /// Address of its list.
+    pub url: String,
+}
+
+/// `list.html`: one page of a browse list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListPage<'a> {
+    /// The facet (a key of `t.facet`).
+    pub facet: &'static str,
+    /// The documents on this page, newest first.
+    pub items: Vec<DocLink<'a>>,
+    /// The value: a year, a kind or state id, an issuer's name, a topic (`一级\二级`).
+    pub label: String,
+    /// The pager: the first, the last and 3 pages either side of this one, with gaps.
+    pub nav: Vec<Windowed<PageLink>>,
+    /// Address of the next page; `none` on the last.
+    pub next: Option<String>,
+    /// This page's number, from 1.
+    pub page: usize,
+    /// Number of pages.
+    pub pages: usize,
+    /// Address of the previous page; `none` on the first.
+    pub prev: Option<String>,
+    /// Number of documents in the list.
+    pub total: usize,
+}
+
+/// `catalog.html`: the 主动公开基本目录.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogPage<'a> {
+    /// The entries, newest first.
+    pub items: Vec<CatalogItem<'a>>,
+}
+
+/// One entry of the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogItem<'a> {
+    /// The opening sentences of its text, as plain text.
+    pub description: String,
+    /// The entry.
+    pub doc: DocLink<'a>,
+    /// Its catalogue fields.
+    pub fields: Option<Catalog<'a>>,
+}
+
+/// `404.html`: nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotFoundPage {}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use minijinja::value::{Value, ValueKind};
+    use std::collections::{BTreeSet, HashMap};
+
+    /// Checks that every map in `v` lists its keys in alphabetical order.
+    pub(crate) fn assert_sorted(v: &Value, path: &str) {
+        match v.kind() {
+            ValueKind::Map => {
+                let keys: Vec<String> = v.try_iter().unwrap().map(|k| k.to_string()).collect();
+                let mut sorted = keys.clone();
+                sorted.sort();
+                assert_eq!(keys, sorted, "keys of {path} out of alphabetical order");
+                for k in keys {
+                    assert_sorted(&v.get_attr(&k).unwrap(), &format!("{path}.{k}"));
+                }
+            }
+            ValueKind::Seq => v.try_iter().unwrap().for_each(|x| assert_sorted(&x, &format!("{path}[]"))),
+            _ => {}
+        }
+    }
+
+    fn leak<T>(v: T) -> &'static T {
+        Box::leak(Box::new(v))
+    }
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn doc_link() -> DocLink<'static> {
+        DocLink {
+            doc_number: Some("青政规〔2024〕1号".into()),
+            issuers: leak(vec!["青川市人民政府".to_string()]),
+            kind: Kind::Normative,
+            published: date("2024-01-02"),
+            state: Some(State::InForce),
+            title: "管理办法",
+            url: "/docs/a/".into(),
+        }
+    }
+
+    fn issue_link() -> IssueLink<'static> {
+        IssueLink {
+            number: Some(3),
+            published: date("2024-03-01"),
+            title: "2024年第3期",
+            total_number: Some(101),
+            url: "/gazette/2024/3/".into(),
+            year: Some(2024),
+        }
+    }
+
+    fn change() -> Change<'static> {
+        Change {
+            basis: Some(Basis { title: "决定", url: "/docs/b/".into() }),
+            from: date("2024-02-01"),
+            note: Some("部分条款".into()),
+            state: State::Amended,
+        }
+    }
+
+    fn relation() -> Relation<'static> {
+        Relation { doc: doc_link(), effective: Some(date("2024-02-01")), note: Some("第三条") }
+    }
+
+    fn revision() -> Revision<'static> {
+        Revision {
+            change: crate::history::Change::Modified,
+            date: date("2024-01-05"),
+            hash: "abc1234",
+            subject: Some("改"),
+        }
+    }
+
+    fn catalog() -> Catalog<'static> {
+        Catalog {
+            basis: "条例", category: "机构职能", channel: "网站", time_limit: "20 日", unit: "办公厅"
+        }
+    }
+
+    fn heading() -> Heading {
+        Heading { id: "h1".into(), level: 2, text: "第一章".into() }
+    }
+
+    fn versions() -> Vec<Windowed<VersionLink>> {
+        let v = VersionLink {
+            current: true,
+            date: date("2024-01-01"),
+            diff_latest: Some("/docs/a/diff/x/".into()),
+            diff_prev: Some("/docs/a/diff/y/".into()),
+            in_force: true,
+            n: 2,
+            shown: true,
+            until: Some(date("2025-01-01")),
+            url: "/docs/a/2024-01-01/".into(),
+        };
+        vec![Windowed::Item(v), Windowed::Gap { gap: 4 }]
+    }
+
+    fn versions_all() -> Option<VersionsAll> {
+        Some(VersionsAll { count: 9, url: "/docs/a/#versions".into() })
+    }
+
+    /// Every view with each optional value present and each list non-empty, by type name.
+    fn samples() -> Vec<(&'static str, Value, Option<&'static str>)> {
+        let page = |p: Page<'static>| {
+            let t = p.template();
+            (Value::from_serialize(&p), Some(t))
+        };
+        let site = Site {
+            base: "/",
+            domain: "example.gov.cn",
+            gazette_name: "公报",
+            host: "局",
+            icp: "ICP",
+            id_code: "1",
+            lang: "zh-CN",
+            name: "政府",
+            police_record: "公安",
+            sponsor: "办公厅",
+            tz_minutes: 480,
+            url: "https://example.gov.cn/",
+        };
+        let doc = DocPage {
+            adoption: Some(doc_link()),
+            adoption_for: vec![doc_link()],
+            amended_by: vec![relation()],
+            amends: vec![relation()],
+            attachments: vec![Attachment { title: "附件", url: "/a.pdf".into() }],
+            body: "<p>正文</p>".into(),
+            catalog: Some(catalog()),
+            comment: Some(CommentPeriod {
+                channel: Some("信箱"),
+                closes: date("2024-02-01"),
+                open_now: true,
+                opens: date("2024-01-01"),
+            }),
+            description: "摘要".into(),
+            doc_number: Some("青政规〔2024〕1号".into()),
+            drafts: vec![doc_link()],
+            effective: date("2024-02-01"),
+            expires: Some(date("2029-02-01")),
+            extra: leak(BTreeMap::from([("source_url".to_string(), serde_json::json!("https://x/"))])),
+            final_doc: Some(doc_link()),
+            genre: Some("通知"),
+            headings: vec![heading()],
+            history: Some(vec![revision()]),
+            id: "a",
+            index_no: Some("000000000/2024-00001"),
+            interpretations: vec![doc_link()],
+            interprets: Some(doc_link()),
+            issuers: vec![Issuer { name: "政府", url: "/browse/issuer/x/".into() }],
+            jsonld: "{}".into(),
+            keywords: leak(vec!["住房".to_string()]),
+            kind: Kind::Normative,
+            lang: Some("zh-CN"),
+            legal: true,
+            printed: Some(Printed {
+                number: Some(3),
+                page: Some(12),
+                title: "2024年第3期",
+                url: "/gazette/2024/3/".into(),
+                year: Some(2024),
+            }),
+            pubdate: "2024-01-02 00:00".into(),
+            published: date("2024-01-02"),
+            registration_no: Some("QCSP01-2024-0001"),
+            repealed_by: vec![relation()],
+            repeals: vec![relation()],
+            sha256: "00",
+            signed: Some(date("2024-01-01")),
+            state: change(),
+            timeline: vec![change()],
+            timeline_json: "{}".into(),
+            title: "管理办法",
+            topics: vec![Topic { label: "城乡建设\\住房".into(), url: "/browse/topic/x/".into() }],
+            versions: versions(),
+        };
+        let (home, home_t) = page(Page::Home(HomePage {
+            by_kind: vec![KindColumn {
+                items: vec![doc_link()],
+                kind: Kind::Regulation,
+                url: "/browse/kind/x/".into(),
+            }],
+            column: "home",
+            issues: vec![issue_link()],
+            latest: vec![doc_link()],
+        }));
+        let (doc, doc_t) = page(Page::Doc(Box::new(doc)));
+        let (version, version_t) = page(Page::Version(VersionPage {
+            body: "<p>正文</p>".into(),
+            current: false,
+            date: date("2024-01-01"),
+            description: "摘要".into(),
+            doc: doc_link(),
+            doc_number: Some("青政规〔2024〕1号".into()),
+            headings: vec![heading()],
+            id: "a",
+            kind: Kind::Normative,
+            until: Some(date("2025-01-01")),
+            versions: versions(),
+            versions_all: versions_all(),
+        }));
+        let (diff, diff_t) = page(Page::Diff(DiffPage {
+            doc: doc_link(),
+            from: date("2024-01-01"),
+            from_url: "/docs/a/2024-01-01/".into(),
+            html: "<p class=\"same\">文</p>".into(),
+            kind: Kind::Normative,
+            stats: DiffStats { changed: 1, deleted: 2, inserted: 3, same: 4 },
+            to: date("2025-01-01"),
+            to_url: "/docs/a/2025-01-01/".into(),
+            versions: versions(),
+            versions_all: versions_all(),
+        }));
+        let (issue, issue_t) = page(Page::Issue(IssuePage {
+            body: "<p>目录</p>".into(),
+            description: "摘要".into(),
+            headings: vec![heading()],
+            issue: issue_link(),
+            jsonld: "{}".into(),
+            newer: Some(issue_link()),
+            older: Some(issue_link()),
+            pdf: Some("/gazette/2024/3/a.pdf".into()),
+            pubdate: "2024-03-01 00:00".into(),
+            sections: vec![IssueSection { items: vec![IssueItem { doc: doc_link(), page: Some(2) }], title: "规章" }],
+            sha256: "00",
+        }));
+        let (issues, issues_t) =
+            page(Page::Issues(IssuesPage { years: vec![IssueYear { issues: vec![issue_link()], year: 2024 }] }));
+        let (browse, browse_t) = page(Page::Browse(BrowsePage {
+            facets: vec![Facet {
+                facet: "year",
+                values: vec![FacetValue { count: 3, label: "2024", url: "/browse/year/2024/".into() }],
+            }],
+        }));
+        let (list, list_t) = page(Page::List(ListPage {
+            facet: "year",
+            items: vec![doc_link()],
+            label: "2024".into(),
+            nav: vec![Windowed::Item(PageLink { current: true, n: 1, url: "/browse/year/2024/".into() })],
+            next: Some("/browse/year/2024/page/2/".into()),
+            page: 1,
+            pages: 3,
+            prev: Some("/browse/year/2024/page/0/".into()),
+            total: 70,
+        }));
+        let (catalog_page, catalog_t) = page(Page::Catalog(CatalogPage {
+            items: vec![CatalogItem { description: "内容".into(), doc: doc_link(), fields: Some(catalog()) }],
+        }));
+        let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
+        let plain = |v: Value| (v, None);
+        let mut all = vec![
+            ("Site", plain(Value::from_serialize(&site))),
+            ("HomePage", (home, home_t)),
+            (
+                "KindColumn",
+                plain(Value::from_serialize(KindColumn { items: vec![], kind: Kind::Policy, url: "/".into() })),
+            ),
+            ("DocPage", (doc, doc_t)),
+            ("VersionPage", (version, version_t)),
+            ("DiffPage", (diff, diff_t)),
+            ("DiffStats", plain(Value::from_serialize(DiffStats::default()))),
+            ("IssuePage", (issue, issue_t)),
+            ("IssueSection", plain(Value::from_serialize(IssueSection { items: vec![], title: "" }))),
+            ("IssueItem", plain(Value::from_serialize(IssueItem { doc: doc_link(), page: None }))),
+            ("IssuesPage", (issues, issues_t)),
+            ("IssueYear", plain(Value::from_serialize(IssueYear { issues: vec![], year: 2024 }))),
+            ("BrowsePage", (browse, browse_t)),
+            ("Facet", plain(Value::from_serialize(Facet { facet: "year", values: vec![] }))),
+            ("FacetValue", plain(Value::from_serialize(FacetValue { count: 1, label: "", url: "/".into() }))),
+            ("ListPage", (list, list_t)),
+            ("PageLink", plain(Value::from_serialize(PageLink { current: false, n: 1, url: "/".into() }))),
+            ("CatalogPage", (catalog_page, catalog_t)),
+            (
+                "CatalogItem",
+                plain(Value::from_serialize(CatalogItem { description: "".into(), doc: doc_link(), fields: None })),
+            ),
+            ("NotFoundPage", (not_found, not_found_t)),
+            ("DocLink", plain(Value::from_serialize(doc_link()))),
+            ("IssueLink", plain(Value::from_serialize(issue_link()))),
+            ("Change", plain(Value::from_serialize(change()))),
+            ("Basis", plain(Value::from_serialize(Basis { title: "", url: "/".into() }))),
+            ("Relation", plain(Value::from_serialize(relation()))),
+            ("Attachment", plain(Value::from_serialize(Attachment { title: "", url: "/".into() }))),
+            ("Topic", plain(Value::from_serialize(Topic { label: "".into(), url: "/".into() }))),
+            ("Issuer", plain(Value::from_serialize(Issuer { name: "", url: "/".into() }))),
+            (
+                "Printed",
+                plain(Value::from_serialize(Printed {
+                    number: None,
+                    page: None,
+                    title: "",
+                    url: "/".into(),
+                    year: None,
+                })),
+            ),
+            (
+                "CommentPeriod",
+                plain(Value::from_serialize(CommentPeriod {
+                    channel: None,
+                    closes: date("2024-01-01"),
+                    open_now: false,
+                    opens: date("2024-01-01"),
+                })),
+            ),
+            ("Revision", plain(Value::from_serialize(revision()))),
+            ("Catalog", plain(Value::from_serialize(catalog()))),
+            ("Heading", plain(Value::from_serialize(heading()))),
+            ("VersionLink", plain(Value::from_serialize(&versions()[0]))),
+            ("VersionsAll", plain(Value::from_serialize(versions_all()))),
+        ];
+        all.sort_by_key(|(name, _)| *name);
+        all.into_iter().map(|(name, (v, t))| (name, v, t)).collect()
+    }
+
+    /// The field tables of `book/src/themes.md`: a `#### `Type`` heading, then rows whose first
+    /// cell is a field name in backquotes.
+    fn book_tables() -> (String, HashMap<String, BTreeSet<String>>) {
+        let book = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/themes.md")).unwrap();
+        let mut tables: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut current: Option<String> = None;
+        for line in book.lines() {
+            if let Some(rest) = line.strip_prefix("#### `") {
+                let name = rest.split('`').next().unwrap().to_string();
+                tables.entry(name.clone()).or_default();
+                current = Some(name);
+            } else if line.starts_with('#') {
+                current = None;
+            } else if let (Some(name), Some(rest)) = (&current, line.strip_prefix("| `")) {
+                let field = rest.split('`').next().unwrap().to_string();
+                tables.get_mut(name).unwrap().insert(field);
+            }
+        }
+        (book, tables)
+    }
+
+    fn keys(v: &Value) -> BTreeSet<String> {
+        v.try_iter().unwrap().map(|k| k.to_string()).collect()
+    }
+
+    #[test]
+    fn views_list_their_fields_alphabetically_like_the_maps_they_replace() {
+        for (name, v, _) in samples() {
+            assert_sorted(&v, name);
+        }
+    }
+
+    #[test]
+    fn the_book_lists_every_field_of_every_view() {
+        let (book, tables) = book_tables();
+        let samples = samples();
+        let documented: BTreeSet<&str> = tables.keys().map(String::as_str).collect();
+        let typed: BTreeSet<&str> = samples.iter().map(|s| s.0).collect();
+        assert_eq!(documented, typed, "the book's tables and the view types differ");
+        for (name, v, template) in &samples {
+            assert_eq!(tables[*name], keys(v), "fields of {name} in book/src/themes.md");
+            if let Some(t) = template {
+                assert!(book.contains(&format!("| `{t}` | `{name}` |")), "the book does not say that {t} gets {name}");
+            }
+        }
+    }
+
+    /// Every value below a page sample is present (no `none`, no empty list), and every map in
+    /// it is one of the documented types: a new nested type cannot slip past the book.
+    #[test]
+    fn page_samples_reach_every_nested_type() {
+        let samples = samples();
+        let shapes: Vec<BTreeSet<String>> = samples.iter().map(|s| keys(&s.1)).collect();
+        fn walk(v: &Value, path: &str, shapes: &[BTreeSet<String>]) {
+            match v.kind() {
+                ValueKind::None | ValueKind::Undefined => panic!("{path} is none in the sample"),
+                ValueKind::Seq => {
+                    assert!(v.len() != Some(0), "{path} is empty in the sample");
+                    v.try_iter().unwrap().for_each(|x| walk(&x, &format!("{path}[]"), shapes));
+                }
+                ValueKind::Map => {
+                    let k = keys(v);
+                    // A gap in a windowed list, and the record's own extra keys, are no types.
+                    if k == BTreeSet::from(["gap".to_string()]) || path.ends_with(".extra") {
+                        return;
+                    }
+                    assert!(shapes.contains(&k), "{path} has fields {k:?}, which no documented view has");
+                    for key in k {
+                        walk(&v.get_attr(&key).unwrap(), &format!("{path}.{key}"), shapes);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, v, template) in &samples {
+            if template.is_some() {
+                walk(v, name, &shapes);
+            }
+        }
+    }
+}
