@@ -132,9 +132,10 @@ fn git_log(root: &Path, subjects: bool) -> Option<Vec<u8>> {
 }
 
 /// Reads `git_log`'s output. A commit is its header, then entries of a status (`M`, `A`, `D`,
-/// `R100`, …, the first one after a newline) and one path, or two for renames and copies; a
-/// header never looks like a status, as it starts with a lower-case hex digit. Output of any
-/// other shape makes the whole history unavailable rather than half read.
+/// `R100`, …, the first one after a newline) and one path, or two for renames and copies. A
+/// header never looks like a status, which is a capital letter and digits, as it starts with a
+/// hash in lower-case hex. Output of any other shape makes the whole history unavailable rather
+/// than half read.
 fn parse(out: &[u8], subjects: bool) -> History {
     let mut fields = out.split(|&b| b == 0).peekable();
     let mut by_file: BTreeMap<String, Vec<Commit>> = BTreeMap::new();
