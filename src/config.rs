@@ -2,9 +2,9 @@
 //! Unknown keys are errors here too, for the same reason as in records: a misspelt setting that
 //! silently does nothing is worse than a refusal.
 
-use crate::diag::{Diagnostic, Pos, RuleLevel};
+use crate::model::diag::{Diagnostic, Pos, RuleLevel};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use regex_lite::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -5,10 +5,10 @@
 //! A record is *visible* when it is publicly disclosed and published on or before the build
 //! date. Only visible records reach output, and only visible records change another's state.
 
-use crate::date::Date;
-use crate::history::{Commit, History};
+use crate::model::date::Date;
 use crate::model::{Disclosure, Kind, State};
-use crate::parse::Record;
+use crate::source::history::{Commit, History};
+use crate::source::parse::Record;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -207,7 +207,7 @@ impl Corpus {
         (c.timelines, c.current) = (timelines, current);
         // Every record file found counts, parsed or not: a broken index.md still owns its folder.
         let record_files: Vec<&str> = match inputs.files {
-            Some(files) => files.iter().map(String::as_str).filter(|f| crate::load::is_record_file(f)).collect(),
+            Some(files) => files.iter().map(String::as_str).filter(|f| crate::source::is_record_file(f)).collect(),
             None => c.records.iter().filter_map(|r| r.file.strip_prefix("content/")).collect(),
         };
         let folders: BTreeSet<String> = record_files
@@ -401,7 +401,7 @@ impl Corpus {
             let citation = s
                 .basis
                 .as_ref()
-                .filter(|b| !crate::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
+                .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
                 .map(|b| b.id.clone());
             let note = match (&citation, &s.note) {
                 (Some(c), Some(n)) => Some(format!("{c}；{n}")),
@@ -480,7 +480,7 @@ impl Corpus {
     pub fn own_file(&self, r: &Record, f: &str) -> Result<String, NotOwn> {
         let p = resolve_file(&r.dir, f).ok_or(NotOwn::Outside)?;
         if p.ends_with(".md") {
-            return Err(if crate::load::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
+            return Err(if crate::source::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
         }
         if let Some(&k) = self.private_files.get(&p).filter(|_| r.disclosure == Disclosure::Public) {
             return Err(NotOwn::Private(self.records[k].file.clone()));
@@ -536,18 +536,18 @@ pub fn active_kind(f: &str) -> Option<Active> {
             None
         }
     };
-    let (a, b) = (kind(f), kind(&crate::parse::markdown::percent_decode(f)));
+    let (a, b) = (kind(f), kind(&crate::markdown::percent_decode(f)));
     if a == Some(Active::Refused) || b == Some(Active::Refused) { Some(Active::Refused) } else { a.or(b) }
 }
 
 /// Every file record `r` names: listed attachments, the print edition, and files its text links
 /// to (in Markdown or raw HTML), as written.
-pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::diag::Pos)> {
+pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::model::diag::Pos)> {
     let listed = r.attachments.iter().map(|a| (a.file.as_str(), a.pos));
     let pdf = r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos));
     let linked = r.body.links.iter().filter_map(|l| match &l.target {
-        crate::parse::markdown::Target::File(f) => Some((f.as_str(), l.pos)),
-        crate::parse::markdown::Target::Record(_) => None,
+        crate::markdown::Target::File(f) => Some((f.as_str(), l.pos)),
+        crate::markdown::Target::Record(_) => None,
     });
     listed.chain(pdf).chain(linked)
 }
@@ -556,12 +556,7 @@ pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::diag::Pos)>
 /// would leave that folder. Empty and `.` segments are dropped, so every spelling of a path
 /// gives one result.
 pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
-    if f.is_empty()
-        || f.starts_with('/')
-        || f.starts_with('\\')
-        || f.contains('\\')
-        || crate::parse::markdown::has_scheme(f)
-    {
+    if f.is_empty() || f.starts_with('/') || f.starts_with('\\') || f.contains('\\') || crate::markdown::has_scheme(f) {
         return None;
     }
     let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };

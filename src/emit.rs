@@ -9,11 +9,11 @@
 //! only the changed files, which are moved into the output, and files no job writes any more are
 //! removed, all or nothing (see [`Staging::commit_into`]).
 
-use crate::diag::{Diagnostic, Pos};
-use crate::load::hex;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::render::{Job, Renderer};
-use crate::rules;
+use crate::site::{Job, Renderer};
+use crate::source::hex;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -380,7 +380,7 @@ pub fn emit(
             }
             let prepared = match &memo {
                 Some((m, id)) => {
-                    let (prepared, reads) = crate::render::memo::recording(|| renderer.prepare(job));
+                    let (prepared, reads) = crate::site::memo::recording(|| renderer.prepare(job));
                     let prepared = prepared?;
                     if let Some((path, fp)) = &prepared.fingerprint {
                         m.put_page(id, reads, path, fp);
@@ -460,7 +460,7 @@ mod tests {
             .into_iter()
             .flatten()
             .filter(|e| !e.file_type().is_dir())
-            .map(|e| (crate::load::rel(dir, e.path()), std::fs::read(e.path()).unwrap_or_default()))
+            .map(|e| (crate::source::rel(dir, e.path()), std::fs::read(e.path()).unwrap_or_default()))
             .collect();
         v.sort();
         v

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use gongbao::cmd;
-use gongbao::date::Date;
+use gongbao::model::date::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -4,8 +4,8 @@
 //! before anything is written. Paths are relative to the output root, `/`-separated, with no
 //! empty, `.` or `..` segment.
 
-use crate::date::Date;
-use crate::parse::Record;
+use crate::model::date::Date;
+use crate::source::parse::Record;
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest file or folder name common file systems accept, in bytes.

@@ -1,9 +1,9 @@
 //! The book's chapter on checks is the human-facing copy of the rule registry
-//! (`gongbao::rules`): its tables must list exactly the registered rules, each under its
+//! (`gongbao::model::rules`): its tables must list exactly the registered rules, each under its
 //! family's heading with its default severity, and its prose must name exactly the rules a site
 //! may not relax. When a rule is added, this test says what the book is missing.
 
-use gongbao::rules::{self, Family};
+use gongbao::model::rules::{self, Family};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The chapter's text.

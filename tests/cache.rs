@@ -130,7 +130,7 @@ fn session(s: &Site, as_of: &str) -> gongbao::cmd::build::Options {
     gongbao::cmd::build::Options {
         root: s.root().to_path_buf(),
         out: Some(s.root().join("public")),
-        as_of: gongbao::date::Date::parse(as_of).ok(),
+        as_of: gongbao::model::date::Date::parse(as_of).ok(),
         jobs: None,
         quiet: true,
         no_cache: false,

@@ -14,8 +14,8 @@
 //! proptest prints the smallest failing input it finds; keep it as a unit test beside the code.
 
 use gongbao::config::Config;
-use gongbao::load::Source;
-use gongbao::render::html::{LinkAction, clean};
+use gongbao::markdown::clean::{LinkAction, clean};
+use gongbao::source::Source;
 use proptest::prelude::*;
 use proptest::test_runner::Config as Runner;
 use std::path::{Path, PathBuf};
@@ -155,9 +155,9 @@ proptest! {
     #[test]
     fn any_bytes_parse_without_panicking(bytes in record_bytes()) {
         let cfg = Config::parse("[site]\nname = \"测试\"\n[patterns]\nindex_no = '^\\d{9}/\\d{4}-\\d{5}$'\n").unwrap();
-        if let Ok(text) = gongbao::load::decode(&bytes) {
+        if let Ok(text) = gongbao::source::decode(&bytes) {
             let src = Source { file: "content/a/b.md".into(), default_id: "a/b".into(), dir: "a".into(), text, sha256: String::new() };
-            let _ = gongbao::parse::parse(&src, &cfg);
+            let _ = gongbao::source::parse::parse(&src, &cfg);
         }
     }
 }

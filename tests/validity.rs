@@ -3,8 +3,8 @@
 
 mod common;
 use common::{Site, normative};
-use gongbao::date::Date;
 use gongbao::model::State;
+use gongbao::model::date::Date;
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()

@@ -3,9 +3,9 @@
 
 use gongbao::config::Config;
 use gongbao::corpus::{Corpus, Inputs};
-use gongbao::date::Date;
-use gongbao::load::Source;
 use gongbao::model::State;
+use gongbao::model::date::Date;
+use gongbao::source::Source;
 use proptest::prelude::*;
 
 fn day(n: i64) -> Date {
@@ -98,8 +98,8 @@ proptest! {
             sources.push(source(&format!("repeal{k}"), format!("kind: normative\ntitle: 废止{k}\npublished: {}\neffective: {}\nrepeals: [target]", day(t.effective), day(*r))));
         }
         let records: Vec<_> = sources.iter().map(|s| {
-            let (r, d) = gongbao::parse::parse(s, &cfg);
-            assert!(d.iter().all(|d| d.severity != gongbao::diag::Severity::Error), "{d:?}");
+            let (r, d) = gongbao::source::parse::parse(s, &cfg);
+            assert!(d.iter().all(|d| d.severity != gongbao::model::diag::Severity::Error), "{d:?}");
             r.unwrap()
         }).collect();
         let c = Corpus::build(records, Date::parse("2100-01-01").unwrap(), Inputs::default());

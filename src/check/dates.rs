@@ -3,10 +3,10 @@
 //! after the document took effect.
 
 use super::err;
-use crate::diag::Diagnostic;
+use crate::model::diag::Diagnostic;
+use crate::model::rules;
 use crate::msg;
-use crate::parse::Record;
-use crate::rules;
+use crate::source::parse::Record;
 
 /// The `date-order` errors of one record.
 pub(super) fn dates(r: &Record, d: &mut Vec<Diagnostic>) {

@@ -3,9 +3,9 @@
 
 use super::err;
 use crate::corpus::Corpus;
-use crate::diag::Diagnostic;
+use crate::model::diag::Diagnostic;
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use std::collections::BTreeMap;
 
 /// `duplicate-id` and `duplicate-index-no`.

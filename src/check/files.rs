@@ -4,11 +4,11 @@
 
 use super::{Context, err, warn};
 use crate::corpus::{Active, Corpus, NotOwn, active_kind};
-use crate::diag::{Diagnostic, Pos};
 use crate::model::Kind;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::parse::Record;
-use crate::rules;
+use crate::source::parse::Record;
 
 /// Attachments and linked files exist inside the record's own folder.
 pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
@@ -17,7 +17,7 @@ pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagno
         match c.own_file(r, f) {
             Err(why) => d.push(not_own(&r.file, pos, f, &why)),
             Ok(p) if !cx.files.contains(&p) => {
-                let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                let (f, p) = (crate::source::shown_path(f), crate::source::shown_path(&p));
                 d.push(err(
                     r,
                     &rules::MISSING_FILE,

@@ -4,11 +4,11 @@
 
 use super::{err, warn};
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Pos};
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::model::{Disclosure, Kind};
 use crate::msg;
-use crate::parse::Record;
-use crate::rules;
+use crate::source::parse::Record;
 use std::collections::BTreeMap;
 
 /// Interpretations, drafts, and registration numbers only on normative documents.

@@ -15,7 +15,7 @@
 //! - `duplicates.rs`: `duplicate-id`, `duplicate-index-no`.
 //!
 //! Rules about the shape of one value (dates, numbers, keys) are raised where the value is read,
-//! in [`parse`](crate::parse); rules about reading files in [`load`](crate::load).
+//! in [`parse`](crate::source::parse); rules about reading files in [`load`](crate::source).
 
 mod dates;
 mod duplicates;
@@ -26,15 +26,15 @@ mod references;
 mod versions;
 
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Msg, Pos};
+use crate::model::diag::{Diagnostic, Msg, Pos};
+use crate::model::rules::{self, Rule};
 use crate::msg;
-use crate::parse::Record;
-use crate::rules::{self, Rule};
+use crate::source::parse::Record;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
-pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
+pub fn check_levels(levels: &BTreeMap<String, crate::model::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (id, level) in levels {
         let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
@@ -48,7 +48,7 @@ pub fn check_levels(levels: &BTreeMap<String, crate::diag::RuleLevel>, config_te
                 )
                 .help(msg!("规则名见手册“检查”一章", "the book's chapter on checks lists the rules")),
             ),
-            Some(r) if !r.relaxable && *level != crate::diag::RuleLevel::Error => out.push(
+            Some(r) if !r.relaxable && *level != crate::model::diag::RuleLevel::Error => out.push(
                 Diagnostic::error(
                     &rules::CONFIG,
                     crate::config::FILE,

@@ -4,10 +4,10 @@
 
 use super::err;
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Pos};
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::model::{Disclosure, Kind};
 use crate::msg;
-use crate::rules;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One path a record writes into the output, with where in its file it comes from and which
@@ -46,7 +46,7 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
         let id_pos = r.pos("id");
         let mut add = |path: String, pos: Pos, what: Written| all.push(Output { path, record: i, pos, what });
         add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, Written::Page);
-        let mut dates: Vec<crate::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
+        let mut dates: Vec<crate::model::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
         if !dates.is_empty() {
             dates.push(c.text_date(i));
             dates.sort();

@@ -5,12 +5,12 @@
 
 use super::{err, warn};
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Pos};
+use crate::markdown::Target;
 use crate::model::Disclosure;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::parse::markdown::Target;
-use crate::parse::{Record, Ref};
-use crate::rules;
+use crate::source::parse::{Record, Ref};
 
 /// Every reference names a record that exists; public records do not point at non-public ones.
 pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
@@ -24,7 +24,7 @@ pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
         r.stated
             .iter()
             .filter_map(|x| x.basis.as_ref())
-            .filter(|b| crate::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
+            .filter(|b| crate::source::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
             .map(|x| ("validity.basis", x)),
     );
     refs.extend(

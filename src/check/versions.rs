@@ -5,10 +5,10 @@
 use super::Context;
 use super::files::{active_attachment, not_own, unclosed};
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Pos};
+use crate::markdown::Target;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::parse::markdown::Target;
-use crate::rules;
 
 /// Earlier texts: named by date, after the record took effect, before its current text, and
 /// plain Markdown that can be read.
@@ -51,8 +51,8 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
             let cd = current;
             d.push(Diagnostic::error(&rules::VERSION_DATE, file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
         }
-        match crate::load::read_regular(&cx.root.join(file), crate::load::MAX_RECORD_BYTES)
-            .map(|b| crate::load::decode(&b))
+        match crate::source::read_regular(&cx.root.join(file), crate::source::MAX_RECORD_BYTES)
+            .map(|b| crate::source::decode(&b))
         {
             Err(e) => d.push(e.diagnostic(file)),
             Ok(Err((pos, m, h))) => d.push(Diagnostic::error(&rules::ENCODING, file, pos, m).help(h)),
@@ -66,7 +66,7 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                 .help(msg!("删除开头的 --- 元数据块", "remove the --- block at the top")),
             ),
             Ok(Ok(text)) => {
-                let body = crate::parse::markdown::render(&text, 0, &text, false);
+                let body = crate::markdown::render(&text, 0, &text, false);
                 for (pos, name) in &body.unclosed {
                     d.push(unclosed(file, *pos, name));
                 }
@@ -97,7 +97,7 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                             match c.own_file(r, f) {
                                 Err(why) => d.push(not_own(file, l.pos, f, &why)),
                                 Ok(p) if !cx.files.contains(&p) => {
-                                    let (f, p) = (crate::load::shown_path(f), crate::load::shown_path(&p));
+                                    let (f, p) = (crate::source::shown_path(f), crate::source::shown_path(&p));
                                     d.push(Diagnostic::error(
                                         &rules::MISSING_FILE,
                                         file,

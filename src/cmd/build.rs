@@ -1,13 +1,13 @@
 //! `gongbao build`: check, then render, write into staging, seal, and swap into place.
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, Failure, Stop, interactive, print, summary};
-use crate::date::Date;
-use crate::diag::{self, Diagnostic, Pos};
 use crate::emit::{self, Staging};
+use crate::model::date::Date;
+use crate::model::diag::{self, Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::render::{self, Renderer, theme::Theme};
-use crate::rules;
 use crate::seal::{self, minisign::KeyPair};
+use crate::site::{self, Renderer, theme::Theme};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -99,7 +99,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
-    let jobs = render::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
+    let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
     if interactive() && !o.quiet {
         eprintln!(
             "{}",
@@ -113,7 +113,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
-    let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, render::Job::Data(_)));
+    let (pages, data): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| !matches!(j, site::Job::Data(_)));
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time).
     let sealed = seal::is_output(&out);
@@ -252,7 +252,7 @@ fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPai
         .help(msg!("用 gongbao keygen 生成的 gongbao.key", "name a gongbao.key made by gongbao keygen"))
     };
     // The key may live outside the site and be linked into place, but it must be a regular file.
-    let bytes = crate::load::read_regular_through_links(&root.join(path), 64 * 1024).map_err(|e| {
+    let bytes = crate::source::read_regular_through_links(&root.join(path), 64 * 1024).map_err(|e| {
         fail(msg!(
             "无法读取 [signing] secret_key 指定的私钥 {path}：{e}",
             "cannot read the secret key {path} named in [signing] secret_key: {e}"

@@ -1,7 +1,7 @@
 //! `gongbao check`: every problem in the site, as text or JSON.
 
 use super::{EXIT_ERRORS, analyse, print, report, site_language, summary};
-use crate::diag;
+use crate::model::diag;
 use std::path::Path;
 
 /// Output format of findings.
@@ -14,7 +14,7 @@ pub enum Format {
 }
 
 /// Runs the checks; returns the exit code.
-pub fn run(root: &Path, format: Format, as_of: Option<crate::date::Date>) -> u8 {
+pub fn run(root: &Path, format: Format, as_of: Option<crate::model::date::Date>) -> u8 {
     let a = match analyse(root, as_of) {
         Ok(a) => a,
         Err(f) if format == Format::Json => {

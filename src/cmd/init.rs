@@ -2,8 +2,8 @@
 //! theme is built in, so the new site has no `themes/` until its owners want their own.
 
 use super::{EXIT_ERRORS, Failure, report};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use std::path::Path;
 
 /// The starter site, from `examples/init/`: (path, text).

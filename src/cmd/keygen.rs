@@ -2,8 +2,8 @@
 //! format, so readers verify with the stock tool: `minisign -Vm SHA256SUMS -p gongbao.pub`.
 
 use super::{EXIT_ERRORS, Failure, report, site_language};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use crate::seal::minisign::KeyPair;
 use std::path::Path;
 

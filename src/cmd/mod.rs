@@ -17,12 +17,12 @@ pub mod verify;
 use crate::check::Context;
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
-use crate::date::Date;
-use crate::diag::{self, Diagnostic, Msg, Pos, Severity};
-use crate::load::{self, Loaded};
+use crate::model::date::Date;
+use crate::model::diag::{self, Diagnostic, Msg, Pos, Severity};
+use crate::model::rules::{self, Rule};
 use crate::msg;
-use crate::parse;
-use crate::rules::{self, Rule};
+use crate::source::parse;
+use crate::source::{self, Loaded};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -48,7 +48,7 @@ pub struct Analysis {
     pub sources: Vec<(String, String)>,
     /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
     /// has no such folder, or it could not be read (then a finding says why).
-    pub theme: Option<crate::render::theme::Theme>,
+    pub theme: Option<crate::site::theme::Theme>,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -57,12 +57,12 @@ pub struct Session {
     /// Parsed records.
     pub parse: ParseCache,
     /// Pages and rows.
-    pub memo: crate::render::memo::Memo,
+    pub memo: crate::site::memo::Memo,
     /// The build cache of the last build, and the output folder it describes.
     pub cache: std::sync::Mutex<Option<(std::path::PathBuf, crate::emit::Cache)>>,
 }
 
-/// Parsed records kept between rebuilds (by `serve`): a file whose [`load::Stamp`] is unchanged
+/// Parsed records kept between rebuilds (by `serve`): a file whose [`source::Stamp`] is unchanged
 /// is not read again, and one whose bytes and parsing settings are unchanged is not parsed
 /// again.
 #[derive(Default)]
@@ -72,7 +72,7 @@ pub struct ParseCache {
 
 /// A parsed file: its checksum, its stamp when it can be trusted, the record when it was usable,
 /// and its findings.
-type Parsed = (String, Option<load::Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
+type Parsed = (String, Option<source::Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
 
 impl ParseCache {
     /// The parse of `file` if its bytes are unchanged; the stamp it was read at is noted.
@@ -80,7 +80,7 @@ impl ParseCache {
         &self,
         file: &str,
         sha: &str,
-        stamp: Option<load::Stamp>,
+        stamp: Option<source::Stamp>,
     ) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
         let mut inner = self.inner.lock().ok()?;
         let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
@@ -90,7 +90,7 @@ impl ParseCache {
 
     /// The parse of `file` if its stamp is the one it had when it was read.
     fn get_unread(&self, file: &str, path: &Path) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
-        let now = load::stamp(path)?;
+        let now = source::stamp(path)?;
         let inner = self.inner.lock().ok()?;
         inner.1.get(file).filter(|p| p.1 == Some(now)).map(|p| (p.2.clone(), p.3.clone()))
     }
@@ -99,7 +99,7 @@ impl ParseCache {
         &self,
         file: &str,
         sha: &str,
-        stamp: Option<load::Stamp>,
+        stamp: Option<source::Stamp>,
         parsed: &(Option<Arc<parse::Record>>, Vec<Diagnostic>),
     ) {
         if let Ok(mut inner) = self.inner.lock() {
@@ -180,9 +180,9 @@ impl Stop {
 /// Reads the settings at `root`.
 pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let path = root.join(config::FILE);
-    let text = load::read_regular(&path, load::MAX_RECORD_BYTES).map_err(|e| Failure {
+    let text = source::read_regular(&path, source::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
-            load::ReadError::Io(e) => Diagnostic::error(
+            source::ReadError::Io(e) => Diagnostic::error(
                 &rules::CONFIG,
                 config::FILE,
                 Pos::new(1, 1),
@@ -196,7 +196,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
         },
         code: EXIT_FAILURE,
     })?;
-    let text = load::decode(&text).map_err(|(pos, m, h)| Failure {
+    let text = source::decode(&text).map_err(|(pos, m, h)| Failure {
         diagnostic: Diagnostic::error(&rules::CONFIG, config::FILE, pos, m).help(h),
         code: EXIT_ERRORS,
     })?;
@@ -215,7 +215,7 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
 /// [`analyse`], reusing the records of unchanged files from `cache`.
 pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>) -> Result<Analysis, Failure> {
     let cfg = read_config(root)?;
-    let Loaded { entries, files, diagnostics: mut diags } = load::load(root).map_err(|e| Failure {
+    let Loaded { entries, files, diagnostics: mut diags } = source::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(
             &rules::IO,
             "content",
@@ -237,8 +237,8 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
                 return hit;
             }
             let read_at = std::time::SystemTime::now();
-            let before = cache.and_then(|_| load::settled_stamp(&e.path, read_at));
-            match load::read(root, e) {
+            let before = cache.and_then(|_| source::settled_stamp(&e.path, read_at));
+            match source::read(root, e) {
                 Ok(src) => {
                     if let Some(hit) = cache.and_then(|c| c.get(&src.file, &src.sha256, before)) {
                         return hit;
@@ -261,11 +261,11 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         records.extend(r);
     }
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
-    let history = crate::history::read(root, cfg.history.subjects);
+    let history = crate::source::history::read(root, cfg.history.subjects);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
     diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
     // Read here, so `check` reports a theme that cannot be published as `build` would.
-    let theme = crate::render::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
+    let theme = crate::site::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
         diags.push(d);
         None
     });
@@ -288,7 +288,10 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let sources = named
         .into_iter()
         .filter_map(|f| {
-            Some((f.to_string(), load::decode(&load::read_regular(&root.join(f), load::MAX_RECORD_BYTES).ok()?).ok()?))
+            Some((
+                f.to_string(),
+                source::decode(&source::read_regular(&root.join(f), source::MAX_RECORD_BYTES).ok()?).ok()?,
+            ))
         })
         .collect();
     Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme })
@@ -335,7 +338,7 @@ pub fn report(f: &Failure, root: &Path) -> u8 {
 
 /// The text of the settings at `root`, if it can be read.
 fn settings_text(root: &Path) -> Option<String> {
-    load::decode(&load::read_regular(&root.join(config::FILE), load::MAX_RECORD_BYTES).ok()?).ok()
+    source::decode(&source::read_regular(&root.join(config::FILE), source::MAX_RECORD_BYTES).ok()?).ok()
 }
 
 /// The site's language, from the text of its settings: `[site] language` when the settings can be

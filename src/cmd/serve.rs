@@ -286,9 +286,8 @@ fn respond(mut s: TcpStream, out: &Path, base: &str, version: &AtomicU64, failed
 /// leave `out`: absolute (`//etc/passwd`, `/%2Fetc%2Fpasswd`, where `join` would drop `out`),
 /// with `..`, backslashes, NUL or a drive prefix. Only plain names are joined to `out`.
 fn local_file(out: &Path, base: &str, target: &str) -> Option<PathBuf> {
-    let path = crate::parse::markdown::percent_decode(
-        target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""),
-    );
+    let path =
+        crate::markdown::percent_decode(target.strip_prefix(base).or_else(|| target.strip_prefix('/')).unwrap_or(""));
     if path.starts_with('/') || path.contains(['\\', '\0']) {
         return None;
     }

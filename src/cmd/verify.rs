@@ -1,8 +1,8 @@
 //! `gongbao verify PATH`: is this copy of a site exactly what was sealed?
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, Failure, report};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use crate::seal::minisign::PublicKey;
 use crate::seal::verify::{Report, verify};
 use std::path::Path;

@@ -101,7 +101,7 @@ pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
         #[serde(borrow)]
         files: Vec<Listed<'a>>,
     }
-    let bytes = crate::load::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
+    let bytes = crate::source::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
     let known: Option<BTreeSet<String>> = bytes
         .as_deref()
         .and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok())

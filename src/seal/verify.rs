@@ -12,7 +12,7 @@
 //! the size the manifest gives, and the manifest itself by [`MAX_SEAL_BYTES`].
 
 use super::{MANIFEST, Manifest, SEAL_FILES, SIGNATURE, SUMS};
-use crate::load::{ReadError, hex, open_regular, read_regular};
+use crate::source::{ReadError, hex, open_regular, read_regular};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -73,7 +73,7 @@ fn matches(path: &Path, size: u64, sum: &str) -> Result<bool, ReadError> {
     Ok(n == size && hex(&h.finalize()) == sum)
 }
 
-/// Reads and parses `manifest.json` in `root`, safely (see [`crate::load::read_regular`]); the bytes come
+/// Reads and parses `manifest.json` in `root`, safely (see [`crate::source::read_regular`]); the bytes come
 /// with it.
 pub fn read_manifest(root: &Path) -> Result<(Manifest, Vec<u8>), String> {
     let path = root.join(MANIFEST);
@@ -120,7 +120,7 @@ pub fn verify(root: &Path, key: Option<&super::minisign::PublicKey>) -> Result<R
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = crate::load::rel(root, entry.path());
+        let rel = crate::source::rel(root, entry.path());
         if SEAL_FILES.contains(&rel.as_str()) {
             continue;
         }

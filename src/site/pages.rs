@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 #[derive(Serialize)]
 struct TimelineScript {
     changes: Vec<StateFrom>,
-    effective: crate::date::Date,
+    effective: crate::model::date::Date,
 }
 
 /// One change in [`TimelineScript`].
 #[derive(Serialize)]
 struct StateFrom {
-    from: crate::date::Date,
+    from: crate::model::date::Date,
     state: crate::model::State,
 }
 
@@ -87,7 +87,7 @@ impl Renderer<'_> {
         let row = self.document_row(i);
         let jsonld = self.jsonld_embedded(&row);
         let links = |v: &[usize]| -> Vec<DocLink<'_>> { v.iter().map(|&j| self.link(j)).collect() };
-        let relations = |v: &[super::row::RowRelation<'s>]| -> Vec<Relation<'s>> {
+        let relations = |v: &[super::data::row::RowRelation<'s>]| -> Vec<Relation<'s>> {
             v.iter().map(|x| Relation { doc: self.link(x.id.index), effective: x.effective, note: x.note }).collect()
         };
         let script = TimelineScript {

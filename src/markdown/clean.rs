@@ -6,7 +6,7 @@
 use lol_html::html_content::Element;
 use lol_html::{HtmlRewriter, Settings, doc_comments, element};
 
-use crate::parse::markdown::{RAW_TEXT_ELEMENTS, URL_ATTRS, URL_LIST_ATTRS};
+use crate::markdown::{RAW_TEXT_ELEMENTS, URL_ATTRS, URL_LIST_ATTRS};
 
 /// Elements removed with their content: they run code or restyle the page, and their content is
 /// not markup a browser would read as such here (script and style text, the foreign content of
@@ -61,7 +61,7 @@ pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
         }
         text = again;
     }
-    crate::render::escape(html)
+    super::escape::escape(html)
 }
 
 /// One pass of [`clean`].
@@ -82,7 +82,7 @@ fn clean_once(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
                 element!("*", |el| {
                     // `<doc:ID>` inside an HTML block is an element to the parser, named by the
                     // id: it goes, whatever the id names.
-                    if crate::parse::markdown::doc_target(&el.tag_name()).is_some() {
+                    if crate::markdown::doc_target(&el.tag_name()).is_some() {
                         el.remove_and_keep_content();
                     }
                     scrub(el, link);
@@ -100,7 +100,7 @@ fn clean_once(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     );
     // Errors only come from handlers or memory limits; ours never fail.
     if rw.write(html.as_bytes()).is_err() || rw.end().is_err() {
-        return crate::render::escape(html);
+        return super::escape::escape(html);
     }
     String::from_utf8(out).unwrap_or_default()
 }
@@ -128,7 +128,7 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
             continue;
         }
         // Judged as a browser reads it: with its character references decoded.
-        let value = crate::parse::markdown::decode_refs(&el.get_attribute(&name).unwrap_or_default()).into_owned();
+        let value = crate::markdown::decode_refs(&el.get_attribute(&name).unwrap_or_default()).into_owned();
         if URL_ATTRS.contains(&lower.as_str()) {
             match act(link, value.trim()) {
                 LinkAction::Keep => {}
@@ -181,7 +181,7 @@ fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Opt
 /// control characters or character references (lol_html hands attribute values over as written,
 /// so `&#106;avascript:` or `java&#x09;script:` arrive undecoded; a browser decodes them).
 pub fn is_script_url(v: &str) -> bool {
-    let squeezed: String = crate::parse::markdown::decode_refs(v)
+    let squeezed: String = crate::markdown::decode_refs(v)
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect::<String>()

@@ -3,7 +3,10 @@
 //! Links are recorded with their positions so the checks can tell which point nowhere; raw HTML
 //! that could run script is recorded too (and removed later, in `render`).
 
-use crate::diag::Pos;
+pub mod clean;
+pub mod escape;
+
+use crate::model::diag::Pos;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 
@@ -79,7 +82,7 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     // Positions are found going forward through the text: a text with tens of thousands of
     // links must not be counted from its start for each one.
-    let mut locator = crate::diag::Locator::new(full);
+    let mut locator = crate::model::diag::Locator::new(full);
     let mut pos = |off: usize| locator.at(base + off);
     let mut body = Body::default();
     let mut events: Vec<Event<'_>> = Vec::new();

@@ -3,10 +3,10 @@
 //!
 //! Keys are in alphabetical order, as they always were in these files.
 
-use super::Renderer;
 use super::row::DocumentRow;
-use crate::date::Date;
 use crate::model::Kind;
+use crate::model::date::Date;
+use crate::site::Renderer;
 use serde::Serialize;
 
 /// One record as schema.org `Legislation`, `PublicationIssue`, `Report`, `Article` or

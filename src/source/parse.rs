@@ -3,15 +3,15 @@
 //! value that can be wrong keeps the line and column it came from. Each record is parsed on its
 //! own, so this stage runs in parallel and knows nothing of other records.
 
-pub mod markdown;
+use crate::markdown;
 
 use crate::config::Config;
-use crate::date::{Date, DateError};
-use crate::diag::{Diagnostic, Msg, Pos};
-use crate::load::Source;
+use crate::model::date::{Date, DateError};
+use crate::model::diag::{Diagnostic, Msg, Pos};
+use crate::model::rules::{self, Rule};
 use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, Kind, State};
 use crate::msg;
-use crate::rules::{self, Rule};
+use crate::source::Source;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

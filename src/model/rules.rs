@@ -5,7 +5,7 @@
 //! (`book/src/checks.md`) to this list. Ids are part of the interface (sites name them in
 //! `[rules]`, pipelines read them from `check --format json`): never rename one.
 
-use crate::diag::Severity;
+use crate::model::diag::Severity;
 use std::fmt;
 
 /// Groups of rules, in the order and under the headings of the book's chapter on checks.
@@ -501,14 +501,14 @@ mod tests {
                 found.extend(patterns.iter().filter(|p| line.contains(*p)).map(|p| format!("{path}:{}: {p}", n + 1)));
             }
         }
-        assert!(found.is_empty(), "name these rules through crate::rules:\n{}", found.join("\n"));
+        assert!(found.is_empty(), "name these rules through crate::model::rules:\n{}", found.join("\n"));
     }
 
     /// A rule in the registry that nothing raises would be documented but never reported.
     #[test]
     fn every_rule_is_raised_somewhere() {
         let texts: Vec<String> =
-            sources().into_iter().filter(|(p, _)| !p.ends_with("src/rules.rs")).map(|(_, t)| t).collect();
+            sources().into_iter().filter(|(p, _)| !p.ends_with("src/model/rules.rs")).map(|(_, t)| t).collect();
         for (name, r) in NAMED {
             let used = format!("rules::{name}");
             // `rules::DATE` must not be found inside `rules::DATE_ORDER`.

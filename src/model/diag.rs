@@ -2,7 +2,7 @@
 //! raised it, the file and position, and carries its message and help in both languages the tool
 //! speaks, so the command can print it in the site's language, as text or as JSON.
 
-use crate::rules::Rule;
+use crate::model::rules::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -37,10 +37,10 @@ impl Msg {
 #[macro_export]
 macro_rules! msg {
     ($zh:expr, $en:expr $(,)?) => {
-        $crate::diag::Msg { zh: format!($zh), en: format!($en) }
+        $crate::model::diag::Msg { zh: format!($zh), en: format!($en) }
     };
     ($zh:expr, $en:expr, $a:expr, $b:expr $(,)?) => {
-        $crate::diag::Msg { zh: format!($zh, $a), en: format!($en, $b) }
+        $crate::model::diag::Msg { zh: format!($zh, $a), en: format!($en, $b) }
     };
 }
 
@@ -117,7 +117,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 pub struct Diagnostic {
     /// Error or warning, after the site's overrides.
     pub severity: Severity,
-    /// The rule, from the registry in [`rules`](crate::rules); its id (e.g.
+    /// The rule, from the registry in [`rules`](crate::model::rules); its id (e.g.
     /// `unknown-key`) is the key for severity overrides in `gongbao.toml`.
     pub rule: &'static Rule,
     /// Path relative to the site root, with `/` separators; empty for site-wide findings.
@@ -298,7 +298,7 @@ pub fn render_json(diags: &[Diagnostic], lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules;
+    use crate::model::rules;
 
     #[test]
     fn offsets_become_character_columns() {

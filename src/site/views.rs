@@ -9,7 +9,7 @@
 //! alphabetical order, the order of the maps templates received before these types existed: a
 //! theme that loops over a value or prints it with `tojson` sees the same order.
 
-use crate::date::Date;
+use crate::model::date::Date;
 use crate::model::{Kind, State};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -87,7 +87,7 @@ impl Page<'_> {
     }
 
     /// Puts a rendered text into a page that shows one (document, issue, version).
-    pub(crate) fn set_text(&mut self, body: crate::parse::Body) {
+    pub(crate) fn set_text(&mut self, body: crate::source::parse::Body) {
         let headings = body.headings.into_iter().map(|h| Heading { id: h.id, level: h.level, text: h.text }).collect();
         let text = (body.html, headings, body.excerpt);
         match self {
@@ -99,7 +99,7 @@ impl Page<'_> {
     }
 
     /// Puts a redline into a diff page.
-    pub(crate) fn set_redline(&mut self, html: String, stats: crate::render::diff::Stats) {
+    pub(crate) fn set_redline(&mut self, html: String, stats: crate::site::diff::Stats) {
         if let Page::Diff(p) = self {
             p.html = html;
             p.stats = DiffStats {
@@ -243,7 +243,7 @@ pub struct CommentPeriod<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision<'a> {
     /// `added`, `modified`, `renamed` or `deleted` (a key of `t.change`).
-    pub change: crate::history::Change,
+    pub change: crate::source::history::Change,
     /// Commit date.
     pub date: Date,
     /// Abbreviated hash.
@@ -256,7 +256,7 @@ pub struct Revision<'a> {
 
 impl<'a> Revision<'a> {
     /// A commit as shown.
-    pub fn of(c: &'a crate::history::Commit) -> Revision<'a> {
+    pub fn of(c: &'a crate::source::history::Commit) -> Revision<'a> {
         Revision { change: c.change, date: c.date, hash: &c.hash, subject: c.subject.as_deref() }
     }
 }
@@ -278,7 +278,7 @@ pub struct Catalog<'a> {
 
 impl<'a> Catalog<'a> {
     /// A record's catalogue fields.
-    pub fn of(f: &'a crate::parse::CatalogFields) -> Catalog<'a> {
+    pub fn of(f: &'a crate::source::parse::CatalogFields) -> Catalog<'a> {
         Catalog {
             basis: &f.basis,
             category: &f.category,
@@ -742,7 +742,7 @@ pub(crate) mod tests {
 
     fn revision() -> Revision<'static> {
         Revision {
-            change: crate::history::Change::Modified,
+            change: crate::source::history::Change::Modified,
             date: date("2024-01-05"),
             hash: "abc1234",
             subject: Some("改"),

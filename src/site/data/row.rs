@@ -7,10 +7,10 @@
 //! Fields are in alphabetical order: `documents.json` has always listed them so (the schema in
 //! `schemas/documents.schema.json` does not care, but consumers diffing the file do).
 
-use super::Renderer;
-use super::views::{Attachment, Catalog, Revision};
-use crate::date::Date;
+use crate::model::date::Date;
 use crate::model::{Kind, State};
+use crate::site::Renderer;
+use crate::site::views::{Attachment, Catalog, Revision};
 use serde::{Serialize, Serializer};
 
 /// One document in the open data.
@@ -176,7 +176,7 @@ impl Renderer<'_> {
         let r = &c.records[i];
         let now = c.current(i);
         let target = |id: &str| self.lookup(id).map(|t| Target { id: &c.records[t].id, index: t });
-        let forward = |v: &'s [crate::parse::Relation]| -> Vec<RowRelation<'s>> {
+        let forward = |v: &'s [crate::source::parse::Relation]| -> Vec<RowRelation<'s>> {
             v.iter()
                 .filter_map(|x| {
                     Some(RowRelation {
@@ -197,7 +197,7 @@ impl Renderer<'_> {
                 .collect()
         };
         let gazette = c.printed[i].and_then(|p| {
-            super::memo::touch(p.issue);
+            crate::site::memo::touch(p.issue);
             let x = c.records[p.issue].issue.as_ref()?;
             Some(RowGazette {
                 number: x.number,
@@ -216,7 +216,7 @@ impl Renderer<'_> {
                 state: ch.state,
             })
             .collect();
-        let dir = super::record_path(r);
+        let dir = crate::site::record_path(r);
         DocumentRow {
             amended_by: back(&c.amended_by[i]),
             amends: forward(&r.amends),
@@ -478,8 +478,8 @@ pub fn csv_line(row: &DocumentRow<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::jsonld::{About, CONTEXT, IdRef, JsonLd, Org};
-    use crate::render::views::tests::assert_sorted;
+    use crate::site::data::jsonld::{About, CONTEXT, IdRef, JsonLd, Org};
+    use crate::site::views::tests::assert_sorted;
 
     fn date(s: &str) -> Date {
         Date::parse(s).unwrap()
@@ -507,7 +507,7 @@ mod tests {
             gazette: Some(RowGazette { number: 3, page: Some(12), url: "https://x/g/".into(), year: 2024, issue: 2 }),
             genre: Some("通知"),
             history: Some(vec![Revision {
-                change: crate::history::Change::Added,
+                change: crate::source::history::Change::Added,
                 date: date("2024-01-01"),
                 hash: "abc",
                 subject: Some("新增"),

@@ -137,7 +137,7 @@ pub struct Stats {
 }
 
 /// The redline of paragraphs `a` → `b` as HTML, with its counts. The paragraphs are plain text
-/// (see [`crate::parse::markdown::blocks`]): what the pages show, never the Markdown source. Cue
+/// (see [`crate::markdown::blocks`]): what the pages show, never the Markdown source. Cue
 /// words (`del_cue`, `ins_cue`) are written into the markup so the change reads without colour
 /// (and in print, and aloud).
 pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
@@ -348,7 +348,7 @@ mod tests {
     }
 
     fn paras(md: &str) -> Vec<String> {
-        crate::parse::markdown::blocks(md, &|_| true)
+        crate::markdown::blocks(md, &|_| true)
     }
 
     #[test]

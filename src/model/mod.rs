@@ -2,6 +2,10 @@
 //! states, and document numbers. Each parses what editors write (English identifier or Chinese
 //! term) and displays itself; nothing else in the program re-checks these strings.
 
+pub mod date;
+pub mod diag;
+pub mod rules;
+
 use serde::Serialize;
 use std::fmt;
 

@@ -2,9 +2,9 @@
 //! compiled into the binary so a site builds with nothing but `content/` and `gongbao.toml`; a
 //! site that has `themes/<name>/` on disk uses that instead.
 
-use crate::diag::{Diagnostic, Pos};
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -67,16 +67,16 @@ impl Theme {
     /// site's theme needs only the files it changes. `None` when the folder does not exist. A
     /// link anywhere on the way (`themes/`, the theme folder, a folder or file inside it) is an
     /// error naming it, never followed: a theme's files are published, so a link could publish
-    /// files from outside the repository. Files are read with [`crate::load::read_regular`].
+    /// files from outside the repository. Files are read with [`crate::source::read_regular`].
     pub fn from_dir(root: &Path, name: &str) -> Result<Option<Theme>, Diagnostic> {
         let label = format!("themes/{name}/");
         for top in [root.join("themes"), root.join("themes").join(name)] {
             match std::fs::symlink_metadata(&top) {
                 Ok(m) if m.is_dir() => {}
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(crate::load::ReadError::Link.diagnostic(&crate::load::rel(root, &top)));
+                    return Err(crate::source::ReadError::Link.diagnostic(&crate::source::rel(root, &top)));
                 }
-                Ok(_) => return Err(crate::load::ReadError::NotRegular.diagnostic(&crate::load::rel(root, &top))),
+                Ok(_) => return Err(crate::source::ReadError::NotRegular.diagnostic(&crate::source::rel(root, &top))),
                 Err(_) => return Ok(None),
             }
         }
@@ -90,8 +90,10 @@ impl Theme {
             }
             for e in walkdir::WalkDir::new(&base).follow_links(false).follow_root_links(false).sort_by_file_name() {
                 let e = e.map_err(|e| {
-                    let file =
-                        e.path().map(|p| crate::load::rel(root, p)).unwrap_or_else(|| crate::load::rel(root, &base));
+                    let file = e
+                        .path()
+                        .map(|p| crate::source::rel(root, p))
+                        .unwrap_or_else(|| crate::source::rel(root, &base));
                     Diagnostic::error(
                         &rules::THEME,
                         &file,
@@ -99,16 +101,16 @@ impl Theme {
                         msg!("主题文件无法读取：{e}", "a theme file cannot be read: {e}"),
                     )
                 })?;
-                let file = crate::load::rel(root, e.path());
+                let file = crate::source::rel(root, e.path());
                 if e.path_is_symlink() {
-                    return Err(crate::load::ReadError::Link.diagnostic(&file));
+                    return Err(crate::source::ReadError::Link.diagnostic(&file));
                 }
                 if e.file_type().is_dir() {
                     continue;
                 }
-                let bytes = crate::load::read_regular(e.path(), crate::load::MAX_RECORD_BYTES)
+                let bytes = crate::source::read_regular(e.path(), crate::source::MAX_RECORD_BYTES)
                     .map_err(|err| err.diagnostic(&file))?;
-                t.add(kind, &crate::load::rel(&base, e.path()), bytes);
+                t.add(kind, &crate::source::rel(&base, e.path()), bytes);
             }
         }
         Ok(Some(t))

@@ -1,13 +1,16 @@
 //! Open data: the corpus as files a program can use (`data/`), Atom feeds (`feeds/`), and the
 //! sitemap and robots file. The documents' files are each record's
-//! [`DocumentRow`](super::row::DocumentRow) written out, as the pages' relations and JSON-LD
+//! [`DocumentRow`](row::DocumentRow) written out, as the pages' relations and JSON-LD
 //! are, so the data and the site cannot disagree.
 
-use super::row::{CSV_FIELDS, Cell};
-use super::{Renderer, encode_path, record_path};
+pub mod jsonld;
+pub mod row;
+
 use crate::corpus::Corpus;
 use crate::model::Kind;
+use crate::site::{Renderer, encode_path, record_path};
 use rayon::prelude::*;
+use row::{CSV_FIELDS, Cell};
 use serde_json::{Value, json};
 
 /// Newest entries per feed.
@@ -59,7 +62,7 @@ impl Renderer<'_> {
         let mut out = String::from("\u{FEFF}");
         out.push_str(&CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
-        let rows = self.rows(1, &self.data_docs(), |i| super::row::csv_line(&self.document_row(i)));
+        let rows = self.rows(1, &self.data_docs(), |i| row::csv_line(&self.document_row(i)));
         let mut out = out.into_bytes();
         out.reserve(rows.iter().map(|r| r.len()).sum());
         for row in rows {
@@ -73,7 +76,7 @@ impl Renderer<'_> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
         json_with_list(
-            &json!({"@context": super::jsonld::CONTEXT}),
+            &json!({"@context": jsonld::CONTEXT}),
             "@graph",
             self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default()),
         )
@@ -136,7 +139,7 @@ impl Renderer<'_> {
             .take(FEED_LEN)
             .collect();
         let tz = &self.cfg.site.timezone;
-        let stamp = |d: crate::date::Date| format!("{d}T00:00:00{tz}");
+        let stamp = |d: crate::model::date::Date| format!("{d}T00:00:00{tz}");
         let updated = items.first().map_or(self.c.as_of, |&i| self.c.records[i].published);
         let title = match kind {
             None => self.cfg.site.name.clone(),
@@ -219,10 +222,8 @@ impl Renderer<'_> {
         for i in self.newest(Some(Kind::Catalog)) {
             let r = &self.c.records[i];
             let f = r.catalog.clone().unwrap_or_default();
-            let text = self
-                .shown_markdown(i)
-                .map(|md| crate::parse::markdown::plain_text(&md))
-                .unwrap_or_else(|_| self.excerpt(i));
+            let text =
+                self.shown_markdown(i).map(|md| crate::markdown::plain_text(&md)).unwrap_or_else(|_| self.excerpt(i));
             let row = [
                 f.category,
                 r.title.clone(),
@@ -279,16 +280,18 @@ pub fn xml(s: &str) -> String {
 }
 
 /// Page paths for the sitemap: every HTML page but the 404 page, as site-relative URLs.
-pub fn page_urls(c: &Corpus, jobs: &[super::Job]) -> Vec<String> {
+pub fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
     jobs.iter()
         .filter_map(|j| match j {
-            super::Job::Home => Some(String::new()),
-            super::Job::Doc(i) | super::Job::Issue(i) => Some(format!("{}/", record_path(&c.records[*i]))),
-            super::Job::Version(i, k) => Some(format!("{}/{}/", record_path(&c.records[*i]), c.versions[*i][*k].date)),
-            super::Job::Issues => Some("gazette/".into()),
-            super::Job::Browse => Some("browse/".into()),
-            super::Job::Catalog => Some("catalog/".into()),
-            super::Job::List(l, p) => {
+            crate::site::Job::Home => Some(String::new()),
+            crate::site::Job::Doc(i) | crate::site::Job::Issue(i) => Some(format!("{}/", record_path(&c.records[*i]))),
+            crate::site::Job::Version(i, k) => {
+                Some(format!("{}/{}/", record_path(&c.records[*i]), c.versions[*i][*k].date))
+            }
+            crate::site::Job::Issues => Some("gazette/".into()),
+            crate::site::Job::Browse => Some("browse/".into()),
+            crate::site::Job::Catalog => Some("catalog/".into()),
+            crate::site::Job::List(l, p) => {
                 Some(if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) })
             }
             _ => None,

@@ -17,7 +17,7 @@
 //! Subjects are free text written for the editors, and may name a withheld document; they are
 //! not even read unless `[history] subjects = true`, so nothing later can publish them by mistake.
 
-use crate::date::Date;
+use crate::model::date::Date;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};

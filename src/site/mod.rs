@@ -3,22 +3,21 @@
 //! and writes them, so no more than a page per thread is ever held in memory.
 
 pub mod data;
+pub use crate::markdown::escape::escape;
+pub(crate) use crate::markdown::escape::{escape_markup, escape_markup_into};
 pub mod diff;
-pub mod html;
-pub mod jsonld;
 pub mod memo;
 mod pages;
-pub mod row;
 pub mod theme;
 pub mod views;
 
 use crate::config::Config;
 use crate::corpus::Corpus;
-use crate::diag::{Diagnostic, Pos};
 use crate::model::Kind;
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::parse::Record;
-use crate::rules;
+use crate::source::parse::Record;
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -131,8 +130,8 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
         // Listed attachments, the print edition, and files the text links to: each copied once.
         let mut own: BTreeMap<String, String> = BTreeMap::new();
         let linked = r.body.links.iter().filter_map(|l| match &l.target {
-            crate::parse::markdown::Target::File(f) => Some(f.as_str()),
-            crate::parse::markdown::Target::Record(_) => None,
+            crate::markdown::Target::File(f) => Some(f.as_str()),
+            crate::markdown::Target::Record(_) => None,
         });
         let listed = r
             .attachments
@@ -143,12 +142,12 @@ pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path
         let from_versions: Vec<String> = c.versions[i]
             .iter()
             .filter_map(|v| v.file.as_ref())
-            .filter_map(|f| crate::load::read_regular(&root.join(f), crate::load::MAX_RECORD_BYTES).ok())
-            .filter_map(|b| crate::load::decode(&b).ok())
-            .flat_map(|t| crate::parse::markdown::render(&t, 0, &t, false).links)
+            .filter_map(|f| crate::source::read_regular(&root.join(f), crate::source::MAX_RECORD_BYTES).ok())
+            .filter_map(|b| crate::source::decode(&b).ok())
+            .flat_map(|t| crate::markdown::render(&t, 0, &t, false).links)
             .filter_map(|l| match l.target {
-                crate::parse::markdown::Target::File(f) => Some(f),
-                crate::parse::markdown::Target::Record(_) => None,
+                crate::markdown::Target::File(f) => Some(f),
+                crate::markdown::Target::Record(_) => None,
             })
             .collect();
         // Only the record's own files: never a record's source, an earlier text or a file in
@@ -261,50 +260,6 @@ pub fn encode_path(p: &str) -> String {
         }
     }
     s
-}
-
-/// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
-    escape_markup(s, "&#39;", false)
-}
-
-/// Escapes the five markup characters (the apostrophe as `apos`), and with `xml` drops the
-/// characters XML 1.0 does not allow (its `Char` production): the C0 controls but tab, line feed
-/// and carriage return, and the noncharacters U+FFFE and U+FFFF. Surrogates cannot occur in a
-/// Rust string, so nothing else is excluded.
-pub(crate) fn escape_markup(s: &str, apos: &str, xml: bool) -> String {
-    let mut o = String::with_capacity(s.len());
-    let _ = escape_markup_into(&mut o, s, apos, xml);
-    o
-}
-
-/// [`escape_markup`] written into `out`, in runs between the characters that need escaping (the
-/// templates' formatter writes every value this way, without a string of its own). The scan is
-/// over bytes: every character that needs attention starts with an ASCII byte or, for U+FFFE and
-/// U+FFFF (`EF BF BE`, `EF BF BF`), with `EF`, so other text passes through untouched.
-fn escape_markup_into(out: &mut impl std::fmt::Write, s: &str, apos: &str, xml: bool) -> std::fmt::Result {
-    let bytes = s.as_bytes();
-    let (mut from, mut i) = (0, 0);
-    while i < bytes.len() {
-        let (rep, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => (apos, 1),
-            b if xml && b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => ("", 1),
-            0xEF if xml && matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.write_str(&s[from..i])?;
-        out.write_str(rep)?;
-        i += len;
-        from = i;
-    }
-    out.write_str(&s[from..])
 }
 
 /// The texts a page shows, rendered only when the page is (re)written.
@@ -421,7 +376,7 @@ impl<'a> Renderer<'a> {
             h.update(name.as_bytes());
             h.update(src.as_bytes());
         }
-        let global_fp = crate::load::hex(&h.finalize());
+        let global_fp = crate::source::hex(&h.finalize());
         let newest = c.newest_first(None);
         let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
         let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
@@ -468,7 +423,7 @@ impl<'a> Renderer<'a> {
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
                     h.update(
-                        crate::load::read_regular(&self.root.join(v), crate::load::MAX_RECORD_BYTES)
+                        crate::source::read_regular(&self.root.join(v), crate::source::MAX_RECORD_BYTES)
                             .unwrap_or_default(),
                     );
                     h.update([0]);
@@ -501,7 +456,7 @@ impl<'a> Renderer<'a> {
                 Some(format!("list {}|{}|{p}|{}|{shown:?}", l.path, l.label, l.items.len()))
             }
             Job::Attachment(src, to) => {
-                let stamp = crate::load::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
+                let stamp = crate::source::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
                 Some(format!("attachment {}|{to}|{stamp:?}", src.display()))
             }
             _ => None,
@@ -620,10 +575,9 @@ impl<'a> Renderer<'a> {
                 let v = &self.c.versions[*i];
                 // Compare what the pages show, not the source: link targets, comments and raw
                 // HTML could name what is not public.
-                let shown = |dest: &str| self.link_action(r, dest) != html::LinkAction::Remove;
-                let text = |k: usize| {
-                    self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::parse::markdown::blocks(&md, &shown))
-                };
+                let shown = |dest: &str| self.link_action(r, dest) != crate::markdown::clean::LinkAction::Remove;
+                let text =
+                    |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::blocks(&md, &shown));
                 let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
@@ -647,12 +601,12 @@ impl<'a> Renderer<'a> {
                 Some(f) => {
                     let md = self.markdown_of(r, Some(f))?;
                     h.update(Sha256::digest(md.as_bytes()));
-                    scanned = crate::parse::markdown::render(&md, 0, &md, false).links;
+                    scanned = crate::markdown::render(&md, 0, &md, false).links;
                     &scanned
                 }
             };
             for l in links {
-                if let crate::parse::markdown::Target::Record(id) = &l.target {
+                if let crate::markdown::Target::Record(id) = &l.target {
                     h.update(self.lookup(id).map_or_else(|| "-".to_string(), |t| self.doc_href(t)).as_bytes());
                     h.update([0]);
                 }
@@ -706,7 +660,7 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, crate::load::hex(&h.finalize()))), plan, bytes: attachment })
+        Ok(Prepared { fingerprint: Some((path, crate::source::hex(&h.finalize()))), plan, bytes: attachment })
     }
 
     /// The bytes published for an attachment (`src` relative to the site root): the file as it
@@ -728,10 +682,13 @@ impl<'a> Renderer<'a> {
                 ),
             ));
         }
-        let bytes = crate::load::read_regular(&self.root.join(src), crate::load::MAX_ATTACHMENT_BYTES)
+        let bytes = crate::source::read_regular(&self.root.join(src), crate::source::MAX_ATTACHMENT_BYTES)
             .map_err(|e| e.diagnostic(&file))?;
         Ok(match active {
-            Some(_) => html::clean(&String::from_utf8_lossy(&bytes), &|_| html::LinkAction::Keep).into_bytes(),
+            Some(_) => crate::markdown::clean::clean(&String::from_utf8_lossy(&bytes), &|_| {
+                crate::markdown::clean::LinkAction::Keep
+            })
+            .into_bytes(),
             None => bytes,
         })
     }
@@ -817,12 +774,12 @@ impl<'a> Renderer<'a> {
             )
             .help(msg!("重新运行构建", "run the build again"))
         };
-        let bytes =
-            crate::load::read_regular(&self.root.join(path), crate::load::MAX_RECORD_BYTES).map_err(|_| changed())?;
-        if file.is_none() && crate::load::hex(&Sha256::digest(&bytes)) != r.sha256 {
+        let bytes = crate::source::read_regular(&self.root.join(path), crate::source::MAX_RECORD_BYTES)
+            .map_err(|_| changed())?;
+        if file.is_none() && crate::source::hex(&Sha256::digest(&bytes)) != r.sha256 {
             return Err(changed());
         }
-        let text = crate::load::decode(&bytes).map_err(|_| changed())?;
+        let text = crate::source::decode(&bytes).map_err(|_| changed())?;
         Ok(match file {
             None => text[r.body_at.min(text.len())..].to_string(),
             Some(_) => text,
@@ -837,7 +794,7 @@ impl<'a> Renderer<'a> {
             None => r.body.excerpt.clone(),
             Some(f) => self
                 .markdown_of(r, Some(f))
-                .map(|md| crate::parse::markdown::render(&md, 0, &md, false).excerpt)
+                .map(|md| crate::markdown::render(&md, 0, &md, false).excerpt)
                 .unwrap_or_default(),
         }
     }
@@ -848,42 +805,44 @@ impl<'a> Renderer<'a> {
     }
 
     /// One of the record's texts, rendered (its HTML made safe).
-    fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::parse::Body, Diagnostic> {
+    fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::source::parse::Body, Diagnostic> {
         let md = self.markdown_of(r, file)?;
         let rewrite = |href: &str| match self.link_action(r, href) {
-            html::LinkAction::Keep => None,
-            html::LinkAction::Replace(url) => Some(Some(url)),
-            html::LinkAction::Remove => Some(None),
+            crate::markdown::clean::LinkAction::Keep => None,
+            crate::markdown::clean::LinkAction::Replace(url) => Some(Some(url)),
+            crate::markdown::clean::LinkAction::Remove => Some(None),
         };
-        let mut body = crate::parse::markdown::render_with(&md, 0, &md, true, Some(&rewrite));
+        let mut body = crate::markdown::render_with(&md, 0, &md, true, Some(&rewrite));
         // Markdown's own output is escaped; only raw HTML needs the sanitiser.
         if body.raw_html {
-            body.html = html::clean(&body.html, &|href: &str| self.link_action(r, href));
+            body.html = crate::markdown::clean::clean(&body.html, &|href: &str| self.link_action(r, href));
         }
         Ok(body)
     }
 
     /// Where a link in record `r`'s text leads on the site.
-    fn link_action(&self, r: &Record, href: &str) -> html::LinkAction {
-        if html::is_script_url(href) {
-            return html::LinkAction::Remove;
+    fn link_action(&self, r: &Record, href: &str) -> crate::markdown::clean::LinkAction {
+        if crate::markdown::clean::is_script_url(href) {
+            return crate::markdown::clean::LinkAction::Remove;
         }
-        let resolve = |href: &str| -> html::LinkAction {
-            if let Some(id) = crate::parse::markdown::doc_target(href) {
+        let resolve = |href: &str| -> crate::markdown::clean::LinkAction {
+            if let Some(id) = crate::markdown::doc_target(href) {
                 let (id, frag) = id.split_once('#').map_or((id, ""), |(a, b)| (a, b));
                 // A record that is not public (or not yet published) leaves no trace: no href.
-                let Some(target) = self.lookup(id.trim_matches('/')) else { return html::LinkAction::Remove };
+                let Some(target) = self.lookup(id.trim_matches('/')) else {
+                    return crate::markdown::clean::LinkAction::Remove;
+                };
                 let frag = if frag.is_empty() { String::new() } else { format!("#{frag}") };
-                return html::LinkAction::Replace(format!("{}{frag}", self.doc_href(target)));
+                return crate::markdown::clean::LinkAction::Replace(format!("{}{frag}", self.doc_href(target)));
             }
             let path = href.split(['#', '?']).next().unwrap_or("");
-            if path.is_empty() || crate::parse::markdown::has_scheme(href) || href.starts_with('/') {
-                return html::LinkAction::Keep;
+            if path.is_empty() || crate::markdown::has_scheme(href) || href.starts_with('/') {
+                return crate::markdown::clean::LinkAction::Keep;
             }
-            let file = crate::parse::markdown::percent_decode(path);
+            let file = crate::markdown::percent_decode(path);
             match self.file_url(r, &file, false) {
-                Some(url) => html::LinkAction::Replace(url),
-                None => html::LinkAction::Remove,
+                Some(url) => crate::markdown::clean::LinkAction::Replace(url),
+                None => crate::markdown::clean::LinkAction::Remove,
             }
         };
         resolve(href)

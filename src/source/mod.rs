@@ -7,9 +7,12 @@
 //! settings, and the texts quoted under messages) is read by [`read_regular`]: it never follows
 //! a link, never blocks on a FIFO or device, and never reads past a limit.
 
-use crate::diag::{Diagnostic, Pos};
+pub mod history;
+pub mod parse;
+
+use crate::model::diag::{Diagnostic, Pos};
+use crate::model::rules;
 use crate::msg;
-use crate::rules;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -318,7 +321,7 @@ fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(&rules::UNREADABLE, file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))
 }
 
-type DecodeError = (Pos, crate::diag::Msg, crate::diag::Msg);
+type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
 
 /// UTF-8 with or without BOM is text. Anything else is refused, and a file that reads as GBK
 /// (the encoding older Chinese office tools still save in) is named as such so the editor knows
