@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The settings file's name at the site root.
-pub const FILE: &str = "gongbao.toml";
+pub(crate) const FILE: &str = "gongbao.toml";
 
 /// All settings, with defaults filled in.
 #[derive(Debug, Clone)]

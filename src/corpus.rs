@@ -509,7 +509,7 @@ impl Corpus {
 /// An attachment the browser would run as a page on the site's own origin, where its script could
 /// act for any reader of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Active {
+pub(crate) enum Active {
     /// HTML: published after the same cleaning as raw HTML in a text.
     Html,
     /// A type that runs script and cannot be cleaned meaningfully (SVG, XML and XSLT, MHTML,
@@ -524,7 +524,7 @@ const REFUSED_EXTENSIONS: &[&str] = &["svg", "svgz", "xml", "xsl", "xslt", "mht"
 
 /// Whether file name `f` (as written, or percent-encoded) is an active type, by its extension
 /// without regard to case. Trailing dots and spaces are ignored, as some servers drop them.
-pub fn active_kind(f: &str) -> Option<Active> {
+pub(crate) fn active_kind(f: &str) -> Option<Active> {
     let kind = |name: &str| {
         let name = name.trim_end_matches(['.', ' ']);
         let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
@@ -542,7 +542,7 @@ pub fn active_kind(f: &str) -> Option<Active> {
 
 /// Every file record `r` names: listed attachments, the print edition, and files its text links
 /// to (in Markdown or raw HTML), as written.
-pub fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::model::diag::Pos)> {
+pub(crate) fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::model::diag::Pos)> {
     let listed = r.attachments.iter().map(|a| (a.file.as_str(), a.pos));
     let pdf = r.issue.iter().filter_map(|i| i.pdf.as_ref()).map(|a| (a.file.as_str(), a.pos));
     let linked = r.body.links.iter().filter_map(|l| match &l.target {

@@ -347,7 +347,7 @@ fn mtime(p: &Path) -> Option<u128> {
 
 /// What `emit` did.
 #[derive(Debug, Default)]
-pub struct Emitted {
+pub(crate) struct Emitted {
     /// Every file of the new output, sorted by path.
     pub files: Vec<Written>,
     /// Paths written into the staging folder (the rest were reused from the output).
@@ -358,7 +358,7 @@ pub struct Emitted {
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
 /// says they are current. Returns the files sorted by path, or every failure.
-pub fn emit(
+pub(crate) fn emit(
     jobs: &[Job],
     renderer: &Renderer<'_>,
     staging: &Staging,

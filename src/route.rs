@@ -9,10 +9,10 @@ use crate::source::parse::Record;
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest file or folder name common file systems accept, in bytes.
-pub const MAX_SEGMENT: usize = 255;
+pub(crate) const MAX_SEGMENT: usize = 255;
 
 /// The output folder of a record (`docs/<id>` or `gazette/<year>/<number>`).
-pub fn record_dir(r: &Record) -> String {
+pub(crate) fn record_dir(r: &Record) -> String {
     match &r.issue {
         Some(i) => format!("gazette/{}/{}", i.year, i.number),
         None => format!("docs/{}", r.id),
@@ -20,12 +20,12 @@ pub fn record_dir(r: &Record) -> String {
 }
 
 /// The folder of record `r`'s text as it stood from `date`.
-pub fn version_dir(r: &Record, date: Date) -> String {
+pub(crate) fn version_dir(r: &Record, date: Date) -> String {
     format!("{}/{date}", record_dir(r))
 }
 
 /// The folder of the redline of record `r` between its texts from `a` and from `b`.
-pub fn diff_dir(r: &Record, a: Date, b: Date) -> String {
+pub(crate) fn diff_dir(r: &Record, a: Date, b: Date) -> String {
     format!("{}/diff/{a}..{b}", record_dir(r))
 }
 
@@ -33,7 +33,7 @@ pub fn diff_dir(r: &Record, a: Date, b: Date) -> String {
 /// resolved it (see `Corpus::own_file`): below the record's folder, as it lies below the
 /// record's source folder. Because the path was resolved first, `./x`, `.//x` and `sub//x` all
 /// land on one normalised path, which the clash check then sees.
-pub fn file_dest(r: &Record, under_content: &str) -> String {
+pub(crate) fn file_dest(r: &Record, under_content: &str) -> String {
     let rel = if r.dir.is_empty() {
         under_content
     } else {
@@ -43,7 +43,7 @@ pub fn file_dest(r: &Record, under_content: &str) -> String {
 }
 
 /// The folder of the first page of a browse list: `browse/<facet>/<segments…>`.
-pub fn list_dir(facet: &str, values: &[&str]) -> String {
+pub(crate) fn list_dir(facet: &str, values: &[&str]) -> String {
     let mut p = format!("browse/{facet}");
     for v in values {
         p.push('/');
@@ -56,7 +56,7 @@ pub fn list_dir(facet: &str, values: &[&str]) -> String {
 /// paths, start hidden files, or mean something in a URL or on some file system are written as
 /// `%XX` (their UTF-8 bytes), `%` itself included, so two different labels never share a folder
 /// (`.青川市人民政府` is not `青川市人民政府`) and the name reads as the label otherwise.
-pub fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     let s = s.trim();
     let mut out = String::with_capacity(s.len());
     let last = s.chars().count().saturating_sub(1);
@@ -78,7 +78,7 @@ pub fn segment(s: &str) -> String {
 /// normalising file system or CDN (macOS, Windows, many object stores behind a CDN): Unicode
 /// NFC, then lower case. `K1` written with a Kelvin sign, `Notice-2` and `notice-2` all fold to
 /// the same key.
-pub fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     s.nfc().collect::<String>().to_lowercase()
 }
 

@@ -328,7 +328,7 @@ fn files_of_other_records_are_never_copied() {
     assert!(!s.root().join("public").exists());
     // Even with every finding ignored, only the record's own file is planned for copying, and
     // the page links none of the others.
-    use gongbao::site::{Job, Renderer, plan, theme::Theme};
+    use gongbao::internals::{Job, Renderer, Theme, plan};
     let Ok(a) = gongbao::cmd::analyse(s.root(), Some(gongbao::model::date::Date::parse("2026-01-01").unwrap())) else {
         panic!("analyse failed")
     };

@@ -13,9 +13,9 @@
 //!
 //! proptest prints the smallest failing input it finds; keep it as a unit test beside the code.
 
-use gongbao::config::Config;
-use gongbao::markdown::clean::{LinkAction, clean};
-use gongbao::source::Source;
+use gongbao::internals::Config;
+use gongbao::internals::Source;
+use gongbao::internals::{LinkAction, clean};
 use proptest::prelude::*;
 use proptest::test_runner::Config as Runner;
 use std::path::{Path, PathBuf};
@@ -155,9 +155,9 @@ proptest! {
     #[test]
     fn any_bytes_parse_without_panicking(bytes in record_bytes()) {
         let cfg = Config::parse("[site]\nname = \"测试\"\n[patterns]\nindex_no = '^\\d{9}/\\d{4}-\\d{5}$'\n").unwrap();
-        if let Ok(text) = gongbao::source::decode(&bytes) {
+        if let Ok(text) = gongbao::internals::decode(&bytes) {
             let src = Source { file: "content/a/b.md".into(), default_id: "a/b".into(), dir: "a".into(), text, sha256: String::new() };
-            let _ = gongbao::source::parse::parse(&src, &cfg);
+            let _ = gongbao::internals::parse(&src, &cfg);
         }
     }
 }
@@ -641,11 +641,11 @@ fn apply(h: &Harm, out: &Path, files: &[String], outside: &Path) {
 }
 
 /// Runs `verify` on another thread; `None` when it did not end within 10 s.
-fn verify_in_time(out: &Path) -> Option<std::thread::Result<Result<gongbao::seal::verify::Report, String>>> {
+fn verify_in_time(out: &Path) -> Option<std::thread::Result<Result<gongbao::internals::Report, String>>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let dir = out.to_path_buf();
     std::thread::spawn(move || {
-        let r = std::panic::catch_unwind(|| gongbao::seal::verify::verify(&dir, None));
+        let r = std::panic::catch_unwind(|| gongbao::internals::verify(&dir, None));
         let _ = tx.send(r);
     });
     rx.recv_timeout(Duration::from_secs(10)).ok()
@@ -664,13 +664,13 @@ proptest! {
         let outside = tmp.path().join("outside.txt");
         std::fs::write(&outside, b"outside").unwrap();
         // Every name ends in .html or .txt, so none is also a folder.
-        let staging = gongbao::emit::Staging::new(&out).unwrap();
+        let staging = gongbao::internals::Staging::new(&out).unwrap();
         let mut written = Vec::new();
         for (name, bytes) in &contents {
             written.push(staging.write(name, bytes).unwrap());
         }
         written.sort();
-        gongbao::seal::seal(&staging, &written, "2024-06-01", None).unwrap();
+        gongbao::internals::seal(&staging, &written, "2024-06-01", None).unwrap();
         staging.commit().unwrap();
         let files: Vec<String> = written.iter().map(|w| w.path.clone()).collect();
         for h in &harms {

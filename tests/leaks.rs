@@ -125,7 +125,7 @@ fn a_file_of_a_withheld_record_is_never_published_by_a_public_neighbour() {
         .collect();
     assert_eq!(outside, [("content/d/pub.md", 7), ("content/d/pub.md", 7)], "{v}");
     // Whatever the checks say, the plan never copies them and the page never links them.
-    use gongbao::site::{Job, Renderer, plan, theme::Theme};
+    use gongbao::internals::{Job, Renderer, Theme, plan};
     let a = gongbao::cmd::analyse(s.root(), Some(gongbao::model::date::Date::parse("2026-01-01").unwrap()))
         .unwrap_or_else(|_| panic!("analyse"));
     let theme = Theme::builtin();

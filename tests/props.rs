@@ -6,7 +6,7 @@
 mod common;
 
 use common::Site;
-use gongbao::corpus::resolve_file;
+use gongbao::internals::resolve_file;
 use gongbao::model::{DocNumber, DocNumberQuirk};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,11 +1,11 @@
 //! Property test: for random timelines of effective, expiry, amendment, repeal and stated
 //! events, the computed state on any date equals a deliberately simple reference written here.
 
-use gongbao::config::Config;
-use gongbao::corpus::{Corpus, Inputs};
+use gongbao::internals::Config;
+use gongbao::internals::Source;
+use gongbao::internals::{Corpus, Inputs};
 use gongbao::model::State;
 use gongbao::model::date::Date;
-use gongbao::source::Source;
 use proptest::prelude::*;
 
 fn day(n: i64) -> Date {
@@ -98,7 +98,7 @@ proptest! {
             sources.push(source(&format!("repeal{k}"), format!("kind: normative\ntitle: 废止{k}\npublished: {}\neffective: {}\nrepeals: [target]", day(t.effective), day(*r))));
         }
         let records: Vec<_> = sources.iter().map(|s| {
-            let (r, d) = gongbao::source::parse::parse(s, &cfg);
+            let (r, d) = gongbao::internals::parse(s, &cfg);
             assert!(d.iter().all(|d| d.severity != gongbao::model::diag::Severity::Error), "{d:?}");
             r.unwrap()
         }).collect();

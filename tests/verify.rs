@@ -91,9 +91,8 @@ fn the_manifest_is_covered_by_the_sums_and_the_signature() {
     std::fs::write(&manifest, &original).unwrap();
     edit(&out.join("SHA256SUMS"), &sha256(&edited), &sha256(&original));
     assert_eq!(verify(&s, true).0, Some(0));
-    let key =
-        gongbao::seal::minisign::KeyPair::parse(&std::fs::read_to_string(s.root().join("keys/gongbao.key")).unwrap())
-            .unwrap();
+    let key = gongbao::internals::KeyPair::parse(&std::fs::read_to_string(s.root().join("keys/gongbao.key")).unwrap())
+        .unwrap();
     let sums = std::fs::read(out.join("SHA256SUMS")).unwrap();
     std::fs::write(
         out.join("SHA256SUMS.minisig"),

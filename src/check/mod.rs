@@ -34,7 +34,10 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks the site's `[rules]`: every id must be a rule, and the reading rules stay errors.
-pub fn check_levels(levels: &BTreeMap<String, crate::model::diag::RuleLevel>, config_text: &str) -> Vec<Diagnostic> {
+pub(crate) fn check_levels(
+    levels: &BTreeMap<String, crate::model::diag::RuleLevel>,
+    config_text: &str,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (id, level) in levels {
         let pos = config_text.find(id.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
@@ -67,7 +70,7 @@ pub fn check_levels(levels: &BTreeMap<String, crate::model::diag::RuleLevel>, co
 }
 
 /// Everything a rule may need besides the corpus.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// Every regular file under `content/`, relative to it.
     pub files: &'a BTreeSet<String>,
     /// The site root, for reading version files.
@@ -75,7 +78,7 @@ pub struct Context<'a> {
 }
 
 /// Runs every rule.
-pub fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
+pub(crate) fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> =
         (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
     out.extend(duplicates::duplicates(c));

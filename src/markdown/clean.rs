@@ -180,7 +180,7 @@ fn url_list(value: &str, spaces: bool, link: &dyn Fn(&str) -> LinkAction) -> Opt
 /// `javascript:`, `vbscript:` and `data:` URLs, however they are disguised with case, spaces,
 /// control characters or character references (lol_html hands attribute values over as written,
 /// so `&#106;avascript:` or `java&#x09;script:` arrive undecoded; a browser decodes them).
-pub fn is_script_url(v: &str) -> bool {
+pub(crate) fn is_script_url(v: &str) -> bool {
     let squeezed: String = crate::markdown::decode_refs(v)
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())

@@ -1,7 +1,7 @@
 //! Escaping text for HTML and XML: the one escaper of templates, pages, feeds and packages.
 
 /// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     escape_markup(s, "&#39;", false)
 }
 

@@ -3,8 +3,8 @@
 //! Links are recorded with their positions so the checks can tell which point nowhere; raw HTML
 //! that could run script is recorded too (and removed later, in `render`).
 
-pub mod clean;
-pub mod escape;
+pub(crate) mod clean;
+pub(crate) mod escape;
 
 use crate::model::diag::Pos;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -66,19 +66,19 @@ const EXCERPT: usize = 120;
 
 /// What to do with a link destination while rendering: `None` keeps it, `Some(None)` drops the
 /// link (its text stays), `Some(Some(url))` points it elsewhere.
-pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
+pub(crate) type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
 
 /// Reads `md`, which starts at byte `base` of `full` (the whole file), so positions point
 /// into the file the editor has open. With `html`, also renders it; `parse` only scans (the
 /// HTML of tens of thousands of records would not fit in memory at once), and `render` renders
 /// each record again when it writes its page.
-pub fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
+pub(crate) fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
     render_with(full, base, md, html, None)
 }
 
 /// [`render`], rewriting link and image destinations on the way, so that a text without raw
 /// HTML needs no second pass over its HTML.
-pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
+pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     // Positions are found going forward through the text: a text with tens of thousands of
     // links must not be counted from its start for each one.
@@ -200,7 +200,7 @@ pub fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Optio
 /// (script, style and the like, whose content a browser never reads as markup) and foreign
 /// content (SVG, MathML). One left unclosed swallows the rest of the text, so the checks refuse
 /// it.
-pub const RAW_TEXT_ELEMENTS: &[&str] =
+pub(crate) const RAW_TEXT_ELEMENTS: &[&str] =
     &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math"];
 
 /// Where, in raw HTML given as pieces (text, byte offset in the source), an element that would
@@ -208,7 +208,7 @@ pub const RAW_TEXT_ELEMENTS: &[&str] =
 /// [`RAW_TEXT_ELEMENTS`], `textarea` or `title` (whose text a browser shows in one box or not
 /// at all), or a comment. Returns the source offset of each such opening and its name. Pieces are
 /// read as one text in order, as the browser reads the page they end up in.
-pub fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
+pub(crate) fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
     let mut joined = String::new();
     let mut starts: Vec<(usize, usize)> = Vec::new();
     for (text, at) in pieces {
@@ -267,7 +267,7 @@ pub fn unclosed_raw(pieces: &[(&str, usize)]) -> Vec<(usize, String)> {
 
 /// Attributes holding one URL: each is checked for script URLs and rewritten like a Markdown
 /// link, so a `doc:` id or a file name never reaches the page as written.
-pub const URL_ATTRS: &[&str] = &[
+pub(crate) const URL_ATTRS: &[&str] = &[
     "href",
     "src",
     "action",
@@ -293,12 +293,12 @@ pub const URL_ATTRS: &[&str] = &[
 
 /// Attributes holding a list of URLs (`srcset`: `url descriptor, …`; `ping`: URLs separated by
 /// spaces): each URL is rewritten, and one that must go takes its candidate with it.
-pub const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
+pub(crate) const URL_LIST_ATTRS: &[&str] = &["srcset", "imagesrcset", "ping"];
 
 /// The URLs in one piece of raw HTML, each with the byte offset of its tag: every URL attribute
 /// (lists split into their URLs), and `doc:ID` written as a tag (`<doc:ID>` inside an HTML block
 /// is an element to a browser, not an autolink).
-pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
+pub(crate) fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
     let lower = html.to_ascii_lowercase();
     if !lower.contains('=') && !lower.contains("<doc:") {
         return Vec::new();
@@ -348,7 +348,7 @@ pub fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
 /// An attribute value with its character references decoded once, as a browser does, as far as
 /// they can spell a URL scheme: numeric ones (decimal or hex, the `;` optional) and the named
 /// ones for a colon, tab and line feed. No named reference stands for an ASCII letter.
-pub fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     if !v.contains('&') {
         return v.into();
     }
@@ -390,7 +390,7 @@ pub fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
 /// The text of `<doc:ID>` autolinks (the id) is left out.
-pub fn plain_text(md: &str) -> String {
+pub(crate) fn plain_text(md: &str) -> String {
     let mut out = String::new();
     let mut doc_autolink = false;
     for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
@@ -418,7 +418,7 @@ pub fn plain_text(md: &str) -> String {
 /// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
 /// the address may be shown. Redlines compare these, never the source, which may name records
 /// that are not public.
-pub fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
+pub(crate) fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let flush = |cur: &mut String, out: &mut Vec<String>| {
@@ -484,13 +484,13 @@ fn classify(dest: &str) -> Option<Target> {
 
 /// What follows `doc:` in a link to a record. The scheme is matched as browsers match schemes,
 /// without regard to case, so `DOC:id` is a record link too and never published as written.
-pub fn doc_target(dest: &str) -> Option<&str> {
+pub(crate) fn doc_target(dest: &str) -> Option<&str> {
     let d = dest.trim();
     d.get(..4).filter(|p| p.eq_ignore_ascii_case("doc:")).map(|_| &d[4..])
 }
 
 /// `mailto:`, `https:` and the like: letters, then a colon before any slash.
-pub fn has_scheme(s: &str) -> bool {
+pub(crate) fn has_scheme(s: &str) -> bool {
     match s.find(':') {
         Some(i) => {
             i > 0
@@ -502,7 +502,7 @@ pub fn has_scheme(s: &str) -> bool {
 }
 
 /// Raw HTML that names a script element, an event handler or a script URL.
-pub fn could_run_script(html: &str) -> bool {
+pub(crate) fn could_run_script(html: &str) -> bool {
     let l = html.to_ascii_lowercase();
     if l.contains("<script")
         || l.contains("javascript:")
@@ -530,7 +530,7 @@ pub fn could_run_script(html: &str) -> bool {
 
 /// A heading's id: its text with spaces as hyphens and punctuation dropped; Chinese stays as
 /// written so `#第三条` reads as what it is.
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let mut s = String::new();
     for c in text.trim().chars() {
         if c.is_alphanumeric() {
@@ -550,7 +550,7 @@ fn unique_id(used: &mut BTreeMap<String, usize>, base: &str) -> String {
 }
 
 /// Decodes `%XX` escapes in a link path; invalid escapes stay as written.
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

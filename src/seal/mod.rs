@@ -6,8 +6,8 @@
 //! are deterministic, but the signature is still the one file that may differ between two builds
 //! (a different key), so it stays out of the lists.
 
-pub mod minisign;
-pub mod verify;
+pub(crate) mod minisign;
+pub(crate) mod verify;
 
 use crate::emit::{Staging, Written};
 use std::collections::BTreeSet;
@@ -15,21 +15,21 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// The checksum list, in `sha256sum` format.
-pub const SUMS: &str = "SHA256SUMS";
+pub(crate) const SUMS: &str = "SHA256SUMS";
 /// The manifest with sizes and checksums.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 /// The detached minisign signature of `SHA256SUMS`.
-pub const SIGNATURE: &str = "SHA256SUMS.minisig";
+pub(crate) const SIGNATURE: &str = "SHA256SUMS.minisig";
 /// The files of the seal, which no list names but `SHA256SUMS` names `manifest.json`.
-pub const SEAL_FILES: [&str; 3] = [MANIFEST, SUMS, SIGNATURE];
+pub(crate) const SEAL_FILES: [&str; 3] = [MANIFEST, SUMS, SIGNATURE];
 /// The start of `generator` in every manifest gongbao writes.
-pub const GENERATOR: &str = "gongbao ";
+pub(crate) const GENERATOR: &str = "gongbao ";
 
 /// `manifest.json`. Keys in alphabetical order, as everywhere in gongbao's JSON; `F` is the file
 /// list, borrowed when writing (serialised straight from the list rather than through a JSON
 /// tree) and owned when read back.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Manifest<F = Vec<Written>> {
+pub(crate) struct Manifest<F = Vec<Written>> {
     /// Always `sha256`.
     pub algorithm: String,
     /// The build date.
@@ -45,7 +45,7 @@ pub struct Manifest<F = Vec<Written>> {
 }
 
 /// The trusted comment of the signature: what the signer vouches for besides the sums.
-pub fn trusted_comment(as_of: &str, files: usize) -> String {
+pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
     format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{files}")
 }
 
@@ -80,7 +80,7 @@ pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&mini
 /// folder: a `manifest.json` that is a regular file, parses, and says `gongbao …` made it, and
 /// whose file list (with the seal files) names every entry at the top. Without such a manifest
 /// every entry is a stranger, `manifest.json` included; an empty folder has none.
-pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
+pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<Result<_, _>>()?;
@@ -123,6 +123,6 @@ pub fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
 }
 
 /// Whether `dir` holds an earlier gongbao output and nothing else (see [`strangers`]).
-pub fn is_output(dir: &Path) -> bool {
+pub(crate) fn is_output(dir: &Path) -> bool {
     dir.join(MANIFEST).is_file() && strangers(dir).is_ok_and(|s| s.is_empty())
 }

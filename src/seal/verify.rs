@@ -20,7 +20,7 @@ use std::path::Path;
 
 /// The largest `manifest.json` or `SHA256SUMS` read: far above a real site (about 30 MB for
 /// 50,000 records), small enough that a planted one cannot exhaust memory.
-pub const MAX_SEAL_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_SEAL_BYTES: u64 = 512 * 1024 * 1024;
 /// The largest signature file read (a real one is about 400 bytes).
 const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 
@@ -75,7 +75,7 @@ fn matches(path: &Path, size: u64, sum: &str) -> Result<bool, ReadError> {
 
 /// Reads and parses `manifest.json` in `root`, safely (see [`crate::source::read_regular`]); the bytes come
 /// with it.
-pub fn read_manifest(root: &Path) -> Result<(Manifest, Vec<u8>), String> {
+pub(crate) fn read_manifest(root: &Path) -> Result<(Manifest, Vec<u8>), String> {
     let path = root.join(MANIFEST);
     let bytes = read_regular(&path, MAX_SEAL_BYTES).map_err(|e| format!("{}: {e}", path.display()))?;
     let manifest = serde_json::from_slice(&bytes).map_err(|e| format!("{MANIFEST}: {e}"))?;

@@ -12,7 +12,7 @@ use super::escape;
 
 /// One step of an edit script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     /// Present in both.
     Same,
     /// Only in the old text.
@@ -28,21 +28,23 @@ const MAX_EDITS: usize = 2000;
 /// Steps of comparison one redline page may take, over all its paragraphs: a step is one
 /// diagonal visited or one pair of elements compared by Myers' algorithm. Tens of milliseconds
 /// in a release build; any real amendment needs a small fraction of it.
-pub const PAGE_BUDGET: usize = 20_000_000;
+pub(crate) const PAGE_BUDGET: usize = 20_000_000;
 
 /// Paragraphs longer than this many characters (on either side) are not compared character by
 /// character: a changed one is shown whole, deleted and inserted.
-pub const MAX_INLINE_CHARS: usize = 20_000;
+pub(crate) const MAX_INLINE_CHARS: usize = 20_000;
 
 /// Myers' algorithm: the shortest edit script turning `a` into `b`, as a list of ops (one per
 /// element of `a` that is kept or deleted, and per element of `b` that is inserted). `None`
-/// when more than `MAX_EDITS` edits would be needed.
-pub fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
+/// when more than `MAX_EDITS` edits would be needed. (The pages use [`myers_within`]; this is
+/// its unbounded form, for the tests.)
+#[cfg(test)]
+fn myers<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Op>> {
     let mut unbounded = usize::MAX;
     myers_within(a, b, &mut unbounded)
 }
 
-/// [`myers`] taking at most `budget` steps, which are taken off it; `None` when they run out.
+/// Myers' algorithm taking at most `budget` steps, which are taken off it; `None` when they run out.
 /// The common head and tail are matched first, in linear time, so a small change in a long
 /// paragraph costs little.
 fn myers_within<T: PartialEq>(a: &[T], b: &[T], budget: &mut usize) -> Option<Vec<Op>> {
@@ -125,7 +127,7 @@ fn middle<T: PartialEq>(a: &[T], b: &[T], budget: &mut usize) -> Option<Vec<Op>>
 
 /// Counts of what changed, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// Paragraphs only in the new text.
     pub inserted: usize,
     /// Paragraphs only in the old text.
@@ -140,7 +142,7 @@ pub struct Stats {
 /// (see [`crate::markdown::blocks`]): what the pages show, never the Markdown source. Cue
 /// words (`del_cue`, `ins_cue`) are written into the markup so the change reads without colour
 /// (and in print, and aloud).
-pub fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
+pub(crate) fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
     let mut budget = PAGE_BUDGET;
     // Paragraphs are aligned as numbers (equal texts, equal numbers): comparing two numbers
     // costs one step, however long the paragraphs.

@@ -2,14 +2,14 @@
 //! [`Job`]; [`Renderer::render`] turns one job into bytes. `emit` drives the jobs in parallel
 //! and writes them, so no more than a page per thread is ever held in memory.
 
-pub mod data;
-pub use crate::markdown::escape::escape;
+pub(crate) mod data;
+pub(crate) use crate::markdown::escape::escape;
 pub(crate) use crate::markdown::escape::{escape_markup, escape_markup_into};
-pub mod diff;
-pub mod memo;
+pub(crate) mod diff;
+pub(crate) mod memo;
 mod pages;
-pub mod theme;
-pub mod views;
+pub(crate) mod theme;
+pub(crate) mod views;
 
 use crate::config::Config;
 use crate::corpus::Corpus;
@@ -87,7 +87,7 @@ pub enum DataJob {
 }
 
 /// JSON Schemas shipped with the tool and published under `data/schemas/`.
-pub const SCHEMAS: &[(&str, &str)] = &[
+pub(crate) const SCHEMAS: &[(&str, &str)] = &[
     ("record.schema.json", include_str!("../../schemas/record.schema.json")),
     ("documents.schema.json", include_str!("../../schemas/documents.schema.json")),
 ];
@@ -112,7 +112,13 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> 
 }
 
 /// [`plan`] with the browse lists already made (see [`Renderer::lists`]).
-pub fn plan_with(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, lists: &[Arc<List>]) -> Vec<Job> {
+pub(crate) fn plan_with(
+    c: &Corpus,
+    cfg: &Config,
+    theme: &Theme,
+    root: &std::path::Path,
+    lists: &[Arc<List>],
+) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog, Job::NotFound];
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     for i in c.visible_indexes() {
@@ -247,10 +253,10 @@ fn lists(c: &Corpus) -> Vec<List> {
     groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
 }
 
-pub use crate::route::record_dir as record_path;
+pub(crate) use crate::route::record_dir as record_path;
 
 /// Percent-encodes a path for use in `href`, keeping `/`.
-pub fn encode_path(p: &str) -> String {
+pub(crate) fn encode_path(p: &str) -> String {
     let mut s = String::with_capacity(p.len());
     for b in p.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -850,7 +856,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// How many neighbours on either side of the shown one a pager or a version list links to.
-pub const WINDOW: usize = 3;
+pub(crate) const WINDOW: usize = 3;
 
 /// One entry of a windowed list: an item (its index), or a gap of that many items left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

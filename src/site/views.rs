@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// The site's settings, as `site` in every template.
 #[derive(Debug, Clone, Serialize)]
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     /// Path part of `base_url` (the prefix of every link), e.g. `/` or `/gongbao/`.
     pub base: &'a str,
     /// Host name of `base_url`.
@@ -46,7 +46,7 @@ pub struct Site<'a> {
 /// The `p` of one page: one variant per template. Serialised as the page itself.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Page<'a> {
+pub(crate) enum Page<'a> {
     /// `index.html`.
     Home(HomePage<'a>),
     /// `doc.html`.
@@ -71,7 +71,7 @@ pub enum Page<'a> {
 
 impl Page<'_> {
     /// The template that renders this page.
-    pub fn template(&self) -> &'static str {
+    pub(crate) fn template(&self) -> &'static str {
         match self {
             Page::Home(_) => "index.html",
             Page::Doc(_) => "doc.html",
@@ -115,7 +115,7 @@ impl Page<'_> {
 /// A document in a list, or the document a version or redline page belongs to (the book's
 /// “文件链接”).
 #[derive(Debug, Clone, Serialize)]
-pub struct DocLink<'a> {
+pub(crate) struct DocLink<'a> {
     /// 发文字号, normalised; `none` without one.
     pub doc_number: Option<String>,
     /// 发布机构, by name.
@@ -135,7 +135,7 @@ pub struct DocLink<'a> {
 
 /// A gazette issue in a list, or the issue a page is about.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssueLink<'a> {
+pub(crate) struct IssueLink<'a> {
     /// Number of the issue in its year.
     pub number: Option<u32>,
     /// Publication date.
@@ -152,7 +152,7 @@ pub struct IssueLink<'a> {
 
 /// A document's state from a date on: its current state, or one entry of its timeline.
 #[derive(Debug, Clone, Serialize)]
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     /// The visible record that caused the change; `none` when the document's own dates did.
     pub basis: Option<Basis<'a>>,
     /// First day of the state.
@@ -165,7 +165,7 @@ pub struct Change<'a> {
 
 /// The record that caused a change of state.
 #[derive(Debug, Clone, Serialize)]
-pub struct Basis<'a> {
+pub(crate) struct Basis<'a> {
     /// Its title.
     pub title: &'a str,
     /// Address of its page.
@@ -174,7 +174,7 @@ pub struct Basis<'a> {
 
 /// A relation between documents with a date: amends, repeals and their reverse.
 #[derive(Debug, Clone, Serialize)]
-pub struct Relation<'a> {
+pub(crate) struct Relation<'a> {
     /// The other document.
     pub doc: DocLink<'a>,
     /// When the relation takes effect; for amendments and repeals that this document makes,
@@ -186,7 +186,7 @@ pub struct Relation<'a> {
 
 /// A file published with a record.
 #[derive(Debug, Clone, Serialize)]
-pub struct Attachment<'a> {
+pub(crate) struct Attachment<'a> {
     /// Its title (the file name when the record gives none).
     pub title: &'a str,
     /// Its address (absolute in the data files).
@@ -195,7 +195,7 @@ pub struct Attachment<'a> {
 
 /// A topic of a document, with the browse list of its first one or two levels.
 #[derive(Debug, Clone, Serialize)]
-pub struct Topic {
+pub(crate) struct Topic {
     /// Its levels joined with `\`.
     pub label: String,
     /// Address of the browse list.
@@ -204,7 +204,7 @@ pub struct Topic {
 
 /// An issuing body, with its browse list.
 #[derive(Debug, Clone, Serialize)]
-pub struct Issuer<'a> {
+pub(crate) struct Issuer<'a> {
     /// Its name.
     pub name: &'a str,
     /// Address of the browse list.
@@ -213,7 +213,7 @@ pub struct Issuer<'a> {
 
 /// The gazette issue that printed a document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Printed<'a> {
+pub(crate) struct Printed<'a> {
     /// Number of the issue in its year.
     pub number: Option<u32>,
     /// Page in the issue, when given.
@@ -228,7 +228,7 @@ pub struct Printed<'a> {
 
 /// A draft's period for comments.
 #[derive(Debug, Clone, Serialize)]
-pub struct CommentPeriod<'a> {
+pub(crate) struct CommentPeriod<'a> {
     /// How to send comments.
     pub channel: Option<&'a str>,
     /// Last day.
@@ -241,7 +241,7 @@ pub struct CommentPeriod<'a> {
 
 /// A commit that touched a record's file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Revision<'a> {
+pub(crate) struct Revision<'a> {
     /// `added`, `modified`, `renamed` or `deleted` (a key of `t.change`).
     pub change: crate::source::history::Change,
     /// Commit date.
@@ -256,14 +256,14 @@ pub struct Revision<'a> {
 
 impl<'a> Revision<'a> {
     /// A commit as shown.
-    pub fn of(c: &'a crate::source::history::Commit) -> Revision<'a> {
+    pub(crate) fn of(c: &'a crate::source::history::Commit) -> Revision<'a> {
         Revision { change: c.change, date: c.date, hash: &c.hash, subject: c.subject.as_deref() }
     }
 }
 
 /// The fields of a 主动公开基本目录 entry.
 #[derive(Debug, Clone, Serialize)]
-pub struct Catalog<'a> {
+pub(crate) struct Catalog<'a> {
     /// 公开依据.
     pub basis: &'a str,
     /// 类别.
@@ -278,7 +278,7 @@ pub struct Catalog<'a> {
 
 impl<'a> Catalog<'a> {
     /// A record's catalogue fields.
-    pub fn of(f: &'a crate::source::parse::CatalogFields) -> Catalog<'a> {
+    pub(crate) fn of(f: &'a crate::source::parse::CatalogFields) -> Catalog<'a> {
         Catalog {
             basis: &f.basis,
             category: &f.category,
@@ -291,7 +291,7 @@ impl<'a> Catalog<'a> {
 
 /// A heading of a text, for a table of contents.
 #[derive(Debug, Clone, Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     /// Its `id` attribute, the target of `#…`.
     pub id: String,
     /// 1–6.
@@ -304,7 +304,7 @@ pub struct Heading {
 /// left out.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Windowed<T> {
+pub(crate) enum Windowed<T> {
     /// An item.
     Item(T),
     /// Items left out.
@@ -316,7 +316,7 @@ pub enum Windowed<T> {
 
 /// One text of a document in the version list (`versions.html`).
 #[derive(Debug, Clone, Serialize)]
-pub struct VersionLink {
+pub(crate) struct VersionLink {
     /// Whether it is the current text (`index.md`).
     pub current: bool,
     /// Date from which it applies.
@@ -339,7 +339,7 @@ pub struct VersionLink {
 
 /// Where the full version list is, when a page shows only part of it.
 #[derive(Debug, Clone, Serialize)]
-pub struct VersionsAll {
+pub(crate) struct VersionsAll {
     /// Number of texts.
     pub count: usize,
     /// Address of the list on the document page (`…#versions`).
@@ -348,7 +348,7 @@ pub struct VersionsAll {
 
 /// A page of a browse list in the pager.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageLink {
+pub(crate) struct PageLink {
     /// Whether it is the page shown.
     pub current: bool,
     /// Page number, from 1.
@@ -359,7 +359,7 @@ pub struct PageLink {
 
 /// `index.html`: the home page.
 #[derive(Debug, Clone, Serialize)]
-pub struct HomePage<'a> {
+pub(crate) struct HomePage<'a> {
     /// The newest documents of each kind that has any (regulations, normative documents,
     /// policies, interpretations, drafts, notices; 6 each).
     pub by_kind: Vec<KindColumn<'a>>,
@@ -373,7 +373,7 @@ pub struct HomePage<'a> {
 
 /// The newest documents of one kind, on the home page.
 #[derive(Debug, Clone, Serialize)]
-pub struct KindColumn<'a> {
+pub(crate) struct KindColumn<'a> {
     /// The documents.
     pub items: Vec<DocLink<'a>>,
     /// The kind (a key of `t.kind`).
@@ -384,7 +384,7 @@ pub struct KindColumn<'a> {
 
 /// `doc.html`: a document page.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocPage<'a> {
+pub(crate) struct DocPage<'a> {
     /// The adoption report of a draft.
     pub adoption: Option<DocLink<'a>>,
     /// The drafts this document is the adoption report of.
@@ -474,7 +474,7 @@ pub struct DocPage<'a> {
 
 /// `version.html`: a document's text as it stood from one date.
 #[derive(Debug, Clone, Serialize)]
-pub struct VersionPage<'a> {
+pub(crate) struct VersionPage<'a> {
     /// The text, as safe HTML (`| safe`).
     pub body: String,
     /// Whether it is the current text (`index.md`).
@@ -503,7 +503,7 @@ pub struct VersionPage<'a> {
 
 /// `diff.html`: the redline between two texts of a document.
 #[derive(Debug, Clone, Serialize)]
-pub struct DiffPage<'a> {
+pub(crate) struct DiffPage<'a> {
     /// The document.
     pub doc: DocLink<'a>,
     /// Date of the older text.
@@ -529,7 +529,7 @@ pub struct DiffPage<'a> {
 
 /// Paragraph counts of a redline.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct DiffStats {
+pub(crate) struct DiffStats {
     /// Paragraphs changed inside.
     pub changed: usize,
     /// Paragraphs only in the older text.
@@ -542,7 +542,7 @@ pub struct DiffStats {
 
 /// `issue.html`: a gazette issue.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssuePage<'a> {
+pub(crate) struct IssuePage<'a> {
     /// The issue record's own text, as safe HTML (`| safe`).
     pub body: String,
     /// Its opening sentences, as plain text.
@@ -569,7 +569,7 @@ pub struct IssuePage<'a> {
 
 /// A section of an issue's table of contents.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssueSection<'a> {
+pub(crate) struct IssueSection<'a> {
     /// Its documents (those that are published).
     pub items: Vec<IssueItem<'a>>,
     /// Its title.
@@ -578,7 +578,7 @@ pub struct IssueSection<'a> {
 
 /// A document in an issue's table of contents.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssueItem<'a> {
+pub(crate) struct IssueItem<'a> {
     /// The document.
     pub doc: DocLink<'a>,
     /// Its first page in the issue.
@@ -587,14 +587,14 @@ pub struct IssueItem<'a> {
 
 /// `issues.html`: every gazette issue.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssuesPage<'a> {
+pub(crate) struct IssuesPage<'a> {
     /// The issues by year, newest year first.
     pub years: Vec<IssueYear<'a>>,
 }
 
 /// The issues of one year.
 #[derive(Debug, Clone, Serialize)]
-pub struct IssueYear<'a> {
+pub(crate) struct IssueYear<'a> {
     /// The issues, newest first.
     pub issues: Vec<IssueLink<'a>>,
     /// The year.
@@ -603,14 +603,14 @@ pub struct IssueYear<'a> {
 
 /// `browse.html`: the browse facets.
 #[derive(Debug, Clone, Serialize)]
-pub struct BrowsePage<'a> {
+pub(crate) struct BrowsePage<'a> {
     /// Year, kind, validity, issuer and first-level topic, in that order (those with values).
     pub facets: Vec<Facet<'a>>,
 }
 
 /// One browse facet and its values.
 #[derive(Debug, Clone, Serialize)]
-pub struct Facet<'a> {
+pub(crate) struct Facet<'a> {
     /// `year`, `kind`, `validity`, `issuer` or `topic` (a key of `t.facet`).
     pub facet: &'static str,
     /// Its values: years newest first, others in order of their labels.
@@ -619,7 +619,7 @@ pub struct Facet<'a> {
 
 /// One value of a browse facet.
 #[derive(Debug, Clone, Serialize)]
-pub struct FacetValue<'a> {
+pub(crate) struct FacetValue<'a> {
     /// Number of documents.
     pub count: usize,
     /// The value: a year, a kind or state id, an issuer's name, a topic.
@@ -630,7 +630,7 @@ pub struct FacetValue<'a> {
 
 /// `list.html`: one page of a browse list.
 #[derive(Debug, Clone, Serialize)]
-pub struct ListPage<'a> {
+pub(crate) struct ListPage<'a> {
     /// The facet (a key of `t.facet`).
     pub facet: &'static str,
     /// The documents on this page, newest first.
@@ -653,14 +653,14 @@ pub struct ListPage<'a> {
 
 /// `catalog.html`: the 主动公开基本目录.
 #[derive(Debug, Clone, Serialize)]
-pub struct CatalogPage<'a> {
+pub(crate) struct CatalogPage<'a> {
     /// The entries, newest first.
     pub items: Vec<CatalogItem<'a>>,
 }
 
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Serialize)]
-pub struct CatalogItem<'a> {
+pub(crate) struct CatalogItem<'a> {
     /// The opening sentences of its text, as plain text.
     pub description: String,
     /// The entry.
@@ -671,7 +671,7 @@ pub struct CatalogItem<'a> {
 
 /// `404.html`: nothing.
 #[derive(Debug, Clone, Serialize)]
-pub struct NotFoundPage {}
+pub(crate) struct NotFoundPage {}
 
 #[cfg(test)]
 pub(crate) mod tests {

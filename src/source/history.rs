@@ -65,10 +65,10 @@ impl Change {
 
 /// Commits per file (paths relative to the site root, `content/…`), newest first; `None` when
 /// the site is not in a git repository, it has no commits, or `git` cannot be run.
-pub type History = Option<BTreeMap<String, Vec<Commit>>>;
+pub(crate) type History = Option<BTreeMap<String, Vec<Commit>>>;
 
 /// Reads the history of `root/content`; with `subjects`, each commit's subject too.
-pub fn read(root: &Path, subjects: bool) -> History {
+pub(crate) fn read(root: &Path, subjects: bool) -> History {
     parse(&git_log(root, subjects)?, subjects)
 }
 

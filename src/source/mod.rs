@@ -7,8 +7,8 @@
 //! settings, and the texts quoted under messages) is read by [`read_regular`]: it never follows
 //! a link, never blocks on a FIFO or device, and never reads past a limit.
 
-pub mod history;
-pub mod parse;
+pub(crate) mod history;
+pub(crate) mod parse;
 
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
@@ -20,15 +20,15 @@ use std::path::{Path, PathBuf};
 /// Records larger than this are refused: no real document comes near it, and a runaway file
 /// should not stall a pipeline. The same limit holds for every other text of a site (earlier
 /// texts, theme files, settings).
-pub const MAX_RECORD_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_RECORD_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Attachments larger than this are refused: a scanned gazette edition runs to tens of
 /// megabytes, and each attachment is held in memory while it is written and checksummed.
-pub const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why [`read_regular`] refused a file.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// A symbolic link: never followed, so a link cannot pull in a file from elsewhere.
     Link,
     /// Not a regular file (a folder, FIFO, device or socket): reading it could block or never end.
@@ -41,7 +41,7 @@ pub enum ReadError {
 
 impl ReadError {
     /// The diagnostic for this failure to read `file` (a path relative to the site root).
-    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, file: &str) -> Diagnostic {
         match self {
             ReadError::Link => symlink_diag(file),
             ReadError::NotRegular => Diagnostic::error(
@@ -84,13 +84,13 @@ impl std::fmt::Display for ReadError {
 /// open handle so that nothing can be swapped in between the look and the read. A FIFO or device
 /// is opened without blocking and never read. Reading stops one byte past `limit`, so a file
 /// that grows while it is read, or a device, cannot make it run on.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     read_checked(path, limit, false)
 }
 
 /// [`read_regular`], following a link to a regular file: for a file that legitimately lives
 /// elsewhere and is often linked into place, such as a secret key.
-pub fn read_regular_through_links(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular_through_links(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     read_checked(path, limit, true)
 }
 
@@ -110,7 +110,7 @@ fn read_checked(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadEr
 
 /// Opens the regular file at `path` for reading, as [`read_regular`] would, and gives its size;
 /// for callers that stream the bytes (checksums of large files) rather than hold them.
-pub fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
     open_checked(path, false)
 }
 
@@ -162,7 +162,7 @@ fn bad_name(name: &std::ffi::OsStr) -> bool {
 
 /// A path for messages with control characters and backslashes written as escapes, so that it
 /// stays on one line and shows what is wrong with it.
-pub fn shown_path(p: &str) -> String {
+pub(crate) fn shown_path(p: &str) -> String {
     p.chars()
         .flat_map(|c| if c.is_control() || c == '\\' { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
         .collect()
@@ -187,7 +187,7 @@ pub struct Source {
 
 /// A record file found by the walk, not yet read.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Where it is.
     pub path: PathBuf,
     /// Its path under `content/`.
@@ -196,7 +196,7 @@ pub struct Entry {
 
 /// Everything `load` found.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Record files, sorted by path.
     pub entries: Vec<Entry>,
     /// Every regular file under `content/`, relative to it, for resolving attachments and links.
@@ -206,7 +206,7 @@ pub struct Loaded {
 }
 
 /// Reads the records below `root/content`.
-pub fn load(root: &Path) -> std::io::Result<Loaded> {
+pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
     let content = root.join("content");
     let mut loaded = Loaded::default();
     match std::fs::symlink_metadata(&content) {
@@ -269,17 +269,17 @@ pub fn load(root: &Path) -> std::io::Result<Loaded> {
 
 /// Whether the file at `under` (its path under `content/`) is a record: a `.md` file that is not
 /// an earlier text in a `versions/` folder (those are checked in `check`).
-pub fn is_record_file(under: &str) -> bool {
+pub(crate) fn is_record_file(under: &str) -> bool {
     under.ends_with(".md") && !under.split('/').rev().skip(1).any(|seg| seg == "versions")
 }
 
 /// What identifies a file's state without reading it: size, modification time and, on Unix,
 /// inode and change time (which no tool can set back, so a file replaced by one with an old
 /// modification time, as `cp -p` and `rsync -t` leave it, still shows).
-pub type Stamp = (u64, std::time::SystemTime, u64, i64, i64);
+pub(crate) type Stamp = (u64, std::time::SystemTime, u64, i64, i64);
 
 /// The stamp of the file at `path`.
-pub fn stamp(path: &Path) -> Option<Stamp> {
+pub(crate) fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
     #[cfg(unix)]
     let more = {
@@ -294,12 +294,12 @@ pub fn stamp(path: &Path) -> Option<Stamp> {
 /// The stamp of the file at `path` if it can stand for the file's bytes read at `now`. Like
 /// git's index, a modification time less than two seconds before is not trusted: a second write
 /// within the file system's clock tick could leave the stamp unchanged.
-pub fn settled_stamp(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
+pub(crate) fn settled_stamp(path: &Path, now: std::time::SystemTime) -> Option<Stamp> {
     stamp(path).filter(|s| s.1 + std::time::Duration::from_secs(2) < now)
 }
 
 /// Reads one record file.
-pub fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
+pub(crate) fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
     let (path, under) = (&entry.path, entry.under.as_str());
     let file = rel(root, path);
     let bytes = read_regular(path, MAX_RECORD_BYTES).map_err(|e| e.diagnostic(&file))?;
@@ -387,13 +387,13 @@ fn looks_like_gbk(b: &[u8]) -> bool {
 }
 
 /// `path` relative to `base`, with `/` separators.
-pub fn rel(base: &Path, path: &Path) -> String {
+pub(crate) fn rel(base: &Path, path: &Path) -> String {
     let p = path.strip_prefix(base).unwrap_or(path);
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
-pub use markdown::Body;
+pub(crate) use markdown::Body;
 
 /// A reference to another record by id, with where it is written.
 #[derive(Debug, Clone)]
@@ -227,7 +227,7 @@ impl Record {
 }
 
 /// The keys SPEC §2 defines. Anything else is a typo unless the site declares it.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "id",
     "kind",
     "title",
@@ -450,12 +450,6 @@ fn yaml_options() -> serde_saphyr::Options {
             max_documents: 1,
         },
     }
-}
-
-/// Renders the text of `r` to HTML from its source `text` (the decoded file).
-pub fn body_html(r: &Record, text: &str) -> String {
-    let at = r.body_at.min(text.len());
-    markdown::render(text, at, &text[at..], true).html
 }
 
 /// Splits front matter from the body. Returns the YAML, the line the YAML starts on (1-based),
@@ -1144,13 +1138,13 @@ fn mentions_disclosure(text: &str) -> bool {
 /// Whether a written basis is meant as a record id: it is one when a record has that id, and
 /// it is taken for one (so that a typo is reported) when it has the plain ASCII shape ids have.
 /// Anything else cites a document outside the corpus.
-pub fn basis_is_id(written: &str, exists: bool) -> bool {
+pub(crate) fn basis_is_id(written: &str, exists: bool) -> bool {
     exists || written.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'))
 }
 
 /// Why `id` cannot be an id, or `None` when it can. Ids become folder names and URLs, so they
 /// may not climb out of their folder, start with a dot, or hold characters that need escaping.
-pub fn bad_id(id: &str) -> Option<Msg> {
+pub(crate) fn bad_id(id: &str) -> Option<Msg> {
     if id.is_empty() {
         return Some(msg!("为空", "it is empty"));
     }

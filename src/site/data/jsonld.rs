@@ -13,7 +13,7 @@ use serde::Serialize;
 /// `CreativeWork`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JsonLd<'a> {
+pub(crate) struct JsonLd<'a> {
     /// The vocabulary, when the description stands alone (in a page).
     #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
@@ -80,19 +80,19 @@ pub struct JsonLd<'a> {
 /// The JSON-LD context: schema.org as the vocabulary, written inline so that expanding the data
 /// needs no network.
 #[derive(Debug, Clone, Serialize)]
-pub struct Context {
+pub(crate) struct Context {
     #[serde(rename = "@vocab")]
     vocab: &'static str,
     schema: &'static str,
 }
 
 /// The context every file uses.
-pub const CONTEXT: Context = Context { vocab: "https://schema.org/", schema: "https://schema.org/" };
+pub(crate) const CONTEXT: Context = Context { vocab: "https://schema.org/", schema: "https://schema.org/" };
 
 /// A topic, or a reference to another record.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum About<'a> {
+pub(crate) enum About<'a> {
     /// A topic, levels joined with `\`.
     Topic(&'a str),
     /// A record.
@@ -101,7 +101,7 @@ pub enum About<'a> {
 
 /// A reference by address.
 #[derive(Debug, Clone, Serialize)]
-pub struct IdRef {
+pub(crate) struct IdRef {
     /// The address.
     #[serde(rename = "@id")]
     pub id: String,
@@ -109,7 +109,7 @@ pub struct IdRef {
 
 /// A named thing of a type: an organisation, or the gazette as a periodical.
 #[derive(Debug, Clone, Serialize)]
-pub struct Org<'a> {
+pub(crate) struct Org<'a> {
     /// `GovernmentOrganization` or `Periodical`.
     #[serde(rename = "@type")]
     pub kind: &'static str,

@@ -3,8 +3,8 @@
 //! [`DocumentRow`](row::DocumentRow) written out, as the pages' relations and JSON-LD
 //! are, so the data and the site cannot disagree.
 
-pub mod jsonld;
-pub mod row;
+pub(crate) mod jsonld;
+pub(crate) mod row;
 
 use crate::corpus::Corpus;
 use crate::model::Kind;
@@ -14,9 +14,9 @@ use row::{CSV_FIELDS, Cell};
 use serde_json::{Value, json};
 
 /// Newest entries per feed.
-pub const FEED_LEN: usize = 50;
+pub(crate) const FEED_LEN: usize = 50;
 /// URLs per sitemap file (the protocol's limit).
-pub const SITEMAP_LEN: usize = 50_000;
+pub(crate) const SITEMAP_LEN: usize = 50_000;
 
 impl Renderer<'_> {
     /// The absolute address of a site path.
@@ -275,12 +275,12 @@ fn pretty(v: &Value) -> Vec<u8> {
 }
 
 /// Escapes text for XML.
-pub fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     super::escape_markup(s, "&apos;", true)
 }
 
 /// Page paths for the sitemap: every HTML page but the 404 page, as site-relative URLs.
-pub fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
+pub(crate) fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
     jobs.iter()
         .filter_map(|j| match j {
             crate::site::Job::Home => Some(String::new()),

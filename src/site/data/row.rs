@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 
 /// One document in the open data.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocumentRow<'a> {
+pub(crate) struct DocumentRow<'a> {
     /// Visible documents amending this one.
     pub amended_by: Vec<RowRelation<'a>>,
     /// Visible documents this one amends.
@@ -91,7 +91,7 @@ pub struct DocumentRow<'a> {
 
 /// Another visible record, written as its id.
 #[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     /// Its id.
     pub id: &'a str,
     /// Its index in the corpus.
@@ -106,7 +106,7 @@ impl Serialize for Target<'_> {
 
 /// An amendment or repeal, either way.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowRelation<'a> {
+pub(crate) struct RowRelation<'a> {
     /// When it takes effect; for those this document makes, its own effective date when the
     /// record gives none.
     pub effective: Option<Date>,
@@ -118,7 +118,7 @@ pub struct RowRelation<'a> {
 
 /// A draft's period for comments.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowComment<'a> {
+pub(crate) struct RowComment<'a> {
     /// The visible adoption report.
     pub adoption: Option<Target<'a>>,
     /// How to send comments.
@@ -131,7 +131,7 @@ pub struct RowComment<'a> {
 
 /// Where a document was printed.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowGazette {
+pub(crate) struct RowGazette {
     /// Number of the issue in its year.
     pub number: u32,
     /// Page, when given.
@@ -147,7 +147,7 @@ pub struct RowGazette {
 
 /// A change of validity.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowChange<'a> {
+pub(crate) struct RowChange<'a> {
     /// The record that caused it.
     pub basis: Option<Target<'a>>,
     /// First day of the state.
@@ -160,7 +160,7 @@ pub struct RowChange<'a> {
 
 /// One text of a document.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowVersion {
+pub(crate) struct RowVersion {
     /// Whether it is the current text.
     pub current: bool,
     /// Date from which it applies.
@@ -274,7 +274,7 @@ impl Renderer<'_> {
 
 /// A column of `documents.csv`: its name, Table Schema type and description (for
 /// `datapackage.json`), and how its cell is read from a row.
-pub struct CsvField {
+pub(crate) struct CsvField {
     /// Column name.
     pub name: &'static str,
     /// Table Schema type.
@@ -287,7 +287,7 @@ pub struct CsvField {
 
 /// One CSV cell before quoting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
+pub(crate) enum Cell {
     /// Nothing.
     Empty,
     /// Text, guarded against being read as a formula.
@@ -318,7 +318,7 @@ impl Cell {
     /// OWASP advises against CSV injection; the JSON files keep the text as written. Numbers are
     /// left alone: they are not text a program would run, and their columns are typed as
     /// integers.
-    pub fn write(self) -> String {
+    pub(crate) fn write(self) -> String {
         let (s, text) = match self {
             Cell::Empty => (String::new(), false),
             Cell::Text(s) => (s, true),
@@ -334,7 +334,7 @@ impl Cell {
 }
 
 /// Columns of `documents.csv`, in order.
-pub const CSV_FIELDS: &[CsvField] = &[
+pub(crate) const CSV_FIELDS: &[CsvField] = &[
     CsvField {
         name: "id",
         kind: "string",
@@ -469,7 +469,7 @@ pub const CSV_FIELDS: &[CsvField] = &[
 ];
 
 /// One line of `documents.csv`.
-pub fn csv_line(row: &DocumentRow<'_>) -> Vec<u8> {
+pub(crate) fn csv_line(row: &DocumentRow<'_>) -> Vec<u8> {
     let mut line = CSV_FIELDS.iter().map(|f| (f.cell)(row).write()).collect::<Vec<_>>().join(",");
     line.push_str("\r\n");
     line.into_bytes()
