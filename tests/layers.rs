@@ -19,6 +19,8 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["emit"],
     &["seal"],
+    // The containers for archives, libraries and web archives, made from the sealed tree.
+    &["package"],
     // The commands wire the stages together.
     &["cmd"],
 ];
