@@ -9,6 +9,7 @@
 //! seconds since the Unix epoch (`SOURCE_DATE_EPOCH` style) and the caller's order is checked,
 //! not trusted.
 
+pub mod bagit;
 pub mod zip;
 
 use std::fmt;
