@@ -435,7 +435,7 @@ pub fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
     // Names relative to the bag.
     let rel: Vec<&str> = files.iter().map(|f| &f[prefix.len()..]).collect();
 
-    let mut read_tag = |zip: &mut ZipIn<R>, name: &str| -> Result<Option<String>> {
+    let read_tag = |zip: &mut ZipIn<R>, name: &str| -> Result<Option<String>> {
         let Some(entry) = zip.entries().iter().find(|e| e.name == format!("{prefix}{name}")) else {
             return Ok(None);
         };
@@ -484,8 +484,7 @@ pub fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
         let text = read_tag(&mut zip, name)?.unwrap_or_default();
         let mut listed = BTreeMap::new();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let parsed =
-                line.split_once(|c: char| c == ' ' || c == '\t').map(|(d, p)| (d, decode_path(p.trim_start())));
+            let parsed = line.split_once([' ', '\t']).map(|(d, p)| (d, decode_path(p.trim_start())));
             match parsed {
                 Some((digest, path)) if tag || path.starts_with("data/") => {
                     listed.insert(path, digest.to_ascii_lowercase());

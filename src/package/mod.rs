@@ -10,6 +10,7 @@
 //! not trusted.
 
 pub mod bagit;
+pub mod warc;
 pub mod zip;
 
 use std::fmt;
