@@ -26,6 +26,7 @@ pub(crate) mod check;
 pub(crate) mod site;
 pub(crate) mod emit;
 pub(crate) mod seal;
+pub(crate) mod package;
 pub mod cmd;
 
 /// What the crate's own integration tests, property tests and fuzzers call below the commands.
