@@ -27,7 +27,7 @@ const FOLD_AT: usize = 79;
 /// Who sent the bag and what it is: the `bag-info.txt` fields the caller chooses. An empty value
 /// leaves its field out.
 #[derive(Debug, Clone, Default)]
-pub struct BagInfo {
+pub(crate) struct BagInfo {
     /// `Source-Organization`: the agency that hands the bag over.
     pub source_organization: String,
     /// `Contact-Name`.
@@ -44,7 +44,7 @@ pub struct BagInfo {
 
 /// A file of the payload, as the caller declares it before anything is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayloadFile {
+pub(crate) struct PayloadFile {
     /// The path under `data/`, `/`-separated (it must pass [`check_name`]).
     pub path: String,
     /// Its size in bytes; the stream opened for it must give exactly this many.
@@ -53,7 +53,7 @@ pub struct PayloadFile {
 
 /// The place of one bag in a transfer split over several.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
+pub(crate) struct Group {
     /// `Bag-Group-Identifier`, the same in every bag of the transfer.
     pub identifier: String,
     /// This bag's number, from 1.
@@ -64,7 +64,7 @@ pub struct Group {
 
 /// One bag to write.
 #[derive(Debug, Clone)]
-pub struct BagSpec<'a> {
+pub(crate) struct BagSpec<'a> {
     /// The bag's name: its top-level folder, and the zip's name without `.zip`.
     pub name: &'a str,
     /// The `bag-info.txt` fields the caller chooses.
@@ -77,7 +77,7 @@ pub struct BagSpec<'a> {
 
 /// What a written bag holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenBag {
+pub(crate) struct WrittenBag {
     /// The payload's size in bytes.
     pub payload_bytes: u64,
     /// The number of payload files.
@@ -88,7 +88,7 @@ pub struct WrittenBag {
 
 /// Writes the bag `spec` with `payload` (sorted by path, each path once) into `out`, opening each
 /// file with `open` just before it is copied. Returns the output and what the bag holds.
-pub fn write_bag<W, R, F>(out: W, spec: &BagSpec<'_>, payload: &[PayloadFile], mut open: F) -> Result<(W, WrittenBag)>
+pub(crate) fn write_bag<W, R, F>(out: W, spec: &BagSpec<'_>, payload: &[PayloadFile], mut open: F) -> Result<(W, WrittenBag)>
 where
     W: Write + Seek,
     R: Read,
@@ -159,7 +159,7 @@ where
 /// Splits a sorted payload into consecutive runs of at most `limit` bytes each, in order. A file
 /// larger than `limit` gets a bag of its own (a file is never cut). An empty payload gives one
 /// empty bag, so that a transfer always has at least one.
-pub fn split(payload: Vec<PayloadFile>, limit: u64) -> Vec<Vec<PayloadFile>> {
+pub(crate) fn split(payload: Vec<PayloadFile>, limit: u64) -> Vec<Vec<PayloadFile>> {
     let mut bags = vec![Vec::new()];
     let mut size = 0u64;
     for file in payload {
@@ -257,12 +257,12 @@ fn unfold(text: &str) -> Vec<(String, String)> {
 }
 
 /// A manifest path: `%`, CR and LF percent-encoded, and only those (RFC 8493 §2.1.3).
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     path.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Undoes [`encode_path`]; other `%` sequences are left as they are, as the RFC asks.
-pub fn decode_path(path: &str) -> String {
+pub(crate) fn decode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut rest = path;
     while let Some(at) = rest.find('%') {
@@ -312,7 +312,7 @@ impl<R: Read> Read for Hashing<R> {
 
 /// Something wrong with a bag, found by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// The zip does not hold exactly one top-level folder.
     NotOneFolder(Vec<String>),
     /// `bagit.txt` is missing or not BagIt 1.0 in UTF-8.
@@ -390,7 +390,7 @@ impl fmt::Display for Problem {
 
 /// What [`verify`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// The bag's top-level folder.
     pub name: String,
     /// The fields of `bag-info.txt`, unfolded, in file order.
@@ -405,7 +405,7 @@ pub struct Report {
 
 impl Report {
     /// True when the bag is complete and every digest matches.
-    pub fn is_valid(&self) -> bool {
+    pub(crate) fn is_valid(&self) -> bool {
         self.problems.is_empty()
     }
 }
@@ -418,7 +418,7 @@ const MAX_TAG_FILE: u64 = 1 << 30;
 /// once, hashed in every algorithm its manifests use. An `Err` means the zip itself could not be
 /// read (or broke the reader's `limits`); a bag that reads but is wrong gives a report with
 /// problems.
-pub fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
+pub(crate) fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
     let mut zip = ZipIn::open(zip, limits)?;
     let mut report = Report::default();
     let files: Vec<String> = zip.entries().iter().filter(|e| !e.is_dir).map(|e| e.name.clone()).collect();

@@ -9,9 +9,9 @@
 //! seconds since the Unix epoch (`SOURCE_DATE_EPOCH` style) and the caller's order is checked,
 //! not trusted.
 
-pub mod bagit;
-pub mod warc;
-pub mod zip;
+pub(crate) mod bagit;
+pub(crate) mod warc;
+pub(crate) mod zip;
 
 use std::fmt;
 use std::io;
@@ -19,7 +19,7 @@ use std::io;
 /// What went wrong while writing or reading a package. Each variant carries the entry or file
 /// name it concerns, so that the message printed by a command needs no backtrace.
 #[derive(Debug)]
-pub enum Error {
+pub(crate) enum Error {
     /// Reading a payload stream or writing the output failed.
     Io {
         /// What was being read or written.
@@ -120,7 +120,7 @@ impl std::error::Error for Error {
 }
 
 /// A result of this module.
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 pub(crate) fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
     let context = context.into();
@@ -129,7 +129,7 @@ pub(crate) fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> Er
 
 /// A UTC date and time of day, to the second, as the formats here print it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Utc {
+pub(crate) struct Utc {
     /// The year (proleptic Gregorian).
     pub year: i64,
     /// 1–12.
@@ -148,7 +148,7 @@ impl Utc {
     /// The UTC time `seconds` after 1970-01-01T00:00:00Z (before it when negative). The civil
     /// date comes from the day count by the usual era arithmetic (400-year cycles of 146,097
     /// days), which is exact for every `i64` day count this can produce.
-    pub fn from_epoch(seconds: i64) -> Utc {
+    pub(crate) fn from_epoch(seconds: i64) -> Utc {
         let days = seconds.div_euclid(86_400);
         let of_day = seconds.rem_euclid(86_400) as u32;
         // Days since 0000-03-01, so that the leap day ends a year.
@@ -165,17 +165,17 @@ impl Utc {
     }
 
     /// `YYYY-MM-DD`, as BagIt's `Bagging-Date`.
-    pub fn date(&self) -> String {
+    pub(crate) fn date(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ`, as `WARC-Date` (W3C-ISO8601 at second precision).
-    pub fn iso(&self) -> String {
+    pub(crate) fn iso(&self) -> String {
         format!("{}T{:02}:{:02}:{:02}Z", self.date(), self.hour, self.minute, self.second)
     }
 
     /// `YYYYMMDDhhmmss`, the 14-digit timestamp of wayback URLs and CDX indexes.
-    pub fn digits14(&self) -> String {
+    pub(crate) fn digits14(&self) -> String {
         format!("{:04}{:02}{:02}{:02}{:02}{:02}", self.year, self.month, self.day, self.hour, self.minute, self.second)
     }
 }

@@ -27,7 +27,7 @@ use std::io::{self, Read, Write};
 const GZIP_OS_UNKNOWN: u8 = 255;
 
 /// A WARC file being written.
-pub struct WarcOut<W: Write> {
+pub(crate) struct WarcOut<W: Write> {
     out: W,
     date: String,
     base: String,
@@ -40,7 +40,7 @@ impl<W: Write> WarcOut<W> {
     /// at `epoch_seconds`, and writes its `warcinfo` record: `WARC-Filename: filename`, the
     /// `software`, `format` and `conformsTo` fields, then `fields` (name, value) as given — say
     /// `isPartOf`, `description`, `operator`.
-    pub fn new(out: W, base_url: &str, epoch_seconds: i64, filename: &str, fields: &[(&str, &str)]) -> Result<Self> {
+    pub(crate) fn new(out: W, base_url: &str, epoch_seconds: i64, filename: &str, fields: &[(&str, &str)]) -> Result<Self> {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(Error::BadValue { field: "base URL".into(), reason: "must start with http:// or https://" });
         }
@@ -87,7 +87,7 @@ impl<W: Write> WarcOut<W> {
     /// Adds the site file `path` (relative, `/`-separated; in byte order after the previous one)
     /// as a `response` record, served as `content_type`, with the `size` bytes that `open` gives.
     /// `open` is called twice (see the module's comment). Returns the record's target URI.
-    pub fn add_response<R, F>(&mut self, path: &str, content_type: &str, size: u64, mut open: F) -> Result<String>
+    pub(crate) fn add_response<R, F>(&mut self, path: &str, content_type: &str, size: u64, mut open: F) -> Result<String>
     where
         R: Read,
         F: FnMut() -> io::Result<R>,
@@ -138,7 +138,7 @@ impl<W: Write> WarcOut<W> {
     }
 
     /// The output, every record complete.
-    pub fn finish(mut self) -> Result<W> {
+    pub(crate) fn finish(mut self) -> Result<W> {
         self.out.flush().map_err(io_err("flushing the WARC file"))?;
         Ok(self.out)
     }
@@ -178,7 +178,7 @@ fn copy_hashed<R: Read>(
 /// The URL of a site file: `base` (ending in `/`) and the path, percent-encoded where a URL
 /// needs it, with a folder's `index.html` as the folder itself (`docs/1/index.html` →
 /// `…/docs/1/`), since that is the address readers and links use.
-pub fn target_uri(base: &str, path: &str) -> String {
+pub(crate) fn target_uri(base: &str, path: &str) -> String {
     let path = if path == "index.html" {
         ""
     } else {

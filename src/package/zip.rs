@@ -31,7 +31,7 @@ const ZIP64_FROM: u64 = 0xF000_0000;
 /// empty, `.` or `..` component, no backslash and no drive letter: any unzip tool extracts such a
 /// name inside its target folder and nowhere else. A directory entry's trailing `/` is allowed
 /// only when `dir` is set.
-pub fn check_name(name: &str, dir: bool) -> Result<()> {
+pub(crate) fn check_name(name: &str, dir: bool) -> Result<()> {
     let bad = |reason| Err(Error::BadName { name: name.to_string(), reason });
     let body = if dir { name.strip_suffix('/').unwrap_or(name) } else { name };
     if body.is_empty() {
@@ -61,7 +61,7 @@ pub fn check_name(name: &str, dir: bool) -> Result<()> {
 }
 
 /// A zip being written: entries go in one at a time, each streamed from a reader.
-pub struct ZipOut<W: Write + Seek> {
+pub(crate) struct ZipOut<W: Write + Seek> {
     inner: ZipWriter<W>,
     time: DateTime,
     last: Option<String>,
@@ -70,7 +70,7 @@ pub struct ZipOut<W: Write + Seek> {
 impl<W: Write + Seek> ZipOut<W> {
     /// A zip whose every entry carries the time `epoch_seconds` (UTC, rounded down to the even
     /// second as DOS time has it). Fails for a time outside DOS time's 1980–2107.
-    pub fn new(out: W, epoch_seconds: i64) -> Result<Self> {
+    pub(crate) fn new(out: W, epoch_seconds: i64) -> Result<Self> {
         let t = Utc::from_epoch(epoch_seconds);
         let out_of_range = || Error::Date { epoch_seconds, reason: "zip (DOS) time covers 1980-01-01 to 2107-12-31" };
         let year = u16::try_from(t.year).map_err(|_| out_of_range())?;
@@ -90,7 +90,7 @@ impl<W: Write + Seek> ZipOut<W> {
     /// rules of [`check_name`], when it does not sort after the previous entry (byte order,
     /// which is also what `LC_ALL=C sort` gives), or when the reader gives more or fewer than
     /// `size` bytes. After an error the zip is incomplete and should be thrown away.
-    pub fn add(&mut self, name: &str, size: u64, reader: impl Read) -> Result<()> {
+    pub(crate) fn add(&mut self, name: &str, size: u64, reader: impl Read) -> Result<()> {
         check_name(name, false)?;
         if let Some(previous) = &self.last
             && previous.as_str() >= name
@@ -117,19 +117,19 @@ impl<W: Write + Seek> ZipOut<W> {
     }
 
     /// [`add`](Self::add) for bytes already in memory (the small tag files of a bag).
-    pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         self.add(name, bytes.len() as u64, bytes)
     }
 
     /// Writes the central directory and returns the output.
-    pub fn finish(self) -> Result<W> {
+    pub(crate) fn finish(self) -> Result<W> {
         self.inner.finish().map_err(|source| Error::Zip { context: "writing the central directory".into(), source })
     }
 }
 
 /// How much a reader accepts before it calls a zip a bomb.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Entries in the central directory.
     pub max_entries: usize,
     /// The uncompressed size of one entry.
@@ -148,7 +148,7 @@ impl Default for Limits {
 
 /// One entry of a zip being read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The name, checked by [`check_name`].
     pub name: String,
     /// The uncompressed size the zip declares (and the reader enforces).
@@ -160,7 +160,7 @@ pub struct Entry {
 }
 
 /// A zip opened for reading, its central directory checked.
-pub struct ZipIn<R: Read + Seek> {
+pub(crate) struct ZipIn<R: Read + Seek> {
     archive: ZipArchive<R>,
     entries: Vec<Entry>,
 }
@@ -169,7 +169,7 @@ impl<R: Read + Seek> ZipIn<R> {
     /// Reads and checks the central directory: names, sizes against `limits`, no encryption, no
     /// method but stored and deflate, and every byte before the central directory belonging to
     /// exactly one entry (local header then data, back to back, from offset 0).
-    pub fn open(reader: R, limits: Limits) -> Result<Self> {
+    pub(crate) fn open(reader: R, limits: Limits) -> Result<Self> {
         let zip_err = |context: &str| {
             let context = context.to_string();
             move |source| Error::Zip { context, source }
@@ -230,13 +230,13 @@ impl<R: Read + Seek> ZipIn<R> {
     }
 
     /// The entries, in the order of the central directory (the order they were written).
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
     /// The content of `name`, streamed. The reader fails (as `io::ErrorKind::InvalidData`) if the
     /// entry yields more or fewer bytes than it declares, or if its CRC-32 does not match.
-    pub fn open_entry(&mut self, name: &str) -> Result<EntryReader<'_, R>> {
+    pub(crate) fn open_entry(&mut self, name: &str) -> Result<EntryReader<'_, R>> {
         let declared = match self.entries.iter().find(|e| e.name == name) {
             Some(e) => e.size,
             None => return Err(Error::Malformed { what: format!("no entry {name}") }),
@@ -248,7 +248,7 @@ impl<R: Read + Seek> ZipIn<R> {
 }
 
 /// The bytes of one entry; see [`ZipIn::open_entry`].
-pub struct EntryReader<'a, R: Read + Seek> {
+pub(crate) struct EntryReader<'a, R: Read + Seek> {
     inner: ::zip::read::ZipFile<'a, R>,
     declared: u64,
     read: u64,
