@@ -18,6 +18,7 @@ pub mod emit;
 pub mod history;
 pub mod load;
 pub mod model;
+mod package;
 pub mod parse;
 pub mod render;
 pub mod route;

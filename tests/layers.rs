@@ -19,6 +19,8 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["emit"],
     &["seal"],
+    // Hand-off packages, made from the sealed tree only.
+    &["package"],
     // The commands wire the stages together.
     &["cmd"],
 ];
