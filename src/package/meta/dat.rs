@@ -272,7 +272,9 @@ pub(crate) fn dat46(row: &DocumentRow, code: &ArchivalCode, site: &str, files: &
     for issuer in &row.issuers {
         x.leaf("责任者", &[], issuer);
     }
-    x.leaf("日期", &[("含义", "成文日期")], &row.signed.unwrap_or(row.published).to_string());
+    // 日期 is the date the document was made: 成文日期, else (a record without one) 发布日期.
+    let (date, meaning) = row.signed.map_or((row.published, "发布日期"), |d| (d, "成文日期"));
+    x.leaf("日期", &[("含义", meaning)], &date.to_string());
     x.close();
 
     x.open("形式特征", &[]);

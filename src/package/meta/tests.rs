@@ -450,18 +450,36 @@ fn commons_ip_finds_the_sip_valid_and_a_broken_one_invalid() {
     let root = write_sip(&dir.path().join("good"));
     let (result, report) = commons_ip(&root);
     assert_eq!(result, "VALID", "{report}");
+    assert!(failed_musts(&report).is_empty(), "{report}");
 
-    // One changed byte in a data file: its checksum in the representation's METS is wrong.
+    // One changed byte in a data file, same size: only its checksum in the representation's
+    // METS is wrong (CSIP71).
     let root = write_sip(&dir.path().join("changed"));
-    std::fs::write(root.join(DATA_PREFIX).join("index.html"), b"<!doctype html><title>tampered</title>\n").unwrap();
+    let page = root.join(DATA_PREFIX).join("index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&page, bytes).unwrap();
     let (result, report) = commons_ip(&root);
     assert_eq!(result, "INVALID", "{report}");
+    assert_eq!(failed_musts(&report), ["CSIP71"], "{report}");
 
-    // A missing file.
+    // A missing metadata file.
     let root = write_sip(&dir.path().join("missing"));
     std::fs::remove_file(root.join("metadata/preservation/premis.xml")).unwrap();
     let (result, report) = commons_ip(&root);
     assert_eq!(result, "INVALID", "{report}");
+    assert!(report.contains("NoSuchFileException") && report.contains("premis.xml"), "{report}");
+}
+
+/// The ids of the MUST requirements a commons-ip report says failed.
+fn failed_musts(report: &str) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(report).unwrap();
+    let checks = json["validation"].as_array().expect("validation list");
+    checks
+        .iter()
+        .filter(|c| c["level"] == "MUST" && c["testing"]["outcome"] == "FAILED")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
