@@ -1,4 +1,4 @@
-//! An OAI-PMH Static Repository (http://www.openarchives.org/OAI/2.0/static-repository): one
+//! An OAI-PMH Static Repository (`http://www.openarchives.org/OAI/2.0/static-repository`): one
 //! XML file a Static Repository Gateway serves as an OAI-PMH endpoint, so a library harvests
 //! the site without gongbao running a server. It answers Identify, ListMetadataFormats and
 //! ListRecords in `oai_dc` and `marc21`.
