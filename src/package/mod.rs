@@ -10,6 +10,7 @@
 //! not trusted.
 
 pub(crate) mod bagit;
+pub(crate) mod meta;
 pub(crate) mod warc;
 pub(crate) mod zip;
 
