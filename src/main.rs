@@ -63,6 +63,31 @@ enum Command {
         #[arg(long)]
         pubkey: Option<PathBuf>,
     },
+    /// Make hand-off packages from the built site: a BagIt bag for the archives or libraries,
+    /// a WARC file for web archives; each recorded in the transfer register.
+    Package {
+        /// Who the bag is for.
+        #[arg(long = "for", value_enum)]
+        audience: Option<cmd::package::For>,
+        /// Also write a WARC file of the whole site.
+        #[arg(long)]
+        warc: bool,
+        /// First publication day to include (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<Date>,
+        /// Last publication day to include (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<Date>,
+        /// The built site to package (default: the build's output folder).
+        #[arg(long)]
+        site_out: Option<PathBuf>,
+        /// Folder for the packages (default: packages/ in the site's folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Split the bag so that no payload exceeds this many bytes.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        max_bytes: Option<u64>,
+    },
     /// Make an Ed25519 key pair for signing sites.
     Keygen {
         /// Folder to write gongbao.key and gongbao.pub into.
@@ -112,6 +137,18 @@ fn main() -> ExitCode {
         }),
         Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
         Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref(), &cli.site),
+        Command::Package { audience, warc, from, to, site_out, out, max_bytes } => {
+            cmd::package::run(&cmd::package::Options {
+                root: cli.site,
+                audience,
+                warc,
+                from,
+                to,
+                site_out,
+                out,
+                max_bytes,
+            })
+        }
         Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };
     ExitCode::from(code)

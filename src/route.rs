@@ -82,6 +82,39 @@ pub(crate) fn fold(s: &str) -> String {
     s.nfc().collect::<String>().to_lowercase()
 }
 
+/// The media type a published file is served and archived with, from its name (the one table:
+/// `serve`, the WARC records and the packages' METS all ask here). Text types carry their
+/// charset; gongbao writes every text as UTF-8.
+pub(crate) fn media_type(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "xml" => "application/xml",
+        "atom" => "application/atom+xml",
+        "jsonld" => "application/ld+json",
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip" => "application/zip",
+        "txt" | "minisig" | "" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

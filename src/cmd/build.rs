@@ -229,7 +229,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
 
 /// The secret key to sign with: `GONGBAO_SECRET_KEY` (the key itself), else the file named in
 /// `[signing] secret_key`, else none.
-fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPair>, Failure> {
+pub(crate) fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Option<KeyPair>, Failure> {
     let fail = |m: diag::Msg| Failure::new(&rules::SIGNING_KEY, EXIT_FAILURE, m);
     if let Some(v) = std::env::var_os("GONGBAO_SECRET_KEY").filter(|v| !v.is_empty()) {
         return KeyPair::parse(&v.to_string_lossy()).map(Some).map_err(|e| {

@@ -321,21 +321,7 @@ fn inside(out: &Path, file: &Path) -> bool {
 }
 
 fn content_type(p: &Path) -> &'static str {
-    match p.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "xml" => "application/xml",
-        "atom" => "application/atom+xml",
-        "jsonld" => "application/ld+json",
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "svg" => "image/svg+xml",
-        "txt" | "" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+    crate::route::media_type(&p.to_string_lossy())
 }
 
 fn send(s: &mut TcpStream, status: u16, ctype: &str, body: &[u8]) -> std::io::Result<()> {

@@ -10,15 +10,21 @@ use std::path::Path;
 /// Verifies `path`, with the signature when `pubkey` names a public key file; a failure to
 /// verify at all is told in the language of the site at `site`. Returns the exit code.
 pub fn run(path: &Path, pubkey: Option<&Path>, site: &Path) -> u8 {
+    if path.is_file() {
+        return match check_package(path, pubkey) {
+            Ok(code) => code,
+            Err(f) => report(&f, site),
+        };
+    }
     match check(path, pubkey) {
         Ok((report, key)) => print(path, &report, key),
         Err(f) => report(&f, site),
     }
 }
 
-/// Reads the key and checks the folder; the report and whether a key was given.
-fn check(path: &Path, pubkey: Option<&Path>) -> Result<(Report, bool), Failure> {
-    let key = match pubkey {
+/// Reads the public key file named by `--pubkey`, if any.
+fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failure> {
+    Ok(match pubkey {
         None => None,
         Some(p) => {
             let shown = p.display();
@@ -31,7 +37,12 @@ fn check(path: &Path, pubkey: Option<&Path>) -> Result<(Report, bool), Failure> 
                     .map_err(|e| fail(msg!("{shown} 不是有效的公钥：{e}", "{shown} is not a valid public key: {e}")))?,
             )
         }
-    };
+    })
+}
+
+/// Reads the key and checks the folder; the report and whether a key was given.
+fn check(path: &Path, pubkey: Option<&Path>) -> Result<(Report, bool), Failure> {
+    let key = read_key(pubkey)?;
     let report = verify(path, key.as_ref()).map_err(|e| {
         Failure::io(msg!("无法核验：{e}", "cannot verify: {e}")).help(msg!(
             "给出 gongbao build 的输出目录（其中有 manifest.json）",
@@ -76,5 +87,75 @@ fn print(path: &Path, report: &Report, key: bool) -> u8 {
         let n = report.problems();
         println!("核验失败：{n} 处不一致 / verification failed: {n} problem(s)");
         EXIT_ERRORS
+    }
+}
+
+/// Checks a package zip made by `gongbao package`: the bag (every manifest and tag manifest line,
+/// no file unlisted or missing, Payload-Oxum) and, with a key, its signature `PACKAGE.minisig`.
+/// Prints the findings; returns the exit code.
+fn check_package(path: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
+    let key = read_key(pubkey)?;
+    let shown = path.display();
+    let open = || {
+        std::fs::File::open(path)
+            .map(std::io::BufReader::new)
+            .map_err(|e| Failure::io(msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}")))
+    };
+    let bag = crate::package::bagit::verify(open()?, crate::package::zip::Limits::default()).map_err(|e| {
+        Failure::new(
+            &rules::CHANGED,
+            EXIT_ERRORS,
+            msg!("{shown} 不是可读的移交包：{e}", "{shown} is not a readable package: {e}"),
+        )
+    })?;
+    for p in &bag.problems {
+        println!("问题 problem: {p}");
+    }
+    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let sig_path = path.with_file_name(format!("{file}.minisig"));
+    let mut bad_signature = false;
+    match key {
+        Some(key) => {
+            let sig = std::fs::read_to_string(&sig_path).map_err(|e| {
+                let s = sig_path.display();
+                Failure::new(
+                    &rules::CHANGED,
+                    EXIT_ERRORS,
+                    msg!("无法读取签名 {s}：{e}", "cannot read the signature {s}: {e}"),
+                )
+            })?;
+            let hash = crate::seal::minisign::prehash(open()?)
+                .map_err(|e| Failure::io(msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}")))?;
+            match key.verify_prehashed(&hash, &sig) {
+                Ok(comment) if comment.starts_with(&format!("gongbao package; file:{file};")) => {
+                    println!("签名有效 / signature ok: {comment}")
+                }
+                Ok(comment) => {
+                    bad_signature = true;
+                    println!("签名属于另一个文件 / the signature is for another file: {comment}");
+                }
+                Err(e) => {
+                    bad_signature = true;
+                    println!("签名无效 / signature not valid: {e}");
+                }
+            }
+        }
+        None => {
+            println!(
+                "未认证：没有用公钥核验签名，只检查了包与它自带的清单是否一致 / not authenticated: no signature was checked against a public key; only the package's agreement with its own manifests was checked"
+            );
+            if sig_path.exists() {
+                println!("有签名但未核验（用 --pubkey 指定公钥）/ signature present, not checked (give --pubkey)");
+            }
+        }
+    }
+    if bag.is_valid() && !bad_signature {
+        let (n, b) = (bag.payload_files, bag.payload_bytes);
+        println!("核验通过：{n} 个文件（{b} 字节）与清单一致 / verified: {n} files ({b} bytes) match the manifests");
+        Ok(0)
+    } else {
+        let n = bag.problems.len() + usize::from(bad_signature);
+        println!("核验失败：{n} 处问题 / verification failed: {n} problem(s)");
+        Ok(EXIT_ERRORS)
     }
 }

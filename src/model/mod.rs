@@ -5,6 +5,7 @@
 pub mod date;
 pub mod diag;
 pub mod rules;
+pub mod transfer;
 
 use serde::Serialize;
 use std::fmt;

@@ -11,6 +11,7 @@
 
 pub(crate) mod bagit;
 pub(crate) mod meta;
+pub(crate) mod transfer;
 pub(crate) mod warc;
 pub(crate) mod zip;
 
@@ -176,6 +177,7 @@ impl Utc {
     }
 
     /// `YYYYMMDDhhmmss`, the 14-digit timestamp of wayback URLs and CDX indexes.
+    #[cfg(test)]
     pub(crate) fn digits14(&self) -> String {
         format!("{:04}{:02}{:02}{:02}{:02}{:02}", self.year, self.month, self.day, self.hour, self.minute, self.second)
     }

@@ -65,7 +65,13 @@ impl KeyPair {
 
     /// A minisign signature file for `data`.
     pub fn sign(&self, data: &[u8], trusted_comment: &str) -> String {
-        let sig = self.key.sign(&Blake2b512::digest(data));
+        self.sign_prehashed(&Blake2b512::digest(data).into(), trusted_comment)
+    }
+
+    /// A minisign signature file for a file whose BLAKE2b-512 is `hash` (see [`prehash`]), so
+    /// that a package of gigabytes is signed without being held in memory.
+    pub fn sign_prehashed(&self, hash: &[u8; 64], trusted_comment: &str) -> String {
+        let sig = self.key.sign(hash);
         let mut raw = b"ED".to_vec();
         raw.extend_from_slice(&self.id);
         raw.extend_from_slice(&sig.to_bytes());
@@ -106,6 +112,17 @@ impl PublicKey {
 
     /// Checks a minisign signature file against `data`; returns the trusted comment.
     pub fn verify(&self, data: &[u8], sig_file: &str) -> Result<String, String> {
+        self.verify_with(Some(data), &Blake2b512::digest(data).into(), sig_file)
+    }
+
+    /// [`PublicKey::verify`] for a file read as a stream: `hash` is its BLAKE2b-512 (see
+    /// [`prehash`]). Only prehashed (`ED`) signatures, the kind gongbao and minisign write, can be
+    /// checked this way.
+    pub fn verify_prehashed(&self, hash: &[u8; 64], sig_file: &str) -> Result<String, String> {
+        self.verify_with(None, hash, sig_file)
+    }
+
+    fn verify_with(&self, data: Option<&[u8]>, hash: &[u8; 64], sig_file: &str) -> Result<String, String> {
         let mut lines = sig_file.lines().filter(|l| !l.trim().is_empty());
         let (_untrusted, sig_line, trusted, global_line) = (lines.next(), lines.next(), lines.next(), lines.next());
         let raw = sig_line.and_then(|l| unbase64(l.trim())).ok_or("the signature file is malformed")?;
@@ -121,8 +138,11 @@ impl PublicKey {
         }
         let sig = Signature::from_slice(&raw[10..]).map_err(|_| "the signature is malformed".to_string())?;
         let ok = match &raw[..2] {
-            b"ED" => self.key.verify(&Blake2b512::digest(data), &sig),
-            b"Ed" => self.key.verify(data, &sig),
+            b"ED" => self.key.verify(hash, &sig),
+            b"Ed" => match data {
+                Some(data) => self.key.verify(data, &sig),
+                None => return Err("a legacy (not prehashed) signature needs the whole file".into()),
+            },
             _ => return Err("unknown signature algorithm".into()),
         };
         ok.map_err(|_| "the signature does not match the file".to_string())?;
@@ -136,6 +156,19 @@ impl PublicKey {
         signed.extend_from_slice(comment.as_bytes());
         self.key.verify(&signed, &global).map_err(|_| "the trusted comment has been altered".to_string())?;
         Ok(comment.to_string())
+    }
+}
+
+/// The BLAKE2b-512 of everything `r` reads, for [`KeyPair::sign_prehashed`].
+pub(crate) fn prehash(mut r: impl std::io::Read) -> std::io::Result<[u8; 64]> {
+    let mut h = Blake2b512::new();
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            return Ok(h.finalize().into());
+        }
+        h.update(&buf[..n]);
     }
 }
 

@@ -15,10 +15,10 @@
 mod dat;
 mod dc;
 mod marc;
-mod oai;
+pub(crate) mod oai;
 mod premis;
 mod sip;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;
@@ -30,7 +30,7 @@ pub(crate) use dat::{ArchivalCode, ArchiveSettings, Retention, allocate_archival
 pub(crate) use dc::oai_dc;
 pub(crate) use marc::{marcxml_collection, marcxml_record};
 pub(crate) use oai::{OaiSettings, static_repository};
-pub(crate) use sip::{Sip, SipFile, SipInput, sip};
+pub(crate) use sip::{DATA_PREFIX, Sip, SipFile, SipInput, sip};
 
 /// The top level of `data/documents.json`.
 #[derive(Debug, Clone, Deserialize)]

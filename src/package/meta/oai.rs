@@ -7,29 +7,13 @@ use super::dc::{OAI_DC_NS, OAI_DC_XSD, write_oai_dc};
 use super::marc::{MARC_NS, write_record};
 use super::xml::Xml;
 use super::{Day, DocumentRow, MetaError, host_of};
-use serde::Deserialize;
+pub(crate) use crate::config::package::OaiSettings;
 
 const SR_NS: &str = "http://www.openarchives.org/OAI/2.0/static-repository";
 const OAI_NS: &str = "http://www.openarchives.org/OAI/2.0/";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The guidelines limit a static repository to this many records.
 pub(crate) const MAX_RECORDS: usize = 5000;
-
-/// `[package.library]` in `gongbao.toml`: what the static repository says of itself.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct OaiSettings {
-    /// Where the static repository file will be published, e.g.
-    /// `https://www.example.gov.cn/oai/static.xml`.
-    pub(crate) repository_url: String,
-    /// The gateway that serves it, if any; `baseURL` is then the gateway's address followed by
-    /// the repository's without its scheme, as the guidelines say. Without one, `baseURL` is
-    /// the file's own address.
-    #[serde(default)]
-    pub(crate) gateway_url: Option<String>,
-    /// `adminEmail` (at least one).
-    pub(crate) admin_emails: Vec<String>,
-}
 
 /// The static repository for `rows`, records sorted by id. `site` names the repository.
 pub(crate) fn static_repository(

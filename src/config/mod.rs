@@ -2,9 +2,12 @@
 //! Unknown keys are errors here too, for the same reason as in records: a misspelt setting that
 //! silently does nothing is worse than a refusal.
 
+pub(crate) mod package;
+
 use crate::model::diag::{Diagnostic, Pos, RuleLevel};
 use crate::model::rules;
 use crate::msg;
+use package::PackageSettings;
 use regex_lite::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,6 +30,8 @@ pub struct Config {
     pub signing: Signing,
     /// `[history]`.
     pub history: HistorySettings,
+    /// `[package]`.
+    pub package: PackageSettings,
 }
 
 /// `[history]`: what the editorial history from git publishes.
@@ -129,6 +134,8 @@ struct RawConfig {
     signing: Signing,
     #[serde(default)]
     history: HistorySettings,
+    #[serde(default)]
+    package: PackageSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -204,6 +211,16 @@ impl Config {
                 "remove it: a name this close would let a misspelt disclosure pass"
             )));
         }
+        if let Some(problems) = raw.package.archive.as_ref().and_then(|a| a.validate().err()) {
+            let pos = text.find("[package.archive]").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            return Err(Diagnostic::error(
+                &rules::CONFIG,
+                FILE,
+                pos,
+                msg!("[package.archive] 有误：{problems}", "[package.archive] is not valid: {problems}"),
+            )
+            .help(msg!("对照手册“移交与归档”一章", "compare with the book's chapter on packages")));
+        }
         if !plain_folder_name(&site.theme) {
             // The key at the start of a line, not the word in some other value.
             let at = text
@@ -233,6 +250,7 @@ impl Config {
             extra_keys: raw.extra_keys,
             signing: raw.signing,
             history: raw.history,
+            package: raw.package,
         })
     }
 
