@@ -56,11 +56,11 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse))?;
-    let lang = a.cfg.site.language.clone();
-    let en = lang.starts_with("en");
-    print(&a.diagnostics, &lang, &a.sources, None);
+    let lang = a.cfg.lang();
+    let en = lang.is_english();
+    print(&a.diagnostics, lang, &a.sources, None);
     if diag::error_count(&a.diagnostics) > 0 {
-        let s = summary(&a.diagnostics, &lang);
+        let s = summary(&a.diagnostics, lang);
         if en {
             eprintln!("build stopped: {s}; the previous output is unchanged")
         } else {
@@ -131,7 +131,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
                 fingerprints.extend(e.fingerprints);
             }
             Err(errs) => {
-                print(&errs, &lang, &a.sources, None);
+                print(&errs, lang, &a.sources, None);
                 staging.abandon();
                 // A file that cannot be written is an I/O failure (2); a broken theme or a
                 // clash of output paths is the site's error (1).
@@ -196,7 +196,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
                 "cannot save the build cache {path}: {e}; the next build renders every file again"
             ),
         );
-        print(&[d], &lang, &[], None);
+        print(&[d], lang, &[], None);
     }
     if let Some(s) = &o.session {
         if let Ok(mut kept) = s.cache.lock() {

@@ -19,19 +19,19 @@ pub fn run(root: &Path, format: Format, as_of: Option<crate::model::date::Date>)
         Ok(a) => a,
         Err(f) if format == Format::Json => {
             let lang = site_language(root);
-            println!("{}", diag::render_json(std::slice::from_ref(&f.diagnostic), &lang));
+            println!("{}", diag::render_json(std::slice::from_ref(&f.diagnostic), lang));
             return f.code;
         }
         Err(f) => return report(&f, root),
     };
-    let lang = a.cfg.site.language.clone();
+    let lang = a.cfg.lang();
     match format {
-        Format::Json => println!("{}", diag::render_json(&a.diagnostics, &lang)),
+        Format::Json => println!("{}", diag::render_json(&a.diagnostics, lang)),
         Format::Human => {
-            print(&a.diagnostics, &lang, &a.sources, None);
+            print(&a.diagnostics, lang, &a.sources, None);
             let n = a.corpus.records.len();
-            let s = summary(&a.diagnostics, &lang);
-            if lang.starts_with("en") {
+            let s = summary(&a.diagnostics, lang);
+            if lang.is_english() {
                 eprintln!("checked {n} record(s): {s}")
             } else {
                 eprintln!("已检查 {n} 条记录：{s}")

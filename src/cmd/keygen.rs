@@ -13,7 +13,7 @@ pub fn run(dir: &Path, site: &Path) -> u8 {
     match keygen(dir) {
         Ok((sk, pk)) => {
             let (sk, pk) = (sk.display(), pk.display());
-            if site_language(site).starts_with("en") {
+            if site_language(site).is_english() {
                 eprintln!(
                     "made {sk} (the secret key: never commit it) and {pk} (the public key: publish it).\nAdd [signing] secret_key = \"{sk}\" (a path relative to the site's folder) to gongbao.toml, or set GONGBAO_SECRET_KEY."
                 );

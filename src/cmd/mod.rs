@@ -19,6 +19,7 @@ use crate::check::Context;
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
 use crate::model::date::Date;
+use crate::model::lang::Lang;
 use crate::model::diag::{self, Diagnostic, Msg, Pos, Severity};
 use crate::model::rules::{self, Rule};
 use crate::msg;
@@ -299,7 +300,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
 }
 
 /// Prints findings to stderr in the site's language.
-pub fn print(diags: &[Diagnostic], lang: &str, sources: &[(String, String)], config_text: Option<&str>) {
+pub fn print(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) {
     if diags.is_empty() {
         return;
     }
@@ -313,10 +314,10 @@ pub fn print(diags: &[Diagnostic], lang: &str, sources: &[(String, String)], con
 }
 
 /// One line saying how many errors and warnings there were.
-pub fn summary(diags: &[Diagnostic], lang: &str) -> String {
+pub fn summary(diags: &[Diagnostic], lang: Lang) -> String {
     let e = diag::error_count(diags);
     let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
-    if lang.starts_with("en") {
+    if lang.is_english() {
         format!("{e} error(s), {w} warning(s)")
     } else {
         format!("{e} 个错误，{w} 个警告")
@@ -333,7 +334,7 @@ pub fn interactive() -> bool {
 pub fn report(f: &Failure, root: &Path) -> u8 {
     let text = settings_text(root);
     let lang = language(text.as_deref());
-    print(std::slice::from_ref(&f.diagnostic), &lang, &[], text.as_deref());
+    print(std::slice::from_ref(&f.diagnostic), lang, &[], text.as_deref());
     f.code
 }
 
@@ -344,11 +345,11 @@ fn settings_text(root: &Path) -> Option<String> {
 
 /// The site's language, from the text of its settings: `[site] language` when the settings can be
 /// parsed (even when `[rules]` is wrong), else Chinese, the default.
-fn language(settings: Option<&str>) -> String {
-    settings.and_then(|t| Config::parse(t).ok()).map_or_else(|| "zh-CN".to_string(), |c| c.site.language)
+fn language(settings: Option<&str>) -> Lang {
+    settings.and_then(|t| Config::parse(t).ok()).map_or(Lang::ZhHans, |c| c.lang())
 }
 
 /// The language of the site at `root`, as [`report`] uses it.
-pub fn site_language(root: &Path) -> String {
+pub fn site_language(root: &Path) -> Lang {
     language(settings_text(root).as_deref())
 }

@@ -67,7 +67,7 @@ pub fn run(o: &Options) -> u8 {
 
 fn package(o: &Options) -> Result<u8, Failure> {
     let cfg = read_config(&o.root)?;
-    let lang = cfg.site.language.clone();
+    let lang = cfg.lang();
     if o.audience.is_none() && !o.warc {
         return Err(Failure::new(&rules::CONFIG, EXIT_FAILURE, msg!("没有指定要制作的包", "no package was asked for"))
             .help(msg!("给出 --for archive、--for library 或 --warc", "give --for archive, --for library or --warc")));
@@ -177,7 +177,7 @@ fn package(o: &Options) -> Result<u8, Failure> {
         lines.push(record(&mut register, &register_path, entry, &file, tree.files().count())?);
     }
     for l in lines {
-        eprintln!("{}", l.get(&lang));
+        eprintln!("{}", l.get(lang));
     }
     Ok(0)
 }

@@ -56,7 +56,7 @@ fn serve(root: &Path, port: u16, out: Option<PathBuf>) -> Result<std::convert::I
         Failure::io(msg!("无法在 127.0.0.1:{port} 上监听：{e}", "cannot listen on 127.0.0.1:{port}: {e}"))
             .help(msg!("用 --port 换一个端口", "choose another port with --port"))
     })?;
-    if super::site_language(root).starts_with("en") {
+    if super::site_language(root).is_english() {
         eprintln!("preview at http://127.0.0.1:{port}{base}  (Ctrl-C to stop)");
     } else {
         eprintln!("预览地址 http://127.0.0.1:{port}{base}  （Ctrl-C 结束）");

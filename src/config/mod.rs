@@ -255,6 +255,11 @@ impl Config {
     }
 
     /// Minutes east of UTC.
+    pub fn lang(&self) -> crate::model::lang::Lang {
+        crate::model::lang::Lang::from_tag(&self.site.language)
+    }
+
+    /// The time zone's offset from UTC in minutes.
     pub fn tz_minutes(&self) -> i32 {
         tz_minutes(&self.site.timezone).unwrap_or(480)
     }

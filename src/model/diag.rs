@@ -2,6 +2,7 @@
 //! raised it, the file and position, and carries its message and help in both languages the tool
 //! speaks, so the command can print it in the site's language, as text or as JSON.
 
+use crate::model::lang::Lang;
 use crate::model::rules::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,9 +28,9 @@ pub struct Msg {
 }
 
 impl Msg {
-    /// The text in `lang` (`en…` gives English, anything else Chinese).
-    pub fn get(&self, lang: &str) -> &str {
-        if lang.starts_with("en") { &self.en } else { &self.zh }
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        if lang.is_english() { &self.en } else { &self.zh }
     }
 }
 
@@ -221,10 +222,10 @@ pub fn error_count(diags: &[Diagnostic]) -> usize {
 
 /// Renders findings for a person: the location, the message, the offending source line with a
 /// caret under the column, and the help. `source` gives the text of a file when it is at hand.
-pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) -> Option<&'a str>) -> String {
+pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::new();
     for d in diags {
-        let label = match (d.severity, lang.starts_with("en")) {
+        let label = match (d.severity, lang.is_english()) {
             (Severity::Error, true) => "error",
             (Severity::Warning, true) => "warning",
             (Severity::Error, false) => "错误",
@@ -244,7 +245,7 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: &str, source: impl Fn(&str) 
             }
         }
         if let Some(h) = &d.help {
-            let word = if lang.starts_with("en") { "help" } else { "提示" };
+            let word = if lang.is_english() { "help" } else { "提示" };
             let _ = writeln!(out, "  = {word}: {}", h.get(lang));
         }
         out.push('\n');
@@ -272,7 +273,7 @@ fn display_width(c: char) -> usize {
 }
 
 /// Renders findings as one JSON document for pipelines.
-pub fn render_json(diags: &[Diagnostic], lang: &str) -> String {
+pub fn render_json(diags: &[Diagnostic], lang: Lang) -> String {
     let items: Vec<serde_json::Value> = diags
         .iter()
         .map(|d| {
@@ -319,7 +320,7 @@ mod tests {
         )
         .help(msg!("改为 `秘`", "write `sec`"));
         d.redact();
-        let s = render_human(&[d], "en", |_| Some("---\nsecret line\n"));
+        let s = render_human(&[d], Lang::En, |_| Some("---\nsecret line\n"));
         assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");
         assert!(s.contains("a.md:2:1") && s.contains("value `…` is bad"), "{s}");
     }
@@ -351,7 +352,7 @@ mod tests {
     fn human_output_points_at_the_column() {
         let d =
             vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 4), msg!("坏", "bad")).help(msg!("修", "fix"))];
-        let s = render_human(&d, "en", |_| Some("---\n青川市x\n"));
+        let s = render_human(&d, Lang::En, |_| Some("---\n青川市x\n"));
         assert!(s.contains("a.md:2:4"), "{s}");
         assert!(s.contains("  |       ^"), "{s}");
         assert!(s.contains("help: fix"), "{s}");

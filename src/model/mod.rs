@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod diag;
+pub mod lang;
 pub mod rules;
 pub mod transfer;
 
