@@ -36,7 +36,7 @@ pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
         } else {
             seen_id.insert(key, i);
         }
-        if let Some((no, pos)) = &r.index_no {
+        if let Some(crate::model::IndexNo { text: no, pos, .. }) = &r.index_no {
             if let Some(&first) = seen_index.get(no.as_str()) {
                 let other = &c.records[first].file;
                 out.push(err(

@@ -19,8 +19,8 @@ use crate::check::Context;
 use crate::config::{self, Config};
 use crate::corpus::Corpus;
 use crate::model::date::Date;
-use crate::model::lang::Lang;
 use crate::model::diag::{self, Diagnostic, Msg, Pos, Severity};
+use crate::model::lang::Lang;
 use crate::model::rules::{self, Rule};
 use crate::msg;
 use crate::source::parse;
@@ -317,11 +317,7 @@ pub fn print(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], con
 pub fn summary(diags: &[Diagnostic], lang: Lang) -> String {
     let e = diag::error_count(diags);
     let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
-    if lang.is_english() {
-        format!("{e} error(s), {w} warning(s)")
-    } else {
-        format!("{e} 个错误，{w} 个警告")
-    }
+    if lang.is_english() { format!("{e} error(s), {w} warning(s)") } else { format!("{e} 个错误，{w} 个警告") }
 }
 
 /// Whether to show progress: on a terminal and not in CI.

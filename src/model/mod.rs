@@ -275,8 +275,87 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// 索引号, the index number of the disclosure catalogue: as written, and its parts when it has
+/// the usual shape `<organisation code>/<year>-<serial>` (`113300000/2024-00012`), from which the
+/// next number of an issuer's year can be allocated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexNo {
+    /// The number as written (trimmed).
+    pub text: String,
+    /// Where it is in the record.
+    pub pos: diag::Pos,
+    /// Its parts, when it has the usual shape.
+    pub parts: Option<IndexParts>,
+}
+
+/// The parts of an index number of the usual shape.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IndexParts {
+    /// The organisation code before the slash.
+    pub org: String,
+    /// The year.
+    pub year: u16,
+    /// The serial number within the organisation's year.
+    pub serial: u32,
+    /// Digits the serial is written with (leading zeros kept).
+    pub width: usize,
+}
+
+impl IndexNo {
+    /// Reads an index number; `parts` is `None` when it does not have the usual shape.
+    pub fn parse(text: &str, pos: diag::Pos) -> IndexNo {
+        let text = text.trim().to_string();
+        let parts = IndexParts::parse(&text);
+        IndexNo { text, pos, parts }
+    }
+}
+
+impl IndexParts {
+    /// `<org>/<year>-<serial>`: a non-empty organisation code without `/`, four digits, and a
+    /// serial of digits only.
+    pub fn parse(text: &str) -> Option<IndexParts> {
+        let (org, rest) = text.rsplit_once('/')?;
+        let (year, serial) = rest.split_once('-')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if org.is_empty() || org.contains(char::is_whitespace) || year.len() != 4 || !digits(year) || !digits(serial) {
+            return None;
+        }
+        Some(IndexParts {
+            org: org.to_string(),
+            year: year.parse().ok()?,
+            serial: serial.parse().ok()?,
+            width: serial.len(),
+        })
+    }
+
+    /// The number after this one in the same organisation's year, written as wide.
+    pub fn next(&self) -> Option<IndexParts> {
+        Some(IndexParts { serial: self.serial.checked_add(1)?, ..self.clone() })
+    }
+}
+
+impl fmt::Display for IndexParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}-{:0w$}", self.org, self.year, self.serial, w = self.width)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn index_numbers_of_the_usual_shape_have_parts_and_a_next() {
+        let n = IndexNo::parse(" 113300000/2024-00012 ", diag::Pos::new(1, 1));
+        assert_eq!(n.text, "113300000/2024-00012");
+        let p = n.parts.unwrap();
+        assert_eq!((p.org.as_str(), p.year, p.serial, p.width), ("113300000", 2024, 12, 5));
+        assert_eq!(p.next().unwrap().to_string(), "113300000/2024-00013");
+        assert_eq!(IndexParts::parse("A/B/2024-9").unwrap().to_string(), "A/B/2024-9");
+        for bad in ["113300000-2024-00012", "/2024-1", "x/24-1", "x/2024-", "x/2024-1a", "x y/2024-1"] {
+            assert_eq!(IndexParts::parse(bad), None, "{bad}");
+        }
+        assert_eq!(IndexParts::parse("x/2024-99999").unwrap().next().unwrap().to_string(), "x/2024-100000");
+    }
+
     use super::*;
 
     #[test]

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::model::date::{Date, DateError};
 use crate::model::diag::{Diagnostic, Msg, Pos};
 use crate::model::rules::{self, Rule};
-use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, Kind, State};
+use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, IndexNo, Kind, State};
 use crate::msg;
 use crate::source::Source;
 use serde::Deserialize;
@@ -164,7 +164,7 @@ pub struct Record {
     /// 发文字号, normalised.
     pub doc_number: Option<DocNumber>,
     /// 索引号.
-    pub index_no: Option<(String, Pos)>,
+    pub index_no: Option<IndexNo>,
     /// 统一编号.
     pub registration_no: Option<String>,
     /// 发布机构.
@@ -826,7 +826,7 @@ impl Parser<'_> {
                     );
                 }
             }
-            (v, pos)
+            IndexNo::parse(&v, pos)
         });
         let registration_no = raw.registration_no.as_ref().map(|s| {
             let pos = self.at(s);

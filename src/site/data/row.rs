@@ -240,7 +240,7 @@ impl Renderer<'_> {
             genre: r.genre.map(|g| g.zh()),
             history: c.commits(i).map(|list| list.into_iter().map(Revision::of).collect()),
             id: &r.id,
-            index_no: r.index_no.as_ref().map(|x| x.0.as_str()),
+            index_no: r.index_no.as_ref().map(|x| x.text.as_str()),
             interpretations: c.interpreted_by[i].iter().map(|&t| Target { id: &c.records[t].id, index: t }).collect(),
             interprets: r.interprets.as_ref().and_then(|x| target(&x.id)),
             issuers: &r.issuers,
