@@ -51,6 +51,8 @@ pub struct Analysis {
     /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
     /// has no such folder, or it could not be read (then a finding says why).
     pub theme: Option<crate::site::theme::Theme>,
+    /// The transfer register (`transfers.jsonl`), published as the transfer catalogue.
+    pub register: Vec<crate::model::transfer::Transfer>,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -271,6 +273,10 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         diags.push(d);
         None
     });
+    let register = crate::source::read_register(root).unwrap_or_else(|d| {
+        diags.push(d);
+        Vec::new()
+    });
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
@@ -296,7 +302,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
             ))
         })
         .collect();
-    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme })
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register })
 }
 
 /// Prints findings to stderr in the site's language.

@@ -90,7 +90,8 @@ fn package(o: &Options) -> Result<u8, Failure> {
         Failure::io(msg!("无法建立目录 {shown}：{e}", "cannot make the folder {shown}: {e}"))
     })?;
     let register_path = o.root.join(REGISTER);
-    let mut register = read_register(&register_path)?;
+    let mut register =
+        crate::source::read_register(&o.root).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let today = Date::today(cfg.tz_minutes()).to_string();
     let slug = slug(&cfg);
     let mut lines = Vec::new();
@@ -295,36 +296,6 @@ fn sign(dir: &Path, file: &str, key: Option<&KeyPair>, tree: &Tree) -> Result<()
 /// The trusted comment of a package's signature: what the signer vouches for besides its bytes.
 pub(crate) fn package_comment(file: &str, as_of: &str) -> String {
     format!("gongbao package; file:{file}; as_of:{as_of}")
-}
-
-/// Reads the transfer register (none yet: empty).
-fn read_register(path: &Path) -> Result<Vec<Transfer>, Failure> {
-    let shown = path.display();
-    let text = match crate::source::read_regular(path, 1 << 30) {
-        Ok(b) => String::from_utf8(b)
-            .map_err(|_| Failure::io(msg!("{shown} 不是 UTF-8 文本", "{shown} is not UTF-8 text")))?,
-        Err(crate::source::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(Failure::io(msg!(
-                "无法读取移交登记 {shown}：{e}",
-                "cannot read the transfer register {shown}: {e}"
-            )));
-        }
-    };
-    transfer::parse_register(&text).map_err(|(line, e)| {
-        Failure::new(
-            &rules::CONFIG,
-            EXIT_FAILURE,
-            msg!(
-                "移交登记 {shown} 第 {line} 行有误：{e}",
-                "line {line} of the transfer register {shown} is not valid: {e}"
-            ),
-        )
-        .help(msg!(
-            "登记只追加、不改写；用 git 找回被改动的行",
-            "the register is only ever appended to; restore the changed line from git"
-        ))
-    })
 }
 
 /// Compares a new package with the register and appends it unless an identical one is there;

@@ -436,6 +436,11 @@ rules! {
         zh: "签名用的私钥或核验用的公钥无法读取或无效",
         en: "the secret key to sign with, or the public key to verify with, cannot be read or is not valid",
     }
+    REGISTER {
+        id: "register", family: Tool, level: Error, relaxable: false,
+        zh: "移交登记 transfers.jsonl 无法读取，或有一行被改动、缺失或写错",
+        en: "the transfer register transfers.jsonl cannot be read, or a line was changed, lost or is malformed",
+    }
     CACHE {
         id: "cache", family: Tool, level: Warning, relaxable: false,
         zh: "无法保存构建缓存（下次构建重新生成全部文件）",
