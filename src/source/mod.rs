@@ -403,6 +403,29 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Reads the transfer register (`transfers.jsonl` at `root`; none yet: empty). A register that
+/// cannot be read, or a line that is not what `gongbao package` writes, is a `register` error at
+/// that line.
+pub(crate) fn read_register(root: &Path) -> Result<Vec<crate::model::transfer::Transfer>, Diagnostic> {
+    use crate::model::transfer::{REGISTER, parse_register};
+    let fail = |line: usize, m: crate::model::diag::Msg| {
+        Diagnostic::error(&rules::REGISTER, REGISTER, Pos::new(line.max(1) as u64, 1), m).help(msg!(
+            "登记只由 gongbao package 追加，不要手工改写；用 git 找回原来的行",
+            "only gongbao package appends to the register; restore the original lines from git"
+        ))
+    };
+    let bytes = match read_regular(&root.join(REGISTER), 1 << 30) {
+        Ok(b) => b,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(fail(1, msg!("无法读取移交登记：{e}", "cannot read the transfer register: {e}"))),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail(1, msg!("移交登记不是 UTF-8 文本", "the transfer register is not UTF-8 text")))?;
+    parse_register(&text).map_err(|(line, e)| {
+        fail(line, msg!("这一行不是有效的移交登记：{e}", "this line is not a valid register entry: {e}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,27 +449,4 @@ mod tests {
         let (_, m, _) = decode(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err();
         assert!(!m.en.contains("GBK"));
     }
-}
-
-/// Reads the transfer register (`transfers.jsonl` at `root`; none yet: empty). A register that
-/// cannot be read, or a line that is not what `gongbao package` writes, is a `register` error at
-/// that line.
-pub(crate) fn read_register(root: &Path) -> Result<Vec<crate::model::transfer::Transfer>, Diagnostic> {
-    use crate::model::transfer::{REGISTER, parse_register};
-    let fail = |line: usize, m: crate::model::diag::Msg| {
-        Diagnostic::error(&rules::REGISTER, REGISTER, Pos::new(line.max(1) as u64, 1), m).help(msg!(
-            "登记只由 gongbao package 追加，不要手工改写；用 git 找回原来的行",
-            "only gongbao package appends to the register; restore the original lines from git"
-        ))
-    };
-    let bytes = match read_regular(&root.join(REGISTER), 1 << 30) {
-        Ok(b) => b,
-        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(fail(1, msg!("无法读取移交登记：{e}", "cannot read the transfer register: {e}"))),
-    };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| fail(1, msg!("移交登记不是 UTF-8 文本", "the transfer register is not UTF-8 text")))?;
-    parse_register(&text).map_err(|(line, e)| {
-        fail(line, msg!("这一行不是有效的移交登记：{e}", "this line is not a valid register entry: {e}"))
-    })
 }
