@@ -142,6 +142,44 @@ fn interpretation_published_later_than_its_document() {
 }
 
 #[test]
+fn interpretation_published_before_its_document() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-09"), "x\n");
+    s.record("jd", "kind: interpretation\ntitle: 解读\ninterprets: a\npublished: 2024-01-02", "x\n");
+    assert_eq!(one(&s, "interpretation-early"), ("content/jd.md".into(), 5));
+    assert!(s.findings("interpretation-late").is_empty());
+    // The same day is right.
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-09"), "x\n");
+    s.record("jd", "kind: interpretation\ntitle: 解读\ninterprets: a\npublished: 2024-01-09", "x\n");
+    assert!(s.findings("interpretation-early").is_empty() && s.findings("interpretation-late").is_empty());
+}
+
+#[test]
+fn a_public_record_dated_after_the_build_is_reported_as_held_back() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2204-01-02"), "x\n");
+    s.record("b", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 内部", normative("乙", "2204-01-02")), "x\n");
+    s.record("c", &normative("丙", "2024-01-02"), "x\n");
+    // Only the public one, at its `published` line; a warning, so the build goes on.
+    assert_eq!(one(&s, "future-published"), ("content/a.md".into(), 5));
+    let (code, v) = s.check_json(&[]);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn the_same_document_number_or_title_and_date_twice_is_reported() {
+    let s = Site::new();
+    s.record("a", &format!("{}\ndoc_number: 青政发〔2024〕7号", normative("甲", "2024-01-02")), "x\n");
+    // The same number written with other brackets is the same number.
+    s.record("b", &format!("{}\ndoc_number: 青政发[2024]7号", normative("乙", "2024-02-02")), "x\n");
+    s.record("c", &normative("甲", "2024-01-02"), "x\n");
+    s.record("d", &normative("甲", "2024-03-02"), "x\n");
+    assert_eq!(one(&s, "duplicate-doc-number"), ("content/b.md".into(), 6));
+    assert_eq!(one(&s, "duplicate-title"), ("content/c.md".into(), 3));
+}
+
+#[test]
 fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     let s = Site::new();
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");

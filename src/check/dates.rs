@@ -8,6 +8,28 @@ use crate::model::rules;
 use crate::msg;
 use crate::source::parse::Record;
 
+/// `future-published`: a record that would be public but is not yet, because its publication
+/// date is after the build date. A scheduled publication is meant that way; a mistyped year
+/// (`2204`) would otherwise vanish from the site without a word.
+pub(super) fn held_back(c: &crate::corpus::Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+    if r.disclosure == crate::model::Disclosure::Public && r.published > c.as_of {
+        let (p, b) = (r.published, c.as_of);
+        d.push(super::warn(
+            r,
+            &rules::FUTURE_PUBLISHED,
+            r.pos("published"),
+            msg!(
+                "发布日期 {p} 晚于构建日期 {b}，这条记录到那天才会发布",
+                "published {p} is after the build date {b}; the record appears only from that day"
+            ),
+            msg!(
+                "定时发布无需处理；若年份写错，改正 published（定时发布较多的站点可在 [rules] 中关闭本规则）",
+                "nothing to do for a scheduled publication; if the year is mistyped, correct published (sites that schedule often can turn this rule off in [rules])"
+            ),
+        ));
+    }
+}
+
 /// The `date-order` errors of one record.
 pub(super) fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
     let order_help = || {

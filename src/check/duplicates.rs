@@ -1,18 +1,21 @@
-//! Uniqueness across the corpus: ids (family "dates and relations") and index numbers (family
-//! "numbers"), in one pass over the records in path order, so the later record is the one named.
+//! Uniqueness across the corpus: ids and title-with-date (family "dates and relations"), index
+//! numbers and document numbers (family "numbers"), in one pass over the records in path order,
+//! so the later record is the one named.
 
-use super::err;
+use super::{err, warn};
 use crate::corpus::Corpus;
 use crate::model::diag::Diagnostic;
 use crate::model::rules;
 use crate::msg;
 use std::collections::BTreeMap;
 
-/// `duplicate-id` and `duplicate-index-no`.
+/// `duplicate-id`, `duplicate-index-no`, `duplicate-doc-number` and `duplicate-title`.
 pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen_number: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen_title: BTreeMap<(crate::model::Kind, &str, crate::model::date::Date), usize> = BTreeMap::new();
     for (i, r) in c.records.iter().enumerate() {
         // Ids become folders and URLs: two that differ only in case or Unicode normalisation
         // are one folder on case-insensitive file systems and CDNs.
@@ -49,6 +52,40 @@ pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
             } else {
                 seen_index.insert(no, i);
             }
+        }
+        if let Some(n) = &r.doc_number {
+            let no = n.to_string();
+            if let Some(&first) = seen_number.get(&no) {
+                let other = &c.records[first].file;
+                out.push(warn(
+                    r,
+                    &rules::DUPLICATE_DOC_NUMBER,
+                    r.pos("doc_number"),
+                    msg!("发文字号 `{no}` 与 {other} 相同", "document number `{no}` is also that of {other}"),
+                    msg!(
+                        "每份文件的发文字号不同；核对序号或年份",
+                        "every document has its own number; check the serial and the year"
+                    ),
+                ));
+            } else {
+                seen_number.insert(no, i);
+            }
+        }
+        let title_key = (r.kind, r.title.trim(), r.published);
+        if let Some(&first) = seen_title.get(&title_key) {
+            let (other, t, p) = (&c.records[first].file, &r.title, r.published);
+            out.push(warn(
+                r,
+                &rules::DUPLICATE_TITLE,
+                r.pos("title"),
+                msg!("与 {other} 同为 {p} 发布的《{t}》", "{other} is also `{t}`, published on {p}"),
+                msg!(
+                    "同一份文件录入了两次？删去一条，或改正题名或日期",
+                    "the same document entered twice? remove one, or correct the title or date"
+                ),
+            ));
+        } else {
+            seen_title.insert(title_key, i);
         }
     }
     out

@@ -28,9 +28,23 @@ pub(super) fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
             Some(x) => {
                 if let Some(&t) = c.by_id.get(&x.id) {
                     let doc = &c.records[t];
-                    if r.published > doc.published {
-                        let (a, b, id) = (r.published, doc.published, &doc.id);
+                    let (a, b, id) = (r.published, doc.published, &doc.id);
+                    if a > b {
                         d.push(err(r, &rules::INTERPRETATION_LATE, r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
+                    } else if a < b {
+                        d.push(err(
+                            r,
+                            &rules::INTERPRETATION_EARLY,
+                            r.pos("published"),
+                            msg!(
+                                "政策解读发布于 {a}，早于所解读文件 `{id}`（{b}）：解读不能先于文件公开",
+                                "the interpretation was published on {a}, before `{id}` ({b}): it cannot come out before the document"
+                            ),
+                            msg!(
+                                "与文件同日发布解读；若文件日期有误，改正文件的 published",
+                                "publish the interpretation on the same day as the document, or correct the document's published date"
+                            ),
+                        ));
                     }
                 }
             }

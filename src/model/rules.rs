@@ -265,6 +265,11 @@ rules! {
         zh: "非行政规范性文件写了统一编号",
         en: "a registration number on a record that is not a normative document",
     }
+    DUPLICATE_DOC_NUMBER {
+        id: "duplicate-doc-number", family: Numbers, level: Warning, relaxable: true,
+        zh: "两条记录的发文字号相同",
+        en: "two records have the same document number",
+    }
     DUPLICATE_INDEX_NO {
         id: "duplicate-index-no", family: Numbers, level: Error, relaxable: true,
         zh: "两条记录的索引号相同",
@@ -306,6 +311,16 @@ rules! {
         zh: "修改、废止关系形成循环",
         en: "amendments and repeals form a cycle",
     }
+    FUTURE_PUBLISHED {
+        id: "future-published", family: DatesAndRelations, level: Warning, relaxable: true,
+        zh: "发布日期在构建日期之后，本次不发布这条记录",
+        en: "the publication date is after the build date, so this build does not publish the record",
+    }
+    DUPLICATE_TITLE {
+        id: "duplicate-title", family: DatesAndRelations, level: Warning, relaxable: true,
+        zh: "两条同类记录题名相同、发布日期相同",
+        en: "two records of one kind have the same title and publication date",
+    }
     REPEAL_PENDING {
         id: "repeal-pending", family: DatesAndRelations, level: Warning, relaxable: true,
         zh: "废止别的文件的记录自己尚未施行",
@@ -316,6 +331,11 @@ rules! {
         id: "interpretation", family: Kinds, level: Error, relaxable: true,
         zh: "政策解读没有 interprets",
         en: "an interpretation without interprets",
+    }
+    INTERPRETATION_EARLY {
+        id: "interpretation-early", family: Kinds, level: Error, relaxable: true,
+        zh: "政策解读早于所解读的文件发布",
+        en: "an interpretation is published before the document it explains",
     }
     INTERPRETATION_LATE {
         id: "interpretation-late", family: Kinds, level: Error, relaxable: true,
