@@ -180,6 +180,47 @@ fn the_same_document_number_or_title_and_date_twice_is_reported() {
 }
 
 #[test]
+fn personal_data_in_a_public_text_is_an_error_that_never_shows_the_number() {
+    // A made-up identity number with a valid check digit, a mobile number, a card number.
+    let (id, mobile, card) = ("11010519491231002X", "13812345678", "6222020200000000006");
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), &format!("当事人身份证号{id}，\n\n电话 {mobile}。\n"));
+    s.record(
+        "b",
+        &format!("{}\ndisclosure: withheld\ndisclosure_reason: 内部", normative("乙", "2024-01-02")),
+        &format!("{id}\n"),
+    );
+    s.write("content/c/index.md", &format!("---\n{}\n---\n现行文本。\n", normative("丙", "2024-01-02")));
+    s.write("content/c/versions/2024-01-02.md", &format!("原文本，账号 {card}。\n"));
+    s.record("d", &normative(&format!("关于{mobile}的通知"), "2024-01-02"), "正文。\n");
+    let f = s.findings("personal-data");
+    let places: Vec<(&str, u64)> = f.iter().map(|(p, l)| (p.as_str(), *l)).collect();
+    assert_eq!(
+        places,
+        [("content/a.md", 7), ("content/a.md", 9), ("content/c/versions/2024-01-02.md", 1), ("content/d.md", 3)],
+        "the withheld record is not checked"
+    );
+    for out in [s.run(&["check"]), s.run(&["check", "--format", "json"])] {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(all.contains("110105********002X") && all.contains("138****5678"), "{all}");
+        for n in [id, mobile, card] {
+            assert!(!all.contains(n), "the whole number {n} is in the output:\n{all}");
+        }
+        assert_eq!(out.status.code(), Some(1));
+    }
+    // Listed records are not checked; the others still are.
+    s.write(
+        "gongbao.toml",
+        &format!(
+            "{}\n[personal_data]\nallow = [\"a\", \"c/\"]\n",
+            std::fs::read_to_string(s.root().join("gongbao.toml")).unwrap()
+        ),
+    );
+    let places: Vec<String> = s.findings("personal-data").into_iter().map(|(p, _)| p).collect();
+    assert_eq!(places, ["content/c/versions/2024-01-02.md", "content/d.md"]);
+}
+
+#[test]
 fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     let s = Site::new();
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");

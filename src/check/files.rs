@@ -35,9 +35,15 @@ pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagno
 }
 
 /// Raw HTML in the record's text, and a record without text.
-pub(super) fn text(r: &Record, d: &mut Vec<Diagnostic>) {
+pub(super) fn text(r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnostic>) {
     for (pos, name) in &r.body.unclosed {
         d.push(unclosed(&r.file, *pos, name));
+    }
+    if r.disclosure == crate::model::Disclosure::Public && !cfg.personal_data.allows(&r.id) {
+        let title = crate::model::personal::find(&r.title).into_iter().map(|f| (r.pos("title"), f));
+        for (pos, found) in title.chain(r.body.personal.iter().cloned()) {
+            d.push(personal(&r.file, pos, &found));
+        }
     }
     for &pos in &r.body.scripts {
         d.push(warn(
@@ -143,4 +149,19 @@ pub(super) fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic
         ),
     };
     Diagnostic::error(&rules::OUTSIDE, file, pos, m).help(help)
+}
+
+/// A `personal-data` error: the kind and the masked number, never the number itself.
+pub(super) fn personal(file: &str, pos: Pos, f: &crate::model::personal::Found) -> Diagnostic {
+    let (zh, en, m) = (f.kind.zh(), f.kind.en(), &f.masked);
+    Diagnostic::error(
+        &rules::PERSONAL_DATA,
+        file,
+        pos,
+        msg!("主动公开的内容中有{zh}（{m}）", "a public text holds a {en} ({m})"),
+    )
+    .help(msg!(
+        "删除或去标识化后再发布；行政处罚决定等依法须公开当事人信息的记录，在 gongbao.toml 的 [personal_data] allow 中列出其 id",
+        "remove or mask it before publishing; records that must name a party by law (penalty decisions) go in [personal_data] allow of gongbao.toml"
+    ))
 }

@@ -75,6 +75,8 @@ pub(crate) struct Context<'a> {
     pub files: &'a BTreeSet<String>,
     /// The site root, for reading version files.
     pub root: &'a std::path::Path,
+    /// The settings.
+    pub cfg: &'a crate::config::Config,
 }
 
 /// Runs every rule.
@@ -109,6 +111,6 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     versions::versions(c, cx, i, &mut d);
     references::repeal_pending(c, r, &mut d);
     kinds::disclosure(r, &mut d);
-    files::text(r, &mut d);
+    files::text(r, cx.cfg, &mut d);
     d
 }

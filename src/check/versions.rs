@@ -67,6 +67,11 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
             ),
             Ok(Ok(text)) => {
                 let body = crate::markdown::render(&text, 0, &text, false);
+                if r.disclosure == crate::model::Disclosure::Public && !cx.cfg.personal_data.allows(&r.id) {
+                    for (pos, found) in &body.personal {
+                        d.push(super::files::personal(file, *pos, found));
+                    }
+                }
                 for (pos, name) in &body.unclosed {
                     d.push(unclosed(file, *pos, name));
                 }

@@ -267,7 +267,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
     let history = crate::source::history::read(root, cfg.history.subjects);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
-    diags.extend(crate::check::run(&corpus, &Context { files: &files, root }));
+    diags.extend(crate::check::run(&corpus, &Context { files: &files, root, cfg: &cfg }));
     // Read here, so `check` reports a theme that cannot be published as `build` would.
     let theme = crate::site::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
         diags.push(d);

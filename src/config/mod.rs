@@ -30,8 +30,28 @@ pub struct Config {
     pub signing: Signing,
     /// `[history]`.
     pub history: HistorySettings,
+    /// `[personal_data]`.
+    pub personal_data: PersonalDataSettings,
     /// `[package]`.
     pub package: PackageSettings,
+}
+
+/// `[personal_data]`: records whose text may name people's numbers. Administrative penalty
+/// decisions and similar notices are published with the party's details (masked as the rules
+/// require); listing them here keeps `personal-data` for every other record.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataSettings {
+    /// Record ids, or id prefixes ending in `/`, exempt from `personal-data`.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+impl PersonalDataSettings {
+    /// Whether record `id` is exempt.
+    pub fn allows(&self, id: &str) -> bool {
+        self.allow.iter().any(|a| if a.ends_with('/') { id.starts_with(a.as_str()) } else { id == a })
+    }
 }
 
 /// `[history]`: what the editorial history from git publishes.
@@ -134,6 +154,8 @@ struct RawConfig {
     signing: Signing,
     #[serde(default)]
     history: HistorySettings,
+    #[serde(default)]
+    personal_data: PersonalDataSettings,
     #[serde(default)]
     package: PackageSettings,
 }
@@ -250,6 +272,7 @@ impl Config {
             extra_keys: raw.extra_keys,
             signing: raw.signing,
             history: raw.history,
+            personal_data: raw.personal_data,
             package: raw.package,
         })
     }

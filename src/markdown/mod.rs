@@ -59,6 +59,8 @@ pub struct Body {
     /// Raw HTML elements (or comments) opened and never closed, which would swallow the rest of
     /// the text: where, and the element's name.
     pub unclosed: Vec<(Pos, String)>,
+    /// Personal data in the text (identity, mobile and card numbers), where each starts.
+    pub personal: Vec<(Pos, crate::model::personal::Found)>,
 }
 
 /// Characters of plain text kept as a record's excerpt.
@@ -120,6 +122,13 @@ pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, h)) = heading_at.as_mut() {
                     h.push_str(t);
+                }
+                // A text event that is the source as written maps offsets one to one; one made
+                // from escapes or entities is placed at its start.
+                let exact = md.get(range.clone()) == Some(&**t);
+                for f in crate::model::personal::find(t) {
+                    let at = if exact { range.start + f.at } else { range.start };
+                    body.personal.push((pos(at), f));
                 }
                 add(&mut body, &mut excerpt, t);
                 body.chars += t.chars().count();

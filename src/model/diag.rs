@@ -237,7 +237,8 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str) 
             if let Some(line) =
                 source(&d.file).filter(|_| !d.private).and_then(|t| t.lines().nth(d.pos.line as usize - 1))
             {
-                let shown: String = line.chars().take(160).collect();
+                // A quoted line never shows personal data whole, whatever the finding is about.
+                let shown: String = crate::model::personal::mask_all(line).chars().take(160).collect();
                 let gutter = d.pos.line.to_string();
                 let pad = " ".repeat(gutter.len());
                 let lead: usize = shown.chars().take(d.pos.column as usize - 1).map(display_width).sum();

@@ -5,6 +5,7 @@
 pub mod date;
 pub mod diag;
 pub mod lang;
+pub mod personal;
 pub mod rules;
 pub mod transfer;
 

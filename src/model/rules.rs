@@ -414,6 +414,11 @@ rules! {
         zh: "会吞掉后文的原始 HTML 元素没有闭合",
         en: "a raw HTML element that swallows what follows is never closed",
     }
+    PERSONAL_DATA {
+        id: "personal-data", family: TextAndFiles, level: Error, relaxable: true,
+        zh: "主动公开的正文或题名中有个人信息：身份证号、手机号或银行卡号",
+        en: "a public text or title holds personal data: an identity, mobile or bank card number",
+    }
     EMPTY_TEXT {
         id: "empty-text", family: TextAndFiles, level: Warning, relaxable: true,
         zh: "记录只有元数据，没有正文",
