@@ -221,6 +221,32 @@ fn personal_data_in_a_public_text_is_an_error_that_never_shows_the_number() {
 }
 
 #[test]
+fn a_public_record_is_reviewed_before_it_is_published() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-09"), "x\n");
+    s.record(
+        "b",
+        &format!("{}\nreview: {{by: 王, on: 2024-01-10, result: 同意公开}}", normative("乙", "2024-01-09")),
+        "x\n",
+    );
+    s.record(
+        "c",
+        &format!("{}\nreview: {{by: 王, on: 2024-01-09, result: 同意公开}}", normative("丙", "2024-01-09")),
+        "x\n",
+    );
+    s.record("d", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 内部", normative("丁", "2024-01-09")), "x\n");
+    let mut f = s.findings("review");
+    f.sort();
+    assert_eq!(f, [("content/a.md".to_string(), 1), ("content/b.md".to_string(), 6)]);
+    let (_, v) = s.check_json(&[]);
+    let severity = |file: &str| {
+        v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "review" && d["file"] == file).unwrap()["severity"].clone()
+    };
+    assert_eq!(severity("content/a.md"), "warning");
+    assert_eq!(severity("content/b.md"), "error");
+}
+
+#[test]
 fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     let s = Site::new();
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");

@@ -94,6 +94,35 @@ pub(super) fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
 
 /// A withheld record gives its reason, and only a record that is not public has one.
 pub(super) fn disclosure(r: &Record, d: &mut Vec<Diagnostic>) {
+    // 先审查后公开: a public record carries its secrecy review, done before it was published.
+    if r.disclosure == Disclosure::Public && r.kind != Kind::Gazette {
+        match &r.review {
+            None => d.push(warn(
+                r,
+                &rules::REVIEW,
+                r.pos("disclosure"),
+                msg!("主动公开的记录没有保密审查记录", "a public record without a record of its secrecy review"),
+                msg!(
+                    "加上 review: {{by: 审查人, on: 审查日期, result: 同意公开}}；要求必审的站点在 [rules] 中设 review = \"error\"",
+                    "add review: {{by, on, result}}; sites that require it set review = \"error\" in [rules]"
+                ),
+            )),
+            Some(v) if v.on > r.published => {
+                let (on, p) = (v.on, r.published);
+                d.push(err(
+                    r,
+                    &rules::REVIEW,
+                    r.pos("review"),
+                    msg!(
+                        "保密审查日期 {on} 晚于发布日期 {p}：应先审查后公开",
+                        "reviewed on {on}, after it was published on {p}: the review comes before publication"
+                    ),
+                    msg!("核对 review.on 与 published", "check review.on and published"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     if r.disclosure == Disclosure::Withheld && r.disclosure_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
         d.push(err(
             r,

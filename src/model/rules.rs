@@ -352,6 +352,11 @@ rules! {
         zh: "征求意见期已过，没有意见采纳情况说明",
         en: "a comment period has closed without an adoption report",
     }
+    REVIEW {
+        id: "review", family: Kinds, level: Either, relaxable: true,
+        zh: "主动公开的记录没有保密审查记录（警告），或审查日期晚于发布日期（错误）",
+        en: "a public record has no secrecy review (warning), or was reviewed after it was published (error)",
+    }
     DISCLOSURE_REASON {
         id: "disclosure-reason", family: Kinds, level: Error, relaxable: false,
         zh: "不予公开的记录没有理由，或主动公开的记录写了理由",
