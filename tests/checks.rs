@@ -247,6 +247,28 @@ fn a_public_record_is_reviewed_before_it_is_published() {
 }
 
 #[test]
+fn a_comment_period_shorter_than_the_sites_minimum_is_an_error() {
+    let s = Site::new();
+    let draft = |days: &str| {
+        format!(
+            "kind: draft\ntitle: 稿\npublished: 2024-01-02\ncomment: {{opens: 2024-01-02, closes: {days}, adoption: r}}"
+        )
+    };
+    s.record("d", &draft("2024-01-16"), "x\n");
+    s.record("e", &draft("2024-02-01"), "x\n");
+    s.record("r", "kind: report\ntitle: 采纳情况\npublished: 2024-03-01", "x\n");
+    assert_eq!(one(&s, "comment-period"), ("content/d.md".into(), 5));
+    s.write(
+        "gongbao.toml",
+        &format!(
+            "{}\n[publication]\ncomment_days = 14\n",
+            std::fs::read_to_string(s.root().join("gongbao.toml")).unwrap()
+        ),
+    );
+    assert!(s.findings("comment-period").is_empty());
+}
+
+#[test]
 fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     let s = Site::new();
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");

@@ -12,7 +12,7 @@ use crate::source::parse::Record;
 use std::collections::BTreeMap;
 
 /// Interpretations, drafts, and registration numbers only on normative documents.
-pub(super) fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
+pub(super) fn kind_rules(c: &Corpus, cfg: &crate::config::Config, r: &Record, d: &mut Vec<Diagnostic>) {
     match r.kind {
         Kind::Interpretation => match &r.interprets {
             None => d.push(err(
@@ -58,6 +58,23 @@ pub(super) fn kind_rules(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
                 msg!("加上 comment: {{opens, closes, channel}}", "add comment: {{opens, closes, channel}}"),
             )),
             Some(cm) => {
+                let days = cm.closes.to_days() - cm.opens.to_days();
+                let min = i64::from(cfg.publication.comment_days);
+                if days >= 0 && days < min {
+                    d.push(err(
+                        r,
+                        &rules::COMMENT_PERIOD,
+                        cm.pos,
+                        msg!(
+                            "征求意见期只有 {days} 日，少于 {min} 日",
+                            "the comment period is {days} days, less than {min}"
+                        ),
+                        msg!(
+                            "延后 comment.closes；确需缩短的（紧急情况），在正文中说明理由，并把本规则设为 warning 或调整 [publication] comment_days",
+                            "move comment.closes later; where a shorter period is justified, say why in the text and relax this rule or [publication] comment_days"
+                        ),
+                    ));
+                }
                 if cm.closes < c.as_of && cm.adoption.is_none() {
                     let cl = cm.closes;
                     d.push(warn(

@@ -106,7 +106,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     references::references(c, r, &mut d);
     dates::dates(r, &mut d);
     dates::held_back(c, r, &mut d);
-    kinds::kind_rules(c, r, &mut d);
+    kinds::kind_rules(c, cx.cfg, r, &mut d);
     files::files(c, cx, r, &mut d);
     versions::versions(c, cx, i, &mut d);
     references::repeal_pending(c, r, &mut d);

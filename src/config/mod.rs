@@ -32,8 +32,30 @@ pub struct Config {
     pub history: HistorySettings,
     /// `[personal_data]`.
     pub personal_data: PersonalDataSettings,
+    /// `[publication]`.
+    pub publication: PublicationSettings,
     /// `[package]`.
     pub package: PackageSettings,
+}
+
+/// `[publication]`: the time limits of the rules of publication.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationSettings {
+    /// Shortest comment period of a draft, in days (the rules on drafting normative documents
+    /// ask for at least 30 as a rule).
+    #[serde(default = "default_comment_days")]
+    pub comment_days: u32,
+}
+
+impl Default for PublicationSettings {
+    fn default() -> Self {
+        PublicationSettings { comment_days: default_comment_days() }
+    }
+}
+
+fn default_comment_days() -> u32 {
+    30
 }
 
 /// `[personal_data]`: records whose text may name people's numbers. Administrative penalty
@@ -157,6 +179,8 @@ struct RawConfig {
     #[serde(default)]
     personal_data: PersonalDataSettings,
     #[serde(default)]
+    publication: PublicationSettings,
+    #[serde(default)]
     package: PackageSettings,
 }
 
@@ -273,6 +297,7 @@ impl Config {
             signing: raw.signing,
             history: raw.history,
             personal_data: raw.personal_data,
+            publication: raw.publication,
             package: raw.package,
         })
     }

@@ -347,6 +347,11 @@ rules! {
         zh: "征求意见稿没有 comment",
         en: "a draft without comment",
     }
+    COMMENT_PERIOD {
+        id: "comment-period", family: Kinds, level: Error, relaxable: true,
+        zh: "征求意见期短于站点设置的天数（默认 30 日）",
+        en: "a comment period shorter than the site's minimum (30 days by default)",
+    }
     DRAFT_ADOPTION {
         id: "draft-adoption", family: Kinds, level: Warning, relaxable: true,
         zh: "征求意见期已过，没有意见采纳情况说明",
