@@ -52,6 +52,17 @@ pub(crate) fn list_dir(facet: &str, values: &[&str]) -> String {
     p
 }
 
+/// The page of the archive transfer catalogue (移交档案馆目录), made from the transfer register
+/// when it has entries.
+pub(crate) fn transfers_page() -> &'static str {
+    "transfers/"
+}
+
+/// The transfer catalogue as a table to download, beside the other open data.
+pub(crate) fn transfers_csv() -> &'static str {
+    "data/transfers.csv"
+}
+
 /// A folder name made from a free-text label (an issuer, a topic). Characters that separate
 /// paths, start hidden files, or mean something in a URL or on some file system are written as
 /// `%XX` (their UTF-8 bytes), `%` itself included, so two different labels never share a folder

@@ -333,7 +333,7 @@ fn files_of_other_records_are_never_copied() {
         panic!("analyse failed")
     };
     let theme = Theme::builtin();
-    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
+    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root(), &a.register);
     let copied: Vec<(String, String)> = jobs
         .iter()
         .filter_map(|j| match j {
@@ -342,7 +342,7 @@ fn files_of_other_records_are_never_copied() {
         })
         .collect();
     assert_eq!(copied, vec![("content/d/ok.csv".to_string(), "docs/d/ok.csv".to_string())]);
-    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
     let d = a.corpus.by_id["d"];
     for job in [Job::Doc(d), Job::Version(d, 0)] {
         let (path, bytes) = r.render(&job).unwrap_or_else(|_| panic!("render"));

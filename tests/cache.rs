@@ -32,6 +32,18 @@ fn build_counts(s: &Site, extra: &[&str]) -> (usize, usize) {
     (num("files="), num("reused="))
 }
 
+/// Appends entry `number` to the transfer register, as `gongbao package` would.
+fn append_register_line(s: &Site, number: u32) {
+    use std::io::Write;
+    let entry = serde_json::json!({
+        "as_of": "2024-06-01", "bytes": 1000 * u64::from(number), "date": "2024-06-02", "documents": [{"digest": "d", "id": "d/doc1"}],
+        "for": "archive", "from": "2024-01-01", "number": number, "package": format!("p{number}.zip"),
+        "sha256": "ab".repeat(32), "to": "2024-05-31",
+    });
+    let mut f = std::fs::File::options().create(true).append(true).open(s.root().join("transfers.jsonl")).unwrap();
+    writeln!(f, "{entry}").unwrap();
+}
+
 fn same_as_clean(s: &Site) {
     let cached = tree(&s.root().join("public"));
     build(s, &["--out", "clean", "--no-cache"]);
@@ -112,6 +124,18 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     );
     build(&s, &[]);
     same_as_clean(&s);
+
+    // The first register line adds the transfer catalogue, its CSV and a link on every page;
+    // the next one changes the catalogue.
+    append_register_line(&s, 1);
+    build(&s, &[]);
+    same_as_clean(&s);
+    assert!(s.root().join("public/data/transfers.csv").exists());
+    append_register_line(&s, 2);
+    let reused = build(&s, &[]);
+    assert!(reused > 20, "a register line re-rendered nearly everything ({reused} reused)");
+    same_as_clean(&s);
+    assert!(std::fs::read_to_string(s.root().join("public/transfers/index.html")).unwrap().contains("p2.zip"));
 
     // A changed setting invalidates every page.
     s.write("gongbao.toml", &common::CONFIG.replace("测试市人民政府\"", "测试市人民政府（新）\""));
@@ -231,6 +255,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "a record deleted".into(),
             Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap()),
         ),
+        ("a first line in the transfer register".into(), Box::new(|| append_register_line(&s, 1))),
+        ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
     ];
     for (what, step) in &steps {

@@ -129,9 +129,9 @@ fn a_file_of_a_withheld_record_is_never_published_by_a_public_neighbour() {
     let a = gongbao::cmd::analyse(s.root(), Some(gongbao::model::date::Date::parse("2026-01-01").unwrap()))
         .unwrap_or_else(|_| panic!("analyse"));
     let theme = Theme::builtin();
-    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root());
+    let jobs = plan(&a.corpus, &a.cfg, &theme, s.root(), &a.register);
     assert!(!jobs.iter().any(|j| matches!(j, Job::Attachment(..))), "a withheld record's file is copied");
-    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root()).unwrap_or_else(|_| panic!("theme"));
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
     let (_, page) = r.render(&Job::Doc(a.corpus.by_id["d/pub"])).unwrap_or_else(|_| panic!("render"));
     let page = String::from_utf8(page).unwrap();
     assert!(!page.contains("plan.csv") && !page.contains("pic.png"), "{page}");

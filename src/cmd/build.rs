@@ -90,8 +90,8 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
                 .into());
         }
     };
-    let mut renderer =
-        Renderer::new(&a.corpus, &a.cfg, theme, root).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
+    let mut renderer = Renderer::new(&a.corpus, &a.cfg, theme, root, &a.register)
+        .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
         renderer.remember(&s.memo);
     }
@@ -99,7 +99,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
-    let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists());
+    let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
     if interactive() && !o.quiet {
         eprintln!(
             "{}",

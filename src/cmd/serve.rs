@@ -128,7 +128,7 @@ fn rebuild(opts: &Options) -> bool {
 /// Newest modification time of anything the build reads.
 fn stamp(root: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
-    for top in ["content", "themes", crate::config::FILE] {
+    for top in ["content", "themes", crate::config::FILE, crate::model::transfer::REGISTER] {
         for e in walkdir::WalkDir::new(root.join(top)).follow_links(false).into_iter().flatten() {
             if let Some(m) = e.metadata().ok().and_then(|m| m.modified().ok()) {
                 newest = newest.max(m);

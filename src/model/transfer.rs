@@ -53,6 +53,18 @@ pub fn parse_register(text: &str) -> Result<Vec<Transfer>, (usize, String)> {
             continue;
         }
         let t: Transfer = serde_json::from_str(line).map_err(|e| (n + 1, e.to_string()))?;
+        // The site publishes these values: refuse what `package` never writes.
+        if !matches!(t.audience.as_str(), "archive" | "library" | "warc") {
+            return Err((n + 1, format!("`for` is `{}`, not archive, library or warc", t.audience)));
+        }
+        for (key, value) in [("as_of", &t.as_of), ("date", &t.date), ("from", &t.from), ("to", &t.to)] {
+            if crate::model::date::Date::parse(value).is_err() {
+                return Err((n + 1, format!("`{key}` is not a date (YYYY-MM-DD): `{value}`")));
+            }
+        }
+        if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err((n + 1, "`sha256` is not 64 hexadecimal digits".to_string()));
+        }
         let expected = out.last().map_or(1, |p| p.number + 1);
         if t.number != expected {
             return Err((n + 1, format!("entry number {} where {expected} was expected", t.number)));
@@ -120,7 +132,7 @@ mod tests {
             from: "2024-01-01".into(),
             number,
             package: "x-archive-20240101-20241231.zip".into(),
-            sha256: sha.into(),
+            sha256: sha.repeat(32),
             to: "2024-12-31".into(),
         }
     }
@@ -154,5 +166,10 @@ mod tests {
         assert_eq!(parse_register(&format!("{a}\n{a}\n")).unwrap_err().0, 2);
         let extra = a.replacen('{', "{\"secret\":1,", 1);
         assert!(parse_register(&extra).is_err());
+        for (from, to) in
+            [("\"for\":\"archive\"", "\"for\":\"museum\""), ("2024-12-31", "2024-13-01"), ("aaaa", "zzzz")]
+        {
+            assert_eq!(parse_register(&a.replacen(from, to, 1)).unwrap_err().0, 1, "{to}");
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::corpus::Corpus;
 use crate::model::Kind;
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
+use crate::model::transfer::Transfer;
 use crate::msg;
 use crate::source::parse::Record;
 use minijinja::Environment;
@@ -48,6 +49,8 @@ pub enum Job {
     List(Arc<List>, usize),
     /// `catalog/index.html`.
     Catalog,
+    /// `transfers/index.html`: the archive transfer catalogue, when the register has entries.
+    Transfers,
     /// `404.html`.
     NotFound,
     /// A theme asset, copied to `assets/`.
@@ -84,6 +87,8 @@ pub enum DataJob {
     Robots,
     /// `catalog/catalog.csv`: the disclosure catalogue as a table to download.
     CatalogCsv,
+    /// `data/transfers.csv`: the archive transfer catalogue, when the register has entries.
+    TransfersCsv,
 }
 
 /// JSON Schemas shipped with the tool and published under `data/schemas/`.
@@ -105,10 +110,10 @@ pub struct List {
     pub items: Vec<usize>,
 }
 
-/// Lists every file of the site, in a fixed order.
-pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path) -> Vec<Job> {
+/// Lists every file of the site, in a fixed order; `register` is the transfer register.
+pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, register: &[Transfer]) -> Vec<Job> {
     let lists: Vec<Arc<List>> = lists(c).into_iter().map(Arc::new).collect();
-    plan_with(c, cfg, theme, root, &lists)
+    plan_with(c, cfg, theme, root, &lists, register)
 }
 
 /// [`plan`] with the browse lists already made (see [`Renderer::lists`]).
@@ -118,8 +123,15 @@ pub(crate) fn plan_with(
     theme: &Theme,
     root: &std::path::Path,
     lists: &[Arc<List>],
+    register: &[Transfer],
 ) -> Vec<Job> {
-    let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog, Job::NotFound];
+    let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog];
+    // A site that has handed nothing over publishes no catalogue of transfers, not an empty one.
+    let transfers = !register.is_empty();
+    if transfers {
+        jobs.push(Job::Transfers);
+    }
+    jobs.push(Job::NotFound);
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     for i in c.visible_indexes() {
         let r = &c.records[i];
@@ -191,6 +203,9 @@ pub(crate) fn plan_with(
         ]
         .map(Job::Data),
     );
+    if transfers {
+        jobs.push(Job::Data(DataJob::TransfersCsv));
+    }
     jobs.extend(issues.into_iter().map(|i| Job::Data(DataJob::Issue(i))));
     jobs.extend(SCHEMAS.iter().map(|(n, _)| Job::Data(DataJob::Schema(n))));
     jobs.push(Job::Data(DataJob::Feed(None, "all".into())));
@@ -317,15 +332,20 @@ pub struct Renderer<'a> {
     newest: Vec<usize>,
     /// The browse lists.
     lists: Vec<Arc<List>>,
+    /// The transfer register, published as the archive transfer catalogue.
+    register: &'a [Transfer],
 }
 
 impl<'a> Renderer<'a> {
     /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
+    /// `register` is the transfer register (`transfers.jsonl`), empty when nothing was handed
+    /// over.
     pub fn new(
         c: &'a Corpus,
         cfg: &'a Config,
         theme: &'a Theme,
         root: &std::path::Path,
+        register: &'a [Transfer],
     ) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -368,6 +388,9 @@ impl<'a> Renderer<'a> {
             name: &s.name,
             police_record: &s.police_record,
             sponsor: &s.sponsor,
+            // In `site`, so that the link in every footer is part of every page's fingerprint.
+            transfers: (!register.is_empty())
+                .then(|| format!("{}{}", cfg.base_path(), encode_path(crate::route::transfers_page()))),
             tz_minutes: cfg.tz_minutes(),
             url: &s.base_url,
         };
@@ -401,6 +424,7 @@ impl<'a> Renderer<'a> {
             gazettes,
             newest,
             lists: lists(c).into_iter().map(Arc::new).collect(),
+            register,
         })
     }
 
@@ -562,6 +586,7 @@ impl<'a> Renderer<'a> {
             Job::Issues => at("gazette/".into(), Page::Issues(self.issues()), Texts::None),
             Job::Browse => at("browse/".into(), Page::Browse(self.browse()), Texts::None),
             Job::Catalog => at("catalog/".into(), Page::Catalog(self.catalog()), Texts::None),
+            Job::Transfers => at(crate::route::transfers_page().into(), Page::Transfers(self.transfers()), Texts::None),
             Job::NotFound => at("404.html".into(), Page::NotFound(views::NotFoundPage {}), Texts::None),
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
@@ -748,6 +773,7 @@ impl<'a> Renderer<'a> {
             DataJob::SitemapIndex(n) => ("sitemap.xml".into(), self.sitemap_index(*n)),
             DataJob::Robots => ("robots.txt".into(), self.robots()),
             DataJob::CatalogCsv => ("catalog/catalog.csv".into(), self.catalog_csv()),
+            DataJob::TransfersCsv => (crate::route::transfers_csv().into(), self.transfers_csv()),
         }
     }
 

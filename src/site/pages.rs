@@ -332,6 +332,12 @@ impl Renderer<'_> {
         CatalogPage { items }
     }
 
+    /// The archive transfer catalogue: the register's entries, counts only (see
+    /// `data::transfers`).
+    pub(super) fn transfers(&self) -> TransfersPage<'_> {
+        TransfersPage { csv: self.href(crate::route::transfers_csv()), items: self.transfer_items() }
+    }
+
     pub(super) fn list(&self, l: &List, page: usize) -> ListPage<'_> {
         let per = self.cfg.site.per_page.max(1);
         let pages = l.items.len().div_ceil(per).max(1);

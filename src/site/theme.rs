@@ -38,6 +38,7 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "list.html",
     templates "browse.html",
     templates "catalog.html",
+    templates "transfers.html",
     templates "404.html",
     templates "version.html",
     templates "diff.html",

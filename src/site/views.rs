@@ -37,6 +37,9 @@ pub(crate) struct Site<'a> {
     pub police_record: &'a str,
     /// 主办单位 for the footer.
     pub sponsor: &'a str,
+    /// Address of the archive transfer catalogue (`transfers.html`); `none` when the site has
+    /// handed nothing over, and then there is no such page to link to.
+    pub transfers: Option<String>,
     /// Offset of the site's time zone from UTC in minutes (`480` for UTC+8), for the script.
     pub tz_minutes: i32,
     /// `base_url`, ending in `/`.
@@ -65,6 +68,8 @@ pub(crate) enum Page<'a> {
     List(ListPage<'a>),
     /// `catalog.html`.
     Catalog(CatalogPage<'a>),
+    /// `transfers.html`.
+    Transfers(TransfersPage<'a>),
     /// `404.html`.
     NotFound(NotFoundPage),
 }
@@ -82,6 +87,7 @@ impl Page<'_> {
             Page::Browse(_) => "browse.html",
             Page::List(_) => "list.html",
             Page::Catalog(_) => "catalog.html",
+            Page::Transfers(_) => "transfers.html",
             Page::NotFound(_) => "404.html",
         }
     }
@@ -651,6 +657,44 @@ pub(crate) struct ListPage<'a> {
     pub total: usize,
 }
 
+/// `transfers.html`: the archive transfer catalogue (移交档案馆目录), one row per entry of the
+/// transfer register.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TransfersPage<'a> {
+    /// Address of the same table as CSV (`data/transfers.csv`).
+    pub csv: String,
+    /// The transfers, in the register's order (by number, oldest first).
+    pub items: Vec<TransferItem<'a>>,
+}
+
+/// One package handed over, as the public sees it: counts and checksums, never the ids of the
+/// documents it held (one may have been withheld since).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TransferItem<'a> {
+    /// Who received it: `archive` (档案馆), `library` (图书馆) or `warc` (网页归档); the UI
+    /// string is `t.ui["transfer_" ~ audience]`.
+    pub audience: &'a str,
+    /// Size of the package in bytes.
+    pub bytes: u64,
+    /// 移交日期: the day the package was made, `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// Number of documents in the package; `none` for a web archive, whose count of site files
+    /// the register does not keep.
+    pub files: Option<usize>,
+    /// First publication day covered (for a web archive, the build date of the site).
+    pub from: &'a str,
+    /// 序号: its number in the register, from 1.
+    pub number: u32,
+    /// File name of the package (zip or WARC).
+    pub package: &'a str,
+    /// SHA-256 of the package, 64 hexadecimal digits.
+    pub sha256: &'a str,
+    /// The size for people, e.g. `1.2 MB` (powers of 1000).
+    pub size: String,
+    /// Last publication day covered.
+    pub to: &'a str,
+}
+
 /// `catalog.html`: the 主动公开基本目录.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CatalogPage<'a> {
@@ -795,6 +839,7 @@ pub(crate) mod tests {
             name: "政府",
             police_record: "公安",
             sponsor: "办公厅",
+            transfers: Some("/transfers/".into()),
             tz_minutes: 480,
             url: "https://example.gov.cn/",
         };
@@ -925,6 +970,20 @@ pub(crate) mod tests {
         let (catalog_page, catalog_t) = page(Page::Catalog(CatalogPage {
             items: vec![CatalogItem { description: "内容".into(), doc: doc_link(), fields: Some(catalog()) }],
         }));
+        let transfer = TransferItem {
+            audience: "archive",
+            bytes: 1_234_567,
+            date: "2025-01-10",
+            files: Some(12),
+            from: "2024-01-01",
+            number: 1,
+            package: "qingchuan-archive-20240101-20241231.zip",
+            sha256: "ab",
+            size: "1.2 MB".into(),
+            to: "2024-12-31",
+        };
+        let (transfers, transfers_t) =
+            page(Page::Transfers(TransfersPage { csv: "/data/transfers.csv".into(), items: vec![transfer.clone()] }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
         let plain = |v: Value| (v, None);
         let mut all = vec![
@@ -953,6 +1012,8 @@ pub(crate) mod tests {
                 "CatalogItem",
                 plain(Value::from_serialize(CatalogItem { description: "".into(), doc: doc_link(), fields: None })),
             ),
+            ("TransfersPage", (transfers, transfers_t)),
+            ("TransferItem", plain(Value::from_serialize(TransferItem { files: None, ..transfer }))),
             ("NotFoundPage", (not_found, not_found_t)),
             ("DocLink", plain(Value::from_serialize(doc_link()))),
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
