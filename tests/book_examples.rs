@@ -18,11 +18,11 @@ const AS_OF: &str = "2026-06-30";
 const UNSHOWN: &[(&str, &str)] = &[
     (
         "content/reports/2025-tingche-caina.md",
-        "kind: report\ntitle: 《示例市居住区停车管理办法（征求意见稿）》意见采纳情况说明\nissuer: 示例市交通运输局\npublished: 2025-03-20",
+        "kind: report\ntitle: 《示例市居住区停车管理办法（征求意见稿）》意见采纳情况说明\nissuer: 示例市交通运输局\npublished: 2025-03-20\nreview: {by: 赵倩, on: 2025-03-19, result: 同意公开}",
     ),
     (
         "content/normative/2025-tingche.md",
-        "kind: normative\ntitle: 示例市居住区停车管理办法\nissuer: 示例市交通运输局\npublished: 2025-04-15",
+        "kind: normative\ntitle: 示例市居住区停车管理办法\nissuer: 示例市交通运输局\npublished: 2025-04-15\nreview: {by: 赵倩, on: 2025-04-14, result: 同意公开}",
     ),
 ];
 
