@@ -925,3 +925,47 @@ fn a_period_that_ends_before_it_starts_or_holds_no_document_is_refused() {
     );
     refused(&d, &["--for", "library", "--from", "2010-01-01", "--to", "2010-12-31"], 2, "no public document");
 }
+
+// ---- the book ----
+
+/// The entry `name` of a zip, as text.
+fn zip_entry(zip: &Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut text = String::new();
+    z.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}")).read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The settings example of the packages chapter works as the chapter says: its 档号 rule
+/// (category, organisation codes, default organisation) and its static repository address.
+#[test]
+fn the_books_package_settings_make_the_codes_it_describes() {
+    let chapter = std::fs::read_to_string(common::project().join("book/src/packages.md")).unwrap();
+    let start = chapter.find("```toml\n[package]\n").expect("a ```toml [package] example in packages.md") + 8;
+    let example = &chapter[start..start + chapter[start..].find("```").unwrap()];
+    let s = common::Site::new();
+    s.write("gongbao.toml", &format!("{}\n{example}", common::CONFIG));
+    s.record("a", &common::normative("甲", "2024-01-02"), "正文。\n");
+    s.record("b", "kind: normative\ntitle: 乙\nissuer: 青川市财政局\npublished: 2024-02-01", "正文。\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", said(&o));
+    for audience in ["archive", "library"] {
+        let o = gongbao(s.root(), &["package", "--for", audience, "--out", "out"], &[]);
+        assert!(o.status.success(), "{}", said(&o));
+    }
+    let out = s.root().join("out");
+    let archive = files_ending(&out, "-archive-20240102-20240201.zip").remove(0);
+    let bag = archive.file_name().unwrap().to_string_lossy().replace(".zip", "");
+    let catalogue = zip_entry(&archive, &format!("{bag}/data/catalogue.csv"));
+    assert!(catalogue.contains("\nQ001-WS·2024-Y-BGT-0001,永久,甲,"), "{catalogue}");
+    assert!(catalogue.contains("\nQ001-WS·2024-Y-CZJ-0001,永久,乙,"), "{catalogue}");
+    let library = files_ending(&out, "-library-20240102-20240201.zip").remove(0);
+    let bag = library.file_name().unwrap().to_string_lossy().replace(".zip", "");
+    let oai = zip_entry(&library, &format!("{bag}/data/oai/static-repository.xml"));
+    assert!(oai.contains("<oai:baseURL>https://www.qingchuan.gov.cn/oai/static-repository.xml</oai:baseURL>"), "{oai}");
+    let info = zip_entry(
+        &archive,
+        &format!("{}/bag-info.txt", archive.file_name().unwrap().to_string_lossy().replace(".zip", "")),
+    );
+    assert!(info.contains("Contact-Name: 青川市人民政府办公厅 政务公开科\n"), "{info}");
+}
