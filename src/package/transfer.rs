@@ -167,8 +167,61 @@ enum Origin {
     /// A metadata file of document `doc`'s SIP (made again when written, so that tens of
     /// thousands of SIPs are never held at once).
     Sip { doc: usize, file: usize },
-    /// Bytes made once (catalogues, collections).
+    /// A library file made from the documents' rows (made again when written, like a SIP's).
+    Library(LibraryFile),
+    /// Bytes made once (the catalogues).
     Made(Arc<Vec<u8>>),
+}
+
+/// A metadata file of a library transfer. Its bytes are made when the plan is made (to know its
+/// size and checksum, which `bag-info.txt` and the manifests need first) and made again when it
+/// is written, by [`library_file`] both times: holding the records of 50,000 documents three
+/// times over (per record, in the MARC collection, in the static repository) would take more than
+/// a gigabyte.
+#[derive(Clone, Copy)]
+enum LibraryFile {
+    /// `records/<id>/oai_dc.xml` of document `doc`.
+    OaiDc { doc: usize },
+    /// `records/<id>/marc.xml` of document `doc`.
+    Marc { doc: usize },
+    /// `marc/collection.xml`: every document of the transfer.
+    Collection,
+    /// Part `part` (from 0) of the OAI-PMH static repository.
+    Oai { part: usize },
+}
+
+/// The bytes of a library metadata file; `rows` are the transfer's documents, in plan order.
+fn library_file(tree: &Tree, rows: &[&DocumentRow], req: &Request<'_>, file: LibraryFile) -> Result<Vec<u8>, String> {
+    let build_date = tree.documents.as_of;
+    let all = &tree.documents.documents;
+    Ok(match file {
+        LibraryFile::OaiDc { doc } => meta::oai_dc(&all[doc], req.site),
+        LibraryFile::Marc { doc } => meta::marcxml_record(&all[doc], req.site, build_date),
+        LibraryFile::Collection => meta::marcxml_collection(rows, req.site, build_date),
+        LibraryFile::Oai { part } => {
+            let settings = req.library.ok_or("[package.library] is missing from gongbao.toml")?;
+            let chunk = rows.chunks(meta::oai::MAX_RECORDS).nth(part).ok_or("no such part of the static repository")?;
+            meta::static_repository(chunk, req.site, settings, build_date).map_err(|e| e.to_string())?
+        }
+    }
+    .into_bytes())
+}
+
+/// A payload item for a library metadata file, its bytes made, hashed and let go.
+fn library_item(
+    tree: &Tree,
+    rows: &[&DocumentRow],
+    req: &Request<'_>,
+    path: String,
+    file: LibraryFile,
+) -> Result<Item, String> {
+    let bytes = library_file(tree, rows, req, file)?;
+    Ok(Item {
+        path,
+        size: bytes.len() as u64,
+        sha256: crate::source::hex(&Sha256::digest(&bytes)),
+        origin: Origin::Library(file),
+    })
 }
 
 /// One payload file: where it goes, where it comes from, and its expected checksum.
@@ -294,18 +347,10 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                 }
                 Audience::Library => {
                     let folder = format!("records/{}", ascii_path(&row.id));
-                    let made = [
-                        ("oai_dc.xml", meta::oai_dc(row, req.site)),
-                        ("marc.xml", meta::marcxml_record(row, req.site, build_date)),
-                    ];
-                    for (file, text) in made {
-                        let bytes = text.into_bytes();
-                        items.push(Item {
-                            path: format!("{folder}/{file}"),
-                            size: bytes.len() as u64,
-                            sha256: crate::source::hex(&Sha256::digest(&bytes)),
-                            origin: Origin::Made(Arc::new(bytes)),
-                        });
+                    for (file, made) in
+                        [("marc.xml", LibraryFile::Marc { doc: i }), ("oai_dc.xml", LibraryFile::OaiDc { doc: i })]
+                    {
+                        items.push(library_item(tree, &[], req, format!("{folder}/{file}"), made)?);
                     }
                     for &(path, size, sha) in own {
                         items.push(Item {
@@ -337,17 +382,15 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
     items.push(made("catalogue.csv", catalogue));
     items.push(made("catalogue.xml", catalogue_xml(&rows, &codes, &pkg_folders, req, build_date)));
     if req.audience == Audience::Library {
-        let owned: Vec<DocumentRow> = rows.iter().map(|r| (*r).clone()).collect();
-        items.push(made("marc/collection.xml", meta::marcxml_collection(&owned, req.site, build_date).into_bytes()));
-        let settings = req.library.ok_or("[package.library] is missing from gongbao.toml")?;
-        for (k, part) in owned.chunks(meta::oai::MAX_RECORDS).enumerate() {
-            let file = if owned.len() <= meta::oai::MAX_RECORDS {
+        items.push(library_item(tree, &rows, req, "marc/collection.xml".to_string(), LibraryFile::Collection)?);
+        let parts = rows.len().div_ceil(meta::oai::MAX_RECORDS);
+        for part in 0..parts {
+            let file = if parts == 1 {
                 "oai/static-repository.xml".to_string()
             } else {
-                format!("oai/static-repository-{}.xml", k + 1)
+                format!("oai/static-repository-{}.xml", part + 1)
             };
-            let text = meta::static_repository(part, req.site, settings, build_date).map_err(|e| e.to_string())?;
-            items.push(made(&file, text.into_bytes()));
+            items.push(library_item(tree, &rows, req, file, LibraryFile::Oai { part })?);
         }
     }
     items.sort_by(|a, b| a.path.cmp(&b.path));
@@ -494,6 +537,7 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
     let payload: Vec<PayloadFile> =
         plan.items.iter().map(|i| PayloadFile { path: i.path.clone(), size: i.size }).collect();
     let by_path: BTreeMap<&str, &Item> = plan.items.iter().map(|i| (i.path.as_str(), i)).collect();
+    let rows: Vec<&DocumentRow> = plan.docs.iter().map(|&i| &tree.documents.documents[i]).collect();
     let parts = match req.max_bytes {
         Some(limit) => bagit::split(payload, limit),
         None => vec![payload],
@@ -536,6 +580,9 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
                 let reader: Box<dyn Read> = match &item.origin {
                     Origin::Tree(path) => Box::new(tree.open_file(path)?),
                     Origin::Made(bytes) => Box::new(std::io::Cursor::new(Arc::clone(bytes).to_vec())),
+                    Origin::Library(file) => Box::new(std::io::Cursor::new(
+                        library_file(tree, &rows, req, *file).map_err(std::io::Error::other)?,
+                    )),
                     Origin::Sip { doc, file } => {
                         if current.as_ref().is_none_or(|(d, _)| d != doc) {
                             let row = &tree.documents.documents[*doc];

@@ -16,7 +16,6 @@
 //! once to hash it, once to copy it, hashed again and compared, so that a file which changes
 //! between the two readings is an error rather than a record whose digest lies.
 
-use super::zip::check_name;
 use super::{Error, Result, Utc, hex, io_err};
 use flate2::{Compression, GzBuilder};
 use sha2::{Digest, Sha256};
@@ -104,7 +103,7 @@ impl<W: Write> WarcOut<W> {
         R: Read,
         F: FnMut() -> io::Result<R>,
     {
-        check_name(path, false)?;
+        check_site_path(path)?;
         if let Some(previous) = &self.last
             && previous.as_str() >= path
         {
@@ -154,6 +153,28 @@ impl<W: Write> WarcOut<W> {
         self.out.flush().map_err(io_err("flushing the WARC file"))?;
         Ok(self.out)
     }
+}
+
+/// Why a site path may not become a record, if it may not. Unlike a zip entry name it may hold
+/// any UTF-8 (the site writes folders named in Chinese, `browse/issuer/青川市交通运输局/`): it
+/// never becomes a file name, only a URL, in which [`target_uri`] percent-encodes every byte
+/// outside the URL's own characters. It must still be a relative path with no empty, `.` or
+/// `..` component and no control character, so that the URL names the file the site serves.
+fn check_site_path(path: &str) -> Result<()> {
+    let bad = |reason| Err(Error::BadName { name: path.to_string(), reason });
+    if path.is_empty() {
+        return bad("empty");
+    }
+    if path.chars().any(char::is_control) {
+        return bad("a control character");
+    }
+    if path.starts_with('/') || path.contains('\\') {
+        return bad("absolute, or a backslash");
+    }
+    if path.split('/').any(|part| matches!(part, "" | "." | "..")) {
+        return bad("an empty, `.` or `..` path component");
+    }
+    Ok(())
 }
 
 /// Copies the stream `open` gives into `out`, hashing it into `extra` as well, and returns its
@@ -319,6 +340,11 @@ mod tests {
         };
         assert!(matches!(w.add_response("d", "text/plain", 1, changing), Err(Error::Changed { .. })));
         assert!(matches!(w.add_response("e/../f", "text/plain", 0, || Ok(&b""[..])), Err(Error::BadName { .. })));
+        assert!(matches!(w.add_response("g\nh", "text/plain", 0, || Ok(&b""[..])), Err(Error::BadName { .. })));
+        assert!(matches!(w.add_response("i//j", "text/plain", 0, || Ok(&b""[..])), Err(Error::BadName { .. })));
+        // A folder named in Chinese, as the site's browse lists have: percent-encoded in the URL.
+        let uri = w.add_response("issuer/青川/index.html", "text/html", 0, || Ok(&b""[..])).unwrap();
+        assert_eq!(uri, "https://gk.example.gov.cn/issuer/%E9%9D%92%E5%B7%9D/");
         assert!(matches!(WarcOut::new(Vec::new(), "ftp://x/", WHEN, "x", &[]), Err(Error::BadValue { .. })));
     }
 

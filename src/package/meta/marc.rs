@@ -22,7 +22,7 @@ pub(crate) fn marcxml_record(row: &DocumentRow, site: &str, build_date: Day) -> 
 }
 
 /// A `<collection>` of records, in the order given.
-pub(crate) fn marcxml_collection(rows: &[DocumentRow], site: &str, build_date: Day) -> String {
+pub(crate) fn marcxml_collection(rows: &[&DocumentRow], site: &str, build_date: Day) -> String {
     let mut x = Xml::new();
     x.open("marc:collection", &[("xmlns:marc", MARC_NS), ("xmlns:xsi", XSI_NS), ("xsi:schemaLocation", MARC_LOCATION)]);
     for row in rows {

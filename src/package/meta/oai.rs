@@ -17,7 +17,7 @@ pub(crate) const MAX_RECORDS: usize = 5000;
 
 /// The static repository for `rows`, records sorted by id. `site` names the repository.
 pub(crate) fn static_repository(
-    rows: &[DocumentRow],
+    rows: &[&DocumentRow],
     site: &str,
     settings: &OaiSettings,
     build_date: Day,
@@ -44,7 +44,7 @@ pub(crate) fn static_repository(
         }
         None => settings.repository_url.clone(),
     };
-    let mut rows: Vec<&DocumentRow> = rows.iter().collect();
+    let mut rows: Vec<&DocumentRow> = rows.to_vec();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     let earliest = rows.iter().map(|r| r.last_changed()).min().unwrap_or(build_date);
 

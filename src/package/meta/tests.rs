@@ -291,9 +291,12 @@ fn everything() -> Vec<(String, Vec<u8>)> {
     let rows = rows();
     let build = day("2026-12-01");
     let mut out: Vec<(String, Vec<u8>)> = sample_sip().files.into_iter().map(|f| (f.path, f.bytes)).collect();
-    out.push(("marc.xml".into(), marcxml_collection(&rows, SITE, build).into_bytes()));
+    out.push(("marc.xml".into(), marcxml_collection(&rows.iter().collect::<Vec<_>>(), SITE, build).into_bytes()));
     out.push(("record.xml".into(), marcxml_record(&rows[0], SITE, build).into_bytes()));
-    out.push(("oai.xml".into(), static_repository(&rows, SITE, &oai_settings(), build).unwrap().into_bytes()));
+    out.push((
+        "oai.xml".into(),
+        static_repository(&rows.iter().collect::<Vec<_>>(), SITE, &oai_settings(), build).unwrap().into_bytes(),
+    ));
     out.push(("dc.xml".into(), oai_dc(&rows[4], SITE).into_bytes()));
     out
 }
@@ -317,8 +320,8 @@ fn same_input_same_bytes() {
     reversed.reverse();
     let build = day("2026-12-01");
     assert_eq!(
-        static_repository(&reversed, SITE, &oai_settings(), build).unwrap(),
-        static_repository(&rows(), SITE, &oai_settings(), build).unwrap()
+        static_repository(&reversed.iter().collect::<Vec<_>>(), SITE, &oai_settings(), build).unwrap(),
+        static_repository(&rows().iter().collect::<Vec<_>>(), SITE, &oai_settings(), build).unwrap()
     );
 }
 
@@ -348,7 +351,7 @@ fn the_package_id_follows_the_content() {
 #[test]
 fn the_static_repository_follows_the_guidelines() {
     let build = day("2026-12-01");
-    let oai = static_repository(&rows(), SITE, &oai_settings(), build).unwrap();
+    let oai = static_repository(&rows().iter().collect::<Vec<_>>(), SITE, &oai_settings(), build).unwrap();
     assert!(
         oai.contains("<oai:baseURL>https://gateway.example.org/oai/www.qingchuan.gov.cn/oai/static.xml</oai:baseURL>")
     );
@@ -357,7 +360,7 @@ fn the_static_repository_follows_the_guidelines() {
     assert!(oai.contains("<ListRecords metadataPrefix=\"oai_dc\">"));
     assert!(oai.contains("<ListRecords metadataPrefix=\"marc21\">"));
     let too_many = vec![rows()[1].clone(); super::oai::MAX_RECORDS + 1];
-    assert!(static_repository(&too_many, SITE, &oai_settings(), build).is_err());
+    assert!(static_repository(&too_many.iter().collect::<Vec<_>>(), SITE, &oai_settings(), build).is_err());
 }
 
 // ---- outside tools ----
@@ -487,7 +490,7 @@ fn pymarc_reads_the_records_back() {
     let dir = tempfile::tempdir().unwrap();
     let rows = rows();
     let path = dir.path().join("marc.xml");
-    std::fs::write(&path, marcxml_collection(&rows, SITE, day("2026-12-01"))).unwrap();
+    std::fs::write(&path, marcxml_collection(&rows.iter().collect::<Vec<_>>(), SITE, day("2026-12-01"))).unwrap();
     let script = r#"
 import json, sys, pymarc
 records = pymarc.parse_xml_to_array(sys.argv[1])
