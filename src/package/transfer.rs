@@ -343,7 +343,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             origin: Origin::Tree(path.to_string()),
                         });
                     }
-                    Ok((items, refs, folder, digest(&sip.name, own)))
+                    Ok((items, refs, folder, digest(row, own)))
                 }
                 Audience::Library => {
                     let folder = format!("records/{}", ascii_path(&row.id));
@@ -360,7 +360,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             origin: Origin::Tree(path.to_string()),
                         });
                     }
-                    Ok((items, Vec::new(), folder, digest(&row.id, own)))
+                    Ok((items, Vec::new(), folder, digest(row, own)))
                 }
             }
         })
@@ -412,16 +412,31 @@ fn made(path: &str, bytes: Vec<u8>) -> Item {
     }
 }
 
-/// The digest of what a document contributes: its package name and each file's path and
-/// checksum. Two transfers that hold a document the same way give it the same digest.
-fn digest(name: &str, files: &[(&str, u64, &str)]) -> String {
+/// The digest of a document's content in a transfer: its source's checksum, what its metadata
+/// says of it (title, number, dates and validity), and every published file but the pages
+/// (attachments, its Markdown text, data). Pages are left out on purpose: a change of the site's
+/// design or footer rewrites every page, and would otherwise report every document as changed.
+fn digest(row: &DocumentRow, files: &[(&str, u64, &str)]) -> String {
     let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    for (path, _, sha) in files {
+    let fields = [
+        row.id.as_str(),
+        row.sha256.as_str(),
+        row.title.as_str(),
+        row.doc_number.as_deref().unwrap_or(""),
+        row.state.as_str(),
+        &row.published.to_string(),
+        &row.effective.map(|d| d.to_string()).unwrap_or_default(),
+        &row.expires.map(|d| d.to_string()).unwrap_or_default(),
+    ];
+    for f in fields {
+        h.update(f.as_bytes());
         h.update([0]);
+    }
+    for (path, _, sha) in files.iter().filter(|(p, _, _)| !p.ends_with(".html")) {
         h.update(path.as_bytes());
         h.update([0]);
         h.update(sha.as_bytes());
+        h.update([0]);
     }
     crate::source::hex(&h.finalize())
 }
