@@ -88,7 +88,12 @@ pub(crate) struct WrittenBag {
 
 /// Writes the bag `spec` with `payload` (sorted by path, each path once) into `out`, opening each
 /// file with `open` just before it is copied. Returns the output and what the bag holds.
-pub(crate) fn write_bag<W, R, F>(out: W, spec: &BagSpec<'_>, payload: &[PayloadFile], mut open: F) -> Result<(W, WrittenBag)>
+pub(crate) fn write_bag<W, R, F>(
+    out: W,
+    spec: &BagSpec<'_>,
+    payload: &[PayloadFile],
+    mut open: F,
+) -> Result<(W, WrittenBag)>
 where
     W: Write + Seek,
     R: Read,

@@ -40,7 +40,13 @@ impl<W: Write> WarcOut<W> {
     /// at `epoch_seconds`, and writes its `warcinfo` record: `WARC-Filename: filename`, the
     /// `software`, `format` and `conformsTo` fields, then `fields` (name, value) as given — say
     /// `isPartOf`, `description`, `operator`.
-    pub(crate) fn new(out: W, base_url: &str, epoch_seconds: i64, filename: &str, fields: &[(&str, &str)]) -> Result<Self> {
+    pub(crate) fn new(
+        out: W,
+        base_url: &str,
+        epoch_seconds: i64,
+        filename: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Self> {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(Error::BadValue { field: "base URL".into(), reason: "must start with http:// or https://" });
         }
@@ -87,7 +93,13 @@ impl<W: Write> WarcOut<W> {
     /// Adds the site file `path` (relative, `/`-separated; in byte order after the previous one)
     /// as a `response` record, served as `content_type`, with the `size` bytes that `open` gives.
     /// `open` is called twice (see the module's comment). Returns the record's target URI.
-    pub(crate) fn add_response<R, F>(&mut self, path: &str, content_type: &str, size: u64, mut open: F) -> Result<String>
+    pub(crate) fn add_response<R, F>(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        size: u64,
+        mut open: F,
+    ) -> Result<String>
     where
         R: Read,
         F: FnMut() -> io::Result<R>,
