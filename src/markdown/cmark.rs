@@ -1,0 +1,275 @@
+//! A text written back as Markdown, for the `text.md` an archive takes with each page. It is
+//! made from the events of the pass that renders the page ([`super::walk`]), with the same
+//! link rewrite, and its raw HTML goes through the page's sanitiser ([`clean::clean`]) with the
+//! same link decision, so it shows what the page shows and nothing else: no `doc:` id, file
+//! name, comment or script of the source survives unless the page shows it too. The source is
+//! never copied as written; the events are serialised again by `pulldown-cmark-to-cmark`.
+
+use super::clean::{self, LinkAction};
+use super::{OPTIONS, Rewrite, walk};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+
+/// `md` as Markdown again, with its links decided by `rewrite` and the destinations in its raw
+/// HTML by `link` (the two faces of one decision, as on the page). Reference links come out
+/// inline, so no reference definition survives; heading ids, which the page adds, are left
+/// out. Should the writer find no spelling for some construct, the text is written as plain
+/// paragraphs instead ([`plain`]): a text never stops a build.
+pub(crate) fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> LinkAction) -> String {
+    let (_, events) = walk(md, 0, md, true, Some(rewrite));
+    let events = inline_links(events);
+    let events = clean_raw_html(md, events, link);
+    let mut out = String::with_capacity(md.len());
+    // Numbered items as numbered, as a reader of the file expects.
+    let writer = pulldown_cmark_to_cmark::Options {
+        increment_ordered_list_bullets: true,
+        ..pulldown_cmark_to_cmark::Options::default()
+    };
+    if pulldown_cmark_to_cmark::cmark_with_options(events.iter(), &mut out, OPTIONS, writer).is_err() {
+        out = plain(&events);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// The text of `events` (already cleaned) as plain paragraphs, one per block, every ASCII
+/// punctuation character escaped so that none of it reads as markup.
+fn plain(events: &[Event<'_>]) -> String {
+    let (mut out, mut cur) = (String::new(), String::new());
+    for ev in events {
+        match ev {
+            Event::Text(t) | Event::Code(t) => {
+                for c in t.chars() {
+                    if c.is_ascii_punctuation() {
+                        cur.push('\\');
+                    }
+                    cur.push(c);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => cur.push(' '),
+            Event::End(end) if super::is_block(end) && !cur.trim().is_empty() => {
+                out.push_str(cur.trim());
+                out.push_str("\n\n");
+                cur.clear();
+            }
+            _ => {}
+        }
+    }
+    out.push_str(cur.trim());
+    out.trim_end().to_string()
+}
+
+/// Links and images as inline links with their (rewritten) destinations: a reference label is
+/// the editor's word and may name anything. An autolink stays one only when its text is still
+/// its address. Headings lose the ids the page gave them.
+fn inline_links(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    for k in 0..events.len() {
+        let next_text = match events.get(k + 1) {
+            Some(Event::Text(t)) => Some(t.to_string()),
+            _ => None,
+        };
+        match &mut events[k] {
+            Event::Start(Tag::Link { link_type, dest_url, id, .. } | Tag::Image { link_type, dest_url, id, .. }) => {
+                let autolink_as_written =
+                    matches!(link_type, LinkType::Autolink | LinkType::Email) && next_text.as_deref() == Some(dest_url);
+                if !autolink_as_written {
+                    *link_type = LinkType::Inline;
+                }
+                *id = CowStr::from("");
+            }
+            Event::Start(Tag::Heading { id, classes, attrs, .. }) => {
+                *id = None;
+                classes.clear();
+                attrs.clear();
+            }
+            _ => {}
+        }
+    }
+    events
+}
+
+/// The raw HTML of a text through the page's sanitiser, read as the browser reads the page:
+/// as one stream, in which a comment or a script opened in one piece hides what follows up to
+/// where it closes, Markdown between pieces included. The pieces (each HTML block whole, each
+/// inline tag) are joined with a marker element between them and cleaned at once; the cleaned
+/// stream is cut at the markers again, and where a marker is gone, so is the Markdown it stood
+/// for.
+fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> LinkAction) -> Vec<Event<'m>> {
+    // Each piece: where its events start and end, and whether it is a block.
+    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    let mut block: Option<usize> = None;
+    for (k, ev) in events.iter().enumerate() {
+        match ev {
+            Event::Start(Tag::HtmlBlock) => block = Some(k),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(start) = block.take() {
+                    pieces.push((start, k, true));
+                }
+            }
+            Event::InlineHtml(_) if block.is_none() => pieces.push((k, k, false)),
+            _ => {}
+        }
+    }
+    if pieces.is_empty() {
+        return events;
+    }
+    // A marker name the text does not hold, so no editor can forge one.
+    let lower = md.to_ascii_lowercase();
+    let mut name = String::from("gongbao-piece");
+    while lower.contains(&name) {
+        name.push('x');
+    }
+    let marker = |k: usize| format!("<{name}-{k}>");
+    let mut joined = String::new();
+    for (k, &(start, end, _)) in pieces.iter().enumerate() {
+        for ev in &events[start..=end] {
+            if let Event::Html(h) | Event::InlineHtml(h) = ev {
+                joined.push_str(h);
+            }
+        }
+        joined.push_str(&marker(k));
+    }
+    let cleaned = clean::clean(&joined, link);
+    // Cut at the surviving markers: each cut ends the cleaned text of the pieces since the last
+    // one; a piece whose marker is gone hides the Markdown after it.
+    let mut texts: Vec<String> = vec![String::new(); pieces.len()];
+    let mut open_after: Vec<bool> = vec![true; pieces.len()];
+    let mut rest = cleaned.as_str();
+    for (k, text) in texts.iter_mut().enumerate() {
+        let m = marker(k);
+        match rest.find(&m) {
+            Some(at) => {
+                *text = rest[..at].to_string();
+                rest = &rest[at + m.len()..];
+            }
+            None => open_after[k] = false,
+        }
+    }
+    if let Some(last) = texts.last_mut() {
+        last.push_str(rest);
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut next = 0;
+    // Whether Markdown is hidden here, and for each link or image open since: whether it went.
+    let mut hidden = false;
+    let mut links: Vec<bool> = Vec::new();
+    for (k, ev) in events.into_iter().enumerate() {
+        if let Some(&(start, end, is_block)) = pieces.get(next) {
+            if (start..=end).contains(&k) {
+                if k == end {
+                    let text = std::mem::take(&mut texts[next]);
+                    push_piece(&mut out, text, is_block);
+                    hidden = !open_after[next];
+                    next += 1;
+                }
+                continue;
+            }
+        }
+        if hidden {
+            match ev {
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                    links.push(true);
+                    continue;
+                }
+                Event::End(TagEnd::Link | TagEnd::Image) if links.last() == Some(&true) => {
+                    links.pop();
+                    continue;
+                }
+                Event::Start(_) | Event::End(_) => {}
+                _ => continue,
+            }
+        } else {
+            match ev {
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => links.push(false),
+                Event::End(TagEnd::Link | TagEnd::Image) => {
+                    if links.pop() == Some(true) {
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(ev);
+    }
+    out
+}
+
+/// One cleaned piece back among the events: a block without blank lines (which would end it
+/// where the source did not), or an inline tag; nothing when nothing is left of it.
+fn push_piece(out: &mut Vec<Event<'_>>, text: String, block: bool) {
+    if text.trim().is_empty() {
+        return;
+    }
+    if block {
+        let mut lines: String = text.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+        lines.push('\n');
+        out.push(Event::Start(Tag::HtmlBlock));
+        out.push(Event::Html(CowStr::from(lines)));
+        out.push(Event::End(TagEnd::HtmlBlock));
+    } else {
+        out.push(Event::InlineHtml(CowStr::from(text)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page's decision in small: `doc:shown` is visible, everything else of `doc:` is not.
+    fn decide(href: &str) -> LinkAction {
+        match super::super::doc_target(href) {
+            Some("shown") => LinkAction::Replace("https://example.org/docs/shown/".into()),
+            Some(_) => LinkAction::Remove,
+            None if clean::is_script_url(href) => LinkAction::Remove,
+            None => LinkAction::Keep,
+        }
+    }
+
+    fn republished(md: &str) -> String {
+        let rewrite = |href: &str| decide(href).rewrite();
+        republish(md, &rewrite, &decide)
+    }
+
+    #[test]
+    fn links_are_decided_as_on_the_page() {
+        let out = republished("见[甲](doc:shown)、[乙](doc:secret)与[丙][s]和<doc:secret>。\n\n[s]: doc:secret\n");
+        assert!(out.contains("[甲](https://example.org/docs/shown/)"), "{out}");
+        assert!(out.contains('乙') && out.contains('丙'), "{out}");
+        assert!(!out.contains("secret") && !out.contains("[s]"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_is_cleaned_as_one_stream() {
+        let md = "前文<b onclick=\"x()\">粗</b><!-- secret -->\n\n<div>\n<!-- 批注\nsecret -->\n<script>alert(1)</script>\n<a href=\"doc:secret\">链</a>\n</div>\n\n<!-- 开\n\n-->后文\n";
+        let out = republished(md);
+        assert!(!out.contains("secret") && !out.contains("onclick") && !out.contains("script"), "{out}");
+        assert!(out.contains("<b>粗</b>") && out.contains("<a>链</a>") && out.contains("后文"), "{out}");
+    }
+
+    #[test]
+    fn markdown_inside_an_open_comment_is_hidden() {
+        // The page reads the comment up to its end, over the paragraph between.
+        let out = republished("<div><!-- 注\n\n不见 secret\n\n<div>-->\n\n可见\n");
+        assert!(!out.contains("secret") && !out.contains("不见"), "{out}");
+        assert!(out.contains("可见"), "{out}");
+    }
+
+    #[test]
+    fn the_plain_fallback_is_text_only() {
+        let (_, events) = walk("# 标题\n\n正文 *强调* <b>x</b>\n", 0, "# 标题\n\n正文 *强调* <b>x</b>\n", true, None);
+        assert_eq!(plain(&events), "标题\n\n正文 强调 x");
+        let (_, events) = walk("a<b>[c]", 0, "a<b>[c]", true, None);
+        assert_eq!(plain(&events), "a\\[c\\]");
+    }
+
+    #[test]
+    fn escaped_markup_stays_text() {
+        let out = republished("\\<script>alert(1)\\</script> 与 `<b>` 和 \\<!-- x -->\n");
+        let raw: Vec<_> = pulldown_cmark::Parser::new_ext(&out, OPTIONS)
+            .filter(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+            .collect();
+        assert!(raw.is_empty(), "read back as raw HTML: {raw:?} in {out}");
+        assert!(out.contains("`<b>`"), "{out}");
+    }
+}
