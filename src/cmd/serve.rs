@@ -327,6 +327,7 @@ fn content_type(p: &Path) -> &'static str {
         "js" => "text/javascript; charset=utf-8",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
         "xml" => "application/xml",
         "atom" => "application/atom+xml",
         "jsonld" => "application/ld+json",
