@@ -115,13 +115,17 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             }
         }
     }
-    // A file where another path needs a folder.
+    // A file where another path needs a folder: told once per record and file, however many
+    // of the record's paths (its page, its text.md, its versions) lie below it.
+    let mut told: BTreeSet<(usize, usize)> = BTreeSet::new();
     for o in &all {
         let key = crate::route::fold(&o.path);
         for (at, _) in key.match_indices('/') {
             if files.contains(&key[..at]) {
                 if let Some(&first) = owner.get(&key[..at]) {
-                    out.push(clash(c, o, &all[first]));
+                    if told.insert((o.record, first)) {
+                        out.push(clash(c, o, &all[first]));
+                    }
                 }
             }
         }

@@ -13,11 +13,15 @@ use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 /// HTML by `link` (the two faces of one decision, as on the page). Reference links come out
 /// inline, so no reference definition survives; heading ids, which the page adds, are left
 /// out. Should the writer find no spelling for some construct, the text is written as plain
-/// paragraphs instead ([`plain`]): a text never stops a build.
+/// paragraphs instead ([`plain`]): a text never stops a build. So is a text nested deeper than
+/// [`MAX_DEPTH`], since the writer repeats every enclosing quote and list on each of its lines.
 pub(crate) fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> LinkAction) -> String {
     let (_, events) = walk(md, 0, md, true, Some(rewrite));
     let events = inline_links(events);
     let events = clean_raw_html(md, events, link);
+    if depth(&events) > MAX_DEPTH {
+        return plain(&events) + "\n";
+    }
     let mut out = String::with_capacity(md.len());
     // Numbered items as numbered, as a reader of the file expects.
     let writer = pulldown_cmark_to_cmark::Options {
@@ -31,6 +35,27 @@ pub(crate) fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> L
         out.push('\n');
     }
     out
+}
+
+/// How deep elements may nest in a text written back as Markdown. Every line inside quotes and
+/// lists carries their markers, so the output grows with the depth times the lines: unbounded,
+/// a few kilobytes of `>` would take the writer hours. Real texts nest a few levels.
+const MAX_DEPTH: usize = 32;
+
+/// How deep the elements of `events` nest.
+fn depth(events: &[Event<'_>]) -> usize {
+    let (mut now, mut most) = (0usize, 0usize);
+    for ev in events {
+        match ev {
+            Event::Start(_) => {
+                now += 1;
+                most = most.max(now);
+            }
+            Event::End(_) => now = now.saturating_sub(1),
+            _ => {}
+        }
+    }
+    most
 }
 
 /// The text of `events` (already cleaned) as plain paragraphs, one per block, every ASCII
@@ -261,6 +286,20 @@ mod tests {
         assert_eq!(plain(&events), "标题\n\n正文 强调 x");
         let (_, events) = walk("a<b>[c]", 0, "a<b>[c]", true, None);
         assert_eq!(plain(&events), "a\\[c\\]");
+    }
+
+    #[test]
+    fn deep_nesting_is_written_as_plain_text_at_once() {
+        let md = format!("{} 引文\n", ">".repeat(20_000));
+        let start = std::time::Instant::now();
+        assert_eq!(republished(&md), "引文\n");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        // A text nested as real texts are stays Markdown.
+        let out = republished("> > 引文\n");
+        let quotes = pulldown_cmark::Parser::new_ext(&out, OPTIONS)
+            .filter(|e| matches!(e, Event::Start(Tag::BlockQuote(_))))
+            .count();
+        assert_eq!(quotes, 2, "{out}");
     }
 
     #[test]
