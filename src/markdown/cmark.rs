@@ -12,10 +12,11 @@ use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 /// `md` as Markdown again, with its links decided by `rewrite` and the destinations in its raw
 /// HTML by `link` (the two faces of one decision, as on the page). Reference links come out
 /// inline, so no reference definition survives; heading ids, which the page adds, are left
-/// out. Should the writer find no spelling for some construct, the text is written as plain
+/// out. Should the writer find no spelling for some construct, or the result read as Markdown
+/// hold raw HTML that could run script ([`runs_script`]), the text is written as plain
 /// paragraphs instead ([`plain`]): a text never stops a build. So is a text nested deeper than
 /// [`MAX_DEPTH`], since the writer repeats every enclosing quote and list on each of its lines.
-pub(crate) fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> LinkAction) -> String {
+pub fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> LinkAction) -> String {
     let (_, events) = walk(md, 0, md, true, Some(rewrite));
     let events = inline_links(events);
     let events = clean_raw_html(md, events, link);
@@ -28,13 +29,56 @@ pub(crate) fn republish(md: &str, rewrite: Rewrite<'_>, link: &dyn Fn(&str) -> L
         increment_ordered_list_bullets: true,
         ..pulldown_cmark_to_cmark::Options::default()
     };
-    if pulldown_cmark_to_cmark::cmark_with_options(events.iter(), &mut out, OPTIONS, writer).is_err() {
+    if pulldown_cmark_to_cmark::cmark_with_options(events.iter(), &mut out, OPTIONS, writer).is_err()
+        || runs_script(&out)
+    {
         out = plain(&events);
     }
     if !out.ends_with('\n') {
         out.push('\n');
     }
     out
+}
+
+/// `html` up to a tag that it opens and never closes (with `>` outside quotes), if any.
+fn cut_open_tag(html: &str) -> &str {
+    let b = html.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let opens = b[i] == b'<' && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let mut quote: Option<u8> = None;
+        let mut j = i + 1;
+        loop {
+            match (b.get(j), quote) {
+                (None, _) => return &html[..i],
+                (Some(&c), Some(q)) if c == q => quote = None,
+                (Some(&c), None) if c == b'"' || c == b'\'' => quote = Some(c),
+                (Some(b'>'), None) => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        i = j + 1;
+    }
+    html
+}
+
+/// Whether the raw HTML a Markdown reader finds in `md` could run script. The pieces were
+/// cleaned, so this holds only where the cleaner and a Markdown reader cut the text
+/// differently (a tag left open at the end of a piece takes what follows into its attributes):
+/// then the text is written without raw HTML ([`plain`]) rather than trusted.
+fn runs_script(md: &str) -> bool {
+    let mut raw = String::new();
+    for ev in pulldown_cmark::Parser::new_ext(md, OPTIONS) {
+        if let Event::Html(h) | Event::InlineHtml(h) = ev {
+            raw.push_str(&h);
+        }
+    }
+    !raw.is_empty() && super::could_run_script(&raw)
 }
 
 /// How deep elements may nest in a text written back as Markdown. Every line inside quotes and
@@ -157,22 +201,34 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
     }
     let cleaned = clean::clean(&joined, link);
     // Cut at the surviving markers: each cut ends the cleaned text of the pieces since the last
-    // one; a piece whose marker is gone hides the Markdown after it.
+    // one, which goes to the first of them (where it began: a block's text stays a block); a
+    // piece whose marker is gone hides the Markdown after it.
     let mut texts: Vec<String> = vec![String::new(); pieces.len()];
     let mut open_after: Vec<bool> = vec![true; pieces.len()];
-    let mut rest = cleaned.as_str();
-    for (k, text) in texts.iter_mut().enumerate() {
+    let (mut rest, mut first) = (cleaned.as_str(), 0);
+    for k in 0..pieces.len() {
         let m = marker(k);
         match rest.find(&m) {
             Some(at) => {
-                *text = rest[..at].to_string();
+                texts[first] = rest[..at].to_string();
                 rest = &rest[at + m.len()..];
+                first = k + 1;
             }
             None => open_after[k] = false,
         }
     }
-    if let Some(last) = texts.last_mut() {
-        last.push_str(rest);
+    if first < texts.len() {
+        texts[first] = rest.to_string();
+    }
+    // A marker the browser read as text (inside a `textarea`) still cuts the stream, and what
+    // was text there becomes markup on its own: each piece is cleaned again alone.
+    // A tag still open at the end of a piece would take the Markdown after it into its
+    // attributes; a browser drops such a tag at the end of its input, and so does this.
+    for text in &mut texts {
+        if !text.is_empty() {
+            let cleaned = clean::clean(text, link);
+            *text = cut_open_tag(&cleaned).to_string();
+        }
     }
     let mut out = Vec::with_capacity(events.len());
     let mut next = 0;
@@ -220,8 +276,14 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
     out
 }
 
-/// One cleaned piece back among the events: a block without blank lines (which would end it
-/// where the source did not), or an inline tag; nothing when nothing is left of it.
+/// One cleaned piece back among the events, nothing when nothing is left of it. The writer
+/// copies it as it is, so it must read back as the raw HTML it is, or a Markdown reader would
+/// find in it what the browser did not (a tag the cleaner took for text, a link in an HTML
+/// block's text). A block goes without blank lines (which would end it early) and, unless it
+/// reads back as one HTML block alone, inside a `<div>`, which starts an HTML block that runs to
+/// the next blank line. An inline piece is written as text, which the writer escapes, unless it
+/// reads back as inline HTML alone and follows text on its line: at the start of a line, a tag
+/// like `<div>` would start an HTML block and take the escaped text after it as raw HTML.
 fn push_piece(out: &mut Vec<Event<'_>>, text: String, block: bool) {
     if text.trim().is_empty() {
         return;
@@ -229,11 +291,48 @@ fn push_piece(out: &mut Vec<Event<'_>>, text: String, block: bool) {
     if block {
         let mut lines: String = text.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
         lines.push('\n');
+        if !reads_back_as_raw(&lines, true) {
+            lines = format!("<div>\n{lines}</div>\n");
+        }
         out.push(Event::Start(Tag::HtmlBlock));
         out.push(Event::Html(CowStr::from(lines)));
         out.push(Event::End(TagEnd::HtmlBlock));
-    } else {
+    } else if follows_text(out) && reads_back_as_raw(&text, false) {
         out.push(Event::InlineHtml(CowStr::from(text)));
+    } else {
+        out.push(Event::Text(CowStr::from(text)));
+    }
+}
+
+/// Whether the last event written leaves the writer inside a line of text.
+fn follows_text(out: &[Event<'_>]) -> bool {
+    match out.last() {
+        Some(Event::Text(t)) => !t.is_empty(),
+        Some(Event::Code(_) | Event::InlineHtml(_) | Event::FootnoteReference(_)) => true,
+        Some(Event::End(end)) => {
+            matches!(end, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `text`, read alone as Markdown, is raw HTML and nothing else: one HTML block
+/// (`block`), or inline HTML inside one paragraph.
+fn reads_back_as_raw(text: &str, block: bool) -> bool {
+    // Inline HTML is read after a letter, as inside a paragraph: alone on a line, a tag would
+    // start an HTML block.
+    let text = if block { text.to_string() } else { format!("x{text}") };
+    let events: Vec<Event<'_>> = pulldown_cmark::Parser::new_ext(&text, OPTIONS).collect();
+    match events.as_slice() {
+        [Event::Start(Tag::HtmlBlock), inner @ .., Event::End(TagEnd::HtmlBlock)] if block => {
+            inner.iter().all(|e| matches!(e, Event::Html(_)))
+        }
+        [Event::Start(Tag::Paragraph), Event::Text(lead), inner @ .., Event::End(TagEnd::Paragraph)]
+            if !block && lead.as_ref() == "x" =>
+        {
+            inner.iter().all(|e| matches!(e, Event::InlineHtml(_) | Event::SoftBreak))
+        }
+        _ => false,
     }
 }
 
@@ -300,6 +399,32 @@ mod tests {
             .filter(|e| matches!(e, Event::Start(Tag::BlockQuote(_))))
             .count();
         assert_eq!(quotes, 2, "{out}");
+    }
+
+    #[test]
+    fn cleaned_html_reads_back_as_the_raw_html_it_is() {
+        // `<form>` goes, and what is left would start no HTML block: its link would then be a
+        // Markdown link to a reader, although the browser showed it as text.
+        let out = republished("<form>\n<b>粗</b> [a](doc:secret)\n\n[b](https://x/)\n");
+        let found: Vec<_> = pulldown_cmark::Parser::new_ext(&out, OPTIONS)
+            .filter(|e| matches!(e, Event::InlineHtml(_) | Event::Start(Tag::HtmlBlock | Tag::Link { .. })))
+            .collect();
+        assert!(
+            matches!(found.as_slice(), [Event::Start(Tag::HtmlBlock), Event::Start(Tag::Link { .. })]),
+            "{found:?} in {out}"
+        );
+        assert!(out.starts_with("<div>\n<b>粗</b>") && out.contains("[b](https://x/)"), "{out}");
+    }
+
+    #[test]
+    fn a_tag_left_open_takes_nothing_with_it() {
+        assert_eq!(cut_open_tag("文<b>粗</b><svg/href=\" x>"), "文<b>粗</b>");
+        assert_eq!(cut_open_tag("<a title='>'>x</a>"), "<a title='>'>x</a>");
+        assert_eq!(cut_open_tag("a < b"), "a < b");
+        let out = republished("<?xml x?>文<svg/href=\" \n javascript:x\" onclick=\"alert(1)\">\n");
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&out, OPTIONS));
+        assert!(!html.contains("<svg"), "{out}\n{html}");
     }
 
     #[test]
