@@ -206,7 +206,7 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
     let mut texts: Vec<String> = vec![String::new(); pieces.len()];
     let mut open_after: Vec<bool> = vec![true; pieces.len()];
     let (mut rest, mut first) = (cleaned.as_str(), 0);
-    for k in 0..pieces.len() {
+    for (k, open) in open_after.iter_mut().enumerate() {
         let m = marker(k);
         match rest.find(&m) {
             Some(at) => {
@@ -214,7 +214,7 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
                 rest = &rest[at + m.len()..];
                 first = k + 1;
             }
-            None => open_after[k] = false,
+            None => *open = false,
         }
     }
     if first < texts.len() {
@@ -263,11 +263,8 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
         } else {
             match ev {
                 Event::Start(Tag::Link { .. } | Tag::Image { .. }) => links.push(false),
-                Event::End(TagEnd::Link | TagEnd::Image) => {
-                    if links.pop() == Some(true) {
-                        continue;
-                    }
-                }
+                // The pop happens whichever way the guard goes.
+                Event::End(TagEnd::Link | TagEnd::Image) if links.pop() == Some(true) => continue,
                 _ => {}
             }
         }

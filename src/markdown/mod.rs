@@ -70,7 +70,7 @@ const EXCERPT: usize = 120;
 
 /// What to do with a link destination while rendering: `None` keeps it, `Some(None)` drops the
 /// link (its text stays), `Some(Some(url))` points it elsewhere.
-pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
+pub(crate) type Rewrite<'a> = &'a dyn Fn(&str) -> Option<Option<String>>;
 
 /// Reads `md`, which starts at byte `base` of `full` (the whole file), so positions point
 /// into the file the editor has open. With `html`, also renders it; `parse` only scans (the
