@@ -37,6 +37,7 @@ pub mod internals {
     pub use crate::corpus::{Corpus, Inputs, resolve_file};
     pub use crate::emit::Staging;
     pub use crate::markdown::clean::{LinkAction, clean};
+    pub use crate::markdown::cmark::republish;
     pub use crate::seal::minisign::KeyPair;
     pub use crate::seal::seal;
     pub use crate::seal::verify::{Report, verify};

@@ -19,6 +19,12 @@ pub(crate) fn record_dir(r: &Record) -> String {
     }
 }
 
+/// Record `r`'s text as Markdown (`text.md` beside its page), for archives: what the page shows
+/// on the build date, never the source as written.
+pub(crate) fn text_md(r: &Record) -> String {
+    format!("{}/text.md", record_dir(r))
+}
+
 /// The folder of record `r`'s text as it stood from `date`.
 pub(crate) fn version_dir(r: &Record, date: Date) -> String {
     format!("{}/{date}", record_dir(r))

@@ -181,6 +181,29 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
     assert!(build(&opts).is_err(), "the old index number no longer matches the new pattern");
 }
 
+/// `text.md` is cached like its page: when the record it links to is withheld, the cached build
+/// rewrites it (dropping the link, keeping its text) although no source of the linking record
+/// changed, and equals a clean build; an unrelated record's `text.md` is reused.
+#[test]
+fn text_md_follows_its_link_targets_through_the_cache() {
+    let s = Site::new();
+    let b = |extra: &str| s.record("b", &format!("{}{extra}", normative("乙", "2024-01-02")), "乙文。\n");
+    b("");
+    s.record("a", &normative("甲", "2024-01-02"), "见[乙办法](doc:b)。\n");
+    s.record("c", &normative("丙", "2024-01-02"), "丙文。\n");
+    build(&s, &[]);
+    let text = |id: &str| std::fs::read_to_string(s.root().join(format!("public/docs/{id}/text.md"))).unwrap();
+    assert!(text("a").contains("[乙办法](https://test.example.gov.cn/docs/b/)"), "{}", text("a"));
+    let stamp =
+        |id: &str| std::fs::metadata(s.root().join(format!("public/docs/{id}/text.md"))).unwrap().modified().unwrap();
+    let c_before = stamp("c");
+    b("\ndisclosure: withheld\ndisclosure_reason: 涉密");
+    assert!(build(&s, &[]) > 0, "nothing was reused");
+    assert!(text("a").contains("见乙办法。") && !text("a").contains("docs/b"), "{}", text("a"));
+    assert_eq!(stamp("c"), c_before, "an unrelated text.md was written again");
+    same_as_clean(&s);
+}
+
 /// `serve` reuses pages and open-data rows when nothing they read changed. Over a series of
 /// edits to the demo site — titles, texts, links, disclosure, gazette contents, earlier versions,
 /// deletions — every rebuild of one session equals a clean build byte for byte.

@@ -240,3 +240,62 @@ fn messages_about_a_withheld_record_quote_none_of_it() {
     let o = p.run(&["check"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("公开办[2024]5号"));
 }
+
+/// `text.md`, the text an archive takes away, holds what the page shows and no more: a public
+/// record that names a withheld one in every way a source can (a `doc:` link, a reference link,
+/// an autolink, its file, raw HTML with script, a comment, `amends`) publishes none of it.
+#[test]
+fn text_md_names_nothing_the_page_hides() {
+    let s = Site::new();
+    s.record(
+        "d/mimi",
+        &format!(
+            "{}\ndisclosure: withheld\ndisclosure_reason: 涉密\nattachments:\n  - {{file: mimi-plan.csv, title: 方案}}",
+            normative("秘密TITLE", "2024-01-02")
+        ),
+        "x\n",
+    );
+    s.write("content/d/mimi-plan.csv", "MARKER-PLAN\n");
+    s.record("d/other", &normative("公开的另一件", "2024-01-02"), "乙文。\n");
+    let body = |file_link: &str| {
+        format!(
+            "见[内部文件](doc:d/mimi)、[参考][ref]、<doc:d/mimi>{file_link}与[另一件](doc:d/other#第一条)。\n\n\
+             <div onclick=\"alert(1)\">\n<script>alert(\"d/mimi\")</script>\n<!-- 批注：d/mimi 秘密TITLE 暂不公开 -->\n\
+             保留的文字 <img src=\"https://example.org/a.png\" onerror=\"alert(2)\">\n</div>\n\n\
+             段落<!-- mimi -->结束，<a href=\"&#100;oc&#x3a;d/mimi\">引用</a>。\n\n[ref]: doc:d/mimi\n"
+        )
+    };
+    let fm = format!("{}\namends: [{{id: d/mimi, effective: 2024-02-01}}]", normative("公开", "2024-01-02"));
+    // A link to the withheld record's file stops `check`; whatever the checks say, its text
+    // never reaches text.md.
+    s.record("d/pub", &fm, &body("、[方案](mimi-plan.csv)"));
+    use gongbao::internals::{Job, Renderer, Theme};
+    let a = gongbao::cmd::analyse(s.root(), Some(gongbao::model::date::Date::parse("2026-01-01").unwrap()))
+        .unwrap_or_else(|_| panic!("analyse"));
+    let theme = Theme::builtin();
+    let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
+    let (path, md) = r.render(&Job::Text(a.corpus.by_id["d/pub"])).unwrap_or_else(|_| panic!("render"));
+    assert_eq!(path, "docs/d/pub/text.md");
+    let md = String::from_utf8(md).unwrap();
+    for bad in ["mimi", "秘密TITLE", "script", "onclick", "onerror", "<!--", "[ref]", "doc:", "&#100;"] {
+        assert!(!md.contains(bad), "text.md holds {bad}:\n{md}");
+    }
+    assert!(md.contains("、方案与"), "the file link's text stays, the autolink goes:\n{md}");
+    assert!(md.contains("[另一件](https://test.example.gov.cn/docs/d/other/#第一条)"), "{md}");
+    assert!(md.contains("内部文件") && md.contains("参考") && md.contains("保留的文字") && md.contains("引用"), "{md}");
+    assert!(md.starts_with("---\nid: \"d/pub\"\ntitle: \"公开\"\n"), "{md}");
+    assert!(md.contains("\nurl: \"https://test.example.gov.cn/docs/d/pub/\"\n"), "{md}");
+
+    // Built for real (without the file link that stops it): no byte of the output names it.
+    s.record("d/pub", &fm, &body(""));
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all = output_text(&s, "public");
+    for bad in ["mimi", "秘密TITLE", "MARKER-PLAN"] {
+        assert!(!all.contains(bad), "{bad} was published");
+    }
+    let text = std::fs::read_to_string(s.root().join("public/docs/d/pub/text.md")).unwrap();
+    assert!(text.contains("保留的文字"), "{text}");
+    let page = std::fs::read_to_string(s.root().join("public/docs/d/pub/index.html")).unwrap();
+    assert!(page.contains("href=\"/docs/d/pub/text.md\""), "the page links its text.md");
+}

@@ -80,6 +80,16 @@ fn document_page() {
     insta::assert_snapshot!("document_page", page(&format!("{DOC}/index.html")));
 }
 
+/// The `text.md` of a document whose text links another record and its own attachment: front
+/// matter of public fields, then the text written back as Markdown with both links absolute.
+#[test]
+fn document_text_md() {
+    let text = demo().get("docs/normative/2024-goufang-butie/text.md").expect("the demo document has a text.md");
+    assert!(text.contains("](https://www.qingchuan.gov.cn/docs/interpretations/2024-goufang-butie/)"), "{text}");
+    assert!(!text.contains("doc:"), "{text}");
+    insta::assert_snapshot!("document_text_md", text);
+}
+
 #[test]
 fn gazette_issue_page() {
     insta::assert_snapshot!("gazette_issue_main", main_of("gazette/2024/1/index.html"));

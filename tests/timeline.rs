@@ -218,6 +218,23 @@ fn a_site_built_as_of_a_day_shows_only_the_texts_known_then() {
     assert!(s.root().join("public/docs/rule/2021-01-01/index.html").exists());
 }
 
+/// `text.md` is the text the page shows on the build date: before the amendment that brought
+/// the newer text is published, the earlier one; after, the newer.
+#[test]
+fn text_md_follows_the_text_known_on_the_build_date() {
+    let s = versioned_site();
+    assert!(s.run(&["build", "--as-of", "2022-05-01"]).status.success());
+    let before = page(&s, "docs/rule/text.md");
+    assert!(before.contains("处五千元罚款") && before.contains("第三条"), "{before}");
+    assert!(!before.contains("一万元"), "the amendment's text before the amendment is published:\n{before}");
+    assert!(page(&s, "docs/rule/index.html").contains("五千元"), "the page shows the same text");
+    assert!(s.run(&["build", "--as-of", "2022-08-01"]).status.success());
+    let after = page(&s, "docs/rule/text.md");
+    assert!(after.contains("处一万元罚款") && !after.contains("五千元") && !after.contains("第三条"), "{after}");
+    // The earlier text keeps its own page; text.md is only the current one.
+    assert!(page(&s, "docs/rule/2020-01-01/index.html").contains("五千元"));
+}
+
 #[test]
 fn links_in_version_files_are_checked_and_their_files_published() {
     let s = versioned_site();

@@ -23,7 +23,7 @@ struct Output {
 /// What a record writes at a path.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Written {
-    /// A page of its own (document, version, redline).
+    /// A page of its own (document, `text.md`, version, redline).
     Page,
     /// One of its files (listed and linked, it is still one file).
     File,
@@ -46,6 +46,7 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
         let id_pos = r.pos("id");
         let mut add = |path: String, pos: Pos, what: Written| all.push(Output { path, record: i, pos, what });
         add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, Written::Page);
+        add(crate::route::text_md(r), id_pos, Written::Page);
         let mut dates: Vec<crate::model::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
         if !dates.is_empty() {
             dates.push(c.text_date(i));
@@ -114,13 +115,17 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
             }
         }
     }
-    // A file where another path needs a folder.
+    // A file where another path needs a folder: told once per record and file, however many
+    // of the record's paths (its page, its text.md, its versions) lie below it.
+    let mut told: BTreeSet<(usize, usize)> = BTreeSet::new();
     for o in &all {
         let key = crate::route::fold(&o.path);
         for (at, _) in key.match_indices('/') {
             if files.contains(&key[..at]) {
                 if let Some(&first) = owner.get(&key[..at]) {
-                    out.push(clash(c, o, &all[first]));
+                    if told.insert((o.record, first)) {
+                        out.push(clash(c, o, &all[first]));
+                    }
                 }
             }
         }

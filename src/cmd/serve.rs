@@ -371,8 +371,14 @@ fn refuse(s: &mut TcpStream, status: u16) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{local_file, loopback_host, target_of};
+    use super::{content_type, local_file, loopback_host, target_of};
     use std::path::Path;
+
+    #[test]
+    fn texts_as_markdown_are_served_as_such() {
+        assert_eq!(content_type(Path::new("docs/a/text.md")), "text/markdown; charset=utf-8");
+        assert_eq!(content_type(Path::new("docs/a/index.html")), "text/html; charset=utf-8");
+    }
 
     #[test]
     fn request_paths_stay_in_the_output_folder() {

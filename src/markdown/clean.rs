@@ -44,6 +44,18 @@ pub enum LinkAction {
     Remove,
 }
 
+impl LinkAction {
+    /// The action in the form Markdown's link rewrite takes (see `markdown::Rewrite`): `None`
+    /// keeps the destination, `Some(None)` drops the link, `Some(Some(url))` points it there.
+    pub(crate) fn rewrite(self) -> Option<Option<String>> {
+        match self {
+            LinkAction::Keep => None,
+            LinkAction::Replace(url) => Some(Some(url)),
+            LinkAction::Remove => Some(None),
+        }
+    }
+}
+
 /// How many times [`clean`] rewrites a text at most before giving up on it.
 const PASSES: usize = 4;
 

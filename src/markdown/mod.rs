@@ -4,6 +4,7 @@
 //! that could run script is recorded too (and removed later, in `render`).
 
 pub(crate) mod clean;
+pub(crate) mod cmark;
 pub(crate) mod escape;
 
 use crate::model::diag::Pos;
@@ -63,6 +64,9 @@ pub struct Body {
     pub personal: Vec<(Pos, crate::model::personal::Found)>,
 }
 
+/// The Markdown extensions every reading of a text uses.
+const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
+
 /// Characters of plain text kept as a record's excerpt.
 const EXCERPT: usize = 120;
 
@@ -81,7 +85,18 @@ pub(crate) fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
 /// [`render`], rewriting link and image destinations on the way, so that a text without raw
 /// HTML needs no second pass over its HTML.
 pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let (mut body, events) = walk(full, base, md, html, rewrite);
+    if html {
+        pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
+    }
+    body
+}
+
+/// The one pass over a text that [`render_with`] renders and [`cmark::republish`] writes back
+/// as Markdown: the scan into a [`Body`] (without HTML), and with `keep` the events after the
+/// link rewrite and heading ids, so both outputs show the same links in the same way.
+fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Rewrite<'_>>) -> (Body, Vec<Event<'m>>) {
+    let opts = OPTIONS;
     // Positions are found going forward through the text: a text with tens of thousands of
     // links must not be counted from its start for each one.
     let mut locator = crate::model::diag::Locator::new(full);
@@ -190,7 +205,7 @@ pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite
                 _ => {}
             }
         }
-        if html {
+        if keep {
             events.push(ev);
         }
     }
@@ -199,10 +214,7 @@ pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite
         let pieces: Vec<(&str, usize)> = raw_pieces.iter().map(|(t, at)| (t.as_str(), *at)).collect();
         body.unclosed = unclosed_raw(&pieces).into_iter().map(|(at, name)| (pos(at), name)).collect();
     }
-    if html {
-        pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
-    }
-    body
+    (body, events)
 }
 
 /// Elements the cleaner removes with everything in them (see `render::html`): raw text

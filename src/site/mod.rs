@@ -8,6 +8,7 @@ pub(crate) use crate::markdown::escape::{escape_markup, escape_markup_into};
 pub(crate) mod diff;
 pub(crate) mod memo;
 mod pages;
+mod text;
 pub(crate) mod theme;
 pub(crate) mod views;
 
@@ -35,6 +36,8 @@ pub enum Job {
     Home,
     /// A document page.
     Doc(usize),
+    /// A record's text as Markdown, `text.md` beside its page (see [`Renderer::text_md`]).
+    Text(usize),
     /// A document's text as it stood from one version's date: record, index into its versions.
     Version(usize, usize),
     /// A redline between two of a document's versions: record, older, newer.
@@ -136,6 +139,7 @@ pub(crate) fn plan_with(
     for i in c.visible_indexes() {
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
+        jobs.push(Job::Text(i));
         let n = c.versions[i].len();
         jobs.extend((0..n).map(|k| Job::Version(i, k)));
         // Consecutive versions, and every version against the current text.
@@ -477,6 +481,7 @@ impl<'a> Renderer<'a> {
         let per = self.cfg.site.per_page.max(1);
         match job {
             Job::Doc(i) => Some(format!("doc {i}")),
+            Job::Text(i) => Some(format!("text {i}")),
             // An issue page links to the issues before and after it.
             Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
             Job::Version(i, k) => Some(format!("version {i} {k}")),
@@ -521,7 +526,7 @@ impl<'a> Renderer<'a> {
         self.c.lookup(id)
     }
 
-    fn href(&self, path: &str) -> String {
+    pub(crate) fn href(&self, path: &str) -> String {
         format!("{}{}", self.cfg.base_path(), encode_path(path))
     }
 
@@ -592,7 +597,7 @@ impl<'a> Renderer<'a> {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
                 at(url, Page::List(self.list(l, *p)), Texts::None)
             }
-            Job::Asset(_) | Job::Attachment(..) | Job::Data(_) => None,
+            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::Data(_) => None,
         }
     }
 
@@ -606,7 +611,7 @@ impl<'a> Renderer<'a> {
                 let v = &self.c.versions[*i];
                 // Compare what the pages show, not the source: link targets, comments and raw
                 // HTML could name what is not public.
-                let shown = |dest: &str| self.link_action(r, dest) != crate::markdown::clean::LinkAction::Remove;
+                let shown = |dest: &str| self.link_action(r, dest, false) != crate::markdown::clean::LinkAction::Remove;
                 let text =
                     |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::blocks(&md, &shown));
                 let (old, new) = (text(*a)?, text(*b)?);
@@ -674,6 +679,15 @@ impl<'a> Renderer<'a> {
                 h.update(&bytes);
                 attachment = Some(bytes);
                 to.clone()
+            }
+            // Like the page it stands beside: the public fields it starts with, then the text
+            // shown on the build date and where its links lead now.
+            Job::Text(i) => {
+                memo::touch(*i);
+                h.update(b"text.md\0");
+                h.update(self.text_front(*i).as_bytes());
+                self.texts_identity(&Texts::Body(*i, self.c.shown_file(*i).map(str::to_string)), &mut h)?;
+                crate::route::text_md(&self.c.records[*i])
             }
             _ => {
                 let Some(p) = self.plan_page(job) else {
@@ -746,6 +760,7 @@ impl<'a> Renderer<'a> {
                     None => self.attachment(src)?,
                 },
             ),
+            Job::Text(i) => (crate::route::text_md(&self.c.records[*i]), self.text_md(*i)?),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })
@@ -839,21 +854,20 @@ impl<'a> Renderer<'a> {
     /// One of the record's texts, rendered (its HTML made safe).
     fn text(&self, r: &Record, file: Option<&str>) -> Result<crate::source::parse::Body, Diagnostic> {
         let md = self.markdown_of(r, file)?;
-        let rewrite = |href: &str| match self.link_action(r, href) {
-            crate::markdown::clean::LinkAction::Keep => None,
-            crate::markdown::clean::LinkAction::Replace(url) => Some(Some(url)),
-            crate::markdown::clean::LinkAction::Remove => Some(None),
-        };
+        let rewrite = |href: &str| self.link_action(r, href, false).rewrite();
         let mut body = crate::markdown::render_with(&md, 0, &md, true, Some(&rewrite));
         // Markdown's own output is escaped; only raw HTML needs the sanitiser.
         if body.raw_html {
-            body.html = crate::markdown::clean::clean(&body.html, &|href: &str| self.link_action(r, href));
+            body.html = crate::markdown::clean::clean(&body.html, &|href: &str| self.link_action(r, href, false));
         }
         Ok(body)
     }
 
-    /// Where a link in record `r`'s text leads on the site.
-    fn link_action(&self, r: &Record, href: &str) -> crate::markdown::clean::LinkAction {
+    /// Where a link in record `r`'s text leads on the site: the one decision for the page
+    /// (`abs` false: a path from the site's root) and for `text.md` (`abs`: an absolute URL,
+    /// since the file is read away from the site). A `doc:` id of a record that is not visible,
+    /// a file that is not the record's own and a script URL lose their destination.
+    fn link_action(&self, r: &Record, href: &str, abs: bool) -> crate::markdown::clean::LinkAction {
         if crate::markdown::clean::is_script_url(href) {
             return crate::markdown::clean::LinkAction::Remove;
         }
@@ -865,14 +879,15 @@ impl<'a> Renderer<'a> {
                     return crate::markdown::clean::LinkAction::Remove;
                 };
                 let frag = if frag.is_empty() { String::new() } else { format!("#{frag}") };
-                return crate::markdown::clean::LinkAction::Replace(format!("{}{frag}", self.doc_href(target)));
+                let url = if abs { self.abs_doc(target) } else { self.doc_href(target) };
+                return crate::markdown::clean::LinkAction::Replace(format!("{url}{frag}"));
             }
             let path = href.split(['#', '?']).next().unwrap_or("");
             if path.is_empty() || crate::markdown::has_scheme(href) || href.starts_with('/') {
                 return crate::markdown::clean::LinkAction::Keep;
             }
             let file = crate::markdown::percent_decode(path);
-            match self.file_url(r, &file, false) {
+            match self.file_url(r, &file, abs) {
                 Some(url) => crate::markdown::clean::LinkAction::Replace(url),
                 None => crate::markdown::clean::LinkAction::Remove,
             }

@@ -152,6 +152,7 @@ impl Renderer<'_> {
             sha256: &r.sha256,
             signed: r.signed,
             state: self.change(&c.current(i)),
+            text_md: self.href(&crate::route::text_md(r)),
             timeline: c.timelines[i].iter().map(|ch| self.change(ch)).collect(),
             timeline_json: serde_json::to_string(&script).unwrap_or_default(),
             title: &r.title,
@@ -282,6 +283,7 @@ impl Renderer<'_> {
             pubdate: format!("{} 00:00", r.published),
             sections,
             sha256: &r.sha256,
+            text_md: self.href(&crate::route::text_md(r)),
         }
     }
 

@@ -466,6 +466,9 @@ pub(crate) struct DocPage<'a> {
     pub signed: Option<Date>,
     /// Validity on the build date.
     pub state: Change<'a>,
+    /// Address of `text.md`: the text shown here as Markdown, with a front matter of public
+    /// fields, for archives and readers who take the text away.
+    pub text_md: String,
     /// Every change of validity, oldest first.
     pub timeline: Vec<Change<'a>>,
     /// The timeline for the script, JSON: `{changes: [{from, state}], effective}`.
@@ -571,6 +574,8 @@ pub(crate) struct IssuePage<'a> {
     pub sections: Vec<IssueSection<'a>>,
     /// SHA-256 of the issue record's source file.
     pub sha256: &'a str,
+    /// Address of `text.md`: the issue record's text as Markdown (see `DocPage`).
+    pub text_md: String,
 }
 
 /// A section of an issue's table of contents.
@@ -892,6 +897,7 @@ pub(crate) mod tests {
             sha256: "00",
             signed: Some(date("2024-01-01")),
             state: change(),
+            text_md: "/docs/a/text.md".into(),
             timeline: vec![change()],
             timeline_json: "{}".into(),
             title: "管理办法",
@@ -947,6 +953,7 @@ pub(crate) mod tests {
             pubdate: "2024-03-01 00:00".into(),
             sections: vec![IssueSection { items: vec![IssueItem { doc: doc_link(), page: Some(2) }], title: "规章" }],
             sha256: "00",
+            text_md: "/gazette/2024/3/text.md".into(),
         }));
         let (issues, issues_t) =
             page(Page::Issues(IssuesPage { years: vec![IssueYear { issues: vec![issue_link()], year: 2024 }] }));
