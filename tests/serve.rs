@@ -22,23 +22,39 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: &Site) -> Server {
-        // A free port: bind to port 0, note it, let it go.
-        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
-        let child = Command::new(common::bin())
-            .current_dir(site.root())
-            .args(["serve", "--port", &port.to_string()])
-            .env("CI", "true")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Server { child, port };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(60), "serve did not start");
-            std::thread::sleep(Duration::from_millis(50));
+        // A free port: bind to port 0, note it, let it go. Another test may take it in between
+        // (several start servers on free ports at once); then this server cannot bind and exits,
+        // and a connection may even reach the other one. So the server counts as started only
+        // while our child is alive and answers, and a lost race starts over on another port.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+            let child = Command::new(common::bin())
+                .current_dir(site.root())
+                .args(["serve", "--port", &port.to_string()])
+                .env("CI", "true")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut server = Server { child, port };
+            let start = Instant::now();
+            loop {
+                if server.child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    // Still ours after it answered?
+                    std::thread::sleep(Duration::from_millis(100));
+                    if server.child.try_wait().unwrap().is_none() {
+                        return server;
+                    }
+                    break;
+                }
+                assert!(start.elapsed() < Duration::from_secs(60), "serve did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
-        server
+        panic!("serve could not start on five free ports in a row");
     }
 
     /// Sends `GET target` as written (no normalisation) and returns the status line and body.
