@@ -269,6 +269,19 @@ fn a_comment_period_shorter_than_the_sites_minimum_is_an_error() {
 }
 
 #[test]
+fn a_doc_reference_in_the_text_of_raw_html_is_an_error() {
+    let s = Site::new();
+    s.record(
+        "a",
+        &normative("甲", "2024-01-02"),
+        "正文。\n\n<div>\n见[另一件](doc:b)\n</div>\n\n<a href=\"doc:b\">这样可以</a>\n",
+    );
+    s.record("b", &normative("乙", "2024-01-02"), "x\n");
+    assert_eq!(one(&s, "raw-html-doc"), ("content/a.md".into(), 10));
+    assert_eq!(s.check_json(&[]).0, 1);
+}
+
+#[test]
 fn drafts_need_a_comment_period_and_then_an_adoption_report() {
     let s = Site::new();
     s.record("d", "kind: draft\ntitle: 稿\npublished: 2024-01-02", "x\n");

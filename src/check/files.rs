@@ -39,6 +39,9 @@ pub(super) fn text(r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnost
     for (pos, name) in &r.body.unclosed {
         d.push(unclosed(&r.file, *pos, name));
     }
+    for &pos in &r.body.html_doc {
+        d.push(html_doc(&r.file, pos));
+    }
     if r.disclosure == crate::model::Disclosure::Public && !cfg.personal_data.allows(&r.id) {
         let title = crate::model::personal::find(&r.title).into_iter().map(|f| (r.pos("title"), f));
         for (pos, found) in title.chain(r.body.personal.iter().cloned()) {
@@ -163,5 +166,22 @@ pub(super) fn personal(file: &str, pos: Pos, f: &crate::model::personal::Found) 
     .help(msg!(
         "删除或去标识化后再发布；行政处罚决定等依法须公开当事人信息的记录，在 gongbao.toml 的 [personal_data] allow 中列出其 id",
         "remove or mask it before publishing; records that must name a party by law (penalty decisions) go in [personal_data] allow of gongbao.toml"
+    ))
+}
+
+/// A `raw-html-doc` error.
+pub(super) fn html_doc(file: &str, pos: Pos) -> Diagnostic {
+    Diagnostic::error(
+        &rules::RAW_HTML_DOC,
+        file,
+        pos,
+        msg!(
+            "原始 HTML 中的 doc: 引用不会成为链接，页面会原样显示它（连同其中的 id）",
+            "a doc: reference in raw HTML is no link: the page would show it as written, id and all"
+        ),
+    )
+    .help(msg!(
+        "把它移出 HTML 块（HTML 块到空行为止），或写成 <a href=\"doc:…\">文字</a>",
+        "move it out of the HTML block (which ends at a blank line), or write <a href=\"doc:…\">text</a>"
     ))
 }

@@ -75,6 +75,9 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                 for (pos, name) in &body.unclosed {
                     d.push(unclosed(file, *pos, name));
                 }
+                for &pos in &body.html_doc {
+                    d.push(super::files::html_doc(file, pos));
+                }
                 for pos in body.scripts {
                     d.push(Diagnostic::warning(
                         &rules::RAW_HTML,

@@ -62,6 +62,9 @@ pub struct Body {
     pub unclosed: Vec<(Pos, String)>,
     /// Personal data in the text (identity, mobile and card numbers), where each starts.
     pub personal: Vec<(Pos, crate::model::personal::Found)>,
+    /// `doc:` written in the text of raw HTML (not in an attribute): shown as written, id and all,
+    /// since Markdown inside an HTML block is not read as Markdown.
+    pub html_doc: Vec<Pos>,
 }
 
 /// The Markdown extensions every reading of a text uses.
@@ -164,6 +167,9 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             Event::Html(h) | Event::InlineHtml(h) => {
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
+                if let Some(at) = doc_in_html_text(h) {
+                    body.html_doc.push(pos(range.start + at));
+                }
                 if could_run_script(h) {
                     body.scripts.push(pos(range.start));
                 }
@@ -589,8 +595,41 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
+/// Where `doc:` first appears in the text of a piece of raw HTML, outside its tags (a tag that
+/// runs past the piece counts as tag to its end). Inside an attribute it is an address, which is
+/// resolved like any link; in the text it would be shown as written.
+fn doc_in_html_text(h: &str) -> Option<usize> {
+    let lower = h.to_ascii_lowercase();
+    let mut in_tag = false;
+    let mut from = 0;
+    for (k, c) in lower.char_indices() {
+        match c {
+            '<' if !in_tag => {
+                if let Some(at) = lower[from..k].find("doc:") {
+                    return Some(from + at);
+                }
+                in_tag = true;
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                from = k + 1;
+            }
+            _ => {}
+        }
+    }
+    if in_tag { None } else { lower[from..].find("doc:").map(|at| from + at) }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn doc_in_the_text_of_raw_html_is_found_and_in_attributes_is_not() {
+        assert_eq!(super::doc_in_html_text("[x](doc:a/b)"), Some(4));
+        assert_eq!(super::doc_in_html_text("<p>see DOC:a</p>"), Some(7));
+        assert_eq!(super::doc_in_html_text("<a href=\"doc:a\">x</a>"), None);
+        assert_eq!(super::doc_in_html_text("<div>"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -429,6 +429,11 @@ rules! {
         zh: "主动公开的正文或题名中有个人信息：身份证号、手机号或银行卡号",
         en: "a public text or title holds personal data: an identity, mobile or bank card number",
     }
+    RAW_HTML_DOC {
+        id: "raw-html-doc", family: TextAndFiles, level: Error, relaxable: false,
+        zh: "doc: 引用写在原始 HTML 的文字中：不会成为链接，页面会原样显示它和其中的 id",
+        en: "a doc: reference in the text of raw HTML: it is no link, and the page would show it, id and all",
+    }
     EMPTY_TEXT {
         id: "empty-text", family: TextAndFiles, level: Warning, relaxable: true,
         zh: "记录只有元数据，没有正文",
