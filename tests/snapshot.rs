@@ -12,7 +12,6 @@ mod common;
 
 use common::{Site, normative};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::OnceLock;
 
 const AS_OF: &str = "2026-06-30";
@@ -27,7 +26,7 @@ fn demo() -> &'static BTreeMap<String, String> {
         let tmp = tempfile::tempdir().unwrap();
         let site = tmp.path().join("site");
         for part in ["content", "themes", "gongbao.toml"] {
-            copy(&common::project().join(part), &site.join(part));
+            common::copy_tree(&common::project().join(part), &site.join(part));
         }
         let inside = std::process::Command::new("git")
             .arg("-C")
@@ -41,19 +40,6 @@ fn demo() -> &'static BTreeMap<String, String> {
         assert!(o.status.success(), "the demo site does not build: {}", String::from_utf8_lossy(&o.stderr));
         common::tree(&out).into_iter().filter_map(|(p, bytes)| String::from_utf8(bytes).ok().map(|t| (p, t))).collect()
     })
-}
-
-fn copy(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = if rel.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rel) };
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// A built page with what may differ between builds of the same input masked.

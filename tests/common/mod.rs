@@ -119,3 +119,17 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Copies the folder `from` to `to`, files and folders alike.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = if rel.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rel) };
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
