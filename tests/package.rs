@@ -772,7 +772,20 @@ fn the_register_records_a_repeat_once_and_names_what_changed() {
     text.push_str("\n本条为测试追加的改动。\n");
     std::fs::write(&record, text).unwrap();
     d.build();
-    let changed = d.package_ok(&a, &[]);
+    // The earlier zip in `out` is the copy an archive received: a package with other bytes under
+    // its name is refused, and nothing is recorded.
+    let before = std::fs::read(&zip_a).unwrap();
+    let o = gongbao(
+        &d.root,
+        &["package", "--for", "archive", "--from", "2018-01-01", "--to", "2022-12-31", "--out", "out"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+    assert!(said(&o).contains("already exists with other content"), "{}", said(&o));
+    assert_eq!(std::fs::read(&zip_a).unwrap(), before, "the earlier package was replaced");
+    assert_eq!(d.register(), two, "a refused package was recorded");
+    let a2 = ["--for", "archive", "--from", "2018-01-01", "--to", "2022-12-31", "--out", "out2"];
+    let changed = d.package_ok(&a2, &[]);
     assert!(changed.contains("登记为第 3 号") && changed.contains("与第 1 号相比"), "{changed}");
     assert!(changed.contains("改动 [normative/2020-danbao-buchang]"), "{changed}");
     assert!(changed.contains("新增 []") && changed.contains("移除 []"), "{changed}");
@@ -910,7 +923,7 @@ fn a_period_that_ends_before_it_starts_or_holds_no_document_is_refused() {
         2,
         "--from 2024-06-01 晚于 --to 2024-01-01",
     );
-    refused(&d, &["--for", "library", "--from", "2010-01-01", "--to", "2010-12-31"], 2, "no public document");
+    refused(&d, &["--for", "library", "--from", "2010-01-01", "--to", "2010-12-31"], 2, "没有发布过主动公开的文件");
 }
 
 // ---- the book ----

@@ -121,6 +121,17 @@ fn package(o: &Options) -> Result<u8, Failure> {
                 "add [package.archive] with the fonds code the archive assigned, e.g. fonds = \"Q001\""
             )));
         }
+        let in_period = |d: Day| req.from.is_none_or(|f| d >= f) && req.to.is_none_or(|t| d <= t);
+        if !tree.documents.documents.iter().any(|r| in_period(r.published)) {
+            let from = o.from.map_or_else(|| "…".to_string(), |d| d.to_string());
+            let to = o.to.map_or_else(|| "…".to_string(), |d| d.to_string());
+            return Err(Failure::new(
+                &rules::CONFIG,
+                EXIT_FAILURE,
+                msg!("{from} 至 {to} 没有发布过主动公开的文件", "no public document was published from {from} to {to}"),
+            )
+            .help(msg!("核对 --from 与 --to", "check --from and --to")));
+        }
         let planned = plan::plan(&tree, &req).map_err(|e| {
             Failure::new(&rules::CONFIG, EXIT_FAILURE, msg!("无法制作移交包：{e}", "cannot make the package: {e}"))
         })?;
@@ -373,6 +384,7 @@ fn write_warc(tree: &Tree, tree_dir: &Path, out: &Path, file: &str, cfg: &Config
     let handle = handle.into_inner().map_err(|e| fail(&e))?;
     handle.sync_all().map_err(|e| fail(&e))?;
     let (bytes, sha) = plan::hash_file(&tmp).map_err(|e| fail(&e))?;
+    plan::keep_earlier(&out.join(file), &sha).map_err(|e| fail(&e))?;
     std::fs::rename(&tmp, out.join(file)).map_err(|e| fail(&e))?;
     Ok((bytes, sha))
 }

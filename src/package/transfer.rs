@@ -632,6 +632,7 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
                 }
             }
             let (bytes, sha256) = hash_file(&tmp)?;
+            keep_earlier(&final_path, &sha256)?;
             if let Some(last) = done.last_mut() {
                 last.2.bytes = bytes;
                 last.2.sha256 = sha256;
@@ -651,6 +652,23 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
         outputs.push(output);
     }
     Ok(outputs)
+}
+
+/// Refuses to replace a package already in the output folder with different bytes: it may be
+/// the copy of an earlier transfer that an archive has received, which the register names by its
+/// checksum. The same bytes may be written again.
+pub(crate) fn keep_earlier(path: &Path, sha256: &str) -> Result<(), String> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let (_, earlier) = hash_file(path)?;
+    if earlier == sha256 {
+        return Ok(());
+    }
+    Err(format!(
+        "{} already exists with other content (an earlier package of the same name); move it away, or give another --out",
+        path.display()
+    ))
 }
 
 /// Size and SHA-256 of a file.
