@@ -88,6 +88,22 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         max_bytes: Option<u64>,
     },
+    /// Start a new record: the keys its kind needs, today's date, and the next free index and
+    /// document numbers of its issuer's year.
+    New {
+        /// The kind: regulation, normative, policy, interpretation, draft, notice, report,
+        /// catalog or gazette (or its Chinese name).
+        kind: String,
+        /// Its title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Its issuer (default: the site's sponsor).
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The date to write instead of today (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+    },
     /// Make an Ed25519 key pair for signing sites.
     Keygen {
         /// Folder to write gongbao.key and gongbao.pub into.
@@ -148,6 +164,9 @@ fn main() -> ExitCode {
                 out,
                 max_bytes,
             })
+        }
+        Command::New { kind, title, issuer, date } => {
+            cmd::new::run(&cmd::new::Options { root: cli.site, kind, title, issuer, date })
         }
         Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };

@@ -11,6 +11,7 @@ pub mod build;
 pub mod check;
 pub mod init;
 pub mod keygen;
+pub mod new;
 pub mod package;
 pub mod serve;
 pub mod verify;
