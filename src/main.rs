@@ -104,6 +104,11 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
     },
+    /// Reports computed from the records.
+    Report {
+        #[command(subcommand)]
+        what: ReportKind,
+    },
     /// Make an Ed25519 key pair for signing sites.
     Keygen {
         /// Folder to write gongbao.key and gongbao.pub into.
@@ -116,6 +121,20 @@ enum Command {
         #[arg(long, default_value_t = 8000)]
         port: u16,
         /// Output folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportKind {
+    /// Part two of the annual report on government information disclosure: rules and normative
+    /// documents issued, repealed and in force, as Markdown, HTML and CSV.
+    Annual {
+        /// The year.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1949..=9998))]
+        year: i32,
+        /// Folder for the report files (default: annual-reports/ in the site's folder).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -167,6 +186,9 @@ fn main() -> ExitCode {
         }
         Command::New { kind, title, issuer, date } => {
             cmd::new::run(&cmd::new::Options { root: cli.site, kind, title, issuer, date })
+        }
+        Command::Report { what: ReportKind::Annual { year, out } } => {
+            cmd::report::run(&cmd::report::Options { root: cli.site, year, out })
         }
         Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };

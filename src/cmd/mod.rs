@@ -13,6 +13,7 @@ pub mod init;
 pub mod keygen;
 pub mod new;
 pub mod package;
+pub mod report;
 pub mod serve;
 pub mod verify;
 
