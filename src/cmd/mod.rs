@@ -5,7 +5,7 @@
 //! of the tool or its surroundings (settings that cannot be read, an output folder that cannot be
 //! made, a theme or a signing key that is missing, a busy port) is a [`Failure`]: a finding of
 //! one of the tool rules with its exit code, returned up to the command's `run`, which prints it
-//! once with [`report`] in the site's language.
+//! once with [`report()`] in the site's language.
 
 pub mod build;
 pub mod check;
@@ -174,7 +174,7 @@ impl From<Failure> for Stop {
 }
 
 impl Stop {
-    /// Prints what has not been printed yet (see [`report`]) and returns the exit code.
+    /// Prints what has not been printed yet (see [`report()`]) and returns the exit code.
     pub fn report(&self, root: &Path) -> u8 {
         match self {
             Stop::Reported(code) => *code,
@@ -353,7 +353,7 @@ fn language(settings: Option<&str>) -> Lang {
     settings.and_then(|t| Config::parse(t).ok()).map_or(Lang::ZhHans, |c| c.lang())
 }
 
-/// The language of the site at `root`, as [`report`] uses it.
+/// The language of the site at `root`, as [`report()`] uses it.
 pub fn site_language(root: &Path) -> Lang {
     language(settings_text(root).as_deref())
 }
