@@ -147,23 +147,19 @@ pub(crate) struct Utc {
 }
 
 impl Utc {
-    /// The UTC time `seconds` after 1970-01-01T00:00:00Z (before it when negative). The civil
-    /// date comes from the day count by the usual era arithmetic (400-year cycles of 146,097
-    /// days), which is exact for every `i64` day count this can produce.
+    /// The UTC time `seconds` after 1970-01-01T00:00:00Z (before it when negative); the calendar
+    /// day is the model's `Date::from_days`.
     pub(crate) fn from_epoch(seconds: i64) -> Utc {
-        let days = seconds.div_euclid(86_400);
         let of_day = seconds.rem_euclid(86_400) as u32;
-        // Days since 0000-03-01, so that the leap day ends a year.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let day_of_era = z.rem_euclid(146_097);
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let month_from_march = (5 * day_of_year + 2) / 153;
-        let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-        let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Utc { year, month, day, hour: of_day / 3600, minute: of_day / 60 % 60, second: of_day % 60 }
+        let d = crate::model::date::Date::from_days(seconds.div_euclid(86_400));
+        Utc {
+            year: i64::from(d.year()),
+            month: u32::from(d.month()),
+            day: u32::from(d.day()),
+            hour: of_day / 3600,
+            minute: of_day / 60 % 60,
+            second: of_day % 60,
+        }
     }
 
     /// `YYYY-MM-DD`, as BagIt's `Bagging-Date`.
@@ -183,16 +179,7 @@ impl Utc {
     }
 }
 
-/// Lower-case hexadecimal, the encoding of every digest in a bag and in our WARC files.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
+pub(crate) use crate::source::hex;
 
 #[cfg(test)]
 pub(crate) mod testtools {

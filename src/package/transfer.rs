@@ -69,7 +69,7 @@ impl Tree {
     fn folder(&self, row: &DocumentRow) -> Option<String> {
         let rest = row.url.strip_prefix(&self.base_url)?;
         let dir = rest.trim_end_matches('/');
-        (!dir.is_empty()).then(|| percent_decode(dir))
+        (!dir.is_empty()).then(|| crate::markdown::percent_decode(dir))
     }
 
     /// Every file of the tree, with size and checksum.
@@ -93,26 +93,6 @@ fn read_listed(root: &Path, path: &str, size: u64, sha: &str) -> Result<Vec<u8>,
         return Err(format!("{path} differs from the manifest"));
     }
     Ok(bytes)
-}
-
-/// Decodes `%XX` in a path taken from an address (the site writes non-ASCII names encoded).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A path of the site as a package path: ASCII letters, digits and `._-/` stay, every other byte
@@ -441,14 +421,10 @@ fn digest(row: &DocumentRow, files: &[(&str, u64, &str)]) -> String {
     crate::source::hex(&h.finalize())
 }
 
-/// A CSV cell: quoted when needed, and text a spreadsheet would run as a formula defused.
+/// A CSV cell, written as the site's own CSV files write text: quoted when needed, and text a
+/// spreadsheet would run as a formula defused.
 fn cell(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula || s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}{}\"", if formula { "'" } else { "" }, s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::site::data::row::Cell::Text(s.to_string()).write()
 }
 
 /// The transfer's catalogue (移交目录) as CSV, one line per document, with a header.
@@ -707,6 +683,7 @@ mod tests {
 
     #[test]
     fn addresses_decode_to_tree_paths() {
+        use crate::markdown::percent_decode;
         assert_eq!(percent_decode("docs/a%E9%99%84"), "docs/a\u{9644}");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%4"), "%4");

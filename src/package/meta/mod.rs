@@ -158,43 +158,22 @@ pub(crate) struct FileRef {
 
 /// A calendar day written `YYYY-MM-DD`, as in `documents.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Day {
-    year: u16,
-    month: u8,
-    day: u8,
-}
+pub(crate) struct Day(crate::model::date::Date);
 
 impl Day {
-    /// Parses `YYYY-MM-DD` (years 1000–9999, a real day of the month).
+    /// Parses `YYYY-MM-DD` as the records' dates are parsed (years from 1000, a real day).
     pub(crate) fn parse(text: &str) -> Option<Day> {
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u16> {
-            let s = &text[r];
-            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok()).flatten()
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let last = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (year >= 1000 && (1..=last).contains(&day)).then_some(Day { year, month: month as u8, day: day as u8 })
+        crate::model::date::Date::parse(text).ok().filter(|d| (1000..=9999).contains(&d.year())).map(Day)
     }
 
     /// The year.
     pub(crate) fn year(self) -> u16 {
-        self.year
+        self.0.year() as u16
     }
 
     /// `YYYYMMDD`.
     pub(crate) fn compact(self) -> String {
-        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+        format!("{:04}{:02}{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 
     /// Midnight UTC of the day as an `xs:dateTime`: packages carry the build date, never the
@@ -206,7 +185,7 @@ impl Day {
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.0.fmt(f)
     }
 }
 

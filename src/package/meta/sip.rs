@@ -110,7 +110,7 @@ struct Made {
 impl Made {
     fn new(path: &str, text: String) -> Made {
         let bytes = text.into_bytes();
-        Made { path: path.to_owned(), sha256: hex(&Sha256::digest(&bytes)), bytes }
+        Made { path: path.to_owned(), sha256: crate::source::hex(&Sha256::digest(&bytes)), bytes }
     }
 
     fn file_ref(&self) -> FileRef {
@@ -121,10 +121,6 @@ impl Made {
             mime: "text/xml".to_owned(),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn check_files(id: &str, files: &[FileRef]) -> Result<(), MetaError> {
@@ -173,7 +169,7 @@ fn package_id(row: &DocumentRow, data: &[FileRef]) -> String {
     let mut b: [u8; 16] = h.finalize()[..16].try_into().expect("16 of 32 bytes");
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex(&b);
+    let x = crate::source::hex(&b);
     format!("uuid-{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }
 
