@@ -58,8 +58,17 @@ pub(crate) fn list_dir(facet: &str, values: &[&str]) -> String {
     p
 }
 
-/// The page of the archive transfer catalogue (移交档案馆目录), made from the transfer register
-/// when it has entries.
+/// The page of the publication register (信息发布登记), when it shows entries.
+pub(crate) fn publications_page() -> &'static str {
+    "publications/"
+}
+
+/// The publication register as a table.
+pub(crate) fn publications_csv() -> &'static str {
+    "data/publications.csv"
+}
+
+/// The archive transfer catalogue's page.
 pub(crate) fn transfers_page() -> &'static str {
     "transfers/"
 }

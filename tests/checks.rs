@@ -557,3 +557,44 @@ fn issuers_that_differ_only_by_a_leading_dot_keep_their_own_lists() {
     assert!(real.contains("甲") && !real.contains(">乙<"), "the dotted issuer was merged into the real one");
     assert!(list("%2E测试市人民政府办公室").contains("乙"));
 }
+
+#[test]
+fn example_settings_are_reported_until_replaced() {
+    let s = Site::new();
+    s.record("a", &format!("{}\neffective: 2020-01-02", normative("甲", "2020-01-02")), "正文。\n");
+    let placeholders = |s: &Site| -> Vec<(u64, String)> {
+        let (_, v) = s.check_json(&["--as-of", "2026-01-01"]);
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "placeholder-setting")
+            .map(|d| {
+                assert_eq!((d["file"].as_str(), d["severity"].as_str()), (Some("gongbao.toml"), Some("warning")));
+                (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    assert_eq!(placeholders(&s), [], "the test settings are not placeholders");
+    s.write(
+        "gongbao.toml",
+        "[site]\nname = \"示例市人民政府\"\nbase_url = \"https://www.example.gov.cn/\"\nid_code = \"0000000000\"\n\n\
+         [package]\ncontact_name = \"办公室\"\ncontact_email = \"office@mail.test\"\n",
+    );
+    let got = placeholders(&s);
+    assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [3, 4, 8], "{got:?}");
+    assert!(got[0].1.contains("https://www.example.gov.cn/"), "{got:?}");
+    // Other hosts that merely contain the word are real sites.
+    s.write(
+        "gongbao.toml",
+        "[site]\nname = \"市\"\nbase_url = \"https://examples.gov.cn/\"\nid_code = \"1000000000\"\n",
+    );
+    assert_eq!(placeholders(&s), []);
+    // A new site from `init` carries them, and `check` says so.
+    let dir = tempfile::tempdir().unwrap();
+    let o = common::run_in(dir.path(), &["init", "site"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::run_in(&dir.path().join("site"), &["check"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("placeholder-setting") && err.contains("base_url"), "{err}");
+}

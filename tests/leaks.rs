@@ -281,10 +281,10 @@ fn text_md_names_nothing_the_page_hides() {
         assert!(!md.contains(bad), "text.md holds {bad}:\n{md}");
     }
     assert!(md.contains("、方案与"), "the file link's text stays, the autolink goes:\n{md}");
-    assert!(md.contains("[另一件](https://test.example.gov.cn/docs/d/other/#第一条)"), "{md}");
+    assert!(md.contains("[另一件](https://www.ceshi.gov.cn/docs/d/other/#第一条)"), "{md}");
     assert!(md.contains("内部文件") && md.contains("参考") && md.contains("保留的文字") && md.contains("引用"), "{md}");
     assert!(md.starts_with("---\nid: \"d/pub\"\ntitle: \"公开\"\n"), "{md}");
-    assert!(md.contains("\nurl: \"https://test.example.gov.cn/docs/d/pub/\"\n"), "{md}");
+    assert!(md.contains("\nurl: \"https://www.ceshi.gov.cn/docs/d/pub/\"\n"), "{md}");
 
     // Built for real (without the file link that stops it): no byte of the output names it.
     s.record("d/pub", &fm, &body(""));

@@ -689,7 +689,7 @@ fn a_withheld_record_is_in_no_byte_of_any_package() {
     s.write(
         "gongbao.toml",
         &format!(
-            "{}\n[package]\ncontact_name = \"办公室\"\ncontact_email = \"office@test.example.gov.cn\"\n\n\
+            "{}\n[package]\ncontact_name = \"办公室\"\ncontact_email = \"office@www.ceshi.gov.cn\"\n\n\
              [package.archive]\nfonds = \"T001\"\n",
             common::CONFIG
         ),

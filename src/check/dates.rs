@@ -30,6 +30,56 @@ pub(super) fn held_back(c: &crate::corpus::Corpus, r: &Record, d: &mut Vec<Diagn
     }
 }
 
+/// `publication-delay`: a public normative document is published within `[publication]
+/// working_days` working days of signing (当地规定：成文之日起 3 个工作日内公开), counted on the
+/// official holiday calendar. A year the calendar does not cover is an error rather than a guess
+/// from the weekday: the arrangement changes every year.
+pub(super) fn timely(cx: &super::Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
+    use crate::model::{Disclosure, Kind, calendar::Uncovered, date::Date};
+    if r.kind != Kind::Normative || r.disclosure != Disclosure::Public {
+        return;
+    }
+    let Some(signed) = r.signed else { return };
+    let first_covered = cx.calendar.years().next().and_then(|y| Date::new(y, 1, 1));
+    if cx.cfg.publication.timely_since.or(first_covered).is_none_or(|since| signed < since) {
+        return;
+    }
+    let (p, limit) = (r.published, cx.cfg.publication.working_days);
+    // Exact up to about forty years; a date mistyped by centuries stops at a year not covered.
+    match cx.calendar.working_days_after(signed, p, 10_000) {
+        Ok(n) if n > limit => d.push(super::warn(
+            r,
+            &rules::PUBLICATION_DELAY,
+            r.pos("published"),
+            msg!(
+                "成文日期 {signed} 之后第 {n} 个工作日才发布（{p}），超过 {limit} 个工作日",
+                "published on {p}, {n} working days after signing on {signed}: more than {limit}"
+            ),
+            msg!(
+                "行政规范性文件应在成文后 {limit} 个工作日内公开；若日期写错，改正 signed 或 published；时限在 [publication] working_days 中设置",
+                "publish normative documents within {limit} working days of signing; if a date is mistyped, correct signed or published; the limit is [publication] working_days"
+            ),
+        )),
+        Ok(_) => {}
+        Err(Uncovered(y)) => {
+            let covered = cx.calendar.coverage();
+            d.push(err(
+                r,
+                &rules::PUBLICATION_DELAY,
+                r.pos("published"),
+                msg!(
+                    "节假日日历没有 {y} 年，无法计算成文（{signed}）到发布（{p}）之间的工作日",
+                    "the holiday calendar has no table for {y}, so the working days from signing ({signed}) to publication ({p}) cannot be counted"
+                ),
+                msg!(
+                    "日历覆盖 {covered} 年。按国务院办公厅 {y} 年的节假日安排通知，在站点自己的日历文件中加上 [{y}]，并在 gongbao.toml 的 [publication] calendar 中写明该文件；或升级 gongbao",
+                    "the calendar covers {covered}. Add a [{y}] table from the State Council's holiday notice for {y} to a calendar file of the site's own, named by [publication] calendar in gongbao.toml, or upgrade gongbao"
+                ),
+            ));
+        }
+    }
+}
+
 /// The `date-order` errors of one record.
 pub(super) fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
     let order_help = || {

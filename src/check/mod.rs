@@ -69,6 +69,65 @@ pub(crate) fn check_levels(
     out
 }
 
+/// `placeholder-setting`: values of the starter settings that a real site must replace before it
+/// publishes: a reserved example domain in the addresses (RFC 2606: `example.*`, `*.example`,
+/// `.test`, `.invalid`, `.localhost`) and an id code of one repeated character. Feeds, data and
+/// packages carry these values, so they would reach every reader and archive.
+pub(crate) fn placeholders(cfg: &crate::config::Config, config_text: &str) -> Vec<Diagnostic> {
+    let reserved = |host: &str| {
+        let labels: Vec<&str> = host.split('.').collect();
+        labels.iter().any(|l| l.eq_ignore_ascii_case("example"))
+            || labels
+                .last()
+                .is_some_and(|l| ["test", "invalid", "localhost"].contains(&l.to_ascii_lowercase().as_str()))
+    };
+    let host_of = |url: &str| {
+        let rest = url.split_once("://").map_or("", |(_, r)| r);
+        rest.split(['/', '?', '#'])
+            .next()
+            .unwrap_or("")
+            .rsplit('@')
+            .next()
+            .unwrap_or("")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut found: Vec<(&str, String)> = Vec::new();
+    if reserved(&host_of(&cfg.site.base_url)) {
+        found.push(("base_url", cfg.site.base_url.clone()));
+    }
+    let id = &cfg.site.id_code;
+    if !id.is_empty() && id.chars().all(|c| id.starts_with(c)) {
+        found.push(("id_code", id.clone()));
+    }
+    let e = &cfg.package.contact_email;
+    if e.rsplit_once('@').is_some_and(|(_, d)| reserved(d)) {
+        found.push(("contact_email", e.clone()));
+    }
+    found
+        .into_iter()
+        .map(|(key, value)| {
+            let at = config_text
+                .match_indices(key)
+                .map(|(o, _)| o)
+                .find(|&o| config_text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
+            let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
+            Diagnostic::warning(
+                &rules::PLACEHOLDER_SETTING,
+                crate::config::FILE,
+                pos,
+                msg!("{key} 还是示例值 `{value}`", "{key} is still the example value `{value}`"),
+            )
+            .help(msg!(
+                "发布前改成本网站的真实值（见手册“站点设置”一章）：数据、订阅源和移交包都会带上它",
+                "replace it with the site's own value before publishing (see the chapter on settings): data, feeds and packages carry it"
+            ))
+        })
+        .collect()
+}
+
 /// Everything a rule may need besides the corpus.
 pub(crate) struct Context<'a> {
     /// Every regular file under `content/`, relative to it.
@@ -77,6 +136,8 @@ pub(crate) struct Context<'a> {
     pub root: &'a std::path::Path,
     /// The settings.
     pub cfg: &'a crate::config::Config,
+    /// The holiday calendar, the site's years included.
+    pub calendar: &'a crate::model::calendar::Calendar,
 }
 
 /// Runs every rule.
@@ -106,6 +167,7 @@ fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     references::references(c, r, &mut d);
     dates::dates(r, &mut d);
     dates::held_back(c, r, &mut d);
+    dates::timely(cx, r, &mut d);
     kinds::kind_rules(c, cx.cfg, r, &mut d);
     files::files(c, cx, r, &mut d);
     versions::versions(c, cx, i, &mut d);

@@ -181,6 +181,11 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
         ))
         .into());
     }
+    // The publications this build made go into the register once they are in place; `serve`
+    // previews and registers nothing.
+    if o.session.is_none() && !a.register.appended.is_empty() {
+        append_publications(root, &a.register.appended)?;
+    }
     // Files reused from the output keep the time the previous cache recorded for them.
     let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
     let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
@@ -225,6 +230,23 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
         }
     }
     Ok(Built { files: written.len() + 2 })
+}
+
+/// Appends this build's lines to the publication register, creating it on the first build. The
+/// lines were chained to the register as it was read; a register changed in between would no
+/// longer chain, and the next `check` names the line.
+fn append_publications(root: &Path, lines: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let path = root.join(crate::model::publication::REGISTER);
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+        f.write_all(lines.as_bytes())?;
+        f.sync_all()
+    };
+    write().map_err(|e| {
+        let shown = path.display();
+        Failure::io(msg!("无法写入发布登记 {shown}：{e}", "cannot write the publication register {shown}: {e}"))
+    })
 }
 
 /// The secret key to sign with: `GONGBAO_SECRET_KEY` (the key itself), else the file named in

@@ -53,8 +53,9 @@ pub struct Analysis {
     /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
     /// has no such folder, or it could not be read (then a finding says why).
     pub theme: Option<crate::site::theme::Theme>,
-    /// The transfer register (`transfers.jsonl`), published as the transfer catalogue.
-    pub register: Vec<crate::model::transfer::Transfer>,
+    /// The transfer register (`transfers.jsonl`) and the publication register
+    /// (`publications.jsonl`) with the entries this analysis found due.
+    pub register: crate::site::Registers,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -185,6 +186,11 @@ impl Stop {
 
 /// Reads the settings at `root`.
 pub fn read_config(root: &Path) -> Result<Config, Failure> {
+    read_config_text(root).map(|(cfg, _)| cfg)
+}
+
+/// [`read_config`], and the settings' text for positions in later messages.
+fn read_config_text(root: &Path) -> Result<(Config, String), Failure> {
     let path = root.join(config::FILE);
     let text = source::read_regular(&path, source::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
@@ -210,7 +216,7 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
     if let Some(d) = crate::check::check_levels(&cfg.rules, &text).into_iter().next() {
         return Err(Failure { diagnostic: d, code: EXIT_ERRORS });
     }
-    Ok(cfg)
+    Ok((cfg, text))
 }
 
 /// load → parse → corpus → check.
@@ -220,7 +226,7 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
 
 /// [`analyse`], reusing the records of unchanged files from `cache`.
 pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>) -> Result<Analysis, Failure> {
-    let cfg = read_config(root)?;
+    let (cfg, config_text) = read_config_text(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = source::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(
             &rules::IO,
@@ -269,16 +275,30 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
     let history = crate::source::history::read(root, cfg.history.subjects);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
-    diags.extend(crate::check::run(&corpus, &Context { files: &files, root, cfg: &cfg }));
+    diags.extend(crate::check::placeholders(&cfg, &config_text));
+    let (calendar, bad_calendar) = crate::source::read_calendar(root, &cfg);
+    diags.extend(bad_calendar);
+    diags.extend(crate::check::run(&corpus, &Context { files: &files, root, cfg: &cfg, calendar: &calendar }));
     // Read here, so `check` reports a theme that cannot be published as `build` would.
     let theme = crate::site::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
         diags.push(d);
         None
     });
-    let register = crate::source::read_register(root).unwrap_or_else(|d| {
+    let transfers = crate::source::read_register(root).unwrap_or_else(|d| {
         diags.push(d);
         Vec::new()
     });
+    let mut register = crate::site::Registers { transfers, ..Default::default() };
+    match crate::source::read_publications(root) {
+        Ok(earlier) => {
+            let uncommitted = || crate::source::history::uncommitted(root);
+            let mut due = crate::site::data::publications::due(&corpus, &cfg, &earlier, &uncommitted);
+            register.appended = crate::model::publication::append_lines(&earlier, &mut due);
+            register.publications = earlier;
+            register.publications.extend(due);
+        }
+        Err(d) => diags.push(d),
+    }
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();

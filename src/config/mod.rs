@@ -46,12 +46,33 @@ pub struct PublicationSettings {
     /// ask for at least 30 as a rule).
     #[serde(default = "default_comment_days")]
     pub comment_days: u32,
+    /// Most working days from signing to publication of a normative document (3 in the local
+    /// rules the seeds quote).
+    #[serde(default = "default_working_days")]
+    pub working_days: u32,
+    /// A holiday calendar of the site's own, relative to the site root, with the same shape as
+    /// the shipped `data/holidays-cn.toml`; its years add to or replace the shipped ones.
+    #[serde(default)]
+    pub calendar: Option<String>,
+    /// Documents signed before this day are not held to `working_days` (by default, the first
+    /// day of the first year the calendar covers: an archive of older documents is not flagged).
+    #[serde(default)]
+    pub timely_since: Option<crate::model::date::Date>,
 }
 
 impl Default for PublicationSettings {
     fn default() -> Self {
-        PublicationSettings { comment_days: default_comment_days() }
+        PublicationSettings {
+            comment_days: default_comment_days(),
+            working_days: default_working_days(),
+            calendar: None,
+            timely_since: None,
+        }
     }
+}
+
+fn default_working_days() -> u32 {
+    3
 }
 
 fn default_comment_days() -> u32 {

@@ -125,6 +125,13 @@ impl serde::Serialize for Date {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).map_err(|_| serde::de::Error::custom(format!("`{s}` is not a date of the form YYYY-MM-DD")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,12 @@
 //! states, and document numbers. Each parses what editors write (English identifier or Chinese
 //! term) and displays itself; nothing else in the program re-checks these strings.
 
+pub mod calendar;
 pub mod date;
 pub mod diag;
 pub mod lang;
 pub mod personal;
+pub mod publication;
 pub mod rules;
 pub mod transfer;
 

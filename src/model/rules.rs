@@ -357,6 +357,11 @@ rules! {
         zh: "征求意见期已过，没有意见采纳情况说明",
         en: "a comment period has closed without an adoption report",
     }
+    PUBLICATION_DELAY {
+        id: "publication-delay", family: Kinds, level: Either, relaxable: true,
+        zh: "行政规范性文件成文后超过规定的工作日才发布（警告），或所需年份不在节假日日历中（错误）",
+        en: "a normative document published more working days after signing than allowed (warning), or a year the holiday calendar does not cover (error)",
+    }
     REVIEW {
         id: "review", family: Kinds, level: Either, relaxable: true,
         zh: "主动公开的记录没有保密审查记录（警告），或审查日期晚于发布日期（错误）",
@@ -451,6 +456,11 @@ rules! {
         en: "a name in an output path is over 255 bytes",
     }
 
+    PLACEHOLDER_SETTING {
+        id: "placeholder-setting", family: Tool, level: Warning, relaxable: false,
+        zh: "gongbao.toml 中还是示例值（example.gov.cn 这样的示例域名、0000000000 这样的标识码）",
+        en: "gongbao.toml still holds an example value (an example domain such as example.gov.cn, an id code such as 0000000000)",
+    }
     CONFIG {
         id: "config", family: Tool, level: Error, relaxable: false,
         zh: "gongbao.toml 无法读取或有误",

@@ -17,9 +17,9 @@ use crate::corpus::Corpus;
 use crate::model::Kind;
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
-use crate::model::transfer::Transfer;
 use crate::msg;
 use crate::source::parse::Record;
+pub(crate) use data::publications::Registers;
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -54,6 +54,8 @@ pub enum Job {
     Catalog,
     /// `transfers/index.html`: the archive transfer catalogue, when the register has entries.
     Transfers,
+    /// `publications/index.html`: the publication register, when it shows entries.
+    Publications,
     /// `404.html`.
     NotFound,
     /// A theme asset, copied to `assets/`.
@@ -92,6 +94,8 @@ pub enum DataJob {
     CatalogCsv,
     /// `data/transfers.csv`: the archive transfer catalogue, when the register has entries.
     TransfersCsv,
+    /// `data/publications.csv`: the publication register, when it shows entries.
+    PublicationsCsv,
 }
 
 /// JSON Schemas shipped with the tool and published under `data/schemas/`.
@@ -113,10 +117,19 @@ pub struct List {
     pub items: Vec<usize>,
 }
 
-/// Lists every file of the site, in a fixed order; `register` is the transfer register.
-pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, register: &[Transfer]) -> Vec<Job> {
+/// Lists every file of the site, in a fixed order; `registers` are the transfer and publication
+/// registers.
+pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, registers: &Registers) -> Vec<Job> {
     let lists: Vec<Arc<List>> = lists(c).into_iter().map(Arc::new).collect();
-    plan_with(c, cfg, theme, root, &lists, register)
+    plan_with(c, cfg, theme, root, &lists, registers)
+}
+
+/// Whether the publication register has an entry of a record that is public now.
+fn shows_publications(c: &Corpus, registers: &Registers) -> bool {
+    !registers.publications.is_empty() && {
+        let public: std::collections::BTreeSet<&str> = c.visible_indexes().map(|i| c.records[i].id.as_str()).collect();
+        registers.publications.iter().any(|p| public.contains(p.id.as_str()))
+    }
 }
 
 /// [`plan`] with the browse lists already made (see [`Renderer::lists`]).
@@ -126,13 +139,17 @@ pub(crate) fn plan_with(
     theme: &Theme,
     root: &std::path::Path,
     lists: &[Arc<List>],
-    register: &[Transfer],
+    registers: &Registers,
 ) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::Issues, Job::Browse, Job::Catalog];
     // A site that has handed nothing over publishes no catalogue of transfers, not an empty one.
-    let transfers = !register.is_empty();
+    let transfers = !registers.transfers.is_empty();
     if transfers {
         jobs.push(Job::Transfers);
+    }
+    let publications = shows_publications(c, registers);
+    if publications {
+        jobs.push(Job::Publications);
     }
     jobs.push(Job::NotFound);
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
@@ -209,6 +226,9 @@ pub(crate) fn plan_with(
     );
     if transfers {
         jobs.push(Job::Data(DataJob::TransfersCsv));
+    }
+    if publications {
+        jobs.push(Job::Data(DataJob::PublicationsCsv));
     }
     jobs.extend(issues.into_iter().map(|i| Job::Data(DataJob::Issue(i))));
     jobs.extend(SCHEMAS.iter().map(|(n, _)| Job::Data(DataJob::Schema(n))));
@@ -336,20 +356,21 @@ pub struct Renderer<'a> {
     newest: Vec<usize>,
     /// The browse lists.
     lists: Vec<Arc<List>>,
-    /// The transfer register, published as the archive transfer catalogue.
-    register: &'a [Transfer],
+    /// The transfer register (published as the archive transfer catalogue) and the publication
+    /// register.
+    registers: &'a Registers,
 }
 
 impl<'a> Renderer<'a> {
     /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
-    /// `register` is the transfer register (`transfers.jsonl`), empty when nothing was handed
-    /// over.
+    /// `registers` are the transfer register (`transfers.jsonl`), empty when nothing was handed
+    /// over, and the publication register.
     pub fn new(
         c: &'a Corpus,
         cfg: &'a Config,
         theme: &'a Theme,
         root: &std::path::Path,
-        register: &'a [Transfer],
+        registers: &'a Registers,
     ) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -393,8 +414,10 @@ impl<'a> Renderer<'a> {
             police_record: &s.police_record,
             sponsor: &s.sponsor,
             // In `site`, so that the link in every footer is part of every page's fingerprint.
-            transfers: (!register.is_empty())
+            transfers: (!registers.transfers.is_empty())
                 .then(|| format!("{}{}", cfg.base_path(), encode_path(crate::route::transfers_page()))),
+            publications: shows_publications(c, registers)
+                .then(|| format!("{}{}", cfg.base_path(), encode_path(crate::route::publications_page()))),
             tz_minutes: cfg.tz_minutes(),
             url: &s.base_url,
         };
@@ -428,7 +451,7 @@ impl<'a> Renderer<'a> {
             gazettes,
             newest,
             lists: lists(c).into_iter().map(Arc::new).collect(),
-            register,
+            registers,
         })
     }
 
@@ -592,6 +615,9 @@ impl<'a> Renderer<'a> {
             Job::Browse => at("browse/".into(), Page::Browse(self.browse()), Texts::None),
             Job::Catalog => at("catalog/".into(), Page::Catalog(self.catalog()), Texts::None),
             Job::Transfers => at(crate::route::transfers_page().into(), Page::Transfers(self.transfers()), Texts::None),
+            Job::Publications => {
+                at(crate::route::publications_page().into(), Page::Publications(self.publications()), Texts::None)
+            }
             Job::NotFound => at("404.html".into(), Page::NotFound(views::NotFoundPage {}), Texts::None),
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
@@ -789,6 +815,7 @@ impl<'a> Renderer<'a> {
             DataJob::Robots => ("robots.txt".into(), self.robots()),
             DataJob::CatalogCsv => ("catalog/catalog.csv".into(), self.catalog_csv()),
             DataJob::TransfersCsv => (crate::route::transfers_csv().into(), self.transfers_csv()),
+            DataJob::PublicationsCsv => (crate::route::publications_csv().into(), self.publications_csv()),
         }
     }
 

@@ -39,6 +39,7 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "browse.html",
     templates "catalog.html",
     templates "transfers.html",
+    templates "publications.html",
     templates "404.html",
     templates "version.html",
     templates "diff.html",

@@ -35,6 +35,8 @@ pub(crate) struct Site<'a> {
     pub name: &'a str,
     /// 公安备案号 for the footer.
     pub police_record: &'a str,
+    /// Address of the publication register (`publications.html`); `none` when it shows nothing.
+    pub publications: Option<String>,
     /// 主办单位 for the footer.
     pub sponsor: &'a str,
     /// Address of the archive transfer catalogue (`transfers.html`); `none` when the site has
@@ -70,6 +72,8 @@ pub(crate) enum Page<'a> {
     Catalog(CatalogPage<'a>),
     /// `transfers.html`.
     Transfers(TransfersPage<'a>),
+    /// `publications.html`.
+    Publications(PublicationsPage<'a>),
     /// `404.html`.
     NotFound(NotFoundPage),
 }
@@ -88,6 +92,7 @@ impl Page<'_> {
             Page::List(_) => "list.html",
             Page::Catalog(_) => "catalog.html",
             Page::Transfers(_) => "transfers.html",
+            Page::Publications(_) => "publications.html",
             Page::NotFound(_) => "404.html",
         }
     }
@@ -662,6 +667,45 @@ pub(crate) struct ListPage<'a> {
     pub total: usize,
 }
 
+/// `publications.html`: the publication register (信息发布登记), one row per publication of a
+/// record that is public now.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PublicationsPage<'a> {
+    /// Address of the same table as CSV (`data/publications.csv`).
+    pub csv: String,
+    /// The publications, in the register's order (by number, oldest first).
+    pub items: Vec<PublicationItem<'a>>,
+}
+
+/// One publication: what was published, by whom, when and where.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PublicationItem<'a> {
+    /// `new` (首次发布) or `changed` (更新); the UI string is `t.ui["publication_" ~ change]`.
+    pub change: &'a str,
+    /// Short hash of the commit that published it; `none` outside git.
+    pub commit: Option<&'a str>,
+    /// Time of that commit, `YYYY-MM-DDTHH:MM:SS±HH:MM`; `none` outside git.
+    pub committed: Option<&'a str>,
+    /// Document number; `none` when the record has none.
+    pub doc_number: Option<&'a str>,
+    /// Issuing organs.
+    pub issuer: &'a str,
+    /// Sequence number in the register.
+    pub number: u32,
+    /// The record's publication date, `YYYY-MM-DD`.
+    pub published: &'a str,
+    /// Author of that commit (发布人); `none` outside git.
+    pub publisher: Option<&'a str>,
+    /// Secrecy reviewer (审查人); `none` when the record names none.
+    pub reviewer: Option<&'a str>,
+    /// SHA-256 of the record's file as published.
+    pub sha256: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// The channel: the document page's address.
+    pub url: &'a str,
+}
+
 /// `transfers.html`: the archive transfer catalogue (移交档案馆目录), one row per entry of the
 /// transfer register.
 #[derive(Debug, Clone, Serialize)]
@@ -845,6 +889,7 @@ pub(crate) mod tests {
             police_record: "公安",
             sponsor: "办公厅",
             transfers: Some("/transfers/".into()),
+            publications: Some("/publications/".into()),
             tz_minutes: 480,
             url: "https://example.gov.cn/",
         };
@@ -991,6 +1036,24 @@ pub(crate) mod tests {
         };
         let (transfers, transfers_t) =
             page(Page::Transfers(TransfersPage { csv: "/data/transfers.csv".into(), items: vec![transfer.clone()] }));
+        let publication = PublicationItem {
+            change: "new",
+            commit: Some("abc1234"),
+            committed: Some("2024-01-05T10:00:00+08:00"),
+            doc_number: Some("青政发〔2024〕1号"),
+            issuer: "青川市人民政府",
+            number: 1,
+            published: "2024-01-05",
+            publisher: Some("编辑"),
+            reviewer: Some("审查人"),
+            sha256: "ab",
+            title: "办法",
+            url: "https://example.gov.cn/docs/a/",
+        };
+        let (publications, publications_t) = page(Page::Publications(PublicationsPage {
+            csv: "/data/publications.csv".into(),
+            items: vec![publication.clone()],
+        }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
         let plain = |v: Value| (v, None);
         let mut all = vec![
@@ -1020,6 +1083,8 @@ pub(crate) mod tests {
                 plain(Value::from_serialize(CatalogItem { description: "".into(), doc: doc_link(), fields: None })),
             ),
             ("TransfersPage", (transfers, transfers_t)),
+            ("PublicationsPage", (publications, publications_t)),
+            ("PublicationItem", plain(Value::from_serialize(publication))),
             ("TransferItem", plain(Value::from_serialize(TransferItem { files: None, ..transfer }))),
             ("NotFoundPage", (not_found, not_found_t)),
             ("DocLink", plain(Value::from_serialize(doc_link()))),

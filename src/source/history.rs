@@ -34,6 +34,13 @@ pub struct Commit {
     /// First line of the message, when the site publishes subjects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The author's name (never the e-mail address), for the publication register only: pages and
+    /// data about history do not show it.
+    #[serde(skip)]
+    pub author: String,
+    /// The commit time, `YYYY-MM-DDTHH:MM:SS±HH:MM` in the committer's zone, for the register.
+    #[serde(skip)]
+    pub time: String,
 }
 
 /// The kind of change a commit made to one file, from git's diff status.
@@ -70,6 +77,36 @@ pub(crate) type History = Option<BTreeMap<String, Vec<Commit>>>;
 /// Reads the history of `root/content`; with `subjects`, each commit's subject too.
 pub(crate) fn read(root: &Path, subjects: bool) -> History {
     parse(&git_log(root, subjects)?, subjects)
+}
+
+/// Files under `content/` (relative to the site root) whose content is not what `HEAD` holds:
+/// changed, staged or not, and untracked. Empty outside git, where nothing can be told apart.
+pub(crate) fn uncommitted(root: &Path) -> std::collections::BTreeSet<String> {
+    let run = |args: &[&str]| -> Option<Vec<u8>> {
+        let mut git = Command::new("git");
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("GIT_") {
+                git.env_remove(key);
+            }
+        }
+        git.current_dir(root)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .args(["--no-pager", "--literal-pathspecs"]);
+        for setting in PINNED {
+            git.args(["-c", setting]);
+        }
+        let out = git.args(args).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+        out.status.success().then_some(out.stdout)
+    };
+    let mut out = std::collections::BTreeSet::new();
+    let changed =
+        run(&["diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", "--relative", "HEAD", "--", "content"]);
+    let untracked = run(&["ls-files", "-z", "--others", "--exclude-standard", "--", "content"]);
+    for list in [changed, untracked].into_iter().flatten() {
+        out.extend(list.split(|&b| b == 0).filter(|p| !p.is_empty()).map(|p| String::from_utf8_lossy(p).into_owned()));
+    }
+    out
 }
 
 /// Settings given on the command line, which win over the repository's own configuration. The
@@ -114,7 +151,7 @@ fn git_log(root: &Path, subjects: bool) -> Option<Vec<u8>> {
         "--no-textconv",
         "--encoding=UTF-8",
         "--date=raw",
-        if subjects { "--format=%H %cd%x00%s" } else { "--format=%H %cd" },
+        if subjects { "--format=%H %cd%x00%an%x00%s" } else { "--format=%H %cd%x00%an" },
         "-z",
         "--name-status",
         "--find-renames",
@@ -143,7 +180,8 @@ fn parse(out: &[u8], subjects: bool) -> History {
         if head.is_empty() && fields.peek().is_none() {
             break; // after the last terminator
         }
-        let (hash, date) = header(head)?;
+        let (hash, date, time) = header(head)?;
+        let author = String::from_utf8_lossy(fields.next()?).into_owned();
         let subject = if subjects { Some(String::from_utf8_lossy(fields.next()?).into_owned()) } else { None };
         // Each path once per commit; the first entry that names it says what happened to it.
         let mut touched: BTreeMap<String, Change> = BTreeMap::new();
@@ -156,14 +194,22 @@ fn parse(out: &[u8], subjects: bool) -> History {
             }
         }
         for (f, change) in touched {
-            by_file.entry(f).or_default().push(Commit { date, hash: hash.clone(), change, subject: subject.clone() });
+            by_file.entry(f).or_default().push(Commit {
+                date,
+                hash: hash.clone(),
+                change,
+                subject: subject.clone(),
+                author: author.clone(),
+                time: time.clone(),
+            });
         }
     }
     Some(by_file)
 }
 
-/// `<hash> <seconds> <±hhmm>`: the short hash, and the day in the committer's time zone.
-fn header(field: &[u8]) -> Option<(String, Date)> {
+/// `<hash> <seconds> <±hhmm>`: the short hash, the day in the committer's time zone, and the
+/// time as `YYYY-MM-DDTHH:MM:SS±HH:MM`.
+fn header(field: &[u8]) -> Option<(String, Date, String)> {
     let text = std::str::from_utf8(field).ok()?;
     let mut parts = text.split(' ');
     let (hash, seconds, zone) = (parts.next()?, parts.next()?, parts.next()?);
@@ -181,8 +227,12 @@ fn header(field: &[u8]) -> Option<(String, Date)> {
     }
     let hhmm: i64 = std::str::from_utf8(hhmm).ok()?.parse().ok()?;
     let offset = sign * (hhmm / 100 * 3600 + hhmm % 100 * 60);
-    let date = Date::from_days(seconds.checked_add(offset)?.div_euclid(86_400));
-    Some((hash[..7].to_string(), date))
+    let local = seconds.checked_add(offset)?;
+    let date = Date::from_days(local.div_euclid(86_400));
+    let s = local.rem_euclid(86_400);
+    let zone = format!("{}{:02}:{:02}", if sign < 0 { '-' } else { '+' }, hhmm / 100, hhmm % 100);
+    let time = format!("{date}T{:02}:{:02}:{:02}{zone}", s / 3600, s / 60 % 60, s % 60);
+    Some((hash[..7].to_string(), date, time))
 }
 
 /// The letter of a `--name-status` entry (`M`, `R086`, `\nA`), or `None` for anything else.
@@ -204,8 +254,8 @@ mod tests {
     #[test]
     fn entries_are_read_per_commit_newest_first() {
         let out = format!(
-            "{A} 1704420000 +0800\0\nR090\0content/old.md\0content/new\nline.md\0M\0content/a.md\0\
-             {B} 1704366000 -0500\0\nA\0content/a.md\0A\0content/old.md\0"
+            "{A} 1704420000 +0800\0王编辑\0\nR090\0content/old.md\0content/new\nline.md\0M\0content/a.md\0\
+             {B} 1704366000 -0500\0Li\0\nA\0content/a.md\0A\0content/old.md\0"
         );
         let h = parse(out.as_bytes(), false).unwrap();
         assert_eq!(h.len(), 3);
@@ -219,11 +269,13 @@ mod tests {
         assert_eq!(h["content/new\nline.md"][0].change, Change::Renamed);
         assert_eq!(h["content/old.md"].iter().map(|c| c.change).collect::<Vec<_>>(), [Change::Renamed, Change::Added]);
         assert!(a[0].subject.is_none());
+        assert_eq!((a[0].author.as_str(), a[0].time.as_str()), ("王编辑", "2024-01-05T10:00:00+08:00"));
+        assert_eq!((a[1].author.as_str(), a[1].time.as_str()), ("Li", "2024-01-04T06:00:00-05:00"));
     }
 
     #[test]
     fn a_subject_that_looks_like_a_status_or_a_header_is_still_a_subject() {
-        let out = format!("{A} 0 +0000\0M\0{B} 0 +0000\0{B} 0 +0000\0\nD\0content/x.md\0");
+        let out = format!("{A} 0 +0000\0a\0M\0{B} 0 +0000\0b\0{B} 0 +0000\0\nD\0content/x.md\0");
         let h = parse(out.as_bytes(), true).unwrap();
         assert_eq!(h.len(), 1);
         let x = &h["content/x.md"];
@@ -296,8 +348,8 @@ mod tests {
         for bad in [
             "not a header\0".to_string(),
             format!("{A} 0 0800\0"),
-            format!("{A} 0 +0000\0\nM\0"),
-            format!("{A} 0 +0000\0\nR100\0content/a.md\0"),
+            format!("{A} 0 +0000\0a\0\nM\0"),
+            format!("{A} 0 +0000\0a\0\nR100\0content/a.md\0"),
         ] {
             assert_eq!(parse(bad.as_bytes(), false), None, "{bad:?}");
         }

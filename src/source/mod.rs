@@ -426,6 +426,83 @@ pub(crate) fn read_register(root: &Path) -> Result<Vec<crate::model::transfer::T
     })
 }
 
+/// The publication register (`publications.jsonl`), empty when the site has none yet. A register
+/// whose lines no longer chain (an entry edited, removed or renumbered by hand) is an error at
+/// the first such line: `build` would otherwise append to a record that lies.
+pub(crate) fn read_publications(root: &Path) -> Result<Vec<crate::model::publication::Publication>, Diagnostic> {
+    use crate::model::publication::{REGISTER, parse_register};
+    let fail = |line: usize, m: crate::model::diag::Msg| {
+        Diagnostic::error(&rules::REGISTER, REGISTER, Pos::new(line.max(1) as u64, 1), m).help(msg!(
+            "发布登记只由 gongbao build 追加，已有的行不能改写：用 git 找回原来的行（git checkout -- publications.jsonl）",
+            "only gongbao build appends to the publication register and earlier lines are never rewritten: restore them from git (git checkout -- publications.jsonl)"
+        ))
+    };
+    let bytes = match read_regular(&root.join(REGISTER), 1 << 30) {
+        Ok(b) => b,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(fail(1, msg!("无法读取发布登记：{e}", "cannot read the publication register: {e}"))),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail(1, msg!("发布登记不是 UTF-8 文本", "the publication register is not UTF-8 text")))?;
+    parse_register(&text).map_err(|(line, e)| {
+        fail(line, msg!(
+            "发布登记的这一行与前面的登记接不上：{e}。构建不会在被改动过的登记后追加",
+            "this line of the publication register does not follow from the lines before it: {e}. A build does not append to a register that was changed"
+        ))
+    })
+}
+
+/// The holiday calendar: the shipped one, extended by the site's `[publication] calendar` file.
+/// A site file that cannot be read or parsed is an error at its own line; the shipped calendar
+/// stands in so that the other checks still run.
+pub(crate) fn read_calendar(
+    root: &Path,
+    cfg: &crate::config::Config,
+) -> (crate::model::calendar::Calendar, Option<Diagnostic>) {
+    use crate::model::calendar::Calendar;
+    let shipped = Calendar::shipped();
+    let Some(name) = cfg.publication.calendar.as_deref() else { return (shipped, None) };
+    let fail = |pos: Pos, m: crate::model::diag::Msg| {
+        Some(Diagnostic::error(&rules::CONFIG, name, pos, m).help(msg!(
+            "节假日日历的格式见手册“发布规则”一章，可照 gongbao 自带的 data/holidays-cn.toml 写",
+            "the book's chapter on the rules of publication gives the calendar's shape; data/holidays-cn.toml is an example"
+        )))
+    };
+    let plain = !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && name.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+    if !plain {
+        return (
+            shipped,
+            fail(
+                Pos::new(1, 1),
+                msg!(
+                    "[publication] calendar = `{name}` 应是站点内的相对路径",
+                    "[publication] calendar = `{name}` must be a path inside the site"
+                ),
+            ),
+        );
+    }
+    let text = match read_regular(&root.join(name), MAX_RECORD_BYTES) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                shipped,
+                fail(Pos::new(1, 1), msg!("无法读取节假日日历：{e}", "cannot read the holiday calendar: {e}")),
+            );
+        }
+    };
+    let text = match decode(&text) {
+        Ok(t) => t,
+        Err((pos, m, _)) => return (shipped, fail(pos, m)),
+    };
+    match Calendar::parse(&text) {
+        Ok(site) => (shipped.extended(site), None),
+        Err((pos, m)) => (shipped, fail(pos, m)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const CONFIG: &str = "[site]\nname = \"测试市人民政府\"\nbase_url = \"https://test.example.gov.cn/\"\nid_code = \"1234567890\"\ngazette_name = \"测试市人民政府公报\"\n\n[patterns]\nindex_no = '^\\d{9}/\\d{4}-\\d{5}$'\nregistration_no = '^QCSP\\d{2}-\\d{4}-\\d{4}$'\n";
+pub const CONFIG: &str = "[site]\nname = \"测试市人民政府\"\nbase_url = \"https://www.ceshi.gov.cn/\"\nid_code = \"1234567890\"\ngazette_name = \"测试市人民政府公报\"\n\n[patterns]\nindex_no = '^\\d{9}/\\d{4}-\\d{5}$'\nregistration_no = '^QCSP\\d{2}-\\d{4}-\\d{4}$'\n";
 
 /// A site in a temporary folder.
 pub struct Site {

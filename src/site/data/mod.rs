@@ -5,6 +5,7 @@
 
 pub(crate) mod jsonld;
 pub(crate) mod row;
+pub(crate) mod publications;
 pub(crate) mod transfers;
 
 use crate::corpus::Corpus;
@@ -114,7 +115,20 @@ impl Renderer<'_> {
             json!({"name": "documents-json", "path": "documents.json", "format": "json", "mediatype": "application/json", "encoding": "utf-8", "title": "文件目录（JSON）", "description": "JSON Schema: schemas/documents.schema.json"}),
             json!({"name": "documents-jsonld", "path": "documents.jsonld", "format": "jsonld", "mediatype": "application/ld+json", "encoding": "utf-8", "title": "schema.org Legislation (JSON-LD)"}),
         ];
-        if !self.register.is_empty() {
+        if !self.publication_items().is_empty() {
+            let fields: Vec<Value> = publications::PUBLICATION_FIELDS
+                .iter()
+                .map(|f| json!({"name": f.name, "type": f.kind, "description": f.description}))
+                .collect();
+            let path = crate::route::publications_csv().trim_start_matches("data/");
+            resources.push(json!({
+                "name": "publications-csv", "path": path, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+                "profile": "tabular-data-resource", "title": "信息发布登记（CSV）",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
+                "schema": {"fields": fields, "primaryKey": ["number"], "missingValues": [""]},
+            }));
+        }
+        if !self.registers.transfers.is_empty() {
             let fields: Vec<Value> = transfers::TRANSFER_FIELDS
                 .iter()
                 .map(|f| json!({"name": f.name, "type": f.kind, "description": f.description}))
@@ -306,6 +320,7 @@ pub(crate) fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
             crate::site::Job::Browse => Some("browse/".into()),
             crate::site::Job::Catalog => Some("catalog/".into()),
             crate::site::Job::Transfers => Some(crate::route::transfers_page().into()),
+            crate::site::Job::Publications => Some(crate::route::publications_page().into()),
             crate::site::Job::List(l, p) => {
                 Some(if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) })
             }

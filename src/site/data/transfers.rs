@@ -123,7 +123,7 @@ pub(crate) const TRANSFER_FIELDS: &[TransferField] = &[
 impl Renderer<'_> {
     /// The register's entries as published, in its order.
     pub(crate) fn transfer_items(&self) -> Vec<TransferItem<'_>> {
-        self.register.iter().map(item).collect()
+        self.registers.transfers.iter().map(item).collect()
     }
 
     /// `data/transfers.csv`: UTF-8 with a BOM, as the site's other tables.
