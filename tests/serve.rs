@@ -458,3 +458,38 @@ fn open_starts_the_desktop_opener_and_a_machine_without_one_still_serves() {
     assert!(status.contains("200") && body.contains("PAGE-MARKER"), "{status}");
     assert!(server.log().contains("无法打开浏览器"), "{}", server.log());
 }
+
+#[test]
+fn a_commit_rebuilds_the_preview_and_git_status_does_not() {
+    let s = site();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(s.root())
+            .args(["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "content", "gongbao.toml"]);
+    git(&["commit", "-qm", "收录"]);
+    s.record("a", &normative("甲", "2024-01-02"), "正文PAGE-MARKER，第二稿。\n");
+    let server = Server::start(&s);
+    let version = || server.get("/__gongbao/version").1;
+    let settled = |before: &str| {
+        let start = Instant::now();
+        while version() == before && start.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        version()
+    };
+    let first = version();
+    // Neither reading the repository nor staging a file changes what is published.
+    git(&["status"]);
+    git(&["add", "content"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(version(), first, "git status or git add rebuilt the preview: {}", server.log());
+    git(&["commit", "-qm", "第二稿"]);
+    assert_ne!(settled(&first), first, "a commit did not rebuild the preview: {}", server.log());
+}
