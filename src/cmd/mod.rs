@@ -66,7 +66,7 @@ pub struct Session {
     pub memo: crate::site::memo::Memo,
     /// The build cache of the last build, and the output folder it describes.
     pub cache: std::sync::Mutex<Option<(std::path::PathBuf, crate::emit::Cache)>>,
-    /// The findings that stopped the last build, as [`print`] wrote them to the terminal (so
+    /// The findings that stopped the last build, as [`print()`] wrote them to the terminal (so
     /// with the same masking); empty after a build that finished.
     pub stopped: std::sync::Mutex<String>,
 }
@@ -315,7 +315,7 @@ pub fn print(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], con
     eprint!("{}", render(diags, lang, sources, config_text));
 }
 
-/// Findings as [`print`] writes them: each with its rule, file, line and column, the source line
+/// Findings as [`print()`] writes them: each with its rule, file, line and column, the source line
 /// (never for a record that is not public), and the help.
 pub fn render(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) -> String {
     diag::render_human(diags, lang, |file| {
