@@ -56,6 +56,8 @@ impl Server {
                     break;
                 }
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    // The port is taken before the first build; connections are answered after it.
+                    let _ = server.get("/__gongbao/version");
                     // Still ours after it answered?
                     std::thread::sleep(Duration::from_millis(100));
                     if server.child.try_wait().unwrap().is_none() {

@@ -90,13 +90,22 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     };
     let live = Arc::new(Live::new(lang));
     let targets = watch::Targets::of(root);
-    live.rebuilt(rebuild(&opts));
-    if o.open {
-        open_browser(&url, lang);
-    }
+    // The first build runs once the watcher is in place, so an edit made while it runs (minutes
+    // on a large site) is not missed; connections wait in the kernel's queue until it is done.
+    let (built, first_done) = std::sync::mpsc::channel();
     {
         let (live, choice) = (live.clone(), o.watcher);
-        std::thread::spawn(move || watch::run(&targets, choice, lang, || live.rebuilt(rebuild(&opts))));
+        std::thread::spawn(move || {
+            let first = || {
+                live.rebuilt(rebuild(&opts));
+                let _ = built.send(());
+            };
+            watch::run(&targets, choice, lang, first, || live.rebuilt(rebuild(&opts)))
+        });
+    }
+    let _ = first_done.recv();
+    if o.open {
+        open_browser(&url, lang);
     }
     {
         let live = live.clone();

@@ -157,8 +157,10 @@ fn git_dirs(root: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((lines.next()?, lines.next()?))
 }
 
-/// Calls `changed` after every change of the site at `root`, for ever.
-pub fn run(targets: &Targets, choice: Watcher, lang: Lang, mut changed: impl FnMut()) {
+/// Calls `first` once the watch is in place (so nothing that changes while it runs is missed),
+/// then `changed` after every change of the site, for ever.
+pub fn run(targets: &Targets, choice: Watcher, lang: Lang, first: impl FnOnce(), mut changed: impl FnMut()) {
+    let mut first = Some(first);
     let say = |m: crate::model::diag::Msg| eprintln!("{}", m.get(lang));
     let remote = if choice == Watcher::Auto { remote_fs(&targets.root) } else { None };
     if let Some(kind) = remote.as_deref() {
@@ -168,7 +170,7 @@ pub fn run(targets: &Targets, choice: Watcher, lang: Lang, mut changed: impl FnM
         ));
     }
     if choice != Watcher::Poll && remote.is_none() {
-        match events(targets, &mut changed) {
+        match events(targets, &mut first, &mut changed) {
             Ok(()) => say(msg!(
                 "文件事件中断：改为每秒检查一次文件",
                 "file events stopped: checking the files once a second instead"
@@ -179,12 +181,15 @@ pub fn run(targets: &Targets, choice: Watcher, lang: Lang, mut changed: impl FnM
             )),
         }
     }
-    poll(targets, &mut changed)
+    poll(targets, &mut first, &mut changed)
 }
 
-/// Compares snapshots for ever.
-fn poll(targets: &Targets, changed: &mut impl FnMut()) {
+/// Compares snapshots for ever (after calling `first` if it has not been called).
+fn poll(targets: &Targets, first: &mut Option<impl FnOnce()>, changed: &mut impl FnMut()) {
     let mut last = targets.snapshot();
+    if let Some(f) = first.take() {
+        f();
+    }
     loop {
         std::thread::sleep(POLL_EVERY);
         let now = targets.snapshot();
@@ -196,9 +201,14 @@ fn poll(targets: &Targets, changed: &mut impl FnMut()) {
     }
 }
 
-/// Waits for file events and calls `changed` after each settled batch that matters; returns when
-/// the watcher stops, or an error when it cannot start.
-fn events(targets: &Targets, changed: &mut impl FnMut()) -> Result<(), notify::Error> {
+/// Once watching, calls `first` (if it has not been called), then waits for file events and calls
+/// `changed` after each settled batch that matters; returns when the watcher stops, or an error
+/// when it cannot start.
+fn events(
+    targets: &Targets,
+    first: &mut Option<impl FnOnce()>,
+    changed: &mut impl FnMut(),
+) -> Result<(), notify::Error> {
     let (tx, rx) = mpsc::channel();
     let mut d = notify_debouncer_full::new_debouncer(SETTLE, Some(SETTLE / 2), tx)?;
     // The site's folder itself, not its subfolders: the settings, the register, and `content/`
@@ -214,6 +224,9 @@ fn events(targets: &Targets, changed: &mut impl FnMut()) -> Result<(), notify::E
     }
     if let Some(h) = targets.heads.as_ref().filter(|h| h.is_dir()) {
         d.watch(h, RecursiveMode::Recursive)?;
+    }
+    if let Some(f) = first.take() {
+        f();
     }
     while let Ok(batch) = rx.recv() {
         let mut matters = false;
