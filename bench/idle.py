@@ -8,7 +8,9 @@ of one core it used in between, with its thread count.
 
     python3 bench/idle.py --binary target/release/gongbao --size 50000 --seconds 30 [--watcher poll]
 
-Linux only (/proc). The corpus is read where it lies; the output goes to tmpfs (/dev/shm).
+Linux only (/proc). The corpus is read where it lies; the output goes to tmpfs (/dev/shm) and is
+kept, so that the next run's first build (another binary's too, while the cache format is the same)
+reuses it through the build cache instead of writing 50,000 pages again; --fresh starts empty.
 """
 
 import argparse
@@ -53,13 +55,15 @@ def main():
     ap.add_argument("--watcher", help="passed to serve --watcher (binaries that have it)")
     ap.add_argument("--work", default=os.environ.get("BENCH_DIR", "/tmp/gongbao-bench"))
     ap.add_argument("--out", default="/dev/shm/gongbao-idle-out")
+    ap.add_argument("--fresh", action="store_true", help="remove the output of an earlier run first")
     a = ap.parse_args()
 
     site = os.path.join(a.work, f"idle{a.size}", "gongbao")
     if not os.path.exists(os.path.join(site, "content")):
         shutil.rmtree(os.path.dirname(site), ignore_errors=True)
         subprocess.run([sys.executable, GEN, str(a.size), os.path.dirname(site), "--flavour", "gongbao"], check=True)
-    shutil.rmtree(a.out, ignore_errors=True)
+    if a.fresh:
+        shutil.rmtree(a.out, ignore_errors=True)
     cmd = [a.binary, "-C", site, "serve", "--port", str(free_port()), "--out", a.out]
     if a.watcher:
         cmd += ["--watcher", a.watcher]
@@ -87,11 +91,10 @@ def main():
             rebuilds = len(re.findall(r"已将 \d+ 条记录|built \d+ record", log.read())) - 1
             print(f"{a.binary} watcher={a.watcher or 'default'} size={a.size}: first build {built:.0f} s; "
                   f"idle {c1 - c0} ticks in {t1 - t0:.1f} s = {share:.2f} % of a core; "
-                  f"{threads(p.pid)} threads; {rebuilds} rebuilds while idle")
+                  f"{threads(p.pid)} threads; {rebuilds} rebuilds while idle", flush=True)
         finally:
             p.terminate()
             p.wait()
-    shutil.rmtree(a.out, ignore_errors=True)
 
 
 if __name__ == "__main__":
