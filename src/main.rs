@@ -115,14 +115,25 @@ enum Command {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
-    /// Build, serve on 127.0.0.1 and rebuild on every change.
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
     Serve {
         /// Port.
         #[arg(long, default_value_t = 8000)]
         port: u16,
+        /// Address to listen on. Another than 127.0.0.1 or ::1 shows the preview, drafts included,
+        /// to other computers.
+        #[arg(long, value_name = "ADDR", default_value_t = cmd::serve::LOOPBACK)]
+        bind: std::net::IpAddr,
         /// Output folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Open the preview in the browser once it is built.
+        #[arg(long)]
+        open: bool,
+        /// How changes are noticed: file events (polling on network file systems), file events
+        /// always, or comparing the files once a second.
+        #[arg(long, value_enum, default_value_t = cmd::serve::Watcher::Auto)]
+        watcher: cmd::serve::Watcher,
     },
 }
 
@@ -170,7 +181,9 @@ fn main() -> ExitCode {
             no_cache,
             session: None,
         }),
-        Command::Serve { port, out } => cmd::serve::run(&cli.site, port, out),
+        Command::Serve { port, bind, out, open, watcher } => {
+            cmd::serve::run(&cli.site, &cmd::serve::Options { bind, port, out, open, watcher })
+        }
         Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref(), &cli.site),
         Command::Package { audience, warc, from, to, site_out, out, max_bytes } => {
             cmd::package::run(&cmd::package::Options {

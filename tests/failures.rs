@@ -109,7 +109,7 @@ fn keygen_verify_and_serve_failures_follow_the_site_too() {
     let (code, err) = run(&s, &["verify", "nowhere", "--pubkey", "keys/none.pub"], &[]);
     assert_eq!(code, 2, "{err}");
     once_in_english(&err, "signing-key");
-    // A port that is taken: serve builds, then cannot listen, and stops.
+    // A port that is taken: serve stops before building anything.
     let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let (code, err) = run(&s, &["serve", "--port", &port], &[]);

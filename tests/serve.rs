@@ -1,7 +1,10 @@
-//! `serve` answers only with files of the output folder, whatever the request path says.
+//! `gongbao serve`: the editor's loop (a page open in a browser follows edits, errors and
+//! restarts by itself), the port taken before anything is built, and the server's hardening: it
+//! answers only with files of the output folder, whatever the request path says, only to hosts it
+//! may answer, and within bounds.
 
 mod common;
-use common::{Site, normative};
+use common::{Site, normative, project};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -11,6 +14,7 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     port: u16,
+    log: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -22,27 +26,38 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: &Site) -> Server {
+        Server::start_with(site, &[], &[])
+    }
+
+    /// Starts `serve` with more arguments and environment; its messages go to `serve.log` in the
+    /// site's folder (read with [`Server::log`]).
+    fn start_with(site: &Site, args: &[&str], env: &[(&str, &str)]) -> Server {
         // A free port: bind to port 0, note it, let it go. Another test may take it in between
         // (several start servers on free ports at once); then this server cannot bind and exits,
         // and a connection may even reach the other one. So the server counts as started only
         // while our child is alive and answers, and a lost race starts over on another port.
         for _ in 0..5 {
             let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+            let log = std::fs::File::create(site.root().join("serve.log")).unwrap();
             let child = Command::new(common::bin())
                 .current_dir(site.root())
                 .args(["serve", "--port", &port.to_string()])
+                .args(args)
                 .env("CI", "true")
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(log)
                 .spawn()
                 .unwrap();
-            let mut server = Server { child, port };
+            let mut server = Server { child, port, log: site.root().join("serve.log") };
             let start = Instant::now();
             loop {
                 if server.child.try_wait().unwrap().is_some() {
                     break;
                 }
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    // The port is taken before the first build; connections are answered after it.
+                    let _ = server.get("/__gongbao/version");
                     // Still ours after it answered?
                     std::thread::sleep(Duration::from_millis(100));
                     if server.child.try_wait().unwrap().is_none() {
@@ -55,6 +70,11 @@ impl Server {
             }
         }
         panic!("serve could not start on five free ports in a row");
+    }
+
+    /// What `serve` has printed so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Sends `GET target` as written (no normalisation) and returns the status line and body.
@@ -241,4 +261,237 @@ fn many_idle_connections_use_a_bounded_number_of_threads_and_the_preview_still_a
     assert!(status.contains("200") && body.contains("PAGE-MARKER"), "{status} after {:?}", start.elapsed());
     assert!(start.elapsed() < Duration::from_secs(25), "answered only after {:?}", start.elapsed());
     drop(idle);
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
+}
+
+/// Runs `tests/browser/serve.mjs` against a site whose record is `content/a.md`, with `watcher`.
+fn editor_loop(watcher: &str) {
+    let ready = project().join("tests/browser/node_modules/playwright-core").exists()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    assert!(ready, "chromium or playwright-core missing: run the tests with scripts/test, which installs them");
+    let s = Site::new();
+    s.record("a", &normative("甲办法", "2024-01-02"), "第一版正文。\n");
+    let out = Command::new("node")
+        .arg(project().join("tests/browser/serve.mjs"))
+        .args([common::bin(), s.root().to_str().unwrap(), &free_port().to_string(), watcher])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    for step in [
+        "ok an edit reloads the page",
+        "ok a copy with an older time stamp reloads the page",
+        "ok broken YAML shows the error with file and line",
+        "ok a rule error shows its rule, file and line",
+        "ok fixing the record shows the content again",
+        "ok after a restart of serve the page reconnects and reloads",
+        "ok the page never polls",
+    ] {
+        assert!(text.contains(step), "{step} missing from:\n{text}");
+    }
+    // The reload script is the preview's: the files on disk are what `build` writes.
+    for (path, bytes) in common::tree(&s.root().join("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("__gongbao"), "{path} holds the reload script");
+    }
+}
+
+#[test]
+fn an_open_page_follows_edits_errors_and_restarts_by_itself() {
+    editor_loop("auto");
+}
+
+#[test]
+fn an_open_page_follows_edits_with_the_polling_watcher_too() {
+    editor_loop("poll");
+}
+
+#[test]
+fn a_busy_port_is_said_at_once_and_nothing_is_built() {
+    let s = site();
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let start = Instant::now();
+    let o = s.run(&["serve", "--port", &port]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("端口 {port} 已被占用")) && err.contains("--port"), "{err}");
+    assert!(!s.root().join("public").exists(), "something was built: {err}");
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    // In the site's language.
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nlanguage = \"en\"\n", 1));
+    let o = s.run(&["serve", "--port", &port]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("port {port} is in use")) && err.contains("--port"), "{err}");
+    drop(taken);
+}
+
+#[test]
+fn a_first_build_that_fails_shows_its_findings_on_every_page_without_private_values() {
+    let s = Site::new();
+    s.record("a", &format!("{}\nsigned: 2024-03-01", normative("甲", "2024-01-02")), "正文。\n");
+    s.record(
+        "w",
+        &format!(
+            "{}\ndisclosure: withheld\ndisclosure_reason: 涉密\ndoc_number: 秘MARKER号",
+            normative("秘MARKER标题", "2024-01-02")
+        ),
+        "MARKER正文\n",
+    );
+    let server = Server::start(&s);
+    for target in ["/", "/docs/a/", "/no/such/page/"] {
+        let (status, body) = server.get(target);
+        assert!(status.contains("500"), "{target}: {status}");
+        assert!(body.contains("构建失败") && body.contains("[date-order]"), "{target}: {body}");
+        assert!(body.contains("content/a.md:"), "{target}: no file and line in {body}");
+        assert!(body.contains("content/w.md:") && body.contains("[doc-number]"), "{target}: {body}");
+        assert!(!body.contains("MARKER"), "{target}: a withheld record's value reached the page: {body}");
+        assert!(body.contains("/__gongbao/reload.js"), "{target}: the error page must reload itself");
+    }
+    // The terminal says the same, masked the same way.
+    let log = server.log();
+    assert!(log.contains("content/w.md:") && !log.contains("MARKER"), "{log}");
+    // Fixed: the pages are served.
+    s.record("a", &normative("甲", "2024-01-02"), "正文PAGE-MARKER。\n");
+    s.record("w", &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘", "2024-01-02")), "x\n");
+    let start = Instant::now();
+    loop {
+        let (status, body) = server.get("/docs/a/");
+        if status.contains("200") && body.contains("PAGE-MARKER") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "still {status}: {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn event_streams_do_not_take_the_slots_pages_need() {
+    let s = site();
+    let server = Server::start(&s);
+    let pid = server.child.id();
+    // More open pages than connection slots, each holding its event stream.
+    let streams: Vec<(TcpStream, String)> = (0..48)
+        .map(|_| {
+            let mut c = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            c.write_all(b"GET /__gongbao/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let (mut head, mut buf) = (String::new(), [0u8; 256]);
+            while !head.contains("\r\n\r\n") {
+                let n = c.read(&mut buf).unwrap();
+                assert!(n > 0, "closed after {head}");
+                head.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+            assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/event-stream"), "{head}");
+            (c, head)
+        })
+        .collect();
+    let start = Instant::now();
+    let (status, body) = server.get("/docs/a/");
+    assert!(status.contains("200") && body.contains("PAGE-MARKER"), "{status}");
+    assert!(start.elapsed() < Duration::from_secs(3), "answered after {:?}", start.elapsed());
+    if let Some(threads) = status_of(pid, "Threads") {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        assert!(threads <= 8 + cores + 8, "{threads} threads for {} streams", streams.len());
+    }
+    // A rebuild reaches every stream.
+    s.record("a", &normative("甲", "2024-01-02"), "改过的正文。\n");
+    for (mut c, mut seen) in streams {
+        let mut buf = [0u8; 512];
+        // The version on connecting, then the new one.
+        while seen.matches("data: ").count() < 2 {
+            let n = c.read(&mut buf).expect("no rebuild announced within 10 s");
+            assert!(n > 0, "stream closed: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+}
+
+#[test]
+fn another_bind_address_warns_and_still_refuses_other_names() {
+    let s = site();
+    let server = Server::start_with(&s, &["--bind", "0.0.0.0"], &[]);
+    let port = server.port;
+    let log = server.log();
+    assert!(log.contains("警告") && log.contains("0.0.0.0") && log.contains("其他计算机"), "{log}");
+    for host in ["evil.example", &format!("evil.example:{port}"), "127.0.0.1.evil.example"] {
+        let (status, body) =
+            raw(port, format!("GET /docs/a/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(status.starts_with("HTTP/1.1 403") && !body.contains("PAGE-MARKER"), "Host: {host}: {status}");
+    }
+    for host in [format!("127.0.0.1:{port}"), format!("192.0.2.7:{port}"), "localhost".into(), format!("[::1]:{port}")]
+    {
+        let (status, body) =
+            raw(port, format!("GET /docs/a/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(status.starts_with("HTTP/1.1 200") && body.contains("PAGE-MARKER"), "Host: {host}: {status}");
+    }
+    let o = s.run(&["serve", "--bind", "not-an-address"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--bind"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn open_starts_the_desktop_opener_and_a_machine_without_one_still_serves() {
+    let s = site();
+    let bin = s.root().join("fake-bin");
+    let called = s.root().join("opened.txt");
+    s.write("fake-bin/xdg-open", &format!("#!/bin/sh\necho \"$1\" > '{}'\n", called.display()));
+    std::fs::set_permissions(bin.join("xdg-open"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let server = Server::start_with(&s, &["--open"], &[("PATH", &path)]);
+    let start = Instant::now();
+    while !called.exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "xdg-open was not run: {}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let url = std::fs::read_to_string(&called).unwrap();
+    assert_eq!(url.trim(), format!("http://127.0.0.1:{}/", server.port));
+    drop(server);
+    // No opener at all: a line says so, the preview goes on.
+    let empty = s.root().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let server = Server::start_with(&s, &["--open"], &[("PATH", empty.to_str().unwrap())]);
+    let (status, body) = server.get("/docs/a/");
+    assert!(status.contains("200") && body.contains("PAGE-MARKER"), "{status}");
+    assert!(server.log().contains("无法打开浏览器"), "{}", server.log());
+}
+
+#[test]
+fn a_commit_rebuilds_the_preview_and_git_status_does_not() {
+    let s = site();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(s.root())
+            .args(["-c", "user.name=编辑", "-c", "user.email=e@example.invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "content", "gongbao.toml"]);
+    git(&["commit", "-qm", "收录"]);
+    s.record("a", &normative("甲", "2024-01-02"), "正文PAGE-MARKER，第二稿。\n");
+    let server = Server::start(&s);
+    let version = || server.get("/__gongbao/version").1;
+    let settled = |before: &str| {
+        let start = Instant::now();
+        while version() == before && start.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        version()
+    };
+    let first = version();
+    // Neither reading the repository nor staging a file changes what is published.
+    git(&["status"]);
+    git(&["add", "content"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(version(), first, "git status or git add rebuilt the preview: {}", server.log());
+    git(&["commit", "-qm", "第二稿"]);
+    assert_ne!(settled(&first), first, "a commit did not rebuild the preview: {}", server.log());
 }

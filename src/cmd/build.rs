@@ -59,7 +59,14 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     let lang = a.cfg.lang();
     let en = lang.is_english();
     print(&a.diagnostics, lang, &a.sources, None);
+    let stopped = |text: String| {
+        if let Some(mut s) = o.session.as_ref().and_then(|s| s.stopped.lock().ok()) {
+            *s = text;
+        }
+    };
+    stopped(String::new());
     if diag::error_count(&a.diagnostics) > 0 {
+        stopped(super::render(&a.diagnostics, lang, &a.sources, None));
         let s = summary(&a.diagnostics, lang);
         if en {
             eprintln!("build stopped: {s}; the previous output is unchanged")
@@ -132,6 +139,7 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
             }
             Err(errs) => {
                 print(&errs, lang, &a.sources, None);
+                stopped(super::render(&errs, lang, &a.sources, None));
                 staging.abandon();
                 // A file that cannot be written is an I/O failure (2); a broken theme or a
                 // clash of output paths is the site's error (1).

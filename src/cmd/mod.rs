@@ -67,6 +67,9 @@ pub struct Session {
     pub memo: crate::site::memo::Memo,
     /// The build cache of the last build, and the output folder it describes.
     pub cache: std::sync::Mutex<Option<(std::path::PathBuf, crate::emit::Cache)>>,
+    /// The findings that stopped the last build, as [`print()`] wrote them to the terminal (so
+    /// with the same masking); empty after a build that finished.
+    pub stopped: std::sync::Mutex<String>,
 }
 
 /// Parsed records kept between rebuilds (by `serve`): a file whose [`source::Stamp`] is unchanged
@@ -329,16 +332,18 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
 
 /// Prints findings to stderr in the site's language.
 pub fn print(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) {
-    if diags.is_empty() {
-        return;
-    }
-    let text = diag::render_human(diags, lang, |file| {
+    eprint!("{}", render(diags, lang, sources, config_text));
+}
+
+/// Findings as [`print()`] writes them: each with its rule, file, line and column, the source line
+/// (never for a record that is not public), and the help.
+pub fn render(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) -> String {
+    diag::render_human(diags, lang, |file| {
         if file == config::FILE {
             return config_text;
         }
         sources.binary_search_by(|(f, _)| f.as_str().cmp(file)).ok().map(|i| sources[i].1.as_str())
-    });
-    eprint!("{text}");
+    })
 }
 
 /// One line saying how many errors and warnings there were.
@@ -356,10 +361,15 @@ pub fn interactive() -> bool {
 /// Prints a failure once, to stderr, in the language of the site at `root` (Chinese when its
 /// settings cannot be read), with the line of `gongbao.toml` it points at; returns its exit code.
 pub fn report(f: &Failure, root: &Path) -> u8 {
+    eprint!("{}", render_failure(f, root));
+    f.code
+}
+
+/// A failure as [`report()`] prints it.
+pub fn render_failure(f: &Failure, root: &Path) -> String {
     let text = settings_text(root);
     let lang = language(text.as_deref());
-    print(std::slice::from_ref(&f.diagnostic), lang, &[], text.as_deref());
-    f.code
+    render(std::slice::from_ref(&f.diagnostic), lang, &[], text.as_deref())
 }
 
 /// The text of the settings at `root`, if it can be read.
