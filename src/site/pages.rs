@@ -321,6 +321,10 @@ impl Renderer<'_> {
         }
     }
 
+    pub(super) fn site_map(&self) -> SiteMapPage<'_> {
+        SiteMapPage { facets: self.browse().facets }
+    }
+
     pub(super) fn catalog(&self) -> CatalogPage<'_> {
         let items = self
             .newest(Some(Kind::Catalog))
