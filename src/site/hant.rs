@@ -30,7 +30,8 @@ impl std::fmt::Debug for Converter {
 }
 
 /// The attributes whose values are read by people, and so converted.
-const READ_ATTRIBUTES: &[&str] = &["title", "alt", "aria-label", "placeholder", "data-label", "data-names"];
+const READ_ATTRIBUTES: &[&str] =
+    &["title", "alt", "aria-label", "placeholder", "data-label", "data-names", "data-banners", "data-copy"];
 
 /// Named `<meta>` tags whose `content` is an address, a code or a setting, not text.
 const META_KEEP: &[&str] = &["viewport", "generator", "theme-color", "robots", "url", "sitedomain", "siteidcode"];

@@ -44,6 +44,7 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "diff.html",
     templates "versions.html",
     templates "sitemap.html",
+    templates "cite.html",
     static "style.css",
     static "gongbao.js",
     static "favicon.ico",

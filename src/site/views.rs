@@ -148,6 +148,10 @@ pub(crate) struct DocLink<'a> {
     /// Validity on the build date (a key of `t.state`) for kinds with legal force; `none` for
     /// others.
     pub state: Option<State>,
+    /// For kinds with legal force, the validity timeline as JSON (`effective`, and `changes`
+    /// each with `from` and `state`), for the script that recomputes `state` on the reader's
+    /// date (`data-timeline`); `none` for others.
+    pub timeline: Option<String>,
     /// Title.
     pub title: &'a str,
     /// Address of the document page.
@@ -782,6 +786,7 @@ pub(crate) mod tests {
             kind: Kind::Normative,
             published: date("2024-01-02"),
             state: Some(State::InForce),
+            timeline: Some(r#"{"changes":[],"effective":"2024-02-01"}"#.into()),
             title: "管理办法",
             url: "/docs/a/".into(),
         }
