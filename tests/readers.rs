@@ -69,7 +69,8 @@ fn every_page_has_a_traditional_twin_converted_with_s2t_that_links_back() {
         assert!(out.join("zh-Hant").join(p).exists(), "no Traditional twin of {p}");
     }
     // The JSON-LD of a page is data, not text: unchanged.
-    let ld = |s: &str| s.split("application/ld+json\">").nth(1).map(|x| x.split("</script>").next().unwrap().to_string());
+    let ld =
+        |s: &str| s.split("application/ld+json\">").nth(1).map(|x| x.split("</script>").next().unwrap().to_string());
     assert_eq!(ld(&read(&out, &format!("{DOC}index.html"))), ld(&read(&out, &format!("zh-Hant/{DOC}index.html"))));
 }
 
@@ -81,7 +82,10 @@ fn government_conventions_and_the_icon() {
     let doc = read(&out, &format!("{DOC}index.html"));
     assert!(doc.contains("<meta name=\"ColumnName\" content=\"行政规范性文件\">"));
     assert!(!doc.contains("<meta name=\"ColumnDescription\" content=\"行政规范性文件\">"), "not a copy of the name");
-    assert!(doc.contains("href=\"https://beian.mps.gov.cn/#/query/webSearch?code=33990002000001\""), "public-security record linked");
+    assert!(
+        doc.contains("href=\"https://beian.mps.gov.cn/#/query/webSearch?code=33990002000001\""),
+        "public-security record linked"
+    );
     assert!(doc.contains("href=\"/sitemap/\"") && read(&out, "sitemap/index.html").contains("网站地图"));
     let ico = std::fs::read(out.join("favicon.ico")).unwrap();
     assert_eq!(&ico[..4], &[0, 0, 1, 0], "an ICO file");
@@ -144,7 +148,15 @@ fn screenshots_of_what_readers_see() {
     };
     let (o, d) = (out.to_string_lossy(), dir.to_string_lossy());
     let doc = format!("/{DOC}");
-    node(&["shots", &o, &d, "/", &doc, "/gazette/2024/1/", "/docs/regulations/2019-shirong/diff/2019-07-01..2021-11-01/"]);
+    node(&[
+        "shots",
+        &o,
+        &d,
+        "/",
+        &doc,
+        "/gazette/2024/1/",
+        "/docs/regulations/2019-shirong/diff/2019-07-01..2021-11-01/",
+    ]);
     for name in ["home", "document", "issue", "redline", "hant", "elder"] {
         for device in ["desktop", "phone"] {
             let png = std::fs::read(dir.join(format!("{name}-{device}.png"))).unwrap();

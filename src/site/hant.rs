@@ -154,16 +154,22 @@ mod tests {
     #[test]
     fn converts_text_and_readable_attributes_but_not_addresses_or_marked_parts() {
         let cc = Converter::new().unwrap();
-        let html = r#"<html lang="zh-CN"><head><title>规范性文件</title><meta name="Description" content="关于废止的决定"><meta name="Url" content="https://x/docs/发/"><script type="application/ld+json">{"name":"规范性文件"}</script></head><body><a href="/docs/a/" title="发布机构">关于废止《停车管理办法》的决定</a><a href="/assets/x.css">样式</a><a href="/docs/a/附件.pdf">附件</a><a data-script-link href="/docs/a/">简体</a><span translate="no">简体<b>中文</b></span><img alt="国务院" src="/发.png"><a href="https://other.example/x/">外链</a></body></html>"#;
+        let html = r#"<html lang="zh-CN"><head><title>规范性文件</title><meta name="Description" content="关于废止的决定"><meta name="Url" content="https://x/docs/发/"><script type="application/ld+json">{"name":"规范性文件"}</script></head><body><a href="/docs/a/" title="发布机构">关于废止《停车管理办法》的决定</a><a href="/assets/x.css">样式</a><a href="/docs/a/附件.pdf">附件</a><a data-script-link translate="no" href="/docs/a/">简体</a><span translate="no">简体<b>中文</b></span><img alt="国务院" src="/发.png"><a href="https://other.example/x/">外链</a></body></html>"#;
         let out = cc.page(html, "/", "zh-Hant").unwrap();
         assert!(out.contains("<title>規範性文件</title>"), "{out}");
         assert!(!out.contains("檔案"), "S2t never replaces words: {out}");
         assert!(out.contains(r#"content="關於廢止的決定""#), "{out}");
         assert!(out.contains(r#"content="https://x/docs/发/""#), "addresses stay: {out}");
         assert!(out.contains(r#"{"name":"规范性文件"}"#), "JSON-LD stays: {out}");
-        assert!(out.contains(r#"<a href="/zh-Hant/docs/a/" title="發佈機構">關於廢止《停車管理辦法》的決定</a>"#), "{out}");
+        assert!(
+            out.contains(r#"<a href="/zh-Hant/docs/a/" title="發佈機構">關於廢止《停車管理辦法》的決定</a>"#),
+            "{out}"
+        );
         assert!(out.contains(r#"href="/assets/x.css""#) && out.contains(r#"href="/docs/a/附件.pdf""#), "{out}");
-        assert!(out.contains(r#"<a data-script-link href="/docs/a/">简体</a>"#), "the switch stays: {out}");
+        assert!(
+            out.contains(r#"<a data-script-link translate="no" href="/docs/a/">简体</a>"#),
+            "the switch stays: {out}"
+        );
         assert!(out.contains("<span translate=\"no\">简体<b>中文</b></span>"), "{out}");
         assert!(out.contains(r#"alt="國務院" src="/发.png""#), "{out}");
         assert!(out.contains(r#"href="https://other.example/x/""#), "{out}");

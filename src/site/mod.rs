@@ -75,10 +75,7 @@ pub enum Job {
 impl Job {
     /// Whether the job writes an HTML page (and so has a Traditional twin).
     pub(crate) fn is_page(&self) -> bool {
-        !matches!(
-            self,
-            Job::Text(_) | Job::Asset(_) | Job::Attachment(..) | Job::Data(_) | Job::Hant(_) | Job::Favicon
-        )
+        !matches!(self, Job::Text(_) | Job::Asset(_) | Job::Attachment(..) | Job::Data(_) | Job::Hant(_) | Job::Favicon)
     }
 }
 
@@ -864,7 +861,8 @@ impl<'a> Renderer<'a> {
             },
             home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(view),
         };
-        let html = tmpl.render(full).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
+        let html =
+            tmpl.render(full).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
         if !hant {
             return Ok(html.into_bytes());
         }

@@ -1023,7 +1023,12 @@ pub(crate) mod tests {
         let (transfers, transfers_t) =
             page(Page::Transfers(TransfersPage { csv: "/data/transfers.csv".into(), items: vec![transfer.clone()] }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
-        let (site_map, site_map_t) = page(Page::SiteMap(SiteMapPage { facets: vec![] }));
+        let (site_map, site_map_t) = page(Page::SiteMap(SiteMapPage {
+            facets: vec![Facet {
+                facet: "kind",
+                values: vec![FacetValue { count: 2, label: "regulation", url: "/browse/kind/regulation/".into() }],
+            }],
+        }));
         let plain = |v: Value| (v, None);
         let mut all = vec![
             ("Site", plain(Value::from_serialize(&site))),
