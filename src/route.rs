@@ -170,6 +170,14 @@ mod tests {
     }
 
     #[test]
+    fn feeds_linked_data_and_the_icon_are_served_with_their_types() {
+        assert_eq!(media_type("feeds/all.atom"), "application/atom+xml");
+        assert_eq!(media_type("data/documents.jsonld"), "application/ld+json");
+        assert_eq!(media_type(favicon()), "image/x-icon");
+        assert_eq!(hant("docs/x/index.html"), "zh-Hant/docs/x/index.html");
+    }
+
+    #[test]
     fn folding_joins_what_case_insensitive_stores_join() {
         assert_eq!(fold("\u{212A}1"), fold("k1"));
         assert_eq!(fold("Notice-2"), fold("notice-2"));
