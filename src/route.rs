@@ -78,6 +78,27 @@ pub(crate) fn transfers_csv() -> &'static str {
     "data/transfers.csv"
 }
 
+/// The folder under which every page also exists in Traditional script (繁體), at the same path
+/// as its Simplified page: `docs/x/` and `zh-Hant/docs/x/`. No record's page can land there
+/// (records live under `docs/` and `gazette/`).
+pub(crate) const HANT: &str = "zh-Hant";
+
+/// The Traditional page of the page written at `path` (an output path such as `index.html` or
+/// `docs/x/index.html`, or a page URL such as `docs/x/`).
+pub(crate) fn hant(path: &str) -> String {
+    format!("{HANT}/{path}")
+}
+
+/// The page of the site map for readers (网站地图), beside `sitemap.xml` for crawlers.
+pub(crate) fn site_map_page() -> &'static str {
+    "sitemap/"
+}
+
+/// The site's icon, at the address browsers ask for without being told.
+pub(crate) fn favicon() -> &'static str {
+    "favicon.ico"
+}
+
 /// A folder name made from a free-text label (an issuer, a topic). Characters that separate
 /// paths, start hidden files, or mean something in a URL or on some file system are written as
 /// `%XX` (their UTF-8 bytes), `%` itself included, so two different labels never share a folder
@@ -131,6 +152,7 @@ pub(crate) fn media_type(path: &str) -> &'static str {
         "gif" => "image/gif",
         "webp" => "image/webp",
         "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
         "doc" => "application/msword",
         "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xls" => "application/vnd.ms-excel",
@@ -154,6 +176,14 @@ mod tests {
         assert_ne!(segment("a-b"), segment("a/b"));
         assert_ne!(segment("%2F"), segment("/"));
         assert_eq!(segment("办公室."), "办公室%2E");
+    }
+
+    #[test]
+    fn feeds_linked_data_and_the_icon_are_served_with_their_types() {
+        assert_eq!(media_type("feeds/all.atom"), "application/atom+xml");
+        assert_eq!(media_type("data/documents.jsonld"), "application/ld+json");
+        assert_eq!(media_type(favicon()), "image/x-icon");
+        assert_eq!(hant("docs/x/index.html"), "zh-Hant/docs/x/index.html");
     }
 
     #[test]

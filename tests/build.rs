@@ -110,7 +110,7 @@ fn document_pages_carry_metadata_validity_gazette_and_checksum() {
         "施行日期",
         "有效性",
         "已修改",
-        "状态截至 2026-06-30",
+        "状态截至 <time data-asof-date datetime=\"2026-06-30\">2026-06-30</time>",
         "name=\"ArticleTitle\"",
         "name=\"PubDate\"",
     ] {

@@ -101,7 +101,11 @@ fn as_of_builds_show_the_state_of_that_day() {
         std::fs::read_to_string(s.root().join("public/docs/base/index.html")).unwrap()
     };
     let p = page("2021-06-01");
-    assert!(p.contains("data-state>已修改</span>") && p.contains("状态截至 2021-06-01"), "{p}");
+    assert!(
+        p.contains("data-state>已修改</span>")
+            && p.contains("状态截至 <time data-asof-date datetime=\"2021-06-01\">2021-06-01</time>"),
+        "{p}"
+    );
     // The repeal was not yet published on 2021-06-01: no trace of it.
     assert!(!p.contains("废止决定"));
     let p = page("2023-07-01");

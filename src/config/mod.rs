@@ -156,6 +156,29 @@ pub struct Site {
     /// Entries per page in browse lists.
     #[serde(default = "default_per_page")]
     pub per_page: usize,
+    /// What the site publishes, in a sentence: the home page's `Description` and the
+    /// `ColumnDescription` of columns without their own.
+    #[serde(default)]
+    pub description: String,
+    /// Keywords of the site, as written (`政府公报,政府信息公开`): the home page's `Keywords` and
+    /// the `ColumnKeywords` of columns without their own.
+    #[serde(default)]
+    pub keywords: String,
+    /// Description and keywords of single columns, by column name (`规章`, `政府公报` …).
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnSettings>,
+}
+
+/// `[site.columns."<name>"]`: the `ColumnDescription` and `ColumnKeywords` of one column.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSettings {
+    /// `ColumnDescription`.
+    #[serde(default)]
+    pub description: String,
+    /// `ColumnKeywords`, as written.
+    #[serde(default)]
+    pub keywords: String,
 }
 
 fn default_base_url() -> String {

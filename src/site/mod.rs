@@ -6,6 +6,7 @@ pub(crate) mod data;
 pub(crate) use crate::markdown::escape::escape;
 pub(crate) use crate::markdown::escape::{escape_markup, escape_markup_into};
 pub(crate) mod diff;
+pub(crate) mod hant;
 pub(crate) mod memo;
 mod pages;
 mod text;
@@ -58,6 +59,12 @@ pub enum Job {
     Publications,
     /// `404.html`.
     NotFound,
+    /// `sitemap/index.html`: the site map for readers (网站地图).
+    SiteMap,
+    /// The same page in Traditional script, under [`crate::route::HANT`] (see [`hant`]).
+    Hant(Box<Job>),
+    /// `favicon.ico`: the theme's icon, at the root where browsers look for it.
+    Favicon,
     /// A theme asset, copied to `assets/`.
     Asset(String),
     /// A record's attachment: source under `content/`, destination in the output (see
@@ -65,6 +72,13 @@ pub enum Job {
     Attachment(PathBuf, String),
     /// An open-data, feed or crawler file.
     Data(DataJob),
+}
+
+impl Job {
+    /// Whether the job writes an HTML page (and so has a Traditional twin).
+    pub(crate) fn is_page(&self) -> bool {
+        !matches!(self, Job::Text(_) | Job::Asset(_) | Job::Attachment(..) | Job::Data(_) | Job::Hant(_) | Job::Favicon)
+    }
 }
 
 /// The files of `data/`, `feeds/`, the sitemap and `robots.txt`.
@@ -152,7 +166,11 @@ pub(crate) fn plan_with(
         jobs.push(Job::Publications);
     }
     jobs.push(Job::NotFound);
+    jobs.push(Job::SiteMap);
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
+    if theme.assets.contains_key(crate::route::favicon()) {
+        jobs.push(Job::Favicon);
+    }
     for i in c.visible_indexes() {
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
@@ -205,6 +223,9 @@ pub(crate) fn plan_with(
         let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
         jobs.extend((1..=pages).map(|p| Job::List(list.clone(), p)));
     }
+    // Every page once more in Traditional script.
+    let hant: Vec<Job> = jobs.iter().filter(|j| j.is_page()).map(|j| Job::Hant(Box::new(j.clone()))).collect();
+    jobs.extend(hant);
     let urls = data::page_urls(c, &jobs);
     jobs.extend(sitemap_jobs(urls, data::SITEMAP_LEN));
     let issues: Vec<usize> = c.newest_first(Some(Kind::Gazette)).into_iter().rev().collect();
@@ -331,6 +352,8 @@ pub struct Prepared<'r> {
 struct PagePlan<'r> {
     url: String,
     out: String,
+    /// Rendered for the Traditional view, converted after rendering.
+    hant: bool,
     view: views::Page<'r>,
     texts: Texts,
 }
@@ -359,6 +382,8 @@ pub struct Renderer<'a> {
     /// The transfer register (published as the archive transfer catalogue) and the publication
     /// register.
     registers: &'a Registers,
+    /// The Simplified-to-Traditional converter, loaded by the first Traditional page.
+    hant: std::sync::OnceLock<Result<hant::Converter, String>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -404,14 +429,18 @@ impl<'a> Renderer<'a> {
         let s = &cfg.site;
         let site = views::Site {
             base: cfg.base_path(),
+            columns: &s.columns,
+            description: &s.description,
             domain: cfg.domain(),
             gazette_name: if s.gazette_name.is_empty() { &s.name } else { &s.gazette_name },
             host: &s.host,
             icp: &s.icp,
             id_code: &s.id_code,
+            keywords: &s.keywords,
             lang: &s.language,
             name: &s.name,
             police_record: &s.police_record,
+            police_record_url: police_record_url(&s.police_record),
             sponsor: &s.sponsor,
             // In `site`, so that the link in every footer is part of every page's fingerprint.
             transfers: (!registers.transfers.is_empty())
@@ -452,6 +481,7 @@ impl<'a> Renderer<'a> {
             newest,
             lists: lists(c).into_iter().map(Arc::new).collect(),
             registers,
+            hant: std::sync::OnceLock::new(),
         })
     }
 
@@ -509,6 +539,7 @@ impl<'a> Renderer<'a> {
             Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
             Job::Version(i, k) => Some(format!("version {i} {k}")),
             Job::Diff(i, a, b) => Some(format!("diff {i} {a} {b}")),
+            Job::Hant(inner) => self.identity(inner).map(|id| format!("zh-Hant {id}")),
             Job::List(l, p) => {
                 let shown: Vec<usize> = l.items.iter().skip((p - 1) * per).take(per).copied().collect();
                 Some(format!("list {}|{}|{p}|{}|{shown:?}", l.path, l.label, l.items.len()))
@@ -571,7 +602,7 @@ impl<'a> Renderer<'a> {
         use views::Page;
         fn at(url: String, view: Page<'_>, texts: Texts) -> Option<PagePlan<'_>> {
             let out = if url.ends_with('/') || url.is_empty() { format!("{url}index.html") } else { url.clone() };
-            Some(PagePlan { url, out, view, texts })
+            Some(PagePlan { url, out, view, texts, hant: false })
         }
         let c = self.c;
         if let Job::Doc(i) | Job::Issue(i) | Job::Version(i, _) | Job::Diff(i, ..) = job {
@@ -619,11 +650,17 @@ impl<'a> Renderer<'a> {
                 at(crate::route::publications_page().into(), Page::Publications(self.publications()), Texts::None)
             }
             Job::NotFound => at("404.html".into(), Page::NotFound(views::NotFoundPage {}), Texts::None),
+            Job::SiteMap => at(crate::route::site_map_page().into(), Page::SiteMap(self.site_map()), Texts::None),
+            Job::Hant(inner) => self.plan_page(inner).map(|mut p| {
+                p.hant = true;
+                p.out = crate::route::hant(&p.out);
+                p
+            }),
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
                 at(url, Page::List(self.list(l, *p)), Texts::None)
             }
-            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::Data(_) => None,
+            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::Data(_) | Job::Favicon => None,
         }
     }
 
@@ -700,6 +737,10 @@ impl<'a> Renderer<'a> {
                 h.update(self.theme.assets.get(name).map_or(&[][..], Vec::as_slice));
                 format!("assets/{name}")
             }
+            Job::Favicon => {
+                h.update(self.theme.assets.get(crate::route::favicon()).map_or(&[][..], Vec::as_slice));
+                crate::route::favicon().to_string()
+            }
             Job::Attachment(src, to) => {
                 let bytes = self.attachment(src)?;
                 h.update(&bytes);
@@ -720,6 +761,8 @@ impl<'a> Renderer<'a> {
                     return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
                 };
                 h.update(p.view.template().as_bytes());
+                h.update([0]);
+                h.update(if p.hant { b"zh-Hant" } else { b"zh-Hans" });
                 h.update([0]);
                 h.update(p.url.as_bytes());
                 h.update([0]);
@@ -774,11 +817,15 @@ impl<'a> Renderer<'a> {
     pub fn render_prepared(&self, job: &Job, prepared: Prepared<'_>) -> Result<(String, Vec<u8>), Diagnostic> {
         if let Some(mut plan) = prepared.plan {
             self.fill(&mut plan)?;
-            let bytes = self.page(&plan.url, &plan.view)?;
+            let bytes = self.page(&plan.url, &plan.view, plan.hant)?;
             return Ok((plan.out, bytes));
         }
         Ok(match job {
             Job::Asset(name) => (format!("assets/{name}"), self.theme.assets.get(name).cloned().unwrap_or_default()),
+            Job::Favicon => (
+                crate::route::favicon().to_string(),
+                self.theme.assets.get(crate::route::favicon()).cloned().unwrap_or_default(),
+            ),
             Job::Attachment(src, to) => (
                 to.clone(),
                 match prepared.bytes {
@@ -819,20 +866,43 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page(&self, path: &str, view: &views::Page<'_>) -> Result<Vec<u8>, Diagnostic> {
+    /// Renders a page; with `hant`, for the Traditional view (`lang`, alternates and switch
+    /// say so) and then converted (see [`hant`]). `path` is always the Simplified page's.
+    fn page(&self, path: &str, view: &views::Page<'_>, hant: bool) -> Result<Vec<u8>, Diagnostic> {
         let template = view.template();
         let tmpl = self
             .env
             .get_template(template)
             .map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
+        // The page's address in both scripts, as links and as absolute URLs.
+        let rel = path.strip_suffix("index.html").unwrap_or(path).trim_start_matches('/');
+        let hant_rel = crate::route::hant(rel);
+        let abs = |p: &str| format!("{}{}", self.cfg.site.base_url, encode_path(p));
+        let own = if hant { abs(&hant_rel) } else { abs(rel) };
         let full = minijinja::context! {
             site => self.globals.0.clone(), t => self.globals.1.clone(), as_of => self.c.as_of.to_string(), as_of_zh => self.c.as_of.zh(),
-            version => self.version, path => path, url => format!("{}{}", self.cfg.site.base_url, encode_path(path.trim_start_matches('/'))),
+            version => self.version, path => path, url => own,
+            script => minijinja::context! {
+                hant => hant, lang => if hant { "zh-Hant" } else { self.cfg.site.language.as_str() },
+                hans_href => self.href(rel), hant_href => self.href(&hant_rel), hans_url => abs(rel), hant_url => abs(&hant_rel),
+            },
             home => self.cfg.base_path(), assets => self.href("assets/"), p => minijinja::Value::from_serialize(view),
         };
-        tmpl.render(full)
-            .map(String::into_bytes)
-            .map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))
+        let html =
+            tmpl.render(full).map_err(|e| theme_error(&format!("{}templates/{template}", self.theme.origin), &e))?;
+        if !hant {
+            return Ok(html.into_bytes());
+        }
+        let fail = |m: String| {
+            Diagnostic::error(
+                &rules::THEME,
+                &format!("{}templates/{template}", self.theme.origin),
+                Pos::new(1, 1),
+                msg!("繁体页面无法转换：{m}", "the Traditional page cannot be converted: {m}"),
+            )
+        };
+        let cc = self.hant.get_or_init(hant::Converter::new).as_ref().map_err(|e| fail(e.clone()))?;
+        cc.page(&html, self.cfg.base_path(), crate::route::HANT).map(String::into_bytes).map_err(fail)
     }
 
     /// The Markdown of one of the record's texts: the record's own file (checked to be the file
@@ -954,6 +1024,13 @@ fn window(n: usize, around: &[usize]) -> Vec<Place> {
         next = k + 1;
     }
     out
+}
+
+/// The page of a public-security record number (`…公网安备 33990002000001号`) on the national
+/// record site, which looks a number up by its digits.
+fn police_record_url(number: &str) -> Option<String> {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}"))
 }
 
 fn theme_error(file: &str, e: &minijinja::Error) -> Diagnostic {

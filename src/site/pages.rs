@@ -33,9 +33,19 @@ impl Renderer<'_> {
             kind: r.kind,
             published: r.published,
             state: r.kind.has_legal_force().then(|| self.c.current(i).state),
+            timeline: r.kind.has_legal_force().then(|| self.timeline_script(i)),
             title: &r.title,
             url: self.doc_href(i),
         }
+    }
+
+    /// Record `i`'s validity timeline as the script reads it from `data-timeline`.
+    fn timeline_script(&self, i: usize) -> String {
+        let script = TimelineScript {
+            changes: self.c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
+            effective: self.c.records[i].effective,
+        };
+        serde_json::to_string(&script).unwrap_or_default()
     }
 
     /// A gazette issue in a list.
@@ -89,10 +99,6 @@ impl Renderer<'_> {
         let links = |v: &[usize]| -> Vec<DocLink<'_>> { v.iter().map(|&j| self.link(j)).collect() };
         let relations = |v: &[super::data::row::RowRelation<'s>]| -> Vec<Relation<'s>> {
             v.iter().map(|x| Relation { doc: self.link(x.id.index), effective: x.effective, note: x.note }).collect()
-        };
-        let script = TimelineScript {
-            changes: c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
-            effective: r.effective,
         };
         let printed = row.gazette.as_ref().map(|g| Printed {
             number: Some(g.number),
@@ -154,7 +160,7 @@ impl Renderer<'_> {
             state: self.change(&c.current(i)),
             text_md: self.href(&crate::route::text_md(r)),
             timeline: c.timelines[i].iter().map(|ch| self.change(ch)).collect(),
-            timeline_json: serde_json::to_string(&script).unwrap_or_default(),
+            timeline_json: self.timeline_script(i),
             title: &r.title,
             topics: r
                 .topics
@@ -319,6 +325,10 @@ impl Renderer<'_> {
                 .filter_map(|&facet| facets.remove(facet).map(|values| Facet { facet, values }))
                 .collect(),
         }
+    }
+
+    pub(super) fn site_map(&self) -> SiteMapPage<'_> {
+        SiteMapPage { facets: self.browse().facets }
     }
 
     pub(super) fn catalog(&self) -> CatalogPage<'_> {

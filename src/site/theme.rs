@@ -44,8 +44,11 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "version.html",
     templates "diff.html",
     templates "versions.html",
+    templates "sitemap.html",
+    templates "cite.html",
     static "style.css",
     static "gongbao.js",
+    static "favicon.ico",
     i18n "zh-CN.toml",
     i18n "en.toml",
 ];

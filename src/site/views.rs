@@ -19,6 +19,12 @@ use std::collections::BTreeMap;
 pub(crate) struct Site<'a> {
     /// Path part of `base_url` (the prefix of every link), e.g. `/` or `/gongbao/`.
     pub base: &'a str,
+    /// `ColumnDescription` and `ColumnKeywords` of single columns, by column name (each with
+    /// `description` and `keywords`).
+    pub columns: &'a BTreeMap<String, crate::config::ColumnSettings>,
+    /// What the site publishes, in a sentence: `Description` of the home page, and
+    /// `ColumnDescription` of columns without their own.
+    pub description: &'a str,
     /// Host name of `base_url`.
     pub domain: &'a str,
     /// Name of the gazette; the site's name when not set.
@@ -29,12 +35,18 @@ pub(crate) struct Site<'a> {
     pub icp: &'a str,
     /// 网站标识码.
     pub id_code: &'a str,
+    /// Keywords of the site, as written: `Keywords` of the home page, and `ColumnKeywords` of
+    /// columns without their own.
+    pub keywords: &'a str,
     /// Site language, e.g. `zh-CN`.
     pub lang: &'a str,
     /// Site name.
     pub name: &'a str,
     /// 公安备案号 for the footer.
     pub police_record: &'a str,
+    /// Its page on the national public-security record site, from the number's digits; `none`
+    /// when it has none.
+    pub police_record_url: Option<String>,
     /// Address of the publication register (`publications.html`); `none` when it shows nothing.
     pub publications: Option<String>,
     /// 主办单位 for the footer.
@@ -76,6 +88,8 @@ pub(crate) enum Page<'a> {
     Publications(PublicationsPage<'a>),
     /// `404.html`.
     NotFound(NotFoundPage),
+    /// `sitemap.html`.
+    SiteMap(SiteMapPage<'a>),
 }
 
 impl Page<'_> {
@@ -94,6 +108,7 @@ impl Page<'_> {
             Page::Transfers(_) => "transfers.html",
             Page::Publications(_) => "publications.html",
             Page::NotFound(_) => "404.html",
+            Page::SiteMap(_) => "sitemap.html",
         }
     }
 
@@ -138,6 +153,10 @@ pub(crate) struct DocLink<'a> {
     /// Validity on the build date (a key of `t.state`) for kinds with legal force; `none` for
     /// others.
     pub state: Option<State>,
+    /// For kinds with legal force, the validity timeline as JSON (`effective`, and `changes`
+    /// each with `from` and `state`), for the script that recomputes `state` on the reader's
+    /// date (`data-timeline`); `none` for others.
+    pub timeline: Option<String>,
     /// Title.
     pub title: &'a str,
     /// Address of the document page.
@@ -766,6 +785,13 @@ pub(crate) struct CatalogItem<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NotFoundPage {}
 
+/// `sitemap.html`: the site map for readers (网站地图), every column and browse list.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SiteMapPage<'a> {
+    /// The browse facets, as on `browse.html`.
+    pub facets: Vec<Facet<'a>>,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -804,6 +830,7 @@ pub(crate) mod tests {
             kind: Kind::Normative,
             published: date("2024-01-02"),
             state: Some(State::InForce),
+            timeline: Some(r#"{"changes":[],"effective":"2024-02-01"}"#.into()),
             title: "管理办法",
             url: "/docs/a/".into(),
         }
@@ -879,14 +906,18 @@ pub(crate) mod tests {
         };
         let site = Site {
             base: "/",
+            columns: leak(BTreeMap::new()),
+            description: "",
             domain: "example.gov.cn",
             gazette_name: "公报",
             host: "局",
             icp: "ICP",
             id_code: "1",
+            keywords: "",
             lang: "zh-CN",
             name: "政府",
             police_record: "公安",
+            police_record_url: None,
             sponsor: "办公厅",
             transfers: Some("/transfers/".into()),
             publications: Some("/publications/".into()),
@@ -1055,6 +1086,12 @@ pub(crate) mod tests {
             items: vec![publication.clone()],
         }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
+        let (site_map, site_map_t) = page(Page::SiteMap(SiteMapPage {
+            facets: vec![Facet {
+                facet: "kind",
+                values: vec![FacetValue { count: 2, label: "regulation", url: "/browse/kind/regulation/".into() }],
+            }],
+        }));
         let plain = |v: Value| (v, None);
         let mut all = vec![
             ("Site", plain(Value::from_serialize(&site))),
@@ -1087,6 +1124,7 @@ pub(crate) mod tests {
             ("PublicationItem", plain(Value::from_serialize(publication))),
             ("TransferItem", plain(Value::from_serialize(TransferItem { files: None, ..transfer }))),
             ("NotFoundPage", (not_found, not_found_t)),
+            ("SiteMapPage", (site_map, site_map_t)),
             ("DocLink", plain(Value::from_serialize(doc_link()))),
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
             ("Change", plain(Value::from_serialize(change()))),
