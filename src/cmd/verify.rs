@@ -23,7 +23,7 @@ pub fn run(path: &Path, pubkey: Option<&Path>, site: &Path) -> u8 {
 }
 
 /// Reads the public key file named by `--pubkey`, if any.
-fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failure> {
+pub(crate) fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failure> {
     Ok(match pubkey {
         None => None,
         Some(p) => {
