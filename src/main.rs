@@ -57,7 +57,8 @@ enum Command {
     },
     /// Check a built site (or a copy of it) against its manifest and signature.
     Verify {
-        /// The site's output folder.
+        /// The site's output folder, a package zip, a deployed copy (s3://bucket/prefix, with
+        /// the settings and credentials of deploy) or a published one (https://address/).
         path: PathBuf,
         /// Public key file (minisign format) to check the signature with.
         #[arg(long)]

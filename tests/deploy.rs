@@ -325,6 +325,38 @@ fn the_demo_deploys_whole_then_only_what_an_edit_changed() {
     let urls = std::fs::read_to_string(&purge2).unwrap();
     assert!(urls.lines().any(|u| u.contains("/docs/") && u.ends_with('/')), "{urls}");
     assert_eq!(gone.len(), 0);
+
+    // The deployed copy verifies, through S3 and as readers get it over HTTP (the filer serves
+    // the bucket); a file changed in the store behind gongbao's back is found.
+    let verify = |what: &str| {
+        let mut c = deploy_command(site.path(), SECRET, &[]);
+        c.arg("--dry-run");
+        // The same environment as a deploy, but the command `verify WHAT`.
+        let envs: Vec<(std::ffi::OsString, Option<std::ffi::OsString>)> =
+            c.get_envs().map(|(k, v)| (k.to_os_string(), v.map(|v| v.to_os_string()))).collect();
+        let mut v = Command::new(common::bin());
+        v.current_dir(site.path()).args(["verify", what]);
+        for (k, val) in envs {
+            match val {
+                Some(val) => v.env(k, val),
+                None => v.env_remove(k),
+            };
+        }
+        v.output().unwrap()
+    };
+    let s3 = format!("s3://{BUCKET}/{PREFIX}");
+    let web = format!("http://127.0.0.1:{}/buckets/{BUCKET}/{PREFIX}/", store.filer());
+    for target in [&s3, &web] {
+        let o = verify(target);
+        assert!(o.status.success(), "{target}: {}", text(&o));
+        assert!(text(&o).contains("未认证"), "{}", text(&o));
+    }
+    client(&store, ACCESS, SECRET).put(&format!("{PREFIX}/index.html"), b"<p>defaced</p>", &[]).unwrap();
+    for target in [&s3, &web] {
+        let o = verify(target);
+        assert_eq!(o.status.code(), Some(1), "{target}: {}", text(&o));
+        assert!(text(&o).contains("改动 changed: index.html"), "{}", text(&o));
+    }
 }
 
 /// Runs a deploy that stops after `n` uploads, and returns it with the line it printed.

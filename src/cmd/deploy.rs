@@ -399,9 +399,103 @@ fn print_plan(plan: &Plan, keep_stale: bool, en: bool) {
     }
 }
 
+/// A temporary folder, removed when dropped.
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<TempDir> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("gongbao-verify-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir)?;
+        Ok(TempDir(dir))
+    }
+
+    /// The folder.
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Whether `path` may be written below a folder: relative, `/`-separated, no empty, `.` or `..`
+/// part, no backslash or NUL.
+fn safe(path: &str) -> bool {
+    !path.is_empty() && !path.contains(['\\', '\0']) && path.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+}
+
+/// A copy of a deployed site in a temporary folder, for `gongbao verify s3://…` or
+/// `verify https://…`: from a store, every object under the prefix (so that files the manifest
+/// does not list are found too); from a web address, the seal files and every file the manifest
+/// lists (a web server has no listing, so added files cannot be seen).
+pub(crate) fn download(root: &Path, target: &str) -> Result<TempDir, Failure> {
+    let dir = TempDir::new()
+        .map_err(|e| Failure::io(msg!("无法建立临时目录：{e}", "cannot make a temporary folder: {e}")))?;
+    let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        if !safe(path) {
+            return Err(fail(msg!(
+                "远端的路径 `{path}` 不安全，不下载",
+                "the remote path `{path}` is not safe; not downloaded"
+            )));
+        }
+        let dest = dir.path().join(path);
+        let made = dest.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&dest, bytes));
+        made.map_err(|e| Failure::io(msg!("无法写入 {path}：{e}", "cannot write {path}: {e}")))
+    };
+    if target.starts_with("s3://") {
+        let cfg = read_config(root)?;
+        let (bucket, prefix) = parse_target(target)?;
+        let (store, endpoint) = connect(&cfg, &bucket, &prefix)?;
+        let failure = |e: &StoreError, what: &str| store_failure(e, &endpoint, &bucket, what);
+        for r in store.list().map_err(|e| failure(&e, "list"))? {
+            let bytes = store.get(&r.path).map_err(|e| failure(&e, &r.path))?.unwrap_or_default();
+            write(&r.path, &bytes)?;
+        }
+        return Ok(dir);
+    }
+    let base = if target.ends_with('/') { target.to_string() } else { format!("{target}/") };
+    let get = |path: &str| {
+        gongbao_s3::fetch(&format!("{base}{}", plan::encode(path)))
+            .map_err(|e| fail(msg!("无法下载 {base}{path}：{e}", "cannot download {base}{path}: {e}")))
+    };
+    let manifest = get(MANIFEST)?.ok_or_else(|| {
+        fail(msg!("{base} 没有 {MANIFEST}", "{base} has no {MANIFEST}"))
+            .help(msg!("给出网站的根地址（base_url）", "give the site's root address (its base_url)"))
+    })?;
+    write(MANIFEST, &manifest)?;
+    let parsed: Manifest = serde_json::from_slice(&manifest)
+        .map_err(|e| fail(msg!("{MANIFEST} 无法解析：{e}", "{MANIFEST} cannot be read: {e}")))?;
+    for s in [crate::seal::SUMS, crate::seal::SIGNATURE] {
+        if let Some(b) = get(s)? {
+            write(s, &b)?;
+        }
+    }
+    for f in &parsed.files {
+        // A missing file stays missing: the check reports it.
+        if let Some(b) = get(&f.path)? {
+            write(&f.path, &b)?;
+        }
+    }
+    Ok(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_downloaded() {
+        for ok in ["index.html", "docs/a/index.html", "公报/1.json"] {
+            assert!(safe(ok), "{ok}");
+        }
+        for bad in ["", "/etc/passwd", "a/../../x", "a//b", "./a", "a\\b", "a/"] {
+            assert!(!safe(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn targets_are_a_bucket_and_a_prefix() {

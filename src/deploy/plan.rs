@@ -167,7 +167,7 @@ pub(crate) fn purge_urls(plan: &Plan, base_url: &str, keep_stale: bool) -> Vec<S
 }
 
 /// Percent-encodes what may not stand in a URL's path as it is (keeping `/`).
-fn encode(path: &str) -> String {
+pub(crate) fn encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {

@@ -347,6 +347,29 @@ impl Client {
     }
 }
 
+/// The bytes at a public `http(s)://` address, unsigned (a site as its readers get it); `None`
+/// for a 404.
+pub fn fetch(url: &str) -> Result<Option<Vec<u8>>, Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(15)))
+        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut res = agent.get(url).call().map_err(|e| Error::Network(describe(&e)))?;
+    match res.status().as_u16() {
+        200 => res
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map(Some)
+            .map_err(|e| Error::Network(describe(&e))),
+        404 => Ok(None),
+        status => Err(Error::Status { status, code: String::new(), message: url.to_string() }),
+    }
+}
+
 /// A network error in words, with the cause where ureq keeps one.
 fn describe(e: &ureq::Error) -> String {
     match e {
