@@ -94,7 +94,9 @@ pub(crate) enum Stopped {
 pub(crate) trait Progress: Sync {
     /// One object was stored.
     fn uploaded(&self, _path: &str) {}
-    /// One object was deleted.
+    /// One object of the old seal was withdrawn.
+    fn withdrawn(&self, _path: &str) {}
+    /// One stale object was deleted.
     fn deleted(&self, _path: &str) {}
 }
 
@@ -118,7 +120,7 @@ pub(crate) fn execute(
     let withdraw = || -> Result<(), Stopped> {
         for p in &plan.withdraw {
             store.delete(p).map_err(|e| Stopped::Store(p.clone(), e))?;
-            progress.deleted(p);
+            progress.withdrawn(p);
         }
         Ok(())
     };
@@ -184,5 +186,119 @@ fn parallel<T: Sync>(items: &[T], jobs: usize, f: &(dyn Fn(&T) -> Result<(), Sto
     match first.into_inner().ok().flatten() {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::Written;
+    use crate::seal::{MANIFEST, SUMS};
+    use std::collections::BTreeMap;
+
+    /// A store in memory that logs every change and fails the `fail_at`-th put.
+    #[derive(Default)]
+    struct Memory {
+        objects: Mutex<BTreeMap<String, String>>,
+        log: Mutex<Vec<String>>,
+        puts: AtomicUsize,
+        fail_at: Option<usize>,
+    }
+
+    impl Store for Memory {
+        fn list(&self) -> Result<Vec<Remote>, StoreError> {
+            let objects = self.objects.lock().unwrap();
+            Ok(objects.iter().map(|(p, b)| Remote { path: p.clone(), size: b.len() as u64, etag: b.clone() }).collect())
+        }
+        fn get(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self.objects.lock().unwrap().get(path).map(|b| b.as_bytes().to_vec()))
+        }
+        fn sha256(&self, _path: &str) -> Result<Option<String>, StoreError> {
+            Ok(None)
+        }
+        fn put(&self, path: &str, body: &[u8], _: Put<'_>) -> Result<(), StoreError> {
+            if Some(self.puts.fetch_add(1, Ordering::SeqCst) + 1) == self.fail_at {
+                return Err(StoreError::Unreachable("connection reset".into()));
+            }
+            self.objects.lock().unwrap().insert(path.to_string(), String::from_utf8_lossy(body).into_owned());
+            self.log.lock().unwrap().push(format!("put {path}"));
+            Ok(())
+        }
+        fn delete(&self, path: &str) -> Result<(), StoreError> {
+            self.objects.lock().unwrap().remove(path);
+            self.log.lock().unwrap().push(format!("delete {path}"));
+            Ok(())
+        }
+    }
+
+    /// A site whose content is its files' "bytes"; the manifest's bytes name every file's.
+    fn site(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = files.iter().map(|(p, b)| (p.to_string(), b.to_string())).collect();
+        let manifest: String = files.iter().map(|(p, b)| format!("{p}={b};")).collect();
+        out.insert(MANIFEST.to_string(), manifest.clone());
+        out.insert(SUMS.to_string(), format!("sums of {manifest}"));
+        out
+    }
+
+    /// Plans and carries out the deploy of `local` into `store`.
+    fn deploy(local: &BTreeMap<String, String>, store: &Memory) -> Result<(), Stopped> {
+        let written: Vec<Written> =
+            local.iter().map(|(p, b)| Written { path: p.clone(), sha256: b.clone(), size: b.len() as u64 }).collect();
+        let remote = store.list().unwrap();
+        let plan = plan::plan(&written, &remote, &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
+        let read = |u: &plan::Upload| Ok(local[&u.path].as_bytes().to_vec());
+        execute(&plan, store, &read, 4, false, &())
+    }
+
+    /// The store's manifest, if any, names only files the store holds with those bytes.
+    fn honest(store: &Memory) -> bool {
+        let objects = store.objects.lock().unwrap();
+        objects.get(MANIFEST).is_none_or(|m| {
+            m.split(';').filter(|e| !e.is_empty()).all(|e| {
+                let (p, b) = e.split_once('=').unwrap();
+                objects.get(p).map(String::as_str) == Some(b)
+            })
+        })
+    }
+
+    #[test]
+    fn the_seal_is_withdrawn_before_overwriting_and_stale_files_go_after_the_new_seal() {
+        let store = Memory::default();
+        let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("old.html", "o")]);
+        deploy(&v1, &store).ok().unwrap();
+        assert_eq!(store.objects.lock().unwrap().clone(), v1);
+        store.log.lock().unwrap().clear();
+        let v2 = site(&[("index.html", "home1"), ("docs/a/index.html", "a2"), ("assets/new.css", "c")]);
+        deploy(&v2, &store).ok().unwrap();
+        assert_eq!(store.objects.lock().unwrap().clone(), v2);
+        assert_eq!(
+            store.log.lock().unwrap().clone(),
+            vec![
+                "delete SHA256SUMS",
+                "delete manifest.json",
+                "put assets/new.css",
+                "put docs/a/index.html",
+                "put manifest.json",
+                "put SHA256SUMS",
+                "delete old.html",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deploy_cut_off_at_any_upload_leaves_no_lying_manifest_and_a_second_run_completes_it() {
+        let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
+        let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2"), ("docs/c/index.html", "c2")]);
+        for fail_at in 1..=5 {
+            let mut store = Memory::default();
+            deploy(&v1, &store).ok().unwrap();
+            store.puts.store(0, Ordering::SeqCst);
+            store.fail_at = Some(fail_at);
+            assert!(deploy(&v2, &store).is_err(), "put {fail_at} fails");
+            assert!(honest(&store), "cut off at put {fail_at}: {:?}", store.objects.lock().unwrap());
+            store.fail_at = None;
+            deploy(&v2, &store).ok().unwrap();
+            assert_eq!(store.objects.lock().unwrap().clone(), v2, "cut off at put {fail_at}");
+        }
     }
 }
