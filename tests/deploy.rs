@@ -267,6 +267,15 @@ fn the_demo_deploys_whole_then_only_what_an_edit_changed() {
     let store = Store::start();
     let site = demo(&store);
     let purge = site.path().join("purge.txt");
+    // Keys beyond ASCII (attachments keep their Chinese names) are signed and stored as named.
+    let c = client(&store, ACCESS, SECRET);
+    c.put("other/公报 附件（2024）.txt", "正文".as_bytes(), &[("content-type", "text/plain; charset=utf-8")]).unwrap();
+    assert_eq!(c.list("other/").unwrap()[0].key, "other/公报 附件（2024）.txt");
+    let (status, _, body) =
+        http_get(store.filer(), &format!("/buckets/{BUCKET}/{}", encode("other/公报 附件（2024）.txt")));
+    assert_eq!((status, body), (200, "正文".as_bytes().to_vec()));
+    c.delete("other/公报 附件（2024）.txt").unwrap();
+
     let o = deploy(site.path(), &["--purge-list", purge.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let files = local(site.path());
