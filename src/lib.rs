@@ -7,7 +7,8 @@
 //! `source` (read `content/`, front matter into typed records, git history; `markdown` scans the
 //! texts) → `corpus` (the linked model and validity) → `route` (every URL and output path) →
 //! `check` (diagnostics) → `site` (pages and open data) → `emit` (files in a staging folder) →
-//! `seal` (checksums, manifest, signature) → `package` (hand-off packages from a sealed tree).
+//! `seal` (checksums, manifest, signature) → `package` (hand-off packages from a sealed tree) →
+//! `deploy` (a sealed tree to object storage).
 //! [`cmd`] wires the stages into the commands.
 
 #![recursion_limit = "256"]
@@ -27,6 +28,7 @@ pub(crate) mod site;
 pub(crate) mod emit;
 pub(crate) mod seal;
 pub(crate) mod package;
+pub(crate) mod deploy;
 pub mod cmd;
 
 /// What the crate's own integration tests, property tests and fuzzers call below the commands.

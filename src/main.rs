@@ -57,7 +57,8 @@ enum Command {
     },
     /// Check a built site (or a copy of it) against its manifest and signature.
     Verify {
-        /// The site's output folder.
+        /// The site's output folder, a package zip, a deployed copy (s3://bucket/prefix, with
+        /// the settings and credentials of deploy) or a published one (https://address/).
         path: PathBuf,
         /// Public key file (minisign format) to check the signature with.
         #[arg(long)]
@@ -108,6 +109,32 @@ enum Command {
     Report {
         #[command(subcommand)]
         what: ReportKind,
+    },
+    /// Publish the built, verified site to S3-compatible object storage: only changed files,
+    /// assets before pages, the manifest last, stale objects deleted after. Credentials from
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; endpoint and region from [deploy] or
+    /// AWS_ENDPOINT_URL and AWS_REGION.
+    Deploy {
+        /// s3://bucket/prefix (default: [deploy] target).
+        target: Option<String>,
+        /// The built site (default: the build's output folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Leave objects the site no longer has.
+        #[arg(long)]
+        keep_stale: bool,
+        /// Write the URLs that changed, one a line, to this file (for a CDN purge).
+        #[arg(long)]
+        purge_list: Option<PathBuf>,
+        /// Check the site's signature with this public key before deploying.
+        #[arg(long)]
+        pubkey: Option<PathBuf>,
+        /// Uploads at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
     },
     /// Make an Ed25519 key pair for signing sites.
     Keygen {
@@ -202,6 +229,18 @@ fn main() -> ExitCode {
         }
         Command::Report { what: ReportKind::Annual { year, out } } => {
             cmd::report::run(&cmd::report::Options { root: cli.site, year, out })
+        }
+        Command::Deploy { target, out, dry_run, keep_stale, purge_list, pubkey, jobs } => {
+            cmd::deploy::run(&cmd::deploy::Options {
+                root: cli.site,
+                target,
+                out,
+                dry_run,
+                keep_stale,
+                purge_list,
+                pubkey,
+                jobs: Some(usize::from(jobs)),
+            })
         }
         Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };

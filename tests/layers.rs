@@ -23,6 +23,8 @@ const LAYERS: &[&[&str]] = &[
     &["seal"],
     // Hand-off packages, made from a sealed tree.
     &["package"],
+    // Publishing a sealed tree to object storage (the network code is in crates/s3).
+    &["deploy"],
     // The driver: the commands wire the stages together.
     &["cmd"],
 ];

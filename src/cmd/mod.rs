@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod check;
+pub mod deploy;
 pub mod init;
 pub mod keygen;
 pub mod new;

@@ -10,6 +10,20 @@ use std::path::Path;
 /// Verifies `path`, with the signature when `pubkey` names a public key file; a failure to
 /// verify at all is told in the language of the site at `site`. Returns the exit code.
 pub fn run(path: &Path, pubkey: Option<&Path>, site: &Path) -> u8 {
+    let shown = path.to_string_lossy();
+    if ["s3://", "https://", "http://"].iter().any(|p| shown.starts_with(p)) {
+        return match super::deploy::download(site, &shown) {
+            Ok(copy) => {
+                let code = match check(copy.path(), pubkey) {
+                    Ok((report, key)) => print(path, &report, key),
+                    Err(f) => report(&f, site),
+                };
+                drop(copy);
+                code
+            }
+            Err(f) => report(&f, site),
+        };
+    }
     if path.is_file() {
         return match check_package(path, pubkey) {
             Ok(code) => code,
@@ -23,7 +37,7 @@ pub fn run(path: &Path, pubkey: Option<&Path>, site: &Path) -> u8 {
 }
 
 /// Reads the public key file named by `--pubkey`, if any.
-fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failure> {
+pub(crate) fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failure> {
     Ok(match pubkey {
         None => None,
         Some(p) => {

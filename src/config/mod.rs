@@ -36,6 +36,25 @@ pub struct Config {
     pub publication: PublicationSettings,
     /// `[package]`.
     pub package: PackageSettings,
+    /// `[deploy]`.
+    pub deploy: DeploySettings,
+}
+
+/// `[deploy]`: where `gongbao deploy` publishes. No secret belongs here: credentials come from
+/// the environment only (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), and a key of another
+/// name is refused like every unknown key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySettings {
+    /// The target when the command line names none: `s3://bucket/prefix`.
+    pub target: Option<String>,
+    /// The store's address, `https://host[:port]`; `AWS_ENDPOINT_URL` overrides it.
+    pub endpoint: Option<String>,
+    /// The signing region; `AWS_REGION` overrides it.
+    pub region: Option<String>,
+    /// Name the bucket in the path rather than in the host name (most self-hosted stores).
+    #[serde(default)]
+    pub path_style: bool,
 }
 
 /// `[publication]`: the time limits of the rules of publication.
@@ -226,6 +245,8 @@ struct RawConfig {
     publication: PublicationSettings,
     #[serde(default)]
     package: PackageSettings,
+    #[serde(default)]
+    deploy: DeploySettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -343,6 +364,7 @@ impl Config {
             personal_data: raw.personal_data,
             publication: raw.publication,
             package: raw.package,
+            deploy: raw.deploy,
         })
     }
 

@@ -491,6 +491,11 @@ rules! {
         zh: "移交登记 transfers.jsonl 无法读取，或有一行被改动、缺失或写错",
         en: "the transfer register transfers.jsonl cannot be read, or a line was changed, lost or is malformed",
     }
+    DEPLOY {
+        id: "deploy", family: Tool, level: Error, relaxable: false,
+        zh: "部署到对象存储失败：目标写错、缺少凭据、凭据被拒绝，或存储无法连接",
+        en: "deploying to object storage failed: a wrong target, missing or refused credentials, or an unreachable store",
+    }
     CACHE {
         id: "cache", family: Tool, level: Warning, relaxable: false,
         zh: "无法保存构建缓存（下次构建重新生成全部文件）",
