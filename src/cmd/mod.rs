@@ -9,6 +9,8 @@
 
 pub mod build;
 pub mod check;
+pub mod clean;
+pub mod cli;
 pub mod init;
 pub mod keygen;
 pub mod new;
@@ -188,6 +190,22 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
     let path = root.join(config::FILE);
     let text = source::read_regular(&path, source::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
+            source::ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let shown = path.display();
+                Diagnostic::error(
+                    &rules::CONFIG,
+                    "",
+                    Pos::new(1, 1),
+                    msg!(
+                        "找不到站点配置文件 {shown}：这里和上级目录都不是 gongbao 站点",
+                        "file not found: {shown}; neither this folder nor any above it is a gongbao site"
+                    ),
+                )
+                .help(msg!(
+                    "在站点目录或它的子目录中运行，或用 -C 指定站点目录；新建站点请运行 gongbao init",
+                    "run this in the site's folder or below it, or name the site with -C; gongbao init makes a new site"
+                ))
+            }
             source::ReadError::Io(e) => Diagnostic::error(
                 &rules::CONFIG,
                 config::FILE,
@@ -195,8 +213,8 @@ pub fn read_config(root: &Path) -> Result<Config, Failure> {
                 msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"),
             )
             .help(msg!(
-                "在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init",
-                "run this in the site's folder or name it with --site; gongbao init makes a new site"
+                "在站点目录或它的子目录中运行，或用 -C 指定站点目录；新建站点请运行 gongbao init",
+                "run this in the site's folder or below it, or name the site with -C; gongbao init makes a new site"
             )),
             e => e.diagnostic(config::FILE),
         },
