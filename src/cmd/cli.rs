@@ -45,12 +45,27 @@ pub fn cannot_enter(dir: &Path, e: &std::io::Error) -> u8 {
 /// The site that `start` belongs to: the nearest folder, from `start` upward, with a
 /// `gongbao.toml`, written relative to `start` (`.`, `..`, `../..` …) so messages show short
 /// paths. `start` itself when there is none, so the command says the settings are missing there.
+///
+/// The search ends at the top of the git work tree `start` is in (a site is a repository; a
+/// `gongbao.toml` above it belongs to something else), and never looks in the system's
+/// temporary folder or the file system's root: a settings file left there by someone else
+/// would otherwise become the site of every scratch folder below it, and `build` would write
+/// its output there.
 pub fn find_site(start: &Path) -> PathBuf {
     let Ok(abs) = std::path::absolute(start) else { return start.to_path_buf() };
+    let shared = [std::env::temp_dir(), PathBuf::from("/")];
+    let shared: Vec<PathBuf> = shared.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
     let mut rel = start.to_path_buf();
     for dir in abs.ancestors() {
+        let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if dir != abs && shared.contains(&real) {
+            break;
+        }
         if dir.join(crate::config::FILE).is_file() {
             return rel;
+        }
+        if dir.join(".git").exists() {
+            break;
         }
         rel = if rel == Path::new(".") { PathBuf::from("..") } else { rel.join("..") };
     }
@@ -285,5 +300,17 @@ mod tests {
         let found = find_site(&deep);
         assert_eq!(found, deep.join("..").join("..").join(".."));
         assert!(found.join("gongbao.toml").is_file());
+        // Not past the top of a repository.
+        std::fs::create_dir(tmp.path().join("content/a/.git")).unwrap();
+        assert_eq!(find_site(&deep), deep);
+    }
+
+    #[test]
+    fn a_settings_file_in_the_temporary_folder_is_no_ones_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inside = tmp.path().join("x");
+        std::fs::create_dir(&inside).unwrap();
+        // Whatever the temporary folder holds, a folder below it finds only what is between.
+        assert_eq!(find_site(&inside), inside);
     }
 }

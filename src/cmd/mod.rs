@@ -280,7 +280,13 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
-    for (r, d) in parsed {
+    // Files that could not be read as records: their errors are the cause of others (a
+    // reference to them fails too), so they are printed first.
+    let mut broken = BTreeSet::new();
+    for (e, (r, d)) in entries.iter().zip(parsed) {
+        if r.is_none() && d.iter().any(|d| d.severity == Severity::Error) {
+            broken.insert(format!("content/{}", e.under));
+        }
         diags.extend(d);
         records.extend(r);
     }
@@ -298,6 +304,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         Vec::new()
     });
     let mut diagnostics = diag::finish(diags, &cfg.rules);
+    diagnostics.sort_by_key(|d| !broken.contains(&d.file));
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
     let in_private = |f: &str| {
