@@ -35,6 +35,8 @@ fn a_misspelt_command_is_told_in_chinese_with_a_suggestion() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("`2024-13-01` 不是 YYYY-MM-DD 形式的日期"), "{err}");
+    let err = text(&s.run(&["build", "--jobs", "0"]).stderr);
+    assert!(err.contains("--jobs <JOBS> 的值 `0` 无效") && err.contains("1..=256"), "{err}");
 }
 
 #[test]
@@ -211,6 +213,33 @@ fn the_time_zone_reaches_the_feeds_as_plus_hh_mm() {
         seen |= t.contains("+08:00");
     }
     assert!(seen, "no file gives the offset");
+}
+
+/// `gongbao ARGS` on a pseudo-terminal (through `script`, part of every Debian system), with
+/// `CI` set or not; what the terminal showed.
+fn on_a_terminal(dir: &Path, args: &str, ci: bool) -> String {
+    let mut cmd = Command::new("script");
+    cmd.current_dir(dir).args(["-qec", &format!("{} {args}", common::bin()), "/dev/null"]).env_remove("CI");
+    if ci {
+        cmd.env("CI", "true");
+    }
+    let o = cmd.output().expect("`script` runs a command on a pseudo-terminal");
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    text(&o.stdout)
+}
+
+#[test]
+fn a_progress_bar_on_a_terminal_and_none_in_ci_or_when_quiet() {
+    let s = small_site();
+    let shown = on_a_terminal(s.root(), "build --no-cache", false);
+    assert!(shown.contains("正在生成") && shown.contains("/"), "{shown:?}");
+    // The bar is cleared before the closing line.
+    assert!(shown.contains("\u{1b}[2K"), "{shown:?}");
+    assert!(shown.contains("已将"), "{shown:?}");
+    for (args, ci) in [("build --no-cache", true), ("build --no-cache -q", false)] {
+        let shown = on_a_terminal(s.root(), args, ci);
+        assert!(!shown.contains("正在生成"), "{args} (CI {ci}): {shown:?}");
+    }
 }
 
 #[test]

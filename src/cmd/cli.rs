@@ -19,16 +19,19 @@ pub fn folder_arg(args: &[OsString]) -> Option<PathBuf> {
         if s == "--" {
             return None;
         }
-        if s == "-C" || s == "--site" {
+        if s == "--site" {
             return it.next().map(PathBuf::from);
         }
         if let Some(v) = s.strip_prefix("--site=") {
             return Some(PathBuf::from(v));
         }
-        if let Some(v) = s.strip_prefix("-C") {
-            // Only the bare short flag: `-Cx` and `-C=x`, not a long option starting with C.
-            if !s.starts_with("--") {
-                return Some(PathBuf::from(v.strip_prefix('=').unwrap_or(v)));
+        // Short flags, alone or after others that take no value (`-qC DIR`): `-C DIR`, `-CDIR`,
+        // `-C=DIR`.
+        if let Some(cluster) = s.strip_prefix('-').filter(|c| !c.starts_with('-')) {
+            let flags = cluster.len() - cluster.trim_start_matches(['q', 'h', 'V']).len();
+            if let Some(v) = cluster[flags..].strip_prefix('C') {
+                let v = v.strip_prefix('=').unwrap_or(v);
+                return if v.is_empty() { it.next().map(PathBuf::from) } else { Some(PathBuf::from(v)) };
             }
         }
     }
@@ -231,7 +234,11 @@ pub fn chinese_error(e: &clap::Error) -> String {
         ErrorKind::InvalidValue if value.is_empty() => format!("{arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("`{value}` 不是 {arg} 可取的值"),
         ErrorKind::ValueValidation if is_date(&arg) => format!("{arg} 的值 `{value}` 不是 YYYY-MM-DD 形式的日期"),
-        ErrorKind::ValueValidation => format!("{arg} 的值 `{value}` 无效"),
+        // The reason comes from the value's parser (a range of numbers), in clap's words.
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(why) => format!("{arg} 的值 `{value}` 无效（{why}）"),
+            None => format!("{arg} 的值 `{value}` 无效"),
+        },
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", list(ContextKind::InvalidArg).join("、")),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "缺少命令".to_string(),
         ErrorKind::ArgumentConflict => format!("参数 {arg} 不能与 {} 同时使用", one(ContextKind::PriorArg)),
@@ -284,11 +291,14 @@ mod tests {
             &["gongbao", "-C=x", "build"],
             &["gongbao", "build", "--site", "x"],
             &["gongbao", "--site=x", "build"],
+            &["gongbao", "-qC", "x", "build"],
+            &["gongbao", "build", "-qCx"],
         ] {
             assert_eq!(folder_arg(&args(a)), Some(PathBuf::from("x")), "{a:?}");
         }
         assert_eq!(folder_arg(&args(&["gongbao", "new", "--", "-C", "x"])), None);
         assert_eq!(folder_arg(&args(&["gongbao", "build"])), None);
+        assert_eq!(folder_arg(&args(&["gongbao", "build", "-q"])), None);
     }
 
     #[test]
