@@ -286,6 +286,10 @@ pub struct CacheEntry {
 /// The build cache of one output folder.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cache {
+    /// The output folder it describes, as an absolute path: a cache is used for that folder
+    /// only (its list of files decides what a cached build removes from the output).
+    #[serde(default)]
+    pub out: String,
     /// Files by path.
     pub files: BTreeMap<String, CacheEntry>,
 }
@@ -297,25 +301,30 @@ impl Cache {
     }
 
     /// Where the cache of output folder `out` of the site at `root` lives: named after the
-    /// output folder and a digest of its path (relative to the site when it lies inside it, so
-    /// a moved or freshly cloned site keeps its cache), since one site may build into several.
+    /// output's path in the site (`public.json`), or after its folder name for an output
+    /// elsewhere (`outside-www.json`), so that the folder holds one file per output rather than
+    /// one per build. Outputs elsewhere of the same name share the file; each cache says which
+    /// folder it describes, and a build into another one renders everything.
     pub fn path(root: &Path, out: &Path) -> PathBuf {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let name: String =
-            name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let (root_abs, out_abs) = (abs(root), abs(out));
-        let key = out_abs.strip_prefix(&root_abs).map_or_else(|_| out_abs.clone(), Path::to_path_buf);
-        let digest = hex(&Sha256::digest(key.to_string_lossy().as_bytes()));
-        Cache::dir(root).join(format!("{name}-{}.json", &digest[..12]))
+        let (root_abs, out_abs) = (absolute(root), absolute(out));
+        let key = match out_abs.strip_prefix(&root_abs) {
+            Ok(inside) if !inside.as_os_str().is_empty() => inside.to_string_lossy().into_owned(),
+            _ => format!("outside-{}", out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy())),
+        };
+        let name: String = key
+            .chars()
+            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+            .collect();
+        Cache::dir(root).join(format!("{name}.json"))
     }
 
-    /// Reads the cache of output folder `out` of the site at `root`, when there is one. The
-    /// caller makes sure the output it describes is still there (`seal::is_output`): the cache
-    /// lists only what was written, and a stage before sealing cannot tell a sealed output from
-    /// a stranger's folder.
+    /// Reads the cache of output folder `out` of the site at `root`, when there is one and it
+    /// describes that folder. The caller makes sure the output it describes is still there
+    /// (`seal::is_output`): the cache lists only what was written, and a stage before sealing
+    /// cannot tell a sealed output from a stranger's folder.
     pub fn read(root: &Path, out: &Path) -> Option<Cache> {
-        serde_json::from_slice(&std::fs::read(Cache::path(root, out)).ok()?).ok()
+        let cache: Cache = serde_json::from_slice(&std::fs::read(Cache::path(root, out)).ok()?).ok()?;
+        (cache.out == absolute(out).to_string_lossy()).then_some(cache)
     }
 
     /// The cache for the files now in `out`. `known` gives the modification time of a file this
@@ -326,7 +335,7 @@ impl Cache {
         fps: &BTreeMap<String, String>,
         known: &dyn Fn(&str) -> Option<u128>,
     ) -> Cache {
-        let mut cache = Cache::default();
+        let mut cache = Cache { out: absolute(out).to_string_lossy().into_owned(), ..Cache::default() };
         for w in files {
             let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
             cache.files.insert(
@@ -348,7 +357,8 @@ impl Cache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("json.tmp");
+        // Builds of one site into two outputs elsewhere of the same name may save at once.
+        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
         std::fs::rename(tmp, path)
     }
@@ -365,6 +375,22 @@ impl Cache {
             sha256: e.sha256.clone(),
         })
     }
+}
+
+/// `p` as an absolute path, `.` and `..` taken out, so one folder named two ways is one key.
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut clean = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    clean
 }
 
 fn mtime(p: &Path) -> Option<u128> {
@@ -487,6 +513,23 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
 mod tests {
     use super::Staging;
     use std::path::Path;
+
+    #[test]
+    fn a_cache_serves_only_the_folder_it_was_made_for() {
+        use super::{Cache, Written};
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let (a, b) = (tmp.path().join("1/www"), tmp.path().join("2/www"));
+        let files = [Written { path: "index.html".into(), sha256: "0".repeat(64), size: 1 }];
+        let cache = Cache::make(&a, &files, &Default::default(), &|_| Some(7));
+        cache.save(&root, &a).unwrap();
+        // One file for both (same folder name), so the check inside it is what keeps them apart.
+        assert_eq!(Cache::path(&root, &a), Cache::path(&root, &b));
+        assert!(Cache::read(&root, &b).is_none());
+        let read = Cache::read(&root, &tmp.path().join("1/x/../www")).expect("the same folder, named otherwise");
+        assert_eq!(read.files["index.html"].mtime, 7);
+        assert_eq!(Cache::path(&root, &root.join("public")), root.join(".gongbao/cache/public.json"));
+    }
 
     fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)

@@ -129,8 +129,29 @@ fn base_url_on_the_command_line_replaces_the_settings() {
 fn the_cache_lives_in_the_dot_folder_and_clean_removes_it_with_the_output() {
     let s = small_site();
     assert!(s.run(&["build"]).status.success());
+    assert!(s.root().join(".gongbao/cache/public.json").is_file());
+    // An output elsewhere has its own cache, one file however often it is built; a cache made
+    // for another folder of the same name is not used.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (one, two) = (elsewhere.path().join("1/www"), elsewhere.path().join("2/www"));
+    for out in [&one, &one, &two] {
+        assert!(s.run(&["build", "--out", out.to_str().unwrap()]).status.success());
+    }
     let caches: Vec<_> = std::fs::read_dir(s.root().join(".gongbao/cache")).unwrap().collect();
-    assert_eq!(caches.len(), 1);
+    assert_eq!(caches.len(), 2, "{caches:?}");
+    let timed = |out: &Path| {
+        let o = std::process::Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--out", out.to_str().unwrap()])
+            .env("CI", "true")
+            .env("GONGBAO_TIMINGS", "1")
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        err.split("reused=").nth(1).and_then(|x| x.split_whitespace().next()).map(str::to_string).unwrap()
+    };
+    assert_eq!(timed(&one), "0", "the last cache saved is that of 2/www");
+    assert_ne!(timed(&one), "0", "the cache of 1/www serves it again");
     let beside: Vec<String> = std::fs::read_dir(s.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
