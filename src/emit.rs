@@ -2,7 +2,8 @@
 //! beside the output, hashing as it writes. Only when every file is written and sealed does the
 //! staging folder replace the output, so a failed build leaves the previous site untouched.
 //!
-//! The build cache: beside the output, `.<name>.gongbao-cache.json` records for every file the
+//! The build cache: in the site's `.gongbao/cache/` (never beside the output, where a web root
+//! would publish it), one file per output folder records for every file the
 //! fingerprint of what it was made from (see `Renderer::fingerprint`), its checksum, size and
 //! modification time. A job whose fingerprint is unchanged, and whose file in the output is still
 //! the one written (same size and time), is not rendered again: the staging folder then holds
@@ -39,15 +40,23 @@ pub struct Staging {
 impl Staging {
     /// Makes a fresh staging folder beside `out` (removing a stale one a crashed build left).
     pub fn new(out: &Path) -> std::io::Result<Staging> {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)?;
-        let dir = parent.join(format!(".{name}.gongbao-staging"));
+        let dir = Staging::path(out);
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
         Ok(Staging { dir, out: out.to_path_buf() })
+    }
+
+    /// Where the staging folder of output folder `out` is made: beside it, on the same file
+    /// system, so the new output is moved into place rather than copied.
+    pub fn path(out: &Path) -> PathBuf {
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        parent.join(format!(".{name}.gongbao-staging"))
     }
 
     /// The staging folder.
@@ -277,22 +286,45 @@ pub struct CacheEntry {
 /// The build cache of one output folder.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cache {
+    /// The output folder it describes, as an absolute path: a cache is used for that folder
+    /// only (its list of files decides what a cached build removes from the output).
+    #[serde(default)]
+    pub out: String,
     /// Files by path.
     pub files: BTreeMap<String, CacheEntry>,
 }
 
 impl Cache {
-    /// Where the cache of output folder `out` lives.
-    pub fn path(out: &Path) -> PathBuf {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        out.with_file_name(format!(".{name}.gongbao-cache.json"))
+    /// The folder of build caches of the site at `root`.
+    pub fn dir(root: &Path) -> PathBuf {
+        root.join(".gongbao").join("cache")
     }
 
-    /// Reads the cache of output folder `out`, when there is one. The caller makes sure the
-    /// output it describes is still there (`seal::is_output`): the cache lists only what was
-    /// written, and a stage before sealing cannot tell a sealed output from a stranger's folder.
-    pub fn read(out: &Path) -> Option<Cache> {
-        serde_json::from_slice(&std::fs::read(Cache::path(out)).ok()?).ok()
+    /// Where the cache of output folder `out` of the site at `root` lives: named after the
+    /// output's path in the site (`public.json`), or after its folder name for an output
+    /// elsewhere (`outside-www.json`), so that the folder holds one file per output rather than
+    /// one per build. Outputs elsewhere of the same name share the file; each cache says which
+    /// folder it describes, and a build into another one renders everything.
+    pub fn path(root: &Path, out: &Path) -> PathBuf {
+        let (root_abs, out_abs) = (absolute(root), absolute(out));
+        let key = match out_abs.strip_prefix(&root_abs) {
+            Ok(inside) if !inside.as_os_str().is_empty() => inside.to_string_lossy().into_owned(),
+            _ => format!("outside-{}", out.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy())),
+        };
+        let name: String = key
+            .chars()
+            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+            .collect();
+        Cache::dir(root).join(format!("{name}.json"))
+    }
+
+    /// Reads the cache of output folder `out` of the site at `root`, when there is one and it
+    /// describes that folder. The caller makes sure the output it describes is still there
+    /// (`seal::is_output`): the cache lists only what was written, and a stage before sealing
+    /// cannot tell a sealed output from a stranger's folder.
+    pub fn read(root: &Path, out: &Path) -> Option<Cache> {
+        let cache: Cache = serde_json::from_slice(&std::fs::read(Cache::path(root, out)).ok()?).ok()?;
+        (cache.out == absolute(out).to_string_lossy()).then_some(cache)
     }
 
     /// The cache for the files now in `out`. `known` gives the modification time of a file this
@@ -303,7 +335,7 @@ impl Cache {
         fps: &BTreeMap<String, String>,
         known: &dyn Fn(&str) -> Option<u128>,
     ) -> Cache {
-        let mut cache = Cache::default();
+        let mut cache = Cache { out: absolute(out).to_string_lossy().into_owned(), ..Cache::default() };
         for w in files {
             let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
             cache.files.insert(
@@ -319,10 +351,14 @@ impl Cache {
         cache
     }
 
-    /// Writes the cache beside output folder `out`.
-    pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        let path = Cache::path(out);
-        let tmp = path.with_extension("json.tmp");
+    /// Writes the cache of output folder `out` into the site at `root`.
+    pub fn save(&self, root: &Path, out: &Path) -> std::io::Result<()> {
+        let path = Cache::path(root, out);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // Builds of one site into two outputs elsewhere of the same name may save at once.
+        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
         std::fs::rename(tmp, path)
     }
@@ -341,6 +377,22 @@ impl Cache {
     }
 }
 
+/// `p` as an absolute path, `.` and `..` taken out, so one folder named two ways is one key.
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut clean = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    clean
+}
+
 fn mtime(p: &Path) -> Option<u128> {
     std::fs::metadata(p).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_nanos())
 }
@@ -357,47 +409,54 @@ pub(crate) struct Emitted {
 }
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
-/// says they are current. Returns the files sorted by path, or every failure.
+/// says they are current; `tick` is called after each job (a progress bar counts them).
+/// Returns the files sorted by path, or every failure.
 pub(crate) fn emit(
     jobs: &[Job],
     renderer: &Renderer<'_>,
     staging: &Staging,
     cache: Option<(&Cache, &Path)>,
+    tick: &(dyn Fn() + Sync),
 ) -> Result<Emitted, Vec<Diagnostic>> {
     // Each job: the file, whether it was staged (rather than reused), and its fingerprint.
     type Done = (Written, bool, Option<String>);
+    let one = |job: &Job| -> Result<Done, Diagnostic> {
+        // Under `serve`, a page nothing of which changed is not even prepared.
+        let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
+        if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
+            if let Some((path, fp)) = m.page(id) {
+                if let Some(w) = c.reuse(out, &path, &fp) {
+                    return Ok((w, false, Some(fp)));
+                }
+            }
+        }
+        let prepared = match &memo {
+            Some((m, id)) => {
+                let (prepared, reads) = crate::site::memo::recording(|| renderer.prepare(job));
+                let prepared = prepared?;
+                if let Some((path, fp)) = &prepared.fingerprint {
+                    m.put_page(id, reads, path, fp);
+                }
+                prepared
+            }
+            None => renderer.prepare(job)?,
+        };
+        let fp = prepared.fingerprint.clone();
+        if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
+            if let Some(w) = c.reuse(out, path, fp) {
+                return Ok((w, false, Some(fp.clone())));
+            }
+        }
+        let (rel, bytes) = renderer.render_prepared(job, prepared)?;
+        let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
+        Ok((w, true, fp.map(|f| f.1)))
+    };
     let results: Vec<Result<Done, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            // Under `serve`, a page nothing of which changed is not even prepared.
-            let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
-            if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
-                if let Some((path, fp)) = m.page(id) {
-                    if let Some(w) = c.reuse(out, &path, &fp) {
-                        return Ok((w, false, Some(fp)));
-                    }
-                }
-            }
-            let prepared = match &memo {
-                Some((m, id)) => {
-                    let (prepared, reads) = crate::site::memo::recording(|| renderer.prepare(job));
-                    let prepared = prepared?;
-                    if let Some((path, fp)) = &prepared.fingerprint {
-                        m.put_page(id, reads, path, fp);
-                    }
-                    prepared
-                }
-                None => renderer.prepare(job)?,
-            };
-            let fp = prepared.fingerprint.clone();
-            if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
-                if let Some(w) = c.reuse(out, path, fp) {
-                    return Ok((w, false, Some(fp.clone())));
-                }
-            }
-            let (rel, bytes) = renderer.render_prepared(job, prepared)?;
-            let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
-            Ok((w, true, fp.map(|f| f.1)))
+            let done = one(job);
+            tick();
+            done
         })
         .collect();
     let (mut ok, mut errs) = (Vec::new(), Vec::new());
@@ -454,6 +513,23 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
 mod tests {
     use super::Staging;
     use std::path::Path;
+
+    #[test]
+    fn a_cache_serves_only_the_folder_it_was_made_for() {
+        use super::{Cache, Written};
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let (a, b) = (tmp.path().join("1/www"), tmp.path().join("2/www"));
+        let files = [Written { path: "index.html".into(), sha256: "0".repeat(64), size: 1 }];
+        let cache = Cache::make(&a, &files, &Default::default(), &|_| Some(7));
+        cache.save(&root, &a).unwrap();
+        // One file for both (same folder name), so the check inside it is what keeps them apart.
+        assert_eq!(Cache::path(&root, &a), Cache::path(&root, &b));
+        assert!(Cache::read(&root, &b).is_none());
+        let read = Cache::read(&root, &tmp.path().join("1/x/../www")).expect("the same folder, named otherwise");
+        assert_eq!(read.files["index.html"].mtime, 7);
+        assert_eq!(Cache::path(&root, &root.join("public")), root.join(".gongbao/cache/public.json"));
+    }
 
     fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)

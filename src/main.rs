@@ -1,7 +1,8 @@
-//! The `gongbao` command line. Parsing arguments and choosing a command is all that happens
-//! here; see `gongbao::cmd` for the commands.
+//! The `gongbao` command line. Finding the site, parsing arguments in the site's language and
+//! choosing a command is all that happens here; see `gongbao::cmd` for the commands and
+//! `gongbao::cmd::cli` for the Chinese help and argument errors.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use gongbao::cmd;
 use gongbao::model::date::Date;
 use std::path::PathBuf;
@@ -16,9 +17,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "gongbao", version, about)]
 struct Cli {
-    /// The site's folder (where gongbao.toml is).
-    #[arg(long, short = 'C', global = true, default_value = ".")]
-    site: PathBuf,
+    /// Run as if gongbao was started in this folder. Without it, the site is the nearest folder
+    /// with a gongbao.toml, from the current one upward.
+    #[arg(long, short = 'C', global = true, value_name = "DIR")]
+    site: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +59,10 @@ enum Command {
         /// Render every file again, ignoring the build cache.
         #[arg(long)]
         no_cache: bool,
+        /// The site's public address for this build, instead of [site] base_url in gongbao.toml
+        /// (e.g. https://example.gov.cn/gazette/ or /preview/).
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Check a built site (or a copy of it) against its manifest and signature.
     Verify {
@@ -162,6 +171,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cmd::serve::Watcher::Auto)]
         watcher: cmd::serve::Watcher,
     },
+    /// Remove the build's output folder and the build cache.
+    Clean {
+        /// The output folder to remove (default: public/ in the site's folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -178,43 +199,43 @@ enum ReportKind {
     },
 }
 
+/// Dates on the command line; the message is replaced by one in the site's language when the
+/// error is printed (see `cmd::cli`).
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `-C DIR` is applied before anything else, as git and make do: every relative path of every
+    // command, and the search for the site, start there.
+    if let Some(dir) = cmd::cli::folder_arg(&args) {
+        if let Err(e) = std::env::set_current_dir(&dir) {
+            return ExitCode::from(cmd::cli::cannot_enter(&dir, &e));
+        }
+    }
+    let root = cmd::cli::find_site(std::path::Path::new("."));
+    let lang = cmd::site_language(&root);
+    let mut command = cmd::cli::localise(Cli::command(), lang);
+    let cli = match command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { cmd::EXIT_FAILURE } else { 0 });
-        }
+        Err(e) => return ExitCode::from(cmd::cli::print_error(&e, lang)),
     };
+    let quiet = cli.quiet;
     let code = match cli.command {
-        Command::Init { dir } => cmd::init::run(&if dir.is_absolute() || cli.site == std::path::Path::new(".") {
-            dir
-        } else if dir == std::path::Path::new(".") {
-            cli.site
-        } else {
-            cli.site.join(dir)
-        }),
-        Command::Check { format, as_of } => cmd::check::run(&cli.site, format, as_of),
-        Command::Build { out, as_of, jobs, no_cache } => cmd::build::run(&cmd::build::Options {
-            root: cli.site,
-            out,
-            as_of,
-            jobs: jobs.map(usize::from),
-            quiet: false,
-            no_cache,
-            session: None,
-        }),
+        Command::Init { dir } => cmd::init::run(&dir, quiet),
+        Command::Check { format, as_of } => cmd::check::run(&root, format, as_of, quiet),
+        Command::Build { out, as_of, jobs, no_cache, base_url } => cmd::build::run_at(
+            &cmd::build::Options { root, out, as_of, jobs: jobs.map(usize::from), quiet, no_cache, session: None },
+            base_url.as_deref(),
+        ),
         Command::Serve { port, bind, out, open, watcher } => {
-            cmd::serve::run(&cli.site, &cmd::serve::Options { bind, port, out, open, watcher })
+            cmd::serve::run(&root, &cmd::serve::Options { bind, port, out, open, watcher })
         }
-        Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref(), &cli.site),
+        Command::Verify { path, pubkey } => cmd::verify::run(&path, pubkey.as_deref(), &root),
         Command::Package { audience, warc, from, to, site_out, out, max_bytes } => {
             cmd::package::run(&cmd::package::Options {
-                root: cli.site,
+                root,
                 audience,
                 warc,
                 from,
@@ -222,17 +243,25 @@ fn main() -> ExitCode {
                 site_out,
                 out,
                 max_bytes,
+                quiet,
             })
         }
         Command::New { kind, title, issuer, date } => {
-            cmd::new::run(&cmd::new::Options { root: cli.site, kind, title, issuer, date })
+            cmd::new::run(&cmd::new::Options { root, kind, title, issuer, date })
         }
         Command::Report { what: ReportKind::Annual { year, out } } => {
-            cmd::report::run(&cmd::report::Options { root: cli.site, year, out })
+            cmd::report::run(&cmd::report::Options { root, year, out })
+        }
+        Command::Keygen { out } => cmd::keygen::run(&out, &root, quiet),
+        Command::Clean { out } => cmd::clean::run(&root, out.as_deref(), quiet),
+        Command::Completions { shell } => {
+            let mut command = cmd::cli::localise(Cli::command(), lang);
+            clap_complete::generate(shell, &mut command, "gongbao", &mut std::io::stdout());
+            0
         }
         Command::Deploy { target, out, dry_run, keep_stale, purge_list, pubkey, jobs } => {
             cmd::deploy::run(&cmd::deploy::Options {
-                root: cli.site,
+                root,
                 target,
                 out,
                 dry_run,
@@ -242,7 +271,6 @@ fn main() -> ExitCode {
                 jobs: Some(usize::from(jobs)),
             })
         }
-        Command::Keygen { out } => cmd::keygen::run(&out, &cli.site),
     };
     ExitCode::from(code)
 }

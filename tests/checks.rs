@@ -598,3 +598,81 @@ fn example_settings_are_reported_until_replaced() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("placeholder-setting") && err.contains("base_url"), "{err}");
 }
+
+/// The help of the one finding of `rule`.
+fn help_of(site: &Site, rule: &str) -> String {
+    let (_, v) = site.check_json(&["--as-of", "2026-01-01"]);
+    let found: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == rule).collect();
+    assert_eq!(found.len(), 1, "{v}");
+    found[0]["help"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_broken_record_referred_to_from_many_files_is_one_finding_after_its_own_error() {
+    let s = Site::new();
+    s.record("z/target", "kind: normative\ntitle: 被引用\npublished: 2024/01/02", "x\n");
+    for name in ["a", "b", "c"] {
+        s.record(
+            &format!("a/{name}"),
+            &format!("{}\ninterprets: z/target", normative(name, "2024-02-01")).replace("normative", "interpretation"),
+            "详见[原文](doc:z/target)。\n",
+        );
+    }
+    let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    assert_eq!(code, 1);
+    let d = v["diagnostics"].as_array().unwrap();
+    let refs: Vec<&serde_json::Value> = d.iter().filter(|d| d["rule"] == "unknown-ref").collect();
+    assert_eq!(refs.len(), 1, "{v}");
+    let m = refs[0]["message"].as_str().unwrap();
+    assert!(m.contains("content/z/target.md") && m.contains("另有 5 处"), "{m}");
+    assert_eq!(refs[0]["file"], "content/a/a.md");
+    // The cause comes first, though its file sorts last.
+    assert_eq!(d[0]["file"], "content/z/target.md", "{v}");
+    assert_eq!(d[0]["rule"], "date");
+    // Once the target reads, every reference is fine.
+    s.record("z/target", "kind: normative\ntitle: 被引用\npublished: 2024-01-02", "x\n");
+    assert!(s.findings("unknown-ref").is_empty());
+}
+
+#[test]
+fn a_reference_by_path_to_a_record_that_declares_its_id_says_which_id() {
+    let s = Site::new();
+    s.record("z/target", &format!("{}\nid: real-id", normative("被引用", "2024-01-02")), "x\n");
+    s.record("a", &format!("{}\namends: [z/target]", normative("甲", "2024-02-01")), "x\n");
+    let help = help_of(&s, "unknown-ref");
+    assert!(help.contains("real-id") && help.contains("content/z/target.md"), "{help}");
+}
+
+#[test]
+fn hints_carry_the_corrected_value() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024年3月5日"), "x\n");
+    assert!(help_of(&s, "date").contains("`2024-03-05`"));
+    s.record("a", &normative("甲", "2024/3/5"), "x\n");
+    assert!(help_of(&s, "date").contains("`2024-03-05`"));
+    s.record("a", &normative("甲", "2023-02-29"), "x\n");
+    let h = help_of(&s, "date");
+    assert!(h.contains("2023 年 2 月只有 28 天"), "{h}");
+    s.record("a", &normative("甲", "下周一"), "x\n");
+    assert!(help_of(&s, "date").contains("YYYY-MM-DD"));
+
+    s.record("a", &normative("甲", "2024-03-05").replace("kind: normative", "kind: 规范文件"), "x\n");
+    let h = help_of(&s, "enum");
+    assert!(h.contains("是不是 `规范性文件`"), "{h}");
+    s.record("a", &normative("甲", "2024-03-05").replace("kind: normative", "kind: regulaton"), "x\n");
+    assert!(help_of(&s, "enum").contains("`regulation`"));
+
+    s.record("a", &format!("{}\nindex_no: 123456789/2024-12", normative("甲", "2024-03-05")), "x\n");
+    let h = help_of(&s, "index-no");
+    assert!(h.contains("`123456789/2024-00012`"), "{h}");
+    s.record("a", &format!("{}\nindex_no: １２３４５６７８９／2024-00012", normative("甲", "2024-03-05")), "x\n");
+    assert!(help_of(&s, "index-no").contains("`123456789/2024-00012`"));
+    s.record("a", &format!("{}\nindex_no: 第十二号", normative("甲", "2024-03-05")), "x\n");
+    assert!(help_of(&s, "index-no").contains("000000000/2025-00001"));
+
+    s.record("a", &normative("甲", "2024-03-05").replace("title: 甲", "title：甲"), "x\n");
+    assert_eq!(one(&s, "yaml"), ("content/a.md".into(), 3));
+    let h = help_of(&s, "yaml");
+    assert!(h.contains("`title: `"), "{h}");
+}

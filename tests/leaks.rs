@@ -299,3 +299,23 @@ fn text_md_names_nothing_the_page_hides() {
     let page = std::fs::read_to_string(s.root().join("public/docs/d/pub/index.html")).unwrap();
     assert!(page.contains("href=\"/docs/d/pub/text.md\""), "the page links its text.md");
 }
+
+#[test]
+fn a_broken_withheld_record_referred_to_by_a_public_one_is_named_but_never_quoted() {
+    let s = Site::new();
+    s.record(
+        "normative/held",
+        "kind: normative\ntitle: 秘MARKER标题\nissuer: 测试市人民政府办公室\npublished: 2024/01/02 MARKER\ndisclosure: withheld\ndisclosure_reason: 涉密",
+        "MARKER-BODY\n",
+    );
+    s.record("a", &format!("{}\nrepeals: [normative/held]", normative("甲", "2024-02-01")), "x\n");
+    for args in [&["check", "--as-of", "2026-01-01"][..], &["check", "--format", "json"], &["build"]] {
+        let o = s.run(args);
+        let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(1), "{said}");
+        assert!(!said.contains("MARKER"), "{args:?}: {said}");
+        // The cause is still pointed at: the file and the one reference.
+        assert!(said.contains("content/normative/held.md"), "{said}");
+    }
+    assert_eq!(rules_of(&s).iter().filter(|r| *r == "unknown-ref").count(), 1);
+}

@@ -68,6 +68,9 @@ fn an_unknown_kind_and_an_existing_file_are_refused() {
     let (code, said) = new(&s, &["law"]);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("`law`") && said.contains("normative"), "{said}");
+    let (code, said) = new(&s, &["规范文件"]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("是不是 `规范性文件`"), "{said}");
     // A file that is not a record (so no id counts it) stands where the next one would go.
     s.write("content/normative/2026-003.md", "not a record\n");
     let (code, said) = new(&s, &["normative", "--issuer", ISSUER, "--date", "2026-12-02"]);

@@ -33,7 +33,8 @@ fn register(s: &Site) -> Vec<serde_json::Value> {
 }
 
 fn build(s: &Site) {
-    let o = s.run(&["build", "--as-of", "2025-06-30"]);
+    // Without --as-of: a build for another day registers nothing (tested below).
+    let o = s.run(&["build"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -66,24 +67,32 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     // The same content again: nothing new.
     build(&s);
     assert_eq!(register(&s).len(), 2);
+    // A build for another day rehearses, and registers nothing.
+    s.record("c", &doc("丙办法", "2025-01-08"), "第一条 丙。\n");
+    commit(&s, "王编辑", "2025-01-08T09:00:00+08:00");
+    let o = s.run(&["build", "--as-of", "2025-06-30"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(register(&s).len(), 2);
+    build(&s);
+    assert_eq!(register(&s).len(), 3);
 
     // An edit not committed yet is not a publication; committed, it is.
     s.record("a", &doc("甲办法", "2025-01-06"), "第一条 甲。第二条 新增。\n");
     build(&s);
-    assert_eq!(register(&s).len(), 2, "uncommitted edits are not registered");
+    assert_eq!(register(&s).len(), 3, "uncommitted edits are not registered");
     commit(&s, "赵编辑", "2025-02-03T16:00:00+08:00");
     build(&s);
     let r = register(&s);
-    assert_eq!(r.len(), 3);
-    assert_eq!((r[2]["id"].as_str(), r[2]["change"].as_str()), (Some("a"), Some("changed")));
-    assert_eq!(r[2]["publisher"], "赵编辑");
-    assert_eq!(r[2]["number"], 3);
+    assert_eq!(r.len(), 4);
+    assert_eq!((r[3]["id"].as_str(), r[3]["change"].as_str()), (Some("a"), Some("changed")));
+    assert_eq!(r[3]["publisher"], "赵编辑");
+    assert_eq!(r[3]["number"], 4);
 
     // Published as a page and as data.
     let page = std::fs::read_to_string(s.root().join("public/publications/index.html")).unwrap();
     assert!(page.contains("信息发布登记") && page.contains("赵编辑") && page.contains("乙办法"), "{page}");
     let csv = std::fs::read_to_string(s.root().join("public/data/publications.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert_eq!(csv.lines().count(), 5, "{csv}");
 
     // Withheld later: its entries stay in the repository's register, and leave the site.
     s.record(
@@ -93,7 +102,7 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     );
     commit(&s, "王编辑", "2025-03-01T09:00:00+08:00");
     build(&s);
-    assert_eq!(register(&s).len(), 3);
+    assert_eq!(register(&s).len(), 4);
     let page = std::fs::read_to_string(s.root().join("public/publications/index.html")).unwrap();
     assert!(!page.contains("乙办法"), "a withheld record's entries are not published");
     let csv = std::fs::read_to_string(s.root().join("public/data/publications.csv")).unwrap();
@@ -102,10 +111,10 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     // A register changed by hand (here: the publisher of entry 2) stops check and build.
     let text = std::fs::read_to_string(s.root().join("publications.jsonl")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let edited = format!("{}\n{}\n{}\n", lines[0], lines[1].replace("王编辑", "张编辑"), lines[2]);
+    let edited = format!("{}\n{}\n{}\n{}\n", lines[0], lines[1].replace("王编辑", "张编辑"), lines[2], lines[3]);
     std::fs::write(s.root().join("publications.jsonl"), &edited).unwrap();
     let before = std::fs::read(s.root().join("public/index.html")).unwrap();
-    let o = s.run(&["build", "--as-of", "2025-06-30"]);
+    let o = s.run(&["build"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("publications.jsonl:3") && err.contains("register"), "{err}");

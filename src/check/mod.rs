@@ -3,7 +3,7 @@
 //! duplicates and cycles, one linear pass; [`run`] calls them all. The rules themselves — ids,
 //! severities, families — are listed in [`rules`]; the functions live in one file per family:
 //!
-//! - `references.rs`: `unknown-ref`, `self-ref`, `non-public-ref`, `relation-date`, `repeal-pending`,
+//! - `references.rs`: `unknown-ref` (once for a record whose file could not be read), `self-ref`, `non-public-ref`, `relation-date`, `repeal-pending`,
 //!   `cycle`;
 //! - `dates.rs`: `date-order`;
 //! - `kinds.rs`: `interpretation`, `interpretation-late`, `draft-comment`, `draft-adoption`,
@@ -147,6 +147,7 @@ pub(crate) fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     out.extend(duplicates::duplicates(c));
     out.extend(outputs::outputs(c));
     out.extend(references::cycles(c));
+    out.extend(references::broken_targets(c, cx.files));
     out.extend(kinds::gazette_issues(c));
     out.extend(versions::orphans(c));
     out
@@ -164,7 +165,7 @@ fn warn(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnos
 fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     let r = &c.records[i];
     let mut d = Vec::new();
-    references::references(c, r, &mut d);
+    references::references(c, cx.files, r, &mut d);
     dates::dates(r, &mut d);
     dates::held_back(c, r, &mut d);
     dates::timely(cx, r, &mut d);

@@ -11,48 +11,140 @@ use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::msg;
 use crate::source::parse::{Record, Ref};
+use std::collections::BTreeSet;
 
-/// Every reference names a record that exists; public records do not point at non-public ones.
-pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
-    let mut refs: Vec<(&str, &Ref)> = Vec::new();
-    refs.extend(r.amends.iter().map(|x| ("amends", &x.target)));
-    refs.extend(r.repeals.iter().map(|x| ("repeals", &x.target)));
-    refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
-    refs.extend(r.final_doc.iter().map(|x| ("final", x)));
-    refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
+/// Every reference of `r`, with the key it is written under.
+fn refs_of<'r>(c: &Corpus, r: &'r Record) -> Vec<(&'static str, std::borrow::Cow<'r, Ref>)> {
+    use std::borrow::Cow;
+    let mut refs: Vec<(&str, Cow<'r, Ref>)> = Vec::new();
+    refs.extend(r.amends.iter().map(|x| ("amends", Cow::Borrowed(&x.target))));
+    refs.extend(r.repeals.iter().map(|x| ("repeals", Cow::Borrowed(&x.target))));
+    refs.extend(r.interprets.iter().map(|x| ("interprets", Cow::Borrowed(x))));
+    refs.extend(r.final_doc.iter().map(|x| ("final", Cow::Borrowed(x))));
+    refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", Cow::Borrowed(x))));
     refs.extend(
         r.stated
             .iter()
             .filter_map(|x| x.basis.as_ref())
             .filter(|b| crate::source::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
-            .map(|x| ("validity.basis", x)),
+            .map(|x| ("validity.basis", Cow::Borrowed(x))),
     );
     refs.extend(
-        r.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items).map(|x| ("sections.items.doc", &x.doc)),
+        r.issue
+            .iter()
+            .flat_map(|x| &x.sections)
+            .flat_map(|s| &s.items)
+            .map(|x| ("sections.items.doc", Cow::Borrowed(&x.doc))),
     );
-    let body_refs: Vec<Ref> = r
-        .body
-        .links
-        .iter()
-        .filter_map(|l| match &l.target {
-            Target::Record(id) => Some(Ref { id: id.clone(), pos: l.pos }),
-            Target::File(_) => None,
-        })
-        .collect();
-    refs.extend(body_refs.iter().map(|x| ("doc:", x)));
-    for (key, x) in refs {
+    refs.extend(r.body.links.iter().filter_map(|l| match &l.target {
+        Target::Record(id) => Some(("doc:", Cow::Owned(Ref { id: id.clone(), pos: l.pos }))),
+        Target::File(_) => None,
+    }));
+    refs
+}
+
+/// The files under `content/` that would hold the record `id` (`id.md` or `id/index.md`), the
+/// one that exists.
+fn file_of<'f>(files: &'f BTreeSet<String>, id: &str) -> Option<&'f String> {
+    files.get(&format!("{id}.md")).or_else(|| files.get(&format!("{id}/index.md")))
+}
+
+/// Why `id`, which no record has, is missing: `Some(Ok(file))` when its file is there but could
+/// not be read as a record (its own errors say why), `Some(Err(record))` when the record in
+/// that file declares another id, `None` when there is no such file.
+fn missing_because<'c>(c: &'c Corpus, files: &BTreeSet<String>, id: &str) -> Option<Result<String, &'c Record>> {
+    let file = format!("content/{}", file_of(files, id)?);
+    match c.records.iter().find(|r| r.file == file) {
+        Some(r) => Some(Err(r)),
+        None => Some(Ok(file)),
+    }
+}
+
+/// References to records whose file could not be read: one finding per such record, at the
+/// first place (by file and position) that refers to it, naming the broken file and how many
+/// other places refer to it. The broken file's own errors, printed first, are the cause; six
+/// `unknown-ref` errors in other files before them only hid it.
+pub(super) fn broken_targets(c: &Corpus, files: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let mut by_id: std::collections::BTreeMap<&str, Vec<(&Record, &'static str, Pos)>> = Default::default();
+    let mut seen: std::collections::BTreeMap<&str, Option<String>> = Default::default();
+    let mut refs = Vec::new();
+    for r in &c.records {
+        for (key, x) in refs_of(c, r) {
+            if !c.by_id.contains_key(&x.id) {
+                refs.push((r, key, x.into_owned()));
+            }
+        }
+    }
+    for (r, key, x) in &refs {
+        let broken = seen
+            .entry(x.id.as_str())
+            .or_insert_with(|| missing_because(c, files, &x.id).and_then(Result::ok))
+            .is_some();
+        if broken {
+            by_id.entry(x.id.as_str()).or_default().push((r, key, x.pos));
+        }
+    }
+    let mut out = Vec::new();
+    for (id, mut sites) in by_id {
+        sites.sort_by(|a, b| (&a.0.file, a.2).cmp(&(&b.0.file, b.2)));
+        let Some(file) = seen.get(id).cloned().flatten() else { continue };
+        let (r, key, pos) = sites[0];
+        let others = sites.len() - 1;
+        let more = if others > 0 {
+            msg!(
+                "；另有 {others} 处引用它，修正后一并解决",
+                "; {others} other place(s) refer to it and are fixed with it"
+            )
+        } else {
+            msg!("", "")
+        };
+        let (mzh, men) = (&more.zh, &more.en);
+        out.push(err(
+            r,
+            &rules::UNKNOWN_REF,
+            pos,
+            msg!(
+                "{key} 引用的记录 `{id}` 在 {file} 中，但该文件未能读取为记录{mzh}",
+                "{key} refers to `{id}`, whose file {file} could not be read as a record{men}"
+            ),
+            msg!("先修正 {file} 中的错误（见上文）", "fix the errors in {file} first (printed above)"),
+        ));
+    }
+    out
+}
+
+/// Every reference names a record that exists; public records do not point at non-public ones.
+/// A reference to a record whose file could not be read is left to [`broken_targets`].
+pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &mut Vec<Diagnostic>) {
+    for (key, x) in refs_of(c, r) {
         let id = &x.id;
         match c.by_id.get(id) {
-            None => d.push(err(
-                r,
-                &rules::UNKNOWN_REF,
-                x.pos,
-                msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
-                msg!(
-                    "id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id",
-                    "an id is the record's path under content/ without .md, or the id it declares"
-                ),
-            )),
+            None => match missing_because(c, files, id) {
+                Some(Ok(_broken)) => {}
+                Some(Err(declared)) => {
+                    let (file, other) = (&declared.file, &declared.id);
+                    d.push(err(
+                        r,
+                        &rules::UNKNOWN_REF,
+                        x.pos,
+                        msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
+                        msg!(
+                            "{file} 中的记录写明了 id `{other}`：引用时改为 `{other}`",
+                            "the record in {file} declares the id `{other}`: refer to it as `{other}`"
+                        ),
+                    ))
+                }
+                None => d.push(err(
+                    r,
+                    &rules::UNKNOWN_REF,
+                    x.pos,
+                    msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
+                    msg!(
+                        "id 是记录在 content/ 下的路径（不含 .md），或记录中写明的 id",
+                        "an id is the record's path under content/ without .md, or the id it declares"
+                    ),
+                )),
+            },
             Some(&t) => {
                 let target = &c.records[t];
                 if target.id == r.id && key != "doc:" {

@@ -37,11 +37,17 @@ pub struct Built {
 
 /// Builds the site; returns the exit code.
 pub fn run(o: &Options) -> u8 {
+    run_at(o, None)
+}
+
+/// Builds the site for the public address `base_url` when one is given (`--base-url`) instead
+/// of the one in its settings; returns the exit code.
+pub fn run_at(o: &Options, base_url: Option<&str>) -> u8 {
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(o.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Stop::Failed(Failure::io(msg!("无法启动工作线程：{e}", "cannot start the worker threads: {e}"))))
-        .and_then(|pool| pool.install(|| build(o)));
+        .and_then(|pool| pool.install(|| build_at(o, base_url)));
     match built {
         Ok(_) => 0,
         Err(stop) => stop.report(&o.root),
@@ -51,14 +57,28 @@ pub fn run(o: &Options) -> u8 {
 /// The build itself, on the current thread pool. Findings and progress are printed as they come;
 /// a failure of the tool is returned unprinted, for the caller to [`Stop::report`].
 pub fn build(o: &Options) -> Result<Built, Stop> {
+    build_at(o, None)
+}
+
+/// [`build`], for the public address `base_url` when one is given.
+pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let start = Instant::now();
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
-    let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse))?;
+    let mut a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse))?;
+    if let Some(url) = base_url {
+        a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
+    }
     let lang = a.cfg.lang();
     let en = lang.is_english();
-    print(&a.diagnostics, lang, &a.sources, None);
+    if o.quiet {
+        let errors: Vec<Diagnostic> =
+            a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
+        print(&errors, lang, &a.sources, None);
+    } else {
+        print(&a.diagnostics, lang, &a.sources, None);
+    }
     let stopped = |text: String| {
         if let Some(mut s) = o.session.as_ref().and_then(|s| s.stopped.lock().ok()) {
             *s = text;
@@ -107,16 +127,20 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
     let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
-    if interactive() && !o.quiet {
-        eprintln!(
-            "{}",
-            if en {
-                format!("rendering {} files…", jobs.len())
-            } else {
-                format!("正在生成 {} 个文件…", jobs.len())
-            }
-        );
-    }
+    // A bar on a terminal only: in CI and in logs it would be noise (`interactive`).
+    let bar = (interactive() && !o.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        let words = if en { "rendering" } else { "正在生成" };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!("{words} {{bar:30}} {{pos}}/{{len}}")) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
     // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
@@ -125,19 +149,23 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
     // is there (every reuse checks the file's size and time).
     let sealed = seal::is_output(&out);
     let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
-    let cache = if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(&out)) };
+    let cache =
+        if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out)) };
     let mut written = Vec::new();
     let mut staged = Vec::new();
     let mut fingerprints = std::collections::BTreeMap::new();
     let mut marks = Vec::new();
     for part in [&pages, &data] {
-        match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path()))) {
+        match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path())), &tick) {
             Ok(e) => {
                 written.extend(e.files);
                 staged.extend(e.staged);
                 fingerprints.extend(e.fingerprints);
             }
             Err(errs) => {
+                if let Some(b) = &bar {
+                    b.finish_and_clear();
+                }
                 print(&errs, lang, &a.sources, None);
                 stopped(super::render(&errs, lang, &a.sources, None));
                 staging.abandon();
@@ -148,6 +176,9 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
             }
         }
         marks.push(start.elapsed());
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
     written.sort();
     let key = match signing_key(root, &a.cfg) {
@@ -189,17 +220,18 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
         ))
         .into());
     }
-    // The publications this build made go into the register once they are in place; `serve`
-    // previews and registers nothing.
-    if o.session.is_none() && !a.register.appended.is_empty() {
-        append_publications(root, &a.register.appended)?;
+    // The publications this build made go into the register once they are in place. A build for
+    // another day (`--as-of`) rehearses or reproduces a state rather than publishing, and `serve`
+    // previews: neither registers anything.
+    if o.session.is_none() && o.as_of.is_none() && !a.register.appended.is_empty() {
+        append_publications(root, &a.register.publications, &a.register.appended)?;
     }
     // Files reused from the output keep the time the previous cache recorded for them.
     let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
     let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
     let next = emit::Cache::make(&out, &written, &fingerprints, &known);
-    if let Err(e) = next.save(&out) {
-        let path = emit::Cache::path(&out).display().to_string();
+    if let Err(e) = next.save(root, &out) {
+        let path = emit::Cache::path(root, &out).display().to_string();
         let d = Diagnostic::warning(
             &rules::CACHE,
             "",
@@ -243,16 +275,35 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
 /// Appends this build's lines to the publication register, creating it on the first build. The
 /// lines were chained to the register as it was read; a register changed in between would no
 /// longer chain, and the next `check` names the line.
-fn append_publications(root: &Path, lines: &str) -> Result<(), Failure> {
+fn append_publications(
+    root: &Path,
+    all: &[crate::model::publication::Publication],
+    lines: &str,
+) -> Result<(), Failure> {
     use std::io::Write;
     let path = root.join(crate::model::publication::REGISTER);
+    let shown = path.display();
+    // Another build may have appended since this one read the register: then these lines would
+    // not chain on. Read it again and append only to the register this build saw.
+    let now = crate::source::read_publications(root).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
+    let appended = lines.lines().count();
+    if now.len() + appended != all.len() || now[..] != all[..now.len()] {
+        return Err(Failure::new(
+            &rules::REGISTER,
+            EXIT_ERRORS,
+            msg!(
+                "发布登记 {shown} 在本次构建期间被改动（另一次构建？），本次没有登记",
+                "the publication register {shown} changed during this build (another build?); this build registered nothing"
+            ),
+        )
+        .help(msg!("再构建一次", "build again")));
+    }
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
         f.write_all(lines.as_bytes())?;
         f.sync_all()
     };
     write().map_err(|e| {
-        let shown = path.display();
         Failure::io(msg!("无法写入发布登记 {shown}：{e}", "cannot write the publication register {shown}: {e}"))
     })
 }

@@ -14,7 +14,8 @@ pub enum Format {
 }
 
 /// Runs the checks; returns the exit code.
-pub fn run(root: &Path, format: Format, as_of: Option<crate::model::date::Date>) -> u8 {
+/// With `quiet`, only errors are printed.
+pub fn run(root: &Path, format: Format, as_of: Option<crate::model::date::Date>, quiet: bool) -> u8 {
     let a = match analyse(root, as_of) {
         Ok(a) => a,
         Err(f) if format == Format::Json => {
@@ -28,6 +29,12 @@ pub fn run(root: &Path, format: Format, as_of: Option<crate::model::date::Date>)
     match format {
         Format::Json => println!("{}", diag::render_json(&a.diagnostics, lang)),
         Format::Human => {
+            if quiet {
+                let errors: Vec<_> =
+                    a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
+                print(&errors, lang, &a.sources, None);
+                return if errors.is_empty() { 0 } else { EXIT_ERRORS };
+            }
             print(&a.diagnostics, lang, &a.sources, None);
             let n = a.corpus.records.len();
             let s = summary(&a.diagnostics, lang);

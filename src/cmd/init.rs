@@ -18,13 +18,19 @@ const FILES: &[(&str, &str)] = &[
     ("content/gazette/2025-01.md", include_str!("../../examples/init/content/gazette/2025-01.md")),
 ];
 
+/// What a site's repository should not hold: the output, gongbao's own folder (the build cache)
+/// and a secret key made in the site's folder by `gongbao keygen`.
+const IGNORED: &[&str] = &["/public/", "/.gongbao/", "/gongbao.key"];
+
 /// Writes the starter site into `dir`, which must not be a site yet; returns the exit code. A
 /// failure is told in the language of the site already there, else in Chinese, the starter
-/// site's language (as is the line that says what to do next).
-pub fn run(dir: &Path) -> u8 {
+/// site's language (as is the line that says what to do next, left out when `quiet`).
+pub fn run(dir: &Path, quiet: bool) -> u8 {
     match init(dir) {
         Ok(()) => {
-            eprintln!("已在 {} 新建站点。运行：cd {} && gongbao build", dir.display(), dir.display());
+            if !quiet {
+                eprintln!("已在 {} 新建站点。运行：cd {} && gongbao build", dir.display(), dir.display());
+            }
             0
         }
         Err(f) => report(&f, dir),
@@ -44,7 +50,20 @@ fn init(dir: &Path) -> Result<(), Failure> {
         )
         .help(msg!("在新的或空的目录中新建站点", "make the new site in a new or empty folder")));
     }
-    for (path, text) in FILES {
+    // A `.gitignore` already there (the folder may be a fresh clone) keeps its lines; the ones
+    // gongbao needs are added after them.
+    let ignore = dir.join(".gitignore");
+    let had = std::fs::read_to_string(&ignore).unwrap_or_default();
+    let mut text = had.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for line in IGNORED.iter().filter(|l| !had.lines().any(|h| h.trim() == **l)) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let gitignore = (".gitignore", text.as_str());
+    for (path, text) in FILES.iter().chain([&gitignore]) {
         let p = dir.join(path);
         p.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&p, text)).map_err(|e| {
             let shown = p.display();

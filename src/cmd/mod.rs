@@ -9,6 +9,8 @@
 
 pub mod build;
 pub mod check;
+pub mod clean;
+pub mod cli;
 pub mod deploy;
 pub mod init;
 pub mod keygen;
@@ -198,6 +200,22 @@ fn read_config_text(root: &Path) -> Result<(Config, String), Failure> {
     let path = root.join(config::FILE);
     let text = source::read_regular(&path, source::MAX_RECORD_BYTES).map_err(|e| Failure {
         diagnostic: match e {
+            source::ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let shown = path.display();
+                Diagnostic::error(
+                    &rules::CONFIG,
+                    "",
+                    Pos::new(1, 1),
+                    msg!(
+                        "找不到站点配置文件 {shown}：这里和上级目录都不是 gongbao 站点",
+                        "file not found: {shown}; neither this folder nor any above it is a gongbao site"
+                    ),
+                )
+                .help(msg!(
+                    "在站点目录或它的子目录中运行，或用 -C 指定站点目录；新建站点请运行 gongbao init",
+                    "run this in the site's folder or below it, or name the site with -C; gongbao init makes a new site"
+                ))
+            }
             source::ReadError::Io(e) => Diagnostic::error(
                 &rules::CONFIG,
                 config::FILE,
@@ -205,8 +223,8 @@ fn read_config_text(root: &Path) -> Result<(Config, String), Failure> {
                 msg!("无法读取站点配置：{e}", "cannot read the site settings: {e}"),
             )
             .help(msg!(
-                "在站点根目录运行，或用 --site 指定；新建站点请运行 gongbao init",
-                "run this in the site's folder or name it with --site; gongbao init makes a new site"
+                "在站点目录或它的子目录中运行，或用 -C 指定站点目录；新建站点请运行 gongbao init",
+                "run this in the site's folder or below it, or name the site with -C; gongbao init makes a new site"
             )),
             e => e.diagnostic(config::FILE),
         },
@@ -272,7 +290,13 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
-    for (r, d) in parsed {
+    // Files that could not be read as records: their errors are the cause of others (a
+    // reference to them fails too), so they are printed first.
+    let mut broken = BTreeSet::new();
+    for (e, (r, d)) in entries.iter().zip(parsed) {
+        if r.is_none() && d.iter().any(|d| d.severity == Severity::Error) {
+            broken.insert(format!("content/{}", e.under));
+        }
         diags.extend(d);
         records.extend(r);
     }
@@ -304,6 +328,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         Err(d) => diags.push(d),
     }
     let mut diagnostics = diag::finish(diags, &cfg.rules);
+    diagnostics.sort_by_key(|d| !broken.contains(&d.file));
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
     let in_private = |f: &str| {

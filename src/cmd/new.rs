@@ -58,7 +58,16 @@ fn make(o: &Options) -> Result<(), Failure> {
             EXIT_FAILURE,
             msg!("没有 `{k}` 这种记录", "there is no record kind `{k}`"),
         )
-        .help(msg!("可用的种类：{all}", "the kinds are: {all}")));
+        .help(match Kind::nearest(k) {
+            Some((kind, spelling)) => {
+                let id = kind.id();
+                msg!(
+                    "是不是 `{spelling}`（{id}）？可用的种类：{all}",
+                    "did you mean `{spelling}` ({id})? The kinds are: {all}"
+                )
+            }
+            None => msg!("可用的种类：{all}", "the kinds are: {all}"),
+        }));
     };
     let today = o.date.unwrap_or_else(|| Date::today(a.cfg.tz_minutes()));
     let records = &a.corpus.records;

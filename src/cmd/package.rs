@@ -37,6 +37,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// Largest payload of one bag, in bytes.
     pub max_bytes: Option<u64>,
+    /// Print nothing but errors.
+    pub quiet: bool,
 }
 
 /// Who a package is for, as the command line names it.
@@ -188,7 +190,7 @@ fn package(o: &Options) -> Result<u8, Failure> {
         };
         lines.push(record(&mut register, &register_path, entry, &file, tree.files().count())?);
     }
-    for l in lines {
+    for l in lines.iter().filter(|_| !o.quiet) {
         eprintln!("{}", l.get(lang));
     }
     Ok(0)

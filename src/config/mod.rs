@@ -295,7 +295,10 @@ impl Config {
         if !site.base_url.ends_with('/') {
             site.base_url.push('/');
         }
-        if tz_minutes(&site.timezone).is_none() {
+        // Written once in the form feeds and pages need (`+8:0` becomes `+08:00`).
+        if let Some(m) = tz_minutes(&site.timezone) {
+            site.timezone = tz_text(m);
+        } else {
             let pos = text.find("timezone").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let tz = &site.timezone;
             return Err(Diagnostic::error(
@@ -368,7 +371,34 @@ impl Config {
         })
     }
 
-    /// Minutes east of UTC.
+    /// Replaces `[site] base_url` for one build (`build --base-url`): an absolute `http(s)://`
+    /// address or a path starting with `/`; a missing final `/` is added.
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), Diagnostic> {
+        let url = url.trim();
+        let ok = (url.starts_with('/') && !url.starts_with("//"))
+            || ["http://", "https://"]
+                .iter()
+                .any(|s| url.strip_prefix(s).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
+        if !ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Diagnostic::error(
+                &rules::CONFIG,
+                "",
+                Pos::new(1, 1),
+                msg!("--base-url 的值 `{url}` 不是网址", "`{url}` given to --base-url is not an address"),
+            )
+            .help(msg!(
+                "写成 https://example.gov.cn/gazette/ 或以 / 开头的路径，如 /preview/",
+                "write https://example.gov.cn/gazette/ or a path starting with /, such as /preview/"
+            )));
+        }
+        self.site.base_url = url.to_string();
+        if !self.site.base_url.ends_with('/') {
+            self.site.base_url.push('/');
+        }
+        Ok(())
+    }
+
+    /// The language of messages and of the interface.
     pub fn lang(&self) -> crate::model::lang::Lang {
         crate::model::lang::Lang::from_tag(&self.site.language)
     }
@@ -407,20 +437,64 @@ fn plain_folder_name(s: &str) -> bool {
     !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
 }
 
+/// Minutes east of UTC of an offset written `+08:00`, `+8:0`, `+0800` or `+8`.
 fn tz_minutes(s: &str) -> Option<i32> {
+    let s = s.trim();
     let (sign, rest) = match s.as_bytes().first()? {
         b'+' => (1, &s[1..]),
         b'-' => (-1, &s[1..]),
         _ => return None,
     };
-    let (h, m) = rest.split_once(':')?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
+    let (h, m) = match rest.split_once(':') {
+        Some(hm) => hm,
+        None if rest.len() == 4 => rest.split_at(2),
+        None if rest.len() <= 2 => (rest, "0"),
+        None => return None,
+    };
+    if h.is_empty() || m.is_empty() || h.len() > 2 || m.len() > 2 {
+        return None;
+    }
     let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
     ((0..=14).contains(&h) && (0..60).contains(&m)).then_some(sign * (h * 60 + m))
+}
+
+/// An offset in the one form written out: sign, two-digit hours, colon, two-digit minutes.
+fn tz_text(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.abs();
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_are_written_one_way() {
+        for (written, wanted) in
+            [("+8:0", "+08:00"), ("+08:00", "+08:00"), ("+0800", "+08:00"), ("+8", "+08:00"), ("-3:30", "-03:30")]
+        {
+            let c = Config::parse(&format!("[site]\nname = \"x\"\ntimezone = \"{written}\"\n")).unwrap();
+            assert_eq!(c.site.timezone, wanted, "{written}");
+        }
+        for bad in ["8:00", "+8:", "+08:0:0", "+25:00", "+08:60", "+123"] {
+            assert!(tz_minutes(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_base_url_given_on_the_command_line_is_checked() {
+        let mut c = Config::parse("[site]\nname = \"x\"\n").unwrap();
+        c.set_base_url("https://example.gov.cn/gb").unwrap();
+        assert_eq!(c.site.base_url, "https://example.gov.cn/gb/");
+        assert_eq!(c.base_path(), "/gb/");
+        for bad in ["example.gov.cn", "//x", "https://", "/a b"] {
+            assert!(c.set_base_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn reads_minimal_settings_with_defaults() {

@@ -104,6 +104,38 @@ impl Date {
     }
 }
 
+/// The date an editor most likely meant by `s`, when it is written another common way:
+/// `2024/3/5`, `2024.3.5`, `2024-3-5`, `2024年3月5日`, `20240305`, with full-width digits or not.
+/// `None` when no such reading gives a real day.
+pub fn guess(s: &str) -> Option<Date> {
+    let ascii: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let groups: Vec<&str> = ascii.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
+    let seps_ok = ascii
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ' ' | '年' | '月' | '日' | '－' | '／' | '．'));
+    if !seps_ok {
+        return None;
+    }
+    let (y, m, d) = match groups.as_slice() {
+        [one] if one.len() == 8 => (&one[..4], &one[4..6], &one[6..]),
+        [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => (*y, *m, *d),
+        _ => return None,
+    };
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Days in `month` of `year`.
+pub fn month_length(year: i32, month: u8) -> u8 {
+    days_in_month(year, month)
+}
+
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

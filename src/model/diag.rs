@@ -6,7 +6,6 @@ use crate::model::lang::Lang;
 use crate::model::rules::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// How bad a finding is. Errors stop a build; warnings are printed and let it go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -220,57 +219,57 @@ pub fn error_count(diags: &[Diagnostic]) -> usize {
     diags.iter().filter(|d| d.severity == Severity::Error).count()
 }
 
-/// Renders findings for a person: the location, the message, the offending source line with a
-/// caret under the column, and the help. `source` gives the text of a file when it is at hand.
+/// Renders findings for a person: the message, the location, the offending source line with
+/// the column marked, and the help. `source` gives the text of a file when it is at hand.
+///
+/// The excerpt is laid out by `annotate-snippets`, which measures East Asian wide characters
+/// as two cells, so the mark lines up under a Chinese text, and cuts a long line around the
+/// column instead of showing its start. Lines of records that are not public are never shown.
 pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str) -> Option<&'a str>) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+    let en = lang.is_english();
+    let renderer = Renderer::plain();
     let mut out = String::new();
     for d in diags {
-        let label = match (d.severity, lang.is_english()) {
-            (Severity::Error, true) => "error",
-            (Severity::Warning, true) => "warning",
-            (Severity::Error, false) => "错误",
-            (Severity::Warning, false) => "警告",
+        let level = match (d.severity, en) {
+            (Severity::Error, true) => Level::ERROR,
+            (Severity::Warning, true) => Level::WARNING,
+            (Severity::Error, false) => Level::ERROR.with_name("错误"),
+            (Severity::Warning, false) => Level::WARNING.with_name("警告"),
         };
-        let _ = writeln!(out, "{label}[{}]: {}", d.rule, d.message.get(lang));
-        if !d.file.is_empty() {
-            let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.pos.line, d.pos.column);
-            if let Some(line) =
-                source(&d.file).filter(|_| !d.private).and_then(|t| t.lines().nth(d.pos.line as usize - 1))
-            {
-                // A quoted line never shows personal data whole, whatever the finding is about.
-                let shown: String = crate::model::personal::mask_all(line).chars().take(160).collect();
-                let gutter = d.pos.line.to_string();
-                let pad = " ".repeat(gutter.len());
-                let lead: usize = shown.chars().take(d.pos.column as usize - 1).map(display_width).sum();
-                let _ = writeln!(out, "{pad} |\n{gutter} | {shown}\n{pad} | {}^", " ".repeat(lead));
+        let help_level = if en { Level::HELP } else { Level::HELP.with_name("提示") };
+        let mut group = Group::with_title(level.primary_title(d.message.get(lang)).id(d.rule.id));
+        // A quoted line never shows personal data whole, whatever the finding is about.
+        let line = (!d.file.is_empty() && !d.private)
+            .then(|| source(&d.file))
+            .flatten()
+            .and_then(|t| t.lines().nth(d.pos.line as usize - 1))
+            .map(crate::model::personal::mask_all);
+        match &line {
+            Some(text) => {
+                let at = text.char_indices().nth(d.pos.column as usize - 1).map_or(text.len(), |(i, _)| i);
+                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                group = group.element(
+                    Snippet::source(&text[..])
+                        .line_start(d.pos.line as usize)
+                        .path(d.file.as_str())
+                        .annotation(AnnotationKind::Primary.span(at..end)),
+                );
             }
+            None if !d.file.is_empty() => {
+                group = group.element(
+                    Origin::path(d.file.as_str()).line(d.pos.line as usize).char_column(d.pos.column as usize),
+                );
+            }
+            None => {}
         }
         if let Some(h) = &d.help {
-            let word = if lang.is_english() { "help" } else { "提示" };
-            let _ = writeln!(out, "  = {word}: {}", h.get(lang));
+            group = group.element(help_level.message(h.get(lang)));
         }
-        out.push('\n');
+        out.push_str(&renderer.render(&[group]));
+        out.push_str("\n\n");
     }
     out
-}
-
-/// Terminal cells a character takes: CJK and full-width forms take two, so carets line up.
-fn display_width(c: char) -> usize {
-    match c as u32 {
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
 }
 
 /// Renders findings as one JSON document for pipelines.
@@ -347,6 +346,32 @@ mod tests {
         let out = finish(d, &levels);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// Terminal cells of a text: CJK characters take two.
+    fn cells(s: &str) -> usize {
+        s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+    }
+
+    #[test]
+    fn the_mark_lines_up_under_a_wide_character_far_along_a_line() {
+        let mut line: String = "青".repeat(199);
+        line.insert(179 * "青".len(), 'X');
+        let text = format!("---\n{line}\n");
+        let d = vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 180), msg!("坏", "bad"))];
+        let s = render_human(&d, Lang::ZhHans, |_| Some(text.as_str()));
+        let lines: Vec<&str> = s.lines().collect();
+        let shown = lines.iter().position(|l| l.contains('X')).unwrap_or_else(|| panic!("X not shown:\n{s}"));
+        let mark = lines[shown + 1];
+        let x_at = cells(&lines[shown][..lines[shown].find('X').unwrap()]);
+        let caret_at = cells(&mark[..mark.find('^').unwrap_or_else(|| panic!("no mark:\n{s}"))]);
+        assert_eq!(x_at, caret_at, "\n{s}");
+        // A wide character gets a mark two cells wide.
+        let d = vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 3), msg!("坏", "bad"))];
+        let s = render_human(&d, Lang::ZhHans, |_| Some("---\nab青c\n"));
+        assert!(s.contains("ab青c\n  |   ^^\n"), "{s}");
+        // The line is cut around the column rather than shown from its start only.
+        assert!(cells(lines[shown]) < 200, "{s}");
     }
 
     #[test]

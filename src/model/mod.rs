@@ -43,6 +43,25 @@ macro_rules! terms {
                 None
             }
 
+            /// The value an editor most likely meant by `s`, and the spelling of it closest
+            /// to what was written: a few characters off an accepted spelling, or containing
+            /// one (`规章制度`) or contained in one (`规范文件` in `行政规范性文件` is one off).
+            pub fn nearest(s: &str) -> Option<($name, &'static str)> {
+                let s = s.trim();
+                let low = s.to_lowercase();
+                let n = s.chars().count();
+                let mut best: Option<(usize, $name, &'static str)> = None;
+                $(for spelling in [$id $(, $zh)+] {
+                    let d = edit_distance(&low, spelling);
+                    let near = d <= 1.max(spelling.chars().count().min(n) / 3)
+                        || (n >= 2 && (spelling.contains(s) || s.contains(spelling)));
+                    if near && best.is_none_or(|b| d < b.0) {
+                        best = Some((d, $name::$v, spelling));
+                    }
+                })+
+                best.map(|(_, v, spelling)| (v, spelling))
+            }
+
             /// The accepted spellings, for help texts.
             pub fn choices() -> String {
                 let all: Vec<String> = Self::ALL.iter().map(|v| format!("{} ({})", v.id(), v.zh())).collect();

@@ -540,6 +540,21 @@ impl Parser<'_> {
         if let Some(i) = text.rfind(" at line ") {
             text.truncate(i);
         }
+        // A key followed by a full-width colon (`title：…`, typed with a Chinese input method)
+        // is not a key to YAML; the error it gives names neither the key nor the colon.
+        if let Some((line, key)) = self.full_width_colon() {
+            let pos = Pos::new(u64::from(line), 1);
+            self.err(
+                &rules::YAML,
+                pos,
+                msg!(
+                    "字段 `{key}` 后面是全角冒号 `：`，YAML 只认半角冒号",
+                    "the key `{key}` is followed by a full-width colon `：`; YAML needs an ASCII colon"
+                ),
+                msg!("改为 `{key}: `（半角冒号加一个空格）", "write `{key}: ` (an ASCII colon and a space)"),
+            );
+            return;
+        }
         let text = text
             .replace("data did not match any variant of untagged enum OneOrMany", "expected a text or a list of texts")
             .replace(
@@ -557,6 +572,23 @@ impl Parser<'_> {
         );
     }
 
+    /// The first line of the front matter that starts with a key and a full-width colon: its
+    /// line number in the file and the key.
+    fn full_width_colon(&self) -> Option<(u32, String)> {
+        let first = self.line0.max(1);
+        for (n, line) in self.src.text.lines().enumerate().skip(first as usize - 1) {
+            if line.trim_end() == "---" {
+                break;
+            }
+            let t = line.trim_start().trim_start_matches("- ");
+            let key: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.').collect();
+            if !key.is_empty() && t[key.len()..].trim_start().starts_with('：') {
+                return Some((n as u32 + 1, key));
+            }
+        }
+        None
+    }
+
     fn date(&mut self, key: &str, s: &Spanned<String>) -> Option<Date> {
         let pos = self.at(s);
         self.date_at(key, &s.value, pos)
@@ -566,20 +598,40 @@ impl Parser<'_> {
         match Date::parse(v.trim()) {
             Ok(d) => Some(d),
             Err(DateError::Shape) => {
+                let help = match crate::model::date::guess(v) {
+                    Some(d) => msg!(
+                        "改为 `{d}`：日期写成 YYYY-MM-DD（年-月-日，月和日补足两位）",
+                        "write `{d}`: dates are written YYYY-MM-DD (month and day with two digits)"
+                    ),
+                    None => msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"),
+                };
                 self.err(
                     &rules::DATE,
                     pos,
                     msg!("{key} 的日期 `{v}` 格式不对", "date `{v}` in {key} is not in the form YYYY-MM-DD"),
-                    msg!("日期写成 YYYY-MM-DD，如 2024-03-05", "write dates as YYYY-MM-DD, e.g. 2024-03-05"),
+                    help,
                 );
                 None
             }
             Err(DateError::NoSuchDay) => {
+                let parts: Vec<u32> = v.trim().split('-').filter_map(|p| p.parse().ok()).collect();
+                let help = match parts.as_slice() {
+                    [y, m @ 1..=12, _] => {
+                        let (y, m) = (*y as i32, *m as u8);
+                        let n = crate::model::date::month_length(y, m);
+                        msg!(
+                            "{y} 年 {m} 月只有 {n} 天：核对月份和日期",
+                            "month {m} of {y} has only {n} days: check the month and day"
+                        )
+                    }
+                    [_, m, _] => msg!("月份 {m} 不存在：月份是 01 到 12", "there is no month {m}: months are 01 to 12"),
+                    _ => msg!("核对月份和日期", "check the month and day"),
+                };
                 self.err(
                     &rules::DATE,
                     pos,
                     msg!("{key} 的日期 `{v}` 不存在", "date `{v}` in {key} does not exist"),
-                    msg!("核对月份和日期", "check the month and day"),
+                    help,
                 );
                 None
             }
@@ -700,12 +752,14 @@ impl Parser<'_> {
                     let pos = self.at(k);
                     let bad = &k.value;
                     let choices = Kind::choices();
-                    self.err(
-                        &rules::ENUM,
-                        pos,
-                        msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"),
-                        msg!("取值之一：{choices}", "use one of: {choices}"),
-                    );
+                    let help = match Kind::nearest(bad) {
+                        Some((kind, spelling)) => {
+                            let id = kind.id();
+                            msg!("是不是 `{spelling}`（{id}）？", "did you mean `{spelling}` ({id})?")
+                        }
+                        None => msg!("取值之一：{choices}", "use one of: {choices}"),
+                    };
+                    self.err(&rules::ENUM, pos, msg!("kind 的值 `{bad}` 无效", "`{bad}` is not a valid kind"), help);
                 }
                 v
             }
@@ -812,6 +866,16 @@ impl Parser<'_> {
             if let Some(re) = &cfg.patterns.index_no {
                 if !re.is_match(&v) {
                     let pat = re.as_str();
+                    let help = match index_no_guess(&v, re) {
+                        Some(g) => msg!(
+                            "是不是 `{g}`？格式见 gongbao.toml 的 [patterns] index_no",
+                            "did you mean `{g}`? See [patterns] index_no in gongbao.toml"
+                        ),
+                        None => msg!(
+                            "格式见 gongbao.toml 的 [patterns] index_no，通常为 机构代码/年份-五位序号，如 `000000000/2025-00001`",
+                            "see [patterns] index_no in gongbao.toml; usually organisation code/year-five-digit serial, e.g. `000000000/2025-00001`"
+                        ),
+                    };
                     self.err(
                         &rules::INDEX_NO,
                         pos,
@@ -819,10 +883,7 @@ impl Parser<'_> {
                             "索引号 `{v}` 不符合本站格式 {pat}",
                             "index number `{v}` does not match the site's pattern {pat}"
                         ),
-                        msg!(
-                            "格式见 gongbao.toml 的 [patterns] index_no，通常为 机构代码/年份-五位序号",
-                            "see [patterns] index_no in gongbao.toml; usually organisation code/year-five-digit serial"
-                        ),
+                        help,
                     );
                 }
             }
@@ -1172,6 +1233,29 @@ fn id_help() -> Msg {
 }
 
 /// The standard key closest to a misspelt one, when it is close enough to be a likely typo.
+/// The index number an editor most likely meant by `v`, when a usual slip explains why it does
+/// not match the site's pattern `re`: full-width digits or separators, spaces, a serial without
+/// its leading zeros (padded to five digits, the usual width).
+fn index_no_guess(v: &str, re: &regex_lite::Regex) -> Option<String> {
+    let ascii: String = v
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '／' => '/',
+            '－' | '—' | '–' | '‐' | '一' => '-',
+            _ => c,
+        })
+        .collect();
+    let mut candidates = vec![ascii.clone()];
+    if let Some((head, serial)) = ascii.rsplit_once('-') {
+        if !serial.is_empty() && serial.len() < 5 && serial.bytes().all(|b| b.is_ascii_digit()) {
+            candidates.push(format!("{head}-{serial:0>5}"));
+        }
+    }
+    candidates.into_iter().find(|c| c != v && re.is_match(c))
+}
+
 fn nearest_key(k: &str) -> Option<&'static str> {
     KEYS.iter()
         .map(|c| (crate::model::edit_distance(k, c), *c))
