@@ -8,6 +8,7 @@ pub(crate) use crate::markdown::escape::{escape_markup, escape_markup_into};
 pub(crate) mod diff;
 pub(crate) mod memo;
 mod pages;
+pub(crate) mod search;
 mod text;
 pub(crate) mod theme;
 pub(crate) mod views;
@@ -38,6 +39,11 @@ pub enum Job {
     Doc(usize),
     /// A record's text as Markdown, `text.md` beside its page (see [`Renderer::text_md`]).
     Text(usize),
+    /// A record's plain text for search, `text.txt` beside its page (see
+    /// [`Renderer::search_text`]).
+    SearchText(usize),
+    /// `search/index.html`.
+    Search,
     /// A document's text as it stood from one version's date: record, index into its versions.
     Version(usize, usize),
     /// A redline between two of a document's versions: record, older, newer.
@@ -135,11 +141,13 @@ pub(crate) fn plan_with(
         jobs.push(Job::Transfers);
     }
     jobs.push(Job::NotFound);
+    jobs.push(Job::Search);
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     for i in c.visible_indexes() {
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
         jobs.push(Job::Text(i));
+        jobs.push(Job::SearchText(i));
         let n = c.versions[i].len();
         jobs.extend((0..n).map(|k| Job::Version(i, k)));
         // Consecutive versions, and every version against the current text.
@@ -482,6 +490,7 @@ impl<'a> Renderer<'a> {
         match job {
             Job::Doc(i) => Some(format!("doc {i}")),
             Job::Text(i) => Some(format!("text {i}")),
+            Job::SearchText(i) => Some(format!("search text {i}")),
             // An issue page links to the issues before and after it.
             Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
             Job::Version(i, k) => Some(format!("version {i} {k}")),
@@ -593,11 +602,14 @@ impl<'a> Renderer<'a> {
             Job::Catalog => at("catalog/".into(), Page::Catalog(self.catalog()), Texts::None),
             Job::Transfers => at(crate::route::transfers_page().into(), Page::Transfers(self.transfers()), Texts::None),
             Job::NotFound => at("404.html".into(), Page::NotFound(views::NotFoundPage {}), Texts::None),
+            Job::Search => {
+                at("search/".into(), Page::Search(views::SearchPage { index: self.href("search/") }), Texts::None)
+            }
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
                 at(url, Page::List(self.list(l, *p)), Texts::None)
             }
-            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::Data(_) => None,
+            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::SearchText(_) | Job::Data(_) => None,
         }
     }
 
@@ -689,6 +701,13 @@ impl<'a> Renderer<'a> {
                 self.texts_identity(&Texts::Body(*i, self.c.shown_file(*i).map(str::to_string)), &mut h)?;
                 crate::route::text_md(&self.c.records[*i])
             }
+            // The plain text of the text shown on the build date, as its page shows it.
+            Job::SearchText(i) => {
+                memo::touch(*i);
+                h.update(b"text.txt\0");
+                self.texts_identity(&Texts::Body(*i, self.c.shown_file(*i).map(str::to_string)), &mut h)?;
+                crate::route::search_text(&self.c.records[*i])
+            }
             _ => {
                 let Some(p) = self.plan_page(job) else {
                     return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
@@ -761,6 +780,7 @@ impl<'a> Renderer<'a> {
                 },
             ),
             Job::Text(i) => (crate::route::text_md(&self.c.records[*i]), self.text_md(*i)?),
+            Job::SearchText(i) => (crate::route::search_text(&self.c.records[*i]), self.search_text(*i)?.into_bytes()),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })

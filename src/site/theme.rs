@@ -40,11 +40,13 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "catalog.html",
     templates "transfers.html",
     templates "404.html",
+    templates "search.html",
     templates "version.html",
     templates "diff.html",
     templates "versions.html",
     static "style.css",
     static "gongbao.js",
+    static "search.js",
     i18n "zh-CN.toml",
     i18n "en.toml",
 ];

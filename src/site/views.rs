@@ -72,6 +72,8 @@ pub(crate) enum Page<'a> {
     Transfers(TransfersPage<'a>),
     /// `404.html`.
     NotFound(NotFoundPage),
+    /// `search.html`.
+    Search(SearchPage),
 }
 
 impl Page<'_> {
@@ -89,6 +91,7 @@ impl Page<'_> {
             Page::Catalog(_) => "catalog.html",
             Page::Transfers(_) => "transfers.html",
             Page::NotFound(_) => "404.html",
+            Page::Search(_) => "search.html",
         }
     }
 
@@ -722,6 +725,14 @@ pub(crate) struct CatalogItem<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NotFoundPage {}
 
+/// `search/index.html`: the search page; the results are made in the browser from the index
+/// under `search/`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SearchPage {
+    /// Address of the index folder (`meta.json`, shards), ending in `/`.
+    pub index: String,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -992,6 +1003,7 @@ pub(crate) mod tests {
         let (transfers, transfers_t) =
             page(Page::Transfers(TransfersPage { csv: "/data/transfers.csv".into(), items: vec![transfer.clone()] }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
+        let (search, search_t) = page(Page::Search(SearchPage { index: "/search/".into() }));
         let plain = |v: Value| (v, None);
         let mut all = vec![
             ("Site", plain(Value::from_serialize(&site))),
@@ -1022,6 +1034,7 @@ pub(crate) mod tests {
             ("TransfersPage", (transfers, transfers_t)),
             ("TransferItem", plain(Value::from_serialize(TransferItem { files: None, ..transfer }))),
             ("NotFoundPage", (not_found, not_found_t)),
+            ("SearchPage", (search, search_t)),
             ("DocLink", plain(Value::from_serialize(doc_link()))),
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
             ("Change", plain(Value::from_serialize(change()))),
