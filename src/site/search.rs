@@ -49,6 +49,13 @@ pub(crate) struct Fold {
 }
 
 impl Fold {
+    /// The folding of this process: the table is made once (about 100,000 conversions), then
+    /// only read, so `serve` does not make it again for every rebuild.
+    pub(crate) fn shared() -> &'static Fold {
+        static FOLD: std::sync::OnceLock<Fold> = std::sync::OnceLock::new();
+        FOLD.get_or_init(Fold::new)
+    }
+
     /// The T→S table from ferrous-opencc's built-in `t2s` conversion, one character at a time
     /// over the CJK blocks (its phrase table needs at least two characters, so it does not act).
     pub(crate) fn new() -> Fold {
@@ -265,7 +272,7 @@ impl Renderer<'_> {
 
     /// Builds every file of the search index but the texts (those are `Job::SearchText`).
     pub(crate) fn search_index(&self) -> Result<Files, Diagnostic> {
-        let fold = Fold::new();
+        let fold = Fold::shared();
         let order = self.searchable();
         let n = order.len();
         let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
@@ -275,7 +282,7 @@ impl Renderer<'_> {
         let mut facets = Vec::with_capacity(n);
         let mut display = Vec::with_capacity(n);
         for (b, batch) in order.chunks(BATCH).enumerate() {
-            let docs: Vec<Result<Doc, Diagnostic>> = batch.par_iter().map(|&i| self.search_doc(i, &fold)).collect();
+            let docs: Vec<Result<Doc, Diagnostic>> = batch.par_iter().map(|&i| self.search_doc(i, fold)).collect();
             for (k, d) in docs.into_iter().enumerate() {
                 let d = d?;
                 let num = (b * BATCH + k) as u32;

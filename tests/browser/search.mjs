@@ -16,7 +16,7 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 const [root, probesArg, seedArg, flag, benchOut] = process.argv.slice(2);
-const bench = flag === "--bench";
+const bench = flag === "--bench", comparing = flag === "--compare";
 const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".txt": "text/plain; charset=utf-8" };
 const server = http.createServer((req, res) => {
   let p = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -79,7 +79,7 @@ async function results(q, extra = "") {
   await page.goto(`${origin}/search/?q=${encodeURIComponent(q)}${extra}`);
   await page.waitForFunction(() => window.__gongbaoSearch);
   await page.evaluate(() => window.__gongbaoSearch);
-  const total = Number(await page.getAttribute("[data-status]", "data-total"));
+  const first = Number(await page.getAttribute("[data-status]", "data-total"));
   const urls = [];
   for (;;) {
     urls.push(...await page.$$eval("[data-results] h2 a", (as) => as.map((a) => a.getAttribute("href"))));
@@ -88,6 +88,12 @@ async function results(q, extra = "") {
     await next.click();
     await page.evaluate(() => window.__gongbaoSearch);
   }
+  // Once every page has been seen every candidate has been checked: the count is then exact;
+  // before, it may only be too high (candidates not yet excluded), never too low.
+  const total = Number(await page.getAttribute("[data-status]", "data-total"));
+  const complete = (await page.getAttribute("[data-status]", "data-complete")) === "1";
+  if (!complete) fail(`${q}: the count is not exact after the last page`);
+  if (first < total) fail(`${q}: the first page counted ${first}, fewer than the ${total} found`);
   return { total, urls };
 }
 function compare(what, got, want, doc) {
@@ -101,7 +107,59 @@ function compare(what, got, want, doc) {
   return true;
 }
 
-if (bench) {
+if (comparing) {
+  // The same probes through both engines, in one session each: gongbao's index (every result
+  // through the page's own candidates and confirmation) and Pagefind's (`pagefind/` in the site,
+  // made by bench/search.py), each compared with the oracle. Bytes: one query and its first ten
+  // results' data, as a results page needs.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  let bytes = 0;
+  cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
+  await page.goto(`${origin}/search/`);
+  await page.evaluate(() => window.__gongbaoSearch);
+  await page.evaluate(async () => { window.__pf = await import("/pagefind/pagefind.js"); await window.__pf.init(); });
+  const known = docs.map((d) => d.url).sort((a, b) => b.length - a.length);
+  const owner = (u) => known.find((k) => u.startsWith(k)) || u;
+  const rows = [];
+  for (let k = 0; k < Number(probesArg); k++) {
+    const { q, doc } = probe();
+    const want = oracle(q);
+    const row = { q, len: Array.from(q).length, want: want.size };
+    bytes = 0;
+    let t0 = Date.now();
+    await page.evaluate((q) => { document.getElementById("q").value = q; document.querySelector("[data-search-form]").requestSubmit(); }, q);
+    await page.evaluate(() => window.__gongbaoSearch);
+    row.gongbao_ms = Date.now() - t0; row.gongbao_bytes = bytes;
+    const g = new Set(await page.evaluate((q) => window.__gongbaoSearchAll(q), q));
+    bytes = 0; t0 = Date.now();
+    const first = await page.evaluate(async (q) => {
+      const r = await window.__pf.search(q);
+      const top = await Promise.all(r.results.slice(0, 10).map((x) => x.data()));
+      return { n: r.results.length, top: top.map((d) => d.url) };
+    }, q);
+    row.pagefind_ms = Date.now() - t0; row.pagefind_bytes = bytes;
+    const all = await page.evaluate(async (q) => {
+      const r = await window.__pf.search(q);
+      return (await Promise.all(r.results.map((x) => x.data()))).map((d) => d.url);
+    }, q);
+    const p = new Set(all.map(owner));
+    for (const [name, got] of [["gongbao", g], ["pagefind", p]]) {
+      const hit = [...got].filter((u) => want.has(u)).length;
+      row[name + "_n"] = got.size;
+      row[name + "_recall"] = want.size ? hit / want.size : 1;
+      row[name + "_precision"] = got.size ? hit / got.size : 1;
+      row[name + "_found_doc"] = got.has(doc);
+    }
+    rows.push(row);
+  }
+  fs.writeFileSync(benchOut, JSON.stringify(rows));
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+  for (const name of ["gongbao", "pagefind"]) {
+    console.log(`${name} probes=${rows.length} recall=${mean(rows.map((r) => r[name + "_recall"])).toFixed(3)} precision=${mean(rows.map((r) => r[name + "_precision"])).toFixed(3)} found_own_doc=${rows.filter((r) => r[name + "_found_doc"]).length} median_bytes=${med(rows.map((r) => r[name + "_bytes"]))} median_ms=${med(rows.map((r) => r[name + "_ms"]))}`);
+  }
+} else if (bench) {
   // One session, as a reader's: the first query pays for meta.json and the T→S table.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");

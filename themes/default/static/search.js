@@ -171,19 +171,17 @@
     if (window && hi < s.length) el.appendChild(document.createTextNode("…"));
   }
 
-  function search() {
-    var p = params(), my = ++run;
-    input.value = p.q; sortEl.value = p.sort;
-    list.innerHTML = ""; pager.hidden = true; facetsEl.hidden = true;
+  function termsOf(q) {
     var terms = [];
-    p.q.split(/\s+/).forEach(function (w) {
+    q.split(/\s+/).forEach(function (w) {
       fold(w).s.split(" ").forEach(function (t) { if (t && terms.indexOf(t) < 0) terms.push(t); });
     });
-    if (!terms.length) { statusEl.textContent = p.q ? fmt(T.none, { q: p.q }) : T.empty; return Promise.resolve(); }
-    statusEl.textContent = T.loading;
+    return terms;
+  }
+  /* The candidates of folded terms, with their facets: exact when no term is longer than two. */
+  function candidates(terms) {
     var gs = [];
     terms.forEach(function (t) { grams(t).forEach(function (g) { if (gs.indexOf(g) < 0) gs.push(g); }); });
-    var exact = terms.every(function (t) { return Array.from(t).length <= 2; });
     return Promise.all(gs.map(function (g) { return shard(fnv(g) % meta.shards); })).then(function (shards) {
       var all = null, title = null;
       gs.forEach(function (g, k) {
@@ -192,25 +190,42 @@
       });
       var cand = members(all), inTitle = {};
       members(title).forEach(function (d) { inTitle[d] = true; });
-      var chunks = {};
-      cand.forEach(function (d) { chunks[Math.floor(d / meta.facets)] = true; });
-      return Promise.all(Object.keys(chunks).map(function (c) { return facetChunk(c * meta.facets); })).then(function () {
-        return Promise.all(cand.map(function (d) { return facetChunk(d).then(function (c) { return c[d % meta.facets]; }); }));
-      }).then(function (facets) {
-        if (my !== run) return;
-        var docs = cand.map(function (d, k) {
+      return Promise.all(cand.map(function (d) { return facetChunk(d).then(function (c) { return c[d % meta.facets]; }); })).then(function (facets) {
+        return cand.map(function (d, k) {
           var f = facets[k];
           return { d: d, title: !!inTitle[d], kind: meta.kinds[f[0]], year: String(f[1]),
             issuer: f[2].map(function (x) { return meta.issuers[x]; }), topic: f[3].map(function (x) { return meta.topics[x]; }),
             validity: stateOf(f[4]) };
         });
-        return finish(p, terms, exact, docs, my);
       });
+    });
+  }
+  function isExact(terms) { return terms.every(function (t) { return Array.from(t).length <= 2; }); }
+
+  function search() {
+    var p = params(), my = ++run;
+    input.value = p.q; sortEl.value = p.sort;
+    list.innerHTML = ""; pager.hidden = true; facetsEl.hidden = true;
+    var terms = termsOf(p.q);
+    statusEl.removeAttribute("data-total");
+    if (!terms.length) { statusEl.textContent = p.q ? fmt(T.none, { q: p.q }) : T.empty; return Promise.resolve(); }
+    statusEl.textContent = T.loading;
+    return candidates(terms).then(function (docs) {
+      if (my === run) return finish(p, terms, isExact(terms), docs, my);
     }).catch(function (e) {
       if (my === run) statusEl.textContent = T.error;
       if (window.console) console.error(e);
     });
   }
+  /* Every document that holds query `q`, newest first, as addresses: for tests and benchmarks,
+     through the same candidates and confirmation as the page. */
+  window.__gongbaoSearchAll = function (q) {
+    var terms = termsOf(q);
+    return candidates(terms).then(function (docs) {
+      docs.sort(function (a, b) { return a.d - b.d; });
+      return confirm(docs, terms, isExact(terms), docs.length, {});
+    }).then(function (ok) { return ok.map(function (doc) { return doc.row[0]; }); });
+  };
 
   var FACETS = ["kind", "year", "issuer", "topic", "validity"];
   function passes(doc, p, skip) {
@@ -234,7 +249,7 @@
     function step() {
       var batch = [];
       while (k < docs.length && out.length + batch.length < want) batch.push(docs[k++]);
-      if (!batch.length) return Promise.resolve(out);
+      if (!batch.length) { out.done = k >= docs.length; return Promise.resolve(out); }
       return Promise.all(batch.map(function (doc) {
         return row(doc.d).then(function (r) {
           doc.row = r;
@@ -259,7 +274,7 @@
     return confirm(filtered, terms, exact, want, verified).then(function (ok) {
       if (my !== run) return;
       // Complete: every candidate under the filters has been checked (or needs no check).
-      var complete = exact || small || ok.length < want;
+      var complete = exact || small || ok.done;
       var live = docs.filter(function (d) { return verified[d.d] !== false; });
       var total = exact ? filtered.length : complete ? ok.length : filtered.filter(function (d) { return verified[d.d] !== false; }).length;
       statusEl.textContent = total === 0 ? fmt(T.none, { q: p.q }) : fmt(complete ? T.found : T.found_about, { n: total });
