@@ -157,8 +157,6 @@ def main():
             f"| precision (mean over probes) | {mean('gongbao_precision'):.3f} | {mean('pagefind_precision'):.3f} |",
             f"| probes whose own document was found | {sum(r['gongbao_found_doc'] for r in crows)} of {len(crows)} "
             f"| {sum(r['pagefind_found_doc'] for r in crows)} of {len(crows)} |",
-            f"| median bytes per query (first ten results) | {by(crows, 'gongbao_bytes') / 1024:.0f} KiB "
-            f"| {by(crows, 'pagefind_bytes') / 1024:.0f} KiB |",
             f"| median time per query | {by(crows, 'gongbao_ms'):.0f} ms | {by(crows, 'pagefind_ms'):.0f} ms |",
             f"| index size | {mib(psearch)} + {mib(ptexts)} of `text.txt` | {mib(psize)} |",
             f"| index build | {ct['search'] / 1000:.1f} s inside a {cwhole / 1000:.1f} s build | {pf:.1f} s after the build |",

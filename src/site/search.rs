@@ -41,11 +41,13 @@ const SHARD_TARGET: usize = 12 * 1024;
 /// Records read and folded at a time (bounds the memory of the gram lists in flight).
 const BATCH: usize = 512;
 
-/// The character folding shared with the browser (`gongbao-search.js` does the same per
+/// The character folding shared with the browser (`assets/search.js` does the same per
 /// character): NFKC, lower case, Traditional → Simplified, brackets to `〔〕`, white space to a
 /// space.
 pub(crate) struct Fold {
     t2s: HashMap<char, char>,
+    /// The same table for the Basic Multilingual Plane, indexed by code point (the hot path).
+    bmp: Vec<char>,
 }
 
 impl Fold {
@@ -77,18 +79,46 @@ impl Fold {
                 .collect();
             t2s.extend(pairs);
         }
-        Fold { t2s }
+        let mut bmp: Vec<char> = (0..=0xFFFFu32).map(|c| char::from_u32(c).unwrap_or('\u{FFFD}')).collect();
+        for (&a, &b) in &t2s {
+            if let Some(slot) = bmp.get_mut(a as usize) {
+                *slot = b;
+            }
+        }
+        Fold { t2s, bmp }
+    }
+
+    fn t2s(&self, c: char) -> char {
+        match self.bmp.get(c as usize) {
+            Some(&d) => d,
+            None => self.t2s.get(&c).copied().unwrap_or(c),
+        }
     }
 
     /// Folds one character into `out`, keeping a single space between runs of white space.
     fn push(&self, c: char, out: &mut String) {
+        // Fast paths with the same result: CJK ideographs are their own NFKC and lower case, and
+        // ASCII letters, digits and most punctuation need only lower case.
+        if ('\u{3400}'..='\u{9FFF}').contains(&c) {
+            out.push(self.t2s(c));
+            return;
+        }
+        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && !matches!(c, '[' | ']' | '(' | ')')) {
+            out.push(c.to_ascii_lowercase());
+            return;
+        }
+        self.push_any(c, out);
+    }
+
+    /// [`Fold::push`] for any character: NFKC, lower case, then each character mapped.
+    fn push_any(&self, c: char, out: &mut String) {
         for n in std::iter::once(c).nfkc() {
             for l in n.to_lowercase() {
                 let f = match l {
                     '〔' | '[' | '【' | '(' | '〖' | '［' | '（' => '〔',
                     '〕' | ']' | '】' | ')' | '〗' | '］' | '）' => '〕',
                     l if l.is_whitespace() => ' ',
-                    l => self.t2s.get(&l).copied().unwrap_or(l),
+                    l => self.t2s(l),
                 };
                 if f == ' ' && (out.is_empty() || out.ends_with(' ')) {
                     continue;
@@ -149,6 +179,35 @@ fn gram_text(g: u64) -> String {
         s.push(char::from_u32(b).unwrap_or('\u{FFFD}'));
     }
     s
+}
+
+/// Hashes a gram (already a well-mixed 64-bit code) with one multiplication: the postings map
+/// takes tens of millions of lookups, for which SipHash's resistance to chosen keys is not needed.
+#[derive(Default, Clone, Copy)]
+struct GramHash;
+
+impl std::hash::BuildHasher for GramHash {
+    type Hasher = GramHasher;
+    fn build_hasher(&self) -> GramHasher {
+        GramHasher(0)
+    }
+}
+
+/// See [`GramHash`].
+struct GramHasher(u64);
+
+impl std::hash::Hasher for GramHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// FNV-1a over the UTF-8 bytes of a gram: which shard holds it (the browser computes the same).
@@ -230,8 +289,7 @@ struct Doc {
     display: serde_json::Value,
 }
 
-/// The index files, path under the output and bytes. `texts` is how many characters were
-/// indexed, for the report.
+/// The index files, path under the output and bytes.
 pub(crate) struct Files {
     /// `(path, bytes)` of every file of the index.
     pub files: Vec<(String, Vec<u8>)>,
@@ -277,7 +335,7 @@ impl Renderer<'_> {
         let n = order.len();
         let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
         let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
-        let mut postings: HashMap<u64, Posting> = HashMap::new();
+        let mut postings: HashMap<u64, Posting, GramHash> = HashMap::default();
         let (mut issuers, mut topics) = (Labels::default(), Labels::default());
         let mut facets = Vec::with_capacity(n);
         let mut display = Vec::with_capacity(n);
@@ -428,6 +486,17 @@ mod tests {
         let s = "行政规范性文件应当统一登记、统一编号、统一公布";
         assert_eq!(f.fold(s), s);
         assert!(f.table().chars().count() > 2000, "the T→S table is made from ferrous-opencc");
+    }
+
+    #[test]
+    fn the_fast_paths_fold_as_the_general_one() {
+        let f = Fold::shared();
+        for c in (0x20u32..0x7F).chain(0x3400..0xA000).filter_map(char::from_u32) {
+            let (mut fast, mut any) = (String::new(), String::new());
+            f.push(c, &mut fast);
+            f.push_any(c, &mut any);
+            assert_eq!(fast, any, "{c:?}");
+        }
     }
 
     #[test]
