@@ -68,7 +68,7 @@ def serve_rebuilds(gongbao, site, record, runs, out):
 
     def builds():
         log.seek(0)
-        return [sum(float(kv.split("=")[1]) for kv in m.group(1).split() if kv.split("=")[0] in ("analyse", "pages", "data", "seal", "swap")) / 1000
+        return [sum(float(kv.split("=")[1]) for kv in m.group(1).split() if kv.split("=")[0] in ("analyse", "pages", "data", "search", "seal", "swap")) / 1000
                 for m in re.finditer(r"timings-ms (.*)", log.read())]
 
     def wait(n):

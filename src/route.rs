@@ -25,6 +25,12 @@ pub(crate) fn text_md(r: &Record) -> String {
     format!("{}/text.md", record_dir(r))
 }
 
+/// Record `r`'s plain text for search (`text.txt` beside its page): what the page shows on the
+/// build date, one block a line, which the search page reads to confirm and show a match.
+pub(crate) fn search_text(r: &Record) -> String {
+    format!("{}/text.txt", record_dir(r))
+}
+
 /// The folder of record `r`'s text as it stood from `date`.
 pub(crate) fn version_dir(r: &Record, date: Date) -> String {
     format!("{}/{date}", record_dir(r))

@@ -31,3 +31,39 @@ fn a_page_built_before_a_repeal_shows_repealed_after_it() {
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("ok state with the clock at 2030-01-02: \"已废止\""), "{text}");
 }
+
+/// Search finds what Ctrl+F finds: generated probes (random substrings of random documents,
+/// 1–10 characters, across word boundaries), their Traditional-script forms, document numbers
+/// with other brackets, two terms and a kind filter, each compared in headless Chromium with an
+/// oracle that reads the built demo site from disk (`tests/browser/search.mjs`).
+#[test]
+fn search_finds_every_document_that_holds_the_query_and_only_those() {
+    let ready = project().join("tests/browser/node_modules/playwright-core").exists()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    assert!(ready, "chromium or playwright-core missing: run the tests with scripts/test, which installs them");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = Command::new(env!("CARGO_BIN_EXE_gongbao"))
+        .current_dir(project())
+        .args(["build", "--as-of", "2025-06-01", "--no-cache", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = Command::new("node")
+        .arg(project().join("tests/browser/search.mjs"))
+        .args([out.to_str().unwrap(), "60", "20261202"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{text}{}", String::from_utf8_lossy(&run.stderr));
+    for line in [
+        "ok 60/60 generated probes",
+        "ok 10/10 Traditional-script probes",
+        "ok 15/15 bracket-variant probes",
+        "ok two terms",
+        "ok filter kind=",
+        "ok nothing found",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}

@@ -177,6 +177,31 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
         marks.push(start.elapsed());
     }
+    // The search index reads every text again and holds only its postings, facets and rows.
+    let index = renderer.search_index().and_then(|ix| {
+        use rayon::prelude::*;
+        ix.files
+            .par_iter()
+            .map(|(rel, bytes)| {
+                staging.write(rel, bytes).map_err(|e| {
+                    Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match index {
+        Ok(files) => {
+            staged.extend(files.iter().map(|w| w.path.clone()));
+            written.extend(files);
+        }
+        Err(d) => {
+            let io = *d.rule == rules::IO;
+            print(&[d], lang, &a.sources, None);
+            staging.abandon();
+            return Err(Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS }));
+        }
+    }
+    marks.push(start.elapsed());
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -251,11 +276,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         eprintln!(
-            "timings-ms analyse={:.0} pages={:.0} data={:.0} seal={:.0} swap={:.0} files={} reused={}",
+            "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} files={} reused={}",
             ms(analysed),
             ms(marks[0] - analysed),
             ms(marks[1] - marks[0]),
-            ms(sealed - marks[1]),
+            ms(marks[2] - marks[1]),
+            ms(sealed - marks[2]),
             ms(start.elapsed() - sealed),
             written.len(),
             reused

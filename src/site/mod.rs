@@ -9,6 +9,7 @@ pub(crate) mod diff;
 pub(crate) mod hant;
 pub(crate) mod memo;
 mod pages;
+pub(crate) mod search;
 mod text;
 pub(crate) mod theme;
 pub(crate) mod views;
@@ -39,6 +40,11 @@ pub enum Job {
     Doc(usize),
     /// A record's text as Markdown, `text.md` beside its page (see [`Renderer::text_md`]).
     Text(usize),
+    /// A record's plain text for search, `text.txt` beside its page (see
+    /// [`Renderer::search_text`]).
+    SearchText(usize),
+    /// `search/index.html`.
+    Search,
     /// A document's text as it stood from one version's date: record, index into its versions.
     Version(usize, usize),
     /// A redline between two of a document's versions: record, older, newer.
@@ -77,7 +83,16 @@ pub enum Job {
 impl Job {
     /// Whether the job writes an HTML page (and so has a Traditional twin).
     pub(crate) fn is_page(&self) -> bool {
-        !matches!(self, Job::Text(_) | Job::Asset(_) | Job::Attachment(..) | Job::Data(_) | Job::Hant(_) | Job::Favicon)
+        !matches!(
+            self,
+            Job::Text(_)
+                | Job::SearchText(_)
+                | Job::Asset(_)
+                | Job::Attachment(..)
+                | Job::Data(_)
+                | Job::Hant(_)
+                | Job::Favicon
+        )
     }
 }
 
@@ -167,6 +182,7 @@ pub(crate) fn plan_with(
     }
     jobs.push(Job::NotFound);
     jobs.push(Job::SiteMap);
+    jobs.push(Job::Search);
     jobs.extend(theme.assets.keys().map(|k| Job::Asset(k.clone())));
     if theme.assets.contains_key(crate::route::favicon()) {
         jobs.push(Job::Favicon);
@@ -175,6 +191,7 @@ pub(crate) fn plan_with(
         let r = &c.records[i];
         jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
         jobs.push(Job::Text(i));
+        jobs.push(Job::SearchText(i));
         let n = c.versions[i].len();
         jobs.extend((0..n).map(|k| Job::Version(i, k)));
         // Consecutive versions, and every version against the current text.
@@ -535,6 +552,7 @@ impl<'a> Renderer<'a> {
         match job {
             Job::Doc(i) => Some(format!("doc {i}")),
             Job::Text(i) => Some(format!("text {i}")),
+            Job::SearchText(i) => Some(format!("search text {i}")),
             // An issue page links to the issues before and after it.
             Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
             Job::Version(i, k) => Some(format!("version {i} {k}")),
@@ -656,11 +674,16 @@ impl<'a> Renderer<'a> {
                 p.out = crate::route::hant(&p.out);
                 p
             }),
+            Job::Search => {
+                at("search/".into(), Page::Search(views::SearchPage { index: self.href("search/") }), Texts::None)
+            }
             Job::List(l, p) => {
                 let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
                 at(url, Page::List(self.list(l, *p)), Texts::None)
             }
-            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::Data(_) | Job::Favicon => None,
+            Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::SearchText(_) | Job::Data(_) | Job::Favicon => {
+                None
+            }
         }
     }
 
@@ -756,6 +779,13 @@ impl<'a> Renderer<'a> {
                 self.texts_identity(&Texts::Body(*i, self.c.shown_file(*i).map(str::to_string)), &mut h)?;
                 crate::route::text_md(&self.c.records[*i])
             }
+            // The plain text of the text shown on the build date, as its page shows it.
+            Job::SearchText(i) => {
+                memo::touch(*i);
+                h.update(b"text.txt\0");
+                self.texts_identity(&Texts::Body(*i, self.c.shown_file(*i).map(str::to_string)), &mut h)?;
+                crate::route::search_text(&self.c.records[*i])
+            }
             _ => {
                 let Some(p) = self.plan_page(job) else {
                     return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
@@ -834,6 +864,7 @@ impl<'a> Renderer<'a> {
                 },
             ),
             Job::Text(i) => (crate::route::text_md(&self.c.records[*i]), self.text_md(*i)?),
+            Job::SearchText(i) => (crate::route::search_text(&self.c.records[*i]), self.search_text(*i)?.into_bytes()),
             Job::Data(d) => self.data_file(d),
             _ => unreachable!("every other job is a page"),
         })

@@ -41,6 +41,7 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     templates "transfers.html",
     templates "publications.html",
     templates "404.html",
+    templates "search.html",
     templates "version.html",
     templates "diff.html",
     templates "versions.html",
@@ -49,6 +50,7 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     static "style.css",
     static "gongbao.js",
     static "favicon.ico",
+    static "search.js",
     i18n "zh-CN.toml",
     i18n "en.toml",
 ];

@@ -90,6 +90,8 @@ pub(crate) enum Page<'a> {
     NotFound(NotFoundPage),
     /// `sitemap.html`.
     SiteMap(SiteMapPage<'a>),
+    /// `search.html`.
+    Search(SearchPage),
 }
 
 impl Page<'_> {
@@ -109,6 +111,7 @@ impl Page<'_> {
             Page::Publications(_) => "publications.html",
             Page::NotFound(_) => "404.html",
             Page::SiteMap(_) => "sitemap.html",
+            Page::Search(_) => "search.html",
         }
     }
 
@@ -792,6 +795,14 @@ pub(crate) struct SiteMapPage<'a> {
     pub facets: Vec<Facet<'a>>,
 }
 
+/// `search/index.html`: the search page; the results are made in the browser from the index
+/// under `search/`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SearchPage {
+    /// Address of the index folder (`meta.json`, shards), ending in `/`.
+    pub index: String,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -1092,6 +1103,7 @@ pub(crate) mod tests {
                 values: vec![FacetValue { count: 2, label: "regulation", url: "/browse/kind/regulation/".into() }],
             }],
         }));
+        let (search, search_t) = page(Page::Search(SearchPage { index: "/search/".into() }));
         let plain = |v: Value| (v, None);
         let mut all = vec![
             ("Site", plain(Value::from_serialize(&site))),
@@ -1125,6 +1137,7 @@ pub(crate) mod tests {
             ("TransferItem", plain(Value::from_serialize(TransferItem { files: None, ..transfer }))),
             ("NotFoundPage", (not_found, not_found_t)),
             ("SiteMapPage", (site_map, site_map_t)),
+            ("SearchPage", (search, search_t)),
             ("DocLink", plain(Value::from_serialize(doc_link()))),
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
             ("Change", plain(Value::from_serialize(change()))),

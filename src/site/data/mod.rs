@@ -318,6 +318,7 @@ pub(crate) fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
             }
             crate::site::Job::Issues => Some("gazette/".into()),
             crate::site::Job::Browse => Some("browse/".into()),
+            crate::site::Job::Search => Some("search/".into()),
             crate::site::Job::Catalog => Some("catalog/".into()),
             crate::site::Job::Transfers => Some(crate::route::transfers_page().into()),
             crate::site::Job::Publications => Some(crate::route::publications_page().into()),
