@@ -495,3 +495,34 @@ fn a_commit_rebuilds_the_preview_and_git_status_does_not() {
     git(&["commit", "-qm", "第二稿"]);
     assert_ne!(settled(&first), first, "a commit did not rebuild the preview: {}", server.log());
 }
+
+/// User and system time of a process so far, in clock ticks (`/proc/<pid>/stat`).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn an_idle_preview_of_many_files_uses_almost_no_cpu() {
+    let s = site();
+    for k in 0..10_000 {
+        s.write(&format!("content/files/f{k:05}.txt"), "x\n");
+    }
+    let server = Server::start(&s);
+    let pid = server.child.id();
+    std::thread::sleep(Duration::from_secs(2));
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(5));
+    let used = cpu_ticks(pid) - before;
+    // 100 ticks a second on Linux: 25 ticks in 5 s is 5 % of a core. Walking these files once a
+    // second, or in a loop, takes far more.
+    assert!(used <= 25, "{used} ticks in 5 s while idle: {}", server.log());
+    // And it still notices an edit.
+    s.record("a", &normative("甲", "2024-01-02"), "改过PAGE-MARKER2。\n");
+    let start = Instant::now();
+    while !server.get("/docs/a/").1.contains("PAGE-MARKER2") {
+        assert!(start.elapsed() < Duration::from_secs(30), "the edit was not noticed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

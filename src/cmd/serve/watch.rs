@@ -236,9 +236,17 @@ fn events(
                     for e in &events {
                         // The kernel's queue overflowed: anything may have changed.
                         matters |= e.need_rescan() || (changes(&e.kind) && e.paths.iter().any(|p| targets.matters(p)));
+                        // A folder made or put back after the start is watched from now on. Only
+                        // on its arrival: watching walks the whole folder, and listing a folder
+                        // raises events on it, which would start the walk again, for ever.
+                        let arrived = matches!(
+                            e.kind,
+                            notify::EventKind::Create(_)
+                                | notify::EventKind::Modify(notify::event::ModifyKind::Name(_))
+                        );
                         for name in ["content", "themes"] {
-                            // A folder made or put back after the start is watched from now on.
-                            if e.paths.iter().any(|p| *p == targets.top(name)) && targets.top(name).is_dir() {
+                            if arrived && e.paths.iter().any(|p| *p == targets.top(name)) && targets.top(name).is_dir()
+                            {
                                 let _ = d.watch(targets.top(name), RecursiveMode::Recursive);
                             }
                         }
