@@ -77,3 +77,48 @@ fn an_unknown_kind_and_an_existing_file_are_refused() {
     assert_eq!(code, 2, "{said}");
     assert_eq!(std::fs::read_to_string(s.root().join("content/normative/2026-003.md")).unwrap(), "not a record\n");
 }
+
+#[test]
+fn a_structured_index_pattern_checks_and_allocates_numbers() {
+    let s = Site::new();
+    s.write(
+        "gongbao.toml",
+        &format!(
+            "{}index_no_format = \"QC-{{org}}-{{year}}/{{seq:04}}\"\n",
+            common::CONFIG.replace("index_no = '^\\d{9}/\\d{4}-\\d{5}$'\n", "")
+        ),
+    );
+    let fm = |title: &str, ix: &str| {
+        format!(
+            "kind: normative\ntitle: {title}\nissuer: {ISSUER}\npublished: 2026-03-02\nindex_no: {ix}\nreview: {{by: 王, on: 2026-03-01, result: 同意公开}}"
+        )
+    };
+    s.record("normative/a", &fm("甲", "QC-JSJ-2026/0041"), "正文。\n");
+    let (code, v) = s.check_json(&["--as-of", "2026-12-02"]);
+    assert_eq!(code, 0, "{v}");
+    // A number of another shape is an index-no error.
+    s.record("normative/b", &fm("乙", "000000001/2026-00007"), "正文。\n");
+    let (code, v) = s.check_json(&["--as-of", "2026-12-02"]);
+    assert_eq!(code, 1);
+    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["rule"] == "index-no"), "{v}");
+    std::fs::remove_file(s.root().join("content/normative/b.md")).unwrap();
+    // Two new records in a row take the next two numbers, written in the pattern.
+    for expected in ["QC-JSJ-2026/0042", "QC-JSJ-2026/0043"] {
+        let (code, said) = new(&s, &["normative", "--issuer", ISSUER, "--date", "2026-12-02"]);
+        assert_eq!(code, 0, "{said}");
+        assert!(said.contains(expected), "{said}");
+    }
+    let (_, v) = s.check_json(&["--as-of", "2026-12-02"]);
+    assert!(!v["diagnostics"].as_array().unwrap().iter().any(|d| d["rule"] == "index-no"), "{v}");
+    // A broken pattern is a settings error that says what is wrong.
+    s.write(
+        "gongbao.toml",
+        &format!(
+            "{}index_no_format = \"{{org}}/{{seq}}\"\n",
+            common::CONFIG.replace("index_no = '^\\d{9}/\\d{4}-\\d{5}$'\n", "")
+        ),
+    );
+    let o = s.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("{year}"), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -295,7 +295,8 @@ fn editor_loop(watcher: &str) {
     }
     // The reload script is the preview's: the files on disk are what `build` writes.
     for (path, bytes) in common::tree(&s.root().join("public")) {
-        assert!(!String::from_utf8_lossy(&bytes).contains("__gongbao"), "{path} holds the reload script");
+        // The preview's own routes all live under `/__gongbao/`.
+        assert!(!String::from_utf8_lossy(&bytes).contains("/__gongbao/"), "{path} holds the reload script");
     }
 }
 

@@ -96,7 +96,7 @@ fn make(o: &Options) -> Result<(), Failure> {
     std::io::Write::write_all(&mut f, text.as_bytes())
         .map_err(|e| Failure::io(msg!("无法写入 {shown}：{e}", "cannot write {shown}: {e}")))?;
     let dn = doc_number.map_or_else(|| "—".to_string(), |d| d.to_string());
-    let ix = index_no.map_or_else(|| "—".to_string(), |i| i.to_string());
+    let ix = index_no.as_ref().map_or_else(|| "—".to_string(), |i| written(i, &a.cfg));
     let said = msg!(
         "已新建 {shown}（id {id}；发文字号 {dn}；索引号 {ix}）。填写标题和正文，完成保密审查后写上 review，再运行 gongbao check",
         "made {shown} (id {id}; document number {dn}; index number {ix}). Write its title and text, add review once it is reviewed, then run gongbao check"
@@ -136,6 +136,11 @@ fn next_doc_number(records: &[std::sync::Arc<Record>], issuer: &str, year: i32) 
         .max()
         .unwrap_or(0);
     Some(DocNumber { agency, year: Some(year), seq: highest + 1 })
+}
+
+/// An index number as the site writes it: in its `[patterns] index_no_format`, else the usual shape.
+fn written(i: &IndexParts, cfg: &crate::config::Config) -> String {
+    cfg.patterns.index_format.as_ref().map_or_else(|| i.to_string(), |f| f.write(i))
 }
 
 /// The issuer's next index number of `year`: its organisation code from its latest index
@@ -202,7 +207,7 @@ fn front_matter(
         None => {}
     }
     match index_no {
-        Some(i) => y.push_str(&format!("index_no: {}\n", q(&i.to_string()))),
+        Some(i) => y.push_str(&format!("index_no: {}\n", q(&written(i, cfg)))),
         None => y.push_str("# index_no: 索引号，机构代码/年份-序号\n"),
     }
     y.push_str(&format!("published: {today}\n"));

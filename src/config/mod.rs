@@ -223,6 +223,8 @@ pub struct Patterns {
     pub index_no: Option<Regex>,
     /// 统一编号.
     pub registration_no: Option<Regex>,
+    /// 索引号 as a structured pattern (`index_no_format`), which also allocates numbers.
+    pub index_format: Option<crate::model::IndexFormat>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +255,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawPatterns {
     index_no: Option<String>,
+    index_no_format: Option<String>,
     registration_no: Option<String>,
 }
 
@@ -287,9 +290,26 @@ impl Config {
             })
             .transpose()
         };
+        let index_format = match raw.patterns.index_no_format.as_deref().map(crate::model::IndexFormat::parse) {
+            None => None,
+            Some(Ok(f)) => Some(f),
+            Some(Err((en, zh))) => {
+                let pos = text.find("index_no_format").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+                return Err(Diagnostic::error(
+                    &rules::CONFIG,
+                    FILE,
+                    pos,
+                    msg!("[patterns] index_no_format 无效：{zh}", "[patterns] index_no_format is not valid: {en}"),
+                )
+                .help(msg!("例如 \"{{org}}/{{year}}-{{seq:05}}\"", "for example \"{{org}}/{{year}}-{{seq:05}}\"")));
+            }
+        };
+        let index_no = compile("index_no", raw.patterns.index_no)?;
         let patterns = Patterns {
-            index_no: compile("index_no", raw.patterns.index_no)?,
+            // The structured pattern checks numbers too, unless a regular expression is given.
+            index_no: index_no.or_else(|| index_format.as_ref().map(|f| f.regex().clone())),
             registration_no: compile("registration_no", raw.patterns.registration_no)?,
+            index_format,
         };
         let mut site = raw.site;
         if !site.base_url.ends_with('/') {

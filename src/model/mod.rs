@@ -326,8 +326,16 @@ pub struct IndexParts {
 impl IndexNo {
     /// Reads an index number; `parts` is `None` when it does not have the usual shape.
     pub fn parse(text: &str, pos: diag::Pos) -> IndexNo {
+        IndexNo::parse_as(text, pos, None)
+    }
+
+    /// Reads an index number of the site's pattern, or of the usual shape when it has none.
+    pub fn parse_as(text: &str, pos: diag::Pos, format: Option<&IndexFormat>) -> IndexNo {
         let text = text.trim().to_string();
-        let parts = IndexParts::parse(&text);
+        let parts = match format {
+            Some(f) => f.read(&text),
+            None => IndexParts::parse(&text),
+        };
         IndexNo { text, pos, parts }
     }
 }
@@ -356,6 +364,122 @@ impl IndexParts {
     }
 }
 
+/// A site's structured index-number pattern (`[patterns] index_no_format`), such as
+/// `{org}/{year}-{seq:05}`: literal text with the placeholders `{org}` (the organisation code,
+/// any run of characters without white space), `{year}` (four digits) and `{seq}` or `{seq:0N}`
+/// (the serial, N digits with leading zeros). One pattern both checks a number (through
+/// [`IndexFormat::regex`]) and writes the next one ([`IndexFormat::write`]).
+#[derive(Clone, Debug)]
+pub struct IndexFormat {
+    pieces: Vec<Piece>,
+    regex: regex_lite::Regex,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Org,
+    Year,
+    Seq(usize),
+}
+
+impl IndexFormat {
+    /// Reads a pattern; `Err` says what is wrong, in English and Chinese.
+    pub fn parse(pattern: &str) -> Result<IndexFormat, (String, String)> {
+        let mut pieces = Vec::new();
+        let mut rest = pattern;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                Some(0) => {
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| ("a `{` without its `}`".to_string(), "`{` 没有配对的 `}`".to_string()))?;
+                    let name = &rest[1..end];
+                    pieces.push(match name {
+                        "org" => Piece::Org,
+                        "year" => Piece::Year,
+                        "seq" => Piece::Seq(0),
+                        _ => match name.strip_prefix("seq:0").and_then(|w| w.parse::<usize>().ok()) {
+                            Some(w) if (1..=12).contains(&w) => Piece::Seq(w),
+                            _ => {
+                                return Err((
+                                    format!("`{{{name}}}` is not a placeholder: use {{org}}, {{year}}, {{seq}} or {{seq:05}}"),
+                                    format!("`{{{name}}}` 不是占位符：可用 {{org}}、{{year}}、{{seq}} 或 {{seq:05}}"),
+                                ));
+                            }
+                        },
+                    });
+                    rest = &rest[end + 1..];
+                }
+                Some(k) => {
+                    pieces.push(Piece::Text(rest[..k].to_string()));
+                    rest = &rest[k..];
+                }
+                None => {
+                    pieces.push(Piece::Text(rest.to_string()));
+                    rest = "";
+                }
+            }
+        }
+        for (p, name) in [(Piece::Year, "{year}"), (Piece::Seq(0), "{seq}")] {
+            let n = pieces.iter().filter(|q| std::mem::discriminant(*q) == std::mem::discriminant(&p)).count();
+            if n != 1 {
+                return Err((
+                    format!("the pattern needs {name} exactly once"),
+                    format!("格式中 {name} 必须出现且只出现一次"),
+                ));
+            }
+        }
+        if pieces.iter().filter(|q| **q == Piece::Org).count() > 1 {
+            return Err(("{org} may appear once".into(), "{org} 最多出现一次".into()));
+        }
+        let mut source = String::from("^");
+        for p in &pieces {
+            match p {
+                Piece::Text(t) => source.push_str(&regex_lite::escape(t)),
+                Piece::Org => source.push_str(r"(?<org>\S+?)"),
+                Piece::Year => source.push_str(r"(?<year>\d{4})"),
+                Piece::Seq(0) => source.push_str(r"(?<seq>\d+)"),
+                Piece::Seq(w) => source.push_str(&format!(r"(?<seq>\d{{{w}}})")),
+            }
+        }
+        source.push('$');
+        let regex = regex_lite::Regex::new(&source).map_err(|e| (e.to_string(), e.to_string()))?;
+        Ok(IndexFormat { pieces, regex })
+    }
+
+    /// The regular expression that a number of this pattern matches.
+    pub fn regex(&self) -> &regex_lite::Regex {
+        &self.regex
+    }
+
+    /// The parts of `text`, when it has this pattern.
+    pub fn read(&self, text: &str) -> Option<IndexParts> {
+        let c = self.regex.captures(text)?;
+        let seq = c.name("seq")?.as_str();
+        Some(IndexParts {
+            org: c.name("org").map_or("", |m| m.as_str()).to_string(),
+            year: c.name("year")?.as_str().parse().ok()?,
+            serial: seq.parse().ok()?,
+            width: seq.len(),
+        })
+    }
+
+    /// `parts` written in this pattern.
+    pub fn write(&self, parts: &IndexParts) -> String {
+        let mut out = String::new();
+        for p in &self.pieces {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Org => out.push_str(&parts.org),
+                Piece::Year => out.push_str(&parts.year.to_string()),
+                Piece::Seq(w) => out.push_str(&format!("{:0w$}", parts.serial, w = *w.max(&parts.width))),
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for IndexParts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}-{:0w$}", self.org, self.year, self.serial, w = self.width)
@@ -379,6 +503,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn an_index_pattern_checks_reads_and_writes_numbers() {
+        let f = IndexFormat::parse("QC-{org}-{year}/{seq:04}").unwrap();
+        assert!(f.regex().is_match("QC-BGT-2025/0007"));
+        assert!(!f.regex().is_match("QC-BGT-2025/7"));
+        let p = f.read("QC-BGT-2025/0007").unwrap();
+        assert_eq!((p.org.as_str(), p.year, p.serial), ("BGT", 2025, 7));
+        assert_eq!(f.write(&p.next().unwrap()), "QC-BGT-2025/0008");
+        let n = IndexNo::parse_as("QC-BGT-2025/0007", diag::Pos::new(1, 1), Some(&f));
+        assert_eq!(n.parts, Some(p));
+        let usual = IndexFormat::parse("{org}/{year}-{seq:05}").unwrap();
+        assert_eq!(usual.write(&IndexParts::parse("113300000/2024-00012").unwrap()), "113300000/2024-00012");
+        for bad in ["{org}/{seq}", "{year}-{seq}-{seq}", "{org}/{year}-{n}", "{org/{year}-{seq}", "{year}{seq:0x}"] {
+            assert!(IndexFormat::parse(bad).is_err(), "{bad}");
+        }
+        // Literal text is literal, not a regular expression.
+        let dots = IndexFormat::parse("{year}.{seq}").unwrap();
+        assert!(!dots.regex().is_match("2025x1"));
+    }
 
     #[test]
     fn terms_accept_english_and_chinese() {

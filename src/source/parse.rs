@@ -887,7 +887,7 @@ impl Parser<'_> {
                     );
                 }
             }
-            IndexNo::parse(&v, pos)
+            IndexNo::parse_as(&v, pos, cfg.patterns.index_format.as_ref())
         });
         let registration_no = raw.registration_no.as_ref().map(|s| {
             let pos = self.at(s);
