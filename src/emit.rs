@@ -378,7 +378,7 @@ impl Cache {
 }
 
 /// `p` as an absolute path, `.` and `..` taken out, so one folder named two ways is one key.
-fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let mut clean = PathBuf::new();
     for c in abs.components() {

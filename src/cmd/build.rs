@@ -431,17 +431,7 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,
 /// so two names of one folder compare equal even when the folder does not exist yet.
 fn resolved(p: &Path) -> PathBuf {
-    let abs = std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf());
-    let mut clean = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                clean.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => clean.push(c),
-        }
-    }
+    let clean = crate::emit::absolute(p);
     let mut existing = clean.as_path();
     while !existing.exists() {
         match existing.parent() {

@@ -83,20 +83,7 @@ pub(crate) fn read(root: &Path, subjects: bool) -> History {
 /// changed, staged or not, and untracked. Empty outside git, where nothing can be told apart.
 pub(crate) fn uncommitted(root: &Path) -> std::collections::BTreeSet<String> {
     let run = |args: &[&str]| -> Option<Vec<u8>> {
-        let mut git = Command::new("git");
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("GIT_") {
-                git.env_remove(key);
-            }
-        }
-        git.current_dir(root)
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .args(["--no-pager", "--literal-pathspecs"]);
-        for setting in PINNED {
-            git.args(["-c", setting]);
-        }
-        let out = git.args(args).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+        let out = git(root).args(args).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
         out.status.success().then_some(out.stdout)
     };
     let mut out = std::collections::BTreeSet::new();
@@ -124,11 +111,9 @@ const PINNED: &[&str] = &[
     "i18n.logOutputEncoding=UTF-8",
 ];
 
-/// Runs `git log` in `root`: for every commit reachable from `HEAD` that changed something under
-/// `content/` compared with its first parent, newest first, a header (`<hash> <seconds>
-/// <±hhmm>`, then the subject if asked for) and the changed paths, all separated by NUL bytes so
-/// that any path or subject reads back exactly. `None` when git fails or is missing.
-fn git_log(root: &Path, subjects: bool) -> Option<Vec<u8>> {
+/// `git` in `root`, with none of the caller's `GIT_*` variables, no pager, prompts, lazy fetches
+/// or replacement objects, and the [`PINNED`] settings.
+fn git(root: &Path) -> Command {
     let mut git = Command::new("git");
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("GIT_") {
@@ -143,6 +128,15 @@ fn git_log(root: &Path, subjects: bool) -> Option<Vec<u8>> {
     for setting in PINNED {
         git.args(["-c", setting]);
     }
+    git
+}
+
+/// Runs `git log` in `root`: for every commit reachable from `HEAD` that changed something under
+/// `content/` compared with its first parent, newest first, a header (`<hash> <seconds>
+/// <±hhmm>`, the author's name, then the subject if asked for) and the changed paths, all separated by NUL bytes so
+/// that any path or subject reads back exactly. `None` when git fails or is missing.
+fn git_log(root: &Path, subjects: bool) -> Option<Vec<u8>> {
+    let mut git = git(root);
     git.args([
         "log",
         "--no-color",

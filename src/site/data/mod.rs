@@ -115,31 +115,30 @@ impl Renderer<'_> {
             json!({"name": "documents-json", "path": "documents.json", "format": "json", "mediatype": "application/json", "encoding": "utf-8", "title": "文件目录（JSON）", "description": "JSON Schema: schemas/documents.schema.json"}),
             json!({"name": "documents-jsonld", "path": "documents.jsonld", "format": "jsonld", "mediatype": "application/ld+json", "encoding": "utf-8", "title": "schema.org Legislation (JSON-LD)"}),
         ];
-        if !self.publication_items().is_empty() {
-            let fields: Vec<Value> = publications::PUBLICATION_FIELDS
-                .iter()
-                .map(|f| json!({"name": f.name, "type": f.kind, "description": f.description}))
-                .collect();
-            let path = crate::route::publications_csv().trim_start_matches("data/");
-            resources.push(json!({
-                "name": "publications-csv", "path": path, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-                "profile": "tabular-data-resource", "title": "信息发布登记（CSV）",
+        // A register's table: numbered rows with their fields described.
+        let register = |name: &str, path: &str, title: &str, fields: Vec<Value>| {
+            json!({
+                "name": name, "path": path.trim_start_matches("data/"), "format": "csv", "mediatype": "text/csv",
+                "encoding": "utf-8-sig", "profile": "tabular-data-resource", "title": title,
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
                 "schema": {"fields": fields, "primaryKey": ["number"], "missingValues": [""]},
-            }));
+            })
+        };
+        let described =
+            |name: &str, kind: &str, description: &str| json!({"name": name, "type": kind, "description": description});
+        if !self.publication_items().is_empty() {
+            let fields =
+                publications::PUBLICATION_FIELDS.iter().map(|f| described(f.name, f.kind, f.description)).collect();
+            resources.push(register(
+                "publications-csv",
+                crate::route::publications_csv(),
+                "信息发布登记（CSV）",
+                fields,
+            ));
         }
         if !self.registers.transfers.is_empty() {
-            let fields: Vec<Value> = transfers::TRANSFER_FIELDS
-                .iter()
-                .map(|f| json!({"name": f.name, "type": f.kind, "description": f.description}))
-                .collect();
-            let path = crate::route::transfers_csv().trim_start_matches("data/");
-            resources.push(json!({
-                "name": "transfers-csv", "path": path, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-                "profile": "tabular-data-resource", "title": "移交档案馆目录（CSV）",
-                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
-                "schema": {"fields": fields, "primaryKey": ["number"], "missingValues": [""]},
-            }));
+            let fields = transfers::TRANSFER_FIELDS.iter().map(|f| described(f.name, f.kind, f.description)).collect();
+            resources.push(register("transfers-csv", crate::route::transfers_csv(), "移交档案馆目录（CSV）", fields));
         }
         for p in issues {
             let name = format!("gazette-{}", p.trim_start_matches("gazette/").trim_end_matches(".json"));
