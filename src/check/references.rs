@@ -19,6 +19,7 @@ pub(super) fn references(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     refs.extend(r.repeals.iter().map(|x| ("repeals", &x.target)));
     refs.extend(r.interprets.iter().map(|x| ("interprets", x)));
     refs.extend(r.final_doc.iter().map(|x| ("final", x)));
+    refs.extend(r.corrects.iter().map(|x| ("corrects", x)));
     refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x)));
     refs.extend(
         r.stated
