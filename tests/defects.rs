@@ -119,3 +119,59 @@ fn a_version_page_has_the_documents_panel_print_button_and_cite_box_and_a_one_bl
     assert!(note.contains("<time datetime=\"2019-07-01\">") && note.contains("<time datetime=\"2021-11-01\">"));
     assert!(page.find("version-note").unwrap() < page.find("<h1").unwrap(), "the notice precedes the title");
 }
+
+const REDLINE: &str = "docs/regulations/2019-shirong/diff/2021-11-01..2024-02-01/";
+
+#[test]
+fn a_redline_marks_a_deleted_numeral_with_cues_and_keeps_headings_and_has_change_navigation() {
+    let (_tmp, out) = demo();
+    let page = read(&out, &format!("{REDLINE}index.html"));
+    // 二 → 一 and 一千 → 五百 in 第二十七条: each deletion and insertion between cues.
+    let del =
+        |run: &str| format!("<del><span class=\"cue\">〔删除〕</span>{run}<span class=\"cue\">〔/删除〕</span></del>");
+    let ins =
+        |run: &str| format!("<ins><span class=\"cue\">〔新增〕</span>{run}<span class=\"cue\">〔/新增〕</span></ins>");
+    assert!(page.contains(&format!("可以处{}{}百元以上{}{}元以下", del("二"), ins("一"), del("一千"), ins("五百"))));
+    // Chapters and articles are headings, as on the document page.
+    assert!(page.contains("<h2 class=\"same\">第一章　总则</h2>"), "chapter heading");
+    assert!(page.contains("<h3 class=\"same\">第二十七条　违反第十二条的处理</h3>"), "article heading");
+    assert!(!page.contains("<p class=\"same\">第一章"), "no heading turned into a paragraph");
+    // Changes only, and previous/next change, as buttons (keyboard reachable).
+    for b in [
+        "data-diff-only aria-pressed=\"false\">只看改动</button>",
+        "data-diff-step=\"-1\">上一处改动</button>",
+        "data-diff-step=\"1\">下一处改动</button>",
+    ] {
+        assert!(page.contains(b), "{b}");
+    }
+    // The style sheet draws no line through a deletion.
+    let css = read(&out, "assets/style.css");
+    let rule = css.lines().find(|l| l.starts_with("del {")).expect("a rule for del");
+    assert!(!rule.contains("line-through") && rule.contains("text-decoration: none"), "{rule}");
+}
+
+/// Runs `tests/browser/defects.mjs` in headless Chromium (set up by `scripts/test`).
+fn node(args: &[&str]) -> String {
+    let ready = project().join("tests/browser/node_modules/playwright-core").exists()
+        && Path::new("/usr/bin/chromium").exists();
+    assert!(ready, "chromium or playwright-core missing: run the tests with scripts/test");
+    let out = std::process::Command::new("node")
+        .arg(project().join("tests/browser/defects.mjs"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!text.contains("FAIL") && text.contains("ok "), "{text}");
+    text
+}
+
+#[test]
+fn in_a_browser_on_a_phone_the_redline_has_no_struck_numerals_and_its_navigation_works() {
+    let (tmp, out) = demo();
+    let shots = tmp.path().join("shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let text = node(&["redline", &out.to_string_lossy(), &format!("/{REDLINE}"), &shots.to_string_lossy()]);
+    assert_eq!(text.matches("ok ").count(), 12, "{text}");
+    assert!(shots.join("redline-phone.png").metadata().unwrap().len() > 10_000, "a screenshot was taken");
+}

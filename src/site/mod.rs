@@ -675,8 +675,9 @@ impl<'a> Renderer<'a> {
                 // Compare what the pages show, not the source: link targets, comments and raw
                 // HTML could name what is not public.
                 let shown = |dest: &str| self.link_action(r, dest, false) != crate::markdown::clean::LinkAction::Remove;
-                let text =
-                    |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::blocks(&md, &shown));
+                let text = |k: usize| {
+                    self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::leveled_blocks(&md, &shown))
+                };
                 let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));
