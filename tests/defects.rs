@@ -4,16 +4,27 @@
 //! official documents. Each test builds the demo (or a small site) and reads the HTML.
 
 mod common;
-use common::{Site, normative, project, run_in};
+use common::{Site, copy_tree, normative, project, run_in};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-/// The demo site as it stood on 2026-12-01, built into a temporary folder.
-fn demo() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("public");
-    let o = run_in(&project(), &["build", "--as-of", "2026-12-01", "--no-cache", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (tmp, out)
+/// The demo site as it stood on 2026-12-01, copied out of the repository (so that no build here
+/// appends to its publication register) and built once for all tests here. The folder lives
+/// as long as the test process.
+fn demo() -> (&'static Path, PathBuf) {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let tmp = DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site");
+        for part in ["content", "themes", "gongbao.toml"] {
+            copy_tree(&project().join(part), &site.join(part));
+        }
+        let out = tmp.path().join("public");
+        let o = run_in(&site, &["build", "--as-of", "2026-12-01", "--no-cache", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        tmp
+    });
+    (tmp.path(), tmp.path().join("public"))
 }
 
 fn read(out: &Path, rel: &str) -> String {
@@ -169,9 +180,55 @@ fn node(args: &[&str]) -> String {
 #[test]
 fn in_a_browser_on_a_phone_the_redline_has_no_struck_numerals_and_its_navigation_works() {
     let (tmp, out) = demo();
-    let shots = tmp.path().join("shots");
+    let shots = tmp.join("shots-redline");
     std::fs::create_dir_all(&shots).unwrap();
     let text = node(&["redline", &out.to_string_lossy(), &format!("/{REDLINE}"), &shots.to_string_lossy()]);
     assert_eq!(text.matches("ok ").count(), 12, "{text}");
     assert!(shots.join("redline-phone.png").metadata().unwrap().len() > 10_000, "a screenshot was taken");
+}
+
+#[test]
+fn official_documents_are_typeset_addressee_left_signature_right_items_as_written() {
+    let (_tmp, out) = demo();
+    let policy = read(&out, "docs/policy/2024-zhongdian-xiangmu/index.html");
+    assert!(
+        policy.contains(
+            "<div class=\"body\"><p class=\"addressee\">各区、县（市）人民政府，市政府各部门、各直属单位：</p>"
+        )
+    );
+    // Numbered items stay as written: headings and text, not list numbers.
+    assert!(policy.contains(">（一）压实项目责任</h3>") && !policy.contains("<ol>\n<li>压实"), "items as written");
+    let notice = read(&out, "docs/notices/2024-gongbao-gengzheng/index.html");
+    assert!(notice.contains(
+        "<p>特此说明。</p>\n<p class=\"signature\">青川市人民政府办公厅</p>\n<p class=\"signature\">2024年4月10日</p>"
+    ));
+    // The same on the Traditional page.
+    let hant = read(&out, "zh-Hant/docs/notices/2024-gongbao-gengzheng/index.html");
+    assert_eq!(hant.matches("class=\"signature\"").count(), 2);
+    // Titles offer breaks at their joints only.
+    assert!(policy.contains(
+        "<h1 class=\"doc-title\">青川市<wbr>人民政府<wbr>关于<wbr>下达2024年市重点建设项目<wbr>计划<wbr>的通知</h1>"
+    ));
+    let css = read(&out, "assets/style.css");
+    let rule = css.lines().find(|l| l.starts_with(".doc-title {")).unwrap();
+    assert!(rule.contains("word-break: keep-all") && rule.contains("line-break: strict"), "{rule}");
+}
+
+#[test]
+fn in_a_browser_on_a_phone_titles_break_only_at_their_joints() {
+    let (tmp, out) = demo();
+    let shots = tmp.join("shots-titles");
+    std::fs::create_dir_all(&shots).unwrap();
+    let pages = [
+        "/docs/notices/2024-gongbao-gengzheng/",
+        "/docs/policy/2024-zhongdian-xiangmu/",
+        "/docs/drafts/2023-wangyueche/",
+        "/docs/normative/2024-goufang-butie/",
+    ];
+    let mut args = vec!["titles".to_string(), out.to_string_lossy().into_owned(), shots.to_string_lossy().into_owned()];
+    args.extend(pages.iter().map(|p| p.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = node(&args);
+    assert_eq!(text.matches("ok ").count(), pages.len() * 2, "{text}");
+    assert!(text.contains("(4 lines)"), "the long title of the draft wraps: {text}");
 }

@@ -6,6 +6,7 @@
 pub(crate) mod clean;
 pub(crate) mod cmark;
 pub(crate) mod escape;
+pub(crate) mod typeset;
 
 use crate::model::diag::Pos;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -88,8 +89,9 @@ pub(crate) fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
 /// [`render`], rewriting link and image destinations on the way, so that a text without raw
 /// HTML needs no second pass over its HTML.
 pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
-    let (mut body, events) = walk(full, base, md, html, rewrite);
+    let (mut body, mut events) = walk(full, base, md, html, rewrite);
     if html {
+        typeset::typeset(&mut events);
         pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
     }
     body
@@ -440,11 +442,7 @@ pub(crate) fn plain_text(md: &str) -> String {
     out.trim().to_string()
 }
 
-/// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
-/// row or code block, line breaks kept. Link and image text stays; destinations, raw HTML and
-/// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
-/// the address may be shown. Redlines compare these, never the source, which may name records
-/// that are not public.
+/// [`leveled_blocks`] without the levels.
 #[cfg(test)]
 pub(crate) fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
     leveled_blocks(md, keep_autolink).into_iter().map(|b| b.text).collect()
@@ -459,8 +457,12 @@ pub(crate) struct Block {
     pub text: String,
 }
 
-/// The blocks of [`blocks`] with the level of each heading, so that a redline keeps headings
-/// (`第一章`, `第三条`) as headings.
+/// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
+/// row or code block, line breaks kept, with the level of each heading (so that a redline keeps
+/// `第一章`, `第三条` as headings). Link and image text stays; destinations, raw HTML and
+/// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
+/// the address may be shown. Redlines compare these, never the source, which may name records
+/// that are not public.
 pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<Block> {
     let mut out = Vec::new();
     let mut cur = String::new();

@@ -11,6 +11,7 @@ pub(crate) mod memo;
 mod pages;
 mod text;
 pub(crate) mod theme;
+mod title;
 pub(crate) mod views;
 
 use crate::config::Config;
@@ -409,6 +410,7 @@ impl<'a> Renderer<'a> {
             }
             minijinja::escape_formatter(out, state, value)
         });
+        env.add_filter("title_breaks", |s: String| minijinja::Value::from_safe_string(title::title_breaks(&s)));
         for (name, src) in &theme.templates {
             env.add_template_owned(name.clone(), src.clone())
                 .map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;

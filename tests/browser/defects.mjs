@@ -6,7 +6,8 @@
 //        下一处改动 focuses the first change, then the next; a screenshot into OUT_DIR
 //   node tests/browser/defects.mjs titles PUBLIC_DIR OUT_DIR PAGE…
 //        on a 390-pixel phone, no line of a page title starts with a character that the rules
-//        of Chinese line breaking keep off a line's start; a screenshot of each page
+//        of Chinese line breaking keep off a line's start, and every line break of the title
+//        is one it offers (<wbr>, punctuation), not inside a word or number; a screenshot of each
 //
 // Prints one line per check ("ok …" or "FAIL …") and exits 1 on any failure.
 import http from "node:http";
@@ -98,21 +99,34 @@ async function titles([out, ...pages]) {
   let n = 0;
   for (const url of pages) {
     await page.goto(base + url);
-    // Each line of the title, read off the positions of its characters.
-    const lines = await page.$eval("h1", (h) => {
-      const text = h.textContent;
+    // Each line of the title, read off the positions of its characters, and where the
+    // title offers a break (<wbr>, or after punctuation).
+    const { lines, offered } = await page.$eval("h1", (h) => {
       const range = document.createRange();
-      const node = [...h.childNodes].find((c) => c.nodeType === 3);
       const rows = new Map();
-      for (let i = 0; i < node.length; i++) {
-        range.setStart(node, i); range.setEnd(node, i + 1);
-        const top = Math.round(range.getBoundingClientRect().top);
-        rows.set(top, (rows.get(top) || "") + text[i]);
+      const offered = new Set();
+      let at = 0;
+      for (const node of h.childNodes) {
+        if (node.nodeName === "WBR") { offered.add(at); continue; }
+        if (node.nodeType !== 3) continue;
+        for (let i = 0; i < node.length; i++) {
+          range.setStart(node, i); range.setEnd(node, i + 1);
+          const top = Math.round(range.getBoundingClientRect().top);
+          const ch = node.data[i];
+          rows.set(top, (rows.get(top) || "") + ch);
+          at++;
+          if ("》）」，、：；".includes(ch)) offered.add(at);
+          if ("《（「".includes(ch)) offered.add(at - 1);
+        }
       }
-      return [...rows.values()];
+      return { lines: [...rows.values()], offered: [...offered] };
     });
     const bad = lines.slice(1).filter((l) => /^[，。、：；！？）》」』〉”’]/.test(l));
     check(`${url}: no title line starts with closing punctuation`, bad.length === 0, lines.join(" | "));
+    let end = 0;
+    const inside = [];
+    for (const l of lines.slice(0, -1)) { end += l.length; if (!offered.includes(end)) inside.push(end); }
+    check(`${url}: the title breaks only where it offers to (${lines.length} lines)`, inside.length === 0, lines.join(" | "));
     await page.screenshot({ path: path.join(out, `title-phone-${++n}.png`) });
   }
 }
