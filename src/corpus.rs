@@ -86,6 +86,8 @@ pub struct Corpus {
     pub drafts: Vec<Vec<usize>>,
     /// Per record: the draft whose adoption report it is.
     pub adoption_for: Vec<Vec<usize>>,
+    /// Per record: visible correction notices (更正) that put it right.
+    pub corrected_by: Vec<Vec<usize>>,
     /// Per record: the visible issue that printed it.
     pub printed: Vec<Option<Printed>>,
     /// Per record: its timeline (first entry: in force from the effective date).
@@ -135,6 +137,7 @@ impl Corpus {
             interpreted_by: vec![Vec::new(); n],
             drafts: vec![Vec::new(); n],
             adoption_for: vec![Vec::new(); n],
+            corrected_by: vec![Vec::new(); n],
             printed: vec![None; n],
             timelines: Vec::new(),
             current: Vec::new(),
@@ -192,6 +195,10 @@ impl Corpus {
             }
             if let Some(t) = r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| c.lookup(&x.id)) {
                 c.adoption_for[t].push(i);
+            }
+            let corrected: Vec<usize> = r.corrects.iter().filter_map(|x| c.lookup(&x.id)).collect();
+            for t in corrected {
+                c.corrected_by[t].push(i);
             }
             if let Some(issue) = &r.issue {
                 for item in issue.sections.iter().flat_map(|s| &s.items) {
@@ -331,7 +338,7 @@ impl Corpus {
     /// the per-record fields above: `serve` reuses a page when nothing it read changed.
     pub fn view(&self, i: usize) -> String {
         format!(
-            "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.records[i].sha256,
             self.records[i].file,
             self.visible[i],
@@ -340,6 +347,7 @@ impl Corpus {
             self.interpreted_by[i],
             self.drafts[i],
             self.adoption_for[i],
+            self.corrected_by[i],
             self.printed[i],
             self.timelines[i],
             self.current[i],

@@ -85,14 +85,17 @@ fn redline_of_a_chinese_document() {
     let s = versioned_site();
     assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
     let d = page(&s, "docs/rule/diff/2020-01-01..2022-07-01/index.html");
-    assert!(d.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "inserted sentence");
     assert!(
-        d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"),
+        d.contains("<ins><span class=\"cue\">〔新增〕</span>保障公众权益，<span class=\"cue\">〔/新增〕</span></ins>"),
+        "inserted sentence"
+    );
+    assert!(
+        d.contains("<del><span class=\"cue\">〔删除〕</span>五千<span class=\"cue\">〔/删除〕</span></del><ins><span class=\"cue\">〔新增〕</span>一万<span class=\"cue\">〔/新增〕</span></ins>"),
         "changed number"
     );
     assert!(
         d.contains(
-            "<p class=\"deleted\"><del><span class=\"cue\">[删除]</span>第三条 本办法由市司法局负责解释。</del></p>"
+            "<p class=\"deleted\"><del><span class=\"cue\">〔删除〕</span>第三条 本办法由市司法局负责解释。<span class=\"cue\">〔/删除〕</span></del></p>"
         ),
         "deleted clause"
     );
@@ -119,11 +122,11 @@ fn redlines_compare_the_published_text_not_the_source() {
     }
     // Paragraphs still align, and link text stays.
     assert!(
-        d.contains("<p class=\"changed\">依照内部规定与<ins><span class=\"cue\">[新增]</span>从严</ins>办理。</p>"),
+        d.contains("<p class=\"changed\">依照内部规定与<ins><span class=\"cue\">〔新增〕</span>从严<span class=\"cue\">〔/新增〕</span></ins>办理。</p>"),
         "{d}"
     );
     assert!(
-        d.contains("<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"),
+        d.contains("<del><span class=\"cue\">〔删除〕</span>五千<span class=\"cue\">〔/删除〕</span></del><ins><span class=\"cue\">〔新增〕</span>一万<span class=\"cue\">〔/新增〕</span></ins>"),
         "{d}"
     );
 }

@@ -21,6 +21,7 @@ fn refs_of<'r>(c: &Corpus, r: &'r Record) -> Vec<(&'static str, std::borrow::Cow
     refs.extend(r.repeals.iter().map(|x| ("repeals", Cow::Borrowed(&x.target))));
     refs.extend(r.interprets.iter().map(|x| ("interprets", Cow::Borrowed(x))));
     refs.extend(r.final_doc.iter().map(|x| ("final", Cow::Borrowed(x))));
+    refs.extend(r.corrects.iter().map(|x| ("corrects", Cow::Borrowed(x))));
     refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", Cow::Borrowed(x))));
     refs.extend(
         r.stated

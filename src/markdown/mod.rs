@@ -6,6 +6,7 @@
 pub(crate) mod clean;
 pub(crate) mod cmark;
 pub(crate) mod escape;
+pub(crate) mod typeset;
 
 use crate::model::diag::Pos;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -88,8 +89,9 @@ pub(crate) fn render(full: &str, base: usize, md: &str, html: bool) -> Body {
 /// [`render`], rewriting link and image destinations on the way, so that a text without raw
 /// HTML needs no second pass over its HTML.
 pub(crate) fn render_with(full: &str, base: usize, md: &str, html: bool, rewrite: Option<Rewrite<'_>>) -> Body {
-    let (mut body, events) = walk(full, base, md, html, rewrite);
+    let (mut body, mut events) = walk(full, base, md, html, rewrite);
     if html {
+        typeset::typeset(&mut events);
         pulldown_cmark::html::push_html(&mut body.html, events.into_iter());
     }
     body
@@ -440,18 +442,34 @@ pub(crate) fn plain_text(md: &str) -> String {
     out.trim().to_string()
 }
 
+/// [`leveled_blocks`] without the levels.
+pub(crate) fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
+    leveled_blocks(md, keep_autolink).into_iter().map(|b| b.text).collect()
+}
+
+/// A block of what a reader sees (see [`leveled_blocks`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Block {
+    /// Heading level, 1 to 6; 0 for anything that is not a heading.
+    pub level: u8,
+    /// Its plain text.
+    pub text: String,
+}
+
 /// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
-/// row or code block, line breaks kept. Link and image text stays; destinations, raw HTML and
+/// row or code block, line breaks kept, with the level of each heading (so that a redline keeps
+/// `第一章`, `第三条` as headings). Link and image text stays; destinations, raw HTML and
 /// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
 /// the address may be shown. Redlines compare these, never the source, which may name records
 /// that are not public.
-pub(crate) fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<String> {
+pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<Block> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let flush = |cur: &mut String, out: &mut Vec<String>| {
+    let mut level = 0u8;
+    let flush = |cur: &mut String, out: &mut Vec<Block>, level: u8| {
         let t = cur.trim();
         if !t.is_empty() {
-            out.push(t.to_string());
+            out.push(Block { level, text: t.to_string() });
         }
         cur.clear();
     };
@@ -470,12 +488,19 @@ pub(crate) fn blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<Stri
             Event::FootnoteReference(label) => cur.push_str(&format!("[{label}]")),
             Event::SoftBreak | Event::HardBreak => cur.push('\n'),
             Event::Start(Tag::TableCell) if !cur.trim().is_empty() => cur.push_str(" | "),
-            Event::Start(tag) if is_block(&tag.to_end()) => flush(&mut cur, &mut out),
-            Event::End(end) if is_block(&end) => flush(&mut cur, &mut out),
+            Event::Start(Tag::Heading { level: h, .. }) => {
+                flush(&mut cur, &mut out, level);
+                level = h as u8;
+            }
+            Event::Start(tag) if is_block(&tag.to_end()) => flush(&mut cur, &mut out, level),
+            Event::End(end) if is_block(&end) => {
+                flush(&mut cur, &mut out, level);
+                level = 0;
+            }
             _ => {}
         }
     }
-    flush(&mut cur, &mut out);
+    flush(&mut cur, &mut out, level);
     out
 }
 
@@ -692,6 +717,8 @@ mod tests {
         let md = "## 第一条\n\n见[办法](doc:secret)与<doc:hidden>和<doc:shown>。<!-- 批注 -->\n第二行<span title=\"x\">字</span>\n\n<div>\n原始\n</div>\n\n- 甲\n  - 乙\n\n| 表 | 头 |\n|---|---|\n| 一 | 二 |\n";
         let b = blocks(md, &|dest| dest != "doc:hidden");
         assert_eq!(b, ["第一条", "见办法与和doc:shown。\n第二行字", "甲", "乙", "表 | 头", "一 | 二"]);
+        let levels: Vec<u8> = leveled_blocks(md, &|_| true).iter().map(|b| b.level).collect();
+        assert_eq!(levels, [2, 0, 0, 0, 0, 0], "the heading keeps its level");
     }
 
     #[test]

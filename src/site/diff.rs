@@ -9,6 +9,7 @@
 //! coarser one. Everything else (aligning, escaping, the clean-up pass) is linear.
 
 use super::escape;
+use crate::markdown::Block;
 
 /// One step of an edit script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,37 +139,45 @@ pub(crate) struct Stats {
     pub same: usize,
 }
 
-/// The redline of paragraphs `a` → `b` as HTML, with its counts. The paragraphs are plain text
-/// (see [`crate::markdown::blocks`]): what the pages show, never the Markdown source. Cue
-/// words (`del_cue`, `ins_cue`) are written into the markup so the change reads without colour
-/// (and in print, and aloud).
-pub(crate) fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) -> (String, Stats) {
+/// The redline of blocks `a` → `b` as HTML, with its counts. The blocks are plain text with a
+/// heading level (see [`crate::markdown::leveled_blocks`]): what the pages show, never the
+/// Markdown source. A heading stays a heading (`<h2>`…), anything else is a paragraph.
+///
+/// Changes are `<del>` and `<ins>`, each opened and closed by a cue in brackets (`〔删除〕…〔/删除〕`,
+/// from `del_cue` and `ins_cue`), which the style sheet hides on screen, where a badge and a tint
+/// mark the change instead of a line through the text (a struck-out 二 reads as 三), and shows in
+/// print; screen readers read them either way.
+pub(crate) fn redline(a: &[Block], b: &[Block], del_cue: &str, ins_cue: &str) -> (String, Stats) {
     let mut budget = PAGE_BUDGET;
-    // Paragraphs are aligned as numbers (equal texts, equal numbers): comparing two numbers
-    // costs one step, however long the paragraphs.
-    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    // Blocks are aligned as numbers (equal texts at equal levels, equal numbers): comparing two
+    // numbers costs one step, however long the blocks.
+    let mut ids: std::collections::HashMap<&Block, u32> = std::collections::HashMap::new();
     let (mut ia, mut ib) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
     for (side, out) in [(a, &mut ia), (b, &mut ib)] {
         for p in side {
             let next = ids.len() as u32;
-            out.push(*ids.entry(p.as_str()).or_insert(next));
+            out.push(*ids.entry(p).or_insert(next));
         }
     }
     let ops = myers_within(&ia, &ib, &mut budget)
         .unwrap_or_else(|| a.iter().map(|_| Op::Del).chain(b.iter().map(|_| Op::Ins)).collect());
     let mut html = String::new();
     let mut stats = Stats::default();
+    let block = |html: &mut String, level: u8, class: &str, inner: &str| {
+        let tag = if (1..=6).contains(&level) { format!("h{level}") } else { "p".to_string() };
+        html.push_str(&format!("<{tag} class=\"{class}\">{inner}</{tag}>\n"));
+    };
     let (mut i, mut j, mut k) = (0, 0, 0);
     while k < ops.len() {
         if ops[k] == Op::Same {
-            html.push_str(&format!("<p class=\"same\">{}</p>\n", text(&a[i])));
+            block(&mut html, a[i].level, "same", &text(&a[i].text));
             stats.same += 1;
             i += 1;
             j += 1;
             k += 1;
             continue;
         }
-        // A run of deletions and insertions: pair them up as changed paragraphs where they are
+        // A run of deletions and insertions: pair them up as changed blocks where they are
         // alike, and show the rest whole.
         let (mut dels, mut inss) = (Vec::new(), Vec::new());
         while k < ops.len() && ops[k] != Op::Same {
@@ -187,31 +196,30 @@ pub(crate) fn redline(a: &[String], b: &[String], del_cue: &str, ins_cue: &str) 
         let pairs = dels.len().min(inss.len());
         for p in 0..pairs.max(dels.len()).max(inss.len()) {
             let changed = match (dels.get(p), inss.get(p)) {
-                (Some(d), Some(n)) if p < pairs => alike(d, n, &mut budget),
+                (Some(d), Some(n)) if p < pairs => alike(&d.text, &n.text, &mut budget).map(|segs| (n.level, segs)),
                 _ => None,
             };
-            if let Some(segs) = changed {
-                html.push_str(&format!("<p class=\"changed\">{}</p>\n", marked(segs, del_cue, ins_cue)));
+            if let Some((level, segs)) = changed {
+                block(&mut html, level, "changed", &marked(segs, del_cue, ins_cue));
                 stats.changed += 1;
                 continue;
             }
             if let Some(d) = dels.get(p) {
-                html.push_str(&format!(
-                    "<p class=\"deleted\"><del><span class=\"cue\">[{del_cue}]</span>{}</del></p>\n",
-                    text(d)
-                ));
+                block(&mut html, d.level, "deleted", &cued("del", del_cue, &d.text));
                 stats.deleted += 1;
             }
             if let Some(n) = inss.get(p) {
-                html.push_str(&format!(
-                    "<p class=\"inserted\"><ins><span class=\"cue\">[{ins_cue}]</span>{}</ins></p>\n",
-                    text(n)
-                ));
+                block(&mut html, n.level, "inserted", &cued("ins", ins_cue, &n.text));
                 stats.inserted += 1;
             }
         }
     }
     (html, stats)
+}
+
+/// `run` inside `<del>` or `<ins>` (`tag`), between an opening and a closing cue.
+fn cued(tag: &str, cue: &str, run: &str) -> String {
+    format!("<{tag}><span class=\"cue\">〔{cue}〕</span>{}<span class=\"cue\">〔/{cue}〕</span></{tag}>", text(run))
 }
 
 fn text(s: &str) -> String {
@@ -240,8 +248,8 @@ fn marked(runs: Vec<(Op, String)>, del_cue: &str, ins_cue: &str) -> String {
     for (op, run) in runs {
         match op {
             Op::Same => out.push_str(&text(&run)),
-            Op::Del => out.push_str(&format!("<del><span class=\"cue\">[{del_cue}]</span>{}</del>", text(&run))),
-            Op::Ins => out.push_str(&format!("<ins><span class=\"cue\">[{ins_cue}]</span>{}</ins>", text(&run))),
+            Op::Del => out.push_str(&cued("del", del_cue, &run)),
+            Op::Ins => out.push_str(&cued("ins", ins_cue, &run)),
         }
     }
     out
@@ -349,8 +357,16 @@ mod tests {
         (old, new)
     }
 
-    fn paras(md: &str) -> Vec<String> {
-        crate::markdown::blocks(md, &|_| true)
+    fn paras(md: &str) -> Vec<Block> {
+        crate::markdown::leveled_blocks(md, &|_| true)
+    }
+
+    fn del(cue: &str, run: &str) -> String {
+        format!("<del><span class=\"cue\">〔{cue}〕</span>{run}<span class=\"cue\">〔/{cue}〕</span></del>")
+    }
+
+    fn ins(cue: &str, run: &str) -> String {
+        format!("<ins><span class=\"cue\">〔{cue}〕</span>{run}<span class=\"cue\">〔/{cue}〕</span></ins>")
     }
 
     #[test]
@@ -400,14 +416,9 @@ mod tests {
         let old = "## 第一条\n\n为了规范管理，制定本办法。\n\n第二条 违反规定的，处五千元罚款。\n\n第三条 本办法由市司法局负责解释。\n";
         let new = "## 第一条\n\n为了规范管理，保障公众权益，制定本办法。\n\n第二条 违反规定的，处一万元罚款。\n\n第四条 本办法自公布之日起施行。\n";
         let (html, stats) = redline(&paras(old), &paras(new), "删除", "新增");
-        assert!(html.contains("<ins><span class=\"cue\">[新增]</span>保障公众权益，</ins>"), "{html}");
-        assert!(
-            html.contains(
-                "<del><span class=\"cue\">[删除]</span>五千</del><ins><span class=\"cue\">[新增]</span>一万</ins>"
-            ),
-            "{html}"
-        );
-        assert!(html.contains("<p class=\"same\">第一条</p>"), "{html}");
+        assert!(html.contains(&ins("新增", "保障公众权益，")), "{html}");
+        assert!(html.contains(&format!("{}{}", del("删除", "五千"), ins("新增", "一万"))), "{html}");
+        assert!(html.contains("<h2 class=\"same\">第一条</h2>"), "a heading stays a heading: {html}");
         assert_eq!(stats.same, 1);
         assert!(stats.changed >= 2, "{stats:?}");
     }
@@ -415,10 +426,7 @@ mod tests {
     #[test]
     fn short_common_runs_between_changes_are_folded_into_the_change() {
         let html = marked(alike("主要街道两侧", "城市主次干道两侧", &mut PAGE_BUDGET.clone()).unwrap(), "删", "增");
-        assert_eq!(
-            html,
-            "<del><span class=\"cue\">[删]</span>主要街</del><ins><span class=\"cue\">[增]</span>城市主次干</ins>道两侧"
-        );
+        assert_eq!(html, format!("{}{}道两侧", del("删", "主要街"), ins("增", "城市主次干")));
     }
 
     /// The old and the new paragraphs a redline shows: unchanged text and `<del>` for the old,
@@ -426,9 +434,12 @@ mod tests {
     fn sides(html: &str, del_cue: &str, ins_cue: &str) -> (Vec<String>, Vec<String>) {
         let (mut old, mut new) = (Vec::new(), Vec::new());
         for line in html.lines() {
-            let line = line
-                .replace(&format!("<span class=\"cue\">[{del_cue}]</span>"), "")
-                .replace(&format!("<span class=\"cue\">[{ins_cue}]</span>"), "");
+            let mut line = line.to_string();
+            for cue in [del_cue, ins_cue] {
+                line = line
+                    .replace(&format!("<span class=\"cue\">〔{cue}〕</span>"), "")
+                    .replace(&format!("<span class=\"cue\">〔/{cue}〕</span>"), "");
+            }
             let (mut o, mut n, mut in_del, mut in_ins) = (String::new(), String::new(), false, false);
             let mut rest = line.as_str();
             while !rest.is_empty() {
@@ -443,7 +454,10 @@ mod tests {
                             o.push('\n');
                             n.push('\n');
                         }
-                        t => assert!(t.starts_with("<p ") || t == "</p>", "unexpected tag {t}"),
+                        t => assert!(
+                            t.starts_with("<p ") || t == "</p>" || t.starts_with("<h") || t.starts_with("</h"),
+                            "unexpected tag {t}"
+                        ),
                     }
                     rest = &rest[end..];
                     continue;
@@ -497,8 +511,9 @@ mod tests {
         };
         let (a, b) = (side(&['子', '丑', '寅']), side(&['卯', '辰', '巳']));
         assert!(a.iter().map(String::len).sum::<usize>() > 4_000_000);
+        let plain = |v: &[String]| -> Vec<Block> { v.iter().map(|t| Block { level: 0, text: t.clone() }).collect() };
         let start = std::time::Instant::now();
-        let (html, stats) = redline(&a, &b, "删除", "新增");
+        let (html, stats) = redline(&plain(&a), &plain(&b), "删除", "新增");
         let took = start.elapsed();
         assert!(took < std::time::Duration::from_secs(20), "{took:?}");
         assert_eq!(sides(&html, "删除", "新增"), (a.clone(), b.clone()));
@@ -518,5 +533,35 @@ mod tests {
     fn unrelated_paragraphs_are_shown_whole() {
         let (html, stats) = redline(&paras("甲乙丙丁戊己庚辛。"), &paras("子丑寅卯辰巳午未。"), "删除", "新增");
         assert_eq!((stats.deleted, stats.inserted), (1, 1), "{html}");
+    }
+}
+
+#[cfg(test)]
+mod marks {
+    use super::*;
+
+    fn blocks(md: &str) -> Vec<Block> {
+        crate::markdown::leveled_blocks(md, &|_| true)
+    }
+
+    #[test]
+    fn a_deleted_numeral_is_bracketed_by_cues_and_headings_stay_headings() {
+        let old = "## 第二章　管理\n\n### 第三条　期限\n\n期限为二年，罚款一千元。\n\n### 第四条　废止\n\n本条删去。\n";
+        let new = "## 第二章　管理\n\n### 第三条　期限\n\n期限为三年，罚款一万元。\n";
+        let (html, stats) = redline(&blocks(old), &blocks(new), "删除", "新增");
+        assert!(html.contains("<h2 class=\"same\">第二章　管理</h2>"), "{html}");
+        assert!(html.contains("<h3 class=\"same\">第三条　期限</h3>"), "{html}");
+        assert!(
+            html.contains("<del><span class=\"cue\">〔删除〕</span>二<span class=\"cue\">〔/删除〕</span></del>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ins><span class=\"cue\">〔新增〕</span>三<span class=\"cue\">〔/新增〕</span></ins>"),
+            "{html}"
+        );
+        // A deleted article keeps its heading level.
+        assert!(html.contains("<h3 class=\"deleted\"><del><span class=\"cue\">〔删除〕</span>第四条　废止"), "{html}");
+        assert!(html.contains("<p class=\"deleted\"><del>"), "{html}");
+        assert_eq!((stats.same, stats.changed, stats.deleted), (2, 1, 2), "{stats:?}");
     }
 }

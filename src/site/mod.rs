@@ -12,6 +12,7 @@ mod pages;
 pub(crate) mod search;
 mod text;
 pub(crate) mod theme;
+mod title;
 pub(crate) mod views;
 
 use crate::config::Config;
@@ -426,6 +427,7 @@ impl<'a> Renderer<'a> {
             }
             minijinja::escape_formatter(out, state, value)
         });
+        env.add_filter("title_breaks", |s: String| minijinja::Value::from_safe_string(title::title_breaks(&s)));
         for (name, src) in &theme.templates {
             env.add_template_owned(name.clone(), src.clone())
                 .map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
@@ -698,8 +700,9 @@ impl<'a> Renderer<'a> {
                 // Compare what the pages show, not the source: link targets, comments and raw
                 // HTML could name what is not public.
                 let shown = |dest: &str| self.link_action(r, dest, false) != crate::markdown::clean::LinkAction::Remove;
-                let text =
-                    |k: usize| self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::blocks(&md, &shown));
+                let text = |k: usize| {
+                    self.markdown_of(r, v[k].file.as_deref()).map(|md| crate::markdown::leveled_blocks(&md, &shown))
+                };
                 let (old, new) = (text(*a)?, text(*b)?);
                 let cue = |k: &str| self.strings["ui"][k].as_str().unwrap_or(k).to_string();
                 let (html, stats) = diff::redline(&old, &new, &cue("deleted"), &cue("inserted"));

@@ -125,8 +125,16 @@ impl Renderer<'_> {
                 open_now: x.opens <= c.as_of && c.as_of <= x.closes,
                 opens: x.opens,
             }),
+            corrected_by: row.corrected_by.iter().map(|t| self.link(t.index)).collect(),
+            corrects: row.corrects.iter().map(|t| self.link(t.index)).collect(),
             description: String::new(),
             doc_number: row.doc_number,
+            draft_adoptions: c.drafts[i]
+                .iter()
+                .filter_map(|&d| c.records[d].comment.as_ref()?.adoption.as_ref())
+                .filter_map(|a| self.lookup(&a.id))
+                .map(|a| self.link(a))
+                .collect(),
             drafts: links(&c.drafts[i]),
             effective: r.effective,
             expires: r.expires,
@@ -139,11 +147,7 @@ impl Renderer<'_> {
             index_no: row.index_no,
             interpretations: row.interpretations.iter().map(|t| self.link(t.index)).collect(),
             interprets: row.interprets.map(|t| self.link(t.index)),
-            issuers: r
-                .issuers
-                .iter()
-                .map(|s| Issuer { name: s, url: self.href(&format!("{}/", crate::route::list_dir("issuer", &[s]))) })
-                .collect(),
+            issuers: self.issuers(i),
             jsonld,
             keywords: &r.keywords,
             kind: r.kind,
@@ -162,18 +166,53 @@ impl Renderer<'_> {
             timeline: c.timelines[i].iter().map(|ch| self.change(ch)).collect(),
             timeline_json: self.timeline_script(i),
             title: &r.title,
-            topics: r
-                .topics
-                .iter()
-                .map(|t| {
-                    let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
-                    Topic {
-                        label: t.join("\\"),
-                        url: self.href(&format!("{}/", crate::route::list_dir("topic", &levels))),
-                    }
-                })
-                .collect(),
+            topics: self.topics(i),
             versions: self.version_links(i, None, &[]),
+        }
+    }
+
+    /// Record `i`'s issuing bodies, each with its browse list.
+    fn issuers(&self, i: usize) -> Vec<Issuer<'_>> {
+        self.c.records[i]
+            .issuers
+            .iter()
+            .map(|s| Issuer { name: s, url: self.href(&format!("{}/", crate::route::list_dir("issuer", &[s]))) })
+            .collect()
+    }
+
+    /// Record `i`'s topics, each with its browse list (of its first two levels).
+    fn topics(&self, i: usize) -> Vec<Topic> {
+        self.c.records[i]
+            .topics
+            .iter()
+            .map(|t| {
+                let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+                Topic { label: t.join("\\"), url: self.href(&format!("{}/", crate::route::list_dir("topic", &levels))) }
+            })
+            .collect()
+    }
+
+    /// The metadata panel of record `i`, for its version pages: the fields the document page
+    /// shows in its own panel, from the same row.
+    fn meta_panel(&self, i: usize) -> MetaPanel<'_> {
+        let r = &self.c.records[i];
+        let row = self.document_row(i);
+        MetaPanel {
+            doc_number: row.doc_number,
+            effective: r.effective,
+            expires: r.expires,
+            genre: row.genre,
+            index_no: row.index_no,
+            issuers: self.issuers(i),
+            keywords: &r.keywords,
+            legal: r.kind.has_legal_force(),
+            published: r.published,
+            registration_no: row.registration_no,
+            signed: r.signed,
+            state: self.change(&self.c.current(i)),
+            timeline_json: self.timeline_script(i),
+            title: &r.title,
+            topics: self.topics(i),
         }
     }
 
@@ -235,6 +274,7 @@ impl Renderer<'_> {
             headings: Vec::new(),
             id: &r.id,
             kind: r.kind,
+            meta: self.meta_panel(i),
             until: v.get(k + 1).map(|n| n.date),
             versions_all: self.versions_all(i, &versions),
             versions,
@@ -271,7 +311,13 @@ impl Renderer<'_> {
                 items: s
                     .items
                     .iter()
-                    .filter_map(|it| self.lookup(&it.doc.id).map(|t| IssueItem { doc: self.link(t), page: it.page }))
+                    .filter_map(|it| {
+                        self.lookup(&it.doc.id).map(|t| IssueItem {
+                            corrections: self.c.corrected_by[t].iter().map(|&k| self.link(k)).collect(),
+                            doc: self.link(t),
+                            page: it.page,
+                        })
+                    })
                     .collect(),
                 title: &s.title,
             })

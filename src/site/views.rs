@@ -434,10 +434,16 @@ pub(crate) struct DocPage<'a> {
     pub catalog: Option<Catalog<'a>>,
     /// The period for comments of a draft.
     pub comment: Option<CommentPeriod<'a>>,
+    /// Correction notices (更正) that put this document right.
+    pub corrected_by: Vec<DocLink<'a>>,
+    /// For a correction notice: the records it puts right.
+    pub corrects: Vec<DocLink<'a>>,
     /// The opening sentences of the text, as plain text.
     pub description: String,
     /// 发文字号, normalised.
     pub doc_number: Option<String>,
+    /// The adoption reports of the drafts that became this document.
+    pub draft_adoptions: Vec<DocLink<'a>>,
     /// Drafts that became this document.
     pub drafts: Vec<DocLink<'a>>,
     /// 施行日期.
@@ -508,6 +514,42 @@ pub(crate) struct DocPage<'a> {
     pub versions: Vec<Windowed<VersionLink>>,
 }
 
+/// The metadata panel of a document (`m.meta_panel` in `macros.html`) as its version pages show
+/// it; the document page passes itself, having the same fields.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MetaPanel<'a> {
+    /// 发文字号, normalised.
+    pub doc_number: Option<String>,
+    /// 施行日期.
+    pub effective: Date,
+    /// 有效期至.
+    pub expires: Option<Date>,
+    /// 文种, in Chinese.
+    pub genre: Option<&'static str>,
+    /// 索引号.
+    pub index_no: Option<&'a str>,
+    /// 发布机构.
+    pub issuers: Vec<Issuer<'a>>,
+    /// 关键词.
+    pub keywords: &'a [String],
+    /// Whether the kind has legal force, so that validity is shown.
+    pub legal: bool,
+    /// 发布日期.
+    pub published: Date,
+    /// 统一编号 of a normative document.
+    pub registration_no: Option<&'a str>,
+    /// 成文日期.
+    pub signed: Option<Date>,
+    /// The document's validity on the build date.
+    pub state: Change<'a>,
+    /// The timeline for the script, JSON (as on the document page).
+    pub timeline_json: String,
+    /// Title.
+    pub title: &'a str,
+    /// 主题分类.
+    pub topics: Vec<Topic>,
+}
+
 /// `version.html`: a document's text as it stood from one date.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct VersionPage<'a> {
@@ -529,6 +571,8 @@ pub(crate) struct VersionPage<'a> {
     pub id: &'a str,
     /// Record kind.
     pub kind: Kind,
+    /// The document's metadata panel.
+    pub meta: MetaPanel<'a>,
     /// Date of the next text; `none` for the last.
     pub until: Option<Date>,
     /// The texts around this one (see `WINDOW`).
@@ -617,6 +661,8 @@ pub(crate) struct IssueSection<'a> {
 /// A document in an issue's table of contents.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct IssueItem<'a> {
+    /// Correction notices (更正) that put the document right.
+    pub corrections: Vec<DocLink<'a>>,
     /// The document.
     pub doc: DocLink<'a>,
     /// Its first page in the issue.
@@ -834,6 +880,26 @@ pub(crate) mod tests {
         Date::parse(s).unwrap()
     }
 
+    fn meta_panel() -> MetaPanel<'static> {
+        MetaPanel {
+            doc_number: Some("青政规〔2024〕1号".into()),
+            effective: date("2024-02-01"),
+            expires: Some(date("2029-02-01")),
+            genre: Some("通知"),
+            index_no: Some("000000000/2024-00001"),
+            issuers: vec![Issuer { name: "政府", url: "/browse/issuer/x/".into() }],
+            keywords: leak(vec!["住房".to_string()]),
+            legal: true,
+            published: date("2024-01-02"),
+            registration_no: Some("QCSP01-2024-0001"),
+            signed: Some(date("2024-01-01")),
+            state: change(),
+            timeline_json: "{}".into(),
+            title: "办法",
+            topics: vec![Topic { label: "城乡建设\\住房".into(), url: "/browse/topic/x/".into() }],
+        }
+    }
+
     fn doc_link() -> DocLink<'static> {
         DocLink {
             doc_number: Some("青政规〔2024〕1号".into()),
@@ -949,8 +1015,11 @@ pub(crate) mod tests {
                 open_now: true,
                 opens: date("2024-01-01"),
             }),
+            corrected_by: vec![doc_link()],
+            corrects: vec![doc_link()],
             description: "摘要".into(),
             doc_number: Some("青政规〔2024〕1号".into()),
+            draft_adoptions: vec![doc_link()],
             drafts: vec![doc_link()],
             effective: date("2024-02-01"),
             expires: Some(date("2029-02-01")),
@@ -1012,6 +1081,7 @@ pub(crate) mod tests {
             headings: vec![heading()],
             id: "a",
             kind: Kind::Normative,
+            meta: meta_panel(),
             until: Some(date("2025-01-01")),
             versions: versions(),
             versions_all: versions_all(),
@@ -1038,7 +1108,10 @@ pub(crate) mod tests {
             older: Some(issue_link()),
             pdf: Some("/gazette/2024/3/a.pdf".into()),
             pubdate: "2024-03-01 00:00".into(),
-            sections: vec![IssueSection { items: vec![IssueItem { doc: doc_link(), page: Some(2) }], title: "规章" }],
+            sections: vec![IssueSection {
+                items: vec![IssueItem { corrections: vec![doc_link()], doc: doc_link(), page: Some(2) }],
+                title: "规章",
+            }],
             sha256: "00",
             text_md: "/gazette/2024/3/text.md".into(),
         }));
@@ -1114,11 +1187,15 @@ pub(crate) mod tests {
             ),
             ("DocPage", (doc, doc_t)),
             ("VersionPage", (version, version_t)),
+            ("MetaPanel", plain(Value::from_serialize(meta_panel()))),
             ("DiffPage", (diff, diff_t)),
             ("DiffStats", plain(Value::from_serialize(DiffStats::default()))),
             ("IssuePage", (issue, issue_t)),
             ("IssueSection", plain(Value::from_serialize(IssueSection { items: vec![], title: "" }))),
-            ("IssueItem", plain(Value::from_serialize(IssueItem { doc: doc_link(), page: None }))),
+            (
+                "IssueItem",
+                plain(Value::from_serialize(IssueItem { corrections: vec![doc_link()], doc: doc_link(), page: None })),
+            ),
             ("IssuesPage", (issues, issues_t)),
             ("IssueYear", plain(Value::from_serialize(IssueYear { issues: vec![], year: 2024 }))),
             ("BrowsePage", (browse, browse_t)),

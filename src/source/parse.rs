@@ -199,6 +199,8 @@ pub struct Record {
     pub interprets: Option<Ref>,
     /// For drafts: the document it became.
     pub final_doc: Option<Ref>,
+    /// For notices: the records a correction (更正) puts right.
+    pub corrects: Vec<Ref>,
     /// For drafts: the comment period.
     pub comment: Option<Comment>,
     /// Files.
@@ -250,6 +252,7 @@ pub(crate) const KEYS: &[&str] = &[
     "repeals",
     "interprets",
     "final",
+    "corrects",
     "comment",
     "attachments",
     "catalog",
@@ -367,6 +370,7 @@ struct RawRecord {
     interprets: S<String>,
     #[serde(rename = "final")]
     final_doc: S<String>,
+    corrects: S<OneOrMany>,
     comment: S<RawComment>,
     attachments: Option<Vec<Spanned<RawAttachment>>>,
     catalog: Option<CatalogFields>,
@@ -1017,6 +1021,13 @@ impl Parser<'_> {
             let pos = self.at(s);
             self.reference("final", &s.value, pos)
         });
+        let corrects = match raw.corrects {
+            Some(c) => {
+                let pos = self.at(&c);
+                c.value.into_vec().iter().map(|id| self.reference("corrects", id, pos)).collect()
+            }
+            None => Vec::new(),
+        };
         let comment = raw.comment.as_ref().and_then(|c| {
             let pos = self.at(c);
             let opens = self.date_at("comment.opens", &c.value.opens, pos);
@@ -1127,6 +1138,7 @@ impl Parser<'_> {
             ("interprets", Kind::Interpretation),
             ("final", Kind::Draft),
             ("comment", Kind::Draft),
+            ("corrects", Kind::Notice),
             ("catalog", Kind::Catalog),
         ];
         for (key, k) in only_for {
@@ -1177,6 +1189,7 @@ impl Parser<'_> {
             repeals,
             interprets,
             final_doc,
+            corrects,
             comment,
             attachments,
             catalog: raw.catalog,

@@ -26,6 +26,10 @@ pub(crate) struct DocumentRow<'a> {
     pub catalog: Option<Catalog<'a>>,
     /// The period for comments of a draft.
     pub comment: Option<RowComment<'a>>,
+    /// Visible correction notices (更正) that put this document right.
+    pub corrected_by: Vec<Target<'a>>,
+    /// For a correction notice: the visible records it puts right.
+    pub corrects: Vec<Target<'a>>,
     /// 发文字号, normalised.
     pub doc_number: Option<String>,
     /// 施行日期.
@@ -232,6 +236,8 @@ impl Renderer<'_> {
                 closes: x.closes,
                 opens: x.opens,
             }),
+            corrected_by: c.corrected_by[i].iter().map(|&t| Target { id: &c.records[t].id, index: t }).collect(),
+            corrects: r.corrects.iter().filter_map(|x| target(&x.id)).collect(),
             doc_number: r.doc_number.as_ref().map(ToString::to_string),
             effective: r.effective,
             expires: r.expires,
@@ -500,6 +506,8 @@ mod tests {
                 closes: date("2024-02-01"),
                 opens: date("2024-01-01"),
             }),
+            corrected_by: vec![t],
+            corrects: vec![t],
             doc_number: Some("青政规〔2024〕1号".into()),
             effective: date("2024-02-01"),
             expires: Some(date("2029-02-01")),

@@ -121,4 +121,36 @@
       }, function () { /* the reader can still select the text */ });
     });
   }
+  // Redlines: "changes only" hides unchanged paragraphs (headings stay, for the way around);
+  // the step buttons move the focus from one change to the next and say where it is.
+  var diff = document.querySelector("[data-diff]");
+  if (diff) {
+    var changes = diff.querySelectorAll(".changed, .deleted, .inserted");
+    var pos = document.querySelector("[data-diff-pos]");
+    var at = -1;
+    for (var c = 0; c < changes.length; c++) {
+      changes[c].setAttribute("tabindex", "-1");
+      if (!changes[c].id) changes[c].id = "change-" + (c + 1);
+    }
+    var only = document.querySelector("[data-diff-only]");
+    if (only) {
+      only.addEventListener("click", function () {
+        var on = diff.classList.toggle("diff-only");
+        only.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    var steps = document.querySelectorAll("[data-diff-step]");
+    for (var st = 0; st < steps.length; st++) {
+      steps[st].disabled = changes.length === 0;
+      steps[st].addEventListener("click", function () {
+        if (!changes.length) return;
+        var d = parseInt(this.getAttribute("data-diff-step"), 10);
+        at = at < 0 ? (d > 0 ? 0 : changes.length - 1) : (at + d + changes.length) % changes.length;
+        var el = changes[at];
+        el.scrollIntoView({ block: "center" });
+        el.focus({ preventScroll: true });
+        if (pos) pos.textContent = pos.getAttribute("data-diff-pos").replace("{n}", at + 1).replace("{total}", changes.length);
+      });
+    }
+  }
 })();
