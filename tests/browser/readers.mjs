@@ -8,35 +8,14 @@
 //        PNGs of each page, its Traditional twin and elder mode, 1280 and 390 pixels wide
 //
 // Prints one line per check ("ok …" or "FAIL …") and exits 1 on any failure.
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { open } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const [mode, root, ...rest] = process.argv.slice(2);
-const types = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".ico": "image/x-icon", ".json": "application/json", ".png": "image/png",
-};
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (p.endsWith("/")) p += "index.html";
-  const file = path.join(root, p);
-  if (!file.startsWith(path.resolve(root)) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404); res.end(); return;
-  }
-  res.writeHead(200, { "Content-Type": types[path.extname(file)] || "application/octet-stream" });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const { server, base, browser } = await open(root);
 let failed = false;
 const check = (what, ok, detail = "") => {
   if (!ok) failed = true;
