@@ -74,6 +74,42 @@ impl Staging {
         Ok(Written { path: rel.to_string(), size: bytes.len() as u64, sha256: hex(&Sha256::digest(bytes)) })
     }
 
+    /// Writes the file at `rel` through `fill`, hashing it as it goes, so a large file (the
+    /// open-data tables) never has to be whole in memory; returns its record.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<Written> {
+        use std::io::Write;
+        /// Counts and hashes what passes through to the file.
+        struct Hashing<W> {
+            inner: W,
+            hash: Sha256,
+            size: u64,
+        }
+        impl<W: Write> Write for Hashing<W> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = self.inner.write(buf)?;
+                self.hash.update(&buf[..n]);
+                self.size += n as u64;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
+        let path = self.dir.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        let file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+        let mut w = Hashing { inner: file, hash: Sha256::new(), size: 0 };
+        fill(&mut w)?;
+        w.flush()?;
+        Ok(Written { path: rel.to_string(), size: w.size, sha256: hex(&w.hash.finalize()) })
+    }
+
     /// Replaces the output with the staging folder. When that fails, the previous output is put
     /// back and the staging folder removed.
     pub fn commit(self) -> std::io::Result<()> {
@@ -446,6 +482,10 @@ pub(crate) fn emit(
             if let Some(w) = c.reuse(out, path, fp) {
                 return Ok((w, false, Some(fp.clone())));
             }
+        }
+        if let Some(rel) = renderer.streamed(job) {
+            let w = staging.write_with(rel, |out| renderer.stream(job, out)).map_err(|e| io_error(rel, &e))?;
+            return Ok((w, true, fp.map(|f| f.1)));
         }
         let (rel, bytes) = renderer.render_prepared(job, prepared)?;
         let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;

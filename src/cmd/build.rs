@@ -176,6 +176,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             }
         }
         marks.push(start.elapsed());
+        super::memory_mark(if marks.len() == 1 { "pages" } else { "data" });
     }
     // The search index reads every text again and holds only its postings, facets and rows.
     let index = renderer.search_index().and_then(|ix| {
@@ -202,6 +203,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
     }
     marks.push(start.elapsed());
+    super::memory_mark("search");
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -222,6 +224,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         .into());
     }
     let sealed = start.elapsed();
+    super::memory_mark("sealed");
     let reused = written.len() - staged.len();
     let committed = match &cache {
         // Most files are reused: move the new ones in and remove what no job writes any more.

@@ -289,6 +289,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
             }
         })
         .collect();
+    memory_mark("parsed");
     let mut records = Vec::with_capacity(parsed.len());
     // Files that could not be read as records: their errors are the cause of others (a
     // reference to them fails too), so they are printed first.
@@ -303,6 +304,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     let as_of = as_of.unwrap_or_else(|| Date::today(cfg.tz_minutes()));
     let history = crate::source::history::read(root, cfg.history.subjects);
     let corpus = Corpus::build(records, as_of, crate::corpus::Inputs { files: Some(&files), history });
+    memory_mark("corpus");
     diags.extend(crate::check::placeholders(&cfg, &config_text));
     let (calendar, bad_calendar) = crate::source::read_calendar(root, &cfg);
     diags.extend(bad_calendar);
@@ -327,6 +329,7 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         }
         Err(d) => diags.push(d),
     }
+    memory_mark("checked");
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     diagnostics.sort_by_key(|d| !broken.contains(&d.file));
     // Findings in the files of records that are not public quote none of them.
@@ -377,6 +380,24 @@ pub fn summary(diags: &[Diagnostic], lang: Lang) -> String {
     let e = diag::error_count(diags);
     let w = diags.iter().filter(|d| d.severity == Severity::Warning).count();
     if lang.is_english() { format!("{e} error(s), {w} warning(s)") } else { format!("{e} 个错误，{w} 个警告") }
+}
+
+/// With `GONGBAO_TIMINGS` set, prints the process's resident memory after a stage, in MiB
+/// (`memory-mib <stage>=<now>/<peak>`), read from `/proc/self/status`.
+pub(crate) fn memory_mark(stage: &str) {
+    if std::env::var_os("GONGBAO_TIMINGS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    if let (Some(now), Some(peak)) = (kib("VmRSS:"), kib("VmHWM:")) {
+        eprintln!("memory-mib {stage}={}/{}", now / 1024, peak / 1024);
+    }
 }
 
 /// Whether to show progress: on a terminal and not in CI.

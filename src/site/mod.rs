@@ -147,6 +147,10 @@ pub struct List {
     pub items: Vec<usize>,
 }
 
+/// Publications listed on the register's page, the newest: one page of every publication
+/// would grow with the corpus (40 MB of HTML at 50,000 records); `data/publications.csv` has all.
+pub(crate) const PUBLICATIONS_SHOWN: usize = 500;
+
 /// Lists every file of the site, in a fixed order; `registers` are the transfer and publication
 /// registers.
 pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, registers: &Registers) -> Vec<Job> {
@@ -873,11 +877,41 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The output path of a job whose file is written as a stream ([`Renderer::stream`]): the
+    /// tables with a row per record, which would otherwise be whole in memory, several at once.
+    pub(crate) fn streamed(&self, job: &Job) -> Option<&'static str> {
+        match job {
+            Job::Data(DataJob::DocumentsJson) => Some("data/documents.json"),
+            Job::Data(DataJob::DocumentsCsv) => Some("data/documents.csv"),
+            Job::Data(DataJob::DocumentsJsonld) => Some("data/documents.jsonld"),
+            Job::Data(DataJob::PublicationsCsv) => Some(crate::route::publications_csv()),
+            _ => None,
+        }
+    }
+
+    /// Writes the file of a [`Renderer::streamed`] job to `w`.
+    pub(crate) fn stream(&self, job: &Job, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match job {
+            Job::Data(DataJob::DocumentsJson) => self.write_documents_json(w),
+            Job::Data(DataJob::DocumentsCsv) => self.write_documents_csv(w),
+            Job::Data(DataJob::DocumentsJsonld) => self.write_documents_jsonld(w),
+            Job::Data(DataJob::PublicationsCsv) => self.write_publications_csv(w),
+            _ => Ok(()),
+        }
+    }
+
     fn data_file(&self, d: &DataJob) -> (String, Vec<u8>) {
+        let streamed = |d: &DataJob| {
+            let job = Job::Data(d.clone());
+            let mut out = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = self.stream(&job, &mut out);
+            (self.streamed(&job).unwrap_or_default().to_string(), out)
+        };
         match d {
-            DataJob::DocumentsJson => ("data/documents.json".into(), self.documents_json()),
-            DataJob::DocumentsCsv => ("data/documents.csv".into(), self.documents_csv()),
-            DataJob::DocumentsJsonld => ("data/documents.jsonld".into(), self.documents_jsonld()),
+            DataJob::DocumentsJson | DataJob::DocumentsCsv | DataJob::DocumentsJsonld | DataJob::PublicationsCsv => {
+                streamed(d)
+            }
             DataJob::Issue(i) => {
                 let x = self.c.records[*i].issue.as_ref();
                 (
@@ -896,7 +930,6 @@ impl<'a> Renderer<'a> {
             DataJob::Robots => ("robots.txt".into(), self.robots()),
             DataJob::CatalogCsv => ("catalog/catalog.csv".into(), self.catalog_csv()),
             DataJob::TransfersCsv => (crate::route::transfers_csv().into(), self.transfers_csv()),
-            DataJob::PublicationsCsv => (crate::route::publications_csv().into(), self.publications_csv()),
         }
     }
 

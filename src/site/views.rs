@@ -741,8 +741,11 @@ pub(crate) struct ListPage<'a> {
 pub(crate) struct PublicationsPage<'a> {
     /// Address of the same table as CSV (`data/publications.csv`).
     pub csv: String,
-    /// The publications, in the register's order (by number, oldest first).
+    /// The newest publications (at most [`crate::site::PUBLICATIONS_SHOWN`]), in the register's
+    /// order (by number, oldest first); the CSV holds every one.
     pub items: Vec<PublicationItem<'a>>,
+    /// How many publications the register shows in all.
+    pub total: usize,
 }
 
 /// One publication: what was published, by whom, when and where.

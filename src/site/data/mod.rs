@@ -14,6 +14,11 @@ use crate::site::{Renderer, encode_path, record_path};
 use rayon::prelude::*;
 use row::{CSV_FIELDS, Cell};
 use serde_json::{Value, json};
+use std::io::Write;
+
+/// Rows of a table made at a time before they are written: enough to keep every core busy,
+/// few enough that a table of a million records is never in memory.
+const ROWS_AT_ONCE: usize = 4096;
 
 /// Newest entries per feed.
 pub(crate) const FEED_LEN: usize = 50;
@@ -40,48 +45,53 @@ impl Renderer<'_> {
     }
 
     /// `data/documents.json`.
-    pub(crate) fn documents_json(&self) -> Vec<u8> {
+    pub(crate) fn write_documents_json(&self, w: &mut dyn Write) -> std::io::Result<()> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
-        json_with_list(
-            &head,
-            "documents",
-            self.rows(0, &docs, |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default()),
-        )
+        let row = |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default();
+        json_with_list(w, &head, "documents", |w| self.write_rows(w, 0, &docs, b",\n", row))
     }
 
-    /// One row of each listed record, made in parallel and kept in order; under `serve`, rows
-    /// whose record and whatever they read are unchanged come from the memo.
-    fn rows(&self, table: u8, docs: &[usize], row: impl Fn(usize) -> Vec<u8> + Sync) -> Vec<std::sync::Arc<Vec<u8>>> {
-        match self.memo() {
-            Some(m) => docs.par_iter().map(|&i| m.row(table, i, || row(i))).collect(),
-            None => docs.par_iter().map(|&i| std::sync::Arc::new(row(i))).collect(),
+    /// Writes one row of each listed record to `w`, separated by `sep`: made in parallel a
+    /// chunk at a time and written in order, so the table is never whole in memory; under
+    /// `serve`, rows whose record and whatever they read are unchanged come from the memo.
+    fn write_rows(
+        &self,
+        w: &mut dyn Write,
+        table: u8,
+        docs: &[usize],
+        sep: &[u8],
+        row: impl Fn(usize) -> Vec<u8> + Sync,
+    ) -> std::io::Result<()> {
+        for (k, chunk) in docs.chunks(ROWS_AT_ONCE).enumerate() {
+            let rows: Vec<std::sync::Arc<Vec<u8>>> = match self.memo() {
+                Some(m) => chunk.par_iter().map(|&i| m.row(table, i, || row(i))).collect(),
+                None => chunk.par_iter().map(|&i| std::sync::Arc::new(row(i))).collect(),
+            };
+            for (j, r) in rows.iter().enumerate() {
+                if k + j > 0 {
+                    w.write_all(sep)?;
+                }
+                w.write_all(r)?;
+            }
         }
+        Ok(())
     }
 
     /// `data/documents.csv`: UTF-8 with a BOM so spreadsheet programs read the Chinese right.
-    pub(crate) fn documents_csv(&self) -> Vec<u8> {
-        let mut out = String::from("\u{FEFF}");
-        out.push_str(&CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-        let rows = self.rows(1, &self.data_docs(), |i| row::csv_line(&self.document_row(i)));
-        let mut out = out.into_bytes();
-        out.reserve(rows.iter().map(|r| r.len()).sum());
-        for row in rows {
-            out.extend_from_slice(&row);
-        }
-        out
+    pub(crate) fn write_documents_csv(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all("\u{FEFF}".as_bytes())?;
+        w.write_all(CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
+        w.write_all(b"\r\n")?;
+        self.write_rows(w, 1, &self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
     }
 
     /// `data/documents.jsonld`.
-    pub(crate) fn documents_jsonld(&self) -> Vec<u8> {
+    pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Write) -> std::io::Result<()> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
-        json_with_list(
-            &json!({"@context": jsonld::CONTEXT}),
-            "@graph",
-            self.rows(2, &all, |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default()),
-        )
+        let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
+        json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| self.write_rows(w, 2, &all, b",\n", row))
     }
 
     /// `data/gazette/<year>-<number>.json`.
@@ -276,23 +286,22 @@ impl Renderer<'_> {
 
 /// `head` (an object) with one more key holding a list, one item per line. The items come
 /// serialised, so the whole corpus is never a JSON tree in memory.
-fn json_with_list(head: &Value, key: &str, items: Vec<std::sync::Arc<Vec<u8>>>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(items.iter().map(|i| i.len() + 2).sum::<usize>() + 1024);
-    serde_json::to_writer(&mut out, head).unwrap_or_default();
-    out.pop(); // the closing brace
-    if out.len() > 1 {
-        out.push(b',');
+fn json_with_list(
+    w: &mut dyn Write,
+    head: &Value,
+    key: &str,
+    items: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut open = serde_json::to_vec(head).unwrap_or_default();
+    open.pop(); // the closing brace
+    if open.len() > 1 {
+        open.push(b',');
     }
-    out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
-    out.extend_from_slice(b":[\n");
-    for (k, item) in items.iter().enumerate() {
-        if k > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        out.extend_from_slice(item);
-    }
-    out.extend_from_slice(b"\n]}\n");
-    out
+    open.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
+    open.extend_from_slice(b":[\n");
+    w.write_all(&open)?;
+    items(w)?;
+    w.write_all(b"\n]}\n")
 }
 
 fn pretty(v: &Value) -> Vec<u8> {

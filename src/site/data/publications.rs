@@ -166,11 +166,14 @@ pub(crate) const PUBLICATION_FIELDS: &[PublicationField] = &[
 impl Renderer<'_> {
     /// The register's page.
     pub(crate) fn publications(&self) -> crate::site::views::PublicationsPage<'_> {
+        let all = self.publication_items();
+        let total = all.len();
         crate::site::views::PublicationsPage {
             csv: self.href(crate::route::publications_csv()),
-            items: self
-                .publication_items()
+            total,
+            items: all
                 .into_iter()
+                .skip(total.saturating_sub(crate::site::PUBLICATIONS_SHOWN))
                 .map(|p| crate::site::views::PublicationItem {
                     change: &p.change,
                     commit: p.commit.as_deref(),
@@ -196,14 +199,16 @@ impl Renderer<'_> {
     }
 
     /// `data/publications.csv`: UTF-8 with a BOM, as the site's other tables.
-    pub(crate) fn publications_csv(&self) -> Vec<u8> {
-        let mut out = String::from("\u{FEFF}");
-        out.push_str(&PUBLICATION_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+    pub(crate) fn write_publications_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all("\u{FEFF}".as_bytes())?;
+        w.write_all(PUBLICATION_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
+        w.write_all(b"\r\n")?;
         for p in self.publication_items() {
-            out.push_str(&PUBLICATION_FIELDS.iter().map(|f| (f.cell)(p).write()).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            w.write_all(
+                PUBLICATION_FIELDS.iter().map(|f| (f.cell)(p).write()).collect::<Vec<_>>().join(",").as_bytes(),
+            )?;
+            w.write_all(b"\r\n")?;
         }
-        out.into_bytes()
+        Ok(())
     }
 }
