@@ -93,9 +93,12 @@ fn government_conventions_and_the_icon() {
     let interp = read(&out, "docs/interpretations/2024-wangyueche/index.html");
     let panel = interp.split("<table class=\"meta-panel\">").nth(1).unwrap().split("</table>").next().unwrap();
     assert!(!panel.contains('—') && !panel.contains("成文日期"), "{panel}");
-    // The current text of an amended regulation names its amendments (题注).
+    // The current text of an amended regulation names its amendments (题注), as flk does.
     let reg = read(&out, "docs/regulations/2019-shirong/index.html");
-    assert!(reg.contains("<p class=\"tizhu\">（根据2021-11-01《"), "题注");
+    assert!(
+        reg.contains("<p class=\"tizhu\">（2019年5月24日青川市人民政府令第21号公布　根据2021年9月16日<a href=\"/docs/regulations/2021-xiugai-shirong/\">《青川市人民政府关于修改〈青川市市容和环境卫生管理办法〉的决定》</a>第一次修正　根据2023年12月20日"),
+        "题注"
+    );
     assert!(doc.contains("访问日期") && doc.contains("data-cite"), "cite box");
 }
 

@@ -428,6 +428,7 @@ impl<'a> Renderer<'a> {
             minijinja::escape_formatter(out, state, value)
         });
         env.add_filter("title_breaks", |s: String| minijinja::Value::from_safe_string(title::title_breaks(&s)));
+        env.add_filter("long_date", long_date);
         for (name, src) in &theme.templates {
             env.add_template_owned(name.clone(), src.clone())
                 .map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
@@ -650,7 +651,7 @@ impl<'a> Renderer<'a> {
                 let v = &c.versions[*i][*k];
                 at(
                     format!("{}/{}/", record_path(&c.records[*i]), v.date),
-                    Page::Version(self.version(*i, *k)),
+                    Page::Version(Box::new(self.version(*i, *k))),
                     Texts::Body(*i, v.file.clone()),
                 )
             }
@@ -1058,6 +1059,22 @@ fn window(n: usize, around: &[usize]) -> Vec<Place> {
         next = k + 1;
     }
     out
+}
+
+/// The `long_date` filter: a `YYYY-MM-DD` date written for running text in `format`, whose
+/// `{y}`, `{m}` and `{d}` are the year, month and day (`{mm}`, `{dd}` with a leading zero):
+/// `{{ "2024-03-01" | long_date("{y}年{m}月{d}日") }}` is `2024年3月1日`. Anything that is no
+/// date is left as it is.
+fn long_date(s: String, format: String) -> String {
+    match crate::model::date::Date::parse(&s) {
+        Ok(d) => format
+            .replace("{y}", &d.year().to_string())
+            .replace("{mm}", &format!("{:02}", d.month()))
+            .replace("{dd}", &format!("{:02}", d.day()))
+            .replace("{m}", &d.month().to_string())
+            .replace("{d}", &d.day().to_string()),
+        Err(_) => s,
+    }
 }
 
 /// The page of a public-security record number (`…公网安备 33990002000001号`) on the national

@@ -42,7 +42,7 @@ impl Renderer<'_> {
     /// Record `i`'s validity timeline as the script reads it from `data-timeline`.
     fn timeline_script(&self, i: usize) -> String {
         let script = TimelineScript {
-            changes: self.c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
+            changes: self.c.state_changes(i).map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
             effective: self.c.records[i].effective,
         };
         serde_json::to_string(&script).unwrap_or_default()
@@ -65,10 +65,66 @@ impl Renderer<'_> {
 
     fn change(&self, ch: &crate::corpus::Change) -> Change<'_> {
         Change {
+            amendment: ch.amendment,
             basis: ch.basis.map(|b| Basis { title: &self.c.records[b].title, url: self.doc_href(b) }),
             from: ch.from,
             note: ch.note.clone(),
             state: ch.state,
+        }
+    }
+
+    /// The 题注 of record `i`'s text dated `text` (see [`Caption`]): the amendments that took
+    /// effect by then, or `none` when there are none or the record has no legal force.
+    fn caption(&self, i: usize, text: crate::model::date::Date) -> Option<Caption<'_>> {
+        let c = self.c;
+        let r = &c.records[i];
+        if !r.kind.has_legal_force() {
+            return None;
+        }
+        let amendments: Vec<CaptionAmendment> = c
+            .amendments_of(i)
+            .into_iter()
+            .filter(|a| a.from <= text)
+            .enumerate()
+            .map(|(k, a)| match a.basis {
+                Some(b) => CaptionAmendment {
+                    date: Some(c.records[b].published),
+                    n: k + 1,
+                    title: format!("《{}》", c.records[b].title.replace('《', "〈").replace('》', "〉")),
+                    url: Some(self.doc_href(b)),
+                },
+                // Stated in `validity` with a citation (its note leads with it) or none at all.
+                None => {
+                    let cited = a.note.as_deref().and_then(|n| n.split('；').next()).unwrap_or_default();
+                    CaptionAmendment {
+                        date: None,
+                        n: k + 1,
+                        title: if cited.contains('《') { cited.to_string() } else { format!("《{cited}》") },
+                        url: None,
+                    }
+                }
+            })
+            .collect();
+        if amendments.is_empty() {
+            return None;
+        }
+        let doc_number = r.doc_number.as_ref().map(ToString::to_string);
+        Some(Caption {
+            amendments,
+            number_names_issuer: doc_number
+                .as_deref()
+                .is_some_and(|n| r.issuers.iter().any(|x| !x.is_empty() && n.starts_with(x.as_str()))),
+            doc_number,
+            issuers: &r.issuers,
+            published: r.published,
+        })
+    }
+
+    /// The date of the text of record `i` that its page shows on the build date.
+    fn shown_text_date(&self, i: usize) -> crate::model::date::Date {
+        match self.c.text_on(i, self.c.as_of) {
+            Some(k) => self.c.versions[i][k].date,
+            None => self.c.text_date(i),
         }
     }
 
@@ -118,6 +174,7 @@ impl Renderer<'_> {
                 .filter_map(|a| Some(Attachment { title: &a.title, url: self.file_url(r, &a.file, false)? }))
                 .collect(),
             body: String::new(),
+            caption: self.caption(i, self.shown_text_date(i)),
             catalog: r.catalog.as_ref().map(Catalog::of),
             comment: r.comment.as_ref().map(|x| CommentPeriod {
                 channel: x.channel.as_deref(),
@@ -244,6 +301,7 @@ impl Renderer<'_> {
                     in_force: in_force == Some(k),
                     n: k + 1,
                     shown: shown == Some(k),
+                    superseded: in_force.is_some_and(|f| k < f),
                     until: v.get(k + 1).map(|n| n.date),
                     url: self.href(&format!("{dir}/{}/", ver.date)),
                 })
@@ -266,6 +324,7 @@ impl Renderer<'_> {
         let versions = self.version_links(i, Some(k), &[k]);
         VersionPage {
             body: String::new(),
+            caption: self.caption(i, v[k].date),
             current: v[k].file.is_none(),
             date: v[k].date,
             description: String::new(),
@@ -275,6 +334,7 @@ impl Renderer<'_> {
             id: &r.id,
             kind: r.kind,
             meta: self.meta_panel(i),
+            superseded: self.c.text_on(i, self.c.as_of).is_some_and(|f| k < f),
             until: v.get(k + 1).map(|n| n.date),
             versions_all: self.versions_all(i, &versions),
             versions,

@@ -69,7 +69,7 @@ pub(crate) enum Page<'a> {
     /// `doc.html`.
     Doc(Box<DocPage<'a>>),
     /// `version.html`.
-    Version(VersionPage<'a>),
+    Version(Box<VersionPage<'a>>),
     /// `diff.html`.
     Diff(DiffPage<'a>),
     /// `issue.html`.
@@ -186,9 +186,13 @@ pub(crate) struct IssueLink<'a> {
 /// A document's state from a date on: its current state, or one entry of its timeline.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Change<'a> {
+    /// Whether the entry is an amendment of the text (修改) rather than a change of state: the
+    /// state stays what it was (`state`), since an amended document is in force as amended.
+    /// Always false for the current state.
+    pub amendment: bool,
     /// The visible record that caused the change; `none` when the document's own dates did.
     pub basis: Option<Basis<'a>>,
-    /// First day of the state.
+    /// First day of the state, or the day the amendment takes effect.
     pub from: Date,
     /// The note given with the change.
     pub note: Option<String>,
@@ -215,6 +219,40 @@ pub(crate) struct Relation<'a> {
     pub effective: Option<Date>,
     /// The note given with the relation.
     pub note: Option<&'a str>,
+}
+
+/// The 题注 of an amended text, in brackets under its title as in the national law database:
+/// how the document was published, then each amendment that made the text shown
+/// (“（2019年5月24日青川市人民政府令第21号公布　根据2021年9月16日《……的决定》修正）”).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Caption<'a> {
+    /// The amendments that made the text, oldest first.
+    pub amendments: Vec<CaptionAmendment>,
+    /// 发文字号 of the document, normalised; `none` without one.
+    pub doc_number: Option<String>,
+    /// 发布机构, by name.
+    pub issuers: &'a [String],
+    /// Whether the document number names the issuer (an order number such as
+    /// `青川市人民政府令第21号`): the 题注 then names the number alone (“……令第21号公布”), else
+    /// the issuers and the number (“青川市人民政府以青政发〔2024〕1号公布”).
+    pub number_names_issuer: bool,
+    /// 发布日期 of the document.
+    pub published: Date,
+}
+
+/// One amendment in a 题注.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CaptionAmendment {
+    /// 发布日期 of the amending document; `none` for an amendment stated in `validity` whose
+    /// basis lies outside the corpus.
+    pub date: Option<Date>,
+    /// Its place among the amendments, from 1 (“第二次修正”).
+    pub n: usize,
+    /// The amending document in title marks (`《……的决定》`, inner marks turned into `〈〉`), or
+    /// the citation of a document outside the corpus as the record gives it.
+    pub title: String,
+    /// Address of the amending document's page; `none` outside the corpus.
+    pub url: Option<String>,
 }
 
 /// A file published with a record.
@@ -364,6 +402,10 @@ pub(crate) struct VersionLink {
     pub n: usize,
     /// Whether the page shows this text.
     pub shown: bool,
+    /// Whether a later text has taken its place by the build date: it is an amended text
+    /// (已被修改, a historical text), which the script tells again on the reader's date from
+    /// `until`.
+    pub superseded: bool,
     /// Date of the next text; `none` for the last.
     pub until: Option<Date>,
     /// Address of its version page.
@@ -430,6 +472,9 @@ pub(crate) struct DocPage<'a> {
     pub attachments: Vec<Attachment<'a>>,
     /// The text that applies on the build date, as safe HTML (`| safe`).
     pub body: String,
+    /// The 题注 of the text shown, for a document with legal force whose text was amended;
+    /// `none` otherwise.
+    pub caption: Option<Caption<'a>>,
     /// Its catalogue fields, for a catalogue entry.
     pub catalog: Option<Catalog<'a>>,
     /// The period for comments of a draft.
@@ -555,6 +600,9 @@ pub(crate) struct MetaPanel<'a> {
 pub(crate) struct VersionPage<'a> {
     /// The text, as safe HTML (`| safe`).
     pub body: String,
+    /// The 题注 of this text, when amendments made it (see `DocPage`); `none` for a text as
+    /// first published.
+    pub caption: Option<Caption<'a>>,
     /// Whether it is the current text (`index.md`).
     pub current: bool,
     /// Date from which it applies.
@@ -573,6 +621,8 @@ pub(crate) struct VersionPage<'a> {
     pub kind: Kind,
     /// The document's metadata panel.
     pub meta: MetaPanel<'a>,
+    /// Whether a later text has taken its place by the build date (已被修改).
+    pub superseded: bool,
     /// Date of the next text; `none` for the last.
     pub until: Option<Date>,
     /// The texts around this one (see `WINDOW`).
@@ -926,10 +976,26 @@ pub(crate) mod tests {
 
     fn change() -> Change<'static> {
         Change {
+            amendment: true,
             basis: Some(Basis { title: "决定", url: "/docs/b/".into() }),
             from: date("2024-02-01"),
             note: Some("部分条款".into()),
-            state: State::Amended,
+            state: State::InForce,
+        }
+    }
+
+    fn caption() -> Caption<'static> {
+        Caption {
+            amendments: vec![CaptionAmendment {
+                date: Some(date("2025-01-01")),
+                n: 1,
+                title: "《关于修改〈管理办法〉的决定》".into(),
+                url: Some("/docs/b/".into()),
+            }],
+            doc_number: Some("青川市人民政府令第1号".into()),
+            issuers: leak(vec!["青川市人民政府".to_string()]),
+            number_names_issuer: true,
+            published: date("2024-01-02"),
         }
     }
 
@@ -965,6 +1031,7 @@ pub(crate) mod tests {
             in_force: true,
             n: 2,
             shown: true,
+            superseded: true,
             until: Some(date("2025-01-01")),
             url: "/docs/a/2024-01-01/".into(),
         };
@@ -1008,6 +1075,7 @@ pub(crate) mod tests {
             amends: vec![relation()],
             attachments: vec![Attachment { title: "附件", url: "/a.pdf".into() }],
             body: "<p>正文</p>".into(),
+            caption: Some(caption()),
             catalog: Some(catalog()),
             comment: Some(CommentPeriod {
                 channel: Some("信箱"),
@@ -1071,8 +1139,9 @@ pub(crate) mod tests {
             latest: vec![doc_link()],
         }));
         let (doc, doc_t) = page(Page::Doc(Box::new(doc)));
-        let (version, version_t) = page(Page::Version(VersionPage {
+        let (version, version_t) = page(Page::Version(Box::new(VersionPage {
             body: "<p>正文</p>".into(),
+            caption: Some(caption()),
             current: false,
             date: date("2024-01-01"),
             description: "摘要".into(),
@@ -1082,10 +1151,11 @@ pub(crate) mod tests {
             id: "a",
             kind: Kind::Normative,
             meta: meta_panel(),
+            superseded: true,
             until: Some(date("2025-01-01")),
             versions: versions(),
             versions_all: versions_all(),
-        }));
+        })));
         let (diff, diff_t) = page(Page::Diff(DiffPage {
             doc: doc_link(),
             from: date("2024-01-01"),
@@ -1219,6 +1289,8 @@ pub(crate) mod tests {
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
             ("Change", plain(Value::from_serialize(change()))),
             ("Basis", plain(Value::from_serialize(Basis { title: "", url: "/".into() }))),
+            ("Caption", plain(Value::from_serialize(caption()))),
+            ("CaptionAmendment", plain(Value::from_serialize(&caption().amendments[0]))),
             ("Relation", plain(Value::from_serialize(relation()))),
             ("Attachment", plain(Value::from_serialize(Attachment { title: "", url: "/".into() }))),
             ("Topic", plain(Value::from_serialize(Topic { label: "".into(), url: "/".into() }))),

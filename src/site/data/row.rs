@@ -81,7 +81,7 @@ pub(crate) struct DocumentRow<'a> {
     pub state: State,
     /// First day of that state; `None` while not yet in force.
     pub state_since: Option<Date>,
-    /// Every change of validity, oldest first.
+    /// Every change of validity and every amendment, oldest first.
     pub timeline: Vec<RowChange<'a>>,
     /// Title.
     pub title: &'a str,
@@ -149,12 +149,14 @@ pub(crate) struct RowGazette {
     pub issue: usize,
 }
 
-/// A change of validity.
+/// A change of validity, or an amendment.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RowChange<'a> {
+    /// Whether it is an amendment of the text, which leaves the state as it was.
+    pub amendment: bool,
     /// The record that caused it.
     pub basis: Option<Target<'a>>,
-    /// First day of the state.
+    /// First day of the state, or the day the amendment takes effect.
     pub from: Date,
     /// The note given with it.
     pub note: Option<&'a str>,
@@ -214,6 +216,7 @@ impl Renderer<'_> {
         let timeline = c.timelines[i]
             .iter()
             .map(|ch| RowChange {
+                amendment: ch.amendment,
                 basis: ch.basis.map(|b| Target { id: &c.records[b].id, index: b }),
                 from: ch.from,
                 note: ch.note.as_deref(),
@@ -538,6 +541,7 @@ mod tests {
             state: State::InForce,
             state_since: Some(date("2024-02-01")),
             timeline: vec![RowChange {
+                amendment: false,
                 basis: Some(t),
                 from: date("2024-02-01"),
                 note: Some("注"),
