@@ -400,6 +400,9 @@ pub struct Renderer<'a> {
     /// The transfer register (published as the archive transfer catalogue) and the publication
     /// register.
     registers: &'a Registers,
+    /// Per record id, the time of its first entry in the publication register (`none` when
+    /// that entry has none), for `PubDate`.
+    registered: BTreeMap<&'a str, Option<&'a str>>,
     /// The Simplified-to-Traditional converter, loaded by the first Traditional page.
     hant: std::sync::OnceLock<Result<hant::Converter, String>>,
 }
@@ -501,6 +504,7 @@ impl<'a> Renderer<'a> {
             newest,
             lists: lists(c).into_iter().map(Arc::new).collect(),
             registers,
+            registered: data::publications::first_entries(registers),
             hant: std::sync::OnceLock::new(),
         })
     }
@@ -527,6 +531,8 @@ impl<'a> Renderer<'a> {
             .map(|i| {
                 let mut h = Sha256::new();
                 h.update(c.view(i).as_bytes());
+                // Its `PubDate` comes from the register.
+                h.update(self.pubdate(i).as_bytes());
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
                     h.update(

@@ -528,7 +528,9 @@ pub(crate) struct DocPage<'a> {
     pub legal: bool,
     /// The gazette issue that printed it.
     pub printed: Option<Printed<'a>>,
-    /// 发布日期 as `YYYY-MM-DD 00:00`, for `PubDate`.
+    /// 发布日期 as `YYYY-MM-DD HH:MM`, for `PubDate`: the time is that of its first entry in
+    /// the publication register, in the site's time zone, when that entry was made on the day of
+    /// publication; `00:00` otherwise.
     pub pubdate: String,
     /// 发布日期.
     pub published: Date,
@@ -689,7 +691,7 @@ pub(crate) struct IssuePage<'a> {
     pub older: Option<IssueLink<'a>>,
     /// Address of the print edition, when published.
     pub pdf: Option<String>,
-    /// 发布日期 as `YYYY-MM-DD 00:00`.
+    /// 发布日期 as `YYYY-MM-DD HH:MM`, for `PubDate` (see `DocPage`).
     pub pubdate: String,
     /// The table of contents.
     pub sections: Vec<IssueSection<'a>>,
