@@ -90,7 +90,7 @@ pub struct Corpus {
     pub drafts: Vec<Vec<usize>>,
     /// Per record: the draft whose adoption report it is.
     pub adoption_for: Vec<Vec<usize>>,
-    /// Per record: visible correction notices (更正) that put it right.
+    /// Per record: visible correction notices (更正) that put it right, oldest first.
     pub corrected_by: Vec<Vec<usize>>,
     /// Per record: the visible issue that printed it.
     pub printed: Vec<Option<Printed>>,
@@ -213,6 +213,11 @@ impl Corpus {
                     }
                 }
             }
+        }
+        // Corrections in the order they were published.
+        let records = &c.records;
+        for v in &mut c.corrected_by {
+            v.sort_by(|&a, &b| (records[a].published, &records[a].id).cmp(&(records[b].published, &records[b].id)));
         }
         // Each record's timeline reads only the relations linked above: one record per task.
         let (timelines, current) =

@@ -385,6 +385,7 @@ impl Renderer<'_> {
         let (newer, older) = self.neighbours(i);
         IssuePage {
             body: String::new(),
+            corrected_by: self.c.corrected_by[i].iter().map(|&k| self.link(k)).collect(),
             description: String::new(),
             headings: Vec::new(),
             issue: self.issue_link(i),

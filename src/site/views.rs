@@ -481,7 +481,7 @@ pub(crate) struct DocPage<'a> {
     pub comment: Option<CommentPeriod<'a>>,
     /// Correction notices (更正) that put this document right.
     pub corrected_by: Vec<DocLink<'a>>,
-    /// For a correction notice: the records it puts right.
+    /// For a correction notice: the records it puts right (documents or gazette issues).
     pub corrects: Vec<DocLink<'a>>,
     /// The opening sentences of the text, as plain text.
     pub description: String,
@@ -677,6 +677,9 @@ pub(crate) struct DiffStats {
 pub(crate) struct IssuePage<'a> {
     /// The issue record's own text, as safe HTML (`| safe`).
     pub body: String,
+    /// Correction notices (更正) that put the issue itself right (`corrects` naming the issue),
+    /// oldest first.
+    pub corrected_by: Vec<DocLink<'a>>,
     /// Its opening sentences, as plain text.
     pub description: String,
     /// Headings of the text.
@@ -1172,6 +1175,7 @@ pub(crate) mod tests {
         }));
         let (issue, issue_t) = page(Page::Issue(IssuePage {
             body: "<p>目录</p>".into(),
+            corrected_by: vec![doc_link()],
             description: "摘要".into(),
             headings: vec![heading()],
             issue: issue_link(),

@@ -28,7 +28,8 @@ pub(crate) struct DocumentRow<'a> {
     pub comment: Option<RowComment<'a>>,
     /// Visible correction notices (更正) that put this document right.
     pub corrected_by: Vec<Target<'a>>,
-    /// For a correction notice: the visible records it puts right.
+    /// For a correction notice: the visible records it puts right (documents, or gazette
+    /// issues).
     pub corrects: Vec<Target<'a>>,
     /// 发文字号, normalised.
     pub doc_number: Option<String>,
@@ -318,6 +319,10 @@ impl Cell {
         Cell::Text(v.iter().map(|x| x.id.id).collect::<Vec<_>>().join(";"))
     }
 
+    fn targets(v: &[Target<'_>]) -> Cell {
+        Cell::Text(v.iter().map(|t| t.id).collect::<Vec<_>>().join(";"))
+    }
+
     fn number(v: Option<i64>) -> Cell {
         v.map_or(Cell::Empty, Cell::Number)
     }
@@ -452,6 +457,18 @@ pub(crate) const CSV_FIELDS: &[CsvField] = &[
         cell: |d| Cell::opt(d.interprets.map(|t| t.id)),
     },
     CsvField {
+        name: "corrects",
+        kind: "string",
+        description: "for a correction notice (更正), ids of the records it corrects (documents, or gazette issues as in data/gazette/), joined with ;",
+        cell: |d| Cell::targets(&d.corrects),
+    },
+    CsvField {
+        name: "corrected_by",
+        kind: "string",
+        description: "ids of the correction notices (更正) that correct this document, joined with ;",
+        cell: |d| Cell::targets(&d.corrected_by),
+    },
+    CsvField {
         name: "gazette_year",
         kind: "integer",
         description: "year of the gazette issue that printed it",
@@ -570,6 +587,7 @@ mod tests {
             kind: "Legislation",
             about: vec![About::Topic("住房"), About::Ref(id())],
             author: vec![org.clone()],
+            correction: vec![id()],
             date_published: date("2024-01-02"),
             expires: Some(date("2029-02-01")),
             in_language: "zh-CN",
@@ -604,6 +622,13 @@ mod tests {
         assert_eq!(cell("gazette_page"), "12");
         assert_eq!(cell("interprets"), "b");
         assert_eq!(cell("state"), "in_force");
+        assert_eq!((cell("corrects"), cell("corrected_by")), ("b".to_string(), "b".to_string()));
+        let mut notice = sample();
+        notice.corrects = vec![Target { id: "gazette/2024-02", index: 3 }, Target { id: "c", index: 4 }];
+        notice.corrected_by = Vec::new();
+        let notice: Vec<String> = CSV_FIELDS.iter().map(|f| (f.cell)(&notice).write()).collect();
+        let at = |name: &str| notice[CSV_FIELDS.iter().position(|f| f.name == name).unwrap()].clone();
+        assert_eq!((at("corrects"), at("corrected_by")), ("gazette/2024-02;c".to_string(), String::new()));
         let mut bare = sample();
         bare.gazette = None;
         bare.doc_number = None;
