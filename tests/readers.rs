@@ -139,6 +139,34 @@ fn the_state_on_the_readers_date_is_the_same_everywhere() {
     node(&["date", &o, &hant, "2027-01-15", "失效", "/zh-Hant/", "/zh-Hant/browse/validity/in_force/"]);
 }
 
+/// An amendment published before the build and in force by the reader's day: the browser moves
+/// 现行有效文本 to the amended text and marks the first 已被修改, the document stays 有效.
+#[test]
+fn the_text_in_force_and_the_amended_texts_are_told_on_the_readers_date() {
+    let s = common::Site::new();
+    s.write(
+        "content/rule/index.md",
+        &format!(
+            "---\n{}\neffective: 2020-01-01\n---\n第一条 违反规定的，处一万元罚款。\n",
+            common::normative("管理办法", "2019-12-01")
+        ),
+    );
+    s.write("content/rule/versions/2020-01-01.md", "第一条 违反规定的，处五千元罚款。\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", common::normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
+    let out = s.root().join("public");
+    let o = s.run(&["build", "--as-of", "2022-06-15"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = out.to_string_lossy();
+    // The build's day, then after the amendment took effect.
+    node(&["texts", &o, "/docs/rule/", "2022-06-20", "2020-01-01", "-", "有效"]);
+    node(&["texts", &o, "/docs/rule/", "2022-07-15", "2022-07-01", "2020-01-01", "有效"]);
+    node(&["texts", &o, "/docs/rule/2022-07-01/", "2022-07-15", "2022-07-01", "2020-01-01", "有效"]);
+}
+
 /// Always taken into a temporary folder, so the path is exercised; into the book's images only
 /// with `GONGBAO_SCREENSHOTS=1`.
 #[test]

@@ -174,3 +174,57 @@ fn stated_basis_is_a_record_id_or_a_citation_of_an_outside_document() {
     );
     assert_eq!(s.findings("unknown-ref"), vec![("content/b.md".into(), 6)]);
 }
+
+#[test]
+fn a_stated_amendment_is_an_amendment_in_the_timeline_and_the_caption_not_a_state() {
+    let s = Site::new();
+    s.record(
+        "a",
+        &format!(
+            "{}\ndoc_number: 测政办发〔2019〕3号\neffective: 2020-01-01\nvalidity: {{state: 已修改, since: 2021-01-01, basis: 《某省人民政府关于修改部分规章的决定》（某政令〔2020〕9号）}}",
+            normative("基础办法", "2019-12-01")
+        ),
+        "x\n",
+    );
+    s.record(
+        "m",
+        &format!("{}\namends: [{{id: a, effective: 2022-02-01}}]", normative("修改决定", "2022-01-05")),
+        "x\n",
+    );
+    let (code, v) = s.check_json(&[]);
+    assert_eq!(code, 0, "{v}");
+    for on in ["2020-06-01", "2021-01-01", "2022-02-01", "2025-01-01"] {
+        assert_eq!(state(&s, "a", on), State::InForce, "on {on}");
+    }
+    let a = gongbao::cmd::analyse(s.root(), Some(d("2023-01-01"))).ok().unwrap();
+    let i = a.corpus.lookup("a").unwrap();
+    let tl: Vec<(String, bool, Option<String>, Option<String>)> = a.corpus.timelines[i]
+        .iter()
+        .map(|c| (c.from.to_string(), c.amendment, c.basis.map(|b| a.corpus.records[b].id.clone()), c.note.clone()))
+        .collect();
+    let citation = "《某省人民政府关于修改部分规章的决定》（某政令〔2020〕9号）";
+    assert_eq!(
+        tl,
+        vec![
+            ("2020-01-01".into(), false, None, None),
+            ("2021-01-01".into(), true, None, Some(citation.into())),
+            ("2022-02-01".into(), true, Some("m".into()), None),
+        ]
+    );
+    assert_eq!(a.corpus.text_date(i), d("2022-02-01"));
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    // A number that does not name the issuer is given with it; the amendment outside the corpus
+    // has no date to give and no page to link; two amendments are counted.
+    let caption = format!(
+        "<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室以测政办发〔2019〕3号公布　根据{citation}第一次修正　根据2022年1月5日<a href=\"/docs/m/\">《修改决定》</a>第二次修正）</p>"
+    );
+    assert!(page.contains(&caption), "{page}");
+    assert!(page.contains("data-state>有效</span>"));
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let row = data["documents"].as_array().unwrap().iter().find(|x| x["id"] == "a").unwrap();
+    assert_eq!(row["state"], "in_force");
+    let amendments: Vec<bool> = row["timeline"].as_array().unwrap().iter().map(|t| t["amendment"] == true).collect();
+    assert_eq!(amendments, [false, true, true]);
+}
