@@ -415,16 +415,21 @@ impl Corpus {
     /// a document outside the corpus goes in front of the note.
     fn stated_basis(&self, s: &crate::source::parse::StatedValidity) -> (Option<usize>, Option<String>) {
         let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
-        let citation = s
-            .basis
-            .as_ref()
-            .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
-            .map(|b| b.id.clone());
+        let citation = self.citation(s).map(str::to_string);
         let note = match (&citation, &s.note) {
             (Some(c), Some(n)) => Some(format!("{c}；{n}")),
             (c, n) => c.clone().or_else(|| n.clone()),
         };
         (basis, note)
+    }
+
+    /// The basis of a statement in `validity` when it cites a document outside the corpus
+    /// rather than naming a record.
+    pub fn citation<'s>(&self, s: &'s crate::source::parse::StatedValidity) -> Option<&'s str> {
+        s.basis
+            .as_ref()
+            .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
+            .map(|b| b.id.as_str())
     }
 
     /// The amendments of record `i`'s text, by date: each visible amending record, and an

@@ -228,3 +228,31 @@ fn a_stated_amendment_is_an_amendment_in_the_timeline_and_the_caption_not_a_stat
     let amendments: Vec<bool> = row["timeline"].as_array().unwrap().iter().map(|t| t["amendment"] == true).collect();
     assert_eq!(amendments, [false, true, true]);
 }
+
+#[test]
+fn an_amendment_that_names_nothing_is_counted_in_the_caption_not_written_out() {
+    let s = Site::new();
+    // Stated without a basis, and with a note that is no citation.
+    s.record(
+        "a",
+        &format!(
+            "{}\neffective: 2020-01-01\nvalidity: {{state: amended, since: 2021-01-01, note: 修改第三条}}",
+            normative("基础办法", "2019-12-01")
+        ),
+        "x\n",
+    );
+    s.record(
+        "m",
+        &format!("{}\namends: [{{id: a, effective: 2022-02-01}}]", normative("修改决定", "2022-01-05")),
+        "x\n",
+    );
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(
+        page.contains("<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室公布　根据2022年1月5日<a href=\"/docs/m/\">《修改决定》</a>第二次修正）</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("《修改第三条》"), "a note is no citation");
+    // The timeline still lists it, with its note.
+    assert!(page.contains("<span class=\"amendment\">修改</span> <span class=\"note\">修改第三条</span>"), "{page}");
+}

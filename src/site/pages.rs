@@ -81,27 +81,28 @@ impl Renderer<'_> {
         if !r.kind.has_legal_force() {
             return None;
         }
-        let amendments: Vec<CaptionAmendment> = c
-            .amendments_of(i)
-            .into_iter()
-            .filter(|a| a.from <= text)
+        let made: Vec<crate::corpus::Change> = c.amendments_of(i).into_iter().filter(|a| a.from <= text).collect();
+        // An amendment stated in `validity` is named by its citation; one that names nothing
+        // (no basis, or a record that is not public) is counted but cannot be written out.
+        let stated = r.stated.as_ref().filter(|s| s.state == crate::model::Statement::Amended);
+        let amendments: Vec<CaptionAmendment> = made
+            .iter()
             .enumerate()
-            .map(|(k, a)| match a.basis {
-                Some(b) => CaptionAmendment {
+            .filter_map(|(k, a)| match a.basis {
+                Some(b) => Some(CaptionAmendment {
                     date: Some(c.records[b].published),
                     n: k + 1,
                     title: format!("《{}》", c.records[b].title.replace('《', "〈").replace('》', "〉")),
                     url: Some(self.doc_href(b)),
-                },
-                // Stated in `validity` with a citation (its note leads with it) or none at all.
+                }),
                 None => {
-                    let cited = a.note.as_deref().and_then(|n| n.split('；').next()).unwrap_or_default();
-                    CaptionAmendment {
+                    let cited = stated.filter(|s| s.since == a.from).and_then(|s| c.citation(s))?;
+                    Some(CaptionAmendment {
                         date: None,
                         n: k + 1,
                         title: if cited.contains('《') { cited.to_string() } else { format!("《{cited}》") },
                         url: None,
-                    }
+                    })
                 }
             })
             .collect();
@@ -117,6 +118,7 @@ impl Renderer<'_> {
             doc_number,
             issuers: &r.issuers,
             published: r.published,
+            several: made.len() > 1,
         })
     }
 

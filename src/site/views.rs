@@ -238,6 +238,9 @@ pub(crate) struct Caption<'a> {
     pub number_names_issuer: bool,
     /// 发布日期 of the document.
     pub published: Date,
+    /// Whether the text was amended more than once, so that the 题注 counts the amendments
+    /// (“第一次修正”, “第二次修正”); an amendment that names nothing is counted, not listed.
+    pub several: bool,
 }
 
 /// One amendment in a 题注.
@@ -1001,6 +1004,7 @@ pub(crate) mod tests {
             issuers: leak(vec!["青川市人民政府".to_string()]),
             number_names_issuer: true,
             published: date("2024-01-02"),
+            several: true,
         }
     }
 
