@@ -6,7 +6,7 @@
 //! date. Only visible records reach output, and only visible records change another's state.
 
 use crate::model::date::Date;
-use crate::model::{Disclosure, Kind, State};
+use crate::model::{Disclosure, Kind, State, Statement};
 use crate::source::history::{Commit, History};
 use crate::source::parse::Record;
 use rayon::prelude::*;
@@ -32,17 +32,21 @@ pub struct Inputs<'a> {
     pub history: History,
 }
 
-/// One change of state in a record's life.
+/// One entry of a record's timeline: a change of state, or an amendment of its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// First day of the state.
+    /// First day of the state, or the day the amendment takes effect.
     pub from: Date,
-    /// The state.
+    /// The state from that day (for an amendment, the state it leaves as it was).
     pub state: State,
     /// The visible record that caused it, by index.
     pub basis: Option<usize>,
     /// The note given with the change.
     pub note: Option<String>,
+    /// Whether this is an amendment (修改): the text changes, the state does not. The amended
+    /// text is in force (有效) as the one before it was; only the earlier text is now the
+    /// amended one.
+    pub amendment: bool,
 }
 
 /// An incoming relation: `by` amends, repeals, interprets … this record.
@@ -86,11 +90,13 @@ pub struct Corpus {
     pub drafts: Vec<Vec<usize>>,
     /// Per record: the draft whose adoption report it is.
     pub adoption_for: Vec<Vec<usize>>,
-    /// Per record: visible correction notices (更正) that put it right.
+    /// Per record: visible correction notices (更正) that put it right, oldest first.
     pub corrected_by: Vec<Vec<usize>>,
     /// Per record: the visible issue that printed it.
     pub printed: Vec<Option<Printed>>,
-    /// Per record: its timeline (first entry: in force from the effective date).
+    /// Per record: its timeline, by date: every change of state (the first: in force from the
+    /// effective date) and every amendment, an amendment after a change of state on the same
+    /// day. The state on a date is that of the last entry from on or before it.
     pub timelines: Vec<Vec<Change>>,
     /// Per record: its state on the build date (asked for on every list a record appears in).
     current: Vec<Change>,
@@ -208,6 +214,11 @@ impl Corpus {
                 }
             }
         }
+        // Corrections in the order they were published.
+        let records = &c.records;
+        for v in &mut c.corrected_by {
+            v.sort_by(|&a, &b| (records[a].published, &records[a].id).cmp(&(records[b].published, &records[b].id)));
+        }
         // Each record's timeline reads only the relations linked above: one record per task.
         let (timelines, current) =
             (0..n).into_par_iter().map(|i| (c.compute_timeline(i), c.state_on(i, as_of))).unzip();
@@ -300,7 +311,7 @@ impl Corpus {
                 best = (eff, published);
             }
         }
-        for s in r.stated.iter().filter(|s| s.state == State::Amended) {
+        for s in r.stated.iter().filter(|s| s.state == Statement::Amended) {
             if s.since > best.0 {
                 best = (s.since, r.published);
             }
@@ -381,43 +392,69 @@ impl Corpus {
         (0..self.records.len()).filter(|&i| self.visible[i])
     }
 
-    /// The events that may change record `i`'s state: (date, state, basis, note).
+    /// The events that may change record `i`'s state: (date, state, basis, note). Amendments
+    /// are none of them (see [`Self::amendments_of`]).
     fn events(&self, i: usize) -> Vec<Change> {
         let r = &self.records[i];
-        let mut ev = vec![Change { from: r.effective, state: State::InForce, basis: None, note: None }];
-        for b in &self.amended_by[i] {
-            ev.push(Change {
-                from: b.effective.unwrap_or(r.effective),
-                state: State::Amended,
-                basis: Some(b.by),
-                note: b.note.clone(),
-            });
-        }
+        let change = |from, state, basis, note| Change { from, state, basis, note, amendment: false };
+        let mut ev = vec![change(r.effective, State::InForce, None, None)];
         for b in &self.repealed_by[i] {
-            ev.push(Change {
-                from: b.effective.unwrap_or(r.effective),
-                state: State::Repealed,
-                basis: Some(b.by),
-                note: b.note.clone(),
-            });
+            ev.push(change(b.effective.unwrap_or(r.effective), State::Repealed, Some(b.by), b.note.clone()));
         }
         if let Some(x) = r.expires {
-            ev.push(Change { from: x.succ(), state: State::Lapsed, basis: None, note: None });
+            ev.push(change(x.succ(), State::Lapsed, None, None));
         }
-        if let Some(s) = &r.stated {
-            let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
-            let citation = s
-                .basis
-                .as_ref()
-                .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
-                .map(|b| b.id.clone());
-            let note = match (&citation, &s.note) {
-                (Some(c), Some(n)) => Some(format!("{c}；{n}")),
-                (c, n) => c.clone().or_else(|| n.clone()),
-            };
-            ev.push(Change { from: s.since, state: s.state, basis, note });
+        if let Some((s, state)) = r.stated.as_ref().and_then(|s| Some((s, s.state.state()?))) {
+            let (basis, note) = self.stated_basis(s);
+            ev.push(change(s.since, state, basis, note));
         }
         ev
+    }
+
+    /// The basis of a statement in `validity`, as a visible record, and its note: a citation of
+    /// a document outside the corpus goes in front of the note.
+    fn stated_basis(&self, s: &crate::source::parse::StatedValidity) -> (Option<usize>, Option<String>) {
+        let basis = s.basis.as_ref().and_then(|b| self.lookup(&b.id));
+        let citation = self.citation(s).map(str::to_string);
+        let note = match (&citation, &s.note) {
+            (Some(c), Some(n)) => Some(format!("{c}；{n}")),
+            (c, n) => c.clone().or_else(|| n.clone()),
+        };
+        (basis, note)
+    }
+
+    /// The basis of a statement in `validity` when it cites a document outside the corpus
+    /// rather than naming a record.
+    pub fn citation<'s>(&self, s: &'s crate::source::parse::StatedValidity) -> Option<&'s str> {
+        s.basis
+            .as_ref()
+            .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
+            .map(|b| b.id.as_str())
+    }
+
+    /// The amendments of record `i`'s text, by date: each visible amending record, and an
+    /// amendment stated in `validity`, with the state each leaves in place.
+    pub fn amendments_of(&self, i: usize) -> Vec<Change> {
+        let r = &self.records[i];
+        let mut out: Vec<Change> = self.amended_by[i]
+            .iter()
+            .map(|b| (b.effective.unwrap_or(r.effective), Some(b.by), b.note.clone()))
+            .chain(r.stated.iter().filter(|s| s.state == Statement::Amended).map(|s| {
+                let (basis, note) = self.stated_basis(s);
+                (s.since, basis, note)
+            }))
+            .map(|(from, basis, note)| Change {
+                from,
+                state: self.state_on(i, from).state,
+                basis,
+                note,
+                amendment: true,
+            })
+            .collect();
+        out.sort_by_key(|c| (c.from, c.basis));
+        // A stated amendment whose basis also `amends` the record on that day is the same one.
+        out.dedup_by(|a, b| a.basis.is_some() && (a.from, a.basis) == (b.from, b.basis));
+        out
     }
 
     /// The state of record `i` on `date`, with the change that put it there. This is the one
@@ -425,7 +462,13 @@ impl Corpus {
     pub fn state_on(&self, i: usize, date: Date) -> Change {
         let r = &self.records[i];
         if date < r.effective {
-            return Change { from: r.published.min(r.effective), state: State::NotYetInForce, basis: None, note: None };
+            return Change {
+                from: r.published.min(r.effective),
+                state: State::NotYetInForce,
+                basis: None,
+                note: None,
+                amendment: false,
+            };
         }
         state_from_events(&self.events(i), date)
     }
@@ -443,7 +486,16 @@ impl Corpus {
                 out.push(Change { from: d, ..c });
             }
         }
+        out.extend(self.amendments_of(i));
+        // Stable: on one day, the change of state comes before the amendment.
+        out.sort_by_key(|c| (c.from, c.amendment));
         out
+    }
+
+    /// Record `i`'s changes of state, oldest first: its timeline without the amendments, which
+    /// is all that a reader's browser needs to tell the state on any day.
+    pub fn state_changes(&self, i: usize) -> impl Iterator<Item = &Change> {
+        self.timelines[i].iter().filter(|c| !c.amendment)
     }
 
     /// The state on the build date.
@@ -579,16 +631,15 @@ pub fn resolve_file(dir: &str, f: &str) -> Option<String> {
     (parts.len() > depth).then(|| parts.join("/"))
 }
 
-/// Repealed outranks lapsed, which outranks partly lapsed, then amended, then in force: a
-/// repealed document stays repealed whatever else happens later.
+/// Repealed outranks lapsed, which outranks partly lapsed, then in force: a repealed document
+/// stays repealed whatever else happens later.
 fn rank(s: State) -> u8 {
     match s {
         State::NotYetInForce => 0,
         State::InForce => 1,
-        State::Amended => 2,
-        State::PartlyLapsed => 3,
-        State::Lapsed => 4,
-        State::Repealed => 5,
+        State::PartlyLapsed => 2,
+        State::Lapsed => 3,
+        State::Repealed => 4,
     }
 }
 
@@ -601,7 +652,7 @@ fn state_from_events(ev: &[Change], date: Date) -> Change {
             keep => keep,
         };
     }
-    best.cloned().unwrap_or(Change { from: date, state: State::InForce, basis: None, note: None })
+    best.cloned().unwrap_or(Change { from: date, state: State::InForce, basis: None, note: None, amendment: false })
 }
 
 #[cfg(test)]

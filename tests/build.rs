@@ -109,7 +109,9 @@ fn document_pages_carry_metadata_validity_gazette_and_checksum() {
         "发布日期",
         "施行日期",
         "有效性",
-        "已修改",
+        // Amended twice, in force as amended, with the 题注 naming how.
+        "data-state>有效</span>",
+        "<p class=\"tizhu\">（2019年5月24日青川市人民政府令第21号公布　根据2021年9月16日",
         "状态截至 <time data-asof-date datetime=\"2026-06-30\">2026-06-30</time>",
         "name=\"ArticleTitle\"",
         "name=\"PubDate\"",

@@ -80,6 +80,83 @@ fn a_correction_is_linked_from_the_corrected_document_and_from_the_issue_that_pr
 }
 
 #[test]
+fn a_correction_of_a_gazette_issue_is_shown_on_the_issue_and_in_every_open_data_file() {
+    let s = Site::new();
+    s.record("a", &normative("甲办法", "2024-01-02"), "正文\n");
+    s.record(
+        "g",
+        "kind: gazette\ntitle: 测试市人民政府公报2024年第1期\nyear: 2024\nnumber: 1\npublished: 2024-01-31\nsections:\n  - title: 文件\n    items:\n      - {doc: a, page: 3}",
+        "",
+    );
+    let notice = |title: &str, published: &str, corrects: &str| {
+        format!(
+            "kind: notice\ntitle: {title}\nissuer: 测试市人民政府办公室\npublished: {published}\ncorrects: {corrects}"
+        )
+    };
+    // Two corrections of the issue, the later one written first; the earlier also corrects `a`.
+    s.record("n", &notice("关于2024年第1期目录页码的更正", "2024-02-05", "[g]"), "目录页码有误，特此更正。\n");
+    s.record("m", &notice("关于2024年第1期有关内容的更正", "2024-02-03", "[g, a]"), "有误，特此更正。\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = s.root().join("public");
+    // The issue page lists its corrections, oldest first, before its table of contents.
+    let issue = read(&out, "gazette/2024/1/index.html");
+    let note = between(&issue, "<aside class=\"notice-box correction\"", "</aside>");
+    assert!(note.contains("本期已发布更正："), "{note}");
+    let (m, n) = (note.find("href=\"/docs/m/\"").expect("m"), note.find("href=\"/docs/n/\"").expect("n"));
+    assert!(m < n, "oldest first: {note}");
+    assert!(issue.find("notice-box correction").unwrap() < issue.find("class=\"toc-issue\"").unwrap());
+    // The item corrected is marked in the table of contents by the notice that corrects it.
+    let item = between(&issue, "<a href=\"/docs/a/\">", "</li>");
+    assert!(item.contains("class=\"correction-link\" href=\"/docs/m/\"") && !item.contains("/docs/n/"), "{item}");
+    // The notice names the issue it corrects.
+    let page = read(&out, "docs/n/index.html");
+    let related = between(&page, "<section class=\"relations\">", "</section>");
+    assert!(related.contains("<dt>本更正涉及的文件</dt><dd><a href=\"/gazette/2024/1/\">"), "{related}");
+
+    // documents.json.
+    let data: serde_json::Value = serde_json::from_str(&read(&out, "data/documents.json")).unwrap();
+    let row = |id: &str| data["documents"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap().clone();
+    assert_eq!(row("n")["corrects"], serde_json::json!(["g"]));
+    assert_eq!(row("m")["corrects"], serde_json::json!(["g", "a"]));
+    assert_eq!(row("a")["corrected_by"], serde_json::json!(["m"]));
+    // The issue's own file.
+    let g: serde_json::Value = serde_json::from_str(&read(&out, "data/gazette/2024-1.json")).unwrap();
+    assert_eq!(g["corrected_by"], serde_json::json!(["m", "n"]));
+    // documents.csv: two columns, ids joined with `;`.
+    let csv = read(&out, "data/documents.csv");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let cells: std::collections::BTreeMap<String, Vec<String>> =
+        lines.map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>()).map(|c| (c[0].clone(), c)).collect();
+    assert_eq!(cells["m"][col("corrects")], "g;a");
+    assert_eq!(cells["n"][col("corrects")], "g");
+    assert_eq!(cells["a"][col("corrected_by")], "m");
+    assert_eq!(cells["a"][col("corrects")], "");
+    // JSON-LD: `correction` on what was corrected, `about` on the notice.
+    let ld: serde_json::Value = serde_json::from_str(&read(&out, "data/documents.jsonld")).unwrap();
+    let node = |id: &str| {
+        ld["@graph"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["@id"] == format!("https://www.ceshi.gov.cn/{id}"))
+            .unwrap()
+            .clone()
+    };
+    let refs = |v: &[&str]| -> serde_json::Value {
+        v.iter().map(|p| serde_json::json!({"@id": format!("https://www.ceshi.gov.cn/{p}")})).collect()
+    };
+    assert_eq!(node("gazette/2024/1/")["correction"], refs(&["docs/m/", "docs/n/"]));
+    assert_eq!(node("docs/a/")["correction"], refs(&["docs/m/"]));
+    assert!(node("docs/n/")["about"].as_array().unwrap().contains(&refs(&["gazette/2024/1/"])[0]));
+    assert!(node("docs/n/").get("correction").is_none());
+    // The issue page embeds the same.
+    assert!(issue.contains("\"correction\":[{\"@id\":\"https://www.ceshi.gov.cn/docs/m/\"}"), "{issue}");
+}
+
+#[test]
 fn corrects_follows_the_rules_of_relations() {
     let s = Site::new();
     s.record("a", &normative("甲", "2024-01-02"), "正文\n");

@@ -93,9 +93,12 @@ fn government_conventions_and_the_icon() {
     let interp = read(&out, "docs/interpretations/2024-wangyueche/index.html");
     let panel = interp.split("<table class=\"meta-panel\">").nth(1).unwrap().split("</table>").next().unwrap();
     assert!(!panel.contains('—') && !panel.contains("成文日期"), "{panel}");
-    // The current text of an amended regulation names its amendments (题注).
+    // The current text of an amended regulation names its amendments (题注), as flk does.
     let reg = read(&out, "docs/regulations/2019-shirong/index.html");
-    assert!(reg.contains("<p class=\"tizhu\">（根据2021-11-01《"), "题注");
+    assert!(
+        reg.contains("<p class=\"tizhu\">（2019年5月24日青川市人民政府令第21号公布　根据2021年9月16日<a href=\"/docs/regulations/2021-xiugai-shirong/\">《青川市人民政府关于修改〈青川市市容和环境卫生管理办法〉的决定》</a>第一次修正　根据2023年12月20日"),
+        "题注"
+    );
     assert!(doc.contains("访问日期") && doc.contains("data-cite"), "cite box");
 }
 
@@ -134,6 +137,34 @@ fn the_state_on_the_readers_date_is_the_same_everywhere() {
     node(&["date", &o, &doc, "2027-01-15", "失效", "/", "/browse/validity/in_force/", "/browse/kind/normative/"]);
     let hant = format!("/zh-Hant/{DOC}");
     node(&["date", &o, &hant, "2027-01-15", "失效", "/zh-Hant/", "/zh-Hant/browse/validity/in_force/"]);
+}
+
+/// An amendment published before the build and in force by the reader's day: the browser moves
+/// 现行有效文本 to the amended text and marks the first 已被修改, the document stays 有效.
+#[test]
+fn the_text_in_force_and_the_amended_texts_are_told_on_the_readers_date() {
+    let s = common::Site::new();
+    s.write(
+        "content/rule/index.md",
+        &format!(
+            "---\n{}\neffective: 2020-01-01\n---\n第一条 违反规定的，处一万元罚款。\n",
+            common::normative("管理办法", "2019-12-01")
+        ),
+    );
+    s.write("content/rule/versions/2020-01-01.md", "第一条 违反规定的，处五千元罚款。\n");
+    s.record(
+        "change",
+        &format!("{}\namends: [{{id: rule, effective: 2022-07-01}}]", common::normative("修改决定", "2022-06-01")),
+        "x\n",
+    );
+    let out = s.root().join("public");
+    let o = s.run(&["build", "--as-of", "2022-06-15"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = out.to_string_lossy();
+    // The build's day, then after the amendment took effect.
+    node(&["texts", &o, "/docs/rule/", "2022-06-20", "2020-01-01", "-", "有效"]);
+    node(&["texts", &o, "/docs/rule/", "2022-07-15", "2022-07-01", "2020-01-01", "有效"]);
+    node(&["texts", &o, "/docs/rule/2022-07-01/", "2022-07-15", "2022-07-01", "2020-01-01", "有效"]);
 }
 
 /// Always taken into a temporary folder, so the path is exercised; into the book's images only

@@ -122,6 +122,39 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     assert_eq!(std::fs::read_to_string(s.root().join("publications.jsonl")).unwrap(), edited, "nothing appended");
 }
 
+/// The `PubDate` of record `id`'s page.
+fn pubdate(s: &Site, id: &str) -> String {
+    let page = std::fs::read_to_string(s.root().join(format!("public/docs/{id}/index.html"))).unwrap();
+    let at = page.find("<meta name=\"PubDate\" content=\"").unwrap_or_else(|| panic!("{id} has no PubDate"));
+    page[at..].split('"').nth(3).unwrap().to_string()
+}
+
+#[test]
+fn pubdate_is_the_time_of_the_first_registration_on_the_day_of_publication() {
+    let s = Site::new();
+    git(&s, &["init", "-q"], "x", "2025-01-01T09:00:00+08:00");
+    // Committed at 01:15 UTC: 09:15 in the site's zone (+08:00), the day it was published.
+    s.record("a", &doc("甲办法", "2025-03-03"), "第一条 甲。\n");
+    commit(&s, "王编辑", "2025-03-03T01:15:00+00:00");
+    // 23:30 UTC the day before is 07:30 on the day of publication in the site's zone.
+    s.record("c", &doc("丙办法", "2025-03-03"), "第一条 丙。\n");
+    commit(&s, "王编辑", "2025-03-02T23:30:00+00:00");
+    // Put on the site a day after its publication date: the register knows no time of that day.
+    s.record("b", &doc("乙办法", "2025-03-03"), "第一条 乙。\n");
+    commit(&s, "王编辑", "2025-03-04T10:00:00+08:00");
+    build(&s);
+    assert_eq!(register(&s).len(), 3);
+    assert_eq!(pubdate(&s, "a"), "2025-03-03 09:15");
+    assert_eq!(pubdate(&s, "c"), "2025-03-03 07:30");
+    assert_eq!(pubdate(&s, "b"), "2025-03-03 00:00");
+    // A later change makes a `changed` entry; the publication time stays that of the first.
+    s.record("a", &doc("甲办法", "2025-03-03"), "第一条 甲。第二条 新增。\n");
+    commit(&s, "赵编辑", "2025-03-03T08:00:00+00:00");
+    build(&s);
+    assert_eq!(register(&s).len(), 4);
+    assert_eq!(pubdate(&s, "a"), "2025-03-03 09:15");
+}
+
 #[test]
 fn a_site_outside_git_registers_without_a_publisher() {
     let s = Site::new();
@@ -131,6 +164,8 @@ fn a_site_outside_git_registers_without_a_publisher() {
     let r = register(&s);
     assert_eq!(r.len(), 1);
     assert!(r[0]["publisher"].is_null() && r[0]["commit"].is_null(), "{:?}", r[0]);
+    // No commit, no time: `PubDate` is the publication date at 00:00.
+    assert_eq!(pubdate(&s, "a"), "2025-01-06 00:00");
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

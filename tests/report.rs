@@ -50,6 +50,25 @@ fn the_figures_of_a_year_and_their_check() {
 }
 
 #[test]
+fn an_amended_document_is_still_in_force_in_the_figures() {
+    let s = Site::new();
+    s.record("a", &common::normative("甲办法", "2023-01-05"), "第一条 甲。\n");
+    s.record(
+        "m",
+        &format!(
+            "{}\namends: [{{id: a, effective: 2024-04-01}}]",
+            common::normative("关于修改甲办法的决定", "2024-03-01")
+        ),
+        "一、将第一条修改为……\n",
+    );
+    let o = run_in(s.root(), &["report", "annual", "--year", "2024"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Issued: the decision; ended: none; in force at the end of the year: the amended document
+    // (in force as amended) and the decision; last year: the document.
+    assert_eq!(csv_row(s.root(), 2024, "行政规范性文件")[2..], ["1", "0", "2", "1", "true"]);
+}
+
+#[test]
 fn a_site_with_errors_gets_no_report() {
     let s = Site::new();
     s.record("a", "kind: normative\ntitle: 甲\npublished: 2024-13-01", "x\n");

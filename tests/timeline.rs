@@ -80,6 +80,47 @@ fn versions_have_pages_and_the_page_shows_the_text_in_force() {
     assert!(page(&s, "docs/rule/index.html").contains("处一万元罚款"));
 }
 
+/// The `<li>` of the version list for the text dated `date`.
+fn version_item(p: &str, date: &str) -> String {
+    let start = p.find(&format!("data-text-from=\"{date}\"")).unwrap_or_else(|| panic!("no text of {date}"));
+    p[start..p[start..].find("</li>").unwrap() + start].to_string()
+}
+
+#[test]
+fn an_amended_documents_texts_in_force_and_amended_and_their_captions() {
+    let s = versioned_site();
+    // Published, not yet in force: the first text is the one in force, none is amended yet,
+    // and the page shows the first text, which no amendment made, so no 题注.
+    assert!(s.run(&["build", "--as-of", "2022-06-15"]).status.success());
+    let p = page(&s, "docs/rule/index.html");
+    let first = version_item(&p, "2020-01-01");
+    assert!(
+        first.contains("data-text-in-force>现行有效文本") && first.contains("data-text-superseded hidden>"),
+        "{first}"
+    );
+    let next = version_item(&p, "2022-07-01");
+    assert!(next.contains("data-text-in-force hidden>") && !next.contains("data-text-superseded"), "{next}");
+    assert!(!p.contains("class=\"tizhu\""), "{p}");
+    // The page of the amended text already has its 题注.
+    let caption = "<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室公布　根据2022年6月1日<a href=\"/docs/change/\">《修改决定》</a>修正）</p>";
+    assert!(page(&s, "docs/rule/2022-07-01/index.html").contains(caption));
+    // In force: the amended text is the one in force and the page's; the first is amended.
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let p = page(&s, "docs/rule/index.html");
+    let first = version_item(&p, "2020-01-01");
+    assert!(
+        first.contains("data-text-in-force hidden>") && first.contains("data-text-superseded>已被修改（历史文本）"),
+        "{first}"
+    );
+    assert!(version_item(&p, "2022-07-01").contains("data-text-in-force>现行有效文本"));
+    assert!(p.contains(caption) && p.contains("data-state>有效</span>"), "{p}");
+    // The first text's own page says it was amended, and has no 题注.
+    let old = page(&s, "docs/rule/2020-01-01/index.html");
+    let note = old.split("<p class=\"notice-box version-note\"").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(note.contains("data-text-superseded data-text-until=\"2022-07-01\">已被修改（历史文本）"), "{note}");
+    assert!(!old.contains("class=\"tizhu\""));
+}
+
 #[test]
 fn redline_of_a_chinese_document() {
     let s = versioned_site();

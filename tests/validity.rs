@@ -56,9 +56,10 @@ fn every_transition_before_on_and_after() {
         ("base", "2020-01-01", State::InForce),
         ("base", "2020-01-02", State::InForce),
         ("base", "2021-02-28", State::InForce),
-        ("base", "2021-03-01", State::Amended),
-        ("base", "2021-03-02", State::Amended),
-        ("base", "2023-06-30", State::Amended),
+        // The amendment changes the text, not the state: in force, as amended (as on flk).
+        ("base", "2021-03-01", State::InForce),
+        ("base", "2021-03-02", State::InForce),
+        ("base", "2023-06-30", State::InForce),
         ("base", "2023-07-01", State::Repealed),
         ("base", "2031-01-01", State::Repealed),
         ("short", "2021-12-31", State::NotYetInForce),
@@ -78,18 +79,22 @@ fn timeline_lists_each_change_with_its_basis() {
     let s = site();
     let a = gongbao::cmd::analyse(s.root(), Some(d("2026-01-01"))).ok().unwrap();
     let i = a.corpus.lookup("base").unwrap();
-    let tl: Vec<(String, State, Option<String>)> = a.corpus.timelines[i]
+    let tl: Vec<(String, State, Option<String>, bool)> = a.corpus.timelines[i]
         .iter()
-        .map(|c| (c.from.to_string(), c.state, c.basis.map(|b| a.corpus.records[b].id.clone())))
+        .map(|c| (c.from.to_string(), c.state, c.basis.map(|b| a.corpus.records[b].id.clone()), c.amendment))
         .collect();
+    // The amendment stays in the timeline, as an amendment that leaves the state in force.
     assert_eq!(
         tl,
         vec![
-            ("2020-01-01".into(), State::InForce, None),
-            ("2021-03-01".into(), State::Amended, Some("amend".into())),
-            ("2023-07-01".into(), State::Repealed, Some("repeal".into())),
+            ("2020-01-01".into(), State::InForce, None, false),
+            ("2021-03-01".into(), State::InForce, Some("amend".into()), true),
+            ("2023-07-01".into(), State::Repealed, Some("repeal".into()), false),
         ]
     );
+    // What the reader's browser gets: the changes of state alone.
+    let states: Vec<String> = a.corpus.state_changes(i).map(|c| c.from.to_string()).collect();
+    assert_eq!(states, ["2020-01-01", "2023-07-01"]);
 }
 
 #[test]
@@ -101,11 +106,25 @@ fn as_of_builds_show_the_state_of_that_day() {
         std::fs::read_to_string(s.root().join("public/docs/base/index.html")).unwrap()
     };
     let p = page("2021-06-01");
+    // Amended, the document is in force as amended: 有效 with no banner, the amendment in its
+    // 题注 and as 修改 in its timeline, with the state staying as it was.
     assert!(
-        p.contains("data-state>已修改</span>")
+        p.contains("data-state>有效</span>")
             && p.contains("状态截至 <time data-asof-date datetime=\"2021-06-01\">2021-06-01</time>"),
         "{p}"
     );
+    assert!(!p.contains("已修改") && !p.contains("banner-amended"), "{p}");
+    assert!(
+        p.contains("<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室公布　根据2021年2月1日<a href=\"/docs/amend/\">《修改决定》</a>修正）</p>"),
+        "{p}"
+    );
+    let timeline = p.split("<section class=\"timeline\">").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(
+        timeline.contains("<time datetime=\"2021-03-01\">2021-03-01</time> <span class=\"amendment\">修改</span> <span class=\"basis\">依据：<a href=\"/docs/amend/\">修改决定</a></span> <span class=\"note\">修改第五条</span>"),
+        "{timeline}"
+    );
+    // The script's timeline holds the changes of state alone.
+    assert!(p.contains("data-timeline=\"{&quot;changes&quot;:[{&quot;from&quot;:&quot;2020-01-01&quot;,&quot;state&quot;:&quot;in_force&quot;},{&quot;from&quot;:&quot;2031-01-01&quot;,&quot;state&quot;:&quot;lapsed&quot;}]"), "{p}");
     // The repeal was not yet published on 2021-06-01: no trace of it.
     assert!(!p.contains("废止决定"));
     let p = page("2023-07-01");
@@ -154,4 +173,86 @@ fn stated_basis_is_a_record_id_or_a_citation_of_an_outside_document() {
         "x\n",
     );
     assert_eq!(s.findings("unknown-ref"), vec![("content/b.md".into(), 6)]);
+}
+
+#[test]
+fn a_stated_amendment_is_an_amendment_in_the_timeline_and_the_caption_not_a_state() {
+    let s = Site::new();
+    s.record(
+        "a",
+        &format!(
+            "{}\ndoc_number: 测政办发〔2019〕3号\neffective: 2020-01-01\nvalidity: {{state: 已修改, since: 2021-01-01, basis: 《某省人民政府关于修改部分规章的决定》（某政令〔2020〕9号）}}",
+            normative("基础办法", "2019-12-01")
+        ),
+        "x\n",
+    );
+    s.record(
+        "m",
+        &format!("{}\namends: [{{id: a, effective: 2022-02-01}}]", normative("修改决定", "2022-01-05")),
+        "x\n",
+    );
+    let (code, v) = s.check_json(&[]);
+    assert_eq!(code, 0, "{v}");
+    for on in ["2020-06-01", "2021-01-01", "2022-02-01", "2025-01-01"] {
+        assert_eq!(state(&s, "a", on), State::InForce, "on {on}");
+    }
+    let a = gongbao::cmd::analyse(s.root(), Some(d("2023-01-01"))).ok().unwrap();
+    let i = a.corpus.lookup("a").unwrap();
+    let tl: Vec<(String, bool, Option<String>, Option<String>)> = a.corpus.timelines[i]
+        .iter()
+        .map(|c| (c.from.to_string(), c.amendment, c.basis.map(|b| a.corpus.records[b].id.clone()), c.note.clone()))
+        .collect();
+    let citation = "《某省人民政府关于修改部分规章的决定》（某政令〔2020〕9号）";
+    assert_eq!(
+        tl,
+        vec![
+            ("2020-01-01".into(), false, None, None),
+            ("2021-01-01".into(), true, None, Some(citation.into())),
+            ("2022-02-01".into(), true, Some("m".into()), None),
+        ]
+    );
+    assert_eq!(a.corpus.text_date(i), d("2022-02-01"));
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    // A number that does not name the issuer is given with it; the amendment outside the corpus
+    // has no date to give and no page to link; two amendments are counted.
+    let caption = format!(
+        "<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室以测政办发〔2019〕3号公布　根据{citation}第一次修正　根据2022年1月5日<a href=\"/docs/m/\">《修改决定》</a>第二次修正）</p>"
+    );
+    assert!(page.contains(&caption), "{page}");
+    assert!(page.contains("data-state>有效</span>"));
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root().join("public/data/documents.json")).unwrap()).unwrap();
+    let row = data["documents"].as_array().unwrap().iter().find(|x| x["id"] == "a").unwrap();
+    assert_eq!(row["state"], "in_force");
+    let amendments: Vec<bool> = row["timeline"].as_array().unwrap().iter().map(|t| t["amendment"] == true).collect();
+    assert_eq!(amendments, [false, true, true]);
+}
+
+#[test]
+fn an_amendment_that_names_nothing_is_counted_in_the_caption_not_written_out() {
+    let s = Site::new();
+    // Stated without a basis, and with a note that is no citation.
+    s.record(
+        "a",
+        &format!(
+            "{}\neffective: 2020-01-01\nvalidity: {{state: amended, since: 2021-01-01, note: 修改第三条}}",
+            normative("基础办法", "2019-12-01")
+        ),
+        "x\n",
+    );
+    s.record(
+        "m",
+        &format!("{}\namends: [{{id: a, effective: 2022-02-01}}]", normative("修改决定", "2022-01-05")),
+        "x\n",
+    );
+    assert!(s.run(&["build", "--as-of", "2023-01-01"]).status.success());
+    let page = std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap();
+    assert!(
+        page.contains("<p class=\"tizhu\">（2019年12月1日测试市人民政府办公室公布　根据2022年1月5日<a href=\"/docs/m/\">《修改决定》</a>第二次修正）</p>"),
+        "{page}"
+    );
+    assert!(!page.contains("《修改第三条》"), "a note is no citation");
+    // The timeline still lists it, with its note.
+    assert!(page.contains("<span class=\"amendment\">修改</span> <span class=\"note\">修改第三条</span>"), "{page}");
 }

@@ -1,11 +1,12 @@
 //! Property test: for random timelines of effective, expiry, amendment, repeal and stated
-//! events, the computed state on any date equals a deliberately simple reference written here.
+//! events, the computed state on any date equals a deliberately simple reference written here,
+//! and the timeline holds every amendment without letting one change the state.
 
 use gongbao::internals::Config;
 use gongbao::internals::Source;
 use gongbao::internals::{Corpus, Inputs};
-use gongbao::model::State;
 use gongbao::model::date::Date;
+use gongbao::model::{State, Statement};
 use proptest::prelude::*;
 
 fn day(n: i64) -> Date {
@@ -28,22 +29,21 @@ struct Timeline {
     expires: Option<i64>,
     amends: Vec<i64>,
     repeals: Vec<i64>,
-    stated: Option<(State, i64)>,
+    stated: Option<(Statement, i64)>,
 }
 
-/// The reference: the states in order of precedence, each asked plainly.
+/// The reference: the states in order of precedence, each asked plainly. An amendment, in the
+/// corpus or stated, is no state: the amended document is in force as amended.
 fn reference(t: &Timeline, d: i64) -> State {
-    let stated = |s: State| t.stated.is_some_and(|(st, since)| st == s && since <= d);
+    let stated = |s: Statement| t.stated.is_some_and(|(st, since)| st == s && since <= d);
     if d < t.effective {
         State::NotYetInForce
-    } else if t.repeals.iter().any(|&r| r <= d) || stated(State::Repealed) {
+    } else if t.repeals.iter().any(|&r| r <= d) || stated(Statement::Repealed) {
         State::Repealed
-    } else if t.expires.is_some_and(|x| x < d) || stated(State::Lapsed) {
+    } else if t.expires.is_some_and(|x| x < d) || stated(Statement::Lapsed) {
         State::Lapsed
-    } else if stated(State::PartlyLapsed) {
+    } else if stated(Statement::PartlyLapsed) {
         State::PartlyLapsed
-    } else if t.amends.iter().any(|&a| a <= d) || stated(State::Amended) {
-        State::Amended
     } else {
         State::InForce
     }
@@ -59,11 +59,11 @@ fn timeline() -> impl Strategy<Value = Timeline> {
             proptest::collection::vec(later.clone(), 0..2),
             proptest::option::of((
                 prop_oneof![
-                    Just(State::InForce),
-                    Just(State::Amended),
-                    Just(State::PartlyLapsed),
-                    Just(State::Lapsed),
-                    Just(State::Repealed)
+                    Just(Statement::InForce),
+                    Just(Statement::Amended),
+                    Just(Statement::PartlyLapsed),
+                    Just(Statement::Lapsed),
+                    Just(Statement::Repealed)
                 ],
                 later,
             )),
@@ -114,12 +114,25 @@ proptest! {
         for e in edges {
             dates.extend([e - 1, e, e + 1]);
         }
-        for d in dates {
+        for &d in &dates {
             prop_assert_eq!(c.state_on(i, day(d)).state, reference(&t, d), "on {}", day(d));
         }
-        // The timeline agrees with the state on each of its own dates.
+        // The timeline agrees with the state on each of its own dates, and the last entry on or
+        // before a date has the state of that date (what the reader's browser relies on).
         for ch in &c.timelines[i] {
             prop_assert_eq!(c.state_on(i, ch.from).state, ch.state);
         }
+        for d in dates.iter().copied().filter(|&d| d >= t.effective) {
+            let last = c.timelines[i].iter().rev().find(|ch| ch.from <= day(d)).unwrap();
+            prop_assert_eq!(last.state, reference(&t, d), "last entry on {}", day(d));
+        }
+        // Every amendment is in it, on its day, and no change of state is one.
+        let mut amended: Vec<Date> = t.amends.iter().map(|&a| day(a)).collect();
+        amended.extend(t.stated.filter(|s| s.0 == Statement::Amended).map(|s| day(s.1)));
+        amended.sort();
+        let listed: Vec<Date> = c.timelines[i].iter().filter(|ch| ch.amendment).map(|ch| ch.from).collect();
+        prop_assert_eq!(listed, amended);
+        prop_assert!(c.state_changes(i).all(|ch| !ch.amendment));
+        prop_assert!(c.timelines[i].windows(2).all(|w| (w[0].from, w[0].amendment) <= (w[1].from, w[1].amendment)));
     }
 }

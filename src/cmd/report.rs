@@ -47,8 +47,9 @@ impl Figures {
     }
 }
 
+/// 现行有效: in force, as amended or not, and partly lapsed.
 fn in_force(s: State) -> bool {
-    matches!(s, State::InForce | State::Amended | State::PartlyLapsed)
+    matches!(s, State::InForce | State::PartlyLapsed)
 }
 
 fn ended(s: State) -> bool {

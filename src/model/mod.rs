@@ -164,13 +164,17 @@ terms! {
 
 terms! {
     /// 有效性: the state of a document on a date. Lapsed (expired) and repealed stay apart.
+    ///
+    /// An amendment is no state: as in the national law database, the consolidated text of an
+    /// amended document is 有效 (in force, as amended), and only its earlier texts are the
+    /// amended ones (已被修改). Amendments are entries of the timeline (see
+    /// `corpus::Change::amendment`); a record states one outside the corpus as
+    /// [`Statement::Amended`].
     State {
         /// 尚未生效.
         NotYetInForce = "not_yet_in_force" ["尚未生效"],
         /// 有效.
         InForce = "in_force" ["有效"],
-        /// 已修改.
-        Amended = "amended" ["已修改"],
         /// 部分失效.
         PartlyLapsed = "partly_lapsed" ["部分失效"],
         /// 失效.
@@ -184,9 +188,43 @@ impl State {
     /// schema.org `legislationLegalForce`.
     pub fn schema_org(self) -> &'static str {
         match self {
-            State::InForce | State::Amended => "InForce",
+            State::InForce => "InForce",
             State::PartlyLapsed => "PartiallyInForce",
             State::NotYetInForce | State::Lapsed | State::Repealed => "NotInForce",
+        }
+    }
+}
+
+terms! {
+    /// What a record's `validity.state` may state, when the basis lies outside the corpus: a
+    /// state from `since`, or `amended` (已修改): the text was amended on `since`, which dates the
+    /// current text and joins the timeline as an amendment but leaves the state as it was.
+    Statement {
+        /// 尚未生效.
+        NotYetInForce = "not_yet_in_force" ["尚未生效"],
+        /// 有效.
+        InForce = "in_force" ["有效"],
+        /// 已修改: an amendment, not a state.
+        Amended = "amended" ["已修改"],
+        /// 部分失效.
+        PartlyLapsed = "partly_lapsed" ["部分失效"],
+        /// 失效.
+        Lapsed = "lapsed" ["失效"],
+        /// 已废止.
+        Repealed = "repealed" ["已废止"],
+    }
+}
+
+impl Statement {
+    /// The state stated; `None` for an amendment.
+    pub fn state(self) -> Option<State> {
+        match self {
+            Statement::NotYetInForce => Some(State::NotYetInForce),
+            Statement::InForce => Some(State::InForce),
+            Statement::Amended => None,
+            Statement::PartlyLapsed => Some(State::PartlyLapsed),
+            Statement::Lapsed => Some(State::Lapsed),
+            Statement::Repealed => Some(State::Repealed),
         }
     }
 }
@@ -530,6 +568,14 @@ mod tests {
         assert_eq!(Kind::parse("行政规范性文件"), Some(Kind::Normative));
         assert_eq!(Genre::parse("令"), Some(Genre::Order));
         assert_eq!(State::parse("已废止"), Some(State::Repealed));
+        // 已修改 is stated as an amendment, never computed as a state.
+        assert_eq!(State::parse("amended"), None);
+        assert_eq!(Statement::parse("已修改"), Some(Statement::Amended));
+        assert_eq!(Statement::Amended.state(), None);
+        for s in State::ALL {
+            assert_eq!(Statement::parse(s.id()).and_then(Statement::state), Some(*s), "{s}");
+            assert_eq!(Statement::parse(s.zh()).and_then(Statement::state), Some(*s), "{s}");
+        }
         assert_eq!(Disclosure::parse("secret"), None);
         assert_eq!(Genre::ALL.len(), 15);
     }

@@ -101,6 +101,47 @@ pub fn line(p: &Publication) -> String {
     serde_json::to_string(p).expect("a register entry serialises")
 }
 
+/// The day and the time of day (minutes after midnight) of a register time
+/// (`YYYY-MM-DDTHH:MM:SS±HH:MM`, or `Z` for UTC) in a zone `tz_minutes` east of UTC; `None`
+/// when the text has another shape.
+pub fn local_time(stamp: &str, tz_minutes: i32) -> Option<(crate::model::date::Date, u32)> {
+    use crate::model::date::Date;
+    let b = stamp.as_bytes();
+    if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let day = Date::parse(stamp.get(..10)?).ok()?;
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = stamp.get(r)?;
+        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+    };
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let zone = &stamp[19..];
+    let offset = if zone == "Z" {
+        0
+    } else {
+        let sign = match zone.as_bytes()[0] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let digits: String = zone[1..].chars().filter(|&c| c != ':').collect();
+        if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) || zone.len() > 6 {
+            return None;
+        }
+        let (zh, zm): (i64, i64) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+        if zh > 18 || zm > 59 {
+            return None;
+        }
+        sign * (zh * 60 + zm)
+    };
+    let minutes = day.to_days() * 1440 + h * 60 + m - offset + i64::from(tz_minutes);
+    Some((Date::from_days(minutes.div_euclid(1440)), minutes.rem_euclid(1440) as u32))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -125,6 +166,31 @@ mod tests {
             sha256: "0".repeat(64),
             title: "办法".into(),
             url: "https://www.qingchuan.gov.cn/docs/a/".into(),
+        }
+    }
+
+    #[test]
+    fn register_times_are_read_in_the_sites_zone() {
+        let d = |s: &str| crate::model::date::Date::parse(s).unwrap();
+        // The demo's register holds UTC times; the site's day runs at +08:00.
+        assert_eq!(local_time("2026-11-22T07:48:12+00:00", 480), Some((d("2026-11-22"), 15 * 60 + 48)));
+        assert_eq!(local_time("2024-01-05T10:00:00+08:00", 480), Some((d("2024-01-05"), 10 * 60)));
+        // Across midnight and the year, both ways.
+        assert_eq!(local_time("2023-12-31T17:30:00Z", 480), Some((d("2024-01-01"), 90)));
+        assert_eq!(local_time("2024-01-01T06:00:00+08:00", -300), Some((d("2023-12-31"), 17 * 60)));
+        assert_eq!(local_time("2024-01-04T06:00:00-05:00", 480), Some((d("2024-01-04"), 19 * 60)));
+        assert_eq!(local_time("2024-03-01T08:15:00+0530", 0), Some((d("2024-03-01"), 2 * 60 + 45)));
+        for bad in [
+            "",
+            "2024-01-05",
+            "2024-01-05 10:00:00+08:00",
+            "2024-01-05T25:00:00Z",
+            "2024-01-05T10:00:00",
+            "2024-01-05T10:00:00+8",
+            "2024-13-05T10:00:00Z",
+            "2024-01-05T1a:00:00Z",
+        ] {
+            assert_eq!(local_time(bad, 480), None, "{bad}");
         }
     }
 

@@ -404,6 +404,9 @@ pub struct Renderer<'a> {
     /// The transfer register (published as the archive transfer catalogue) and the publication
     /// register.
     registers: &'a Registers,
+    /// Per record id, the time of its first entry in the publication register (`none` when
+    /// that entry has none), for `PubDate`.
+    registered: BTreeMap<&'a str, Option<&'a str>>,
     /// The Simplified-to-Traditional converter, loaded by the first Traditional page.
     hant: std::sync::OnceLock<Result<hant::Converter, String>>,
 }
@@ -432,6 +435,7 @@ impl<'a> Renderer<'a> {
             minijinja::escape_formatter(out, state, value)
         });
         env.add_filter("title_breaks", |s: String| minijinja::Value::from_safe_string(title::title_breaks(&s)));
+        env.add_filter("long_date", long_date);
         for (name, src) in &theme.templates {
             env.add_template_owned(name.clone(), src.clone())
                 .map_err(|e| theme_error(&format!("{}templates/{name}", theme.origin), &e))?;
@@ -504,6 +508,7 @@ impl<'a> Renderer<'a> {
             newest,
             lists: lists(c).into_iter().map(Arc::new).collect(),
             registers,
+            registered: data::publications::first_entries(registers),
             hant: std::sync::OnceLock::new(),
         })
     }
@@ -530,6 +535,8 @@ impl<'a> Renderer<'a> {
             .map(|i| {
                 let mut h = Sha256::new();
                 h.update(c.view(i).as_bytes());
+                // Its `PubDate` comes from the register.
+                h.update(self.pubdate(i).as_bytes());
                 // Earlier texts are read when their pages are made.
                 for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
                     h.update(
@@ -654,7 +661,7 @@ impl<'a> Renderer<'a> {
                 let v = &c.versions[*i][*k];
                 at(
                     format!("{}/{}/", record_path(&c.records[*i]), v.date),
-                    Page::Version(self.version(*i, *k)),
+                    Page::Version(Box::new(self.version(*i, *k))),
                     Texts::Body(*i, v.file.clone()),
                 )
             }
@@ -1091,6 +1098,22 @@ fn window(n: usize, around: &[usize]) -> Vec<Place> {
         next = k + 1;
     }
     out
+}
+
+/// The `long_date` filter: a `YYYY-MM-DD` date written for running text in `format`, whose
+/// `{y}`, `{m}` and `{d}` are the year, month and day (`{mm}`, `{dd}` with a leading zero):
+/// `{{ "2024-03-01" | long_date("{y}年{m}月{d}日") }}` is `2024年3月1日`. Anything that is no
+/// date is left as it is.
+fn long_date(s: String, format: String) -> String {
+    match crate::model::date::Date::parse(&s) {
+        Ok(d) => format
+            .replace("{y}", &d.year().to_string())
+            .replace("{mm}", &format!("{:02}", d.month()))
+            .replace("{dd}", &format!("{:02}", d.day()))
+            .replace("{m}", &d.month().to_string())
+            .replace("{d}", &d.day().to_string()),
+        Err(_) => s,
+    }
 }
 
 /// The page of a public-security record number (`…公网安备 33990002000001号`) on the national

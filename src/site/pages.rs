@@ -42,7 +42,7 @@ impl Renderer<'_> {
     /// Record `i`'s validity timeline as the script reads it from `data-timeline`.
     fn timeline_script(&self, i: usize) -> String {
         let script = TimelineScript {
-            changes: self.c.timelines[i].iter().map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
+            changes: self.c.state_changes(i).map(|ch| StateFrom { from: ch.from, state: ch.state }).collect(),
             effective: self.c.records[i].effective,
         };
         serde_json::to_string(&script).unwrap_or_default()
@@ -65,10 +65,68 @@ impl Renderer<'_> {
 
     fn change(&self, ch: &crate::corpus::Change) -> Change<'_> {
         Change {
+            amendment: ch.amendment,
             basis: ch.basis.map(|b| Basis { title: &self.c.records[b].title, url: self.doc_href(b) }),
             from: ch.from,
             note: ch.note.clone(),
             state: ch.state,
+        }
+    }
+
+    /// The 题注 of record `i`'s text dated `text` (see [`Caption`]): the amendments that took
+    /// effect by then, or `none` when there are none or the record has no legal force.
+    fn caption(&self, i: usize, text: crate::model::date::Date) -> Option<Caption<'_>> {
+        let c = self.c;
+        let r = &c.records[i];
+        if !r.kind.has_legal_force() {
+            return None;
+        }
+        let made: Vec<crate::corpus::Change> = c.amendments_of(i).into_iter().filter(|a| a.from <= text).collect();
+        // An amendment stated in `validity` is named by its citation; one that names nothing
+        // (no basis, or a record that is not public) is counted but cannot be written out.
+        let stated = r.stated.as_ref().filter(|s| s.state == crate::model::Statement::Amended);
+        let amendments: Vec<CaptionAmendment> = made
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| match a.basis {
+                Some(b) => Some(CaptionAmendment {
+                    date: Some(c.records[b].published),
+                    n: k + 1,
+                    title: format!("《{}》", c.records[b].title.replace('《', "〈").replace('》', "〉")),
+                    url: Some(self.doc_href(b)),
+                }),
+                None => {
+                    let cited = stated.filter(|s| s.since == a.from).and_then(|s| c.citation(s))?;
+                    Some(CaptionAmendment {
+                        date: None,
+                        n: k + 1,
+                        title: if cited.contains('《') { cited.to_string() } else { format!("《{cited}》") },
+                        url: None,
+                    })
+                }
+            })
+            .collect();
+        if amendments.is_empty() {
+            return None;
+        }
+        let doc_number = r.doc_number.as_ref().map(ToString::to_string);
+        Some(Caption {
+            amendments,
+            number_names_issuer: doc_number
+                .as_deref()
+                .is_some_and(|n| r.issuers.iter().any(|x| !x.is_empty() && n.starts_with(x.as_str()))),
+            doc_number,
+            issuers: &r.issuers,
+            published: r.published,
+            several: made.len() > 1,
+        })
+    }
+
+    /// The date of the text of record `i` that its page shows on the build date.
+    fn shown_text_date(&self, i: usize) -> crate::model::date::Date {
+        match self.c.text_on(i, self.c.as_of) {
+            Some(k) => self.c.versions[i][k].date,
+            None => self.c.text_date(i),
         }
     }
 
@@ -118,6 +176,7 @@ impl Renderer<'_> {
                 .filter_map(|a| Some(Attachment { title: &a.title, url: self.file_url(r, &a.file, false)? }))
                 .collect(),
             body: String::new(),
+            caption: self.caption(i, self.shown_text_date(i)),
             catalog: r.catalog.as_ref().map(Catalog::of),
             comment: r.comment.as_ref().map(|x| CommentPeriod {
                 channel: x.channel.as_deref(),
@@ -154,7 +213,7 @@ impl Renderer<'_> {
             lang: r.lang.as_deref(),
             legal: r.kind.has_legal_force(),
             printed,
-            pubdate: format!("{} 00:00", r.published),
+            pubdate: self.pubdate(i),
             published: r.published,
             registration_no: row.registration_no,
             repealed_by: relations(&row.repealed_by),
@@ -244,6 +303,7 @@ impl Renderer<'_> {
                     in_force: in_force == Some(k),
                     n: k + 1,
                     shown: shown == Some(k),
+                    superseded: in_force.is_some_and(|f| k < f),
                     until: v.get(k + 1).map(|n| n.date),
                     url: self.href(&format!("{dir}/{}/", ver.date)),
                 })
@@ -266,6 +326,7 @@ impl Renderer<'_> {
         let versions = self.version_links(i, Some(k), &[k]);
         VersionPage {
             body: String::new(),
+            caption: self.caption(i, v[k].date),
             current: v[k].file.is_none(),
             date: v[k].date,
             description: String::new(),
@@ -275,6 +336,7 @@ impl Renderer<'_> {
             id: &r.id,
             kind: r.kind,
             meta: self.meta_panel(i),
+            superseded: self.c.text_on(i, self.c.as_of).is_some_and(|f| k < f),
             until: v.get(k + 1).map(|n| n.date),
             versions_all: self.versions_all(i, &versions),
             versions,
@@ -325,6 +387,7 @@ impl Renderer<'_> {
         let (newer, older) = self.neighbours(i);
         IssuePage {
             body: String::new(),
+            corrected_by: self.c.corrected_by[i].iter().map(|&k| self.link(k)).collect(),
             description: String::new(),
             headings: Vec::new(),
             issue: self.issue_link(i),
@@ -332,7 +395,7 @@ impl Renderer<'_> {
             newer: newer.map(|j| self.issue_link(j)),
             older: older.map(|j| self.issue_link(j)),
             pdf: x.and_then(|x| x.pdf.as_ref()).and_then(|p| self.file_url(r, &p.file, false)),
-            pubdate: format!("{} 00:00", r.published),
+            pubdate: self.pubdate(i),
             sections,
             sha256: &r.sha256,
             text_md: self.href(&crate::route::text_md(r)),

@@ -446,7 +446,7 @@ impl Renderer<'_> {
         let state = |s: crate::model::State| crate::model::State::ALL.iter().position(|x| *x == s).unwrap_or(0);
         let timeline: serde_json::Value = if r.kind.has_legal_force() {
             let mut t = vec![serde_json::Value::from(r.effective.to_days())];
-            for ch in &c.timelines[i] {
+            for ch in c.state_changes(i) {
                 t.push(ch.from.to_days().into());
                 t.push(state(ch.state).into());
             }

@@ -69,7 +69,7 @@ pub(crate) enum Page<'a> {
     /// `doc.html`.
     Doc(Box<DocPage<'a>>),
     /// `version.html`.
-    Version(VersionPage<'a>),
+    Version(Box<VersionPage<'a>>),
     /// `diff.html`.
     Diff(DiffPage<'a>),
     /// `issue.html`.
@@ -186,9 +186,13 @@ pub(crate) struct IssueLink<'a> {
 /// A document's state from a date on: its current state, or one entry of its timeline.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Change<'a> {
+    /// Whether the entry is an amendment of the text (修改) rather than a change of state: the
+    /// state stays what it was (`state`), since an amended document is in force as amended.
+    /// Always false for the current state.
+    pub amendment: bool,
     /// The visible record that caused the change; `none` when the document's own dates did.
     pub basis: Option<Basis<'a>>,
-    /// First day of the state.
+    /// First day of the state, or the day the amendment takes effect.
     pub from: Date,
     /// The note given with the change.
     pub note: Option<String>,
@@ -215,6 +219,43 @@ pub(crate) struct Relation<'a> {
     pub effective: Option<Date>,
     /// The note given with the relation.
     pub note: Option<&'a str>,
+}
+
+/// The 题注 of an amended text, in brackets under its title as in the national law database:
+/// how the document was published, then each amendment that made the text shown
+/// (“（2019年5月24日青川市人民政府令第21号公布　根据2021年9月16日《……的决定》修正）”).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Caption<'a> {
+    /// The amendments that made the text, oldest first.
+    pub amendments: Vec<CaptionAmendment>,
+    /// 发文字号 of the document, normalised; `none` without one.
+    pub doc_number: Option<String>,
+    /// 发布机构, by name.
+    pub issuers: &'a [String],
+    /// Whether the document number names the issuer (an order number such as
+    /// `青川市人民政府令第21号`): the 题注 then names the number alone (“……令第21号公布”), else
+    /// the issuers and the number (“青川市人民政府以青政发〔2024〕1号公布”).
+    pub number_names_issuer: bool,
+    /// 发布日期 of the document.
+    pub published: Date,
+    /// Whether the text was amended more than once, so that the 题注 counts the amendments
+    /// (“第一次修正”, “第二次修正”); an amendment that names nothing is counted, not listed.
+    pub several: bool,
+}
+
+/// One amendment in a 题注.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CaptionAmendment {
+    /// 发布日期 of the amending document; `none` for an amendment stated in `validity` whose
+    /// basis lies outside the corpus.
+    pub date: Option<Date>,
+    /// Its place among the amendments, from 1 (“第二次修正”).
+    pub n: usize,
+    /// The amending document in title marks (`《……的决定》`, inner marks turned into `〈〉`), or
+    /// the citation of a document outside the corpus as the record gives it.
+    pub title: String,
+    /// Address of the amending document's page; `none` outside the corpus.
+    pub url: Option<String>,
 }
 
 /// A file published with a record.
@@ -364,6 +405,10 @@ pub(crate) struct VersionLink {
     pub n: usize,
     /// Whether the page shows this text.
     pub shown: bool,
+    /// Whether a later text has taken its place by the build date: it is an amended text
+    /// (已被修改, a historical text), which the script tells again on the reader's date from
+    /// `until`.
+    pub superseded: bool,
     /// Date of the next text; `none` for the last.
     pub until: Option<Date>,
     /// Address of its version page.
@@ -430,13 +475,16 @@ pub(crate) struct DocPage<'a> {
     pub attachments: Vec<Attachment<'a>>,
     /// The text that applies on the build date, as safe HTML (`| safe`).
     pub body: String,
+    /// The 题注 of the text shown, for a document with legal force whose text was amended;
+    /// `none` otherwise.
+    pub caption: Option<Caption<'a>>,
     /// Its catalogue fields, for a catalogue entry.
     pub catalog: Option<Catalog<'a>>,
     /// The period for comments of a draft.
     pub comment: Option<CommentPeriod<'a>>,
     /// Correction notices (更正) that put this document right.
     pub corrected_by: Vec<DocLink<'a>>,
-    /// For a correction notice: the records it puts right.
+    /// For a correction notice: the records it puts right (documents or gazette issues).
     pub corrects: Vec<DocLink<'a>>,
     /// The opening sentences of the text, as plain text.
     pub description: String,
@@ -483,7 +531,9 @@ pub(crate) struct DocPage<'a> {
     pub legal: bool,
     /// The gazette issue that printed it.
     pub printed: Option<Printed<'a>>,
-    /// 发布日期 as `YYYY-MM-DD 00:00`, for `PubDate`.
+    /// 发布日期 as `YYYY-MM-DD HH:MM`, for `PubDate`: the time is that of its first entry in
+    /// the publication register, in the site's time zone, when that entry was made on the day of
+    /// publication; `00:00` otherwise.
     pub pubdate: String,
     /// 发布日期.
     pub published: Date,
@@ -555,6 +605,9 @@ pub(crate) struct MetaPanel<'a> {
 pub(crate) struct VersionPage<'a> {
     /// The text, as safe HTML (`| safe`).
     pub body: String,
+    /// The 题注 of this text, when amendments made it (see `DocPage`); `none` for a text as
+    /// first published.
+    pub caption: Option<Caption<'a>>,
     /// Whether it is the current text (`index.md`).
     pub current: bool,
     /// Date from which it applies.
@@ -573,6 +626,8 @@ pub(crate) struct VersionPage<'a> {
     pub kind: Kind,
     /// The document's metadata panel.
     pub meta: MetaPanel<'a>,
+    /// Whether a later text has taken its place by the build date (已被修改).
+    pub superseded: bool,
     /// Date of the next text; `none` for the last.
     pub until: Option<Date>,
     /// The texts around this one (see `WINDOW`).
@@ -625,6 +680,9 @@ pub(crate) struct DiffStats {
 pub(crate) struct IssuePage<'a> {
     /// The issue record's own text, as safe HTML (`| safe`).
     pub body: String,
+    /// Correction notices (更正) that put the issue itself right (`corrects` naming the issue),
+    /// oldest first.
+    pub corrected_by: Vec<DocLink<'a>>,
     /// Its opening sentences, as plain text.
     pub description: String,
     /// Headings of the text.
@@ -639,7 +697,7 @@ pub(crate) struct IssuePage<'a> {
     pub older: Option<IssueLink<'a>>,
     /// Address of the print edition, when published.
     pub pdf: Option<String>,
-    /// 发布日期 as `YYYY-MM-DD 00:00`.
+    /// 发布日期 as `YYYY-MM-DD HH:MM`, for `PubDate` (see `DocPage`).
     pub pubdate: String,
     /// The table of contents.
     pub sections: Vec<IssueSection<'a>>,
@@ -929,10 +987,27 @@ pub(crate) mod tests {
 
     fn change() -> Change<'static> {
         Change {
+            amendment: true,
             basis: Some(Basis { title: "决定", url: "/docs/b/".into() }),
             from: date("2024-02-01"),
             note: Some("部分条款".into()),
-            state: State::Amended,
+            state: State::InForce,
+        }
+    }
+
+    fn caption() -> Caption<'static> {
+        Caption {
+            amendments: vec![CaptionAmendment {
+                date: Some(date("2025-01-01")),
+                n: 1,
+                title: "《关于修改〈管理办法〉的决定》".into(),
+                url: Some("/docs/b/".into()),
+            }],
+            doc_number: Some("青川市人民政府令第1号".into()),
+            issuers: leak(vec!["青川市人民政府".to_string()]),
+            number_names_issuer: true,
+            published: date("2024-01-02"),
+            several: true,
         }
     }
 
@@ -968,6 +1043,7 @@ pub(crate) mod tests {
             in_force: true,
             n: 2,
             shown: true,
+            superseded: true,
             until: Some(date("2025-01-01")),
             url: "/docs/a/2024-01-01/".into(),
         };
@@ -1011,6 +1087,7 @@ pub(crate) mod tests {
             amends: vec![relation()],
             attachments: vec![Attachment { title: "附件", url: "/a.pdf".into() }],
             body: "<p>正文</p>".into(),
+            caption: Some(caption()),
             catalog: Some(catalog()),
             comment: Some(CommentPeriod {
                 channel: Some("信箱"),
@@ -1074,8 +1151,9 @@ pub(crate) mod tests {
             latest: vec![doc_link()],
         }));
         let (doc, doc_t) = page(Page::Doc(Box::new(doc)));
-        let (version, version_t) = page(Page::Version(VersionPage {
+        let (version, version_t) = page(Page::Version(Box::new(VersionPage {
             body: "<p>正文</p>".into(),
+            caption: Some(caption()),
             current: false,
             date: date("2024-01-01"),
             description: "摘要".into(),
@@ -1085,10 +1163,11 @@ pub(crate) mod tests {
             id: "a",
             kind: Kind::Normative,
             meta: meta_panel(),
+            superseded: true,
             until: Some(date("2025-01-01")),
             versions: versions(),
             versions_all: versions_all(),
-        }));
+        })));
         let (diff, diff_t) = page(Page::Diff(DiffPage {
             doc: doc_link(),
             from: date("2024-01-01"),
@@ -1103,6 +1182,7 @@ pub(crate) mod tests {
         }));
         let (issue, issue_t) = page(Page::Issue(IssuePage {
             body: "<p>目录</p>".into(),
+            corrected_by: vec![doc_link()],
             description: "摘要".into(),
             headings: vec![heading()],
             issue: issue_link(),
@@ -1222,6 +1302,8 @@ pub(crate) mod tests {
             ("IssueLink", plain(Value::from_serialize(issue_link()))),
             ("Change", plain(Value::from_serialize(change()))),
             ("Basis", plain(Value::from_serialize(Basis { title: "", url: "/".into() }))),
+            ("Caption", plain(Value::from_serialize(caption()))),
+            ("CaptionAmendment", plain(Value::from_serialize(&caption().amendments[0]))),
             ("Relation", plain(Value::from_serialize(relation()))),
             ("Attachment", plain(Value::from_serialize(Attachment { title: "", url: "/".into() }))),
             ("Topic", plain(Value::from_serialize(Topic { label: "".into(), url: "/".into() }))),

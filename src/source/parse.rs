@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::model::date::{Date, DateError};
 use crate::model::diag::{Diagnostic, Msg, Pos};
 use crate::model::rules::{self, Rule};
-use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, IndexNo, Kind, State};
+use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, IndexNo, Kind, Statement};
 use crate::msg;
 use crate::source::Source;
 use serde::Deserialize;
@@ -41,8 +41,8 @@ pub struct Relation {
 /// An explicit validity statement for a basis outside the corpus.
 #[derive(Debug, Clone)]
 pub struct StatedValidity {
-    /// The state.
-    pub state: State,
+    /// The state, or an amendment.
+    pub state: Statement,
     /// From when.
     pub since: Date,
     /// The basis as written: the id of a record of the corpus, or the citation of a document
@@ -1013,10 +1013,10 @@ impl Parser<'_> {
 
         let stated = raw.validity.as_ref().and_then(|v| {
             let pos = self.at(v);
-            let state = State::parse(&v.value.state);
+            let state = Statement::parse(&v.value.state);
             if state.is_none() {
                 let bad = &v.value.state;
-                let choices = State::choices();
+                let choices = Statement::choices();
                 self.err(
                     &rules::ENUM,
                     pos,

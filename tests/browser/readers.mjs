@@ -4,6 +4,10 @@
 //   node tests/browser/readers.mjs date  PUBLIC_DIR DOC DATE STATE PAGE…
 //        with the clock at DATE, the badge of DOC reads STATE on DOC's page and on every PAGE
 //        that links to it, the state's date is DATE, no past step says （预定）, a banner shows
+//   node tests/browser/readers.mjs texts PUBLIC_DIR DOC DATE IN_FORCE AMENDED STATE
+//        with the clock at DATE, DOC's version list tags the text dated IN_FORCE alone as
+//        现行有效文本 and the texts dated AMENDED (comma-separated, "-" for none) alone as
+//        已被修改, while the panel reads STATE and no banner shows
 //   node tests/browser/readers.mjs shots PUBLIC_DIR OUT_DIR HOME DOC ISSUE REDLINE
 //        PNGs of each page, its Traditional twin and elder mode, 1280 and 390 pixels wide
 //
@@ -71,6 +75,31 @@ async function readerDate([doc, date, state, ...pages]) {
   await ctx.close();
 }
 
+async function texts([doc, date, inForce, amended, state]) {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(`{ const t = ${Date.parse(`${date}T12:00:00+08:00`)}; const D = Date;
+    globalThis.Date = class extends D { constructor(...a) { super(...(a.length ? a : [t])); } static now() { return t; } }; }`);
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + doc);
+  const shown = (sel) => page.$$eval("[data-text-from]", (items, sel) => items
+    .filter((li) => { const t = li.querySelector(sel); return t && !t.hidden && t.offsetParent !== null; })
+    .map((li) => li.getAttribute("data-text-from")), sel);
+  const current = await shown("[data-text-in-force]");
+  check(`${doc}: 现行有效文本 with the clock at ${date}`, current.join() === inForce, current.join());
+  const old = await shown("[data-text-superseded]");
+  const want = amended === "-" ? "" : amended;
+  check(`${doc}: 已被修改 with the clock at ${date}`, old.join() === want, old.join());
+  const panel = (await page.textContent(".validity [data-state]")).trim();
+  check(`${doc}: the panel's state with the clock at ${date}`, panel === state, panel);
+  // A version page has no banner at all; a document page's stays hidden.
+  const banner = await page.$$eval("[data-state-note]", (els) => els.filter((e) => !e.hidden).map((e) => e.textContent.trim()).join());
+  check(`${doc}: no banner for an amendment`, banner === "", banner);
+  check(`${doc}: script errors`, errors.length === 0, errors.join("; "));
+  await ctx.close();
+}
+
 async function shots([out, ...pages]) {
   fs.mkdirSync(out, { recursive: true });
   const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
@@ -107,6 +136,7 @@ async function shots([out, ...pages]) {
 try {
   if (mode === "axe") await axe(rest);
   else if (mode === "date") await readerDate(rest);
+  else if (mode === "texts") await texts(rest);
   else if (mode === "shots") await shots(rest);
   else { console.log(`FAIL unknown mode ${mode}`); failed = true; }
 } catch (e) {

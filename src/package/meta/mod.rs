@@ -238,17 +238,9 @@ pub(crate) fn host_of(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// Chinese label of a validity state id.
+/// Chinese label of a validity state id (the id itself when it names no state).
 pub(crate) fn state_zh(state: &str) -> &str {
-    match state {
-        "not_yet_in_force" => "尚未生效",
-        "in_force" => "有效",
-        "amended" => "已修改",
-        "partly_lapsed" => "部分失效",
-        "lapsed" => "失效",
-        "repealed" => "已废止",
-        other => other,
-    }
+    crate::model::State::parse(state).map_or(state, |s| s.zh())
 }
 
 /// Chinese label of a record kind id.

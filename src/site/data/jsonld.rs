@@ -23,12 +23,18 @@ pub(crate) struct JsonLd<'a> {
     /// The schema.org type.
     #[serde(rename = "@type")]
     pub kind: &'static str,
-    /// Topics, and for an interpretation the document it explains.
+    /// Topics, for an interpretation the document it explains, and for a correction notice the
+    /// records it corrects.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub about: Vec<About<'a>>,
     /// The issuing bodies (not for gazette issues).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub author: Vec<Org<'a>>,
+    /// The correction notices (更正) of this record: schema.org's `correction` of a
+    /// `CreativeWork`, “a correction to this work … in another document”, given as the notices'
+    /// addresses, which are their `@id`s in the same graph.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub correction: Vec<IdRef>,
     /// 发布日期.
     pub date_published: Date,
     /// 有效期至, for legislation.
@@ -131,6 +137,7 @@ impl Renderer<'_> {
             kind: "CreativeWork",
             about: row.topics.iter().map(|t| About::Topic(t)).collect(),
             author: Vec::new(),
+            correction: row.corrected_by.iter().map(|t| IdRef { id: self.abs_doc(t.index) }).collect(),
             date_published: row.published,
             expires: None,
             in_language: row.lang,
@@ -179,6 +186,8 @@ impl Renderer<'_> {
             }
             _ => {}
         }
+        // schema.org has no inverse of `correction`: a notice is about what it corrects.
+        ld.about.extend(row.corrects.iter().map(|t| About::Ref(IdRef { id: self.abs_doc(t.index) })));
         if row.kind != Kind::Gazette {
             ld.author = row.issuers.iter().map(|n| org(n)).collect();
         }

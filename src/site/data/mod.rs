@@ -108,6 +108,7 @@ impl Renderer<'_> {
             "id": r.id, "url": self.abs_doc(i), "title": r.title, "year": x.year, "number": x.number, "total_number": x.total_number,
             "published": r.published, "pdf": x.pdf.as_ref().and_then(|p| self.file_url(r, &p.file, true)),
             "sections": sections, "sha256": r.sha256,
+            "corrected_by": c.corrected_by[i].iter().map(|&k| c.records[k].id.as_str()).collect::<Vec<_>>(),
         }))
     }
 

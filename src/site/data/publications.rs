@@ -163,7 +163,34 @@ pub(crate) const PUBLICATION_FIELDS: &[PublicationField] = &[
     },
 ];
 
+/// Per record id, the time of its first entry in the register (its first publication).
+pub(crate) fn first_entries(registers: &Registers) -> BTreeMap<&str, Option<&str>> {
+    let mut out = BTreeMap::new();
+    for p in &registers.publications {
+        out.entry(p.id.as_str()).or_insert(p.committed.as_deref());
+    }
+    out
+}
+
 impl Renderer<'_> {
+    /// `PubDate` of record `i`, `YYYY-MM-DD HH:MM`: its publication date, at the time its first
+    /// register entry was made, in the site's time zone, when that was on the publication date.
+    /// A record put on the site on another day (an old document added later, or one registered
+    /// ahead of its date) keeps `00:00`: the register does not know the time of its day of
+    /// publication, and `PubDate` must not contradict the 发布日期 the page shows.
+    pub(crate) fn pubdate(&self, i: usize) -> String {
+        let r = &self.c.records[i];
+        let minutes = self
+            .registered
+            .get(r.id.as_str())
+            .copied()
+            .flatten()
+            .and_then(|t| crate::model::publication::local_time(t, self.cfg.tz_minutes()))
+            .filter(|(day, _)| *day == r.published)
+            .map_or(0, |(_, m)| m);
+        format!("{} {:02}:{:02}", r.published, minutes / 60, minutes % 60)
+    }
+
     /// The register's page.
     pub(crate) fn publications(&self) -> crate::site::views::PublicationsPage<'_> {
         let all = self.publication_items();

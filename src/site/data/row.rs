@@ -28,7 +28,8 @@ pub(crate) struct DocumentRow<'a> {
     pub comment: Option<RowComment<'a>>,
     /// Visible correction notices (更正) that put this document right.
     pub corrected_by: Vec<Target<'a>>,
-    /// For a correction notice: the visible records it puts right.
+    /// For a correction notice: the visible records it puts right (documents, or gazette
+    /// issues).
     pub corrects: Vec<Target<'a>>,
     /// 发文字号, normalised.
     pub doc_number: Option<String>,
@@ -81,7 +82,7 @@ pub(crate) struct DocumentRow<'a> {
     pub state: State,
     /// First day of that state; `None` while not yet in force.
     pub state_since: Option<Date>,
-    /// Every change of validity, oldest first.
+    /// Every change of validity and every amendment, oldest first.
     pub timeline: Vec<RowChange<'a>>,
     /// Title.
     pub title: &'a str,
@@ -149,12 +150,14 @@ pub(crate) struct RowGazette {
     pub issue: usize,
 }
 
-/// A change of validity.
+/// A change of validity, or an amendment.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RowChange<'a> {
+    /// Whether it is an amendment of the text, which leaves the state as it was.
+    pub amendment: bool,
     /// The record that caused it.
     pub basis: Option<Target<'a>>,
-    /// First day of the state.
+    /// First day of the state, or the day the amendment takes effect.
     pub from: Date,
     /// The note given with it.
     pub note: Option<&'a str>,
@@ -214,6 +217,7 @@ impl Renderer<'_> {
         let timeline = c.timelines[i]
             .iter()
             .map(|ch| RowChange {
+                amendment: ch.amendment,
                 basis: ch.basis.map(|b| Target { id: &c.records[b].id, index: b }),
                 from: ch.from,
                 note: ch.note.as_deref(),
@@ -313,6 +317,10 @@ impl Cell {
 
     fn ids(v: &[RowRelation<'_>]) -> Cell {
         Cell::Text(v.iter().map(|x| x.id.id).collect::<Vec<_>>().join(";"))
+    }
+
+    fn targets(v: &[Target<'_>]) -> Cell {
+        Cell::Text(v.iter().map(|t| t.id).collect::<Vec<_>>().join(";"))
     }
 
     fn number(v: Option<i64>) -> Cell {
@@ -449,6 +457,18 @@ pub(crate) const CSV_FIELDS: &[CsvField] = &[
         cell: |d| Cell::opt(d.interprets.map(|t| t.id)),
     },
     CsvField {
+        name: "corrects",
+        kind: "string",
+        description: "for a correction notice (更正), ids of the records it corrects (documents, or gazette issues as in data/gazette/), joined with ;",
+        cell: |d| Cell::targets(&d.corrects),
+    },
+    CsvField {
+        name: "corrected_by",
+        kind: "string",
+        description: "ids of the correction notices (更正) that correct this document, joined with ;",
+        cell: |d| Cell::targets(&d.corrected_by),
+    },
+    CsvField {
         name: "gazette_year",
         kind: "integer",
         description: "year of the gazette issue that printed it",
@@ -538,6 +558,7 @@ mod tests {
             state: State::InForce,
             state_since: Some(date("2024-02-01")),
             timeline: vec![RowChange {
+                amendment: false,
                 basis: Some(t),
                 from: date("2024-02-01"),
                 note: Some("注"),
@@ -566,6 +587,7 @@ mod tests {
             kind: "Legislation",
             about: vec![About::Topic("住房"), About::Ref(id())],
             author: vec![org.clone()],
+            correction: vec![id()],
             date_published: date("2024-01-02"),
             expires: Some(date("2029-02-01")),
             in_language: "zh-CN",
@@ -600,6 +622,13 @@ mod tests {
         assert_eq!(cell("gazette_page"), "12");
         assert_eq!(cell("interprets"), "b");
         assert_eq!(cell("state"), "in_force");
+        assert_eq!((cell("corrects"), cell("corrected_by")), ("b".to_string(), "b".to_string()));
+        let mut notice = sample();
+        notice.corrects = vec![Target { id: "gazette/2024-02", index: 3 }, Target { id: "c", index: 4 }];
+        notice.corrected_by = Vec::new();
+        let notice: Vec<String> = CSV_FIELDS.iter().map(|f| (f.cell)(&notice).write()).collect();
+        let at = |name: &str| notice[CSV_FIELDS.iter().position(|f| f.name == name).unwrap()].clone();
+        assert_eq!((at("corrects"), at("corrected_by")), ("gazette/2024-02;c".to_string(), String::new()));
         let mut bare = sample();
         bare.gazette = None;
         bare.doc_number = None;

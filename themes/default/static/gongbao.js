@@ -69,6 +69,20 @@
     var up = steps[s].querySelector("[data-upcoming]");
     if (up) up.hidden = past;
   }
+  // The texts of a document: the one in force on the reader's date, and those a later text has
+  // taken the place of (已被修改), as the state is told again above.
+  var texts = document.querySelectorAll("[data-text-from]");
+  for (var v = 0; v < texts.length; v++) {
+    var until = texts[v].getAttribute("data-text-until");
+    var gone = !!until && until <= now;
+    var mark = texts[v].querySelector("[data-text-superseded]");
+    if (mark) mark.hidden = !gone;
+    var current = texts[v].querySelector("[data-text-in-force]");
+    // Before any text has begun, the first counts (as the page says when built).
+    if (current) current.hidden = gone || (v > 0 && texts[v].getAttribute("data-text-from") > now);
+  }
+  var notes = document.querySelectorAll(".version-note [data-text-superseded]");
+  for (var w = 0; w < notes.length; w++) notes[w].hidden = notes[w].getAttribute("data-text-until") > now;
   var accessed = document.querySelectorAll("[data-accessed]");
   for (var a = 0; a < accessed.length; a++) accessed[a].textContent = now;
 
