@@ -1251,6 +1251,7 @@ pub(crate) mod tests {
         let (publications, publications_t) = page(Page::Publications(PublicationsPage {
             csv: "/data/publications.csv".into(),
             items: vec![publication.clone()],
+            total: 1,
         }));
         let (not_found, not_found_t) = page(Page::NotFound(NotFoundPage {}));
         let (site_map, site_map_t) = page(Page::SiteMap(SiteMapPage {
