@@ -367,22 +367,16 @@ impl Cache {
     /// build did not touch (from the previous cache); the others are looked up.
     pub fn make(
         out: &Path,
-        files: &[Written],
-        fps: &BTreeMap<String, String>,
+        files: Vec<Written>,
+        mut fps: BTreeMap<String, String>,
         known: &dyn Fn(&str) -> Option<u128>,
     ) -> Cache {
+        // The lists are taken, not copied: at a million files each copy is hundreds of MB.
         let mut cache = Cache { out: absolute(out).to_string_lossy().into_owned(), ..Cache::default() };
         for w in files {
             let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
-            cache.files.insert(
-                w.path.clone(),
-                CacheEntry {
-                    fp: fps.get(&w.path).cloned().unwrap_or_default(),
-                    size: w.size,
-                    sha256: w.sha256.clone(),
-                    mtime,
-                },
-            );
+            let fp = fps.remove(&w.path).unwrap_or_default();
+            cache.files.insert(w.path, CacheEntry { fp, size: w.size, sha256: w.sha256, mtime });
         }
         cache
     }
@@ -395,7 +389,11 @@ impl Cache {
         }
         // Builds of one site into two outputs elsewhere of the same name may save at once.
         let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
+        // Written as a stream: as one string, the cache of a million files would be 300 MB.
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut w, self).map_err(std::io::Error::other)?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
         std::fs::rename(tmp, path)
     }
 
@@ -561,7 +559,7 @@ mod tests {
         let root = tmp.path().join("site");
         let (a, b) = (tmp.path().join("1/www"), tmp.path().join("2/www"));
         let files = [Written { path: "index.html".into(), sha256: "0".repeat(64), size: 1 }];
-        let cache = Cache::make(&a, &files, &Default::default(), &|_| Some(7));
+        let cache = Cache::make(&a, files.clone(), Default::default(), &|_| Some(7));
         cache.save(&root, &a).unwrap();
         // One file for both (same folder name), so the check inside it is what keeps them apart.
         assert_eq!(Cache::path(&root, &a), Cache::path(&root, &b));

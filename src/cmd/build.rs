@@ -203,6 +203,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
     }
     marks.push(start.elapsed());
+    // The jobs and what rendering kept are not needed for sealing and the cache.
+    drop((pages, data));
     super::memory_mark("search");
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -257,7 +259,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // Files reused from the output keep the time the previous cache recorded for them.
     let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
     let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
-    let next = emit::Cache::make(&out, &written, &fingerprints, &known);
+    let files = written.len();
+    let next = emit::Cache::make(&out, written, fingerprints, &known);
     if let Err(e) = next.save(root, &out) {
         let path = emit::Cache::path(root, &out).display().to_string();
         let d = Diagnostic::warning(
@@ -286,19 +289,19 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             ms(marks[2] - marks[1]),
             ms(sealed - marks[2]),
             ms(start.elapsed() - sealed),
-            written.len(),
+            files,
             reused
         );
     }
     if !o.quiet {
-        let (n, secs, docs) = (written.len() + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
+        let (n, secs, docs) = (files + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
         if en {
             eprintln!("built {docs} record(s) into {n} files in {shown} ({secs:.2} s)")
         } else {
             eprintln!("已将 {docs} 条记录生成为 {n} 个文件，输出到 {shown}（{secs:.2} 秒）")
         }
     }
-    Ok(Built { files: written.len() + 2 })
+    Ok(Built { files: files + 2 })
 }
 
 /// Appends this build's lines to the publication register, creating it on the first build. The

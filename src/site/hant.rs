@@ -17,6 +17,15 @@ use lol_html::{RewriteStrSettings, doc_text, element, rewrite_str};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// Texts up to this many bytes are remembered once converted (see [`Converter::text`]).
+const MEMO_TEXT: usize = 96;
+/// Texts remembered per thread before the memo starts again.
+const MEMO_ENTRIES: usize = 50_000;
+
+thread_local! {
+    static MEMO: RefCell<std::collections::HashMap<String, String>> = RefCell::new(std::collections::HashMap::new());
+}
+
 /// A Simplified-to-Traditional converter, loaded once per build (the dictionaries take a few
 /// milliseconds to open) and shared by every page.
 pub(crate) struct Converter {
@@ -33,6 +42,10 @@ impl std::fmt::Debug for Converter {
 const READ_ATTRIBUTES: &[&str] =
     &["title", "alt", "aria-label", "placeholder", "data-label", "data-names", "data-banners", "data-copy"];
 
+/// The elements that carry one of [`READ_ATTRIBUTES`].
+const READ_SELECTOR: &str =
+    "[title], [alt], [aria-label], [placeholder], [data-label], [data-names], [data-banners], [data-copy]";
+
 /// Named `<meta>` tags whose `content` is an address, a code or a setting, not text.
 const META_KEEP: &[&str] = &["viewport", "generator", "theme-color", "robots", "url", "sitedomain", "siteidcode"];
 
@@ -45,7 +58,27 @@ impl Converter {
     /// `s` in Traditional script.
     pub(crate) fn text(&self, s: &str) -> String {
         // Most of a page is markup and Latin text: leave what has no Han character alone.
-        if s.bytes().all(|b| b < 0xE0) { s.to_string() } else { self.cc.convert(s) }
+        if s.bytes().all(|b| b < 0xE0) {
+            return s.to_string();
+        }
+        // The labels, headings, names and dates every page repeats are converted once per
+        // thread; a text is converted alone (OpenCC's result for a whole text node does not
+        // depend on what is around it), so the memo gives what converting it again would.
+        if s.len() > MEMO_TEXT {
+            return self.cc.convert(s);
+        }
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if let Some(t) = m.get(s) {
+                return t.clone();
+            }
+            let t = self.cc.convert(s);
+            if m.len() >= MEMO_ENTRIES {
+                m.clear();
+            }
+            m.insert(s.to_string(), t.clone());
+            t
+        })
     }
 
     /// A page in Traditional script: text and readable attributes converted, and every link to
@@ -72,31 +105,39 @@ impl Converter {
                     }
                     Ok(())
                 }),
-                element!("*", |el| {
-                    let keep = el.get_attribute("translate").is_some_and(|v| v == "no");
-                    if !keep {
-                        for name in READ_ATTRIBUTES {
-                            if let Some(v) = el.get_attribute(name) {
-                                el.set_attribute(name, &self.text(&decode_basic(&v)))?;
-                            }
+                // Narrow selectors: most elements have none of these attributes, and asking
+                // each one for every attribute by name was a fifth of the conversion's time.
+                element!(READ_SELECTOR, |el| {
+                    if el.get_attribute("translate").is_some_and(|v| v == "no") {
+                        return Ok(());
+                    }
+                    for name in READ_ATTRIBUTES {
+                        if let Some(v) = el.get_attribute(name) {
+                            el.set_attribute(name, &self.text(&decode_basic(&v)))?;
                         }
                     }
-                    if el.tag_name() == "meta" {
-                        let name = el.get_attribute("name").unwrap_or_default().to_ascii_lowercase();
-                        if !name.is_empty() && !META_KEEP.contains(&name.as_str()) {
-                            if let Some(v) = el.get_attribute("content") {
-                                el.set_attribute("content", &self.text(&decode_basic(&v)))?;
-                            }
+                    Ok(())
+                }),
+                element!("meta[name][content]", |el| {
+                    if el.get_attribute("translate").is_some_and(|v| v == "no") {
+                        return Ok(());
+                    }
+                    let name = el.get_attribute("name").unwrap_or_default().to_ascii_lowercase();
+                    if !name.is_empty() && !META_KEEP.contains(&name.as_str()) {
+                        if let Some(v) = el.get_attribute("content") {
+                            el.set_attribute("content", &self.text(&decode_basic(&v)))?;
                         }
                     }
-                    let link = matches!(el.tag_name().as_str(), "a" | "area");
-                    let form = el.tag_name() == "form";
-                    if (link || form) && el.get_attribute("data-script-link").is_none() {
-                        let attr = if form { "action" } else { "href" };
-                        if let Some(h) = el.get_attribute(attr) {
-                            if let Some(to) = to_hant(&h, base, prefix) {
-                                el.set_attribute(attr, &to)?;
-                            }
+                    Ok(())
+                }),
+                element!("a[href], area[href], form[action]", |el| {
+                    if el.get_attribute("data-script-link").is_some() {
+                        return Ok(());
+                    }
+                    let attr = if el.tag_name() == "form" { "action" } else { "href" };
+                    if let Some(h) = el.get_attribute(attr) {
+                        if let Some(to) = to_hant(&h, base, prefix) {
+                            el.set_attribute(attr, &to)?;
                         }
                     }
                     Ok(())
