@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: gongbao against Hugo (and Zola when installed) on the same synthetic corpus.
 
-    python3 bench/run.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR]
-                         [--baseline BIN] [--builds-only] [--results FILE]
+    python3 bench/run.py [--sizes 1000 10000 50000 200000] [--runs 3] [--work DIR]
+                         [--baseline BIN] [--builds-only] [--results FILE] [--hugo-max N]
 
 --baseline times a second gongbao binary (built from an earlier commit) interleaved with the
 others, for before/after comparisons of a change; --builds-only skips the cache and serve runs.
@@ -13,6 +13,12 @@ run interleaved (gongbao, hugo, zola, floor, gongbao, hugo, …) so that a drift
 speed hits all of them alike; each run starts from an empty output folder. Wall time and peak
 memory come from GNU time (`/usr/bin/time -f '%e %M'`). The floor is copying the input and
 hashing the output: no generator can do less.
+
+Hugo is followed by Pagefind's command-line indexer over Hugo's output (`npm ci --prefix bench`
+installs the pinned `pagefind`), which is what a Hugo site with search runs: gongbao's build makes
+its search index, so the fair peer is the two together. Above --hugo-max documents (default
+50,000) Hugo is not run: it took 11 GB at 50,000 documents and would not fit the machine's
+memory at 200,000; those rows give gongbao's own figures only.
 
 Then, for the build cache, times a build after a one-record change against a clean build.
 
@@ -109,11 +115,15 @@ def main():
     ap.add_argument("--results")
     ap.add_argument("--baseline", help="a gongbao binary from an earlier commit, timed interleaved with this one")
     ap.add_argument("--builds-only", action="store_true", help="skip the build-cache and serve measurements")
+    ap.add_argument("--hugo-max", type=int, default=50000, help="largest corpus Hugo (and Pagefind) is run on")
     a = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     gongbao = os.path.join(ROOT, "target", "release", "gongbao")
     hugo, zola = shutil.which("hugo"), shutil.which("zola")
+    pagefind = os.path.join(HERE, "node_modules", ".bin", "pagefind")
+    if not os.path.exists(pagefind):
+        subprocess.run(["npm", "ci", "--prefix", HERE, "--no-audit", "--no-fund", "--silent"], check=True)
     if not hugo:
         sys.exit("hugo is not installed (Debian package `hugo`)")
     versions = {"gongbao": subprocess.run([gongbao, "--version"], capture_output=True, text=True).stdout.strip(),
@@ -132,19 +142,24 @@ def main():
             "gongbao": lambda: timed([gongbao, "-C", os.path.join(corpus, "gongbao"), "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "gongbao")],
                                      env=dict(os.environ, GONGBAO_TIMINGS="1", CI="true")),
             "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]),
+            # Runs right after Hugo, over Hugo's fresh output (it is not cleaned in between).
+            "pagefind": lambda: timed([pagefind, "--site", os.path.join(out, "hugo"), "--silent"]),
             "floor": lambda: timed(["sh", "-c", f"cp -r '{corpus}/gongbao/content' '{out}/floor' && find '{out}/gongbao' -type f -print0 | xargs -0 sha256sum > /dev/null"]),
         }
         if a.baseline:
             cmds["baseline"] = lambda: timed([a.baseline, "-C", os.path.join(corpus, "gongbao"), "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "baseline")],
                                              env=dict(os.environ, CI="true"))
-        if zola:
+        if n > a.hugo_max:
+            del cmds["hugo"], cmds["pagefind"]
+        if zola and n <= a.hugo_max:
             cmds["zola"] = lambda: timed([zola, "--root", os.path.join(corpus, "zola"), "build", "--output-dir", os.path.join(out, "zola"), "--force"])
         got = {k: [] for k in cmds}
         stages = []
         for _ in range(a.runs):
             for name, run in cmds.items():
                 # Each run starts from an empty output folder; the floor hashes gongbao's last output.
-                clean(os.path.join(out, name if name != "floor" else "floor"))
+                if name != "pagefind":
+                    clean(os.path.join(out, name))
                 subprocess.run(["sync"])
                 wall, kib, err = run()
                 got[name].append((wall, kib))
@@ -154,7 +169,7 @@ def main():
         site = os.path.join(corpus, "gongbao")
         if a.builds_only:
             med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
-            stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "seal", "swap")}
+            stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "search", "seal", "swap")}
             rows.append((n, med, stage, int(stages[-1]["files"])))
             print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in med.items()), file=sys.stderr)
             continue
@@ -178,23 +193,30 @@ def main():
         got["cached"] = [(w, 0) for w in inc]
         got["clean"] = [(w, 0) for w in full]
         med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
-        stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "seal", "swap")}
+        stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "search", "seal", "swap")}
         rows.append((n, med, stage, int(stages[-1]["files"])))
         print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in med.items()), file=sys.stderr)
 
     lines = [
         f"Machine: {os.cpu_count()} cores; {versions['gongbao']}; {' '.join(versions['hugo'])}; median of {a.runs} interleaved runs, each from an empty output folder.",
         "",
-        "| documents | gongbao s | Hugo s | floor s | gongbao / Hugo | gongbao / floor | gongbao peak MiB | Hugo peak MiB | gongbao ms per document | files written |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| documents | gongbao s | Hugo s | Hugo + Pagefind s | floor s | gongbao / (Hugo + Pagefind) | gongbao / floor | gongbao peak MiB | Hugo peak MiB | gongbao ms per document | files written |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, med, stage, files in rows:
-        g, h, f = med["gongbao"], med["hugo"], med["floor"]
-        lines.append(f"| {n:,} | {g[0]:.2f} | {h[0]:.2f} | {f[0]:.2f} | {g[0]/h[0]:.2f} | {g[0]/f[0]:.2f} | {g[1]/1024:.0f} | {h[1]/1024:.0f} | {1000*g[0]/n:.3f} | {files:,} |")
-    lines += ["", "gongbao's stages (median seconds): reading and checking, pages (documents, versions, issues, browse lists), open data and feeds, checksums, swap into place.", "",
-              "| documents | analyse | pages | open data + feeds | seal | swap |", "|---:|---:|---:|---:|---:|---:|"]
+        g, f = med["gongbao"], med["floor"]
+        if "hugo" in med:
+            h, p = med["hugo"], med["pagefind"]
+            hp = h[0] + p[0]
+            peer = f"{h[0]:.2f} | {hp:.2f} | {f[0]:.2f} | {g[0]/hp:.2f}"
+            hmem = f"{max(h[1], p[1])/1024:.0f}"
+        else:
+            peer, hmem = f"not run | not run | {f[0]:.2f} | —", "—"
+        lines.append(f"| {n:,} | {g[0]:.2f} | {peer} | {g[0]/f[0]:.2f} | {g[1]/1024:.0f} | {hmem} | {1000*g[0]/n:.3f} | {files:,} |")
+    lines += ["", "gongbao's stages (median seconds): reading and checking, pages (documents, versions, issues, browse lists, their Traditional twins), open data and feeds, the search index, checksums, swap into place.", "",
+              "| documents | analyse | pages | open data + feeds | search | seal | swap |", "|---:|---:|---:|---:|---:|---:|---:|"]
     for n, _, st, _ in rows:
-        lines.append(f"| {n:,} | {st['analyse']:.2f} | {st['pages']:.2f} | {st['data']:.2f} | {st['seal']:.2f} | {st['swap']:.2f} |")
+        lines.append(f"| {n:,} | {st['analyse']:.2f} | {st['pages']:.2f} | {st['data']:.2f} | {st['search']:.2f} | {st['seal']:.2f} | {st['swap']:.2f} |")
     if a.baseline:
         base = subprocess.run([a.baseline, "--version"], capture_output=True, text=True).stdout.strip()
         lines += ["", f"This build against the baseline ({base}, `--baseline`), interleaved in the same runs:", "",
