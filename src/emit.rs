@@ -489,10 +489,12 @@ pub(crate) fn emit(
         let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
         Ok((w, true, fp.map(|f| f.1)))
     };
-    let results: Vec<Result<Done, Diagnostic>> = jobs
+    // A failure is boxed: a result per file of a large site is kept until all are done, and most
+    // are successes, much smaller than a diagnostic.
+    let results: Vec<Result<Done, Box<Diagnostic>>> = jobs
         .par_iter()
         .map(|job| {
-            let done = one(job);
+            let done = one(job).map_err(Box::new);
             tick();
             done
         })
@@ -510,7 +512,7 @@ pub(crate) fn emit(
                 }
                 ok.push(w);
             }
-            Err(d) => errs.push(d),
+            Err(d) => errs.push(*d),
         }
     }
     if !errs.is_empty() {
