@@ -561,7 +561,7 @@ mod tests {
         let root = tmp.path().join("site");
         let (a, b) = (tmp.path().join("1/www"), tmp.path().join("2/www"));
         let files = [Written { path: "index.html".into(), sha256: "0".repeat(64), size: 1 }];
-        let cache = Cache::make(&a, files.clone(), Default::default(), &|_| Some(7));
+        let cache = Cache::make(&a, files.to_vec(), Default::default(), &|_| Some(7));
         cache.save(&root, &a).unwrap();
         // One file for both (same folder name), so the check inside it is what keeps them apart.
         assert_eq!(Cache::path(&root, &a), Cache::path(&root, &b));
