@@ -33,9 +33,12 @@ fn a_page_built_before_a_repeal_shows_repealed_after_it() {
 }
 
 /// Search finds what Ctrl+F finds: generated probes (random substrings of random documents,
-/// 1–10 characters, across word boundaries), their Traditional-script forms, document numbers
-/// with other brackets, two terms and a kind filter, each compared in headless Chromium with an
-/// oracle that reads the built demo site from disk (`tests/browser/search.mjs`).
+/// 1–10 characters, across word boundaries), probes with digits or Latin letters, their
+/// Traditional-script forms, document numbers with other brackets, two terms and a kind filter,
+/// each compared in headless Chromium with an oracle that reads the built demo site from disk
+/// (`tests/browser/search.mjs`). The 繁體 search page, reached from a 繁體 page's header, finds
+/// the same documents for a query in either script and shows each result's title and snippet
+/// as its 繁體 page does.
 #[test]
 fn search_finds_every_document_that_holds_the_query_and_only_those() {
     let ready = project().join("tests/browser/node_modules/playwright-core").exists()
@@ -58,11 +61,15 @@ fn search_finds_every_document_that_holds_the_query_and_only_those() {
     assert!(run.status.success(), "{text}{}", String::from_utf8_lossy(&run.stderr));
     for line in [
         "ok 60/60 generated probes",
+        "ok 10/10 probes with digits or Latin letters",
         "ok 10/10 Traditional-script probes",
         "ok 15/15 bracket-variant probes",
         "ok two terms",
         "ok filter kind=",
         "ok nothing found",
+        "ok the 繁體 header search leads to /zh-Hant/search/",
+        "ok 8/8 queries on the 繁體 search page in both scripts",
+        "繁體 results show the title and text of their 繁體 page",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }

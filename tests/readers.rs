@@ -35,6 +35,8 @@ fn node(args: &[&str]) -> String {
 }
 
 const DOC: &str = "docs/normative/2024-goufang-butie/";
+/// The search page with results (facets, marks, snippets and pages).
+const SEARCH: &str = "/search/?q=停车";
 
 #[test]
 fn every_page_has_a_traditional_twin_converted_with_s2t_that_links_back() {
@@ -118,6 +120,7 @@ fn no_serious_or_critical_axe_violation_on_any_template_in_either_script() {
         "/catalog/",
         "/sitemap/",
         "/404.html",
+        SEARCH,
     ];
     let mut args = vec!["axe".to_string(), out.to_string_lossy().into_owned()];
     args.extend(pages.iter().map(|p| p.to_string()));
@@ -187,8 +190,9 @@ fn screenshots_of_what_readers_see() {
         &doc,
         "/gazette/2024/1/",
         "/docs/regulations/2019-shirong/diff/2019-07-01..2021-11-01/",
+        SEARCH,
     ]);
-    for name in ["home", "document", "issue", "redline", "hant", "elder"] {
+    for name in ["home", "document", "issue", "redline", "hant", "elder", "search", "search-hant"] {
         for device in ["desktop", "phone"] {
             let png = std::fs::read(dir.join(format!("{name}-{device}.png"))).unwrap();
             assert_eq!(&png[1..4], b"PNG", "{name}-{device}");

@@ -178,17 +178,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         marks.push(start.elapsed());
         super::memory_mark(if marks.len() == 1 { "pages" } else { "data" });
     }
-    // The search index reads every text again and holds only its postings, facets and rows.
-    let index = renderer.search_index().and_then(|ix| {
-        use rayon::prelude::*;
-        ix.files
-            .par_iter()
-            .map(|(rel, bytes)| {
-                staging.write(rel, bytes).map_err(|e| {
-                    Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
+    // The search index reads every text again, holds only its postings, and writes each of its
+    // files as soon as it is made.
+    let index = renderer.search_index(|rel, bytes| {
+        staging
+            .write(rel, bytes)
+            .map_err(|e| Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}")))
     });
     match index {
         Ok(files) => {

@@ -6,10 +6,13 @@
 //! Simplified (a table made from ferrous-opencc's T→S data and published as `search/t2s.txt`,
 //! so the browser folds queries the same way), every kind of bracket to `〔〕`, white space to
 //! one space. Every folded character (unigram) and every pair of adjacent non-space characters
-//! (bigram) of a document is posted with its number. A query term of one or two folded
-//! characters is then answered exactly by one posting list; a longer term by the intersection of
-//! its bigrams' lists, after which the browser confirms each candidate by a substring match in
-//! its folded text (`text.txt` beside each page, written by `Job::SearchText`). Recall is
+//! (bigram) of a document is posted with its number, and so is every run of three and of four
+//! adjacent non-space characters that holds an ASCII letter or digit (see [`long_gram`]): digits
+//! and Latin letters are a small alphabet, so their bigrams (`20`, `01`) are in nearly every
+//! document, while `2024`, `p01-` or `6年9月` are not. A query term that is one posted gram is
+//! answered exactly by its list; a longer term by the intersection of the lists of the longest
+//! posted grams along it, after which the browser confirms each candidate by a substring match
+//! in its folded text (`text.txt` beside each page, written by `Job::SearchText`). Recall is
 //! therefore that of Ctrl+F, and every result shown holds the query.
 //!
 //! Files, all under `search/`:
@@ -20,16 +23,22 @@
 //! - `f/<k>.json`: facets of [`FACET_CHUNK`] documents (kind, year, issuers, topics, validity
 //!   timeline so the state is computed on the reader's date);
 //! - `d/<k>.json`: what a result shows for [`DISPLAY_CHUNK`] documents;
-//! - `t2s.txt`: the Traditional → Simplified character pairs.
+//! - `t2s.txt`: the Traditional → Simplified character pairs;
+//! - `s2t.txt`: the Simplified → Traditional characters and phrases with which the 繁體 search
+//!   page shows its results ([`s2t_table`]); the index itself is one, in folded text.
 //!
 //! Documents are numbered newest first, so "newest first" is the order of numbers. The work is
 //! per record and parallel; postings grow by appending (numbers rise), nothing compares records.
+//! Memory stays proportional to the postings, not to the texts or the whole index: a list is
+//! kept as it will be written (delta varints) until a bitmap is smaller, and every file goes to
+//! the staging folder as soon as it is made (facet and display rows a chunk at a time, shards
+//! one at a time as their lists leave the postings).
 
 use super::Renderer;
 use crate::model::Kind;
 use crate::model::diag::Diagnostic;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 
 /// Documents per facet file.
@@ -149,40 +158,129 @@ impl Fold {
     }
 }
 
-/// Marks a gram of a title or number field.
-const TITLE: u64 = 1 << 63;
-/// The second character of a unigram.
-const NONE: u64 = 0x11_0000;
+/// Simplified phrases whose Traditional form is not that of their characters one at a time
+/// (复议 is 複議, not 復議), from OpenCC's phrase table by `scripts/s2t-phrases.py`.
+const S2T_PHRASES: &str = include_str!("../../data/s2t-phrases.txt");
 
-/// The grams of folded text, unigrams and bigrams, none across a space.
-fn grams(folded: &str, flag: u64, out: &mut Vec<u64>) {
-    let mut prev: Option<char> = None;
+/// What the 繁體 search page needs to show Simplified rows and texts as the 繁體 pages show them
+/// (`search/s2t.txt`): a first line of character pairs (Simplified, Traditional) in code point
+/// order, as ferrous-opencc's `s2t` converts each character alone, then one line per phrase of
+/// [`S2T_PHRASES`] as that converter converts it whole: the Simplified phrase, then for each
+/// place where the Traditional form is not its character's alone, the place (one hexadecimal
+/// digit) and the character there (`复议0複`: 複議, where 复 alone is 復). The browser converts as
+/// OpenCC does, taking the longest phrase at each place; a phrase of OpenCC's that this list
+/// leaves out converts as its characters do, which is the same by construction. Phrases whose
+/// two forms differ in length, or longer than 16, are left out, so that a place in one is a
+/// place in the other.
+pub(crate) fn s2t_table() -> &'static str {
+    static TABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let Ok(cc) = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t) else {
+            return String::new();
+        };
+        let blocks = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0x20000..=0x2EBEF];
+        let pairs: Vec<(char, char)> = blocks
+            .into_par_iter()
+            .flat_map_iter(|b| b.filter_map(char::from_u32))
+            .filter_map(|c| {
+                let mut buf = [0u8; 4];
+                let s = cc.convert(c.encode_utf8(&mut buf));
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(d), None) if d != c => Some((c, d)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let one: HashMap<char, char> = pairs.iter().copied().collect();
+        let mut out: String = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        for phrase in S2T_PHRASES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let whole: Vec<char> = cc.convert(phrase).chars().collect();
+            let alone: Vec<char> = phrase.chars().map(|c| one.get(&c).copied().unwrap_or(c)).collect();
+            let plain = phrase.chars().all(|c| !c.is_ascii());
+            if whole != alone && whole.len() == alone.len() && alone.len() <= 16 && plain {
+                out.push('\n');
+                out.push_str(phrase);
+                for (k, (w, a)) in whole.iter().zip(&alone).enumerate() {
+                    if w != a {
+                        out.push(char::from_digit(k as u32, 16).unwrap_or('0'));
+                        out.push(*w);
+                    }
+                }
+            }
+        }
+        out
+    })
+}
+
+/// A gram: up to four folded characters of 21 bits each, the first in the highest place, absent
+/// ones [`NONE`]; the top bit marks a gram of a title or number field ([`TITLE`]).
+type Gram = u128;
+/// Marks a gram of a title or number field.
+const TITLE: Gram = 1 << 127;
+/// An absent character of a gram shorter than four (no code point is this large).
+const NONE: u32 = 0x11_0000;
+/// The longest gram posted.
+const MAX_GRAM: usize = 4;
+
+/// Whether a run of three or four characters is posted: when it holds an ASCII letter or digit
+/// (after folding, so full-width forms count). `search.js` decides the same for a query.
+fn long_gram(w: &[char]) -> bool {
+    w.iter().any(char::is_ascii_alphanumeric)
+}
+
+/// The gram of the characters `w` (one to four).
+fn gram(w: &[char], flag: Gram) -> Gram {
+    let mut g: Gram = 0;
+    for k in 0..MAX_GRAM {
+        g = (g << 21) | Gram::from(w.get(k).map_or(NONE, |&c| c as u32));
+    }
+    flag | g
+}
+
+/// The distinct grams of a record (a set, reused from record to record by each thread).
+type GramSet = HashSet<Gram, GramHash>;
+
+/// The grams of folded text, none across a space: every character, every pair of adjacent
+/// characters, and every run of three and of four that [`long_gram`] accepts.
+fn grams(folded: &str, flag: Gram, out: &mut GramSet) {
+    // The last four characters of the current word, the newest last.
+    let mut w = ['\0'; MAX_GRAM];
+    let mut len = 0;
+    // Characters since the last ASCII letter or digit of the word (0: this one).
+    let mut since = MAX_GRAM;
     for c in folded.chars() {
         if c == ' ' {
-            prev = None;
+            (len, since) = (0, MAX_GRAM);
             continue;
         }
-        out.push(flag | (u64::from(c as u32) << 21) | NONE);
-        if let Some(p) = prev {
-            out.push(flag | (u64::from(p as u32) << 21) | u64::from(c as u32));
+        w = [w[1], w[2], w[3], c];
+        len = (len + 1).min(MAX_GRAM);
+        since = if c.is_ascii_alphanumeric() { 0 } else { (since + 1).min(MAX_GRAM) };
+        // Runs of one and two always; of three and four when one of their characters is a
+        // letter or digit (`long_gram`), known from `since` without looking again.
+        for n in 1..=len {
+            let run = &w[MAX_GRAM - n..];
+            let posted = n <= 2 || since < n;
+            debug_assert_eq!(posted, n <= 2 || long_gram(run));
+            if posted {
+                out.insert(gram(run, flag));
+            }
         }
-        prev = Some(c);
     }
 }
 
 /// A gram as its folded text.
-fn gram_text(g: u64) -> String {
-    let a = char::from_u32(((g & !TITLE) >> 21) as u32).unwrap_or('\u{FFFD}');
-    let b = (g & 0x1F_FFFF) as u32;
-    let mut s = String::from(a);
-    if u64::from(b) != NONE {
-        s.push(char::from_u32(b).unwrap_or('\u{FFFD}'));
-    }
-    s
+fn gram_text(g: Gram) -> String {
+    (0..MAX_GRAM)
+        .map(|k| ((g >> (21 * (MAX_GRAM - 1 - k))) & 0x1F_FFFF) as u32)
+        .take_while(|&c| c != NONE)
+        .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
+        .collect()
 }
 
-/// Hashes a gram (already a well-mixed 64-bit code) with one multiplication: the postings map
-/// takes tens of millions of lookups, for which SipHash's resistance to chosen keys is not needed.
+/// Hashes a gram (already a well-mixed code) with two multiplications: the postings map takes
+/// tens of millions of lookups, for which SipHash's resistance to chosen keys is not needed.
 #[derive(Default, Clone, Copy)]
 struct GramHash;
 
@@ -206,7 +304,11 @@ impl std::hash::Hasher for GramHasher {
         }
     }
     fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = (self.0 ^ v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64((v >> 64) as u64);
+        self.write_u64(v as u64);
     }
 }
 
@@ -220,58 +322,68 @@ pub(crate) fn fnv1a(s: &str) -> u32 {
     h
 }
 
-/// The documents of one gram: a sorted list until it is dense, then a bitmap.
+/// The documents of one gram, kept as they will be written: delta varints (each number less
+/// the previous one plus one) until that is longer than a bitmap of all `n` documents, then the
+/// bitmap. Numbers arrive in rising order, so both only ever append or set a bit.
 enum Posting {
-    List(Vec<u32>),
-    Bits(Vec<u64>),
+    /// The varints and the number after the last one.
+    List(Vec<u8>, u32),
+    /// Bit `d % 8` of byte `d / 8` for document `d`.
+    Bits(Vec<u8>),
 }
 
 impl Posting {
     fn add(&mut self, doc: u32, n: usize) {
         match self {
-            Posting::List(v) => {
-                v.push(doc);
-                // A list of 4-byte numbers costs more than a bitmap past n/32 entries.
-                if v.len() > n / 32 + 1 {
-                    let mut bits = vec![0u64; n.div_ceil(64)];
-                    for &d in v.iter() {
-                        bits[d as usize / 64] |= 1 << (d % 64);
+            // Already posted (each record's grams are a set, so only ever by mistake).
+            Posting::List(_, next) if doc < *next => {}
+            Posting::List(bytes, next) => {
+                varint(bytes, u64::from(doc - *next));
+                *next = doc + 1;
+                if bytes.len() > n.div_ceil(8) {
+                    let mut bits = vec![0u8; n.div_ceil(8)];
+                    for d in decode(bytes) {
+                        bits[d as usize / 8] |= 1 << (d % 8);
                     }
                     *self = Posting::Bits(bits);
                 }
             }
-            Posting::Bits(b) => b[doc as usize / 64] |= 1 << (doc % 64),
+            Posting::Bits(b) => b[doc as usize / 8] |= 1 << (doc % 8),
         }
     }
 
-    fn docs(&self) -> Vec<u32> {
+    /// The bytes this list holds on the heap.
+    fn heap(&self) -> usize {
         match self {
-            Posting::List(v) => v.clone(),
-            Posting::Bits(b) => {
-                (0..b.len() * 64).filter(|&d| b[d / 64] >> (d % 64) & 1 == 1).map(|d| d as u32).collect()
-            }
+            Posting::List(bytes, _) => bytes.capacity(),
+            Posting::Bits(bits) => bits.capacity(),
         }
     }
 
-    /// The list as written: `(encoding, payload)`, 0 delta varints, 1 a bitmap of `n` bits.
-    fn encode(&self, n: usize) -> (u8, Vec<u8>) {
-        let docs = self.docs();
-        let mut list = Vec::with_capacity(docs.len() * 2);
-        let mut prev: i64 = -1;
-        for &d in &docs {
-            varint(&mut list, (i64::from(d) - prev - 1) as u64);
-            prev = i64::from(d);
+    /// The list as written: `(encoding, payload)`, 0 delta varints, 1 a bitmap of `n` bits;
+    /// whichever is smaller, since a list becomes a bitmap as soon as it is longer.
+    fn encoded(&self) -> (u8, &[u8]) {
+        match self {
+            Posting::List(bytes, _) => (0, bytes),
+            Posting::Bits(bits) => (1, bits),
         }
-        let bytes = n.div_ceil(8);
-        if list.len() <= bytes {
-            return (0, list);
-        }
-        let mut bits = vec![0u8; bytes];
-        for &d in &docs {
-            bits[d as usize / 8] |= 1 << (d % 8);
-        }
-        (1, bits)
     }
+}
+
+/// The numbers of a list of delta varints.
+fn decode(bytes: &[u8]) -> Vec<u32> {
+    let (mut out, mut next, mut v, mut shift) = (Vec::new(), 0u64, 0u64, 0);
+    for &b in bytes {
+        v |= u64::from(b & 0x7F) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            next += v;
+            out.push(next as u32);
+            next += 1;
+            (v, shift) = (0, 0);
+        }
+    }
+    out
 }
 
 fn varint(out: &mut Vec<u8>, mut v: u64) {
@@ -284,15 +396,29 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 
 /// What one document contributes: its grams, facets and display row.
 struct Doc {
-    grams: Vec<u64>,
+    grams: Vec<Gram>,
     facets: serde_json::Value,
     display: serde_json::Value,
 }
 
-/// The index files, path under the output and bytes.
-pub(crate) struct Files {
-    /// `(path, bytes)` of every file of the index.
-    pub files: Vec<(String, Vec<u8>)>,
+/// Where the index's files go: `write` (into the staging folder, in a build), with the digest
+/// that stamps them and the count of their bytes.
+struct Sink<F, W> {
+    write: F,
+    stamp: sha2::Sha256,
+    written: Vec<W>,
+    bytes: usize,
+}
+
+impl<F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>, W> Sink<F, W> {
+    fn put(&mut self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
+        use sha2::Digest;
+        self.stamp.update(path.as_bytes());
+        self.stamp.update(bytes);
+        self.bytes += bytes.len();
+        self.written.push((self.write)(&path, bytes)?);
+        Ok(())
+    }
 }
 
 /// A dictionary of labels (issuers, topics) numbered in order of first use.
@@ -308,6 +434,51 @@ impl Labels {
         self.0.insert(s.to_string(), k);
         self.1.push(s.to_string());
         k
+    }
+
+    /// The labels of a facet row's slot as their numbers.
+    fn number(&mut self, slot: &mut serde_json::Value) {
+        let named: Vec<serde_json::Value> = slot
+            .as_array()
+            .map(|v| v.iter().filter_map(|x| x.as_str()).map(|s| self.id(s).into()).collect())
+            .unwrap_or_default();
+        *slot = named.into();
+    }
+}
+
+/// Rows written out a chunk at a time as `<dir>/<k>.json`.
+struct Chunks {
+    dir: &'static str,
+    size: usize,
+    rows: Vec<serde_json::Value>,
+    done: usize,
+}
+
+impl Chunks {
+    fn new(dir: &'static str, size: usize) -> Chunks {
+        Chunks { dir, size, rows: Vec::with_capacity(size), done: 0 }
+    }
+
+    fn push<F, W>(&mut self, row: serde_json::Value, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
+    where
+        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+    {
+        self.rows.push(row);
+        if self.rows.len() == self.size { self.flush(out) } else { Ok(()) }
+    }
+
+    fn flush<F, W>(&mut self, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
+    where
+        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+    {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let bytes = serde_json::to_vec(&self.rows).unwrap_or_default();
+        out.put(format!("search/{}/{}.json", self.dir, self.done), &bytes)?;
+        self.done += 1;
+        self.rows.clear();
+        Ok(())
     }
 }
 
@@ -328,103 +499,109 @@ impl Renderer<'_> {
         self.newest(None)
     }
 
-    /// Builds every file of the search index but the texts (those are `Job::SearchText`).
-    pub(crate) fn search_index(&self) -> Result<Files, Diagnostic> {
+    /// Builds every file of the search index but the texts (those are `Job::SearchText`),
+    /// handing each to `write` as soon as it is made, so that the index is never whole in
+    /// memory; returns what `write` returned for each file.
+    pub(crate) fn search_index<W>(
+        &self,
+        write: impl FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+    ) -> Result<Vec<W>, Diagnostic> {
+        let started = std::time::Instant::now();
         let fold = Fold::shared();
         let order = self.searchable();
         let n = order.len();
         let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
         let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
-        let mut postings: HashMap<u64, Posting, GramHash> = HashMap::default();
+        let mut postings: HashMap<Gram, Posting, GramHash> = HashMap::default();
         let (mut issuers, mut topics) = (Labels::default(), Labels::default());
-        let mut facets = Vec::with_capacity(n);
-        let mut display = Vec::with_capacity(n);
+        let mut out = Sink { write, stamp: sha2::Sha256::default(), written: Vec::new(), bytes: 0 };
+        let (mut facets, mut display) = (Chunks::new("f", FACET_CHUNK), Chunks::new("d", DISPLAY_CHUNK));
         for (b, batch) in order.chunks(BATCH).enumerate() {
-            let docs: Vec<Result<Doc, Diagnostic>> = batch.par_iter().map(|&i| self.search_doc(i, fold)).collect();
+            let docs: Vec<Result<Doc, Diagnostic>> =
+                batch.par_iter().map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set)).collect();
             for (k, d) in docs.into_iter().enumerate() {
-                let d = d?;
+                let mut d = d?;
                 let num = (b * BATCH + k) as u32;
                 for g in d.grams {
-                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new())).add(num, n);
+                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
                 }
-                facets.push(d.facets);
-                display.push(d.display);
+                // Labels numbered in document order (deterministic).
+                if let Some(a) = d.facets.as_array_mut() {
+                    issuers.number(&mut a[2]);
+                    topics.number(&mut a[3]);
+                }
+                facets.push(d.facets, &mut out)?;
+                display.push(d.display, &mut out)?;
             }
         }
-        // Labels of facets, numbered in document order (deterministic).
-        for f in &mut facets {
-            if let Some(a) = f.as_array_mut() {
-                for (slot, labels) in [(2, &mut issuers), (3, &mut topics)] {
-                    let named: Vec<serde_json::Value> = a[slot]
-                        .as_array()
-                        .map(|v| v.iter().filter_map(|x| x.as_str()).map(|s| labels.id(s).into()).collect())
-                        .unwrap_or_default();
-                    a[slot] = named.into();
-                }
-            }
-        }
-        // Postings into shards: encode in parallel, then group by shard in key order.
-        let mut keys: Vec<u64> = postings.keys().copied().collect();
-        keys.sort_unstable();
-        let encoded: Vec<(String, u8, u8, Vec<u8>)> = keys
-            .par_iter()
-            .map(|g| {
-                let (enc, bytes) = postings[g].encode(n);
-                (gram_text(*g), u8::from(g & TITLE != 0), enc, bytes)
-            })
-            .collect();
-        drop(postings);
-        let total: usize = encoded.iter().map(|e| e.0.len() + e.3.len() + 4).sum();
+        facets.flush(&mut out)?;
+        display.flush(&mut out)?;
+        let read = started.elapsed();
+        // The postings' heap at their largest: lists, bitmaps and the map's own table.
+        let heap = postings.values().map(|p| p.heap()).sum::<usize>()
+            + postings.capacity() * (std::mem::size_of::<(Gram, Posting)>() + 1);
+        let grams = postings.len();
+        // Postings into shards of about SHARD_TARGET bytes, by the FNV-1a of their text, each
+        // gram in key order within its shard. Shards are made and written one at a time, and a
+        // list leaves the map as it is copied, so the postings are never in memory twice.
+        let mut keys: Vec<(String, Gram)> = postings.keys().map(|&g| (gram_text(g), g)).collect();
+        let total: usize = keys.iter().map(|(t, g)| t.len() + postings[g].encoded().1.len() + 4).sum();
         let shards = total.div_ceil(SHARD_TARGET).max(1);
-        let mut out: Vec<Vec<u8>> = vec![Vec::new(); shards];
-        for (gram, field, enc, bytes) in &encoded {
-            let s = &mut out[fnv1a(gram) as usize % shards];
-            varint(s, gram.len() as u64);
-            s.extend_from_slice(gram.as_bytes());
-            s.push(*field);
-            s.push(*enc);
-            varint(s, bytes.len() as u64);
-            s.extend_from_slice(bytes);
+        let mut keys: Vec<(usize, Gram, String)> =
+            keys.drain(..).map(|(t, g)| (fnv1a(&t) as usize % shards, g, t)).collect();
+        keys.sort_unstable_by_key(|(s, g, _)| (*s, *g));
+        let mut next = keys.iter().peekable();
+        for k in 0..shards {
+            let mut s = Vec::with_capacity(SHARD_TARGET * 2);
+            while let Some((_, g, text)) = next.next_if(|(at, _, _)| *at == k) {
+                let Some(p) = postings.remove(g) else { continue };
+                let (enc, bytes) = p.encoded();
+                varint(&mut s, text.len() as u64);
+                s.extend_from_slice(text.as_bytes());
+                s.push(u8::from(g & TITLE != 0));
+                s.push(enc);
+                varint(&mut s, bytes.len() as u64);
+                s.extend_from_slice(bytes);
+            }
+            out.put(format!("search/g/{k}.bin"), &s)?;
         }
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut stamp = sha2::Sha256::new();
+        let sharded = started.elapsed();
+        out.put("search/t2s.txt".into(), fold.table().as_bytes())?;
+        out.put("search/s2t.txt".into(), s2t_table().as_bytes())?;
         use sha2::Digest;
-        for (k, bytes) in out.into_iter().enumerate() {
-            stamp.update(&bytes);
-            files.push((format!("search/g/{k}.bin"), bytes));
-        }
-        let chunk = |rows: &[serde_json::Value]| serde_json::to_vec(rows).unwrap_or_default();
-        for (k, rows) in facets.chunks(FACET_CHUNK).enumerate() {
-            let bytes = chunk(rows);
-            stamp.update(&bytes);
-            files.push((format!("search/f/{k}.json"), bytes));
-        }
-        for (k, rows) in display.chunks(DISPLAY_CHUNK).enumerate() {
-            let bytes = chunk(rows);
-            stamp.update(&bytes);
-            files.push((format!("search/d/{k}.json"), bytes));
-        }
-        let table = fold.table();
-        stamp.update(table.as_bytes());
-        files.push(("search/t2s.txt".into(), table.into_bytes()));
+        let stamp = crate::source::hex(&std::mem::take(&mut out.stamp).finalize());
         let meta = serde_json::json!({
             "display": DISPLAY_CHUNK,
             "facets": FACET_CHUNK,
+            "gram": MAX_GRAM,
             "issuers": issuers.1,
             "kinds": kinds,
             "n": n,
             "shards": shards,
-            "stamp": &crate::source::hex(&stamp.finalize())[..16],
+            "stamp": &stamp[..16],
             "states": states,
             "topics": topics.1,
-            "version": 1,
+            "version": 2,
         });
-        files.push(("search/meta.json".into(), serde_json::to_vec(&meta).unwrap_or_default()));
-        Ok(Files { files })
+        out.put("search/meta.json".into(), &serde_json::to_vec(&meta).unwrap_or_default())?;
+        // What the stage spent, for the benchmarks (beside `build`'s `timings-ms`).
+        if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+            let ms = |d: std::time::Duration| d.as_millis();
+            let mib = |b: usize| b / (1 << 20);
+            eprintln!(
+                "search-index docs={n} grams={grams} postings-heap-mib={} written-mib={} read-ms={} shards-ms={} tables-ms={}",
+                mib(heap),
+                mib(out.bytes),
+                ms(read),
+                ms(sharded - read),
+                ms(started.elapsed() - sharded)
+            );
+        }
+        Ok(out.written)
     }
 
-    /// One record's grams, facets and display row.
-    fn search_doc(&self, i: usize, fold: &Fold) -> Result<Doc, Diagnostic> {
+    /// One record's grams (made in `set`, left empty), facets and display row.
+    fn search_doc(&self, i: usize, fold: &Fold, set: &mut GramSet) -> Result<Doc, Diagnostic> {
         let c = self.c;
         let r = &c.records[i];
         let number = r.doc_number.as_ref().map(ToString::to_string).unwrap_or_default();
@@ -436,13 +613,11 @@ impl Renderer<'_> {
         ]
         .join(" ");
         let text = self.search_text(i)?;
-        let mut g = Vec::with_capacity(text.len());
         let head = fold.fold(&fields);
-        grams(&head, 0, &mut g);
-        grams(&head, TITLE, &mut g);
-        grams(&fold.fold(&text), 0, &mut g);
-        g.sort_unstable();
-        g.dedup();
+        grams(&head, 0, set);
+        grams(&head, TITLE, set);
+        grams(&fold.fold(&text), 0, set);
+        let g: Vec<Gram> = set.drain().collect();
         let state = |s: crate::model::State| crate::model::State::ALL.iter().position(|x| *x == s).unwrap_or(0);
         let timeline: serde_json::Value = if r.kind.has_legal_force() {
             let mut t = vec![serde_json::Value::from(r.effective.to_days())];
@@ -499,39 +674,110 @@ mod tests {
         }
     }
 
-    #[test]
-    fn grams_stop_at_spaces_and_round_trip() {
-        let mut g = Vec::new();
-        grams("ab c", 0, &mut g);
-        let texts: Vec<String> = g.iter().map(|&x| gram_text(x)).collect();
-        assert_eq!(texts, ["a", "b", "ab", "c"]);
-        let mut t = Vec::new();
-        grams("第十", TITLE, &mut t);
-        assert!(t.iter().all(|x| x & TITLE != 0));
-        assert_eq!(gram_text(t[2]), "第十");
+    /// The grams of `s` as sorted texts.
+    fn texts(s: &str, flag: Gram) -> Vec<String> {
+        let mut set = GramSet::default();
+        grams(s, flag, &mut set);
+        let mut t: Vec<String> = set.iter().map(|&x| gram_text(x)).collect();
+        t.sort();
+        t
     }
 
     #[test]
-    fn postings_choose_the_smaller_encoding() {
+    fn grams_stop_at_spaces_and_round_trip() {
+        assert_eq!(texts("ab c", 0), ["a", "ab", "b", "c"]);
+        let mut set = GramSet::default();
+        grams("第十", TITLE, &mut set);
+        assert!(set.iter().all(|x| x & TITLE != 0) && set.len() == 3);
+        assert_eq!(texts("第十", TITLE), ["十", "第", "第十"]);
+        assert_eq!(gram_text(gram(&['\u{20000}', 'z', '〔', '9'], TITLE)), "\u{20000}z〔9");
+    }
+
+    #[test]
+    fn runs_of_three_and_four_are_posted_where_they_hold_a_letter_or_digit() {
+        let all = texts("第十四条 6年9月 p01", 0);
+        let long: Vec<&str> = all.iter().map(String::as_str).filter(|t| t.chars().count() > 2).collect();
+        // Han characters alone give only unigrams and bigrams; nothing crosses a space.
+        assert_eq!(long, ["6年9", "6年9月", "p01", "年9月"]);
+        assert!(all.iter().any(|t| t == "十四") && !all.iter().any(|t| t == "第十四"));
+        // What `grams` keeps track of gives what `long_gram` says of every run.
+        for s in ["ab第十四条9x 年", "x第十四条", "第十x四条五六", "一二三四五a", "〔2024〕8号", "a b c de"]
+        {
+            let cps: Vec<char> = s.chars().collect();
+            let mut want: Vec<String> = Vec::new();
+            for word in cps.split(|&c| c == ' ') {
+                for n in 1..=MAX_GRAM {
+                    for w in word.windows(n).filter(|w| n <= 2 || long_gram(w)) {
+                        want.push(w.iter().collect());
+                    }
+                }
+            }
+            want.sort();
+            want.dedup();
+            assert_eq!(texts(s, 0), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn postings_are_delta_varints_until_a_bitmap_is_smaller() {
         let n = 1000;
-        let mut p = Posting::List(Vec::new());
+        let mut p = Posting::List(Vec::new(), 0);
         for d in [3, 10, 700] {
             p.add(d, n);
         }
-        let (enc, bytes) = p.encode(n);
-        assert_eq!(enc, 0);
         // Deltas minus one: 3, 6, 689 (two bytes).
-        assert_eq!(bytes, vec![3, 6, 0xB1, 0x05]);
-        let mut dense = Posting::List(Vec::new());
-        for d in 0..600 {
+        assert_eq!(p.encoded(), (0, &[3, 6, 0xB1, 0x05][..]));
+        assert_eq!(decode(p.encoded().1), [3, 10, 700]);
+        let mut dense = Posting::List(Vec::new(), 0);
+        for d in (0..600).filter(|d| d % 5 != 1) {
             dense.add(d, n);
         }
-        assert!(matches!(dense, Posting::Bits(_)));
-        let (enc, bytes) = dense.encode(n);
+        let (enc, bytes) = dense.encoded();
         assert_eq!((enc, bytes.len()), (1, 125));
-        assert_eq!(dense.docs().len(), 600);
-        assert_eq!(bytes[0], 0xFF);
+        // 0, 2, 3, 4, 5 and 7 in the first byte (1 and 6 left out); none past 600.
+        assert_eq!(bytes[0], 0b1011_1101);
         assert_eq!(bytes[75], 0);
+        let count: u32 = bytes.iter().map(|b| b.count_ones()).sum();
+        assert_eq!(count, 480);
+        // Just at the size of the bitmap a list stays a list.
+        let mut edge = Posting::List(Vec::new(), 0);
+        for d in 0..125 {
+            edge.add(d, n);
+        }
+        assert_eq!(edge.encoded().0, 0);
+        edge.add(125, n);
+        assert_eq!(edge.encoded().0, 1);
+    }
+
+    #[test]
+    fn the_traditional_table_has_characters_and_the_phrases_that_differ() {
+        let t = s2t_table();
+        let mut lines = t.lines();
+        let chars: Vec<char> = lines.next().unwrap().chars().collect();
+        let pairs: HashMap<char, char> = chars.chunks(2).map(|p| (p[0], p[1])).collect();
+        assert!(pairs.len() > 2000);
+        assert_eq!((pairs[&'规'], pairs[&'范'], pairs.get(&'文')), ('規', '範', None));
+        // A line as the browser reads it: the phrase, then places and characters.
+        let phrases: HashMap<String, String> = lines
+            .map(|l| {
+                let at = l.find(|c: char| c.is_ascii_hexdigit()).unwrap();
+                let mut whole: Vec<char> = l[..at].chars().map(|c| pairs.get(&c).copied().unwrap_or(c)).collect();
+                let patches: Vec<char> = l[at..].chars().collect();
+                for p in patches.chunks(2) {
+                    whole[p[0].to_digit(16).unwrap() as usize] = p[1];
+                }
+                (l[..at].to_string(), whole.into_iter().collect())
+            })
+            .collect();
+        assert!(phrases.len() > 9000, "{}", phrases.len());
+        // 复 alone is 復; in 复议 it is 複. 发展 is what its characters give, so it is not listed.
+        assert_eq!((pairs[&'复'], phrases["复议"].as_str()), ('復', "複議"));
+        assert!(!phrases.contains_key("发展"));
+        // Every line gives what ferrous-opencc gives for the phrase.
+        let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap();
+        for (s, t) in &phrases {
+            assert_eq!(&cc.convert(s), t);
+        }
     }
 
     #[test]

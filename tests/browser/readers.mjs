@@ -8,8 +8,10 @@
 //        with the clock at DATE, DOC's version list tags the text dated IN_FORCE alone as
 //        现行有效文本 and the texts dated AMENDED (comma-separated, "-" for none) alone as
 //        已被修改, while the panel reads STATE and no banner shows
-//   node tests/browser/readers.mjs shots PUBLIC_DIR OUT_DIR HOME DOC ISSUE REDLINE
-//        PNGs of each page, its Traditional twin and elder mode, 1280 and 390 pixels wide
+//   node tests/browser/readers.mjs shots PUBLIC_DIR OUT_DIR HOME DOC ISSUE REDLINE [SEARCH]
+//        PNGs of each page, the document's Traditional twin and elder mode, the search page's
+//        results in both scripts, 1280 and 390 pixels wide
+// A page whose address has `?q=` is a search page: it is checked (and taken) with its results.
 //
 // Prints one line per check ("ok …" or "FAIL …") and exits 1 on any failure.
 import fs from "node:fs";
@@ -36,6 +38,7 @@ async function axe(pages) {
       page.on("pageerror", (e) => errors.push(String(e)));
       const res = await page.goto(base + p);
       check(`${p} @${width} loads`, res.status() === 200 || p.endsWith("404.html"), String(res.status()));
+      if (p.includes("?q=")) check(`${p} @${width} shows results`, (await searched(page)) > 0);
       await page.addScriptTag({ content: source });
       const result = await page.evaluate(async () =>
         await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
@@ -47,6 +50,13 @@ async function axe(pages) {
     }
     await ctx.close();
   }
+}
+
+/// Waits for a search page to show its results; their number on the page.
+async function searched(page) {
+  await page.waitForFunction(() => window.__gongbaoSearch);
+  await page.evaluate(() => window.__gongbaoSearch);
+  return page.$$eval("[data-results] li", (l) => l.length);
 }
 
 async function readerDate([doc, date, state, ...pages]) {
@@ -106,12 +116,14 @@ async function shots([out, ...pages]) {
   for (const [device, viewport] of Object.entries(sizes)) {
     const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: device === "phone", hasTouch: device === "phone" });
     const page = await ctx.newPage();
-    const names = ["home", "document", "issue", "redline"];
+    const names = ["home", "document", "issue", "redline", "search"];
     const shots = pages.map((p, k) => [names[k] || `page${k}`, p]);
     shots.push(["hant", `/zh-Hant${pages[1]}`]);
     shots.push(["elder", pages[1], true]);
+    if (pages[4]) shots.push(["search-hant", `/zh-Hant${pages[4]}`]);
     for (const [name, p, elder] of shots) {
       await page.goto(base + p);
+      if (p.includes("?q=")) check(`${name}-${device} shows results`, (await searched(page)) > 0);
       if (elder) {
         await page.click("[data-elder]");
         const on = await page.evaluate(() => document.documentElement.classList.contains("elder"));

@@ -1,7 +1,7 @@
 // Search finds what Ctrl+F finds, checked in headless Chromium against an oracle that reads the
 // built site from disk.
 //
-//   node tests/browser/search.mjs PUBLIC_DIR PROBES SEED [--bench OUT.json]
+//   node tests/browser/search.mjs PUBLIC_DIR PROBES SEED [--bench|--bench-ascii|--compare OUT.json]
 //
 // Serves PUBLIC_DIR on 127.0.0.1. Draws PROBES random substrings (1–10 characters, anywhere in a
 // title, number or text line, so across word boundaries) of random documents; for each, opens
@@ -9,14 +9,15 @@
 // public document whose folded title fields or text contain the folded probe (recall and
 // precision both exact). Then Traditional-script and bracket variants, a two-term query, and a
 // kind filter. With --bench it measures instead, in one browser session like a reader's: bytes
-// transferred and time to first results per query (first result page only), written as JSON.
+// transferred and time to first results per query (first result page only), written as JSON;
+// --bench-ascii does the same for queries that hold an ASCII letter or digit.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
 const [root, probesArg, seedArg, flag, benchOut] = process.argv.slice(2);
-const bench = flag === "--bench", comparing = flag === "--compare";
+const ascii = flag === "--bench-ascii", bench = flag === "--bench" || ascii, comparing = flag === "--compare";
 const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".txt": "text/plain; charset=utf-8" };
 const server = http.createServer((req, res) => {
   let p = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -74,17 +75,24 @@ const page = await browser.newPage();
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
 
-// Every result of the current query, page after page; the status's total.
-async function results(q, extra = "") {
-  await page.goto(`${origin}/search/?q=${encodeURIComponent(q)}${extra}`);
+// Every result of the current query, page after page; the status's total. `at` is the search
+// page (`/zh-Hant/search/` links its results to 繁體 pages: they are compared as the Simplified
+// pages they are twins of).
+async function results(q, extra = "", at = "/search/") {
+  await page.goto(`${origin}${at}?q=${encodeURIComponent(q)}${extra}`);
   await page.waitForFunction(() => window.__gongbaoSearch);
   await page.evaluate(() => window.__gongbaoSearch);
   const first = Number(await page.getAttribute("[data-status]", "data-total"));
   const urls = [];
+  const twin = at.slice(0, at.length - "search/".length);
   for (;;) {
-    urls.push(...await page.$$eval("[data-results] h2 a", (as) => as.map((a) => a.getAttribute("href"))));
-    const next = await page.$("[data-pager] a:last-child");
-    if (!next || (await next.textContent()) !== "下一页" && (await next.textContent()) !== "Next") break;
+    const hrefs = await page.$$eval("[data-results] h2 a", (as) => as.map((a) => a.getAttribute("href")));
+    for (const h of hrefs) {
+      if (!h.startsWith(twin)) fail(`${q} on ${at}: result ${h} is not under ${twin}`);
+      urls.push("/" + h.slice(twin.length));
+    }
+    const next = await page.$("[data-pager] a[rel=next]");
+    if (!next) break;
     await next.click();
     await page.evaluate(() => window.__gongbaoSearch);
   }
@@ -161,7 +169,10 @@ if (comparing) {
     console.log(`${name} probes=${rows.length} recall=${mean(rows.map((r) => r[name + "_recall"])).toFixed(3)} precision=${mean(rows.map((r) => r[name + "_precision"])).toFixed(3)} found_own_doc=${rows.filter((r) => r[name + "_found_doc"]).length} median_ms=${med(rows.map((r) => r[name + "_ms"]))}`);
   }
 } else if (bench) {
-  // One session, as a reader's: the first query pays for meta.json and the T→S table.
+  // One session, as a reader's: the first query pays for meta.json and the T→S table. With
+  // --bench-ascii, the queries that hold an ASCII letter or digit, which are the costly kind
+  // for an index of character pairs: first the issue's examples, then random probes of three
+  // characters or more that hold one.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
@@ -169,10 +180,19 @@ if (comparing) {
   cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
   await page.goto(`${origin}/search/`);
   await page.evaluate(() => window.__gongbaoSearch);
-  const rows = [];
   const n = Number(probesArg);
-  for (let k = 0; k < n; k++) {
-    const { q, doc } = probe();
+  const queries = [];
+  if (ascii) {
+    for (const q of ["2024", "2024-05", "ZJSP01-2024", "2016年9月", "第十四条"]) queries.push({ q, doc: null });
+    while (queries.length < n) {
+      const p = probe();
+      if (/[0-9A-Za-z]/.test(p.q) && Array.from(p.q).length >= 3) queries.push(p);
+    }
+  } else {
+    while (queries.length < n) queries.push(probe());
+  }
+  const rows = [];
+  for (const { q, doc } of queries) {
     bytes = 0;
     const t0 = Date.now();
     await page.evaluate((q) => {
@@ -196,6 +216,17 @@ if (comparing) {
     if (compare(`probe ${JSON.stringify(q)}`, await results(q), oracle(q), doc)) ok++;
   }
   console.log(`ok ${ok}/${n} generated probes return their document and only documents that hold them`);
+
+  // Probes with ASCII letters or digits (numbers, dates), answered through runs of three and four.
+  let asc = 0, ascOk = 0;
+  for (let k = 0; k < 2000 && asc < 10; k++) {
+    const { q, doc } = probe();
+    if (!/[0-9A-Za-z]/.test(q) || Array.from(q).length < 3) continue;
+    asc++;
+    if (compare(`probe with digits ${JSON.stringify(q)}`, await results(q), oracle(q), doc)) ascOk++;
+  }
+  console.log(`ok ${ascOk}/${asc} probes with digits or Latin letters`);
+  if (asc < 10) fail("fewer than 10 probes with digits or Latin letters");
 
   // Traditional script: the same probes written with Traditional characters.
   let trad = 0, tradOk = 0;
@@ -241,6 +272,63 @@ if (comparing) {
     if (!(narrowed.total < broad.total && narrowed.total === want && narrowed.urls.length === want)) fail(`filter kind=${kind}: ${narrowed.total} of ${broad.total}, facet said ${want}`);
     else console.log(`ok filter kind=${kind} narrows ${broad.total} to ${narrowed.total}, as its count said`);
   }
+  // The 繁體 pages: their header search box leads to the 繁體 search page, which searches the same
+  // index: a query in either script finds the oracle's documents, and results link to 繁體 pages
+  // and show titles and snippets as those pages do.
+  await page.goto(`${origin}/zh-Hant/`);
+  const box = await page.$("header form[role=search] input[type=search], form[role=search] input[type=search]");
+  await box.fill("規範性文件");
+  await Promise.all([page.waitForURL(/\/zh-Hant\/search\/\?q=/), box.press("Enter")]);
+  await page.evaluate(() => window.__gongbaoSearch);
+  const landed = new URL(page.url());
+  if (landed.pathname !== "/zh-Hant/search/") fail(`the 繁體 header search led to ${landed.pathname}`);
+  else console.log("ok the 繁體 header search leads to /zh-Hant/search/");
+  let hant = 0, hantOk = 0, shownOk = 0, shownAll = 0;
+  for (let k = 0; k < 400 && hant < 8; k++) {
+    const { q, doc } = probe();
+    const t = Array.from(q).map((c) => s2t[c] || c).join("");
+    if (t === q) continue;
+    hant++;
+    const want = oracle(q);
+    const a = compare(`繁體 page, Traditional ${JSON.stringify(t)}`, await results(t, "", "/zh-Hant/search/"), want, doc);
+    const b = compare(`繁體 page, Simplified ${JSON.stringify(q)}`, await results(q, "", "/zh-Hant/search/"), want, doc);
+    if (a && b) hantOk++;
+    // The first page again: each title is the 繁體 page's title, each snippet a piece of its text.
+    await page.goto(`${origin}/zh-Hant/search/?q=${encodeURIComponent(t)}`);
+    await page.evaluate(() => window.__gongbaoSearch);
+    const seen = await page.evaluate(async () => {
+      const out = [];
+      for (const li of document.querySelectorAll("[data-results] li")) {
+        const a = li.querySelector("h2 a"), sn = li.querySelector(".r-snippet");
+        const html = await (await fetch(a.getAttribute("href"))).text();
+        const d = new DOMParser().parseFromString(html, "text/html");
+        const squeeze = (x) => x.replace(/\s+/g, "");
+        out.push({
+          href: a.getAttribute("href"), title: a.textContent, pageTitle: d.querySelector("h1").textContent.trim(),
+          lang: d.documentElement.lang, marks: li.querySelectorAll("mark").length,
+          // text.txt gives a table row as its cells between " | ".
+          pieces: sn ? sn.textContent.split(/…| \| /).map(squeeze).filter(Boolean) : [],
+          text: squeeze(d.querySelector("main").textContent),
+        });
+      }
+      return out;
+    });
+    for (const r of seen) {
+      shownAll++;
+      const bad = [];
+      if (r.lang !== "zh-Hant") bad.push(`links to a ${r.lang} page`);
+      if (r.title !== r.pageTitle) bad.push(`title ${JSON.stringify(r.title)}, page ${JSON.stringify(r.pageTitle)}`);
+      if (!r.marks) bad.push("nothing marked");
+      const missing = r.pieces.filter((x) => !r.text.includes(x));
+      if (missing.length) bad.push(`snippet not in the page: ${JSON.stringify(missing[0].slice(0, 60))}`);
+      if (bad.length) fail(`繁體 result ${r.href} for ${JSON.stringify(t)}: ${bad.join("; ")}`);
+      else shownOk++;
+    }
+  }
+  console.log(`ok ${hantOk}/${hant} queries on the 繁體 search page in both scripts`);
+  console.log(`ok ${shownOk}/${shownAll} 繁體 results show the title and text of their 繁體 page`);
+  if (hant < 8 || shownAll < 8) fail(`too few 繁體 checks: ${hant} queries, ${shownAll} results`);
+
   // A query that nothing holds.
   const none = await results("这段文字不在任何文件里ZQX");
   if (none.total !== 0 || none.urls.length) fail("a query nothing holds returned results");

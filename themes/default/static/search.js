@@ -12,6 +12,10 @@
   var statusEl = document.querySelector("[data-status]"), list = document.querySelector("[data-results]");
   var facetsEl = document.querySelector("[data-facets]"), pager = document.querySelector("[data-pager]");
   var meta = null, t2s = null, cache = {}, checked = {}, texts = {}, run = 0;
+  /* On the 繁體 page (zh-Hant/search/) the same index is searched, and what is shown is converted
+     with search/s2t.txt; result links lead to the 繁體 pages. */
+  var s2t = null, phrases = {}, longest = 1, scriptHome = cfg.home;
+  if (cfg.hant) scriptHome = cfg.hant_href.slice(0, cfg.hant_href.length - (cfg.hans_href.length - cfg.home.length));
 
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k]; }); }
   function get(path, type) {
@@ -60,11 +64,55 @@
     if (out[out.length - 1] === " ") { out = out.slice(0, -1); from.pop(); to.pop(); }
     return { s: out, from: from, to: to };
   }
+  /* `s` as code points in the script of the page: as it is, or converted as OpenCC converts the
+     繁體 pages (the longest listed phrase at each place, else the character alone). Phrases keep
+     their length, so the result has as many code points as `s`. */
+  function shown(s) {
+    var cps = Array.from(s);
+    if (!s2t) return cps;
+    var out = [];
+    for (var i = 0; i < cps.length;) {
+      var n = Math.min(longest, cps.length - i), p = null;
+      for (; n >= 2 && !p; n--) p = phrases[cps.slice(i, i + n).join("")];
+      if (p) { out.push.apply(out, p); i += p.length; } else { out.push(s2t[cps[i]] || cps[i]); i++; }
+    }
+    return out;
+  }
+  function script(s) { return s2t ? shown(s).join("") : s; }
+  function readS2t(text) {
+    var lines = text.split("\n"), cps = Array.from(lines[0]);
+    s2t = {};
+    for (var i = 0; i + 1 < cps.length; i += 2) s2t[cps[i]] = cps[i + 1];
+    /* A phrase, then each place (a hexadecimal digit) where its form is not its characters'. */
+    for (var k = 1; k < lines.length; k++) {
+      var l = Array.from(lines[k]), at = l.findIndex(function (c) { return /[0-9a-f]/.test(c); });
+      if (at < 1) continue;
+      var to = l.slice(0, at).map(function (c) { return s2t[c] || c; });
+      for (var j = at; j + 1 < l.length; j += 2) to[parseInt(l[j], 16)] = l[j + 1];
+      phrases[l.slice(0, at).join("")] = to;
+      if (at > longest) longest = at;
+    }
+    Object.keys(T).forEach(function (k) { if (typeof T[k] === "string") T[k] = script(T[k]); });
+    [cfg.kinds, cfg.states].forEach(function (o) { Object.keys(o).forEach(function (k) { o[k] = script(o[k]); }); });
+  }
+
+  /* The index posts every character and pair of characters, and runs of three and four that hold
+     an ASCII letter or digit (src/site/search.rs, long_gram). */
+  function posted(cps) { return cps.length <= 2 || (cps.length <= 4 && cps.some(function (c) { return /[0-9A-Za-z]/.test(c); })); }
+  /* The grams whose lists answer a term: the term itself when it is posted (exact); otherwise the
+     longest posted gram at each position, leaving out those inside another. */
   function grams(term) {
     var cps = Array.from(term), g = [];
-    if (cps.length === 1) return cps;
-    for (var i = 0; i + 1 < cps.length; i++) g.push(cps[i] + cps[i + 1]);
-    return g;
+    if (posted(cps)) return [term];
+    for (var i = 0; i + 1 < cps.length; i++) {
+      for (var n = Math.min(4, cps.length - i); n >= 2; n--) {
+        var w = cps.slice(i, i + n);
+        if (posted(w)) { g.push(w.join("")); break; }
+      }
+    }
+    return g.filter(function (x, k) {
+      return g.indexOf(x) === k && !g.some(function (y) { return y !== x && y.indexOf(x) >= 0; });
+    });
   }
   function fnv(s) {
     var b = new TextEncoder().encode(s), h = 0x811c9dc5;
@@ -147,7 +195,8 @@
   function head(r) { return [r[1], r[2], r[5], r[6]].join(" "); }
   function holds(s, terms) { var f = fold(s).s; return terms.every(function (t) { return f.indexOf(t) >= 0; }); }
 
-  /* Marks every occurrence of the terms in `s` (folded alike) into `el`; `window` cuts a snippet. */
+  /* Marks every occurrence of the terms in `s` (folded alike) into `el`; `window` cuts a snippet.
+     Places are found in `s` and shown in the page's script (`shown` keeps them). */
   function mark(el, s, terms, window) {
     var f = fold(s), hits = [];
     terms.forEach(function (t) {
@@ -158,16 +207,22 @@
     if (window) {
       var first = hits.length ? hits[0][0] : 0;
       lo = Math.max(0, first - 40); hi = Math.min(s.length, first + window);
+      // Never inside a surrogate pair.
+      if (lo > 0 && /[\udc00-\udfff]/.test(s[lo])) lo--;
+      if (hi < s.length && /[\udc00-\udfff]/.test(s[hi])) hi++;
       if (lo > 0) el.appendChild(document.createTextNode("…"));
     }
+    var cps = Array.from(s.slice(lo, hi)), out = shown(s.slice(lo, hi)), place = {}, u = lo;
+    for (var k = 0; k <= cps.length; k++) { place[u] = k; if (k < cps.length) u += cps[k].length; }
+    function piece(a, b) { return out.slice(place[a], place[b]).join(""); }
     var pos = lo;
     hits.forEach(function (h) {
       if (h[0] < pos || h[1] > hi) return;
-      el.appendChild(document.createTextNode(s.slice(pos, h[0])));
-      var m = document.createElement("mark"); m.textContent = s.slice(h[0], h[1]); el.appendChild(m);
+      el.appendChild(document.createTextNode(piece(pos, h[0])));
+      var m = document.createElement("mark"); m.textContent = piece(h[0], h[1]); el.appendChild(m);
       pos = h[1];
     });
-    el.appendChild(document.createTextNode(s.slice(pos, hi)));
+    el.appendChild(document.createTextNode(piece(pos, hi)));
     if (window && hi < s.length) el.appendChild(document.createTextNode("…"));
   }
 
@@ -178,7 +233,7 @@
     });
     return terms;
   }
-  /* The candidates of folded terms, with their facets: exact when no term is longer than two. */
+  /* The candidates of folded terms, with their facets: exact when every term is a posted gram. */
   function candidates(terms) {
     var gs = [];
     terms.forEach(function (t) { grams(t).forEach(function (g) { if (gs.indexOf(g) < 0) gs.push(g); }); });
@@ -200,7 +255,7 @@
       });
     });
   }
-  function isExact(terms) { return terms.every(function (t) { return Array.from(t).length <= 2; }); }
+  function isExact(terms) { return terms.every(function (t) { return posted(Array.from(t)); }); }
 
   function search() {
     var p = params(), my = ++run;
@@ -292,11 +347,11 @@
 
   function item(doc, tx, terms) {
     var r = doc.row, li = document.createElement("li"), h = document.createElement("h2"), a = document.createElement("a");
-    li.className = "result"; a.href = r[0]; mark(a, r[1], terms, 0); h.appendChild(a); li.appendChild(h);
+    li.className = "result"; a.href = scriptHome + r[0].slice(cfg.home.length); mark(a, r[1], terms, 0); h.appendChild(a); li.appendChild(h);
     var m = document.createElement("p"); m.className = "r-meta";
     var kind = document.createElement("span"); kind.className = "r-kind"; kind.textContent = cfg.kinds[doc.kind] || doc.kind; m.appendChild(kind);
     if (r[2]) { var no = document.createElement("span"); no.className = "r-no"; mark(no, r[2], terms, 0); m.appendChild(no); }
-    if (r[3]) { var is = document.createElement("span"); is.textContent = r[3]; m.appendChild(is); }
+    if (r[3]) { var is = document.createElement("span"); is.textContent = script(r[3]); m.appendChild(is); }
     var tm = document.createElement("time"); tm.dateTime = r[4]; tm.textContent = r[4]; m.appendChild(tm);
     if (doc.validity) { var st = document.createElement("span"); st.className = "state state-" + doc.validity; st.textContent = cfg.states[doc.validity] || doc.validity; m.appendChild(st); }
     li.appendChild(m);
@@ -325,7 +380,7 @@
       keys.forEach(function (v) {
         var li = document.createElement("li"), a = document.createElement("a");
         a.href = href(p, { [k]: v, page: 1 });
-        a.textContent = (k === "kind" ? cfg.kinds[v] : k === "validity" ? cfg.states[v] : v) || v;
+        a.textContent = (k === "kind" ? cfg.kinds[v] : k === "validity" ? cfg.states[v] : script(v)) || v;
         var n = document.createElement("span"); n.className = "count"; n.textContent = "（" + counts[v] + "）"; a.appendChild(n);
         if (p[k] === v) a.setAttribute("aria-current", "true");
         li.appendChild(a); ul.appendChild(li);
@@ -339,9 +394,9 @@
     pager.innerHTML = "";
     if (n <= 1) return;
     var info = document.createElement("span"); info.textContent = fmt(T.page, { p: p.page, n: n });
-    if (p.page > 1) { var a = document.createElement("a"); a.href = href(p, { page: p.page - 1 }); a.textContent = T.prev; pager.appendChild(a); }
+    if (p.page > 1) { var a = document.createElement("a"); a.href = href(p, { page: p.page - 1 }); a.rel = "prev"; a.textContent = T.prev; pager.appendChild(a); }
     pager.appendChild(info);
-    if (p.page < n) { var b = document.createElement("a"); b.href = href(p, { page: p.page + 1 }); b.textContent = T.next; pager.appendChild(b); }
+    if (p.page < n) { var b = document.createElement("a"); b.href = href(p, { page: p.page + 1 }); b.rel = "next"; b.textContent = T.next; pager.appendChild(b); }
     pager.hidden = false;
   }
 
@@ -363,6 +418,8 @@
   }).then(function (t) {
     var cps = Array.from(t); t2s = {};
     for (var i = 0; i + 1 < cps.length; i += 2) t2s[cps[i]] = cps[i + 1];
+    return cfg.hant && get("s2t.txt", "text").then(readS2t);
+  }).then(function () {
     return search();
   }).catch(function (e) { statusEl.textContent = T.error; if (window.console) console.error(e); });
 })();
