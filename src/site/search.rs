@@ -72,21 +72,7 @@ impl Fold {
     pub(crate) fn new() -> Fold {
         let mut t2s = HashMap::new();
         if let Ok(cc) = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s) {
-            let blocks = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0x20000..=0x2EBEF];
-            let pairs: Vec<(char, char)> = blocks
-                .into_par_iter()
-                .flat_map_iter(|b| b.filter_map(char::from_u32))
-                .filter_map(|c| {
-                    let mut buf = [0u8; 4];
-                    let s = cc.convert(c.encode_utf8(&mut buf));
-                    let mut it = s.chars();
-                    match (it.next(), it.next()) {
-                        (Some(d), None) if d != c => Some((c, d)),
-                        _ => None,
-                    }
-                })
-                .collect();
-            t2s.extend(pairs);
+            t2s.extend(char_pairs(&cc));
         }
         let mut bmp: Vec<char> = (0..=0xFFFFu32).map(|c| char::from_u32(c).unwrap_or('\u{FFFD}')).collect();
         for (&a, &b) in &t2s {
@@ -178,20 +164,7 @@ pub(crate) fn s2t_table() -> &'static str {
         let Ok(cc) = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t) else {
             return String::new();
         };
-        let blocks = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0x20000..=0x2EBEF];
-        let pairs: Vec<(char, char)> = blocks
-            .into_par_iter()
-            .flat_map_iter(|b| b.filter_map(char::from_u32))
-            .filter_map(|c| {
-                let mut buf = [0u8; 4];
-                let s = cc.convert(c.encode_utf8(&mut buf));
-                let mut it = s.chars();
-                match (it.next(), it.next()) {
-                    (Some(d), None) if d != c => Some((c, d)),
-                    _ => None,
-                }
-            })
-            .collect();
+        let pairs = char_pairs(&cc);
         let one: HashMap<char, char> = pairs.iter().copied().collect();
         let mut out: String = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
         for phrase in S2T_PHRASES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
@@ -216,6 +189,24 @@ pub(crate) fn s2t_table() -> &'static str {
 /// A gram: up to four folded characters of 21 bits each, the first in the highest place, absent
 /// ones [`NONE`]; the top bit marks a gram of a title or number field ([`TITLE`]).
 type Gram = u128;
+/// The characters of the CJK blocks that `cc` turns into one other character, with it.
+fn char_pairs(cc: &ferrous_opencc::OpenCC) -> Vec<(char, char)> {
+    let blocks = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0x20000..=0x2EBEF];
+    blocks
+        .into_par_iter()
+        .flat_map_iter(|b| b.filter_map(char::from_u32))
+        .filter_map(|c| {
+            let mut buf = [0u8; 4];
+            let s = cc.convert(c.encode_utf8(&mut buf));
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(d), None) if d != c => Some((c, d)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Marks a gram of a title or number field.
 const TITLE: Gram = 1 << 127;
 /// An absent character of a gram shorter than four (no code point is this large).
