@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn cases(divisor: u32) -> Runner {
-    let n: u32 = std::env::var("GONGBAO_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
+    // The variable can only raise the number of cases: a smaller value would let a run pass
+    // having tried almost nothing.
+    let n: u32 = std::env::var("GONGBAO_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1024).max(1024);
     Runner { cases: (n / divisor).max(1), failure_persistence: None, ..Runner::default() }
 }
 
