@@ -17,7 +17,6 @@ use crate::site::{Job, Renderer};
 use crate::source::hex;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A written file: its path in the output, size and SHA-256.
@@ -29,6 +28,88 @@ pub struct Written {
     pub sha256: String,
     /// Bytes.
     pub size: u64,
+}
+
+/// One file of a build's output as the build keeps it until it is sealed and cached: a
+/// national site has millions of files, so the checksum and fingerprint are kept as bytes
+/// (about a hundred bytes and the path per file, against some six hundred as strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    /// Path relative to the output root, `/`-separated.
+    pub path: Box<str>,
+    /// SHA-256.
+    pub sha256: [u8; 32],
+    /// Bytes.
+    pub size: u64,
+    /// Fingerprint of what it was made from (see `Renderer::fingerprint`); `None` for files
+    /// always made anew.
+    pub fp: Option<[u8; 32]>,
+    /// Modification time of the file in the output, nanoseconds since the epoch; 0 until known.
+    pub mtime: u64,
+    /// Written into the staging folder by this build, rather than reused from the output.
+    pub staged: bool,
+}
+
+impl OutFile {
+    /// A file this build wrote into the staging folder.
+    pub fn staged(w: Written, fp: Option<[u8; 32]>) -> OutFile {
+        OutFile {
+            path: w.path.into_boxed_str(),
+            sha256: unhex(&w.sha256).unwrap_or_default(),
+            size: w.size,
+            fp,
+            mtime: 0,
+            staged: true,
+        }
+    }
+}
+
+/// What the manifest lists of a file: path, lower-case hex SHA-256 and size.
+pub trait Listed {
+    /// Path relative to the output root.
+    fn path(&self) -> &str;
+    /// Lower-case hex SHA-256.
+    fn sha256_hex(&self) -> std::borrow::Cow<'_, str>;
+    /// Bytes.
+    fn size(&self) -> u64;
+}
+
+impl Listed for Written {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn sha256_hex(&self) -> std::borrow::Cow<'_, str> {
+        self.sha256.as_str().into()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl Listed for OutFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn sha256_hex(&self) -> std::borrow::Cow<'_, str> {
+        hex(&self.sha256).into()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// The 32 bytes written as 64 hex digits in `s`.
+pub(crate) fn unhex(s: &str) -> Option<[u8; 32]> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 32];
+    for (i, pair) in b.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 /// The folder a build writes into before it becomes the output.
@@ -149,13 +230,13 @@ impl Staging {
     /// move is undone in reverse order, so the output is exactly what it was, and the error is
     /// returned. The staging folder is removed either way (unless an undo failed: then it holds
     /// the only copy of some old files, and the error names it).
-    pub fn commit_into(self, staged: &[String], stale: &[String]) -> std::io::Result<()> {
+    pub fn commit_into(self, staged: &[impl AsRef<str>], stale: &[impl AsRef<str>]) -> std::io::Result<()> {
         let mut journal = Journal::default();
         match self.swap_in(staged, stale, &mut journal) {
             Ok(()) => {
                 for rel in stale {
                     // Prune folders left empty.
-                    let mut d = self.out.join(rel).parent().map(Path::to_path_buf);
+                    let mut d = self.out.join(rel.as_ref()).parent().map(Path::to_path_buf);
                     while let Some(dir) = d {
                         if dir == self.out || std::fs::remove_dir(&dir).is_err() {
                             break;
@@ -180,7 +261,12 @@ impl Staging {
     }
 
     /// The moves of [`Staging::commit_into`], each recorded in `journal` as it is made.
-    fn swap_in(&self, staged: &[String], stale: &[String], journal: &mut Journal) -> std::io::Result<()> {
+    fn swap_in(
+        &self,
+        staged: &[impl AsRef<str>],
+        stale: &[impl AsRef<str>],
+        journal: &mut Journal,
+    ) -> std::io::Result<()> {
         let backup = self.dir.join(BACKUP);
         std::fs::create_dir(&backup)?;
         let mut n = 0usize;
@@ -190,7 +276,7 @@ impl Staging {
         };
         // First everything that is in the way goes aside.
         for rel in staged {
-            let to = self.out.join(rel);
+            let to = self.out.join(rel.as_ref());
             match self.folders_on_the_way(&to)? {
                 Way::Clear => {}
                 // A file where a folder must now be (an id became a folder record).
@@ -209,7 +295,7 @@ impl Staging {
             }
         }
         for rel in stale {
-            let p = self.out.join(rel);
+            let p = self.out.join(rel.as_ref());
             if matches!(self.folders_on_the_way(&p)?, Way::Clear)
                 && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir())
             {
@@ -218,11 +304,11 @@ impl Staging {
         }
         // Then the new files go in.
         for rel in staged {
-            let to = self.out.join(rel);
+            let to = self.out.join(rel.as_ref());
             if let Some(parent) = to.parent() {
                 journal.make_dirs(parent)?;
             }
-            journal.rename(&self.dir.join(rel), &to)?;
+            journal.rename(&self.dir.join(rel.as_ref()), &to)?;
         }
         Ok(())
     }
@@ -306,28 +392,28 @@ impl Journal {
     }
 }
 
-/// One file in the cache.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CacheEntry {
-    /// Fingerprint of its inputs; empty for files always made anew.
-    pub fp: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256.
-    pub sha256: String,
-    /// Modification time of the file in the output, nanoseconds since the epoch.
-    pub mtime: u128,
-}
-
 /// The build cache of one output folder.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default)]
 pub struct Cache {
     /// The output folder it describes, as an absolute path: a cache is used for that folder
     /// only (its list of files decides what a cached build removes from the output).
-    #[serde(default)]
     pub out: String,
-    /// Files by path.
-    pub files: BTreeMap<String, CacheEntry>,
+    /// The files, sorted by path.
+    pub files: Vec<OutFile>,
+}
+
+/// The version of the cache's format; a cache of another version is not read.
+const CACHE_FORMAT: u32 = 2;
+
+/// One file of the cache as it is written: hex where the build keeps bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheRow<'a> {
+    #[serde(borrow)]
+    path: std::borrow::Cow<'a, str>,
+    fp: Option<std::borrow::Cow<'a, str>>,
+    size: u64,
+    sha256: std::borrow::Cow<'a, str>,
+    mtime: u64,
 }
 
 impl Cache {
@@ -337,8 +423,8 @@ impl Cache {
     }
 
     /// Where the cache of output folder `out` of the site at `root` lives: named after the
-    /// output's path in the site (`public.json`), or after its folder name for an output
-    /// elsewhere (`outside-www.json`), so that the folder holds one file per output rather than
+    /// output's path in the site (`public.jsonl`), or after its folder name for an output
+    /// elsewhere (`outside-www.jsonl`), so that the folder holds one file per output rather than
     /// one per build. Outputs elsewhere of the same name share the file; each cache says which
     /// folder it describes, and a build into another one renders everything.
     pub fn path(root: &Path, out: &Path) -> PathBuf {
@@ -351,63 +437,99 @@ impl Cache {
             .chars()
             .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
             .collect();
-        Cache::dir(root).join(format!("{name}.json"))
+        Cache::dir(root).join(format!("{name}.jsonl"))
     }
 
-    /// Reads the cache of output folder `out` of the site at `root`, when there is one and it
-    /// describes that folder. The caller makes sure the output it describes is still there
-    /// (`seal::is_output`): the cache lists only what was written, and a stage before sealing
-    /// cannot tell a sealed output from a stranger's folder.
+    /// Reads the cache of output folder `out` of the site at `root`, when there is one, of this
+    /// version, that describes that folder. The caller makes sure the output it describes is
+    /// still there (`seal::is_output`): the cache lists only what was written, and a stage before
+    /// sealing cannot tell a sealed output from a stranger's folder.
     pub fn read(root: &Path, out: &Path) -> Option<Cache> {
-        let cache: Cache = serde_json::from_slice(&std::fs::read(Cache::path(root, out)).ok()?).ok()?;
-        (cache.out == absolute(out).to_string_lossy()).then_some(cache)
+        use std::io::BufRead;
+        // A line of settings, then a line per file, so that it is read a file at a time.
+        let mut lines = std::io::BufReader::new(std::fs::File::open(Cache::path(root, out)).ok()?).lines();
+        let head: serde_json::Value = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+        if head["format"] != CACHE_FORMAT || head["out"] != *absolute(out).to_string_lossy() {
+            return None;
+        }
+        let mut files = Vec::new();
+        for line in lines {
+            let line = line.ok()?;
+            let row: CacheRow<'_> = serde_json::from_str(&line).ok()?;
+            let fp = match row.fp {
+                Some(f) => Some(unhex(&f)?),
+                None => None,
+            };
+            files.push(OutFile {
+                path: row.path.into_owned().into_boxed_str(),
+                sha256: unhex(&row.sha256)?,
+                size: row.size,
+                fp,
+                mtime: row.mtime,
+                staged: false,
+            });
+        }
+        // Whole, sorted and each path once, or it is not a cache a build wrote.
+        let whole = head["files"].as_u64() == Some(files.len() as u64);
+        (whole && files.windows(2).all(|w| w[0].path < w[1].path))
+            .then_some(Cache { out: head["out"].as_str()?.into(), files })
     }
 
-    /// The cache for the files now in `out`. `known` gives the modification time of a file this
-    /// build did not touch (from the previous cache); the others are looked up.
-    pub fn make(
-        out: &Path,
-        files: Vec<Written>,
-        mut fps: BTreeMap<String, String>,
-        known: &dyn Fn(&str) -> Option<u128>,
-    ) -> Cache {
-        // The lists are taken, not copied: at a million files each copy is hundreds of MB.
-        let mut cache = Cache { out: absolute(out).to_string_lossy().into_owned(), ..Cache::default() };
-        for w in files {
-            let mtime = known(&w.path).or_else(|| mtime(&out.join(&w.path))).unwrap_or(0);
-            let fp = fps.remove(&w.path).unwrap_or_default();
-            cache.files.insert(w.path, CacheEntry { fp, size: w.size, sha256: w.sha256, mtime });
+    /// The cache for the files now in `out` (sorted by path): the files this build wrote get the
+    /// modification time they have in `out` now; the others keep the one the previous cache had.
+    pub fn make(out: &Path, mut files: Vec<OutFile>) -> Cache {
+        for f in files.iter_mut().filter(|f| f.staged) {
+            f.mtime = mtime(&out.join(&*f.path)).unwrap_or(0);
+            f.staged = false;
         }
-        cache
+        Cache { out: absolute(out).to_string_lossy().into_owned(), files }
+    }
+
+    /// The cached file at `path`.
+    pub fn get(&self, path: &str) -> Option<&OutFile> {
+        self.files.binary_search_by(|f| (*f.path).cmp(path)).ok().map(|i| &self.files[i])
     }
 
     /// Writes the cache of output folder `out` into the site at `root`.
     pub fn save(&self, root: &Path, out: &Path) -> std::io::Result<()> {
+        use std::io::Write;
         let path = Cache::path(root, out);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         // Builds of one site into two outputs elsewhere of the same name may save at once.
-        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-        // Written as a stream: as one string, the cache of a million files would be 300 MB.
+        let tmp = path.with_extension(format!("jsonl.{}.tmp", std::process::id()));
+        // Written as a stream, a line per file: as one string, the cache of a million files
+        // would be 300 MB.
         let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
-        serde_json::to_writer(&mut w, self).map_err(std::io::Error::other)?;
-        std::io::Write::flush(&mut w)?;
+        let head = serde_json::json!({"format": CACHE_FORMAT, "out": self.out, "files": self.files.len()});
+        serde_json::to_writer(&mut w, &head)?;
+        for f in &self.files {
+            w.write_all(b"\n")?;
+            let row = CacheRow {
+                path: (*f.path).into(),
+                fp: f.fp.map(|b| hex(&b).into()),
+                size: f.size,
+                sha256: hex(&f.sha256).into(),
+                mtime: f.mtime,
+            };
+            serde_json::to_writer(&mut w, &row)?;
+        }
+        w.write_all(b"\n")?;
+        w.flush()?;
         drop(w);
-        std::fs::rename(tmp, path)
+        std::fs::rename(tmp, &path)?;
+        // The cache of an earlier version (one JSON document) is not read any more.
+        let _ = std::fs::remove_file(path.with_extension("json"));
+        Ok(())
     }
 
     /// The cached file for `path` if its fingerprint is `fp` and the output still holds it.
-    fn reuse(&self, out: &Path, path: &str, fp: &str) -> Option<Written> {
-        let e = self.files.get(path)?;
-        let file = out.join(path);
-        let meta = std::fs::metadata(&file).ok()?;
+    fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
+        let e = self.get(path)?;
+        let meta = std::fs::metadata(out.join(path)).ok()?;
         let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        (e.fp == fp && !fp.is_empty() && meta.len() == e.size && time == e.mtime).then(|| Written {
-            path: path.to_string(),
-            size: e.size,
-            sha256: e.sha256.clone(),
-        })
+        (e.fp.as_ref() == Some(fp) && meta.len() == e.size && time == u128::from(e.mtime)).then(|| e.clone())
     }
 }
 
@@ -427,40 +549,28 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
     clean
 }
 
-fn mtime(p: &Path) -> Option<u128> {
-    std::fs::metadata(p).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_nanos())
-}
-
-/// What `emit` did.
-#[derive(Debug, Default)]
-pub(crate) struct Emitted {
-    /// Every file of the new output, sorted by path.
-    pub files: Vec<Written>,
-    /// Paths written into the staging folder (the rest were reused from the output).
-    pub staged: Vec<String>,
-    /// Fingerprints by path, for the next cache.
-    pub fingerprints: BTreeMap<String, String>,
+fn mtime(p: &Path) -> Option<u64> {
+    let d = std::fs::metadata(p).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    u64::try_from(d.as_nanos()).ok()
 }
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
 /// says they are current; `tick` is called after each job (a progress bar counts them).
-/// Returns the files sorted by path, or every failure.
+/// Returns every file of the new output, sorted by path, or every failure.
 pub(crate) fn emit(
     jobs: &[Job],
     renderer: &Renderer<'_>,
     staging: &Staging,
     cache: Option<(&Cache, &Path)>,
     tick: &(dyn Fn() + Sync),
-) -> Result<Emitted, Vec<Diagnostic>> {
-    // Each job: the file, whether it was staged (rather than reused), and its fingerprint.
-    type Done = (Written, bool, Option<String>);
-    let one = |job: &Job| -> Result<Done, Diagnostic> {
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let one = |job: &Job| -> Result<OutFile, Diagnostic> {
         // Under `serve`, a page nothing of which changed is not even prepared.
         let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
         if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
             if let Some((path, fp)) = m.page(id) {
-                if let Some(w) = c.reuse(out, &path, &fp) {
-                    return Ok((w, false, Some(fp)));
+                if let Some(f) = unhex(&fp).and_then(|fp| c.reuse(out, &path, &fp)) {
+                    return Ok(f);
                 }
             }
         }
@@ -475,23 +585,24 @@ pub(crate) fn emit(
             }
             None => renderer.prepare(job)?,
         };
-        let fp = prepared.fingerprint.clone();
+        let fp = prepared.fingerprint.as_ref().and_then(|(path, fp)| Some((path.as_str(), unhex(fp)?)));
         if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
-            if let Some(w) = c.reuse(out, path, fp) {
-                return Ok((w, false, Some(fp.clone())));
+            if let Some(f) = c.reuse(out, path, fp) {
+                return Ok(f);
             }
         }
+        let fp = fp.map(|(_, fp)| fp);
         if let Some(rel) = renderer.streamed(job) {
             let w = staging.write_with(rel, |out| renderer.stream(job, out)).map_err(|e| io_error(rel, &e))?;
-            return Ok((w, true, fp.map(|f| f.1)));
+            return Ok(OutFile::staged(w, fp));
         }
         let (rel, bytes) = renderer.render_prepared(job, prepared)?;
         let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
-        Ok((w, true, fp.map(|f| f.1)))
+        Ok(OutFile::staged(w, fp))
     };
     // A failure is boxed: a result per file of a large site is kept until all are done, and most
     // are successes, much smaller than a diagnostic.
-    let results: Vec<Result<Done, Box<Diagnostic>>> = jobs
+    let results: Vec<Result<OutFile, Box<Diagnostic>>> = jobs
         .par_iter()
         .map(|job| {
             let done = one(job).map_err(Box::new);
@@ -499,33 +610,19 @@ pub(crate) fn emit(
             done
         })
         .collect();
-    let (mut ok, mut errs) = (Vec::new(), Vec::new());
-    let mut done = Emitted::default();
-    for r in results {
-        match r {
-            Ok((w, staged, fp)) => {
-                if staged {
-                    done.staged.push(w.path.clone());
-                }
-                if let Some(fp) = fp {
-                    done.fingerprints.insert(w.path.clone(), fp);
-                }
-                ok.push(w);
-            }
-            Err(d) => errs.push(*d),
-        }
-    }
+    let mut errs: Vec<Diagnostic> = results.iter().filter_map(|r| r.as_ref().err()).map(|d| (**d).clone()).collect();
     if !errs.is_empty() {
         return Err(errs);
     }
-    ok.sort();
-    emit_clashes(&ok, &mut errs);
-    done.files = ok;
-    if errs.is_empty() { Ok(done) } else { Err(errs) }
+    // Collected in place: the list of a national site is not copied.
+    let mut files: Vec<OutFile> = results.into_iter().filter_map(Result::ok).collect();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    emit_clashes(&files, &mut errs);
+    if errs.is_empty() { Ok(files) } else { Err(errs) }
 }
 
 /// Two jobs writing the same path would silently lose one page.
-fn emit_clashes(ok: &[Written], errs: &mut Vec<Diagnostic>) {
+fn emit_clashes(ok: &[OutFile], errs: &mut Vec<Diagnostic>) {
     for w in ok.windows(2) {
         if w[0].path == w[1].path {
             let p = &w[0].path;
@@ -556,19 +653,38 @@ mod tests {
 
     #[test]
     fn a_cache_serves_only_the_folder_it_was_made_for() {
-        use super::{Cache, Written};
+        use super::{Cache, OutFile};
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         let (a, b) = (tmp.path().join("1/www"), tmp.path().join("2/www"));
-        let files = [Written { path: "index.html".into(), sha256: "0".repeat(64), size: 1 }];
-        let cache = Cache::make(&a, files.to_vec(), Default::default(), &|_| Some(7));
+        let file = |path: &str, fp: Option<[u8; 32]>| OutFile {
+            path: path.into(),
+            sha256: [0xa5; 32],
+            size: 1,
+            fp,
+            mtime: 7,
+            staged: false,
+        };
+        let files = vec![file("a/index.html", Some([3; 32])), file("index.html", None)];
+        let cache = Cache::make(&a, files.clone());
         cache.save(&root, &a).unwrap();
         // One file for both (same folder name), so the check inside it is what keeps them apart.
         assert_eq!(Cache::path(&root, &a), Cache::path(&root, &b));
         assert!(Cache::read(&root, &b).is_none());
         let read = Cache::read(&root, &tmp.path().join("1/x/../www")).expect("the same folder, named otherwise");
-        assert_eq!(read.files["index.html"].mtime, 7);
-        assert_eq!(Cache::path(&root, &root.join("public")), root.join(".gongbao/cache/public.json"));
+        assert_eq!(read.files, files);
+        assert_eq!(read.get("index.html").map(|f| f.mtime), Some(7));
+        assert_eq!(Cache::path(&root, &root.join("public")), root.join(".gongbao/cache/public.jsonl"));
+        // A cache of another format, or cut short in a line, is not read.
+        let path = Cache::path(&root, &a);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("\"format\":2", "\"format\":1", 1)).unwrap();
+        assert!(Cache::read(&root, &a).is_none());
+        std::fs::write(&path, &text[..text.len() - 9]).unwrap();
+        assert!(Cache::read(&root, &a).is_none());
+        let without_last = &text[..text.trim_end().rfind('\n').unwrap() + 1];
+        std::fs::write(&path, without_last).unwrap();
+        assert!(Cache::read(&root, &a).is_none());
     }
 
     fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -613,7 +729,7 @@ mod tests {
         let out = output(tmp.path());
         let (st, staged) = stage(&out);
         let dir = st.dir().to_path_buf();
-        st.commit_into(&staged, &["old.txt".into()]).unwrap();
+        st.commit_into(&staged, &["old.txt"]).unwrap();
         let now: Vec<String> =
             tree(&out).into_iter().map(|(p, b)| format!("{p}={}", String::from_utf8(b).unwrap())).collect();
         assert_eq!(
@@ -638,7 +754,7 @@ mod tests {
         let dir = st.dir().to_path_buf();
         // The last file to move in is not there: everything before it has moved by then.
         staged.push("zz-never-staged.txt".into());
-        assert!(st.commit_into(&staged, &["old.txt".into()]).is_err());
+        assert!(st.commit_into(&staged, &["old.txt"]).is_err());
         assert_eq!(tree(&out), before);
         assert!(!dir.exists());
     }

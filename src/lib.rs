@@ -37,7 +37,7 @@ pub mod cmd;
 pub mod internals {
     pub use crate::config::Config;
     pub use crate::corpus::{Corpus, Inputs, resolve_file};
-    pub use crate::emit::Staging;
+    pub use crate::emit::{Listed, Staging};
     pub use crate::markdown::clean::{LinkAction, clean};
     pub use crate::markdown::cmark::republish;
     pub use crate::seal::minisign::KeyPair;

@@ -129,7 +129,7 @@ fn base_url_on_the_command_line_replaces_the_settings() {
 fn the_cache_lives_in_the_dot_folder_and_clean_removes_it_with_the_output() {
     let s = small_site();
     assert!(s.run(&["build"]).status.success());
-    assert!(s.root().join(".gongbao/cache/public.json").is_file());
+    assert!(s.root().join(".gongbao/cache/public.jsonl").is_file());
     // An output elsewhere has its own cache, one file however often it is built; a cache made
     // for another folder of the same name is not used.
     let elsewhere = tempfile::tempdir().unwrap();

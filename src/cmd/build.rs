@@ -151,17 +151,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
     let cache =
         if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out)) };
-    let mut written = Vec::new();
-    let mut staged = Vec::new();
-    let mut fingerprints = std::collections::BTreeMap::new();
+    let mut written: Vec<emit::OutFile> = Vec::new();
     let mut marks = Vec::new();
     for part in [&pages, &data] {
         match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path())), &tick) {
-            Ok(e) => {
-                written.extend(e.files);
-                staged.extend(e.staged);
-                fingerprints.extend(e.fingerprints);
-            }
+            Ok(files) => written.extend(files),
             Err(errs) => {
                 if let Some(b) = &bar {
                     b.finish_and_clear();
@@ -186,10 +180,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             .map_err(|e| Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}")))
     });
     match index {
-        Ok(files) => {
-            staged.extend(files.iter().map(|w| w.path.clone()));
-            written.extend(files);
-        }
+        Ok(files) => written.extend(files.into_iter().map(|w| emit::OutFile::staged(w, None))),
         Err(d) => {
             let io = *d.rule == rules::IO;
             print(&[d], lang, &a.sources, None);
@@ -204,7 +195,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    written.sort();
+    written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,
         Err(f) => {
@@ -222,17 +213,25 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     let sealed = start.elapsed();
     super::memory_mark("sealed");
-    let reused = written.len() - staged.len();
+    let reused = written.iter().filter(|f| !f.staged).count();
     let committed = match &cache {
         // Most files are reused: move the new ones in and remove what no job writes any more.
         Some(old) => {
-            let now: std::collections::BTreeSet<&str> = written.iter().map(|w| w.path.as_str()).collect();
-            let mut stale: Vec<String> = old.files.keys().filter(|p| !now.contains(p.as_str())).cloned().collect();
-            staged.extend([seal::SUMS, seal::MANIFEST].map(String::from));
+            // Both lists are sorted by path.
+            let mut stale: Vec<&str> = Vec::new();
+            let mut now = written.iter().map(|f| &*f.path).peekable();
+            for p in old.files.iter().map(|f| &*f.path) {
+                while now.next_if(|n| *n < p).is_some() {}
+                if now.peek() != Some(&p) {
+                    stale.push(p);
+                }
+            }
+            let mut staged: Vec<&str> = written.iter().filter(|f| f.staged).map(|f| &*f.path).collect();
+            staged.extend([seal::SUMS, seal::MANIFEST]);
             if key.is_some() {
-                staged.push(seal::SIGNATURE.into());
+                staged.push(seal::SIGNATURE);
             } else {
-                stale.push(seal::SIGNATURE.into());
+                stale.push(seal::SIGNATURE);
             }
             staging.commit_into(&staged, &stale)
         }
@@ -248,14 +247,13 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // The publications this build made go into the register once they are in place. A build for
     // another day (`--as-of`) rehearses or reproduces a state rather than publishing, and `serve`
     // previews: neither registers anything.
-    if o.session.is_none() && o.as_of.is_none() && !a.register.appended.is_empty() {
-        append_publications(root, &a.register.publications, &a.register.appended)?;
+    if o.session.is_none() && o.as_of.is_none() && a.register.appended > 0 {
+        append_publications(root, &a.register.publications, a.register.appended)?;
     }
     // Files reused from the output keep the time the previous cache recorded for them.
-    let fresh: std::collections::BTreeSet<&str> = staged.iter().map(String::as_str).collect();
-    let known = |p: &str| cache.as_ref().filter(|_| !fresh.contains(p)).and_then(|c| c.files.get(p)).map(|e| e.mtime);
     let files = written.len();
-    let next = emit::Cache::make(&out, written, fingerprints, &known);
+    drop(cache);
+    let next = emit::Cache::make(&out, written);
     if let Err(e) = next.save(root, &out) {
         let path = emit::Cache::path(root, &out).display().to_string();
         let d = Diagnostic::warning(
@@ -267,7 +265,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                 "cannot save the build cache {path}: {e}; the next build renders every file again"
             ),
         );
-        print(&[d], lang, &[], None);
+        print(&[d], lang, &super::Quoted::default(), None);
     }
     if let Some(s) = &o.session {
         if let Ok(mut kept) = s.cache.lock() {
@@ -305,7 +303,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
 fn append_publications(
     root: &Path,
     all: &[crate::model::publication::Publication],
-    lines: &str,
+    appended: usize,
 ) -> Result<(), Failure> {
     use std::io::Write;
     let path = root.join(crate::model::publication::REGISTER);
@@ -313,7 +311,6 @@ fn append_publications(
     // Another build may have appended since this one read the register: then these lines would
     // not chain on. Read it again and append only to the register this build saw.
     let now = crate::source::read_publications(root).map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
-    let appended = lines.lines().count();
     if now.len() + appended != all.len() || now[..] != all[..now.len()] {
         return Err(Failure::new(
             &rules::REGISTER,
@@ -326,9 +323,12 @@ fn append_publications(
         .help(msg!("再构建一次", "build again")));
     }
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
-        f.write_all(lines.as_bytes())?;
-        f.sync_all()
+        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().create(true).append(true).open(&path)?);
+        for p in &all[now.len()..] {
+            f.write_all(crate::model::publication::line(p).as_bytes())?;
+            f.write_all(b"\n")?;
+        }
+        f.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
     };
     write().map_err(|e| {
         Failure::io(msg!("无法写入发布登记 {shown}：{e}", "cannot write the publication register {shown}: {e}"))

@@ -51,8 +51,8 @@ pub struct Analysis {
     pub files: BTreeSet<String>,
     /// Findings, sorted, with the site's severities applied.
     pub diagnostics: Vec<Diagnostic>,
-    /// Texts of the files the findings point into, for printing source lines under messages.
-    pub sources: Vec<(String, String)>,
+    /// The source lines the findings point at, for printing under their messages.
+    pub sources: Quoted,
     /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
     /// has no such folder, or it could not be read (then a finding says why).
     pub theme: Option<crate::site::theme::Theme>,
@@ -323,7 +323,10 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
         Ok(earlier) => {
             let uncommitted = || crate::source::history::uncommitted(root);
             let mut due = crate::site::data::publications::due(&corpus, &cfg, &earlier, &uncommitted);
-            register.appended = crate::model::publication::append_lines(&earlier, &mut due);
+            // Numbered and chained now; the lines are made again when they are appended, rather
+            // than held through the build (at a national scale, over 100 MB).
+            crate::model::publication::append_lines(&earlier, &mut due);
+            register.appended = due.len();
             register.publications = earlier;
             register.publications.extend(due);
         }
@@ -340,38 +343,65 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
         d.redact();
     }
-    let named: BTreeSet<&str> = diagnostics
-        .iter()
-        .filter(|d| !d.private)
-        .map(|d| d.file.as_str())
-        .filter(|f| f.starts_with("content/"))
-        .collect();
-    // Only regular files, read as records are: a message about a link never quotes its target.
-    let sources = named
-        .into_iter()
-        .filter_map(|f| {
-            Some((
-                f.to_string(),
-                source::decode(&source::read_regular(&root.join(f), source::MAX_RECORD_BYTES).ok()?).ok()?,
-            ))
-        })
-        .collect();
+    let sources = Quoted::of(root, &diagnostics);
     Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register })
 }
 
+/// The source lines findings point at: file, line, text, sorted. Only these lines are kept, not
+/// the files' texts, which at a national scale (a warning on every other record) would be
+/// hundreds of MB held through the whole build.
+#[derive(Debug, Default)]
+pub struct Quoted(Vec<(String, u32, String)>);
+
+impl Quoted {
+    /// Reads the lines `diags` point at in the files under `content/` of the site at `root`.
+    /// Only regular files are read, as records are: a message about a link never quotes its
+    /// target. Findings marked private quote nothing.
+    pub fn of(root: &Path, diags: &[Diagnostic]) -> Quoted {
+        let mut wanted: std::collections::BTreeMap<&str, BTreeSet<u32>> = Default::default();
+        for d in diags.iter().filter(|d| !d.private && d.file.starts_with("content/")) {
+            wanted.entry(d.file.as_str()).or_default().insert(d.pos.line);
+        }
+        let mut lines = Vec::new();
+        for (file, want) in wanted {
+            let Some(text) = source::read_regular(&root.join(file), source::MAX_RECORD_BYTES)
+                .ok()
+                .and_then(|b| source::decode(&b).ok())
+            else {
+                continue;
+            };
+            let mut want = want.into_iter().peekable();
+            for (n, line) in (1u32..).zip(text.lines()) {
+                let Some(&next) = want.peek() else { break };
+                if n == next {
+                    lines.push((file.to_string(), n, line.to_string()));
+                    want.next();
+                }
+            }
+        }
+        Quoted(lines)
+    }
+
+    /// Line `n` (from 1) of `file`, when a finding points at it.
+    pub fn line(&self, file: &str, n: u32) -> Option<&str> {
+        let i = self.0.binary_search_by(|(f, k, _)| (f.as_str(), *k).cmp(&(file, n))).ok()?;
+        Some(self.0[i].2.as_str())
+    }
+}
+
 /// Prints findings to stderr in the site's language.
-pub fn print(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) {
+pub fn print(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Option<&str>) {
     eprint!("{}", render(diags, lang, sources, config_text));
 }
 
 /// Findings as [`print()`] writes them: each with its rule, file, line and column, the source line
 /// (never for a record that is not public), and the help.
-pub fn render(diags: &[Diagnostic], lang: Lang, sources: &[(String, String)], config_text: Option<&str>) -> String {
-    diag::render_human(diags, lang, |file| {
+pub fn render(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Option<&str>) -> String {
+    diag::render_human(diags, lang, |file, n| {
         if file == config::FILE {
-            return config_text;
+            return config_text?.lines().nth(n as usize - 1);
         }
-        sources.binary_search_by(|(f, _)| f.as_str().cmp(file)).ok().map(|i| sources[i].1.as_str())
+        sources.line(file, n)
     })
 }
 
@@ -396,7 +426,70 @@ pub(crate) fn memory_mark(stage: &str) {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
     };
     if let (Some(now), Some(peak)) = (kib("VmRSS:"), kib("VmHWM:")) {
-        eprintln!("memory-mib {stage}={}/{}", now / 1024, peak / 1024);
+        let (live, top) = heap::live();
+        let mib = |b: usize| b >> 20;
+        eprintln!("memory-mib {stage}={}/{} heap={}/{}", now / 1024, peak / 1024, mib(live), mib(top));
+    }
+}
+
+/// The bytes the program holds on its heap, counted by the allocator of the `gongbao` binary
+/// ([`heap::Counting`]), so that the stage marks of `GONGBAO_TIMINGS` tell what is held from what
+/// the allocator keeps in reserve.
+pub mod heap {
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static TOP: AtomicUsize = AtomicUsize::new(0);
+
+    /// An allocator that counts the bytes held through `A`.
+    pub struct Counting<A>(pub A);
+
+    /// Bytes held now, and the most held at any time so far (zero when the binary counts
+    /// nothing, as in the tests).
+    pub fn live() -> (usize, usize) {
+        (LIVE.load(Relaxed), TOP.load(Relaxed))
+    }
+
+    fn grew(by: usize) {
+        let now = LIVE.fetch_add(by, Relaxed) + by;
+        if now > TOP.load(Relaxed) {
+            TOP.fetch_max(now, Relaxed);
+        }
+    }
+
+    // SAFETY: every call is passed to `A` unchanged; only a counter is kept beside it.
+    unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's promises are `A`'s.
+            let p = unsafe { self.0.alloc(layout) };
+            if !p.is_null() {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            // SAFETY: as above.
+            unsafe { self.0.dealloc(ptr, layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as above.
+            let p = unsafe { self.0.alloc_zeroed(layout) };
+            if !p.is_null() {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+            // SAFETY: as above.
+            let p = unsafe { self.0.realloc(ptr, layout, new) };
+            if !p.is_null() {
+                grew(new);
+                LIVE.fetch_sub(layout.size(), Relaxed);
+            }
+            p
+        }
     }
 }
 
@@ -416,7 +509,7 @@ pub fn report(f: &Failure, root: &Path) -> u8 {
 pub fn render_failure(f: &Failure, root: &Path) -> String {
     let text = settings_text(root);
     let lang = language(text.as_deref());
-    render(std::slice::from_ref(&f.diagnostic), lang, &[], text.as_deref())
+    render(std::slice::from_ref(&f.diagnostic), lang, &Quoted::default(), text.as_deref())
 }
 
 /// The text of the settings at `root`, if it can be read.

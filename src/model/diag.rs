@@ -225,7 +225,7 @@ pub fn error_count(diags: &[Diagnostic]) -> usize {
 /// The excerpt is laid out by `annotate-snippets`, which measures East Asian wide characters
 /// as two cells, so the mark lines up under a Chinese text, and cuts a long line around the
 /// column instead of showing its start. Lines of records that are not public are never shown.
-pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str) -> Option<&'a str>) -> String {
+pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, u32) -> Option<&'a str>) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let en = lang.is_english();
     let renderer = Renderer::plain();
@@ -241,9 +241,8 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str) 
         let mut group = Group::with_title(level.primary_title(d.message.get(lang)).id(d.rule.id));
         // A quoted line never shows personal data whole, whatever the finding is about.
         let line = (!d.file.is_empty() && !d.private)
-            .then(|| source(&d.file))
+            .then(|| source(&d.file, d.pos.line))
             .flatten()
-            .and_then(|t| t.lines().nth(d.pos.line as usize - 1))
             .map(crate::model::personal::mask_all);
         match &line {
             Some(text) => {
@@ -301,6 +300,11 @@ mod tests {
     use super::*;
     use crate::model::rules;
 
+    /// The lines of one file's text, as [`render_human`] asks for them.
+    fn in_text<'a>(text: &'a str) -> impl Fn(&str, u32) -> Option<&'a str> + 'a {
+        move |_, n| text.lines().nth(n as usize - 1)
+    }
+
     #[test]
     fn offsets_become_character_columns() {
         let t = "---\ntitle: 青川\nkind: x\n";
@@ -320,7 +324,7 @@ mod tests {
         )
         .help(msg!("改为 `秘`", "write `sec`"));
         d.redact();
-        let s = render_human(&[d], Lang::En, |_| Some("---\nsecret line\n"));
+        let s = render_human(&[d], Lang::En, in_text("---\nsecret line\n"));
         assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");
         assert!(s.contains("a.md:2:1") && s.contains("value `…` is bad"), "{s}");
     }
@@ -359,7 +363,7 @@ mod tests {
         line.insert(179 * "青".len(), 'X');
         let text = format!("---\n{line}\n");
         let d = vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 180), msg!("坏", "bad"))];
-        let s = render_human(&d, Lang::ZhHans, |_| Some(text.as_str()));
+        let s = render_human(&d, Lang::ZhHans, in_text(&text));
         let lines: Vec<&str> = s.lines().collect();
         let shown = lines.iter().position(|l| l.contains('X')).unwrap_or_else(|| panic!("X not shown:\n{s}"));
         let mark = lines[shown + 1];
@@ -368,7 +372,7 @@ mod tests {
         assert_eq!(x_at, caret_at, "\n{s}");
         // A wide character gets a mark two cells wide.
         let d = vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 3), msg!("坏", "bad"))];
-        let s = render_human(&d, Lang::ZhHans, |_| Some("---\nab青c\n"));
+        let s = render_human(&d, Lang::ZhHans, in_text("---\nab青c\n"));
         assert!(s.contains("ab青c\n  |   ^^\n"), "{s}");
         // The line is cut around the column rather than shown from its start only.
         assert!(cells(lines[shown]) < 200, "{s}");
@@ -378,7 +382,7 @@ mod tests {
     fn human_output_points_at_the_column() {
         let d =
             vec![Diagnostic::error(&rules::DATE, "a.md", Pos::new(2, 4), msg!("坏", "bad")).help(msg!("修", "fix"))];
-        let s = render_human(&d, Lang::En, |_| Some("---\n青川市x\n"));
+        let s = render_human(&d, Lang::En, in_text("---\n青川市x\n"));
         assert!(s.contains("a.md:2:4"), "{s}");
         assert!(s.contains("  |       ^"), "{s}");
         assert!(s.contains("help: fix"), "{s}");

@@ -9,9 +9,8 @@
 pub(crate) mod minisign;
 pub(crate) mod verify;
 
-use crate::emit::{Staging, Written};
+use crate::emit::{Listed, Staging, Written};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// The checksum list, in `sha256sum` format.
@@ -51,26 +50,71 @@ pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
 /// (sorted by path).
-pub fn seal(staging: &Staging, files: &[Written], as_of: &str, key: Option<&minisign::KeyPair>) -> std::io::Result<()> {
+pub fn seal<F: Listed>(
+    staging: &Staging,
+    files: &[F],
+    as_of: &str,
+    key: Option<&minisign::KeyPair>,
+) -> std::io::Result<()> {
+    use blake2::{Blake2b512, Digest};
+    use std::io::Write;
+    /// The manifest's list, written a file at a time as `Written` would be.
+    struct Rows<'a, F>(&'a [F]);
+    impl<F: Listed> serde::Serialize for Rows<'_, F> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                path: &'a str,
+                sha256: std::borrow::Cow<'a, str>,
+                size: u64,
+            }
+            s.collect_seq(self.0.iter().map(|f| Row { path: f.path(), sha256: f.sha256_hex(), size: f.size() }))
+        }
+    }
     let manifest = Manifest {
         algorithm: "sha256".to_string(),
         as_of: as_of.to_string(),
         file_count: files.len(),
-        files,
+        files: Rows(files),
         generator: format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION")),
-        total_bytes: files.iter().map(|f| f.size).sum(),
+        total_bytes: files.iter().map(Listed::size).sum(),
     };
-    let mut text = serde_json::to_string_pretty(&manifest).map_err(std::io::Error::other)?;
-    text.push('\n');
-    let listed = staging.write(MANIFEST, text.as_bytes())?;
-    let mut sums = String::with_capacity((files.len() + 1) * 100);
-    let at = files.partition_point(|f| f.path.as_str() < MANIFEST);
-    for f in files[..at].iter().chain([&listed]).chain(&files[at..]) {
-        let _ = writeln!(sums, "{}  {}", f.sha256, f.path);
+    // Both lists are written as streams: for a national site each is over 100 MB.
+    let listed = staging.write_with(MANIFEST, |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
+    struct Prehashing<'a> {
+        inner: &'a mut dyn Write,
+        hash: Blake2b512,
     }
-    staging.write(SUMS, sums.as_bytes())?;
+    impl Write for Prehashing<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.hash.update(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let mut prehash = [0u8; 64];
+    staging.write_with(SUMS, |w| {
+        let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
+        let at = files.partition_point(|f| f.path() < MANIFEST);
+        for f in &files[..at] {
+            writeln!(w, "{}  {}", f.sha256_hex(), f.path())?;
+        }
+        writeln!(w, "{}  {}", listed.sha256, listed.path)?;
+        for f in &files[at..] {
+            writeln!(w, "{}  {}", f.sha256_hex(), f.path())?;
+        }
+        prehash = w.hash.finalize().into();
+        Ok(())
+    })?;
     if let Some(k) = key {
-        staging.write(SIGNATURE, k.sign(sums.as_bytes(), &trusted_comment(as_of, files.len())).as_bytes())?;
+        staging.write(SIGNATURE, k.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
     }
     Ok(())
 }

@@ -177,7 +177,7 @@ impl Renderer<'_> {
                 .collect(),
             body: String::new(),
             caption: self.caption(i, self.shown_text_date(i)),
-            catalog: r.catalog.as_ref().map(Catalog::of),
+            catalog: r.catalog.as_deref().map(Catalog::of),
             comment: r.comment.as_ref().map(|x| CommentPeriod {
                 channel: x.channel.as_deref(),
                 closes: x.closes,
@@ -447,7 +447,7 @@ impl Renderer<'_> {
             .map(|i| CatalogItem {
                 description: self.excerpt(i),
                 doc: self.link(i),
-                fields: self.c.records[i].catalog.as_ref().map(Catalog::of),
+                fields: self.c.records[i].catalog.as_deref().map(Catalog::of),
             })
             .collect();
         CatalogPage { items }

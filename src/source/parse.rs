@@ -184,7 +184,7 @@ pub struct Record {
     /// 有效期至.
     pub expires: Option<Date>,
     /// Explicit validity statement.
-    pub stated: Option<StatedValidity>,
+    pub stated: Option<Box<StatedValidity>>,
     /// 公开属性.
     pub disclosure: Disclosure,
     /// Legal reason when not disclosed.
@@ -202,15 +202,15 @@ pub struct Record {
     /// For notices: the records a correction (更正) puts right.
     pub corrects: Vec<Ref>,
     /// For drafts: the comment period.
-    pub comment: Option<Comment>,
+    pub comment: Option<Box<Comment>>,
     /// Files.
     pub attachments: Vec<Attachment>,
     /// For catalog entries.
-    pub catalog: Option<CatalogFields>,
+    pub catalog: Option<Box<CatalogFields>>,
     /// Language of the text.
     pub lang: Option<String>,
     /// For gazette issues.
-    pub issue: Option<Issue>,
+    pub issue: Option<Box<Issue>>,
     /// Keys the site declared in `extra_keys`.
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Positions of the standard top-level keys, for messages about them.
@@ -1215,7 +1215,7 @@ impl Parser<'_> {
             published,
             effective: effective.unwrap_or(published),
             expires,
-            stated,
+            stated: stated.map(Box::new),
             disclosure,
             disclosure_reason: raw.disclosure_reason,
             review,
@@ -1224,11 +1224,11 @@ impl Parser<'_> {
             interprets,
             final_doc,
             corrects,
-            comment,
+            comment: comment.map(Box::new),
             attachments,
-            catalog: raw.catalog,
+            catalog: raw.catalog.map(Box::new),
             lang,
-            issue,
+            issue: issue.map(Box::new),
             extra,
             key_pos: KeyPositions::of(&key_pos),
             body,

@@ -20,8 +20,9 @@ pub struct Registers {
     pub transfers: Vec<crate::model::transfer::Transfer>,
     /// The publication register (`publications.jsonl`), with this build's new entries at its end.
     pub publications: Vec<Publication>,
-    /// The lines this build appends to `publications.jsonl` once its output is in place.
-    pub appended: String,
+    /// How many entries at the end of `publications` this build appends to
+    /// `publications.jsonl` once its output is in place.
+    pub appended: usize,
 }
 
 /// The publications not yet registered, in the order of their publication date and id. A file

@@ -233,7 +233,7 @@ impl Renderer<'_> {
                 .iter()
                 .filter_map(|a| Some(Attachment { title: &a.title, url: self.file_url(r, &a.file, true)? }))
                 .collect(),
-            catalog: r.catalog.as_ref().map(Catalog::of),
+            catalog: r.catalog.as_deref().map(Catalog::of),
             comment: r.comment.as_ref().map(|x| RowComment {
                 adoption: x.adoption.as_ref().and_then(|a| target(&a.id)),
                 channel: x.channel.as_deref(),
