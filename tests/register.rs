@@ -73,6 +73,10 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     let o = s.run(&["build", "--as-of", "2025-06-30"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(register(&s).len(), 2);
+    // Its register page and table show the register as it stands, not what a build would add.
+    let csv = std::fs::read_to_string(s.root().join("public/data/publications.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(!csv.contains("丙办法"), "{csv}");
     build(&s);
     assert_eq!(register(&s).len(), 3);
 

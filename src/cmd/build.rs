@@ -66,7 +66,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
-    let mut a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse))?;
+    // A build for another day (`--as-of`) rehearses or reproduces a state rather than publishing,
+    // and `serve` previews: neither registers anything.
+    let registering = o.session.is_none() && o.as_of.is_none();
+    let mut a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
     if let Some(url) = base_url {
         a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     }
@@ -244,10 +247,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         ))
         .into());
     }
-    // The publications this build made go into the register once they are in place. A build for
-    // another day (`--as-of`) rehearses or reproduces a state rather than publishing, and `serve`
-    // previews: neither registers anything.
-    if o.session.is_none() && o.as_of.is_none() && a.register.appended > 0 {
+    // The publications this build made go into the register once they are in place.
+    if registering && a.register.appended > 0 {
         append_publications(root, &a.register.publications, a.register.appended)?;
     }
     // Files reused from the output keep the time the previous cache recorded for them.

@@ -57,7 +57,8 @@ pub struct Analysis {
     /// has no such folder, or it could not be read (then a finding says why).
     pub theme: Option<crate::site::theme::Theme>,
     /// The transfer register (`transfers.jsonl`) and the publication register
-    /// (`publications.jsonl`) with the entries this analysis found due.
+    /// (`publications.jsonl`), with the entries found due when the analysis is for a build that
+    /// registers them.
     pub register: crate::site::Registers,
 }
 
@@ -243,11 +244,16 @@ fn read_config_text(root: &Path) -> Result<(Config, String), Failure> {
 
 /// load → parse → corpus → check.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
-    analyse_with(root, as_of, None)
+    analyse_with(root, as_of, None, false)
 }
 
 /// [`analyse`], reusing the records of unchanged files from `cache`.
-pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>) -> Result<Analysis, Failure> {
+pub fn analyse_with(
+    root: &Path,
+    as_of: Option<Date>,
+    cache: Option<&ParseCache>,
+    registering: bool,
+) -> Result<Analysis, Failure> {
     let (cfg, config_text) = read_config_text(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = source::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(
@@ -320,6 +326,10 @@ pub fn analyse_with(root: &Path, as_of: Option<Date>, cache: Option<&ParseCache>
     });
     let mut register = crate::site::Registers { transfers, ..Default::default() };
     match crate::source::read_publications(root) {
+        // Only a build that registers looks for what is due: `check`, a build for another day
+        // and `serve` show the register as it stands (at a national scale the entries due on a
+        // first build are over 100 MB).
+        Ok(earlier) if !registering => register.publications = earlier,
         Ok(earlier) => {
             let uncommitted = || crate::source::history::uncommitted(root);
             let mut due = crate::site::data::publications::due(&corpus, &cfg, &earlier, &uncommitted);
