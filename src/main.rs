@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 // Builds allocate and free millions of small strings from two or more threads at once, which
-// glibc's allocator handles poorly (a third of a `serve` rebuild went to its bookkeeping). The
-// bytes held are counted for the stage marks of `GONGBAO_TIMINGS`.
+// glibc's allocator handles poorly (a third of a `serve` rebuild went to its bookkeeping). With
+// `GONGBAO_TIMINGS` set, the bytes held are counted for its stage marks.
 #[global_allocator]
 static ALLOCATOR: cmd::heap::Counting<mimalloc::MiMalloc> = cmd::heap::Counting(mimalloc::MiMalloc);
 
@@ -207,6 +207,9 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn main() -> ExitCode {
+    if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+        cmd::heap::count();
+    }
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `-C DIR` is applied before anything else, as git and make do: every relative path of every
     // command, and the search for the site, start there.

@@ -98,6 +98,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
         return Err(Stop::Reported(EXIT_ERRORS));
     }
+    // Printed, the findings are not needed any more (on a national corpus with a warning on
+    // every other record, tens of MB); `serve` keeps them only when they stopped the build.
+    drop(std::mem::take(&mut a.diagnostics));
     let builtin;
     let theme = match &a.theme {
         Some(t) => t,
@@ -158,7 +161,13 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let mut marks = Vec::new();
     for part in [&pages, &data] {
         match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path())), &tick) {
-            Ok(files) => written.extend(files),
+            // The pages' list becomes the build's list, and what follows is added at its exact
+            // size: at a national scale the list is 90 MB, which a copy or a doubling would add.
+            Ok(files) if written.is_empty() => written = files,
+            Ok(files) => {
+                written.reserve_exact(files.len());
+                written.extend(files);
+            }
             Err(errs) => {
                 if let Some(b) = &bar {
                     b.finish_and_clear();
@@ -175,6 +184,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         marks.push(start.elapsed());
         super::memory_mark(if marks.len() == 1 { "pages" } else { "data" });
     }
+    // The jobs are not needed any more: the search index reads the records, not the pages.
+    drop((pages, data));
     // The search index reads every text again, holds only its postings, and writes each of its
     // files as soon as it is made.
     let index = renderer.search_index(|rel, bytes| {
@@ -183,7 +194,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             .map_err(|e| Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}")))
     });
     match index {
-        Ok(files) => written.extend(files.into_iter().map(|w| emit::OutFile::staged(w, None))),
+        Ok(files) => {
+            written.reserve_exact(files.len());
+            written.extend(files.into_iter().map(|w| emit::OutFile::staged(w, None)));
+        }
         Err(d) => {
             let io = *d.rule == rules::IO;
             print(&[d], lang, &a.sources, None);
@@ -192,8 +206,6 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
     }
     marks.push(start.elapsed());
-    // The jobs and what rendering kept are not needed for sealing and the cache.
-    drop((pages, data));
     super::memory_mark("search");
     if let Some(b) = &bar {
         b.finish_and_clear();
