@@ -25,7 +25,7 @@ fn demo() -> &'static BTreeMap<String, String> {
     OUT.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let site = tmp.path().join("site");
-        for part in ["content", "themes", "gongbao.toml"] {
+        for part in ["content", "themes", "gongbao.toml", "publications.jsonl"] {
             common::copy_tree(&common::project().join(part), &site.join(part));
         }
         let inside = std::process::Command::new("git")
