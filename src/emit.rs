@@ -569,7 +569,7 @@ pub(crate) fn emit(
         let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
         if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
             if let Some((path, fp)) = m.page(id) {
-                if let Some(f) = unhex(&fp).and_then(|fp| c.reuse(out, &path, &fp)) {
+                if let Some(f) = c.reuse(out, &path, &fp) {
                     return Ok(f);
                 }
             }
@@ -585,7 +585,7 @@ pub(crate) fn emit(
             }
             None => renderer.prepare(job)?,
         };
-        let fp = prepared.fingerprint.as_ref().and_then(|(path, fp)| Some((path.as_str(), unhex(fp)?)));
+        let fp = prepared.fingerprint.as_ref().map(|(path, fp)| (path.as_str(), *fp));
         if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
             if let Some(f) = c.reuse(out, path, fp) {
                 return Ok(f);

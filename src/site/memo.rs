@@ -46,7 +46,7 @@ struct Page {
     key: Sum,
     reads: Vec<usize>,
     path: String,
-    fingerprint: String,
+    fingerprint: [u8; 32],
 }
 
 /// A remembered open-data row.
@@ -101,22 +101,19 @@ impl Memo {
     }
 
     /// The output path and fingerprint of the page `identity` when nothing it read has changed.
-    pub(crate) fn page(&self, identity: &str) -> Option<(String, String)> {
+    pub(crate) fn page(&self, identity: &str) -> Option<(String, [u8; 32])> {
         let s = self.state.lock().ok()?;
         let p = s.pages.get(identity)?;
-        (Memo::key(&s.base, &s.views, identity.as_bytes(), &p.reads) == p.key)
-            .then(|| (p.path.clone(), p.fingerprint.clone()))
+        (Memo::key(&s.base, &s.views, identity.as_bytes(), &p.reads) == p.key).then(|| (p.path.clone(), p.fingerprint))
     }
 
     /// Remembers a page made now.
-    pub(crate) fn put_page(&self, identity: &str, reads: Vec<usize>, path: &str, fingerprint: &str) {
+    pub(crate) fn put_page(&self, identity: &str, reads: Vec<usize>, path: &str, fingerprint: &[u8; 32]) {
         let Some((base, views)) = self.views() else { return };
         let key = Memo::key(&base, &views, identity.as_bytes(), &reads);
         if let Ok(mut s) = self.state.lock() {
-            s.pages.insert(
-                identity.to_string(),
-                Page { key, reads, path: path.to_string(), fingerprint: fingerprint.to_string() },
-            );
+            s.pages
+                .insert(identity.to_string(), Page { key, reads, path: path.to_string(), fingerprint: *fingerprint });
         }
     }
 
@@ -168,13 +165,13 @@ mod tests {
     fn a_page_is_good_until_a_record_it_read_changes() {
         let m = Memo::default();
         m.begin([1; 32], vec![[0; 32], [0; 32], [0; 32]]);
-        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", "fp");
-        assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), "fp".into())));
+        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", &[1; 32]);
+        assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), [1; 32])));
         m.begin([1; 32], vec![[0; 32], [9; 32], [0; 32]]);
         assert!(m.page("doc 0").is_some(), "record 1 was not read");
         m.begin([1; 32], vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "record 2 was read");
-        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", "fp2");
+        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", &[2; 32]);
         m.begin([2; 32], vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "new settings forget everything");
     }

@@ -364,7 +364,7 @@ enum Texts {
 /// A job resolved but not rendered: see [`Renderer::prepare`].
 pub struct Prepared<'r> {
     /// Output path and fingerprint, when known beforehand.
-    pub fingerprint: Option<(String, String)>,
+    pub fingerprint: Option<(String, [u8; 32])>,
     plan: Option<PagePlan<'r>>,
     /// An attachment's output bytes, made to fingerprint it and then written as they are.
     bytes: Option<Vec<u8>>,
@@ -818,7 +818,7 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, crate::source::hex(&h.finalize()))), plan, bytes: attachment })
+        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: attachment })
     }
 
     /// The bytes published for an attachment (`src` relative to the site root): the file as it
