@@ -147,12 +147,24 @@ impl Staging {
 
     /// Writes `bytes` at `rel` and returns its record.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<Written> {
+        self.put(rel, bytes)?;
+        Ok(Written { path: rel.to_string(), size: bytes.len() as u64, sha256: hex(&Sha256::digest(bytes)) })
+    }
+
+    /// Writes `bytes`, whose SHA-256 is `sha256`, at `rel`; returns its entry, with that
+    /// checksum as its fingerprint too (for files whose bytes are all they are made from).
+    pub(crate) fn write_summed(&self, rel: &str, bytes: &[u8], sha256: [u8; 32]) -> std::io::Result<OutFile> {
+        self.put(rel, bytes)?;
+        let size = bytes.len() as u64;
+        Ok(OutFile { path: rel.into(), sha256, size, fp: Some(sha256), mtime: 0, staged: true })
+    }
+
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(&path, bytes)?;
-        Ok(Written { path: rel.to_string(), size: bytes.len() as u64, sha256: hex(&Sha256::digest(bytes)) })
+        std::fs::write(&path, bytes)
     }
 
     /// Writes the file at `rel` through `fill`, hashing it as it goes, so a large file (the
@@ -525,7 +537,7 @@ impl Cache {
     }
 
     /// The cached file for `path` if its fingerprint is `fp` and the output still holds it.
-    fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
+    pub(crate) fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
         let e = self.get(path)?;
         let meta = std::fs::metadata(out.join(path)).ok()?;
         let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();

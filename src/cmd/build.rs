@@ -186,17 +186,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     // The jobs are not needed any more: the search index reads the records, not the pages.
     drop((pages, data));
-    // The search index reads every text again, holds only its postings, and writes each of its
-    // files as soon as it is made.
+    // The search index reads every text again (under `serve`, only those an edit reached), holds
+    // only its postings, and writes each of its files as soon as it is made. A file whose bytes
+    // the output already holds is not written again: its checksum is its fingerprint.
     let index = renderer.search_index(|rel, bytes| {
+        use sha2::Digest;
+        let fp: [u8; 32] = sha2::Sha256::digest(bytes).into();
+        if let Some(f) = cache.as_ref().and_then(|c| c.reuse(&out, rel, &fp)) {
+            return Ok(f);
+        }
         staging
-            .write(rel, bytes)
+            .write_summed(rel, bytes, fp)
             .map_err(|e| Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}")))
     });
     match index {
         Ok(files) => {
             written.reserve_exact(files.len());
-            written.extend(files.into_iter().map(|w| emit::OutFile::staged(w, None)));
+            written.extend(files);
         }
         Err(d) => {
             let io = *d.rule == rules::IO;

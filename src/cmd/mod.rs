@@ -264,6 +264,7 @@ pub fn analyse_with(
         ),
         code: EXIT_FAILURE,
     })?;
+    memory_mark("listed");
     // Read and parse each record in one parallel pass; its text is dropped as soon as it is parsed.
     if let Some(c) = cache {
         let now: Vec<String> = entries.iter().map(|e| format!("content/{}", e.under)).collect();
@@ -423,7 +424,8 @@ pub fn summary(diags: &[Diagnostic], lang: Lang) -> String {
 }
 
 /// With `GONGBAO_TIMINGS` set, prints the process's resident memory after a stage, in MiB
-/// (`memory-mib <stage>=<now>/<peak>`), read from `/proc/self/status`.
+/// (`memory-mib <stage>=<now>/<peak>`), read from `/proc/self/status`, the heap, and the
+/// milliseconds since the previous mark.
 pub(crate) fn memory_mark(stage: &str) {
     if std::env::var_os("GONGBAO_TIMINGS").is_none() {
         return;
@@ -438,7 +440,11 @@ pub(crate) fn memory_mark(stage: &str) {
     if let (Some(now), Some(peak)) = (kib("VmRSS:"), kib("VmHWM:")) {
         let (live, top) = heap::live();
         let mib = |b: usize| b >> 20;
-        eprintln!("memory-mib {stage}={}/{} heap={}/{}", now / 1024, peak / 1024, mib(live), mib(top));
+        // And the time since the previous mark of this process (the first: since it started).
+        static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+        let now_at = std::time::Instant::now();
+        let ms = LAST.lock().ok().and_then(|mut l| l.replace(now_at)).map_or(0, |t| (now_at - t).as_millis());
+        eprintln!("memory-mib {stage}={}/{} heap={}/{} ms={ms}", now / 1024, peak / 1024, mib(live), mib(top));
     }
 }
 

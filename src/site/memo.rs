@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-type Sum = [u8; 32];
+pub(crate) type Sum = [u8; 32];
 
 thread_local! {
     /// The records read by the work under way on this thread, when it is being recorded.
@@ -64,6 +64,8 @@ struct State {
     views: Arc<Vec<Sum>>,
     pages: HashMap<String, Page>,
     rows: HashMap<(u8, usize), Row>,
+    /// What the search index keeps between builds ([`super::search::Kept`]).
+    search: Option<Box<super::search::Kept>>,
 }
 
 /// Pages and rows of earlier builds in this process, by job.
@@ -84,7 +86,7 @@ impl Memo {
     }
 
     /// The key of a job with `identity` that read `reads`, under this build's views.
-    fn key(base: &Sum, views: &[Sum], identity: &[u8], reads: &[usize]) -> Sum {
+    pub(crate) fn key(base: &Sum, views: &[Sum], identity: &[u8], reads: &[usize]) -> Sum {
         let mut h = Sha256::new();
         h.update(base);
         h.update(identity);
@@ -96,8 +98,21 @@ impl Memo {
         h.finalize().into()
     }
 
-    fn views(&self) -> Option<(Sum, Arc<Vec<Sum>>)> {
+    /// What keys are made under in this build: the base and the records' views.
+    pub(crate) fn views(&self) -> Option<(Sum, Arc<Vec<Sum>>)> {
         self.state.lock().ok().map(|s| (s.base, s.views.clone()))
+    }
+
+    /// Takes what the search index kept at the last build under the same base.
+    pub(crate) fn take_search(&self) -> Option<Box<super::search::Kept>> {
+        self.state.lock().ok()?.search.take()
+    }
+
+    /// Keeps the search index's state for the next build.
+    pub(crate) fn keep_search(&self, kept: Box<super::search::Kept>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.search = Some(kept);
+        }
     }
 
     /// The output path and fingerprint of the page `identity` when nothing it read has changed.

@@ -343,6 +343,32 @@ impl Posting {
         }
     }
 
+    /// The list of `docs` (rising) as [`Posting::add`] leaves it after adding them one by one:
+    /// a list grows by at least a byte a number, so it is a bitmap exactly when the varints of
+    /// all are longer than the bitmap.
+    fn of(docs: &[u32], n: usize) -> Posting {
+        let bytes = encode(docs);
+        if bytes.len() > n.div_ceil(8) {
+            let mut bits = vec![0u8; n.div_ceil(8)];
+            for &d in docs {
+                bits[d as usize / 8] |= 1 << (d % 8);
+            }
+            Posting::Bits(bits)
+        } else {
+            Posting::List(bytes, docs.last().map_or(0, |d| d + 1))
+        }
+    }
+
+    /// The documents of the list, rising.
+    fn docs(&self) -> Vec<u32> {
+        match self {
+            Posting::List(bytes, _) => decode(bytes),
+            Posting::Bits(bits) => {
+                (0..bits.len() as u32 * 8).filter(|d| bits[*d as usize / 8] & (1 << (d % 8)) != 0).collect()
+            }
+        }
+    }
+
     /// The bytes this list holds on the heap.
     fn heap(&self) -> usize {
         match self {
@@ -373,6 +399,16 @@ fn decode(bytes: &[u8]) -> Vec<u32> {
             next += 1;
             (v, shift) = (0, 0);
         }
+    }
+    out
+}
+
+/// Rising numbers as delta varints (what [`decode`] reads).
+fn encode(numbers: &[u32]) -> Vec<u8> {
+    let (mut out, mut next) = (Vec::with_capacity(numbers.len()), 0);
+    for &d in numbers {
+        varint(&mut out, u64::from(d - next));
+        next = d + 1;
     }
     out
 }
@@ -473,6 +509,85 @@ impl Chunks {
     }
 }
 
+/// The facet and display rows, with the labels they number.
+struct Rows {
+    issuers: Labels,
+    topics: Labels,
+    facets: Chunks,
+    display: Chunks,
+}
+
+impl Default for Rows {
+    fn default() -> Rows {
+        Rows {
+            issuers: Labels::default(),
+            topics: Labels::default(),
+            facets: Chunks::new("f", FACET_CHUNK),
+            display: Chunks::new("d", DISPLAY_CHUNK),
+        }
+    }
+}
+
+impl Rows {
+    /// The next document's rows, its labels numbered in document order (deterministic).
+    fn push<F, W>(
+        &mut self,
+        mut facets: serde_json::Value,
+        display: serde_json::Value,
+        out: &mut Sink<F, W>,
+    ) -> Result<(), Diagnostic>
+    where
+        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+    {
+        if let Some(a) = facets.as_array_mut() {
+            self.issuers.number(&mut a[2]);
+            self.topics.number(&mut a[3]);
+        }
+        self.facets.push(facets, out)?;
+        self.display.push(display, out)
+    }
+}
+
+/// The postings: each gram's list of documents.
+type Postings = HashMap<Gram, Posting, GramHash>;
+
+/// What `serve` keeps of the search index between rebuilds (in its memo, [`super::memo`]), so
+/// that an edit reads again only the texts it reached and changes only the lists of the grams
+/// that came or went.
+#[derive(Default)]
+pub(crate) struct Kept {
+    /// Each record's contribution, by record, as of the last build that made it.
+    docs: HashMap<usize, KeptDoc>,
+    /// The records of the last index, in their numbers' order.
+    order: Vec<usize>,
+    /// The lists of the last index.
+    postings: Postings,
+    /// Grams by number, and numbers by gram: a record keeps its grams as numbers.
+    grams: Vec<Gram>,
+    ids: HashMap<Gram, u32, GramHash>,
+}
+
+impl Kept {
+    /// The number of gram `g`, given one if it has none.
+    fn id(&mut self, g: Gram) -> u32 {
+        *self.ids.entry(g).or_insert_with(|| {
+            self.grams.push(g);
+            (self.grams.len() - 1) as u32
+        })
+    }
+}
+
+/// One record's contribution, with what it was made from.
+struct KeptDoc {
+    /// The memo's key when it was made, and the records it read.
+    key: super::memo::Sum,
+    reads: Vec<usize>,
+    /// The numbers of its grams, rising, as delta varints (about a byte each).
+    grams: Box<[u8]>,
+    facets: serde_json::Value,
+    display: serde_json::Value,
+}
+
 impl Renderer<'_> {
     /// The plain text a document's page shows on the build date (paragraphs, headings, list
     /// items and table rows, one a line; link text without destinations), as `text.txt`
@@ -492,7 +607,8 @@ impl Renderer<'_> {
 
     /// Builds every file of the search index but the texts (those are `Job::SearchText`),
     /// handing each to `write` as soon as it is made, so that the index is never whole in
-    /// memory; returns what `write` returned for each file.
+    /// memory; returns what `write` returned for each file. With a memo (`serve`), the index is
+    /// brought up to date from what the last build kept ([`Kept`]) instead.
     pub(crate) fn search_index<W>(
         &self,
         write: impl FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
@@ -501,40 +617,47 @@ impl Renderer<'_> {
         let fold = Fold::shared();
         let order = self.searchable();
         let n = order.len();
-        let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
-        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
-        let mut postings: HashMap<Gram, Posting, GramHash> = HashMap::default();
-        let (mut issuers, mut topics) = (Labels::default(), Labels::default());
         let mut out = Sink { write, stamp: sha2::Sha256::default(), written: Vec::new(), bytes: 0 };
-        let (mut facets, mut display) = (Chunks::new("f", FACET_CHUNK), Chunks::new("d", DISPLAY_CHUNK));
-        for (b, batch) in order.chunks(BATCH).enumerate() {
-            let docs: Vec<Result<Doc, Diagnostic>> =
-                batch.par_iter().map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set)).collect();
-            for (k, d) in docs.into_iter().enumerate() {
-                let mut d = d?;
-                let num = (b * BATCH + k) as u32;
-                for g in d.grams {
-                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
+        let mut rows = Rows::default();
+        let mut kept = None;
+        let fresh;
+        let postings = match self.memo() {
+            Some(memo) => {
+                let k = kept.insert(memo.take_search().unwrap_or_default());
+                self.refresh(memo, k, &order, fold)?;
+                for i in &order {
+                    let d = &k.docs[i];
+                    rows.push(d.facets.clone(), d.display.clone(), &mut out)?;
                 }
-                // Labels numbered in document order (deterministic).
-                if let Some(a) = d.facets.as_array_mut() {
-                    issuers.number(&mut a[2]);
-                    topics.number(&mut a[3]);
-                }
-                facets.push(d.facets, &mut out)?;
-                display.push(d.display, &mut out)?;
+                &k.postings
             }
-        }
-        facets.flush(&mut out)?;
-        display.flush(&mut out)?;
+            None => {
+                let mut postings: Postings = HashMap::default();
+                for (b, batch) in order.chunks(BATCH).enumerate() {
+                    let docs: Vec<Result<Doc, Diagnostic>> =
+                        batch.par_iter().map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set)).collect();
+                    for (k, d) in docs.into_iter().enumerate() {
+                        let d = d?;
+                        let num = (b * BATCH + k) as u32;
+                        for g in d.grams {
+                            postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
+                        }
+                        rows.push(d.facets, d.display, &mut out)?;
+                    }
+                }
+                fresh = postings;
+                &fresh
+            }
+        };
+        rows.facets.flush(&mut out)?;
+        rows.display.flush(&mut out)?;
         let read = started.elapsed();
-        // The postings' heap at their largest: lists, bitmaps and the map's own table.
+        // The postings' heap: lists, bitmaps and the map's own table.
         let heap = postings.values().map(|p| p.heap()).sum::<usize>()
             + postings.capacity() * (std::mem::size_of::<(Gram, Posting)>() + 1);
         let grams = postings.len();
         // Postings into shards of about SHARD_TARGET bytes, by the FNV-1a of their text, each
-        // gram in key order within its shard. Shards are made and written one at a time, and a
-        // list leaves the map as it is copied, so the postings are never in memory twice.
+        // gram in key order within its shard. Shards are made and written one at a time.
         let mut keys: Vec<(String, Gram)> = postings.keys().map(|&g| (gram_text(g), g)).collect();
         let total: usize = keys.iter().map(|(t, g)| t.len() + postings[g].encoded().1.len() + 4).sum();
         let shards = total.div_ceil(SHARD_TARGET).max(1);
@@ -545,7 +668,7 @@ impl Renderer<'_> {
         for k in 0..shards {
             let mut s = Vec::with_capacity(SHARD_TARGET * 2);
             while let Some((_, g, text)) = next.next_if(|(at, _, _)| *at == k) {
-                let Some(p) = postings.remove(g) else { continue };
+                let Some(p) = postings.get(g) else { continue };
                 let (enc, bytes) = p.encoded();
                 varint(&mut s, text.len() as u64);
                 s.extend_from_slice(text.as_bytes());
@@ -556,22 +679,28 @@ impl Renderer<'_> {
             }
             out.put(format!("search/g/{k}.bin"), &s)?;
         }
+        drop(keys);
+        if let (Some(memo), Some(k)) = (self.memo(), kept) {
+            memo.keep_search(k);
+        }
         let sharded = started.elapsed();
         out.put("search/t2s.txt".into(), fold.table().as_bytes())?;
         out.put("search/s2t.txt".into(), s2t_table().as_bytes())?;
         use sha2::Digest;
         let stamp = crate::source::hex(&std::mem::take(&mut out.stamp).finalize());
+        let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
         let meta = serde_json::json!({
             "display": DISPLAY_CHUNK,
             "facets": FACET_CHUNK,
             "gram": MAX_GRAM,
-            "issuers": issuers.1,
+            "issuers": rows.issuers.1,
             "kinds": kinds,
             "n": n,
             "shards": shards,
             "stamp": &stamp[..16],
             "states": states,
-            "topics": topics.1,
+            "topics": rows.topics.1,
             "version": 2,
         });
         out.put("search/meta.json".into(), &serde_json::to_vec(&meta).unwrap_or_default())?;
@@ -589,6 +718,107 @@ impl Renderer<'_> {
             );
         }
         Ok(out.written)
+    }
+
+    /// Brings what `serve` kept of the last index up to this build: reads again only the records
+    /// whose contribution may have changed (something they read has a new view, as for pages),
+    /// then either changes the lists of the grams that came or went, when the documents keep
+    /// their numbers and few changed, or makes the lists again from the kept grams, without
+    /// reading any text.
+    fn refresh(&self, memo: &super::memo::Memo, k: &mut Kept, order: &[usize], fold: &Fold) -> Result<(), Diagnostic> {
+        use super::memo::{self, Memo};
+        let (base, views) = memo.views().unwrap_or_default();
+        let identity = |i: usize| {
+            let mut id = *b"search\0\0\0\0\0\0\0\0";
+            id[6..].copy_from_slice(&(i as u64).to_le_bytes());
+            id
+        };
+        let stale: Vec<usize> = order
+            .par_iter()
+            .copied()
+            .filter(|&i| k.docs.get(&i).is_none_or(|d| Memo::key(&base, &views, &identity(i), &d.reads) != d.key))
+            .collect();
+        let n = order.len();
+        // Changed in place when the numbering is the same and the changes are few; a list
+        // changed in place is decoded and made again, which costs as much as its length.
+        let in_place = k.order == order && stale.len() * 16 <= n && stale.iter().all(|i| k.docs.contains_key(i));
+        let mut place = vec![0u32; if in_place { self.c.records.len() } else { 0 }];
+        if in_place {
+            for (num, &i) in order.iter().enumerate() {
+                place[i] = num as u32;
+            }
+        }
+        let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
+        for batch in stale.chunks(BATCH) {
+            let docs: Vec<(usize, Result<Doc, Diagnostic>, Vec<usize>)> = batch
+                .par_iter()
+                .map_init(GramSet::default, |set, &i| {
+                    let (d, reads) = memo::recording(|| {
+                        memo::touch(i);
+                        self.search_doc(i, fold, set)
+                    });
+                    (i, d, reads)
+                })
+                .collect();
+            for (i, d, reads) in docs {
+                let d = d?;
+                let mut ids: Vec<u32> = d.grams.iter().map(|&g| k.id(g)).collect();
+                ids.sort_unstable();
+                if in_place {
+                    let old = decode(&k.docs[&i].grams);
+                    let (mut a, mut b) = (old.iter().peekable(), ids.iter().peekable());
+                    loop {
+                        match (a.peek(), b.peek()) {
+                            (Some(x), Some(y)) if x == y => {
+                                a.next();
+                                b.next();
+                            }
+                            (Some(&&x), y) if y.is_none_or(|&&y| x < y) => {
+                                changes.push((k.grams[x as usize], place[i], false));
+                                a.next();
+                            }
+                            (_, Some(&&y)) => {
+                                changes.push((k.grams[y as usize], place[i], true));
+                                b.next();
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                let key = Memo::key(&base, &views, &identity(i), &reads);
+                k.docs.insert(
+                    i,
+                    KeptDoc { key, reads, grams: encode(&ids).into(), facets: d.facets, display: d.display },
+                );
+            }
+        }
+        if in_place {
+            for (g, doc, add) in changes {
+                let mut docs = k.postings.get(&g).map(Posting::docs).unwrap_or_default();
+                match (docs.binary_search(&doc), add) {
+                    (Err(at), true) => docs.insert(at, doc),
+                    (Ok(at), false) => {
+                        docs.remove(at);
+                    }
+                    _ => {}
+                }
+                if docs.is_empty() {
+                    k.postings.remove(&g);
+                } else {
+                    k.postings.insert(g, Posting::of(&docs, n));
+                }
+            }
+        } else {
+            k.postings = HashMap::default();
+            for (num, i) in order.iter().enumerate() {
+                for id in decode(&k.docs[i].grams) {
+                    let g = k.grams[id as usize];
+                    k.postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num as u32, n);
+                }
+            }
+        }
+        k.order = order.to_vec();
+        Ok(())
     }
 
     /// One record's grams (made in `set`, left empty), facets and display row.
@@ -738,6 +968,28 @@ mod tests {
         assert_eq!(edge.encoded().0, 0);
         edge.add(125, n);
         assert_eq!(edge.encoded().0, 1);
+    }
+
+    #[test]
+    fn a_list_made_at_once_is_the_list_made_by_adding() {
+        // Sets from empty to full, sparse and dense, over a few sizes of index.
+        for n in [1usize, 7, 8, 9, 100, 1000] {
+            for step in [1u32, 2, 3, 7, 8, 9, 50, 333] {
+                for skip in [0u32, 1, 5] {
+                    let docs: Vec<u32> = (0..n as u32).filter(|d| d % step == 0 && d % 11 != skip).collect();
+                    let mut added = Posting::List(Vec::new(), 0);
+                    for &d in &docs {
+                        added.add(d, n);
+                    }
+                    let made = Posting::of(&docs, n);
+                    assert_eq!(made.encoded(), added.encoded(), "n {n} step {step} skip {skip}");
+                    assert_eq!(made.docs(), docs);
+                    if let (Posting::List(_, a), Posting::List(_, b)) = (&made, &added) {
+                        assert_eq!(a, b, "the next number");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
