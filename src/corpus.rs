@@ -69,6 +69,60 @@ pub struct Printed {
     pub page: Option<u32>,
 }
 
+/// One list per record, all in one vector: most records have none of a relation, and a `Vec`
+/// per record and relation would cost 24 bytes each even empty (at a national scale, 50 MB for
+/// the corpus's eleven lists). `lists[i]` is record `i`'s list as a slice.
+#[derive(Clone)]
+pub struct Lists<T> {
+    /// Where each record's list starts in `items`, and one past the last.
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Lists<T> {
+        Lists { starts: vec![0], items: Vec::new() }
+    }
+}
+
+impl<T> From<Vec<Vec<T>>> for Lists<T> {
+    fn from(lists: Vec<Vec<T>>) -> Lists<T> {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        starts.push(0);
+        for list in lists {
+            items.extend(list);
+            starts.push(u32::try_from(items.len()).unwrap_or(u32::MAX));
+        }
+        Lists { starts, items }
+    }
+}
+
+impl<T> Lists<T> {
+    /// How many records the lists are for.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> std::ops::Index<usize> for Lists<T> {
+    type Output = [T];
+    fn index(&self, i: usize) -> &[T] {
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Lists<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries((0..self.len()).map(|i| &self[i])).finish()
+    }
+}
+
 /// The linked model.
 #[derive(Debug)]
 pub struct Corpus {
@@ -76,37 +130,37 @@ pub struct Corpus {
     pub records: Vec<Arc<Record>>,
     /// The build date: validity is computed for it, and later publications are left out.
     pub as_of: Date,
-    /// Id → index of the first record with that id.
-    pub by_id: BTreeMap<String, usize>,
+    /// Record numbers by id, the first record of each id (see [`Corpus::index_of`]).
+    by_id: Vec<u32>,
     /// Whether each record reaches output.
     pub visible: Vec<bool>,
     /// Per record: visible records amending it.
-    pub amended_by: Vec<Vec<Backlink>>,
+    pub amended_by: Lists<Backlink>,
     /// Per record: visible records repealing it.
-    pub repealed_by: Vec<Vec<Backlink>>,
+    pub repealed_by: Lists<Backlink>,
     /// Per record: visible interpretations of it.
-    pub interpreted_by: Vec<Vec<usize>>,
+    pub interpreted_by: Lists<usize>,
     /// Per record: visible drafts that became it.
-    pub drafts: Vec<Vec<usize>>,
+    pub drafts: Lists<usize>,
     /// Per record: the draft whose adoption report it is.
-    pub adoption_for: Vec<Vec<usize>>,
+    pub adoption_for: Lists<usize>,
     /// Per record: visible correction notices (更正) that put it right, oldest first.
-    pub corrected_by: Vec<Vec<usize>>,
+    pub corrected_by: Lists<usize>,
     /// Per record: the visible issue that printed it.
     pub printed: Vec<Option<Printed>>,
     /// Per record: its timeline, by date: every change of state (the first: in force from the
     /// effective date) and every amendment, an amendment after a change of state on the same
     /// day. The state on a date is that of the last entry from on or before it.
-    pub timelines: Vec<Vec<Change>>,
+    pub timelines: Lists<Change>,
     /// Per record: its state on the build date (asked for on every list a record appears in).
     current: Vec<Change>,
     /// Per record: its texts in date order, the current text last; empty when the record has no
     /// `versions/` folder.
-    pub versions: Vec<Vec<Version>>,
+    pub versions: Lists<Version>,
     /// Per record: every version file, by date, whatever the build date (for the checks).
-    pub all_versions: Vec<Vec<Version>>,
+    pub all_versions: Lists<Version>,
     /// Per record: files in its `versions/` folder whose names are not dates.
-    pub bad_versions: Vec<Vec<String>>,
+    pub bad_versions: Lists<String>,
     /// `versions/` folders that belong to no folder record (`<slug>/index.md`).
     pub orphan_versions: Vec<String>,
     /// Folders under `content/` holding a record's `index.md` (`""` for `content/index.md`): a
@@ -119,7 +173,7 @@ pub struct Corpus {
     pub private_files: BTreeMap<String, usize>,
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
-    amendments: Vec<Vec<(Date, Date)>>,
+    amendments: Lists<(Date, Date)>,
 }
 
 impl Corpus {
@@ -127,10 +181,11 @@ impl Corpus {
     pub fn build<R: Into<Arc<Record>>>(records: Vec<R>, as_of: Date, inputs: Inputs<'_>) -> Corpus {
         let records: Vec<Arc<Record>> = records.into_iter().map(Into::into).collect();
         let n = records.len();
-        let mut by_id = BTreeMap::new();
-        for (i, r) in records.iter().enumerate() {
-            by_id.entry(r.id.clone()).or_insert(i);
-        }
+        // Record numbers in the order of their ids, the first record of each id only: four bytes
+        // a record where a map of ids would copy every id (at a national scale, 20 MB).
+        let mut by_id: Vec<u32> = (0..n as u32).collect();
+        by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id).then(a.cmp(&b)));
+        by_id.dedup_by(|b, a| records[*a as usize].id == records[*b as usize].id);
         let visible: Vec<bool> =
             records.iter().map(|r| r.disclosure == Disclosure::Public && r.published <= as_of).collect();
         let mut c = Corpus {
@@ -138,22 +193,22 @@ impl Corpus {
             as_of,
             by_id,
             visible,
-            amended_by: vec![Vec::new(); n],
-            repealed_by: vec![Vec::new(); n],
-            interpreted_by: vec![Vec::new(); n],
-            drafts: vec![Vec::new(); n],
-            adoption_for: vec![Vec::new(); n],
-            corrected_by: vec![Vec::new(); n],
+            amended_by: Lists::default(),
+            repealed_by: Lists::default(),
+            interpreted_by: Lists::default(),
+            drafts: Lists::default(),
+            adoption_for: Lists::default(),
+            corrected_by: Lists::default(),
             printed: vec![None; n],
-            timelines: Vec::new(),
+            timelines: Lists::default(),
             current: Vec::new(),
-            versions: vec![Vec::new(); n],
-            all_versions: vec![Vec::new(); n],
-            bad_versions: vec![Vec::new(); n],
+            versions: Lists::default(),
+            all_versions: Lists::default(),
+            bad_versions: Lists::default(),
             orphan_versions: Vec::new(),
             folders: BTreeSet::new(),
             history: inputs.history,
-            amendments: vec![Vec::new(); n],
+            amendments: Lists::default(),
             private_files: BTreeMap::new(),
         };
         for (i, r) in c.records.iter().enumerate().filter(|(_, r)| r.disclosure != Disclosure::Public) {
@@ -163,13 +218,18 @@ impl Corpus {
                 }
             }
         }
+        let mut amendments = vec![Vec::new(); n];
         for r in c.records.iter().filter(|r| r.disclosure == Disclosure::Public) {
             for rel in &r.amends {
-                if let Some(&t) = c.by_id.get(&rel.target.id) {
-                    c.amendments[t].push((rel.effective.unwrap_or(r.effective), r.published));
+                if let Some(t) = c.index_of(&rel.target.id) {
+                    amendments[t].push((rel.effective.unwrap_or(r.effective), r.published));
                 }
             }
         }
+        c.amendments = Lists::from(amendments);
+        let (mut amended_by, mut repealed_by) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        let (mut interpreted_by, mut drafts, mut adoption_for, mut corrected_by) =
+            (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
         for i in 0..n {
             if !c.visible[i] {
                 continue;
@@ -177,7 +237,7 @@ impl Corpus {
             let r = &c.records[i];
             for rel in &r.amends {
                 if let Some(t) = c.lookup(&rel.target.id) {
-                    c.amended_by[t].push(Backlink {
+                    amended_by[t].push(Backlink {
                         by: i,
                         effective: Some(rel.effective.unwrap_or(r.effective)),
                         note: rel.note.clone(),
@@ -186,7 +246,7 @@ impl Corpus {
             }
             for rel in &r.repeals {
                 if let Some(t) = c.lookup(&rel.target.id) {
-                    c.repealed_by[t].push(Backlink {
+                    repealed_by[t].push(Backlink {
                         by: i,
                         effective: Some(rel.effective.unwrap_or(r.effective)),
                         note: rel.note.clone(),
@@ -194,17 +254,17 @@ impl Corpus {
                 }
             }
             if let Some(t) = r.interprets.as_ref().and_then(|x| c.lookup(&x.id)) {
-                c.interpreted_by[t].push(i);
+                interpreted_by[t].push(i);
             }
             if let Some(t) = r.final_doc.as_ref().and_then(|x| c.lookup(&x.id)) {
-                c.drafts[t].push(i);
+                drafts[t].push(i);
             }
             if let Some(t) = r.comment.as_ref().and_then(|x| x.adoption.as_ref()).and_then(|x| c.lookup(&x.id)) {
-                c.adoption_for[t].push(i);
+                adoption_for[t].push(i);
             }
             let corrected: Vec<usize> = r.corrects.iter().filter_map(|x| c.lookup(&x.id)).collect();
             for t in corrected {
-                c.corrected_by[t].push(i);
+                corrected_by[t].push(i);
             }
             if let Some(issue) = &r.issue {
                 for item in issue.sections.iter().flat_map(|s| &s.items) {
@@ -216,13 +276,19 @@ impl Corpus {
         }
         // Corrections in the order they were published.
         let records = &c.records;
-        for v in &mut c.corrected_by {
+        for v in &mut corrected_by {
             v.sort_by(|&a, &b| (records[a].published, &records[a].id).cmp(&(records[b].published, &records[b].id)));
         }
+        c.amended_by = Lists::from(amended_by);
+        c.repealed_by = Lists::from(repealed_by);
+        c.interpreted_by = Lists::from(interpreted_by);
+        c.drafts = Lists::from(drafts);
+        c.adoption_for = Lists::from(adoption_for);
+        c.corrected_by = Lists::from(corrected_by);
         // Each record's timeline reads only the relations linked above: one record per task.
-        let (timelines, current) =
+        let (timelines, current): (Vec<Vec<Change>>, Vec<Change>) =
             (0..n).into_par_iter().map(|i| (c.compute_timeline(i), c.state_on(i, as_of))).unzip();
-        (c.timelines, c.current) = (timelines, current);
+        (c.timelines, c.current) = (Lists::from(timelines), current);
         // Every record file found counts, parsed or not: a broken index.md still owns its folder.
         let record_files: Vec<&str> = match inputs.files {
             Some(files) => files.iter().map(String::as_str).filter(|f| crate::source::is_record_file(f)).collect(),
@@ -244,6 +310,9 @@ impl Corpus {
     /// site built as of a day shows the texts known on that day: a text dated by an amendment is
     /// known from the amendment's publication.
     fn find_versions(&mut self, files: &BTreeSet<String>) {
+        let n = self.records.len();
+        let (mut bad_versions, mut all_versions, mut versions) =
+            (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
         let mut owned: BTreeSet<String> = BTreeSet::new();
         for i in 0..self.records.len() {
             let r = &self.records[i];
@@ -259,22 +328,24 @@ impl Corpus {
                     Some(Ok(date)) if !name.contains('/') => {
                         found.push(Version { date, file: Some(format!("content/{f}")) })
                     }
-                    _ => self.bad_versions[i].push(format!("content/{f}")),
+                    _ => bad_versions[i].push(format!("content/{f}")),
                 }
             }
             if found.is_empty() {
                 continue;
             }
             found.sort_by_key(|v| v.date);
-            self.all_versions[i] = found.clone();
+            all_versions[i] = found.clone();
             let mut shown: Vec<Version> =
                 found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
             let (date, known_on) = self.text_date_known(i);
             if known_on <= self.as_of {
                 shown.push(Version { date, file: None });
             }
-            self.versions[i] = shown;
+            versions[i] = shown;
         }
+        (self.bad_versions, self.all_versions, self.versions) =
+            (Lists::from(bad_versions), Lists::from(all_versions), Lists::from(versions));
         for f in files.iter().filter(|f| f.ends_with(".md")) {
             if let Some(at) = f.find("/versions/").or_else(|| f.starts_with("versions/").then_some(0)) {
                 let prefix = if at == 0 { "versions/".to_string() } else { f[..at + "/versions/".len()].to_string() };
@@ -353,24 +424,30 @@ impl Corpus {
             self.records[i].sha256,
             self.records[i].file,
             self.visible[i],
-            self.amended_by[i],
-            self.repealed_by[i],
-            self.interpreted_by[i],
-            self.drafts[i],
-            self.adoption_for[i],
-            self.corrected_by[i],
+            &self.amended_by[i],
+            &self.repealed_by[i],
+            &self.interpreted_by[i],
+            &self.drafts[i],
+            &self.adoption_for[i],
+            &self.corrected_by[i],
             self.printed[i],
-            self.timelines[i],
+            &self.timelines[i],
             self.current[i],
-            self.versions[i],
-            self.amendments[i],
+            &self.versions[i],
+            &self.amendments[i],
             self.commits(i)
         )
     }
 
+    /// The index of the first record with id `id`, visible or not.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        let k = self.by_id.binary_search_by(|&i| self.records[i as usize].id.as_str().cmp(id)).ok()?;
+        Some(self.by_id[k] as usize)
+    }
+
     /// The index of the *visible* record with id `id`.
     pub fn lookup(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied().filter(|&i| self.visible[i])
+        self.index_of(id).filter(|&i| self.visible[i])
     }
 
     /// The files of records that are not publicly disclosed, relative to the site root: their
@@ -428,7 +505,7 @@ impl Corpus {
     pub fn citation<'s>(&self, s: &'s crate::source::parse::StatedValidity) -> Option<&'s str> {
         s.basis
             .as_ref()
-            .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.by_id.contains_key(&b.id)))
+            .filter(|b| !crate::source::parse::basis_is_id(&b.id, self.index_of(&b.id).is_some()))
             .map(|b| b.id.as_str())
     }
 

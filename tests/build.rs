@@ -345,7 +345,7 @@ fn files_of_other_records_are_never_copied() {
         .collect();
     assert_eq!(copied, vec![("content/d/ok.csv".to_string(), "docs/d/ok.csv".to_string())]);
     let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
-    let d = a.corpus.by_id["d"];
+    let d = a.corpus.index_of("d").unwrap();
     for job in [Job::Doc(d), Job::Version(d, 0)] {
         let (path, bytes) = r.render(&job).unwrap_or_else(|_| panic!("render"));
         let page = String::from_utf8(bytes).unwrap();

@@ -476,6 +476,22 @@ fn a_file_where_another_record_needs_a_folder_is_a_clash() {
     assert_eq!(clashes(&s).len(), 1, "{:?}", s.findings("output-clash"));
 }
 
+/// The file comes after the records whose pages need its path as a folder (path order): each
+/// of them is told, as when it comes first.
+#[test]
+fn a_file_after_the_paths_below_it_is_a_clash_for_each_of_them() {
+    let s = Site::new();
+    s.record("0", &format!("id: z/b\n{}", normative("乙", "2024-01-02")), "乙。\n");
+    s.record("1", &format!("id: z/b/c\n{}", normative("丙", "2024-01-02")), "丙。\n");
+    s.write(
+        "content/z/index.md",
+        &format!("---\n{}\nattachments:\n  - {{file: b, title: 表}}\n---\n正文。\n", normative("甲", "2024-01-02")),
+    );
+    s.write("content/z/b", "data");
+    let files: Vec<String> = clashes(&s).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(files, ["content/0.md", "content/1.md"]);
+}
+
 #[test]
 fn ids_equal_after_case_folding_and_normalisation_are_duplicates() {
     for (a, b) in [("\u{212A}1", "k1"), ("Notice-2", "notice-2"), ("caf\u{e9}", "cafe\u{301}")] {

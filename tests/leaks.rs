@@ -132,7 +132,7 @@ fn a_file_of_a_withheld_record_is_never_published_by_a_public_neighbour() {
     let jobs = plan(&a.corpus, &a.cfg, &theme, s.root(), &a.register);
     assert!(!jobs.iter().any(|j| matches!(j, Job::Attachment(..))), "a withheld record's file is copied");
     let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
-    let (_, page) = r.render(&Job::Doc(a.corpus.by_id["d/pub"])).unwrap_or_else(|_| panic!("render"));
+    let (_, page) = r.render(&Job::Doc(a.corpus.index_of("d/pub").unwrap())).unwrap_or_else(|_| panic!("render"));
     let page = String::from_utf8(page).unwrap();
     assert!(!page.contains("plan.csv") && !page.contains("pic.png"), "{page}");
 }
@@ -274,7 +274,7 @@ fn text_md_names_nothing_the_page_hides() {
         .unwrap_or_else(|_| panic!("analyse"));
     let theme = Theme::builtin();
     let r = Renderer::new(&a.corpus, &a.cfg, &theme, s.root(), &a.register).unwrap_or_else(|_| panic!("theme"));
-    let (path, md) = r.render(&Job::Text(a.corpus.by_id["d/pub"])).unwrap_or_else(|_| panic!("render"));
+    let (path, md) = r.render(&Job::Text(a.corpus.index_of("d/pub").unwrap())).unwrap_or_else(|_| panic!("render"));
     assert_eq!(path, "docs/d/pub/text.md");
     let md = String::from_utf8(md).unwrap();
     for bad in ["mimi", "秘密TITLE", "script", "onclick", "onerror", "<!--", "[ref]", "doc:", "&#100;"] {

@@ -26,7 +26,7 @@ pub(super) fn kind_rules(c: &Corpus, cfg: &crate::config::Config, r: &Record, d:
                 msg!("加上 interprets", "add interprets"),
             )),
             Some(x) => {
-                if let Some(&t) = c.by_id.get(&x.id) {
+                if let Some(t) = c.index_of(&x.id) {
                     let doc = &c.records[t];
                     let (a, b, id) = (r.published, doc.published, &doc.id);
                     if a > b {
@@ -193,7 +193,7 @@ pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
             } else {
                 carried.insert(id, i);
             }
-            if let Some(&t) = c.by_id.get(id) {
+            if let Some(t) = c.index_of(id) {
                 let doc = &c.records[t];
                 if doc.published > r.published {
                     let (a, b) = (doc.published, r.published);

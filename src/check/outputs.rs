@@ -8,7 +8,7 @@ use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::model::{Disclosure, Kind};
 use crate::msg;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 /// One path a record writes into the output, with where in its file it comes from and which
 /// setting made it (for messages).
@@ -31,100 +31,149 @@ enum Written {
     List,
 }
 
+/// The paths record `r` (index `i`) would write, in a fixed order, so that one can be found
+/// again by its place in the list: its page, texts and redlines, its files, the browse lists
+/// it joins.
+fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
+    let r = &c.records[i];
+    let mut all = Vec::new();
+    let id_pos = r.pos("id");
+    let mut add = |path: String, pos: Pos, what: Written| all.push(Output { path, record: i, pos, what });
+    add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, Written::Page);
+    add(crate::route::text_md(r), id_pos, Written::Page);
+    let mut dates: Vec<crate::model::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
+    if !dates.is_empty() {
+        dates.push(c.text_date(i));
+        dates.sort();
+        dates.dedup();
+        let last = dates[dates.len() - 1];
+        for (k, &d) in dates.iter().enumerate() {
+            add(format!("{}/index.html", crate::route::version_dir(r, d)), id_pos, Written::Page);
+            if let Some(&next) = dates.get(k + 1) {
+                add(format!("{}/index.html", crate::route::diff_dir(r, d, next)), id_pos, Written::Page);
+                if next != last {
+                    add(format!("{}/index.html", crate::route::diff_dir(r, d, last)), id_pos, Written::Page);
+                }
+            }
+        }
+    }
+    for (f, pos) in crate::corpus::named_files(r) {
+        if let Ok(p) = c.own_file(r, f) {
+            add(crate::route::file_dest(r, &p), pos, Written::File);
+        }
+    }
+    if !matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+        for is in &r.issuers {
+            add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), Written::List);
+        }
+        for t in &r.topics {
+            let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+            add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), Written::List);
+        }
+    }
+    all
+}
+
+/// Where an output is: its record and its place in [`record_outputs`] of that record.
+type At = (u32, u32);
+
+/// Folded paths by a 128-bit hash with keys drawn for this run, so that the check holds 16
+/// bytes per path rather than the path (at a national scale, a million paths and 180 MB as
+/// strings). Two paths with one hash would be taken for one: with random keys, about one
+/// chance in 2^100 for a million paths.
+struct Keys(std::hash::RandomState, std::hash::RandomState);
+
+impl Keys {
+    fn of(&self, folded: &str) -> u128 {
+        use std::hash::BuildHasher;
+        (u128::from(self.0.hash_one(folded)) << 64) | u128::from(self.1.hash_one(folded))
+    }
+}
+
 /// Every path each public record would write, whatever the build date: its page, texts and
 /// redlines, its files, the browse lists it joins. Each is checked as `build` would meet it:
 /// no name longer than a file system takes, and no two things at one path (after case and
-/// Unicode folding, and a file where another needs a folder).
+/// Unicode folding, and a file where another needs a folder). The paths are made a record at a
+/// time; only their hashes are kept, and a path named in a message is made again.
 pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen_id: BTreeSet<String> = BTreeSet::new();
-    let mut all: Vec<Output> = Vec::new();
+    let keys = Keys(std::hash::RandomState::new(), std::hash::RandomState::new());
+    let mut seen_id: HashSet<u128> = HashSet::new();
+    // The records whose outputs are checked (one per folded id).
+    let mut checked: Vec<usize> = Vec::new();
+    // The first output at each folded path; every folded folder some path needs; files found
+    // where an earlier path needed a folder.
+    let mut owner: HashMap<u128, At> = HashMap::new();
+    let mut folders: HashSet<u128> = HashSet::new();
+    let mut late: HashMap<u128, At> = HashMap::new();
+    let again = |(i, k): At| record_outputs(c, i as usize).swap_remove(k as usize);
+    // A file where another path needs a folder: told once per record and file, however many of
+    // the record's paths (its page, its text.md, its versions) lie below it.
+    let mut told: HashSet<(u32, At)> = HashSet::new();
+    let mut below = |o: &Output, file: At, out: &mut Vec<Diagnostic>| {
+        if told.insert((o.record as u32, file)) {
+            out.push(clash(c, o, &again(file)));
+        }
+    };
+    // First come, first served, in path order of the records; a shared list clashes only with a
+    // path that is not the same list.
     for (i, r) in c.records.iter().enumerate() {
-        if r.disclosure != Disclosure::Public || !seen_id.insert(crate::route::fold(&r.id)) {
+        if r.disclosure != Disclosure::Public || !seen_id.insert(keys.of(&crate::route::fold(&r.id))) {
             continue;
         }
-        let id_pos = r.pos("id");
-        let mut add = |path: String, pos: Pos, what: Written| all.push(Output { path, record: i, pos, what });
-        add(format!("{}/index.html", crate::route::record_dir(r)), id_pos, Written::Page);
-        add(crate::route::text_md(r), id_pos, Written::Page);
-        let mut dates: Vec<crate::model::date::Date> = c.all_versions[i].iter().map(|v| v.date).collect();
-        if !dates.is_empty() {
-            dates.push(c.text_date(i));
-            dates.sort();
-            dates.dedup();
-            let last = dates[dates.len() - 1];
-            for (k, &d) in dates.iter().enumerate() {
-                add(format!("{}/index.html", crate::route::version_dir(r, d)), id_pos, Written::Page);
-                if let Some(&next) = dates.get(k + 1) {
-                    add(format!("{}/index.html", crate::route::diff_dir(r, d, next)), id_pos, Written::Page);
-                    if next != last {
-                        add(format!("{}/index.html", crate::route::diff_dir(r, d, last)), id_pos, Written::Page);
+        checked.push(i);
+        for (k, o) in record_outputs(c, i).into_iter().enumerate() {
+            let at = (i as u32, k as u32);
+            if let Some(seg) = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT) {
+                let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
+                out.push(err(
+                    r,
+                    &rules::PATH_TOO_LONG,
+                    o.pos,
+                    msg!(
+                        "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
+                        "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"
+                    ),
+                    msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
+                ));
+            }
+            let folded = crate::route::fold(&o.path);
+            let key = keys.of(&folded);
+            match owner.get(&key) {
+                None => {
+                    owner.insert(key, at);
+                    if folders.contains(&key) {
+                        late.insert(key, at);
+                    }
+                }
+                Some(&first) => {
+                    let f = again(first);
+                    let same = f.path == o.path
+                        && f.what == o.what
+                        && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
+                    if !same {
+                        out.push(clash(c, &o, &f));
                     }
                 }
             }
-        }
-        for (f, pos) in crate::corpus::named_files(r) {
-            if let Ok(p) = c.own_file(r, f) {
-                add(crate::route::file_dest(r, &p), pos, Written::File);
-            }
-        }
-        if !matches!(r.kind, Kind::Gazette | Kind::Catalog) {
-            for is in &r.issuers {
-                add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), Written::List);
-            }
-            for t in &r.topics {
-                let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
-                add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), Written::List);
-            }
-        }
-    }
-    for o in &all {
-        if let Some(seg) = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT) {
-            let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
-            out.push(err(
-                &c.records[o.record],
-                &rules::PATH_TOO_LONG,
-                o.pos,
-                msg!(
-                    "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
-                    "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"
-                ),
-                msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
-            ));
-        }
-    }
-    // First come, first served, in path order of the records; a shared list clashes only with a
-    // path that is not the same list.
-    let mut owner: BTreeMap<String, usize> = BTreeMap::new();
-    let mut files: BTreeSet<String> = BTreeSet::new();
-    for (k, o) in all.iter().enumerate() {
-        let key = crate::route::fold(&o.path);
-        files.insert(key.clone());
-        match owner.get(&key) {
-            None => {
-                owner.insert(key, k);
-            }
-            Some(&first) => {
-                let f = &all[first];
-                let same = f.path == o.path
-                    && f.what == o.what
-                    && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
-                if !same {
-                    out.push(clash(c, o, f));
+            for (cut, _) in folded.match_indices('/') {
+                let dir = keys.of(&folded[..cut]);
+                folders.insert(dir);
+                if let Some(&file) = owner.get(&dir) {
+                    below(&o, file, &mut out);
                 }
             }
         }
     }
-    // A file where another path needs a folder: told once per record and file, however many
-    // of the record's paths (its page, its text.md, its versions) lie below it.
-    let mut told: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for o in &all {
-        let key = crate::route::fold(&o.path);
-        for (at, _) in key.match_indices('/') {
-            if files.contains(&key[..at]) {
-                if let Some(&first) = owner.get(&key[..at]) {
-                    if told.insert((o.record, first)) {
-                        out.push(clash(c, o, &all[first]));
+    // Files that came after paths below them: one more pass finds those paths (however many
+    // such files there are).
+    if !late.is_empty() {
+        for &i in &checked {
+            for o in record_outputs(c, i) {
+                let folded = crate::route::fold(&o.path);
+                for (cut, _) in folded.match_indices('/') {
+                    if let Some(&file) = late.get(&keys.of(&folded[..cut])) {
+                        below(&o, file, &mut out);
                     }
                 }
             }

@@ -27,7 +27,7 @@ fn refs_of<'r>(c: &Corpus, r: &'r Record) -> Vec<(&'static str, std::borrow::Cow
         r.stated
             .iter()
             .filter_map(|x| x.basis.as_ref())
-            .filter(|b| crate::source::parse::basis_is_id(&b.id, c.by_id.contains_key(&b.id)))
+            .filter(|b| crate::source::parse::basis_is_id(&b.id, c.index_of(&b.id).is_some()))
             .map(|x| ("validity.basis", Cow::Borrowed(x))),
     );
     refs.extend(
@@ -71,7 +71,7 @@ pub(super) fn broken_targets(c: &Corpus, files: &BTreeSet<String>) -> Vec<Diagno
     let mut refs = Vec::new();
     for r in &c.records {
         for (key, x) in refs_of(c, r) {
-            if !c.by_id.contains_key(&x.id) {
+            if c.index_of(&x.id).is_none() {
                 refs.push((r, key, x.into_owned()));
             }
         }
@@ -119,7 +119,7 @@ pub(super) fn broken_targets(c: &Corpus, files: &BTreeSet<String>) -> Vec<Diagno
 pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &mut Vec<Diagnostic>) {
     for (key, x) in refs_of(c, r) {
         let id = &x.id;
-        match c.by_id.get(id) {
+        match c.index_of(id) {
             None => match missing_because(c, files, id) {
                 Some(Ok(_broken)) => {}
                 Some(Err(declared)) => {
@@ -146,7 +146,7 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
                     ),
                 )),
             },
-            Some(&t) => {
+            Some(t) => {
                 let target = &c.records[t];
                 if target.id == r.id && key != "doc:" {
                     d.push(err(
@@ -175,7 +175,7 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
         }
     }
     for rel in r.amends.iter().chain(&r.repeals) {
-        if let (Some(&t), Some(eff)) = (c.by_id.get(&rel.target.id), rel.effective.or(Some(r.effective))) {
+        if let (Some(t), Some(eff)) = (c.index_of(&rel.target.id), rel.effective.or(Some(r.effective))) {
             let target = &c.records[t];
             if eff < target.effective {
                 let (te, id) = (target.effective, &target.id);
@@ -199,7 +199,7 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
 pub(super) fn repeal_pending(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     for rel in &r.repeals {
         let e = rel.effective.unwrap_or(r.effective);
-        if r.published <= c.as_of && e > c.as_of && c.by_id.contains_key(&rel.target.id) {
+        if r.published <= c.as_of && e > c.as_of && c.index_of(&rel.target.id).is_some() {
             let id = &rel.target.id;
             d.push(warn(
                 r,
@@ -229,7 +229,7 @@ pub(super) fn cycles(c: &Corpus) -> Vec<Diagnostic> {
             r.amends
                 .iter()
                 .chain(&r.repeals)
-                .filter_map(|x| c.by_id.get(&x.target.id).map(|&t| (t, x.target.pos)))
+                .filter_map(|x| c.index_of(&x.target.id).map(|t| (t, x.target.pos)))
                 .collect()
         })
         .collect();

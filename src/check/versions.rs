@@ -92,7 +92,7 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                 // Links in an earlier text resolve like those in the record itself.
                 for l in body.links {
                     match &l.target {
-                        Target::Record(id) if !c.by_id.contains_key(id) => {
+                        Target::Record(id) if c.index_of(id).is_none() => {
                             d.push(Diagnostic::error(
                                 &rules::UNKNOWN_REF,
                                 file,

@@ -605,7 +605,7 @@ impl<'a> Renderer<'a> {
     /// The visible record with id `id`, noting that the work under way depends on it (also
     /// when it is not visible: it may become so).
     pub(crate) fn lookup(&self, id: &str) -> Option<usize> {
-        if let Some(&i) = self.c.by_id.get(id) {
+        if let Some(i) = self.c.index_of(id) {
             memo::touch(i);
         }
         self.c.lookup(id)
@@ -1005,16 +1005,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// The opening sentences of the text readers get on the build date (see
-    /// `Corpus::shown_file`), for feeds and descriptions.
+    /// `Corpus::shown_file`), for feeds and the catalogue, made from the text when asked for:
+    /// records do not keep theirs. A text that cannot be read again gives none here; the
+    /// record's own page, which reads it too, fails the build.
     pub(crate) fn excerpt(&self, i: usize) -> String {
-        let r = &self.c.records[i];
-        match self.c.shown_file(i) {
-            None => r.body.excerpt.clone(),
-            Some(f) => self
-                .markdown_of(r, Some(f))
-                .map(|md| crate::markdown::render(&md, 0, &md, false).excerpt)
-                .unwrap_or_default(),
-        }
+        self.shown_markdown(i).map(|md| crate::markdown::render(&md, 0, &md, false).excerpt).unwrap_or_default()
     }
 
     /// The Markdown of the text readers get on the build date.

@@ -1186,10 +1186,12 @@ impl Parser<'_> {
         }
         let lang = raw.lang.map(|l| l.value);
         let mut body = markdown::render(&src.text, body_at, &src.text[body_at..], false);
-        // A record is kept for the whole build: pages take their headings from their own
-        // rendering of the text, so the scan's are let go here.
+        // A record is kept for the whole build: pages take their headings and description from
+        // their own rendering of the text, and feeds and the catalogue make the excerpts they
+        // show (`Renderer::excerpt`), so the scan's are let go here (at a national scale the
+        // excerpts alone were 70 MB).
         body.headings = Vec::new();
-        body.excerpt.shrink_to_fit();
+        body.excerpt = String::new();
 
         let kind = kind?;
         let published = published?;
