@@ -20,6 +20,10 @@ its search index, so the fair peer is the two together. Above --hugo-max documen
 50,000) Hugo is not run: it took 11 GB at 50,000 documents and would not fit the machine's
 memory at 200,000; those rows give gongbao's own figures only.
 
+A peer that fails (Pagefind 1.6 exited with status 1 at 50,000 documents, at a 17 GB peak, with
+the outputs in tmpfs) is recorded in the table, with its exit status, time and peak, rather than
+ending the run; `--out DIR` on a disk leaves the peers the machine's memory.
+
 Then, for the build cache, times a build after a one-record change against a clean build.
 
 Prints a Markdown table of medians and ratios; with --results FILE also writes it there.
@@ -53,11 +57,17 @@ registration_no = '^ZJSP\\d{2}-\\d{4}-\\d{4}$'
 """
 
 
-def timed(cmd, env=None):
-    """Runs cmd under GNU time; returns (wall seconds, peak KiB, stderr)."""
+def timed(cmd, env=None, peer=False):
+    """Runs cmd under GNU time; returns (wall seconds, peak KiB, stderr). A peer's failure (Hugo,
+    Pagefind, Zola) is recorded, not fatal: the wall time is then None and the stderr says why."""
     t = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M"] + cmd, capture_output=True, text=True, env=env)
     if t.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-3000:]}")
+        if not peer:
+            sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-3000:]}")
+        m = re.search(r"TIME ([0-9.]+) ([0-9]+)\s*$", t.stderr)
+        wall, kib = (float(m.group(1)), int(m.group(2))) if m else (0.0, 0)
+        print(f"peer failed (exit {t.returncode} after {wall:.0f} s, peak {kib / 1024:.0f} MiB): {' '.join(cmd)}\n{t.stderr[-1500:]}", file=sys.stderr)
+        return None, kib, f"exit {t.returncode} after {wall:.0f} s at {kib / 1024 / 1024:.1f} GiB"
     m = re.search(r"TIME ([0-9.]+) ([0-9]+)\s*$", t.stderr)
     return float(m.group(1)), int(m.group(2)), t.stderr
 
@@ -98,6 +108,11 @@ def serve_rebuilds(gongbao, site, record, runs, out):
         with open(record, "w", encoding="utf-8") as f:
             f.write(original)
         clean(out)
+
+
+def medians(got, failed):
+    """Median wall time and largest peak of each command; (None, how) for a peer that failed."""
+    return {k: (None, failed[k]) if k in failed else (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
 
 
 def clean(path):
@@ -141,9 +156,9 @@ def main():
         cmds = {
             "gongbao": lambda: timed([gongbao, "-C", os.path.join(corpus, "gongbao"), "build", "--as-of", "2025-06-30", "--out", os.path.join(out, "gongbao")],
                                      env=dict(os.environ, GONGBAO_TIMINGS="1", CI="true")),
-            "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]),
+            "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")], peer=True),
             # Runs right after Hugo, over Hugo's fresh output (it is not cleaned in between).
-            "pagefind": lambda: timed([pagefind, "--site", os.path.join(out, "hugo"), "--silent"]),
+            "pagefind": lambda: timed([pagefind, "--site", os.path.join(out, "hugo"), "--silent"], peer=True),
             "floor": lambda: timed(["sh", "-c", f"cp -r '{corpus}/gongbao/content' '{out}/floor' && find '{out}/gongbao' -type f -print0 | xargs -0 sha256sum > /dev/null"]),
         }
         if a.baseline:
@@ -152,8 +167,10 @@ def main():
         if n > a.hugo_max:
             del cmds["hugo"], cmds["pagefind"]
         if zola and n <= a.hugo_max:
-            cmds["zola"] = lambda: timed([zola, "--root", os.path.join(corpus, "zola"), "build", "--output-dir", os.path.join(out, "zola"), "--force"])
+            cmds["zola"] = lambda: timed([zola, "--root", os.path.join(corpus, "zola"), "build", "--output-dir", os.path.join(out, "zola"), "--force"], peer=True)
         got = {k: [] for k in cmds}
+        # Peers that failed in any run, with how: their medians are left out, the table says so.
+        failed = {}
         stages = []
         for _ in range(a.runs):
             for name, run in cmds.items():
@@ -162,16 +179,19 @@ def main():
                     clean(os.path.join(out, name))
                 subprocess.run(["sync"])
                 wall, kib, err = run()
+                if wall is None:
+                    failed[name] = err
+                    continue
                 got[name].append((wall, kib))
                 m = re.search(r"timings-ms (.*)", err) if name == "gongbao" else None
                 if m:
                     stages.append(dict(kv.split("=") for kv in m.group(1).split()))
         site = os.path.join(corpus, "gongbao")
         if a.builds_only:
-            med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
+            med = medians(got, failed)
             stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "search", "seal", "swap")}
             rows.append((n, med, stage, int(stages[-1]["files"])))
-            print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in med.items()), file=sys.stderr)
+            print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" if w is not None else f"{k} failed" for k, (w, _) in med.items()), file=sys.stderr)
             continue
         # The build cache: a build after a one-record change, against a clean build of the same
         # site over the same output (both replace what is there).
@@ -192,10 +212,10 @@ def main():
         got["serve"] = [(w, 0) for w in serve_rebuilds(gongbao, site, record, a.runs, os.path.join(out, "serve"))]
         got["cached"] = [(w, 0) for w in inc]
         got["clean"] = [(w, 0) for w in full]
-        med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in got.items()}
+        med = medians(got, failed)
         stage = {k: statistics.median(float(s[k]) for s in stages) / 1000 for k in ("analyse", "pages", "data", "search", "seal", "swap")}
         rows.append((n, med, stage, int(stages[-1]["files"])))
-        print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in med.items()), file=sys.stderr)
+        print(f"N={n}: " + ", ".join(f"{k} {w:.2f} s" if w is not None else f"{k} failed" for k, (w, _) in med.items()), file=sys.stderr)
 
     lines = [
         f"Machine: {os.cpu_count()} cores; {versions['gongbao']}; {' '.join(versions['hugo'])}; median of {a.runs} interleaved runs, each from an empty output folder.",
@@ -205,7 +225,12 @@ def main():
     ]
     for n, med, stage, files in rows:
         g, f = med["gongbao"], med["floor"]
-        if "hugo" in med:
+        if "hugo" in med and "pagefind" in med and med["hugo"][0] is None:
+            peer, hmem = f"failed: {med['hugo'][1]} | — | {f[0]:.2f} | —", "—"
+        elif "hugo" in med and "pagefind" in med and med["pagefind"][0] is None:
+            h = med["hugo"]
+            peer, hmem = f"{h[0]:.2f} | Pagefind failed: {med['pagefind'][1]} | {f[0]:.2f} | —", f"{h[1]/1024:.0f}"
+        elif "hugo" in med:
             h, p = med["hugo"], med["pagefind"]
             hp = h[0] + p[0]
             peer = f"{h[0]:.2f} | {hp:.2f} | {f[0]:.2f} | {g[0]/hp:.2f}"
@@ -236,7 +261,9 @@ def main():
     if any("zola" in med for _, med, _, _ in rows):
         lines += ["", "| documents | Zola s | Zola peak MiB | gongbao / Zola |", "|---:|---:|---:|---:|"]
         for n, med, _, _ in rows:
-            if "zola" in med:
+            if "zola" in med and med["zola"][0] is None:
+                lines.append(f"| {n:,} | failed: {med['zola'][1]} | — | — |")
+            elif "zola" in med:
                 z = med["zola"]
                 lines.append(f"| {n:,} | {z[0]:.2f} | {z[1]/1024:.0f} | {med['gongbao'][0]/z[0]:.2f} |")
     text = "\n".join(lines) + "\n"

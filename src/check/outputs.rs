@@ -8,6 +8,7 @@ use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::model::{Disclosure, Kind};
 use crate::msg;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// One path a record writes into the output, with where in its file it comes from and which
@@ -90,77 +91,99 @@ impl Keys {
     }
 }
 
+/// What the check keeps of one output path.
+struct Keyed {
+    /// The hash of the folded path, and of the path as written (a shared list is the same list
+    /// only when written alike).
+    key: u128,
+    raw: u128,
+    what: Written,
+    /// The hashes of the folded folders above it.
+    dirs: Vec<u128>,
+}
+
+/// Records whose paths are made and hashed at a time, in parallel; then they are taken in order.
+const CHUNK: usize = 4096;
+
 /// Every path each public record would write, whatever the build date: its page, texts and
 /// redlines, its files, the browse lists it joins. Each is checked as `build` would meet it:
 /// no name longer than a file system takes, and no two things at one path (after case and
-/// Unicode folding, and a file where another needs a folder). The paths are made a record at a
-/// time; only their hashes are kept, and a path named in a message is made again.
+/// Unicode folding, and a file where another needs a folder). The paths are made and hashed a
+/// chunk of records at a time; only their hashes are kept, and a path named in a message is
+/// made again.
 pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let keys = Keys(std::hash::RandomState::new(), std::hash::RandomState::new());
-    let mut seen_id: HashSet<u128> = HashSet::new();
-    // The records whose outputs are checked (one per folded id).
-    let mut checked: Vec<usize> = Vec::new();
-    // The first output at each folded path; every folded folder some path needs; files found
-    // where an earlier path needed a folder.
-    let mut owner: HashMap<u128, At> = HashMap::new();
+    // The records checked: public ones, the first of each folded id.
+    let ids: Vec<Option<u128>> = c
+        .records
+        .par_iter()
+        .map(|r| (r.disclosure == Disclosure::Public).then(|| keys.of(&crate::route::fold(&r.id))))
+        .collect();
+    let mut seen: HashSet<u128> = HashSet::new();
+    let checked: Vec<usize> =
+        ids.iter().enumerate().filter_map(|(i, k)| k.filter(|k| seen.insert(*k)).map(|_| i)).collect();
+    drop((ids, seen));
+    // The first output at each folded path, with its path's hash and kind; every folded folder
+    // some path needs; files found where an earlier path needed a folder.
+    let mut owner: HashMap<u128, (At, u128, Written)> = HashMap::new();
     let mut folders: HashSet<u128> = HashSet::new();
     let mut late: HashMap<u128, At> = HashMap::new();
     let again = |(i, k): At| record_outputs(c, i as usize).swap_remove(k as usize);
     // A file where another path needs a folder: told once per record and file, however many of
     // the record's paths (its page, its text.md, its versions) lie below it.
     let mut told: HashSet<(u32, At)> = HashSet::new();
-    let mut below = |o: &Output, file: At, out: &mut Vec<Diagnostic>| {
-        if told.insert((o.record as u32, file)) {
-            out.push(clash(c, o, &again(file)));
+    let mut below = |o: At, file: At, out: &mut Vec<Diagnostic>| {
+        if told.insert((o.0, file)) {
+            out.push(clash(c, &again(o), &again(file)));
         }
     };
     // First come, first served, in path order of the records; a shared list clashes only with a
     // path that is not the same list.
-    for (i, r) in c.records.iter().enumerate() {
-        if r.disclosure != Disclosure::Public || !seen_id.insert(keys.of(&crate::route::fold(&r.id))) {
-            continue;
-        }
-        checked.push(i);
-        for (k, o) in record_outputs(c, i).into_iter().enumerate() {
-            let at = (i as u32, k as u32);
-            if let Some(seg) = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT) {
-                let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
-                out.push(err(
-                    r,
-                    &rules::PATH_TOO_LONG,
-                    o.pos,
-                    msg!(
-                        "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
-                        "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"
-                    ),
-                    msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
-                ));
-            }
-            let folded = crate::route::fold(&o.path);
-            let key = keys.of(&folded);
-            match owner.get(&key) {
-                None => {
-                    owner.insert(key, at);
-                    if folders.contains(&key) {
-                        late.insert(key, at);
+    for chunk in checked.chunks(CHUNK) {
+        let keyed: Vec<(Vec<Keyed>, Vec<Diagnostic>)> = chunk
+            .par_iter()
+            .map(|&i| {
+                let mut long = Vec::new();
+                let ks = record_outputs(c, i)
+                    .into_iter()
+                    .map(|o| {
+                        if let Some(d) = too_long(c, &o) {
+                            long.push(d);
+                        }
+                        let folded = crate::route::fold(&o.path);
+                        let dirs = folded.match_indices('/').map(|(cut, _)| keys.of(&folded[..cut])).collect();
+                        Keyed { key: keys.of(&folded), raw: keys.of(&o.path), what: o.what, dirs }
+                    })
+                    .collect();
+                (ks, long)
+            })
+            .collect();
+        for (&i, (ks, long)) in chunk.iter().zip(keyed) {
+            out.extend(long);
+            for (k, o) in ks.into_iter().enumerate() {
+                let at = (i as u32, k as u32);
+                match owner.get(&o.key) {
+                    None => {
+                        owner.insert(o.key, (at, o.raw, o.what));
+                        if folders.contains(&o.key) {
+                            late.insert(o.key, at);
+                        }
+                    }
+                    Some(&(first, raw, what)) => {
+                        let same = raw == o.raw
+                            && what == o.what
+                            && (what == Written::List || (what == Written::File && first.0 == at.0));
+                        if !same {
+                            out.push(clash(c, &again(at), &again(first)));
+                        }
                     }
                 }
-                Some(&first) => {
-                    let f = again(first);
-                    let same = f.path == o.path
-                        && f.what == o.what
-                        && (f.what == Written::List || (f.what == Written::File && f.record == o.record));
-                    if !same {
-                        out.push(clash(c, &o, &f));
+                for dir in o.dirs {
+                    folders.insert(dir);
+                    if let Some(&(file, ..)) = owner.get(&dir) {
+                        below(at, file, &mut out);
                     }
-                }
-            }
-            for (cut, _) in folded.match_indices('/') {
-                let dir = keys.of(&folded[..cut]);
-                folders.insert(dir);
-                if let Some(&file) = owner.get(&dir) {
-                    below(&o, file, &mut out);
                 }
             }
         }
@@ -169,17 +192,33 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     // such files there are).
     if !late.is_empty() {
         for &i in &checked {
-            for o in record_outputs(c, i) {
+            for (k, o) in record_outputs(c, i).into_iter().enumerate() {
                 let folded = crate::route::fold(&o.path);
                 for (cut, _) in folded.match_indices('/') {
                     if let Some(&file) = late.get(&keys.of(&folded[..cut])) {
-                        below(&o, file, &mut out);
+                        below((i as u32, k as u32), file, &mut out);
                     }
                 }
             }
         }
     }
     out
+}
+
+/// `path-too-long` for an output with a name longer than file systems take.
+fn too_long(c: &Corpus, o: &Output) -> Option<Diagnostic> {
+    let seg = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT)?;
+    let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
+    Some(err(
+        &c.records[o.record],
+        &rules::PATH_TOO_LONG,
+        o.pos,
+        msg!(
+            "输出路径中的名称 `{shown}…` 有 {n} 字节，超过文件系统允许的 {max} 字节",
+            "the name `{shown}…` in an output path is {n} bytes long; file systems allow {max}"
+        ),
+        msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
+    ))
 }
 
 fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
