@@ -189,7 +189,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // The search index reads every text again (under `serve`, only those an edit reached), holds
     // only its postings, and writes each of its files as soon as it is made. A file whose bytes
     // the output already holds is not written again: its checksum is its fingerprint.
-    let index = renderer.search_index(|rel, bytes| {
+    // A cached build makes the index from the previous output's when few documents changed.
+    let texts: std::collections::HashSet<&str> =
+        written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect();
+    let staged = |rel: &str| texts.contains(rel);
+    let previous = cache.as_ref().map(|c| site::search::Previous { out: &out, cache: c, staged: &staged });
+    let index = renderer.search_index(previous.as_ref(), |rel, bytes| {
         use sha2::Digest;
         let fp: [u8; 32] = sha2::Sha256::digest(bytes).into();
         if let Some(f) = cache.as_ref().and_then(|c| c.reuse(&out, rel, &fp)) {

@@ -611,6 +611,7 @@ impl Renderer<'_> {
     /// brought up to date from what the last build kept ([`Kept`]) instead.
     pub(crate) fn search_index<W>(
         &self,
+        previous: Option<&Previous<'_>>,
         write: impl FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
     ) -> Result<Vec<W>, Diagnostic> {
         let started = std::time::Instant::now();
@@ -631,23 +632,35 @@ impl Renderer<'_> {
                 }
                 &k.postings
             }
-            None => {
-                let mut postings: Postings = HashMap::default();
-                for (b, batch) in order.chunks(BATCH).enumerate() {
-                    let docs: Vec<Result<Doc, Diagnostic>> =
-                        batch.par_iter().map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set)).collect();
-                    for (k, d) in docs.into_iter().enumerate() {
-                        let d = d?;
-                        let num = (b * BATCH + k) as u32;
-                        for g in d.grams {
-                            postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
-                        }
-                        rows.push(d.facets, d.display, &mut out)?;
+            None => match previous.and_then(|p| self.postings_after(p, &order, fold)) {
+                Some(postings) => {
+                    for &i in &order {
+                        let (facets, display) = self.search_rows(i);
+                        rows.push(facets, display, &mut out)?;
                     }
+                    fresh = postings;
+                    &fresh
                 }
-                fresh = postings;
-                &fresh
-            }
+                None => {
+                    let mut postings: Postings = HashMap::default();
+                    for (b, batch) in order.chunks(BATCH).enumerate() {
+                        let docs: Vec<Result<Doc, Diagnostic>> = batch
+                            .par_iter()
+                            .map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set))
+                            .collect();
+                        for (k, d) in docs.into_iter().enumerate() {
+                            let d = d?;
+                            let num = (b * BATCH + k) as u32;
+                            for g in d.grams {
+                                postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
+                            }
+                            rows.push(d.facets, d.display, &mut out)?;
+                        }
+                    }
+                    fresh = postings;
+                    &fresh
+                }
+            },
         };
         rows.facets.flush(&mut out)?;
         rows.display.flush(&mut out)?;
@@ -794,19 +807,7 @@ impl Renderer<'_> {
         }
         if in_place {
             for (g, doc, add) in changes {
-                let mut docs = k.postings.get(&g).map(Posting::docs).unwrap_or_default();
-                match (docs.binary_search(&doc), add) {
-                    (Err(at), true) => docs.insert(at, doc),
-                    (Ok(at), false) => {
-                        docs.remove(at);
-                    }
-                    _ => {}
-                }
-                if docs.is_empty() {
-                    k.postings.remove(&g);
-                } else {
-                    k.postings.insert(g, Posting::of(&docs, n));
-                }
+                change(&mut k.postings, g, doc, add, n);
             }
         } else {
             k.postings = HashMap::default();
@@ -823,22 +824,17 @@ impl Renderer<'_> {
 
     /// One record's grams (made in `set`, left empty), facets and display row.
     fn search_doc(&self, i: usize, fold: &Fold, set: &mut GramSet) -> Result<Doc, Diagnostic> {
+        let (facets, display) = self.search_rows(i);
+        let text = self.search_text(i)?;
+        doc_grams(&fields_of(&display), &text, fold, set);
+        Ok(Doc { grams: set.drain().collect(), facets, display })
+    }
+
+    /// One record's facet and display rows (what the index holds of it besides its grams).
+    fn search_rows(&self, i: usize) -> (serde_json::Value, serde_json::Value) {
         let c = self.c;
         let r = &c.records[i];
         let number = r.doc_number.as_ref().map(ToString::to_string).unwrap_or_default();
-        let fields = [
-            r.title.as_str(),
-            number.as_str(),
-            r.registration_no.as_deref().unwrap_or(""),
-            r.index_no.as_ref().map_or("", |x| x.text.as_str()),
-        ]
-        .join(" ");
-        let text = self.search_text(i)?;
-        let head = fold.fold(&fields);
-        grams(&head, 0, set);
-        grams(&head, TITLE, set);
-        grams(&fold.fold(&text), 0, set);
-        let g: Vec<Gram> = set.drain().collect();
         let state = |s: crate::model::State| crate::model::State::ALL.iter().position(|x| *x == s).unwrap_or(0);
         let timeline: serde_json::Value = if r.kind.has_legal_force() {
             let mut t = vec![serde_json::Value::from(r.effective.to_days())];
@@ -862,7 +858,153 @@ impl Renderer<'_> {
             r.registration_no.clone().unwrap_or_default(),
             r.index_no.as_ref().map(|x| x.text.clone()).unwrap_or_default(),
         ]);
-        Ok(Doc { grams: g, facets, display })
+        (facets, display)
+    }
+
+    /// The postings of this build made from the previous output's (a cached `build`), when the
+    /// documents keep their numbers and few changed: a document is unchanged when its `text.txt`
+    /// was kept and its title and numbers are those of its old display row. For each changed one,
+    /// the grams of its old `text.txt` and display row leave the lists and its new ones join.
+    /// Every file read from the previous output is checked against the cache; `None` whenever
+    /// anything does not match, and the index is made from the texts.
+    fn postings_after(&self, prev: &Previous<'_>, order: &[usize], fold: &Fold) -> Option<Postings> {
+        let n = order.len();
+        let meta: serde_json::Value = serde_json::from_slice(&prev.read("search/meta.json")?).ok()?;
+        let same_kind = meta["version"] == 2 && meta["gram"] == MAX_GRAM && meta["n"] == n;
+        if !same_kind || prev.read("search/t2s.txt")? != fold.table().as_bytes() {
+            return None;
+        }
+        // Which documents changed, with their old title and numbers.
+        let mut changed: Vec<(u32, String)> = Vec::new();
+        for (k, docs) in order.chunks(DISPLAY_CHUNK).enumerate() {
+            let old: Vec<serde_json::Value> =
+                serde_json::from_slice(&prev.read(&format!("search/d/{k}.json"))?).ok()?;
+            if old.len() != docs.len() {
+                return None;
+            }
+            for (j, (&i, old)) in docs.iter().zip(&old).enumerate() {
+                let (_, new) = self.search_rows(i);
+                if new[0] != old[0] {
+                    return None;
+                }
+                let text = crate::route::search_text(&self.c.records[i]);
+                if (prev.staged)(&text) || fields_of(&new) != fields_of(old) {
+                    changed.push(((k * DISPLAY_CHUNK + j) as u32, fields_of(old)));
+                }
+            }
+            if changed.len() * 16 > n + 64 {
+                return None;
+            }
+        }
+        let mut postings = read_shards(prev, meta["shards"].as_u64()? as usize)?;
+        let mut set = GramSet::default();
+        for (num, old_fields) in changed {
+            let i = order[num as usize];
+            let old_text = String::from_utf8(prev.read(&crate::route::search_text(&self.c.records[i]))?).ok()?;
+            doc_grams(&old_fields, &old_text, fold, &mut set);
+            let old = std::mem::take(&mut set);
+            let new = self.search_doc(i, fold, &mut set).ok()?.grams;
+            let new: HashSet<Gram, GramHash> = new.into_iter().collect();
+            for &g in old.difference(&new) {
+                change(&mut postings, g, num, false, n);
+            }
+            for &g in new.difference(&old) {
+                change(&mut postings, g, num, true, n);
+            }
+        }
+        Some(postings)
+    }
+}
+
+/// The title and numbers of a display row, as one string (what the title grams come from).
+fn fields_of(display: &serde_json::Value) -> String {
+    [1, 2, 5, 6].map(|k| display[k].as_str().unwrap_or("")).join(" ")
+}
+
+/// The grams of a document with title and numbers `fields` and text `text`, into `set`.
+fn doc_grams(fields: &str, text: &str, fold: &Fold, set: &mut GramSet) {
+    let head = fold.fold(fields);
+    grams(&head, 0, set);
+    grams(&head, TITLE, set);
+    grams(&fold.fold(text), 0, set);
+}
+
+/// Adds document `doc` to the list of gram `g`, or takes it out; a list left empty goes.
+fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool, n: usize) {
+    let mut docs = postings.get(&g).map(Posting::docs).unwrap_or_default();
+    match (docs.binary_search(&doc), add) {
+        (Err(at), true) => docs.insert(at, doc),
+        (Ok(at), false) => {
+            docs.remove(at);
+        }
+        _ => {}
+    }
+    if docs.is_empty() {
+        postings.remove(&g);
+    } else {
+        postings.insert(g, Posting::of(&docs, n));
+    }
+}
+
+/// The postings of the previous output's shards.
+fn read_shards(prev: &Previous<'_>, shards: usize) -> Option<Postings> {
+    let mut postings = Postings::default();
+    for k in 0..shards {
+        let bytes = prev.read(&format!("search/g/{k}.bin"))?;
+        let mut at = 0;
+        let next_varint = |at: &mut usize| -> Option<usize> {
+            let (mut v, mut shift) = (0usize, 0);
+            loop {
+                let b = *bytes.get(*at)?;
+                *at += 1;
+                v |= usize::from(b & 0x7F) << shift;
+                shift += 7;
+                if b & 0x80 == 0 || shift > 63 {
+                    return Some(v);
+                }
+            }
+        };
+        while at < bytes.len() {
+            let len = next_varint(&mut at)?;
+            let text = std::str::from_utf8(bytes.get(at..at + len)?).ok()?;
+            at += len;
+            let (title, enc) = (*bytes.get(at)?, *bytes.get(at + 1)?);
+            at += 2;
+            let len = next_varint(&mut at)?;
+            let payload = bytes.get(at..at + len)?.to_vec();
+            at += len;
+            let chars: Vec<char> = text.chars().collect();
+            if chars.is_empty() || chars.len() > MAX_GRAM {
+                return None;
+            }
+            let g = gram(&chars, if title == 1 { TITLE } else { 0 });
+            let p = match enc {
+                0 => Posting::List(payload.clone(), decode(&payload).last().map_or(0, |d| d + 1)),
+                1 => Posting::Bits(payload),
+                _ => return None,
+            };
+            postings.insert(g, p);
+        }
+    }
+    Some(postings)
+}
+
+/// The previous output of a cached `build`, which the search index is made from when it can be.
+pub(crate) struct Previous<'a> {
+    /// The output folder, and the cache that describes what is in it.
+    pub out: &'a std::path::Path,
+    pub cache: &'a crate::emit::Cache,
+    /// Whether this build wrote a file anew (rather than keeping the one in the output).
+    pub staged: &'a dyn Fn(&str) -> bool,
+}
+
+impl Previous<'_> {
+    /// The bytes of `rel` in the previous output, when they are those the cache recorded.
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        use sha2::Digest;
+        let f = self.cache.get(rel)?;
+        let bytes = std::fs::read(self.out.join(rel)).ok()?;
+        (bytes.len() as u64 == f.size && sha2::Sha256::digest(&bytes)[..] == f.sha256).then_some(bytes)
     }
 }
 
