@@ -990,21 +990,17 @@ fn read_shards(prev: &Previous<'_>, shards: usize) -> Option<Postings> {
 }
 
 /// The previous output of a cached `build`, which the search index is made from when it can be.
+/// The driver says how to read it, so this stage need not know the cache's form.
 pub(crate) struct Previous<'a> {
-    /// The output folder, and the cache that describes what is in it.
-    pub out: &'a std::path::Path,
-    pub cache: &'a crate::emit::Cache,
+    /// The bytes of a file of the previous output, when they are those the cache recorded.
+    pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
     /// Whether this build wrote a file anew (rather than keeping the one in the output).
     pub staged: &'a dyn Fn(&str) -> bool,
 }
 
 impl Previous<'_> {
-    /// The bytes of `rel` in the previous output, when they are those the cache recorded.
     fn read(&self, rel: &str) -> Option<Vec<u8>> {
-        use sha2::Digest;
-        let f = self.cache.get(rel)?;
-        let bytes = std::fs::read(self.out.join(rel)).ok()?;
-        (bytes.len() as u64 == f.size && sha2::Sha256::digest(&bytes)[..] == f.sha256).then_some(bytes)
+        (self.read)(rel)
     }
 }
 
