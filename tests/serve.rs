@@ -527,3 +527,33 @@ fn an_idle_preview_of_many_files_uses_almost_no_cpu() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_rebuild_prints_only_the_findings_the_edit_brought() {
+    let s = Site::new();
+    // Records without a review record each get a `review` warning.
+    s.record("a", &normative("甲办法", "2024-01-02"), "甲。\n");
+    s.record("c", &normative("丙办法", "2024-01-04"), "丙。\n");
+    let server = Server::start(&s);
+    let first = server.log();
+    let warned = first.matches("[review]").count();
+    assert!(warned > 0, "{first}");
+    let wait_for = |what: &str, times: usize| {
+        let start = Instant::now();
+        while server.log().matches(what).count() < times {
+            assert!(start.elapsed() < Duration::from_secs(30), "no {what:?} ×{times} in:\n{}", server.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // An edit that changes no finding: none is printed again, one line says how many are kept.
+    s.record("c", &normative("丙办法", "2024-01-04"), "丙，改过。\n");
+    wait_for("条发现与上次构建相同", 1);
+    assert_eq!(server.log().matches("[review]").count(), warned, "{}", server.log());
+    // An edit that brings a finding: that one is printed, with its file and line.
+    s.record("d", &normative("丁办法", "2024-01-05"), "丁。\n");
+    wait_for("条发现与上次构建相同", 2);
+    let log = server.log();
+    let after = &log[log.find("条发现与上次构建相同").unwrap()..];
+    assert!(after.contains("[review]") && after.contains("content/d.md:"), "{log}");
+    assert!(!after.contains("content/a.md:"), "an old finding printed again: {log}");
+}

@@ -79,9 +79,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         let errors: Vec<Diagnostic> =
             a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
         print(&errors, lang, &a.sources, None);
+    } else if let Some(s) = &o.session {
+        let (new, old) = s.unseen(&a.diagnostics);
+        print(&new, lang, &a.sources, None);
+        if old > 0 {
+            eprintln!(
+                "{}",
+                msg!(
+                    "另有 {old} 条发现与上次构建相同，不再重复显示（gongbao check 列出全部）",
+                    "{old} finding(s) as in the last build not shown again (gongbao check lists them all)"
+                )
+                .get(lang)
+            );
+        }
     } else {
         print(&a.diagnostics, lang, &a.sources, None);
     }
+    super::memory_mark("printed");
     let stopped = |text: String| {
         if let Some(mut s) = o.session.as_ref().and_then(|s| s.stopped.lock().ok()) {
             *s = text;
@@ -133,6 +147,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
     let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
+    super::memory_mark("planned");
     // A bar on a terminal only: in CI and in logs it would be noise (`interactive`).
     let bar = (interactive() && !o.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(jobs.len() as u64);

@@ -51,7 +51,7 @@ pub struct Analysis {
     pub files: BTreeSet<String>,
     /// Findings, sorted, with the site's severities applied.
     pub diagnostics: Vec<Diagnostic>,
-    /// The source lines the findings point at, for printing under their messages.
+    /// Where the source lines the findings point at are read, for printing under their messages.
     pub sources: Quoted,
     /// The site's theme folder (`themes/<name>/`) over the built-in theme; `None` when the site
     /// has no such folder, or it could not be read (then a finding says why).
@@ -74,6 +74,30 @@ pub struct Session {
     /// The findings that stopped the last build, as [`print()`] wrote them to the terminal (so
     /// with the same masking); empty after a build that finished.
     pub stopped: std::sync::Mutex<String>,
+    /// A fingerprint of each finding of the last build, so that a rebuild prints only new ones.
+    pub seen: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+impl Session {
+    /// The findings of `diags` that the last build did not have, and how many it had; `diags`
+    /// are remembered for the next build. An editor saving one record of a site with thousands
+    /// of warnings sees what the save changed, not every warning again (`gongbao check` lists
+    /// them all), and no time goes into quoting what is not printed.
+    pub fn unseen(&self, diags: &[Diagnostic]) -> (Vec<Diagnostic>, usize) {
+        use std::hash::{Hash, Hasher};
+        let print = |d: &Diagnostic| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (d.rule.id, d.severity == Severity::Error, &d.file, d.pos.line, d.pos.column).hash(&mut h);
+            (&d.message.zh, &d.message.en, d.private).hash(&mut h);
+            h.finish()
+        };
+        let now: std::collections::HashSet<u64> = diags.iter().map(print).collect();
+        let Ok(mut seen) = self.seen.lock() else { return (diags.to_vec(), 0) };
+        let new: Vec<Diagnostic> = diags.iter().filter(|d| !seen.contains(&print(d))).cloned().collect();
+        let old = diags.len() - new.len();
+        *seen = now;
+        (new, old)
+    }
 }
 
 /// Parsed records kept between rebuilds (by `serve`): a file whose [`source::Stamp`] is unchanged
@@ -354,47 +378,67 @@ pub fn analyse_with(
     for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
         d.redact();
     }
-    let sources = Quoted::of(root, &diagnostics);
+    let sources = Quoted::of(root);
     Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register })
 }
 
-/// The source lines findings point at: file, line, text, sorted. Only these lines are kept, not
-/// the files' texts, which at a national scale (a warning on every other record) would be
-/// hundreds of MB held through the whole build.
-#[derive(Debug, Default)]
-pub struct Quoted(Vec<(String, u32, String)>);
+/// Where the source lines that findings point at are read from when they are printed: the
+/// site's folder, or nowhere. Only the lines of the findings printed are read, when they are
+/// printed, not the files' texts, which at a national scale (a warning on every other record)
+/// would be hundreds of MB held through the whole build; and `serve`, which prints only what is
+/// new, reads none for the findings it does not print again.
+#[derive(Debug, Default, Clone)]
+pub struct Quoted {
+    root: Option<std::path::PathBuf>,
+}
+
+/// The source lines some findings point at: file, line, text, sorted.
+struct Lines(Vec<(String, u32, String)>);
 
 impl Quoted {
-    /// Reads the lines `diags` point at in the files under `content/` of the site at `root`.
-    /// Only regular files are read, as records are: a message about a link never quotes its
-    /// target. Findings marked private quote nothing.
-    pub fn of(root: &Path, diags: &[Diagnostic]) -> Quoted {
+    /// Lines are read from the site at `root`.
+    pub fn of(root: &Path) -> Quoted {
+        Quoted { root: Some(root.to_path_buf()) }
+    }
+
+    /// Reads the lines `diags` point at in the files under `content/`, in parallel. Only regular
+    /// files are read, as records are: a message about a link never quotes its target. Findings
+    /// marked private quote nothing.
+    fn lines(&self, diags: &[Diagnostic]) -> Lines {
+        let Some(root) = &self.root else { return Lines(Vec::new()) };
         let mut wanted: std::collections::BTreeMap<&str, BTreeSet<u32>> = Default::default();
         for d in diags.iter().filter(|d| !d.private && d.file.starts_with("content/")) {
             wanted.entry(d.file.as_str()).or_default().insert(d.pos.line);
         }
-        let mut lines = Vec::new();
-        for (file, want) in wanted {
-            let Some(text) = source::read_regular(&root.join(file), source::MAX_RECORD_BYTES)
-                .ok()
-                .and_then(|b| source::decode(&b).ok())
-            else {
-                continue;
-            };
-            let mut want = want.into_iter().peekable();
-            for (n, line) in (1u32..).zip(text.lines()) {
-                let Some(&next) = want.peek() else { break };
-                if n == next {
-                    lines.push((file.to_string(), n, line.to_string()));
-                    want.next();
+        let wanted: Vec<_> = wanted.into_iter().collect();
+        let lines: Vec<Vec<(String, u32, String)>> = wanted
+            .par_iter()
+            .map(|(file, want)| {
+                let Some(text) = source::read_regular(&root.join(file), source::MAX_RECORD_BYTES)
+                    .ok()
+                    .and_then(|b| source::decode(&b).ok())
+                else {
+                    return Vec::new();
+                };
+                let mut got = Vec::new();
+                let mut want = want.iter().peekable();
+                for (n, line) in (1u32..).zip(text.lines()) {
+                    let Some(&&next) = want.peek() else { break };
+                    if n == next {
+                        got.push((file.to_string(), n, line.to_string()));
+                        want.next();
+                    }
                 }
-            }
-        }
-        Quoted(lines)
+                got
+            })
+            .collect();
+        Lines(lines.into_iter().flatten().collect())
     }
+}
 
+impl Lines {
     /// Line `n` (from 1) of `file`, when a finding points at it.
-    pub fn line(&self, file: &str, n: u32) -> Option<&str> {
+    fn line(&self, file: &str, n: u32) -> Option<&str> {
         let i = self.0.binary_search_by(|(f, k, _)| (f.as_str(), *k).cmp(&(file, n))).ok()?;
         Some(self.0[i].2.as_str())
     }
@@ -408,11 +452,12 @@ pub fn print(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Op
 /// Findings as [`print()`] writes them: each with its rule, file, line and column, the source line
 /// (never for a record that is not public), and the help.
 pub fn render(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Option<&str>) -> String {
+    let lines = sources.lines(diags);
     diag::render_human(diags, lang, |file, n| {
         if file == config::FILE {
             return config_text?.lines().nth(n as usize - 1);
         }
-        sources.line(file, n)
+        lines.line(file, n)
     })
 }
 
