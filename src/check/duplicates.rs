@@ -7,20 +7,29 @@ use crate::corpus::Corpus;
 use crate::model::diag::Diagnostic;
 use crate::model::rules;
 use crate::msg;
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use std::collections::HashMap;
 
-/// `duplicate-id`, `duplicate-index-no`, `duplicate-doc-number` and `duplicate-title`.
+/// `duplicate-id`, `duplicate-index-no`, `duplicate-doc-number` and `duplicate-title`. What is
+/// compared is made for every record in parallel (the folded id, the document number as
+/// written); the pass in path order then only looks them up.
 pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut seen_id: BTreeMap<String, usize> = BTreeMap::new();
-    let mut seen_index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut seen_number: BTreeMap<String, usize> = BTreeMap::new();
-    let mut seen_title: BTreeMap<(crate::model::Kind, &str, crate::model::date::Date), usize> = BTreeMap::new();
-    for (i, r) in c.records.iter().enumerate() {
-        // Ids become folders and URLs: two that differ only in case or Unicode normalisation
-        // are one folder on case-insensitive file systems and CDNs.
-        let key = crate::route::fold(&r.id);
-        if let Some(&first) = seen_id.get(&key) {
+    // Ids become folders and URLs: two that differ only in case or Unicode normalisation are
+    // one folder on case-insensitive file systems and CDNs.
+    let keys: Vec<(String, Option<String>)> = c
+        .records
+        .par_iter()
+        .map(|r| (crate::route::fold(&r.id), r.doc_number.as_ref().map(|n| n.to_string())))
+        .collect();
+    let n = c.records.len();
+    let mut seen_id: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut seen_index: HashMap<&str, usize> = HashMap::new();
+    let mut seen_number: HashMap<&str, usize> = HashMap::new();
+    let mut seen_title: HashMap<(crate::model::Kind, &str, crate::model::date::Date), usize> =
+        HashMap::with_capacity(n);
+    for (i, (r, (key, number))) in c.records.iter().zip(&keys).enumerate() {
+        if let Some(&first) = seen_id.get(key.as_str()) {
             let (id, other, first_id) = (&r.id, &c.records[first].file, &c.records[first].id);
             if *first_id == r.id {
                 out.push(err(
@@ -53,9 +62,8 @@ pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
                 seen_index.insert(no, i);
             }
         }
-        if let Some(n) = &r.doc_number {
-            let no = n.to_string();
-            if let Some(&first) = seen_number.get(&no) {
+        if let Some(no) = number {
+            if let Some(&first) = seen_number.get(no.as_str()) {
                 let other = &c.records[first].file;
                 out.push(warn(
                     r,

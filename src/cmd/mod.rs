@@ -278,6 +278,7 @@ pub fn analyse_with(
     cache: Option<&ParseCache>,
     registering: bool,
 ) -> Result<Analysis, Failure> {
+    memory_mark("begun");
     let (cfg, config_text) = read_config_text(root)?;
     let Loaded { entries, files, diagnostics: mut diags } = source::load(root).map_err(|e| Failure {
         diagnostic: Diagnostic::error(

@@ -132,6 +132,26 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
     if names.is_empty() {
         return Ok(names);
     }
+    let known = manifest_tops(&dir.join(MANIFEST));
+    Ok(match known {
+        Some(tops) => names.into_iter().filter(|n| !tops.contains(n)).collect(),
+        None => names,
+    })
+}
+
+/// The top-level names a gongbao manifest at `path` accounts for (its files' first segments and
+/// the seal files), or `None` when it is not one. A build asks twice and `serve` on every
+/// rebuild; at a national scale the manifest is tens of MB, so what was found is kept for the
+/// file's stamp (size, times, inode) and not parsed again while the file is unchanged.
+fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
+    type Kept = Option<(std::path::PathBuf, crate::source::Stamp, std::sync::Arc<BTreeSet<String>>)>;
+    static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(None);
+    let stamp = crate::source::stamp(path);
+    if let (Some(now), Ok(kept)) = (&stamp, KEPT.lock()) {
+        if let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| p == path && s == now) {
+            return Some(tops.clone());
+        }
+    }
     // Only the paths are needed; they are borrowed from the bytes where they can be.
     #[derive(serde::Deserialize)]
     struct Listed<'a> {
@@ -145,25 +165,21 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
         #[serde(borrow)]
         files: Vec<Listed<'a>>,
     }
-    let bytes = crate::source::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES).ok();
-    let known: Option<BTreeSet<String>> = bytes
-        .as_deref()
-        .and_then(|b| serde_json::from_slice::<Paths<'_>>(b).ok())
-        .filter(|m| m.generator.starts_with(GENERATOR))
-        .map(|m| {
-            let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
-            for f in &m.files {
-                let top = f.path.split('/').next().unwrap_or_default();
-                if !tops.contains(top) {
-                    tops.insert(top.to_string());
-                }
-            }
-            tops
-        });
-    Ok(match known {
-        Some(tops) => names.into_iter().filter(|n| !tops.contains(n)).collect(),
-        None => names,
-    })
+    let bytes = crate::source::read_regular(path, verify::MAX_SEAL_BYTES).ok()?;
+    let m = serde_json::from_slice::<Paths<'_>>(&bytes).ok().filter(|m| m.generator.starts_with(GENERATOR))?;
+    let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+    for f in &m.files {
+        let top = f.path.split('/').next().unwrap_or_default();
+        if !tops.contains(top) {
+            tops.insert(top.to_string());
+        }
+    }
+    let tops = std::sync::Arc::new(tops);
+    // The stamp taken before reading: a change while it was read gives a new stamp next time.
+    if let (Some(s), Ok(mut kept)) = (stamp, KEPT.lock()) {
+        *kept = Some((path.to_path_buf(), s, tops.clone()));
+    }
+    Some(tops)
 }
 
 /// Whether `dir` holds an earlier gongbao output and nothing else (see [`strangers`]).
