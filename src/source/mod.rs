@@ -237,10 +237,11 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
             }
         };
         let under = rel(&content, entry.path());
-        let shown = shown_path(&rel(root, entry.path()));
+        // For messages only, so made only for one.
+        let shown = || shown_path(&rel(root, entry.path()));
         if entry.depth() > 0 && bad_name(entry.file_name()) {
             loaded.diagnostics.push(
-                Diagnostic::error(&rules::FILE_NAME, &shown, Pos::new(1, 1), msg!("文件名含有控制字符（如换行、制表符）、反斜杠或非 UTF-8 字节，不能发布", "the name holds a control character (such as a newline or tab), a backslash or bytes that are not UTF-8, and cannot be published"))
+                Diagnostic::error(&rules::FILE_NAME, &shown(), Pos::new(1, 1), msg!("文件名含有控制字符（如换行、制表符）、反斜杠或非 UTF-8 字节，不能发布", "the name holds a control character (such as a newline or tab), a backslash or bytes that are not UTF-8, and cannot be published"))
                     .help(msg!("重命名，只用可见字符；校验文件 SHA256SUMS 每行写一个文件名", "rename it with visible characters only; SHA256SUMS names one file per line")),
             );
             if entry.file_type().is_dir() {
@@ -249,14 +250,14 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
             continue;
         }
         if entry.path_is_symlink() {
-            loaded.diagnostics.push(symlink_diag(&shown));
+            loaded.diagnostics.push(symlink_diag(&shown()));
             continue;
         }
         if entry.file_type().is_dir() {
             continue;
         }
         if !entry.file_type().is_file() {
-            loaded.diagnostics.push(ReadError::NotRegular.diagnostic(&shown));
+            loaded.diagnostics.push(ReadError::NotRegular.diagnostic(&shown()));
             continue;
         }
         loaded.files.insert(under.clone());
