@@ -87,15 +87,16 @@ def serve_rebuilds(gongbao, site, record, runs, out):
         return [sum(float(kv.split("=")[1]) for kv in m.group(1).split() if kv.split("=")[0] in ("analyse", "pages", "data", "search", "seal", "swap")) / 1000
                 for m in re.finditer(r"timings-ms (.*)", log.read())]
 
-    def wait(n):
-        for _ in range(600):
+    def wait(n, seconds=60):
+        for _ in range(seconds * 10):
             if len(builds()) >= n:
                 return
             time.sleep(0.1)
         sys.exit(f"serve did not rebuild; see {log.name}")
 
     try:
-        wait(1)
+        # The first build is a clean one (minutes at 50,000 records); rebuilds are waited for a minute.
+        wait(1, 3600)
         for k in range(runs):
             time.sleep(1.0)
             with open(record, "a", encoding="utf-8") as f:
