@@ -536,6 +536,14 @@ impl Cache {
         Ok(())
     }
 
+    /// The bytes of `path` in the output `out`, when they are those the cache recorded (size
+    /// and SHA-256).
+    pub(crate) fn bytes(&self, out: &Path, path: &str) -> Option<Vec<u8>> {
+        let e = self.get(path)?;
+        let bytes = std::fs::read(out.join(path)).ok()?;
+        (bytes.len() as u64 == e.size && Sha256::digest(&bytes)[..] == e.sha256).then_some(bytes)
+    }
+
     /// The cached file for `path` if its fingerprint is `fp` and the output still holds it.
     pub(crate) fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
         let e = self.get(path)?;

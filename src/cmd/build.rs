@@ -208,12 +208,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let texts: std::collections::HashSet<&str> =
         written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect();
     let staged = |rel: &str| texts.contains(rel);
-    let read = |rel: &str| {
-        use sha2::Digest;
-        let f = cache.as_ref()?.get(rel)?;
-        let bytes = std::fs::read(out.join(rel)).ok()?;
-        (bytes.len() as u64 == f.size && sha2::Sha256::digest(&bytes)[..] == f.sha256).then_some(bytes)
-    };
+    let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
     let previous = cache.as_ref().map(|_| site::search::Previous { read: &read, staged: &staged });
     let index = renderer.search_index(previous.as_ref(), |rel, bytes| {
         use sha2::Digest;

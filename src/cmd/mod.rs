@@ -91,11 +91,12 @@ impl Session {
             (&d.message.zh, &d.message.en, d.private).hash(&mut h);
             h.finish()
         };
-        let now: std::collections::HashSet<u64> = diags.iter().map(print).collect();
+        let prints: Vec<u64> = diags.iter().map(print).collect();
         let Ok(mut seen) = self.seen.lock() else { return (diags.to_vec(), 0) };
-        let new: Vec<Diagnostic> = diags.iter().filter(|d| !seen.contains(&print(d))).cloned().collect();
+        let new: Vec<Diagnostic> =
+            diags.iter().zip(&prints).filter(|(_, p)| !seen.contains(p)).map(|(d, _)| d.clone()).collect();
         let old = diags.len() - new.len();
-        *seen = now;
+        *seen = prints.into_iter().collect();
         (new, old)
     }
 }
