@@ -464,6 +464,18 @@ impl Corpus {
         out
     }
 
+    /// Puts `new` in the place of record `i`, a reading of the same file that only rewords its
+    /// text ([`Record::rewords`]): nothing the corpus derived changes, so nothing is linked again.
+    /// Returns `false`, changing nothing, for any other change.
+    pub fn reword(&mut self, i: usize, new: Arc<Record>) -> bool {
+        let Some(old) = self.records.get(i) else { return false };
+        if old.file != new.file || !old.rewords(&new) {
+            return false;
+        }
+        self.records[i] = new;
+        true
+    }
+
     /// Indexes of visible records, in path order.
     pub fn visible_indexes(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.records.len()).filter(|&i| self.visible[i])

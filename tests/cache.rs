@@ -278,8 +278,17 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         .cloned()
         .unwrap();
     let retitle = |t: String| t.replacen("\ntitle: ", "\ntitle: 新", 1);
+    // A record with earlier versions: rewording its current text changes its redlines too.
+    let versioned = {
+        let folder = version.split("/versions/").next().unwrap().to_string();
+        format!("{folder}/index.md")
+    };
     let steps: Vec<(String, Box<dyn Fn()>)> = vec![
         ("the text of one record".into(), Box::new(|| edit(&records[3], &|t| t + "\n新增一段文字。\n"))),
+        (
+            "the wording of a record with versions".into(),
+            Box::new(|| edit(&versioned, &|t| t.replacen("。", "；", 1) + "\n本次修改仅调整文字。\n")),
+        ),
         ("the title of an amended record, shown on the amending ones".into(), Box::new(|| edit(&amended, &retitle))),
         ("the title of an amending record, shown on the amended one".into(), Box::new(|| edit(&amending[0], &retitle))),
         (
@@ -304,9 +313,45 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
     ];
-    for (what, step) in &steps {
+    // The files each step touches, for the preview; it is taken for rewordings only.
+    let touched: Vec<(Vec<String>, bool)> = vec![
+        (vec![records[3].clone()], true),
+        (vec![versioned.clone()], true),
+        (vec![amended.clone()], false),
+        (vec![amending[0].clone()], false),
+        (vec![records[5].clone()], false),
+        (vec![amended.clone()], false),
+        (vec![amended.clone()], false),
+        (vec![gazette.clone()], false),
+        (vec![version.clone()], false),
+        (vec![unreferenced.clone()], false),
+        (vec![], false),
+        (vec![], false),
+        (vec![], false),
+    ];
+    assert_eq!(touched.len(), steps.len());
+    let content = s.root().join("content").canonicalize().unwrap();
+    for ((what, step), (files, rewords)) in steps.iter().zip(&touched) {
         step();
+        let paths: Vec<std::path::PathBuf> = files.iter().map(|f| content.join(f)).collect();
+        let preview = gongbao::cmd::serve::preview::preview(&opts, &paths);
+        assert_eq!(preview.is_some(), *rewords, "after {what}: a preview only for a text reworded");
         let ok = build(&opts).is_ok();
+        // The preview showed what the rebuild wrote, byte for byte.
+        for (p, bytes) in preview.iter().flat_map(|p| &p.pages) {
+            let built = std::fs::read(s.root().join("public").join(p)).unwrap();
+            assert!(built == *bytes, "after {what}: the preview of {p} is not what the rebuild wrote");
+        }
+        if let Some(p) = &preview {
+            assert!(p.pages.iter().any(|(p, _)| p.starts_with("zh-Hant/")), "the Traditional twins are previewed");
+            if what.contains("versions") {
+                assert!(
+                    p.pages.iter().any(|(p, _)| p.contains("/diff/")),
+                    "redlines are previewed: {:?}",
+                    p.pages.iter().map(|x| &x.0).collect::<Vec<_>>()
+                );
+            }
+        }
         let clean = Command::new(common::bin())
             .current_dir(s.root())
             .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])

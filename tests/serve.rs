@@ -284,6 +284,7 @@ fn editor_loop(watcher: &str) {
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     for step in [
         "ok an edit reloads the page",
+        "ok a new wording is previewed and the rebuild does not reload the page again",
         "ok a copy with an older time stamp reloads the page",
         "ok broken YAML shows the error with file and line",
         "ok a rule error shows its rule, file and line",

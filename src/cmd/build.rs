@@ -69,6 +69,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // A build for another day (`--as-of`) rehearses or reproduces a state rather than publishing,
     // and `serve` previews: neither registers anything.
     let registering = o.session.is_none() && o.as_of.is_none();
+    // What the last build kept for a preview describes the site before this build; it is let go
+    // now rather than held beside this build's own.
+    if let Some(s) = &o.session {
+        drop(s.last.lock().map(|mut l| l.take()));
+    }
     let mut a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
     if let Some(url) = base_url {
         a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
@@ -115,13 +120,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // Printed, the findings are not needed any more (on a national corpus with a warning on
     // every other record, tens of MB); `serve` keeps them only when they stopped the build.
     drop(std::mem::take(&mut a.diagnostics));
-    let builtin;
-    let theme = match &a.theme {
+    let owned_theme = match a.theme.take() {
         Some(t) => t,
-        None if a.cfg.site.theme == "default" => {
-            builtin = Theme::builtin();
-            &builtin
-        }
+        None if a.cfg.site.theme == "default" => Theme::builtin(),
         None => {
             let name = &a.cfg.site.theme;
             let f = Failure::new(
@@ -137,6 +138,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                 .into());
         }
     };
+    let theme = &owned_theme;
     let mut renderer = Renderer::new(&a.corpus, &a.cfg, theme, root, &a.register)
         .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
@@ -326,8 +328,15 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             reused
         );
     }
+    let docs = a.corpus.visible_indexes().count();
+    if let Some(s) = &o.session {
+        let kept = renderer.keep();
+        if let Ok(mut last) = s.last.lock() {
+            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept) });
+        }
+    }
     if !o.quiet {
-        let (n, secs, docs) = (files + 2, start.elapsed().as_secs_f64(), a.corpus.visible_indexes().count());
+        let (n, secs) = (files + 2, start.elapsed().as_secs_f64());
         if en {
             eprintln!("built {docs} record(s) into {n} files in {shown} ({secs:.2} s)")
         } else {

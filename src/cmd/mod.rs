@@ -76,6 +76,19 @@ pub struct Session {
     pub stopped: std::sync::Mutex<String>,
     /// A fingerprint of each finding of the last build, so that a rebuild prints only new ones.
     pub seen: std::sync::Mutex<std::collections::HashSet<u64>>,
+    /// What the last build that finished read and linked, for the preview of the next edit
+    /// (`serve::preview`); taken by the preview or by the next build, whichever comes first.
+    pub last: std::sync::Mutex<Option<Last>>,
+}
+
+/// What a finished build read and linked, with what its renderer made from the whole corpus.
+pub struct Last {
+    /// The analysis, without its findings.
+    pub(crate) analysis: Analysis,
+    /// The theme it rendered with.
+    pub(crate) theme: crate::site::theme::Theme,
+    /// The order of the records, the browse lists and the Traditional converter.
+    pub(crate) kept: Option<crate::site::Kept>,
 }
 
 impl Session {
@@ -125,6 +138,11 @@ impl ParseCache {
         let p = inner.1.get_mut(file).filter(|p| p.0 == sha)?;
         p.1 = stamp;
         Some((p.2.clone(), p.3.clone()))
+    }
+
+    /// The findings of the last reading of `file`, whatever its bytes were.
+    pub(crate) fn findings(&self, file: &str) -> Option<Vec<Diagnostic>> {
+        self.inner.lock().ok()?.1.get(file).map(|p| p.3.clone())
     }
 
     /// The parse of `file` if its stamp is the one it had when it was read.

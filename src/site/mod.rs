@@ -194,18 +194,7 @@ pub(crate) fn plan_with(
     }
     for i in c.visible_indexes() {
         let r = &c.records[i];
-        jobs.push(if r.kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) });
-        jobs.push(Job::Text(i));
-        jobs.push(Job::SearchText(i));
-        let n = c.versions[i].len();
-        jobs.extend((0..n).map(|k| Job::Version(i, k)));
-        // Consecutive versions, and every version against the current text.
-        for k in 0..n.saturating_sub(1) {
-            jobs.push(Job::Diff(i, k, k + 1));
-            if k + 1 != n - 1 {
-                jobs.push(Job::Diff(i, k, n - 1));
-            }
-        }
+        jobs.extend(text_jobs(c, i));
         // Listed attachments, the print edition, and files the text links to: each copied once.
         let mut own: BTreeMap<String, String> = BTreeMap::new();
         let linked = r.body.links.iter().filter_map(|l| match &l.target {
@@ -279,6 +268,24 @@ pub(crate) fn plan_with(
     for k in Kind::ALL {
         if c.visible_indexes().any(|i| c.records[i].kind == *k) {
             jobs.push(Job::Data(DataJob::Feed(Some(*k), k.id().into())));
+        }
+    }
+    jobs
+}
+
+/// The jobs of record `i` that show its text: its page, `text.md`, `text.txt`, the pages of its
+/// versions and the redlines between them (their Traditional twins are not included).
+pub(crate) fn text_jobs(c: &Corpus, i: usize) -> Vec<Job> {
+    let mut jobs = vec![if c.records[i].kind == Kind::Gazette { Job::Issue(i) } else { Job::Doc(i) }];
+    jobs.push(Job::Text(i));
+    jobs.push(Job::SearchText(i));
+    let n = c.versions[i].len();
+    jobs.extend((0..n).map(|k| Job::Version(i, k)));
+    // Consecutive versions, and every version against the current text.
+    for k in 0..n.saturating_sub(1) {
+        jobs.push(Job::Diff(i, k, k + 1));
+        if k + 1 != n - 1 {
+            jobs.push(Job::Diff(i, k, n - 1));
         }
     }
     jobs
@@ -411,6 +418,15 @@ pub struct Renderer<'a> {
     hant: std::sync::OnceLock<Result<hant::Converter, String>>,
 }
 
+/// What a renderer made from the whole corpus and can hand to the next one for the same records
+/// ([`Renderer::keep`], [`Renderer::resume`]).
+pub struct Kept {
+    gazettes: (Vec<usize>, BTreeMap<usize, usize>),
+    newest: Vec<usize>,
+    lists: Vec<Arc<List>>,
+    hant: std::sync::OnceLock<Result<hant::Converter, String>>,
+}
+
 impl<'a> Renderer<'a> {
     /// Prepares templates and strings; fails with a diagnostic when the theme is broken.
     /// `registers` are the transfer register (`transfers.jsonl`), empty when nothing was handed
@@ -421,6 +437,37 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         root: &std::path::Path,
         registers: &'a Registers,
+    ) -> Result<Renderer<'a>, Diagnostic> {
+        Renderer::made(c, cfg, theme, root, registers, None)
+    }
+
+    /// [`Renderer::new`] for a corpus whose records only reworded their texts since `kept` was
+    /// taken from the renderer of the same settings, theme and registers ([`Renderer::keep`]):
+    /// the order of the records, the browse lists and the Traditional converter are taken over
+    /// instead of made again (`serve`'s preview of an edit).
+    pub fn resume(
+        c: &'a Corpus,
+        cfg: &'a Config,
+        theme: &'a Theme,
+        root: &std::path::Path,
+        registers: &'a Registers,
+        kept: Kept,
+    ) -> Result<Renderer<'a>, Diagnostic> {
+        Renderer::made(c, cfg, theme, root, registers, Some(kept))
+    }
+
+    /// What [`Renderer::resume`] takes over.
+    pub fn keep(self) -> Kept {
+        Kept { gazettes: self.gazettes, newest: self.newest, lists: self.lists, hant: self.hant }
+    }
+
+    fn made(
+        c: &'a Corpus,
+        cfg: &'a Config,
+        theme: &'a Theme,
+        root: &std::path::Path,
+        registers: &'a Registers,
+        kept: Option<Kept>,
     ) -> Result<Renderer<'a>, Diagnostic> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -489,10 +536,17 @@ impl<'a> Renderer<'a> {
             h.update(src.as_bytes());
         }
         let global_fp = crate::source::hex(&h.finalize());
-        let newest = c.newest_first(None);
-        let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
-        let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        let gazettes = (order, places);
+        let kept = kept.unwrap_or_else(|| {
+            let newest = c.newest_first(None);
+            let order: Vec<usize> = newest.iter().copied().filter(|&i| c.records[i].kind == Kind::Gazette).collect();
+            let places = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+            Kept {
+                gazettes: (order, places),
+                newest,
+                lists: lists(c).into_iter().map(Arc::new).collect(),
+                hant: std::sync::OnceLock::new(),
+            }
+        });
         Ok(Renderer {
             c,
             cfg,
@@ -504,12 +558,12 @@ impl<'a> Renderer<'a> {
             globals,
             global_fp,
             memo: None,
-            gazettes,
-            newest,
-            lists: lists(c).into_iter().map(Arc::new).collect(),
+            gazettes: kept.gazettes,
+            newest: kept.newest,
+            lists: kept.lists,
             registers,
             registered: data::publications::first_entries(registers),
-            hant: std::sync::OnceLock::new(),
+            hant: kept.hant,
         })
     }
 

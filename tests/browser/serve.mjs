@@ -92,7 +92,19 @@ try {
     report(false, what, `after ${timeout} ms the page says: ${text.slice(0, 600)}`);
   }
 
+  // A new wording of the text is previewed: the page shows it before the rebuild ends, and as the
+  // rebuild writes the same bytes, the page is not reloaded a second time.
+  const builds = () => (log.match(/已将 \d+ 条记录生成为/g) || []).length;
+  const loads = () => asked.filter((p) => p === "/docs/a/").length;
+  const [built, loaded] = [builds(), loads()];
   await reloadsBy("an edit reloads the page", () => fs.writeFileSync(record, `${front()}第二版正文。\n`), (t) => t.includes("第二版"));
+  for (let i = 0; i < 300 && builds() <= built; i++) await sleep(100);
+  await sleep(1500);
+  report(
+    log.includes("已先显示改写正文的 1 条记录") && loads() === loaded + 1,
+    "a new wording is previewed and the rebuild does not reload the page again",
+    `previewed: ${log.includes("已先显示")}, loads of the page: ${loads() - loaded}`,
+  );
 
   // The same size, written elsewhere, dated 2001, and copied over with its time (cp -p): its
   // modification time is older than the record's.

@@ -7,6 +7,12 @@
 //! the same value). A page is served with the version it was built at; the script compares it with
 //! the one the stream announces, on connecting and after every rebuild.
 //!
+//! A preview of an edit ([`super::preview`]) is served before the rebuild ends: its pages take
+//! the place of the output's files, and open pages reload to them. Such a page carries two
+//! versions, its own and the next: when the rebuild writes the very bytes it showed, it counts
+//! one and those pages stay as they are; when it writes anything else, or fails, it counts two and
+//! every page reloads.
+//!
 //! Event streams do not hold a thread or one of the connection slots: once its head is answered, a
 //! stream is handed to [`Live`], which writes to all of them (without blocking) when a rebuild
 //! ends. Otherwise 32 open tabs would take every slot and the pages themselves could no longer be
@@ -14,8 +20,10 @@
 
 use crate::model::lang::Lang;
 use crate::msg;
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -37,7 +45,7 @@ pub const RELOAD_JS: &str = r#"(function () {
   function open() {
     var es = new EventSource("/__gongbao/events");
     es.onmessage = function (e) {
-      if (e.data && e.data !== built) { es.close(); location.reload(); }
+      if (e.data && (" " + built + " ").indexOf(" " + e.data + " ") < 0) { es.close(); location.reload(); }
     };
     es.onerror = function () {
       if (es.readyState === EventSource.CLOSED) { setTimeout(open, 3000); }
@@ -60,6 +68,9 @@ pub struct Live {
     streams: Mutex<Vec<TcpStream>>,
     /// The site's language, for the error page.
     lang: Lang,
+    /// The pages of the preview of an edit, by their path in the output folder, until the
+    /// rebuild that follows it ends.
+    preview: Mutex<HashMap<PathBuf, Vec<u8>>>,
 }
 
 impl Live {
@@ -72,6 +83,7 @@ impl Live {
             failure: Mutex::new(None),
             streams: Mutex::new(Vec::new()),
             lang,
+            preview: Mutex::new(HashMap::new()),
         }
     }
 
@@ -85,13 +97,31 @@ impl Live {
         self.failure.lock().map(|f| f.clone()).unwrap_or(None)
     }
 
-    /// Records the outcome of a rebuild and tells every open page.
+    /// Records the outcome of a rebuild and tells every open page. The pages of a preview are
+    /// served from the output again; a page that showed one reloads only if the rebuild wrote
+    /// other bytes for any of them, or failed.
     pub fn rebuilt(&self, failure: Option<String>) {
+        let shown = std::mem::take(&mut *self.preview.lock().unwrap_or_else(|e| e.into_inner()));
+        let kept =
+            failure.is_none() && shown.iter().all(|(path, bytes)| std::fs::read(path).is_ok_and(|b| b == *bytes));
         if let Ok(mut f) = self.failure.lock() {
             *f = failure;
         }
+        self.count.fetch_add(if kept { 1 } else { 2 }, Ordering::SeqCst);
+        self.send(&format!("data: {}\n\n", self.version()));
+    }
+
+    /// Serves `pages` (paths in the output folder, and bytes) until the next [`Live::rebuilt`],
+    /// and tells every open page.
+    pub fn previewed(&self, pages: HashMap<PathBuf, Vec<u8>>) {
+        *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = pages;
         self.count.fetch_add(1, Ordering::SeqCst);
         self.send(&format!("data: {}\n\n", self.version()));
+    }
+
+    /// The bytes the preview shows for the output file `path`, when it has them.
+    pub fn previewing(&self, path: &Path) -> Option<Vec<u8>> {
+        self.preview.lock().ok()?.get(path).cloned()
     }
 
     /// Answers a request for the event stream and keeps the connection, or answers 503 when
@@ -159,6 +189,12 @@ impl Live {
     pub fn script_tag(&self) -> String {
         format!("<script src=\"/__gongbao/reload.js\" data-version=\"{}\"></script>", self.version())
     }
+
+    /// The tag for a page of the preview: it stays when the rebuild that follows counts once.
+    pub fn preview_script_tag(&self) -> String {
+        let next = format!("{}-{}", self.start, self.count.load(Ordering::SeqCst) + 1);
+        format!("<script src=\"/__gongbao/reload.js\" data-version=\"{} {next}\"></script>", self.version())
+    }
 }
 
 /// Whether the page at the other end has closed the stream (it never sends anything after its
@@ -212,6 +248,37 @@ mod tests {
             clients.push(client);
         }
         assert_eq!(live.open_streams(), super::MAX_STREAMS);
+    }
+
+    #[test]
+    fn a_preview_is_served_until_the_rebuild_and_its_pages_reload_only_when_the_rebuild_differs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let page = tmp.path().join("index.html");
+        std::fs::write(&page, "旧").unwrap();
+        let live = Live::new(Lang::ZhHans);
+        let stays = |live: &Live, tag: &str| {
+            // What the reload script does with the version the stream announces.
+            let built = tag.split("data-version=\"").nth(1).unwrap().split('"').next().unwrap();
+            built.split(' ').any(|v| v == live.version())
+        };
+        // The rebuild writes what the preview showed: its pages stay, the others reload.
+        live.previewed([(page.clone(), "新".as_bytes().to_vec())].into());
+        assert_eq!(live.previewing(&page).as_deref(), Some("新".as_bytes()));
+        assert_eq!(live.previewing(&tmp.path().join("other.html")), None);
+        let (shown, other) = (live.preview_script_tag(), live.script_tag());
+        std::fs::write(&page, "新").unwrap();
+        live.rebuilt(None);
+        assert_eq!(live.previewing(&page), None, "the output is served again");
+        assert!(stays(&live, &shown), "the previewed page was right");
+        assert!(!stays(&live, &other), "pages served from the old output reload");
+        // The rebuild writes something else, or fails: every page reloads.
+        for (written, failure) in [("又一版", None), ("新", Some("错误".to_string()))] {
+            live.previewed([(page.clone(), "新".as_bytes().to_vec())].into());
+            let shown = live.preview_script_tag();
+            std::fs::write(&page, written).unwrap();
+            live.rebuilt(failure.clone());
+            assert!(!stays(&live, &shown), "{written} {failure:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `gongbao serve`: serve the built site on 127.0.0.1 (or `--bind`), rebuild when a file of
 //! the site changes, and reload the pages open in a browser. Pages served here get a small script
 //! that listens for rebuilds ([`live`]); the files on disk stay exactly what `build` writes. While
-//! the last build has failed, every page request gets a page with its findings instead.
+//! the last build has failed, every page request gets a page with its findings instead. When a
+//! save only rewords a record's text, the pages that show it are rendered first and served from
+//! memory until the rebuild ends ([`preview`]).
 //!
 //! The port is taken before anything is built, so a busy port is said at once. The preview holds
 //! unpublished drafts, so the server is careful even on 127.0.0.1: it answers only requests
@@ -13,6 +15,7 @@
 //! [`live`]).
 
 pub mod live;
+pub mod preview;
 pub mod watch;
 
 use super::build::{Options as BuildOptions, build};
@@ -100,7 +103,13 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
                 live.rebuilt(rebuild(&opts));
                 let _ = built.send(());
             };
-            watch::run(&targets, choice, lang, first, || live.rebuilt(rebuild(&opts)))
+            let changed = |files: watch::Changed| {
+                if let Some(files) = files {
+                    show_preview(&opts, &files, &live, lang);
+                }
+                live.rebuilt(rebuild(&opts))
+            };
+            watch::run(&targets, choice, lang, first, changed)
         });
     }
     let _ = first_done.recv();
@@ -230,6 +239,28 @@ impl Drop for Slot {
 
 /// Builds once, printing what stopped the build; what stopped it, as printed, or `None` when it
 /// finished.
+/// Serves the preview of an edit of `files`, when it has one (see [`preview`]), and says so.
+fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang) {
+    let start = Instant::now();
+    let Some(p) = preview::preview(opts, files) else { return };
+    let Some(out) = &opts.out else { return };
+    let n = p.pages.len();
+    live.previewed(p.pages.into_iter().map(|(rel, bytes)| (out.join(rel), bytes)).collect());
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+        eprintln!("preview-ms ms={ms:.1} records={} pages={n}", p.records);
+    }
+    let records = p.records;
+    eprintln!(
+        "{}",
+        msg!(
+            "已先显示改写正文的 {records} 条记录的 {n} 个页面（{ms:.0} 毫秒），其余随完整构建更新",
+            "showing the {n} page(s) of {records} record(s) whose text was reworded first ({ms:.0} ms); the rest follows with the rebuild"
+        )
+        .get(lang)
+    );
+}
+
 fn rebuild(opts: &BuildOptions) -> Option<String> {
     match build(opts) {
         Ok(_) => None,
@@ -396,9 +427,10 @@ fn respond(mut s: TcpStream, site: &Site) -> std::io::Result<()> {
             return send(&mut s, 500, "text/html; charset=utf-8", live.error_page(&findings).as_bytes());
         }
     }
-    let mut body = std::fs::read(&file).unwrap_or_default();
+    let previewed = if status == 200 { live.previewing(&file) } else { None };
+    let inject = if previewed.is_some() { live.preview_script_tag() } else { live.script_tag() };
+    let mut body = previewed.unwrap_or_else(|| std::fs::read(&file).unwrap_or_default());
     if is_html {
-        let inject = live.script_tag();
         let text = String::from_utf8_lossy(&body);
         body = match text.rfind("</body>") {
             Some(i) => format!("{}{inject}{}", &text[..i], &text[i..]).into_bytes(),

@@ -33,7 +33,7 @@ pub enum Watcher {
 
 /// Quiet time after the last event before a rebuild: an editor's save (write a temporary file,
 /// rename it over, set its mode) or a `git checkout` is one rebuild, not several.
-const SETTLE: Duration = Duration::from_millis(200);
+const SETTLE: Duration = Duration::from_millis(100);
 
 /// Time between two snapshots when polling.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
@@ -157,9 +157,13 @@ fn git_dirs(root: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((lines.next()?, lines.next()?))
 }
 
+/// The files a batch of changes touched, or `None` when that is not known (the kernel's queue
+/// overflowed, the watcher failed).
+pub type Changed = Option<Vec<PathBuf>>;
+
 /// Calls `first` once the watch is in place (so nothing that changes while it runs is missed),
-/// then `changed` after every change of the site, for ever.
-pub fn run(targets: &Targets, choice: Watcher, lang: Lang, first: impl FnOnce(), mut changed: impl FnMut()) {
+/// then `changed` after every change of the site, for ever, with the files that changed.
+pub fn run(targets: &Targets, choice: Watcher, lang: Lang, first: impl FnOnce(), mut changed: impl FnMut(Changed)) {
     let mut first = Some(first);
     let say = |m: crate::model::diag::Msg| eprintln!("{}", m.get(lang));
     let remote = if choice == Watcher::Auto { remote_fs(&targets.root) } else { None };
@@ -185,7 +189,7 @@ pub fn run(targets: &Targets, choice: Watcher, lang: Lang, first: impl FnOnce(),
 }
 
 /// Compares snapshots for ever (after calling `first` if it has not been called).
-fn poll(targets: &Targets, first: &mut Option<impl FnOnce()>, changed: &mut impl FnMut()) {
+fn poll(targets: &Targets, first: &mut Option<impl FnOnce()>, changed: &mut impl FnMut(Changed)) {
     let mut last = targets.snapshot();
     if let Some(f) = first.take() {
         f();
@@ -194,11 +198,26 @@ fn poll(targets: &Targets, first: &mut Option<impl FnOnce()>, changed: &mut impl
         std::thread::sleep(POLL_EVERY);
         let now = targets.snapshot();
         if now != last {
+            let files = differ(&last, &now);
             last = now;
-            changed();
+            changed(Some(files));
             // What changed during the rebuild is in the next snapshot, compared with this one.
         }
     }
+}
+
+/// The files that are in one snapshot and not the other, or in both with other stamps.
+fn differ(before: &[(PathBuf, Stamp)], now: &[(PathBuf, Stamp)]) -> Vec<PathBuf> {
+    let mut was: std::collections::HashMap<&Path, &Stamp> = before.iter().map(|(p, s)| (p.as_path(), s)).collect();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for (p, s) in now {
+        if was.remove(p.as_path()) != Some(s) {
+            out.push(p.clone());
+        }
+    }
+    out.extend(was.into_keys().map(Path::to_path_buf));
+    out.sort();
+    out
 }
 
 /// Once watching, calls `first` (if it has not been called), then waits for file events and calls
@@ -207,7 +226,7 @@ fn poll(targets: &Targets, first: &mut Option<impl FnOnce()>, changed: &mut impl
 fn events(
     targets: &Targets,
     first: &mut Option<impl FnOnce()>,
-    changed: &mut impl FnMut(),
+    changed: &mut impl FnMut(Changed),
 ) -> Result<(), notify::Error> {
     let (tx, rx) = mpsc::channel();
     let mut d = notify_debouncer_full::new_debouncer(SETTLE, Some(SETTLE / 2), tx)?;
@@ -230,12 +249,21 @@ fn events(
     }
     while let Ok(batch) = rx.recv() {
         let mut matters = false;
+        let mut files: Changed = Some(Vec::new());
         for batch in std::iter::once(batch).chain(rx.try_iter()) {
             match batch {
                 Ok(events) => {
                     for e in &events {
-                        // The kernel's queue overflowed: anything may have changed.
-                        matters |= e.need_rescan() || (changes(&e.kind) && e.paths.iter().any(|p| targets.matters(p)));
+                        if e.need_rescan() {
+                            // The kernel's queue overflowed: anything may have changed.
+                            (matters, files) = (true, None);
+                        } else if changes(&e.kind) {
+                            let hit = e.paths.iter().filter(|p| targets.matters(p));
+                            if let Some(f) = files.as_mut() {
+                                f.extend(hit.clone().cloned());
+                            }
+                            matters |= hit.count() > 0;
+                        }
                         // A folder made or put back after the start is watched from now on. Only
                         // on its arrival: watching walks the whole folder, and listing a folder
                         // raises events on it, which would start the walk again, for ever.
@@ -252,11 +280,15 @@ fn events(
                         }
                     }
                 }
-                Err(_) => matters = true,
+                Err(_) => (matters, files) = (true, None),
             }
         }
         if matters {
-            changed();
+            if let Some(f) = files.as_mut() {
+                f.sort();
+                f.dedup();
+            }
+            changed(files);
         }
     }
     Ok(())
@@ -358,6 +390,17 @@ mod tests {
         ] {
             assert!(!t.matters(&t.root.join(no)), "{no}");
         }
+    }
+
+    #[test]
+    fn polling_names_the_files_that_came_went_or_changed() {
+        let at = |p: &str, size: u64| (PathBuf::from(p), (size, None, 1, 0, 0));
+        let before = [at("/s/content/a.md", 1), at("/s/content/b.md", 2), at("/s/gongbao.toml", 3)];
+        let now =
+            [at("/s/content/a.md", 1), at("/s/content/b.md", 5), at("/s/content/c.md", 1), at("/s/gongbao.toml", 3)];
+        assert_eq!(super::differ(&before, &now), [PathBuf::from("/s/content/b.md"), PathBuf::from("/s/content/c.md")]);
+        assert_eq!(super::differ(&now, &before), [PathBuf::from("/s/content/b.md"), PathBuf::from("/s/content/c.md")]);
+        assert!(super::differ(&now, &now).is_empty());
     }
 
     #[test]

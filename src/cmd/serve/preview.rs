@@ -1,0 +1,97 @@
+//! The preview of an edit: when the files that changed are only records whose texts were
+//! reworded ([`crate::source::parse::Record::rewords`]: the same front matter and links, nothing
+//! in the text a check reports), the pages that show those texts are rendered at once from what
+//! the last build read and linked, and served in place of the output's files until the rebuild
+//! that follows has finished (see [`super::live`]). The preview is the build's own rendering of
+//! the same corpus with the new texts: the rebuild writes the same bytes for those pages (a test
+//! compares them after a series of edits), and everything else (lists, feeds, open data, the
+//! search index, the manifest) follows with the rebuild.
+
+use crate::cmd::build::Options;
+use crate::model::diag::{Diagnostic, Severity};
+use crate::site::{Job, Renderer};
+use crate::source::{self, parse};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The pages of a preview.
+pub struct Preview {
+    /// Output paths (relative to the output folder) and bytes of the pages that show the new texts.
+    pub pages: Vec<(String, Vec<u8>)>,
+    /// Records whose texts were reworded.
+    pub records: usize,
+}
+
+/// The preview of the edit of the files `changed` (absolute paths, as the watcher reports them),
+/// or `None` when anything else may have changed: a record's front matter or links, a record
+/// added, removed, hidden or not public, a finding new to the file, any file that is not a record,
+/// or no finished build to start from. `None` only means that the rebuild alone shows the edit.
+pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
+    let session = o.session.as_ref()?;
+    let mut last = session.last.lock().ok()?.take()?;
+    let made = make(o, &mut last, changed);
+    // Handed back rather than dropped here: the rebuild that follows lets it go, after the
+    // preview is served.
+    if let Ok(mut l) = session.last.lock() {
+        *l = Some(last);
+    }
+    made
+}
+
+fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option<Preview> {
+    let session = o.session.as_ref()?;
+    let root = &o.root;
+    let content = root.join("content").canonicalize().ok()?;
+    let a = &mut last.analysis;
+    let mut reworded: Vec<(usize, Arc<parse::Record>)> = Vec::new();
+    for path in changed {
+        let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
+        let file = format!("content/{under}");
+        let exists = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+        let i = a.corpus.records.iter().position(|r| r.file == file);
+        match (exists, i) {
+            // A file that came and went between two builds (an editor's temporary file) changes
+            // nothing the build reads.
+            (false, None) if !a.files.contains(&under) => continue,
+            (true, Some(i)) if source::is_record_file(&under) => {
+                let entry = source::Entry { path: root.join("content").join(&under), under };
+                let src = source::read(root, &entry).ok()?;
+                if src.sha256 == a.corpus.records[i].sha256 {
+                    continue;
+                }
+                let (record, found) = parse::parse(&src, &a.cfg);
+                // The file's findings must be those the last build had (its positions aside):
+                // a new one may be an error, or a warning the site counts as one.
+                let before = session.parse.findings(&file)?;
+                let gist = |d: &Diagnostic| (d.rule.id, d.severity == Severity::Error, d.message.zh.clone(), d.private);
+                if !found.iter().map(gist).eq(before.iter().map(gist)) {
+                    return None;
+                }
+                let record = Arc::new(record?);
+                if !a.corpus.visible[i] || !a.corpus.records[i].rewords(&record) {
+                    return None;
+                }
+                reworded.push((i, record));
+            }
+            _ => return None,
+        }
+    }
+    if reworded.is_empty() {
+        return None;
+    }
+    let records = reworded.len();
+    let mut jobs: Vec<Job> = Vec::new();
+    for (i, record) in reworded {
+        if !a.corpus.reword(i, record) {
+            return None;
+        }
+        jobs.extend(crate::site::text_jobs(&a.corpus, i).into_iter().filter(|j| !matches!(j, Job::SearchText(_))));
+    }
+    let twins: Vec<Job> = jobs.iter().filter(|j| j.is_page()).map(|j| Job::Hant(Box::new(j.clone()))).collect();
+    jobs.extend(twins);
+    let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
+    let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
+    last.kept = Some(renderer.keep());
+    Some(Preview { pages: pages.ok()?, records })
+}
