@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -57,6 +58,10 @@ registration_no = '^ZJSP\\d{2}-\\d{4}-\\d{4}$'
 """
 
 
+# Pagefind's address-space cap, in bytes.
+PAGEFIND_CAP = 16 << 30
+
+
 def timed(cmd, env=None, peer=False):
     """Runs cmd under GNU time; returns (wall seconds, peak KiB, stderr). A peer's failure (Hugo,
     Pagefind, Zola) is recorded, not fatal: the wall time is then None and the stderr says why."""
@@ -73,7 +78,10 @@ def timed(cmd, env=None, peer=False):
 
 
 def serve_rebuilds(gongbao, site, record, runs, out):
-    """Seconds of each `serve` rebuild after a one-record edit (a line appended, `runs` times)."""
+    """After each of `runs` one-record edits (a line appended) to a running `serve`: seconds until
+    the record's page, fetched over HTTP every 5 ms, shows the new line (the file watcher's 100 ms
+    of quiet included); seconds of its preview of the edit (`preview-ms`, none when it took none);
+    seconds of the whole rebuild (its stages)."""
     clean(out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     port = 18000 + os.getpid() % 1000
@@ -81,28 +89,48 @@ def serve_rebuilds(gongbao, site, record, runs, out):
     p = subprocess.Popen([gongbao, "-C", site, "serve", "--port", str(port), "--out", out], stderr=log, stdout=subprocess.DEVNULL,
                          env=dict(os.environ, GONGBAO_TIMINGS="1", CI="true"))
     original = open(record, encoding="utf-8").read()
+    rid = re.search(r"^id:\s*(\S+)", original, re.M)
+    rid = rid.group(1).strip("'\"") if rid else os.path.relpath(record, os.path.join(site, "content"))[:-3]
+    page = f"http://127.0.0.1:{port}/docs/{rid}/"
+
+    def lines(pattern):
+        log.seek(0)
+        return re.findall(pattern, log.read())
 
     def builds():
-        log.seek(0)
-        return [sum(float(kv.split("=")[1]) for kv in m.group(1).split() if kv.split("=")[0] in ("analyse", "pages", "data", "search", "seal", "swap")) / 1000
-                for m in re.finditer(r"timings-ms (.*)", log.read())]
+        return [sum(float(kv.split("=")[1]) for kv in m.split() if kv.split("=")[0] in ("analyse", "pages", "data", "search", "seal", "swap")) / 1000
+                for m in lines(r"timings-ms (.*)")]
 
-    def wait(n, seconds=60):
-        for _ in range(seconds * 10):
+    def wait(n, seconds=60, mark=None, start=None):
+        seen = None
+        for _ in range(seconds * 200):
             if len(builds()) >= n:
-                return
-            time.sleep(0.1)
+                return seen
+            if mark and seen is None:
+                try:
+                    with urllib.request.urlopen(page, timeout=5) as r:
+                        if mark in r.read().decode("utf-8"):
+                            seen = time.time() - start
+                except OSError:
+                    pass
+            time.sleep(0.005)
         sys.exit(f"serve did not rebuild; see {log.name}")
 
     try:
         # The first build is a clean one (minutes at 50,000 records); rebuilds are waited for a minute.
         wait(1, 3600)
+        results = []
         for k in range(runs):
             time.sleep(1.0)
+            mark = f"第{k + 1}处改动（{time.time():.0f}）"
+            before = len(lines(r"preview-ms (.*)"))
+            start = time.time()
             with open(record, "a", encoding="utf-8") as f:
-                f.write(f"\n本段为 serve 基准测试追加的第{k + 1}处改动。\n")
-            wait(k + 2)
-        return builds()[1:]
+                f.write(f"\n本段为 serve 基准测试追加的{mark}。\n")
+            seen = wait(k + 2, mark=mark, start=start)
+            previews = lines(r"preview-ms ms=(\S+)")
+            results.append((builds()[-1], float(previews[-1]) / 1000 if len(previews) > before else None, seen))
+        return results
     finally:
         p.terminate()
         p.wait()
@@ -159,7 +187,10 @@ def main():
                                      env=dict(os.environ, GONGBAO_TIMINGS="1", CI="true")),
             "hugo": lambda: timed([hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")], peer=True),
             # Runs right after Hugo, over Hugo's fresh output (it is not cleaned in between).
-            "pagefind": lambda: timed([pagefind, "--site", os.path.join(out, "hugo"), "--silent"], peer=True),
+            # Under a cap on its address space: at 50,000 documents it grows past 22 GiB and fails,
+            # and on the way takes the memory the machine's other work needs. Over the cap it fails
+            # sooner, the same way, and the table says so.
+            "pagefind": lambda: timed(["prlimit", f"--as={PAGEFIND_CAP}", pagefind, "--site", os.path.join(out, "hugo"), "--silent"], peer=True),
             "floor": lambda: timed(["sh", "-c", f"cp -r '{corpus}/gongbao/content' '{out}/floor' && find '{out}/gongbao' -type f -print0 | xargs -0 sha256sum > /dev/null"]),
         }
         if a.baseline:
@@ -210,7 +241,14 @@ def main():
         finally:
             with open(record, "w", encoding="utf-8") as f:
                 f.write(original)
-        got["serve"] = [(w, 0) for w in serve_rebuilds(gongbao, site, record, a.runs, os.path.join(out, "serve"))]
+        edits = serve_rebuilds(gongbao, site, record, a.runs, os.path.join(out, "serve"))
+        got["serve"] = [(w, 0) for w, _, _ in edits]
+        # An edit without a preview, or a page that never showed it, is not a time: the table says so.
+        for key, col in (("preview", 1), ("visible", 2)):
+            if all(e[col] is not None for e in edits):
+                got[key] = [(e[col], 0) for e in edits]
+            else:
+                got[key], failed[key] = [], "none" if key == "preview" else "never seen"
         got["cached"] = [(w, 0) for w in inc]
         got["clean"] = [(w, 0) for w in full]
         med = medians(got, failed)
@@ -221,23 +259,25 @@ def main():
     lines = [
         f"Machine: {os.cpu_count()} cores; {versions['gongbao']}; {' '.join(versions['hugo'])}; median of {a.runs} interleaved runs, each from an empty output folder.",
         "",
-        "| documents | gongbao s | Hugo s | Hugo + Pagefind s | floor s | gongbao / (Hugo + Pagefind) | gongbao / floor | gongbao peak MiB | Hugo peak MiB | gongbao ms per document | files written |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"Pagefind runs with its address space capped at {PAGEFIND_CAP >> 30} GiB (`prlimit --as`); gongbao / Hugo compares with Hugo alone, which builds no search index.",
+        "",
+        "| documents | gongbao s | Hugo s | Hugo + Pagefind s | floor s | gongbao / (Hugo + Pagefind) | gongbao / Hugo | gongbao / floor | gongbao peak MiB | Hugo peak MiB | gongbao ms per document | files written |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, med, stage, files in rows:
         g, f = med["gongbao"], med["floor"]
         if "hugo" in med and "pagefind" in med and med["hugo"][0] is None:
-            peer, hmem = f"failed: {med['hugo'][1]} | — | {f[0]:.2f} | —", "—"
+            peer, hmem = f"failed: {med['hugo'][1]} | — | {f[0]:.2f} | — | —", "—"
         elif "hugo" in med and "pagefind" in med and med["pagefind"][0] is None:
             h = med["hugo"]
-            peer, hmem = f"{h[0]:.2f} | Pagefind failed: {med['pagefind'][1]} | {f[0]:.2f} | —", f"{h[1]/1024:.0f}"
+            peer, hmem = f"{h[0]:.2f} | Pagefind failed: {med['pagefind'][1]} | {f[0]:.2f} | — | {g[0]/h[0]:.2f}", f"{h[1]/1024:.0f}"
         elif "hugo" in med:
             h, p = med["hugo"], med["pagefind"]
             hp = h[0] + p[0]
-            peer = f"{h[0]:.2f} | {hp:.2f} | {f[0]:.2f} | {g[0]/hp:.2f}"
+            peer = f"{h[0]:.2f} | {hp:.2f} | {f[0]:.2f} | {g[0]/hp:.2f} | {g[0]/h[0]:.2f}"
             hmem = f"{max(h[1], p[1])/1024:.0f}"
         else:
-            peer, hmem = f"not run | not run | {f[0]:.2f} | —", "—"
+            peer, hmem = f"not run | not run | {f[0]:.2f} | — | —", "—"
         lines.append(f"| {n:,} | {g[0]:.2f} | {peer} | {g[0]/f[0]:.2f} | {g[1]/1024:.0f} | {hmem} | {1000*g[0]/n:.3f} | {files:,} |")
     lines += ["", "gongbao's stages (median seconds): reading and checking, pages (documents, versions, issues, browse lists, their Traditional twins), open data and feeds, the search index, checksums, swap into place.", "",
               "| documents | analyse | pages | open data + feeds | search | seal | swap |", "|---:|---:|---:|---:|---:|---:|---:|"]
@@ -256,9 +296,11 @@ def main():
         rows_extra = rows
     if rows_extra:
         lines += ["", "After a one-record change (the record's text edited): a `build` with the build cache against a clean build (`--no-cache`) over the same output, and a rebuild in a running `serve`.", "",
-                  "| documents | cached build s | clean build s | speed-up | serve rebuild s |", "|---:|---:|---:|---:|---:|"]
+                  "In `serve`, the preview is the rendering of the pages that show the edited text (`preview-ms`), and *edit shown* the time from the write until the record's page, fetched over HTTP, has the new line (including the watcher's 100 ms of quiet).", "",
+                  "| documents | cached build s | clean build s | speed-up | serve preview s | serve: edit shown s | serve rebuild s |", "|---:|---:|---:|---:|---:|---:|---:|"]
         for n, med, _, _ in rows_extra:
-            lines.append(f"| {n:,} | {med['cached'][0]:.2f} | {med['clean'][0]:.2f} | {med['clean'][0] / med['cached'][0]:.1f}× | {med['serve'][0]:.2f} |")
+            opt = lambda k: "—" if med[k][0] is None else f"{med[k][0]:.3f}"
+            lines.append(f"| {n:,} | {med['cached'][0]:.2f} | {med['clean'][0]:.2f} | {med['clean'][0] / med['cached'][0]:.1f}× | {opt('preview')} | {opt('visible')} | {med['serve'][0]:.2f} |")
     if any("zola" in med for _, med, _, _ in rows):
         lines += ["", "| documents | Zola s | Zola peak MiB | gongbao / Zola |", "|---:|---:|---:|---:|"]
         for n, med, _, _ in rows:
