@@ -237,20 +237,17 @@ impl Drop for Slot {
     }
 }
 
-/// Builds once, printing what stopped the build; what stopped it, as printed, or `None` when it
-/// finished.
 /// Serves the preview of an edit of `files`, when it has one (see [`preview`]), and says so.
 fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang) {
     let start = Instant::now();
-    let Some(p) = preview::preview(opts, files) else { return };
     let Some(out) = &opts.out else { return };
-    let n = p.pages.len();
-    live.previewed(p.pages.into_iter().map(|(rel, bytes)| (out.join(rel), bytes)).collect());
+    let Some(preview::Preview { pages, records }) = preview::preview(opts, files) else { return };
+    let n = pages.len();
+    live.previewed(pages.into_iter().map(|(rel, bytes)| (out.join(rel), bytes)).collect());
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
-        eprintln!("preview-ms ms={ms:.1} records={} pages={n}", p.records);
+        eprintln!("preview-ms ms={ms:.1} records={records} pages={n}");
     }
-    let records = p.records;
     eprintln!(
         "{}",
         msg!(
@@ -261,6 +258,8 @@ fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang)
     );
 }
 
+/// Builds once, printing what stopped the build; what stopped it, as printed, or `None` when it
+/// finished.
 fn rebuild(opts: &BuildOptions) -> Option<String> {
     match build(opts) {
         Ok(_) => None,

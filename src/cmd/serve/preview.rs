@@ -44,7 +44,10 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let root = &o.root;
     let content = root.join("content").canonicalize().ok()?;
     let a = &mut last.analysis;
-    let mut reworded: Vec<(usize, Arc<parse::Record>)> = Vec::new();
+    // Records are put in place as they are read: when a later file means no preview, the kept
+    // analysis is left half changed, which does not matter, as the rebuild that follows every
+    // preview lets it go unused.
+    let mut reworded: Vec<usize> = Vec::new();
     for path in changed {
         let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
         let file = format!("content/{under}");
@@ -68,11 +71,10 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 if !found.iter().map(gist).eq(before.iter().map(gist)) {
                     return None;
                 }
-                let record = Arc::new(record?);
-                if !a.corpus.visible[i] || !a.corpus.records[i].rewords(&record) {
+                if !a.corpus.visible[i] || !a.corpus.reword(i, Arc::new(record?)) {
                     return None;
                 }
-                reworded.push((i, record));
+                reworded.push(i);
             }
             _ => return None,
         }
@@ -80,18 +82,15 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     if reworded.is_empty() {
         return None;
     }
-    let records = reworded.len();
-    let mut jobs: Vec<Job> = Vec::new();
-    for (i, record) in reworded {
-        if !a.corpus.reword(i, record) {
-            return None;
-        }
-        jobs.extend(crate::site::text_jobs(&a.corpus, i).into_iter().filter(|j| !matches!(j, Job::SearchText(_))));
-    }
+    let mut jobs: Vec<Job> = reworded
+        .iter()
+        .flat_map(|&i| crate::site::text_jobs(&a.corpus, i))
+        .filter(|j| !matches!(j, Job::SearchText(_)))
+        .collect();
     let twins: Vec<Job> = jobs.iter().filter(|j| j.is_page()).map(|j| Job::Hant(Box::new(j.clone()))).collect();
     jobs.extend(twins);
     let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
     let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
     last.kept = Some(renderer.keep());
-    Some(Preview { pages: pages.ok()?, records })
+    Some(Preview { pages: pages.ok()?, records: reworded.len() })
 }

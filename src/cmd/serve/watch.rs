@@ -258,11 +258,11 @@ fn events(
                             // The kernel's queue overflowed: anything may have changed.
                             (matters, files) = (true, None);
                         } else if changes(&e.kind) {
-                            let hit = e.paths.iter().filter(|p| targets.matters(p));
+                            let hit: Vec<&PathBuf> = e.paths.iter().filter(|p| targets.matters(p)).collect();
+                            matters |= !hit.is_empty();
                             if let Some(f) = files.as_mut() {
-                                f.extend(hit.clone().cloned());
+                                f.extend(hit.into_iter().cloned());
                             }
-                            matters |= hit.count() > 0;
                         }
                         // A folder made or put back after the start is watched from now on. Only
                         // on its arrival: watching walks the whole folder, and listing a folder
