@@ -47,6 +47,26 @@ fn links(html: &str) -> Vec<String> {
     v
 }
 
+/// The Traditional pages of the built-in theme are converted in one pass, not by the slower
+/// general rewriter; the test binary is a debug build, which also converts every page both ways
+/// and stops on any difference.
+#[test]
+fn demo_traditional_pages_take_the_one_pass_conversion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gongbao"))
+        .current_dir(project())
+        .args(["build", "--out", out.to_str().unwrap(), "--as-of", "2026-06-30"])
+        .env("GONGBAO_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let slow = err.split("hant-slow=").nth(1).and_then(|x| x.split_whitespace().next()).unwrap();
+    assert_eq!(slow, "0", "{err}");
+    assert!(out.join("zh-Hant/index.html").is_file());
+}
+
 #[test]
 fn demo_site_builds_completely_and_every_internal_link_resolves() {
     let tmp = tempfile::tempdir().unwrap();

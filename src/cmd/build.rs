@@ -317,7 +317,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         eprintln!(
-            "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} files={} reused={}",
+            "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} files={} reused={} hant-slow={}",
             ms(analysed),
             ms(marks[0] - analysed),
             ms(marks[1] - marks[0]),
@@ -325,7 +325,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             ms(sealed - marks[2]),
             ms(start.elapsed() - sealed),
             files,
-            reused
+            reused,
+            site::hant::SLOW_PAGES.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
     let docs = a.corpus.visible_indexes().count();

@@ -26,6 +26,20 @@ thread_local! {
     static MEMO: RefCell<std::collections::HashMap<String, String>> = RefCell::new(std::collections::HashMap::new());
 }
 
+/// Pages converted through lol_html because [`Converter::scan`] passed them over (printed with
+/// `GONGBAO_TIMINGS`; a test expects none for the built-in theme).
+pub(crate) static SLOW_PAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Elements whose content is not markup and is left as it is.
+const RAW_TEXT: &[&str] = &["script", "style"];
+/// Elements whose content is text with no tags in it, converted like any text.
+const RC_TEXT: &[&str] = &["title", "textarea"];
+/// Elements that never have content or an end tag.
+const VOID: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+/// Elements that change how HTML is read ([`Converter::scan`] leaves them to lol_html).
+const FOREIGN: &[&str] = &["svg", "math", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext", "template"];
+
 /// A Simplified-to-Traditional converter, loaded once per build (the dictionaries take a few
 /// milliseconds to open) and shared by every page.
 pub(crate) struct Converter {
@@ -85,7 +99,175 @@ impl Converter {
     /// one of the site's pages (a path under `base` ending in `/` or `.html`) pointed at the
     /// same page under `base` + `prefix` + `/`. Links marked `data-script-link` (the switch and
     /// the `hreflang` alternates) are left alone.
+    ///
+    /// Pages the built-in theme makes are converted by [`Converter::scan`], which reads the
+    /// markup in one pass; anything it does not follow exactly (a comment-like oddity, a tag
+    /// left open, an unquoted attribute, inline SVG) goes through lol_html instead. The two give
+    /// the same bytes: debug builds, and so every test that builds a site, convert each page
+    /// both ways and compare.
     pub(crate) fn page(&self, html: &str, base: &str, prefix: &str) -> Result<String, String> {
+        match self.scan(html, base, prefix) {
+            Some(fast) => {
+                #[cfg(debug_assertions)]
+                {
+                    let slow = self.rewrite(html, base, prefix)?;
+                    assert_eq!(fast, slow, "the one-pass conversion differs from lol_html's");
+                }
+                Ok(fast)
+            }
+            None => {
+                SLOW_PAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.rewrite(html, base, prefix)
+            }
+        }
+    }
+
+    /// [`Converter::page`] in one pass over well-formed markup: every element closed in order,
+    /// attribute values quoted, no CDATA or processing instructions. `None` for anything else.
+    fn scan(&self, html: &str, base: &str, prefix: &str) -> Option<String> {
+        let mut out = String::with_capacity(html.len() + html.len() / 16);
+        // Open elements, and whether each hides its content (`translate="no"`).
+        let mut open: Vec<(&str, bool)> = Vec::new();
+        let mut hidden = 0usize;
+        let mut rest = html;
+        while !rest.is_empty() {
+            let Some(lt) = rest.find('<') else {
+                self.push_text(&mut out, rest, hidden > 0);
+                break;
+            };
+            if lt > 0 {
+                self.push_text(&mut out, &rest[..lt], hidden > 0);
+                rest = &rest[lt..];
+            }
+            if let Some(after) = rest.strip_prefix("<!--") {
+                // `<!-->` and `<!--->` end at once in HTML; leave such oddities to lol_html.
+                if after.starts_with('>') || after.starts_with("->") {
+                    return None;
+                }
+                let end = 4 + after.find("-->")? + 3;
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            } else if rest.len() >= 9 && rest.as_bytes()[..9].eq_ignore_ascii_case(b"<!doctype") {
+                let end = rest.find('>')? + 1;
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            } else if let Some(after) = rest.strip_prefix("</") {
+                let name = tag_name(after)?;
+                if after.as_bytes().get(name.len()) != Some(&b'>') {
+                    return None;
+                }
+                let (was, hides) = open.pop()?;
+                if was != name {
+                    return None;
+                }
+                hidden -= usize::from(hides);
+                let end = 2 + name.len() + 1;
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            } else {
+                let tag = StartTag::read(rest)?;
+                if FOREIGN.contains(&tag.name) || (tag.self_closing && !VOID.contains(&tag.name)) {
+                    return None;
+                }
+                let hides = tag.value("translate") == Some("no");
+                self.push_start(&mut out, &rest[..tag.len], &tag, hides, base, prefix);
+                rest = &rest[tag.len..];
+                if VOID.contains(&tag.name) {
+                    continue;
+                }
+                let raw = RAW_TEXT.contains(&tag.name);
+                if raw || RC_TEXT.contains(&tag.name) {
+                    // The content runs to the first `</name>`; no tag starts inside.
+                    let end = find_end_tag(rest, tag.name)?;
+                    if raw {
+                        out.push_str(&rest[..end]);
+                    } else {
+                        self.push_text(&mut out, &rest[..end], hidden > 0 || hides);
+                    }
+                    let close = end + 2 + tag.name.len() + 1;
+                    out.push_str(&rest[end..close]);
+                    rest = &rest[close..];
+                } else {
+                    open.push((tag.name, hides));
+                    hidden += usize::from(hides);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// A text node: converted unless it is inside an element that hides its content.
+    fn push_text(&self, out: &mut String, text: &str, hidden: bool) {
+        if hidden {
+            out.push_str(text);
+        } else {
+            out.push_str(&self.text(text));
+        }
+    }
+
+    /// A start tag, as it was written when nothing in it changes, otherwise written again the
+    /// way lol_html writes a changed tag: each attribute after one space, a changed value in
+    /// double quotes with only `"` escaped.
+    fn push_start(&self, out: &mut String, written: &str, tag: &StartTag<'_>, hides: bool, base: &str, prefix: &str) {
+        let mut changed: Vec<Option<String>> = vec![None; tag.attrs.len()];
+        let mut any = false;
+        if !hides {
+            for (k, a) in tag.attrs.iter().enumerate() {
+                let read = READ_ATTRIBUTES.contains(&a.name)
+                    || (a.name == "content"
+                        && tag.name == "meta"
+                        && tag
+                            .value("name")
+                            .is_some_and(|n| !n.is_empty() && !META_KEEP.contains(&n.to_ascii_lowercase().as_str())));
+                if let (true, Some(v)) = (read, a.value) {
+                    let t = self.text(v);
+                    if t != v {
+                        changed[k] = Some(t);
+                        any = true;
+                    }
+                }
+            }
+        }
+        let link = match tag.name {
+            "a" | "area" => Some("href"),
+            "form" => Some("action"),
+            _ => None,
+        };
+        if let Some(attr) = link.filter(|_| tag.value("data-script-link").is_none() && !tag.has("data-script-link")) {
+            if let Some(k) = tag.attrs.iter().position(|a| a.name == attr) {
+                if let Some(to) = tag.attrs[k].value.and_then(|h| to_hant(h, base, prefix)) {
+                    changed[k] = Some(to);
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            out.push_str(written);
+            return;
+        }
+        out.push('<');
+        out.push_str(tag.name);
+        for (a, new) in tag.attrs.iter().zip(&changed) {
+            out.push(' ');
+            match new {
+                None => out.push_str(a.written),
+                Some(v) => {
+                    out.push_str(a.name);
+                    out.push_str("=\"");
+                    out.push_str(&v.replace('"', "&quot;"));
+                    out.push('"');
+                }
+            }
+        }
+        if tag.self_closing {
+            out.push_str(" />");
+        } else {
+            out.push('>');
+        }
+    }
+
+    /// [`Converter::page`] through lol_html, for any HTML.
+    fn rewrite(&self, html: &str, base: &str, prefix: &str) -> Result<String, String> {
         let hidden = Rc::new(Cell::new(0u32));
         let pending = RefCell::new(String::new());
         let from_hidden = hidden.clone();
@@ -111,9 +293,12 @@ impl Converter {
                     if el.get_attribute("translate").is_some_and(|v| v == "no") {
                         return Ok(());
                     }
+                    // Values come as written, entities and all, and go back the same way
+                    // (`set_attribute` escapes only a double quote): decoding them first would
+                    // turn a written `&amp;lt;` into a `<` the browser then reads.
                     for name in READ_ATTRIBUTES {
                         if let Some(v) = el.get_attribute(name) {
-                            el.set_attribute(name, &self.text(&decode_basic(&v)))?;
+                            el.set_attribute(name, &self.text(&v))?;
                         }
                     }
                     Ok(())
@@ -125,7 +310,7 @@ impl Converter {
                     let name = el.get_attribute("name").unwrap_or_default().to_ascii_lowercase();
                     if !name.is_empty() && !META_KEEP.contains(&name.as_str()) {
                         if let Some(v) = el.get_attribute("content") {
-                            el.set_attribute("content", &self.text(&decode_basic(&v)))?;
+                            el.set_attribute("content", &self.text(&v))?;
                         }
                     }
                     Ok(())
@@ -166,6 +351,108 @@ impl Converter {
     }
 }
 
+/// An element or attribute name at the start of `s`: lowercase ASCII letters, digits and `-`,
+/// beginning with a letter (anything else is left to lol_html).
+fn tag_name(s: &str) -> Option<&str> {
+    let n = s.bytes().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-').count();
+    s.as_bytes().first().filter(|b| b.is_ascii_lowercase())?;
+    Some(&s[..n])
+}
+
+/// Where `</name>` begins in `s` (ASCII case ignored, as HTML does).
+fn find_end_tag(s: &str, name: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(k) = s[from..].find("</") {
+        let at = from + k;
+        let after = &b[at + 2..];
+        if after.len() > name.len()
+            && after[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && after[name.len()] == b'>'
+        {
+            return Some(at);
+        }
+        // `</name ` or `</name/` would also close it in HTML: not followed here.
+        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return None;
+        }
+        from = at + 2;
+    }
+    None
+}
+
+/// One attribute of a start tag: its name, its value as written (without quotes), and the
+/// whole of it as written (`name="value"`).
+#[derive(Debug)]
+struct Attr<'a> {
+    name: &'a str,
+    value: Option<&'a str>,
+    written: &'a str,
+}
+
+/// A start tag read by [`StartTag::read`].
+#[derive(Debug)]
+struct StartTag<'a> {
+    name: &'a str,
+    attrs: Vec<Attr<'a>>,
+    self_closing: bool,
+    /// Bytes from `<` to `>` inclusive.
+    len: usize,
+}
+
+impl<'a> StartTag<'a> {
+    /// The start tag at the beginning of `s` (which begins with `<`), when it has a lowercase
+    /// name, lowercase attribute names each given once, and values in quotes.
+    fn read(s: &'a str) -> Option<StartTag<'a>> {
+        let name = tag_name(&s[1..])?;
+        let b = s.as_bytes();
+        let mut i = 1 + name.len();
+        let mut attrs: Vec<Attr<'a>> = Vec::new();
+        loop {
+            let ws = b[i..].iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')).count();
+            i += ws;
+            match b.get(i)? {
+                b'>' => return Some(StartTag { name, attrs, self_closing: false, len: i + 1 }),
+                b'/' if b.get(i + 1) == Some(&b'>') => {
+                    return Some(StartTag { name, attrs, self_closing: true, len: i + 2 });
+                }
+                _ if ws == 0 && !attrs.is_empty() => return None,
+                _ => {}
+            }
+            let start = i;
+            let an = tag_name(&s[i..])?;
+            i += an.len();
+            let value = if b.get(i) == Some(&b'=') {
+                let q = *b.get(i + 1)?;
+                if q != b'"' && q != b'\'' {
+                    return None;
+                }
+                let close = s[i + 2..].find(q as char)?;
+                let v = &s[i + 2..i + 2 + close];
+                i += 2 + close + 1;
+                Some(v)
+            } else {
+                match b.get(i)? {
+                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>' | b'/' => None,
+                    _ => return None,
+                }
+            };
+            if attrs.iter().any(|a| a.name == an) {
+                return None;
+            }
+            attrs.push(Attr { name: an, value, written: &s[start..i] });
+        }
+    }
+
+    fn value(&self, name: &str) -> Option<&'a str> {
+        self.attrs.iter().find(|a| a.name == name).and_then(|a| a.value)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.attrs.iter().any(|a| a.name == name)
+    }
+}
+
 /// The address of the Traditional page for a link `href` to a page of the site under `base`,
 /// or `None` for anything else (files, data, assets, other sites, fragments).
 fn to_hant(href: &str, base: &str, prefix: &str) -> Option<String> {
@@ -177,15 +464,6 @@ fn to_hant(href: &str, base: &str, prefix: &str) -> Option<String> {
         return None;
     }
     Some(format!("{base}{prefix}/{rest}"))
-}
-
-/// Attribute values come from lol_html as written; gongbao's templates escape only these five,
-/// and `set_attribute` escapes again, so they are decoded first.
-fn decode_basic(v: &str) -> String {
-    if !v.contains('&') {
-        return v.to_string();
-    }
-    v.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -214,6 +492,43 @@ mod tests {
         assert!(out.contains("<span translate=\"no\">简体<b>中文</b></span>"), "{out}");
         assert!(out.contains(r#"alt="國務院" src="/发.png""#), "{out}");
         assert!(out.contains(r#"href="https://other.example/x/""#), "{out}");
+    }
+
+    #[test]
+    fn the_one_pass_conversion_agrees_with_lol_html_or_steps_aside() {
+        let cc = Converter::new().unwrap();
+        let taken = [
+            r#"<!DOCTYPE html><html lang="zh-CN"><head><title>规范性文件</title><meta charset="utf-8"><meta name="description" content="关于发布"><meta name="viewport" content="width=device-width"></head><body><p>发布<br>机构<img alt="国务院" src="/发.png"/></p></body></html>"#,
+            r#"<a href="/docs/a/" title="发布" class='x' data-label="标签">关于</a><a data-script-link href="/docs/a/">简体</a>"#,
+            r#"<div translate="no">简体<b>中文</b><span title="发布">发</span></div><p>发</p>"#,
+            r#"<script>var s = "<p>发</p>";</script><style>p::after{content:"发"}</style><textarea>发布</textarea>"#,
+            r#"<!-- 注释 发 --><p title="a &amp;lt; 发 &quot;">x &amp; 发</p><form action="/search/"><input placeholder="搜索"></form>"#,
+            "<p\ntitle=\"发\"\n>发</p>",
+        ];
+        for html in taken {
+            let fast = cc.scan(html, "/", "zh-Hant");
+            assert_eq!(fast.as_deref(), Some(cc.rewrite(html, "/", "zh-Hant").unwrap().as_str()), "{html}");
+        }
+        let aside = [
+            "<p>发<li>发</p>",
+            "<p title=发>发</p>",
+            "<svg><title>发</title></svg>",
+            "<P>发</P>",
+            "<p>发 < 发</p>",
+            "<!--->发-->",
+            "<![CDATA[发]]>",
+            "<div/>发",
+            r#"<p title="a" title="b">发</p>"#,
+            "<script>发</script >",
+            "<p>发",
+        ];
+        for html in aside {
+            if let Some(fast) = cc.scan(html, "/", "zh-Hant") {
+                assert_eq!(fast, cc.rewrite(html, "/", "zh-Hant").unwrap(), "{html}");
+            }
+        }
+        assert!(cc.scan("<p>发<li>发</p>", "/", "zh-Hant").is_none());
+        assert!(cc.scan("<p title=发>发</p>", "/", "zh-Hant").is_none());
     }
 
     #[test]

@@ -5,6 +5,8 @@
   "use strict";
   var cfgEl = document.getElementById("search-config");
   if (!cfgEl || !window.fetch) return;
+  var nojs = document.querySelector("[data-nojs]");
+  if (nojs) nojs.hidden = true;
   var cfg = JSON.parse(cfgEl.textContent);
   var T = cfg.t, BASE = cfg.index, PAGE = 10, VERIFY_ALL = 20;
   var form = document.querySelector("[data-search-form]");
