@@ -667,9 +667,10 @@ pub(crate) enum Active {
 }
 
 /// Extensions of [`Active::Html`] files.
-const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml"];
+const HTML_EXTENSIONS: &[&str] = &["html", "htm", "shtml"];
 /// Extensions of [`Active::Refused`] files.
-const REFUSED_EXTENSIONS: &[&str] = &["svg", "svgz", "xml", "xsl", "xslt", "mht", "mhtml", "js", "mjs", "swf"];
+const REFUSED_EXTENSIONS: &[&str] =
+    &["svg", "svgz", "xml", "xhtml", "xht", "xsl", "xslt", "mht", "mhtml", "js", "mjs", "swf"];
 
 /// Whether file name `f` (as written, or percent-encoded) is an active type, by its extension
 /// without regard to case. Trailing dots and spaces are ignored, as some servers drop them.

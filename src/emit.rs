@@ -44,8 +44,9 @@ pub struct OutFile {
     /// Fingerprint of what it was made from (see `Renderer::fingerprint`); `None` for files
     /// always made anew.
     pub fp: Option<[u8; 32]>,
-    /// Modification time of the file in the output, nanoseconds since the epoch; 0 until known.
-    pub mtime: u64,
+    /// The stamp of the file in the output (modification time, inode and change time, see
+    /// `stamp_of`); 0 until known.
+    pub stamp: u64,
     /// Written into the staging folder by this build, rather than reused from the output.
     pub staged: bool,
 }
@@ -58,7 +59,7 @@ impl OutFile {
             sha256: unhex(&w.sha256).unwrap_or_default(),
             size: w.size,
             fp,
-            mtime: 0,
+            stamp: 0,
             staged: true,
         }
     }
@@ -156,7 +157,7 @@ impl Staging {
     pub(crate) fn write_summed(&self, rel: &str, bytes: &[u8], sha256: [u8; 32]) -> std::io::Result<OutFile> {
         self.put(rel, bytes)?;
         let size = bytes.len() as u64;
-        Ok(OutFile { path: rel.into(), sha256, size, fp: Some(sha256), mtime: 0, staged: true })
+        Ok(OutFile { path: rel.into(), sha256, size, fp: Some(sha256), stamp: 0, staged: true })
     }
 
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -415,7 +416,7 @@ pub struct Cache {
 }
 
 /// The version of the cache's format; a cache of another version is not read.
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// One file of the cache as it is written: hex where the build keeps bytes.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -425,7 +426,7 @@ struct CacheRow<'a> {
     fp: Option<std::borrow::Cow<'a, str>>,
     size: u64,
     sha256: std::borrow::Cow<'a, str>,
-    mtime: u64,
+    stamp: u64,
 }
 
 impl Cache {
@@ -477,7 +478,7 @@ impl Cache {
                 sha256: unhex(&row.sha256)?,
                 size: row.size,
                 fp,
-                mtime: row.mtime,
+                stamp: row.stamp,
                 staged: false,
             });
         }
@@ -491,7 +492,7 @@ impl Cache {
     /// modification time they have in `out` now; the others keep the one the previous cache had.
     pub fn make(out: &Path, mut files: Vec<OutFile>) -> Cache {
         for f in files.iter_mut().filter(|f| f.staged) {
-            f.mtime = mtime(&out.join(&*f.path)).unwrap_or(0);
+            f.stamp = stamp(&out.join(&*f.path)).unwrap_or(0);
             f.staged = false;
         }
         Cache { out: absolute(out).to_string_lossy().into_owned(), files }
@@ -523,7 +524,7 @@ impl Cache {
                 fp: f.fp.map(|b| hex(&b).into()),
                 size: f.size,
                 sha256: hex(&f.sha256).into(),
-                mtime: f.mtime,
+                stamp: f.stamp,
             };
             serde_json::to_writer(&mut w, &row)?;
         }
@@ -548,8 +549,7 @@ impl Cache {
     pub(crate) fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
         let e = self.get(path)?;
         let meta = std::fs::metadata(out.join(path)).ok()?;
-        let time = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        (e.fp.as_ref() == Some(fp) && meta.len() == e.size && time == u128::from(e.mtime)).then(|| e.clone())
+        (e.fp.as_ref() == Some(fp) && meta.len() == e.size && stamp_of(&meta)? == e.stamp).then(|| e.clone())
     }
 }
 
@@ -569,9 +569,29 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
     clean
 }
 
-fn mtime(p: &Path) -> Option<u64> {
-    let d = std::fs::metadata(p).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    u64::try_from(d.as_nanos()).ok()
+/// What stands for an output file's bytes without reading them: its modification time and, on
+/// Unix, its inode and change time. A file changed and given its old modification time back
+/// (`touch -r`, `cp -p`, `rsync -t`) gets a new change time, which nothing can set back.
+fn stamp_of(m: &std::fs::Metadata) -> Option<u64> {
+    let d = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    let modified = u64::try_from(d.as_nanos()).ok()?;
+    #[cfg(unix)]
+    let more = {
+        use std::os::unix::fs::MetadataExt;
+        [m.ino(), m.ctime() as u64, m.ctime_nsec() as u64]
+    };
+    #[cfg(not(unix))]
+    let more = [0u64; 3];
+    // Mixed as FNV-1a over the four numbers' bytes.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in [modified, more[0], more[1], more[2]].iter().flat_map(|n| n.to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Some(h)
+}
+
+fn stamp(p: &Path) -> Option<u64> {
+    stamp_of(&std::fs::metadata(p).ok()?)
 }
 
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
@@ -682,7 +702,7 @@ mod tests {
             sha256: [0xa5; 32],
             size: 1,
             fp,
-            mtime: 7,
+            stamp: 7,
             staged: false,
         };
         let files = vec![file("a/index.html", Some([3; 32])), file("index.html", None)];
@@ -693,12 +713,12 @@ mod tests {
         assert!(Cache::read(&root, &b).is_none());
         let read = Cache::read(&root, &tmp.path().join("1/x/../www")).expect("the same folder, named otherwise");
         assert_eq!(read.files, files);
-        assert_eq!(read.get("index.html").map(|f| f.mtime), Some(7));
+        assert_eq!(read.get("index.html").map(|f| f.stamp), Some(7));
         assert_eq!(Cache::path(&root, &root.join("public")), root.join(".gongbao/cache/public.jsonl"));
         // A cache of another format, or cut short in a line, is not read.
         let path = Cache::path(&root, &a);
         let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replacen("\"format\":2", "\"format\":1", 1)).unwrap();
+        std::fs::write(&path, text.replacen("\"format\":3", "\"format\":2", 1)).unwrap();
         assert!(Cache::read(&root, &a).is_none());
         std::fs::write(&path, &text[..text.len() - 9]).unwrap();
         assert!(Cache::read(&root, &a).is_none());

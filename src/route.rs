@@ -10,6 +10,10 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The longest file or folder name common file systems accept, in bytes.
 pub(crate) const MAX_SEGMENT: usize = 255;
+/// The most bytes an output path may have, under the output folder. Linux takes 4,096 for a
+/// whole path; this leaves room for the output folder, the staging folder beside it, the
+/// `zh-Hant/` of a Traditional page and the folders a package puts around the site.
+pub(crate) const MAX_PATH: usize = 1024;
 
 /// The output folder of a record (`docs/<id>` or `gazette/<year>/<number>`).
 pub(crate) fn record_dir(r: &Record) -> String {

@@ -238,7 +238,8 @@ fn non_public_records_reach_no_output_byte() {
     s.write("content/wh-files/MARKER-FILE.txt", "MARKER-BODY-3");
     // A public record that points at the withheld one: allowed with a warning, link left out.
     s.record("amender", &format!("{}\namends: [wh]", normative("修改决定", "2024-02-02")), "见[某文](doc:wh)。\n");
-    s.record("g", "kind: gazette\nyear: 2024\nnumber: 1\npublished: 2024-03-01\nsections:\n  - title: 文件\n    items:\n      - {doc: pub, page: 1}\n      - {doc: req, page: 2}", "");
+    // A section that holds only the withheld record would tell that the issue carried it.
+    s.record("g", "kind: gazette\nyear: 2024\nnumber: 1\npublished: 2024-03-01\nsections:\n  - title: 文件\n    items:\n      - {doc: pub, page: 1}\n      - {doc: req, page: 2}\n  - title: MARKER-SECTION\n    items:\n      - {doc: wh, page: 3}", "");
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let files = tree(&s.root().join("public"));

@@ -207,6 +207,20 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
 
 /// `path-too-long` for an output with a name longer than file systems take.
 fn too_long(c: &Corpus, o: &Output) -> Option<Diagnostic> {
+    let total = o.path.len() + crate::route::HANT.len() + 1;
+    if total > crate::route::MAX_PATH {
+        let (n, max, shown) = (o.path.len(), crate::route::MAX_PATH, o.path.chars().take(40).collect::<String>());
+        return Some(err(
+            &c.records[o.record],
+            &rules::PATH_TOO_LONG,
+            o.pos,
+            msg!(
+                "输出路径 `{shown}…` 有 {n} 字节，加上繁体页面的前缀后超过允许的 {max} 字节",
+                "the output path `{shown}…` is {n} bytes long; with the prefix of the Traditional page it is over the {max} allowed"
+            ),
+            msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
+        ));
+    }
     let seg = o.path.split('/').find(|s| s.len() > crate::route::MAX_SEGMENT)?;
     let (n, max, shown) = (seg.len(), crate::route::MAX_SEGMENT, seg.chars().take(24).collect::<String>());
     Some(err(

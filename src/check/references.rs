@@ -117,7 +117,27 @@ pub(super) fn broken_targets(c: &Corpus, files: &BTreeSet<String>) -> Vec<Diagno
 /// Every reference names a record that exists; public records do not point at non-public ones.
 /// A reference to a record whose file could not be read is left to [`broken_targets`].
 pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &mut Vec<Diagnostic>) {
+    // Each relation names a record once: twice, with two dates, the state shown would be one of
+    // them and the timeline the other. A text may link to one record many times.
+    let mut named: Vec<(&str, String, Pos)> = Vec::new();
     for (key, x) in refs_of(c, r) {
+        if key != "doc:" {
+            if let Some((_, _, first)) = named.iter().find(|(k, i, _)| *k == key && *i == x.id) {
+                let (id, line) = (&x.id, first.line);
+                d.push(err(
+                    r,
+                    &rules::DUPLICATE_REF,
+                    x.pos,
+                    msg!(
+                        "{key} 第二次列出 `{id}`（第 {line} 行已列出）",
+                        "{key} lists `{id}` again (it is listed on line {line})"
+                    ),
+                    msg!("只保留一处，日期写在保留的那一处", "keep one entry, with the date that holds"),
+                ));
+            } else {
+                named.push((key, x.id.clone(), x.pos));
+            }
+        }
         let id = &x.id;
         match c.index_of(id) {
             None => match missing_because(c, files, id) {

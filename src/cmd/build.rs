@@ -457,6 +457,14 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
             ));
         }
     }
+    // Only a folder can be replaced by a folder: a file named as the output (a slip of the
+    // argument, `--out gongbao.toml`) would be moved aside and lost.
+    if std::fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
+        return refuse(msg!(
+            "输出目录 {shown} 已存在，但不是目录：构建只会替换以前的输出目录，不会覆盖文件",
+            "the output {shown} exists and is not a folder: a build replaces only an earlier output folder, never a file"
+        ));
+    }
     match seal::strangers(&folder) {
         Ok(found) if found.is_empty() => {}
         Ok(found) => {
@@ -491,5 +499,6 @@ fn resolved(p: &Path) -> PathBuf {
         }
     }
     let rest = clean.strip_prefix(existing).map(Path::to_path_buf).unwrap_or_default();
-    existing.canonicalize().map(|c| c.join(rest)).unwrap_or(clean)
+    // Joining an empty rest would add a `/`, and `file/` is no file to `exists`.
+    existing.canonicalize().map(|c| if rest.as_os_str().is_empty() { c } else { c.join(rest) }).unwrap_or(clean)
 }

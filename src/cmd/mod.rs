@@ -290,6 +290,43 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
     analyse_with(root, as_of, None, false)
 }
 
+/// Refuses a built site at `out` that holds a document the sources no longer publish on the
+/// day it was built for: withheld, made available on request only, or removed since that build.
+/// A package or a deploy made from it would publish the document again. Only a count is told:
+/// the ids of such documents are not for logs.
+pub(crate) fn still_public(root: &Path, out: &Path) -> Result<(), Failure> {
+    let shown = out.display();
+    let rebuild = || msg!("先重新运行 gongbao build", "run gongbao build again first");
+    let text = std::fs::read_to_string(out.join("data/documents.json")).map_err(|e| {
+        Failure::io(msg!("无法读取 {shown}/data/documents.json：{e}", "cannot read {shown}/data/documents.json: {e}"))
+            .help(rebuild())
+    })?;
+    let built: crate::package::meta::DocumentsFile = serde_json::from_str(&text).map_err(|e| {
+        Failure::io(msg!(
+            "{shown}/data/documents.json 无法读取：{e}",
+            "{shown}/data/documents.json cannot be read: {e}"
+        ))
+        .help(rebuild())
+    })?;
+    let as_of = Date::parse(&built.as_of.to_string()).ok();
+    let now = analyse_with(root, as_of, None, false)?;
+    let public: std::collections::HashSet<&str> =
+        now.corpus.visible_indexes().map(|i| now.corpus.records[i].id.as_str()).collect();
+    let gone = built.documents.iter().filter(|d| !public.contains(d.id.as_str())).count();
+    if gone > 0 {
+        return Err(Failure::new(
+            &rules::CHANGED,
+            EXIT_ERRORS,
+            msg!(
+                "{shown} 中有 {gone} 份文件按现在的 content/ 已不再主动公开（构建之后被改为不予公开、依申请公开，或被删除），不能再从这份输出发布或移交",
+                "{gone} document(s) in {shown} are no longer public by content/ as it is now (withheld, made available on request or removed since that build); nothing is published or packaged from this output"
+            ),
+        )
+        .help(rebuild()));
+    }
+    Ok(())
+}
+
 /// [`analyse`], reusing the records of unchanged files from `cache`.
 pub fn analyse_with(
     root: &Path,

@@ -86,6 +86,7 @@ fn package(o: &Options) -> Result<u8, Failure> {
     let tree_dir = o.site_out.clone().unwrap_or_else(|| default_out(&o.root));
     let key = signing_key(&o.root, &cfg)?;
     let tree = open_tree(&tree_dir, &cfg, key.as_ref())?;
+    super::still_public(&o.root, &tree_dir)?;
     let out = o.out.clone().unwrap_or_else(|| o.root.join("packages"));
     std::fs::create_dir_all(&out).map_err(|e| {
         let shown = out.display();

@@ -200,6 +200,17 @@ pub struct ColumnSettings {
     pub keywords: String,
 }
 
+/// Whether `url` can stand before every link of the site: an absolute `http(s)://` address
+/// with a host, or a path from the root (`/preview/`); nothing a page would have to escape.
+fn base_url_ok(url: &str) -> bool {
+    let shape = (url.starts_with('/') && !url.starts_with("//"))
+        || ["http://", "https://"]
+            .iter()
+            .any(|s| url.strip_prefix(s).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
+    shape
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`'))
+}
+
 fn default_base_url() -> String {
     "/".into()
 }
@@ -312,6 +323,20 @@ impl Config {
             index_format,
         };
         let mut site = raw.site;
+        if !base_url_ok(&site.base_url) {
+            let pos = text.find("base_url").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let url = &site.base_url;
+            return Err(Diagnostic::error(
+                &rules::CONFIG,
+                FILE,
+                pos,
+                msg!("[site] base_url 的值 `{url}` 不是网址", "[site] base_url `{url}` is not an address"),
+            )
+            .help(msg!(
+                "写成 https://example.gov.cn/gazette/ 这样的完整网址，或以 / 开头的路径",
+                "write a full address such as https://example.gov.cn/gazette/, or a path starting with /"
+            )));
+        }
         if !site.base_url.ends_with('/') {
             site.base_url.push('/');
         }
@@ -395,11 +420,7 @@ impl Config {
     /// address or a path starting with `/`; a missing final `/` is added.
     pub fn set_base_url(&mut self, url: &str) -> Result<(), Diagnostic> {
         let url = url.trim();
-        let ok = (url.starts_with('/') && !url.starts_with("//"))
-            || ["http://", "https://"]
-                .iter()
-                .any(|s| url.strip_prefix(s).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
-        if !ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !base_url_ok(url) {
             return Err(Diagnostic::error(
                 &rules::CONFIG,
                 "",
@@ -505,14 +526,21 @@ mod tests {
         }
     }
 
+    fn toml_quote(s: &str) -> String {
+        format!("'{s}'")
+    }
+
     #[test]
     fn a_base_url_given_on_the_command_line_is_checked() {
         let mut c = Config::parse("[site]\nname = \"x\"\n").unwrap();
         c.set_base_url("https://example.gov.cn/gb").unwrap();
         assert_eq!(c.site.base_url, "https://example.gov.cn/gb/");
         assert_eq!(c.base_path(), "/gb/");
-        for bad in ["example.gov.cn", "//x", "https://", "/a b"] {
+        for bad in ["example.gov.cn", "//x", "https://", "/a b", "javascript:alert(1)", "not a url", "https://x/\"a"] {
             assert!(c.set_base_url(bad).is_err(), "{bad}");
+            let toml = format!("[site]\nname = \"x\"\nbase_url = {}\n", toml_quote(bad));
+            let e = Config::parse(&toml).unwrap_err();
+            assert_eq!((e.pos.line, e.pos.column), (3, 1), "{bad}");
         }
     }
 

@@ -135,7 +135,16 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
     }
     for name in names {
         let lower = name.to_ascii_lowercase();
-        if lower.starts_with("on") || lower == "style" || lower == "formaction" {
+        // `data-*` and `class` are the site's own hooks: its script reads the state, timeline
+        // and citation of a record from `data-*` attributes, and its style sheet draws the
+        // banners of a repealed or superseded text from classes. Left on a text's own HTML, they
+        // would let the text claim a legal state the record does not have.
+        if lower.starts_with("on")
+            || lower == "style"
+            || lower == "formaction"
+            || lower == "class"
+            || lower.starts_with("data-")
+        {
             el.remove_attribute(&name);
             continue;
         }
@@ -218,6 +227,13 @@ mod tests {
             assert!(!l.contains(bad), "{bad} left in {c}");
         }
         assert!(c.contains("<img src=\"x\">"), "{c}");
+    }
+
+    #[test]
+    fn the_sites_own_hooks_are_taken_off_a_texts_html() {
+        let dirty = r#"<span data-timeline='{"changes":[]}' class="state-banner banner-repealed" title="t"><b data-state class="state">x</b></span>"#;
+        let c = clean(dirty, &none);
+        assert_eq!(c, r#"<span title="t"><b>x</b></span>"#);
     }
 
     #[test]

@@ -125,7 +125,15 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     let (mut doc_autolink, mut hide_text) = (false, false);
     // Raw HTML as written, with its offsets, to find elements left open.
     let mut raw_pieces: Vec<(String, usize)> = Vec::new();
+    // The text read since the last event that was not text: what it says, where it starts and
+    // ends in `md`.
+    let mut run: Option<(String, usize, usize)> = None;
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
+        if !matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink {
+            if let Some((text, start, end)) = run.take() {
+                personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
+            }
+        }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
@@ -143,12 +151,19 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 if let Some((_, _, h)) = heading_at.as_mut() {
                     h.push_str(t);
                 }
-                // A text event that is the source as written maps offsets one to one; one made
-                // from escapes or entities is placed at its start.
-                let exact = md.get(range.clone()) == Some(&**t);
-                for f in crate::model::personal::find(t) {
-                    let at = if exact { range.start + f.at } else { range.start };
-                    body.personal.push((pos(at), f));
+                // Text as the reader sees it: a number cut by an entity or an escape
+                // (`1381234&#53;678`) arrives in several events and is read whole.
+                match &mut run {
+                    Some((text, _, end)) if *end == range.start => {
+                        text.push_str(t);
+                        *end = range.end;
+                    }
+                    _ => {
+                        if let Some((text, start, end)) = run.take() {
+                            personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
+                        }
+                        run = Some((t.to_string(), range.start, range.end));
+                    }
                 }
                 add(&mut body, &mut excerpt, t);
                 body.chars += t.chars().count();
@@ -156,7 +171,11 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
                 add(&mut body, &mut excerpt, " ")
             }
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, title, .. }) | Event::Start(Tag::Image { dest_url, title, .. }) => {
+                // `tel:13812345678` and a title shown on hover are published too.
+                for f in crate::model::personal::find(dest_url).into_iter().chain(crate::model::personal::find(title)) {
+                    body.personal.push((pos(range.start), f));
+                }
                 doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. }))
                     && doc_target(dest_url).is_some();
                 if could_run_script(dest_url) {
@@ -167,6 +186,11 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
+                // Raw HTML shows its text and its attributes (`title`, `href="tel:…"`) as a
+                // browser decodes them.
+                for f in crate::model::personal::find(&decode_refs(h)) {
+                    body.personal.push((pos(range.start), f));
+                }
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
                 if let Some(at) = doc_in_html_text(h) {
@@ -217,12 +241,24 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             events.push(ev);
         }
     }
+    if let Some((text, start, end)) = run.take() {
+        personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
+    }
     body.excerpt = body.excerpt.chars().take(EXCERPT).collect::<String>().trim().to_string();
     if !raw_pieces.is_empty() {
         let pieces: Vec<(&str, usize)> = raw_pieces.iter().map(|(t, at)| (t.as_str(), *at)).collect();
         body.unclosed = unclosed_raw(&pieces).into_iter().map(|(at, name)| (pos(at), name)).collect();
     }
     (body, events)
+}
+
+/// Personal data in `text`, read from `md[start..end]`: placed at its own offset when the text
+/// is the source as written, else at the start (a text made from escapes or entities).
+fn personal_in(text: &str, start: usize, end: usize, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
+    let exact = end - start == text.len();
+    for f in crate::model::personal::find(text) {
+        found(if exact { start + f.at } else { start }, f);
+    }
 }
 
 /// Elements the cleaner removes with everything in them (see `render::html`): raw text

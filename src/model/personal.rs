@@ -42,6 +42,8 @@ impl PersonalKind {
 pub struct Found {
     /// Byte offset of the first character.
     pub at: usize,
+    /// Byte offset just after the last character.
+    pub end: usize,
     /// What it is.
     pub kind: PersonalKind,
     /// The number, masked (`110105********123X`).
@@ -71,7 +73,10 @@ fn word_char(c: char) -> bool {
 
 /// Every piece of personal data in `text`. A candidate is a run of digits (groups of them joined
 /// by single hyphens or spaces count as one run, as numbers are written `138 1234 5678`), not
-/// touching a further letter or digit; its length and checks decide what it is.
+/// touching a further letter or digit; its length and checks decide what it is. When the whole
+/// run is nothing, the groups in it are tried, longest first, so that two numbers side by side
+/// (`110105194912310011 13812345678`, or a number and a year) are each found, and so is a
+/// mobile number after a country code (`+86 138 1234 5678`).
 pub fn find(text: &str) -> Vec<Found> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
@@ -81,36 +86,64 @@ pub fn find(text: &str) -> Vec<Found> {
             i += 1;
             continue;
         }
-        // The run: digits, with single separators between digits.
-        let start = i;
-        let mut digits: Vec<u8> = Vec::new();
-        let mut separated = false;
+        // The run: groups of digits, with single separators between them.
+        let mut groups: Vec<(usize, usize)> = Vec::new();
         let mut j = i;
+        let mut from = i;
         while j < chars.len() {
-            if let Some(d) = digit(chars[j].1) {
-                digits.push(d);
+            if digit(chars[j].1).is_some() {
                 j += 1;
             } else if matches!(chars[j].1, '-' | ' ') && chars.get(j + 1).and_then(|c| digit(c.1)).is_some() {
-                separated = true;
+                groups.push((from, j));
                 j += 1;
+                from = j;
             } else {
                 break;
             }
         }
+        groups.push((from, j));
         // An identity number may end in X.
-        let mut x_end = false;
-        if digits.len() == 17 && !separated && matches!(chars.get(j).map(|c| c.1), Some('X' | 'x' | 'Ｘ')) {
-            x_end = true;
-            j += 1;
+        let x_end = matches!(chars.get(j).map(|c| c.1), Some('X' | 'x' | 'Ｘ'));
+        let end = if x_end { j + 1 } else { j };
+        if chars.get(end).is_some_and(|c| word_char(c.1)) {
+            i = end.max(i + 1);
+            continue;
         }
-        let touches = chars.get(j).is_some_and(|c| word_char(c.1));
-        if !touches {
-            if let Some(kind) = classify(&digits, x_end, separated) {
-                let shown: String = chars[start..j].iter().map(|c| c.1).filter(|c| !matches!(c, '-' | ' ')).collect();
-                out.push(Found { at: chars[start].0, kind, masked: mask(&shown, kind) });
+        let digits = |a: usize, b: usize| -> Vec<u8> {
+            groups[a..=b].iter().flat_map(|&(s, e)| chars[s..e].iter().filter_map(|c| digit(c.1))).collect()
+        };
+        let lens: Vec<usize> = groups.iter().map(|(s, e)| e - s).collect();
+        let mut push = |a: usize, b: usize, kind: PersonalKind, x: bool| {
+            let last = if x { groups[b].1 + 1 } else { groups[b].1 };
+            let mut shown: String =
+                chars[groups[a].0..last].iter().map(|c| c.1).filter(|c| !matches!(c, '-' | ' ')).collect();
+            if kind == PersonalKind::Mobile {
+                // Without the country code.
+                shown = shown.chars().skip(shown.chars().count().saturating_sub(11)).collect();
+            }
+            let end = chars.get(last).map_or(text.len(), |c| c.0);
+            out.push(Found { at: chars[groups[a].0].0, end, kind, masked: mask(&shown, kind) });
+        };
+        let n = groups.len();
+        if let Some(kind) = classify(&digits(0, n - 1), x_end, &lens) {
+            push(0, n - 1, kind, x_end);
+        } else if n > 1 {
+            let mut a = 0;
+            while a < n {
+                let found = (a..n.min(a + 5)).rev().find_map(|b| {
+                    let x = x_end && b == n - 1;
+                    classify(&digits(a, b), x, &lens[a..=b]).map(|k| (b, k, x))
+                });
+                match found {
+                    Some((b, kind, x)) => {
+                        push(a, b, kind, x);
+                        a = b + 1;
+                    }
+                    None => a += 1,
+                }
             }
         }
-        i = j.max(i + 1);
+        i = end.max(i + 1);
     }
     out
 }
@@ -125,28 +158,43 @@ pub fn mask_all(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
     for f in found {
-        // The number as written may hold separators; mask its digits one for one.
-        let run: String = text[f.at..]
-            .chars()
-            .take_while(|c| digit(*c).is_some() || matches!(c, '-' | ' ' | 'X' | 'x' | 'Ｘ'))
-            .collect();
+        // The number as written may hold separators and a country code before it; its own
+        // characters are masked one for one.
+        let run = &text[f.at..f.end];
         out.push_str(&text[from..f.at]);
+        let own = run.chars().filter(|c| !matches!(c, '-' | ' ')).count();
+        let mut skip = own.saturating_sub(f.masked.chars().count());
         let mut masked = f.masked.chars();
         for c in run.chars() {
-            out.push(if matches!(c, '-' | ' ') { c } else { masked.next().unwrap_or('*') });
+            if matches!(c, '-' | ' ') {
+                out.push(c);
+            } else if skip > 0 {
+                skip -= 1;
+                out.push(c);
+            } else {
+                out.push(masked.next().unwrap_or('*'));
+            }
         }
-        from = f.at + run.len();
+        from = f.end;
     }
     out.push_str(&text[from..]);
     std::borrow::Cow::Owned(out)
 }
 
-/// What a run of digits is, if it is personal data.
-fn classify(d: &[u8], x_end: bool, separated: bool) -> Option<PersonalKind> {
-    if (d.len() == 17 && x_end || d.len() == 18) && !separated && resident_id(d, x_end) {
+/// What a run of digits is, if it is personal data; `groups` are the lengths of the groups it
+/// was written in. An identity number is written whole, or as area, birth date and the rest
+/// (`110105 19491231 0011`).
+fn classify(d: &[u8], x_end: bool, groups: &[usize]) -> Option<PersonalKind> {
+    let id_shape = matches!(groups, [_]) || matches!(groups, [6, 8, 4]) || (x_end && matches!(groups, [6, 8, 3]));
+    if (d.len() == 17 && x_end || d.len() == 18 && !x_end) && id_shape && resident_id(d, x_end) {
         return Some(PersonalKind::ResidentId);
     }
-    if d.len() == 11 && d[0] == 1 && (3..=9).contains(&d[1]) {
+    if x_end {
+        return None;
+    }
+    let mobile = |d: &[u8]| d.len() == 11 && d[0] == 1 && (3..=9).contains(&d[1]);
+    // With the country code written as digits: 86 or 0086 before the number.
+    if mobile(d) || (d.starts_with(&[8, 6]) && mobile(&d[2..])) || (d.starts_with(&[0, 0, 8, 6]) && mobile(&d[4..])) {
         return Some(PersonalKind::Mobile);
     }
     let network = matches!(d.first(), Some(4 | 5)) || d.starts_with(&[6, 2]);
@@ -239,6 +287,26 @@ mod tests {
         for text in
             ["0571-87654321", "2024年1月2日", "青政发〔2024〕7号", "QCSP01-2024-0006", "12812345678", "A13812345678"]
         {
+            assert!(kinds(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_side_by_side_grouped_or_after_a_country_code() {
+        use PersonalKind::{Mobile, ResidentId};
+        assert_eq!(kinds("当事人 110105194912310011 13812345678"), [ResidentId, Mobile]);
+        assert_eq!(kinds("电话 13812345678 2024"), [Mobile]);
+        assert_eq!(kinds("2024 13812345678"), [Mobile]);
+        assert_eq!(kinds("+86 138 1234 5678"), [Mobile]);
+        assert_eq!(kinds("+8613812345678"), [Mobile]);
+        assert_eq!(kinds("008613812345678"), [Mobile]);
+        assert_eq!(kinds("110105 19491231 0011"), [ResidentId]);
+        assert_eq!(kinds("110105 19491231 002X"), [ResidentId]);
+        assert_eq!(find("+86 138 1234 5678")[0].masked, "138****5678");
+        assert_eq!(mask_all("当事人 110105194912310011 13812345678。"), "当事人 110105********0011 138****5678。");
+        assert_eq!(mask_all("+86 138 1234 5678"), "+86 138 **** 5678");
+        // Grouped otherwise, or a landline beside a year, it is no identity number or mobile.
+        for text in ["1101 0519 4912 3100 11", "0571 87654321", "2023 2024 2025", "8612812345678"] {
             assert!(kinds(text).is_empty(), "{text}");
         }
     }

@@ -178,6 +178,11 @@ rules! {
         zh: "文件名含有控制字符、反斜杠或不是 UTF-8",
         en: "a file name holds a control character, a backslash or bytes that are not UTF-8",
     }
+    NOT_A_RECORD {
+        id: "not-a-record", family: Reading, level: Warning, relaxable: true,
+        zh: "文件名像记录（.MD、.markdown 等），但只有以小写 .md 结尾的文件才作为记录读取",
+        en: "a file named like a record (.MD, .markdown and the like) that is not read as one: only names ending in lowercase .md are",
+    }
     ENCODING {
         id: "encoding", family: Reading, level: Error, relaxable: false,
         zh: "文件不是 UTF-8（认得出 GBK），或含 NUL 字节",
@@ -295,6 +300,11 @@ rules! {
         id: "self-ref", family: DatesAndRelations, level: Error, relaxable: true,
         zh: "关联指向记录自身",
         en: "a relation points at the record itself",
+    }
+    DUPLICATE_REF {
+        id: "duplicate-ref", family: DatesAndRelations, level: Error, relaxable: true,
+        zh: "同一关联字段两次列出同一条记录",
+        en: "a relation lists the same record twice",
     }
     NON_PUBLIC_REF {
         id: "non-public-ref", family: DatesAndRelations, level: Warning, relaxable: true,
@@ -438,6 +448,11 @@ rules! {
         id: "raw-html-doc", family: TextAndFiles, level: Error, relaxable: false,
         zh: "doc: 引用写在原始 HTML 的文字中：不会成为链接，页面会原样显示它和其中的 id",
         en: "a doc: reference in the text of raw HTML: it is no link, and the page would show it, id and all",
+    }
+    EMPTY_FILE {
+        id: "empty-file", family: TextAndFiles, level: Warning, relaxable: true,
+        zh: "附件或链接的文件是空的（0 字节）",
+        en: "an attached or linked file is empty (0 bytes)",
     }
     EMPTY_TEXT {
         id: "empty-text", family: TextAndFiles, level: Warning, relaxable: true,

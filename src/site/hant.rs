@@ -219,12 +219,10 @@ impl Converter {
                         && tag
                             .value("name")
                             .is_some_and(|n| !n.is_empty() && !META_KEEP.contains(&n.to_ascii_lowercase().as_str())));
+                // Written again even when the text stays as it was, as lol_html does.
                 if let (true, Some(v)) = (read, a.value) {
-                    let t = self.text(v);
-                    if t != v {
-                        changed[k] = Some(t);
-                        any = true;
-                    }
+                    changed[k] = Some(self.text(v));
+                    any = true;
                 }
             }
         }
@@ -503,6 +501,7 @@ mod tests {
             r#"<div translate="no">简体<b>中文</b><span title="发布">发</span></div><p>发</p>"#,
             r#"<script>var s = "<p>发</p>";</script><style>p::after{content:"发"}</style><textarea>发布</textarea>"#,
             r#"<!-- 注释 发 --><p title="a &amp;lt; 发 &quot;">x &amp; 发</p><form action="/search/"><input placeholder="搜索"></form>"#,
+            r#"<body data-names='{"a":"In force"}' title="x">x</body>"#,
             "<p\ntitle=\"发\"\n>发</p>",
         ];
         for html in taken {

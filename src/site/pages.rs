@@ -383,6 +383,11 @@ impl Renderer<'_> {
                     .collect(),
                 title: &s.title,
             })
+            // A section whose every item is not public would still tell that the issue carried
+            // something under that heading: it goes with them.
+            .zip(x.map(|x| &x.sections[..]).unwrap_or(&[]))
+            .filter(|(shown, s)| !shown.items.is_empty() || s.items.is_empty())
+            .map(|(shown, _)| shown)
             .collect();
         let (newer, older) = self.neighbours(i);
         IssuePage {

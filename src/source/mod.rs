@@ -215,7 +215,22 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
             return Ok(loaded);
         }
         Ok(m) if m.is_dir() => {}
-        _ => return Ok(loaded),
+        // Without its records a site would build empty over the previous output (and a deploy
+        // would then delete every page): a missing or misplaced content/ is an error.
+        found => {
+            let what = match found {
+                Ok(_) => msg!("content/ 不是目录", "content/ is not a folder"),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    msg!("站点没有 content/ 目录", "the site has no content/ folder")
+                }
+                Err(e) => msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
+            };
+            loaded.diagnostics.push(Diagnostic::error(&rules::UNREADABLE, "content", Pos::new(1, 1), what).help(msg!(
+                "记录放在站点目录下的 content/ 中；新站点请运行 gongbao init",
+                "records live in the site's content/ folder; gongbao init makes a new site"
+            )));
+            return Ok(loaded);
+        }
     }
 
     let walker =
@@ -263,9 +278,33 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
         loaded.files.insert(under.clone());
         if is_record_file(&under) {
             loaded.entries.push(Entry { path: entry.path().to_path_buf(), under });
+        } else if looks_like_record(&under) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+            loaded.diagnostics.push(
+                Diagnostic::warning(
+                    &rules::NOT_A_RECORD,
+                    &shown(),
+                    Pos::new(1, 1),
+                    msg!(
+                        "文件 `{name}` 不会作为记录读取：只有以小写 .md 结尾的文件才是记录",
+                        "`{name}` is not read as a record: only names ending in lowercase .md are"
+                    ),
+                )
+                .help(msg!("改名为 {stem}.md", "rename it {stem}.md")),
+            );
         }
     }
     Ok(loaded)
+}
+
+/// Whether a file that is not a record is named as if it were one (`通知.MD`, `a.markdown`): it
+/// would silently be left out. Earlier texts in `versions/` are checked elsewhere.
+fn looks_like_record(under: &str) -> bool {
+    let Some((_, ext)) = under.rsplit_once('.') else { return false };
+    let ext = ext.to_ascii_lowercase();
+    matches!(ext.as_str(), "md" | "markdown" | "mdown" | "mkd" | "mkdn")
+        && !under.split('/').rev().skip(1).any(|seg| seg == "versions")
 }
 
 /// Whether the file at `under` (its path under `content/`) is a record: a `.md` file that is not
@@ -328,6 +367,16 @@ type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
 /// (the encoding older Chinese office tools still save in) is named as such so the editor knows
 /// what to convert from.
 pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+    if looks_like_utf16(bytes) {
+        return Err((
+            Pos::new(1, 1),
+            msg!("文件是 UTF-16 编码，不是 UTF-8", "the file is encoded in UTF-16, not UTF-8"),
+            msg!(
+                "用编辑器另存为 UTF-8（记事本：“另存为”中的编码选 UTF-8），或运行 iconv -f UTF-16 -t UTF-8",
+                "save it as UTF-8 in your editor, or run iconv -f UTF-16 -t UTF-8"
+            ),
+        ));
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(s) if !s.contains('\0') => Ok(s.to_string()),
@@ -363,6 +412,19 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
             }
         }
     }
+}
+
+/// True for UTF-16 text, as Windows tools write it: with its byte-order mark, or without one
+/// when every other byte of the first ones is NUL (the ASCII of `---` and the keys).
+fn looks_like_utf16(b: &[u8]) -> bool {
+    if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    // Most of the first characters are ASCII, whose other byte is NUL; UTF-8 text has no NUL.
+    let head = &b[..b.len().min(64) & !1];
+    let zeros = |from: usize| head.iter().skip(from).step_by(2).filter(|&&x| x == 0).count();
+    let pairs = head.len() / 2;
+    pairs >= 4 && (zeros(0) * 2 > pairs || zeros(1) * 2 > pairs)
 }
 
 /// True when every non-ASCII byte pairs up as a GBK double-byte character and at least a few
@@ -520,6 +582,18 @@ mod tests {
         let (pos, m, _) = decode(gbk).unwrap_err();
         assert!(m.en.contains("GBK"));
         assert_eq!((pos.line, pos.column), (1, 8));
+    }
+
+    #[test]
+    fn names_utf16_with_or_without_its_mark() {
+        let text = "---\ntitle: 青川市\n---\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [[&[0xFF, 0xFE][..], &le].concat(), le.clone(), [&[0xFE, 0xFF][..], &be].concat(), be] {
+            let (_, m, _) = decode(&bytes).unwrap_err();
+            assert!(m.en.contains("UTF-16"), "{bytes:?}");
+        }
+        assert!(decode(b"---\ntitle: a\n---\n").is_ok());
     }
 
     #[test]

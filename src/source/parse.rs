@@ -1204,6 +1204,24 @@ impl Parser<'_> {
         }
         let lang = raw.lang.map(|l| l.value);
         let mut body = markdown::render(&src.text, body_at, &src.text[body_at..], false);
+        // Every value of the front matter can reach a page, the open data or a feed (keywords,
+        // a draft's channel for comments, attachment titles, notes): personal data in any of
+        // them counts as in the text. Comment lines are never published.
+        let yaml_at = yaml.as_ptr() as usize - src.text.as_ptr() as usize;
+        let mut front = Vec::new();
+        let mut line_at = yaml_at;
+        for line in yaml.split_inclusive('\n') {
+            if !line.trim_start().starts_with('#') {
+                for f in crate::model::personal::find(line) {
+                    front.push((Pos::of_offset(&src.text, line_at + f.at), f));
+                }
+            }
+            line_at += line.len();
+        }
+        if !front.is_empty() {
+            front.append(&mut body.personal);
+            body.personal = front;
+        }
         // A record is kept for the whole build: pages take their headings and description from
         // their own rendering of the text, and feeds and the catalogue make the excerpts they
         // show (`Renderer::excerpt`), so the scan's are let go here (at a national scale the

@@ -102,7 +102,11 @@ impl Renderer<'_> {
         let sections: Vec<Value> = x
             .sections
             .iter()
-            .map(|s| json!({"title": s.title, "items": s.items.iter().filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"id": c.records[t].id, "title": c.records[t].title, "page": it.page, "url": self.abs_doc(t)}))).collect::<Vec<_>>()}))
+            .filter_map(|s| {
+                let items: Vec<Value> = s.items.iter().filter_map(|it| self.lookup(&it.doc.id).map(|t| json!({"id": c.records[t].id, "title": c.records[t].title, "page": it.page, "url": self.abs_doc(t)}))).collect();
+                // As on the page: a section left with no public item is not shown at all.
+                (!items.is_empty() || s.items.is_empty()).then(|| json!({"title": s.title, "items": items}))
+            })
             .collect();
         pretty(&json!({
             "id": r.id, "url": self.abs_doc(i), "title": r.title, "year": x.year, "number": x.number, "total_number": x.total_number,
