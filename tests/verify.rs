@@ -170,3 +170,15 @@ fn links_fifos_and_devices_end_promptly_in_a_failure() {
     }
     assert_eq!(verify(&s, false).0, Some(0));
 }
+
+#[test]
+fn a_signature_cut_short_is_reported_even_without_the_public_key() {
+    let s = built(true);
+    let sig = s.root().join("public/SHA256SUMS.minisig");
+    assert_eq!(verify(&s, false).0, Some(0));
+    let whole = std::fs::read(&sig).unwrap();
+    std::fs::write(&sig, &whole[..whole.len() / 2]).unwrap();
+    let (code, out) = verify(&s, false);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("SHA256SUMS.minisig"), "{out}");
+}

@@ -159,6 +159,28 @@ impl PublicKey {
     }
 }
 
+/// Whether `sig_file` has the shape of a minisign signature (its lines, the lengths of the
+/// signature and global signature, a known algorithm), which can be told without the public key:
+/// a signature cut short or mangled is found even when nobody gave the key.
+pub fn well_formed(sig_file: &str) -> Result<(), String> {
+    let mut lines = sig_file.lines().filter(|l| !l.trim().is_empty());
+    let (untrusted, sig_line, trusted, global_line) = (lines.next(), lines.next(), lines.next(), lines.next());
+    if !untrusted.is_some_and(|l| l.starts_with("untrusted comment: ")) {
+        return Err("the signature file is malformed".into());
+    }
+    let raw = sig_line.and_then(|l| unbase64(l.trim())).ok_or("the signature file is malformed")?;
+    if raw.len() != 74 || !matches!(&raw[..2], b"ED" | b"Ed") {
+        return Err("the signature file is malformed".into());
+    }
+    if !trusted.is_some_and(|t| t.starts_with("trusted comment: ")) {
+        return Err("the trusted comment is missing".into());
+    }
+    match global_line.and_then(|l| unbase64(l.trim())) {
+        Some(g) if g.len() == 64 => Ok(()),
+        _ => Err("the global signature is malformed".into()),
+    }
+}
+
 /// The BLAKE2b-512 of everything `r` reads, for [`KeyPair::sign_prehashed`].
 pub(crate) fn prehash(mut r: impl std::io::Read) -> std::io::Result<[u8; 64]> {
     let mut h = Blake2b512::new();
@@ -242,5 +264,16 @@ mod tests {
         assert!(pk.verify(b"hello", &forged).unwrap_err().contains("altered"));
         let other = KeyPair::generate().unwrap().public();
         assert!(other.verify(b"hello", &sig).is_err());
+    }
+
+    #[test]
+    fn a_signature_cut_short_is_malformed_without_the_key() {
+        let sig = KeyPair::generate().unwrap().sign(b"hello", "file:SHA256SUMS");
+        assert_eq!(well_formed(&sig), Ok(()));
+        for cut in [sig.len() / 4, sig.len() / 2, sig.len() - 20] {
+            assert!(well_formed(&sig[..cut]).is_err(), "{cut}");
+        }
+        assert!(well_formed("").is_err());
+        assert!(well_formed(&sig.replacen("untrusted comment: ", "", 1)).is_err());
     }
 }

@@ -100,6 +100,15 @@ pub fn verify(root: &Path, key: Option<&super::minisign::PublicKey>) -> Result<R
         Err(e) => report.seal.push(format!("{SUMS}: {e}")),
         Ok(sums) => {
             check_sums(&sums, &listed, &hex(&Sha256::digest(&manifest_bytes)), &mut report);
+            if key.is_none() && root.join(SIGNATURE).exists() {
+                // Without the key the signature cannot be checked, but its shape can.
+                let shape = read_regular(&root.join(SIGNATURE), MAX_SIGNATURE_BYTES)
+                    .map_err(|e| e.to_string())
+                    .and_then(|sig| super::minisign::well_formed(&String::from_utf8_lossy(&sig)));
+                if let Err(e) = shape {
+                    report.seal.push(format!("{SIGNATURE}: {e}"));
+                }
+            }
             if let Some(k) = key {
                 match read_regular(&root.join(SIGNATURE), MAX_SIGNATURE_BYTES) {
                     Err(e) => report.seal.push(format!("{SIGNATURE}: {e}")),
