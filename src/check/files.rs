@@ -51,6 +51,42 @@ pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagno
     }
 }
 
+/// `not-a-record` for each file under `content/` named like a record (`通知.MD`, `a.markdown`)
+/// that is not read as one and that no record names as a file of its own: it would silently be
+/// left out of the site.
+pub(super) fn not_records(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
+    let odd: Vec<&String> =
+        cx.files.iter().filter(|p| crate::source::looks_like_record(p) && !crate::source::is_record_file(p)).collect();
+    if odd.is_empty() {
+        return Vec::new();
+    }
+    let named: std::collections::HashSet<String> = c
+        .records
+        .iter()
+        .flat_map(|r| crate::corpus::named_files(r).filter_map(move |(f, _)| c.own_file(r, f).ok()))
+        .collect();
+    odd.into_iter()
+        .filter(|p| !named.contains(p.as_str()))
+        .map(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+            Diagnostic::warning(
+                &rules::NOT_A_RECORD,
+                &format!("content/{}", crate::source::shown_path(p)),
+                Pos::new(1, 1),
+                msg!(
+                    "文件 `{name}` 不会作为记录读取：只有以小写 .md 结尾的文件才是记录",
+                    "`{name}` is not read as a record: only names ending in lowercase .md are"
+                ),
+            )
+            .help(msg!(
+                "是记录就改名为 {stem}.md；是某条记录的附件，就在它的 attachments 中列出",
+                "if it is a record, rename it {stem}.md; if it is a record's attachment, list it in that record's attachments"
+            ))
+        })
+        .collect()
+}
+
 /// Extensions of files published as text, which a reader (or a search engine) reads as such: a
 /// list of beneficiaries as CSV is the commonest way an identity number reaches a site.
 const TEXT_FILES: &[&str] = &["csv", "tsv", "txt", "text", "json", "html", "htm", "shtml", "md", "xml"];
@@ -72,15 +108,29 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
     if read.is_err() {
         return Vec::new();
     }
-    let text = String::from_utf8_lossy(&bytes);
-    let text = crate::markdown::decode_refs(&text);
-    let found = crate::model::personal::find(&text);
+    // Excel's "Unicode text" is UTF-16.
+    let utf16 = |b: &[u8], le: bool| {
+        let units = b
+            .chunks_exact(2)
+            .map(|p| if le { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+        char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>()
+    };
+    let text: String = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => utf16(&bytes[2..], true),
+        Some([0xFE, 0xFF]) => utf16(&bytes[2..], false),
+        _ => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    drop(bytes);
+    // Line by line: a table's rows are where numbers are, and the memory stays that of a line.
+    let mut found = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        found.extend(crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)));
+    }
     let shown = crate::source::shown_path(f);
     let mut out: Vec<Diagnostic> = found
         .iter()
         .take(3)
-        .map(|x| {
-            let line = text[..x.at].bytes().filter(|&b| b == b'\n').count() + 1;
+        .map(|(line, x)| {
             let (zh, en, m) = (x.kind.zh(), x.kind.en(), &x.masked);
             let mut d = personal(record, pos, x);
             d.message = msg!(
@@ -90,7 +140,7 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
             d
         })
         .collect();
-    if let (Some(first), true) = (found.first(), found.len() > 3) {
+    if let (Some((_, first)), true) = (found.first(), found.len() > 3) {
         let more = found.len() - 3;
         let mut d = personal(record, pos, first);
         d.message = msg!(

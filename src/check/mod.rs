@@ -150,6 +150,7 @@ pub(crate) fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
     out.extend(references::broken_targets(c, cx.files));
     out.extend(kinds::gazette_issues(c));
     out.extend(versions::orphans(c));
+    out.extend(files::not_records(c, cx));
     out
 }
 

@@ -129,7 +129,14 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     // ends in `md`.
     let mut run: Option<(String, usize, usize)> = None;
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
-        if !matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink {
+        if matches!(ev, Event::SoftBreak) && !doc_autolink {
+            // A line break inside a paragraph is a space to the reader: `138` at the end of one
+            // line and `1234 5678` on the next are one number on the page.
+            if let Some((text, _, end)) = &mut run {
+                text.push(' ');
+                *end = range.end;
+            }
+        } else if !matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink {
             if let Some((text, start, end)) = run.take() {
                 personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
             }
@@ -692,6 +699,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn personal_data_is_found_as_the_reader_sees_the_text() {
+        let kinds =
+            |md: &str| render(md, 0, md, false).personal.iter().map(|(p, f)| (p.line, f.kind)).collect::<Vec<_>>();
+        use crate::model::personal::PersonalKind::{Mobile, ResidentId};
+        assert_eq!(kinds("电话 138\n1234 5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话1381234&#53;678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("[拨打](tel:13812345678)\n"), [(1, Mobile)]);
+        assert_eq!(kinds("<td title=\"x\">110105194912310011</td>\n"), [(1, ResidentId)]);
+        assert_eq!(kinds("第一行 138\n\n1234 5678 另一段。\n"), []);
+    }
 
     #[test]
     fn headings_get_readable_unique_ids() {

@@ -230,6 +230,14 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
     let en = lang.is_english();
     let renderer = Renderer::plain();
     let mut out = String::new();
+    // Lines where personal data was found: a number written with entities or escapes
+    // (`1381234&#53;678`) is found in the text as read, not in the line as written, so every digit
+    // of such a line is masked when it is quoted, under any finding.
+    let personal: std::collections::HashSet<(&str, u32)> = diags
+        .iter()
+        .filter(|d| std::ptr::eq(d.rule, &crate::model::rules::PERSONAL_DATA))
+        .map(|d| (d.file.as_str(), d.pos.line))
+        .collect();
     for d in diags {
         let level = match (d.severity, en) {
             (Severity::Error, true) => Level::ERROR,
@@ -240,10 +248,13 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
         let help_level = if en { Level::HELP } else { Level::HELP.with_name("提示") };
         let mut group = Group::with_title(level.primary_title(d.message.get(lang)).id(d.rule.id));
         // A quoted line never shows personal data whole, whatever the finding is about.
-        let line = (!d.file.is_empty() && !d.private)
-            .then(|| source(&d.file, d.pos.line))
-            .flatten()
-            .map(crate::model::personal::mask_all);
+        let line = (!d.file.is_empty() && !d.private).then(|| source(&d.file, d.pos.line)).flatten().map(|l| {
+            if personal.contains(&(d.file.as_str(), d.pos.line)) {
+                crate::model::personal::mask_digits(&l)
+            } else {
+                crate::model::personal::mask_all(&l).into_owned()
+            }
+        });
         match &line {
             Some(text) => {
                 let at = text.char_indices().nth(d.pos.column as usize - 1).map_or(text.len(), |(i, _)| i);

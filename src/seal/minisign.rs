@@ -162,7 +162,7 @@ impl PublicKey {
 /// Whether `sig_file` has the shape of a minisign signature (its lines, the lengths of the
 /// signature and global signature, a known algorithm), which can be told without the public key:
 /// a signature cut short or mangled is found even when nobody gave the key.
-pub fn well_formed(sig_file: &str) -> Result<(), String> {
+pub(crate) fn well_formed(sig_file: &str) -> Result<(), String> {
     let mut lines = sig_file.lines().filter(|l| !l.trim().is_empty());
     let (untrusted, sig_line, trusted, global_line) = (lines.next(), lines.next(), lines.next(), lines.next());
     if !untrusted.is_some_and(|l| l.starts_with("untrusted comment: ")) {

@@ -35,8 +35,10 @@ const RAW_TEXT: &[&str] = &["script", "style"];
 /// Elements whose content is text with no tags in it, converted like any text.
 const RC_TEXT: &[&str] = &["title", "textarea"];
 /// Elements that never have content or an end tag.
-const VOID: &[&str] =
-    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr",
+];
 /// Elements that change how HTML is read ([`Converter::scan`] leaves them to lol_html).
 const FOREIGN: &[&str] = &["svg", "math", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext", "template"];
 
@@ -140,11 +142,15 @@ impl Converter {
                 rest = &rest[lt..];
             }
             if let Some(after) = rest.strip_prefix("<!--") {
-                // `<!-->` and `<!--->` end at once in HTML; leave such oddities to lol_html.
+                // `<!-->` and `<!--->` end at once in HTML, and `--!>` ends one too; leave such
+                // oddities to lol_html.
                 if after.starts_with('>') || after.starts_with("->") {
                     return None;
                 }
                 let end = 4 + after.find("-->")? + 3;
+                if rest[..end].contains("--!>") {
+                    return None;
+                }
                 out.push_str(&rest[..end]);
                 rest = &rest[end..];
             } else if rest.len() >= 9 && rest.as_bytes()[..9].eq_ignore_ascii_case(b"<!doctype") {
@@ -179,6 +185,10 @@ impl Converter {
                 if raw || RC_TEXT.contains(&tag.name) {
                     // The content runs to the first `</name>`; no tag starts inside.
                     let end = find_end_tag(rest, tag.name)?;
+                    // `<!--` in a script can make its first `</script>` no end at all.
+                    if raw && rest[..end].contains("<!--") {
+                        return None;
+                    }
                     if raw {
                         out.push_str(&rest[..end]);
                     } else {
@@ -219,9 +229,10 @@ impl Converter {
                         && tag
                             .value("name")
                             .is_some_and(|n| !n.is_empty() && !META_KEEP.contains(&n.to_ascii_lowercase().as_str())));
-                // Written again even when the text stays as it was, as lol_html does.
-                if let (true, Some(v)) = (read, a.value) {
-                    changed[k] = Some(self.text(v));
+                // Written again even when the text stays as it was, as lol_html does (an
+                // attribute without a value is one with an empty value).
+                if read {
+                    changed[k] = Some(self.text(a.value.unwrap_or("")));
                     any = true;
                 }
             }
@@ -502,6 +513,8 @@ mod tests {
             r#"<script>var s = "<p>发</p>";</script><style>p::after{content:"发"}</style><textarea>发布</textarea>"#,
             r#"<!-- 注释 发 --><p title="a &amp;lt; 发 &quot;">x &amp; 发</p><form action="/search/"><input placeholder="搜索"></form>"#,
             r#"<body data-names='{"a":"In force"}' title="x">x</body>"#,
+            r#"<abbr title='WTO' class='c'>WTO</abbr><img  src="/x.png" alt="logo"/><abbr title>x</abbr><meta name="description" content="Gazette" >"#,
+            r#"<div><param translate="no">发</div><p>发</p>"#,
             "<p\ntitle=\"发\"\n>发</p>",
         ];
         for html in taken {
@@ -520,6 +533,8 @@ mod tests {
             r#"<p title="a" title="b">发</p>"#,
             "<script>发</script >",
             "<p>发",
+            "<!--x--!>发-->",
+            "<script><!--<script></script>发<!--</script>-->",
         ];
         for html in aside {
             if let Some(fast) = cc.scan(html, "/", "zh-Hant") {

@@ -278,21 +278,6 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
         loaded.files.insert(under.clone());
         if is_record_file(&under) {
             loaded.entries.push(Entry { path: entry.path().to_path_buf(), under });
-        } else if looks_like_record(&under) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
-            loaded.diagnostics.push(
-                Diagnostic::warning(
-                    &rules::NOT_A_RECORD,
-                    &shown(),
-                    Pos::new(1, 1),
-                    msg!(
-                        "文件 `{name}` 不会作为记录读取：只有以小写 .md 结尾的文件才是记录",
-                        "`{name}` is not read as a record: only names ending in lowercase .md are"
-                    ),
-                )
-                .help(msg!("改名为 {stem}.md", "rename it {stem}.md")),
-            );
         }
     }
     Ok(loaded)
@@ -300,7 +285,7 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
 
 /// Whether a file that is not a record is named as if it were one (`通知.MD`, `a.markdown`): it
 /// would silently be left out. Earlier texts in `versions/` are checked elsewhere.
-fn looks_like_record(under: &str) -> bool {
+pub(crate) fn looks_like_record(under: &str) -> bool {
     let Some((_, ext)) = under.rsplit_once('.') else { return false };
     let ext = ext.to_ascii_lowercase();
     matches!(ext.as_str(), "md" | "markdown" | "mdown" | "mkd" | "mkdn")
