@@ -250,9 +250,9 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
         // A quoted line never shows personal data whole, whatever the finding is about.
         let line = (!d.file.is_empty() && !d.private).then(|| source(&d.file, d.pos.line)).flatten().map(|l| {
             if personal.contains(&(d.file.as_str(), d.pos.line)) {
-                crate::model::personal::mask_digits(&l)
+                crate::model::personal::mask_digits(l)
             } else {
-                crate::model::personal::mask_all(&l).into_owned()
+                crate::model::personal::mask_all(l).into_owned()
             }
         });
         match &line {
