@@ -113,6 +113,34 @@ pub(crate) fn unhex(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Takes the lock of output folder `out` for one build of the site at `root`: a file under
+/// `.gongbao/locks/`, named by the output's absolute path, locked for as long as the returned
+/// file is held. `Ok(None)` when another build holds it. Two builds into one output would each
+/// remove the other's staging folder and could move a half-written one into place, and two
+/// registering builds would both append to the publication register.
+pub(crate) fn lock_output(root: &Path, out: &Path) -> std::io::Result<Option<std::fs::File>> {
+    let dir = root.join(".gongbao").join("locks");
+    std::fs::create_dir_all(&dir)?;
+    let abs = absolute(out);
+    let name: String = abs
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy().chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').take(40).collect()
+        })
+        .unwrap_or_default();
+    let key = hex(&Sha256::digest(abs.to_string_lossy().as_bytes()));
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("{name}-{}.lock", &key[..16])))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// The folder a build writes into before it becomes the output.
 pub struct Staging {
     dir: PathBuf,

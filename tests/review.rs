@@ -208,3 +208,25 @@ fn a_utf16_record_is_named_as_such() {
     let o = s.run(&["check"]);
     assert!(stderr(&o).contains("UTF-16"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_second_build_into_the_same_output_waits_its_turn() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "正文。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let before = tree(&s.root().join("public"));
+    let locks: Vec<_> =
+        std::fs::read_dir(s.root().join(".gongbao/locks")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(locks.len(), 1, "{locks:?}");
+    // Another build holds the lock.
+    let held = std::fs::File::options().write(true).open(&locks[0]).unwrap();
+    held.try_lock().unwrap();
+    s.record("a", &normative("甲", "2024-01-02"), "改过的正文。\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("另一个 gongbao 构建正在写入"), "{}", stderr(&o));
+    assert_eq!(tree(&s.root().join("public")), before, "nothing was touched");
+    drop(held);
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    assert_ne!(tree(&s.root().join("public")), before);
+}

@@ -66,6 +66,33 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
+    // One build at a time into one output, held until this function returns.
+    let shown = out.display();
+    let _lock = match emit::lock_output(root, &out) {
+        Ok(Some(file)) => file,
+        Ok(None) => {
+            return Err(Failure::new(
+                &rules::IO,
+                EXIT_FAILURE,
+                msg!(
+                    "另一个 gongbao 构建正在写入 {shown}（可能是正在运行的 gongbao serve）；没有构建任何内容",
+                    "another gongbao build is writing to {shown} (perhaps a running gongbao serve); nothing was built"
+                ),
+            )
+            .help(msg!(
+                "等它结束再构建，或用 --out 写到另一个目录",
+                "build again when it has finished, or write to another folder with --out"
+            ))
+            .into());
+        }
+        Err(e) => {
+            return Err(Failure::io(msg!(
+                "无法在 .gongbao/locks/ 中锁定输出目录 {shown}：{e}",
+                "cannot lock the output folder {shown} in .gongbao/locks/: {e}"
+            ))
+            .into());
+        }
+    };
     // A build for another day (`--as-of`) rehearses or reproduces a state rather than publishing,
     // and `serve` previews: neither registers anything.
     let registering = o.session.is_none() && o.as_of.is_none();
@@ -144,7 +171,6 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(s) = &o.session {
         renderer.remember(&s.memo);
     }
-    let shown = out.display();
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
