@@ -635,12 +635,11 @@ pub(crate) fn emit(
     let one = |job: &Job| -> Result<OutFile, Diagnostic> {
         // Under `serve`, a page nothing of which changed is not even prepared.
         let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
-        if let (Some((m, id)), Some((c, out))) = (&memo, cache) {
-            if let Some((path, fp)) = m.page(id) {
-                if let Some(f) = c.reuse(out, &path, &fp) {
-                    return Ok(f);
-                }
-            }
+        if let (Some((m, id)), Some((c, out))) = (&memo, cache)
+            && let Some((path, fp)) = m.page(id)
+            && let Some(f) = c.reuse(out, &path, &fp)
+        {
+            return Ok(f);
         }
         let prepared = match &memo {
             Some((m, id)) => {
@@ -654,10 +653,10 @@ pub(crate) fn emit(
             None => renderer.prepare(job)?,
         };
         let fp = prepared.fingerprint.as_ref().map(|(path, fp)| (path.as_str(), *fp));
-        if let (Some((c, out)), Some((path, fp))) = (cache, &fp) {
-            if let Some(f) = c.reuse(out, path, fp) {
-                return Ok(f);
-            }
+        if let (Some((c, out)), Some((path, fp))) = (cache, &fp)
+            && let Some(f) = c.reuse(out, path, fp)
+        {
+            return Ok(f);
         }
         let fp = fp.map(|(_, fp)| fp);
         if let Some(rel) = renderer.streamed(job) {

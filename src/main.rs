@@ -213,10 +213,10 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `-C DIR` is applied before anything else, as git and make do: every relative path of every
     // command, and the search for the site, start there.
-    if let Some(dir) = cmd::cli::folder_arg(&args) {
-        if let Err(e) = std::env::set_current_dir(&dir) {
-            return ExitCode::from(cmd::cli::cannot_enter(&dir, &e));
-        }
+    if let Some(dir) = cmd::cli::folder_arg(&args)
+        && let Err(e) = std::env::set_current_dir(&dir)
+    {
+        return ExitCode::from(cmd::cli::cannot_enter(&dir, &e));
     }
     let root = cmd::cli::find_site(std::path::Path::new("."));
     let lang = cmd::site_language(&root);

@@ -128,19 +128,19 @@ pub(super) fn dates(r: &Record, d: &mut Vec<Diagnostic>) {
             msg!("核对 comment 的 opens 与 closes", "check comment.opens and comment.closes"),
         ));
     }
-    if let Some(s) = &r.stated {
-        if s.since < r.effective {
-            let (since, e) = (s.since, r.effective);
-            d.push(err(
-                r,
-                &rules::DATE_ORDER,
-                s.pos,
-                msg!(
-                    "validity.since {since} 早于施行日期 {e}",
-                    "validity.since ({since}) is before the effective date ({e})"
-                ),
-                msg!("状态变化只能发生在施行之后", "a change of state can only come after the document is in force"),
-            ));
-        }
+    if let Some(s) = &r.stated
+        && s.since < r.effective
+    {
+        let (since, e) = (s.since, r.effective);
+        d.push(err(
+            r,
+            &rules::DATE_ORDER,
+            s.pos,
+            msg!(
+                "validity.since {since} 早于施行日期 {e}",
+                "validity.since ({since}) is before the effective date ({e})"
+            ),
+            msg!("状态变化只能发生在施行之后", "a change of state can only come after the document is in force"),
+        ));
     }
 }

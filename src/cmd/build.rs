@@ -335,10 +335,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         );
         print(&[d], lang, &super::Quoted::default(), None);
     }
-    if let Some(s) = &o.session {
-        if let Ok(mut kept) = s.cache.lock() {
-            *kept = Some((out.clone(), next));
-        }
+    if let Some(s) = &o.session
+        && let Ok(mut kept) = s.cache.lock()
+    {
+        *kept = Some((out.clone(), next));
     }
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

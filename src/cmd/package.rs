@@ -74,14 +74,14 @@ fn package(o: &Options) -> Result<u8, Failure> {
         return Err(Failure::new(&rules::CONFIG, EXIT_FAILURE, msg!("没有指定要制作的包", "no package was asked for"))
             .help(msg!("给出 --for archive、--for library 或 --warc", "give --for archive, --for library or --warc")));
     }
-    if let (Some(f), Some(t)) = (o.from, o.to) {
-        if f > t {
-            return Err(Failure::new(
-                &rules::CONFIG,
-                EXIT_FAILURE,
-                msg!("--from {f} 晚于 --to {t}", "--from {f} is later than --to {t}"),
-            ));
-        }
+    if let (Some(f), Some(t)) = (o.from, o.to)
+        && f > t
+    {
+        return Err(Failure::new(
+            &rules::CONFIG,
+            EXIT_FAILURE,
+            msg!("--from {f} 晚于 --to {t}", "--from {f} is later than --to {t}"),
+        ));
     }
     let tree_dir = o.site_out.clone().unwrap_or_else(|| default_out(&o.root));
     let key = signing_key(&o.root, &cfg)?;

@@ -236,16 +236,16 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
     let mut hidden = false;
     let mut links: Vec<bool> = Vec::new();
     for (k, ev) in events.into_iter().enumerate() {
-        if let Some(&(start, end, is_block)) = pieces.get(next) {
-            if (start..=end).contains(&k) {
-                if k == end {
-                    let text = std::mem::take(&mut texts[next]);
-                    push_piece(&mut out, text, is_block);
-                    hidden = !open_after[next];
-                    next += 1;
-                }
-                continue;
+        if let Some(&(start, end, is_block)) = pieces.get(next)
+            && (start..=end).contains(&k)
+        {
+            if k == end {
+                let text = std::mem::take(&mut texts[next]);
+                push_piece(&mut out, text, is_block);
+                hidden = !open_after[next];
+                next += 1;
             }
+            continue;
         }
         if hidden {
             match ev {

@@ -136,10 +136,10 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 text.push(' ');
                 *end = range.end;
             }
-        } else if !matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink {
-            if let Some((text, start, end)) = run.take() {
-                personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
-            }
+        } else if (!matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink)
+            && let Some((text, start, end)) = run.take()
+        {
+            personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
         }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
@@ -650,12 +650,13 @@ pub(crate) fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = ((b[i + 1] as char).to_digit(16), (b[i + 2] as char).to_digit(16)) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = ((b[i + 1] as char).to_digit(16), (b[i + 2] as char).to_digit(16))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;

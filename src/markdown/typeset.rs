@@ -32,10 +32,10 @@ pub(crate) fn typeset(events: &mut Vec<Event<'_>>) {
     split_items(events);
     let (paras, first_block, last_block) = top_paragraphs(events);
     let mut marks: Vec<(usize, &str)> = Vec::new();
-    if let Some(p) = paras.first().filter(|p| Some(p.start) == first_block) {
-        if is_addressee(&p.lines) {
-            marks.push((0, ADDRESSEE));
-        }
+    if let Some(p) = paras.first().filter(|p| Some(p.start) == first_block)
+        && is_addressee(&p.lines)
+    {
+        marks.push((0, ADDRESSEE));
     }
     if let Some(last) = paras.last().filter(|p| Some(p.end) == last_block) {
         let mut k = paras.len() - 1;
@@ -79,12 +79,12 @@ fn split_items(events: &mut Vec<Event<'_>>) {
             Event::Start(Tag::Paragraph) if depth == 0 => in_para = true,
             Event::End(TagEnd::Paragraph) if depth == 1 => in_para = false,
             Event::SoftBreak if in_para && depth == 1 => {
-                if let Some(Event::Text(t)) = iter.peek() {
-                    if starts_with_item_number(t) {
-                        out.push(Event::End(TagEnd::Paragraph));
-                        out.push(Event::Start(Tag::Paragraph));
-                        continue;
-                    }
+                if let Some(Event::Text(t)) = iter.peek()
+                    && starts_with_item_number(t)
+                {
+                    out.push(Event::End(TagEnd::Paragraph));
+                    out.push(Event::Start(Tag::Paragraph));
+                    continue;
                 }
             }
             _ => {}

@@ -245,7 +245,7 @@ fn luhn(d: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Keeps the first and last characters that identify nothing alone (an identity number's area

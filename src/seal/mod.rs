@@ -147,10 +147,10 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
     type Kept = Option<(std::path::PathBuf, crate::source::Stamp, std::sync::Arc<BTreeSet<String>>)>;
     static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(None);
     let stamp = crate::source::stamp(path);
-    if let (Some(now), Ok(kept)) = (&stamp, KEPT.lock()) {
-        if let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| p == path && s == now) {
-            return Some(tops.clone());
-        }
+    if let (Some(now), Ok(kept)) = (&stamp, KEPT.lock())
+        && let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| p == path && s == now)
+    {
+        return Some(tops.clone());
     }
     // Only the paths are needed; they are borrowed from the bytes where they can be.
     #[derive(serde::Deserialize)]

@@ -242,13 +242,12 @@ impl Converter {
             "form" => Some("action"),
             _ => None,
         };
-        if let Some(attr) = link.filter(|_| tag.value("data-script-link").is_none() && !tag.has("data-script-link")) {
-            if let Some(k) = tag.attrs.iter().position(|a| a.name == attr) {
-                if let Some(to) = tag.attrs[k].value.and_then(|h| to_hant(h, base, prefix)) {
-                    changed[k] = Some(to);
-                    any = true;
-                }
-            }
+        if let Some(attr) = link.filter(|_| tag.value("data-script-link").is_none() && !tag.has("data-script-link"))
+            && let Some(k) = tag.attrs.iter().position(|a| a.name == attr)
+            && let Some(to) = tag.attrs[k].value.and_then(|h| to_hant(h, base, prefix))
+        {
+            changed[k] = Some(to);
+            any = true;
         }
         if !any {
             out.push_str(written);
@@ -317,10 +316,11 @@ impl Converter {
                         return Ok(());
                     }
                     let name = el.get_attribute("name").unwrap_or_default().to_ascii_lowercase();
-                    if !name.is_empty() && !META_KEEP.contains(&name.as_str()) {
-                        if let Some(v) = el.get_attribute("content") {
-                            el.set_attribute("content", &self.text(&v))?;
-                        }
+                    if !name.is_empty()
+                        && !META_KEEP.contains(&name.as_str())
+                        && let Some(v) = el.get_attribute("content")
+                    {
+                        el.set_attribute("content", &self.text(&v))?;
                     }
                     Ok(())
                 }),
@@ -329,10 +329,10 @@ impl Converter {
                         return Ok(());
                     }
                     let attr = if el.tag_name() == "form" { "action" } else { "href" };
-                    if let Some(h) = el.get_attribute(attr) {
-                        if let Some(to) = to_hant(&h, base, prefix) {
-                            el.set_attribute(attr, &to)?;
-                        }
+                    if let Some(h) = el.get_attribute(attr)
+                        && let Some(to) = to_hant(&h, base, prefix)
+                    {
+                        el.set_attribute(attr, &to)?;
                     }
                     Ok(())
                 }),

@@ -137,12 +137,11 @@ impl Memo {
         let mut identity = [0u8; 10];
         identity[..2].copy_from_slice(&[b'r', table]);
         identity[2..].copy_from_slice(&(i as u64).to_le_bytes());
-        if let Ok(s) = self.state.lock() {
-            if let Some(r) = s.rows.get(&(table, i)) {
-                if Memo::key(&s.base, &s.views, &identity, &r.reads) == r.key {
-                    return r.bytes.clone();
-                }
-            }
+        if let Ok(s) = self.state.lock()
+            && let Some(r) = s.rows.get(&(table, i))
+            && Memo::key(&s.base, &s.views, &identity, &r.reads) == r.key
+        {
+            return r.bytes.clone();
         }
         let (bytes, reads) = recording(|| {
             touch(i);

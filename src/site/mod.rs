@@ -474,10 +474,11 @@ impl<'a> Renderer<'a> {
         // minijinja's own HTML escaping also escapes `/`, which turns every URL into
         // `&#x2f;docs&#x2f;…`: valid, but bulky and unreadable. Escape only what HTML needs.
         env.set_formatter(|out, state, value| {
-            if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
-                if let Some(s) = value.as_str() {
-                    return escape_markup_into(out, s, "&#39;", false).map_err(minijinja::Error::from);
-                }
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && !value.is_safe()
+                && let Some(s) = value.as_str()
+            {
+                return escape_markup_into(out, s, "&#39;", false).map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });

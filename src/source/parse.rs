@@ -915,8 +915,8 @@ impl Parser<'_> {
         let index_no = raw.index_no.as_ref().map(|s| {
             let pos = self.at(s);
             let v = s.value.trim().to_string();
-            if let Some(re) = &cfg.patterns.index_no {
-                if !re.is_match(&v) {
+            if let Some(re) = &cfg.patterns.index_no
+                && !re.is_match(&v) {
                     let pat = re.as_str();
                     let help = match index_no_guess(&v, re) {
                         Some(g) => msg!(
@@ -938,28 +938,27 @@ impl Parser<'_> {
                         help,
                     );
                 }
-            }
             IndexNo::parse_as(&v, pos, cfg.patterns.index_format.as_ref())
         });
         let registration_no = raw.registration_no.as_ref().map(|s| {
             let pos = self.at(s);
             let v = s.value.trim().to_string();
-            if let Some(re) = &cfg.patterns.registration_no {
-                if !re.is_match(&v) {
-                    let pat = re.as_str();
-                    self.err(
-                        &rules::REGISTRATION_NO,
-                        pos,
-                        msg!(
-                            "统一编号 `{v}` 不符合本站格式 {pat}",
-                            "registration number `{v}` does not match the site's pattern {pat}"
-                        ),
-                        msg!(
-                            "格式见 gongbao.toml 的 [patterns] registration_no",
-                            "see [patterns] registration_no in gongbao.toml"
-                        ),
-                    );
-                }
+            if let Some(re) = &cfg.patterns.registration_no
+                && !re.is_match(&v)
+            {
+                let pat = re.as_str();
+                self.err(
+                    &rules::REGISTRATION_NO,
+                    pos,
+                    msg!(
+                        "统一编号 `{v}` 不符合本站格式 {pat}",
+                        "registration number `{v}` does not match the site's pattern {pat}"
+                    ),
+                    msg!(
+                        "格式见 gongbao.toml 的 [patterns] registration_no",
+                        "see [patterns] registration_no in gongbao.toml"
+                    ),
+                );
             }
             v
         });
@@ -1190,16 +1189,16 @@ impl Parser<'_> {
             ("catalog", Kind::Catalog),
         ];
         for (key, k) in only_for {
-            if let (Some(&pos), Some(kind)) = (key_pos.get(key), kind) {
-                if kind != k {
-                    let (zh, en) = (k.zh(), k.id());
-                    self.err(
-                        &rules::KIND_KEY,
-                        pos,
-                        msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"),
-                        msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"),
-                    );
-                }
+            if let (Some(&pos), Some(kind)) = (key_pos.get(key), kind)
+                && kind != k
+            {
+                let (zh, en) = (k.zh(), k.id());
+                self.err(
+                    &rules::KIND_KEY,
+                    pos,
+                    msg!("`{key}` 只用于{zh}（kind: {en}）", "`{key}` belongs to records of kind {en} only"),
+                    msg!("删除该字段，或把 kind 改为 {en}", "remove the key, or make the record kind: {en}"),
+                );
             }
         }
         let lang = raw.lang.map(|l| l.value);
@@ -1333,10 +1332,12 @@ fn index_no_guess(v: &str, re: &regex_lite::Regex) -> Option<String> {
         })
         .collect();
     let mut candidates = vec![ascii.clone()];
-    if let Some((head, serial)) = ascii.rsplit_once('-') {
-        if !serial.is_empty() && serial.len() < 5 && serial.bytes().all(|b| b.is_ascii_digit()) {
-            candidates.push(format!("{head}-{serial:0>5}"));
-        }
+    if let Some((head, serial)) = ascii.rsplit_once('-')
+        && !serial.is_empty()
+        && serial.len() < 5
+        && serial.bytes().all(|b| b.is_ascii_digit())
+    {
+        candidates.push(format!("{head}-{serial:0>5}"));
     }
     candidates.into_iter().find(|c| c != v && re.is_match(c))
 }

@@ -80,10 +80,10 @@ impl Targets {
                 _ => {}
             }
         }
-        if let Some(heads) = &self.heads {
-            if path.starts_with(heads) {
-                return path.extension().is_none_or(|e| e != "lock");
-            }
+        if let Some(heads) = &self.heads
+            && path.starts_with(heads)
+        {
+            return path.extension().is_none_or(|e| e != "lock");
         }
         path.parent().is_some_and(|p| self.git.iter().any(|g| g == p))
             && path.file_name().is_some_and(|n| n == "HEAD" || n == "packed-refs")
