@@ -31,8 +31,28 @@ fn weed() -> PathBuf {
     venv
 }
 
+/// A port nothing listens on, below the kernel's range for outgoing connections (32768 and up
+/// on Linux): a port the kernel hands out for `:0` can be taken again by any outgoing connection
+/// (SeaweedFS's own, between its parts, among them) before the store binds it, and the store then
+/// dies with "address already in use". Ports are tried from an offset of the process id, so
+/// test processes running side by side start apart.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let _ =
+        NEXT.compare_exchange(0, 20_000 + (std::process::id() % 1_000) as u16 * 12, Ordering::SeqCst, Ordering::SeqCst);
+    loop {
+        let p = NEXT.fetch_add(1, Ordering::SeqCst);
+        let p = if p >= 32_700 {
+            NEXT.store(20_000, Ordering::SeqCst);
+            20_000
+        } else {
+            p
+        };
+        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
 }
 
 /// A SeaweedFS server (master, volume, filer and S3 gateway in one process).

@@ -230,3 +230,11 @@ fn a_second_build_into_the_same_output_waits_its_turn() {
     assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
     assert_ne!(tree(&s.root().join("public")), before);
 }
+
+#[test]
+fn a_placeholder_year_is_an_error_where_it_is_written() {
+    let s = Site::new();
+    s.record("a", "kind: normative\ntitle: 甲\nissuer: 测试市人民政府办公室\npublished: 0000-01-01", "正文。\n");
+    assert_eq!(s.findings("date"), [("content/a.md".to_string(), 5)]);
+    assert!(!s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+}

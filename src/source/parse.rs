@@ -648,6 +648,20 @@ impl Parser<'_> {
 
     fn date_at(&mut self, key: &str, v: &str, pos: Pos) -> Option<Date> {
         match Date::parse(v.trim()) {
+            // A record's dates are in the era of written law; `0000-01-01` is a placeholder,
+            // and hand-off packages (which read dates from year 1000) could not describe it.
+            Ok(d) if d.year() < 1000 => {
+                self.err(
+                    &rules::DATE,
+                    pos,
+                    msg!("{key} 的日期 `{v}` 年份不合理", "date `{v}` in {key} has an implausible year"),
+                    msg!(
+                        "写出真实的日期；日期未知时删除该字段",
+                        "write the real date, or leave the key out while it is unknown"
+                    ),
+                );
+                None
+            }
             Ok(d) => Some(d),
             Err(DateError::Shape) => {
                 let help = match crate::model::date::guess(v) {
