@@ -235,7 +235,7 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
     // of such a line is masked when it is quoted, under any finding.
     let personal: std::collections::HashSet<(&str, u32)> = diags
         .iter()
-        .filter(|d| std::ptr::eq(d.rule, &crate::model::rules::PERSONAL_DATA))
+        .filter(|d| *d.rule == crate::model::rules::PERSONAL_DATA)
         .map(|d| (d.file.as_str(), d.pos.line))
         .collect();
     for d in diags {

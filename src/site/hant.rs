@@ -26,8 +26,8 @@ thread_local! {
     static MEMO: RefCell<std::collections::HashMap<String, String>> = RefCell::new(std::collections::HashMap::new());
 }
 
-/// Pages converted through lol_html because [`Converter::scan`] passed them over (printed with
-/// `GONGBAO_TIMINGS`; a test expects none for the built-in theme).
+/// Pages converted through lol_html because [`Converter::scan`] passed them over, since the
+/// process started (printed with `GONGBAO_TIMINGS`; a test expects none for the built-in theme).
 pub(crate) static SLOW_PAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Elements whose content is not markup and is left as it is.
@@ -242,7 +242,7 @@ impl Converter {
             "form" => Some("action"),
             _ => None,
         };
-        if let Some(attr) = link.filter(|_| tag.value("data-script-link").is_none() && !tag.has("data-script-link"))
+        if let Some(attr) = link.filter(|_| !tag.has("data-script-link"))
             && let Some(k) = tag.attrs.iter().position(|a| a.name == attr)
             && let Some(to) = tag.attrs[k].value.and_then(|h| to_hant(h, base, prefix))
         {
