@@ -71,6 +71,11 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
     s.record("tel", &fm("丙"), "[拨打](tel:13812345678)\n");
     s.record("ent", &fm("丁"), "电话1381234&#53;678。\n");
     s.record("two", &fm("戊"), "当事人 110105194912310011 13812345678\n");
+    // Cut by inline markup or tags, or written over several lines of a YAML value, or with a
+    // YAML escape: the reader still sees one number.
+    s.record("tags", &fm("庚"), "电话<b>138</b>1234 **5678**。\n");
+    s.record("folded", &format!("{}\nkeywords:\n  - >-\n    联系人 138\n    1234 5678", fm("辛")), "正文。\n");
+    s.record("escaped", &format!("{}\nkeywords: [\"联系人1381234\\x35678\"]", fm("壬")), "正文。\n");
     s.write(
         "content/list/index.md",
         &format!("---\n{}\nattachments:\n  - {{file: mingdan.csv, title: 名单}}\n---\n名单见附件。\n", fm("己")),
@@ -85,7 +90,17 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
         .filter(|d| d["rule"] == "personal-data")
         .map(|d| (d["file"].as_str().unwrap().to_string(), d["message"].as_str().unwrap_or_default().to_string()))
         .collect();
-    for (file, n) in [("kw", 1), ("html", 1), ("tel", 1), ("ent", 1), ("two", 2), ("list/index", 1)] {
+    for (file, n) in [
+        ("kw", 1),
+        ("html", 1),
+        ("tel", 1),
+        ("ent", 1),
+        ("two", 2),
+        ("list/index", 1),
+        ("tags", 1),
+        ("folded", 1),
+        ("escaped", 1),
+    ] {
         let here = found.iter().filter(|(f, _)| *f == format!("content/{file}.md")).count();
         assert_eq!(here, n, "{file}: {found:?}");
     }

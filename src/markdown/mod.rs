@@ -125,21 +125,29 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     let (mut doc_autolink, mut hide_text) = (false, false);
     // Raw HTML as written, with its offsets, to find elements left open.
     let mut raw_pieces: Vec<(String, usize)> = Vec::new();
-    // The text read since the last event that was not text: what it says, where it starts and
-    // ends in `md`.
-    let mut run: Option<(String, usize, usize)> = None;
+    // The text of the block read so far, as the reader sees it, for personal data.
+    let mut seen = Seen::default();
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
-        if matches!(ev, Event::SoftBreak) && !doc_autolink {
+        match &ev {
             // A line break inside a paragraph is a space to the reader: `138` at the end of one
             // line and `1234 5678` on the next are one number on the page.
-            if let Some((text, _, end)) = &mut run {
-                text.push(' ');
-                *end = range.end;
-            }
-        } else if (!matches!(ev, Event::Text(_) | Event::Code(_)) || doc_autolink)
-            && let Some((text, start, end)) = run.take()
-        {
-            personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
+            Event::SoftBreak | Event::HardBreak if !doc_autolink => seen.space(),
+            Event::Text(t) | Event::Code(t) if !doc_autolink => seen.push(t, range.start, t.len() == range.len()),
+            // Inline markup does not cut the text a reader sees: `**138**1234 5678`.
+            Event::Start(
+                Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Superscript | Tag::Subscript,
+            )
+            | Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Superscript
+                | TagEnd::Subscript,
+            ) => {}
+            // Raw HTML is read as a browser shows it, below; a block of it ends with its end.
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            _ => seen.flush(&mut |at, f| body.personal.push((pos(at), f))),
         }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
@@ -157,20 +165,6 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, h)) = heading_at.as_mut() {
                     h.push_str(t);
-                }
-                // Text as the reader sees it: a number cut by an entity or an escape
-                // (`1381234&#53;678`) arrives in several events and is read whole.
-                match &mut run {
-                    Some((text, _, end)) if *end == range.start => {
-                        text.push_str(t);
-                        *end = range.end;
-                    }
-                    _ => {
-                        if let Some((text, start, end)) = run.take() {
-                            personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
-                        }
-                        run = Some((t.to_string(), range.start, range.end));
-                    }
                 }
                 add(&mut body, &mut excerpt, t);
                 body.chars += t.chars().count();
@@ -193,10 +187,26 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
-                // Raw HTML shows its text and its attributes (`title`, `href="tel:…"`) as a
+                // Raw HTML shows its text, joined to the text around it across inline tags
+                // (`<b>138</b>1234 5678`), and its attributes (`title`, `href="tel:…"`), as a
                 // browser decodes them.
-                for f in crate::model::personal::find(&decode_refs(h)) {
-                    body.personal.push((pos(range.start), f));
+                for piece in html_pieces(h) {
+                    match piece {
+                        HtmlPiece::Text(t, at) => {
+                            let text = decode_refs(t);
+                            seen.push(&text, range.start + at, text.len() == t.len());
+                        }
+                        HtmlPiece::Tag(t, at, flow) => {
+                            for f in crate::model::personal::find(&decode_refs(t)) {
+                                body.personal.push((pos(range.start + at), f));
+                            }
+                            match flow {
+                                Flow::Inline => {}
+                                Flow::Break => seen.space(),
+                                Flow::Block => seen.flush(&mut |at, f| body.personal.push((pos(at), f))),
+                            }
+                        }
+                    }
                 }
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
@@ -248,9 +258,7 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             events.push(ev);
         }
     }
-    if let Some((text, start, end)) = run.take() {
-        personal_in(&text, start, end, &mut |at, f| body.personal.push((pos(at), f)));
-    }
+    seen.flush(&mut |at, f| body.personal.push((pos(at), f)));
     body.excerpt = body.excerpt.chars().take(EXCERPT).collect::<String>().trim().to_string();
     if !raw_pieces.is_empty() {
         let pieces: Vec<(&str, usize)> = raw_pieces.iter().map(|(t, at)| (t.as_str(), *at)).collect();
@@ -259,13 +267,137 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     (body, events)
 }
 
-/// Personal data in `text`, read from `md[start..end]`: placed at its own offset when the text
-/// is the source as written, else at the start (a text made from escapes or entities).
-fn personal_in(text: &str, start: usize, end: usize, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
-    let exact = end - start == text.len();
-    for f in crate::model::personal::find(text) {
-        found(if exact { start + f.at } else { start }, f);
+/// The text of one block as the reader sees it, gathered across what cuts it in the source
+/// (inline markup and tags, entities and escapes, line breaks), with where each piece of it is
+/// written, and read for personal data when the block ends.
+#[derive(Default)]
+struct Seen {
+    text: String,
+    /// (offset in `text`, offset in the source, whether the piece is the source as written).
+    pieces: Vec<(usize, usize, bool)>,
+}
+
+impl Seen {
+    /// Adds text written at `src` (`exact`: as it stands in the source). Runs of white space are
+    /// one space on the page, as a browser shows them.
+    fn push(&mut self, s: &str, src: usize, exact: bool) {
+        if s.is_empty() {
+            return;
+        }
+        let plain =
+            !s.contains(['\n', '\r', '\t']) && !s.contains("  ") && !(s.starts_with(' ') && self.text.ends_with(' '));
+        self.pieces.push((self.text.len(), src, exact && plain));
+        if plain {
+            self.text.push_str(s);
+        } else {
+            for c in s.chars() {
+                if !c.is_ascii_whitespace() {
+                    self.text.push(c);
+                } else {
+                    self.space();
+                }
+            }
+        }
     }
+
+    /// A line break or `<br>`: a space on the page.
+    fn space(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with(' ') {
+            self.text.push(' ');
+        }
+    }
+
+    /// Reads what was gathered and starts again. A finding is placed at its own offset in the
+    /// source when its piece is the source as written, else at the start of that piece.
+    fn flush(&mut self, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
+        if self.text.bytes().any(|b| b.is_ascii_digit()) || self.text.contains(|c: char| ('０'..='９').contains(&c)) {
+            for f in crate::model::personal::find(&self.text) {
+                let k = self.pieces.partition_point(|p| p.0 <= f.at).saturating_sub(1);
+                let (text_at, src, exact) = self.pieces.get(k).copied().unwrap_or((0, 0, false));
+                found(if exact { src + (f.at - text_at) } else { src }, f);
+            }
+        }
+        self.text.clear();
+        self.pieces.clear();
+    }
+}
+
+/// How a tag of raw HTML places the text after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// In the same line of text (`<b>`, `<span>`, `</a>`).
+    Inline,
+    /// On the next line of the same block (`<br>`).
+    Break,
+    /// In another block, or not shown at all (`<td>`, `<p>`, a comment).
+    Block,
+}
+
+/// A piece of raw HTML: text (with its byte offset), or a tag or comment (with its offset and
+/// how it places the text after it).
+#[derive(Debug, PartialEq, Eq)]
+enum HtmlPiece<'h> {
+    Text(&'h str, usize),
+    Tag(&'h str, usize, Flow),
+}
+
+/// Raw HTML cut into its text and its tags, as a browser tokenizes it in the common cases: a `<`
+/// followed by a letter, `/`, `!` or `?` opens a tag that ends at the next `>` outside quotes,
+/// a comment ends at `-->`. Newlines in text are spaces on the page.
+fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
+    const INLINE: &[&str] = &[
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark",
+        "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    ];
+    let b = h.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut text_from) = (0, 0);
+    while i < b.len() {
+        let opens =
+            b[i] == b'<' && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'));
+        if !opens {
+            i += 1;
+            continue;
+        }
+        if text_from < i {
+            out.push(HtmlPiece::Text(&h[text_from..i], text_from));
+        }
+        let end = if h[i..].starts_with("<!--") {
+            h[i + 4..].find("-->").map_or(b.len(), |e| i + 4 + e + 3)
+        } else {
+            let mut quote = None;
+            let mut j = i + 1;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (None, b'"' | b'\'') => quote = Some(b[j]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            (j + 1).min(b.len())
+        };
+        let tag = &h[i..end];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let flow = match name.as_str() {
+            "br" => Flow::Break,
+            n if INLINE.contains(&n) => Flow::Inline,
+            _ => Flow::Block,
+        };
+        out.push(HtmlPiece::Tag(tag, i, flow));
+        i = end;
+        text_from = end;
+    }
+    if text_from < b.len() {
+        out.push(HtmlPiece::Text(&h[text_from..], text_from));
+    }
+    out
 }
 
 /// Elements the cleaner removes with everything in them (see `render::html`): raw text
@@ -711,6 +843,37 @@ mod tests {
         assert_eq!(kinds("[拨打](tel:13812345678)\n"), [(1, Mobile)]);
         assert_eq!(kinds("<td title=\"x\">110105194912310011</td>\n"), [(1, ResidentId)]);
         assert_eq!(kinds("第一行 138\n\n1234 5678 另一段。\n"), []);
+        // Inline markup and tags do not cut what the reader sees; blocks and cells do.
+        assert_eq!(kinds("电话**138**1234 5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话[138](x.csv)12345678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话<b>138</b><span>1234</span>5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("<div>\n电话 138\n   1234 5678\n</div>\n"), [(2, Mobile)]);
+        assert_eq!(kinds("<p>电话 138<br>1234 5678</p>\n"), [(1, Mobile)]);
+        assert_eq!(kinds("<table><tr><td>138</td><td>12345678</td></tr></table>\n"), []);
+        assert_eq!(kinds("| 甲 | 乙 |\n|---|---|\n| 138 | 12345678 |\n"), []);
+        assert_eq!(kinds("<!-- 138 -->12345678\n"), []);
+        // Where it is written: the first digit, when the text is the source as written.
+        let b = render("前文<b>138</b>12345678\n", 0, "前文<b>138</b>12345678\n", false);
+        assert_eq!((b.personal[0].0.line, b.personal[0].0.column), (1, 6), "{:?}", b.personal);
+    }
+
+    #[test]
+    fn raw_html_is_cut_into_text_and_tags() {
+        use HtmlPiece::{Tag, Text};
+        assert_eq!(
+            html_pieces("a<b title='x>y'>1</B><br/>2<!-- c > d -->3 < 4<td>"),
+            [
+                Text("a", 0),
+                Tag("<b title='x>y'>", 1, Flow::Inline),
+                Text("1", 16),
+                Tag("</B>", 17, Flow::Inline),
+                Tag("<br/>", 21, Flow::Break),
+                Text("2", 26),
+                Tag("<!-- c > d -->", 27, Flow::Block),
+                Text("3 < 4", 41),
+                Tag("<td>", 46, Flow::Block),
+            ]
+        );
     }
 
     #[test]

@@ -461,6 +461,107 @@ impl<'de> Deserialize<'de> for KeyScan {
     }
 }
 
+/// Whether front matter could hold a number that its lines, read one by one, do not show: a line
+/// that ends in a digit followed by one that starts with one (a value folded or broken over
+/// lines), an escape in a double-quoted value, or a number written in hexadecimal or octal. Reading every
+/// value again as YAML doubled the time taken to read a record; this keeps it for these.
+fn lines_may_hide_numbers(yaml: &str) -> bool {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    if yaml.contains("0x") || yaml.contains("0o") {
+        return true;
+    }
+    // Escapes are read only in double quotes (a topic is written `教育\学前教育`).
+    if yaml.contains('\\') {
+        let mut quoted = false;
+        for c in yaml.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                '\\' if quoted => return true,
+                _ => {}
+            }
+        }
+    }
+    let mut ended_in_digit = false;
+    for line in yaml.lines() {
+        let body = line.trim();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let starts = body.trim_start_matches(['-', ' ', '"', '\'', '+']).starts_with(is_digit);
+        if ended_in_digit && starts {
+            return true;
+        }
+        ended_in_digit = body.trim_end_matches(['"', '\'']).ends_with(is_digit);
+    }
+    false
+}
+
+/// Every scalar of front matter as YAML reads it, with where it is written (relative to the front
+/// matter's first line): block and folded scalars and quoted ones over several lines joined,
+/// escapes decoded, numbers as written. Keys are not published and are left out.
+struct Scalars(Vec<(String, Option<Pos>)>);
+
+impl<'de> Deserialize<'de> for Scalars {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn placed(s: Spanned<Scalars>) -> impl Iterator<Item = (String, Option<Pos>)> {
+            let at = Pos::new(s.referenced.line(), s.referenced.column());
+            s.value.0.into_iter().map(move |(v, p)| (v, p.or(Some(at))))
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Scalars;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("YAML")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Scalars, E> {
+                Ok(Scalars(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<Scalars, E> {
+                Ok(Scalars(Vec::new()))
+            }
+            fn visit_none<E>(self) -> Result<Scalars, E> {
+                Ok(Scalars(Vec::new()))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Scalars, D::Error> {
+                Scalars::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Scalars, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = s.next_element::<Spanned<Scalars>>()? {
+                    out.extend(placed(x));
+                }
+                Ok(Scalars(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Scalars, A::Error> {
+                let mut out = Vec::new();
+                while m.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                    out.extend(placed(m.next_value::<Spanned<Scalars>>()?));
+                }
+                Ok(Scalars(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The top-level keys of front matter and where they are written, read off its lines, when
 /// every line that starts in the first column is a standard key (`key:` then a space or the end
 /// of the line), a sequence entry, a comment or blank, and no key is written twice. `None` for
@@ -1231,6 +1332,28 @@ impl Parser<'_> {
             }
             line_at += line.len();
         }
+        // A value over several lines (a block or folded scalar, a quoted one broken across lines)
+        // or written with escapes is read as YAML reads it; what the lines showed is not
+        // reported twice.
+        let values = match lines_may_hide_numbers(yaml) {
+            true => serde_saphyr::from_str_with_options::<Scalars>(yaml, yaml_options()).map_or(Vec::new(), |s| s.0),
+            false => Vec::new(),
+        };
+        for (value, at) in values {
+            // White space is one space on a page.
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            {
+                for f in crate::model::personal::find(&value) {
+                    if !front
+                        .iter()
+                        .any(|(_, g): &(Pos, crate::model::personal::Found)| g.kind == f.kind && g.masked == f.masked)
+                    {
+                        let at = at.unwrap_or(Pos::new(1, 1));
+                        front.push((Pos { line: at.line + self.line0 - 1, ..at }, f));
+                    }
+                }
+            }
+        }
         if !front.is_empty() {
             front.append(&mut body.personal);
             body.personal = front;
@@ -1402,6 +1525,16 @@ mod tests {
         ] {
             assert_eq!(plain_keys(yaml), None, "{yaml:?}");
         }
+    }
+
+    #[test]
+    fn values_over_several_lines_or_with_escapes_are_read_again() {
+        assert!(!lines_may_hide_numbers("title: 甲\ntopic: 教育\\学前教育\npublished: 2024-01-02\nsigned: 2024-01-01\n"));
+        assert!(lines_may_hide_numbers("keywords:\n  - >-\n    联系人 138\n    1234 5678\n"));
+        assert!(lines_may_hide_numbers("title: \"联系人\n  138\\x31\"\n"));
+        assert!(lines_may_hide_numbers("title: \"联系人138\"\nnote: \"x\\u0031\"\n"));
+        assert!(lines_may_hide_numbers("x: 0x33649C7E6\n"));
+        assert!(!lines_may_hide_numbers("title: 1\n# 2\nkind: x\n"));
     }
 
     #[test]
