@@ -81,6 +81,11 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
         &format!("---\n{}\nattachments:\n  - {{file: mingdan.csv, title: 名单}}\n---\n名单见附件。\n", fm("己")),
     );
     s.write("content/list/mingdan.csv", "姓名,身份证号\n王五,110105194912310011\n");
+    s.write(
+        "content/page/index.md",
+        &format!("---\n{}\nattachments:\n  - {{file: ye.html, title: 页}}\n---\n见附件。\n", fm("癸")),
+    );
+    s.write("content/page/ye.html", "<table>\n<tr><td>138</td><td>1234</td></tr>\n<p>电话<b>138</b>\n1234 5678</p>\n");
     let (code, v) = s.check_json(&["--as-of", "2024-06-01"]);
     assert_eq!(code, 1);
     let found: Vec<(String, String)> = v["diagnostics"]
@@ -100,11 +105,13 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
         ("tags", 1),
         ("folded", 1),
         ("escaped", 1),
+        ("page/index", 1),
     ] {
         let here = found.iter().filter(|(f, _)| *f == format!("content/{file}.md")).count();
         assert_eq!(here, n, "{file}: {found:?}");
     }
     assert!(found.iter().any(|(_, m)| m.contains("mingdan.csv") && m.contains("第 2 行")), "{found:?}");
+    assert!(found.iter().any(|(_, m)| m.contains("ye.html") && m.contains("第 3 行")), "{found:?}");
     // The messages and the quoted lines mask the numbers.
     let o = s.run(&["check", "--as-of", "2024-06-01"]);
     let err = stderr(&o);

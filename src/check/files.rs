@@ -121,10 +121,20 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
         _ => String::from_utf8_lossy(&bytes).into_owned(),
     };
     drop(bytes);
-    // Line by line: a table's rows are where numbers are, and the memory stays that of a line.
     let mut found = Vec::new();
-    for (k, line) in text.lines().enumerate() {
-        found.extend(crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)));
+    if matches!(ext.as_str(), "html" | "htm" | "shtml" | "xml") {
+        // As a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
+        let mut lines = crate::model::diag::Locator::new(&text);
+        for (at, x) in crate::markdown::personal_in_html(&text) {
+            found.push((lines.at(at).line as usize, x));
+        }
+    } else {
+        // Line by line: a table's rows are where numbers are.
+        for (k, line) in text.lines().enumerate() {
+            found.extend(
+                crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)),
+            );
+        }
     }
     let shown = crate::source::shown_path(f);
     let mut out: Vec<Diagnostic> = found

@@ -190,24 +190,7 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 // Raw HTML shows its text, joined to the text around it across inline tags
                 // (`<b>138</b>1234 5678`), and its attributes (`title`, `href="tel:…"`), as a
                 // browser decodes them.
-                for piece in html_pieces(h) {
-                    match piece {
-                        HtmlPiece::Text(t, at) => {
-                            let text = decode_refs(t);
-                            seen.push(&text, range.start + at, text.len() == t.len());
-                        }
-                        HtmlPiece::Tag(t, at, flow) => {
-                            for f in crate::model::personal::find(&decode_refs(t)) {
-                                body.personal.push((pos(range.start + at), f));
-                            }
-                            match flow {
-                                Flow::Inline => {}
-                                Flow::Break => seen.space(),
-                                Flow::Block => seen.flush(&mut |at, f| body.personal.push((pos(at), f))),
-                            }
-                        }
-                    }
-                }
+                seen.html(h, range.start, &mut |at, f| body.personal.push((pos(at), f)));
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
                 if let Some(at) = doc_in_html_text(h) {
@@ -285,7 +268,7 @@ impl Seen {
             return;
         }
         let plain =
-            !s.contains(['\n', '\r', '\t']) && !s.contains("  ") && !(s.starts_with(' ') && self.text.ends_with(' '));
+            !(s.contains(['\n', '\r', '\t']) || s.contains("  ") || (s.starts_with(' ') && self.text.ends_with(' ')));
         self.pieces.push((self.text.len(), src, exact && plain));
         if plain {
             self.text.push_str(s);
@@ -307,6 +290,29 @@ impl Seen {
         }
     }
 
+    /// Adds raw HTML written at `src`: its text joined across inline tags, and each tag's
+    /// attributes read for personal data apart.
+    fn html(&mut self, h: &str, src: usize, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
+        for piece in html_pieces(h) {
+            match piece {
+                HtmlPiece::Text(t, at) => {
+                    let text = decode_refs(t);
+                    self.push(&text, src + at, text.len() == t.len());
+                }
+                HtmlPiece::Tag(t, at, flow) => {
+                    for f in crate::model::personal::find(&decode_refs(t)) {
+                        found(src + at, f);
+                    }
+                    match flow {
+                        Flow::Inline => {}
+                        Flow::Break => self.space(),
+                        Flow::Block => self.flush(found),
+                    }
+                }
+            }
+        }
+    }
+
     /// Reads what was gathered and starts again. A finding is placed at its own offset in the
     /// source when its piece is the source as written, else at the start of that piece.
     fn flush(&mut self, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
@@ -320,6 +326,17 @@ impl Seen {
         self.text.clear();
         self.pieces.clear();
     }
+}
+
+/// Personal data in a page of HTML or XML (a published attachment), read as a browser shows
+/// it, with the byte offset of each finding.
+pub(crate) fn personal_in_html(html: &str) -> Vec<(usize, crate::model::personal::Found)> {
+    let mut out = Vec::new();
+    let mut seen = Seen::default();
+    seen.html(html, 0, &mut |at, f| out.push((at, f)));
+    seen.flush(&mut |at, f| out.push((at, f)));
+    out.sort_by_key(|(at, _)| *at);
+    out
 }
 
 /// How a tag of raw HTML places the text after it.

@@ -1529,7 +1529,9 @@ mod tests {
 
     #[test]
     fn values_over_several_lines_or_with_escapes_are_read_again() {
-        assert!(!lines_may_hide_numbers("title: 甲\ntopic: 教育\\学前教育\npublished: 2024-01-02\nsigned: 2024-01-01\n"));
+        assert!(!lines_may_hide_numbers(
+            "title: 甲\ntopic: 教育\\学前教育\npublished: 2024-01-02\nsigned: 2024-01-01\n"
+        ));
         assert!(lines_may_hide_numbers("keywords:\n  - >-\n    联系人 138\n    1234 5678\n"));
         assert!(lines_may_hide_numbers("title: \"联系人\n  138\\x31\"\n"));
         assert!(lines_may_hide_numbers("title: \"联系人138\"\nnote: \"x\\u0031\"\n"));
