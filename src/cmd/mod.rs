@@ -502,20 +502,38 @@ impl Lines {
 }
 
 /// Prints findings to stderr in the site's language.
+/// Written a few thousand at a time, so that a corpus with hundreds of thousands of findings
+/// never holds them all quoted and rendered at once.
 pub fn print(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Option<&str>) {
-    eprint!("{}", render(diags, lang, sources, config_text));
+    use std::io::Write;
+    let personal = diag::personal_lines(diags);
+    let mut err = std::io::stderr().lock();
+    for part in diags.chunks(4096) {
+        let _ = err.write_all(render_with(part, lang, sources, config_text, &personal).as_bytes());
+    }
 }
 
 /// Findings as [`print()`] writes them: each with its rule, file, line and column, the source line
 /// (never for a record that is not public), and the help.
 pub fn render(diags: &[Diagnostic], lang: Lang, sources: &Quoted, config_text: Option<&str>) -> String {
+    render_with(diags, lang, sources, config_text, &diag::personal_lines(diags))
+}
+
+fn render_with(
+    diags: &[Diagnostic],
+    lang: Lang,
+    sources: &Quoted,
+    config_text: Option<&str>,
+    personal: &std::collections::HashSet<(String, u32)>,
+) -> String {
     let lines = sources.lines(diags);
-    diag::render_human(diags, lang, |file, n| {
+    let source = |file: &str, n: u32| {
         if file == config::FILE {
             return config_text?.lines().nth(n as usize - 1);
         }
         lines.line(file, n)
-    })
+    };
+    diag::render_human_with(diags, lang, source, personal)
 }
 
 /// One line saying how many errors and warnings there were.

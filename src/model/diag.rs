@@ -226,18 +226,32 @@ pub fn error_count(diags: &[Diagnostic]) -> usize {
 /// as two cells, so the mark lines up under a Chinese text, and cuts a long line around the
 /// column instead of showing its start. Lines of records that are not public are never shown.
 pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, u32) -> Option<&'a str>) -> String {
+    render_human_with(diags, lang, source, &personal_lines(diags))
+}
+
+/// The lines (file, line) where personal data was found. A number written with entities or
+/// escapes (`1381234&#53;678`) is found in the text as read, not in the line as written, so
+/// every digit of such a line is masked when it is quoted, under any finding.
+pub fn personal_lines(diags: &[Diagnostic]) -> std::collections::HashSet<(String, u32)> {
+    diags
+        .iter()
+        .filter(|d| *d.rule == crate::model::rules::PERSONAL_DATA)
+        .map(|d| (d.file.clone(), d.pos.line))
+        .collect()
+}
+
+/// [`render_human`] for some of the findings of a run, with the lines where any of them found
+/// personal data ([`personal_lines`] of all of them).
+pub fn render_human_with<'a>(
+    diags: &[Diagnostic],
+    lang: Lang,
+    source: impl Fn(&str, u32) -> Option<&'a str>,
+    personal: &std::collections::HashSet<(String, u32)>,
+) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let en = lang.is_english();
     let renderer = Renderer::plain();
     let mut out = String::new();
-    // Lines where personal data was found: a number written with entities or escapes
-    // (`1381234&#53;678`) is found in the text as read, not in the line as written, so every digit
-    // of such a line is masked when it is quoted, under any finding.
-    let personal: std::collections::HashSet<(&str, u32)> = diags
-        .iter()
-        .filter(|d| *d.rule == crate::model::rules::PERSONAL_DATA)
-        .map(|d| (d.file.as_str(), d.pos.line))
-        .collect();
     for d in diags {
         let level = match (d.severity, en) {
             (Severity::Error, true) => Level::ERROR,
@@ -249,7 +263,7 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
         let mut group = Group::with_title(level.primary_title(d.message.get(lang)).id(d.rule.id));
         // A quoted line never shows personal data whole, whatever the finding is about.
         let line = (!d.file.is_empty() && !d.private).then(|| source(&d.file, d.pos.line)).flatten().map(|l| {
-            if personal.contains(&(d.file.as_str(), d.pos.line)) {
+            if personal.contains(&(d.file.clone(), d.pos.line)) {
                 crate::model::personal::mask_digits(l)
             } else {
                 crate::model::personal::mask_all(l).into_owned()
