@@ -5,6 +5,7 @@
 use crate::model::lang::Lang;
 use crate::model::rules::Rule;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How bad a finding is. Errors stop a build; warnings are printed and let it go on.
@@ -21,9 +22,18 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Msg {
     /// Simplified Chinese.
-    pub zh: String,
+    pub zh: Cow<'static, str>,
     /// English.
-    pub en: String,
+    pub en: Cow<'static, str>,
+}
+
+/// A text of [`msg!`](crate::msg): borrowed when it has no arguments (most helps), so that a
+/// run with a million findings does not hold a million copies of the same sentence.
+pub fn text(a: std::fmt::Arguments<'_>) -> Cow<'static, str> {
+    match a.as_str() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(a.to_string()),
+    }
 }
 
 impl Msg {
@@ -37,10 +47,13 @@ impl Msg {
 #[macro_export]
 macro_rules! msg {
     ($zh:expr, $en:expr $(,)?) => {
-        $crate::model::diag::Msg { zh: format!($zh), en: format!($en) }
+        $crate::model::diag::Msg {
+            zh: $crate::model::diag::text(format_args!($zh)),
+            en: $crate::model::diag::text(format_args!($en)),
+        }
     };
     ($zh:expr, $en:expr, $a:expr, $b:expr $(,)?) => {
-        $crate::model::diag::Msg { zh: format!($zh, $a), en: format!($en, $b) }
+        $crate::model::diag::Msg { zh: format!($zh, $a).into(), en: format!($en, $b).into() }
     };
 }
 
@@ -170,7 +183,7 @@ impl Diagnostic {
             out
         }
         for m in std::iter::once(&mut self.message).chain(self.help.as_mut()) {
-            *m = Msg { zh: blank(&m.zh), en: blank(&m.en) };
+            *m = Msg { zh: blank(&m.zh).into(), en: blank(&m.en).into() };
         }
         self.private = true;
     }

@@ -970,8 +970,8 @@ impl Parser<'_> {
             None => src.default_id.clone(),
         };
         if id.is_empty() || (raw.id.is_none() && bad_id(&id).is_some()) {
-            let why = bad_id(&id).map(|m| m.zh).unwrap_or_default();
-            let why_en = bad_id(&id).map(|m| m.en).unwrap_or_default();
+            let why = bad_id(&id).map(|m| m.zh.into_owned()).unwrap_or_default();
+            let why_en = bad_id(&id).map(|m| m.en.into_owned()).unwrap_or_default();
             self.err(
                 &rules::ID,
                 top,
