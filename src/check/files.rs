@@ -164,19 +164,19 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
 
 /// Raw HTML in the record's text, and a record without text.
 pub(super) fn text(r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnostic>) {
-    for (pos, name) in &r.body.unclosed {
+    for (pos, name) in r.body.unclosed() {
         d.push(unclosed(&r.file, *pos, name));
     }
-    for &pos in &r.body.html_doc {
+    for &pos in r.body.html_doc() {
         d.push(html_doc(&r.file, pos));
     }
     if r.disclosure == crate::model::Disclosure::Public && !cfg.personal_data.allows(&r.id) {
         // The front matter's values were read at parsing, with the text.
-        for (pos, found) in r.body.personal.iter().cloned() {
+        for (pos, found) in r.body.personal().iter().cloned() {
             d.push(personal(&r.file, pos, &found));
         }
     }
-    for &pos in &r.body.scripts {
+    for &pos in r.body.scripts() {
         d.push(warn(
             r,
             &rules::RAW_HTML,

@@ -32,7 +32,7 @@ pub struct Link {
 
 /// A heading, for the page's table of contents.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     /// 1–6.
     pub level: u8,
     /// The `id` attribute.
@@ -43,7 +43,7 @@ pub struct Heading {
 
 /// The rendered text of a record.
 #[derive(Debug, Clone, Default)]
-pub struct Body {
+pub(crate) struct Body {
     /// HTML, not yet sanitised or link-rewritten (see `render::html`); empty unless asked for.
     pub html: String,
     /// Links to records and files.
