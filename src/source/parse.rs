@@ -527,6 +527,47 @@ impl<'de> Deserialize<'de> for KeyScan {
     }
 }
 
+/// The YAML parser's message in Chinese, for the messages an editor meets (a bracket or quote
+/// left open, a tab, a colon inside a value, a key written twice, a field missing or unknown, a
+/// value of the wrong kind); any other is given as the parser wrote it.
+fn yaml_zh(en: &str) -> String {
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_string);
+    let fixed: &[(&str, &str)] = &[
+        ("expected a text or a list of texts", "这里应是一段文字，或文字的列表"),
+        ("expected an id or {id, effective, note}", "这里应是记录的 id，或 {id, effective, note}"),
+        ("alias references unknown anchor", "`*名称` 引用的锚点不存在（前面没有 `&名称`）"),
+        ("expected sequence start", "这里应是一个列表（`[甲, 乙]`，或每项一行 `- 甲`）"),
+        ("expected string scalar", "这里应是一段文字，不能是列表或键值对"),
+        ("invalid indentation in multiline quoted scalar", "跨行的引号内文字缩进不对"),
+        ("invalid trailing content after", "结束引号后面还有文字"),
+        ("mapping values are not allowed", "这里不能有冒号：值中有 `: ` 时，请给整个值加引号"),
+        ("misplaced bracket", "方括号或花括号不成对"),
+        ("unclosed bracket", "方括号或花括号没有闭合"),
+        ("found a tab", "有制表符（Tab）：YAML 只能用空格缩进"),
+        ("unterminated", "引号没有闭合"),
+        ("end of stream", "引号或括号没有闭合，元数据到此结束"),
+        ("invalid i64", "这里应是整数"),
+        ("invalid u32", "这里应是整数"),
+        ("invalid !!binary", "不支持的标签或无效的 !!binary 值"),
+        ("unexpected character", "这个字符不能作为值的开头：请给值加引号"),
+        ("cannot start any token", "这个字符不能作为值的开头：请给值加引号"),
+    ];
+    if let Some(k) = en.strip_prefix("duplicate mapping key: ") {
+        return format!("字段 `{k}` 写了两次");
+    }
+    if en.starts_with("missing field") {
+        return format!("缺少字段 `{}`", quoted(en).unwrap_or_default());
+    }
+    if en.starts_with("unknown field") {
+        let known = en.split_once("expected one of ").map_or(String::new(), |(_, k)| format!("，可用的是 {k}"));
+        return format!("未知字段 `{}`{known}", quoted(en).unwrap_or_default());
+    }
+    if let Some((_, zh)) = fixed.iter().find(|(k, _)| en.contains(k)) {
+        return (*zh).to_string();
+    }
+    en.to_string()
+}
+
 /// Whether front matter could hold a number that its lines, read one by one, do not show: a line
 /// that ends in a digit followed by one that starts with one (a value folded or broken over
 /// lines), an escape in a double-quoted value, or a number written in hexadecimal or octal. Reading every
@@ -780,10 +821,15 @@ impl Parser<'_> {
                 "data did not match any variant of untagged enum RawRel",
                 "expected an id or {id, effective, note}",
             );
+        let text = match text.split_once(", set DuplicateKeyPolicy") {
+            Some((head, _)) => head.to_string(),
+            None => text,
+        };
+        let zh = yaml_zh(&text);
         self.err(
             &rules::YAML,
             pos,
-            msg!("YAML 元数据有误：{text}", "invalid YAML metadata: {text}"),
+            msg!("YAML 元数据有误：{zh}", "invalid YAML metadata: {text}"),
             msg!(
                 "检查该行的缩进、冒号和引号；含特殊字符的值请加引号",
                 "check indentation, colons and quotes on that line; quote values with special characters"
@@ -1588,6 +1634,19 @@ mod tests {
         ] {
             assert_eq!(plain_keys(yaml), None, "{yaml:?}");
         }
+    }
+
+    #[test]
+    fn yaml_messages_are_given_in_chinese() {
+        assert_eq!(yaml_zh("duplicate mapping key: title"), "字段 `title` 写了两次");
+        assert_eq!(yaml_zh("missing field `on`"), "缺少字段 `on`");
+        assert_eq!(
+            yaml_zh("unknown field `extra`, expected one of by, on, result"),
+            "未知字段 `extra`，可用的是 by, on, result"
+        );
+        assert_eq!(yaml_zh("unclosed bracket '['"), "方括号或花括号没有闭合");
+        assert_eq!(yaml_zh("while scanning a plain scalar, found a tab"), "有制表符（Tab）：YAML 只能用空格缩进");
+        assert_eq!(yaml_zh("something new"), "something new");
     }
 
     #[test]
