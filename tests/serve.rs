@@ -558,3 +558,34 @@ fn a_rebuild_prints_only_the_findings_the_edit_brought() {
     assert!(after.contains("[review]") && after.contains("content/d.md:"), "{log}");
     assert!(!after.contains("content/a.md:"), "an old finding printed again: {log}");
 }
+
+#[test]
+fn an_attachment_changed_while_serving_is_read_again_for_personal_data() {
+    let s = Site::new();
+    s.write(
+        "content/a/index.md",
+        &format!(
+            "---\n{}\nattachments:\n  - {{file: list.csv, title: 名单}}\n---\n见附件。\n",
+            normative("甲办法", "2024-01-02")
+        ),
+    );
+    s.write("content/a/list.csv", "姓名,电话\n张三,（已隐去）\n");
+    let server = Server::start(&s);
+    let wait_for = |what: &str, times: usize| {
+        let start = Instant::now();
+        while server.log().matches(what).count() < times {
+            assert!(start.elapsed() < Duration::from_secs(30), "no {what:?} ×{times} in:\n{}", server.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // A rebuild once the file has settled keeps what was found in it, by its stamp.
+    std::thread::sleep(Duration::from_millis(2500));
+    s.record("b", &normative("乙办法", "2024-01-03"), "乙。\n");
+    wait_for("条发现与上次构建相同", 1);
+    assert!(!server.log().contains("[personal-data]"), "{}", server.log());
+    // The same file with a number in it is read again, whatever was kept.
+    s.write("content/a/list.csv", "姓名,电话\n张三,13812345678\n");
+    wait_for("[personal-data]", 1);
+    let log = server.log();
+    assert!(log.contains("list.csv") && !log.contains("13812345678"), "{log}");
+}

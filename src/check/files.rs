@@ -9,6 +9,7 @@ use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::msg;
 use crate::source::parse::Record;
+use std::sync::Arc;
 
 /// Attachments and linked files exist inside the record's own folder.
 pub(super) fn files(c: &Corpus, cx: &Context<'_>, r: &Record, d: &mut Vec<Diagnostic>) {
@@ -101,41 +102,19 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
     if !TEXT_FILES.contains(&ext.as_str()) {
         return Vec::new();
     }
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(cx.root.join("content").join(p))
-        .and_then(|file| file.take(TEXT_SCAN_BYTES).read_to_end(&mut bytes));
-    if read.is_err() {
-        return Vec::new();
-    }
-    // Excel's "Unicode text" is UTF-16.
-    let utf16 = |b: &[u8], le: bool| {
-        let units = b
-            .chunks_exact(2)
-            .map(|p| if le { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
-        char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>()
-    };
-    let text: String = match bytes.get(..2) {
-        Some([0xFF, 0xFE]) => utf16(&bytes[2..], true),
-        Some([0xFE, 0xFF]) => utf16(&bytes[2..], false),
-        _ => String::from_utf8_lossy(&bytes).into_owned(),
-    };
-    drop(bytes);
-    let mut found = Vec::new();
-    if matches!(ext.as_str(), "html" | "htm" | "shtml" | "xml") {
-        // As a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
-        let mut lines = crate::model::diag::Locator::new(&text);
-        for (at, x) in crate::markdown::personal_in_html(&text) {
-            found.push((lines.at(at).line as usize, x));
+    let path = cx.root.join("content").join(p);
+    // Under `serve`, a file unchanged since the last rebuild read it is not read again.
+    let stamp = cx.scans.and_then(|_| crate::source::settled_stamp(&path, std::time::SystemTime::now()));
+    let found = match cx.scans.zip(stamp).and_then(|(scans, stamp)| scans.get(p, stamp)) {
+        Some(found) => found,
+        None => {
+            let found = std::sync::Arc::new(scan_file(&path, &ext));
+            if let (Some(scans), Some(stamp)) = (cx.scans, stamp) {
+                scans.put(p, stamp, found.clone());
+            }
+            found
         }
-    } else {
-        // Line by line: a table's rows are where numbers are.
-        for (k, line) in text.lines().enumerate() {
-            found.extend(
-                crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)),
-            );
-        }
-    }
+    };
     let shown = crate::source::shown_path(f);
     let mut out: Vec<Diagnostic> = found
         .iter()
@@ -160,6 +139,68 @@ fn personal_in_file(cx: &Context<'_>, record: &str, pos: Pos, f: &str, p: &str) 
         out.push(d);
     }
     out
+}
+
+/// Personal data found in text attachments, kept between `serve`'s rebuilds by each file's
+/// stamp, so that a rebuild reads only the attachments that changed.
+#[derive(Default)]
+pub(crate) struct FileScans(std::sync::Mutex<std::collections::HashMap<String, (crate::source::Stamp, Arc<Found>)>>);
+
+/// What [`scan_file`] found: (line, finding).
+type Found = Vec<(usize, crate::model::personal::Found)>;
+
+impl FileScans {
+    fn get(&self, p: &str, stamp: crate::source::Stamp) -> Option<Arc<Found>> {
+        self.0.lock().ok()?.get(p).filter(|(s, _)| *s == stamp).map(|(_, f)| f.clone())
+    }
+
+    fn put(&self, p: &str, stamp: crate::source::Stamp, found: Arc<Found>) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(p.to_string(), (stamp, found));
+        }
+    }
+}
+
+/// Personal data in the text file at `path` (of type `ext`), read up to [`TEXT_SCAN_BYTES`]:
+/// each finding with its line. Nothing when the file cannot be read as a regular file.
+fn scan_file(path: &std::path::Path, ext: &str) -> Found {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = crate::source::open_regular(path)
+        .map_err(|_| ())
+        .and_then(|(file, _)| file.take(TEXT_SCAN_BYTES).read_to_end(&mut bytes).map_err(|_| ()));
+    if read.is_err() {
+        return Vec::new();
+    }
+    // Excel's "Unicode text" is UTF-16.
+    let utf16 = |b: &[u8], le: bool| {
+        let units = b
+            .chunks_exact(2)
+            .map(|p| if le { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+        char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>()
+    };
+    let text: String = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => utf16(&bytes[2..], true),
+        Some([0xFE, 0xFF]) => utf16(&bytes[2..], false),
+        _ => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    drop(bytes);
+    let mut found = Vec::new();
+    if matches!(ext, "html" | "htm" | "shtml" | "xml") {
+        // As a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
+        let mut lines = crate::model::diag::Locator::new(&text);
+        for (at, x) in crate::markdown::personal_in_html(&text) {
+            found.push((lines.at(at).line as usize, x));
+        }
+    } else {
+        // Line by line: a table's rows are where numbers are.
+        for (k, line) in text.lines().enumerate() {
+            found.extend(
+                crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)),
+            );
+        }
+    }
+    found
 }
 
 /// Raw HTML in the record's text, and a record without text.

@@ -20,6 +20,7 @@
 mod dates;
 mod duplicates;
 mod files;
+pub(crate) use files::FileScans;
 mod kinds;
 mod outputs;
 mod references;
@@ -138,6 +139,8 @@ pub(crate) struct Context<'a> {
     pub cfg: &'a crate::config::Config,
     /// The holiday calendar, the site's years included.
     pub calendar: &'a crate::model::calendar::Calendar,
+    /// What earlier rebuilds of `serve` found in text attachments.
+    pub scans: Option<&'a files::FileScans>,
 }
 
 /// Runs every rule.

@@ -120,6 +120,8 @@ impl Session {
 #[derive(Default)]
 pub struct ParseCache {
     inner: std::sync::Mutex<(String, std::collections::BTreeMap<String, Parsed>)>,
+    /// Personal data found in text attachments, by each file's stamp.
+    scans: crate::check::FileScans,
 }
 
 /// A parsed file: its checksum, its stamp when it can be trusted, the record when it was usable,
@@ -396,7 +398,10 @@ pub fn analyse_with(
     diags.extend(crate::check::placeholders(&cfg, &config_text));
     let (calendar, bad_calendar) = crate::source::read_calendar(root, &cfg);
     diags.extend(bad_calendar);
-    diags.extend(crate::check::run(&corpus, &Context { files: &files, root, cfg: &cfg, calendar: &calendar }));
+    diags.extend(crate::check::run(
+        &corpus,
+        &Context { files: &files, root, cfg: &cfg, calendar: &calendar, scans: cache.map(|p| &p.scans) },
+    ));
     // Read here, so `check` reports a theme that cannot be published as `build` would.
     let theme = crate::site::theme::Theme::from_dir(root, &cfg.site.theme).unwrap_or_else(|d| {
         diags.push(d);
