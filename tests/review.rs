@@ -76,6 +76,21 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
     s.record("tags", &fm("庚"), "电话<b>138</b>1234 **5678**。\n");
     s.record("folded", &format!("{}\nkeywords:\n  - >-\n    联系人 138\n    1234 5678", fm("辛")), "正文。\n");
     s.record("escaped", &format!("{}\nkeywords: [\"联系人1381234\\x35678\"]", fm("壬")), "正文。\n");
+    s.record("binary", &format!("{}\nkeywords: [!!binary MTM4MTIzNDU2Nzg=]", fm("子")), "正文。\n");
+    s.record("cr", &format!("{}\nkeywords:\n  - 电话138\r    12345678", fm("丑")), "正文。\n");
+    s.record("nbsp", &format!("{}\nkeywords: [电话138\u{a0}1234\u{a0}5678]", fm("寅")), "正文。\n");
+    s.write(
+        "content/word/index.md",
+        &format!(
+            "---\n{}\nattachments:\n  - {{file: ye.htm, title: 页}}\n  - {{file: data.json, title: 数据}}\n---\n见附件。\n",
+            fm("卯")
+        ),
+    );
+    s.write("content/word/ye.htm", "<p>电话138<o:p></o:p>1234<span style='mso-spacerun:yes'>&nbsp;</span>5678</p>\n");
+    s.write(
+        "content/word/data.json",
+        "{\"tel\": \"\\uff11\\uff13\\uff18\\uff11\\uff12\\uff13\\uff14\\uff15\\uff16\\uff17\\uff18\"}\n",
+    );
     s.write(
         "content/list/index.md",
         &format!("---\n{}\nattachments:\n  - {{file: mingdan.csv, title: 名单}}\n---\n名单见附件。\n", fm("己")),
@@ -106,6 +121,10 @@ fn personal_data_is_found_in_front_matter_html_links_entities_and_text_files() {
         ("folded", 1),
         ("escaped", 1),
         ("page/index", 1),
+        ("binary", 1),
+        ("cr", 1),
+        ("nbsp", 1),
+        ("word/index", 2),
     ] {
         let here = found.iter().filter(|(f, _)| *f == format!("content/{file}.md")).count();
         assert_eq!(here, n, "{file}: {found:?}");

@@ -161,6 +161,40 @@ impl FileScans {
     }
 }
 
+/// A line of JSON with its `\uXXXX` escapes decoded (surrogate pairs too); the rest as written.
+fn json_unescaped(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains("\\u") {
+        return line.into();
+    }
+    let mut units: Vec<u16> = Vec::new();
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    let flush = |units: &mut Vec<u16>, out: &mut String| {
+        out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
+    };
+    while let Some(i) = rest.find("\\u") {
+        let hex = rest.get(i + 2..i + 6).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match hex.and_then(|h| u16::from_str_radix(h, 16).ok()) {
+            Some(u) => {
+                if i > 0 {
+                    flush(&mut units, &mut out);
+                    out.push_str(&rest[..i]);
+                }
+                units.push(u);
+                rest = &rest[i + 6..];
+            }
+            None => {
+                flush(&mut units, &mut out);
+                out.push_str(&rest[..i + 2]);
+                rest = &rest[i + 2..];
+            }
+        }
+    }
+    flush(&mut units, &mut out);
+    out.push_str(rest);
+    out.into()
+}
+
 /// Personal data in the text file at `path` (of type `ext`), read up to [`TEXT_SCAN_BYTES`]:
 /// each finding with its line. Nothing when the file cannot be read as a regular file.
 fn scan_file(path: &std::path::Path, ext: &str) -> Found {
@@ -185,20 +219,23 @@ fn scan_file(path: &std::path::Path, ext: &str) -> Found {
         _ => String::from_utf8_lossy(&bytes).into_owned(),
     };
     drop(bytes);
-    let mut found = Vec::new();
+    let mut found: Found = Vec::new();
+    // Line by line, as written (the file is published whole, scripts and comments too): a
+    // table's rows are where numbers are. JSON's `\uXXXX` escapes are read as the characters.
+    for (k, line) in text.lines().enumerate() {
+        let line = if ext == "json" { json_unescaped(line) } else { line.into() };
+        found
+            .extend(crate::model::personal::find(&crate::markdown::decode_refs(&line)).into_iter().map(|x| (k + 1, x)));
+    }
     if matches!(ext, "html" | "htm" | "shtml" | "xml") {
-        // As a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
+        // And as a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
         let mut lines = crate::model::diag::Locator::new(&text);
         for (at, x) in crate::markdown::personal_in_html(&text) {
-            found.push((lines.at(at).line as usize, x));
+            if !found.iter().any(|(_, y)| y.kind == x.kind && y.masked == x.masked) {
+                found.push((lines.at(at).line as usize, x));
+            }
         }
-    } else {
-        // Line by line: a table's rows are where numbers are.
-        for (k, line) in text.lines().enumerate() {
-            found.extend(
-                crate::model::personal::find(&crate::markdown::decode_refs(line)).into_iter().map(|x| (k + 1, x)),
-            );
-        }
+        found.sort_by_key(|(line, _)| *line);
     }
     found
 }

@@ -174,7 +174,8 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             }
             Event::Start(Tag::Link { dest_url, title, .. }) | Event::Start(Tag::Image { dest_url, title, .. }) => {
                 // `tel:13812345678` and a title shown on hover are published too.
-                for f in crate::model::personal::find(dest_url).into_iter().chain(crate::model::personal::find(title)) {
+                let dest = percent_decoded(dest_url);
+                for f in crate::model::personal::find(&dest).into_iter().chain(crate::model::personal::find(title)) {
                     body.personal.push((pos(range.start), f));
                 }
                 doc_autolink = matches!(&ev, Event::Start(Tag::Link { link_type: LinkType::Autolink, .. }))
@@ -243,6 +244,13 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     }
     seen.flush(&mut |at, f| body.personal.push((pos(at), f)));
     body.excerpt = body.excerpt.chars().take(EXCERPT).collect::<String>().trim().to_string();
+    // The excerpt (a page's description, a feed's summary) joins blocks with a space: a number
+    // cut by a paragraph break or a table cell is whole there.
+    for f in crate::model::personal::find(&body.excerpt) {
+        if !body.personal.iter().any(|(_, g)| g.kind == f.kind && g.masked == f.masked) {
+            body.personal.push((pos(0), f));
+        }
+    }
     if !raw_pieces.is_empty() {
         let pieces: Vec<(&str, usize)> = raw_pieces.iter().map(|(t, at)| (t.as_str(), *at)).collect();
         body.unclosed = unclosed_raw(&pieces).into_iter().map(|(at, name)| (pos(at), name)).collect();
@@ -300,7 +308,8 @@ impl Seen {
                     self.push(&text, src + at, text.len() == t.len());
                 }
                 HtmlPiece::Tag(t, at, flow) => {
-                    for f in crate::model::personal::find(&decode_refs(t)) {
+                    // An attribute can hold an address (`href="tel:138%201234%205678"`).
+                    for f in crate::model::personal::find(&percent_decoded(&decode_refs(t))) {
                         found(src + at, f);
                     }
                     match flow {
@@ -342,11 +351,12 @@ pub(crate) fn personal_in_html(html: &str) -> Vec<(usize, crate::model::personal
 /// How a tag of raw HTML places the text after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
-    /// In the same line of text (`<b>`, `<span>`, `</a>`).
+    /// In the same line of text (`<b>`, `<span>`, `</a>`, a comment, any element a browser shows
+    /// inline or the cleaner removes).
     Inline,
     /// On the next line of the same block (`<br>`).
     Break,
-    /// In another block, or not shown at all (`<td>`, `<p>`, a comment).
+    /// In another block (`<td>`, `<p>`, `<li>`).
     Block,
 }
 
@@ -358,14 +368,69 @@ enum HtmlPiece<'h> {
     Tag(&'h str, usize, Flow),
 }
 
+/// Elements a browser shows as blocks of their own, or as cells: the text on either side of
+/// one is not read as one line. Any other element, known or not, is read as inline, so that no
+/// tag the tokenizer does not know cuts a number that the page shows whole.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "legend",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+    "xmp",
+];
+
 /// Raw HTML cut into its text and its tags, as a browser tokenizes it in the common cases: a `<`
-/// followed by a letter, `/`, `!` or `?` opens a tag that ends at the next `>` outside quotes,
-/// a comment ends at `-->`. Newlines in text are spaces on the page.
+/// followed by a letter, `/`, `!` or `?` opens a tag that ends at the next `>` outside an
+/// attribute value quoted after its `=`; a comment ends at `-->` (`<!-->` and `<!--->` are
+/// empty ones). The text of `script` and `style`, which no page shows, is left out.
 fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
-    const INLINE: &[&str] = &[
-        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark",
-        "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
-    ];
     let b = h.as_bytes();
     let mut out = Vec::new();
     let (mut i, mut text_from) = (0, 0);
@@ -380,13 +445,19 @@ fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
             out.push(HtmlPiece::Text(&h[text_from..i], text_from));
         }
         let end = if h[i..].starts_with("<!--") {
-            h[i + 4..].find("-->").map_or(b.len(), |e| i + 4 + e + 3)
+            if h[i..].starts_with("<!-->") {
+                i + 5
+            } else if h[i..].starts_with("<!--->") {
+                i + 6
+            } else {
+                h[i + 4..].find("-->").map_or(b.len(), |e| i + 4 + e + 3)
+            }
         } else {
             let mut quote = None;
             let mut j = i + 1;
             while j < b.len() {
                 match (quote, b[j]) {
-                    (None, b'"' | b'\'') => quote = Some(b[j]),
+                    (None, b'"' | b'\'') if h[i..j].trim_end().ends_with('=') => quote = Some(b[j]),
                     (Some(q), c) if c == q => quote = None,
                     (None, b'>') => break,
                     _ => {}
@@ -404,12 +475,19 @@ fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
             .collect();
         let flow = match name.as_str() {
             "br" => Flow::Break,
-            n if INLINE.contains(&n) => Flow::Inline,
-            _ => Flow::Block,
+            n if BLOCKS.contains(&n) => Flow::Block,
+            _ => Flow::Inline,
         };
         out.push(HtmlPiece::Tag(tag, i, flow));
         i = end;
         text_from = end;
+        // A script's or a style sheet's text is not shown: skip to its end tag.
+        if (name == "script" || name == "style") && !tag.starts_with("</") {
+            let rest = h[end..].to_ascii_lowercase();
+            let close = rest.find(&format!("</{name}")).map_or(b.len(), |k| end + k);
+            i = close;
+            text_from = close;
+        }
     }
     if text_from < b.len() {
         out.push(HtmlPiece::Text(&h[text_from..], text_from));
@@ -578,10 +656,34 @@ pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i + 1..];
-        if let Some((name, c)) =
-            [("colon;", ':'), ("Tab;", '\t'), ("NewLine;", '\n'), ("amp;", '&'), ("sol;", '/'), ("period;", '.')]
-                .into_iter()
-                .find(|(n, _)| rest.starts_with(n))
+        if let Some((name, c)) = [
+            ("colon;", ':'),
+            ("Tab;", '\t'),
+            ("NewLine;", '\n'),
+            ("amp;", '&'),
+            ("sol;", '/'),
+            ("period;", '.'),
+            // Spaces and dashes that can stand between the digits of a number.
+            ("nbsp;", '\u{A0}'),
+            ("NonBreakingSpace;", '\u{A0}'),
+            ("ensp;", '\u{2002}'),
+            ("emsp;", '\u{2003}'),
+            ("thinsp;", '\u{2009}'),
+            ("ThinSpace;", '\u{2009}'),
+            ("shy;", '\u{AD}'),
+            ("ZeroWidthSpace;", '\u{200B}'),
+            ("zwj;", '\u{200D}'),
+            ("zwnj;", '\u{200C}'),
+            ("NoBreak;", '\u{2060}'),
+            ("hyphen;", '\u{2010}'),
+            ("dash;", '\u{2010}'),
+            ("ndash;", '\u{2013}'),
+            ("mdash;", '\u{2014}'),
+            ("minus;", '\u{2212}'),
+            ("plus;", '+'),
+        ]
+        .into_iter()
+        .find(|(n, _)| rest.starts_with(n))
         {
             out.push(c);
             rest = &rest[name.len()..];
@@ -607,6 +709,30 @@ pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     out.into()
+}
+
+/// `s` with its `%XX` escapes decoded, as a browser shows an address (`tel:138%201234%205678`).
+pub(crate) fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('%') {
+        return s.into();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |k: usize| b.get(k).and_then(|c| char::from(*c).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
@@ -859,7 +985,10 @@ mod tests {
         assert_eq!(kinds("电话1381234&#53;678。\n"), [(1, Mobile)]);
         assert_eq!(kinds("[拨打](tel:13812345678)\n"), [(1, Mobile)]);
         assert_eq!(kinds("<td title=\"x\">110105194912310011</td>\n"), [(1, ResidentId)]);
-        assert_eq!(kinds("第一行 138\n\n1234 5678 另一段。\n"), []);
+        // Two paragraphs are two lines on the page, but one in the page's description and a
+        // feed's summary, where they are joined by a space.
+        assert_eq!(kinds("第一行 138\n\n1234 5678 另一段。\n"), [(1, Mobile)]);
+        assert_eq!(kinds(&format!("{}第一行 138\n\n1234 5678 另一段。\n", "长".repeat(130))), []);
         // Inline markup and tags do not cut what the reader sees; blocks and cells do.
         assert_eq!(kinds("电话**138**1234 5678。\n"), [(1, Mobile)]);
         assert_eq!(kinds("电话[138](x.csv)12345678。\n"), [(1, Mobile)]);
@@ -867,8 +996,21 @@ mod tests {
         assert_eq!(kinds("<div>\n电话 138\n   1234 5678\n</div>\n"), [(2, Mobile)]);
         assert_eq!(kinds("<p>电话 138<br>1234 5678</p>\n"), [(1, Mobile)]);
         assert_eq!(kinds("<table><tr><td>138</td><td>12345678</td></tr></table>\n"), []);
-        assert_eq!(kinds("| 甲 | 乙 |\n|---|---|\n| 138 | 12345678 |\n"), []);
-        assert_eq!(kinds("<!-- 138 -->12345678\n"), []);
+        let long = "长".repeat(130);
+        assert_eq!(kinds(&format!("{long}\n\n| 甲 | 乙 |\n|---|---|\n| 138 | 12345678 |\n")), []);
+        // What the cleaner removes (comments, scripts, style sheets) joins the text around it;
+        // what is inside them is not shown.
+        assert_eq!(kinds("电话138<!-- x -->12345678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话138<script></script>12345678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("<style>.x::after{content:\"13812345678\"}</style>\n"), []);
+        // Any tag not known as a block is inline.
+        assert_eq!(kinds("电话<nobr>138</nobr><label>1234</label>5678。\n"), [(1, Mobile)]);
+        // Spaces, dashes and invisible characters as the reader sees them.
+        assert_eq!(kinds("电话138&nbsp;1234&nbsp;5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话138\u{3000}1234\u{2011}5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("电话138\u{200B}1234&shy;5678。\n"), [(1, Mobile)]);
+        assert_eq!(kinds("[拨打](tel:138%201234%205678)\n"), [(1, Mobile)]);
+        assert_eq!(kinds("<a href=\"tel:138%201234%205678\">拨打</a>\n"), [(1, Mobile)]);
         // Where it is written: the first digit, when the text is the source as written.
         let b = render("前文<b>138</b>12345678\n", 0, "前文<b>138</b>12345678\n", false);
         assert_eq!((b.personal[0].0.line, b.personal[0].0.column), (1, 6), "{:?}", b.personal);
@@ -877,6 +1019,15 @@ mod tests {
     #[test]
     fn raw_html_is_cut_into_text_and_tags() {
         use HtmlPiece::{Tag, Text};
+        // A quote opens a value only after `=`; `<!-->` is an empty comment.
+        assert_eq!(
+            html_pieces("<b title=x\"y>1<!-->2"),
+            [Tag("<b title=x\"y>", 0, Flow::Inline), Text("1", 13), Tag("<!-->", 14, Flow::Inline), Text("2", 19)]
+        );
+        assert_eq!(
+            html_pieces("<script>a<b</script>c"),
+            [Tag("<script>", 0, Flow::Inline), Tag("</script>", 11, Flow::Inline), Text("c", 20)]
+        );
         assert_eq!(
             html_pieces("a<b title='x>y'>1</B><br/>2<!-- c > d -->3 < 4<td>"),
             [
@@ -886,7 +1037,7 @@ mod tests {
                 Tag("</B>", 17, Flow::Inline),
                 Tag("<br/>", 21, Flow::Break),
                 Text("2", 26),
-                Tag("<!-- c > d -->", 27, Flow::Block),
+                Tag("<!-- c > d -->", 27, Flow::Inline),
                 Text("3 < 4", 41),
                 Tag("<td>", 46, Flow::Block),
             ]

@@ -71,6 +71,22 @@ fn word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || digit(c).is_some() || ('Ａ'..='Ｚ').contains(&c) || ('ａ'..='ｚ').contains(&c)
 }
 
+/// A character that shows nothing: soft hyphen, zero-width space and joiners, word joiner,
+/// byte-order mark, Mongolian vowel separator.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// What a character reads as between digits: Unicode spaces as a space, dashes and minus signs as
+/// a hyphen; any other as itself.
+fn seen_as(c: char) -> char {
+    match c {
+        '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => ' ',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        c => c,
+    }
+}
+
 /// Every piece of personal data in `text`. A candidate is a run of digits (groups of them joined
 /// by single hyphens or spaces count as one run, as numbers are written `138 1234 5678`), not
 /// touching a further letter or digit; its length and checks decide what it is. When the whole
@@ -78,7 +94,11 @@ fn word_char(c: char) -> bool {
 /// (`110105194912310011 13812345678`, or a number and a year) are each found, and so is a
 /// mobile number after a country code (`+86 138 1234 5678`).
 pub fn find(text: &str) -> Vec<Found> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // As a reader sees the text: characters that show nothing are not there, and the other
+    // spaces and dashes (no-break, ideographic, thin; non-breaking hyphen, full-width minus)
+    // separate groups as a space and a hyphen do.
+    let chars: Vec<(usize, char)> =
+        text.char_indices().filter(|(_, c)| !invisible(*c)).map(|(i, c)| (i, seen_as(c))).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {

@@ -538,9 +538,14 @@ fn yaml_zh(en: &str) -> String {
         ("alias references unknown anchor", "`*名称` 引用的锚点不存在（前面没有 `&名称`）"),
         ("expected sequence start", "这里应是一个列表（`[甲, 乙]`，或每项一行 `- 甲`）"),
         ("expected string scalar", "这里应是一段文字，不能是列表或键值对"),
-        ("invalid indentation in multiline quoted scalar", "跨行的引号内文字缩进不对"),
+        ("invalid indentation in multiline quoted scalar", "引号没有闭合，或跨行的引号内文字缩进不对"),
         ("invalid trailing content after", "结束引号后面还有文字"),
-        ("mapping values are not allowed", "这里不能有冒号：值中有 `: ` 时，请给整个值加引号"),
+        (
+            "mapping values are not allowed",
+            "这里不能有冒号：可能是缩进不对（同一层的字段要对齐），或者值中有 `: `，那就给整个值加引号",
+        ),
+        ("simple key expected", "字段名后面要有半角冒号和空格（`键: 值`），缩进只能用半角空格"),
+        ("tabs disallowed", "有制表符（Tab）：YAML 只能用空格缩进"),
         ("misplaced bracket", "方括号或花括号不成对"),
         ("unclosed bracket", "方括号或花括号没有闭合"),
         ("found a tab", "有制表符（Tab）：YAML 只能用空格缩进"),
@@ -574,22 +579,18 @@ fn yaml_zh(en: &str) -> String {
 /// value again as YAML doubled the time taken to read a record; this keeps it for these.
 fn lines_may_hide_numbers(yaml: &str) -> bool {
     let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    if yaml.contains("0x") || yaml.contains("0o") {
+    // A tag (`!!binary`, `!!str`) or a number in another base.
+    if yaml.contains('!') || yaml.contains("0x") || yaml.contains("0o") {
         return true;
     }
-    // Escapes are read only in double quotes (a topic is written `教育\学前教育`).
-    if yaml.contains('\\') {
-        let mut quoted = false;
-        for c in yaml.chars() {
-            match c {
-                '"' => quoted = !quoted,
-                '\\' if quoted => return true,
-                _ => {}
-            }
-        }
+    // An escape, which YAML reads in double quotes: a backslash before an ASCII character (a
+    // topic is written `教育\学前教育`, with a Chinese character after it).
+    if yaml.as_bytes().windows(2).any(|w| w[0] == b'\\' && w[1].is_ascii()) {
+        return true;
     }
     let mut ended_in_digit = false;
-    for line in yaml.lines() {
+    // A lone carriage return breaks a line for YAML too.
+    for line in yaml.split(['\n', '\r']) {
         let body = line.trim();
         if body.is_empty() || body.starts_with('#') {
             continue;
@@ -637,6 +638,9 @@ impl<'de> Deserialize<'de> for Scalars {
             }
             fn visit_f64<E>(self, v: f64) -> Result<Scalars, E> {
                 Ok(Scalars(vec![(v.to_string(), None)]))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Scalars, E> {
+                Ok(Scalars(vec![(String::from_utf8_lossy(v).into_owned(), None)]))
             }
             fn visit_bool<E>(self, _: bool) -> Result<Scalars, E> {
                 Ok(Scalars(Vec::new()))
@@ -1647,6 +1651,8 @@ mod tests {
         assert_eq!(yaml_zh("unclosed bracket '['"), "方括号或花括号没有闭合");
         assert_eq!(yaml_zh("while scanning a plain scalar, found a tab"), "有制表符（Tab）：YAML 只能用空格缩进");
         assert_eq!(yaml_zh("something new"), "something new");
+        assert!(yaml_zh("tabs disallowed within this context (block indentation)").contains("制表符"));
+        assert!(yaml_zh("simple key expected ':'").contains("冒号"));
     }
 
     #[test]
@@ -1659,6 +1665,10 @@ mod tests {
         assert!(lines_may_hide_numbers("title: \"联系人138\"\nnote: \"x\\u0031\"\n"));
         assert!(lines_may_hide_numbers("x: 0x33649C7E6\n"));
         assert!(!lines_may_hide_numbers("title: 1\n# 2\nkind: x\n"));
+        // Quotes are not followed: a double quote inside single ones does not hide an escape.
+        assert!(lines_may_hide_numbers("title: '关于\"甲'\nissuer: \"电话\\x3138 1234 5678\"\n"));
+        assert!(lines_may_hide_numbers("title: !!binary MTM4MTIzNDU2Nzg=\n"));
+        assert!(lines_may_hide_numbers("title: 电话138\r  12345678\n"));
     }
 
     #[test]
