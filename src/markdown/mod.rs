@@ -192,6 +192,14 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 // (`<b>138</b>1234 5678`), and its attributes (`title`, `href="tel:…"`), as a
                 // browser decodes them.
                 seen.html(h, range.start, &mut |at, f| body.personal.push((pos(at), f)));
+                // A text written only in raw HTML (a table pasted whole) is still a text.
+                body.chars += html_pieces(h)
+                    .iter()
+                    .map(|p| match p {
+                        HtmlPiece::Text(t, _) => t.chars().filter(|c| !c.is_whitespace()).count(),
+                        HtmlPiece::Tag(..) => 0,
+                    })
+                    .sum::<usize>();
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
                 if let Some(at) = doc_in_html_text(h) {
@@ -1014,6 +1022,15 @@ mod tests {
         // Where it is written: the first digit, when the text is the source as written.
         let b = render("前文<b>138</b>12345678\n", 0, "前文<b>138</b>12345678\n", false);
         assert_eq!((b.personal[0].0.line, b.personal[0].0.column), (1, 6), "{:?}", b.personal);
+    }
+
+    #[test]
+    fn text_in_raw_html_counts_as_text() {
+        assert!(
+            render("<table><tr><td>甲</td></tr></table>\n", 0, "<table><tr><td>甲</td></tr></table>\n", false).chars
+                > 0
+        );
+        assert_eq!(render("<div>\n</div>\n", 0, "<div>\n</div>\n", false).chars, 0);
     }
 
     #[test]
