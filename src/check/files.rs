@@ -231,7 +231,7 @@ fn scan_file(path: &std::path::Path, ext: &str) -> Found {
         // And as a browser shows it: `<b>138</b>1234 5678` is one number, two cells are two.
         let mut lines = crate::model::diag::Locator::new(&text);
         for (at, x) in crate::markdown::personal_in_html(&text) {
-            if !found.iter().any(|(_, y)| y.kind == x.kind && y.masked == x.masked) {
+            if !found.iter().any(|(_, y)| y.same_number(&x)) {
                 found.push((lines.at(at).line as usize, x));
             }
         }

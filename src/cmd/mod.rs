@@ -529,7 +529,7 @@ fn render_with(
     lang: Lang,
     sources: &Quoted,
     config_text: Option<&str>,
-    personal: &std::collections::HashSet<(String, u32)>,
+    personal: &std::collections::HashSet<(&str, u32)>,
 ) -> String {
     let lines = sources.lines(diags);
     let source = |file: &str, n: u32| {

@@ -191,15 +191,8 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 // Raw HTML shows its text, joined to the text around it across inline tags
                 // (`<b>138</b>1234 5678`), and its attributes (`title`, `href="tel:…"`), as a
                 // browser decodes them.
-                seen.html(h, range.start, &mut |at, f| body.personal.push((pos(at), f)));
                 // A text written only in raw HTML (a table pasted whole) is still a text.
-                body.chars += html_pieces(h)
-                    .iter()
-                    .map(|p| match p {
-                        HtmlPiece::Text(t, _) => t.chars().filter(|c| !c.is_whitespace()).count(),
-                        HtmlPiece::Tag(..) => 0,
-                    })
-                    .sum::<usize>();
+                body.chars += seen.html(h, range.start, &mut |at, f| body.personal.push((pos(at), f)));
                 body.raw_html = true;
                 raw_pieces.push((h.to_string(), range.start));
                 if let Some(at) = doc_in_html_text(h) {
@@ -255,7 +248,7 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     // The excerpt (a page's description, a feed's summary) joins blocks with a space: a number
     // cut by a paragraph break or a table cell is whole there.
     for f in crate::model::personal::find(&body.excerpt) {
-        if !body.personal.iter().any(|(_, g)| g.kind == f.kind && g.masked == f.masked) {
+        if !body.personal.iter().any(|(_, g)| g.same_number(&f)) {
             body.personal.push((pos(0), f));
         }
     }
@@ -307,11 +300,14 @@ impl Seen {
     }
 
     /// Adds raw HTML written at `src`: its text joined across inline tags, and each tag's
-    /// attributes read for personal data apart.
-    fn html(&mut self, h: &str, src: usize, found: &mut dyn FnMut(usize, crate::model::personal::Found)) {
+    /// attributes read for personal data apart. Returns how many characters of text it shows
+    /// (white space aside).
+    fn html(&mut self, h: &str, src: usize, found: &mut dyn FnMut(usize, crate::model::personal::Found)) -> usize {
+        let mut shown = 0;
         for piece in html_pieces(h) {
             match piece {
                 HtmlPiece::Text(t, at) => {
+                    shown += t.chars().filter(|c| !c.is_whitespace()).count();
                     let text = decode_refs(t);
                     self.push(&text, src + at, text.len() == t.len());
                 }
@@ -328,6 +324,7 @@ impl Seen {
                 }
             }
         }
+        shown
     }
 
     /// Reads what was gathered and starts again. A finding is placed at its own offset in the
@@ -350,7 +347,7 @@ impl Seen {
 pub(crate) fn personal_in_html(html: &str) -> Vec<(usize, crate::model::personal::Found)> {
     let mut out = Vec::new();
     let mut seen = Seen::default();
-    seen.html(html, 0, &mut |at, f| out.push((at, f)));
+    let _ = seen.html(html, 0, &mut |at, f| out.push((at, f)));
     seen.flush(&mut |at, f| out.push((at, f)));
     out.sort_by_key(|(at, _)| *at);
     out

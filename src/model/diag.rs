@@ -245,11 +245,11 @@ pub fn render_human<'a>(diags: &[Diagnostic], lang: Lang, source: impl Fn(&str, 
 /// The lines (file, line) where personal data was found. A number written with entities or
 /// escapes (`1381234&#53;678`) is found in the text as read, not in the line as written, so
 /// every digit of such a line is masked when it is quoted, under any finding.
-pub fn personal_lines(diags: &[Diagnostic]) -> std::collections::HashSet<(String, u32)> {
+pub fn personal_lines(diags: &[Diagnostic]) -> std::collections::HashSet<(&str, u32)> {
     diags
         .iter()
         .filter(|d| *d.rule == crate::model::rules::PERSONAL_DATA)
-        .map(|d| (d.file.clone(), d.pos.line))
+        .map(|d| (d.file.as_str(), d.pos.line))
         .collect()
 }
 
@@ -259,7 +259,7 @@ pub fn render_human_with<'a>(
     diags: &[Diagnostic],
     lang: Lang,
     source: impl Fn(&str, u32) -> Option<&'a str>,
-    personal: &std::collections::HashSet<(String, u32)>,
+    personal: &std::collections::HashSet<(&str, u32)>,
 ) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let en = lang.is_english();
@@ -276,7 +276,7 @@ pub fn render_human_with<'a>(
         let mut group = Group::with_title(level.primary_title(d.message.get(lang)).id(d.rule.id));
         // A quoted line never shows personal data whole, whatever the finding is about.
         let line = (!d.file.is_empty() && !d.private).then(|| source(&d.file, d.pos.line)).flatten().map(|l| {
-            if personal.contains(&(d.file.clone(), d.pos.line)) {
+            if personal.contains(&(d.file.as_str(), d.pos.line)) {
                 crate::model::personal::mask_digits(l)
             } else {
                 crate::model::personal::mask_all(l).into_owned()

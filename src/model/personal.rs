@@ -50,6 +50,13 @@ pub struct Found {
     pub masked: String,
 }
 
+impl Found {
+    /// Whether `other` is the same number, found by another reading of the same text.
+    pub fn same_number(&self, other: &Found) -> bool {
+        self.kind == other.kind && self.masked == other.masked
+    }
+}
+
 impl fmt::Display for Found {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind.zh(), self.masked)

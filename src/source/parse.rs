@@ -1459,10 +1459,7 @@ impl Parser<'_> {
             // White space is one space on a page.
             let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
             for f in crate::model::personal::find(&value) {
-                if !front
-                    .iter()
-                    .any(|(_, g): &(Pos, crate::model::personal::Found)| g.kind == f.kind && g.masked == f.masked)
-                {
+                if !front.iter().any(|(_, g): &(Pos, crate::model::personal::Found)| g.same_number(&f)) {
                     let at = at.unwrap_or(Pos::new(1, 1));
                     front.push((Pos { line: at.line + self.line0 - 1, ..at }, f));
                 }
