@@ -19,8 +19,8 @@ fn refs_of<'r>(c: &Corpus, r: &'r Record) -> Vec<(&'static str, std::borrow::Cow
     let mut refs: Vec<(&str, Cow<'r, Ref>)> = Vec::new();
     refs.extend(r.amends.iter().map(|x| ("amends", Cow::Borrowed(&x.target))));
     refs.extend(r.repeals.iter().map(|x| ("repeals", Cow::Borrowed(&x.target))));
-    refs.extend(r.interprets.iter().map(|x| ("interprets", Cow::Borrowed(x))));
-    refs.extend(r.final_doc.iter().map(|x| ("final", Cow::Borrowed(x))));
+    refs.extend(r.interprets.iter().map(|x| ("interprets", Cow::Borrowed(&**x))));
+    refs.extend(r.final_doc.iter().map(|x| ("final", Cow::Borrowed(&**x))));
     refs.extend(r.corrects.iter().map(|x| ("corrects", Cow::Borrowed(x))));
     refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", Cow::Borrowed(x))));
     refs.extend(

@@ -197,7 +197,7 @@ impl Renderer<'_> {
             drafts: links(&c.drafts[i]),
             effective: r.effective,
             expires: r.expires,
-            extra: &r.extra,
+            extra: r.extras(),
             final_doc: row.final_doc.map(|t| self.link(t.index)),
             genre: row.genre,
             headings: Vec::new(),

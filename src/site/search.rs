@@ -329,11 +329,18 @@ impl Posting {
             // Already posted (each record's grams are a set, so only ever by mistake).
             Posting::List(_, next) if doc < *next => {}
             Posting::List(bytes, next) => {
+                let limit = n.div_ceil(8);
+                // A list never grows past the size of the bitmap it may become (by doubling, the
+                // lists of the commonest grams would each hold up to twice that, and leave it free
+                // in sizes nothing else takes: at a million records, hundreds of MB resident).
+                if bytes.len() + 10 > bytes.capacity() && bytes.capacity() * 2 > limit {
+                    bytes.reserve_exact((limit + 10).saturating_sub(bytes.len()).max(10));
+                }
                 varint(bytes, u64::from(doc - *next));
                 *next = doc + 1;
-                if bytes.len() > n.div_ceil(8) {
-                    let mut bits = vec![0u8; n.div_ceil(8)];
-                    for d in decode(bytes) {
+                if bytes.len() > limit {
+                    let mut bits = vec![0u8; limit];
+                    for d in Varints::of(bytes) {
                         bits[d as usize / 8] |= 1 << (d % 8);
                     }
                     *self = Posting::Bits(bits);
@@ -389,18 +396,36 @@ impl Posting {
 
 /// The numbers of a list of delta varints.
 fn decode(bytes: &[u8]) -> Vec<u32> {
-    let (mut out, mut next, mut v, mut shift) = (Vec::new(), 0u64, 0u64, 0);
-    for &b in bytes {
-        v |= u64::from(b & 0x7F) << shift;
-        shift += 7;
-        if b & 0x80 == 0 {
-            next += v;
-            out.push(next as u32);
-            next += 1;
-            (v, shift) = (0, 0);
-        }
+    Varints::of(bytes).collect()
+}
+
+/// The numbers of a list of delta varints, one by one: the bytes left, and the least the next
+/// number can be (the one before it plus one).
+struct Varints<'a>(&'a [u8], u64);
+
+impl<'a> Varints<'a> {
+    fn of(bytes: &'a [u8]) -> Varints<'a> {
+        Varints(bytes, 0)
     }
-    out
+}
+
+impl Iterator for Varints<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let (mut v, mut shift) = (0u64, 0);
+        while let Some((&b, rest)) = self.0.split_first() {
+            self.0 = rest;
+            v |= u64::from(b & 0x7F) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                let d = self.1 + v;
+                self.1 = d + 1;
+                return Some(d as u32);
+            }
+        }
+        None
+    }
 }
 
 /// Rising numbers as delta varints (what [`decode`] reads).
@@ -1106,6 +1131,16 @@ mod tests {
         assert_eq!(edge.encoded().0, 0);
         edge.add(125, n);
         assert_eq!(edge.encoded().0, 1);
+        // A list about to become a bitmap holds no more than the bitmap would (and a few bytes
+        // for the last number), where doubling would have held 256 bytes here.
+        let (n, mut near) = (1100, Posting::List(Vec::new(), 0));
+        for d in 0..138 {
+            near.add(d, n);
+        }
+        assert_eq!(near.encoded().0, 0);
+        assert!(near.heap() <= 138 + 10, "{}", near.heap());
+        near.add(138, n);
+        assert_eq!((near.encoded().0, near.docs().len()), (1, 139));
     }
 
     #[test]
