@@ -576,18 +576,19 @@ pub(crate) fn memory_mark(stage: &str) {
         use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
         static MOST: AtomicU64 = AtomicU64::new(0);
         let most = MOST.fetch_max(peak, Relaxed).max(peak);
-        if std::env::var_os("GONGBAO_TIMINGS").is_some_and(|v| v == "stages") {
-            let _ = std::fs::write("/proc/self/clear_refs", "5");
-        }
-        let stage_heap = heap::stage_top();
+        let stages = std::env::var_os("GONGBAO_TIMINGS").is_some_and(|v| v == "stages");
+        let stage_rss = if stages && std::fs::write("/proc/self/clear_refs", "5").is_ok() {
+            format!(" stage-rss={}", peak / 1024)
+        } else {
+            String::new()
+        };
+        let stage_heap = mib(heap::stage_top());
         eprintln!(
-            "memory-mib {stage}={}/{} heap={}/{} ms={ms} stage-peak={}/{}",
+            "memory-mib {stage}={}/{} heap={}/{} ms={ms} stage-heap={stage_heap}{stage_rss}",
             now / 1024,
             most / 1024,
             mib(live),
             mib(top),
-            peak / 1024,
-            mib(stage_heap)
         );
     }
 }

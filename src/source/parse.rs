@@ -320,28 +320,41 @@ impl Scan {
     }
 }
 
-/// Where each standard key ([`KEYS`]) of a record's front matter is written: a short sorted list
-/// of (index into `KEYS`, position). A record lives for the whole build, so this is kept to
-/// twelve bytes a key rather than a map of owned names (about 1.5 KB a record at 50,000
-/// records, measured); positions of other keys are reported while parsing and not kept.
+/// Where each standard key ([`KEYS`]) of a record's front matter is written: a short list of
+/// (index into `KEYS` in the top 8 bits and the line below them, column), sorted by key. A record
+/// lives for the whole build, so this is kept to eight bytes a key rather than a map of owned
+/// names (about 1.5 KB a record at 50,000 records, measured); positions of other keys are
+/// reported while parsing and not kept. A record is at most `MAX_RECORD_BYTES` (8 MiB), so its
+/// lines are fewer than 2^24.
 #[derive(Debug, Clone, Default)]
-pub struct KeyPositions(Box<[(u8, Pos)]>);
+pub struct KeyPositions(Box<[(u32, u32)]>);
+
+/// The bits of a line in [`KeyPositions`].
+const LINE_BITS: u32 = 24;
 
 impl KeyPositions {
     /// The positions of the standard keys among `all`.
     fn of(all: &BTreeMap<String, Pos>) -> KeyPositions {
-        let mut v: Vec<(u8, Pos)> = all
+        const _: () = assert!(KEYS.len() < 1 << (32 - LINE_BITS));
+        const _: () = assert!(crate::source::MAX_RECORD_BYTES < 1 << LINE_BITS);
+        let mut v: Vec<(u32, u32)> = all
             .iter()
-            .filter_map(|(k, &p)| KEYS.iter().position(|x| x == k).and_then(|i| u8::try_from(i).ok()).map(|i| (i, p)))
+            .filter(|(_, p)| p.line < 1 << LINE_BITS)
+            .filter_map(|(k, p)| {
+                let i = KEYS.iter().position(|x| x == k)? as u32;
+                Some((i << LINE_BITS | p.line, p.column))
+            })
             .collect();
-        v.sort_by_key(|&(i, _)| i);
+        v.sort_unstable();
         KeyPositions(v.into_boxed_slice())
     }
 
     /// Where the standard key `k` is written, if it is.
     pub fn get(&self, k: &str) -> Option<Pos> {
-        let i = KEYS.iter().position(|x| *x == k)?;
-        self.0.binary_search_by_key(&i, |&(j, _)| usize::from(j)).ok().map(|at| self.0[at].1)
+        let i = KEYS.iter().position(|x| *x == k)? as u32;
+        let at = self.0.binary_search_by_key(&i, |&(kl, _)| kl >> LINE_BITS).ok()?;
+        let (kl, column) = self.0[at];
+        Some(Pos { line: kl & ((1 << LINE_BITS) - 1), column })
     }
 
     /// Whether the standard key `k` is written.
@@ -1708,6 +1721,8 @@ mod tests {
 }
 #[cfg(test)]
 mod size {
+    use crate::model::diag::Pos;
+
     /// A record lives for the whole build, one allocation each (with its `Arc`'s two counts). The
     /// allocator rounds 640 bytes up to nothing and 656 up to 768: at a million records, a few
     /// more bytes in it cost 128 MB. Rare fields are boxed to keep it in the smaller class.
@@ -1715,5 +1730,25 @@ mod size {
     fn a_record_and_its_counts_fit_in_640_bytes() {
         let held = std::mem::size_of::<super::Record>() + 2 * std::mem::size_of::<usize>();
         assert!(held <= 640, "{held} bytes");
+    }
+
+    #[test]
+    fn key_positions_keep_line_and_column_in_eight_bytes() {
+        let all: std::collections::BTreeMap<String, Pos> = [
+            ("title", Pos::new(3, 1)),
+            ("id", Pos::new(2, 1)),
+            ("review", Pos::new(8_388_609, 70_000)),
+            ("no-such-key", Pos::new(4, 1)),
+        ]
+        .into_iter()
+        .map(|(k, p)| (k.to_string(), p))
+        .collect();
+        let k = super::KeyPositions::of(&all);
+        assert_eq!(std::mem::size_of_val(&*k.0), 3 * 8);
+        assert_eq!(k.get("id"), Some(Pos::new(2, 1)));
+        assert_eq!(k.get("title"), Some(Pos::new(3, 1)));
+        assert_eq!(k.get("review"), Some(Pos::new(8_388_609, 70_000)));
+        assert_eq!(k.get("kind"), None);
+        assert_eq!(k.get("no-such-key"), None);
     }
 }
