@@ -68,7 +68,7 @@ fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
             add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), Written::List);
         }
         for t in &r.topics {
-            let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+            let levels: Vec<&str> = t.iter().take(2).map(|l| &**l).collect();
             add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), Written::List);
         }
     }

@@ -122,7 +122,7 @@ fn next_id(records: &[std::sync::Arc<Record>], dir: &str, year: i32) -> String {
 fn next_doc_number(records: &[std::sync::Arc<Record>], issuer: &str, year: i32) -> Option<DocNumber> {
     let agency = records
         .iter()
-        .filter(|r| r.issuers.first().is_some_and(|i| i == issuer))
+        .filter(|r| r.issuers.first().is_some_and(|i| **i == *issuer))
         .filter_map(|r| r.doc_number.as_ref().filter(|d| d.year.is_some()).map(|d| (r.published, d)))
         .max_by_key(|(p, _)| *p)?
         .1
@@ -150,7 +150,7 @@ fn next_index_no(records: &[std::sync::Arc<Record>], issuer: &str, year: i32) ->
     let parts = |r: &Record| r.index_no.as_ref().and_then(|i| i.parts.clone());
     let own = records
         .iter()
-        .filter(|r| r.issuers.first().is_some_and(|i| i == issuer))
+        .filter(|r| r.issuers.first().is_some_and(|i| **i == *issuer))
         .filter_map(|r| parts(r).map(|p| (r.published, p)))
         .max_by_key(|(p, _)| *p)
         .map(|(_, p)| p);

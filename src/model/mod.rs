@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod date;
 pub mod diag;
+pub mod label;
 pub mod lang;
 pub mod personal;
 pub mod publication;

@@ -324,10 +324,10 @@ fn lists(c: &Corpus) -> Vec<List> {
         let y = r.published.year();
         add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
         for is in &r.issuers {
-            add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.clone(), i);
+            add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.to_string(), i);
         }
         for t in &r.topics {
-            add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].clone(), i);
+            add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].to_string(), i);
             if t.len() > 1 {
                 add("topic", crate::route::list_dir("topic", &[&t[0], &t[1]]), &|| format!("{}\\{}", t[0], t[1]), i);
             }

@@ -114,7 +114,7 @@ impl Renderer<'_> {
             amendments,
             number_names_issuer: doc_number
                 .as_deref()
-                .is_some_and(|n| r.issuers.iter().any(|x| !x.is_empty() && n.starts_with(x.as_str()))),
+                .is_some_and(|n| r.issuers.iter().any(|x| !x.is_empty() && n.starts_with(&**x))),
             doc_number,
             issuers: &r.issuers,
             published: r.published,
@@ -245,7 +245,7 @@ impl Renderer<'_> {
             .topics
             .iter()
             .map(|t| {
-                let levels: Vec<&str> = t.iter().take(2).map(String::as_str).collect();
+                let levels: Vec<&str> = t.iter().take(2).map(|l| &**l).collect();
                 Topic { label: t.join("\\"), url: self.href(&format!("{}/", crate::route::list_dir("topic", &levels))) }
             })
             .collect()

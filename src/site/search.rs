@@ -872,7 +872,7 @@ impl Renderer<'_> {
             0.into()
         };
         let kind = Kind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0);
-        let topics: Vec<&str> = r.topics.iter().filter_map(|t| t.first()).map(String::as_str).collect();
+        let topics: Vec<&str> = r.topics.iter().filter_map(|t| t.first()).map(|l| &**l).collect();
         let facets = serde_json::json!([kind, r.published.year(), r.issuers, topics, timeline]);
         let display = serde_json::json!([
             self.doc_href(i),

@@ -148,7 +148,7 @@ pub(crate) struct DocLink<'a> {
     /// 发文字号, normalised; `none` without one.
     pub doc_number: Option<String>,
     /// 发布机构, by name.
-    pub issuers: &'a [String],
+    pub issuers: &'a [crate::model::label::Label],
     /// Record kind (`regulation` …), a key of `t.kind`.
     pub kind: Kind,
     /// 发布日期, `YYYY-MM-DD`.
@@ -231,7 +231,7 @@ pub(crate) struct Caption<'a> {
     /// 发文字号 of the document, normalised; `none` without one.
     pub doc_number: Option<String>,
     /// 发布机构, by name.
-    pub issuers: &'a [String],
+    pub issuers: &'a [crate::model::label::Label],
     /// Whether the document number names the issuer (an order number such as
     /// `青川市人民政府令第21号`): the 题注 then names the number alone (“……令第21号公布”), else
     /// the issuers and the number (“青川市人民政府以青政发〔2024〕1号公布”).
@@ -522,7 +522,7 @@ pub(crate) struct DocPage<'a> {
     /// The schema.org description, JSON with `<` escaped (`| safe`).
     pub jsonld: String,
     /// 关键词.
-    pub keywords: &'a [String],
+    pub keywords: &'a [crate::model::label::Label],
     /// Record kind (a key of `t.kind`).
     pub kind: Kind,
     /// Language of the text when the record gives one.
@@ -581,7 +581,7 @@ pub(crate) struct MetaPanel<'a> {
     /// 发布机构.
     pub issuers: Vec<Issuer<'a>>,
     /// 关键词.
-    pub keywords: &'a [String],
+    pub keywords: &'a [crate::model::label::Label],
     /// Whether the kind has legal force, so that validity is shown.
     pub legal: bool,
     /// 发布日期.
@@ -949,7 +949,7 @@ pub(crate) mod tests {
             genre: Some("通知"),
             index_no: Some("000000000/2024-00001"),
             issuers: vec![Issuer { name: "政府", url: "/browse/issuer/x/".into() }],
-            keywords: leak(vec!["住房".to_string()]),
+            keywords: leak(vec!["住房".into()]),
             legal: true,
             published: date("2024-01-02"),
             registration_no: Some("QCSP01-2024-0001"),
@@ -964,7 +964,7 @@ pub(crate) mod tests {
     fn doc_link() -> DocLink<'static> {
         DocLink {
             doc_number: Some("青政规〔2024〕1号".into()),
-            issuers: leak(vec!["青川市人民政府".to_string()]),
+            issuers: leak(vec!["青川市人民政府".into()]),
             kind: Kind::Normative,
             published: date("2024-01-02"),
             state: Some(State::InForce),
@@ -1004,7 +1004,7 @@ pub(crate) mod tests {
                 url: Some("/docs/b/".into()),
             }],
             doc_number: Some("青川市人民政府令第1号".into()),
-            issuers: leak(vec!["青川市人民政府".to_string()]),
+            issuers: leak(vec!["青川市人民政府".into()]),
             number_names_issuer: true,
             published: date("2024-01-02"),
             several: true,
@@ -1114,7 +1114,7 @@ pub(crate) mod tests {
             interprets: Some(doc_link()),
             issuers: vec![Issuer { name: "政府", url: "/browse/issuer/x/".into() }],
             jsonld: "{}".into(),
-            keywords: leak(vec!["住房".to_string()]),
+            keywords: leak(vec!["住房".into()]),
             kind: Kind::Normative,
             lang: Some("zh-CN"),
             legal: true,

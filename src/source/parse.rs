@@ -8,6 +8,7 @@ use crate::markdown;
 use crate::config::Config;
 use crate::model::date::{Date, DateError};
 use crate::model::diag::{Diagnostic, Msg, Pos};
+use crate::model::label::{Label, label};
 use crate::model::rules::{self, Rule};
 use crate::model::{Disclosure, DocNumber, DocNumberQuirk, Genre, IndexNo, Kind, Statement};
 use crate::msg;
@@ -58,11 +59,11 @@ pub struct StatedValidity {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Review {
     /// Reviewer.
-    pub by: String,
+    pub by: Label,
     /// Date of review.
     pub on: Date,
     /// Outcome.
-    pub result: String,
+    pub result: Label,
 }
 
 /// A draft's comment period.
@@ -168,13 +169,13 @@ pub struct Record {
     /// 统一编号.
     pub registration_no: Option<Box<str>>,
     /// 发布机构.
-    pub issuers: Box<[String]>,
+    pub issuers: Box<[Label]>,
     /// 文种.
     pub genre: Option<Genre>,
     /// 主题分类, each split at `\` into levels.
-    pub topics: Box<[Vec<String>]>,
+    pub topics: Box<[Box<[Label]>]>,
     /// 关键词.
-    pub keywords: Box<[String]>,
+    pub keywords: Box<[Label]>,
     /// 成文日期.
     pub signed: Option<Date>,
     /// 发布日期.
@@ -1263,21 +1264,22 @@ impl Parser<'_> {
                 Disclosure::Withheld
             }),
         };
-        let topics: Vec<Vec<String>> = raw
+        let topics: Vec<Box<[Label]>> = raw
             .topic
             .map(|t| t.value.into_vec())
             .unwrap_or_default()
             .into_iter()
-            .map(|t| t.split(['\\', '＼']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            .map(|t| t.split(['\\', '＼']).map(str::trim).filter(|s| !s.is_empty()).map(label).collect::<Box<[_]>>())
             .filter(|t| !t.is_empty())
             .collect();
-        let issuers: Vec<String> = raw
+        let issuers: Vec<Label> = raw
             .issuer
             .map(|i| i.value.into_vec())
             .unwrap_or_default()
-            .into_iter()
-            .map(|s| s.trim().to_string())
+            .iter()
+            .map(|s| s.trim())
             .filter(|s| !s.is_empty())
+            .map(label)
             .collect();
 
         let stated = raw.validity.as_ref().and_then(|v| {
@@ -1308,7 +1310,7 @@ impl Parser<'_> {
         let review = raw.review.as_ref().and_then(|r| {
             let pos = self.at(r);
             let on = self.date_at("review.on", &r.value.on, pos)?;
-            Some(Review { by: r.value.by.trim().to_string(), on, result: r.value.result.trim().to_string() })
+            Some(Review { by: label(r.value.by.trim()), on, result: label(r.value.result.trim()) })
         });
         let amends = self.relations("amends", raw.amends);
         let repeals = self.relations("repeals", raw.repeals);
@@ -1515,7 +1517,7 @@ impl Parser<'_> {
             issuers: issuers.into(),
             genre,
             topics: topics.into(),
-            keywords: raw.keywords.unwrap_or_default().into(),
+            keywords: raw.keywords.unwrap_or_default().iter().map(|k| label(k)).collect(),
             signed,
             published,
             effective: effective.unwrap_or(published),

@@ -61,7 +61,7 @@ pub(crate) fn due(
                 prev: String::new(),
                 published: r.published.to_string(),
                 publisher: newest.map(|k| k.author.clone()),
-                reviewer: r.review.as_ref().map(|v| v.by.clone()),
+                reviewer: r.review.as_ref().map(|v| v.by.to_string()),
                 sha256: r.sha256.clone(),
                 title: r.title.clone(),
                 url: format!("{}{}/", cfg.site.base_url, crate::site::encode_path(&crate::route::record_dir(r))),

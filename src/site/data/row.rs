@@ -55,13 +55,13 @@ pub(crate) struct DocumentRow<'a> {
     /// The visible document an interpretation explains.
     pub interprets: Option<Target<'a>>,
     /// 发布机构.
-    pub issuers: &'a [String],
+    pub issuers: &'a [crate::model::label::Label],
     /// For a gazette issue, `<year>-<number>` (for the JSON-LD; `documents.json` lists no
     /// issues).
     #[serde(skip)]
     pub issue_number: Option<String>,
     /// 关键词.
-    pub keywords: &'a [String],
+    pub keywords: &'a [crate::model::label::Label],
     /// Record kind.
     pub kind: Kind,
     /// Language of the text: the record's, else the site's.
@@ -514,7 +514,7 @@ mod tests {
     fn sample() -> DocumentRow<'static> {
         let t = Target { id: "b", index: 1 };
         let rel = || RowRelation { effective: Some(date("2024-02-01")), id: t, note: Some("第三条") };
-        let list: &'static [String] = Box::leak(Box::new(vec!["甲".to_string(), "=乙".to_string()]));
+        let list: &'static [crate::model::label::Label] = Box::leak(Box::new(vec!["甲".into(), "=乙".into()]));
         DocumentRow {
             amended_by: vec![rel()],
             amends: vec![rel(), rel()],
