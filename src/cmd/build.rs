@@ -194,7 +194,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
     // The few data jobs are taken out of the list in place: a partition into two new lists
-    // would hold the plan twice (at a million records, 200 MB more while it is made).
+    // would hold the plan twice while they are made (at a million records, some four million
+    // jobs of 48 bytes).
     let mut pages = jobs;
     let data: Vec<site::Job> = pages.extract_if(.., |j| matches!(j, site::Job::Data(_))).collect();
     // `serve` keeps the cache of its last build; it still applies while the output it describes

@@ -330,9 +330,9 @@ impl Posting {
             Posting::List(_, next) if doc < *next => {}
             Posting::List(bytes, next) => {
                 let limit = n.div_ceil(8);
-                // A list never grows past the size of the bitmap it may become (by doubling, the
-                // lists of the commonest grams would each hold up to twice that, and leave it free
-                // in sizes nothing else takes: at a million records, hundreds of MB resident).
+                // A list never grows past the size of the bitmap it may become: by doubling, the
+                // lists of the commonest grams would each hold up to twice that, and leave their
+                // smaller sizes free, sizes nothing else asks for.
                 if bytes.len() + 10 > bytes.capacity() && bytes.capacity() * 2 > limit {
                     bytes.reserve_exact((limit + 10).saturating_sub(bytes.len()).max(10));
                 }
