@@ -7,7 +7,7 @@ use common::{Site, normative, project, run_in, tree};
 use std::path::Path;
 use std::process::Command;
 
-fn validators_present(what: &[&str]) -> bool {
+fn require_validators(what: &[&str]) {
     let ok = what.iter().all(|w| match *w {
         "minisign" => Command::new("minisign").arg("-v").output().is_ok(),
         module => {
@@ -15,7 +15,6 @@ fn validators_present(what: &[&str]) -> bool {
         }
     });
     assert!(ok, "validators {what:?} are not installed: run the tests with scripts/test, which installs them");
-    ok
 }
 
 fn build(root: &Path, out: &Path, env: &[(&str, &str)]) {
@@ -33,9 +32,7 @@ fn build(root: &Path, out: &Path, env: &[(&str, &str)]) {
 
 #[test]
 fn demo_data_feeds_and_jsonld_pass_the_community_validators() {
-    if !validators_present(&["frictionless", "feedparser", "pyld"]) {
-        return;
-    }
+    require_validators(&["frictionless", "feedparser", "pyld"]);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
     build(&project(), &out, &[]);
@@ -108,9 +105,7 @@ fn data_files_describe_every_public_document_and_nothing_else() {
 
 #[test]
 fn signed_site_verifies_with_stock_minisign() {
-    if !validators_present(&["minisign"]) {
-        return;
-    }
+    require_validators(&["minisign"]);
     let tmp = tempfile::tempdir().unwrap();
     assert!(run_in(tmp.path(), &["keygen"]).status.success());
     let key = std::fs::read_to_string(tmp.path().join("gongbao.key")).unwrap();
@@ -219,9 +214,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn noncharacters_in_a_title_or_text_leave_every_xml_file_well_formed() {
-    if !validators_present(&["xml.dom.minidom"]) {
-        return;
-    }
+    require_validators(&["xml.dom.minidom"]);
     let s = Site::new();
     // U+FFFE and U+FFFF are valid in Rust strings and in YAML escapes, but not XML 1.0 characters.
     s.record("a", &normative("\"甲\\uFFFE乙\\uFFFF丙\\u0001\"", "2024-01-02"), "正文\u{FFFE}中\u{FFFF}间。\n");

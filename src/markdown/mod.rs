@@ -716,28 +716,13 @@ pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// `s` with its `%XX` escapes decoded, as a browser shows an address (`tel:138%201234%205678`).
+/// `s` with its `%XX` escapes decoded, as a browser shows an address (`tel:138%201234%205678`);
+/// bytes that are not UTF-8 are shown as U+FFFD.
 pub(crate) fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('%') {
         return s.into();
     }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |k: usize| b.get(k).and_then(|c| char::from(*c).to_digit(16));
-        match (b[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned().into()
+    String::from_utf8_lossy(&percent_bytes(s)).into_owned().into()
 }
 
 /// The text of Markdown without markup: paragraphs joined by a newline, for tables and feeds.
@@ -924,8 +909,14 @@ fn unique_id(used: &mut BTreeMap<String, usize>, base: &str) -> String {
     if *n == 1 { base.to_string() } else { format!("{base}-{n}") }
 }
 
-/// Decodes `%XX` escapes in a link path; invalid escapes stay as written.
+/// Decodes `%XX` escapes in a link path; invalid escapes stay as written, and so does the whole
+/// path when what they decode to is not UTF-8.
 pub(crate) fn percent_decode(s: &str) -> String {
+    String::from_utf8(percent_bytes(s)).unwrap_or_else(|_| s.to_string())
+}
+
+/// The bytes of `s` with its `%XX` escapes decoded; invalid escapes stay as written.
+fn percent_bytes(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -941,7 +932,7 @@ pub(crate) fn percent_decode(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    out
 }
 
 /// Where `doc:` first appears in the text of a piece of raw HTML, outside its tags (a tag that

@@ -22,7 +22,8 @@ static TABLE: [Mutex<Option<Shard>>; SHARDS] = [const { Mutex::new(None) }; SHAR
 /// The one shared copy of `s`. Labels no record holds any more are let go as the table grows
 /// (in `serve`, edits replace records), so it holds at most about twice what is in use.
 pub fn label(s: &str) -> Label {
-    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    use std::hash::BuildHasher;
+    let h = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(s);
     let Ok(mut shard) = TABLE[(h % SHARDS as u64) as usize].lock() else {
         return Arc::from(s);
     };

@@ -1726,8 +1726,8 @@ mod size {
     use crate::model::diag::Pos;
 
     /// A record lives for the whole build, one allocation each (with its `Arc`'s two counts). The
-    /// allocator rounds 640 bytes up to nothing and 656 up to 768: at a million records, a few
-    /// more bytes in it cost 128 MB. Rare fields are boxed to keep it in the smaller class.
+    /// allocator takes 640 bytes for 640 and 768 for 656: at a million records, a few more bytes
+    /// in it cost 128 MB. Rare fields are boxed to keep it in the smaller class.
     #[test]
     fn a_record_and_its_counts_fit_in_640_bytes() {
         let held = std::mem::size_of::<super::Record>() + 2 * std::mem::size_of::<usize>();
