@@ -28,6 +28,36 @@ fn invalid_yaml_names_file_and_line() {
     assert_eq!(s.check_json(&[]).0, 1);
 }
 
+/// A quote left open is named where it opens, not where the parser gave up lines later.
+#[test]
+fn an_unclosed_quote_is_named_where_it_opens() {
+    let at = |s: &Site| -> (u64, u64, String) {
+        let (code, v) = s.check_json(&[]);
+        assert_eq!(code, 1, "{v}");
+        let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "yaml").cloned();
+        let d = d.unwrap_or_else(|| panic!("no yaml finding: {v}"));
+        (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string())
+    };
+    let s = Site::new();
+    let rest = "issuer: 测试市人民政府办公室\npublished: 2024-01-02";
+    for (title, col) in [("\"甲", 8), ("'甲", 8), ("'甲''乙", 8), ("\"甲\\\"乙", 8)] {
+        s.record("a", &format!("kind: normative\ntitle: {title}\n{rest}"), "正文。\n");
+        let (line, column, message) = at(&s);
+        assert_eq!((line, column), (3, col), "{title}: {message}");
+        assert!(message.contains("引号"), "{message}");
+    }
+    // A quoted value over two lines that is closed does not hide the one left open after it.
+    s.record("a", &format!("kind: normative\ntitle: \"甲\n  乙\"\nissuer: '测试市\npublished: 2024-01-02"), "正文。\n");
+    let (line, column, _) = at(&s);
+    assert_eq!((line, column), (5, 9));
+    // A quote inside a value, or after `#`, opens nothing: the finding stays where the parser put
+    // it when something else is wrong.
+    s.record("a", "kind: normative\ntitle: 甲'乙 # '\nissuer: [未闭合\npublished: 2024-01-02", "正文。\n");
+    let (line, _, message) = at(&s);
+    assert!(!message.contains("这里开始的引号"), "{message}");
+    assert!((4..=5).contains(&line), "{line}");
+}
+
 #[test]
 fn unknown_key_is_an_error_at_its_line_with_a_suggestion() {
     let s = Site::new();

@@ -852,6 +852,26 @@ impl Parser<'_> {
             None => text,
         };
         let zh = yaml_zh(&text);
+        // A quote left open is found by the parser only where the text it swallowed stops making
+        // sense, often lines later; the editor needs the quote that opened it.
+        let quote_trouble =
+            ["unterminated", "multiline quoted scalar", "end of stream"].iter().any(|k| text.contains(k));
+        if let Some(open) = quote_trouble.then(|| self.open_quote(pos.line)).flatten() {
+            let line = pos.line;
+            self.err(
+                &rules::YAML,
+                open,
+                msg!(
+                    "YAML 元数据有误：这里开始的引号没有闭合（解析到第 {line} 行出错）",
+                    "invalid YAML metadata: the quote opened here is not closed (the parser stopped at line {line})"
+                ),
+                msg!(
+                    "在值的末尾补上同样的引号；值中的单引号写作 `''`，双引号内的双引号写作 `\\\"`",
+                    "close the value with the same quote; inside single quotes write a quote as `''`, inside double quotes as `\\\"`"
+                ),
+            );
+            return;
+        }
         self.err(
             &rules::YAML,
             pos,
@@ -861,6 +881,49 @@ impl Parser<'_> {
                 "check indentation, colons and quotes on that line; quote values with special characters"
             ),
         );
+    }
+
+    /// Where the quote still open at the end of file line `upto` was opened, if one is: the
+    /// front matter is read as YAML reads quotes (a quote opens a scalar only where a value
+    /// starts; `''` inside single quotes and `\"` inside double quotes do not close it; `#`
+    /// after a space starts a comment).
+    fn open_quote(&self, upto: u32) -> Option<Pos> {
+        let first = self.line0.max(1);
+        let mut open: Option<(char, Pos)> = None;
+        for (n, line) in self.src.text.lines().enumerate().skip(first as usize - 1) {
+            let number = n as u32 + 1;
+            if number > upto || line.trim_end() == "---" {
+                break;
+            }
+            let chars: Vec<char> = line.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                let c = chars[i];
+                match open {
+                    Some(('\'', _)) if c == '\'' => {
+                        if chars.get(i + 1) == Some(&'\'') {
+                            i += 1;
+                        } else {
+                            open = None;
+                        }
+                    }
+                    Some(('"', _)) if c == '\\' => i += 1,
+                    Some(('"', _)) if c == '"' => open = None,
+                    Some(_) => {}
+                    None if c == '#' && (i == 0 || chars[i - 1] == ' ') => break,
+                    None if c == '\'' || c == '"' => {
+                        let before = chars[..i].iter().rev().find(|c| **c != ' ');
+                        let at_start = i == 0 || matches!(chars[i - 1], ' ' | '[' | '{' | ',');
+                        if at_start && matches!(before, None | Some(':' | '-' | '[' | '{' | ',' | '?')) {
+                            open = Some((c, Pos::new(u64::from(number), i as u64 + 1)));
+                        }
+                    }
+                    None => {}
+                }
+                i += 1;
+            }
+        }
+        open.map(|(_, at)| at)
     }
 
     /// The first line of the front matter that starts with a key and a full-width colon: its
