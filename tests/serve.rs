@@ -259,7 +259,9 @@ fn many_idle_connections_use_a_bounded_number_of_threads_and_the_preview_still_a
     let start = Instant::now();
     let (status, body) = raw(server.port, b"GET /docs/a/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     assert!(status.contains("200") && body.contains("PAGE-MARKER"), "{status} after {:?}", start.elapsed());
-    assert!(start.elapsed() < Duration::from_secs(25), "answered only after {:?}", start.elapsed());
+    // Silent connections give way while others wait (1 s), instead of holding their slots for
+    // the 10 s a head may take: two rounds of them would be 20 s.
+    assert!(start.elapsed() < Duration::from_secs(6), "answered only after {:?}", start.elapsed());
     drop(idle);
 }
 

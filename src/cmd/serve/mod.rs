@@ -11,8 +11,9 @@
 //! page on another site cannot read the preview through DNS rebinding, and it bounds what a
 //! client can take: the request head's size ([`MAX_LINE`], [`MAX_HEAD`]), the time to send it and
 //! to take the answer ([`TIMEOUT`]), and the number of connections served at once
-//! ([`MAX_CONNECTIONS`]; more wait in the kernel's queue; event streams are counted apart, see
-//! [`live`]).
+//! ([`MAX_CONNECTIONS`]; more wait in the kernel's queue, and while they wait a connection that
+//! has not sent its request within [`PRESSED_TIMEOUT`] is closed; event streams are counted
+//! apart, see [`live`]).
 
 pub mod live;
 pub mod preview;
@@ -38,6 +39,10 @@ pub const MAX_HEAD: usize = 64 * 1024;
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once, each on its own thread.
 pub const MAX_CONNECTIONS: usize = 32;
+/// While a connection waits for a slot, how long a connection that holds one has to send its
+/// request head before it is closed. Browsers open sockets ahead of need and leave them silent;
+/// under pressure they give way after this rather than after [`TIMEOUT`].
+pub const PRESSED_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How to serve.
 pub struct Options {
@@ -138,8 +143,8 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
         let (out, base, live) = (out.clone(), base.clone(), live.clone());
         // When no thread can be made, the closure (with the stream and the slot) is dropped.
         let _ = std::thread::Builder::new().spawn(move || {
-            let _slot = slot;
-            let _ = respond(stream, &Site { out: &out, base: &base, live: &live, public });
+            let held = slot;
+            let _ = respond(stream, &Site { out: &out, base: &base, live: &live, public, slots: &held.0 });
         });
     }
 }
@@ -212,6 +217,9 @@ fn open_browser(url: &str, lang: Lang) {
 struct Slots {
     busy: Mutex<usize>,
     freed: Condvar,
+    /// Set while a new connection waits for a slot: silent ones then give way (see
+    /// [`PRESSED_TIMEOUT`]).
+    pressed: std::sync::atomic::AtomicBool,
 }
 
 /// One connection's place among [`MAX_CONNECTIONS`]; given back when dropped, however the
@@ -222,10 +230,17 @@ impl Slots {
     fn take(slots: &Arc<Slots>) -> Slot {
         let mut busy = slots.busy.lock().unwrap_or_else(|e| e.into_inner());
         while *busy >= MAX_CONNECTIONS {
+            slots.pressed.store(true, std::sync::atomic::Ordering::Relaxed);
             busy = slots.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
         }
+        slots.pressed.store(false, std::sync::atomic::Ordering::Relaxed);
         *busy += 1;
         Slot(slots.clone())
+    }
+
+    /// Whether a connection is waiting for a slot.
+    fn pressed(&self) -> bool {
+        self.pressed.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -280,6 +295,8 @@ struct Site<'a> {
     live: &'a Live,
     /// Whether the preview listens on an address other machines reach (`--bind`).
     public: bool,
+    /// The connections being served.
+    slots: &'a Slots,
 }
 
 /// Why a request head could not be read.
@@ -290,20 +307,27 @@ enum Refused {
     Status(u16),
 }
 
-/// Reads the request head (up to the empty line) within `deadline`, at most [`MAX_HEAD`] bytes
-/// and a request line of at most [`MAX_LINE`]. What follows the head is never read.
-fn read_head(s: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, Refused> {
+/// Reads the request head (up to the empty line) within [`TIMEOUT`], or [`PRESSED_TIMEOUT`]
+/// once another connection waits for a slot, at most [`MAX_HEAD`] bytes and a request line of
+/// at most [`MAX_LINE`]. What follows the head is never read.
+fn read_head(s: &mut TcpStream, slots: &Slots) -> Result<Vec<u8>, Refused> {
+    // The pressure is looked at this often while the client is silent.
+    const LOOK: Duration = Duration::from_millis(100);
+    let start = Instant::now();
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || s.set_read_timeout(Some(left)).is_err() {
+        let taken = start.elapsed();
+        let limit = if slots.pressed() { PRESSED_TIMEOUT } else { TIMEOUT };
+        let left = limit.saturating_sub(taken);
+        if left.is_zero() || s.set_read_timeout(Some(left.min(LOOK))).is_err() {
             return Err(Refused::Gone);
         }
         let n = match s.read(&mut chunk) {
             Ok(0) => return Err(Refused::Gone),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
             Err(_) => return Err(Refused::Gone),
         };
         let from = head.len().saturating_sub(2);
@@ -397,7 +421,7 @@ fn target_of(head: &[u8], public: bool) -> Result<String, u16> {
 
 fn respond(mut s: TcpStream, site: &Site) -> std::io::Result<()> {
     s.set_write_timeout(Some(TIMEOUT))?;
-    let head = match read_head(&mut s, Instant::now() + TIMEOUT) {
+    let head = match read_head(&mut s, site.slots) {
         Ok(head) => head,
         Err(Refused::Gone) => return Ok(()),
         Err(Refused::Status(status)) => return refuse(&mut s, status, site.public),
