@@ -127,11 +127,24 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     let mut raw_pieces: Vec<(String, usize)> = Vec::new();
     // The text of the block read so far, as the reader sees it, for personal data.
     let mut seen = Seen::default();
+    // Inside a code block, whose lines the page shows as they are written.
+    let mut code_block = false;
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match &ev {
             // A line break inside a paragraph is a space to the reader: `138` at the end of one
             // line and `1234 5678` on the next are one number on the page.
             Event::SoftBreak | Event::HardBreak if !doc_autolink => seen.space(),
+            // A code block keeps its lines: each is read on its own. (Where its lines are joined
+            // by a space, in the page's description, the excerpt is read below.)
+            Event::Text(t) if code_block => {
+                let exact = t.len() == range.len();
+                let mut at = 0;
+                for line in t.split_inclusive('\n') {
+                    seen.push(line, range.start + if exact { at } else { 0 }, exact);
+                    seen.flush(&mut |at, f| body.personal.push((pos(at), f)));
+                    at += line.len();
+                }
+            }
             Event::Text(t) | Event::Code(t) if !doc_autolink => seen.push(t, range.start, t.len() == range.len()),
             // Inline markup does not cut the text a reader sees: `**138**1234 5678`.
             Event::Start(
@@ -147,7 +160,14 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             ) => {}
             // Raw HTML is read as a browser shows it, below; a block of it ends with its end.
             Event::Html(_) | Event::InlineHtml(_) => {}
-            _ => seen.flush(&mut |at, f| body.personal.push((pos(at), f))),
+            _ => {
+                seen.flush(&mut |at, f| body.personal.push((pos(at), f)));
+                match &ev {
+                    Event::Start(Tag::CodeBlock(_)) => code_block = true,
+                    Event::End(TagEnd::CodeBlock) => code_block = false,
+                    _ => {}
+                }
+            }
         }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink => {}
@@ -977,6 +997,7 @@ mod tests {
         let kinds =
             |md: &str| render(md, 0, md, false).personal.iter().map(|(p, f)| (p.line, f.kind)).collect::<Vec<_>>();
         use crate::model::personal::PersonalKind::{Mobile, ResidentId};
+        let long = "长".repeat(130);
         assert_eq!(kinds("电话 138\n1234 5678。\n"), [(1, Mobile)]);
         assert_eq!(kinds("电话1381234&#53;678。\n"), [(1, Mobile)]);
         assert_eq!(kinds("[拨打](tel:13812345678)\n"), [(1, Mobile)]);
@@ -991,8 +1012,13 @@ mod tests {
         assert_eq!(kinds("电话<b>138</b><span>1234</span>5678。\n"), [(1, Mobile)]);
         assert_eq!(kinds("<div>\n电话 138\n   1234 5678\n</div>\n"), [(2, Mobile)]);
         assert_eq!(kinds("<p>电话 138<br>1234 5678</p>\n"), [(1, Mobile)]);
+        // A code block shows its lines as written: a number ending one line and one starting the
+        // next are two numbers (the excerpt, where they are joined, is written long before).
+        let code = format!("{long}\n\n```\n编号 1381\n2345678 件\n```\n");
+        assert_eq!(kinds(&code), []);
+        assert_eq!(kinds(&format!("{long}\n\n```\n甲\n电话 138 1234 5678\n```\n")), [(5, Mobile)]);
+        assert_eq!(kinds(&format!("{long}\n\n    甲\n    电话 13812345678\n")), [(4, Mobile)]);
         assert_eq!(kinds("<table><tr><td>138</td><td>12345678</td></tr></table>\n"), []);
-        let long = "长".repeat(130);
         assert_eq!(kinds(&format!("{long}\n\n| 甲 | 乙 |\n|---|---|\n| 138 | 12345678 |\n")), []);
         // What the cleaner removes (comments, scripts, style sheets) joins the text around it;
         // what is inside them is not shown.
