@@ -237,8 +237,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // only its postings, and writes each of its files as soon as it is made. A file whose bytes
     // the output already holds is not written again: its checksum is its fingerprint.
     // A cached build makes the index from the previous output's when few documents changed.
-    let texts: std::collections::HashSet<&str> =
-        written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect();
+    // Only a cached build asks which texts were written anew (a million of them at a national
+    // scale, held through the search stage otherwise).
+    let texts: std::collections::HashSet<&str> = match &cache {
+        Some(_) => written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect(),
+        None => std::collections::HashSet::new(),
+    };
     let staged = |rel: &str| texts.contains(rel);
     let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
     let previous = cache.as_ref().map(|_| site::search::Previous { read: &read, staged: &staged });
