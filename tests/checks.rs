@@ -47,7 +47,7 @@ fn an_unclosed_quote_is_named_where_it_opens() {
         assert!(message.contains("引号"), "{message}");
     }
     // A quoted value over two lines that is closed does not hide the one left open after it.
-    s.record("a", &format!("kind: normative\ntitle: \"甲\n  乙\"\nissuer: '测试市\npublished: 2024-01-02"), "正文。\n");
+    s.record("a", "kind: normative\ntitle: \"甲\n  乙\"\nissuer: '测试市\npublished: 2024-01-02", "正文。\n");
     let (line, column, _) = at(&s);
     assert_eq!((line, column), (5, 9));
     // A quote inside a value, or after `#`, opens nothing: the finding stays where the parser put

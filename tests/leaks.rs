@@ -241,6 +241,46 @@ fn messages_about_a_withheld_record_quote_none_of_it() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("公开办[2024]5号"));
 }
 
+/// Values a message writes without backticks (a path it expected, dates, the ids in a chain of
+/// amendments, another record's file) are not quoted when the record they belong to is not
+/// public, whether the finding is in its own file or in a public record's; and the files in the
+/// folder of a folder record that cannot be read quote nothing either (it may be withheld).
+#[test]
+fn no_message_quotes_a_withheld_record_through_a_value_written_without_quotes() {
+    let s = Site::new();
+    let held = "kind: normative\ntitle: 秘甲\nissuer: 测试市人民政府办公室\ndoc_number: 测政办〔2024〕7号\nsigned: 2024-06-10\npublished: 2024-06-19\neffective: 2024-06-19\nexpires: 2020-01-01\ndisclosure: withheld\ndisclosure_reason: 涉密\namends: [notices/pub]";
+    s.record("policy/zzsecretid", held, "见[附件](SECRETVAL.pdf)。\n");
+    // A public record amended by it and amending it (a cycle), sharing its document number.
+    s.record(
+        "notices/pub",
+        &format!("{}\ndoc_number: 测政办〔2024〕7号\namends: [policy/zzsecretid]", normative("乙", "2024-01-02")),
+        "x\n",
+    );
+    s.record(
+        "interpretations/jd",
+        "kind: interpretation\ntitle: 解读\nissuer: 测试市人民政府办公室\npublished: 2024-01-03\ninterprets: policy/zzsecretid",
+        "x\n",
+    );
+    // A withheld folder record that cannot be read, with an earlier text.
+    s.write(
+        "content/policy/w/index.md",
+        "---\nkind: normative\ntitle: 秘乙\npublished: 2024-01-02\ndisclosure: withheld\nkeywords: [SECRETKW\n---\nx\n",
+    );
+    s.write("content/policy/w/versions/2024-01-01.md", "SECRETVERSION earlier text\n");
+    for format in ["human", "json"] {
+        let o = s.run(&["check", "--as-of", "2026-01-01", "--format", format]);
+        let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(1), "{log}");
+        for secret in ["SECRETVAL", "2024-06-19", "2020-01-01", "SECRETKW", "SECRETVERSION", "秘"] {
+            assert!(!log.contains(secret), "{format}: the log quotes `{secret}`:\n{log}");
+        }
+        // Each finding still names its file.
+        for file in ["content/policy/zzsecretid.md", "content/notices/pub.md", "content/interpretations/jd.md"] {
+            assert!(log.contains(file), "{format}: {file} not named:\n{log}");
+        }
+    }
+}
+
 /// `text.md`, the text an archive takes away, holds what the page shows and no more: a public
 /// record that names a withheld one in every way a source can (a `doc:` link, a reference link,
 /// an autolink, its file, raw HTML with script, a comment, `amends`) publishes none of it.

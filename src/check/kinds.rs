@@ -29,8 +29,10 @@ pub(super) fn kind_rules(c: &Corpus, cfg: &crate::config::Config, r: &Record, d:
                 if let Some(t) = c.index_of(&x.id) {
                     let doc = &c.records[t];
                     let (a, b, id) = (r.published, doc.published, &doc.id);
+                    // The document's date and id are its own: not quoted when it is not public.
+                    let hidden = doc.disclosure != Disclosure::Public;
                     if a > b {
-                        d.push(err(r, &rules::INTERPRETATION_LATE, r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")));
+                        d.push(err(r, &rules::INTERPRETATION_LATE, r.pos("published"), msg!("政策解读发布于 {a}，晚于所解读文件 `{id}`（{b}），应同步发布", "the interpretation was published on {a}, after `{id}` ({b}); they must be published together"), msg!("与文件同日发布解读", "publish the interpretation on the same day as the document")).redacted_if(hidden));
                     } else if a < b {
                         d.push(err(
                             r,
@@ -44,7 +46,8 @@ pub(super) fn kind_rules(c: &Corpus, cfg: &crate::config::Config, r: &Record, d:
                                 "与文件同日发布解读；若文件日期有误，改正文件的 published",
                                 "publish the interpretation on the same day as the document, or correct the document's published date"
                             ),
-                        ));
+                        )
+                        .redacted_if(hidden));
                     }
                 }
             }
@@ -162,17 +165,22 @@ pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut numbers: BTreeMap<(i32, u32), usize> = BTreeMap::new();
     let mut carried: BTreeMap<&str, usize> = BTreeMap::new();
+    // What another record is (its file, its dates) is not quoted when that record is not public.
+    let hidden = |k: usize| c.records[k].disclosure != Disclosure::Public;
     for (i, r) in c.records.iter().enumerate() {
         let Some(issue) = &r.issue else { continue };
         if let Some(&first) = numbers.get(&(issue.year, issue.number)) {
             let (y, n, other) = (issue.year, issue.number, &c.records[first].file);
-            out.push(err(
-                r,
-                &rules::DUPLICATE_ISSUE,
-                r.pos("number"),
-                msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"),
-                msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique"),
-            ));
+            out.push(
+                err(
+                    r,
+                    &rules::DUPLICATE_ISSUE,
+                    r.pos("number"),
+                    msg!("{y}年第{n}期 与 {other} 重复", "issue {n} of {y} is already {other}"),
+                    msg!("每一期的年份和期号必须唯一", "each issue's year and number must be unique"),
+                )
+                .redacted_if(hidden(first)),
+            );
         } else {
             numbers.insert((issue.year, issue.number), i);
         }
@@ -180,16 +188,19 @@ pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
             let id = item.doc.id.as_str();
             if let Some(&first) = carried.get(id) {
                 let other = &c.records[first].file;
-                out.push(warn(
-                    r,
-                    &rules::ISSUE_TWICE,
-                    item.doc.pos,
-                    msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"),
-                    msg!(
-                        "一份文件只刊登一次；页面只显示第一次",
-                        "a document is printed once; its page shows the first issue only"
-                    ),
-                ));
+                out.push(
+                    warn(
+                        r,
+                        &rules::ISSUE_TWICE,
+                        item.doc.pos,
+                        msg!("`{id}` 已刊登于 {other}", "`{id}` is already carried by {other}"),
+                        msg!(
+                            "一份文件只刊登一次；页面只显示第一次",
+                            "a document is printed once; its page shows the first issue only"
+                        ),
+                    )
+                    .redacted_if(hidden(first) || c.index_of(id).is_some_and(hidden)),
+                );
             } else {
                 carried.insert(id, i);
             }
@@ -197,19 +208,22 @@ pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {
                 let doc = &c.records[t];
                 if doc.published > r.published {
                     let (a, b) = (doc.published, r.published);
-                    out.push(err(
-                        r,
-                        &rules::ISSUE_DATE,
-                        item.doc.pos,
-                        msg!(
-                            "`{id}` 发布于 {a}，晚于本期出版日期 {b}",
-                            "`{id}` was published on {a}, after this issue ({b})"
-                        ),
-                        msg!(
-                            "核对文件的 published 或本期的出版日期",
-                            "check the document's published date or the issue's"
-                        ),
-                    ));
+                    out.push(
+                        err(
+                            r,
+                            &rules::ISSUE_DATE,
+                            item.doc.pos,
+                            msg!(
+                                "`{id}` 发布于 {a}，晚于本期出版日期 {b}",
+                                "`{id}` was published on {a}, after this issue ({b})"
+                            ),
+                            msg!(
+                                "核对文件的 published 或本期的出版日期",
+                                "check the document's published date or the issue's"
+                            ),
+                        )
+                        .redacted_if(hidden(t)),
+                    );
                 }
                 if doc.kind == Kind::Gazette {
                     out.push(err(

@@ -247,4 +247,5 @@ fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
         ),
         msg!("修改 id 或附件文件名，使两者不再重合", "change the id or the file name so that the two no longer meet"),
     )
+    .redacted_if(c.records[first.record].disclosure != crate::model::Disclosure::Public)
 }

@@ -189,7 +189,9 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
                             "确认该关联可以公开，或删除引用",
                             "check whether the relation may be public, or remove it"
                         ),
-                    ));
+                    )
+                    // The id is the other record's: the place in this file is enough.
+                    .redacted_if(true));
                 }
             }
         }
@@ -199,16 +201,19 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
             let target = &c.records[t];
             if eff < target.effective {
                 let (te, id) = (target.effective, &target.id);
-                d.push(err(
-                    r,
-                    &rules::RELATION_DATE,
-                    rel.target.pos,
-                    msg!(
-                        "对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}",
-                        "the change to `{id}` takes effect on {eff}, before it is in force ({te})"
-                    ),
-                    msg!("核对 effective 日期", "check the effective dates"),
-                ));
+                d.push(
+                    err(
+                        r,
+                        &rules::RELATION_DATE,
+                        rel.target.pos,
+                        msg!(
+                            "对 `{id}` 的修改或废止于 {eff} 生效，早于其施行日期 {te}",
+                            "the change to `{id}` takes effect on {eff}, before it is in force ({te})"
+                        ),
+                        msg!("核对 effective 日期", "check the effective dates"),
+                    )
+                    .redacted_if(target.disclosure != Disclosure::Public),
+                );
             }
         }
     }
@@ -219,21 +224,27 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
 pub(super) fn repeal_pending(c: &Corpus, r: &Record, d: &mut Vec<Diagnostic>) {
     for rel in &r.repeals {
         let e = rel.effective.unwrap_or(r.effective);
-        if r.published <= c.as_of && e > c.as_of && c.index_of(&rel.target.id).is_some() {
+        if r.published <= c.as_of
+            && e > c.as_of
+            && let Some(t) = c.index_of(&rel.target.id)
+        {
             let id = &rel.target.id;
-            d.push(warn(
-                r,
-                &rules::REPEAL_PENDING,
-                rel.target.pos,
-                msg!(
-                    "废止 `{id}` 的本文件 {e} 才施行，届时才生效",
-                    "this record repeals `{id}` but is itself not in force until {e}"
-                ),
-                msg!(
-                    "确认施行日期；在此之前被废止文件仍显示为有效",
-                    "check the dates; until then the repealed document still shows as in force"
-                ),
-            ));
+            d.push(
+                warn(
+                    r,
+                    &rules::REPEAL_PENDING,
+                    rel.target.pos,
+                    msg!(
+                        "废止 `{id}` 的本文件 {e} 才施行，届时才生效",
+                        "this record repeals `{id}` but is itself not in force until {e}"
+                    ),
+                    msg!(
+                        "确认施行日期；在此之前被废止文件仍显示为有效",
+                        "check the dates; until then the repealed document still shows as in force"
+                    ),
+                )
+                .redacted_if(c.records[t].disclosure != Disclosure::Public),
+            );
         }
     }
 }
@@ -277,16 +288,20 @@ pub(super) fn cycles(c: &Corpus) -> Vec<Diagnostic> {
                             .chain([c.records[w].id.as_str()])
                             .collect();
                         let ring = ring.join(" → ");
-                        out.push(err(
-                            &c.records[v],
-                            &rules::CYCLE,
-                            pos,
-                            msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"),
-                            msg!(
-                                "一份文件不能直接或间接修改、废止它自己",
-                                "a document cannot amend or repeal itself, directly or through others"
-                            ),
-                        ));
+                        let hidden = stack[from..].iter().any(|&(x, _)| c.records[x].disclosure != Disclosure::Public);
+                        out.push(
+                            err(
+                                &c.records[v],
+                                &rules::CYCLE,
+                                pos,
+                                msg!("修改/废止关系形成循环：{ring}", "amendments and repeals form a cycle: {ring}"),
+                                msg!(
+                                    "一份文件不能直接或间接修改、废止它自己",
+                                    "a document cannot amend or repeal itself, directly or through others"
+                                ),
+                            )
+                            .redacted_if(hidden),
+                        );
                     }
                     _ => {}
                 }

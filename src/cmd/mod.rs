@@ -434,8 +434,14 @@ pub fn analyse_with(
     diagnostics.sort_by_key(|d| !broken.contains(&d.file));
     // Findings in the files of records that are not public quote none of them.
     let private = corpus.private_sources();
+    // A folder record whose `index.md` could not be read may be one that is not public: the
+    // other files in its folder (its earlier texts, its attachments) quote nothing either.
+    let unread: BTreeSet<&str> = broken.iter().filter_map(|f| f.strip_suffix("index.md")).collect();
     let in_private = |f: &str| {
-        private.contains(f) || f.char_indices().filter(|(_, c)| *c == '/').any(|(k, _)| private.contains(&f[..=k]))
+        let folders = || f.char_indices().filter(|(_, c)| *c == '/').map(|(k, _)| &f[..=k]);
+        private.contains(f)
+            || folders().any(|p| private.contains(p))
+            || (!broken.contains(f) && folders().any(|p| unread.contains(p)))
     };
     for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
         d.redact();

@@ -166,26 +166,31 @@ impl Diagnostic {
         Diagnostic { severity, rule, file: file.to_string(), pos, message, help: None, private: false }
     }
 
-    /// Marks the finding as one about a record that is not public: every value quoted in its
-    /// message and help (written between backticks) is replaced by `…`, and no line of the file
-    /// is shown. The file, line, column and rule remain, which is enough to find the place.
+    /// Marks the finding as one about a record that is not public: its message and help become
+    /// the rule's own description, which quotes nothing, and no line of the file is shown. The
+    /// file, line, column and rule remain, which is enough to find the place. (Blanking only the
+    /// values a message quotes between backticks left its dates, paths and other records' ids,
+    /// which a message writes without them.)
     pub fn redact(&mut self) {
-        fn blank(s: &str) -> String {
-            let mut out = String::with_capacity(s.len());
-            for (k, part) in s.split('`').enumerate() {
-                if k > 0 {
-                    out.push('`');
-                }
-                // Punctuation alone (`---`) is the tool's own text, not the record's.
-                let quoted = k % 2 == 1 && !part.chars().all(|c| c.is_ascii_punctuation());
-                out.push_str(if quoted { "…" } else { part });
-            }
-            out
-        }
-        for m in std::iter::once(&mut self.message).chain(self.help.as_mut()) {
-            *m = Msg { zh: blank(&m.zh).into(), en: blank(&m.en).into() };
-        }
+        let (zh, en) = (self.rule.zh, self.rule.en);
+        self.message = crate::msg!(
+            "{zh}（涉及不公开的记录，详情不显示）",
+            "{en} (this concerns a record that is not public, so the details are not shown)"
+        );
+        self.help = Some(crate::msg!(
+            "打开文件中标出的位置查看；不公开记录的内容不会写进任何输出和日志",
+            "open the file at the place shown; nothing of a record that is not public is written to any output or log"
+        ));
         self.private = true;
+    }
+
+    /// [`Diagnostic::redact`]s the finding when `private`: for a finding in one record's file
+    /// that quotes another record (its id, dates, numbers or file), when that one is not public.
+    pub fn redacted_if(mut self, private: bool) -> Diagnostic {
+        if private {
+            self.redact();
+        }
+        self
     }
 
     /// Adds the advice on how to fix it.
@@ -364,7 +369,17 @@ mod tests {
         d.redact();
         let s = render_human(&[d], Lang::En, in_text("---\nsecret line\n"));
         assert!(!s.contains("secret") && !s.contains("sec`"), "{s}");
-        assert!(s.contains("a.md:2:1") && s.contains("value `…` is bad"), "{s}");
+        assert!(s.contains("a.md:2:1") && s.contains(rules::DOC_NUMBER.en), "{s}");
+        // Values written without backticks (dates, paths) are not quoted either.
+        let mut d = Diagnostic::error(
+            &rules::DATE_ORDER,
+            "a.md",
+            Pos::new(2, 1),
+            msg!("有效期至 2020-01-01 早于 content/秘.md", "expires 2020-01-01 before content/secret.md"),
+        );
+        d.redact();
+        let s = render_human(&[d], Lang::ZhHans, in_text("---\nsecret line\n"));
+        assert!(!s.contains("2020") && !s.contains("秘") && s.contains(rules::DATE_ORDER.zh), "{s}");
     }
 
     #[test]
