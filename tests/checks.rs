@@ -28,6 +28,36 @@ fn invalid_yaml_names_file_and_line() {
     assert_eq!(s.check_json(&[]).0, 1);
 }
 
+/// A control character (an escape sequence pasted from a terminal, a form feed from an old
+/// word processor) never reaches a page or a feed, where XML forbids it: written in the file or
+/// by a YAML escape, it is an error at its place, and nothing is built.
+#[test]
+fn control_characters_are_refused_where_they_are_written() {
+    let s = Site::new();
+    let finding = |s: &Site| -> (String, u64, u64) {
+        let (code, v) = s.check_json(&[]);
+        assert_eq!(code, 1, "{v}");
+        let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["severity"] == "error").cloned().unwrap();
+        (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
+    };
+    for escape in ["\\u001b[31m", "\\0", "\\e", "\\x0c", "\\u0085"] {
+        s.record(
+            "a",
+            &format!("kind: normative\ntitle: \"甲{escape}乙\"\nissuer: 测试市人民政府办公室\npublished: 2024-01-02"),
+            "正文。\n",
+        );
+        assert_eq!(finding(&s), ("yaml".to_string(), 3, 8), "{escape}");
+    }
+    s.record("a", &normative("甲", "2024-01-02"), "正文\u{1b}[31m红字。\n");
+    assert_eq!(finding(&s), ("encoding".to_string(), 7, 3));
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!s.root().join("public").exists(), "a failed build left output");
+    // Tabs and both line endings are text.
+    s.record("a", &normative("甲", "2024-01-02"), "正文\t甲。\r\n乙。\r\n");
+    assert_eq!(s.check_json(&[]).0, 0);
+}
+
 /// A quote left open is named where it opens, not where the parser gave up lines later.
 #[test]
 fn an_unclosed_quote_is_named_where_it_opens() {

@@ -185,8 +185,8 @@ rules! {
     }
     ENCODING {
         id: "encoding", family: Reading, level: Error, relaxable: false,
-        zh: "文件不是 UTF-8（认得出 GBK），或含 NUL 字节",
-        en: "a file is not UTF-8 (GBK is recognised) or holds NUL bytes",
+        zh: "文件不是 UTF-8（认得出 GBK），或含 NUL 字节或其他控制字符",
+        en: "a file is not UTF-8 (GBK is recognised) or holds NUL bytes or other control characters",
     }
 
     FRONT_MATTER {

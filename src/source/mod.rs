@@ -348,6 +348,12 @@ fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
 
 type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
 
+/// A control character that text never holds: C0 controls other than tab, line feed and carriage
+/// return (XML, and so feeds and packages, forbids them), DEL, and the C1 controls.
+pub(crate) fn shows_nothing(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// UTF-8 with or without BOM is text. Anything else is refused, and a file that reads as GBK
 /// (the encoding older Chinese office tools still save in) is named as such so the editor knows
 /// what to convert from.
@@ -364,7 +370,19 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
-        Ok(s) if !s.contains('\0') => Ok(s.to_string()),
+        Ok(s) if !s.contains('\0') => match s.char_indices().find(|(_, c)| shows_nothing(*c)) {
+            None => Ok(s.to_string()),
+            Some((at, c)) => Err((
+                Pos::of_offset(s, at),
+                msg!(
+                    "文件在这里有一个控制字符 U+{:04X}（看不见，多半是粘贴带来的）：它会让网页和订阅源无效",
+                    "the file has a control character U+{:04X} here (invisible, most likely pasted in): it would make pages and feeds invalid",
+                    c as u32,
+                    c as u32
+                ),
+                msg!("删除这个字符", "delete the character"),
+            )),
+        },
         Ok(s) => Err((
             Pos::of_offset(s, s.find('\0').unwrap_or(0)),
             msg!("文件含有 NUL 字节，不是文本文件", "the file contains NUL bytes and is not text"),

@@ -1542,6 +1542,22 @@ impl Parser<'_> {
             false => Vec::new(),
         };
         for (value, at) in values {
+            // An escape can write what the file may not hold: a control character (`"\u001b"`).
+            if let Some(c) = value.chars().find(|c| crate::source::shows_nothing(*c)) {
+                let at = at.unwrap_or(Pos::new(1, 1));
+                self.err(
+                    &rules::YAML,
+                    Pos { line: at.line + self.line0 - 1, ..at },
+                    msg!(
+                        "YAML 元数据有误：这个值用转义写出了控制字符 U+{:04X}，它会让网页和订阅源无效",
+                        "invalid YAML metadata: an escape in this value writes the control character U+{:04X}, which would make pages and feeds invalid",
+                        c as u32,
+                        c as u32
+                    ),
+                    msg!("删除这个转义", "remove the escape"),
+                );
+                continue;
+            }
             // White space is one space on a page.
             let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
             for f in crate::model::personal::find(&value) {
