@@ -471,6 +471,12 @@ fn rule_settings_name_real_rules_and_cannot_relax_reading_rules() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("empty-txt"));
     s.write("gongbao.toml", &format!("{}\n[rules]\nyaml = \"warning\"\n", common::CONFIG));
     assert_eq!(s.run(&["check"]).status.code(), Some(1));
+    // A file that is not there cannot be copied: `check` passing while `build` fails on it would
+    // be the two disagreeing.
+    s.write("gongbao.toml", &format!("{}\n[rules]\n\"missing-file\" = \"off\"\n", common::CONFIG));
+    let o = s.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing-file"));
 }
 
 /// The `output-clash` findings, as (file, line).

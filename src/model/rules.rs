@@ -420,7 +420,7 @@ rules! {
         en: "an attachment or link points outside the record's folder, or at a file that is not the record's",
     }
     MISSING_FILE {
-        id: "missing-file", family: TextAndFiles, level: Error, relaxable: true,
+        id: "missing-file", family: TextAndFiles, level: Error, relaxable: false,
         zh: "附件或链接的文件不存在",
         en: "an attached or linked file does not exist",
     }
