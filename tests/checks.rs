@@ -428,6 +428,50 @@ fn gazette_issue_rules() {
     assert_eq!(one(&s, "issue-date"), ("content/g1.md".into(), 9));
     assert_eq!(one(&s, "duplicate-issue"), ("content/g2.md".into(), 4));
     assert_eq!(one(&s, "issue-twice"), ("content/g2.md".into(), 9));
+    // A number out of range is that one error, not also a clash with issue 1 it was taken for.
+    s.record(
+        "g2",
+        "kind: gazette\nyear: 2024\nnumber: -3\npublished: 2024-03-31\nsections:\n  - title: 文件\n    items: []",
+        "",
+    );
+    let (_, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    let g2: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == "content/g2.md" && d["severity"] == "error")
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(g2, ["gazette"], "{v}");
+}
+
+/// The parser's messages about its own types and limits are said in the editor's terms, and a
+/// tab is pointed at where it is, not at the line before it.
+#[test]
+fn yaml_messages_speak_of_the_record_not_the_parser() {
+    let s = Site::new();
+    let finding = |s: &Site| -> (u64, u64, String) {
+        let (_, v) = s.check_json(&[]);
+        let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "yaml").cloned().unwrap();
+        (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string())
+    };
+    s.record("a", "kind: normative\ntitle: 甲\npublished: 2024-01-02\n\tissuer: 测试市人民政府办公室", "x\n");
+    let (line, column, message) = finding(&s);
+    assert_eq!((line, column), (5, 1), "{message}");
+    assert!(message.contains("制表符"), "{message}");
+    let bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]";
+    let deep = format!("kind: normative\ntitle: 甲\nx: {}", "[".repeat(5000));
+    for (front, words) in [
+        ("kind: normative\ntitle: 甲\npublished: 2024-01-02\nkeywords: [null]", "空的"),
+        ("- kind\n- normative", "键: 值"),
+        (bomb, "别名"),
+        (deep.as_str(), "嵌套"),
+    ] {
+        s.record("a", front, "x\n");
+        let (_, _, message) = finding(&s);
+        assert!(message.contains(words), "{front:.40}: {message}");
+        assert!(!message.contains("Option<") && !message.is_ascii(), "{message}");
+    }
 }
 
 #[test]

@@ -354,6 +354,39 @@ impl Config {
             )
             .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
+        // A language the site cannot be written in would silently be Simplified Chinese.
+        let primary = site.language.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        if primary != "zh" && primary != "en" {
+            let pos = text.find("language").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let l = &site.language;
+            return Err(Diagnostic::error(
+                &rules::CONFIG,
+                FILE,
+                pos,
+                msg!(
+                    "[site] language 的值 `{l}` 不是可用的语言",
+                    "[site] language `{l}` is not a language gongbao writes"
+                ),
+            )
+            .help(msg!(
+                "写 zh-CN（简体中文，默认）、zh-Hant（繁体中文）或 en",
+                "write zh-CN (Simplified Chinese, the default), zh-Hant (Traditional Chinese) or en"
+            )));
+        }
+        if !(1..=1000).contains(&site.per_page) {
+            let pos = text.find("per_page").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let n = site.per_page;
+            return Err(Diagnostic::error(
+                &rules::CONFIG,
+                FILE,
+                pos,
+                msg!("[site] per_page 的值 {n} 不合理", "[site] per_page {n} is out of range"),
+            )
+            .help(msg!(
+                "每页条目数写 1 到 1000 之间的整数，默认 20",
+                "write a whole number from 1 to 1000; the default is 20"
+            )));
+        }
         if let Some(k) = raw.extra_keys.iter().find(|k| crate::model::guards_publication(k, None)) {
             let pos = text.find(k.as_str()).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             return Err(Diagnostic::error(
@@ -566,6 +599,17 @@ mod tests {
             assert_eq!((e.rule, e.pos.line), (&rules::CONFIG, 3), "{bad}");
         }
         assert_eq!(Config::parse("[site]\nname = \"x\"\ntheme = \"gov-2\"\n").unwrap().site.theme, "gov-2");
+    }
+
+    #[test]
+    fn language_and_page_size_are_ones_a_site_can_have() {
+        for bad in ["language = \"xx-YY\"", "language = \"\"", "per_page = 0", "per_page = 100000"] {
+            let e = Config::parse(&format!("[site]\nname = \"x\"\n{bad}\n")).unwrap_err();
+            assert_eq!((e.rule, e.pos.line), (&rules::CONFIG, 3), "{bad}");
+        }
+        for good in ["language = \"zh-Hant\"", "language = \"en\"", "language = \"zh_CN\"", "per_page = 1"] {
+            assert!(Config::parse(&format!("[site]\nname = \"x\"\n{good}\n")).is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -851,7 +851,36 @@ impl Parser<'_> {
             Some((head, _)) => head.to_string(),
             None => text,
         };
-        let zh = yaml_zh(&text);
+        // Messages of the parser that speak of its own types or limits are said in the editor's
+        // terms.
+        let own: &[(&str, &str, &str)] = &[
+            (
+                "cannot deserialize null",
+                "这里需要一个值，但它是空的（null、~，或冒号后什么也没写）",
+                "a value is needed here, but it is empty (null, ~, or nothing after the colon)",
+            ),
+            (
+                "expected mapping start",
+                "前置元数据应是“键: 值”，每行一个字段，不能是列表或单独一个值",
+                "front matter must be keys with values (`key: value`, one a line), not a list or a single value",
+            ),
+            ("recursion limit", "值嵌套得太深", "the values are nested too deeply"),
+            (
+                "budget breached",
+                "别名（`*名称`）展开后的值太多，元数据过大",
+                "aliases (`*name`) expand to too many values",
+            ),
+        ];
+        let (zh, text) = match own.iter().find(|(k, _, _)| text.contains(k)) {
+            Some((_, zh, en)) => ((*zh).to_string(), (*en).to_string()),
+            None => (yaml_zh(&text), text),
+        };
+        // The parser finds a tab only where it stops making sense of the line before; the
+        // editor needs the tab.
+        let pos = match text.contains("tab") {
+            true => self.first_tab(pos.line).unwrap_or(pos),
+            false => pos,
+        };
         // A quote left open is found by the parser only where the text it swallowed stops making
         // sense, often lines later; the editor needs the quote that opened it.
         let quote_trouble =
@@ -924,6 +953,23 @@ impl Parser<'_> {
             }
         }
         open.map(|(_, at)| at)
+    }
+
+    /// The first tab in the indentation of a front-matter line, up to file line `upto` and the
+    /// line after it.
+    fn first_tab(&self, upto: u32) -> Option<Pos> {
+        let first = self.line0.max(1);
+        for (n, line) in self.src.text.lines().enumerate().skip(first as usize - 1) {
+            let number = n as u32 + 1;
+            if number > upto + 1 || line.trim_end() == "---" {
+                break;
+            }
+            let indent = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+            if let Some(k) = line[..indent].find('\t') {
+                return Some(Pos::new(u64::from(number), k as u64 + 1));
+            }
+        }
+        None
     }
 
     /// The first line of the front matter that starts with a key and a full-width colon: its
@@ -1472,7 +1518,9 @@ impl Parser<'_> {
                 title: "PDF".into(),
                 pos: self.at(p),
             });
-            match (year, number) {
+            // A value out of range is an error above; clamped, it would be another issue's (issue
+            // 1) and bring clashes that are not there.
+            match (year.filter(|y| (1900..=2999).contains(y)), number.filter(|n| (1..=100_000).contains(n))) {
                 (Some(y), Some(n)) => Some(Issue {
                     year: y.clamp(1900, 2999) as i32,
                     number: n.clamp(1, 100_000) as u32,
