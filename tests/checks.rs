@@ -445,6 +445,26 @@ fn gazette_issue_rules() {
     assert_eq!(g2, ["gazette"], "{v}");
 }
 
+/// A record whose `---` cannot be seen as its first line is told why: something invisible before
+/// it, or lines ended by a carriage return alone.
+#[test]
+fn a_front_matter_that_cannot_be_found_is_told_why() {
+    let s = Site::new();
+    let body = format!("---\n{}\n---\n正文。\n", normative("甲", "2024-01-02"));
+    for (text, words) in [
+        (format!("\u{feff}\u{feff}{body}"), "U+FEFF"),
+        (format!("\u{200b}{body}"), "U+200B"),
+        (format!(" {body}"), "U+0020"),
+        (body.replace('\n', "\r"), "回车符"),
+    ] {
+        s.write("content/a.md", &text);
+        let (_, v) = s.check_json(&[]);
+        let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "front-matter").cloned();
+        let m = d.map(|d| d["message"].as_str().unwrap().to_string()).unwrap_or_default();
+        assert!(m.contains(words), "{words}: {v}");
+    }
+}
+
 /// The parser's messages about its own types and limits are said in the editor's terms, and a
 /// tab is pointed at where it is, not at the line before it.
 #[test]

@@ -746,6 +746,40 @@ fn split(text: &str) -> Result<(&str, u32, usize), (Pos, Msg, Msg)> {
     }
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_end].trim_end() != "---" {
+        // What keeps a `---` the editor can see from being the first line.
+        let hidden = text.chars().next().filter(|c| {
+            !matches!(c, '-' | '\n' | '\r')
+                && (c.is_whitespace()
+                    || c.is_control()
+                    || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
+        });
+        if let Some(c) = hidden {
+            let code = c as u32;
+            return Err((
+                Pos::new(1, 1),
+                msg!(
+                    "记录开头的 `---` 前面有一个看不见的字符 U+{code:04X}（空格、零宽字符或多余的 BOM），前置元数据因此读不出",
+                    "an invisible character U+{code:04X} (a space, a zero-width character or a second BOM) comes before the opening `---`, so the front matter cannot be read"
+                ),
+                msg!(
+                    "删除 `---` 前面的字符，让 `---` 独占第一行",
+                    "delete what comes before `---`, so that `---` is the whole first line"
+                ),
+            ));
+        }
+        if text.contains('\r') && !text.contains('\n') {
+            return Err((
+                Pos::new(1, 1),
+                msg!(
+                    "文件的行只以回车符（CR）结束，这是旧式 Mac 的换行，`---` 因此不成行",
+                    "the file's lines end in a carriage return alone (old Mac line endings), so `---` is not a line of its own"
+                ),
+                msg!(
+                    "在编辑器中把换行符改为 LF（或 CRLF）后保存",
+                    "save the file with LF (or CRLF) line endings in your editor"
+                ),
+            ));
+        }
         return Err((
             Pos::new(1, 1),
             msg!(
