@@ -284,6 +284,11 @@ impl Config {
             )
             .help(msg!("对照手册“站点配置”一章检查该行", "compare this line with the book's chapter on settings"))
         })?;
+        // A `config` error at the first place `key` is written.
+        let wrong = |key: &str, m: crate::model::diag::Msg| {
+            let pos = text.find(key).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            Diagnostic::error(&rules::CONFIG, FILE, pos, m)
+        };
         let compile = |key: &str, p: Option<String>| -> Result<Option<Regex>, Diagnostic> {
             p.map(|p| {
                 Regex::new(&p).map_err(|e| {
@@ -305,11 +310,8 @@ impl Config {
             None => None,
             Some(Ok(f)) => Some(f),
             Some(Err((en, zh))) => {
-                let pos = text.find("index_no_format").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
-                return Err(Diagnostic::error(
-                    &rules::CONFIG,
-                    FILE,
-                    pos,
+                return Err(wrong(
+                    "index_no_format",
                     msg!("[patterns] index_no_format 无效：{zh}", "[patterns] index_no_format is not valid: {en}"),
                 )
                 .help(msg!("例如 \"{{org}}/{{year}}-{{seq:05}}\"", "for example \"{{org}}/{{year}}-{{seq:05}}\"")));
@@ -324,12 +326,9 @@ impl Config {
         };
         let mut site = raw.site;
         if !base_url_ok(&site.base_url) {
-            let pos = text.find("base_url").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let url = &site.base_url;
-            return Err(Diagnostic::error(
-                &rules::CONFIG,
-                FILE,
-                pos,
+            return Err(wrong(
+                "base_url",
                 msg!("[site] base_url 的值 `{url}` 不是网址", "[site] base_url `{url}` is not an address"),
             )
             .help(msg!(
@@ -344,25 +343,16 @@ impl Config {
         if let Some(m) = tz_minutes(&site.timezone) {
             site.timezone = tz_text(m);
         } else {
-            let pos = text.find("timezone").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let tz = &site.timezone;
-            return Err(Diagnostic::error(
-                &rules::CONFIG,
-                FILE,
-                pos,
-                msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"),
-            )
-            .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
+            return Err(wrong("timezone", msg!("时区 `{tz}` 无效", "time zone `{tz}` is not valid"))
+                .help(msg!("写成 +08:00 这样的 UTC 偏移", "write an offset from UTC such as +08:00")));
         }
         // A language the site cannot be written in would silently be Simplified Chinese.
         let primary = site.language.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         if primary != "zh" && primary != "en" {
-            let pos = text.find("language").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let l = &site.language;
-            return Err(Diagnostic::error(
-                &rules::CONFIG,
-                FILE,
-                pos,
+            return Err(wrong(
+                "language",
                 msg!(
                     "[site] language 的值 `{l}` 不是可用的语言",
                     "[site] language `{l}` is not a language gongbao writes"
@@ -374,12 +364,9 @@ impl Config {
             )));
         }
         if !(1..=1000).contains(&site.per_page) {
-            let pos = text.find("per_page").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
             let n = site.per_page;
-            return Err(Diagnostic::error(
-                &rules::CONFIG,
-                FILE,
-                pos,
+            return Err(wrong(
+                "per_page",
                 msg!("[site] per_page 的值 {n} 不合理", "[site] per_page {n} is out of range"),
             )
             .help(msg!(
@@ -404,11 +391,8 @@ impl Config {
             )));
         }
         if let Some(problems) = raw.package.archive.as_ref().and_then(|a| a.validate().err()) {
-            let pos = text.find("[package.archive]").map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
-            return Err(Diagnostic::error(
-                &rules::CONFIG,
-                FILE,
-                pos,
+            return Err(wrong(
+                "[package.archive]",
                 msg!("[package.archive] 有误：{problems}", "[package.archive] is not valid: {problems}"),
             )
             .help(msg!("对照手册“移交与归档”一章", "compare with the book's chapter on packages")));
