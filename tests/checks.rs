@@ -80,6 +80,14 @@ fn an_unclosed_quote_is_named_where_it_opens() {
     s.record("a", "kind: normative\ntitle: \"甲\n  乙\"\nissuer: '测试市\npublished: 2024-01-02", "正文。\n");
     let (line, column, _) = at(&s);
     assert_eq!((line, column), (5, 9));
+    // Nor does a quote in the text of a block scalar.
+    s.record(
+        "a",
+        "kind: normative\ntitle: 甲\nissuer: |\n  'tis\n  \"x\nkeywords: [\"乙]\npublished: 2024-01-02",
+        "正文。\n",
+    );
+    let (line, column, _) = at(&s);
+    assert_eq!((line, column), (7, 12));
     // A quote inside a value, or after `#`, opens nothing: the finding stays where the parser put
     // it when something else is wrong.
     s.record("a", "kind: normative\ntitle: 甲'乙 # '\nissuer: [未闭合\npublished: 2024-01-02", "正文。\n");
@@ -478,6 +486,10 @@ fn yaml_messages_speak_of_the_record_not_the_parser() {
     s.record("a", "kind: normative\ntitle: 甲\npublished: 2024-01-02\n\tissuer: 测试市人民政府办公室", "x\n");
     let (line, column, message) = finding(&s);
     assert_eq!((line, column), (5, 1), "{message}");
+    // A tab in a comment is allowed; the one in the indentation of a key is not.
+    s.record("a", "kind: normative\ntitle: 甲\n\t# 注\npublished: 2024-01-02\n\tissuer: 测试市人民政府办公室", "x\n");
+    let (line, column, message) = finding(&s);
+    assert_eq!((line, column), (6, 1), "{message}");
     assert!(message.contains("制表符"), "{message}");
     let bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]";
     let deep = format!("kind: normative\ntitle: 甲\nx: {}", "[".repeat(5000));

@@ -336,10 +336,11 @@ pub(super) fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic
                 "earlier texts are published as version pages; remove this link"
             ),
         ),
-        NotOwn::Private(other) => (
+        // Which record that is, is its own: not named here.
+        NotOwn::Private(_) => (
             msg!(
-                "`{f}` 也被非主动公开的记录 {other} 列出或链接，属于那条记录，不能在这里发布",
-                "`{f}` is also listed or linked by {other}, which is not publicly disclosed; the file is that record's and cannot be published here"
+                "`{f}` 也被一条非主动公开的记录列出或链接，属于那条记录，不能在这里发布",
+                "`{f}` is also listed or linked by a record that is not publicly disclosed; the file is that record's and cannot be published here"
             ),
             msg!(
                 "公开记录需要的文件请另存一份放在自己的目录中，并确认其内容可以公开",

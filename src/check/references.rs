@@ -144,16 +144,19 @@ pub(super) fn references(c: &Corpus, files: &BTreeSet<String>, r: &Record, d: &m
                 Some(Ok(_broken)) => {}
                 Some(Err(declared)) => {
                     let (file, other) = (&declared.file, &declared.id);
-                    d.push(err(
-                        r,
-                        &rules::UNKNOWN_REF,
-                        x.pos,
-                        msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
-                        msg!(
-                            "{file} 中的记录写明了 id `{other}`：引用时改为 `{other}`",
-                            "the record in {file} declares the id `{other}`: refer to it as `{other}`"
-                        ),
-                    ))
+                    d.push(
+                        err(
+                            r,
+                            &rules::UNKNOWN_REF,
+                            x.pos,
+                            msg!("{key} 引用的记录 `{id}` 不存在", "{key} refers to `{id}`, which does not exist"),
+                            msg!(
+                                "{file} 中的记录写明了 id `{other}`：引用时改为 `{other}`",
+                                "the record in {file} declares the id `{other}`: refer to it as `{other}`"
+                            ),
+                        )
+                        .redacted_if(declared.disclosure != Disclosure::Public),
+                    )
                 }
                 None => d.push(err(
                     r,

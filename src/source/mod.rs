@@ -349,7 +349,8 @@ fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
 type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
 
 /// A control character that text never holds: C0 controls other than tab, line feed and carriage
-/// return (XML, and so feeds and packages, forbids them), DEL, and the C1 controls.
+/// return (XML, and so feeds and packages, forbids them), DEL and the C1 controls (HTML reads
+/// every one of them as a parse error).
 pub(crate) fn shows_nothing(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }

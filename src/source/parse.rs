@@ -953,10 +953,23 @@ impl Parser<'_> {
     fn open_quote(&self, upto: u32) -> Option<Pos> {
         let first = self.line0.max(1);
         let mut open: Option<(char, Pos)> = None;
+        // The indentation of the line that began a block scalar (`|`, `>`), whose more indented
+        // lines are text, where a quote is a quote.
+        let mut block: Option<usize> = None;
         for (n, line) in self.src.text.lines().enumerate().skip(first as usize - 1) {
             let number = n as u32 + 1;
             if number > upto || line.trim_end() == "---" {
                 break;
+            }
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            match block {
+                Some(b) if line.trim().is_empty() || indent > b => continue,
+                _ => block = None,
+            }
+            let value = line.split_once(": ").map(|(_, v)| v).or_else(|| line.trim_start().strip_prefix("- "));
+            if open.is_none() && value.is_some_and(|v| v.trim_start().starts_with(['|', '>'])) {
+                block = Some(indent);
+                continue;
             }
             let chars: Vec<char> = line.chars().collect();
             let mut i = 0;
@@ -999,6 +1012,11 @@ impl Parser<'_> {
                 break;
             }
             let indent = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+            // A comment or a blank line may hold a tab.
+            let text = line[indent..].trim_end();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
             if let Some(k) = line[..indent].find('\t') {
                 return Some(Pos::new(u64::from(number), k as u64 + 1));
             }

@@ -132,14 +132,15 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     }
     let slots = Arc::new(Slots::default());
     loop {
-        // A free slot first: while every slot is taken, new connections wait in the kernel's
-        // queue instead of each getting a thread.
-        let slot = Slots::take(&slots);
+        // One connection is taken from the kernel's queue, then waits for a free slot: while
+        // every slot is taken, further connections wait in the queue instead of each getting a
+        // thread, and only a connection really waiting puts the silent ones under pressure.
         let Ok((stream, _)) = listener.accept() else {
             // Out of descriptors, say: wait a little rather than spin.
             std::thread::sleep(Duration::from_millis(50));
             continue;
         };
+        let slot = Slots::take(&slots);
         let (out, base, live) = (out.clone(), base.clone(), live.clone());
         // When no thread can be made, the closure (with the stream and the slot) is dropped.
         let _ = std::thread::Builder::new().spawn(move || {
