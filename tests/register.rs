@@ -124,6 +124,14 @@ fn commits_make_entries_and_an_edited_register_stops_the_build() {
     assert!(err.contains("publications.jsonl:3") && err.contains("register"), "{err}");
     assert_eq!(std::fs::read(s.root().join("public/index.html")).unwrap(), before, "the output is untouched");
     assert_eq!(std::fs::read_to_string(s.root().join("publications.jsonl")).unwrap(), edited, "nothing appended");
+    // A byte that is not UTF-8 is named on its line.
+    let mut bytes = format!("{}\n{}\n", lines[0], lines[1]).into_bytes();
+    bytes.extend_from_slice(b"\xff");
+    bytes.extend_from_slice(format!("{}\n", lines[2]).as_bytes());
+    std::fs::write(s.root().join("publications.jsonl"), &bytes).unwrap();
+    let o = s.run(&["check"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("publications.jsonl:3") && err.contains("UTF-8"), "{err}");
 }
 
 /// The `PubDate` of record `id`'s page.

@@ -470,6 +470,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The line of a register on which its bytes stop being UTF-8.
+fn bad_utf8_line(e: &std::string::FromUtf8Error) -> usize {
+    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+    good.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
 /// Reads the transfer register (`transfers.jsonl` at `root`; none yet: empty). A register that
 /// cannot be read, or a line that is not what `gongbao package` writes, is a `register` error at
 /// that line.
@@ -486,8 +492,12 @@ pub(crate) fn read_register(root: &Path) -> Result<Vec<crate::model::transfer::T
         Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(fail(1, msg!("无法读取移交登记：{e}", "cannot read the transfer register: {e}"))),
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| fail(1, msg!("移交登记不是 UTF-8 文本", "the transfer register is not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            bad_utf8_line(&e),
+            msg!("移交登记的这一行不是 UTF-8 文本", "this line of the transfer register is not UTF-8 text"),
+        )
+    })?;
     parse_register(&text).map_err(|(line, e)| {
         fail(line, msg!("这一行不是有效的移交登记：{e}", "this line is not a valid register entry: {e}"))
     })
@@ -509,8 +519,12 @@ pub(crate) fn read_publications(root: &Path) -> Result<Vec<crate::model::publica
         Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(fail(1, msg!("无法读取发布登记：{e}", "cannot read the publication register: {e}"))),
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| fail(1, msg!("发布登记不是 UTF-8 文本", "the publication register is not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            bad_utf8_line(&e),
+            msg!("发布登记的这一行不是 UTF-8 文本", "this line of the publication register is not UTF-8 text"),
+        )
+    })?;
     parse_register(&text).map_err(|(line, e)| {
         fail(line, msg!(
             "发布登记的这一行与前面的登记接不上：{e}。构建不会在被改动过的登记后追加",
