@@ -447,7 +447,7 @@ pub struct Cache {
 const CACHE_FORMAT: u32 = 3;
 
 /// One file of the cache as it is written: hex where the build keeps bytes.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct CacheRow<'a> {
     #[serde(borrow)]
     path: std::borrow::Cow<'a, str>,
@@ -545,17 +545,17 @@ impl Cache {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
         let head = serde_json::json!({"format": CACHE_FORMAT, "out": self.out, "files": self.files.len()});
         serde_json::to_writer(&mut w, &head)?;
-        for f in &self.files {
-            w.write_all(b"\n")?;
-            let row = CacheRow {
-                path: (*f.path).into(),
-                fp: f.fp.map(|b| hex(&b).into()),
-                size: f.size,
-                sha256: hex(&f.sha256).into(),
-                stamp: f.stamp,
-            };
-            serde_json::to_writer(&mut w, &row)?;
-        }
+        // The rows as `CacheRow` would be serialised, made in parallel (`serve` saves after
+        // every save of a record).
+        in_chunks(&self.files, &mut w, |out, _, f| {
+            out.extend_from_slice(b"\n{\"path\":");
+            serde_json::to_writer(&mut *out, &*f.path).map_err(std::io::Error::other)?;
+            match &f.fp {
+                Some(fp) => write!(out, ",\"fp\":\"{}\"", hex(fp))?,
+                None => out.extend_from_slice(b",\"fp\":null"),
+            }
+            write!(out, ",\"size\":{},\"sha256\":\"{}\",\"stamp\":{}}}", f.size, hex(&f.sha256), f.stamp)
+        })?;
         w.write_all(b"\n")?;
         w.flush()?;
         drop(w);
@@ -579,6 +579,36 @@ impl Cache {
         let meta = std::fs::metadata(out.join(path)).ok()?;
         (e.fp.as_ref() == Some(fp) && meta.len() == e.size && stamp_of(&meta)? == e.stamp).then(|| e.clone())
     }
+}
+
+/// Writes `row(buffer, k, file)` for every file, in order, into `w`: the rows of a chunk of files
+/// are made in parallel, a few chunks at a time, so that at most those are held.
+pub(crate) fn in_chunks<F: Sync>(
+    files: &[F],
+    w: &mut dyn std::io::Write,
+    row: impl Fn(&mut Vec<u8>, usize, &F) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 2048;
+    let mut k = 0;
+    for group in files.chunks(CHUNK * 16) {
+        let made: Vec<std::io::Result<Vec<u8>>> = group
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = Vec::with_capacity(chunk.len() * 160);
+                for (j, f) in chunk.iter().enumerate() {
+                    row(&mut out, k + c * CHUNK + j, f)?;
+                }
+                Ok(out)
+            })
+            .collect();
+        for bytes in made {
+            w.write_all(&bytes?)?;
+        }
+        k += group.len();
+    }
+    Ok(())
 }
 
 /// `p` as an absolute path, `.` and `..` taken out, so one folder named two ways is one key.
@@ -732,7 +762,8 @@ mod tests {
             stamp: 7,
             staged: false,
         };
-        let files = vec![file("a/index.html", Some([3; 32])), file("index.html", None)];
+        let files =
+            vec![file("a/\"转义\"\\.html", None), file("a/index.html", Some([3; 32])), file("index.html", None)];
         let cache = Cache::make(&a, files.clone());
         cache.save(&root, &a).unwrap();
         // One file for both (same folder name), so the check inside it is what keeps them apart.

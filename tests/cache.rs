@@ -285,6 +285,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     };
     let steps: Vec<(String, Box<dyn Fn()>)> = vec![
         ("the text of one record".into(), Box::new(|| edit(&records[3], &|t| t + "\n新增一段文字。\n"))),
+        // The rebuild after a preview starts from what the preview read: twice in a row.
+        (
+            "the text of the same record again".into(),
+            Box::new(|| edit(&records[3], &|t| t.replacen("新增", "另增", 1))),
+        ),
         (
             "the wording of a record with versions".into(),
             Box::new(|| edit(&versioned, &|t| t.replacen("。", "；", 1) + "\n本次修改仅调整文字。\n")),
@@ -315,6 +320,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     ];
     // The files each step touches, for the preview; it is taken for rewordings only.
     let touched: Vec<(Vec<String>, bool)> = vec![
+        (vec![records[3].clone()], true),
         (vec![records[3].clone()], true),
         (vec![versioned.clone()], true),
         (vec![amended.clone()], false),

@@ -91,6 +91,28 @@ impl Keys {
     }
 }
 
+/// Sets and maps keyed by those hashes, which are random already: hashing them again (as the
+/// standard hasher would, twice per folder of every path) was most of this check's time.
+#[derive(Default, Clone, Copy)]
+struct Taken(u64);
+
+impl std::hash::Hasher for Taken {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed here; anything else is mixed in plainly.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 ^= n as u64;
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<Taken>;
+
 /// What the check keeps of one output path.
 struct Keyed {
     /// The hash of the folded path, and of the path as written (a shared list is the same list
@@ -120,15 +142,15 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
         .par_iter()
         .map(|r| (r.disclosure == Disclosure::Public).then(|| keys.of(&crate::route::fold(&r.id))))
         .collect();
-    let mut seen: HashSet<u128> = HashSet::new();
+    let mut seen: HashSet<u128, Fast> = HashSet::default();
     let checked: Vec<usize> =
         ids.iter().enumerate().filter_map(|(i, k)| k.filter(|k| seen.insert(*k)).map(|_| i)).collect();
     drop((ids, seen));
     // The first output at each folded path, with its path's hash and kind; every folded folder
     // some path needs; files found where an earlier path needed a folder.
-    let mut owner: HashMap<u128, (At, u128, Written)> = HashMap::new();
-    let mut folders: HashSet<u128> = HashSet::new();
-    let mut late: HashMap<u128, At> = HashMap::new();
+    let mut owner: HashMap<u128, (At, u128, Written), Fast> = HashMap::default();
+    let mut folders: HashSet<u128, Fast> = HashSet::default();
+    let mut late: HashMap<u128, At, Fast> = HashMap::default();
     let again = |(i, k): At| record_outputs(c, i as usize).swap_remove(k as usize);
     // A file where another path needs a folder: told once per record and file, however many of
     // the record's paths (its page, its text.md, its versions) lie below it.

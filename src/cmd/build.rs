@@ -97,11 +97,24 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // and `serve` previews: neither registers anything.
     let registering = o.session.is_none() && o.as_of.is_none();
     // What the last build kept for a preview describes the site before this build; it is let go
-    // now rather than held beside this build's own.
-    if let Some(s) = &o.session {
-        drop(s.last.lock().map(|mut l| l.take()));
-    }
-    let mut a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
+    // now rather than held beside this build's own, unless a preview has just brought it up to
+    // date with the edit this build is for (below).
+    let last = o.session.as_ref().and_then(|s| s.last.lock().ok()?.take());
+    let (mut a, kept) = match last
+        .filter(|l| l.current && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg)))
+    {
+        // The edit only reworded texts, and the preview read them: the analysis it brought up
+        // to date is the one reading the site again would make. The records, their links, what
+        // the checks report and the order of the lists are those of the last build (see
+        // `Record::rewords`), so its findings stand and are not printed again.
+        Some(l) => {
+            let mut a = l.analysis;
+            a.theme = Some(l.theme);
+            (a, l.kept)
+        }
+        None => (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None),
+    };
+    let reworded = kept.is_some();
     if let Some(url) = base_url {
         a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     }
@@ -112,7 +125,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
         print(&errors, lang, &a.sources, None);
     } else if let Some(s) = &o.session {
-        let (new, old) = s.unseen(&a.diagnostics);
+        let (new, old) =
+            if reworded { (Vec::new(), s.seen.lock().map_or(0, |s| s.len())) } else { s.unseen(&a.diagnostics) };
         print(&new, lang, &a.sources, None);
         if old > 0 {
             eprintln!(
@@ -166,8 +180,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
     };
     let theme = &owned_theme;
-    let mut renderer = Renderer::new(&a.corpus, &a.cfg, theme, root, &a.register)
-        .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
+    let mut renderer = match kept {
+        Some(k) => Renderer::resume(&a.corpus, &a.cfg, theme, root, &a.register, k),
+        None => Renderer::new(&a.corpus, &a.cfg, theme, root, &a.register),
+    }
+    .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
         renderer.remember(&s.memo);
     }
@@ -322,6 +339,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         ))
         .into());
     }
+    seal::remember_tops(&out, written.iter().map(|f| &*f.path));
     // The publications this build made go into the register once they are in place.
     if registering && a.register.appended > 0 {
         append_publications(root, &a.register.publications, a.register.appended)?;
@@ -367,7 +385,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(s) = &o.session {
         let kept = renderer.keep();
         if let Ok(mut last) = s.last.lock() {
-            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept) });
+            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), current: false });
         }
     }
     if !o.quiet {
@@ -456,6 +474,11 @@ pub(crate) fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Op
     })?;
     let text = String::from_utf8(bytes).map_err(|e| invalid(&e))?;
     KeyPair::parse(&text).map(Some).map_err(|e| invalid(&e))
+}
+
+/// The date a build without `--as-of` is for, under the settings `cfg`.
+fn today(cfg: &crate::config::Config) -> Option<Date> {
+    Some(Date::today(cfg.tz_minutes()))
 }
 
 /// Where the default output goes for a site root.

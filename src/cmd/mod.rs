@@ -89,6 +89,9 @@ pub struct Last {
     pub(crate) theme: crate::site::theme::Theme,
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
+    /// Set by a preview that brought all of this up to date with the edit it showed: the
+    /// rebuild for that edit starts from here rather than reading the site again.
+    pub(crate) current: bool,
 }
 
 impl Session {

@@ -24,9 +24,9 @@ pub(crate) const SEAL_FILES: [&str; 3] = [MANIFEST, SUMS, SIGNATURE];
 /// The start of `generator` in every manifest gongbao writes.
 pub(crate) const GENERATOR: &str = "gongbao ";
 
-/// `manifest.json`. Keys in alphabetical order, as everywhere in gongbao's JSON; `F` is the file
-/// list, borrowed when writing (serialised straight from the list rather than through a JSON
-/// tree) and owned when read back.
+/// `manifest.json`, as it is read back. Keys in alphabetical order, as everywhere in gongbao's
+/// JSON. [`seal`] writes it row by row, as `serde_json`'s pretty printer would write this
+/// (a test compares the two).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Manifest<F = Vec<Written>> {
     /// Always `sha256`.
@@ -50,7 +50,7 @@ pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
 /// (sorted by path).
-pub fn seal<F: Listed>(
+pub fn seal<F: Listed + Sync>(
     staging: &Staging,
     files: &[F],
     as_of: &str,
@@ -58,31 +58,27 @@ pub fn seal<F: Listed>(
 ) -> std::io::Result<()> {
     use blake2::{Blake2b512, Digest};
     use std::io::Write;
-    /// The manifest's list, written a file at a time as `Written` would be.
-    struct Rows<'a, F>(&'a [F]);
-    impl<F: Listed> serde::Serialize for Rows<'_, F> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            #[derive(serde::Serialize)]
-            struct Row<'a> {
-                path: &'a str,
-                sha256: std::borrow::Cow<'a, str>,
-                size: u64,
-            }
-            s.collect_seq(self.0.iter().map(|f| Row { path: f.path(), sha256: f.sha256_hex(), size: f.size() }))
-        }
-    }
-    let manifest = Manifest {
-        algorithm: "sha256".to_string(),
-        as_of: as_of.to_string(),
-        file_count: files.len(),
-        files: Rows(files),
-        generator: format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION")),
-        total_bytes: files.iter().map(Listed::size).sum(),
-    };
-    // Both lists are written as streams: for a national site each is over 100 MB.
+    let generator = format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION"));
+    let total: u64 = files.iter().map(Listed::size).sum();
+    // Both lists are written as streams (for a national site each is over 100 MB), their rows
+    // made a chunk at a time in parallel: `serve` seals again after every save.
     let listed = staging.write_with(MANIFEST, |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
+        let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
+        write!(
+            w,
+            "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
+            text(as_of)?,
+            files.len()
+        )?;
+        crate::emit::in_chunks(files, w, |out, k, f| {
+            out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
+            serde_json::to_writer(&mut *out, f.path()).map_err(std::io::Error::other)?;
+            out.extend_from_slice(b",\n      \"sha256\": \"");
+            out.extend_from_slice(f.sha256_hex().as_bytes());
+            write!(out, "\",\n      \"size\": {}\n    }}", f.size())
+        })?;
+        let close = if files.is_empty() { "]" } else { "\n  ]" };
+        write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)
     })?;
     // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
     struct Prehashing<'a> {
@@ -102,14 +98,11 @@ pub fn seal<F: Listed>(
     let mut prehash = [0u8; 64];
     staging.write_with(SUMS, |w| {
         let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
+        let line = |out: &mut Vec<u8>, _: usize, f: &F| writeln!(out, "{}  {}", f.sha256_hex(), f.path());
         let at = files.partition_point(|f| f.path() < MANIFEST);
-        for f in &files[..at] {
-            writeln!(w, "{}  {}", f.sha256_hex(), f.path())?;
-        }
+        crate::emit::in_chunks(&files[..at], &mut w, line)?;
         writeln!(w, "{}  {}", listed.sha256, listed.path)?;
-        for f in &files[at..] {
-            writeln!(w, "{}  {}", f.sha256_hex(), f.path())?;
-        }
+        crate::emit::in_chunks(&files[at..], &mut w, line)?;
         prehash = w.hash.finalize().into();
         Ok(())
     })?;
@@ -144,10 +137,8 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
 /// rebuild; at a national scale the manifest is tens of MB, so what was found is kept for the
 /// file's stamp (size, times, inode) and not parsed again while the file is unchanged.
 fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
-    type Kept = Option<(std::path::PathBuf, crate::source::Stamp, std::sync::Arc<BTreeSet<String>>)>;
-    static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(None);
     let stamp = crate::source::stamp(path);
-    if let (Some(now), Ok(kept)) = (&stamp, KEPT.lock())
+    if let (Some(now), Ok(kept)) = (&stamp, manifest_kept().lock())
         && let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| p == path && s == now)
     {
         return Some(tops.clone());
@@ -176,13 +167,82 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
     }
     let tops = std::sync::Arc::new(tops);
     // The stamp taken before reading: a change while it was read gives a new stamp next time.
-    if let (Some(s), Ok(mut kept)) = (stamp, KEPT.lock()) {
+    if let (Some(s), Ok(mut kept)) = (stamp, manifest_kept().lock()) {
         *kept = Some((path.to_path_buf(), s, tops.clone()));
     }
     Some(tops)
 }
 
+/// Notes the top-level names of the output just sealed and put in place at `dir`, whose files
+/// are `paths` (sorted), so that the next build does not read back the manifest this one wrote
+/// to learn them (`serve` builds again on every save; at 50,000 records that reading took a
+/// fifth of a second). Kept under the manifest's stamp as [`manifest_tops`] keeps what it
+/// reads: a manifest changed since is read again.
+pub(crate) fn remember_tops<'a>(dir: &Path, paths: impl Iterator<Item = &'a str>) {
+    let path = dir.join(MANIFEST);
+    let Some(stamp) = crate::source::stamp(&path) else { return };
+    let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+    let mut last = "";
+    for p in paths {
+        let top = p.split('/').next().unwrap_or_default();
+        if top != last {
+            tops.insert(top.to_string());
+            last = top;
+        }
+    }
+    if let Ok(mut kept) = manifest_kept().lock() {
+        *kept = Some((path, stamp, std::sync::Arc::new(tops)));
+    }
+}
+
+/// What [`manifest_tops`] found in the last manifest it read or [`remember_tops`] was told of.
+type KeptTops = Option<(std::path::PathBuf, crate::source::Stamp, std::sync::Arc<BTreeSet<String>>)>;
+
+fn manifest_kept() -> &'static std::sync::Mutex<KeptTops> {
+    static KEPT: std::sync::Mutex<KeptTops> = std::sync::Mutex::new(None);
+    &KEPT
+}
+
 /// Whether `dir` holds an earlier gongbao output and nothing else (see [`strangers`]).
 pub(crate) fn is_output(dir: &Path) -> bool {
     dir.join(MANIFEST).is_file() && strangers(dir).is_ok_and(|s| s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_is_what_serde_would_write() {
+        let dir = std::env::temp_dir().join(format!("gongbao-seal-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("public");
+        let file = |path: &str, size: u64| Written { path: path.into(), sha256: format!("{size:064x}"), size };
+        // More rows than a chunk, a path to escape, one in Chinese, and none at all.
+        let mut many: Vec<Written> = (0..5000).map(|k| file(&format!("docs/{k:05}/index.html"), k)).collect();
+        many.extend([file("docs/\"q\"\\/a.html", 7), file("浏览/主题/index.html", 9)]);
+        many.sort_by(|a, b| a.path.cmp(&b.path));
+        for files in [many, Vec::new()] {
+            let staging = Staging::new(&out).unwrap();
+            seal(&staging, &files, "2025-06-30", None).unwrap();
+            let written = std::fs::read_to_string(staging.dir().join(MANIFEST)).unwrap();
+            let expected = Manifest {
+                algorithm: "sha256".into(),
+                as_of: "2025-06-30".into(),
+                file_count: files.len(),
+                total_bytes: files.iter().map(|f| f.size).sum(),
+                files,
+                generator: format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION")),
+            };
+            assert_eq!(written, serde_json::to_string_pretty(&expected).unwrap() + "\n");
+            let sums = std::fs::read_to_string(staging.dir().join(SUMS)).unwrap();
+            let mut lines: Vec<String> = expected.files.iter().map(|f| format!("{}  {}", f.sha256, f.path)).collect();
+            lines
+                .push(format!("{}  {MANIFEST}", crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(&written))));
+            lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
+            assert_eq!(sums, lines.join("\n") + "\n");
+            staging.abandon();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

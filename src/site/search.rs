@@ -604,9 +604,9 @@ impl Kept {
 
 /// One record's contribution, with what it was made from.
 struct KeptDoc {
-    /// The memo's key when it was made, and the records it read.
-    key: super::memo::Sum,
+    /// The records it read, and the last build at which they had the views it was made with.
     reads: Vec<usize>,
+    seen: u64,
     /// The numbers of its grams, rising, as delta varints (about a byte each).
     grams: Box<[u8]>,
     facets: serde_json::Value,
@@ -764,17 +764,12 @@ impl Renderer<'_> {
     /// their numbers and few changed, or makes the lists again from the kept grams, without
     /// reading any text.
     fn refresh(&self, memo: &super::memo::Memo, k: &mut Kept, order: &[usize], fold: &Fold) -> Result<(), Diagnostic> {
-        use super::memo::{self, Memo};
-        let (base, views) = memo.views().unwrap_or_default();
-        let identity = |i: usize| {
-            let mut id = *b"search\0\0\0\0\0\0\0\0";
-            id[6..].copy_from_slice(&(i as u64).to_le_bytes());
-            id
-        };
+        use super::memo;
+        let since = memo.changes();
         let stale: Vec<usize> = order
             .par_iter()
             .copied()
-            .filter(|&i| k.docs.get(&i).is_none_or(|d| Memo::key(&base, &views, &identity(i), &d.reads) != d.key))
+            .filter(|&i| k.docs.get(&i).is_none_or(|d| !since.fresh(&d.reads, d.seen)))
             .collect();
         let n = order.len();
         // Changed in place when the numbering is the same and the changes are few; a list
@@ -823,10 +818,15 @@ impl Renderer<'_> {
                         }
                     }
                 }
-                let key = Memo::key(&base, &views, &identity(i), &reads);
                 k.docs.insert(
                     i,
-                    KeptDoc { key, reads, grams: encode(&ids).into(), facets: d.facets, display: d.display },
+                    KeptDoc {
+                        reads,
+                        seen: since.now,
+                        grams: encode(&ids).into(),
+                        facets: d.facets,
+                        display: d.display,
+                    },
                 );
             }
         }
@@ -841,6 +841,12 @@ impl Renderer<'_> {
                     let g = k.grams[id as usize];
                     k.postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num as u32, n);
                 }
+            }
+        }
+        // Every document now in the index is good at this build.
+        for &i in order {
+            if let Some(d) = k.docs.get_mut(&i) {
+                d.seen = since.now;
             }
         }
         k.order = order.to_vec();

@@ -31,6 +31,9 @@ pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let session = o.session.as_ref()?;
     let mut last = session.last.lock().ok()?.take()?;
     let made = make(o, &mut last, changed);
+    // Brought up to date only when every file of the edit was read into it; otherwise it may be
+    // left half changed, and the rebuild reads the site again.
+    last.current = made.is_some();
     // Handed back rather than dropped here: the rebuild that follows lets it go, after the
     // preview is served.
     if let Ok(mut l) = session.last.lock() {
