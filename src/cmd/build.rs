@@ -100,9 +100,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // now rather than held beside this build's own, unless a preview has just brought it up to
     // date with the edit this build is for (below).
     let last = o.session.as_ref().and_then(|s| s.last.lock().ok()?.take());
-    let (mut a, kept) = match last
-        .filter(|l| l.current && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg)))
-    {
+    let fresh = |l: &super::Last| {
+        l.reworded.is_some() && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg))
+    };
+    let (mut a, kept, reworded) = match last.filter(fresh) {
         // The edit only reworded texts, and the preview read them: the analysis it brought up
         // to date is the one reading the site again would make. The records, their links, what
         // the checks report and the order of the lists are those of the last build (see
@@ -110,11 +111,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         Some(l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
-            (a, l.kept)
+            (a, l.kept, l.reworded)
         }
-        None => (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None),
+        None => (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None, None),
     };
-    let reworded = kept.is_some();
     if let Some(url) = base_url {
         a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     }
@@ -125,8 +125,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
         print(&errors, lang, &a.sources, None);
     } else if let Some(s) = &o.session {
-        let (new, old) =
-            if reworded { (Vec::new(), s.seen.lock().map_or(0, |s| s.len())) } else { s.unseen(&a.diagnostics) };
+        let (new, old) = if reworded.is_some() {
+            (Vec::new(), s.seen.lock().map_or(0, |s| s.len()))
+        } else {
+            s.unseen(&a.diagnostics)
+        };
         print(&new, lang, &a.sources, None);
         if old > 0 {
             eprintln!(
@@ -186,7 +189,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
-        renderer.remember(&s.memo);
+        renderer.remember_changed(&s.memo, reworded.as_deref());
     }
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
@@ -385,7 +388,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(s) = &o.session {
         let kept = renderer.keep();
         if let Ok(mut last) = s.last.lock() {
-            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), current: false });
+            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), reworded: None });
         }
     }
     if !o.quiet {

@@ -89,9 +89,10 @@ pub struct Last {
     pub(crate) theme: crate::site::theme::Theme,
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
-    /// Set by a preview that brought all of this up to date with the edit it showed: the
-    /// rebuild for that edit starts from here rather than reading the site again.
-    pub(crate) current: bool,
+    /// Set by a preview that brought all of this up to date with the edit it showed, to the
+    /// records whose texts it reworded: the rebuild for that edit starts from here rather than
+    /// reading the site again.
+    pub(crate) reworded: Option<Vec<usize>>,
 }
 
 impl Session {

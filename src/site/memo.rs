@@ -123,6 +123,12 @@ impl Memo {
         }
     }
 
+    /// The records' views at the last build, when it was made under `base`.
+    pub(crate) fn views_under(&self, base: &Sum) -> Option<Vec<Sum>> {
+        let s = self.state.lock().ok()?;
+        (s.base == *base && s.changes.now > 0).then(|| s.views.clone())
+    }
+
     /// This build's number and which records changed when.
     pub(crate) fn changes(&self) -> Changes {
         self.state.lock().map(|s| s.changes.clone()).unwrap_or_default()

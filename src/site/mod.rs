@@ -571,6 +571,13 @@ impl<'a> Renderer<'a> {
     /// Reuses pages and rows of earlier builds from `memo` where nothing they read changed, and
     /// remembers this build's for the next.
     pub fn remember(&mut self, memo: &'a memo::Memo) {
+        self.remember_changed(memo, None);
+    }
+
+    /// [`Renderer::remember`] when only the records `changed` can have a new view (their texts
+    /// were reworded: what the corpus derived for every record is as it was), so that only
+    /// theirs are taken again.
+    pub(crate) fn remember_changed(&mut self, memo: &'a memo::Memo, changed: Option<&[usize]>) {
         let c = self.c;
         let mut h = Sha256::new();
         h.update(self.global_fp.as_bytes());
@@ -585,25 +592,32 @@ impl<'a> Renderer<'a> {
             h.update(r.file.as_bytes());
             h.update([0]);
         }
-        let views = (0..c.records.len())
-            .into_par_iter()
-            .map(|i| {
-                let mut h = Sha256::new();
-                h.update(c.view(i).as_bytes());
-                // Its `PubDate` comes from the register.
-                h.update(self.pubdate(i).as_bytes());
-                // Earlier texts are read when their pages are made.
-                for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
-                    h.update(
-                        crate::source::read_regular(&self.root.join(v), crate::source::MAX_RECORD_BYTES)
-                            .unwrap_or_default(),
-                    );
-                    h.update([0]);
+        let view = |i: usize| -> memo::Sum {
+            let mut h = Sha256::new();
+            h.update(c.view(i).as_bytes());
+            // Its `PubDate` comes from the register.
+            h.update(self.pubdate(i).as_bytes());
+            // Earlier texts are read when their pages are made.
+            for v in c.versions[i].iter().filter_map(|v| v.file.as_ref()) {
+                h.update(
+                    crate::source::read_regular(&self.root.join(v), crate::source::MAX_RECORD_BYTES)
+                        .unwrap_or_default(),
+                );
+                h.update([0]);
+            }
+            h.finalize().into()
+        };
+        let base: memo::Sum = h.finalize().into();
+        let views = match changed.and_then(|only| Some((only, memo.views_under(&base)?))) {
+            Some((only, mut views)) if views.len() == c.records.len() => {
+                for &i in only {
+                    views[i] = view(i);
                 }
-                h.finalize().into()
-            })
-            .collect();
-        memo.begin(h.finalize().into(), views);
+                views
+            }
+            _ => (0..c.records.len()).into_par_iter().map(view).collect(),
+        };
+        memo.begin(base, views);
         self.memo = Some(memo);
     }
 
@@ -824,7 +838,21 @@ impl<'a> Renderer<'a> {
         h.update(self.global_fp.as_bytes());
         let (mut plan, mut attachment) = (None, None);
         let path = match job {
-            Job::Data(_) => return Ok(Prepared { fingerprint: None, plan: None, bytes: None }),
+            // The tables of every record are written as streams, always.
+            Job::Data(_) if self.streamed(job).is_some() => {
+                return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
+            }
+            // The other data files are small: made here, and fingerprinted by their bytes, so
+            // that one the output already holds (most feeds, sitemaps and issue files after an
+            // edit) is not written again.
+            Job::Data(d) => {
+                let (path, bytes) = self.data_file(d);
+                h.update(path.as_bytes());
+                h.update([0]);
+                h.update(&bytes);
+                attachment = Some(bytes);
+                path
+            }
             Job::Asset(name) => {
                 h.update(self.theme.assets.get(name).map_or(&[][..], Vec::as_slice));
                 format!("assets/{name}")
@@ -934,7 +962,10 @@ impl<'a> Renderer<'a> {
             ),
             Job::Text(i) => (crate::route::text_md(&self.c.records[*i]), self.text_md(*i)?),
             Job::SearchText(i) => (crate::route::search_text(&self.c.records[*i]), self.search_text(*i)?.into_bytes()),
-            Job::Data(d) => self.data_file(d),
+            Job::Data(d) => match (prepared.fingerprint, prepared.bytes) {
+                (Some((path, _)), Some(bytes)) => (path, bytes),
+                _ => self.data_file(d),
+            },
             _ => unreachable!("every other job is a page"),
         })
     }
@@ -976,10 +1007,12 @@ impl<'a> Renderer<'a> {
             }
             DataJob::Issue(i) => {
                 let x = self.c.records[*i].issue.as_ref();
-                (
-                    format!("data/gazette/{}-{}.json", x.map_or(0, |x| x.year), x.map_or(0, |x| x.number)),
-                    self.issue_json(*i),
-                )
+                // Under `serve`, remembered with what it read, as the rows of the tables are.
+                let bytes = match self.memo() {
+                    Some(m) => m.row(data::ISSUE_FILES, *i, || self.issue_json(*i)).to_vec(),
+                    None => self.issue_json(*i),
+                };
+                (format!("data/gazette/{}-{}.json", x.map_or(0, |x| x.year), x.map_or(0, |x| x.number)), bytes)
             }
             DataJob::Package(p) => ("data/datapackage.json".into(), self.datapackage(&p.0, &p.1)),
             DataJob::Schema(n) => (

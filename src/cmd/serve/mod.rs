@@ -257,7 +257,7 @@ impl Drop for Slot {
 fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang) {
     let start = Instant::now();
     let Some(out) = &opts.out else { return };
-    let Some(preview::Preview { pages, records }) = preview::preview(opts, files) else { return };
+    let Some(preview::Preview { pages, records, .. }) = preview::preview(opts, files) else { return };
     let n = pages.len();
     live.previewed(pages.into_iter().map(|(rel, bytes)| (out.join(rel), bytes)).collect());
     let ms = start.elapsed().as_secs_f64() * 1000.0;

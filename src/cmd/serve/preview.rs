@@ -21,6 +21,8 @@ pub struct Preview {
     pub pages: Vec<(String, Vec<u8>)>,
     /// Records whose texts were reworded.
     pub records: usize,
+    /// Their indexes in the corpus.
+    pub(crate) reworded: Vec<usize>,
 }
 
 /// The preview of the edit of the files `changed` (absolute paths, as the watcher reports them),
@@ -33,7 +35,7 @@ pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let made = make(o, &mut last, changed);
     // Brought up to date only when every file of the edit was read into it; otherwise it may be
     // left half changed, and the rebuild reads the site again.
-    last.current = made.is_some();
+    last.reworded = made.as_ref().map(|p| p.reworded.clone());
     // Handed back rather than dropped here: the rebuild that follows lets it go, after the
     // preview is served.
     if let Ok(mut l) = session.last.lock() {
@@ -95,5 +97,5 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
     let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
     last.kept = Some(renderer.keep());
-    Some(Preview { pages: pages.ok()?, records: reworded.len() })
+    Some(Preview { pages: pages.ok()?, records: reworded.len(), reworded })
 }

@@ -20,6 +20,13 @@ use std::io::Write;
 /// few enough that a table of a million records is never in memory.
 const ROWS_AT_ONCE: usize = 4096;
 
+/// The memo's tables ([`super::memo::Memo::row`]): the rows of `documents.json`, `documents.csv`
+/// and `documents.jsonld`, and the file of each gazette issue.
+const DOCUMENTS_JSON: u8 = 0;
+const DOCUMENTS_CSV: u8 = 1;
+const DOCUMENTS_JSONLD: u8 = 2;
+pub(crate) const ISSUE_FILES: u8 = 3;
+
 /// Newest entries per feed.
 pub(crate) const FEED_LEN: usize = 50;
 /// URLs per sitemap file (the protocol's limit).
@@ -49,7 +56,7 @@ impl Renderer<'_> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
         let row = |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default();
-        json_with_list(w, &head, "documents", |w| self.write_rows(w, 0, &docs, b",\n", row))
+        json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, &docs, b",\n", row))
     }
 
     /// Writes one row of each listed record to `w`, separated by `sep`: made in parallel a
@@ -83,7 +90,7 @@ impl Renderer<'_> {
         w.write_all("\u{FEFF}".as_bytes())?;
         w.write_all(CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
         w.write_all(b"\r\n")?;
-        self.write_rows(w, 1, &self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
+        self.write_rows(w, DOCUMENTS_CSV, &self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
     }
 
     /// `data/documents.jsonld`.
@@ -91,7 +98,9 @@ impl Renderer<'_> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
         let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
-        json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| self.write_rows(w, 2, &all, b",\n", row))
+        json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
+            self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", row)
+        })
     }
 
     /// `data/gazette/<year>-<number>.json`.
