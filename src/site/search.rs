@@ -498,38 +498,44 @@ impl Labels {
     }
 }
 
-/// Rows written out a chunk at a time as `<dir>/<k>.json`.
+/// Rows written out a chunk at a time as `<dir>/<k>.json`: a JSON array of the rows, each given
+/// as its compact JSON (so a row kept as bytes between builds is not serialised again).
 struct Chunks {
     dir: &'static str,
     size: usize,
-    rows: Vec<serde_json::Value>,
+    /// The array so far, without its closing bracket.
+    bytes: Vec<u8>,
+    rows: usize,
     done: usize,
 }
 
 impl Chunks {
     fn new(dir: &'static str, size: usize) -> Chunks {
-        Chunks { dir, size, rows: Vec::with_capacity(size), done: 0 }
+        Chunks { dir, size, bytes: Vec::new(), rows: 0, done: 0 }
     }
 
-    fn push<F, W>(&mut self, row: serde_json::Value, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
+    fn push<F, W>(&mut self, row: &[u8], out: &mut Sink<F, W>) -> Result<(), Diagnostic>
     where
         F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
     {
-        self.rows.push(row);
-        if self.rows.len() == self.size { self.flush(out) } else { Ok(()) }
+        self.bytes.push(if self.rows == 0 { b'[' } else { b',' });
+        self.bytes.extend_from_slice(row);
+        self.rows += 1;
+        if self.rows == self.size { self.flush(out) } else { Ok(()) }
     }
 
     fn flush<F, W>(&mut self, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
     where
         F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
     {
-        if self.rows.is_empty() {
+        if self.rows == 0 {
             return Ok(());
         }
-        let bytes = serde_json::to_vec(&self.rows).unwrap_or_default();
-        out.put(format!("search/{}/{}.json", self.dir, self.done), &bytes)?;
+        self.bytes.push(b']');
+        out.put(format!("search/{}/{}.json", self.dir, self.done), &self.bytes)?;
         self.done += 1;
-        self.rows.clear();
+        self.bytes.clear();
+        self.rows = 0;
         Ok(())
     }
 }
@@ -558,7 +564,7 @@ impl Rows {
     fn push<F, W>(
         &mut self,
         mut facets: serde_json::Value,
-        display: serde_json::Value,
+        display: &[u8],
         out: &mut Sink<F, W>,
     ) -> Result<(), Diagnostic>
     where
@@ -568,7 +574,7 @@ impl Rows {
             self.issuers.number(&mut a[2]);
             self.topics.number(&mut a[3]);
         }
-        self.facets.push(facets, out)?;
+        self.facets.push(&serde_json::to_vec(&facets).unwrap_or_default(), out)?;
         self.display.push(display, out)
     }
 }
@@ -610,7 +616,8 @@ struct KeptDoc {
     /// The numbers of its grams, rising, as delta varints (about a byte each).
     grams: Box<[u8]>,
     facets: serde_json::Value,
-    display: serde_json::Value,
+    /// Its display row as compact JSON, as the display files hold it.
+    display: Box<[u8]>,
 }
 
 impl Renderer<'_> {
@@ -653,7 +660,7 @@ impl Renderer<'_> {
                 self.refresh(memo, k, &order, fold)?;
                 for i in &order {
                     let d = &k.docs[i];
-                    rows.push(d.facets.clone(), d.display.clone(), &mut out)?;
+                    rows.push(d.facets.clone(), &d.display, &mut out)?;
                 }
                 &k.postings
             }
@@ -661,7 +668,7 @@ impl Renderer<'_> {
                 Some(postings) => {
                     for &i in &order {
                         let (facets, display) = self.search_rows(i);
-                        rows.push(facets, display, &mut out)?;
+                        rows.push(facets, &serde_json::to_vec(&display).unwrap_or_default(), &mut out)?;
                     }
                     fresh = postings;
                     &fresh
@@ -679,7 +686,7 @@ impl Renderer<'_> {
                             for g in d.grams {
                                 postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
                             }
-                            rows.push(d.facets, d.display, &mut out)?;
+                            rows.push(d.facets, &serde_json::to_vec(&d.display).unwrap_or_default(), &mut out)?;
                         }
                     }
                     fresh = postings;
@@ -825,7 +832,7 @@ impl Renderer<'_> {
                         seen: since.now,
                         grams: encode(&ids).into(),
                         facets: d.facets,
-                        display: d.display,
+                        display: serde_json::to_vec(&d.display).unwrap_or_default().into(),
                     },
                 );
             }
