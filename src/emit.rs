@@ -73,6 +73,21 @@ pub trait Listed {
     fn sha256_hex(&self) -> std::borrow::Cow<'_, str>;
     /// Bytes.
     fn size(&self) -> u64;
+    /// Appends the lower-case hex SHA-256 to `out` (the manifest and the sums write it for every
+    /// file of the output on every build).
+    fn push_sha256_hex(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.sha256_hex().as_bytes());
+    }
+}
+
+/// Appends `bytes` as lower-case hex to `out`, with no string in between.
+pub(crate) fn push_hex(bytes: &[u8], out: &mut Vec<u8>) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 15)]);
+    }
 }
 
 impl Listed for Written {
@@ -96,6 +111,9 @@ impl Listed for OutFile {
     }
     fn size(&self) -> u64 {
         self.size
+    }
+    fn push_sha256_hex(&self, out: &mut Vec<u8>) {
+        push_hex(&self.sha256, out);
     }
 }
 
@@ -551,10 +569,16 @@ impl Cache {
             out.extend_from_slice(b"\n{\"path\":");
             serde_json::to_writer(&mut *out, &*f.path).map_err(std::io::Error::other)?;
             match &f.fp {
-                Some(fp) => write!(out, ",\"fp\":\"{}\"", hex(fp))?,
+                Some(fp) => {
+                    out.extend_from_slice(b",\"fp\":\"");
+                    push_hex(fp, out);
+                    out.push(b'"');
+                }
                 None => out.extend_from_slice(b",\"fp\":null"),
             }
-            write!(out, ",\"size\":{},\"sha256\":\"{}\",\"stamp\":{}}}", f.size, hex(&f.sha256), f.stamp)
+            write!(out, ",\"size\":{},\"sha256\":\"", f.size)?;
+            push_hex(&f.sha256, out);
+            write!(out, "\",\"stamp\":{}}}", f.stamp)
         })?;
         w.write_all(b"\n")?;
         w.flush()?;

@@ -74,7 +74,7 @@ pub fn seal<F: Listed + Sync>(
             out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
             serde_json::to_writer(&mut *out, f.path()).map_err(std::io::Error::other)?;
             out.extend_from_slice(b",\n      \"sha256\": \"");
-            out.extend_from_slice(f.sha256_hex().as_bytes());
+            f.push_sha256_hex(out);
             write!(out, "\",\n      \"size\": {}\n    }}", f.size())
         })?;
         let close = if files.is_empty() { "]" } else { "\n  ]" };
@@ -98,7 +98,13 @@ pub fn seal<F: Listed + Sync>(
     let mut prehash = [0u8; 64];
     staging.write_with(SUMS, |w| {
         let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
-        let line = |out: &mut Vec<u8>, _: usize, f: &F| writeln!(out, "{}  {}", f.sha256_hex(), f.path());
+        let line = |out: &mut Vec<u8>, _: usize, f: &F| {
+            f.push_sha256_hex(out);
+            out.extend_from_slice(b"  ");
+            out.extend_from_slice(f.path().as_bytes());
+            out.push(b'\n');
+            Ok(())
+        };
         let at = files.partition_point(|f| f.path() < MANIFEST);
         crate::emit::in_chunks(&files[..at], &mut w, line)?;
         writeln!(w, "{}  {}", listed.sha256, listed.path)?;

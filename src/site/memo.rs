@@ -166,6 +166,53 @@ impl Memo {
         }
     }
 
+    /// Rows `chunk` of table `table`, in order, each made by `make` (in parallel) unless nothing
+    /// it read has changed. The remembered rows are looked up under one lock for the chunk, not
+    /// one per row: a table has a row per record, and every rebuild asks for all of them.
+    pub(crate) fn rows(
+        &self,
+        table: u8,
+        chunk: &[usize],
+        make: &(impl Fn(usize) -> Vec<u8> + Sync),
+    ) -> Vec<Arc<Vec<u8>>> {
+        use rayon::prelude::*;
+        let mut got: Vec<Option<Arc<Vec<u8>>>> = match self.state.lock() {
+            Ok(mut s) => {
+                let State { changes, rows, .. } = &mut *s;
+                chunk
+                    .iter()
+                    .map(|&i| {
+                        let r = rows.get_mut(&(table, i)).filter(|r| changes.fresh(&r.reads, r.seen))?;
+                        r.seen = changes.now;
+                        Some(r.bytes.clone())
+                    })
+                    .collect()
+            }
+            Err(_) => vec![None; chunk.len()],
+        };
+        let missing: Vec<usize> = (0..chunk.len()).filter(|&k| got[k].is_none()).collect();
+        let made: Vec<(Arc<Vec<u8>>, Vec<usize>)> = missing
+            .par_iter()
+            .map(|&k| {
+                let i = chunk[k];
+                let (bytes, reads) = recording(|| {
+                    touch(i);
+                    make(i)
+                });
+                (Arc::new(bytes), reads)
+            })
+            .collect();
+        let mut state = self.state.lock().ok();
+        for (&k, (bytes, reads)) in missing.iter().zip(made) {
+            if let Some(s) = state.as_mut() {
+                let seen = s.changes.now;
+                s.rows.insert((table, chunk[k]), Row { reads, bytes: bytes.clone(), seen });
+            }
+            got[k] = Some(bytes);
+        }
+        got.into_iter().flatten().collect()
+    }
+
     /// Row `i` of table `table`, made by `make` unless nothing it read has changed.
     pub(crate) fn row(&self, table: u8, i: usize, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         if let Ok(mut s) = self.state.lock() {
@@ -240,5 +287,27 @@ mod tests {
         m.begin([1; 32], vec![[0; 32], [5; 32]]);
         row(&m);
         assert_eq!(made.get(), 2, "row 0 read record 1, which changed");
+    }
+
+    #[test]
+    fn rows_of_a_chunk_are_made_again_only_when_needed() {
+        let m = Memo::default();
+        m.begin([1; 32], vec![[0; 32]; 3]);
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        // Row i reads record i and, for row 0, record 2 as well.
+        let make = |i: usize| {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i == 0 {
+                touch(2);
+            }
+            vec![i as u8]
+        };
+        let rows = |m: &Memo| m.rows(7, &[0, 1, 2], &make).iter().map(|r| r[0]).collect::<Vec<u8>>();
+        assert_eq!(rows(&m), [0, 1, 2]);
+        assert_eq!(rows(&m), [0, 1, 2]);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);
+        m.begin([1; 32], vec![[0; 32], [0; 32], [9; 32]]);
+        assert_eq!(rows(&m), [0, 1, 2]);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 5, "rows 0 and 2 read record 2");
     }
 }

@@ -72,7 +72,7 @@ impl Renderer<'_> {
     ) -> std::io::Result<()> {
         for (k, chunk) in docs.chunks(ROWS_AT_ONCE).enumerate() {
             let rows: Vec<std::sync::Arc<Vec<u8>>> = match self.memo() {
-                Some(m) => chunk.par_iter().map(|&i| m.row(table, i, || row(i))).collect(),
+                Some(m) => m.rows(table, chunk, &row),
                 None => chunk.par_iter().map(|&i| std::sync::Arc::new(row(i))).collect(),
             };
             for (j, r) in rows.iter().enumerate() {
