@@ -441,3 +441,70 @@ fn a_rewrite_that_keeps_size_and_modification_time_is_seen() {
     same_as_clean(&s);
     assert!(std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().contains("第二稿"));
 }
+
+/// The rebuild after a preview starts from what the preview read, so the preview must refuse
+/// whenever the batch may not say everything that changed: a folder moved out (one event, on the
+/// folder), an earlier build that stopped before it took what the preview left, a file read but
+/// not watched (the publication register). Each time the rebuild equals a clean build.
+#[test]
+fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
+    use gongbao::cmd::build::build;
+    use gongbao::cmd::serve::preview::preview;
+    let s = Site::new();
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    s.record("folder/index", &normative("丙文件", "2024-01-04"), "丙的正文。\n");
+    let opts = session(&s, "2026-06-30");
+    assert!(build(&opts).is_ok());
+    let content = s.root().join("content").canonicalize().unwrap();
+    let reword = |id: &str, words: &str| {
+        let p = content.join(format!("{id}.md"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, text + words).unwrap();
+        p
+    };
+    let clean = |what: &str| {
+        let o = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+        let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
+        assert_eq!(
+            a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+            b.iter().map(|x| &x.0).collect::<Vec<_>>(),
+            "{what}: other files"
+        );
+        for ((p, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "{what}: {p} differs from a clean build");
+        }
+        std::fs::remove_dir_all(s.root().join("clean")).unwrap();
+    };
+
+    // A folder moved out of content/ in the same batch as a rewording.
+    std::fs::rename(content.join("folder"), s.root().join("moved")).unwrap();
+    let a = reword("a", "补充一句。\n");
+    assert!(preview(&opts, &[content.join("folder"), a]).is_none(), "a folder event means no preview");
+    assert!(build(&opts).is_ok());
+    clean("after a folder moved out");
+
+    // A preview whose rebuild stopped before it began (a stranger at the top of the output).
+    let a = reword("a", "再补充一句。\n");
+    assert!(preview(&opts, &[a]).is_some());
+    s.write("public/notes.txt", "not gongbao's");
+    assert!(build(&opts).is_err(), "the output holds a stranger");
+    std::fs::remove_file(s.root().join("public/notes.txt")).unwrap();
+    let b = reword("b", "乙也补充一句。\n");
+    let _ = preview(&opts, &[b]);
+    assert!(build(&opts).is_ok());
+    clean("after a rebuild that stopped early");
+
+    // The publication register, which serve does not watch, broken behind its back.
+    assert!(build(&opts).is_ok());
+    let b = reword("b", "乙再补充一句。\n");
+    assert!(preview(&opts, &[b]).is_some());
+    s.write("publications.jsonl", "not a register line\n");
+    assert!(build(&opts).is_err(), "the rebuild reads the register again, as a clean build would");
+}

@@ -63,6 +63,12 @@ pub fn build(o: &Options) -> Result<Built, Stop> {
 /// [`build`], for the public address `base_url` when one is given.
 pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let start = Instant::now();
+    // What the last build kept for a preview describes the site before this build; it is let go
+    // now rather than held beside this build's own, unless a preview has just brought it up to
+    // date with the edit this build is for (below). Taken first, so that a build that stops
+    // early (an output folder it may not replace, another build holding the lock) leaves nothing
+    // for a later one to take as the edit it was made for.
+    let last = o.session.as_ref().and_then(|s| s.last.lock().ok()?.take());
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
@@ -96,12 +102,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // A build for another day (`--as-of`) rehearses or reproduces a state rather than publishing,
     // and `serve` previews: neither registers anything.
     let registering = o.session.is_none() && o.as_of.is_none();
-    // What the last build kept for a preview describes the site before this build; it is let go
-    // now rather than held beside this build's own, unless a preview has just brought it up to
-    // date with the edit this build is for (below).
-    let last = o.session.as_ref().and_then(|s| s.last.lock().ok()?.take());
+    // Files a build reads that `serve` does not watch (the publication register, which another
+    // build appends to, and a holiday calendar) must be as the kept analysis read them.
     let fresh = |l: &super::Last| {
-        l.reworded.is_some() && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg))
+        l.reworded.is_some()
+            && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg))
+            && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
     let (mut a, kept, reworded) = match last.filter(fresh) {
         // The edit only reworded texts, and the preview read them: the analysis it brought up

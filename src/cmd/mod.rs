@@ -60,6 +60,10 @@ pub struct Analysis {
     /// (`publications.jsonl`), with the entries found due when the analysis is for a build that
     /// registers them.
     pub register: crate::site::Registers,
+    /// The files read that `serve` does not watch (the publication register, the holiday
+    /// calendar), with their stamps before they were read: a rebuild may start from this
+    /// analysis only while they are unchanged.
+    pub(crate) unwatched: Vec<(std::path::PathBuf, Option<source::Stamp>)>,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -384,6 +388,15 @@ pub fn analyse_with(
         })
         .collect();
     memory_mark("parsed");
+    let mut unwatched = vec![root.join(crate::model::publication::REGISTER)];
+    unwatched.extend(cfg.publication.calendar.as_deref().map(|c| root.join(c)));
+    let unwatched: Vec<_> = unwatched
+        .into_iter()
+        .map(|p| {
+            let s = source::stamp(&p);
+            (p, s)
+        })
+        .collect();
     let mut records = Vec::with_capacity(parsed.len());
     // Files that could not be read as records: their errors are the cause of others (a
     // reference to them fails too), so they are printed first.
@@ -451,7 +464,7 @@ pub fn analyse_with(
         d.redact();
     }
     let sources = Quoted::of(root);
-    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register })
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched })
 }
 
 /// Where the source lines that findings point at are read from when they are printed: the

@@ -144,8 +144,10 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
 /// file's stamp (size, times, inode) and not parsed again while the file is unchanged.
 fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
     let stamp = crate::source::stamp(path);
+    // Kept under the file's real path: one build names the output as given, another resolved.
+    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if let (Some(now), Ok(kept)) = (&stamp, manifest_kept().lock())
-        && let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| p == path && s == now)
+        && let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| *p == key && s == now)
     {
         return Some(tops.clone());
     }
@@ -174,7 +176,7 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
     let tops = std::sync::Arc::new(tops);
     // The stamp taken before reading: a change while it was read gives a new stamp next time.
     if let (Some(s), Ok(mut kept)) = (stamp, manifest_kept().lock()) {
-        *kept = Some((path.to_path_buf(), s, tops.clone()));
+        *kept = Some((key, s, tops.clone()));
     }
     Some(tops)
 }
@@ -187,6 +189,7 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
 pub(crate) fn remember_tops<'a>(dir: &Path, paths: impl Iterator<Item = &'a str>) {
     let path = dir.join(MANIFEST);
     let Some(stamp) = crate::source::stamp(&path) else { return };
+    let Ok(path) = path.canonicalize() else { return };
     let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
     let mut last = "";
     for p in paths {

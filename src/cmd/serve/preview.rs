@@ -56,12 +56,17 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     for path in changed {
         let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
         let file = format!("content/{under}");
-        let exists = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+        let meta = std::fs::symlink_metadata(path);
+        let exists = meta.as_ref().is_ok_and(|m| m.is_file());
+        // A folder moved in, out or renamed is one event on the folder, none on the files in
+        // it: whatever it held is not known from the batch.
+        let inside = format!("{under}/");
+        let held = a.files.range(inside.clone()..).next().is_some_and(|f| f.starts_with(&inside));
         let i = a.corpus.records.iter().position(|r| r.file == file);
         match (exists, i) {
             // A file that came and went between two builds (an editor's temporary file) changes
             // nothing the build reads.
-            (false, None) if !a.files.contains(&under) => continue,
+            (false, None) if meta.is_err() && !held && !a.files.contains(&under) => continue,
             (true, Some(i)) if source::is_record_file(&under) => {
                 let entry = source::Entry { path: root.join("content").join(&under), under };
                 let src = source::read(root, &entry).ok()?;
