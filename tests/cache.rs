@@ -351,24 +351,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
                 );
             }
         }
-        let clean = Command::new(common::bin())
-            .current_dir(s.root())
-            .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])
-            .env("CI", "true")
-            .output()
-            .unwrap();
-        assert_eq!(ok, clean.status.success(), "after {what}: {}", String::from_utf8_lossy(&clean.stderr));
-        assert!(ok, "after {what} the demo still builds: {}", String::from_utf8_lossy(&clean.stderr));
-        let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
-        assert_eq!(
-            a.iter().map(|x| &x.0).collect::<Vec<_>>(),
-            b.iter().map(|x| &x.0).collect::<Vec<_>>(),
-            "after {what}: other files"
-        );
-        for ((p, x), (_, y)) in a.iter().zip(&b) {
-            assert!(x == y, "after {what}: {p} differs from a clean build");
-        }
-        std::fs::remove_dir_all(s.root().join("clean")).unwrap();
+        assert!(ok, "after {what} the demo still builds");
+        equals_clean(&s, &format!("after {what}"));
     }
 }
 
@@ -463,32 +447,13 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
         std::fs::write(&p, text + words).unwrap();
         p
     };
-    let clean = |what: &str| {
-        let o = Command::new(common::bin())
-            .current_dir(s.root())
-            .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])
-            .env("CI", "true")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
-        let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
-        assert_eq!(
-            a.iter().map(|x| &x.0).collect::<Vec<_>>(),
-            b.iter().map(|x| &x.0).collect::<Vec<_>>(),
-            "{what}: other files"
-        );
-        for ((p, x), (_, y)) in a.iter().zip(&b) {
-            assert!(x == y, "{what}: {p} differs from a clean build");
-        }
-        std::fs::remove_dir_all(s.root().join("clean")).unwrap();
-    };
 
     // A folder moved out of content/ in the same batch as a rewording.
     std::fs::rename(content.join("folder"), s.root().join("moved")).unwrap();
     let a = reword("a", "补充一句。\n");
     assert!(preview(&opts, &[content.join("folder"), a]).is_none(), "a folder event means no preview");
     assert!(build(&opts).is_ok());
-    clean("after a folder moved out");
+    equals_clean(&s, "after a folder moved out");
 
     // A preview whose rebuild stopped before it began (a stranger at the top of the output).
     let a = reword("a", "再补充一句。\n");
@@ -499,7 +464,7 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     let b = reword("b", "乙也补充一句。\n");
     let _ = preview(&opts, &[b]);
     assert!(build(&opts).is_ok());
-    clean("after a rebuild that stopped early");
+    equals_clean(&s, "after a rebuild that stopped early");
 
     // The publication register, which serve does not watch, broken behind its back.
     assert!(build(&opts).is_ok());
@@ -507,4 +472,25 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     assert!(preview(&opts, &[b]).is_some());
     s.write("publications.jsonl", "not a register line\n");
     assert!(build(&opts).is_err(), "the rebuild reads the register again, as a clean build would");
+}
+
+/// The output in `public/` is byte for byte a clean build's of the same site for 2026-06-30.
+fn equals_clean(s: &Site, what: &str) {
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", "2026-06-30", "--out", "clean", "--no-cache"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+    let (a, b) = (tree(&s.root().join("public")), tree(&s.root().join("clean")));
+    assert_eq!(
+        a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        b.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        "{what}: other files"
+    );
+    for ((p, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{what}: {p} differs from a clean build");
+    }
+    std::fs::remove_dir_all(s.root().join("clean")).unwrap();
 }
