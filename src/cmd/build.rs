@@ -106,7 +106,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // build appends to, and a holiday calendar) must be as the kept analysis read them.
     let fresh = |l: &super::Last| {
         l.reworded.is_some()
-            && Some(l.analysis.corpus.as_of) == o.as_of.or_else(|| today(&l.analysis.cfg))
+            && l.analysis.corpus.as_of == o.as_of.unwrap_or_else(|| Date::today(l.analysis.cfg.tz_minutes()))
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
     let (mut a, kept, reworded) = match last.filter(fresh) {
@@ -483,11 +483,6 @@ pub(crate) fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Op
     })?;
     let text = String::from_utf8(bytes).map_err(|e| invalid(&e))?;
     KeyPair::parse(&text).map(Some).map_err(|e| invalid(&e))
-}
-
-/// The date a build without `--as-of` is for, under the settings `cfg`.
-fn today(cfg: &crate::config::Config) -> Option<Date> {
-    Some(Date::today(cfg.tz_minutes()))
 }
 
 /// Where the default output goes for a site root.

@@ -388,14 +388,9 @@ pub fn analyse_with(
         })
         .collect();
     memory_mark("parsed");
-    let mut unwatched = vec![root.join(crate::model::publication::REGISTER)];
-    unwatched.extend(cfg.publication.calendar.as_deref().map(|c| root.join(c)));
-    let unwatched: Vec<_> = unwatched
-        .into_iter()
-        .map(|p| {
-            let s = source::stamp(&p);
-            (p, s)
-        })
+    let unwatched = std::iter::once(crate::model::publication::REGISTER)
+        .chain(cfg.publication.calendar.as_deref())
+        .map(|f| (root.join(f), source::stamp(&root.join(f))))
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
     // Files that could not be read as records: their errors are the cause of others (a

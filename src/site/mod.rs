@@ -373,7 +373,8 @@ pub struct Prepared<'r> {
     /// Output path and fingerprint, when known beforehand.
     pub fingerprint: Option<(String, [u8; 32])>,
     plan: Option<PagePlan<'r>>,
-    /// An attachment's output bytes, made to fingerprint it and then written as they are.
+    /// The output bytes of an attachment or a small data file, made to fingerprint it and then
+    /// written as they are.
     bytes: Option<Vec<u8>>,
 }
 
@@ -836,7 +837,7 @@ impl<'a> Renderer<'a> {
     pub fn prepare(&self, job: &Job) -> Result<Prepared<'_>, Diagnostic> {
         let mut h = Sha256::new();
         h.update(self.global_fp.as_bytes());
-        let (mut plan, mut attachment) = (None, None);
+        let (mut plan, mut made) = (None, None);
         let path = match job {
             // The tables of every record are written as streams, always.
             Job::Data(_) if self.streamed(job).is_some() => {
@@ -850,7 +851,7 @@ impl<'a> Renderer<'a> {
                 h.update(path.as_bytes());
                 h.update([0]);
                 h.update(&bytes);
-                attachment = Some(bytes);
+                made = Some(bytes);
                 path
             }
             Job::Asset(name) => {
@@ -864,7 +865,7 @@ impl<'a> Renderer<'a> {
             Job::Attachment(src, to) => {
                 let bytes = self.attachment(src)?;
                 h.update(&bytes);
-                attachment = Some(bytes);
+                made = Some(bytes);
                 to.clone()
             }
             // Like the page it stands beside: the public fields it starts with, then the text
@@ -901,7 +902,7 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: attachment })
+        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: made })
     }
 
     /// The bytes published for an attachment (`src` relative to the site root): the file as it
