@@ -353,7 +353,43 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         }
         assert!(ok, "after {what} the demo still builds");
         equals_clean(&s, &format!("after {what}"));
+        // As `serve` does after each rebuild: the next one takes the cache at its word.
+        assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
+}
+
+/// `Session::sweep` after the session's last build or preview, as `serve` runs it.
+fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
+    let session = opts.session.as_ref().unwrap();
+    session.sweep(session.begun.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+/// A page of the output changed by hand while `serve` runs: the sweep after a rebuild finds it,
+/// and the build that follows writes it again, so the output matches its manifest once more.
+/// Until then a rebuild takes a swept cache at its word, so the page is not written by an edit
+/// of another record; the sweep stops when a build begins.
+#[test]
+fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
+    use gongbao::cmd::build::build;
+    let s = Site::new();
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    let opts = session(&s, "2026-06-30");
+    assert!(build(&opts).is_ok());
+    let session = opts.session.as_ref().unwrap();
+    let before = session.begun.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(build(&opts).is_ok());
+    assert_eq!(session.sweep(before), None, "a sweep for an earlier build stops at once");
+    assert_eq!(swept(&opts), Some(true));
+    let page = s.root().join("public/docs/a/index.html");
+    std::fs::write(&page, "tampered").unwrap();
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，改过。\n");
+    assert!(build(&opts).is_ok());
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered", "taken at the swept cache's word");
+    assert_eq!(swept(&opts), Some(false), "the sweep finds the page changed");
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after the page was written again");
+    assert_eq!(swept(&opts), Some(true));
 }
 
 /// Moving the new files into a reused output fails partway: the output stays byte for byte

@@ -69,6 +69,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // early (an output folder it may not replace, another build holding the lock) leaves nothing
     // for a later one to take as the edit it was made for.
     let last = o.session.as_ref().and_then(|s| s.last.lock().ok()?.take());
+    // A sweep of the last build's cache under way stops (see `Session::sweep`).
+    if let Some(s) = &o.session {
+        s.begin();
+    }
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;

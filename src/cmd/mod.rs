@@ -83,6 +83,9 @@ pub struct Session {
     /// What the last build that finished read and linked, for the preview of the next edit
     /// (`serve::preview`); taken by the preview or by the next build, whichever comes first.
     pub last: std::sync::Mutex<Option<Last>>,
+    /// How many builds and previews of this session have begun: a [`Session::sweep`] stops when
+    /// another one begins.
+    pub begun: std::sync::atomic::AtomicU64,
 }
 
 /// What a finished build read and linked, with what its renderer made from the whole corpus.
@@ -100,6 +103,26 @@ pub struct Last {
 }
 
 impl Session {
+    /// Sweeps the kept build cache ([`crate::emit::Cache::sweep`]) of the build that was the
+    /// `build`-th build or preview of the session (the value of [`Session::begun`] after it),
+    /// unless another build or a preview begins first (the sweep would hold the worker threads
+    /// a preview needs): `serve` does this after each rebuild, off the edit's path, so that the next
+    /// rebuild asks the file system about none of the files it reuses. `Some(false)` when a file
+    /// of the output was changed outside gongbao: the output then no longer matches its manifest
+    /// until a build writes it again, and `serve` builds again at once. `None` when there was no
+    /// cache or other work began.
+    pub fn sweep(&self, build: u64) -> Option<bool> {
+        let go_on = || self.begun.load(std::sync::atomic::Ordering::SeqCst) == build;
+        let mut kept = self.cache.lock().ok()?;
+        let (out, cache) = kept.as_mut().filter(|_| go_on())?;
+        cache.sweep(out, &go_on)
+    }
+
+    /// Notes that a build or a preview begins, which stops a sweep under way; returns its number.
+    pub(crate) fn begin(&self) -> u64 {
+        self.begun.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+
     /// The findings of `diags` that the last build did not have, and how many it had; `diags`
     /// are remembered for the next build. An editor saving one record of a site with thousands
     /// of warnings sees what the save changed, not every warning again (`gongbao check` lists

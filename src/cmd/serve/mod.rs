@@ -87,7 +87,7 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     let base = super::read_config(root).map(|c| c.base_path().to_string()).unwrap_or_else(|_| "/".into());
     let url = format!("http://{}{base}", shown_addr(addr));
     say(msg!("预览地址 {url}  （Ctrl-C 结束）", "preview at {url}  (Ctrl-C to stop)"));
-    let opts = BuildOptions {
+    let opts = Arc::new(BuildOptions {
         root: root.to_path_buf(),
         out: Some(out.clone()),
         as_of: None,
@@ -95,7 +95,7 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
         quiet: false,
         no_cache: false,
         session: Some(Default::default()),
-    };
+    });
     let live = Arc::new(Live::new(lang));
     let targets = watch::Targets::of(root);
     // The first build runs once the watcher is in place, so an edit made while it runs (minutes
@@ -103,16 +103,24 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     let (built, first_done) = std::sync::mpsc::channel();
     {
         let (live, choice) = (live.clone(), o.watcher);
+        // Held by each build: the watcher's, and one a sweep asks for.
+        let building = Arc::new(Mutex::new(()));
         std::thread::spawn(move || {
-            let first = || {
+            let build = || {
+                let held = building.lock();
                 live.rebuilt(rebuild(&opts));
+                drop(held);
+                sweep_after(&opts, &live, &building, lang);
+            };
+            let first = || {
+                build();
                 let _ = built.send(());
             };
             let changed = |files: watch::Changed| {
                 if let Some(files) = files {
                     show_preview(&opts, &files, &live, lang);
                 }
-                live.rebuilt(rebuild(&opts))
+                build()
             };
             watch::run(&targets, choice, lang, first, changed)
         });
@@ -272,6 +280,41 @@ fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang)
         )
         .get(lang)
     );
+}
+
+/// After a build: sweeps its cache on another thread (see [`super::Session::sweep`]) so the next
+/// rebuild reuses files without asking the file system about each; when a file of the output was
+/// changed outside gongbao, says so and builds again, which writes it anew. That build is not
+/// swept: the one after it checks every file itself.
+fn sweep_after(opts: &Arc<BuildOptions>, live: &Arc<Live>, building: &Arc<Mutex<()>>, lang: Lang) {
+    use std::sync::atomic::Ordering;
+    let Some(session) = opts.session.clone() else { return };
+    let build = session.begun.load(Ordering::SeqCst);
+    let (opts, live, building) = (opts.clone(), live.clone(), building.clone());
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        let swept = session.sweep(build);
+        if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+            eprintln!("sweep-ms ms={:.0} as-listed={swept:?}", start.elapsed().as_secs_f64() * 1000.0);
+        }
+        if swept != Some(false) {
+            return;
+        }
+        let Ok(_held) = building.lock() else { return };
+        // A build since has checked every file itself.
+        if session.begun.load(Ordering::SeqCst) != build {
+            return;
+        }
+        eprintln!(
+            "{}",
+            msg!(
+                "输出目录中有文件在 gongbao 之外被改动、替换或删除，与清单不再相符：重新构建",
+                "a file of the output was changed, replaced or removed outside gongbao and no longer matches the manifest: building again"
+            )
+            .get(lang)
+        );
+        live.rebuilt(rebuild(&opts));
+    });
 }
 
 /// Builds once, printing what stopped the build; what stopped it, as printed, or `None` when it

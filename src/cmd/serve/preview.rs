@@ -31,6 +31,7 @@ pub struct Preview {
 /// or no finished build to start from. `None` only means that the rebuild alone shows the edit.
 pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let session = o.session.as_ref()?;
+    session.begin();
     let mut last = session.last.lock().ok()?.take()?;
     let made = make(o, &mut last, changed);
     // Brought up to date only when every file of the edit was read into it; otherwise it may be
