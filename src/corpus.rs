@@ -465,11 +465,24 @@ impl Corpus {
     }
 
     /// Puts `new` in the place of record `i`, a reading of the same file that only rewords its
-    /// text ([`Record::rewords`]): nothing the corpus derived changes, so nothing is linked again.
-    /// Returns `false`, changing nothing, for any other change.
+    /// text ([`Record::rewords`]) or also retitles it ([`Record::retitles`]) while neither title
+    /// is that of another record of the same kind published the same day (`duplicate-title`, the
+    /// one check across records that reads titles, would then find another thing): nothing the
+    /// corpus derived changes, so nothing is linked again. Returns whether it did.
     pub fn reword(&mut self, i: usize, new: Arc<Record>) -> bool {
         let Some(old) = self.records.get(i) else { return false };
-        if old.file != new.file || !old.rewords(&new) {
+        if old.file != new.file {
+            return false;
+        }
+        let alike = |r: &Record| {
+            r.kind == new.kind
+                && r.published == new.published
+                && (r.title.trim() == new.title.trim() || r.title.trim() == old.title.trim())
+        };
+        let retitled = old.title != new.title
+            && old.retitles(&new)
+            && !self.records.iter().enumerate().any(|(j, r)| j != i && alike(r));
+        if !(retitled || old.rewords(&new)) {
             return false;
         }
         self.records[i] = new;

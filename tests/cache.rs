@@ -259,8 +259,13 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         records.iter().find(|r| r.contains(part)).cloned().unwrap_or_else(|| panic!("no record like {part}"))
     };
     let amended = named("2019-shirong");
-    let amending: Vec<String> =
-        records.iter().filter(|r| read(r).contains(&id_of(&amended)) && **r != amended).cloned().collect();
+    // Those that amend it in their front matter (published before the build date, so shown).
+    let amending: Vec<String> = records
+        .iter()
+        .filter(|r| read(r).split("\n---").next().is_some_and(|front| front.contains(&id_of(&amended))))
+        .filter(|r| **r != amended && read(r).contains("\namends:"))
+        .cloned()
+        .collect();
     assert!(!amending.is_empty(), "the demo has records pointing at {amended}");
     let gazette = records.iter().find(|r| r.starts_with("gazette/")).cloned().unwrap();
     let version =
@@ -311,17 +316,17 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
     ];
-    // The files each step touches, for the preview; it is taken for rewordings only.
+    // The files each step touches, for the preview; it is taken for new wordings and titles only.
     let touched: Vec<(Vec<String>, bool)> = vec![
         (vec![records[3].clone()], true),
         (vec![records[3].clone()], true),
         (vec![versioned.clone()], true),
-        (vec![amended.clone()], false),
-        (vec![amending[0].clone()], false),
+        (vec![amended.clone()], true),
+        (vec![amending[0].clone()], true),
         (vec![records[5].clone()], false),
         (vec![amended.clone()], false),
         (vec![amended.clone()], false),
-        (vec![gazette.clone()], false),
+        (vec![gazette.clone()], true),
         (vec![version.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![], false),
@@ -334,7 +339,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         step();
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| content.join(f)).collect();
         let preview = gongbao::cmd::serve::preview::preview(&opts, &paths);
-        assert_eq!(preview.is_some(), *rewords, "after {what}: a preview only for a text reworded");
+        assert_eq!(preview.is_some(), *rewords, "after {what}: a preview only for a new wording or title");
         let ok = build(&opts).is_ok();
         // The preview showed what the rebuild wrote, byte for byte.
         for (p, bytes) in preview.iter().flat_map(|p| &p.pages) {
@@ -508,6 +513,48 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     assert!(preview(&opts, &[b]).is_some());
     s.write("publications.jsonl", "not a register line\n");
     assert!(build(&opts).is_err(), "the rebuild reads the register again, as a clean build would");
+}
+
+/// A new title is previewed, and the rebuild starts from the preview, unless the new or the old
+/// title is another record's of the same kind published the same day: the check for a document
+/// entered twice (`duplicate-title`) would then find something else, so the rebuild reads the
+/// site again, as a clean build would, and prints the finding.
+#[test]
+fn a_title_shared_with_another_record_of_the_day_is_not_previewed() {
+    use gongbao::cmd::build::build;
+    use gongbao::cmd::serve::preview::preview;
+    let s = Site::new();
+    let retitle = |id: &str, title: &str, date: &str| {
+        s.record(id, &normative(title, date), &format!("记录 {id} 的正文。\n"));
+        vec![s.root().join("content").canonicalize().unwrap().join(format!("{id}.md"))]
+    };
+    retitle("a", "甲文件", "2024-01-02");
+    retitle("b", "乙文件", "2024-01-02");
+    retitle("c", "丙文件", "2024-01-03");
+    let opts = session(&s, "2026-06-30");
+    assert!(build(&opts).is_ok());
+    let clash = || {
+        let o = Command::new(common::bin()).current_dir(s.root()).args(["check"]).env("CI", "true").output().unwrap();
+        String::from_utf8_lossy(&o.stderr).contains("duplicate-title")
+    };
+    // A title of its own: previewed.
+    let c = retitle("c", "丙办法", "2024-01-03");
+    let p = preview(&opts, &c).expect("a new title of its own is previewed");
+    assert!(p.pages.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("丙办法")));
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after a new title");
+    // The title of another record of the same kind and day.
+    let b = retitle("b", "甲文件", "2024-01-02");
+    assert!(preview(&opts, &b).is_none(), "the new title is another record's");
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after a title shared");
+    assert!(clash());
+    // And back: the old title was another record's.
+    let b = retitle("b", "乙文件", "2024-01-02");
+    assert!(preview(&opts, &b).is_none(), "the old title was another record's");
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after the title is its own again");
+    assert!(!clash());
 }
 
 /// The output in `public/` is byte for byte a clean build's of the same site for 2026-06-30.

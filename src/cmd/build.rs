@@ -109,19 +109,19 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // Files a build reads that `serve` does not watch (the publication register, which another
     // build appends to, and a holiday calendar) must be as the kept analysis read them.
     let fresh = |l: &super::Last| {
-        l.reworded.is_some()
+        l.edited.is_some()
             && l.analysis.corpus.as_of == o.as_of.unwrap_or_else(|| Date::today(l.analysis.cfg.tz_minutes()))
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
-    let (mut a, kept, reworded) = match last.filter(fresh) {
-        // The edit only reworded texts, and the preview read them: the analysis it brought up
+    let (mut a, kept, edited) = match last.filter(fresh) {
+        // The edit only reworded texts or changed titles, and the preview read them: the analysis it brought up
         // to date is the one reading the site again would make. The records, their links, what
         // the checks report and the order of the lists are those of the last build (see
         // `Record::rewords`), so its findings stand and are not printed again.
         Some(l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
-            (a, l.kept, l.reworded)
+            (a, l.kept, l.edited)
         }
         None => (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None, None),
     };
@@ -135,7 +135,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
         print(&errors, lang, &a.sources, None);
     } else if let Some(s) = &o.session {
-        let (new, old) = if reworded.is_some() {
+        let (new, old) = if edited.is_some() {
             (Vec::new(), s.seen.lock().map_or(0, |s| s.len()))
         } else {
             s.unseen(&a.diagnostics)
@@ -199,7 +199,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     .map_err(|d| Failure { diagnostic: d, code: EXIT_ERRORS })?;
     if let Some(s) = &o.session {
-        renderer.remember_changed(&s.memo, reworded.as_deref());
+        renderer.remember_changed(&s.memo, edited.as_deref());
     }
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
@@ -398,7 +398,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(s) = &o.session {
         let kept = renderer.keep();
         if let Ok(mut last) = s.last.lock() {
-            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), reworded: None });
+            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), edited: None });
         }
     }
     if !o.quiet {

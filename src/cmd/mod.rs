@@ -97,9 +97,9 @@ pub struct Last {
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
     /// Set by a preview that brought all of this up to date with the edit it showed, to the
-    /// records whose texts it reworded: the rebuild for that edit starts from here rather than
+    /// records whose texts or titles it took in: the rebuild for that edit starts from here rather than
     /// reading the site again.
-    pub(crate) reworded: Option<Vec<usize>>,
+    pub(crate) edited: Option<Vec<usize>>,
 }
 
 impl Session {

@@ -244,12 +244,28 @@ impl Record {
     /// personal data). What the corpus links, lists and checks is then unchanged; only the pages
     /// that show the text itself differ.
     pub fn rewords(&self, new: &Record) -> bool {
+        self.differs_only_in_words(new, false)
+    }
+
+    /// [`Record::rewords`], with the title free to differ too. No list is ordered by titles and
+    /// no relation goes through one; the one check across records that reads them (the same
+    /// document entered twice, `duplicate-title`) is for the caller to ask
+    /// ([`crate::corpus::Corpus::reword`]).
+    pub fn retitles(&self, new: &Record) -> bool {
+        self.differs_only_in_words(new, true)
+    }
+
+    fn differs_only_in_words(&self, new: &Record, title: bool) -> bool {
         let b = &new.body;
         let quiet = b.found.is_none();
         let same_links = self.body.links.iter().map(|l| &l.target).eq(b.links.iter().map(|l| &l.target));
         // Everything but the text and its checksum, as Debug writes it: every field compared,
-        // including those added later, with nothing to keep in step.
-        let frame = |r: &Record| format!("{:?}", Record { body: Scan::default(), sha256: String::new(), ..r.clone() });
+        // including those added later, with nothing to keep in step. When the title may differ,
+        // so may where the text starts in the file, which only the record's own pages read.
+        let frame = |r: &Record| {
+            let (t, at) = if title { (String::new(), 0) } else { (r.title.clone(), r.body_at) };
+            format!("{:?}", Record { body: Scan::default(), sha256: String::new(), title: t, body_at: at, ..r.clone() })
+        };
         quiet && (self.body.chars == 0) == (b.chars == 0) && same_links && frame(self) == frame(new)
     }
 }
@@ -1897,7 +1913,18 @@ mod tests {
             ("a comment left open", read("", "见[乙](doc:b)。\n\n<!-- 备注\n\n第二段。\n")),
         ] {
             assert!(!old.rewords(&new), "{why} is more than a new wording");
+            assert!(!old.retitles(&new), "{why} is more than a new wording or title");
         }
+        // A new title, with or without a new wording, retitles the record; it does not reword it.
+        let retitled = |text: &str| {
+            let mut r = read("", text);
+            r.title = "甲管理办法".into();
+            r
+        };
+        let same_text = "第一条 为了规范管理，制定本办法。见[乙](doc:b)。\n";
+        assert!(!old.rewords(&retitled(same_text)) && old.retitles(&retitled(same_text)));
+        assert!(old.retitles(&retitled("第一条 新的措辞。见[乙](doc:b)。\n")));
+        assert!(!old.retitles(&retitled("第一条 新的措辞。\n")), "a link fewer");
     }
 }
 #[cfg(test)]

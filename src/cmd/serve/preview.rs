@@ -1,7 +1,8 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
-//! reworded ([`crate::source::parse::Record::rewords`]: the same front matter and links, nothing
-//! in the text a check reports), the pages that show those texts are rendered at once from what
-//! the last build read and linked, and served in place of the output's files until the rebuild
+//! reworded or whose titles changed ([`crate::source::parse::Record::rewords`] and
+//! [`crate::source::parse::Record::retitles`]: otherwise the same front matter and links, nothing
+//! in the text a check reports, no title shared with another record of the same kind and day),
+//! each record's own pages are rendered at once from what the last build read and linked, and served in place of the output's files until the rebuild
 //! that follows has finished (see [`super::live`]). The preview is the build's own rendering of
 //! the same corpus with the new texts: the rebuild writes the same bytes for those pages (a test
 //! compares them after a series of edits), and everything else (lists, feeds, open data, the
@@ -19,10 +20,10 @@ use std::sync::Arc;
 pub struct Preview {
     /// Output paths (relative to the output folder) and bytes of the pages that show the new texts.
     pub pages: Vec<(String, Vec<u8>)>,
-    /// Records whose texts were reworded.
+    /// Records whose texts or titles changed.
     pub records: usize,
     /// Their indexes in the corpus.
-    pub(crate) reworded: Vec<usize>,
+    pub(crate) edited: Vec<usize>,
 }
 
 /// The preview of the edit of the files `changed` (absolute paths, as the watcher reports them),
@@ -36,7 +37,7 @@ pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let made = make(o, &mut last, changed);
     // Brought up to date only when every file of the edit was read into it; otherwise it may be
     // left half changed, and the rebuild reads the site again.
-    last.reworded = made.as_ref().map(|p| p.reworded.clone());
+    last.edited = made.as_ref().map(|p| p.edited.clone());
     // Handed back rather than dropped here: the rebuild that follows lets it go, after the
     // preview is served.
     if let Ok(mut l) = session.last.lock() {
@@ -53,7 +54,7 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     // Records are put in place as they are read: when a later file means no preview, the kept
     // analysis is left half changed, which does not matter, as the rebuild that follows every
     // preview lets it go unused.
-    let mut reworded: Vec<usize> = Vec::new();
+    let mut edited: Vec<usize> = Vec::new();
     for path in changed {
         let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
         let file = format!("content/{under}");
@@ -85,15 +86,15 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 if !a.corpus.visible[i] || !a.corpus.reword(i, Arc::new(record?)) {
                     return None;
                 }
-                reworded.push(i);
+                edited.push(i);
             }
             _ => return None,
         }
     }
-    if reworded.is_empty() {
+    if edited.is_empty() {
         return None;
     }
-    let mut jobs: Vec<Job> = reworded
+    let mut jobs: Vec<Job> = edited
         .iter()
         .flat_map(|&i| crate::site::text_jobs(&a.corpus, i))
         .filter(|j| !matches!(j, Job::SearchText(_)))
@@ -103,5 +104,5 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
     let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
     last.kept = Some(renderer.keep());
-    Some(Preview { pages: pages.ok()?, records: reworded.len(), reworded })
+    Some(Preview { pages: pages.ok()?, records: edited.len(), edited })
 }
