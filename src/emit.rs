@@ -90,6 +90,35 @@ pub(crate) fn push_hex(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Appends `s` as a JSON string, as `serde_json` writes it: most paths need no escape and are
+/// copied between quotes; the others go through `serde_json`.
+pub(crate) fn push_json_str(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+        return;
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
+/// Appends `n` in decimal, with no string in between.
+pub(crate) fn push_u64(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 impl Listed for Written {
     fn path(&self) -> &str {
         &self.path
@@ -595,7 +624,7 @@ impl Cache {
         // every save of a record).
         in_chunks(&self.files, &mut w, |out, _, f| {
             out.extend_from_slice(b"\n{\"path\":");
-            serde_json::to_writer(&mut *out, &*f.path).map_err(std::io::Error::other)?;
+            push_json_str(&f.path, out);
             match &f.fp {
                 Some(fp) => {
                     out.extend_from_slice(b",\"fp\":\"");
@@ -604,9 +633,14 @@ impl Cache {
                 }
                 None => out.extend_from_slice(b",\"fp\":null"),
             }
-            write!(out, ",\"size\":{},\"sha256\":\"", f.size)?;
+            out.extend_from_slice(b",\"size\":");
+            push_u64(f.size, out);
+            out.extend_from_slice(b",\"sha256\":\"");
             push_hex(&f.sha256, out);
-            write!(out, "\",\"stamp\":{}}}", f.stamp)
+            out.extend_from_slice(b"\",\"stamp\":");
+            push_u64(f.stamp, out);
+            out.push(b'}');
+            Ok(())
         })?;
         w.write_all(b"\n")?;
         w.flush()?;
@@ -838,6 +872,21 @@ mod tests {
         let without_last = &text[..text.trim_end().rfind('\n').unwrap() + 1];
         std::fs::write(&path, without_last).unwrap();
         assert!(Cache::read(&root, &a).is_none());
+    }
+
+    #[test]
+    fn strings_and_numbers_are_written_as_serde_json_writes_them() {
+        for s in ["docs/a/index.html", "", "文件/索引.html", "a\"b", "a\\b", "tab\there", "\u{1}\u{1f}", "\u{7f}é"]
+        {
+            let mut out = Vec::new();
+            super::push_json_str(s, &mut out);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for n in [0, 7, 10, 99, 1_000_000, u64::MAX] {
+            let mut out = Vec::new();
+            super::push_u64(n, &mut out);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 
     /// A cache is taken at its word only once a sweep found every file as listed: before, each

@@ -72,10 +72,13 @@ pub fn seal<F: Listed + Sync>(
         )?;
         crate::emit::in_chunks(files, w, |out, k, f| {
             out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
-            serde_json::to_writer(&mut *out, f.path()).map_err(std::io::Error::other)?;
+            crate::emit::push_json_str(f.path(), out);
             out.extend_from_slice(b",\n      \"sha256\": \"");
             f.push_sha256_hex(out);
-            write!(out, "\",\n      \"size\": {}\n    }}", f.size())
+            out.extend_from_slice(b"\",\n      \"size\": ");
+            crate::emit::push_u64(f.size(), out);
+            out.extend_from_slice(b"\n    }");
+            Ok(())
         })?;
         let close = if files.is_empty() { "]" } else { "\n  ]" };
         write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)

@@ -46,9 +46,8 @@ impl Renderer<'_> {
 
     /// Documents in the data files: every visible record but gazette issues, in id order.
     pub(crate) fn data_docs(&self) -> Vec<usize> {
-        let mut v: Vec<usize> = self.c.visible_indexes().filter(|&i| self.c.records[i].kind != Kind::Gazette).collect();
-        v.sort_by(|&a, &b| self.c.records[a].id.cmp(&self.c.records[b].id));
-        v
+        let c = self.c;
+        c.id_order().filter(|&i| c.visible[i] && c.records[i].kind != Kind::Gazette).collect()
     }
 
     /// `data/documents.json`.
