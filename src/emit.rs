@@ -584,9 +584,10 @@ impl Cache {
     /// `Some(true)` when all are as listed: the cache is then swept, and until it is replaced a
     /// build reuses its files on their fingerprints alone. That is what makes a rebuild in
     /// `serve` cost what the edit reaches rather than a `statx` per output file (at 50,000
-    /// records, 220,000 of them, and 0.3 s of a rebuild that took 1.2 to 1.5). `Some(false)` when a file was changed,
-    /// replaced or removed outside gongbao since it was listed; `None` when `go_on` stopped the
-    /// sweep first. Either way the cache is not swept, and a build checks each file again.
+    /// records, 220,000 of them, and 0.3 s of a rebuild that took 1.2 to 1.5). `Some(false)` when
+    /// a file was changed, replaced or removed outside gongbao since it was listed; `None` when
+    /// `go_on` stopped the sweep first. Either way the cache is not swept, and a build checks each
+    /// file again.
     pub(crate) fn sweep(&mut self, out: &Path, go_on: &(dyn Fn() -> bool + Sync)) -> Option<bool> {
         use rayon::prelude::*;
         let as_listed = |f: &OutFile| {
