@@ -477,10 +477,11 @@ impl Corpus {
     }
 
     /// Puts `new` in the place of record `i`, a reading of the same file that only rewords its
-    /// text ([`Record::rewords`]) or also retitles it ([`Record::retitles`]) while neither title
-    /// is that of another record of the same kind published the same day (`duplicate-title`, the
-    /// one check across records that reads titles, would then find another thing): nothing the
-    /// corpus derived changes, so nothing is linked again. Returns whether it did.
+    /// text ([`Record::rewords`]) or also gives it a new title or keywords
+    /// ([`Record::redescribes`]) while neither title is that of another record of the same kind
+    /// published the same day (`duplicate-title`, the one check across records that reads
+    /// titles, would then find another thing): nothing the corpus derived changes, so nothing is
+    /// linked again. Returns whether it did.
     pub fn reword(&mut self, i: usize, new: Arc<Record>) -> bool {
         let Some(old) = self.records.get(i) else { return false };
         if old.file != new.file {
@@ -491,14 +492,12 @@ impl Corpus {
                 && r.published == new.published
                 && (r.title.trim() == new.title.trim() || r.title.trim() == old.title.trim())
         };
-        let retitled = old.title != new.title
-            && old.retitles(&new)
-            && !self.records.iter().enumerate().any(|(j, r)| j != i && alike(r));
-        if !(retitled || old.rewords(&new)) {
-            return false;
+        let taken = old.rewords(&new)
+            || (old.redescribes(&new) && !self.records.iter().enumerate().any(|(j, r)| j != i && alike(r)));
+        if taken {
+            self.records[i] = new;
         }
-        self.records[i] = new;
-        true
+        taken
     }
 
     /// Indexes of visible records, in path order.

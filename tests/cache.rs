@@ -276,6 +276,12 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         .cloned()
         .unwrap();
     let retitle = |t: String| t.replacen("\ntitle: ", "\ntitle: 新", 1);
+    // A record with keywords, not edited otherwise.
+    let keyworded = records
+        .iter()
+        .find(|r| read(r).contains("\nkeywords: [") && **r != amended && !amending.contains(r) && *r != &records[3])
+        .cloned()
+        .unwrap();
     // A record with earlier versions: rewording its current text changes its redlines too.
     let versioned = {
         let folder = version.split("/versions/").next().unwrap().to_string();
@@ -307,6 +313,10 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1))),
         ),
         ("a gazette issue's title".into(), Box::new(|| edit(&gazette, &retitle))),
+        (
+            "the keywords of a record".into(),
+            Box::new(|| edit(&keyworded, &|t| t.replacen("\nkeywords: [", "\nkeywords: [测试, ", 1))),
+        ),
         ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
         (
             "a record deleted".into(),
@@ -327,6 +337,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![amended.clone()], false),
         (vec![amended.clone()], false),
         (vec![gazette.clone()], true),
+        (vec![keyworded.clone()], true),
         (vec![version.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![], false),

@@ -114,7 +114,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
     let (mut a, kept, edited) = match last.filter(fresh) {
-        // The edit only reworded texts or changed titles, and the preview read them: the analysis it brought up
+        // The edit only reworded texts or changed titles or keywords, and the preview read them: the analysis it brought up
         // to date is the one reading the site again would make. The records, their links, what
         // the checks report and the order of the lists are those of the last build (see
         // `Record::rewords`), so its findings stand and are not printed again.

@@ -97,7 +97,7 @@ pub struct Last {
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
     /// Set by a preview that brought all of this up to date with the edit it showed, to the
-    /// records whose texts or titles it took in: the rebuild for that edit starts from here rather than
+    /// records whose new texts, titles or keywords it took in: the rebuild for that edit starts from here rather than
     /// reading the site again.
     pub(crate) edited: Option<Vec<usize>>,
 }

@@ -247,24 +247,29 @@ impl Record {
         self.differs_only_in_words(new, false)
     }
 
-    /// [`Record::rewords`], with the title free to differ too. No list is ordered by titles and
-    /// no relation goes through one; the one check across records that reads them (the same
-    /// document entered twice, `duplicate-title`) is for the caller to ask
+    /// [`Record::rewords`], with what describes the record to a reader free to differ too: its
+    /// title and keywords (and so where the text starts in the file). No list is ordered by
+    /// either and no relation goes through one; the one check across records that reads titles
+    /// (the same document entered twice, `duplicate-title`) is for the caller to ask
     /// ([`crate::corpus::Corpus::reword`]).
-    pub fn retitles(&self, new: &Record) -> bool {
+    pub fn redescribes(&self, new: &Record) -> bool {
         self.differs_only_in_words(new, true)
     }
 
-    fn differs_only_in_words(&self, new: &Record, title: bool) -> bool {
+    fn differs_only_in_words(&self, new: &Record, described: bool) -> bool {
         let b = &new.body;
         let quiet = b.found.is_none();
         let same_links = self.body.links.iter().map(|l| &l.target).eq(b.links.iter().map(|l| &l.target));
         // Everything but the text and its checksum, as Debug writes it: every field compared,
-        // including those added later, with nothing to keep in step. When the title may differ,
-        // so may where the text starts in the file, which only the record's own pages read.
+        // including those added later, with nothing to keep in step. When the title and keywords
+        // may differ, so may where the text starts in the file, which only the record's own
+        // pages read.
         let frame = |r: &Record| {
-            let (t, at) = if title { (String::new(), 0) } else { (r.title.clone(), r.body_at) };
-            format!("{:?}", Record { body: Scan::default(), sha256: String::new(), title: t, body_at: at, ..r.clone() })
+            let mut r = Record { body: Scan::default(), sha256: String::new(), ..r.clone() };
+            if described {
+                (r.title, r.keywords, r.body_at) = (String::new(), Box::default(), 0);
+            }
+            format!("{r:?}")
         };
         quiet && (self.body.chars == 0) == (b.chars == 0) && same_links && frame(self) == frame(new)
     }
@@ -1903,7 +1908,10 @@ mod tests {
         let old = read("", "第一条 为了规范管理，制定本办法。见[乙](doc:b)。\n");
         assert!(old.rewords(&read("", "第一条 为了加强管理，制定本办法。\n\n新增一段。见[乙](doc:b)。\n")));
         for (why, new) in [
-            ("a front matter field", read("keywords: [教育]\n", "第一条 为了规范管理，制定本办法。见[乙](doc:b)。\n")),
+            (
+                "a front matter field",
+                read("signed: 2024-01-01\n", "第一条 为了规范管理，制定本办法。见[乙](doc:b)。\n"),
+            ),
             ("a link's target", read("", "第一条 为了规范管理，制定本办法。见[丙](doc:c)。\n")),
             ("a link fewer", read("", "第一条 为了规范管理，制定本办法。\n")),
             ("a file linked", read("", "第一条 见[乙](doc:b)和[附件](fujian.pdf)。\n")),
@@ -1913,18 +1921,24 @@ mod tests {
             ("a comment left open", read("", "见[乙](doc:b)。\n\n<!-- 备注\n\n第二段。\n")),
         ] {
             assert!(!old.rewords(&new), "{why} is more than a new wording");
-            assert!(!old.retitles(&new), "{why} is more than a new wording or title");
+            assert!(!old.redescribes(&new), "{why} is more than a new wording, title or keywords");
         }
-        // A new title, with or without a new wording, retitles the record; it does not reword it.
+        // A new title or new keywords, with or without a new wording, redescribe the record; they
+        // do not reword it.
         let retitled = |text: &str| {
             let mut r = read("", text);
             r.title = "甲管理办法".into();
             r
         };
         let same_text = "第一条 为了规范管理，制定本办法。见[乙](doc:b)。\n";
-        assert!(!old.rewords(&retitled(same_text)) && old.retitles(&retitled(same_text)));
-        assert!(old.retitles(&retitled("第一条 新的措辞。见[乙](doc:b)。\n")));
-        assert!(!old.retitles(&retitled("第一条 新的措辞。\n")), "a link fewer");
+        assert!(!old.rewords(&retitled(same_text)) && old.redescribes(&retitled(same_text)));
+        assert!(old.redescribes(&retitled("第一条 新的措辞。见[乙](doc:b)。\n")));
+        let (before, after) = (read("keywords: [教育]\n", same_text), read("keywords: [教育, 管理]\n", same_text));
+        assert!(!before.rewords(&after) && before.redescribes(&after));
+        // A key added (keywords where there were none) changes where keys are written: taken as
+        // any other edit.
+        assert!(!old.redescribes(&after));
+        assert!(!old.redescribes(&retitled("第一条 新的措辞。\n")), "a link fewer");
     }
 }
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
-//! reworded or whose titles changed ([`crate::source::parse::Record::rewords`] and
-//! [`crate::source::parse::Record::retitles`]: otherwise the same front matter and links, nothing
-//! in the text a check reports, no title shared with another record of the same kind and day),
-//! each record's own pages are rendered at once from what the last build read and linked, and served in place of the output's files until the rebuild
+//! reworded or whose titles or keywords changed ([`crate::source::parse::Record::rewords`] and
+//! [`crate::source::parse::Record::redescribes`]: otherwise the same front matter and links,
+//! nothing in the text a check reports, no title shared with another record of the same kind and
+//! day), each record's own pages are rendered at once from what the last build read and linked, and served in place of the output's files until the rebuild
 //! that follows has finished (see [`super::live`]). The preview is the build's own rendering of
 //! the same corpus with the new texts: the rebuild writes the same bytes for those pages (a test
 //! compares them after a series of edits), and everything else (lists, feeds, open data, the
@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct Preview {
     /// Output paths (relative to the output folder) and bytes of the pages that show the new texts.
     pub pages: Vec<(String, Vec<u8>)>,
-    /// Records whose texts or titles changed.
+    /// Records whose texts, titles or keywords changed.
     pub records: usize,
     /// Their indexes in the corpus.
     pub(crate) edited: Vec<usize>,
