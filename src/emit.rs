@@ -488,10 +488,12 @@ pub struct Cache {
     pub out: String,
     /// The files, sorted by path.
     pub files: Vec<OutFile>,
-    /// Whether every file was found as listed after the cache was made ([`Cache::sweep`]): a
-    /// build then takes the list's word for the files it reuses, without asking the file system
-    /// about each. Only `serve` sweeps its cache; one read from disk is never swept.
-    swept: bool,
+    /// When every file was found as listed after the cache was made ([`Cache::sweep`]), the
+    /// stamp that the output's seal (its manifest, which every build writes anew) had meanwhile:
+    /// a build then takes the list's word for the files it reuses, without asking the file system
+    /// about each, while the seal is still that one ([`Cache::still_swept`]). Only `serve`
+    /// sweeps its cache; one read from disk is never swept.
+    swept: Option<u64>,
 }
 
 /// The version of the cache's format; a cache of another version is not read.
@@ -566,7 +568,7 @@ impl Cache {
         (whole && files.windows(2).all(|w| w[0].path < w[1].path)).then_some(Cache {
             out: head["out"].as_str()?.into(),
             files,
-            swept: false,
+            swept: None,
         })
     }
 
@@ -577,19 +579,23 @@ impl Cache {
             f.stamp = stamp(&out.join(&*f.path)).unwrap_or(0);
             f.staged = false;
         }
-        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: false }
+        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: None }
     }
 
     /// Compares every file with the output `out` (its size and stamp) while `go_on` says so.
-    /// `Some(true)` when all are as listed: the cache is then swept, and until it is replaced a
-    /// build reuses its files on their fingerprints alone. That is what makes a rebuild in
-    /// `serve` cost what the edit reaches rather than a `statx` per output file (at 50,000
-    /// records, 220,000 of them, and 0.3 s of a rebuild that took 1.2 to 1.5). `Some(false)` when
-    /// a file was changed, replaced or removed outside gongbao since it was listed; `None` when
-    /// `go_on` stopped the sweep first. Either way the cache is not swept, and a build checks each
-    /// file again.
-    pub(crate) fn sweep(&mut self, out: &Path, go_on: &(dyn Fn() -> bool + Sync)) -> Option<bool> {
+    /// `Some(true)` when all are as listed and the seal file `seal` (the manifest) was there and
+    /// unchanged throughout: the cache is then swept, and until it is replaced, or the seal
+    /// changes, a build reuses its files on their fingerprints alone. That is what makes a
+    /// rebuild in `serve` cost what the edit reaches rather than a `statx` per output file (at
+    /// 50,000 records, 220,000 of them, and 0.3 s of a rebuild that took 1.2 to 1.5).
+    /// `Some(false)` when a file was changed, replaced or removed outside gongbao since it was
+    /// listed, or the seal changed (another build wrote the output); `None` when `go_on` stopped
+    /// the sweep first. Either way the cache is not swept, whatever it was before, and a build
+    /// checks each file again.
+    pub(crate) fn sweep(&mut self, out: &Path, seal: &str, go_on: &(dyn Fn() -> bool + Sync)) -> Option<bool> {
         use rayon::prelude::*;
+        self.swept = None;
+        let sealed = stamp(&out.join(seal));
         let as_listed = |f: &OutFile| {
             std::fs::metadata(out.join(&*f.path)).is_ok_and(|m| m.len() == f.size && stamp_of(&m) == Some(f.stamp))
         };
@@ -598,8 +604,18 @@ impl Cache {
             .par_chunks(4096)
             .map(|chunk| go_on().then(|| chunk.iter().all(as_listed)))
             .try_reduce(|| true, |a, b| Some(a && b))?;
-        self.swept = all;
+        let all = all && sealed.is_some() && stamp(&out.join(seal)) == sealed;
+        self.swept = sealed.filter(|_| all);
         Some(all)
+    }
+
+    /// Keeps the cache swept only while the seal file `seal` of the output `out` is the one the
+    /// sweep saw: any other build (another `gongbao build`, a `clean`) writes or removes it, and
+    /// what it wrote is then checked file by file again. One `statx` per build.
+    pub(crate) fn still_swept(&mut self, out: &Path, seal: &str) {
+        if self.swept.is_some() && stamp(&out.join(seal)) != self.swept {
+            self.swept = None;
+        }
     }
 
     /// The cached file at `path`.
@@ -663,7 +679,7 @@ impl Cache {
     /// The cached file for `path` if its fingerprint is `fp` and the output still holds it.
     pub(crate) fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
         let e = self.get(path).filter(|e| e.fp.as_ref() == Some(fp))?;
-        if self.swept {
+        if self.swept.is_some() {
             return Some(e.clone());
         }
         let meta = std::fs::metadata(out.join(path)).ok()?;
@@ -890,15 +906,18 @@ mod tests {
         }
     }
 
-    /// A cache is taken at its word only once a sweep found every file as listed: before, each
-    /// reuse asks the file system; after, none does, until a new cache replaces it. A file changed
-    /// since it was listed, or a sweep stopped early, leaves the cache unswept.
+    /// A cache is taken at its word only once a sweep found every file as listed, and the seal
+    /// unchanged: before, each reuse asks the file system; after, none does, until a new cache
+    /// replaces it or the seal changes (another build wrote the output). A file changed since it
+    /// was listed, or a sweep stopped early, leaves the cache unswept, even one swept before.
     #[test]
     fn only_a_swept_cache_is_taken_at_its_word() {
         use super::{Cache, OutFile};
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("www");
         std::fs::create_dir_all(out.join("a")).unwrap();
+        let seal = "manifest.json";
+        std::fs::write(out.join(seal), "{}").unwrap();
         let fp = [3u8; 32];
         let made = |bytes: &str| {
             std::fs::write(out.join("a/index.html"), bytes).unwrap();
@@ -912,20 +931,37 @@ mod tests {
             };
             Cache::make(&out, vec![f])
         };
+        let reused = |c: &Cache| c.reuse(&out, "a/index.html", &fp).is_some();
         let mut cache = made("第一版");
-        assert!(cache.reuse(&out, "a/index.html", &fp).is_some());
+        assert!(reused(&cache));
         assert!(cache.reuse(&out, "a/index.html", &[4; 32]).is_none(), "another fingerprint");
-        assert_eq!(cache.sweep(&out, &|| false), None, "a sweep told to stop");
+        assert_eq!(cache.sweep(&out, seal, &|| false), None, "a sweep told to stop");
         std::fs::write(out.join("a/index.html"), "改过了").unwrap();
-        assert!(cache.reuse(&out, "a/index.html", &fp).is_none(), "an unswept cache asks the file system");
-        assert_eq!(cache.sweep(&out, &|| true), Some(false), "the file changed since it was listed");
-        assert!(cache.reuse(&out, "a/index.html", &fp).is_none());
+        assert!(!reused(&cache), "an unswept cache asks the file system");
+        assert_eq!(cache.sweep(&out, seal, &|| true), Some(false), "the file changed since it was listed");
+        assert!(!reused(&cache));
+
         let mut cache = made("第二版");
-        assert_eq!(cache.sweep(&out, &|| true), Some(true));
+        assert_eq!(cache.sweep(&out, seal, &|| true), Some(true));
         std::fs::remove_file(out.join("a/index.html")).unwrap();
-        assert!(cache.reuse(&out, "a/index.html", &fp).is_some(), "a swept cache is taken at its word");
-        assert_eq!(cache.sweep(&out, &|| true), Some(false), "the next sweep finds the file gone");
-        assert!(cache.reuse(&out, "a/index.html", &fp).is_none());
+        cache.still_swept(&out, seal);
+        assert!(reused(&cache), "a swept cache is taken at its word");
+        // A sweep again, stopped after it began: the cache is not swept any more.
+        assert_eq!(cache.sweep(&out, seal, &|| false), None);
+        assert!(!reused(&cache), "a stopped sweep leaves the cache unswept");
+        assert_eq!(cache.sweep(&out, seal, &|| true), Some(false), "the next sweep finds the file gone");
+        assert!(!reused(&cache));
+
+        // Another build wrote the output: its seal is new, and the cache is checked again.
+        let mut cache = made("第三版");
+        assert_eq!(cache.sweep(&out, seal, &|| true), Some(true));
+        std::fs::write(out.join("a/index.html"), "另一次构建写的").unwrap();
+        std::fs::remove_file(out.join(seal)).unwrap();
+        std::fs::write(out.join(seal), "{\"another\": 1}").unwrap();
+        cache.still_swept(&out, seal);
+        assert!(!reused(&cache), "a new seal: the files are checked again");
+        std::fs::remove_file(out.join(seal)).unwrap();
+        assert_eq!(made("第四版").sweep(&out, seal, &|| true), Some(false), "no seal, no sweep");
     }
 
     fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -383,7 +383,8 @@ fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
 /// A page of the output changed by hand while `serve` runs: the sweep after a rebuild finds it,
 /// and the build that follows writes it again, so the output matches its manifest once more.
 /// Until then a rebuild takes a swept cache at its word, so the page is not written by an edit
-/// of another record; the sweep stops when a build begins.
+/// of another record; the sweep stops when a build begins. Another build into the output is
+/// seen by its new manifest.
 #[test]
 fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
     use gongbao::cmd::build::build;
@@ -406,6 +407,19 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
     assert!(build(&opts).is_ok());
     equals_clean(&s, "after the page was written again");
     assert_eq!(swept(&opts), Some(true));
+    // Another build writes the same output between two of the session's (for another day, so
+    // `b` is not out yet and its page goes): the session's swept cache no longer describes it,
+    // and its next build checks every file again.
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", "2024-01-02", "--out", "public"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!s.root().join("public/docs/b/index.html").exists());
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after another build wrote the output");
 }
 
 /// Moving the new files into a reused output fails partway: the output stays byte for byte

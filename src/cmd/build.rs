@@ -231,7 +231,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time).
     let sealed = seal::is_output(&out);
-    let kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
+    let mut kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
+    if let Some((at, c)) = kept.as_mut() {
+        c.still_swept(at, seal::MANIFEST);
+    }
     let cache =
         if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out)) };
     let mut written: Vec<emit::OutFile> = Vec::new();

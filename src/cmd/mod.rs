@@ -115,7 +115,7 @@ impl Session {
         let go_on = || self.begun.load(std::sync::atomic::Ordering::SeqCst) == build;
         let mut kept = self.cache.lock().ok()?;
         let (out, cache) = kept.as_mut().filter(|_| go_on())?;
-        cache.sweep(out, &go_on)
+        cache.sweep(out, crate::seal::MANIFEST, &go_on)
     }
 
     /// Notes that a build or a preview begins, which stops a sweep under way; returns its number.

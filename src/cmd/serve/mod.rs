@@ -103,25 +103,25 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     let (built, first_done) = std::sync::mpsc::channel();
     {
         let (live, choice) = (live.clone(), o.watcher);
-        // Held by each build: the watcher's, and one a sweep asks for.
+        // Held by each build, with the preview before it: the watcher's, and one a sweep asks
+        // for. A preview and the build after it start from what the last build kept, so no
+        // other build may come in between.
         let building = Arc::new(Mutex::new(()));
         std::thread::spawn(move || {
-            let build = || {
+            let build = |files: Option<&[PathBuf]>| {
                 let held = building.lock();
+                if let Some(files) = files {
+                    show_preview(&opts, files, &live, lang);
+                }
                 live.rebuilt(rebuild(&opts));
                 drop(held);
                 sweep_after(&opts, &live, &building, lang);
             };
             let first = || {
-                build();
+                build(None);
                 let _ = built.send(());
             };
-            let changed = |files: watch::Changed| {
-                if let Some(files) = files {
-                    show_preview(&opts, &files, &live, lang);
-                }
-                build()
-            };
+            let changed = |files: watch::Changed| build(files.as_deref());
             watch::run(&targets, choice, lang, first, changed)
         });
     }
