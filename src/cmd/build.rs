@@ -114,10 +114,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
     let (mut a, kept, edited) = match last.filter(fresh) {
-        // The edit only reworded texts or changed titles or keywords, and the preview read them: the analysis it brought up
-        // to date is the one reading the site again would make. The records, their links, what
-        // the checks report and the order of the lists are those of the last build (see
-        // `Record::rewords`), so its findings stand and are not printed again.
+        // The edit only reworded texts or changed titles or keywords, and the preview read them:
+        // the analysis it brought up to date is the one reading the site again would make. The
+        // records, their links, what the checks report and the order of the lists are those of
+        // the last build (see `Record::rewords`, `Record::redescribes` and `Corpus::reword`), so
+        // its findings stand and are not printed again.
         Some(l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
@@ -229,7 +230,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let mut pages = jobs;
     let data: Vec<site::Job> = pages.extract_if(.., |j| matches!(j, site::Job::Data(_))).collect();
     // `serve` keeps the cache of its last build; it still applies while the output it describes
-    // is there (every reuse checks the file's size and time).
+    // is there (every reuse checks the file's size and time, unless a sweep has checked them all
+    // since and the output's manifest is still the one the sweep saw: see `Cache::sweep`).
     let sealed = seal::is_output(&out);
     let mut kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
     if let Some((at, c)) = kept.as_mut() {

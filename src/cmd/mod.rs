@@ -97,8 +97,8 @@ pub struct Last {
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
     /// Set by a preview that brought all of this up to date with the edit it showed, to the
-    /// records whose new texts, titles or keywords it took in: the rebuild for that edit starts from here rather than
-    /// reading the site again.
+    /// records whose new texts, titles or keywords it took in: the rebuild for that edit starts
+    /// from here rather than reading the site again.
     pub(crate) edited: Option<Vec<usize>>,
 }
 
@@ -106,11 +106,11 @@ impl Session {
     /// Sweeps the kept build cache ([`crate::emit::Cache::sweep`]) of the build that was the
     /// `build`-th build or preview of the session (the value of [`Session::begun`] after it),
     /// unless another build or a preview begins first (the sweep would hold the worker threads
-    /// a preview needs): `serve` does this after each rebuild, off the edit's path, so that the next
-    /// rebuild asks the file system about none of the files it reuses. `Some(false)` when a file
-    /// of the output was changed outside gongbao: the output then no longer matches its manifest
-    /// until a build writes it again, and `serve` builds again at once. `None` when there was no
-    /// cache or other work began.
+    /// a preview needs): `serve` does this after each rebuild, off the edit's path, so that the
+    /// next rebuild asks the file system about none of the files it reuses. `Some(false)` when a
+    /// file of the output was changed outside gongbao: the output then no longer matches its
+    /// manifest until a build writes it again, and `serve` builds again at once. `None` when
+    /// there was no cache or other work began.
     pub fn sweep(&self, build: u64) -> Option<bool> {
         let go_on = || self.begun.load(std::sync::atomic::Ordering::SeqCst) == build;
         let mut kept = self.cache.lock().ok()?;

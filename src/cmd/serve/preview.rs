@@ -2,11 +2,12 @@
 //! reworded or whose titles or keywords changed ([`crate::source::parse::Record::rewords`] and
 //! [`crate::source::parse::Record::redescribes`]: otherwise the same front matter and links,
 //! nothing in the text a check reports, no title shared with another record of the same kind and
-//! day), each record's own pages are rendered at once from what the last build read and linked, and served in place of the output's files until the rebuild
-//! that follows has finished (see [`super::live`]). The preview is the build's own rendering of
-//! the same corpus with the new texts: the rebuild writes the same bytes for those pages (a test
-//! compares them after a series of edits), and everything else (lists, feeds, open data, the
-//! search index, the manifest) follows with the rebuild.
+//! day), each record's own pages are rendered at once from what the last build read and linked,
+//! and served in place of the output's files until the rebuild that follows has finished (see
+//! [`super::live`]). The preview is the build's own rendering of the same corpus with the new
+//! records: the rebuild writes the same bytes for those pages (a test compares them after a
+//! series of edits), and everything else (lists, feeds, open data, the search index, the
+//! manifest) follows with the rebuild.
 
 use crate::cmd::build::Options;
 use crate::model::diag::{Diagnostic, Severity};
