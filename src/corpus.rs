@@ -441,7 +441,8 @@ impl Corpus {
 
     /// Every record's index in the order of their ids, ties (which only a corpus with a
     /// `duplicate-id` error has) by index: taken from the index of ids, not sorted again (at 50,000
-    /// records a sort by id took 50 ms of a rebuild, once for each open-data table).
+    /// records, sorting by id for each of the three open-data tables took 74 ms of CPU in a
+    /// profile of one rebuild).
     pub fn id_order(&self) -> Box<dyn Iterator<Item = usize> + '_> {
         if self.by_id.len() == self.records.len() {
             return Box::new(self.by_id.iter().map(|&i| i as usize));

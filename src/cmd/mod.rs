@@ -118,9 +118,9 @@ impl Session {
         cache.sweep(out, crate::seal::MANIFEST, &go_on)
     }
 
-    /// Notes that a build or a preview begins, which stops a sweep under way; returns its number.
-    pub(crate) fn begin(&self) -> u64 {
-        self.begun.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    /// Notes that a build or a preview begins, which stops a sweep under way.
+    pub(crate) fn begin(&self) {
+        self.begun.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The findings of `diags` that the last build did not have, and how many it had; `diags`
