@@ -18,6 +18,7 @@ use crate::source::hex;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A written file: its path in the output, size and SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -33,7 +34,7 @@ pub struct Written {
 /// One file of a build's output as the build keeps it until it is sealed and cached: a
 /// national site has millions of files, so the checksum and fingerprint are kept as bytes
 /// (about a hundred bytes and the path per file, against some six hundred as strings).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutFile {
     /// Path relative to the output root, `/`-separated.
     pub path: Box<str>,
@@ -268,15 +269,32 @@ impl Staging {
                 self.inner.flush()
             }
         }
+        let mut w = Hashing { inner: self.create(rel)?, hash: Sha256::new(), size: 0 };
+        fill(&mut w)?;
+        w.flush()?;
+        Ok(Written { path: rel.to_string(), size: w.size, sha256: hex(&w.hash.finalize()) })
+    }
+
+    /// Writes the file `rel` as `fill` makes it, as [`Staging::write_with`] does but without its
+    /// checksum, for a file no list names (`SHA256SUMS`: at a national scale, 100 MB).
+    pub(crate) fn write_unlisted(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut w = self.create(rel)?;
+        fill(&mut w)?;
+        w.flush()
+    }
+
+    /// A new file at `rel`, its folders made.
+    fn create(&self, rel: &str) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        let file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
-        let mut w = Hashing { inner: file, hash: Sha256::new(), size: 0 };
-        fill(&mut w)?;
-        w.flush()?;
-        Ok(Written { path: rel.to_string(), size: w.size, sha256: hex(&w.hash.finalize()) })
+        Ok(std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?))
     }
 
     /// Replaces the output with the staging folder. When that fails, the previous output is put
@@ -625,7 +643,32 @@ impl Cache {
 
     /// Writes the cache of output folder `out` into the site at `root`.
     pub fn save(&self, root: &Path, out: &Path) -> std::io::Result<()> {
+        self.save_while(root, out, &|| true).map(|_| ())
+    }
+
+    /// Writes the cache as [`Cache::save`] does while `go_on` says so: `Ok(false)` when it
+    /// stopped first, leaving the cache saved before in place. A cache on disk older than the
+    /// output is safe: a build that reads it checks each file's size and stamp, and renders again
+    /// what no longer matches.
+    pub(crate) fn save_while(&self, root: &Path, out: &Path, go_on: &dyn Fn() -> bool) -> std::io::Result<bool> {
         use std::io::Write;
+        /// Fails a write once `go_on` says to stop.
+        struct Stopping<'a, W> {
+            inner: W,
+            go_on: &'a dyn Fn() -> bool,
+        }
+        impl<W: Write> Write for Stopping<'_, W> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if !(self.go_on)() {
+                    // Not `Interrupted`, which `write_all` would try again for ever.
+                    return Err(std::io::Error::other("stopped"));
+                }
+                self.inner.write(buf)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
         let path = Cache::path(root, out);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -634,38 +677,52 @@ impl Cache {
         let tmp = path.with_extension(format!("jsonl.{}.tmp", std::process::id()));
         // Written as a stream, a line per file: as one string, the cache of a million files
         // would be 300 MB.
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        let file = Stopping { inner: std::fs::File::create(&tmp)?, go_on };
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
         let head = serde_json::json!({"format": CACHE_FORMAT, "out": self.out, "files": self.files.len()});
-        serde_json::to_writer(&mut w, &head)?;
-        // The rows as `CacheRow` would be serialised, made in parallel (`serve` saves after
-        // every save of a record).
-        in_chunks(&self.files, &mut w, |out, _, f| {
-            out.extend_from_slice(b"\n{\"path\":");
-            push_json_str(&f.path, out);
-            match &f.fp {
-                Some(fp) => {
-                    out.extend_from_slice(b",\"fp\":\"");
-                    push_hex(fp, out);
-                    out.push(b'"');
+        let written = (|| {
+            serde_json::to_writer(&mut w, &head)?;
+            // The rows as `CacheRow` would be serialised, made in parallel (`serve` saves after
+            // every save of a record).
+            in_chunks(&self.files, &mut w, |out, _, f| {
+                out.extend_from_slice(b"\n{\"path\":");
+                push_json_str(&f.path, out);
+                match &f.fp {
+                    Some(fp) => {
+                        out.extend_from_slice(b",\"fp\":\"");
+                        push_hex(fp, out);
+                        out.push(b'"');
+                    }
+                    None => out.extend_from_slice(b",\"fp\":null"),
                 }
-                None => out.extend_from_slice(b",\"fp\":null"),
-            }
-            out.extend_from_slice(b",\"size\":");
-            push_u64(f.size, out);
-            out.extend_from_slice(b",\"sha256\":\"");
-            push_hex(&f.sha256, out);
-            out.extend_from_slice(b"\",\"stamp\":");
-            push_u64(f.stamp, out);
-            out.push(b'}');
-            Ok(())
-        })?;
-        w.write_all(b"\n")?;
-        w.flush()?;
+                out.extend_from_slice(b",\"size\":");
+                push_u64(f.size, out);
+                out.extend_from_slice(b",\"sha256\":\"");
+                push_hex(&f.sha256, out);
+                out.extend_from_slice(b"\",\"stamp\":");
+                push_u64(f.stamp, out);
+                out.push(b'}');
+                Ok(())
+            })?;
+            w.write_all(b"\n")?;
+            w.flush()
+        })();
         drop(w);
+        match written {
+            Err(_) if !go_on() => {
+                let _ = std::fs::remove_file(&tmp);
+                return Ok(false);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+            Ok(()) => {}
+        }
         std::fs::rename(tmp, &path)?;
         // The cache of an earlier version (one JSON document) is not read any more.
         let _ = std::fs::remove_file(path.with_extension("json"));
-        Ok(())
+        Ok(true)
     }
 
     /// The bytes of `path` in the output `out`, when they are those the cache recorded (size
@@ -758,6 +815,86 @@ fn stamp(p: &Path) -> Option<u64> {
     stamp_of(&std::fs::metadata(p).ok()?)
 }
 
+/// What `serve` keeps of the pages of its last build, in the order of its plan: each job's file
+/// as the build cache lists it, and the records the job read. A rebuild over the same plan (one
+/// that starts from a preview, so with the same records and lists) tells which jobs the edit
+/// reached from their reads alone, without naming each job, looking it up and checking its file
+/// (at 50,000 records, 217,000 page jobs and 0.15–0.2 s of every rebuild).
+pub(crate) struct KeptPages {
+    /// The plan's page jobs.
+    pub(crate) jobs: Vec<Job>,
+    /// Per job: its file, and what it read with the build at which it was made or found good
+    /// (`None`: made on every build).
+    done: Vec<Made>,
+    /// The jobs in the order of their files' paths.
+    order: Vec<u32>,
+}
+
+impl KeptPages {
+    /// Gives the files this build wrote the stamps the build cache `cache` now lists for them
+    /// (see [`Cache::make`]), so that the next build takes them as the cache would.
+    pub(crate) fn settle(&mut self, cache: &Cache) {
+        for (f, _) in self.done.iter_mut().filter(|(f, _)| f.staged) {
+            match cache.get(&f.path) {
+                Some(c) => *f = c.clone(),
+                // Not in the cache: the next build must not take the job as done.
+                None => f.fp = None,
+            }
+        }
+    }
+}
+
+/// A job's file, with what it read when the session's memo knows (see [`KeptPages`]).
+type Made = (OutFile, Option<(Arc<[usize]>, u64)>);
+
+/// Renders and writes job `job`, reusing the file of the previous output when `cache` says it is
+/// current; with the session's memo, a page nothing of which changed is not even prepared.
+fn emit_one(
+    job: &Job,
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    cache: Option<(&Cache, &Path)>,
+) -> Result<Made, Diagnostic> {
+    let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
+    let now = renderer.memo().map_or(0, |m| m.changes().now);
+    if let (Some((m, id)), Some((c, out))) = (&memo, cache)
+        && let Some((path, fp, reads)) = m.page(id)
+        && let Some(f) = c.reuse(out, &path, &fp)
+    {
+        return Ok((f, Some((reads, now))));
+    }
+    let (prepared, reads) = match &memo {
+        Some((m, id)) => {
+            let (prepared, reads) = crate::site::memo::recording(|| renderer.prepare(job));
+            let prepared = prepared?;
+            let reads: Arc<[usize]> = reads.into();
+            // A page without a fingerprint is made on every build, whatever it read.
+            let kept = prepared.fingerprint.as_ref().map(|(path, fp)| {
+                m.put_page(id, reads.clone(), path, fp);
+                (reads, now)
+            });
+            (prepared, kept)
+        }
+        None => (renderer.prepare(job)?, None),
+    };
+    let fp = prepared.fingerprint.as_ref().map(|(path, fp)| (path.as_str(), *fp));
+    if let (Some((c, out)), Some((path, fp))) = (cache, &fp)
+        && let Some(f) = c.reuse(out, path, fp)
+    {
+        return Ok((f, reads));
+    }
+    let fp = fp.map(|(_, fp)| fp);
+    if let Some(rel) = renderer.streamed(job) {
+        let w = staging
+            .write_with(rel, |out| renderer.stream(job, out, crate::site::data::RowsAs::Bytes))
+            .map_err(|e| io_error(rel, &e))?;
+        return Ok((OutFile::staged(w, fp), reads));
+    }
+    let (rel, bytes) = renderer.render_prepared(job, prepared)?;
+    let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
+    Ok((OutFile::staged(w, fp), reads))
+}
+
 /// Renders and writes every job, reusing unchanged files of the previous output when `cache`
 /// says they are current; `tick` is called after each job (a progress bar counts them).
 /// Returns every file of the new output, sorted by path, or every failure.
@@ -768,60 +905,129 @@ pub(crate) fn emit(
     cache: Option<(&Cache, &Path)>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let one = |job: &Job| -> Result<OutFile, Diagnostic> {
-        // Under `serve`, a page nothing of which changed is not even prepared.
-        let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
-        if let (Some((m, id)), Some((c, out))) = (&memo, cache)
-            && let Some((path, fp)) = m.page(id)
-            && let Some(f) = c.reuse(out, &path, &fp)
-        {
-            return Ok(f);
-        }
-        let prepared = match &memo {
-            Some((m, id)) => {
-                let (prepared, reads) = crate::site::memo::recording(|| renderer.prepare(job));
-                let prepared = prepared?;
-                if let Some((path, fp)) = &prepared.fingerprint {
-                    m.put_page(id, reads, path, fp);
-                }
-                prepared
-            }
-            None => renderer.prepare(job)?,
-        };
-        let fp = prepared.fingerprint.as_ref().map(|(path, fp)| (path.as_str(), *fp));
-        if let (Some((c, out)), Some((path, fp))) = (cache, &fp)
-            && let Some(f) = c.reuse(out, path, fp)
-        {
-            return Ok(f);
-        }
-        let fp = fp.map(|(_, fp)| fp);
-        if let Some(rel) = renderer.streamed(job) {
-            let w = staging.write_with(rel, |out| renderer.stream(job, out)).map_err(|e| io_error(rel, &e))?;
-            return Ok(OutFile::staged(w, fp));
-        }
-        let (rel, bytes) = renderer.render_prepared(job, prepared)?;
-        let w = staging.write(&rel, &bytes).map_err(|e| io_error(&rel, &e))?;
-        Ok(OutFile::staged(w, fp))
-    };
+    let made = emit_all(jobs, renderer, staging, cache, tick)?;
+    // Collected in place: the list of a national site is not copied.
+    let mut files: Vec<OutFile> = made.into_iter().map(|(f, _)| f).collect();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let mut errs = Vec::new();
+    emit_clashes(&files, &mut errs);
+    if errs.is_empty() { Ok(files) } else { Err(errs) }
+}
+
+/// Every job's file, in the order of `jobs`, or every failure.
+fn emit_all(
+    jobs: &[Job],
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    cache: Option<(&Cache, &Path)>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Made>, Vec<Diagnostic>> {
     // A failure is boxed: a result per file of a large site is kept until all are done, and most
     // are successes, much smaller than a diagnostic.
-    let results: Vec<Result<OutFile, Box<Diagnostic>>> = jobs
+    // A short list (the open data, or the pages an edit reached) is split down to single jobs,
+    // so that its few large ones (the three tables, tens of MB each) go to different threads
+    // rather than one after the other in the first piece; a long one in pieces, as rayon splits.
+    let most = if jobs.len() < 4096 { 1 } else { usize::MAX };
+    let results: Vec<Result<Made, Box<Diagnostic>>> = jobs
         .par_iter()
+        .with_max_len(most)
         .map(|job| {
-            let done = one(job).map_err(Box::new);
+            let done = emit_one(job, renderer, staging, cache).map_err(Box::new);
             tick();
             done
         })
         .collect();
-    let mut errs: Vec<Diagnostic> = results.iter().filter_map(|r| r.as_ref().err()).map(|d| (**d).clone()).collect();
+    let errs: Vec<Diagnostic> = results.iter().filter_map(|r| r.as_ref().err()).map(|d| (**d).clone()).collect();
     if !errs.is_empty() {
         return Err(errs);
     }
-    // Collected in place: the list of a national site is not copied.
-    let mut files: Vec<OutFile> = results.into_iter().filter_map(Result::ok).collect();
-    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(results.into_iter().filter_map(Result::ok).collect())
+}
+
+/// [`emit`] for `serve`, which keeps what the pages read ([`KeptPages`]). When `kept` is the
+/// last build's, made over the same plan as `jobs` (the caller's promise), and `cache` is swept
+/// (every file it lists is in the output as listed, see [`Cache::sweep`]), only the jobs that
+/// read a record changed since they were made, and those made on every build, are looked at;
+/// the others keep their files. Otherwise every job is, as [`emit`] does.
+pub(crate) fn emit_kept(
+    jobs: Vec<Job>,
+    kept: Option<KeptPages>,
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    cache: Option<(&Cache, &Path)>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(Vec<OutFile>, KeptPages), Vec<Diagnostic>> {
+    let changes = renderer.memo().map(|m| m.changes());
+    let swept = cache.is_some_and(|(c, _)| c.swept.is_some());
+    match (kept, changes) {
+        (Some(mut kept), Some(changes)) if swept && kept.done.len() == jobs.len() => {
+            // In the order of the paths, so that the list needs no sorting.
+            let again = |k: usize| match &kept.done[k] {
+                (f, Some((reads, seen))) if f.fp.is_some() && changes.fresh(reads, *seen) => None,
+                _ => Some(k),
+            };
+            let reached: Vec<usize> = kept.order.par_iter().filter_map(|&k| again(k as usize)).collect();
+            let made = {
+                let jobs: Vec<Job> = reached.iter().map(|&k| jobs[k].clone()).collect();
+                emit_all(&jobs, renderer, staging, cache, tick)?
+            };
+            let mut moved = false;
+            for (&k, m) in reached.iter().zip(made) {
+                moved |= m.0.path != kept.done[k].0.path;
+                kept.done[k] = m;
+            }
+            kept.jobs = jobs;
+            if moved {
+                // A job wrote another path than last time: not the same plan after all.
+                return sorted_kept(kept);
+            }
+            let files: Vec<OutFile> = kept.order.par_iter().map(|&k| kept.done[k as usize].0.clone()).collect();
+            for _ in reached.len()..files.len() {
+                tick();
+            }
+            Ok((files, kept))
+        }
+        _ => {
+            let done = emit_all(&jobs, renderer, staging, cache, tick)?;
+            sorted_kept(KeptPages { jobs, done, order: Vec::new() })
+        }
+    }
+}
+
+/// The files of `kept` sorted by path, with the order kept, or the clashes.
+fn sorted_kept(mut kept: KeptPages) -> Result<(Vec<OutFile>, KeptPages), Vec<Diagnostic>> {
+    let mut order: Vec<u32> = (0..kept.done.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| kept.done[a as usize].0.path.cmp(&kept.done[b as usize].0.path));
+    let files: Vec<OutFile> = order.par_iter().map(|&k| kept.done[k as usize].0.clone()).collect();
+    let mut errs = Vec::new();
     emit_clashes(&files, &mut errs);
-    if errs.is_empty() { Ok(files) } else { Err(errs) }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    kept.order = order;
+    Ok((files, kept))
+}
+
+/// Puts the files of `tail` into `files`, both sorted by path, so that `files` stays sorted,
+/// moving each file at most once: `files` (the pages) is hundreds of thousands long at 50,000
+/// records and the tail (open data and search index) a few thousand, where sorting the whole
+/// list again took 20–35 ms of every rebuild.
+pub(crate) fn merge_sorted(files: &mut Vec<OutFile>, mut tail: Vec<OutFile>) {
+    let n = files.len();
+    files.reserve_exact(tail.len());
+    files.resize_with(n + tail.len(), OutFile::default);
+    // `files[..left]` is still to be merged, `files[to..]` is merged, and between them are
+    // places for the rest of the tail.
+    let (mut left, mut to) = (n, files.len());
+    while let Some(t) = tail.pop() {
+        while left > 0 && files[left - 1].path > t.path {
+            left -= 1;
+            to -= 1;
+            files.swap(left, to);
+        }
+        to -= 1;
+        files[to] = t;
+    }
 }
 
 /// Two jobs writing the same path would silently lose one page.
@@ -853,6 +1059,28 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
 mod tests {
     use super::Staging;
     use std::path::Path;
+
+    #[test]
+    fn a_sorted_tail_is_merged_into_a_sorted_list_as_a_sort_would() {
+        use super::{OutFile, merge_sorted};
+        let file = |p: &str| OutFile { path: p.into(), size: p.len() as u64, ..OutFile::default() };
+        let paths = |v: &[OutFile]| v.iter().map(|f| f.path.to_string()).collect::<Vec<_>>();
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["b", "d", "f"], &["a", "c", "e", "g"]),
+            (&[], &["a", "b"]),
+            (&["a", "b"], &[]),
+            (&["m", "n"], &["a", "b"]),
+            (&["a", "b"], &["y", "z"]),
+        ];
+        for (head, tail) in cases {
+            let mut files: Vec<OutFile> = head.iter().map(|p| file(p)).collect();
+            merge_sorted(&mut files, tail.iter().map(|p| file(p)).collect());
+            let mut want: Vec<&str> = head.iter().chain(tail).copied().collect();
+            want.sort_unstable();
+            assert_eq!(paths(&files), want);
+            assert!(files.iter().all(|f| f.size == f.path.len() as u64), "each file moved whole");
+        }
+    }
 
     #[test]
     fn a_cache_serves_only_the_folder_it_was_made_for() {

@@ -422,6 +422,47 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
     equals_clean(&s, "after another build wrote the output");
 }
 
+/// `serve` saves the build cache after a build, off the edit's path, unless another build has
+/// begun; a later `gongbao build` into the same output then reuses what the session wrote.
+#[test]
+fn serve_saves_its_cache_after_the_build_for_a_later_build() {
+    use gongbao::cmd::build::build;
+    use std::sync::atomic::Ordering::SeqCst;
+    let s = Site::new();
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    let opts = session(&s, "2026-06-30");
+    let session = opts.session.as_ref().unwrap();
+    let saved = s.root().join(".gongbao/cache/public.jsonl");
+    assert!(build(&opts).is_ok());
+    let first = session.begun.load(SeqCst);
+    assert!(!saved.exists(), "not saved by the build itself");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，改过。\n");
+    assert!(build(&opts).is_ok());
+    assert!(session.save(s.root(), first).is_none(), "another build has begun since");
+    assert!(!saved.exists());
+    let now = session.begun.load(SeqCst);
+    assert!(matches!(session.save(s.root(), now), Some(Ok(()))));
+    assert!(session.save(s.root(), now).is_none(), "saved already");
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", "2026-06-30", "--out", "public"])
+        .env("CI", "true")
+        .env("GONGBAO_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let count = |key: &str| -> usize {
+        let line = err.lines().find(|l| l.starts_with("timings-ms")).expect("timings");
+        let at = line.find(&format!(" {key}=")).expect(key) + key.len() + 2;
+        line[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    // Without a cache every file would be written again.
+    assert!(count("reused") * 2 > count("files"), "{err}");
+    equals_clean(&s, "after a build from the saved cache");
+}
+
 /// Moving the new files into a reused output fails partway: the output stays byte for byte
 /// what it was, the staging folder goes, and the build exits 2.
 #[cfg(unix)]

@@ -113,7 +113,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.corpus.as_of == o.as_of.unwrap_or_else(|| Date::today(l.analysis.cfg.tz_minutes()))
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
-    let (mut a, kept, edited) = match last.filter(fresh) {
+    let (mut a, kept, edited, planned) = match last.filter(fresh) {
         // The edit only reworded texts or changed titles or keywords, and the preview read them:
         // the analysis it brought up to date is the one reading the site again would make. The
         // records, their links, what the checks report and the order of the lists are those of
@@ -122,9 +122,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         Some(l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
-            (a, l.kept, l.edited)
+            (a, l.kept, l.edited, l.planned)
         }
-        None => (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None, None),
+        None => {
+            (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None, None, None)
+        }
     };
     if let Some(url) = base_url {
         a.cfg.set_base_url(url).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
@@ -205,11 +207,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
-    let jobs = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
+    // A rebuild that starts from a preview has the plan of the last build: the plan names files
+    // by ids, dates, versions, attachments and lists, none of which a preview changes. The few
+    // data jobs are taken out of the list in place: a partition into two new lists would hold
+    // the plan twice while they are made (at a million records, some four million jobs of 48
+    // bytes).
+    let (pages, data, kept_pages) = match planned {
+        Some((mut k, data)) => (std::mem::take(&mut k.jobs), data, Some(k)),
+        None => {
+            let mut pages = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
+            let data: Vec<site::Job> = pages.extract_if(.., |j| matches!(j, site::Job::Data(_))).collect();
+            (pages, data, None)
+        }
+    };
     super::memory_mark("planned");
     // A bar on a terminal only: in CI and in logs it would be noise (`interactive`).
     let bar = (interactive() && !o.quiet).then(|| {
-        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        let bar = indicatif::ProgressBar::new((pages.len() + data.len()) as u64);
         let words = if en { "rendering" } else { "正在生成" };
         if let Ok(style) = indicatif::ProgressStyle::with_template(&format!("{words} {{bar:30}} {{pos}}/{{len}}")) {
             bar.set_style(style);
@@ -224,11 +238,6 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
     // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
-    // The few data jobs are taken out of the list in place: a partition into two new lists
-    // would hold the plan twice while they are made (at a million records, some four million
-    // jobs of 48 bytes).
-    let mut pages = jobs;
-    let data: Vec<site::Job> = pages.extract_if(.., |j| matches!(j, site::Job::Data(_))).collect();
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time, unless a sweep has checked them all
     // since and the output's manifest is still the one the sweep saw: see `Cache::sweep`).
@@ -239,63 +248,100 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     let cache =
         if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out)) };
-    let mut written: Vec<emit::OutFile> = Vec::new();
-    let mut marks = Vec::new();
-    for part in [&pages, &data] {
-        match emit::emit(part, &renderer, &staging, cache.as_ref().map(|c| (c, out.as_path())), &tick) {
-            // The pages' list becomes the build's list, and what follows is added at its exact
-            // size: at a national scale the list is 90 MB, which a copy or a doubling would add.
-            Ok(files) if written.is_empty() => written = files,
-            Ok(files) => {
-                written.reserve_exact(files.len());
-                written.extend(files);
-            }
-            Err(errs) => {
-                if let Some(b) = &bar {
-                    b.finish_and_clear();
-                }
-                print(&errs, lang, &a.sources, None);
-                stopped(super::render(&errs, lang, &a.sources, None));
-                staging.abandon();
-                // A file that cannot be written is an I/O failure (2); a broken theme or a
-                // clash of output paths is the site's error (1).
-                let io = errs.iter().all(|d| *d.rule == rules::IO);
-                return Err(Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS }));
-            }
+    let at = cache.as_ref().map(|c| (c, out.as_path()));
+    let failed = |errs: Vec<Diagnostic>| {
+        if let Some(b) = &bar {
+            b.finish_and_clear();
         }
-        marks.push(start.elapsed());
-        super::memory_mark(if marks.len() == 1 { "pages" } else { "data" });
-    }
-    // The jobs are not needed any more: the search index reads the records, not the pages.
-    drop((pages, data));
+        print(&errs, lang, &a.sources, None);
+        stopped(super::render(&errs, lang, &a.sources, None));
+        // A file that cannot be written is an I/O failure (2); a broken theme or a clash of
+        // output paths is the site's error (1).
+        let io = errs.iter().all(|d| *d.rule == rules::IO);
+        Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS })
+    };
+    let mut marks = Vec::new();
+    // `serve` keeps what each page read, in the order of the plan (`emit::KeptPages`).
+    let made = match &o.session {
+        Some(_) => emit::emit_kept(pages, kept_pages, &renderer, &staging, at, &tick).map(|(f, k)| (f, Some(k))),
+        None => {
+            let made = emit::emit(&pages, &renderer, &staging, at, &tick).map(|f| (f, None));
+            drop(pages);
+            made
+        }
+    };
+    // The pages' list becomes the build's list, and what follows is merged into it once, at its
+    // exact size: at a national scale the list is 90 MB, which a copy or a doubling would add.
+    let (mut written, mut kept_pages) = match made {
+        Ok(m) => m,
+        Err(errs) => {
+            let stop = failed(errs);
+            staging.abandon();
+            return Err(stop);
+        }
+    };
+    marks.push(start.elapsed());
+    super::memory_mark("pages");
     // The search index reads every text again (under `serve`, only those an edit reached), holds
     // only its postings, and writes each of its files as soon as it is made. A file whose bytes
     // the output already holds is not written again: its checksum is its fingerprint.
     // A cached build makes the index from the previous output's when few documents changed.
     // Only a cached build asks which texts were written anew (a million of them at a national
     // scale, held through the search stage otherwise).
-    let texts: std::collections::HashSet<&str> = match &cache {
-        Some(_) => written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect(),
-        None => std::collections::HashSet::new(),
+    let texts: std::collections::HashSet<&str> = match (&cache, &o.session) {
+        (Some(_), None) => {
+            written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect()
+        }
+        _ => std::collections::HashSet::new(),
     };
     let staged = |rel: &str| texts.contains(rel);
     let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
-    let previous = cache.as_ref().map(|_| site::search::Previous { read: &read, staged: &staged });
-    let index = renderer.search_index(previous.as_ref(), |rel, bytes| {
-        use sha2::Digest;
-        let fp: [u8; 32] = sha2::Sha256::digest(bytes).into();
-        if let Some(f) = cache.as_ref().and_then(|c| c.reuse(&out, rel, &fp)) {
-            return Ok(f);
+    let open_data = || {
+        let began = Instant::now();
+        (emit::emit(&data, &renderer, &staging, at, &tick), began.elapsed())
+    };
+    let search = |previous: Option<&site::search::Previous<'_>>| {
+        let began = Instant::now();
+        let index = renderer.search_index(previous, |rel, bytes, fp| {
+            if let Some(f) = cache.as_ref().and_then(|c| c.reuse(&out, rel, &fp)) {
+                return Ok(f);
+            }
+            staging.write_summed(rel, bytes, fp).map_err(|e| {
+                Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
+            })
+        });
+        (index, began.elapsed())
+    };
+    // `serve`, which keeps the rows of the tables and the postings of the index between builds
+    // (`site::memo`), makes the open data and the search index at once, so that each has a
+    // thread when the other leaves one idle: one after the other they took 0.35–0.4 s of a
+    // rebuild at 50,000 records, each mostly on one thread. A build makes them one after the
+    // other: at a national scale the peak memory of each stage would add up.
+    let ((made, data_took), (index, search_took)) = match &o.session {
+        Some(_) => {
+            // The index's tables of characters are made once per process, in parallel: made
+            // here first, not on a worker thread that the join may lend to another task
+            // waiting for them.
+            site::search::tables();
+            rayon::join(open_data, || search(None))
         }
-        staging
-            .write_summed(rel, bytes, fp)
-            .map_err(|e| Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}")))
-    });
+        None => {
+            let d = open_data();
+            super::memory_mark("data");
+            let previous = cache.as_ref().map(|_| site::search::Previous { read: &read, staged: &staged });
+            (d, search(previous.as_ref()))
+        }
+    };
+    let mut tail = match made {
+        Ok(files) => files,
+        Err(errs) => {
+            let stop = failed(errs);
+            staging.abandon();
+            return Err(stop);
+        }
+    };
     match index {
-        Ok(files) => {
-            written.reserve_exact(files.len());
-            written.extend(files);
-        }
+        Ok(files) => tail.extend(files),
         Err(d) => {
             let io = *d.rule == rules::IO;
             print(&[d], lang, &a.sources, None);
@@ -303,12 +349,16 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             return Err(Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS }));
         }
     }
+    // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
+    // any more.
+    let data = if kept_pages.is_some() { Some(data) } else { None };
     marks.push(start.elapsed());
     super::memory_mark("search");
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    tail.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    emit::merge_sorted(&mut written, tail);
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,
         Err(f) => {
@@ -366,34 +416,35 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let files = written.len();
     drop(cache);
     let next = emit::Cache::make(&out, written);
-    if let Err(e) = next.save(root, &out) {
-        let path = emit::Cache::path(root, &out).display().to_string();
-        let d = Diagnostic::warning(
-            &rules::CACHE,
-            "",
-            Pos::new(1, 1),
-            msg!(
-                "无法保存构建缓存 {path}：{e}；下次构建将重新生成全部文件",
-                "cannot save the build cache {path}: {e}; the next build renders every file again"
-            ),
-        );
-        print(&[d], lang, &super::Quoted::default(), None);
+    if let Some(k) = kept_pages.as_mut() {
+        k.settle(&next);
     }
-    if let Some(s) = &o.session
-        && let Ok(mut kept) = s.cache.lock()
-    {
-        *kept = Some((out.clone(), next));
+    // `serve` keeps the cache and saves it after the build, off the edit's path
+    // (`Session::save`).
+    match &o.session {
+        Some(s) => {
+            if let Ok(mut kept) = s.cache.lock() {
+                *kept = Some((out.clone(), next));
+                s.unsaved.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        None => {
+            if let Err(e) = next.save(root, &out) {
+                print(&[unsaved_cache(root, &out, &e)], lang, &super::Quoted::default(), None);
+            }
+        }
     }
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         eprintln!(
-            "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} files={} reused={} hant-slow={}",
+            "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} total={:.0} files={} reused={} hant-slow={}",
             ms(analysed),
             ms(marks[0] - analysed),
-            ms(marks[1] - marks[0]),
-            ms(marks[2] - marks[1]),
-            ms(sealed - marks[2]),
+            ms(data_took),
+            ms(search_took),
+            ms(sealed - marks[1]),
             ms(start.elapsed() - sealed),
+            ms(start.elapsed()),
             files,
             reused,
             site::hant::SLOW_PAGES.load(std::sync::atomic::Ordering::Relaxed)
@@ -403,7 +454,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(s) = &o.session {
         let kept = renderer.keep();
         if let Ok(mut last) = s.last.lock() {
-            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), edited: None });
+            let planned = kept_pages.zip(data);
+            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), edited: None, planned });
         }
     }
     if !o.quiet {
@@ -415,6 +467,20 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         }
     }
     Ok(Built { files: files + 2 })
+}
+
+/// The warning for a build cache that could not be saved into the site at `root`.
+pub(crate) fn unsaved_cache(root: &Path, out: &Path, e: &std::io::Error) -> Diagnostic {
+    let path = emit::Cache::path(root, out).display().to_string();
+    Diagnostic::warning(
+        &rules::CACHE,
+        "",
+        Pos::new(1, 1),
+        msg!(
+            "无法保存构建缓存 {path}：{e}；下次构建将重新生成全部文件",
+            "cannot save the build cache {path}: {e}; the next build renders every file again"
+        ),
+    )
 }
 
 /// Appends this build's lines to the publication register, creating it on the first build. The

@@ -83,15 +83,18 @@ pub fn seal<F: Listed + Sync>(
         let close = if files.is_empty() { "]" } else { "\n  ]" };
         write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)
     })?;
-    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
+    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written when
+    // there is a key to sign with.
     struct Prehashing<'a> {
         inner: &'a mut dyn Write,
-        hash: Blake2b512,
+        hash: Option<Blake2b512>,
     }
     impl Write for Prehashing<'_> {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             let n = self.inner.write(buf)?;
-            self.hash.update(&buf[..n]);
+            if let Some(h) = &mut self.hash {
+                h.update(&buf[..n]);
+            }
             Ok(n)
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -99,8 +102,8 @@ pub fn seal<F: Listed + Sync>(
         }
     }
     let mut prehash = [0u8; 64];
-    staging.write_with(SUMS, |w| {
-        let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
+    staging.write_unlisted(SUMS, |w| {
+        let mut w = Prehashing { inner: w, hash: key.map(|_| Blake2b512::new()) };
         let line = |out: &mut Vec<u8>, _: usize, f: &F| {
             f.push_sha256_hex(out);
             out.extend_from_slice(b"  ");
@@ -112,7 +115,9 @@ pub fn seal<F: Listed + Sync>(
         crate::emit::in_chunks(&files[..at], &mut w, line)?;
         writeln!(w, "{}  {}", listed.sha256, listed.path)?;
         crate::emit::in_chunks(&files[at..], &mut w, line)?;
-        prehash = w.hash.finalize().into();
+        if let Some(h) = w.hash {
+            prehash = h.finalize().into();
+        }
         Ok(())
     })?;
     if let Some(k) = key {

@@ -43,18 +43,23 @@ pub(crate) fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<usize>) {
 /// A remembered page: what it read, its output path and fingerprint, and the last build at which
 /// the records it read still had the views it was made with.
 struct Page {
-    reads: Vec<usize>,
+    reads: Arc<[usize]>,
     path: String,
     fingerprint: [u8; 32],
     seen: u64,
 }
 
-/// A remembered open-data row.
+/// A remembered open-data row, with the SHA-256 of its bytes (which stands for the row when a
+/// table is fingerprinted: see `Renderer::prepare`).
 struct Row {
     reads: Vec<usize>,
     bytes: Arc<Vec<u8>>,
+    digest: Sum,
     seen: u64,
 }
+
+/// A row's bytes and their SHA-256.
+pub(crate) type KeptRow = (Arc<Vec<u8>>, Sum);
 
 /// Which records have a new view since a build: by record, the last build whose view of it
 /// differed from the build's before. A result made (or found still good) at build `seen` is still
@@ -146,19 +151,20 @@ impl Memo {
         }
     }
 
-    /// The output path and fingerprint of the page `identity` when nothing it read has changed.
-    pub(crate) fn page(&self, identity: &str) -> Option<(String, [u8; 32])> {
+    /// The output path and fingerprint of the page `identity` when nothing it read has changed,
+    /// with what it read.
+    pub(crate) fn page(&self, identity: &str) -> Option<(String, [u8; 32], Arc<[usize]>)> {
         let mut s = self.state.lock().ok()?;
         let State { changes, pages, .. } = &mut *s;
         let p = pages.get_mut(identity)?;
         changes.fresh(&p.reads, p.seen).then(|| {
             p.seen = changes.now;
-            (p.path.clone(), p.fingerprint)
+            (p.path.clone(), p.fingerprint, p.reads.clone())
         })
     }
 
-    /// Remembers a page made now.
-    pub(crate) fn put_page(&self, identity: &str, reads: Vec<usize>, path: &str, fingerprint: &[u8; 32]) {
+    /// Remembers a page made now, which read `reads`.
+    pub(crate) fn put_page(&self, identity: &str, reads: Arc<[usize]>, path: &str, fingerprint: &[u8; 32]) {
         if let Ok(mut s) = self.state.lock() {
             let seen = s.changes.now;
             s.pages
@@ -169,7 +175,7 @@ impl Memo {
     /// The remembered rows `chunk` of table `table` that nothing changed since, looked up under
     /// one lock for the chunk, not one per row: a table has a row per record, and every rebuild
     /// asks for all of them.
-    fn kept_rows(&self, table: u8, chunk: &[usize]) -> Vec<Option<Arc<Vec<u8>>>> {
+    fn kept_rows(&self, table: u8, chunk: &[usize]) -> Vec<Option<KeptRow>> {
         let Ok(mut s) = self.state.lock() else { return vec![None; chunk.len()] };
         let State { changes, rows, .. } = &mut *s;
         chunk
@@ -177,58 +183,55 @@ impl Memo {
             .map(|&i| {
                 let r = rows.get_mut(&(table, i)).filter(|r| changes.fresh(&r.reads, r.seen))?;
                 r.seen = changes.now;
-                Some(r.bytes.clone())
+                Some((r.bytes.clone(), r.digest))
             })
             .collect()
     }
 
     /// Row `i` made now by `make`, with what it read.
-    fn make_row(i: usize, make: impl FnOnce() -> Vec<u8>) -> (Arc<Vec<u8>>, Vec<usize>) {
+    fn make_row(i: usize, make: impl FnOnce() -> Vec<u8>) -> (KeptRow, Vec<usize>) {
+        use sha2::Digest;
         let (bytes, reads) = recording(|| {
             touch(i);
             make()
         });
-        (Arc::new(bytes), reads)
+        let digest: Sum = sha2::Sha256::digest(&bytes).into();
+        ((Arc::new(bytes), digest), reads)
     }
 
     /// Remembers rows of table `table` made now, by record.
-    fn keep_rows(&self, table: u8, made: impl Iterator<Item = (usize, Arc<Vec<u8>>, Vec<usize>)>) {
+    fn keep_rows(&self, table: u8, made: impl Iterator<Item = (usize, KeptRow, Vec<usize>)>) {
         if let Ok(mut s) = self.state.lock() {
             let seen = s.changes.now;
-            for (i, bytes, reads) in made {
-                s.rows.insert((table, i), Row { reads, bytes, seen });
+            for (i, (bytes, digest), reads) in made {
+                s.rows.insert((table, i), Row { reads, bytes, digest, seen });
             }
         }
     }
 
     /// Rows `chunk` of table `table`, in order, each made by `make` (in parallel) unless nothing
     /// it read has changed.
-    pub(crate) fn rows(
-        &self,
-        table: u8,
-        chunk: &[usize],
-        make: &(impl Fn(usize) -> Vec<u8> + Sync),
-    ) -> Vec<Arc<Vec<u8>>> {
+    pub(crate) fn rows(&self, table: u8, chunk: &[usize], make: &(impl Fn(usize) -> Vec<u8> + Sync)) -> Vec<KeptRow> {
         use rayon::prelude::*;
         let mut got = self.kept_rows(table, chunk);
         let missing: Vec<usize> = (0..chunk.len()).filter(|&k| got[k].is_none()).collect();
-        let made: Vec<(Arc<Vec<u8>>, Vec<usize>)> =
+        let made: Vec<(KeptRow, Vec<usize>)> =
             missing.par_iter().map(|&k| Memo::make_row(chunk[k], || make(chunk[k]))).collect();
-        for (&k, (bytes, _)) in missing.iter().zip(&made) {
-            got[k] = Some(bytes.clone());
+        for (&k, (row, _)) in missing.iter().zip(&made) {
+            got[k] = Some(row.clone());
         }
-        self.keep_rows(table, missing.iter().zip(made).map(|(&k, (bytes, reads))| (chunk[k], bytes, reads)));
+        self.keep_rows(table, missing.iter().zip(made).map(|(&k, (row, reads))| (chunk[k], row, reads)));
         got.into_iter().flatten().collect()
     }
 
     /// Row `i` of table `table`, made by `make` unless nothing it read has changed.
     pub(crate) fn row(&self, table: u8, i: usize, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
-        if let Some(Some(bytes)) = self.kept_rows(table, &[i]).pop() {
+        if let Some(Some((bytes, _))) = self.kept_rows(table, &[i]).pop() {
             return bytes;
         }
-        let (bytes, reads) = Memo::make_row(i, make);
-        self.keep_rows(table, std::iter::once((i, bytes.clone(), reads)));
-        bytes
+        let (row, reads) = Memo::make_row(i, make);
+        self.keep_rows(table, std::iter::once((i, row.clone(), reads)));
+        row.0
     }
 }
 
@@ -253,13 +256,13 @@ mod tests {
     fn a_page_is_good_until_a_record_it_read_changes() {
         let m = Memo::default();
         m.begin([1; 32], vec![[0; 32], [0; 32], [0; 32]]);
-        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", &[1; 32]);
-        assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), [1; 32])));
+        m.put_page("doc 0", vec![0, 2].into(), "docs/a/index.html", &[1; 32]);
+        assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), [1; 32], vec![0, 2].into())));
         m.begin([1; 32], vec![[0; 32], [9; 32], [0; 32]]);
         assert!(m.page("doc 0").is_some(), "record 1 was not read");
         m.begin([1; 32], vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "record 2 was read");
-        m.put_page("doc 0", vec![0, 2], "docs/a/index.html", &[2; 32]);
+        m.put_page("doc 0", vec![0, 2].into(), "docs/a/index.html", &[2; 32]);
         m.begin([2; 32], vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "new settings forget everything");
     }
@@ -297,7 +300,7 @@ mod tests {
             }
             vec![i as u8]
         };
-        let rows = |m: &Memo| m.rows(7, &[0, 1, 2], &make).iter().map(|r| r[0]).collect::<Vec<u8>>();
+        let rows = |m: &Memo| m.rows(7, &[0, 1, 2], &make).iter().map(|r| r.0[0]).collect::<Vec<u8>>();
         assert_eq!(rows(&m), [0, 1, 2]);
         assert_eq!(rows(&m), [0, 1, 2]);
         assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);

@@ -368,6 +368,19 @@ enum Texts {
     Diff(usize, usize, usize),
 }
 
+/// A writer into a running SHA-256.
+struct Digesting<'a>(&'a mut Sha256);
+
+impl std::io::Write for Digesting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A job resolved but not rendered: see [`Renderer::prepare`].
 pub struct Prepared<'r> {
     /// Output path and fingerprint, when known beforehand.
@@ -839,9 +852,30 @@ impl<'a> Renderer<'a> {
         h.update(self.global_fp.as_bytes());
         let (mut plan, mut made) = (None, None);
         let path = match job {
-            // The tables of every record are written as streams, always.
+            // The tables of every record are written as streams. Under `serve`, where each
+            // row is remembered with its SHA-256, a table is fingerprinted by those (see
+            // `data::RowsAs`), so that one whose rows are all as before (after a new
+            // wording of a text, say) is neither hashed nor written again; otherwise it is
+            // written every time.
             Job::Data(_) if self.streamed(job).is_some() => {
-                return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
+                let fingerprint = match (self.memo(), self.streamed(job)) {
+                    (Some(_), Some(path)) => {
+                        h.update(path.as_bytes());
+                        h.update([0]);
+                        let mut w = Digesting(&mut h);
+                        self.stream(job, &mut w, data::RowsAs::Digests).map_err(|e| {
+                            Diagnostic::error(
+                                &rules::IO,
+                                path,
+                                Pos::new(1, 1),
+                                msg!("无法生成：{e}", "cannot make: {e}"),
+                            )
+                        })?;
+                        Some((path.to_string(), h.finalize().into()))
+                    }
+                    _ => None,
+                };
+                return Ok(Prepared { fingerprint, plan: None, bytes: None });
             }
             // The other data files are small: made here, and fingerprinted by their bytes, so
             // that one the output already holds (most feeds, sitemaps and issue files after an
@@ -984,11 +1018,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes the file of a [`Renderer::streamed`] job to `w`.
-    pub(crate) fn stream(&self, job: &Job, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn stream(&self, job: &Job, w: &mut dyn std::io::Write, rows: data::RowsAs) -> std::io::Result<()> {
         match job {
-            Job::Data(DataJob::DocumentsJson) => self.write_documents_json(w),
-            Job::Data(DataJob::DocumentsCsv) => self.write_documents_csv(w),
-            Job::Data(DataJob::DocumentsJsonld) => self.write_documents_jsonld(w),
+            Job::Data(DataJob::DocumentsJson) => self.write_documents_json(w, rows),
+            Job::Data(DataJob::DocumentsCsv) => self.write_documents_csv(w, rows),
+            Job::Data(DataJob::DocumentsJsonld) => self.write_documents_jsonld(w, rows),
             Job::Data(DataJob::PublicationsCsv) => self.write_publications_csv(w),
             _ => Ok(()),
         }
@@ -999,7 +1033,7 @@ impl<'a> Renderer<'a> {
             let job = Job::Data(d.clone());
             let mut out = Vec::new();
             // Writing into memory cannot fail.
-            let _ = self.stream(&job, &mut out);
+            let _ = self.stream(&job, &mut out, data::RowsAs::Bytes);
             (self.streamed(&job).unwrap_or_default().to_string(), out)
         };
         match d {

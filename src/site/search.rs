@@ -158,6 +158,15 @@ const S2T_PHRASES: &str = include_str!("../../data/s2t-phrases.txt");
 /// leaves out converts as its characters do, which is the same by construction. Phrases whose
 /// two forms differ in length, or longer than 16, are left out, so that a place in one is a
 /// place in the other.
+/// Makes the tables of characters the index uses ([`Fold::shared`], [`s2t_table`]), each once
+/// per process. Making one runs in parallel; a worker thread waiting for one that another worker
+/// is making could hold up the very work it waits for, so a caller about to run the index on a
+/// worker thread makes them first.
+pub(crate) fn tables() {
+    Fold::shared();
+    s2t_table();
+}
+
 pub(crate) fn s2t_table() -> &'static str {
     static TABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
@@ -454,7 +463,7 @@ struct Doc {
 }
 
 /// Where the index's files go: `write` (into the staging folder, in a build), with the digest
-/// that stamps them and the count of their bytes.
+/// that stamps them (over their paths and SHA-256s) and the count of their bytes.
 struct Sink<F, W> {
     write: F,
     stamp: sha2::Sha256,
@@ -462,13 +471,17 @@ struct Sink<F, W> {
     bytes: usize,
 }
 
-impl<F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>, W> Sink<F, W> {
+impl<F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>, W> Sink<F, W> {
+    /// Writes a file, handing `write` its SHA-256 too (the build's fingerprint of it); the
+    /// stamp is taken over each file's path and SHA-256, so each file is hashed once.
     fn put(&mut self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
         use sha2::Digest;
+        let sum: [u8; 32] = sha2::Sha256::digest(bytes).into();
         self.stamp.update(path.as_bytes());
-        self.stamp.update(bytes);
+        self.stamp.update([0]);
+        self.stamp.update(sum);
         self.bytes += bytes.len();
-        self.written.push((self.write)(&path, bytes)?);
+        self.written.push((self.write)(&path, bytes, sum)?);
         Ok(())
     }
 }
@@ -516,7 +529,7 @@ impl Chunks {
 
     fn push<F, W>(&mut self, row: &[u8], out: &mut Sink<F, W>) -> Result<(), Diagnostic>
     where
-        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
     {
         self.bytes.push(if self.rows == 0 { b'[' } else { b',' });
         self.bytes.extend_from_slice(row);
@@ -526,7 +539,7 @@ impl Chunks {
 
     fn flush<F, W>(&mut self, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
     where
-        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
     {
         if self.rows == 0 {
             return Ok(());
@@ -568,7 +581,7 @@ impl Rows {
         out: &mut Sink<F, W>,
     ) -> Result<(), Diagnostic>
     where
-        F: FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
     {
         if let Some(a) = facets.as_array_mut() {
             self.issuers.number(&mut a[2]);
@@ -644,7 +657,7 @@ impl Renderer<'_> {
     pub(crate) fn search_index<W>(
         &self,
         previous: Option<&Previous<'_>>,
-        write: impl FnMut(&str, &[u8]) -> Result<W, Diagnostic>,
+        write: impl FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
     ) -> Result<Vec<W>, Diagnostic> {
         let started = std::time::Instant::now();
         let fold = Fold::shared();

@@ -298,6 +298,9 @@ fn sweep_after(opts: &Arc<BuildOptions>, live: &Arc<Live>, building: &Arc<Mutex<
             eprintln!("sweep-ms ms={:.0} as-listed={swept:?}", start.elapsed().as_secs_f64() * 1000.0);
         }
         if swept != Some(false) {
+            if let Some(Err(d)) = session.save(&opts.root, build) {
+                super::print(&[d], lang, &super::Quoted::default(), None);
+            }
             return;
         }
         let Ok(_held) = building.lock() else { return };
