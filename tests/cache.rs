@@ -12,9 +12,14 @@ fn build(s: &Site, extra: &[&str]) -> usize {
 
 /// Builds with timings on; returns (files, reused).
 fn build_counts(s: &Site, extra: &[&str]) -> (usize, usize) {
+    build_counts_at(s, "2024-06-01", extra)
+}
+
+/// [`build_counts`] for the day `as_of`.
+fn build_counts_at(s: &Site, as_of: &str, extra: &[&str]) -> (usize, usize) {
     let o = Command::new(common::bin())
         .current_dir(s.root())
-        .args(["build", "--as-of", "2024-06-01"])
+        .args(["build", "--as-of", as_of])
         .args(extra)
         .env("CI", "true")
         .env("GONGBAO_TIMINGS", "1")
@@ -374,6 +379,13 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     }
 }
 
+/// Records `a` and `b` in `s`, and a session over them for 2026-06-30.
+fn two_records_in_a_session(s: &Site) -> gongbao::cmd::build::Options {
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    session(s, "2026-06-30")
+}
+
 /// `Session::sweep` after the session's last build or preview, as `serve` runs it.
 fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
     let session = opts.session.as_ref().unwrap();
@@ -389,9 +401,7 @@ fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
 fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
     use gongbao::cmd::build::build;
     let s = Site::new();
-    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
-    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
-    let opts = session(&s, "2026-06-30");
+    let opts = two_records_in_a_session(&s);
     assert!(build(&opts).is_ok());
     let session = opts.session.as_ref().unwrap();
     let before = session.begun.load(std::sync::atomic::Ordering::SeqCst);
@@ -429,9 +439,7 @@ fn serve_saves_its_cache_after_the_build_for_a_later_build() {
     use gongbao::cmd::build::build;
     use std::sync::atomic::Ordering::SeqCst;
     let s = Site::new();
-    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
-    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
-    let opts = session(&s, "2026-06-30");
+    let opts = two_records_in_a_session(&s);
     let session = opts.session.as_ref().unwrap();
     let saved = s.root().join(".gongbao/cache/public.jsonl");
     assert!(build(&opts).is_ok());
@@ -444,22 +452,9 @@ fn serve_saves_its_cache_after_the_build_for_a_later_build() {
     let now = session.begun.load(SeqCst);
     assert!(matches!(session.save(s.root(), now), Some(Ok(()))));
     assert!(session.save(s.root(), now).is_none(), "saved already");
-    let o = Command::new(common::bin())
-        .current_dir(s.root())
-        .args(["build", "--as-of", "2026-06-30", "--out", "public"])
-        .env("CI", "true")
-        .env("GONGBAO_TIMINGS", "1")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{err}");
-    let count = |key: &str| -> usize {
-        let line = err.lines().find(|l| l.starts_with("timings-ms")).expect("timings");
-        let at = line.find(&format!(" {key}=")).expect(key) + key.len() + 2;
-        line[at..].split(' ').next().unwrap().parse().unwrap()
-    };
+    let (files, reused) = build_counts_at(&s, "2026-06-30", &["--out", "public"]);
     // Without a cache every file would be written again.
-    assert!(count("reused") * 2 > count("files"), "{err}");
+    assert!(reused * 2 > files, "{reused} of {files} reused");
     equals_clean(&s, "after a build from the saved cache");
 }
 
