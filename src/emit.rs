@@ -512,10 +512,14 @@ pub struct Cache {
     /// about each, while the seal is still that one ([`Cache::still_swept`]). Only `serve`
     /// sweeps its cache; one read from disk is never swept.
     swept: Option<u64>,
+    /// The stamp of the output's seal (its manifest) when the cache was made for it
+    /// ([`Cache::note_seal`]): a cache describes the output only while the seal is that file
+    /// ([`Cache::describes`]).
+    sealed: Option<u64>,
 }
 
 /// The version of the cache's format; a cache of another version is not read.
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// One file of the cache as it is written: hex where the build keeps bytes.
 #[derive(serde::Deserialize)]
@@ -587,6 +591,7 @@ impl Cache {
             out: head["out"].as_str()?.into(),
             files,
             swept: None,
+            sealed: head["sealed"].as_u64(),
         })
     }
 
@@ -597,7 +602,22 @@ impl Cache {
             f.stamp = stamp(&out.join(&*f.path)).unwrap_or(0);
             f.staged = false;
         }
-        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: None }
+        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: None, sealed: None }
+    }
+
+    /// Notes the stamp of the seal file `seal` (the manifest) of the output `out` the cache was
+    /// just made for.
+    pub(crate) fn note_seal(&mut self, out: &Path, seal: &str) {
+        self.sealed = stamp(&out.join(seal));
+    }
+
+    /// Whether the cache still describes the output `out`: its seal file `seal` is the one it was
+    /// made with. Every build writes the manifest anew, so a cache older than the output (one
+    /// `serve` had not saved yet when it stopped, or kept while another build wrote the output)
+    /// is not taken: its list of files would miss what was written since, which the build then
+    /// would not remove. Such a build writes the whole output afresh instead.
+    pub(crate) fn describes(&self, out: &Path, seal: &str) -> bool {
+        self.sealed.is_some() && stamp(&out.join(seal)) == self.sealed
     }
 
     /// Compares every file with the output `out` (its size and stamp) while `go_on` says so.
@@ -675,11 +695,28 @@ impl Cache {
         }
         // Builds of one site into two outputs elsewhere of the same name may save at once.
         let tmp = path.with_extension(format!("jsonl.{}.tmp", std::process::id()));
+        // What a process stopped while saving left (hundreds of MB at a national scale), once
+        // it is old enough not to be another build's save under way.
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) {
+            let stale = |e: &std::fs::DirEntry| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.starts_with(&format!("{name}.")) && n.ends_with(".tmp") && e.path() != tmp && {
+                    let age = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+                    age.is_some_and(|a| a.as_secs() > 600)
+                }
+            };
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten().filter(stale) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
         // Written as a stream, a line per file: as one string, the cache of a million files
         // would be 300 MB.
         let file = Stopping { inner: std::fs::File::create(&tmp)?, go_on };
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-        let head = serde_json::json!({"format": CACHE_FORMAT, "out": self.out, "files": self.files.len()});
+        let head = serde_json::json!({
+            "format": CACHE_FORMAT, "out": self.out, "files": self.files.len(), "sealed": self.sealed,
+        });
         let written = (|| {
             serde_json::to_writer(&mut w, &head)?;
             // The rows as `CacheRow` would be serialised, made in parallel (`serve` saves after
@@ -1061,6 +1098,25 @@ mod tests {
     use std::path::Path;
 
     #[test]
+    fn saving_a_cache_removes_what_a_stopped_save_left_once_it_is_old() {
+        use super::Cache;
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, out) = (tmp.path().join("site"), tmp.path().join("www"));
+        let cache = Cache::make(&out, Vec::new());
+        cache.save(&root, &out).unwrap();
+        let path = Cache::path(&root, &out);
+        let (old, new) = (path.with_extension("jsonl.1.tmp"), path.with_extension("jsonl.2.tmp"));
+        for p in [&old, &new] {
+            std::fs::write(p, "partial").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(&old).unwrap().set_modified(hour_ago).unwrap();
+        cache.save(&root, &out).unwrap();
+        assert!(!old.exists(), "left by a save stopped an hour ago");
+        assert!(new.exists(), "perhaps another build's save under way");
+    }
+
+    #[test]
     fn a_sorted_tail_is_merged_into_a_sorted_list_as_a_sort_would() {
         use super::{OutFile, merge_sorted};
         let file = |p: &str| OutFile { path: p.into(), size: p.len() as u64, ..OutFile::default() };
@@ -1110,7 +1166,7 @@ mod tests {
         // A cache of another format, or cut short in a line, is not read.
         let path = Cache::path(&root, &a);
         let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replacen("\"format\":3", "\"format\":2", 1)).unwrap();
+        std::fs::write(&path, text.replacen("\"format\":4", "\"format\":3", 1)).unwrap();
         assert!(Cache::read(&root, &a).is_none());
         std::fs::write(&path, &text[..text.len() - 9]).unwrap();
         assert!(Cache::read(&root, &a).is_none());

@@ -458,6 +458,37 @@ fn serve_saves_its_cache_after_the_build_for_a_later_build() {
     equals_clean(&s, "after a build from the saved cache");
 }
 
+/// A build takes a cache only while the output's manifest is the one the cache was made with: a
+/// cache older than the output would not list the files written since, and a build would leave
+/// those in place even when nothing writes them any more (a withdrawn record's page).
+#[test]
+fn a_cache_older_than_the_output_is_not_taken() {
+    use gongbao::cmd::build::build;
+    use std::sync::atomic::Ordering::SeqCst;
+    let s = Site::new();
+    let opts = two_records_in_a_session(&s);
+    let kept = opts.session.as_ref().unwrap();
+    assert!(build(&opts).is_ok());
+    assert!(matches!(kept.save(s.root(), kept.begun.load(SeqCst)), Some(Ok(()))));
+    // `c` is published by a build whose cache `serve` had not saved when it stopped.
+    s.record("c", &normative("丙文件", "2024-01-04"), "丙的正文。\n");
+    assert!(build(&opts).is_ok());
+    assert!(s.root().join("public/docs/c/index.html").exists());
+    drop(opts);
+    std::fs::remove_file(s.root().join("content/c.md")).unwrap();
+    build_counts_at(&s, "2026-06-30", &["--out", "public"]);
+    equals_clean(&s, "after a build with the cache saved before the last build");
+    // Another build writes the output for a later day, on which `d` is out, between two of a
+    // session's builds: the session's kept cache does not list `d`'s page.
+    let opts = session(&s, "2026-06-30");
+    s.record("d", &normative("丁文件", "2027-01-04"), "丁的正文。\n");
+    assert!(build(&opts).is_ok());
+    build_counts_at(&s, "2027-06-30", &["--out", "public"]);
+    assert!(s.root().join("public/docs/d/index.html").exists());
+    assert!(build(&opts).is_ok());
+    equals_clean(&s, "after another build wrote the output for a later day");
+}
+
 /// Moving the new files into a reused output fails partway: the output stays byte for byte
 /// what it was, the staging folder goes, and the build exits 2.
 #[cfg(unix)]

@@ -242,12 +242,19 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // is there (every reuse checks the file's size and time, unless a sweep has checked them all
     // since and the output's manifest is still the one the sweep saw: see `Cache::sweep`).
     let sealed = seal::is_output(&out);
-    let mut kept = o.session.as_ref().and_then(|s| s.cache.lock().ok()?.take()).filter(|(at, _)| *at == out && sealed);
+    let mut kept = o
+        .session
+        .as_ref()
+        .and_then(|s| s.cache.lock().ok()?.take())
+        .filter(|(at, c)| *at == out && sealed && c.describes(at, seal::MANIFEST));
     if let Some((at, c)) = kept.as_mut() {
         c.still_swept(at, seal::MANIFEST);
     }
-    let cache =
-        if o.no_cache || !sealed { None } else { kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out)) };
+    let cache = if o.no_cache || !sealed {
+        None
+    } else {
+        kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out).filter(|c| c.describes(&out, seal::MANIFEST)))
+    };
     let at = cache.as_ref().map(|c| (c, out.as_path()));
     let failed = |errs: Vec<Diagnostic>| {
         if let Some(b) = &bar {
@@ -415,7 +422,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // Files reused from the output keep the time the previous cache recorded for them.
     let files = written.len();
     drop(cache);
-    let next = emit::Cache::make(&out, written);
+    let mut next = emit::Cache::make(&out, written);
+    next.note_seal(&out, seal::MANIFEST);
     if let Some(k) = kept_pages.as_mut() {
         k.settle(&next);
     }

@@ -148,6 +148,15 @@ impl Fold {
 /// (复议 is 複議, not 復議), from OpenCC's phrase table by `scripts/s2t-phrases.py`.
 const S2T_PHRASES: &str = include_str!("../../data/s2t-phrases.txt");
 
+/// Makes the tables of characters the index uses ([`Fold::shared`], [`s2t_table`]), each once
+/// per process. Making one runs in parallel; a worker thread waiting for one that another worker
+/// is making could hold up the very work it waits for, so a caller about to run the index on a
+/// worker thread makes them first.
+pub(crate) fn tables() {
+    Fold::shared();
+    s2t_table();
+}
+
 /// What the 繁體 search page needs to show Simplified rows and texts as the 繁體 pages show them
 /// (`search/s2t.txt`): a first line of character pairs (Simplified, Traditional) in code point
 /// order, as ferrous-opencc's `s2t` converts each character alone, then one line per phrase of
@@ -158,15 +167,6 @@ const S2T_PHRASES: &str = include_str!("../../data/s2t-phrases.txt");
 /// leaves out converts as its characters do, which is the same by construction. Phrases whose
 /// two forms differ in length, or longer than 16, are left out, so that a place in one is a
 /// place in the other.
-/// Makes the tables of characters the index uses ([`Fold::shared`], [`s2t_table`]), each once
-/// per process. Making one runs in parallel; a worker thread waiting for one that another worker
-/// is making could hold up the very work it waits for, so a caller about to run the index on a
-/// worker thread makes them first.
-pub(crate) fn tables() {
-    Fold::shared();
-    s2t_table();
-}
-
 pub(crate) fn s2t_table() -> &'static str {
     static TABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
