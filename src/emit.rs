@@ -886,14 +886,15 @@ type Made = (OutFile, Option<(Arc<[usize]>, u64)>);
 
 /// Renders and writes job `job`, reusing the file of the previous output when `cache` says it is
 /// current; with the session's memo, a page nothing of which changed is not even prepared.
+/// `now` is the number of this build in the memo.
 fn emit_one(
     job: &Job,
     renderer: &Renderer<'_>,
     staging: &Staging,
     cache: Option<(&Cache, &Path)>,
+    now: u64,
 ) -> Result<Made, Diagnostic> {
     let memo = renderer.memo().and_then(|m| Some((m, renderer.identity(job)?)));
-    let now = renderer.memo().map_or(0, |m| m.changes().now);
     if let (Some((m, id)), Some((c, out))) = (&memo, cache)
         && let Some((path, fp, reads)) = m.page(id)
         && let Some(f) = c.reuse(out, &path, &fp)
@@ -965,11 +966,13 @@ fn emit_all(
     // so that its few large ones (the three tables, tens of MB each) go to different threads
     // rather than one after the other in the first piece; a long one in pieces, as rayon splits.
     let most = if jobs.len() < 4096 { 1 } else { usize::MAX };
+    // Asked once, not under the memo's lock for each of hundreds of thousands of jobs.
+    let now = renderer.memo().map_or(0, |m| m.changes().now);
     let results: Vec<Result<Made, Box<Diagnostic>>> = jobs
         .par_iter()
         .with_max_len(most)
         .map(|job| {
-            let done = emit_one(job, renderer, staging, cache).map_err(Box::new);
+            let done = emit_one(job, renderer, staging, cache, now).map_err(Box::new);
             tick();
             done
         })

@@ -358,7 +358,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
     // any more.
-    let data = if kept_pages.is_some() { Some(data) } else { None };
+    let data = kept_pages.is_some().then_some(data);
     marks.push(start.elapsed());
     super::memory_mark("search");
     if let Some(b) = &bar {
