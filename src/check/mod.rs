@@ -145,15 +145,44 @@ pub(crate) struct Context<'a> {
 
 /// Runs every rule.
 pub(crate) fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> =
-        (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect();
-    out.extend(duplicates::duplicates(c));
-    out.extend(outputs::outputs(c));
-    out.extend(references::cycles(c));
-    out.extend(references::broken_targets(c, cx.files));
-    out.extend(kinds::gazette_issues(c));
-    out.extend(versions::orphans(c));
-    out.extend(files::not_records(c, cx));
+    // The rules over each record are run in parallel; each rule across records is a pass over
+    // the whole corpus, mostly on one thread, so those passes are run at once (one after the
+    // other they took 0.35 s of a 50,000-record build's 0.42 s of checks). The findings keep
+    // one order whatever thread made them.
+    let (((mut out, duplicates), outputs), (cycles, (targets, rest))) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || -> Vec<Diagnostic> {
+                            (0..c.records.len()).into_par_iter().flat_map_iter(|i| per_record(c, cx, i)).collect()
+                        },
+                        || duplicates::duplicates(c),
+                    )
+                },
+                || outputs::outputs(c),
+            )
+        },
+        || {
+            rayon::join(
+                || references::cycles(c),
+                || {
+                    rayon::join(
+                        || references::broken_targets(c, cx.files),
+                        || {
+                            let mut rest = kinds::gazette_issues(c);
+                            rest.extend(versions::orphans(c));
+                            rest.extend(files::not_records(c, cx));
+                            rest
+                        },
+                    )
+                },
+            )
+        },
+    );
+    for found in [duplicates, outputs, cycles, targets, rest] {
+        out.extend(found);
+    }
     out
 }
 
