@@ -13,6 +13,8 @@
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::msg;
+use crate::site::data::{AsBytes, Table};
+use crate::site::memo::{KeptRow, Mark, Marks};
 use crate::site::{Job, Renderer};
 use crate::source::hex;
 use rayon::prelude::*;
@@ -275,6 +277,79 @@ impl Staging {
         Ok(Written { path: rel.to_string(), size: w.size, sha256: hex(&w.hash.finalize()) })
     }
 
+    /// Writes the table at `rel` as `fill` makes it, as [`Staging::write_with`] does, under
+    /// `serve`, where `last` is what this session kept of the table when it last wrote it, and
+    /// `digests` is the new table with its rows as their SHA-256s. The bytes before the first
+    /// row that differs are those of that file, and so is their SHA-256: the checksum is taken
+    /// up from the last mark before that row, and when `old` is that file (the output's copy,
+    /// checked by the caller) the bytes before the mark are copied from it by the kernel
+    /// rather than written again. Returns the file's record and its marks for the next time.
+    pub(crate) fn write_table(
+        &self,
+        rel: &str,
+        digests: &[u8],
+        last: Option<Marks>,
+        old: Option<std::fs::File>,
+        fill: impl Fn(&mut dyn Table) -> std::io::Result<()>,
+    ) -> std::io::Result<(Written, Vec<Mark>)> {
+        let (from, kept) = match last {
+            Some(Marks { digests: before, mut at, .. }) => {
+                let same = before.iter().zip(digests).take_while(|(a, b)| a == b).count();
+                at.truncate(at.partition_point(|m| m.digests <= same));
+                (at.last().cloned(), at)
+            }
+            None => (None, Vec::new()),
+        };
+        match self.write_resuming(rel, from.map(|m| (m, old)), kept, &fill)? {
+            Some(done) => Ok(done),
+            // The marks did not fit the table: written and hashed from its first byte.
+            None => self
+                .write_resuming(rel, None, Vec::new(), &fill)?
+                .ok_or_else(|| std::io::Error::other("a table written from its start has no checksum")),
+        }
+    }
+
+    /// [`Staging::write_table`] from mark `from`, the bytes before it copied from the file
+    /// with it; `None` when the table does not come to the mark as the marked one did.
+    fn write_resuming(
+        &self,
+        rel: &str,
+        from: Option<(Mark, Option<std::fs::File>)>,
+        kept: Vec<Mark>,
+        fill: &dyn Fn(&mut dyn Table) -> std::io::Result<()>,
+    ) -> std::io::Result<Option<(Written, Vec<Mark>)>> {
+        use std::io::{Read, Write};
+        let mut file = self.create(rel)?;
+        let mut copied = 0;
+        if let Some((m, Some(old))) = &from {
+            // Copied in the kernel (`copy_file_range`): the file's first bytes are never
+            // read into memory.
+            copied = std::io::copy(&mut old.take(m.bytes), file.get_mut())?;
+            if copied != m.bytes {
+                return Ok(None);
+            }
+        }
+        let mut w = Resuming {
+            file,
+            hash: from.is_none().then(Sha256::new),
+            marked: from.as_ref().map_or(0, |(m, _)| m.bytes),
+            from: from.map(|(m, _)| m),
+            copied,
+            bytes: 0,
+            digests: 0,
+            marks: kept,
+            misfit: false,
+        };
+        let filled = fill(&mut w);
+        if w.misfit {
+            return Ok(None);
+        }
+        filled?;
+        w.file.flush()?;
+        let Some(hash) = w.hash else { return Ok(None) };
+        Ok(Some((Written { path: rel.to_string(), size: w.bytes, sha256: hex(&hash.finalize()) }, w.marks)))
+    }
+
     /// Writes the file `rel` as `fill` makes it, as [`Staging::write_with`] does but without its
     /// checksum, for a file no list names (`SHA256SUMS`: at a national scale, 100 MB).
     pub(crate) fn write_unlisted(
@@ -439,6 +514,87 @@ impl Staging {
     /// Removes the staging folder after a failure.
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Bytes of a table between two marks of its SHA-256 (`site::memo::Mark`): few marks to keep
+/// (some sixty for the 59 MB of `documents.json` at 50,000 records), and little hashed twice
+/// when the checksum is taken up from the last one before a new row.
+const MARK_EVERY: u64 = 1 << 20;
+
+/// The writer of [`Staging::write_table`]: writes every byte not copied already, hashes from
+/// the mark it takes the SHA-256 up at (or from the start), and marks the SHA-256's state
+/// before a row every [`MARK_EVERY`] bytes.
+struct Resuming {
+    file: std::io::BufWriter<std::fs::File>,
+    /// The SHA-256 of the file so far, once taken up.
+    hash: Option<Sha256>,
+    /// Where it is taken up: the last mark before the first row that is new.
+    from: Option<Mark>,
+    /// The bytes at the start of the file copied from the last one.
+    copied: u64,
+    /// Bytes made, and the length of the table as SHA-256s so far.
+    bytes: u64,
+    digests: usize,
+    marks: Vec<Mark>,
+    /// Where the last mark is.
+    marked: u64,
+    /// The table passed its mark otherwise than the marked one did: before a row at the same
+    /// place in the file and in the table as SHA-256s (only a SHA-256 that two rows share
+    /// could make it so).
+    misfit: bool,
+}
+
+impl Resuming {
+    /// Takes the SHA-256 up at the mark when the table has come to it.
+    fn take_up(&mut self, row: bool) -> std::io::Result<()> {
+        let Some(m) = &self.from else { return Ok(()) };
+        if row && m.bytes == self.bytes && m.digests == self.digests {
+            self.hash = self.from.take().map(|m| m.state);
+        } else if m.bytes < self.bytes || (m.bytes == self.bytes && m.digests != self.digests) {
+            self.misfit = true;
+            return Err(std::io::Error::other("the table does not fit its marks"));
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, buf: &[u8], digests: usize) -> std::io::Result<()> {
+        use std::io::Write;
+        // What the copy holds already (up to the mark, where a row starts).
+        let held = usize::try_from(self.copied.saturating_sub(self.bytes)).unwrap_or(usize::MAX).min(buf.len());
+        self.file.write_all(&buf[held..])?;
+        if let Some(h) = &mut self.hash {
+            h.update(buf);
+        }
+        self.bytes += buf.len() as u64;
+        self.digests += digests;
+        Ok(())
+    }
+}
+
+impl std::io::Write for Resuming {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !buf.is_empty() {
+            self.take_up(false)?;
+            self.put(buf, buf.len())?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Table for Resuming {
+    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
+        self.take_up(true)?;
+        if let Some(h) = &self.hash
+            && self.bytes - self.marked >= MARK_EVERY
+        {
+            self.marks.push(Mark { digests: self.digests, bytes: self.bytes, state: h.clone() });
+            self.marked = self.bytes;
+        }
+        self.put(&row.0, row.1.len())
     }
 }
 
@@ -770,6 +926,15 @@ impl Cache {
         (bytes.len() as u64 == e.size && Sha256::digest(&bytes)[..] == e.sha256).then_some(bytes)
     }
 
+    /// The output's file at `path`, open, when it is the one this cache lists with SHA-256
+    /// `sha256` (its size and stamp, taken from the open file, are as listed).
+    pub(crate) fn held(&self, out: &Path, path: &str, sha256: &[u8; 32]) -> Option<std::fs::File> {
+        let e = self.get(path).filter(|e| e.sha256 == *sha256 && e.stamp != 0)?;
+        let file = std::fs::File::open(out.join(path)).ok()?;
+        let meta = file.metadata().ok()?;
+        (meta.is_file() && meta.len() == e.size && stamp_of(&meta)? == e.stamp).then_some(file)
+    }
+
     /// The cached file for `path` if its fingerprint is `fp` and the output still holds it.
     pub(crate) fn reuse(&self, out: &Path, path: &str, fp: &[u8; 32]) -> Option<OutFile> {
         let e = self.get(path).filter(|e| e.fp.as_ref() == Some(fp))?;
@@ -923,9 +1088,24 @@ fn emit_one(
     }
     let fp = fp.map(|(_, fp)| fp);
     if let Some(rel) = renderer.streamed(job) {
-        let w = staging
-            .write_with(rel, |out| renderer.stream(job, out, crate::site::data::RowsAs::Bytes))
-            .map_err(|e| io_error(rel, &e))?;
+        let w = match (renderer.memo(), prepared.digests) {
+            (Some(m), Some(digests)) => {
+                let last = m.take_marks(rel);
+                // The output's copy of the table the marks were taken in.
+                let old = match (&last, cache) {
+                    (Some(l), Some((c, out))) => c.held(out, rel, &l.sha256),
+                    _ => None,
+                };
+                let (w, marks) = staging
+                    .write_table(rel, &digests, last, old, |out| renderer.stream(job, out))
+                    .map_err(|e| io_error(rel, &e))?;
+                m.keep_marks(rel, Marks { digests, at: marks, sha256: unhex(&w.sha256).unwrap_or_default() });
+                w
+            }
+            _ => {
+                staging.write_with(rel, |out| renderer.stream(job, &mut AsBytes(out))).map_err(|e| io_error(rel, &e))?
+            }
+        };
         return Ok((OutFile::staged(w, fp), reads));
     }
     let (rel, bytes) = renderer.render_prepared(job, prepared)?;
@@ -1099,6 +1279,124 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
 mod tests {
     use super::Staging;
     use std::path::Path;
+
+    /// A table of `rows` (each row's bytes with its SHA-256) under `head`, written as the
+    /// tables are: the head, then the rows separated by a line break, then an end.
+    fn table(
+        head: &[u8],
+        rows: &[crate::site::memo::KeptRow],
+    ) -> impl Fn(&mut dyn super::Table) -> std::io::Result<()> {
+        move |w: &mut dyn super::Table| {
+            w.write_all(head)?;
+            for (k, r) in rows.iter().enumerate() {
+                if k > 0 {
+                    w.write_all(b"\n")?;
+                }
+                w.row(r)?;
+            }
+            w.write_all(b"]\n")
+        }
+    }
+
+    fn row(text: String) -> crate::site::memo::KeptRow {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes()).into();
+        (std::sync::Arc::new(text.into_bytes()), digest)
+    }
+
+    /// The table as SHA-256s, as `Renderer::prepare` makes it.
+    fn digests(head: &[u8], rows: &[crate::site::memo::KeptRow]) -> Vec<u8> {
+        let mut d = crate::site::data::AsDigests::default();
+        table(head, rows)(&mut d).unwrap();
+        d.0
+    }
+
+    /// A table written again after a change keeps the checksum its bytes have, wherever the
+    /// change is (first row, middle, end, head, rows added or taken away, none), and however
+    /// the marks kept from the last time are (those of another table entirely, too).
+    #[test]
+    fn a_table_hashed_from_a_mark_has_the_checksum_of_its_bytes() {
+        use sha2::Digest;
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&tmp.path().join("www")).unwrap();
+        // Some 3.4 MB: three marks.
+        let base: Vec<_> =
+            (0..3000).map(|k| row(format!("{{\"n\": {k}, \"text\": \"{}\"}}", "字".repeat(380)))).collect();
+        let head = b"{\"count\": 3000, \"rows\": [\n".to_vec();
+        let changed = |k: usize| {
+            let mut rows = base.clone();
+            rows[k] = row(format!("{{\"n\": {k}, \"text\": \"changed\"}}"));
+            rows
+        };
+        let (mid, first, last) = (changed(2100), changed(0), changed(2999));
+        let mut longer = base.clone();
+        longer.push(row("{\"n\": 3000}".into()));
+        let shorter = base[..1500].to_vec();
+        let cases: Vec<(&str, &[u8], &[crate::site::memo::KeptRow])> = vec![
+            ("a row in the middle", &head, &mid),
+            ("the first row", &head, &first),
+            ("the last row", &head, &last),
+            ("the head", b"{\"count\": 3001, \"rows\": [\n", &base),
+            ("a row added", &head, &longer),
+            ("rows taken away", &head, &shorter),
+            ("nothing", &head, &base),
+        ];
+        let old = tmp.path().join("old.json");
+        // The table as first written, with its marks; moved out of the way, as the output's
+        // copy is, and open.
+        let first_written = |rows: &[crate::site::memo::KeptRow]| {
+            let (w, at) = staging.write_table("t.json", &digests(&head, rows), None, None, table(&head, rows)).unwrap();
+            std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
+            let sha256 = super::unhex(&w.sha256).unwrap();
+            (crate::site::memo::Marks { digests: digests(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
+        };
+        let sha = |bytes: &[u8]| crate::source::hex(&sha2::Sha256::digest(bytes));
+        for (what, h, rows) in cases {
+            for copied in [false, true] {
+                let (last, file) = first_written(&base);
+                assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
+                let file = copied.then_some(file);
+                let (w, _) =
+                    staging.write_table("t.json", &digests(h, rows), Some(last), file, table(h, rows)).unwrap();
+                let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+                let mut plain = crate::site::data::AsBytes(Vec::new());
+                table(h, rows)(&mut plain).unwrap();
+                assert!(bytes == plain.0, "after {what} (copied: {copied}): the bytes");
+                assert_eq!(w.sha256, sha(&bytes), "after {what} (copied: {copied})");
+                assert_eq!(w.size, bytes.len() as u64, "after {what} (copied: {copied})");
+            }
+        }
+        // The marks are taken at their word: with their states replaced, the checksum after a
+        // new row in the middle is not that of the bytes.
+        let (mut last, _) = first_written(&base);
+        last.at = last.at.into_iter().map(|m| crate::site::memo::Mark { state: sha2::Sha256::new(), ..m }).collect();
+        let (w, _) =
+            staging.write_table("t.json", &digests(&head, &mid), Some(last), None, table(&head, &mid)).unwrap();
+        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+        assert_ne!(w.sha256, sha(&bytes), "the hash was taken up at a mark");
+        // So is the copy: with the old file changed, so are the first bytes of the new one.
+        let (last, _) = first_written(&base);
+        let mut changed = std::fs::read(&old).unwrap();
+        changed[100] = b'#';
+        std::fs::write(&old, &changed).unwrap();
+        let file = Some(std::fs::File::open(&old).unwrap());
+        staging.write_table("t.json", &digests(&head, &mid), Some(last), file, table(&head, &mid)).unwrap();
+        assert_eq!(std::fs::read(staging.dir().join("t.json")).unwrap()[100], b'#', "the first bytes were copied");
+        // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
+        // the table is written and hashed from its start.
+        let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
+        for copied in [false, true] {
+            let (odd, file) = first_written(&base);
+            let file = copied.then_some(file);
+            let (w, _) =
+                staging.write_table("t.json", &digests(&head, &other), Some(odd), file, table(&head, &other)).unwrap();
+            let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+            let mut plain = crate::site::data::AsBytes(Vec::new());
+            table(&head, &other)(&mut plain).unwrap();
+            assert!(bytes == plain.0, "marks of another table (copied: {copied}): the bytes");
+            assert_eq!(w.sha256, sha(&bytes), "marks of another table (copied: {copied})");
+        }
+    }
 
     #[test]
     fn saving_a_cache_removes_what_a_stopped_save_left_once_it_is_old() {

@@ -169,6 +169,19 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     same_as_clean(&s);
 }
 
+/// Builds in-process (as `serve` does) and fails the test with the reason when the build does
+/// not finish: a failure of the tool is not printed by the build itself.
+#[track_caller]
+fn built(opts: &gongbao::cmd::build::Options) {
+    match gongbao::cmd::build::build(opts) {
+        Ok(_) => {}
+        Err(gongbao::cmd::Stop::Reported(code)) => {
+            panic!("the build stopped with findings, printed above (exit {code})")
+        }
+        Err(gongbao::cmd::Stop::Failed(f)) => panic!("the build failed: {:?}", f.diagnostic),
+    }
+}
+
 /// Options for builds into `public/` as of `as_of` that share one `serve` session.
 fn session(s: &Site, as_of: &str) -> gongbao::cmd::build::Options {
     gongbao::cmd::build::Options {
@@ -190,10 +203,10 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
     s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲", "2024-01-02")), "第一稿。\n");
     s.record("b", &normative("乙", "2024-01-03"), "x\n");
     let opts = session(&s, "2024-06-01");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     s.record("a", &format!("{}\nindex_no: 123456789/2024-00001", normative("甲（修订）", "2024-01-02")), "第二稿。\n");
     std::fs::remove_file(s.root().join("content/b.md")).unwrap();
-    assert!(build(&opts).is_ok());
+    built(&opts);
     same_as_clean(&s);
     assert!(!s.root().join("public/docs/b").exists());
     // A settings change that parsing reads (the index number pattern) applies to unchanged files.
@@ -324,6 +337,16 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ),
         ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
         (
+            "a record's publication date, now the newest in the feeds and lists".into(),
+            Box::new(|| {
+                edit(&unreferenced, &|t| {
+                    let at = t.find("\npublished: ").expect("a publication date") + 1;
+                    let end = at + t[at..].find('\n').unwrap();
+                    format!("{}published: 2026-06-01{}", &t[..at], &t[end..])
+                })
+            }),
+        ),
+        (
             "a record deleted".into(),
             Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap()),
         ),
@@ -344,6 +367,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![gazette.clone()], true),
         (vec![keyworded.clone()], true),
         (vec![version.clone()], false),
+        (vec![unreferenced.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![], false),
         (vec![], false),
@@ -399,22 +423,21 @@ fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
 /// seen by its new manifest.
 #[test]
 fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
-    use gongbao::cmd::build::build;
     let s = Site::new();
     let opts = two_records_in_a_session(&s);
-    assert!(build(&opts).is_ok());
+    built(&opts);
     let session = opts.session.as_ref().unwrap();
     let before = session.begun.load(std::sync::atomic::Ordering::SeqCst);
-    assert!(build(&opts).is_ok());
+    built(&opts);
     assert_eq!(session.sweep(before), None, "a sweep for an earlier build stops at once");
     assert_eq!(swept(&opts), Some(true));
     let page = s.root().join("public/docs/a/index.html");
     std::fs::write(&page, "tampered").unwrap();
     s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，改过。\n");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered", "taken at the swept cache's word");
     assert_eq!(swept(&opts), Some(false), "the sweep finds the page changed");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after the page was written again");
     assert_eq!(swept(&opts), Some(true));
     // Another build writes the same output between two of the session's (for another day, so
@@ -428,7 +451,7 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!s.root().join("public/docs/b/index.html").exists());
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after another build wrote the output");
 }
 
@@ -436,17 +459,16 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
 /// begun; a later `gongbao build` into the same output then reuses what the session wrote.
 #[test]
 fn serve_saves_its_cache_after_the_build_for_a_later_build() {
-    use gongbao::cmd::build::build;
     use std::sync::atomic::Ordering::SeqCst;
     let s = Site::new();
     let opts = two_records_in_a_session(&s);
     let session = opts.session.as_ref().unwrap();
     let saved = s.root().join(".gongbao/cache/public.jsonl");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     let first = session.begun.load(SeqCst);
     assert!(!saved.exists(), "not saved by the build itself");
     s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，改过。\n");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     assert!(session.save(s.root(), first).is_none(), "another build has begun since");
     assert!(!saved.exists());
     let now = session.begun.load(SeqCst);
@@ -463,16 +485,15 @@ fn serve_saves_its_cache_after_the_build_for_a_later_build() {
 /// those in place even when nothing writes them any more (a withdrawn record's page).
 #[test]
 fn a_cache_older_than_the_output_is_not_taken() {
-    use gongbao::cmd::build::build;
     use std::sync::atomic::Ordering::SeqCst;
     let s = Site::new();
     let opts = two_records_in_a_session(&s);
     let kept = opts.session.as_ref().unwrap();
-    assert!(build(&opts).is_ok());
+    built(&opts);
     assert!(matches!(kept.save(s.root(), kept.begun.load(SeqCst)), Some(Ok(()))));
     // `c` is published by a build whose cache `serve` had not saved when it stopped.
     s.record("c", &normative("丙文件", "2024-01-04"), "丙的正文。\n");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     assert!(s.root().join("public/docs/c/index.html").exists());
     drop(opts);
     std::fs::remove_file(s.root().join("content/c.md")).unwrap();
@@ -482,10 +503,10 @@ fn a_cache_older_than_the_output_is_not_taken() {
     // session's builds: the session's kept cache does not list `d`'s page.
     let opts = session(&s, "2026-06-30");
     s.record("d", &normative("丁文件", "2027-01-04"), "丁的正文。\n");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     build_counts_at(&s, "2027-06-30", &["--out", "public"]);
     assert!(s.root().join("public/docs/d/index.html").exists());
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after another build wrote the output for a later day");
 }
 
@@ -541,7 +562,6 @@ fn a_swap_that_fails_partway_leaves_the_previous_output_as_it_was() {
 #[cfg(unix)]
 #[test]
 fn a_rewrite_that_keeps_size_and_modification_time_is_seen() {
-    use gongbao::cmd::build::build;
     let s = Site::new();
     s.record("a", &normative("甲", "2024-01-02"), "第一稿。\n");
     s.record("b", &normative("乙", "2024-01-03"), "x\n");
@@ -551,10 +571,10 @@ fn a_rewrite_that_keeps_size_and_modification_time_is_seen() {
     set_old("content/a.md");
     set_old("content/b.md");
     let opts = session(&s, "2024-06-01");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     s.record("a", &normative("甲", "2024-01-02"), "第二稿。\n");
     set_old("content/a.md");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     same_as_clean(&s);
     assert!(std::fs::read_to_string(s.root().join("public/docs/a/index.html")).unwrap().contains("第二稿"));
 }
@@ -572,7 +592,7 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
     s.record("folder/index", &normative("丙文件", "2024-01-04"), "丙的正文。\n");
     let opts = session(&s, "2026-06-30");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     let content = s.root().join("content").canonicalize().unwrap();
     let reword = |id: &str, words: &str| {
         let p = content.join(format!("{id}.md"));
@@ -585,7 +605,7 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     std::fs::rename(content.join("folder"), s.root().join("moved")).unwrap();
     let a = reword("a", "补充一句。\n");
     assert!(preview(&opts, &[content.join("folder"), a]).is_none(), "a folder event means no preview");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after a folder moved out");
 
     // A preview whose rebuild stopped before it began (a stranger at the top of the output).
@@ -596,11 +616,11 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
     std::fs::remove_file(s.root().join("public/notes.txt")).unwrap();
     let b = reword("b", "乙也补充一句。\n");
     let _ = preview(&opts, &[b]);
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after a rebuild that stopped early");
 
     // The publication register, which serve does not watch, broken behind its back.
-    assert!(build(&opts).is_ok());
+    built(&opts);
     let b = reword("b", "乙再补充一句。\n");
     assert!(preview(&opts, &[b]).is_some());
     s.write("publications.jsonl", "not a register line\n");
@@ -613,7 +633,6 @@ fn a_rebuild_after_a_preview_sees_what_the_batch_does_not_say() {
 /// site again, as a clean build would, and prints the finding.
 #[test]
 fn a_title_shared_with_another_record_of_the_day_is_not_previewed() {
-    use gongbao::cmd::build::build;
     use gongbao::cmd::serve::preview::preview;
     let s = Site::new();
     let retitle = |id: &str, title: &str, date: &str| {
@@ -624,7 +643,7 @@ fn a_title_shared_with_another_record_of_the_day_is_not_previewed() {
     retitle("b", "乙文件", "2024-01-02");
     retitle("c", "丙文件", "2024-01-03");
     let opts = session(&s, "2026-06-30");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     let clash = || {
         let o = Command::new(common::bin()).current_dir(s.root()).args(["check"]).env("CI", "true").output().unwrap();
         String::from_utf8_lossy(&o.stderr).contains("duplicate-title")
@@ -633,18 +652,18 @@ fn a_title_shared_with_another_record_of_the_day_is_not_previewed() {
     let c = retitle("c", "丙办法", "2024-01-03");
     let p = preview(&opts, &c).expect("a new title of its own is previewed");
     assert!(p.pages.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("丙办法")));
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after a new title");
     // The title of another record of the same kind and day.
     let b = retitle("b", "甲文件", "2024-01-02");
     assert!(preview(&opts, &b).is_none(), "the new title is another record's");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after a title shared");
     assert!(clash());
     // And back: the old title was another record's.
     let b = retitle("b", "乙文件", "2024-01-02");
     assert!(preview(&opts, &b).is_none(), "the old title was another record's");
-    assert!(build(&opts).is_ok());
+    built(&opts);
     equals_clean(&s, "after the title is its own again");
     assert!(!clash());
 }

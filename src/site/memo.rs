@@ -61,6 +61,28 @@ struct Row {
 /// A row's bytes and their SHA-256.
 pub(crate) type KeptRow = (Arc<Vec<u8>>, Sum);
 
+/// A table as this session last wrote it, so that its SHA-256 can be taken up where its new
+/// file first differs rather than from its first byte (see `emit::Staging::write_table`).
+#[derive(Clone, Default)]
+pub(crate) struct Marks {
+    /// The table with its rows as their SHA-256s ([`super::data::AsDigests`]).
+    pub(crate) digests: Vec<u8>,
+    /// The state of the file's SHA-256 at some boundaries between rows, in order.
+    pub(crate) at: Vec<Mark>,
+    /// The file's SHA-256.
+    pub(crate) sha256: Sum,
+}
+
+/// The state of a table's SHA-256 before one of its rows.
+#[derive(Clone)]
+pub(crate) struct Mark {
+    /// Where the row starts in the table as SHA-256s, and in the file.
+    pub(crate) digests: usize,
+    pub(crate) bytes: u64,
+    /// The SHA-256 of the file's bytes before it.
+    pub(crate) state: sha2::Sha256,
+}
+
 /// Which records have a new view since a build: by record, the last build whose view of it
 /// differed from the build's before. A result made (or found still good) at build `seen` is still
 /// good when no record it read changed after `seen`. Views that change and change back count as
@@ -93,6 +115,8 @@ struct State {
     rows: HashMap<(u8, usize), Row>,
     /// What the search index keeps between builds ([`super::search::Kept`]).
     search: Option<Box<super::search::Kept>>,
+    /// The tables' marks, by output path.
+    marks: HashMap<String, Marks>,
 }
 
 /// Pages and rows of earlier builds in this process, by job.
@@ -148,6 +172,18 @@ impl Memo {
     pub(crate) fn keep_search(&self, kept: Box<super::search::Kept>) {
         if let Ok(mut s) = self.state.lock() {
             s.search = Some(kept);
+        }
+    }
+
+    /// Takes the marks of the table at `path` as last written.
+    pub(crate) fn take_marks(&self, path: &str) -> Option<Marks> {
+        self.state.lock().ok()?.marks.remove(path)
+    }
+
+    /// Keeps the marks of the table just written at `path`.
+    pub(crate) fn keep_marks(&self, path: &str, marks: Marks) {
+        if let Ok(mut s) = self.state.lock() {
+            s.marks.insert(path.to_string(), marks);
         }
     }
 

@@ -160,10 +160,7 @@ pub fn plan(c: &Corpus, cfg: &Config, theme: &Theme, root: &std::path::Path, reg
 
 /// Whether the publication register has an entry of a record that is public now.
 fn shows_publications(c: &Corpus, registers: &Registers) -> bool {
-    !registers.publications.is_empty() && {
-        let public: std::collections::BTreeSet<&str> = c.visible_indexes().map(|i| c.records[i].id.as_str()).collect();
-        registers.publications.iter().any(|p| public.contains(p.id.as_str()))
-    }
+    registers.publications.iter().any(|p| c.lookup(&p.id).is_some())
 }
 
 /// [`plan`] with the browse lists already made (see [`Renderer::lists`]).
@@ -368,19 +365,6 @@ enum Texts {
     Diff(usize, usize, usize),
 }
 
-/// A writer into a running SHA-256.
-struct Digesting<'a>(&'a mut Sha256);
-
-impl std::io::Write for Digesting<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A job resolved but not rendered: see [`Renderer::prepare`].
 pub struct Prepared<'r> {
     /// Output path and fingerprint, when known beforehand.
@@ -389,6 +373,10 @@ pub struct Prepared<'r> {
     /// The output bytes of an attachment or a small data file, made to fingerprint it and then
     /// written as they are.
     bytes: Option<Vec<u8>>,
+    /// Under `serve`, a table with a row per record with its rows as their SHA-256s
+    /// ([`data::AsDigests`]): what it is fingerprinted by, and what tells where its file is
+    /// first new ([`crate::emit::Staging::write_table`]).
+    pub(crate) digests: Option<Vec<u8>>,
 }
 
 /// A page job resolved to its URL, output path and view (which names the template).
@@ -662,6 +650,21 @@ impl<'a> Renderer<'a> {
                 let stamp = crate::source::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
                 Some(format!("attachment {}|{to}|{stamp:?}", src.display()))
             }
+            // A feed reads the records in it, and which records those are is part of its
+            // identity, as a list page's are.
+            Job::Data(DataJob::Feed(k, name)) => Some(format!("feed {name} {:?}", self.feed_items(*k))),
+            // These read no record: what they are made from is in their identity, or in what
+            // every job's fingerprint holds (the settings, the build date, whether the site
+            // shows the registers).
+            Job::Data(DataJob::Sitemap(urls, path)) => {
+                let mut h = Sha256::new();
+                for u in urls.iter() {
+                    h.update(u.as_bytes());
+                    h.update([0]);
+                }
+                Some(format!("sitemap {path} {}", crate::source::hex(&h.finalize())))
+            }
+            Job::Data(DataJob::Package(p)) => Some(format!("datapackage {:?} {:?}", p.0, p.1)),
             _ => None,
         }
     }
@@ -854,16 +857,14 @@ impl<'a> Renderer<'a> {
         let path = match job {
             // The tables of every record are written as streams. Under `serve`, where each
             // row is remembered with its SHA-256, a table is fingerprinted by those (see
-            // `data::RowsAs`), so that one whose rows are all as before (after a new
+            // `data::AsDigests`), so that one whose rows are all as before (after a new
             // wording of a text, say) is neither hashed nor written again; otherwise it is
             // written every time.
             Job::Data(_) if self.streamed(job).is_some() => {
-                let fingerprint = match (self.memo(), self.streamed(job)) {
+                let (fingerprint, digests) = match (self.memo(), self.streamed(job)) {
                     (Some(_), Some(path)) => {
-                        h.update(path.as_bytes());
-                        h.update([0]);
-                        let mut w = Digesting(&mut h);
-                        self.stream(job, &mut w, data::RowsAs::Digests).map_err(|e| {
+                        let mut w = data::AsDigests::default();
+                        self.stream(job, &mut w).map_err(|e| {
                             Diagnostic::error(
                                 &rules::IO,
                                 path,
@@ -871,11 +872,14 @@ impl<'a> Renderer<'a> {
                                 msg!("无法生成：{e}", "cannot make: {e}"),
                             )
                         })?;
-                        Some((path.to_string(), h.finalize().into()))
+                        h.update(path.as_bytes());
+                        h.update([0]);
+                        h.update(&w.0);
+                        (Some((path.to_string(), h.finalize().into())), Some(w.0))
                     }
-                    _ => None,
+                    _ => (None, None),
                 };
-                return Ok(Prepared { fingerprint, plan: None, bytes: None });
+                return Ok(Prepared { fingerprint, plan: None, bytes: None, digests });
             }
             // The other data files are small: made here, and fingerprinted by their bytes, so
             // that one the output already holds (most feeds, sitemaps and issue files after an
@@ -920,7 +924,7 @@ impl<'a> Renderer<'a> {
             }
             _ => {
                 let Some(p) = self.plan_page(job) else {
-                    return Ok(Prepared { fingerprint: None, plan: None, bytes: None });
+                    return Ok(Prepared { fingerprint: None, plan: None, bytes: None, digests: None });
                 };
                 h.update(p.view.template().as_bytes());
                 h.update([0]);
@@ -936,7 +940,7 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: made })
+        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: made, digests: None })
     }
 
     /// The bytes published for an attachment (`src` relative to the site root): the file as it
@@ -972,7 +976,7 @@ impl<'a> Renderer<'a> {
     /// The output path and bytes of a job.
     pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
         let plan = self.plan_page(job);
-        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None })
+        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None, digests: None })
     }
 
     /// The output path and bytes of a job already prepared.
@@ -1018,11 +1022,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes the file of a [`Renderer::streamed`] job to `w`.
-    pub(crate) fn stream(&self, job: &Job, w: &mut dyn std::io::Write, rows: data::RowsAs) -> std::io::Result<()> {
+    pub(crate) fn stream(&self, job: &Job, w: &mut dyn data::Table) -> std::io::Result<()> {
         match job {
-            Job::Data(DataJob::DocumentsJson) => self.write_documents_json(w, rows),
-            Job::Data(DataJob::DocumentsCsv) => self.write_documents_csv(w, rows),
-            Job::Data(DataJob::DocumentsJsonld) => self.write_documents_jsonld(w, rows),
+            Job::Data(DataJob::DocumentsJson) => self.write_documents_json(w),
+            Job::Data(DataJob::DocumentsCsv) => self.write_documents_csv(w),
+            Job::Data(DataJob::DocumentsJsonld) => self.write_documents_jsonld(w),
             Job::Data(DataJob::PublicationsCsv) => self.write_publications_csv(w),
             _ => Ok(()),
         }
@@ -1033,7 +1037,7 @@ impl<'a> Renderer<'a> {
             let job = Job::Data(d.clone());
             let mut out = Vec::new();
             // Writing into memory cannot fail.
-            let _ = self.stream(&job, &mut out, data::RowsAs::Bytes);
+            let _ = self.stream(&job, &mut data::AsBytes(&mut out));
             (self.streamed(&job).unwrap_or_default().to_string(), out)
         };
         match d {

@@ -8,6 +8,7 @@ pub(crate) mod row;
 pub(crate) mod publications;
 pub(crate) mod transfers;
 
+use super::memo::KeptRow;
 use crate::corpus::Corpus;
 use crate::model::Kind;
 use crate::site::{Renderer, encode_path, record_path};
@@ -32,15 +33,55 @@ pub(crate) const FEED_LEN: usize = 50;
 /// URLs per sitemap file (the protocol's limit).
 pub(crate) const SITEMAP_LEN: usize = 50_000;
 
-/// How the remembered rows of a table are written: as their bytes, or (under `serve`, where the
-/// memo keeps each row with its SHA-256) as their SHA-256s, for the table's fingerprint. A table
-/// written with its rows as SHA-256s is 32 bytes a row (1.6 MB at 50,000 records against 59 MB
-/// for `documents.json`), and two tables that are the same so are the same bytes: a table whose
-/// rows are all as at the last build is known without its bytes being hashed again.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RowsAs {
-    Bytes,
-    Digests,
+/// Where a table is written: its own bytes (its head, the separators, its end) through `Write`,
+/// each of its rows through [`Table::row`], so that a sink may stand a row for its SHA-256.
+pub(crate) trait Table: Write {
+    /// Writes one row, made or remembered with its SHA-256.
+    fn row(&mut self, row: &KeptRow) -> std::io::Result<()>;
+}
+
+/// A table written as its bytes.
+pub(crate) struct AsBytes<W>(pub(crate) W);
+
+impl<W: Write> Write for AsBytes<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write> Table for AsBytes<W> {
+    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
+        self.0.write_all(&row.0)
+    }
+}
+
+/// A table written with each row as its SHA-256 (under `serve`, where the memo keeps each row
+/// with its SHA-256): 32 bytes a row, 1.6 MB at 50,000 records against 59 MB for
+/// `documents.json`. Two tables that are the same so are the same bytes, and where two differ
+/// first tells where their files may differ first: the table's fingerprint
+/// (`Renderer::prepare`), and the place from which its checksum is taken up again
+/// (`emit::Staging::write_table`).
+#[derive(Default)]
+pub(crate) struct AsDigests(pub(crate) Vec<u8>);
+
+impl Write for AsDigests {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Table for AsDigests {
+    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
+        self.0.extend_from_slice(&row.1);
+        Ok(())
+    }
 }
 
 impl Renderer<'_> {
@@ -62,11 +103,11 @@ impl Renderer<'_> {
     }
 
     /// `data/documents.json`.
-    pub(crate) fn write_documents_json(&self, w: &mut dyn Write, rows: RowsAs) -> std::io::Result<()> {
+    pub(crate) fn write_documents_json(&self, w: &mut dyn Table) -> std::io::Result<()> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
         let row = |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default();
-        json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, &docs, b",\n", rows, row))
+        json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, &docs, b",\n", row))
     }
 
     /// Writes one row of each listed record to `w`, separated by `sep`: made in parallel a
@@ -74,44 +115,43 @@ impl Renderer<'_> {
     /// `serve`, rows whose record and whatever they read are unchanged come from the memo.
     fn write_rows(
         &self,
-        w: &mut dyn Write,
+        w: &mut dyn Table,
         table: u8,
         docs: &[usize],
         sep: &[u8],
-        rows_as: RowsAs,
         row: impl Fn(usize) -> Vec<u8> + Sync,
     ) -> std::io::Result<()> {
-        let digests = rows_as == RowsAs::Digests;
         for (k, chunk) in docs.chunks(ROWS_AT_ONCE).enumerate() {
-            let rows: Vec<super::memo::KeptRow> = match self.memo() {
+            // Outside `serve` no row is remembered, and none is written as its SHA-256.
+            let rows: Vec<KeptRow> = match self.memo() {
                 Some(m) => m.rows(table, chunk, &row),
                 None => chunk.par_iter().map(|&i| (std::sync::Arc::new(row(i)), [0; 32])).collect(),
             };
-            for (j, (bytes, digest)) in rows.iter().enumerate() {
+            for (j, kept) in rows.iter().enumerate() {
                 if k + j > 0 {
                     w.write_all(sep)?;
                 }
-                w.write_all(if digests && self.memo().is_some() { digest } else { bytes })?;
+                w.row(kept)?;
             }
         }
         Ok(())
     }
 
     /// `data/documents.csv`: UTF-8 with a BOM so spreadsheet programs read the Chinese right.
-    pub(crate) fn write_documents_csv(&self, w: &mut dyn Write, rows: RowsAs) -> std::io::Result<()> {
+    pub(crate) fn write_documents_csv(&self, w: &mut dyn Table) -> std::io::Result<()> {
         w.write_all("\u{FEFF}".as_bytes())?;
         w.write_all(CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
         w.write_all(b"\r\n")?;
-        self.write_rows(w, DOCUMENTS_CSV, &self.data_docs(), b"", rows, |i| row::csv_line(&self.document_row(i)))
+        self.write_rows(w, DOCUMENTS_CSV, &self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
     }
 
     /// `data/documents.jsonld`.
-    pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Write, rows: RowsAs) -> std::io::Result<()> {
+    pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Table) -> std::io::Result<()> {
         let mut all = self.data_docs();
         all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
         let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
         json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
-            self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", rows, row)
+            self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", row)
         })
     }
 
@@ -193,14 +233,18 @@ impl Renderer<'_> {
         }))
     }
 
-    /// An Atom feed of the newest records of `kind` (all documents when `None`).
-    pub(crate) fn feed(&self, kind: Option<Kind>, name: &str) -> Vec<u8> {
-        let items: Vec<usize> = self
-            .newest(kind)
+    /// The records in the feed of `kind` (of all documents when `None`), newest first.
+    pub(crate) fn feed_items(&self, kind: Option<Kind>) -> Vec<usize> {
+        self.newest(kind)
             .into_iter()
             .filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette)
             .take(FEED_LEN)
-            .collect();
+            .collect()
+    }
+
+    /// An Atom feed of the newest records of `kind` (all documents when `None`).
+    pub(crate) fn feed(&self, kind: Option<Kind>, name: &str) -> Vec<u8> {
+        let items = self.feed_items(kind);
         let tz = &self.cfg.site.timezone;
         let stamp = |d: crate::model::date::Date| format!("{d}T00:00:00{tz}");
         let updated = items.first().map_or(self.c.as_of, |&i| self.c.records[i].published);
@@ -313,10 +357,10 @@ impl Renderer<'_> {
 /// `head` (an object) with one more key holding a list, one item per line. The items come
 /// serialised, so the whole corpus is never a JSON tree in memory.
 fn json_with_list(
-    w: &mut dyn Write,
+    w: &mut dyn Table,
     head: &Value,
     key: &str,
-    items: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    items: impl FnOnce(&mut dyn Table) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut open = serde_json::to_vec(head).unwrap_or_default();
     open.pop(); // the closing brace

@@ -222,8 +222,7 @@ impl Renderer<'_> {
 
     /// The register's entries as published: those of records that are public now, in order.
     pub(crate) fn publication_items(&self) -> Vec<&Publication> {
-        let public: BTreeSet<&str> = self.c.visible_indexes().map(|i| self.c.records[i].id.as_str()).collect();
-        self.registers.publications.iter().filter(|p| public.contains(p.id.as_str())).collect()
+        self.registers.publications.iter().filter(|p| self.c.lookup(&p.id).is_some()).collect()
     }
 
     /// `data/publications.csv`: UTF-8 with a BOM, as the site's other tables.
