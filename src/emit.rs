@@ -184,12 +184,26 @@ pub(crate) fn lock_output(root: &Path, out: &Path) -> std::io::Result<Option<std
         .truncate(false)
         .write(true)
         .open(dir.join(format!("{name}-{}.lock", &key[..16])))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    // A lock can outlive its build by a moment: a program that another thread of the same
+    // process starts (`git` for the history, a test's clean build) holds a copy of every open
+    // file, the lock's too, from its fork until it runs (exec), and the lock is let go only
+    // when the last copy is closed. That moment is waited out; a build that holds the lock
+    // holds it far longer.
+    let until = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
     }
 }
+
+/// How long [`lock_output`] waits for a lock held by another build before it gives up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The folder a build writes into before it becomes the output.
 pub struct Staging {
