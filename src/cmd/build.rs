@@ -403,7 +403,15 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             } else {
                 stale.push(seal::SIGNATURE);
             }
-            staging.commit_into(&staged, &stale)
+            match &o.session {
+                // `serve` removes the files moved out of the output on another thread.
+                Some(_) => staging.commit_into_spent(&staged, &stale).map(|spent| {
+                    if let Some(spent) = spent {
+                        std::thread::spawn(move || std::fs::remove_dir_all(spent));
+                    }
+                }),
+                None => staging.commit_into(&staged, &stale),
+            }
         }
         None => staging.commit(),
     };
