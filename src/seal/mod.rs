@@ -62,68 +62,113 @@ pub fn seal<F: Listed + Sync>(
     let total: u64 = files.iter().map(Listed::size).sum();
     // Both lists are written as streams (for a national site each is over 100 MB), their rows
     // made a chunk at a time in parallel: `serve` seals again after every save.
-    let listed = staging.write_with(MANIFEST, |w| {
-        let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
-        write!(
-            w,
-            "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
-            text(as_of)?,
-            files.len()
-        )?;
-        crate::emit::in_chunks(files, w, |out, k, f| {
-            out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
-            crate::emit::push_json_str(f.path(), out);
-            out.extend_from_slice(b",\n      \"sha256\": \"");
-            f.push_sha256_hex(out);
-            out.extend_from_slice(b"\",\n      \"size\": ");
-            crate::emit::push_u64(f.size(), out);
-            out.extend_from_slice(b"\n    }");
-            Ok(())
-        })?;
-        let close = if files.is_empty() { "]" } else { "\n  ]" };
-        write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)
-    })?;
-    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written when
-    // there is a key to sign with.
-    struct Prehashing<'a> {
-        inner: &'a mut dyn Write,
-        hash: Option<Blake2b512>,
-    }
-    impl Write for Prehashing<'_> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let n = self.inner.write(buf)?;
-            if let Some(h) = &mut self.hash {
-                h.update(&buf[..n]);
-            }
-            Ok(n)
+    let manifest = || {
+        staging.write_with(MANIFEST, |w| {
+            let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
+            write!(
+                w,
+                "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
+                text(as_of)?,
+                files.len()
+            )?;
+            crate::emit::in_chunks(files, w, |out, k, f| {
+                out.extend_from_slice(if k == 0 {
+                    b"\n    {\n      \"path\": "
+                } else {
+                    b",\n    {\n      \"path\": "
+                });
+                crate::emit::push_json_str(f.path(), out);
+                out.extend_from_slice(b",\n      \"sha256\": \"");
+                f.push_sha256_hex(out);
+                out.extend_from_slice(b"\",\n      \"size\": ");
+                crate::emit::push_u64(f.size(), out);
+                out.extend_from_slice(b"\n    }");
+                Ok(())
+            })?;
+            let close = if files.is_empty() { "]" } else { "\n  ]" };
+            write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)
+        })
+    };
+    let line = |out: &mut Vec<u8>, _: usize, f: &F| {
+        f.push_sha256_hex(out);
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(f.path().as_bytes());
+        out.push(b'\n');
+        Ok(())
+    };
+    // `SHA256SUMS` names `manifest.json` where it comes in path order.
+    let at = files.partition_point(|f| f.path() < MANIFEST);
+    let manifest_line = |listed: &Written| format!("{}  {}\n", listed.sha256, listed.path);
+    let Some(key) = key else {
+        // Without a key the sums are written while the manifest is: its line is left blank,
+        // at its length, and written in once the manifest's checksum is known.
+        let blank = [b' '; 64 + 2 + MANIFEST.len() + 1];
+        let (listed, sums) = rayon::join(manifest, || {
+            let mut hole = 0;
+            staging.write_unlisted(SUMS, |w| {
+                let mut w = Counting { inner: w, bytes: 0 };
+                crate::emit::in_chunks(&files[..at], &mut w, line)?;
+                hole = w.bytes;
+                w.write_all(&blank)?;
+                crate::emit::in_chunks(&files[at..], &mut w, line)
+            })?;
+            Ok::<_, std::io::Error>(hole)
+        });
+        let (listed, hole) = (listed?, sums?);
+        let text = manifest_line(&listed);
+        if text.len() != blank.len() {
+            return Err(std::io::Error::other("the manifest's line in SHA256SUMS is not of its expected length"));
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.inner.flush()
-        }
-    }
+        return staging.write_at(SUMS, hole, text.as_bytes());
+    };
+    let listed = manifest()?;
+    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
     let mut prehash = [0u8; 64];
     staging.write_unlisted(SUMS, |w| {
-        let mut w = Prehashing { inner: w, hash: key.map(|_| Blake2b512::new()) };
-        let line = |out: &mut Vec<u8>, _: usize, f: &F| {
-            f.push_sha256_hex(out);
-            out.extend_from_slice(b"  ");
-            out.extend_from_slice(f.path().as_bytes());
-            out.push(b'\n');
-            Ok(())
-        };
-        let at = files.partition_point(|f| f.path() < MANIFEST);
+        let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
         crate::emit::in_chunks(&files[..at], &mut w, line)?;
-        writeln!(w, "{}  {}", listed.sha256, listed.path)?;
+        w.write_all(manifest_line(&listed).as_bytes())?;
         crate::emit::in_chunks(&files[at..], &mut w, line)?;
-        if let Some(h) = w.hash {
-            prehash = h.finalize().into();
-        }
+        prehash = w.hash.finalize().into();
         Ok(())
     })?;
-    if let Some(k) = key {
-        staging.write(SIGNATURE, k.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
-    }
+    staging.write(SIGNATURE, key.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
     Ok(())
+}
+
+/// A writer that hashes what it passes on with BLAKE2b-512 (see [`seal`]).
+struct Prehashing<'a> {
+    inner: &'a mut dyn std::io::Write,
+    hash: blake2::Blake2b512,
+}
+
+impl std::io::Write for Prehashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use blake2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A writer that counts the bytes it passes on.
+struct Counting<'a> {
+    inner: &'a mut dyn std::io::Write,
+    bytes: u64,
+}
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The entries at the top of folder `dir` that no earlier gongbao output accounts for, sorted.
