@@ -117,6 +117,7 @@ try {
     (t) => t.includes("第三版"),
   );
   report(fs.statSync(record).mtime.getUTCFullYear() === 2001, "the record kept the copy's 2001 time stamp");
+  fs.rmSync(path.dirname(older), { recursive: true, force: true });
 
   await reloadsBy(
     "broken YAML shows the error with file and line",
