@@ -413,7 +413,15 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                 None => staging.commit_into(&staged, &stale),
             }
         }
-        None => staging.commit(),
+        None => match &o.session {
+            // Likewise the previous output, when a build replaces it whole.
+            Some(_) => staging.commit_spent().map(|spent| {
+                if let Some(spent) = spent {
+                    std::thread::spawn(move || std::fs::remove_dir_all(spent));
+                }
+            }),
+            None => staging.commit(),
+        },
     };
     if let Err(e) = committed {
         return Err(Failure::io(msg!(
