@@ -213,7 +213,8 @@ pub struct Staging {
 
 impl Staging {
     /// Makes a fresh staging folder beside `out` (removing a stale one a crashed build left,
-    /// and the spent ones of [`Staging::commit_into_spent`] not removed yet).
+    /// and the folders [`Staging::commit_leaving`] and [`Staging::commit_into_leaving`] left
+    /// aside and not removed yet).
     pub fn new(out: &Path) -> std::io::Result<Staging> {
         let dir = Staging::path(out);
         if let Some(parent) = dir.parent() {
@@ -420,15 +421,11 @@ impl Staging {
         self.commit_leaving(false).map(drop)
     }
 
-    /// [`Staging::commit`], but the previous output is renamed aside rather than removed, and
-    /// its path returned for the caller to remove off the build's path (`serve`: removing the
-    /// 220,000 files of a 50,000-record site took over a minute on the benchmark's machine). A
-    /// later [`Staging::new`] removes any such folder left behind.
-    pub(crate) fn commit_spent(self) -> std::io::Result<Option<PathBuf>> {
-        self.commit_leaving(true)
-    }
-
-    fn commit_leaving(self, leave: bool) -> std::io::Result<Option<PathBuf>> {
+    /// [`Staging::commit`]; with `leave`, the previous output is renamed aside rather than
+    /// removed, and its path returned for the caller to remove off the build's path (`serve`:
+    /// removing the 220,000 files of a 50,000-record site took over a minute on the benchmark's
+    /// machine). A later [`Staging::new`] removes any such folder left behind.
+    pub(crate) fn commit_leaving(self, leave: bool) -> std::io::Result<Option<PathBuf>> {
         let old = self.dir.with_file_name(format!(
             ".{}.gongbao-old",
             self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -475,20 +472,12 @@ impl Staging {
         self.commit_into_leaving(staged, stale, false).map(drop)
     }
 
-    /// [`Staging::commit_into`], but the staging folder, which then holds only the files moved
-    /// out of the output, is renamed aside rather than removed, and its path returned for the
-    /// caller to remove off the edit's path (`serve`: removing the old tables, manifest and
-    /// sums of a national site takes tens of milliseconds). A later [`Staging::new`] removes
+    /// [`Staging::commit_into`]; with `leave`, the staging folder, which then holds only the
+    /// files moved out of the output, is renamed aside rather than removed, and its path returned
+    /// for the caller to remove off the edit's path (`serve`: removing the old tables, manifest
+    /// and sums of a national site takes tens of milliseconds). A later [`Staging::new`] removes
     /// any such folder left behind.
-    pub(crate) fn commit_into_spent(
-        self,
-        staged: &[impl AsRef<str>],
-        stale: &[impl AsRef<str>],
-    ) -> std::io::Result<Option<PathBuf>> {
-        self.commit_into_leaving(staged, stale, true)
-    }
-
-    fn commit_into_leaving(
+    pub(crate) fn commit_into_leaving(
         self,
         staged: &[impl AsRef<str>],
         stale: &[impl AsRef<str>],
@@ -1704,7 +1693,7 @@ mod tests {
         let before = tree(&out);
         let (st, _) = stage(&out);
         let staged = tree(st.dir());
-        let spent = st.commit_spent().unwrap().expect("left aside");
+        let spent = st.commit_leaving(true).unwrap().expect("left aside");
         assert_eq!(tree(&out), staged, "the new output");
         assert_eq!(tree(&spent), before, "the old output, aside");
         let again = Staging::new(&out).unwrap();
@@ -1720,7 +1709,7 @@ mod tests {
         let out = output(tmp.path());
         let (st, staged) = stage(&out);
         let before = tree(&out);
-        let spent = st.commit_into_spent(&staged, &["old.txt"]).unwrap().expect("left aside");
+        let spent = st.commit_into_leaving(&staged, &["old.txt"], true).unwrap().expect("left aside");
         // Every old file was replaced or removed.
         let bytes = |t: Vec<(String, Vec<u8>)>| {
             let mut b: Vec<Vec<u8>> = t.into_iter().map(|(_, b)| b).collect();

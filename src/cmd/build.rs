@@ -384,6 +384,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let sealed = start.elapsed();
     super::memory_mark("sealed");
     let reused = written.iter().filter(|f| !f.staged).count();
+    // `serve` removes what the output held before (the files replaced, or a whole output) on
+    // another thread, off the edit's path; a `build` removes it before it ends.
+    let leave = o.session.is_some();
     let committed = match &cache {
         // Most files are reused: move the new ones in and remove what no job writes any more.
         Some(old) => {
@@ -403,32 +406,15 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             } else {
                 stale.push(seal::SIGNATURE);
             }
-            match &o.session {
-                // `serve` removes the files moved out of the output on another thread.
-                Some(_) => staging.commit_into_spent(&staged, &stale).map(|spent| {
-                    if let Some(spent) = spent {
-                        std::thread::spawn(move || std::fs::remove_dir_all(spent));
-                    }
-                }),
-                None => staging.commit_into(&staged, &stale),
-            }
+            staging.commit_into_leaving(&staged, &stale, leave)
         }
-        None => match &o.session {
-            // Likewise the previous output, when a build replaces it whole.
-            Some(_) => staging.commit_spent().map(|spent| {
-                if let Some(spent) = spent {
-                    std::thread::spawn(move || std::fs::remove_dir_all(spent));
-                }
-            }),
-            None => staging.commit(),
-        },
+        None => staging.commit_leaving(leave),
     };
-    if let Err(e) = committed {
-        return Err(Failure::io(msg!(
-            "无法用新的输出替换 {shown}：{e}",
-            "cannot put the new output in place of {shown}: {e}"
-        ))
-        .into());
+    let spent = committed.map_err(|e| {
+        Failure::io(msg!("无法用新的输出替换 {shown}：{e}", "cannot put the new output in place of {shown}: {e}"))
+    })?;
+    if let Some(spent) = spent {
+        std::thread::spawn(move || std::fs::remove_dir_all(spent));
     }
     seal::remember_tops(&out, written.iter().map(|f| &*f.path));
     // The publications this build made go into the register once they are in place.

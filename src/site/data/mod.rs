@@ -202,7 +202,7 @@ impl Renderer<'_> {
         };
         let described =
             |name: &str, kind: &str, description: &str| json!({"name": name, "type": kind, "description": description});
-        if !self.publication_items().is_empty() {
+        if super::shows_publications(self.c, self.registers) {
             let fields =
                 publications::PUBLICATION_FIELDS.iter().map(|f| described(f.name, f.kind, f.description)).collect();
             resources.push(register(
