@@ -300,6 +300,32 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         .find(|r| read(r).contains("\nkeywords: [") && **r != amended && !amending.contains(r) && *r != &records[3])
         .cloned()
         .unwrap();
+    // A regulation (in force until repealed) without an expiry date, not edited otherwise:
+    // given one in the past, its validity changes but not its place in any order.
+    let expiring = records
+        .iter()
+        .find(|r| {
+            let text = read(r);
+            let front = text.split("\n---").next().unwrap_or("");
+            front.contains("\nkind: regulation")
+                && !front.contains("\nexpires:")
+                && ![&amended, &keyworded, &unreferenced, &records[3], &records[5]].contains(r)
+                && !amending.contains(r)
+        })
+        .cloned()
+        .unwrap();
+    // The newest record published by the build date with one issuer: given an issuer no other
+    // record has, the labels the search index numbers in order of first use (newest first)
+    // change their numbers.
+    let line =
+        |text: &str, key: &str| text.lines().find_map(|l| l.strip_prefix(key).map(|v| v.trim_matches('"').to_string()));
+    let reissued = records
+        .iter()
+        .filter(|r| line(&read(r), "issuer: ").is_some_and(|v| !v.starts_with('[')))
+        .filter_map(|r| Some((line(&read(r), "published: ").filter(|p| &**p <= "2026-06-30")?, r)))
+        .max()
+        .map(|(_, r)| r.clone())
+        .unwrap();
     // A record with earlier versions: rewording its current text changes its redlines too.
     let versioned = {
         let folder = version.split("/versions/").next().unwrap().to_string();
@@ -335,6 +361,20 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "the keywords of a record".into(),
             Box::new(|| edit(&keyworded, &|t| t.replacen("\nkeywords: [", "\nkeywords: [测试, ", 1))),
         ),
+        (
+            "the expiry of a regulation, which changes its validity, not its place".into(),
+            Box::new(|| edit(&expiring, &|t| t.replacen("\neffective: ", "\nexpires: 2026-03-31\neffective: ", 1))),
+        ),
+        (
+            "the issuer of a record, one no other record has".into(),
+            Box::new(|| {
+                edit(&reissued, &|t| {
+                    let at = t.find("\nissuer: ").expect("an issuer") + 1;
+                    let end = at + t[at..].find('\n').unwrap();
+                    format!("{}issuer: 青川市审计局{}", &t[..at], &t[end..])
+                })
+            }),
+        ),
         ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
         (
             "a record's publication date, now the newest in the feeds and lists".into(),
@@ -366,6 +406,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![amended.clone()], false),
         (vec![gazette.clone()], true),
         (vec![keyworded.clone()], true),
+        (vec![expiring.clone()], false),
+        (vec![reissued.clone()], false),
         (vec![version.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![unreferenced.clone()], false),

@@ -309,14 +309,16 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     };
     let search = |previous: Option<&site::search::Previous<'_>>| {
         let began = Instant::now();
-        let index = renderer.search_index(previous, |rel, bytes, fp| {
-            if let Some(f) = cache.as_ref().and_then(|c| c.reuse(&out, rel, &fp)) {
+        let reuse = |rel: &str, fp: &[u8; 32]| cache.as_ref().and_then(|c| c.reuse(&out, rel, fp));
+        let write = |rel: &str, bytes: &[u8], fp| {
+            if let Some(f) = reuse(rel, &fp) {
                 return Ok(f);
             }
             staging.write_summed(rel, bytes, fp).map_err(|e| {
                 Diagnostic::error(&rules::IO, rel, Pos::new(1, 1), msg!("写入失败：{e}", "cannot write: {e}"))
             })
-        });
+        };
+        let index = renderer.search_index(previous, write, reuse);
         (index, began.elapsed())
     };
     // `serve`, which keeps the rows of the tables and the postings of the index between builds

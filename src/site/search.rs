@@ -462,27 +462,54 @@ struct Doc {
     display: serde_json::Value,
 }
 
-/// Where the index's files go: `write` (into the staging folder, in a build), with the digest
-/// that stamps them (over their paths and SHA-256s) and the count of their bytes.
-struct Sink<F, W> {
-    write: F,
-    stamp: sha2::Sha256,
+/// Writes a file of the index, given its path, bytes and SHA-256.
+type Write<'a, W> = dyn FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic> + 'a;
+/// The SHA-256 and size of each file of an index, by path.
+type Sums = BTreeMap<String, ([u8; 32], usize)>;
+
+/// Where the index's files go: `write` (into the staging folder, in a build), or `reuse`, which
+/// keeps the output's copy of a file `serve`'s last index made with the same SHA-256; with the
+/// count of their bytes, and the SHA-256 and size of each by path (what stamps the index, and
+/// what [`Kept`] remembers).
+struct Sink<'a, W> {
+    write: &'a mut Write<'a, W>,
+    reuse: &'a mut dyn FnMut(&str, &[u8; 32]) -> Option<W>,
     written: Vec<W>,
     bytes: usize,
+    sums: Sums,
 }
 
-impl<F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>, W> Sink<F, W> {
-    /// Writes a file, handing `write` its SHA-256 too (the build's fingerprint of it); the
-    /// stamp is taken over each file's path and SHA-256, so each file is hashed once.
+impl<W> Sink<'_, W> {
+    /// Writes a file, handing `write` its SHA-256 too (the build's fingerprint of it).
     fn put(&mut self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
         use sha2::Digest;
         let sum: [u8; 32] = sha2::Sha256::digest(bytes).into();
-        self.stamp.update(path.as_bytes());
-        self.stamp.update([0]);
-        self.stamp.update(sum);
-        self.bytes += bytes.len();
-        self.written.push((self.write)(&path, bytes, sum)?);
+        let w = (self.write)(&path, bytes, sum)?;
+        self.done(path, sum, bytes.len(), w);
         Ok(())
+    }
+
+    /// Keeps the output's copy of a file made by the last index, `kept` its SHA-256 and size,
+    /// when the output still holds it; otherwise writes the file `make` makes.
+    fn put_or_keep(
+        &mut self,
+        path: String,
+        kept: Option<&([u8; 32], usize)>,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(&(sum, size)) = kept
+            && let Some(w) = (self.reuse)(&path, &sum)
+        {
+            self.done(path, sum, size, w);
+            return Ok(());
+        }
+        self.put(path, &make())
+    }
+
+    fn done(&mut self, path: String, sum: [u8; 32], size: usize, w: W) {
+        self.bytes += size;
+        self.written.push(w);
+        self.sums.insert(path, (sum, size));
     }
 }
 
@@ -527,25 +554,19 @@ impl Chunks {
         Chunks { dir, size, bytes: Vec::new(), rows: 0, done: 0 }
     }
 
-    fn push<F, W>(&mut self, row: &[u8], out: &mut Sink<F, W>) -> Result<(), Diagnostic>
-    where
-        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
-    {
+    fn push<W>(&mut self, row: &[u8], out: &mut Sink<'_, W>) -> Result<(), Diagnostic> {
         self.bytes.push(if self.rows == 0 { b'[' } else { b',' });
         self.bytes.extend_from_slice(row);
         self.rows += 1;
         if self.rows == self.size { self.flush(out) } else { Ok(()) }
     }
 
-    fn flush<F, W>(&mut self, out: &mut Sink<F, W>) -> Result<(), Diagnostic>
-    where
-        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
-    {
+    fn flush<W>(&mut self, out: &mut Sink<'_, W>) -> Result<(), Diagnostic> {
         if self.rows == 0 {
             return Ok(());
         }
         self.bytes.push(b']');
-        out.put(format!("search/{}/{}.json", self.dir, self.done), &self.bytes)?;
+        out.put(chunk_path(self.dir, self.done), &self.bytes)?;
         self.done += 1;
         self.bytes.clear();
         self.rows = 0;
@@ -574,15 +595,12 @@ impl Default for Rows {
 
 impl Rows {
     /// The next document's rows, its labels numbered in document order (deterministic).
-    fn push<F, W>(
+    fn push<W>(
         &mut self,
         mut facets: serde_json::Value,
         display: &[u8],
-        out: &mut Sink<F, W>,
-    ) -> Result<(), Diagnostic>
-    where
-        F: FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
-    {
+        out: &mut Sink<'_, W>,
+    ) -> Result<(), Diagnostic> {
         if let Some(a) = facets.as_array_mut() {
             self.issuers.number(&mut a[2]);
             self.topics.number(&mut a[3]);
@@ -609,6 +627,28 @@ pub(crate) struct Kept {
     /// Grams by number, and numbers by gram: a record keeps its grams as numbers.
     grams: Vec<Gram>,
     ids: HashMap<Gram, u32, GramHash>,
+    /// The labels the facet rows number (issuers, topics).
+    labels: Option<(Labels, Labels)>,
+    /// The grams in the order of the shards that hold them, with their texts; the number of
+    /// shards, and the size of their entries together, which chose it ([`shard_count`]).
+    keys: Vec<(usize, Gram, String)>,
+    shards: usize,
+    total: usize,
+    /// The files of the last index, by path: SHA-256 and size.
+    files: Sums,
+}
+
+/// What [`Renderer::refresh`] found still as the last index had it.
+struct Fresh {
+    /// The documents keep their numbers.
+    same_order: bool,
+    /// ... and the labels theirs.
+    labels_same: bool,
+    /// The numbers of the documents whose facet or display rows changed (when `same_order`).
+    changed: Vec<u32>,
+    /// The grams whose lists changed, each with the size its entry had before (0: it had
+    /// none); `None` when the lists were all made again.
+    grams: Option<HashMap<Gram, usize, GramHash>>,
 }
 
 impl Kept {
@@ -619,6 +659,172 @@ impl Kept {
             (self.grams.len() - 1) as u32
         })
     }
+}
+
+impl Kept {
+    /// Writes the facet and display files, each from the rows kept: a file whose documents
+    /// keep their numbers and rows (and, for facets, whose labels keep theirs) is the last
+    /// index's, kept when the output still holds it.
+    fn write_rows<W>(&mut self, order: &[usize], fresh: &Fresh, out: &mut Sink<'_, W>) -> Result<(), Diagnostic> {
+        let mut labels = match self.labels.take() {
+            Some(labels) if fresh.labels_same => labels,
+            _ => {
+                let (mut issuers, mut topics) = (Labels::default(), Labels::default());
+                for i in order {
+                    let f = &self.docs[i].facets;
+                    issuers.number(&mut f[2].clone());
+                    topics.number(&mut f[3].clone());
+                }
+                (issuers, topics)
+            }
+        };
+        let dirty = |size: usize| -> HashSet<usize> { fresh.changed.iter().map(|&d| d as usize / size).collect() };
+        let (facets, display) = (dirty(FACET_CHUNK), dirty(DISPLAY_CHUNK));
+        for (c, docs) in order.chunks(FACET_CHUNK).enumerate() {
+            let path = chunk_path("f", c);
+            let good = fresh.same_order && fresh.labels_same && !facets.contains(&c);
+            let kept = self.files.get(&path).filter(|_| good);
+            out.put_or_keep(path, kept, || {
+                chunk(docs.iter().map(|i| {
+                    let mut f = self.docs[i].facets.clone();
+                    if let Some(a) = f.as_array_mut() {
+                        labels.0.number(&mut a[2]);
+                        labels.1.number(&mut a[3]);
+                    }
+                    serde_json::to_vec(&f).unwrap_or_default()
+                }))
+            })?;
+        }
+        for (c, docs) in order.chunks(DISPLAY_CHUNK).enumerate() {
+            let path = chunk_path("d", c);
+            let kept = self.files.get(&path).filter(|_| fresh.same_order && !display.contains(&c));
+            out.put_or_keep(path, kept, || chunk(docs.iter().map(|i| &self.docs[i].display)))?;
+        }
+        self.labels = Some(labels);
+        Ok(())
+    }
+
+    /// Writes the shards of the lists: when `grams` says which lists changed and the number
+    /// of shards stays, only the shards that hold those are made, the others kept when the
+    /// output still holds them; otherwise all are made.
+    fn write_shards<W>(
+        &mut self,
+        grams: Option<&HashMap<Gram, usize, GramHash>>,
+        out: &mut Sink<'_, W>,
+    ) -> Result<(), Diagnostic> {
+        let changed = grams.filter(|_| self.shards > 0).and_then(|grams| {
+            let mut total = self.total;
+            for (&g, &before) in grams {
+                total = total + self.postings.get(&g).map_or(0, |p| entry_size(g, p)) - before;
+            }
+            (shard_count(total) == self.shards).then_some((grams, total))
+        });
+        let Some((grams, total)) = changed else {
+            (self.keys, self.total) = shard_keys(&self.postings);
+            self.shards = shard_count(self.total);
+            return write_shards(&self.postings, &self.keys, self.shards, None, out);
+        };
+        let mut dirty = HashSet::new();
+        for &g in grams.keys() {
+            let text = gram_text(g);
+            let key = (fnv1a(&text) as usize % self.shards, g);
+            dirty.insert(key.0);
+            let at = self.keys.binary_search_by_key(&key, |(s, g, _)| (*s, *g));
+            match (at, self.postings.contains_key(&g)) {
+                (Err(at), true) => self.keys.insert(at, (key.0, g, text)),
+                (Ok(at), false) => {
+                    self.keys.remove(at);
+                }
+                _ => {}
+            }
+        }
+        self.total = total;
+        let kept = (&dirty, &self.files);
+        write_shards(&self.postings, &self.keys, self.shards, Some(kept), out)
+    }
+}
+
+/// The path of chunk `k` of the rows in `dir`.
+fn chunk_path(dir: &str, k: usize) -> String {
+    format!("search/{dir}/{k}.json")
+}
+
+/// A chunk of rows as its file holds them: a JSON array of their compact JSON.
+fn chunk<R: AsRef<[u8]>>(rows: impl Iterator<Item = R>) -> Vec<u8> {
+    let mut bytes = vec![b'['];
+    for (k, row) in rows.enumerate() {
+        if k > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(row.as_ref());
+    }
+    bytes.push(b']');
+    bytes
+}
+
+/// The bytes the postings hold on the heap: lists, bitmaps and the map's own table.
+fn postings_heap(postings: &Postings) -> usize {
+    postings.values().map(|p| p.heap()).sum::<usize>()
+        + postings.capacity() * (std::mem::size_of::<(Gram, Posting)>() + 1)
+}
+
+/// The size of a gram's entry in its shard (about: the varints of the lengths count as two
+/// bytes), from which the number of shards is chosen.
+fn entry_size(g: Gram, p: &Posting) -> usize {
+    gram_text(g).len() + p.encoded().1.len() + 4
+}
+
+/// The number of shards for entries of `total` bytes together: about [`SHARD_TARGET`] each.
+fn shard_count(total: usize) -> usize {
+    total.div_ceil(SHARD_TARGET).max(1)
+}
+
+/// The grams in the order of their shards (by the FNV-1a of their text), each with its text,
+/// and the size of their entries together.
+fn shard_keys(postings: &Postings) -> (Vec<(usize, Gram, String)>, usize) {
+    let keys: Vec<(String, Gram)> = postings.keys().map(|&g| (gram_text(g), g)).collect();
+    let total: usize = keys.iter().map(|(t, g)| t.len() + postings[g].encoded().1.len() + 4).sum();
+    let shards = shard_count(total);
+    let mut keys: Vec<(usize, Gram, String)> =
+        keys.into_iter().map(|(t, g)| (fnv1a(&t) as usize % shards, g, t)).collect();
+    keys.sort_unstable_by_key(|(s, g, _)| (*s, *g));
+    (keys, total)
+}
+
+/// Writes the `shards` shards of the postings, `keys` in their order, one at a time; with
+/// `kept`, a shard not among its dirty ones is the last index's (by its files), kept when the
+/// output still holds it.
+fn write_shards<W>(
+    postings: &Postings,
+    keys: &[(usize, Gram, String)],
+    shards: usize,
+    kept: Option<(&HashSet<usize>, &Sums)>,
+    out: &mut Sink<'_, W>,
+) -> Result<(), Diagnostic> {
+    let mut next = keys.iter().peekable();
+    for k in 0..shards {
+        let mut entries = Vec::new();
+        while let Some(e) = next.next_if(|(at, _, _)| *at == k) {
+            entries.push(e);
+        }
+        let path = format!("search/g/{k}.bin");
+        let good = kept.and_then(|(dirty, files)| files.get(&path).filter(|_| !dirty.contains(&k)));
+        out.put_or_keep(path, good, || {
+            let mut s = Vec::with_capacity(SHARD_TARGET * 2);
+            for (_, g, text) in entries {
+                let Some(p) = postings.get(g) else { continue };
+                let (enc, bytes) = p.encoded();
+                varint(&mut s, text.len() as u64);
+                s.extend_from_slice(text.as_bytes());
+                s.push(u8::from(g & TITLE != 0));
+                s.push(enc);
+                varint(&mut s, bytes.len() as u64);
+                s.extend_from_slice(bytes);
+            }
+            s
+        })?;
+    }
+    Ok(())
 }
 
 /// One record's contribution, with what it was made from.
@@ -653,112 +859,103 @@ impl Renderer<'_> {
     /// Builds every file of the search index but the texts (those are `Job::SearchText`),
     /// handing each to `write` as soon as it is made, so that the index is never whole in
     /// memory; returns what `write` returned for each file. With a memo (`serve`), the index is
-    /// brought up to date from what the last build kept ([`Kept`]) instead.
+    /// brought up to date from what the last build kept ([`Kept`]) instead, and a file the last
+    /// index made whose rows or lists did not change is handed to `reuse` with its SHA-256,
+    /// neither made nor hashed again.
     pub(crate) fn search_index<W>(
         &self,
         previous: Option<&Previous<'_>>,
-        write: impl FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
+        mut write: impl FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
+        mut reuse: impl FnMut(&str, &[u8; 32]) -> Option<W>,
     ) -> Result<Vec<W>, Diagnostic> {
         let started = std::time::Instant::now();
         let fold = Fold::shared();
         let order = self.searchable();
         let n = order.len();
-        let mut out = Sink { write, stamp: sha2::Sha256::default(), written: Vec::new(), bytes: 0 };
-        let mut rows = Rows::default();
-        let mut kept = None;
-        let fresh;
-        let postings = match self.memo() {
+        let mut out =
+            Sink { write: &mut write, reuse: &mut reuse, written: Vec::new(), bytes: 0, sums: BTreeMap::new() };
+        let (read, grams, heap, labels, shards);
+        match self.memo() {
             Some(memo) => {
-                let k = kept.insert(memo.take_search().unwrap_or_default());
-                self.refresh(memo, k, &order, fold)?;
-                for i in &order {
-                    let d = &k.docs[i];
-                    rows.push(d.facets.clone(), &d.display, &mut out)?;
-                }
-                &k.postings
+                let mut k = memo.take_search().unwrap_or_default();
+                let fresh = self.refresh(memo, &mut k, &order, fold)?;
+                k.write_rows(&order, &fresh, &mut out)?;
+                read = started.elapsed();
+                (grams, heap) = (k.postings.len(), postings_heap(&k.postings));
+                k.write_shards(fresh.grams.as_ref(), &mut out)?;
+                shards = k.shards;
+                k.files = out.sums.clone();
+                labels = k.labels.as_ref().map(|(i, t)| (i.1.clone(), t.1.clone())).unwrap_or_default();
+                memo.keep_search(k);
             }
-            None => match previous.and_then(|p| self.postings_after(p, &order, fold)) {
-                Some(postings) => {
-                    for &i in &order {
-                        let (facets, display) = self.search_rows(i);
-                        rows.push(facets, &serde_json::to_vec(&display).unwrap_or_default(), &mut out)?;
-                    }
-                    fresh = postings;
-                    &fresh
-                }
-                None => {
-                    let mut postings: Postings = HashMap::default();
-                    for (b, batch) in order.chunks(BATCH).enumerate() {
-                        let docs: Vec<Result<Doc, Diagnostic>> = batch
-                            .par_iter()
-                            .map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set))
-                            .collect();
-                        for (k, d) in docs.into_iter().enumerate() {
-                            let d = d?;
-                            let num = (b * BATCH + k) as u32;
-                            for g in d.grams {
-                                postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
-                            }
-                            rows.push(d.facets, &serde_json::to_vec(&d.display).unwrap_or_default(), &mut out)?;
+            None => {
+                let mut rows = Rows::default();
+                let fresh;
+                let postings = match previous.and_then(|p| self.postings_after(p, &order, fold)) {
+                    Some(postings) => {
+                        for &i in &order {
+                            let (facets, display) = self.search_rows(i);
+                            rows.push(facets, &serde_json::to_vec(&display).unwrap_or_default(), &mut out)?;
                         }
+                        fresh = postings;
+                        &fresh
                     }
-                    fresh = postings;
-                    &fresh
-                }
-            },
-        };
-        rows.facets.flush(&mut out)?;
-        rows.display.flush(&mut out)?;
-        let read = started.elapsed();
-        // The postings' heap: lists, bitmaps and the map's own table.
-        let heap = postings.values().map(|p| p.heap()).sum::<usize>()
-            + postings.capacity() * (std::mem::size_of::<(Gram, Posting)>() + 1);
-        let grams = postings.len();
-        // Postings into shards of about SHARD_TARGET bytes, by the FNV-1a of their text, each
-        // gram in key order within its shard. Shards are made and written one at a time.
-        let mut keys: Vec<(String, Gram)> = postings.keys().map(|&g| (gram_text(g), g)).collect();
-        let total: usize = keys.iter().map(|(t, g)| t.len() + postings[g].encoded().1.len() + 4).sum();
-        let shards = total.div_ceil(SHARD_TARGET).max(1);
-        let mut keys: Vec<(usize, Gram, String)> =
-            keys.drain(..).map(|(t, g)| (fnv1a(&t) as usize % shards, g, t)).collect();
-        keys.sort_unstable_by_key(|(s, g, _)| (*s, *g));
-        let mut next = keys.iter().peekable();
-        for k in 0..shards {
-            let mut s = Vec::with_capacity(SHARD_TARGET * 2);
-            while let Some((_, g, text)) = next.next_if(|(at, _, _)| *at == k) {
-                let Some(p) = postings.get(g) else { continue };
-                let (enc, bytes) = p.encoded();
-                varint(&mut s, text.len() as u64);
-                s.extend_from_slice(text.as_bytes());
-                s.push(u8::from(g & TITLE != 0));
-                s.push(enc);
-                varint(&mut s, bytes.len() as u64);
-                s.extend_from_slice(bytes);
+                    None => {
+                        let mut postings: Postings = HashMap::default();
+                        for (b, batch) in order.chunks(BATCH).enumerate() {
+                            let docs: Vec<Result<Doc, Diagnostic>> = batch
+                                .par_iter()
+                                .map_init(GramSet::default, |set, &i| self.search_doc(i, fold, set))
+                                .collect();
+                            for (k, d) in docs.into_iter().enumerate() {
+                                let d = d?;
+                                let num = (b * BATCH + k) as u32;
+                                for g in d.grams {
+                                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
+                                }
+                                rows.push(d.facets, &serde_json::to_vec(&d.display).unwrap_or_default(), &mut out)?;
+                            }
+                        }
+                        fresh = postings;
+                        &fresh
+                    }
+                };
+                rows.facets.flush(&mut out)?;
+                rows.display.flush(&mut out)?;
+                read = started.elapsed();
+                (grams, heap) = (postings.len(), postings_heap(postings));
+                let (keys, total) = shard_keys(postings);
+                shards = shard_count(total);
+                write_shards(postings, &keys, shards, None, &mut out)?;
+                labels = (rows.issuers.1, rows.topics.1);
             }
-            out.put(format!("search/g/{k}.bin"), &s)?;
-        }
-        drop(keys);
-        if let (Some(memo), Some(k)) = (self.memo(), kept) {
-            memo.keep_search(k);
         }
         let sharded = started.elapsed();
         out.put("search/t2s.txt".into(), fold.table().as_bytes())?;
         out.put("search/s2t.txt".into(), s2t_table().as_bytes())?;
+        // The stamp is over every other file's path and SHA-256, in the order of their paths
+        // (files kept from the last index are not hashed again, and are put in another order).
         use sha2::Digest;
-        let stamp = crate::source::hex(&std::mem::take(&mut out.stamp).finalize());
+        let mut stamp = sha2::Sha256::new();
+        for (path, (sum, _)) in &out.sums {
+            stamp.update(path.as_bytes());
+            stamp.update([0]);
+            stamp.update(sum);
+        }
+        let stamp = crate::source::hex(&stamp.finalize());
         let states: Vec<&str> = crate::model::State::ALL.iter().map(|s| s.id()).collect();
         let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
         let meta = serde_json::json!({
             "display": DISPLAY_CHUNK,
             "facets": FACET_CHUNK,
             "gram": MAX_GRAM,
-            "issuers": rows.issuers.1,
+            "issuers": labels.0,
             "kinds": kinds,
             "n": n,
             "shards": shards,
             "stamp": &stamp[..16],
             "states": states,
-            "topics": rows.topics.1,
+            "topics": labels.1,
             "version": 2,
         });
         out.put("search/meta.json".into(), &serde_json::to_vec(&meta).unwrap_or_default())?;
@@ -782,8 +979,14 @@ impl Renderer<'_> {
     /// whose contribution may have changed (something they read has a new view, as for pages),
     /// then either changes the lists of the grams that came or went, when the documents keep
     /// their numbers and few changed, or makes the lists again from the kept grams, without
-    /// reading any text.
-    fn refresh(&self, memo: &super::memo::Memo, k: &mut Kept, order: &[usize], fold: &Fold) -> Result<(), Diagnostic> {
+    /// reading any text. Says which of the last index's rows and lists are still as they were.
+    fn refresh(
+        &self,
+        memo: &super::memo::Memo,
+        k: &mut Kept,
+        order: &[usize],
+        fold: &Fold,
+    ) -> Result<Fresh, Diagnostic> {
         use super::memo;
         let since = memo.changes();
         let stale: Vec<usize> = order
@@ -792,16 +995,18 @@ impl Renderer<'_> {
             .filter(|&i| k.docs.get(&i).is_none_or(|d| !since.fresh(&d.reads, d.seen)))
             .collect();
         let n = order.len();
+        let same_order = k.order == order;
         // Changed in place when the numbering is the same and the changes are few; a list
         // changed in place is decoded and made again, which costs as much as its length.
-        let in_place = k.order == order && stale.len() * 16 <= n && stale.iter().all(|i| k.docs.contains_key(i));
-        let mut place = vec![0u32; if in_place { self.c.records.len() } else { 0 }];
-        if in_place {
+        let in_place = same_order && stale.len() * 16 <= n && stale.iter().all(|i| k.docs.contains_key(i));
+        let mut place = vec![0u32; if same_order { self.c.records.len() } else { 0 }];
+        if same_order {
             for (num, &i) in order.iter().enumerate() {
                 place[i] = num as u32;
             }
         }
         let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
+        let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
         for batch in stale.chunks(BATCH) {
             let docs: Vec<(usize, Result<Doc, Diagnostic>, Vec<usize>)> = batch
                 .par_iter()
@@ -817,6 +1022,12 @@ impl Renderer<'_> {
                 let d = d?;
                 let mut ids: Vec<u32> = d.grams.iter().map(|&g| k.id(g)).collect();
                 ids.sort_unstable();
+                let display: Box<[u8]> = serde_json::to_vec(&d.display).unwrap_or_default().into();
+                let old = k.docs.get(&i);
+                if old.is_none_or(|o| o.facets != d.facets || o.display != display) && same_order {
+                    fresh.changed.push(place[i]);
+                }
+                fresh.labels_same &= old.is_some_and(|o| o.facets[2] == d.facets[2] && o.facets[3] == d.facets[3]);
                 if in_place {
                     let old = decode(&k.docs[&i].grams);
                     let (mut a, mut b) = (old.iter().peekable(), ids.iter().peekable());
@@ -840,20 +1051,18 @@ impl Renderer<'_> {
                 }
                 k.docs.insert(
                     i,
-                    KeptDoc {
-                        reads,
-                        seen: since.now,
-                        grams: encode(&ids).into(),
-                        facets: d.facets,
-                        display: serde_json::to_vec(&d.display).unwrap_or_default().into(),
-                    },
+                    KeptDoc { reads, seen: since.now, grams: encode(&ids).into(), facets: d.facets, display },
                 );
             }
         }
         if in_place {
+            // Each changed gram with the size its entry in a shard had before.
+            let mut before: HashMap<Gram, usize, GramHash> = HashMap::default();
             for (g, doc, add) in changes {
+                before.entry(g).or_insert_with(|| k.postings.get(&g).map_or(0, |p| entry_size(g, p)));
                 change(&mut k.postings, g, doc, add, n);
             }
+            fresh.grams = Some(before);
         } else {
             k.postings = HashMap::default();
             for (num, i) in order.iter().enumerate() {
@@ -863,6 +1072,7 @@ impl Renderer<'_> {
                 }
             }
         }
+        fresh.labels_same &= same_order;
         // Every document now in the index is good at this build.
         for &i in order {
             if let Some(d) = k.docs.get_mut(&i) {
@@ -870,7 +1080,7 @@ impl Renderer<'_> {
             }
         }
         k.order = order.to_vec();
-        Ok(())
+        Ok(fresh)
     }
 
     /// One record's grams (made in `set`, left empty), facets and display row.
