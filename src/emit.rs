@@ -13,8 +13,8 @@
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
 use crate::msg;
-use crate::site::data::{AsBytes, Table};
-use crate::site::memo::{KeptRow, Mark, Marks};
+use crate::site::data::AsBytes;
+use crate::site::memo::{Mark, Marks};
 use crate::site::{Job, Renderer};
 use crate::source::hex;
 use rayon::prelude::*;
@@ -314,77 +314,79 @@ impl Staging {
         Ok(Written { path: rel.to_string(), size: w.size, sha256: hex(&w.hash.finalize()) })
     }
 
-    /// Writes the table at `rel` as `fill` makes it, as [`Staging::write_with`] does, under
-    /// `serve`, where `last` is what this session kept of the table when it last wrote it, and
-    /// `digests` is the new table with its rows as their SHA-256s. The bytes before the first
-    /// row that differs are those of that file, and so is their SHA-256: the checksum is taken
-    /// up from the last mark before that row, and when `old` is that file (the output's copy,
-    /// checked by the caller) the bytes before the mark are copied from it by the kernel
-    /// rather than written again. Returns the file's record and its marks for the next time.
+    /// Writes the table at `rel` from its pieces, under `serve`, where `last` is what this
+    /// session kept of the table when it last wrote it. The bytes before the first piece that
+    /// differs are those of that file, and so is their SHA-256: the checksum is taken up from
+    /// the last mark before that piece, and when `old` is that file (the output's copy, checked
+    /// by the caller) the bytes before the mark are copied from it by the kernel rather than
+    /// written again. The rest is written from the rows themselves, gathered (`writev`), never
+    /// copied into a buffer. Returns the file's record and its marks for the next time.
     pub(crate) fn write_table(
         &self,
         rel: &str,
-        digests: &[u8],
+        table: &crate::site::data::Recorded,
         last: Option<Marks>,
         old: Option<std::fs::File>,
-        fill: impl Fn(&mut dyn Table) -> std::io::Result<()>,
     ) -> std::io::Result<(Written, Vec<Mark>)> {
-        let (from, kept) = match last {
-            Some(Marks { digests: before, mut at, .. }) => {
-                let same = before.iter().zip(digests).take_while(|(a, b)| a == b).count();
-                at.truncate(at.partition_point(|m| m.digests <= same));
-                (at.last().cloned(), at)
+        let mut at = match last {
+            Some(Marks { table: before, mut at, .. }) => {
+                let same = table.same_start(&before);
+                at.truncate(at.partition_point(|m| m.piece <= same));
+                at
             }
-            None => (None, Vec::new()),
+            None => Vec::new(),
         };
-        match self.write_resuming(rel, from.map(|m| (m, old)), kept, &fill)? {
-            Some(done) => Ok(done),
-            // The marks did not fit the table: written and hashed from its first byte.
-            None => self
-                .write_resuming(rel, None, Vec::new(), &fill)?
-                .ok_or_else(|| std::io::Error::other("a table written from its start has no checksum")),
+        // A mark is where its piece starts in this table too (unless two different rows had
+        // one SHA-256): else the table is hashed from its start.
+        if let Some(m) = at.last()
+            && (0..m.piece).map(|k| table.bytes(k)).sum::<u64>() != m.bytes
+        {
+            at.clear();
         }
-    }
-
-    /// [`Staging::write_table`] from mark `from`, the bytes before it copied from the file
-    /// with it; `None` when the table does not come to the mark as the marked one did.
-    fn write_resuming(
-        &self,
-        rel: &str,
-        from: Option<(Mark, Option<std::fs::File>)>,
-        kept: Vec<Mark>,
-        fill: &dyn Fn(&mut dyn Table) -> std::io::Result<()>,
-    ) -> std::io::Result<Option<(Written, Vec<Mark>)>> {
-        use std::io::{Read, Write};
-        let mut file = self.create(rel)?;
-        let mut copied = 0;
-        if let Some((m, Some(old))) = &from {
-            // Copied in the kernel (`copy_file_range`): the file's first bytes are never
-            // read into memory.
-            copied = std::io::copy(&mut old.take(m.bytes), file.get_mut())?;
-            if copied != m.bytes {
-                return Ok(None);
+        let from = at.last().cloned();
+        let path = self.dir.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        let mut file = std::fs::File::create(&path)?;
+        // The first piece to write, and the bytes before it (copied).
+        let mut start = (0, 0);
+        if let (Some(m), Some(old)) = (&from, old) {
+            use std::io::Read;
+            // Copied in the kernel (`copy_file_range`): never read into memory.
+            if std::io::copy(&mut old.take(m.bytes), &mut file)? == m.bytes {
+                start = (m.piece, m.bytes);
+            } else {
+                file = std::fs::File::create(&path)?;
             }
         }
-        let mut w = Resuming {
-            file,
-            hash: from.is_none().then(Sha256::new),
-            marked: from.as_ref().map_or(0, |(m, _)| m.bytes),
-            from: from.map(|(m, _)| m),
-            copied,
-            bytes: 0,
-            digests: 0,
-            marks: kept,
-            misfit: false,
-        };
-        let filled = fill(&mut w);
-        if w.misfit {
-            return Ok(None);
+        let (hash_from, mut marked, mut hash) = from.map_or((0, 0, Sha256::new()), |m| (m.piece, m.bytes, m.state));
+        let mut bytes = start.1;
+        let mut slices: Vec<std::io::IoSlice<'_>> = Vec::with_capacity(GATHER);
+        for k in start.0..table.len() {
+            let (own, row) = table.piece(k);
+            if k >= hash_from {
+                if bytes - marked >= MARK_EVERY {
+                    at.push(Mark { piece: k, bytes, state: hash.clone() });
+                    marked = bytes;
+                }
+                hash.update(own);
+            }
+            slices.push(std::io::IoSlice::new(own));
+            bytes += own.len() as u64;
+            if let Some((row, _)) = row {
+                if k >= hash_from {
+                    hash.update(&row[..]);
+                }
+                slices.push(std::io::IoSlice::new(row));
+                bytes += row.len() as u64;
+            }
+            if slices.len() + 2 > GATHER {
+                write_gathered(&mut file, &mut slices)?;
+            }
         }
-        filled?;
-        w.file.flush()?;
-        let Some(hash) = w.hash else { return Ok(None) };
-        Ok(Some((Written { path: rel.to_string(), size: w.bytes, sha256: hex(&hash.finalize()) }, w.marks)))
+        write_gathered(&mut file, &mut slices)?;
+        Ok((Written { path: rel.to_string(), size: bytes, sha256: hex(&hash.finalize()) }, at))
     }
 
     /// Writes the file `rel` as `fill` makes it, as [`Staging::write_with`] does but without its
@@ -599,80 +601,23 @@ impl Staging {
 /// when the checksum is taken up from the last one before a new row.
 const MARK_EVERY: u64 = 1 << 20;
 
-/// The writer of [`Staging::write_table`]: writes every byte not copied already, hashes from
-/// the mark it takes the SHA-256 up at (or from the start), and marks the SHA-256's state
-/// before a row every [`MARK_EVERY`] bytes.
-struct Resuming {
-    file: std::io::BufWriter<std::fs::File>,
-    /// The SHA-256 of the file so far, once taken up.
-    hash: Option<Sha256>,
-    /// Where it is taken up: the last mark before the first row that is new.
-    from: Option<Mark>,
-    /// The bytes at the start of the file copied from the last one.
-    copied: u64,
-    /// Bytes made, and the length of the table as SHA-256s so far.
-    bytes: u64,
-    digests: usize,
-    marks: Vec<Mark>,
-    /// Where the last mark is.
-    marked: u64,
-    /// The table passed its mark otherwise than the marked one did: before a row at the same
-    /// place in the file and in the table as SHA-256s (only a SHA-256 that two rows share
-    /// could make it so).
-    misfit: bool,
-}
+/// Slices written at once by [`Staging::write_table`] (the usual `IOV_MAX` is 1,024).
+const GATHER: usize = 1024;
 
-impl Resuming {
-    /// Takes the SHA-256 up at the mark when the table has come to it.
-    fn take_up(&mut self, row: bool) -> std::io::Result<()> {
-        let Some(m) = &self.from else { return Ok(()) };
-        if row && m.bytes == self.bytes && m.digests == self.digests {
-            self.hash = self.from.take().map(|m| m.state);
-        } else if m.bytes < self.bytes || (m.bytes == self.bytes && m.digests != self.digests) {
-            self.misfit = true;
-            return Err(std::io::Error::other("the table does not fit its marks"));
+/// Writes all of `slices` to `file` (`writev`, again after a short write), leaving it empty.
+fn write_gathered(file: &mut std::fs::File, slices: &mut Vec<std::io::IoSlice<'_>>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => std::io::IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(())
     }
-
-    fn put(&mut self, buf: &[u8], digests: usize) -> std::io::Result<()> {
-        use std::io::Write;
-        // What the copy holds already (up to the mark, where a row starts).
-        let held = usize::try_from(self.copied.saturating_sub(self.bytes)).unwrap_or(usize::MAX).min(buf.len());
-        self.file.write_all(&buf[held..])?;
-        if let Some(h) = &mut self.hash {
-            h.update(buf);
-        }
-        self.bytes += buf.len() as u64;
-        self.digests += digests;
-        Ok(())
-    }
-}
-
-impl std::io::Write for Resuming {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !buf.is_empty() {
-            self.take_up(false)?;
-            self.put(buf, buf.len())?;
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
-impl Table for Resuming {
-    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
-        self.take_up(true)?;
-        if let Some(h) = &self.hash
-            && self.bytes - self.marked >= MARK_EVERY
-        {
-            self.marks.push(Mark { digests: self.digests, bytes: self.bytes, state: h.clone() });
-            self.marked = self.bytes;
-        }
-        self.put(&row.0, row.1.len())
-    }
+    slices.clear();
+    Ok(())
 }
 
 /// The folder inside the staging folder that holds the files moved out of the output while
@@ -1165,18 +1110,16 @@ fn emit_one(
     }
     let fp = fp.map(|(_, fp)| fp);
     if let Some(rel) = renderer.streamed(job) {
-        let w = match (renderer.memo(), prepared.digests) {
-            (Some(m), Some(digests)) => {
+        let w = match (renderer.memo(), prepared.table) {
+            (Some(m), Some(table)) => {
                 let last = m.take_marks(rel);
                 // The output's copy of the table the marks were taken in.
                 let old = match (&last, cache) {
                     (Some(l), Some((c, out))) => c.held(out, rel, &l.sha256),
                     _ => None,
                 };
-                let (w, marks) = staging
-                    .write_table(rel, &digests, last, old, |out| renderer.stream(job, out))
-                    .map_err(|e| io_error(rel, &e))?;
-                m.keep_marks(rel, Marks { digests, at: marks, sha256: unhex(&w.sha256).unwrap_or_default() });
+                let (w, marks) = staging.write_table(rel, &table, last, old).map_err(|e| io_error(rel, &e))?;
+                m.keep_marks(rel, Marks { table, at: marks, sha256: unhex(&w.sha256).unwrap_or_default() });
                 w
             }
             _ => {
@@ -1362,8 +1305,8 @@ mod tests {
     fn table(
         head: &[u8],
         rows: &[crate::site::memo::KeptRow],
-    ) -> impl Fn(&mut dyn super::Table) -> std::io::Result<()> {
-        move |w: &mut dyn super::Table| {
+    ) -> impl Fn(&mut dyn crate::site::data::Table) -> std::io::Result<()> {
+        move |w: &mut dyn crate::site::data::Table| {
             w.write_all(head)?;
             for (k, r) in rows.iter().enumerate() {
                 if k > 0 {
@@ -1381,11 +1324,12 @@ mod tests {
         (std::sync::Arc::new(text.into_bytes()), digest)
     }
 
-    /// The table as SHA-256s, as `Renderer::prepare` makes it.
-    fn digests(head: &[u8], rows: &[crate::site::memo::KeptRow]) -> Vec<u8> {
-        let mut d = crate::site::data::AsDigests::default();
+    /// The table as its pieces, as `Renderer::prepare` makes it.
+    fn recorded(head: &[u8], rows: &[crate::site::memo::KeptRow]) -> crate::site::data::Recorded {
+        let mut d = crate::site::data::Recorded::default();
         table(head, rows)(&mut d).unwrap();
-        d.0
+        d.finish();
+        d
     }
 
     /// A table written again after a change keeps the checksum its bytes have, wherever the
@@ -1422,10 +1366,10 @@ mod tests {
         // The table as first written, with its marks; moved out of the way, as the output's
         // copy is, and open.
         let first_written = |rows: &[crate::site::memo::KeptRow]| {
-            let (w, at) = staging.write_table("t.json", &digests(&head, rows), None, None, table(&head, rows)).unwrap();
+            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, None).unwrap();
             std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
             let sha256 = super::unhex(&w.sha256).unwrap();
-            (crate::site::memo::Marks { digests: digests(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
+            (crate::site::memo::Marks { table: recorded(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
         };
         let sha = |bytes: &[u8]| crate::source::hex(&sha2::Sha256::digest(bytes));
         for (what, h, rows) in cases {
@@ -1433,8 +1377,7 @@ mod tests {
                 let (last, file) = first_written(&base);
                 assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
                 let file = copied.then_some(file);
-                let (w, _) =
-                    staging.write_table("t.json", &digests(h, rows), Some(last), file, table(h, rows)).unwrap();
+                let (w, _) = staging.write_table("t.json", &recorded(h, rows), Some(last), file).unwrap();
                 let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
                 let mut plain = crate::site::data::AsBytes(Vec::new());
                 table(h, rows)(&mut plain).unwrap();
@@ -1443,12 +1386,28 @@ mod tests {
                 assert_eq!(w.size, bytes.len() as u64, "after {what} (copied: {copied})");
             }
         }
+        // The marks of a table hashed from a mark serve the next time as well as those of one
+        // hashed whole: a second row changed after the first, the table copied up to it.
+        let (last, _) = first_written(&base);
+        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), None).unwrap();
+        assert!(at.len() >= 3, "{} marks after a table hashed from a mark", at.len());
+        std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
+        let last =
+            crate::site::memo::Marks { table: recorded(&head, &mid), at, sha256: super::unhex(&w.sha256).unwrap() };
+        let mut twice = mid.clone();
+        twice[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
+        let file = Some(std::fs::File::open(&old).unwrap());
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), file).unwrap();
+        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+        let mut plain = crate::site::data::AsBytes(Vec::new());
+        table(&head, &twice)(&mut plain).unwrap();
+        assert!(bytes == plain.0, "a second change: the bytes");
+        assert_eq!(w.sha256, sha(&bytes), "a second change");
         // The marks are taken at their word: with their states replaced, the checksum after a
         // new row in the middle is not that of the bytes.
         let (mut last, _) = first_written(&base);
         last.at = last.at.into_iter().map(|m| crate::site::memo::Mark { state: sha2::Sha256::new(), ..m }).collect();
-        let (w, _) =
-            staging.write_table("t.json", &digests(&head, &mid), Some(last), None, table(&head, &mid)).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), None).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         assert_ne!(w.sha256, sha(&bytes), "the hash was taken up at a mark");
         // So is the copy: with the old file changed, so are the first bytes of the new one.
@@ -1457,7 +1416,7 @@ mod tests {
         changed[100] = b'#';
         std::fs::write(&old, &changed).unwrap();
         let file = Some(std::fs::File::open(&old).unwrap());
-        staging.write_table("t.json", &digests(&head, &mid), Some(last), file, table(&head, &mid)).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), file).unwrap();
         assert_eq!(std::fs::read(staging.dir().join("t.json")).unwrap()[100], b'#', "the first bytes were copied");
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
@@ -1465,8 +1424,7 @@ mod tests {
         for copied in [false, true] {
             let (odd, file) = first_written(&base);
             let file = copied.then_some(file);
-            let (w, _) =
-                staging.write_table("t.json", &digests(&head, &other), Some(odd), file, table(&head, &other)).unwrap();
+            let (w, _) = staging.write_table("t.json", &recorded(&head, &other), Some(odd), file).unwrap();
             let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
             let mut plain = crate::site::data::AsBytes(Vec::new());
             table(&head, &other)(&mut plain).unwrap();

@@ -65,19 +65,19 @@ pub(crate) type KeptRow = (Arc<Vec<u8>>, Sum);
 /// file first differs rather than from its first byte (see `emit::Staging::write_table`).
 #[derive(Clone, Default)]
 pub(crate) struct Marks {
-    /// The table with its rows as their SHA-256s ([`super::data::AsDigests`]).
-    pub(crate) digests: Vec<u8>,
-    /// The state of the file's SHA-256 at some boundaries between rows, in order.
+    /// The table, as its pieces.
+    pub(crate) table: super::data::Recorded,
+    /// The state of the file's SHA-256 at some boundaries between pieces, in order.
     pub(crate) at: Vec<Mark>,
     /// The file's SHA-256.
     pub(crate) sha256: Sum,
 }
 
-/// The state of a table's SHA-256 before one of its rows.
+/// The state of a table's SHA-256 before one of its pieces.
 #[derive(Clone)]
 pub(crate) struct Mark {
-    /// Where the row starts in the table as SHA-256s, and in the file.
-    pub(crate) digests: usize,
+    /// The piece, and where it starts in the file.
+    pub(crate) piece: usize,
     pub(crate) bytes: u64,
     /// The SHA-256 of the file's bytes before it.
     pub(crate) state: sha2::Sha256,

@@ -373,10 +373,10 @@ pub struct Prepared<'r> {
     /// The output bytes of an attachment or a small data file, made to fingerprint it and then
     /// written as they are.
     bytes: Option<Vec<u8>>,
-    /// Under `serve`, a table with a row per record with its rows as their SHA-256s
-    /// ([`data::AsDigests`]): what it is fingerprinted by, and what tells where its file is
-    /// first new ([`crate::emit::Staging::write_table`]).
-    pub(crate) digests: Option<Vec<u8>>,
+    /// Under `serve`, a table with a row per record as its pieces ([`data::Recorded`]): what
+    /// it is fingerprinted by, and what its file is written from
+    /// ([`crate::emit::Staging::write_table`]).
+    pub(crate) table: Option<data::Recorded>,
 }
 
 /// A page job resolved to its URL, output path and view (which names the template).
@@ -856,15 +856,16 @@ impl<'a> Renderer<'a> {
         let (mut plan, mut made) = (None, None);
         let path = match job {
             // The tables of every record are written as streams. Under `serve`, where each
-            // row is remembered with its SHA-256, a table is fingerprinted by those (see
-            // `data::AsDigests`), so that one whose rows are all as before (after a new
-            // wording of a text, say) is neither hashed nor written again; otherwise it is
-            // written every time.
+            // row is remembered with its SHA-256, a table is recorded as its pieces and
+            // fingerprinted by them, rows as their SHA-256s (see `data::Recorded`), so that one
+            // whose rows are all as before (after a new wording of a text, say) is neither
+            // hashed nor written again, and one that is new is written from them; otherwise it
+            // is written as a stream every time.
             Job::Data(_) if self.streamed(job).is_some() => {
-                let (fingerprint, digests) = match (self.memo(), self.streamed(job)) {
+                let (fingerprint, table) = match (self.memo(), self.streamed(job)) {
                     (Some(_), Some(path)) => {
-                        let mut w = data::AsDigests::default();
-                        self.stream(job, &mut w).map_err(|e| {
+                        let mut t = data::Recorded::default();
+                        self.stream(job, &mut t).map_err(|e| {
                             Diagnostic::error(
                                 &rules::IO,
                                 path,
@@ -872,14 +873,15 @@ impl<'a> Renderer<'a> {
                                 msg!("无法生成：{e}", "cannot make: {e}"),
                             )
                         })?;
+                        t.finish();
                         h.update(path.as_bytes());
                         h.update([0]);
-                        h.update(&w.0);
-                        (Some((path.to_string(), h.finalize().into())), Some(w.0))
+                        t.digest_into(&mut h);
+                        (Some((path.to_string(), h.finalize().into())), Some(t))
                     }
                     _ => (None, None),
                 };
-                return Ok(Prepared { fingerprint, plan: None, bytes: None, digests });
+                return Ok(Prepared { fingerprint, plan: None, bytes: None, table });
             }
             // The other data files are small: made here, and fingerprinted by their bytes, so
             // that one the output already holds (most feeds, sitemaps and issue files after an
@@ -924,7 +926,7 @@ impl<'a> Renderer<'a> {
             }
             _ => {
                 let Some(p) = self.plan_page(job) else {
-                    return Ok(Prepared { fingerprint: None, plan: None, bytes: None, digests: None });
+                    return Ok(Prepared { fingerprint: None, plan: None, bytes: None, table: None });
                 };
                 h.update(p.view.template().as_bytes());
                 h.update([0]);
@@ -940,7 +942,7 @@ impl<'a> Renderer<'a> {
                 out
             }
         };
-        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: made, digests: None })
+        Ok(Prepared { fingerprint: Some((path, h.finalize().into())), plan, bytes: made, table: None })
     }
 
     /// The bytes published for an attachment (`src` relative to the site root): the file as it
@@ -976,7 +978,7 @@ impl<'a> Renderer<'a> {
     /// The output path and bytes of a job.
     pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>), Diagnostic> {
         let plan = self.plan_page(job);
-        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None, digests: None })
+        self.render_prepared(job, Prepared { fingerprint: None, plan, bytes: None, table: None })
     }
 
     /// The output path and bytes of a job already prepared.

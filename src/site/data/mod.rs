@@ -58,18 +58,24 @@ impl<W: Write> Table for AsBytes<W> {
     }
 }
 
-/// A table written with each row as its SHA-256 (under `serve`, where the memo keeps each row
-/// with its SHA-256): 32 bytes a row, 1.6 MB at 50,000 records against 59 MB for
-/// `documents.json`. Two tables that are the same so are the same bytes, and where two differ
-/// first tells where their files may differ first: the table's fingerprint
-/// (`Renderer::prepare`), and the place from which its checksum is taken up again
-/// (`emit::Staging::write_table`).
-#[derive(Default)]
-pub(crate) struct AsDigests(pub(crate) Vec<u8>);
+/// A table as its pieces (under `serve`, where the memo keeps each row with its SHA-256): the
+/// table's own bytes (its head, the separators, its end) and its rows, each row shared with the
+/// memo. Made once a build, it is what the table is fingerprinted by, its rows standing as their
+/// SHA-256s (`Renderer::prepare`): 32 bytes a row, where `documents.json` has 1,200. Compared
+/// piece by piece with the one written last, it tells where the file is first new, from which
+/// its checksum is taken up again, and the file is written from it without making or looking
+/// up a row again (`emit::Staging::write_table`).
+#[derive(Default, Clone)]
+pub(crate) struct Recorded {
+    own: Vec<u8>,
+    /// In order: the table's own bytes up to an offset in `own` (from the last piece's), then a
+    /// row; the last piece may have none (the end of the table).
+    pieces: Vec<(usize, Option<KeptRow>)>,
+}
 
-impl Write for AsDigests {
+impl Write for Recorded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.extend_from_slice(buf);
+        self.own.extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -77,10 +83,59 @@ impl Write for AsDigests {
     }
 }
 
-impl Table for AsDigests {
+impl Table for Recorded {
     fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
-        self.0.extend_from_slice(&row.1);
+        self.pieces.push((self.own.len(), Some(row.clone())));
         Ok(())
+    }
+}
+
+impl Recorded {
+    /// Ends the table: its own bytes after the last row become the last piece.
+    pub(crate) fn finish(&mut self) {
+        if self.pieces.last().map_or(0, |p| p.0) < self.own.len() {
+            self.pieces.push((self.own.len(), None));
+        }
+    }
+
+    /// The number of pieces.
+    pub(crate) fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    /// Piece `k`: its own bytes, then its row's bytes and SHA-256.
+    pub(crate) fn piece(&self, k: usize) -> (&[u8], Option<&KeptRow>) {
+        let start = if k == 0 { 0 } else { self.pieces[k - 1].0 };
+        let (end, row) = &self.pieces[k];
+        (&self.own[start..*end], row.as_ref())
+    }
+
+    /// The length of piece `k` in bytes.
+    pub(crate) fn bytes(&self, k: usize) -> u64 {
+        let (own, row) = self.piece(k);
+        (own.len() + row.map_or(0, |r| r.0.len())) as u64
+    }
+
+    /// The table with its rows as their SHA-256s, into `h`.
+    pub(crate) fn digest_into(&self, h: &mut impl sha2::Digest) {
+        for k in 0..self.len() {
+            let (own, row) = self.piece(k);
+            h.update(own);
+            if let Some(r) = row {
+                h.update(r.1);
+            }
+        }
+    }
+
+    /// How many pieces this table starts with that `other` starts with too: the same own bytes
+    /// and rows of the same SHA-256.
+    pub(crate) fn same_start(&self, other: &Recorded) -> usize {
+        (0..self.len().min(other.len()))
+            .take_while(|&k| {
+                let ((a, x), (b, y)) = (self.piece(k), other.piece(k));
+                a == b && x.map(|r| r.1) == y.map(|r| r.1)
+            })
+            .count()
     }
 }
 
