@@ -113,19 +113,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.corpus.as_of == o.as_of.unwrap_or_else(|| Date::today(l.analysis.cfg.tz_minutes()))
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
-    let (mut a, kept, edited, planned) = match last.filter(fresh) {
+    let (mut a, kept, edited, planned, earlier) = match last {
         // The edit only reworded texts or changed titles or keywords, and the preview read them:
         // the analysis it brought up to date is the one reading the site again would make. The
         // records, their links, what the checks report and the order of the lists are those of
         // the last build (see `Record::rewords`, `Record::redescribes` and `Corpus::reword`), so
         // its findings stand and are not printed again.
-        Some(l) => {
+        Some(l) if fresh(&l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
-            (a, l.kept, l.edited, l.planned)
+            (a, l.kept, l.edited, l.planned, None)
         }
-        None => {
-            (super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?, None, None, None)
+        // Otherwise the site is read again; of the last build only the plan's pages are kept,
+        // with what each read, for a plan that turns out to be the same (below).
+        last => {
+            let earlier = last.and_then(|l| l.planned).map(|(pages, _)| pages);
+            let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
+            (a, None, None, None, earlier)
         }
     };
     if let Some(url) = base_url {
@@ -217,7 +221,13 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         None => {
             let mut pages = site::plan_with(&a.corpus, &a.cfg, theme, root, renderer.lists(), &a.register);
             let data: Vec<site::Job> = pages.extract_if(.., |j| matches!(j, site::Job::Data(_))).collect();
-            (pages, data, None)
+            // An edit that moves no page (a signing date, a note; not a publication date that
+            // reorders a list, nor a record that comes or goes) leaves the plan as it was: its
+            // pages are then told apart by what they read, as after a preview. Comparing the
+            // plans costs a few milliseconds at 50,000 records; looking up every page's identity
+            // instead, 0.12 s.
+            let same = earlier.filter(|k| k.jobs == pages);
+            (pages, data, same)
         }
     };
     super::memory_mark("planned");

@@ -32,8 +32,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use theme::Theme;
 
-/// One output file to produce.
-#[derive(Debug, Clone)]
+/// One output file to produce. Two jobs are equal when they make the same file from the same
+/// things (a list page from the same records).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     /// `index.html`.
     Home,
@@ -98,7 +99,7 @@ impl Job {
 }
 
 /// The files of `data/`, `feeds/`, the sitemap and `robots.txt`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataJob {
     /// `data/documents.json`.
     DocumentsJson,
@@ -135,7 +136,7 @@ pub(crate) const SCHEMAS: &[(&str, &str)] = &[
 ];
 
 /// A browse list: one facet value and the records under it, newest first.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct List {
     /// `year`, `issuer`, `topic`, `kind`, `validity`.
     pub facet: &'static str,
