@@ -242,6 +242,7 @@ fn text_md_follows_its_link_targets_through_the_cache() {
 /// deletions — every rebuild of one session equals a clean build byte for byte.
 #[test]
 fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
+    const ADDED: &str = "notices/2026-ceshi-xinzeng.md";
     use gongbao::cmd::build::build;
     let s = Site::new();
     for e in walkdir::WalkDir::new(common::project().join("content"))
@@ -390,6 +391,15 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "a record deleted".into(),
             Box::new(|| std::fs::remove_file(s.root().join("content").join(&unreferenced)).unwrap()),
         ),
+        (
+            "a new record".into(),
+            Box::new(|| {
+                let fm = "kind: notice\ntitle: 青川市测试局关于新增一条通知的通知\nissuer: 青川市人民政府办公厅\nsigned: 2026-05-18\npublished: 2026-05-20";
+                s.write(&format!("content/{ADDED}"), &format!("---\n{fm}\n---\n\n本通知为测试新增。\n"));
+            }),
+        ),
+        // A temporary file an editor writes and removes: named by the watcher, in no listing.
+        ("a file made and removed".into(), Box::new(|| {})),
         ("a first line in the transfer register".into(), Box::new(|| append_register_line(&s, 1))),
         ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
@@ -411,6 +421,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![version.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![unreferenced.clone()], false),
+        (vec![ADDED.to_string()], false),
+        (vec![format!("{ADDED}.swp")], false),
         (vec![], false),
         (vec![], false),
         (vec![], false),
@@ -420,6 +432,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     for ((what, step), (files, rewords)) in steps.iter().zip(&touched) {
         step();
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| content.join(f)).collect();
+        // As `serve` does for every batch of changes: the files its watcher named.
+        opts.session.as_ref().unwrap().parse.note_changes(Some(&paths));
         let preview = gongbao::cmd::serve::preview::preview(&opts, &paths);
         assert_eq!(preview.is_some(), *rewords, "after {what}: a preview only for a new wording or title");
         let ok = build(&opts).is_ok();

@@ -186,6 +186,25 @@ pub struct ParseCache {
     inner: std::sync::Mutex<(String, std::collections::BTreeMap<String, Parsed>)>,
     /// Personal data found in text attachments, by each file's stamp.
     scans: crate::check::FileScans,
+    /// The last listing of `content/`, and the files named as changed since.
+    listing: std::sync::Mutex<Listing>,
+}
+
+/// See [`ParseCache::listed`].
+#[derive(Default)]
+struct Listing {
+    /// The last listing of `content/` that found no problem.
+    loaded: Option<source::Loaded>,
+    /// The files the watcher named since it was made; `None` when that is not known (before
+    /// the first listing, or after a batch of changes that named none).
+    changed: Option<BTreeSet<std::path::PathBuf>>,
+}
+
+/// What [`ParseCache::listed`] found still good: the listing, and the files under `content/`
+/// that changed since it was made (as `content/…`), which alone are read again.
+struct Listed {
+    loaded: source::Loaded,
+    changed: std::collections::HashSet<String>,
 }
 
 /// A parsed file: its checksum, its stamp when it can be trusted, the record when it was usable,
@@ -193,6 +212,70 @@ pub struct ParseCache {
 type Parsed = (String, Option<source::Stamp>, Option<Arc<parse::Record>>, Vec<Diagnostic>);
 
 impl ParseCache {
+    /// Notes the files a batch of changes touched, as `serve`'s watcher names them (`None`: not
+    /// known, as after the kernel's queue overflowed). Called for every batch, whether or not a
+    /// build then reads the site (after a preview it does not), so that the files named add up
+    /// until one does.
+    pub fn note_changes(&self, files: Option<&[std::path::PathBuf]>) {
+        if let Ok(mut l) = self.listing.lock() {
+            match (files, l.changed.as_mut()) {
+                (Some(files), Some(changed)) => changed.extend(files.iter().cloned()),
+                _ => l.changed = None,
+            }
+        }
+    }
+
+    /// The last listing of `content/` (canonical path `content`), when the files the watcher
+    /// named since leave it as it was: each was listed and is still a regular file, or was not
+    /// and is not there (a temporary file an editor made and removed), none is a folder, and
+    /// no listed file was under one that went. Those files are then the only ones read again:
+    /// at 50,000 records, listing `content/` took 0.17 s and asking the file system about every
+    /// record 0.09 s. Anything else, or a batch of changes that named no files, and the site is
+    /// listed again. Takes the files named: they are read now.
+    fn listed(&self, content: &Path) -> Option<Listed> {
+        let mut guard = self.listing.lock().ok()?;
+        let Listing { loaded, changed: named } = &mut *guard;
+        let (Some(loaded), Some(named)) = (loaded.as_ref(), named.take()) else { return None };
+        let mut changed = std::collections::HashSet::new();
+        for p in &named {
+            let Ok(under) = p.strip_prefix(content) else { continue };
+            let under = under.to_str()?;
+            // The listing skips hidden files and folders.
+            if under.split('/').any(|seg| seg.starts_with('.')) {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(p);
+            let is_file = meta.as_ref().is_ok_and(|m| m.file_type().is_file());
+            if under.is_empty() || is_file != loaded.files.contains(under) || (!is_file && meta.is_ok()) {
+                return None;
+            }
+            let folder = format!("{under}/");
+            if !is_file && loaded.files.range(folder.clone()..).next().is_some_and(|f| f.starts_with(&folder)) {
+                return None;
+            }
+            changed.insert(format!("content/{under}"));
+        }
+        let loaded = loaded.clone();
+        guard.changed = Some(BTreeSet::new());
+        Some(Listed { loaded, changed })
+    }
+
+    /// Keeps a new listing of `content/`, made after every change named so far.
+    fn keep_listing(&self, loaded: &source::Loaded) {
+        if let Ok(mut l) = self.listing.lock() {
+            let good = loaded.diagnostics.is_empty();
+            l.loaded = good.then(|| loaded.clone());
+            l.changed = good.then(BTreeSet::new);
+        }
+    }
+
+    /// The parse of `file`, not changed since it was read by what the watcher says, if its stamp
+    /// then could be trusted.
+    fn get_unchanged(&self, file: &str) -> Option<(Option<Arc<parse::Record>>, Vec<Diagnostic>)> {
+        let inner = self.inner.lock().ok()?;
+        inner.1.get(file).filter(|p| p.1.is_some()).map(|p| (p.2.clone(), p.3.clone()))
+    }
+
     /// The parse of `file` if its bytes are unchanged; the stamp it was read at is noted.
     fn get(
         &self,
@@ -402,15 +485,26 @@ pub fn analyse_with(
 ) -> Result<Analysis, Failure> {
     memory_mark("begun");
     let (cfg, config_text) = read_config_text(root)?;
-    let Loaded { entries, files, diagnostics: mut diags } = source::load(root).map_err(|e| Failure {
-        diagnostic: Diagnostic::error(
-            &rules::IO,
-            "content",
-            Pos::new(1, 1),
-            msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
-        ),
-        code: EXIT_FAILURE,
-    })?;
+    // Under `serve`, the last listing when the watcher says it still stands.
+    let listed = cache.and_then(|c| c.listed(&root.join("content").canonicalize().ok()?));
+    let (Loaded { entries, files, diagnostics: mut diags }, unchanged) = match listed {
+        Some(l) => (l.loaded, Some(l.changed)),
+        None => {
+            let loaded = source::load(root).map_err(|e| Failure {
+                diagnostic: Diagnostic::error(
+                    &rules::IO,
+                    "content",
+                    Pos::new(1, 1),
+                    msg!("无法读取 content/：{e}", "cannot read content/: {e}"),
+                ),
+                code: EXIT_FAILURE,
+            })?;
+            if let Some(c) = cache {
+                c.keep_listing(&loaded);
+            }
+            (loaded, None)
+        }
+    };
     memory_mark("listed");
     // Read and parse each record in one parallel pass; its text is dropped as soon as it is parsed.
     if let Some(c) = cache {
@@ -421,6 +515,13 @@ pub fn analyse_with(
         .par_iter()
         .map(|e| {
             let file = format!("content/{}", e.under);
+            // A file the watcher did not name since the last listing is as it was then.
+            let named = |changed: &std::collections::HashSet<String>| changed.contains(&file);
+            if unchanged.as_ref().is_some_and(|c| !named(c))
+                && let Some(hit) = cache.and_then(|c| c.get_unchanged(&file))
+            {
+                return hit;
+            }
             if let Some(hit) = cache.and_then(|c| c.get_unread(&file, &e.path)) {
                 return hit;
             }

@@ -195,7 +195,7 @@ pub(crate) struct Entry {
 }
 
 /// Everything `load` found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Loaded {
     /// Record files, sorted by path.
     pub entries: Vec<Entry>,

@@ -110,6 +110,10 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
         std::thread::spawn(move || {
             let build = |files: Option<&[PathBuf]>| {
                 let held = building.lock();
+                // What changed, so that a build reads only that again (`ParseCache::listed`).
+                if let Some(s) = &opts.session {
+                    s.parse.note_changes(files);
+                }
                 if let Some(files) = files {
                     show_preview(&opts, files, &live, lang);
                 }
