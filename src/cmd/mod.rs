@@ -198,6 +198,9 @@ struct Listing {
     /// The files the watcher named since it was made; `None` when that is not known (before
     /// the first listing, or after a batch of changes that named none).
     changed: Option<BTreeSet<std::path::PathBuf>>,
+    /// Whether changes are noted at all (by `serve`'s watcher, for every batch): otherwise a
+    /// listing says nothing of what changed after it, and the site is always listed again.
+    watched: bool,
 }
 
 /// What [`ParseCache::listed`] found still good: the listing, and the files under `content/`
@@ -213,11 +216,13 @@ type Parsed = (String, Option<source::Stamp>, Option<Arc<parse::Record>>, Vec<Di
 
 impl ParseCache {
     /// Notes the files a batch of changes touched, as `serve`'s watcher names them (`None`: not
-    /// known, as after the kernel's queue overflowed). Called for every batch, whether or not a
-    /// build then reads the site (after a preview it does not), so that the files named add up
-    /// until one does.
+    /// known, as after the kernel's queue overflowed). Once called, it must be called for every
+    /// batch, whether or not a build then reads the site (after a preview it does not), so that
+    /// the files named add up until one does; a session that never calls it lists the site on
+    /// every build.
     pub fn note_changes(&self, files: Option<&[std::path::PathBuf]>) {
         if let Ok(mut l) = self.listing.lock() {
+            l.watched = true;
             match (files, l.changed.as_mut()) {
                 (Some(files), Some(changed)) => changed.extend(files.iter().cloned()),
                 _ => l.changed = None,
@@ -234,8 +239,8 @@ impl ParseCache {
     /// listed again. Takes the files named: they are read now.
     fn listed(&self, content: &Path) -> Option<Listed> {
         let mut guard = self.listing.lock().ok()?;
-        let Listing { loaded, changed: named } = &mut *guard;
-        let (Some(loaded), Some(named)) = (loaded.as_ref(), named.take()) else { return None };
+        let Listing { loaded, changed: named, watched } = &mut *guard;
+        let (Some(loaded), Some(named), true) = (loaded.as_ref(), named.take(), *watched) else { return None };
         let mut changed = std::collections::HashSet::new();
         for p in &named {
             let Ok(under) = p.strip_prefix(content) else { continue };
