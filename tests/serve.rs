@@ -592,6 +592,55 @@ fn an_attachment_changed_while_serving_is_read_again_for_personal_data() {
     assert!(log.contains("list.csv") && !log.contains("13812345678"), "{log}");
 }
 
+/// Records added, renamed, removed and saved the way editors save (a temporary file renamed over
+/// the record) while `serve` runs are all seen, with file events and with polling: a rebuild
+/// lists `content/` again only when the watcher names a file it cannot account for, so each of
+/// these must be one.
+fn files_coming_and_going(watcher: &str) {
+    let s = Site::new();
+    s.record("a", &normative("甲办法", "2024-01-02"), "甲的第一版。\n");
+    s.record("b", &normative("乙办法", "2024-01-03"), "乙。\n");
+    let server = Server::start_with(&s, &["--watcher", watcher], &[]);
+    let wait = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(start.elapsed() < Duration::from_secs(30), "{what} ({watcher}):\n{}", server.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let shows = |path: &str, text: &str| {
+        let (status, body) = server.get(path);
+        status.contains(" 200 ") && body.contains(text)
+    };
+    let gone = |path: &str| server.get(path).0.contains(" 404 ");
+    // A date no preview takes: the site is read again, from the listing it had.
+    s.record("a", &normative("甲办法", "2024-01-09"), "甲的第一版。\n");
+    wait("a new publication date", &|| shows("/docs/a/", "2024-01-09"));
+    s.record("c", &normative("丙办法", "2024-01-04"), "丙。\n");
+    wait("a new record", &|| shows("/docs/c/", "丙办法"));
+    std::fs::rename(s.root().join("content/c.md"), s.root().join("content/e.md")).unwrap();
+    wait("a renamed record", &|| shows("/docs/e/", "丙办法") && gone("/docs/c/"));
+    std::fs::remove_file(s.root().join("content/b.md")).unwrap();
+    wait("a removed record", &|| gone("/docs/b/"));
+    // As editors save: a new file beside the record, renamed over it.
+    let text = format!("---\n{}\n---\n甲的第二版。\n", normative("甲办法", "2024-01-10"));
+    std::fs::write(s.root().join("content/a.md.tmp"), text).unwrap();
+    std::fs::rename(s.root().join("content/a.md.tmp"), s.root().join("content/a.md")).unwrap();
+    wait("a record saved through a temporary file", &|| shows("/docs/a/", "甲的第二版"));
+    s.record("f", &normative("戊办法", "2024-01-05"), "戊。\n");
+    wait("a record after those", &|| shows("/docs/f/", "戊办法") && shows("/docs/a/", "2024-01-10"));
+}
+
+#[test]
+fn files_coming_and_going_are_seen_with_file_events() {
+    files_coming_and_going("native");
+}
+
+#[test]
+fn files_coming_and_going_are_seen_when_polling() {
+    files_coming_and_going("poll");
+}
+
 /// A page of the output changed by hand while `serve` runs is found and written again after the
 /// next edit, of another record: the output matches its manifest again (`gongbao verify`).
 #[test]

@@ -243,7 +243,15 @@ impl ParseCache {
         let (Some(loaded), Some(named), true) = (loaded.as_ref(), named.take(), *watched) else { return None };
         let mut changed = std::collections::HashSet::new();
         for p in &named {
-            let Ok(under) = p.strip_prefix(content) else { continue };
+            // A file outside `content/` is not listed; but one outside the site's folder as
+            // well is a path not spelled as the listing's are (the watcher's are canonical, and
+            // so is `content`), or git's: either way, list again.
+            let Ok(under) = p.strip_prefix(content) else {
+                if content.parent().is_none_or(|root| !p.starts_with(root)) {
+                    return None;
+                }
+                continue;
+            };
             let under = under.to_str()?;
             // The listing skips hidden files and folders.
             if under.split('/').any(|seg| seg.starts_with('.')) {
