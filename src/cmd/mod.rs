@@ -529,8 +529,7 @@ pub fn analyse_with(
         .map(|e| {
             let file = format!("content/{}", e.under);
             // A file the watcher did not name since the last listing is as it was then.
-            let named = |changed: &std::collections::HashSet<String>| changed.contains(&file);
-            if unchanged.as_ref().is_some_and(|c| !named(c))
+            if unchanged.as_ref().is_some_and(|named| !named.contains(&file))
                 && let Some(hit) = cache.and_then(|c| c.get_unchanged(&file))
             {
                 return hit;
