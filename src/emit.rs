@@ -81,6 +81,13 @@ pub trait Listed {
     fn push_sha256_hex(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.sha256_hex().as_bytes());
     }
+    /// Whether `other` is listed as this is: the same path, size and SHA-256.
+    fn same_listing(&self, other: &Self) -> bool
+    where
+        Self: Sized,
+    {
+        self.path() == other.path() && self.size() == other.size() && self.sha256_hex() == other.sha256_hex()
+    }
 }
 
 /// Appends `bytes` as lower-case hex to `out`, with no string in between.
@@ -146,6 +153,9 @@ impl Listed for OutFile {
     }
     fn push_sha256_hex(&self, out: &mut Vec<u8>) {
         push_hex(&self.sha256, out);
+    }
+    fn same_listing(&self, other: &Self) -> bool {
+        self.sha256 == other.sha256 && self.size == other.size && self.path == other.path
     }
 }
 
@@ -694,6 +704,8 @@ pub struct Cache {
     /// ([`Cache::note_seal`]): a cache describes the output only while the seal is that file
     /// ([`Cache::describes`]).
     sealed: Option<u64>,
+    /// Under `serve`, the lists of the seal made for these files, for the next seal.
+    pub(crate) seal: Option<crate::seal::Kept>,
 }
 
 /// The version of the cache's format; a cache of another version is not read.
@@ -770,6 +782,7 @@ impl Cache {
             files,
             swept: None,
             sealed: head["sealed"].as_u64(),
+            seal: None,
         })
     }
 
@@ -780,7 +793,7 @@ impl Cache {
             f.stamp = stamp(&out.join(&*f.path)).unwrap_or(0);
             f.staged = false;
         }
-        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: None, sealed: None }
+        Cache { out: absolute(out).to_string_lossy().into_owned(), files, swept: None, sealed: None, seal: None }
     }
 
     /// Notes the stamp of the seal file `seal` (the manifest) of the output `out` the cache was

@@ -711,7 +711,7 @@ proptest! {
             written.push(staging.write(name, bytes).unwrap());
         }
         written.sort();
-        gongbao::internals::seal(&staging, &written, "2024-06-01", None).unwrap();
+        gongbao::internals::seal(&staging, &written, "2024-06-01", None, None, false).unwrap();
         staging.commit().unwrap();
         let files: Vec<String> = written.iter().map(|w| w.path.clone()).collect();
         for h in &harms {

@@ -275,7 +275,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some((at, c)) = kept.as_mut() {
         c.still_swept(at, seal::MANIFEST);
     }
-    let cache = if o.no_cache || !sealed {
+    let mut cache = if o.no_cache || !sealed {
         None
     } else {
         kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out).filter(|c| c.describes(&out, seal::MANIFEST)))
@@ -400,14 +400,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             return Err(f.into());
         }
     };
-    if let Err(e) = seal::seal(&staging, &written, &a.corpus.as_of.to_string(), key.as_ref()) {
-        staging.abandon();
-        return Err(Failure::io(msg!(
-            "无法封存输出（清单、校验和、签名）：{e}",
-            "cannot seal the output (manifest, checksums, signature): {e}"
-        ))
-        .into());
-    }
+    // `serve` keeps the lists of each seal for the next, with the cache of the files they list.
+    let last = cache.as_mut().and_then(|c| {
+        let kept = c.seal.take()?;
+        Some((&c.files[..], kept))
+    });
+    let as_of = a.corpus.as_of.to_string();
+    let kept_seal = match seal::seal(&staging, &written, &as_of, key.as_ref(), last, o.session.is_some()) {
+        Ok(k) => k,
+        Err(e) => {
+            staging.abandon();
+            return Err(Failure::io(msg!(
+                "无法封存输出（清单、校验和、签名）：{e}",
+                "cannot seal the output (manifest, checksums, signature): {e}"
+            ))
+            .into());
+        }
+    };
     let sealed = start.elapsed();
     super::memory_mark("sealed");
     let reused = written.iter().filter(|f| !f.staged).count();
@@ -453,6 +462,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     drop(cache);
     let mut next = emit::Cache::make(&out, written);
     next.note_seal(&out, seal::MANIFEST);
+    next.seal = kept_seal;
     if let Some(k) = kept_pages.as_mut() {
         k.settle(&next);
     }

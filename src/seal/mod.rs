@@ -48,92 +48,201 @@ pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
     format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{files}")
 }
 
+/// Files in a chunk of the seal's lists: the unit they are made in, in parallel, and the unit
+/// a rebuild in `serve` takes as it was ([`Kept`]).
+const CHUNK: usize = 512;
+
+/// Chunks made at once: the lists are written as streams (for a national site each is over
+/// 100 MB), never whole in memory outside `serve`.
+const GROUP: usize = 64;
+
+/// The seal's two lists as a build in `serve` last wrote them, chunk by chunk ([`CHUNK`] files
+/// each, by index in the sorted list of files). The next seal takes a chunk as it was when the
+/// files at those places are the same (path, size and SHA-256) and makes only the others: an
+/// edit changes a dozen of the 220,000 files at 50,000 records, and making the two lists again
+/// (60 MB) was most of the seal.
+#[derive(Default)]
+pub struct Kept {
+    /// The rows of `manifest.json`, by chunk.
+    manifest: Vec<Vec<u8>>,
+    /// The lines of `SHA256SUMS`, by chunk, without the manifest's own.
+    sums: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Kept {{ chunks: {} }}", self.manifest.len())
+    }
+}
+
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
-/// (sorted by path).
+/// (sorted by path). `last` is what an earlier seal kept, with the files it listed; with `keep`
+/// (under `serve`) the lists' chunks are returned for the next seal.
 pub fn seal<F: Listed + Sync>(
     staging: &Staging,
     files: &[F],
     as_of: &str,
     key: Option<&minisign::KeyPair>,
-) -> std::io::Result<()> {
+    last: Option<(&[F], Kept)>,
+    keep: bool,
+) -> std::io::Result<Option<Kept>> {
     use blake2::{Blake2b512, Digest};
     use std::io::Write;
     let generator = format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION"));
     let total: u64 = files.iter().map(Listed::size).sum();
-    // Both lists are written as streams (for a national site each is over 100 MB), their rows
-    // made a chunk at a time in parallel: `serve` seals again after every save.
-    let manifest = || {
-        staging.write_with(MANIFEST, |w| {
-            let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
-            write!(
-                w,
-                "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
-                text(as_of)?,
-                files.len()
-            )?;
-            crate::emit::in_chunks(files, w, |out, k, f| {
-                out.extend_from_slice(if k == 0 {
-                    b"\n    {\n      \"path\": "
-                } else {
-                    b",\n    {\n      \"path\": "
-                });
-                crate::emit::push_json_str(f.path(), out);
-                out.extend_from_slice(b",\n      \"sha256\": \"");
-                f.push_sha256_hex(out);
-                out.extend_from_slice(b"\",\n      \"size\": ");
-                crate::emit::push_u64(f.size(), out);
-                out.extend_from_slice(b"\n    }");
-                Ok(())
+    let (before, old) = match last {
+        Some((f, k)) => (f, k),
+        None => (&[][..], Kept::default()),
+    };
+    let manifest_row = |out: &mut Vec<u8>, k: usize, f: &F| {
+        out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
+        crate::emit::push_json_str(f.path(), out);
+        out.extend_from_slice(b",\n      \"sha256\": \"");
+        f.push_sha256_hex(out);
+        out.extend_from_slice(b"\",\n      \"size\": ");
+        crate::emit::push_u64(f.size(), out);
+        out.extend_from_slice(b"\n    }");
+    };
+    let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
+    let head = format!(
+        "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
+        text(as_of)?,
+        files.len()
+    );
+    let close = if files.is_empty() { "]" } else { "\n  ]" };
+    let tail = format!("{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?);
+    let manifest = |old: Vec<Vec<u8>>| {
+        if !keep {
+            let written = staging.write_with(MANIFEST, |w| {
+                w.write_all(head.as_bytes())?;
+                in_chunks(files, (before, old), false, &manifest_row, |_, bytes| w.write_all(bytes))?;
+                w.write_all(tail.as_bytes())
             })?;
-            let close = if files.is_empty() { "]" } else { "\n  ]" };
-            write!(w, "{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?)
-        })
+            return Ok((written, Vec::new()));
+        }
+        // Under `serve` the manifest is made whole (most chunks taken as they were), then hashed
+        // on one thread while it is written on another.
+        let chunks = in_chunks(files, (before, old), true, &manifest_row, |_, _| Ok(()))?;
+        let pieces = || {
+            std::iter::once(head.as_bytes())
+                .chain(chunks.iter().map(Vec::as_slice))
+                .chain(std::iter::once(tail.as_bytes()))
+        };
+        let (sha256, wrote) = rayon::join(
+            || pieces().fold(sha2::Sha256::new(), |h, p| h.chain_update(p)).finalize(),
+            || staging.write_unlisted(MANIFEST, |w| pieces().try_for_each(|p| w.write_all(p))),
+        );
+        wrote?;
+        let size = pieces().map(|p| p.len() as u64).sum();
+        Ok::<_, std::io::Error>((Written { path: MANIFEST.into(), size, sha256: crate::source::hex(&sha256) }, chunks))
     };
     let line = |out: &mut Vec<u8>, _: usize, f: &F| {
         f.push_sha256_hex(out);
         out.extend_from_slice(b"  ");
         out.extend_from_slice(f.path().as_bytes());
         out.push(b'\n');
-        Ok(())
     };
-    // `SHA256SUMS` names `manifest.json` where it comes in path order.
+    // `SHA256SUMS` names `manifest.json` where it comes in path order: inside the chunk of the
+    // file at `at`, or after the last.
     let at = files.partition_point(|f| f.path() < MANIFEST);
     let manifest_line = |listed: &Written| format!("{}  {}\n", listed.sha256, listed.path);
+    // Writes the sums to `w` with `inserted` where the manifest's line goes; returns the chunks.
+    let sums = |w: &mut dyn Write, old: Vec<Vec<u8>>, inserted: &[u8]| {
+        let line_len = |f: &F| 64 + 2 + f.path().len() + 1;
+        let chunks = in_chunks(files, (before, old), keep, &line, |c, bytes| {
+            let first = c * CHUNK;
+            if (first..first + CHUNK).contains(&at) && at < files.len() {
+                let split: usize = files[first..at].iter().map(line_len).sum();
+                w.write_all(&bytes[..split])?;
+                w.write_all(inserted)?;
+                w.write_all(&bytes[split..])
+            } else {
+                w.write_all(bytes)
+            }
+        })?;
+        if at == files.len() {
+            w.write_all(inserted)?;
+        }
+        Ok::<_, std::io::Error>((chunks, files[..at].iter().map(line_len).sum::<usize>()))
+    };
+    let Kept { manifest: old_manifest, sums: old_sums } = old;
     let Some(key) = key else {
         // Without a key the sums are written while the manifest is: its line is left blank,
         // at its length, and written in once the manifest's checksum is known.
         let blank = [b' '; 64 + 2 + MANIFEST.len() + 1];
-        let (listed, sums) = rayon::join(manifest, || {
-            let mut hole = 0;
-            staging.write_unlisted(SUMS, |w| {
-                let mut w = Counting { inner: w, bytes: 0 };
-                crate::emit::in_chunks(&files[..at], &mut w, line)?;
-                hole = w.bytes;
-                w.write_all(&blank)?;
-                crate::emit::in_chunks(&files[at..], &mut w, line)
-            })?;
-            Ok::<_, std::io::Error>(hole)
-        });
-        let (listed, hole) = (listed?, sums?);
+        let (listed, written) = rayon::join(
+            || manifest(old_manifest),
+            || {
+                let mut made = (Vec::new(), 0);
+                staging.write_unlisted(SUMS, |w| {
+                    made = sums(w, old_sums, &blank)?;
+                    Ok(())
+                })?;
+                Ok::<_, std::io::Error>(made)
+            },
+        );
+        let ((listed, manifest), (sums, hole)) = (listed?, written?);
         let text = manifest_line(&listed);
         if text.len() != blank.len() {
             return Err(std::io::Error::other("the manifest's line in SHA256SUMS is not of its expected length"));
         }
-        return staging.write_at(SUMS, hole, text.as_bytes());
+        staging.write_at(SUMS, hole as u64, text.as_bytes())?;
+        return Ok(keep.then_some(Kept { manifest, sums }));
     };
-    let listed = manifest()?;
+    let (listed, manifest) = manifest(old_manifest)?;
+    let text = manifest_line(&listed);
     // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
     let mut prehash = [0u8; 64];
+    let mut chunks = Vec::new();
     staging.write_unlisted(SUMS, |w| {
         let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
-        crate::emit::in_chunks(&files[..at], &mut w, line)?;
-        w.write_all(manifest_line(&listed).as_bytes())?;
-        crate::emit::in_chunks(&files[at..], &mut w, line)?;
+        chunks = sums(&mut w, old_sums, text.as_bytes())?.0;
         prehash = w.hash.finalize().into();
         Ok(())
     })?;
     staging.write(SIGNATURE, key.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
-    Ok(())
+    Ok(keep.then_some(Kept { manifest, sums: chunks }))
+}
+
+/// One list of the seal, made a chunk of [`CHUNK`] files at a time (in parallel, by `row`)
+/// and handed to `put` in order with its index. A chunk of `kept` (made for the files `before`)
+/// is taken as it was when the files at its places are the same. Returns the chunks when `keep`.
+fn in_chunks<F: Listed + Sync>(
+    files: &[F],
+    (before, mut kept): (&[F], Vec<Vec<u8>>),
+    keep: bool,
+    row: &(impl Fn(&mut Vec<u8>, usize, &F) + Sync),
+    mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    use rayon::prelude::*;
+    let chunks = files.len().div_ceil(CHUNK);
+    let mut out = Vec::with_capacity(if keep { chunks } else { 0 });
+    for group in (0..chunks).step_by(GROUP) {
+        let made: Vec<Option<Vec<u8>>> = (group..chunks.min(group + GROUP))
+            .into_par_iter()
+            .map(|c| {
+                let places = c * CHUNK..files.len().min((c + 1) * CHUNK);
+                let same = c < kept.len()
+                    && before.len().min((c + 1) * CHUNK) == places.end
+                    && places.clone().all(|k| files[k].same_listing(&before[k]));
+                (!same).then(|| {
+                    let mut bytes = Vec::with_capacity(places.len() * 160);
+                    for k in places {
+                        row(&mut bytes, k, &files[k]);
+                    }
+                    bytes
+                })
+            })
+            .collect();
+        for (c, m) in (group..).zip(made) {
+            let bytes = m.unwrap_or_else(|| std::mem::take(&mut kept[c]));
+            put(c, &bytes)?;
+            if keep {
+                out.push(bytes);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A writer that hashes what it passes on with BLAKE2b-512 (see [`seal`]).
@@ -147,23 +256,6 @@ impl std::io::Write for Prehashing<'_> {
         use blake2::Digest;
         let n = self.inner.write(buf)?;
         self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// A writer that counts the bytes it passes on.
-struct Counting<'a> {
-    inner: &'a mut dyn std::io::Write,
-    bytes: u64,
-}
-
-impl std::io::Write for Counting<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -286,7 +378,7 @@ mod tests {
         many.sort_by(|a, b| a.path.cmp(&b.path));
         for files in [many, Vec::new()] {
             let staging = Staging::new(&out).unwrap();
-            seal(&staging, &files, "2025-06-30", None).unwrap();
+            seal(&staging, &files, "2025-06-30", None, None, false).unwrap();
             let written = std::fs::read_to_string(staging.dir().join(MANIFEST)).unwrap();
             let expected = Manifest {
                 algorithm: "sha256".into(),
@@ -304,6 +396,71 @@ mod tests {
             lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
             assert_eq!(sums, lines.join("\n") + "\n");
             staging.abandon();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_seal_from_kept_chunks_is_the_seal_made_afresh() {
+        let dir = std::env::temp_dir().join(format!("gongbao-seal-kept-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("public");
+        let file = |path: String, n: u64| crate::emit::OutFile {
+            path: path.into(),
+            sha256: [n as u8; 32],
+            size: n,
+            fp: None,
+            stamp: 0,
+            staged: false,
+        };
+        // Chunks before and after `manifest.json`'s place, the last one short.
+        let mut first: Vec<_> = (0..3 * CHUNK + 7).map(|k| file(format!("docs/{k:05}/index.html"), k as u64)).collect();
+        first.extend((0..CHUNK + 3).map(|k| file(format!("search/{k:05}.json"), k as u64)));
+        let changed = |f: &dyn Fn(&mut Vec<crate::emit::OutFile>)| {
+            let mut v = first.clone();
+            f(&mut v);
+            v
+        };
+        let series = [
+            first.clone(),
+            changed(&|v| v[CHUNK + 5].sha256 = [200; 32]),
+            changed(&|v| v[2 * CHUNK].size += 1),
+            changed(&|v| v.insert(2, file("docs/00002/a.html".into(), 9))),
+            changed(&|v| {
+                v.pop();
+            }),
+            changed(&|v| v.truncate(3 * CHUNK)),
+            changed(&|v| v.truncate(3 * CHUNK + 7)),
+            changed(&|v| v.push(file("zh-Hant/index.html".into(), 1))),
+            changed(&|v| v[3 * CHUNK + 7].path = "search/00000-a.json".into()),
+            first.clone(),
+            Vec::new(),
+            first.clone(),
+        ];
+        let key = minisign::KeyPair::generate().unwrap();
+        for key in [None, Some(&key)] {
+            let read = |staging: &Staging| SEAL_FILES.map(|f| std::fs::read(staging.dir().join(f)).unwrap_or_default());
+            let mut last: Option<(Vec<crate::emit::OutFile>, Kept)> = None;
+            for (step, files) in series.iter().enumerate() {
+                let fresh = Staging::new(&out).unwrap();
+                seal(&fresh, files, "2025-06-30", key, None, false).unwrap();
+                let expected = read(&fresh);
+                fresh.abandon();
+                // The sums as `sha256sum` would list the files, the manifest in its place.
+                let mut lines: Vec<String> =
+                    files.iter().map(|f| format!("{}  {}\n", crate::source::hex(&f.sha256), f.path)).collect();
+                let manifest = <sha2::Sha256 as sha2::Digest>::digest(&expected[0]);
+                lines.push(format!("{}  {MANIFEST}\n", crate::source::hex(&manifest)));
+                lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
+                assert!(expected[1] == lines.concat().as_bytes(), "the sums at step {step}");
+                let staging = Staging::new(&out).unwrap();
+                let (before, kept) = last.take().unzip();
+                let given = before.as_deref().zip(kept);
+                let made = seal(&staging, files, "2025-06-30", key, given, true).unwrap();
+                assert!(read(&staging) == expected, "step {step}, signed: {}", key.is_some());
+                staging.abandon();
+                last = Some((files.clone(), made.expect("kept under serve")));
+            }
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
