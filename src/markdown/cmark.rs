@@ -67,9 +67,11 @@ fn cut_open_tag(html: &str) -> &str {
     html
 }
 
-/// Whether the raw HTML a Markdown reader finds in `md` could run script. The pieces were
-/// cleaned, so this holds only where the cleaner and a Markdown reader cut the text
-/// differently (a tag left open at the end of a piece takes what follows into its attributes):
+/// Whether the raw HTML a Markdown reader finds in `md` could run script, or is not what the
+/// cleaner leaves as it is. The pieces were cleaned, so this holds only where the cleaner and a
+/// Markdown reader cut the text differently (a tag left open at the end of a piece takes what
+/// follows into its attributes), or where pieces cleaned apart read differently together (a
+/// `<select>` in one and a `<title>` in a later one, which no parser can place with certainty):
 /// then the text is written without raw HTML ([`plain`]) rather than trusted.
 fn runs_script(md: &str) -> bool {
     let mut raw = String::new();
@@ -78,7 +80,7 @@ fn runs_script(md: &str) -> bool {
             raw.push_str(&h);
         }
     }
-    !raw.is_empty() && super::could_run_script(&raw)
+    !raw.is_empty() && (super::could_run_script(&raw) || clean::clean(&raw, &|_| LinkAction::Keep) != raw)
 }
 
 /// How deep elements may nest in a text written back as Markdown. Every line inside quotes and
@@ -432,5 +434,20 @@ mod tests {
             .collect();
         assert!(raw.is_empty(), "read back as raw HTML: {raw:?} in {out}");
         assert!(out.contains("`<b>`"), "{out}");
+    }
+
+    #[test]
+    fn pieces_that_read_differently_together_are_not_kept_as_html() {
+        // Each piece is clean alone; together a `<select>` left open and a later `<title>` are
+        // markup no parser places with certainty (found by `tests/fuzz.rs`).
+        let out = republished("<select>\n\n<div>\n</script>\n\n<input>文<title>\n\n");
+        let raw: String = pulldown_cmark::Parser::new_ext(&out, OPTIONS)
+            .filter_map(|e| match e {
+                Event::Html(h) | Event::InlineHtml(h) => Some(h.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(clean::clean(&raw, &|_| LinkAction::Keep), raw, "{out}");
+        assert!(!out.contains("<title>"), "{out}");
     }
 }
