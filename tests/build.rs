@@ -413,9 +413,11 @@ fn build_refuses_an_output_folder_it_would_destroy() {
         assert!(err.contains("错误[io]") && err.contains(out) && err.contains("--out"), "--out {out}: {err}");
         assert_eq!(tree(s.root()), before, "--out {out} changed the site");
     }
-    // The default output, a new folder, an empty one and an earlier output are all fine.
+    // The default output, a new folder, an empty one and an earlier output are all fine, named
+    // plainly or through `..` (which leads nowhere while the folder does not exist).
     std::fs::create_dir(s.root().join("empty")).unwrap();
-    for out in [None, Some("site-out"), Some("empty")] {
+    std::fs::create_dir(s.root().join("empty-too")).unwrap();
+    for out in [None, Some("site-out"), Some("empty"), Some("new-out/../new-out"), Some("empty-too/../empty-too")] {
         for _ in 0..2 {
             let mut args = vec!["build", "--as-of", "2024-06-01"];
             args.extend(out.map(|o| ["--out", o]).into_iter().flatten());
@@ -423,7 +425,17 @@ fn build_refuses_an_output_folder_it_would_destroy() {
             assert!(o.status.success(), "{out:?}: {}", String::from_utf8_lossy(&o.stderr));
         }
     }
-    assert!(s.root().join("public/docs/a/index.html").exists() && s.root().join("empty/docs/a/index.html").exists());
+    for out in ["public", "empty", "new-out", "empty-too"] {
+        assert!(s.root().join(out).join("docs/a/index.html").exists(), "{out}");
+    }
+    // Nothing is left beside the outputs: no staging or spent folder.
+    let mut left: Vec<String> = std::fs::read_dir(s.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("gongbao-"))
+        .collect();
+    left.sort();
+    assert_eq!(left, Vec::<String>::new());
     assert_eq!(tree(&s.root().join("notes")).len(), 1);
 }
 

@@ -76,6 +76,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let root = &o.root;
     let out = o.out.clone().unwrap_or_else(|| default_out(root));
     check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
+    let out = plain(out);
     // One build at a time into one output, held until this function returns.
     let shown = out.display();
     let _lock = match emit::lock_output(root, &out) {
@@ -605,6 +606,14 @@ pub(crate) fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Op
     })?;
     let text = String::from_utf8(bytes).map_err(|e| invalid(&e))?;
     KeyPair::parse(&text).map(Some).map_err(|e| invalid(&e))
+}
+
+/// An output folder named through `..` (`public/../public`), named by the folder it stands for:
+/// the staging and spent folders go beside the output, at names made from its own, and `x/..`
+/// leads nowhere while `x` does not exist yet. Other names are kept as given (a link stays a
+/// link).
+pub fn plain(out: PathBuf) -> PathBuf {
+    if out.components().any(|c| c == std::path::Component::ParentDir) { resolved(&out) } else { out }
 }
 
 /// Where the default output goes for a site root.

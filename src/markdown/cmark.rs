@@ -160,13 +160,21 @@ fn inline_links(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     events
 }
 
-/// The raw HTML of a text through the page's sanitiser, read as the browser reads the page:
-/// as one stream, in which a comment or a script opened in one piece hides what follows up to
-/// where it closes, Markdown between pieces included. The pieces (each HTML block whole, each
-/// inline tag) are joined with a marker element between them and cleaned at once; the cleaned
-/// stream is cut at the markers again, and where a marker is gone, so is the Markdown it stood
-/// for.
-fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> LinkAction) -> Vec<Event<'m>> {
+/// The raw HTML of a text cleaned as one stream (see [`clean_raw_html`]).
+#[derive(Default)]
+pub(super) struct Cleaned {
+    /// Each piece (an HTML block whole, or an inline tag): where its events start and end, and
+    /// whether it is a block.
+    pub(super) spans: Vec<(usize, usize, bool)>,
+    /// The cleaned HTML that goes where each piece was.
+    pub(super) texts: Vec<String>,
+    /// Whether the Markdown after each piece is still shown (no comment or element left open).
+    pub(super) shown_after: Vec<bool>,
+}
+
+/// The raw HTML pieces of `events` (parsed from `md`) through the page's sanitiser as one
+/// stream, as [`clean_raw_html`] describes.
+pub(super) fn cleaned_pieces(md: &str, events: &[Event<'_>], link: &dyn Fn(&str) -> LinkAction) -> Cleaned {
     // Each piece: where its events start and end, and whether it is a block.
     let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
     let mut block: Option<usize> = None;
@@ -183,7 +191,7 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
         }
     }
     if pieces.is_empty() {
-        return events;
+        return Cleaned::default();
     }
     // A marker name the text does not hold, so no editor can forge one.
     let lower = md.to_ascii_lowercase();
@@ -231,6 +239,20 @@ fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> L
             let cleaned = clean::clean(text, link);
             *text = cut_open_tag(&cleaned).to_string();
         }
+    }
+    Cleaned { spans: pieces, texts, shown_after: open_after }
+}
+
+/// The raw HTML of a text through the page's sanitiser, read as the browser reads the page:
+/// as one stream, in which a comment or a script opened in one piece hides what follows up to
+/// where it closes, Markdown between pieces included. The pieces (each HTML block whole, each
+/// inline tag) are joined with a marker element between them and cleaned at once; the cleaned
+/// stream is cut at the markers again, and where a marker is gone, so is the Markdown it stood
+/// for.
+fn clean_raw_html<'m>(md: &str, events: Vec<Event<'m>>, link: &dyn Fn(&str) -> LinkAction) -> Vec<Event<'m>> {
+    let Cleaned { spans: pieces, mut texts, shown_after: open_after } = cleaned_pieces(md, &events, link);
+    if pieces.is_empty() {
+        return events;
     }
     let mut out = Vec::with_capacity(events.len());
     let mut next = 0;

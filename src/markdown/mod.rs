@@ -786,10 +786,12 @@ pub(crate) struct Block {
 
 /// What a reader sees of Markdown, as plain blocks: one per paragraph, heading, list item, table
 /// row or code block, line breaks kept, with the level of each heading (so that a redline keeps
-/// `第一章`, `第三条` as headings). Link and image text stays; destinations, raw HTML and
-/// comments go. An autolink's text is its address, so it stays only when `keep_autolink` says
-/// the address may be shown. Redlines compare these, never the source, which may name records
-/// that are not public.
+/// `第一章`, `第三条` as headings). Link and image text stays; destinations, tags and comments
+/// go. Raw HTML counts for the text the page shows of it, cleaned as the page cleans it (a table
+/// pasted as HTML, a `<div>`), a line per block element; Markdown that a comment left open
+/// hides on the page is hidden here too. An autolink's text is its address, so it stays only
+/// when `keep_autolink` says the address may be shown. Redlines and the search compare these,
+/// never the source, which may name records that are not public.
 pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> Vec<Block> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -804,7 +806,32 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
     // For each open link: whether its text is hidden.
     let mut hidden: Vec<bool> = Vec::new();
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    for ev in Parser::new_ext(md, opts) {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, opts).collect();
+    let raw = cmark::cleaned_pieces(md, &events, &|_| clean::LinkAction::Keep);
+    // The next piece of raw HTML, and whether the Markdown here is hidden by one left open.
+    let (mut next, mut unshown) = (0, false);
+    for (k, ev) in events.into_iter().enumerate() {
+        if let Some(&(start, end, block)) = raw.spans.get(next)
+            && (start..=end).contains(&k)
+        {
+            if k == end {
+                let lines = html_text(&raw.texts[next]);
+                if block {
+                    flush(&mut cur, &mut out, level);
+                    for line in lines {
+                        out.push(Block { level: 0, text: line });
+                    }
+                } else {
+                    cur.push_str(&lines.join("\n"));
+                }
+                unshown = !raw.shown_after[next];
+                next += 1;
+            }
+            continue;
+        }
+        if unshown && !matches!(ev, Event::Start(_) | Event::End(_)) {
+            continue;
+        }
         match ev {
             Event::Start(Tag::Link { link_type, dest_url, .. }) => {
                 hidden.push(matches!(link_type, LinkType::Autolink | LinkType::Email) && !keep_autolink(&dest_url))
@@ -829,6 +856,148 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
         }
     }
     flush(&mut cur, &mut out, level);
+    out
+}
+
+/// The text a browser shows of cleaned HTML, as lines: a block element (a paragraph, a table
+/// row, a list item, …) or a `<br>` ends a line, the cells of a row are joined by ` | ` as in
+/// a Markdown table, runs of white space are one space, and character references are decoded.
+pub(crate) fn html_text(html: &str) -> Vec<String> {
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    ];
+    let (mut lines, mut line, mut text) = (Vec::new(), String::new(), String::new());
+    // Text between tags, its references decoded and its white space folded, onto the line.
+    let put = |text: &mut String, line: &mut String| {
+        for c in decode_text(text).chars() {
+            if c.is_whitespace() && c != '\u{A0}' {
+                if !line.is_empty() && !line.ends_with(' ') {
+                    line.push(' ');
+                }
+            } else {
+                line.push(c);
+            }
+        }
+        text.clear();
+    };
+    let end_line = |line: &mut String, lines: &mut Vec<String>| {
+        let t = line.trim();
+        if !t.is_empty() {
+            lines.push(t.to_string());
+        }
+        line.clear();
+    };
+    let b = html.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let tag = b[i] == b'<' && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
+        if !tag {
+            // `<` is ASCII: where it is found, a character starts.
+            let next = b[i + 1..].iter().position(|&c| c == b'<').map_or(b.len(), |k| i + 1 + k);
+            text.push_str(&html[i..next]);
+            i = next;
+            continue;
+        }
+        put(&mut text, &mut line);
+        // To the `>` that ends the tag, outside quoted attribute values.
+        let mut quote: Option<u8> = None;
+        let mut j = i + 1;
+        while j < b.len() {
+            match (b[j], quote) {
+                (c, Some(q)) if c == q => quote = None,
+                (b'"' | b'\'', None) => quote = Some(b[j]),
+                (b'>', None) => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let inner = &html[i + 1..j.min(html.len())];
+        let name: String = inner
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if BLOCKS.contains(&name.as_str()) {
+            end_line(&mut line, &mut lines);
+        } else if (name == "td" || name == "th") && !inner.starts_with('/') && !line.trim().is_empty() {
+            let kept = line.trim_end().len();
+            line.truncate(kept);
+            line.push_str(" | ");
+        }
+        i = j + 1;
+    }
+    put(&mut text, &mut line);
+    end_line(&mut line, &mut lines);
+    lines
+}
+
+/// Text between tags with its character references decoded, as a browser shows it.
+fn decode_text(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let named = [("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&apos;", '\''), ("&nbsp;", '\u{A0}')]
+            .into_iter()
+            .find(|(n, _)| rest.starts_with(n));
+        match named {
+            Some((n, c)) => {
+                out.push(c);
+                rest = &rest[n.len()..];
+            }
+            None => {
+                // `&amp;` and numeric references; anything else stays as written.
+                let end = rest[1..].find(['&', '<']).map_or(rest.len(), |k| k + 1);
+                out.push_str(&decode_refs(&rest[..end]));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -1134,9 +1303,36 @@ mod tests {
     fn blocks_are_what_a_reader_sees() {
         let md = "## 第一条\n\n见[办法](doc:secret)与<doc:hidden>和<doc:shown>。<!-- 批注 -->\n第二行<span title=\"x\">字</span>\n\n<div>\n原始\n</div>\n\n- 甲\n  - 乙\n\n| 表 | 头 |\n|---|---|\n| 一 | 二 |\n";
         let b = blocks(md, &|dest| dest != "doc:hidden");
-        assert_eq!(b, ["第一条", "见办法与和doc:shown。\n第二行字", "甲", "乙", "表 | 头", "一 | 二"]);
+        assert_eq!(b, ["第一条", "见办法与和doc:shown。\n第二行字", "原始", "甲", "乙", "表 | 头", "一 | 二"]);
         let levels: Vec<u8> = leveled_blocks(md, &|_| true).iter().map(|b| b.level).collect();
-        assert_eq!(levels, [2, 0, 0, 0, 0, 0], "the heading keeps its level");
+        assert_eq!(levels, [2, 0, 0, 0, 0, 0, 0], "the heading keeps its level");
+    }
+
+    #[test]
+    fn the_text_of_any_html_is_found_without_panicking() {
+        let parts =
+            ["<", ">", "文", "&", "&#", "&#x4E00;", "&lt", "\"", "'", "</td>", "<td a='>'>", "<br/>", " \n", "é"];
+        // Every sequence of three parts, so each part meets each other on both sides.
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let html = format!("{a}{b}{c}");
+                    let lines = html_text(&html);
+                    assert!(lines.iter().all(|l| !l.is_empty() && l.trim() == l), "{html:?}: {lines:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn raw_html_counts_for_the_text_the_page_shows() {
+        let md = "补贴如下。\n\n<table><tr><th>项目</th><th>标准</th></tr>\n<tr><td>一次性补贴</td><td>八千元&amp;\n另&#x52A0;</td></tr></table>\n\n<details><summary>说明</summary><p>申报&lt;截止&gt;另行通知</p><script>不见甲</script><!-- 不见乙 --></details>\n\n<div><!-- 开\n\n不见丙\n\n<div>-->\n\n可见<b>粗</b>字\n";
+        let b = blocks(md, &|_| true);
+        assert_eq!(
+            b,
+            ["补贴如下。", "项目 | 标准", "一次性补贴 | 八千元& 另加", "说明", "申报<截止>另行通知", "可见粗字"],
+        );
+        assert!(!b.concat().contains("不见"), "{b:?}");
     }
 
     #[test]

@@ -76,6 +76,7 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
     let addr = listener.local_addr().unwrap_or_else(|_| SocketAddr::new(o.bind, o.port));
     let out = o.out.clone().unwrap_or_else(|| super::build::default_out(root));
     super::build::check_out(root, &out).map_err(|d| Failure { diagnostic: d, code: super::EXIT_FAILURE })?;
+    let out = super::build::plain(out);
     let public = !o.bind.is_loopback();
     if public {
         let bind = o.bind;
