@@ -348,12 +348,17 @@ fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
 
 type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
 
-/// A control character that text never holds: C0 controls other than tab, line feed and carriage
-/// return (XML, and so feeds and packages, forbids them), DEL and the C1 controls (HTML reads
-/// every one of them as a parse error).
+/// A character that text never holds: C0 controls other than tab, line feed and carriage return
+/// (XML, and so feeds and packages, forbids them), DEL and the C1 controls, and the
+/// noncharacters (U+FDD0 to U+FDEF and the last two of every plane: XML forbids U+FFFE and
+/// U+FFFF, and HTML reads every one of them as a parse error).
 pub(crate) fn shows_nothing(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+    let u = c as u32;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || (0xFDD0..=0xFDEF).contains(&u) || u & 0xFFFE == 0xFFFE
 }
+
+/// How many of a file's stray characters one message names.
+const STRAY_NAMED: usize = 12;
 
 /// UTF-8 with or without BOM is text. Anything else is refused, and a file that reads as GBK
 /// (the encoding older Chinese office tools still save in) is named as such so the editor knows
@@ -371,19 +376,39 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
-        Ok(s) if !s.contains('\0') => match s.char_indices().find(|(_, c)| shows_nothing(*c)) {
-            None => Ok(s.to_string()),
-            Some((at, c)) => Err((
+        Ok(s) if !s.contains('\0') => {
+            // Every one, so that one check names them all.
+            let stray: Vec<(usize, char)> = s.char_indices().filter(|(_, c)| shows_nothing(*c)).collect();
+            let Some(&(at, c)) = stray.first() else { return Ok(s.to_string()) };
+            let (mut zh, mut en) = (String::new(), String::new());
+            if stray.len() > 1 {
+                let mut places: Vec<String> = stray
+                    .iter()
+                    .take(STRAY_NAMED)
+                    .map(|&(k, c)| {
+                        let p = Pos::of_offset(s, k);
+                        format!("U+{:04X} {}:{}", c as u32, p.line, p.column)
+                    })
+                    .collect();
+                if stray.len() > STRAY_NAMED {
+                    places.push("…".into());
+                }
+                let n = stray.len();
+                let places = places.join(", ");
+                zh = format!("；全文共 {n} 个：{places}");
+                en = format!("; {n} in all: {places}");
+            }
+            Err((
                 Pos::of_offset(s, at),
                 msg!(
-                    "文件在这里有一个控制字符 U+{:04X}（看不见，多半是粘贴带来的）：它会让网页和订阅源无效",
-                    "the file has a control character U+{:04X} here (invisible, most likely pasted in): it would make pages and feeds invalid",
+                    "文件在这里有一个不可见的字符 U+{:04X}（控制字符或非字符，多半是粘贴带来的）：它会让网页和订阅源无效{zh}",
+                    "the file has an invisible character U+{:04X} here (a control character or noncharacter, most likely pasted in): it would make pages and feeds invalid{en}",
                     c as u32,
                     c as u32
                 ),
-                msg!("删除这个字符", "delete the character"),
-            )),
-        },
+                msg!("删除这些字符", "delete the characters"),
+            ))
+        }
         Ok(s) => Err((
             Pos::of_offset(s, s.find('\0').unwrap_or(0)),
             msg!("文件含有 NUL 字节，不是文本文件", "the file contains NUL bytes and is not text"),
@@ -612,6 +637,25 @@ mod tests {
             assert!(m.en.contains("UTF-16"), "{bytes:?}");
         }
         assert!(decode(b"---\ntitle: a\n---\n").is_ok());
+    }
+
+    #[test]
+    fn names_every_stray_character_at_once() {
+        for (text, named) in [
+            ("---\n第一行\u{1}\n\n第二行\u{b}\n\n第三行\u{1b}\n", vec!["U+0001 2:4", "U+000B 4:4", "U+001B 6:4"]),
+            (
+                "非字符\u{FFFE}和\u{FFFF}与\u{FDD0}、\u{1FFFF}\n",
+                vec!["U+FFFE 1:4", "U+FFFF 1:6", "U+FDD0 1:8", "U+1FFFF 1:10"],
+            ),
+        ] {
+            let (pos, m, _) = decode(text.as_bytes()).unwrap_err();
+            assert_eq!(format!("{}:{}", pos.line, pos.column), named[0].split(' ').nth(1).unwrap(), "{text:?}");
+            for n in &named {
+                assert!(m.en.contains(n) && m.zh.contains(n), "{n}: {}", m.en);
+            }
+        }
+        // Characters that text does hold stay.
+        assert!(decode("甲\t乙\r\n\u{FFFD}\u{FDCF}\u{FDF0}\u{FFFC}\n".as_bytes()).is_ok());
     }
 
     #[test]

@@ -500,6 +500,17 @@ struct RawItem {
     page: Option<u32>,
 }
 
+/// Whether `tag` is spelled as a BCP 47 language tag: a language of two or three letters (or
+/// five to eight, or `x` and `i` before private and grandfathered ones), then subtags of one to
+/// eight letters and digits, all joined by `-`.
+fn well_formed_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or_default();
+    let language = first.bytes().all(|b| b.is_ascii_alphabetic())
+        && (matches!(first.len(), 2 | 3 | 5..=8) || first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i"));
+    language && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 type S<T> = Option<Spanned<T>>;
 
 #[derive(Deserialize)]
@@ -1639,7 +1650,24 @@ impl Parser<'_> {
                 );
             }
         }
-        let lang = raw.lang.map(|l| l.value);
+        // A language tag as BCP 47 spells one (`zh-CN`, `zh-Hant-HK`, `en`): it goes into the
+        // page's `lang` and the open data's `inLanguage` as written.
+        let lang = raw.lang.and_then(|l| {
+            if well_formed_language(&l.value) {
+                return Some(l.value);
+            }
+            let (pos, bad) = (self.at(&l), &l.value);
+            self.err(
+                &rules::ENUM,
+                pos,
+                msg!("语言 lang 的值 `{bad}` 不是语言标记", "`{bad}` is not a language tag"),
+                msg!(
+                    "写成 BCP 47 语言标记，如 zh-CN、zh-Hant、en；正文用站点语言时删除这一行",
+                    "write a BCP 47 language tag such as zh-CN, zh-Hant or en; remove the line when the text is in the site's language"
+                ),
+            );
+            None
+        });
         let mut body = markdown::render(&src.text, body_at, &src.text[body_at..], false);
         // Every value of the front matter can reach a page, the open data or a feed (keywords,
         // a draft's channel for comments, attachment titles, notes): personal data in any of
@@ -1670,8 +1698,8 @@ impl Parser<'_> {
                     &rules::YAML,
                     Pos { line: at.line + self.line0 - 1, ..at },
                     msg!(
-                        "YAML 元数据有误：这个值用转义写出了控制字符 U+{:04X}，它会让网页和订阅源无效",
-                        "invalid YAML metadata: an escape in this value writes the control character U+{:04X}, which would make pages and feeds invalid",
+                        "YAML 元数据有误：这个值用转义写出了不可见的字符 U+{:04X}（控制字符或非字符），它会让网页和订阅源无效",
+                        "invalid YAML metadata: an escape in this value writes the invisible character U+{:04X} (a control character or noncharacter), which would make pages and feeds invalid",
                         c as u32,
                         c as u32
                     ),
@@ -1823,6 +1851,29 @@ fn nearest_key(k: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_are_spelled_as_bcp_47() {
+        for good in ["zh", "zh-CN", "zh-Hant", "zh-Hant-HK", "en", "bo", "ug-Arab-CN", "yue", "x-private", "de-CH-1996"]
+        {
+            assert!(well_formed_language(good), "{good}");
+        }
+        for bad in [
+            "",
+            "not a language!",
+            "\"><script>",
+            "zh_CN",
+            "z",
+            "zh-",
+            "-zh",
+            "zh--CN",
+            "中文",
+            "zh-toolongsubtag",
+            "1zh",
+        ] {
+            assert!(!well_formed_language(bad), "{bad}");
+        }
+    }
 
     fn scanned(yaml: &str) -> Vec<(String, Pos)> {
         let s: KeyScan = serde_saphyr::from_str_with_options(yaml, yaml_options()).expect("valid YAML");
