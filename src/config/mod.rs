@@ -270,17 +270,62 @@ struct RawPatterns {
     registration_no: Option<String>,
 }
 
+/// What the TOML reader says of a line it cannot read, in Chinese.
+fn toml_zh(en: &str) -> String {
+    let known: &[(&str, &str)] = &[
+        ("unclosed table", "表头的方括号没有闭合（`[site]`）"),
+        ("unclosed array", "列表的方括号没有闭合"),
+        ("invalid inline table", "花括号中的键值表写得不对"),
+        ("expected `=`", "键的后面要有 `=`（`键 = 值`）"),
+        ("invalid string", "文字要加引号，引号要成对"),
+        ("invalid basic string", "文字要加引号，引号要成对"),
+        ("invalid key", "键名无效：只能用字母、数字、`-` 和 `_`，否则加引号"),
+        ("invalid unquoted key", "键名无效：只能用字母、数字、`-` 和 `_`，否则加引号"),
+        ("unexpected content", "这一行多了内容：一行只写一个 `键 = 值`"),
+        ("invalid table header", "表头写得不对（`[site]`）"),
+        ("duplicate key", "有字段写了两次"),
+        ("invalid number", "数字写得不对"),
+        ("invalid integer", "整数写得不对"),
+        ("invalid boolean", "布尔值只能是 true 或 false"),
+    ];
+    match known.iter().find(|(k, _)| en.contains(k)) {
+        Some((_, zh)) => (*zh).to_string(),
+        None => format!("TOML 语法错误（{en}）"),
+    }
+}
+
+/// What the regular-expression parser says of a pattern, in Chinese.
+fn regex_zh(en: &str) -> String {
+    let known: &[(&str, &str)] = &[
+        ("unclosed group", "左圆括号 `(` 没有闭合"),
+        ("open group without closing", "左圆括号 `(` 没有闭合"),
+        ("unopened group", "右圆括号 `)` 多余"),
+        ("unclosed character class", "方括号 `[` 没有闭合"),
+        ("repetition operator missing expression", "重复符号（`*`、`+`、`?`、`{n}`）前面没有内容"),
+        ("repetition quantifier", "重复次数 `{m,n}` 写得不对"),
+        ("invalid escape", "转义写得不对（反斜杠后面的字符无效）"),
+        ("unrecognized escape", "转义写得不对（反斜杠后面的字符无效）"),
+        ("invalid character class range", "方括号中的范围写反了（应是 `[0-9]` 这样从小到大）"),
+        ("exceeds size limit", "表达式太大"),
+    ];
+    match known.iter().find(|(k, _)| en.contains(k)) {
+        Some((_, zh)) => (*zh).to_string(),
+        None => format!("语法错误（{}）", en.lines().last().unwrap_or(en).trim()),
+    }
+}
+
 impl Config {
     /// Parses the text of `gongbao.toml`.
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
-            let m = e.message().to_string();
+            let m = e.message().trim().to_string();
+            let zh = crate::model::diag::serde_zh(&m).unwrap_or_else(|| toml_zh(&m));
             Diagnostic::error(
                 &rules::CONFIG,
                 FILE,
                 pos,
-                msg!("站点配置无法解析：{m}", "the site settings cannot be read: {m}"),
+                msg!("站点配置无法解析：{zh}", "the site settings cannot be read: {m}"),
             )
             .help(msg!("对照手册“站点配置”一章检查该行", "compare this line with the book's chapter on settings"))
         })?;
@@ -293,15 +338,13 @@ impl Config {
             p.map(|p| {
                 Regex::new(&p).map_err(|e| {
                     let pos = text.find(key).map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
-                    Diagnostic::error(
-                        &rules::CONFIG,
-                        FILE,
-                        pos,
+                    Diagnostic::error(&rules::CONFIG, FILE, pos, {
+                        let zh = regex_zh(&e.to_string());
                         msg!(
-                            "[patterns] {key} 不是有效的正则表达式：{e}",
+                            "[patterns] {key} 不是有效的正则表达式：{zh}",
                             "[patterns] {key} is not a valid regular expression: {e}"
-                        ),
-                    )
+                        )
+                    })
                 })
             })
             .transpose()
@@ -558,6 +601,21 @@ mod tests {
             let toml = format!("[site]\nname = \"x\"\nbase_url = {}\n", toml_quote(bad));
             let e = Config::parse(&toml).unwrap_err();
             assert_eq!((e.pos.line, e.pos.column), (3, 1), "{bad}");
+        }
+    }
+
+    #[test]
+    fn what_the_readers_say_is_said_in_chinese_too() {
+        for (toml, zh) in [
+            ("[site]\nname = \"x\"\nper_page = -5\n", "不小于零的整数"),
+            ("[site]\nnmae = \"x\"\n", "未知字段 `nmae`"),
+            ("[site\nname = \"x\"\n", "方括号没有闭合"),
+            ("[site]\nname = \"x\"\nname = \"y\"\n", "写了两次"),
+            ("[site]\nname = \"x\"\n[patterns]\nindex_no = '(x'\n", "左圆括号 `(` 没有闭合"),
+        ] {
+            let e = Config::parse(toml).unwrap_err();
+            assert!(e.message.zh.contains(zh), "{toml:?}: {}", e.message.zh);
+            assert!(!e.message.zh.contains("expected"), "{toml:?}: {}", e.message.zh);
         }
     }
 

@@ -298,14 +298,22 @@ impl Seen {
         }
         let plain =
             !(s.contains(['\n', '\r', '\t']) || s.contains("  ") || (s.starts_with(' ') && self.text.ends_with(' ')));
-        self.pieces.push((self.text.len(), src, exact && plain));
         if plain {
+            self.pieces.push((self.text.len(), src, exact));
             self.text.push_str(s);
         } else {
-            for c in s.chars() {
+            // Each run between white space is a piece of its own, so that what is found in it
+            // is placed where it is written, not at the start of the text.
+            let mut in_run = false;
+            for (k, c) in s.char_indices() {
                 if !c.is_ascii_whitespace() {
+                    if !in_run {
+                        self.pieces.push((self.text.len(), src + k, exact));
+                    }
+                    in_run = true;
                     self.text.push(c);
                 } else {
+                    in_run = false;
                     self.space();
                 }
             }
@@ -1205,6 +1213,11 @@ mod tests {
         // Where it is written: the first digit, when the text is the source as written.
         let b = render("前文<b>138</b>12345678\n", 0, "前文<b>138</b>12345678\n", false);
         assert_eq!((b.personal[0].0.line, b.personal[0].0.column), (1, 6), "{:?}", b.personal);
+        // And after a comment, whose spaces on each side are one space on the page.
+        let md = "说明 <!-- 备注 --> 联系人手机 13812345678，银行卡 6222021000000000009。\n";
+        let b = render(md, 0, md, false);
+        let columns: Vec<(u32, u32)> = b.personal.iter().map(|(p, _)| (p.line, p.column)).collect();
+        assert_eq!(columns, [(1, 22), (1, 38)], "{:?}", b.personal);
     }
 
     #[test]

@@ -338,6 +338,65 @@ pub fn render_json(diags: &[Diagnostic], lang: Lang) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
+/// What `serde` says of a value of the wrong shape (`unknown field`, `missing field`, `invalid
+/// type`, `invalid value`, `duplicate key`), in Chinese; `None` for anything else. Settings and
+/// front matter are read through `serde`, and a message in a Chinese site speaks Chinese.
+pub(crate) fn serde_zh(en: &str) -> Option<String> {
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_string).unwrap_or_default();
+    // What a value should have been, as `serde` names the type it expected.
+    let expected = |what: &str| -> String {
+        let what = what.trim().trim_start_matches("a ").trim_start_matches("an ");
+        let zh = match what {
+            "usize" | "u8" | "u16" | "u32" | "u64" | "nonzero usize" => "不小于零的整数",
+            "i8" | "i16" | "i32" | "i64" | "integer" => "整数",
+            "f32" | "f64" | "float" => "数字",
+            "string" | "str" | "char" | "borrowed string" => "文字（加引号）",
+            "boolean" | "bool" => "true 或 false",
+            "sequence" | "array" | "list" => "列表（`[甲, 乙]`）",
+            "map" | "table" => "键值表",
+            w if w.starts_with("struct ") || w.starts_with("map") => "键值表",
+            w if w.starts_with("one of") || w.starts_with("variant") => {
+                return format!("以下之一：{}", w.trim_start_matches("one of "));
+            }
+            w => return w.to_string(),
+        };
+        zh.to_string()
+    };
+    if en.starts_with("missing field") {
+        return Some(format!("缺少字段 `{}`", quoted(en)));
+    }
+    if en.starts_with("unknown field") || en.starts_with("unknown variant") {
+        let what = if en.starts_with("unknown field") { "未知字段" } else { "无效的取值" };
+        let known = en
+            .split_once("expected one of ")
+            .or_else(|| en.split_once("expected "))
+            .map_or(String::new(), |(_, k)| format!("，可用的是 {k}"));
+        return Some(format!("{what} `{}`{known}", quoted(en)));
+    }
+    if let Some(rest) = en.strip_prefix("duplicate key") {
+        let key = quoted(rest);
+        return Some(if key.is_empty() {
+            "有字段写了两次".into()
+        } else {
+            format!("字段 `{key}` 写了两次")
+        });
+    }
+    for (prefix, zh) in [("invalid type: ", "类型不对"), ("invalid value: ", "值无效"), ("invalid length ", "长度不对")]
+    {
+        if let Some(rest) = en.strip_prefix(prefix) {
+            let (found, wanted) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            let found = found
+                .replace("integer ", "整数 ")
+                .replace("string ", "文字 ")
+                .replace("sequence", "列表")
+                .replace("map", "键值表");
+            let wanted = if wanted.is_empty() { String::new() } else { format!("，应是{}", expected(wanted)) };
+            return Some(format!("{zh}：写的是 {found}{wanted}"));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

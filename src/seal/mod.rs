@@ -9,7 +9,7 @@
 pub(crate) mod minisign;
 pub(crate) mod verify;
 
-use crate::emit::{Listed, Staging, Written};
+use crate::emit::{Listed, SealLists as Kept, Staging, Written};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -55,25 +55,6 @@ const CHUNK: usize = 512;
 /// Chunks made at once: the lists are written as streams (for a national site each is over
 /// 100 MB), never whole in memory outside `serve`.
 const GROUP: usize = 64;
-
-/// The seal's two lists as a build in `serve` last wrote them, chunk by chunk ([`CHUNK`] files
-/// each, by index in the sorted list of files). The next seal takes a chunk as it was when the
-/// files at those places are the same (path, size and SHA-256) and makes only the others: an
-/// edit changes a dozen of the 220,000 files at 50,000 records, and making the two lists again
-/// (60 MB) was most of the seal.
-#[derive(Default)]
-pub struct Kept {
-    /// The rows of `manifest.json`, by chunk.
-    manifest: Vec<Vec<u8>>,
-    /// The lines of `SHA256SUMS`, by chunk, without the manifest's own.
-    sums: Vec<Vec<u8>>,
-}
-
-impl std::fmt::Debug for Kept {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Kept {{ chunks: {} }}", self.manifest.len())
-    }
-}
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
 /// (sorted by path). `last` is what an earlier seal kept, with the files it listed; with `keep`

@@ -585,7 +585,6 @@ impl<'de> Deserialize<'de> for KeyScan {
 /// left open, a tab, a colon inside a value, a key written twice, a field missing or unknown, a
 /// value of the wrong kind); any other is given as the parser wrote it.
 fn yaml_zh(en: &str) -> String {
-    let quoted = |s: &str| s.split('`').nth(1).map(str::to_string);
     let fixed: &[(&str, &str)] = &[
         ("expected a text or a list of texts", "这里应是一段文字，或文字的列表"),
         ("expected an id or {id, effective, note}", "这里应是记录的 id，或 {id, effective, note}"),
@@ -614,17 +613,13 @@ fn yaml_zh(en: &str) -> String {
     if let Some(k) = en.strip_prefix("duplicate mapping key: ") {
         return format!("字段 `{k}` 写了两次");
     }
-    if en.starts_with("missing field") {
-        return format!("缺少字段 `{}`", quoted(en).unwrap_or_default());
-    }
-    if en.starts_with("unknown field") {
-        let known = en.split_once("expected one of ").map_or(String::new(), |(_, k)| format!("，可用的是 {k}"));
-        return format!("未知字段 `{}`{known}", quoted(en).unwrap_or_default());
-    }
     if let Some((_, zh)) = fixed.iter().find(|(k, _)| en.contains(k)) {
         return (*zh).to_string();
     }
-    en.to_string()
+    if en.contains("recursive references") {
+        return "别名（`*名称`）引用了包含它自己的值：去掉这个别名，把值直接写出来".into();
+    }
+    crate::model::diag::serde_zh(en).unwrap_or_else(|| format!("解析器报告：{en}"))
 }
 
 /// Whether front matter could hold a number that its lines, read one by one, do not show: a line
@@ -1921,7 +1916,25 @@ mod tests {
         );
         assert_eq!(yaml_zh("unclosed bracket '['"), "方括号或花括号没有闭合");
         assert_eq!(yaml_zh("while scanning a plain scalar, found a tab"), "有制表符（Tab）：YAML 只能用空格缩进");
-        assert_eq!(yaml_zh("something new"), "something new");
+        assert_eq!(yaml_zh("something new"), "解析器报告：something new");
+        assert_eq!(
+            yaml_zh("recursive references require weak recursion types"),
+            "别名（`*名称`）引用了包含它自己的值：去掉这个别名，把值直接写出来"
+        );
+        assert_eq!(
+            crate::model::diag::serde_zh("invalid value: integer `-5`, expected usize").unwrap(),
+            "值无效：写的是 整数 `-5`，应是不小于零的整数"
+        );
+        assert_eq!(
+            crate::model::diag::serde_zh("invalid type: sequence, expected a string").unwrap(),
+            "类型不对：写的是 列表，应是文字（加引号）"
+        );
+        assert_eq!(crate::model::diag::serde_zh("duplicate key `name`").unwrap(), "字段 `name` 写了两次");
+        assert_eq!(
+            crate::model::diag::serde_zh("unknown variant `x`, expected `a` or `b`").unwrap(),
+            "无效的取值 `x`，可用的是 `a` or `b`"
+        );
+        assert_eq!(crate::model::diag::serde_zh("something else"), None);
         assert!(yaml_zh("tabs disallowed within this context (block indentation)").contains("制表符"));
         assert!(yaml_zh("simple key expected ':'").contains("冒号"));
     }
