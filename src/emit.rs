@@ -39,7 +39,7 @@ pub struct Written {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutFile {
     /// Path relative to the output root, `/`-separated.
-    pub path: Box<str>,
+    pub path: std::sync::Arc<str>,
     /// SHA-256.
     pub sha256: [u8; 32],
     /// Bytes.
@@ -58,7 +58,7 @@ impl OutFile {
     /// A file this build wrote into the staging folder.
     pub fn staged(w: Written, fp: Option<[u8; 32]>) -> OutFile {
         OutFile {
-            path: w.path.into_boxed_str(),
+            path: w.path.into(),
             sha256: unhex(&w.sha256).unwrap_or_default(),
             size: w.size,
             fp,
@@ -787,7 +787,7 @@ impl Cache {
                 None => None,
             };
             files.push(OutFile {
-                path: row.path.into_owned().into_boxed_str(),
+                path: row.path.as_ref().into(),
                 sha256: unhex(&row.sha256)?,
                 size: row.size,
                 fp,

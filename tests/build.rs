@@ -428,6 +428,13 @@ fn build_refuses_an_output_folder_it_would_destroy() {
     for out in ["public", "empty", "new-out", "empty-too"] {
         assert!(s.root().join(out).join("docs/a/index.html").exists(), "{out}");
     }
+    // `..` after a link leads where the system takes it: to the parent of the link's target.
+    std::fs::create_dir_all(s.root().join("deep/er")).unwrap();
+    std::os::unix::fs::symlink(s.root().join("deep/er"), s.root().join("lnk")).unwrap();
+    let o = s.run(&["build", "--out", "lnk/../via-link", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(s.root().join("deep/via-link/docs/a/index.html").exists());
+    assert!(!s.root().join("via-link").exists());
     // Nothing is left beside the outputs: no staging or spent folder.
     let mut left: Vec<String> = std::fs::read_dir(s.root())
         .unwrap()

@@ -460,7 +460,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     // Files reused from the output keep the time the previous cache recorded for them.
     let files = written.len();
-    drop(cache);
+    // Under `serve` the last cache (a row per output file) is let go on another thread, off the
+    // edit's path.
+    match (&o.session, cache) {
+        (Some(_), Some(old)) => drop(std::thread::spawn(move || drop(old))),
+        (_, old) => drop(old),
+    }
     let mut next = emit::Cache::make(&out, written);
     next.note_seal(&out, seal::MANIFEST);
     next.seal = kept_seal;
@@ -608,6 +613,31 @@ pub(crate) fn signing_key(root: &Path, cfg: &crate::config::Config) -> Result<Op
     KeyPair::parse(&text).map(Some).map_err(|e| invalid(&e))
 }
 
+/// `p` made absolute with `.` and `..` applied as the system applies them: `..` after a link
+/// leads to the parent of the link's target, not back to the folder holding the link; below
+/// what exists, `..` only takes back the name before it.
+fn physical(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let given = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if !given.components().any(|c| matches!(c, Component::ParentDir | Component::CurDir)) {
+        return given;
+    }
+    let mut at = PathBuf::new();
+    for c in given.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if let Ok(real) = at.canonicalize() {
+                    at = real;
+                }
+                at.pop();
+            }
+            c => at.push(c),
+        }
+    }
+    at
+}
+
 /// An output folder named through `..` (`public/../public`), named by the folder it stands for:
 /// the staging and spent folders go beside the output, at names made from its own, and `x/..`
 /// leads nowhere while `x` does not exist yet. Other names are kept as given (a link stays a
@@ -682,7 +712,7 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,
 /// so two names of one folder compare equal even when the folder does not exist yet.
 fn resolved(p: &Path) -> PathBuf {
-    let clean = crate::emit::absolute(p);
+    let clean = physical(p);
     let mut existing = clean.as_path();
     while !existing.exists() {
         match existing.parent() {

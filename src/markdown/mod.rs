@@ -307,8 +307,10 @@ impl Seen {
             let mut in_run = false;
             for (k, c) in s.char_indices() {
                 if !c.is_ascii_whitespace() {
+                    // Offsets into a text that is not the source as written (references
+                    // decoded) are not the source's: such a piece is placed at its start.
                     if !in_run {
-                        self.pieces.push((self.text.len(), src + k, exact));
+                        self.pieces.push((self.text.len(), if exact { src + k } else { src }, exact));
                     }
                     in_run = true;
                     self.text.push(c);
@@ -946,15 +948,22 @@ pub(crate) fn html_text(html: &str) -> Vec<String> {
             continue;
         }
         put(&mut text, &mut line);
-        // To the `>` that ends the tag, outside quoted attribute values.
+        // To the `>` that ends the tag, outside quoted attribute values. A quote opens a value
+        // only right after its `=` (white space between), as a browser reads it: elsewhere
+        // (`t=a'`) it is part of the name or the unquoted value.
         let mut quote: Option<u8> = None;
+        let mut after_equals = false;
         let mut j = i + 1;
         while j < b.len() {
             match (b[j], quote) {
                 (c, Some(q)) if c == q => quote = None,
-                (b'"' | b'\'', None) => quote = Some(b[j]),
+                (_, Some(_)) => {}
+                (b'"' | b'\'', None) if after_equals => quote = Some(b[j]),
                 (b'>', None) => break,
                 _ => {}
+            }
+            if quote.is_none() && !b[j].is_ascii_whitespace() {
+                after_equals = b[j] == b'=';
             }
             j += 1;
         }
@@ -1346,6 +1355,8 @@ mod tests {
             ["补贴如下。", "项目 | 标准", "一次性补贴 | 八千元& 另加", "说明", "申报<截止>另行通知", "可见粗字"],
         );
         assert!(!b.concat().contains("不见"), "{b:?}");
+        // A quote opens a value only after `=`: the title's value is no text.
+        assert_eq!(html_text("<div><span t=a' title='>不见丁'>可见</span></div>"), ["可见"]);
     }
 
     #[test]

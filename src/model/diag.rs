@@ -385,11 +385,11 @@ pub(crate) fn serde_zh(en: &str) -> Option<String> {
     {
         if let Some(rest) = en.strip_prefix(prefix) {
             let (found, wanted) = rest.split_once(", expected ").unwrap_or((rest, ""));
-            let found = found
-                .replace("integer ", "整数 ")
-                .replace("string ", "文字 ")
-                .replace("sequence", "列表")
-                .replace("map", "键值表");
+            // Only the kind that leads the part is named in Chinese, never the value written.
+            let found = [("integer ", "整数 "), ("string ", "文字 "), ("sequence", "列表"), ("map", "键值表")]
+                .iter()
+                .find_map(|(en, zh)| found.strip_prefix(en).map(|rest| format!("{zh}{rest}")))
+                .unwrap_or_else(|| found.to_string());
             let wanted = if wanted.is_empty() { String::new() } else { format!("，应是{}", expected(wanted)) };
             return Some(format!("{zh}：写的是 {found}{wanted}"));
         }

@@ -506,9 +506,13 @@ struct RawItem {
 fn well_formed_language(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let first = parts.next().unwrap_or_default();
-    let language = first.bytes().all(|b| b.is_ascii_alphabetic())
-        && (matches!(first.len(), 2 | 3 | 5..=8) || first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i"));
-    language && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let singleton = first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i");
+    let language =
+        first.bytes().all(|b| b.is_ascii_alphabetic()) && (matches!(first.len(), 2 | 3 | 5..=8) || singleton);
+    let rest: Vec<&str> = parts.collect();
+    language
+        && !(singleton && rest.is_empty())
+        && rest.iter().all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 type S<T> = Option<Spanned<T>>;
@@ -1859,6 +1863,8 @@ mod tests {
             "\"><script>",
             "zh_CN",
             "z",
+            "x",
+            "i",
             "zh-",
             "-zh",
             "zh--CN",
@@ -1930,6 +1936,10 @@ mod tests {
             "类型不对：写的是 列表，应是文字（加引号）"
         );
         assert_eq!(crate::model::diag::serde_zh("duplicate key `name`").unwrap(), "字段 `name` 写了两次");
+        assert_eq!(
+            crate::model::diag::serde_zh("invalid type: string \"sitemap\", expected usize").unwrap(),
+            "类型不对：写的是 文字 \"sitemap\"，应是不小于零的整数"
+        );
         assert_eq!(
             crate::model::diag::serde_zh("unknown variant `x`, expected `a` or `b`").unwrap(),
             "无效的取值 `x`，可用的是 `a` or `b`"
