@@ -502,12 +502,7 @@ fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
             (j + 1).min(b.len())
         };
         let tag = &h[i..end];
-        let name: String = tag
-            .trim_start_matches(['<', '/'])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let name = tag_name(tag);
         let flow = match name.as_str() {
             "br" => Flow::Break,
             n if BLOCKS.contains(&n) => Flow::Block,
@@ -528,6 +523,15 @@ fn html_pieces(h: &str) -> Vec<HtmlPiece<'_>> {
         out.push(HtmlPiece::Text(&h[text_from..], text_from));
     }
     out
+}
+
+/// The name of the element a tag opens or closes (`<TD class=x>` → `td`).
+fn tag_name(tag: &str) -> String {
+    tag.trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Elements the cleaner removes with everything in them (see `render::html`): raw text
@@ -679,9 +683,10 @@ pub(crate) fn raw_html_urls(html: &str) -> Vec<(String, usize)> {
     if ok { found.into_inner() } else { Vec::new() }
 }
 
-/// An attribute value with its character references decoded once, as a browser does, as far as
-/// they can spell a URL scheme: numeric ones (decimal or hex, the `;` optional) and the named
-/// ones for a colon, tab and line feed. No named reference stands for an ASCII letter.
+/// An attribute value or a text with its character references decoded once, as a browser does,
+/// as far as they can spell a URL scheme or show as text: numeric ones (decimal or hex, the `;`
+/// optional) and the named ones for a colon, tab, line feed, the markup characters and a
+/// no-break space, among others. No named reference stands for an ASCII letter.
 pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
     if !v.contains('&') {
         return v.into();
@@ -693,6 +698,11 @@ pub(crate) fn decode_refs(v: &str) -> std::borrow::Cow<'_, str> {
         rest = &rest[i + 1..];
         if let Some((name, c)) = [
             ("colon;", ':'),
+            ("lt;", '<'),
+            ("gt;", '>'),
+            ("quot;", '"'),
+            ("apos;", '\''),
+            ("nbsp;", '\u{A0}'),
             ("Tab;", '\t'),
             ("NewLine;", '\n'),
             ("amp;", '&'),
@@ -872,63 +882,9 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
 /// The text a browser shows of cleaned HTML, as lines: a block element (a paragraph, a table
 /// row, a list item, …) or a `<br>` ends a line, the cells of a row are joined by ` | ` as in
 /// a Markdown table, runs of white space are one space, and character references are decoded.
+/// Read through [`html_pieces`], the tokenizer the personal-data scan uses.
 pub(crate) fn html_text(html: &str) -> Vec<String> {
-    const BLOCKS: &[&str] = &[
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-    ];
-    let (mut lines, mut line, mut text) = (Vec::new(), String::new(), String::new());
-    // Text between tags, its references decoded and its white space folded, onto the line.
-    let put = |text: &mut String, line: &mut String| {
-        for c in decode_text(text).chars() {
-            if c.is_whitespace() && c != '\u{A0}' {
-                if !line.is_empty() && !line.ends_with(' ') {
-                    line.push(' ');
-                }
-            } else {
-                line.push(c);
-            }
-        }
-        text.clear();
-    };
+    let (mut lines, mut line) = (Vec::new(), String::new());
     let end_line = |line: &mut String, lines: &mut Vec<String>| {
         let t = line.trim();
         if !t.is_empty() {
@@ -936,86 +892,36 @@ pub(crate) fn html_text(html: &str) -> Vec<String> {
         }
         line.clear();
     };
-    let b = html.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let tag = b[i] == b'<' && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
-        if !tag {
-            // `<` is ASCII: where it is found, a character starts.
-            let next = b[i + 1..].iter().position(|&c| c == b'<').map_or(b.len(), |k| i + 1 + k);
-            text.push_str(&html[i..next]);
-            i = next;
-            continue;
-        }
-        put(&mut text, &mut line);
-        // To the `>` that ends the tag, outside quoted attribute values. A quote opens a value
-        // only right after its `=` (white space between), as a browser reads it: elsewhere
-        // (`t=a'`) it is part of the name or the unquoted value.
-        let mut quote: Option<u8> = None;
-        let mut after_equals = false;
-        let mut j = i + 1;
-        while j < b.len() {
-            match (b[j], quote) {
-                (c, Some(q)) if c == q => quote = None,
-                (_, Some(_)) => {}
-                (b'"' | b'\'', None) if after_equals => quote = Some(b[j]),
-                (b'>', None) => break,
-                _ => {}
+    for piece in html_pieces(html) {
+        match piece {
+            HtmlPiece::Text(t, _) => {
+                for c in decode_refs(t).chars() {
+                    if c.is_whitespace() && c != '\u{A0}' {
+                        if !line.is_empty() && !line.ends_with(' ') {
+                            line.push(' ');
+                        }
+                    } else {
+                        line.push(c);
+                    }
+                }
             }
-            if quote.is_none() && !b[j].is_ascii_whitespace() {
-                after_equals = b[j] == b'=';
+            HtmlPiece::Tag(tag, _, flow) => {
+                let name = tag_name(tag);
+                if name == "td" || name == "th" {
+                    // A cell after another on its row is joined to it, as in a Markdown table.
+                    if !tag.starts_with("</") && !line.trim().is_empty() {
+                        let kept = line.trim_end().len();
+                        line.truncate(kept);
+                        line.push_str(" | ");
+                    }
+                } else if flow != Flow::Inline {
+                    end_line(&mut line, &mut lines);
+                }
             }
-            j += 1;
         }
-        let inner = &html[i + 1..j.min(html.len())];
-        let name: String = inner
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if BLOCKS.contains(&name.as_str()) {
-            end_line(&mut line, &mut lines);
-        } else if (name == "td" || name == "th") && !inner.starts_with('/') && !line.trim().is_empty() {
-            let kept = line.trim_end().len();
-            line.truncate(kept);
-            line.push_str(" | ");
-        }
-        i = j + 1;
     }
-    put(&mut text, &mut line);
     end_line(&mut line, &mut lines);
     lines
-}
-
-/// Text between tags with its character references decoded, as a browser shows it.
-fn decode_text(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let named = [("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&apos;", '\''), ("&nbsp;", '\u{A0}')]
-            .into_iter()
-            .find(|(n, _)| rest.starts_with(n));
-        match named {
-            Some((n, c)) => {
-                out.push(c);
-                rest = &rest[n.len()..];
-            }
-            None => {
-                // `&amp;` and numeric references; anything else stays as written.
-                let end = rest[1..].find(['&', '<']).map_or(rest.len(), |k| k + 1);
-                out.push_str(&decode_refs(&rest[..end]));
-                rest = &rest[end..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn is_block(end: &TagEnd) -> bool {
