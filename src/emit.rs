@@ -708,12 +708,11 @@ pub struct Cache {
     pub(crate) seal: Option<SealLists>,
 }
 
-/// The seal's two lists as a build in `serve` last wrote them, chunk by chunk (512 files each,
-/// by index in the sorted list of files; see `seal::seal`). The next seal takes a chunk as it was
-/// when the files at those places are the same (path, size and SHA-256) and makes only the
-/// others: an
-/// edit changes a dozen of the 220,000 files at 50,000 records, and making the two lists again
-/// (60 MB) was most of the seal.
+/// The seal's two lists as a build in `serve` last wrote them, chunk by chunk ([`CHUNK`] files
+/// each, by index in the sorted list of files; see `seal::seal`). The next seal takes a chunk as
+/// it was when the files at those places are the same (path, size and SHA-256) and makes only
+/// the others: an edit changes a dozen of the 220,000 files at 50,000 records, and making the
+/// two lists again (60 MB) was most of the seal.
 #[derive(Default)]
 pub struct SealLists {
     /// The rows of `manifest.json`, by chunk.
@@ -932,7 +931,7 @@ impl Cache {
             serde_json::to_writer(&mut w, &head)?;
             // The rows as `CacheRow` would be serialised, made in parallel (`serve` saves after
             // every save of a record).
-            in_chunks(&self.files, &mut w, |out, _, f| {
+            let row = |out: &mut Vec<u8>, _: usize, f: &OutFile| {
                 out.extend_from_slice(b"\n{\"path\":");
                 push_json_str(&f.path, out);
                 match &f.fp {
@@ -950,8 +949,8 @@ impl Cache {
                 out.extend_from_slice(b"\",\"stamp\":");
                 push_u64(f.stamp, out);
                 out.push(b'}');
-                Ok(())
-            })?;
+            };
+            in_chunks(&self.files, (&[], Vec::new()), false, &row, |_, bytes| w.write_all(bytes))?;
             w.write_all(b"\n")?;
             w.flush()
         })();
@@ -1001,34 +1000,54 @@ impl Cache {
     }
 }
 
-/// Writes `row(buffer, k, file)` for every file, in order, into `w`: the rows of a chunk of files
-/// are made in parallel, a few chunks at a time, so that at most those are held.
-pub(crate) fn in_chunks<F: Sync>(
+/// Files in a chunk of a list made by [`in_chunks`]: the unit rows are made in, in parallel, and
+/// the unit a rebuild in `serve` takes as it was ([`SealLists`]).
+pub(crate) const CHUNK: usize = 512;
+
+/// Chunks made at once: the lists are written as streams (for a national site each is over
+/// 100 MB), never whole in memory outside `serve`.
+const GROUP: usize = 64;
+
+/// A list with a row per file (the seal's two, the cache), made a chunk of [`CHUNK`] files at a
+/// time (in parallel, by `row`, a few chunks at a time so that at most those are held) and handed
+/// to `put` in order with its index. A chunk of `kept` (made for the files `before`) is taken as
+/// it was when the files at its places are the same. Returns the chunks when `keep`.
+pub(crate) fn in_chunks<F: Listed + Sync>(
     files: &[F],
-    w: &mut dyn std::io::Write,
-    row: impl Fn(&mut Vec<u8>, usize, &F) -> std::io::Result<()> + Sync,
-) -> std::io::Result<()> {
+    (before, mut kept): (&[F], Vec<Vec<u8>>),
+    keep: bool,
+    row: &(impl Fn(&mut Vec<u8>, usize, &F) + Sync),
+    mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<Vec<Vec<u8>>> {
     use rayon::prelude::*;
-    const CHUNK: usize = 2048;
-    let mut k = 0;
-    for group in files.chunks(CHUNK * 16) {
-        let made: Vec<std::io::Result<Vec<u8>>> = group
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut out = Vec::with_capacity(chunk.len() * 160);
-                for (j, f) in chunk.iter().enumerate() {
-                    row(&mut out, k + c * CHUNK + j, f)?;
-                }
-                Ok(out)
+    let chunks = files.len().div_ceil(CHUNK);
+    let mut out = Vec::with_capacity(if keep { chunks } else { 0 });
+    for group in (0..chunks).step_by(GROUP) {
+        let made: Vec<Option<Vec<u8>>> = (group..chunks.min(group + GROUP))
+            .into_par_iter()
+            .map(|c| {
+                let places = c * CHUNK..files.len().min((c + 1) * CHUNK);
+                let same = c < kept.len()
+                    && before.len().min((c + 1) * CHUNK) == places.end
+                    && places.clone().all(|k| files[k].same_listing(&before[k]));
+                (!same).then(|| {
+                    let mut bytes = Vec::with_capacity(places.len() * 160);
+                    for k in places {
+                        row(&mut bytes, k, &files[k]);
+                    }
+                    bytes
+                })
             })
             .collect();
-        for bytes in made {
-            w.write_all(&bytes?)?;
+        for (c, m) in (group..).zip(made) {
+            let bytes = m.unwrap_or_else(|| std::mem::take(&mut kept[c]));
+            put(c, &bytes)?;
+            if keep {
+                out.push(bytes);
+            }
         }
-        k += group.len();
     }
-    Ok(())
+    Ok(out)
 }
 
 /// `p` as an absolute path, `.` and `..` taken out, so one folder named two ways is one key.

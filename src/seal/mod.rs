@@ -9,7 +9,7 @@
 pub(crate) mod minisign;
 pub(crate) mod verify;
 
-use crate::emit::{Listed, SealLists as Kept, Staging, Written};
+use crate::emit::{CHUNK, Listed, SealLists as Kept, Staging, Written, in_chunks};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -47,14 +47,6 @@ pub(crate) struct Manifest<F = Vec<Written>> {
 pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
     format!("gongbao site seal; file:{SUMS}; as_of:{as_of}; files:{files}")
 }
-
-/// Files in a chunk of the seal's lists: the unit they are made in, in parallel, and the unit
-/// a rebuild in `serve` takes as it was ([`Kept`]).
-const CHUNK: usize = 512;
-
-/// Chunks made at once: the lists are written as streams (for a national site each is over
-/// 100 MB), never whole in memory outside `serve`.
-const GROUP: usize = 64;
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
 /// (sorted by path). `last` is what an earlier seal kept, with the files it listed; with `keep`
@@ -183,47 +175,6 @@ pub fn seal<F: Listed + Sync>(
     })?;
     staging.write(SIGNATURE, key.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
     Ok(keep.then_some(Kept { manifest, sums: chunks }))
-}
-
-/// One list of the seal, made a chunk of [`CHUNK`] files at a time (in parallel, by `row`)
-/// and handed to `put` in order with its index. A chunk of `kept` (made for the files `before`)
-/// is taken as it was when the files at its places are the same. Returns the chunks when `keep`.
-fn in_chunks<F: Listed + Sync>(
-    files: &[F],
-    (before, mut kept): (&[F], Vec<Vec<u8>>),
-    keep: bool,
-    row: &(impl Fn(&mut Vec<u8>, usize, &F) + Sync),
-    mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
-) -> std::io::Result<Vec<Vec<u8>>> {
-    use rayon::prelude::*;
-    let chunks = files.len().div_ceil(CHUNK);
-    let mut out = Vec::with_capacity(if keep { chunks } else { 0 });
-    for group in (0..chunks).step_by(GROUP) {
-        let made: Vec<Option<Vec<u8>>> = (group..chunks.min(group + GROUP))
-            .into_par_iter()
-            .map(|c| {
-                let places = c * CHUNK..files.len().min((c + 1) * CHUNK);
-                let same = c < kept.len()
-                    && before.len().min((c + 1) * CHUNK) == places.end
-                    && places.clone().all(|k| files[k].same_listing(&before[k]));
-                (!same).then(|| {
-                    let mut bytes = Vec::with_capacity(places.len() * 160);
-                    for k in places {
-                        row(&mut bytes, k, &files[k]);
-                    }
-                    bytes
-                })
-            })
-            .collect();
-        for (c, m) in (group..).zip(made) {
-            let bytes = m.unwrap_or_else(|| std::mem::take(&mut kept[c]));
-            put(c, &bytes)?;
-            if keep {
-                out.push(bytes);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// A writer that hashes what it passes on with BLAKE2b-512 (see [`seal`]).
