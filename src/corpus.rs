@@ -174,6 +174,8 @@ pub struct Corpus {
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
     amendments: Lists<(Date, Date)>,
+    /// The SHA-256 of every record's id and file, in order (see [`Corpus::names_sum`]).
+    names: std::sync::OnceLock<[u8; 32]>,
 }
 
 impl Corpus {
@@ -210,6 +212,7 @@ impl Corpus {
             history: inputs.history,
             amendments: Lists::default(),
             private_files: BTreeMap::new(),
+            names: std::sync::OnceLock::new(),
         };
         for (i, r) in c.records.iter().enumerate().filter(|(_, r)| r.disclosure != Disclosure::Public) {
             for (f, _) in named_files(r) {
@@ -499,6 +502,24 @@ impl Corpus {
             self.records[i] = new;
         }
         taken
+    }
+
+    /// The SHA-256 of every record's id and file, in order, each followed by a zero byte: what
+    /// tells `serve`'s memo that the same records are in the same places. Made once per corpus
+    /// (at 50,000 records, reading every record's two names took 6–10 ms of each rebuild); a
+    /// record taken by [`Corpus::reword`] has the id and file it replaces.
+    pub fn names_sum(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        *self.names.get_or_init(|| {
+            let mut names = Vec::with_capacity(self.records.iter().map(|r| r.id.len() + r.file.len() + 2).sum());
+            for r in &self.records {
+                names.extend_from_slice(r.id.as_bytes());
+                names.push(0);
+                names.extend_from_slice(r.file.as_bytes());
+                names.push(0);
+            }
+            Sha256::digest(&names).into()
+        })
     }
 
     /// Indexes of visible records, in path order.

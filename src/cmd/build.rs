@@ -261,8 +261,6 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             b.inc(1);
         }
     };
-    // Pages first, then the open data, feeds and sitemap, so each can be timed on its own
-    // (GONGBAO_TIMINGS=1 prints the stages; the benchmark reads them).
     let analysed = start.elapsed();
     // `serve` keeps the cache of its last build; it still applies while the output it describes
     // is there (every reuse checks the file's size and time, unless a sweep has checked them all
@@ -293,42 +291,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         let io = errs.iter().all(|d| *d.rule == rules::IO);
         Stop::Reported(if io { EXIT_FAILURE } else { EXIT_ERRORS })
     };
-    let mut marks = Vec::new();
-    // `serve` keeps what each page read, in the order of the plan (`emit::KeptPages`).
-    let made = match &o.session {
-        Some(_) => emit::emit_kept(pages, kept_pages, &renderer, &staging, at, &tick).map(|(f, k)| (f, Some(k))),
-        None => {
-            let made = emit::emit(&pages, &renderer, &staging, at, &tick).map(|f| (f, None));
-            drop(pages);
-            made
-        }
-    };
-    // The pages' list becomes the build's list, and what follows is merged into it once, at its
-    // exact size: at a national scale the list is 90 MB, which a copy or a doubling would add.
-    let (mut written, mut kept_pages) = match made {
-        Ok(m) => m,
-        Err(errs) => {
-            let stop = failed(errs);
-            staging.abandon();
-            return Err(stop);
-        }
-    };
-    marks.push(start.elapsed());
-    super::memory_mark("pages");
-    // The search index reads every text again (under `serve`, only those an edit reached), holds
-    // only its postings, and writes each of its files as soon as it is made. A file whose bytes
-    // the output already holds is not written again: its checksum is its fingerprint.
-    // A cached build makes the index from the previous output's when few documents changed.
-    // Only a cached build asks which texts were written anew (a million of them at a national
-    // scale, held through the search stage otherwise).
-    let texts: std::collections::HashSet<&str> = match (&cache, &o.session) {
-        (Some(_), None) => {
-            written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect()
-        }
-        _ => std::collections::HashSet::new(),
-    };
-    let staged = |rel: &str| texts.contains(rel);
-    let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
+    // The open data and the search index, each timed on its own (GONGBAO_TIMINGS=1 prints the
+    // stages; the benchmark reads them).
     let open_data = || {
         let began = Instant::now();
         (emit::emit(&data, &renderer, &staging, at, &tick), began.elapsed())
@@ -347,20 +311,61 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         let index = renderer.search_index(previous, write, reuse);
         (index, began.elapsed())
     };
-    // `serve`, which keeps the rows of the tables and the postings of the index between builds
-    // (`site::memo`), makes the open data and the search index at once, so that each has a
-    // thread when the other leaves one idle: one after the other they took 0.35–0.4 s of a
-    // rebuild at 50,000 records, each mostly on one thread. A build makes them one after the
-    // other: at a national scale the peak memory of each stage would add up.
-    let ((made, data_took), (index, search_took)) = match &o.session {
+    // `serve` makes the pages, the open data and the search index at once, so that each has a
+    // thread when another leaves one idle: the pages an edit reaches are few, the tables
+    // (tens of MB) each take a thread for most of a rebuild, and the index keeps its postings
+    // between builds (`site::memo`). A build makes them one after the other: at a national scale
+    // the peak memory of each stage would add up, and a cached build reads what the pages
+    // stage wrote (below).
+    let (made, pages_took, at_once) = match &o.session {
         Some(_) => {
             // The index's tables of characters are made once per process, in parallel: made
             // here first, not on a worker thread that the join may lend to another task
             // waiting for them.
             site::search::tables();
-            rayon::join(open_data, || search(None))
+            let pages = || {
+                let began = Instant::now();
+                // What each page read is kept, in the order of the plan (`emit::KeptPages`).
+                let made = emit::emit_kept(pages, kept_pages, &renderer, &staging, at, &tick);
+                (made.map(|(f, k)| (f, Some(k))), began.elapsed())
+            };
+            let ((made, took), rest) = rayon::join(pages, || rayon::join(open_data, || search(None)));
+            (made, took, Some(rest))
         }
         None => {
+            let made = emit::emit(&pages, &renderer, &staging, at, &tick).map(|f| (f, None));
+            drop(pages);
+            (made, start.elapsed() - analysed, None)
+        }
+    };
+    // The pages' list becomes the build's list, and what follows is merged into it once, at its
+    // exact size: at a national scale the list is 90 MB, which a copy or a doubling would add.
+    let (mut written, mut kept_pages) = match made {
+        Ok(m) => m,
+        Err(errs) => {
+            let stop = failed(errs);
+            staging.abandon();
+            return Err(stop);
+        }
+    };
+    super::memory_mark("pages");
+    let ((made, data_took), (index, search_took)) = match at_once {
+        Some(rest) => rest,
+        None => {
+            // The search index reads every text again, holds only its postings, and writes each
+            // of its files as soon as it is made. A file whose bytes the output already holds is
+            // not written again: its checksum is its fingerprint. A cached build makes the index
+            // from the previous output's when few documents changed, and asks which texts this
+            // build wrote anew (a million of them at a national scale, held through the search
+            // stage otherwise).
+            let texts: std::collections::HashSet<&str> = match &cache {
+                Some(_) => {
+                    written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect()
+                }
+                None => std::collections::HashSet::new(),
+            };
+            let staged = |rel: &str| texts.contains(rel);
+            let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
             let d = open_data();
             super::memory_mark("data");
             let previous = cache.as_ref().map(|_| site::search::Previous { read: &read, staged: &staged });
@@ -387,7 +392,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
     // any more.
     let data = kept_pages.is_some().then_some(data);
-    marks.push(start.elapsed());
+    let joined = start.elapsed();
     super::memory_mark("search");
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -427,13 +432,16 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let committed = match &cache {
         // Most files are reused: move the new ones in and remove what no job writes any more.
         Some(old) => {
-            // Both lists are sorted by path.
+            // Both lists are sorted by path. Under `serve` most paths are the same `Arc` in both,
+            // told apart without comparing their bytes (which took 4–8 ms at 50,000 records).
             let mut stale: Vec<&str> = Vec::new();
-            let mut now = written.iter().map(|f| &*f.path).peekable();
-            for p in old.files.iter().map(|f| &*f.path) {
-                while now.next_if(|n| *n < p).is_some() {}
-                if now.peek() != Some(&p) {
-                    stale.push(p);
+            let same =
+                |a: &emit::OutFile, b: &emit::OutFile| std::sync::Arc::ptr_eq(&a.path, &b.path) || a.path == b.path;
+            let mut now = written.iter().peekable();
+            for f in &old.files {
+                while now.next_if(|n| !same(n, f) && n.path < f.path).is_some() {}
+                if now.next_if(|n| same(n, f)).is_none() {
+                    stale.push(&f.path);
                 }
             }
             let mut staged: Vec<&str> = written.iter().filter(|f| f.staged).map(|f| &*f.path).collect();
@@ -453,7 +461,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if let Some(spent) = spent {
         std::thread::spawn(move || std::fs::remove_dir_all(spent));
     }
-    seal::remember_tops(&out, written.iter().map(|f| &*f.path));
+    seal::remember_tops(&out, &written);
     // The publications this build made go into the register once they are in place.
     if registering && a.register.appended > 0 {
         append_publications(root, &a.register.publications, a.register.appended)?;
@@ -492,10 +500,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         eprintln!(
             "timings-ms analyse={:.0} pages={:.0} data={:.0} search={:.0} seal={:.0} swap={:.0} total={:.0} files={} reused={} hant-slow={}",
             ms(analysed),
-            ms(marks[0] - analysed),
+            ms(pages_took),
             ms(data_took),
             ms(search_took),
-            ms(sealed - marks[1]),
+            ms(sealed - joined),
             ms(start.elapsed() - sealed),
             ms(start.elapsed()),
             files,

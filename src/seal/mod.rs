@@ -12,6 +12,7 @@ pub(crate) mod verify;
 use crate::emit::{CHUNK, Listed, SealLists as Kept, Staging, Written, in_chunks};
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The checksum list, in `sha256sum` format.
 pub(crate) const SUMS: &str = "SHA256SUMS";
@@ -219,7 +220,7 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
 /// the seal files), or `None` when it is not one. A build asks twice and `serve` on every
 /// rebuild; at a national scale the manifest is tens of MB, so what was found is kept for the
 /// file's stamp (size, times, inode) and not parsed again while the file is unchanged.
-fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
+fn manifest_tops(path: &Path) -> Option<Arc<BTreeSet<String>>> {
     let stamp = crate::source::stamp(path);
     // Kept under the file's real path: one build names the output as given, another resolved.
     let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -250,7 +251,7 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
             tops.insert(top.to_string());
         }
     }
-    let tops = std::sync::Arc::new(tops);
+    let tops = Arc::new(tops);
     // The stamp taken before reading: a change while it was read gives a new stamp next time.
     if let (Some(s), Ok(mut kept)) = (stamp, manifest_kept().lock()) {
         *kept = Some((key, s, tops.clone()));
@@ -263,26 +264,41 @@ fn manifest_tops(path: &Path) -> Option<std::sync::Arc<BTreeSet<String>>> {
 /// to learn them (`serve` builds again on every save; at 50,000 records that reading took a
 /// fifth of a second). Kept under the manifest's stamp as [`manifest_tops`] keeps what it
 /// reads: a manifest changed since is read again.
-pub(crate) fn remember_tops<'a>(dir: &Path, paths: impl Iterator<Item = &'a str>) {
+pub(crate) fn remember_tops<F: Listed>(dir: &Path, files: &[F]) {
     let path = dir.join(MANIFEST);
     let Some(stamp) = crate::source::stamp(&path) else { return };
     let Ok(path) = path.canonicalize() else { return };
-    let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
-    let mut last = "";
-    for p in paths {
-        let top = p.split('/').next().unwrap_or_default();
-        if top != last {
-            tops.insert(top.to_string());
-            last = top;
-        }
-    }
+    let tops = Arc::new(tops_of(files));
     if let Ok(mut kept) = manifest_kept().lock() {
-        *kept = Some((path, stamp, std::sync::Arc::new(tops)));
+        *kept = Some((path, stamp, tops));
     }
 }
 
+/// The seal's files and the first name of the path of each of `files` (sorted by path). The
+/// paths under one folder follow one another, so each folder is stepped over at once (at 50,000
+/// records, looking at each of 220,000 paths took 4–9 ms of every rebuild).
+fn tops_of<F: Listed>(files: &[F]) -> BTreeSet<String> {
+    let mut tops: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+    let mut k = 0;
+    while let Some(f) = files.get(k) {
+        let p = f.path();
+        match p.split_once('/') {
+            Some((top, _)) => {
+                let under = &p[..top.len() + 1];
+                tops.insert(top.to_string());
+                k += files[k..].partition_point(|f| f.path().starts_with(under));
+            }
+            None => {
+                tops.insert(p.to_string());
+                k += 1;
+            }
+        }
+    }
+    tops
+}
+
 /// What [`manifest_tops`] found in the last manifest it read or [`remember_tops`] was told of.
-type KeptTops = Option<(std::path::PathBuf, crate::source::Stamp, std::sync::Arc<BTreeSet<String>>)>;
+type KeptTops = Option<(std::path::PathBuf, crate::source::Stamp, Arc<BTreeSet<String>>)>;
 
 fn manifest_kept() -> &'static std::sync::Mutex<KeptTops> {
     static KEPT: std::sync::Mutex<KeptTops> = std::sync::Mutex::new(None);
@@ -297,6 +313,24 @@ pub(crate) fn is_output(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_names_are_those_of_every_path() {
+        let lists: [&[&str]; 5] = [
+            &[],
+            &["a"],
+            &["docs", "docs-x/a", "docs.html", "docs/a", "docs/b/c", "docs0", "e/f", "e/g/h", "z"],
+            &["a/b", "a/c", "a0/d", "b", "b/c", "c//d", "c/e"],
+            &["/x", "x/"],
+        ];
+        for list in lists {
+            let files: Vec<Written> =
+                list.iter().map(|p| Written { path: p.to_string(), size: 0, sha256: String::new() }).collect();
+            let mut want: BTreeSet<String> = SEAL_FILES.into_iter().map(String::from).collect();
+            want.extend(list.iter().map(|p| p.split('/').next().unwrap_or_default().to_string()));
+            assert_eq!(tops_of(&files), want, "{list:?}");
+        }
+    }
 
     #[test]
     fn the_manifest_is_what_serde_would_write() {
