@@ -353,6 +353,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "the linked record withheld".into(),
             Box::new(|| edit(&amended, &|t| t.replacen("\n---\n", "\ndisclosure: on_request\n---\n", 1))),
         ),
+        // Taken as a new wording, with no page shown: nothing of it may reach the output.
+        (
+            "the text of the withheld record".into(),
+            Box::new(|| edit(&amended, &|t| t + "\n不公开的新段落WITHHELD-MARKER。\n")),
+        ),
         (
             "the linked record public again".into(),
             Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1))),
@@ -413,6 +418,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![amending[0].clone()], true),
         (vec![records[5].clone()], false),
         (vec![amended.clone()], false),
+        (vec![amended.clone()], true),
         (vec![amended.clone()], false),
         (vec![gazette.clone()], true),
         (vec![keyworded.clone()], true),
@@ -442,7 +448,16 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             let built = std::fs::read(s.root().join("public").join(p)).unwrap();
             assert!(built == *bytes, "after {what}: the preview of {p} is not what the rebuild wrote");
         }
-        if let Some(p) = &preview {
+        if what.contains("withheld record") {
+            let p = preview.as_ref().unwrap();
+            assert!(p.pages.is_empty() && p.records == 0, "after {what}: a page of a withheld record was previewed");
+            for (f, bytes) in tree(&s.root().join("public")) {
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains("WITHHELD-MARKER"),
+                    "after {what}: the withheld text reached {f}"
+                );
+            }
+        } else if let Some(p) = &preview {
             assert!(p.pages.iter().any(|(p, _)| p.starts_with("zh-Hant/")), "the Traditional twins are previewed");
             if what.contains("versions") {
                 assert!(

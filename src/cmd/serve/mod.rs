@@ -272,6 +272,10 @@ fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang)
     let Some(out) = &opts.out else { return };
     let Some(preview::Preview { pages, records, .. }) = preview::preview(opts, files) else { return };
     let n = pages.len();
+    // Only records no reader sees were edited: nothing to show.
+    if n == 0 {
+        return;
+    }
     live.previewed(pages.into_iter().map(|(rel, bytes)| (out.join(rel), bytes)).collect());
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {

@@ -21,16 +21,18 @@ use std::sync::Arc;
 pub struct Preview {
     /// Output paths (relative to the output folder) and bytes of the pages that show the new texts.
     pub pages: Vec<(String, Vec<u8>)>,
-    /// Records whose texts, titles or keywords changed.
+    /// Records whose texts, titles or keywords changed and whose pages are shown.
     pub records: usize,
-    /// Their indexes in the corpus.
+    /// The indexes in the corpus of every record the edit reworded, shown or not.
     pub(crate) edited: Vec<usize>,
 }
 
 /// The preview of the edit of the files `changed` (absolute paths, as the watcher reports them),
 /// or `None` when anything else may have changed: a record's front matter or links, a record
-/// added, removed, hidden or not public, a finding new to the file, any file that is not a record,
-/// or no finished build to start from. `None` only means that the rebuild alone shows the edit.
+/// added or removed, a finding new to the file, any file that is not a record, or no finished
+/// build to start from. `None` only means that the rebuild alone shows the edit. A record no
+/// reader sees is taken as reworded too, with no page rendered: the rebuild that follows then
+/// starts from the analysis rather than reading the whole site again to find nothing to publish.
 pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let session = o.session.as_ref()?;
     session.begin();
@@ -84,7 +86,7 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 if !found.iter().map(gist).eq(before.iter().map(gist)) {
                     return None;
                 }
-                if !a.corpus.visible[i] || !a.corpus.reword(i, Arc::new(record?)) {
+                if !a.corpus.reword(i, Arc::new(record?)) {
                     return None;
                 }
                 edited.push(i);
@@ -95,7 +97,11 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     if edited.is_empty() {
         return None;
     }
-    let mut jobs: Vec<Job> = edited
+    // A record no reader sees (withheld, or published after the build date) has no page to
+    // show: its new wording is taken into the analysis, for the rebuild to start from, and
+    // nothing of it is rendered.
+    let shown: Vec<usize> = edited.iter().copied().filter(|&i| a.corpus.visible[i]).collect();
+    let mut jobs: Vec<Job> = shown
         .iter()
         .flat_map(|&i| crate::site::text_jobs(&a.corpus, i))
         .filter(|j| !matches!(j, Job::SearchText(_)))
@@ -105,5 +111,5 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
     let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
     last.kept = Some(renderer.keep());
-    Some(Preview { pages: pages.ok()?, records: edited.len(), edited })
+    Some(Preview { pages: pages.ok()?, records: shown.len(), edited })
 }
