@@ -155,10 +155,7 @@ impl Listed for OutFile {
         push_hex(&self.sha256, out);
     }
     fn same_listing(&self, other: &Self) -> bool {
-        // Under `serve` a path kept from the last build is the same `Arc`: no bytes to compare.
-        self.sha256 == other.sha256
-            && self.size == other.size
-            && (std::sync::Arc::ptr_eq(&self.path, &other.path) || self.path == other.path)
+        self.sha256 == other.sha256 && self.size == other.size && self.path == other.path
     }
 }
 

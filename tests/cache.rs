@@ -358,6 +358,15 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "the text of the withheld record".into(),
             Box::new(|| edit(&amended, &|t| t + "\n不公开的新段落WITHHELD-MARKER。\n")),
         ),
+        // One save of a shown record's text and the withheld record's title: the preview
+        // shows the first alone.
+        (
+            "a shown text and the withheld record's title in one save".into(),
+            Box::new(|| {
+                edit(&records[3], &|t| t + "\n同时保存的一段。\n");
+                edit(&amended, &|t| t.replacen("\ntitle: ", "\ntitle: WITHHELD-MARKER", 1));
+            }),
+        ),
         (
             "the linked record public again".into(),
             Box::new(|| edit(&amended, &|t| t.replacen("\ndisclosure: on_request\n", "\n", 1))),
@@ -419,6 +428,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![records[5].clone()], false),
         (vec![amended.clone()], false),
         (vec![amended.clone()], true),
+        (vec![records[3].clone(), amended.clone()], true),
         (vec![amended.clone()], false),
         (vec![gazette.clone()], true),
         (vec![keyworded.clone()], true),
@@ -450,14 +460,20 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         }
         if what.contains("withheld record") {
             let p = preview.as_ref().unwrap();
-            assert!(p.pages.is_empty() && p.records == 0, "after {what}: a page of a withheld record was previewed");
+            let shown = usize::from(what.contains("shown text"));
+            assert_eq!(p.records, shown, "after {what}: only shown records are previewed");
+            assert!(
+                p.pages.iter().all(|(f, _)| !f.contains(&id_of(&amended))),
+                "after {what}: a page of a withheld record was previewed"
+            );
             for (f, bytes) in tree(&s.root().join("public")) {
                 assert!(
                     !String::from_utf8_lossy(&bytes).contains("WITHHELD-MARKER"),
                     "after {what}: the withheld text reached {f}"
                 );
             }
-        } else if let Some(p) = &preview {
+        }
+        if let Some(p) = preview.as_ref().filter(|p| p.records > 0) {
             assert!(p.pages.iter().any(|(p, _)| p.starts_with("zh-Hant/")), "the Traditional twins are previewed");
             if what.contains("versions") {
                 assert!(
