@@ -414,6 +414,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ),
         // A temporary file an editor writes and removes: named by the watcher, in no listing.
         ("a file made and removed".into(), Box::new(|| {})),
+        // Saved again as it was: nothing to read again.
+        ("a record saved unchanged".into(), Box::new(|| edit(&records[3], &|t| t))),
         ("a first line in the transfer register".into(), Box::new(|| append_register_line(&s, 1))),
         ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
@@ -438,7 +440,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![unreferenced.clone()], false),
         (vec![unreferenced.clone()], false),
         (vec![ADDED.to_string()], false),
-        (vec![format!("{ADDED}.swp")], false),
+        (vec![format!("{ADDED}.swp")], true),
+        (vec![records[3].clone()], true),
         (vec![], false),
         (vec![], false),
         (vec![], false),

@@ -33,6 +33,8 @@ pub struct Preview {
 /// build to start from. `None` only means that the rebuild alone shows the edit. A record no
 /// reader sees is taken as reworded too, with no page rendered: the rebuild that follows then
 /// starts from the analysis rather than reading the whole site again to find nothing to publish.
+/// So is a batch of records saved with the same bytes and of files that came and went: a
+/// preview of nothing, from which the rebuild starts as from any other.
 pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     let session = o.session.as_ref()?;
     session.begin();
@@ -94,8 +96,10 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
             _ => return None,
         }
     }
+    // Every file named was a record saved with the same bytes, or one that came and went: the
+    // site the last build read is the site (an empty batch says nothing, and is no preview).
     if edited.is_empty() {
-        return None;
+        return (!changed.is_empty()).then(|| Preview { pages: Vec::new(), records: 0, edited });
     }
     // A record no reader sees (withheld, or published after the build date) has no page to
     // show: its new wording is taken into the analysis, for the rebuild to start from, and
