@@ -491,17 +491,61 @@ impl Corpus {
         if old.file != new.file {
             return false;
         }
+        let taken = old.rewords(&new) || (old.redescribes(&new) && !self.title_taken(i, &new));
+        if taken {
+            self.records[i] = new;
+        }
+        taken
+    }
+
+    /// [`Corpus::reword`] for a reading of the same file that may also give the record a new
+    /// signing date, numbers, genre or review ([`Record::restates`]): taken when a number it
+    /// changes is held by no other record, before or after (the checks across records that read
+    /// numbers then find nothing of it either way), and `findings`, what the checks of the
+    /// record itself report, as the caller compares them, is the same with the new reading as
+    /// with the old. No other record's checks read these fields, and nothing the corpus derived
+    /// changes. Returns whether it did; when not, the record is left as it was.
+    pub fn restate<F: PartialEq>(&mut self, i: usize, new: Arc<Record>, findings: impl Fn(&Corpus) -> F) -> bool {
+        let Some(old) = self.records.get(i).cloned() else { return false };
+        if old.file != new.file || !old.restates(&new) || self.title_taken(i, &new) {
+            return false;
+        }
+        let doc_number = |r: &Record| r.doc_number.as_ref().map(ToString::to_string);
+        let index_no = |r: &Record| r.index_no.as_ref().map(|x| x.text.clone());
+        let held =
+            |number: &dyn Fn(&Record) -> Option<String>| {
+                let (a, b) = (number(&old), number(&new));
+                a != b
+                    && self.records.iter().enumerate().any(|(j, r)| {
+                        j != i && number(r).is_some_and(|n| Some(&n) == a.as_ref() || Some(&n) == b.as_ref())
+                    })
+            };
+        if held(&doc_number) || held(&index_no) {
+            return false;
+        }
+        let before = findings(self);
+        self.records[i] = new;
+        if findings(self) != before {
+            self.records[i] = old;
+            return false;
+        }
+        true
+    }
+
+    /// Whether record `i` read as `new` (or as it was) would share its title with another
+    /// record of the same kind published the same day: `duplicate-title`, the one check across
+    /// records that reads titles, would then find another thing.
+    fn title_taken(&self, i: usize, new: &Record) -> bool {
+        let old = &self.records[i];
+        if old.title.trim() == new.title.trim() {
+            return false;
+        }
         let alike = |r: &Record| {
             r.kind == new.kind
                 && r.published == new.published
                 && (r.title.trim() == new.title.trim() || r.title.trim() == old.title.trim())
         };
-        let taken = old.rewords(&new)
-            || (old.redescribes(&new) && !self.records.iter().enumerate().any(|(j, r)| j != i && alike(r)));
-        if taken {
-            self.records[i] = new;
-        }
-        taken
+        self.records.iter().enumerate().any(|(j, r)| j != i && alike(r))
     }
 
     /// The SHA-256 of every record's id and file, in order, each followed by a zero byte: what

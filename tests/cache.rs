@@ -327,6 +327,25 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         .max()
         .map(|(_, r)| r.clone())
         .unwrap();
+    // A normative document with every number, a genre and a review, which a gazette issue,
+    // an interpretation and a draft name: edits of what only its own pages, rows and checks
+    // read.
+    let numbered = named("normative/2024-wangyueche");
+    assert!(
+        ![&amended, &keyworded, &unreferenced, &expiring, &reissued, &records[3], &records[5]].contains(&&numbered)
+            && !amending.contains(&numbered)
+    );
+    let set = |key: &'static str, value: &'static str| {
+        let numbered = numbered.clone();
+        let edit = &edit;
+        move || {
+            edit(&numbered, &|t| {
+                let at = t.find(&format!("\n{key}: ")).expect("the key") + 1;
+                let end = at + t[at..].find('\n').unwrap();
+                format!("{}{key}: {value}{}", &t[..at], &t[end..])
+            })
+        }
+    };
     // A record with earlier versions: rewording its current text changes its redlines too.
     let versioned = {
         let folder = version.split("/versions/").next().unwrap().to_string();
@@ -376,6 +395,27 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             "the keywords of a record".into(),
             Box::new(|| edit(&keyworded, &|t| t.replacen("\nkeywords: [", "\nkeywords: [测试, ", 1))),
         ),
+        ("the signing date of a normative document".into(), Box::new(set("signed", "2024-02-20"))),
+        (
+            "its document, index and registration numbers, which no other record has".into(),
+            Box::new(|| {
+                set("doc_number", "青交规〔2024〕91号")();
+                set("index_no", "113300000/2024-00912")();
+                set("registration_no", "QCSP01-2024-0904")();
+            }),
+        ),
+        (
+            "its genre and its secrecy reviewer".into(),
+            Box::new(|| {
+                set("genre", "决定")();
+                set("review", "{by: 王晓明, on: 2024-02-22, result: 同意公开}")();
+            }),
+        ),
+        // Its own check finds something new: months between signing and publication.
+        ("its signing date, months before publication".into(), Box::new(set("signed", "2023-10-09"))),
+        // The check across records that reads numbers finds something new, then nothing again.
+        ("its document number, now another record's".into(), Box::new(set("doc_number", "青建规〔2024〕1号"))),
+        ("its document number, its own again".into(), Box::new(set("doc_number", "青交规〔2024〕1号"))),
         (
             "the expiry of a regulation, which changes its validity, not its place".into(),
             Box::new(|| edit(&expiring, &|t| t.replacen("\neffective: ", "\nexpires: 2026-03-31\neffective: ", 1))),
@@ -420,7 +460,8 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ("another line in the transfer register".into(), Box::new(|| append_register_line(&s, 2))),
         ("nothing".into(), Box::new(|| {})),
     ];
-    // The files each step touches, for the preview; it is taken for new wordings and titles only.
+    // The files each step touches, for the preview; it is taken for new wordings, titles and what
+    // only a record's own pages, rows and checks read.
     let touched: Vec<(Vec<String>, bool)> = vec![
         (vec![records[3].clone()], true),
         (vec![records[3].clone()], true),
@@ -434,6 +475,12 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![amended.clone()], false),
         (vec![gazette.clone()], true),
         (vec![keyworded.clone()], true),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], false),
+        (vec![numbered.clone()], false),
+        (vec![numbered.clone()], false),
         (vec![expiring.clone()], false),
         (vec![reissued.clone()], false),
         (vec![version.clone()], false),

@@ -194,8 +194,9 @@ fn warn(r: &Record, rule: &'static Rule, pos: Pos, m: Msg, help: Msg) -> Diagnos
     Diagnostic::warning(rule, &r.file, pos, m).help(help)
 }
 
-/// The rules over one record, in a fixed order.
-fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
+/// The rules over one record, in a fixed order. No other record's findings read what only this
+/// one's checks read (see [`crate::corpus::Corpus::restate`]).
+pub(crate) fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnostic> {
     let r = &c.records[i];
     let mut d = Vec::new();
     references::references(c, cx.files, r, &mut d);

@@ -64,6 +64,8 @@ pub struct Analysis {
     /// calendar), with their stamps before they were read: a rebuild may start from this
     /// analysis only while they are unchanged.
     pub(crate) unwatched: Vec<(std::path::PathBuf, Option<source::Stamp>)>,
+    /// The holiday calendar the checks counted working days with.
+    pub(crate) calendar: crate::model::calendar::Calendar,
 }
 
 /// What `serve` keeps between rebuilds: parsed records, and pages and rows with what they read.
@@ -99,7 +101,7 @@ pub struct Last {
     /// The order of the records, the browse lists and the Traditional converter.
     pub(crate) kept: Option<crate::site::Kept>,
     /// Set by a preview that brought all of this up to date with the edit it showed, to the
-    /// records whose new texts, titles or keywords it took in: the rebuild for that edit starts
+    /// records whose new readings it took in (see [`crate::cmd::serve::preview`]): the rebuild for that edit starts
     /// from here rather than reading the site again.
     pub(crate) edited: Option<Vec<usize>>,
     /// The plan's page jobs with what each read ([`crate::emit::KeptPages`]), and its data jobs:
@@ -628,7 +630,7 @@ pub fn analyse_with(
         d.redact();
     }
     let sources = Quoted::of(root);
-    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched })
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched, calendar })
 }
 
 /// Where the source lines that findings point at are read from when they are printed: the

@@ -244,7 +244,7 @@ impl Record {
     /// personal data). What the corpus links, lists and checks is then unchanged; only the pages
     /// that show the text itself differ.
     pub fn rewords(&self, new: &Record) -> bool {
-        self.differs_only_in_words(new, false)
+        self.differs_only_in(new, Leeway::Words)
     }
 
     /// [`Record::rewords`], with what describes the record to a reader free to differ too: its
@@ -253,10 +253,21 @@ impl Record {
     /// (the same document entered twice, `duplicate-title`) is for the caller to ask
     /// ([`crate::corpus::Corpus::reword`]).
     pub fn redescribes(&self, new: &Record) -> bool {
-        self.differs_only_in_words(new, true)
+        self.differs_only_in(new, Leeway::Description)
     }
 
-    fn differs_only_in_words(&self, new: &Record, described: bool) -> bool {
+    /// [`Record::redescribes`], with the fields that only the record's own pages, rows and
+    /// checks read free to differ too: the signing date, the document, index and registration
+    /// numbers, the genre and the secrecy review. The corpus derives nothing from them (no
+    /// relation, timeline, visibility or version reads one), no list is grouped or ordered by
+    /// one, and no check of another record reads them; what the record's own checks and the
+    /// checks across records that read numbers (`duplicate-index-no`, `duplicate-doc-number`)
+    /// find is for the caller to ask ([`crate::corpus::Corpus::restate`]).
+    pub fn restates(&self, new: &Record) -> bool {
+        self.differs_only_in(new, Leeway::Own)
+    }
+
+    fn differs_only_in(&self, new: &Record, leeway: Leeway) -> bool {
         let b = &new.body;
         let quiet = b.found.is_none();
         let same_links = self.body.links.iter().map(|l| &l.target).eq(b.links.iter().map(|l| &l.target));
@@ -266,13 +277,27 @@ impl Record {
         // pages read.
         let frame = |r: &Record| {
             let mut r = Record { body: Scan::default(), sha256: String::new(), ..r.clone() };
-            if described {
+            if leeway >= Leeway::Description {
                 (r.title, r.keywords, r.body_at) = (String::new(), Box::default(), 0);
+            }
+            if leeway >= Leeway::Own {
+                (r.signed, r.doc_number, r.index_no, r.registration_no, r.genre, r.review) =
+                    (None, None, None, None, None, None);
             }
             format!("{r:?}")
         };
         quiet && (self.body.chars == 0) == (b.chars == 0) && same_links && frame(self) == frame(new)
     }
+}
+
+/// What a later reading of a record may change and still be taken in place of the earlier one
+/// (see [`Record::rewords`], [`Record::redescribes`] and [`Record::restates`]), each level
+/// allowing what the one before it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Leeway {
+    Words,
+    Description,
+    Own,
 }
 
 /// What a record keeps of the scan of its text for the whole build: its links, how long it is,

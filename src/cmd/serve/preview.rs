@@ -1,8 +1,10 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
-//! reworded or whose titles or keywords changed ([`crate::source::parse::Record::rewords`] and
-//! [`crate::source::parse::Record::redescribes`]: otherwise the same front matter and links,
+//! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres or reviews
+//! did ([`crate::source::parse::Record::rewords`], [`crate::source::parse::Record::redescribes`]
+//! and [`crate::source::parse::Record::restates`]: otherwise the same front matter and links,
 //! nothing in the text a check reports, no title shared with another record of the same kind and
-//! day), each record's own pages are rendered at once from what the last build read and linked,
+//! day, no number another record holds, what the record's own checks find unchanged), each
+//! record's own pages are rendered at once from what the last build read and linked,
 //! and served in place of the output's files until the rebuild that follows has finished (see
 //! [`super::live`]). The preview is the build's own rendering of the same corpus with the new
 //! records: the rebuild writes the same bytes for those pages (a test compares them after a
@@ -21,7 +23,7 @@ use std::sync::Arc;
 pub struct Preview {
     /// Output paths (relative to the output folder) and bytes of the pages that show the new texts.
     pub pages: Vec<(String, Vec<u8>)>,
-    /// Records whose texts, titles or keywords changed and whose pages are shown.
+    /// Records taken in whose pages are shown.
     pub records: usize,
     /// The indexes in the corpus of every record the edit reworded, shown or not.
     pub(crate) edited: Vec<usize>,
@@ -60,6 +62,8 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     // analysis is left half changed, which does not matter, as the rebuild that follows every
     // preview lets it go unused.
     let mut edited: Vec<usize> = Vec::new();
+    // What a finding says, wherever it points.
+    let gist = |d: &Diagnostic| (d.rule.id, d.severity == Severity::Error, d.message.zh.clone(), d.private);
     for path in changed {
         let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
         let file = format!("content/{under}");
@@ -84,12 +88,26 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 // The file's findings must be those the last build had (its positions aside):
                 // a new one may be an error, or a warning the site counts as one.
                 let before = session.parse.findings(&file)?;
-                let gist = |d: &Diagnostic| (d.rule.id, d.severity == Severity::Error, d.message.zh.clone(), d.private);
                 if !found.iter().map(gist).eq(before.iter().map(gist)) {
                     return None;
                 }
-                if !a.corpus.reword(i, Arc::new(record?)) {
-                    return None;
+                let record = Arc::new(record?);
+                if !a.corpus.reword(i, record.clone()) {
+                    // A new signing date, number, genre or review: taken when the record's own
+                    // checks find what they found before (their positions aside).
+                    let cx = crate::check::Context {
+                        files: &a.files,
+                        root,
+                        cfg: &a.cfg,
+                        calendar: &a.calendar,
+                        scans: Some(&session.parse.scans),
+                    };
+                    let findings = |c: &crate::corpus::Corpus| -> Vec<_> {
+                        crate::check::per_record(c, &cx, i).iter().map(gist).collect()
+                    };
+                    if !a.corpus.restate(i, record, findings) {
+                        return None;
+                    }
                 }
                 edited.push(i);
             }
