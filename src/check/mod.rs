@@ -12,7 +12,8 @@
 //! - `files.rs`: `missing-file`, `outside`, `active-attachment`, `raw-html`, `raw-html-unclosed`,
 //!   `empty-text`;
 //! - `outputs.rs`: `output-clash`, `path-too-long`;
-//! - `duplicates.rs`: `duplicate-id`, `duplicate-index-no`.
+//! - `duplicates.rs`: `duplicate-id`, `duplicate-index-no`, `duplicate-doc-number`,
+//!   `duplicate-title`.
 //!
 //! Rules about the shape of one value (dates, numbers, keys) are raised where the value is read,
 //! in [`parse`](crate::source::parse); rules about reading files in [`load`](crate::source).

@@ -115,11 +115,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
     let (mut a, kept, edited, planned, earlier) = match last {
-        // The edit only reworded texts or changed titles or keywords, and the preview read them:
-        // the analysis it brought up to date is the one reading the site again would make. The
-        // records, their links, what the checks report and the order of the lists are those of
-        // the last build (see `Record::rewords`, `Record::redescribes` and `Corpus::reword`), so
-        // its findings stand and are not printed again.
+        // The edit only reworded texts or changed what only the records' own pages, rows and
+        // checks read, and the preview read them: the analysis it brought up to date is the one
+        // reading the site again would make. The records, their links, what the checks report
+        // and the order of the lists are those of the last build (see `Record::rewords`,
+        // `Record::redescribes` and `Corpus::reword`; `Record::restates` and `Corpus::restate`),
+        // so its findings stand and are not printed again.
         Some(l) if fresh(&l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);

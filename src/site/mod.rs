@@ -480,8 +480,8 @@ impl<'a> Renderer<'a> {
         Renderer::made(c, cfg, theme, root, registers, None)
     }
 
-    /// [`Renderer::new`] for a corpus whose records only reworded their texts since `kept` was
-    /// taken from the renderer of the same settings, theme and registers ([`Renderer::keep`]):
+    /// [`Renderer::new`] for a corpus whose records changed only what their own pages, rows and
+    /// checks read since `kept` was taken from the renderer of the same settings, theme and registers ([`Renderer::keep`]):
     /// the order of the records, the browse lists and the Traditional converter are taken over
     /// instead of made again (`serve`'s preview of an edit).
     pub fn resume(

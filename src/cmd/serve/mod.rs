@@ -2,8 +2,8 @@
 //! the site changes, and reload the pages open in a browser. Pages served here get a small script
 //! that listens for rebuilds ([`live`]); the files on disk stay exactly what `build` writes. While
 //! the last build has failed, every page request gets a page with its findings instead. When a
-//! save only rewords a record's text or changes its title or keywords, the record's own pages are
-//! rendered first and served from memory until the rebuild ends ([`preview`]).
+//! save only rewords a record's text or changes its title, keywords, signing date, numbers, genre
+//! or review, the record's own pages are rendered first and served from memory until the rebuild ends ([`preview`]).
 //!
 //! The port is taken before anything is built, so a busy port is said at once. The preview holds
 //! unpublished drafts, so the server is careful even on 127.0.0.1: it answers only requests
@@ -284,8 +284,8 @@ fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang)
     eprintln!(
         "{}",
         msg!(
-            "已先显示改了正文、标题或关键词的 {records} 条记录的 {n} 个页面（{ms:.0} 毫秒），其余随完整构建更新",
-            "showing the {n} page(s) of {records} record(s) whose text, title or keywords changed first ({ms:.0} ms); the rest follows with the rebuild"
+            "已先显示改了正文、标题、关键词、日期或编号等的 {records} 条记录的 {n} 个页面（{ms:.0} 毫秒），其余随完整构建更新",
+            "showing the {n} page(s) of {records} edited record(s) first ({ms:.0} ms); the rest follows with the rebuild"
         )
         .get(lang)
     );
