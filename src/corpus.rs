@@ -99,6 +99,16 @@ impl<T> From<Vec<Vec<T>>> for Lists<T> {
 }
 
 impl<T> Lists<T> {
+    /// Puts `list` in the place of record `i`'s.
+    pub fn replace(&mut self, i: usize, list: Vec<T>) {
+        let (from, to) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        let grown = list.len() as i64 - (to - from) as i64;
+        self.items.splice(from..to, list);
+        for s in &mut self.starts[i + 1..] {
+            *s = u32::try_from(*s as i64 + grown).unwrap_or(u32::MAX);
+        }
+    }
+
     /// How many records the lists are for.
     pub fn len(&self) -> usize {
         self.starts.len() - 1
@@ -504,10 +514,22 @@ impl Corpus {
     /// numbers then find nothing of it either way), and `findings`, what the checks of the
     /// record itself report, as the caller compares them, is the same with the new reading as
     /// with the old. No other record's checks read these fields, and nothing the corpus derived
-    /// changes. Returns whether it did; when not, the record is left as it was.
+    /// changes.
+    ///
+    /// The reading may also move the dates of the record's validity ([`Record::redates`]) when
+    /// no other record reads them and the record's own texts do not follow from them: it amends
+    /// and repeals no record, none amends or repeals it (public or not), and it has no earlier
+    /// texts. Its timeline and its state on the build date are then made again, and the state
+    /// must stay, so that it stays in the same browse lists.
+    ///
+    /// Returns whether it took the reading; when not, the record is left as it was.
     pub fn restate<F: PartialEq>(&mut self, i: usize, new: Arc<Record>, findings: impl Fn(&Corpus) -> F) -> bool {
         let Some(old) = self.records.get(i).cloned() else { return false };
-        if old.file != new.file || !old.restates(&new) || self.title_taken(i, &new) {
+        if old.file != new.file || self.title_taken(i, &new) {
+            return false;
+        }
+        let dated = !old.restates(&new);
+        if dated && !(old.redates(&new) && self.dates_read_by_none(i)) {
             return false;
         }
         let doc_number = |r: &Record| r.doc_number.as_ref().map(ToString::to_string);
@@ -524,12 +546,35 @@ impl Corpus {
             return false;
         }
         let before = findings(self);
+        let (timeline, current) = (self.timelines[i].to_vec(), self.current[i].clone());
         self.records[i] = new;
-        if findings(self) != before {
+        if dated {
+            self.timelines.replace(i, self.compute_timeline(i));
+            self.current[i] = self.state_on(i, self.as_of);
+        }
+        if self.current[i].state != current.state || findings(self) != before {
             self.records[i] = old;
+            if dated {
+                self.timelines.replace(i, timeline);
+                self.current[i] = current;
+            }
             return false;
         }
         true
+    }
+
+    /// Whether record `i`'s `effective` and `expires` are read by its own timeline alone: it
+    /// amends and repeals no record, no record amends or repeals it or another of its id (public
+    /// or not: the checks of one that is not read its dates too), and it has no earlier texts,
+    /// whose dates and the current text's follow from them.
+    fn dates_read_by_none(&self, i: usize) -> bool {
+        let r = &self.records[i];
+        r.amends.is_empty()
+            && r.repeals.is_empty()
+            && self.all_versions[i].is_empty()
+            && self.versions[i].is_empty()
+            && self.bad_versions[i].is_empty()
+            && !self.records.iter().any(|o| o.amends.iter().chain(&o.repeals).any(|x| x.target.id == r.id))
     }
 
     /// Whether record `i` read as `new` (or as it was) would share its title with another
@@ -837,7 +882,18 @@ fn state_from_events(ev: &[Change], date: Date) -> Change {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve_file;
+    use super::{Lists, resolve_file};
+
+    #[test]
+    fn a_list_replaced_moves_the_lists_after_it() {
+        let mut l = Lists::from(vec![vec![1], vec![2, 3], vec![], vec![4]]);
+        l.replace(1, vec![5, 6, 7]);
+        l.replace(2, vec![8]);
+        l.replace(0, vec![]);
+        l.replace(3, vec![9, 10]);
+        let all: Vec<Vec<i32>> = (0..l.len()).map(|i| l[i].to_vec()).collect();
+        assert_eq!(all, vec![vec![], vec![5, 6, 7], vec![8], vec![9, 10]]);
+    }
 
     #[test]
     fn files_stay_inside_the_record_folder() {

@@ -335,6 +335,12 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ![&amended, &keyworded, &unreferenced, &expiring, &reissued, &records[3], &records[5]].contains(&&numbered)
             && !amending.contains(&numbered)
     );
+    let repealing = named("normative/2022-wuye-fuwu");
+    assert!(
+        ![&amended, &keyworded, &unreferenced, &expiring, &reissued, &records[3], &records[5], &numbered]
+            .contains(&&repealing)
+            && !amending.contains(&repealing)
+    );
     let set = |key: &'static str, value: &'static str| {
         let numbered = numbered.clone();
         let edit = &edit;
@@ -416,6 +422,22 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // The check across records that reads numbers finds something new, then nothing again.
         ("its document number, now another record's".into(), Box::new(set("doc_number", "青建规〔2024〕1号"))),
         ("its document number, its own again".into(), Box::new(set("doc_number", "青交规〔2024〕1号"))),
+        // Its validity: no record amends or repeals it, nor it another, and it has no earlier
+        // texts; taken while its state on the build date stays.
+        ("its effective date, a week later".into(), Box::new(set("effective", "2024-04-08"))),
+        ("its expiry, a year later".into(), Box::new(set("expires", "2030-03-31"))),
+        ("its expiry, passed by the build date".into(), Box::new(set("expires", "2026-03-31"))),
+        ("its expiry, to come again".into(), Box::new(set("expires", "2029-03-31"))),
+        // A repeal with no date of its own takes effect with the repealing record: the repealed
+        // record's timeline then reads that record's effective date.
+        (
+            "a repeal that takes effect with the repealing record".into(),
+            Box::new(|| edit(&repealing, &|t| t.replacen("\n    effective: 2022-07-01\n", "\n", 1))),
+        ),
+        (
+            "the effective date of a record that repeals another".into(),
+            Box::new(|| edit(&repealing, &|t| t.replacen("\neffective: 2022-07-01\n", "\neffective: 2022-07-08\n", 1))),
+        ),
         (
             "the expiry of a regulation, which changes its validity, not its place".into(),
             Box::new(|| edit(&expiring, &|t| t.replacen("\neffective: ", "\nexpires: 2026-03-31\neffective: ", 1))),
@@ -481,6 +503,12 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![numbered.clone()], false),
         (vec![numbered.clone()], false),
         (vec![numbered.clone()], false),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], false),
+        (vec![numbered.clone()], false),
+        (vec![repealing.clone()], false),
+        (vec![repealing.clone()], false),
         (vec![expiring.clone()], false),
         (vec![reissued.clone()], false),
         (vec![version.clone()], false),

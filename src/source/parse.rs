@@ -267,6 +267,15 @@ impl Record {
         self.differs_only_in(new, Leeway::Own)
     }
 
+    /// [`Record::restates`], with the dates of its validity free to differ too: `effective` and
+    /// `expires`. Its own timeline and state read them, and so do the records it amends or
+    /// repeals, those that amend or repeal it, and its earlier texts' dates: whether any of
+    /// those is there, and whether its state on the build date (and so the browse lists it is
+    /// in) stays, is for the caller to ask ([`crate::corpus::Corpus::restate`]).
+    pub fn redates(&self, new: &Record) -> bool {
+        self.differs_only_in(new, Leeway::Validity)
+    }
+
     fn differs_only_in(&self, new: &Record, leeway: Leeway) -> bool {
         let b = &new.body;
         let quiet = b.found.is_none();
@@ -284,6 +293,9 @@ impl Record {
                 (r.signed, r.doc_number, r.index_no, r.registration_no, r.genre, r.review) =
                     (None, None, None, None, None, None);
             }
+            if leeway >= Leeway::Validity {
+                (r.effective, r.expires) = (Date::from_days(0), None);
+            }
             format!("{r:?}")
         };
         quiet && (self.body.chars == 0) == (b.chars == 0) && same_links && frame(self) == frame(new)
@@ -291,13 +303,14 @@ impl Record {
 }
 
 /// What a later reading of a record may change and still be taken in place of the earlier one
-/// (see [`Record::rewords`], [`Record::redescribes`] and [`Record::restates`]), each level
-/// allowing what the one before it does.
+/// (see [`Record::rewords`], [`Record::redescribes`], [`Record::restates`] and
+/// [`Record::redates`]), each level allowing what the one before it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Leeway {
     Words,
     Description,
     Own,
+    Validity,
 }
 
 /// What a record keeps of the scan of its text for the whole build: its links, how long it is,

@@ -1,10 +1,12 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
-//! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres or reviews
-//! did ([`crate::source::parse::Record::rewords`], [`crate::source::parse::Record::redescribes`]
-//! and [`crate::source::parse::Record::restates`]: otherwise the same front matter and links,
-//! nothing in the text a check reports, no title shared with another record of the same kind and
-//! day, no number another record holds, what the record's own checks find unchanged), each
-//! record's own pages are rendered at once from what the last build read and linked,
+//! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres, reviews or
+//! dates of validity did ([`crate::source::parse::Record::rewords`],
+//! [`crate::source::parse::Record::redescribes`], [`crate::source::parse::Record::restates`] and
+//! [`crate::source::parse::Record::redates`]: otherwise the same front matter and links, nothing
+//! in the text a check reports, no title shared with another record of the same kind and day, no
+//! number another record holds, no other record and no earlier text reading the dates, the same
+//! state on the build date, what the record's own checks find unchanged), each record's own pages
+//! are rendered at once from what the last build read and linked,
 //! and served in place of the output's files until the rebuild that follows has finished (see
 //! [`super::live`]). The preview is the build's own rendering of the same corpus with the new
 //! records: the rebuild writes the same bytes for those pages (a test compares them after a
@@ -93,8 +95,8 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 }
                 let record = Arc::new(record?);
                 if !a.corpus.reword(i, record.clone()) {
-                    // A new signing date, number, genre or review: taken when the record's own
-                    // checks find what they found before (their positions aside).
+                    // A new signing date, number, genre, review or date of validity: taken when the
+                    // record's own checks find what they found before (their positions aside).
                     let cx = crate::check::Context {
                         files: &a.files,
                         root,
