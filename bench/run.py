@@ -112,7 +112,7 @@ def rewrite_floor(out, before, after, scratch):
         list(pool.map(one, range(len(data))))
     took = time.time() - start
     shutil.rmtree(scratch, ignore_errors=True)
-    return took, len(changed)
+    return took
 
 
 def serve_rebuilds(gongbao, site, record, runs, out):
@@ -182,7 +182,7 @@ def serve_rebuilds(gongbao, site, record, runs, out):
                 time.sleep(0.01)
             now = listed(out)
             scratch = "/dev/shm/gongbao-bench-floor" if os.path.isdir("/dev/shm") else out + ".floor"
-            floor, _ = rewrite_floor(out, files, now, scratch)
+            floor = rewrite_floor(out, files, now, scratch)
             files = now
             results.append((builds()[-1], float(previews[-1]) / 1000 if len(previews) > before else None, seen, floor))
         return results

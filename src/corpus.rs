@@ -546,17 +546,19 @@ impl Corpus {
             return false;
         }
         let before = findings(self);
-        let (timeline, current) = (self.timelines[i].to_vec(), self.current[i].clone());
+        // A new validity: the timeline and state made again, the old ones kept to put back.
+        let was = dated.then(|| (self.timelines[i].to_vec(), self.current[i].clone()));
         self.records[i] = new;
         if dated {
             self.timelines.replace(i, self.compute_timeline(i));
             self.current[i] = self.state_on(i, self.as_of);
         }
-        if self.current[i].state != current.state || findings(self) != before {
+        let moved = was.as_ref().is_some_and(|(_, state)| state.state != self.current[i].state);
+        if moved || findings(self) != before {
             self.records[i] = old;
-            if dated {
+            if let Some((timeline, state)) = was {
                 self.timelines.replace(i, timeline);
-                self.current[i] = current;
+                self.current[i] = state;
             }
             return false;
         }

@@ -432,11 +432,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // record's timeline then reads that record's effective date.
         (
             "a repeal that takes effect with the repealing record".into(),
-            Box::new(|| edit(&repealing, &|t| t.replacen("\n    effective: 2022-07-01\n", "\n", 1))),
+            Box::new(|| edit(&repealing, &|t| replaced(&t, "\n    effective: 2022-07-01\n", "\n"))),
         ),
         (
             "the effective date of a record that repeals another".into(),
-            Box::new(|| edit(&repealing, &|t| t.replacen("\neffective: 2022-07-01\n", "\neffective: 2022-07-08\n", 1))),
+            Box::new(|| edit(&repealing, &|t| replaced(&t, "\neffective: 2022-07-01\n", "\neffective: 2022-07-08\n"))),
         ),
         (
             "the expiry of a regulation, which changes its validity, not its place".into(),
@@ -566,6 +566,13 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // As `serve` does after each rebuild: the next one takes the cache at its word.
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
+}
+
+/// `text` with the first `from` made `to`; `from` must be there, so that a step of a series
+/// never passes as an edit it did not make.
+fn replaced(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` is not in the file");
+    text.replacen(from, to, 1)
 }
 
 /// Records `a` and `b` in `s`, and a session over them for 2026-06-30.

@@ -481,9 +481,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// [`Renderer::new`] for a corpus whose records changed only what their own pages, rows and
-    /// checks read since `kept` was taken from the renderer of the same settings, theme and registers ([`Renderer::keep`]):
-    /// the order of the records, the browse lists and the Traditional converter are taken over
-    /// instead of made again (`serve`'s preview of an edit).
+    /// checks read since `kept` was taken from the renderer of the same settings, theme and
+    /// registers ([`Renderer::keep`]): the order of the records, the browse lists and the
+    /// Traditional converter are taken over instead of made again (`serve`'s preview of an edit).
     pub fn resume(
         c: &'a Corpus,
         cfg: &'a Config,

@@ -2,8 +2,9 @@
 //! the site changes, and reload the pages open in a browser. Pages served here get a small script
 //! that listens for rebuilds ([`live`]); the files on disk stay exactly what `build` writes. While
 //! the last build has failed, every page request gets a page with its findings instead. When a
-//! save only rewords a record's text or changes its title, keywords, signing date, numbers, genre
-//! or review, the record's own pages are rendered first and served from memory until the rebuild ends ([`preview`]).
+//! save only rewords a record's text or changes its title, keywords, signing date, numbers, genre,
+//! review or dates of validity, the record's own pages are rendered first and served from memory
+//! until the rebuild ends ([`preview`]).
 //!
 //! The port is taken before anything is built, so a busy port is said at once. The preview holds
 //! unpublished drafts, so the server is careful even on 127.0.0.1: it answers only requests

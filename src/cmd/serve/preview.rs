@@ -6,12 +6,11 @@
 //! in the text a check reports, no title shared with another record of the same kind and day, no
 //! number another record holds, no other record and no earlier text reading the dates, the same
 //! state on the build date, what the record's own checks find unchanged), each record's own pages
-//! are rendered at once from what the last build read and linked,
-//! and served in place of the output's files until the rebuild that follows has finished (see
-//! [`super::live`]). The preview is the build's own rendering of the same corpus with the new
-//! records: the rebuild writes the same bytes for those pages (a test compares them after a
-//! series of edits), and everything else (lists, feeds, open data, the search index, the
-//! manifest) follows with the rebuild.
+//! are rendered at once from what the last build read and linked, and served in place of the
+//! output's files until the rebuild that follows has finished (see [`super::live`]). The preview
+//! is the build's own rendering of the same corpus with the new records: the rebuild writes the
+//! same bytes for those pages (a test compares them after a series of edits), and everything else
+//! (lists, feeds, open data, the search index, the manifest) follows with the rebuild.
 
 use crate::cmd::build::Options;
 use crate::model::diag::{Diagnostic, Severity};
@@ -27,7 +26,7 @@ pub struct Preview {
     pub pages: Vec<(String, Vec<u8>)>,
     /// Records taken in whose pages are shown.
     pub records: usize,
-    /// The indexes in the corpus of every record the edit reworded, shown or not.
+    /// The indexes in the corpus of every record whose new reading was taken in, shown or not.
     pub(crate) edited: Vec<usize>,
 }
 
