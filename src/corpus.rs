@@ -6,6 +6,7 @@
 //! date. Only visible records reach output, and only visible records change another's state.
 
 use crate::model::date::Date;
+use crate::model::label::Label;
 use crate::model::{Disclosure, Kind, State, Statement};
 use crate::source::history::{Commit, History};
 use crate::source::parse::Record;
@@ -522,14 +523,19 @@ impl Corpus {
     /// texts. Its timeline and its state on the build date are then made again, and the state
     /// must stay, so that it stays in the same browse lists.
     ///
+    /// It may also give the record other issuers or topics ([`Record::regroups`]) when every
+    /// browse list it joins is one that another public record writes too
+    /// ([`Corpus::lists_written_by_others`]). Nothing the corpus derives reads them; moving the
+    /// record between the renderer's lists is for the caller (`site::Kept::regroup`).
+    ///
     /// Returns whether it took the reading; when not, the record is left as it was.
     pub fn restate<F: PartialEq>(&mut self, i: usize, new: Arc<Record>, findings: impl Fn(&Corpus) -> F) -> bool {
         let Some(old) = self.records.get(i).cloned() else { return false };
-        if old.file != new.file || self.title_taken(i, &new) {
+        if old.file != new.file || !old.regroups(&new) || self.title_taken(i, &new) {
             return false;
         }
-        let dated = !old.restates(&new);
-        if dated && !(old.redates(&new) && self.dates_read_by_none(i)) {
+        let dated = old.effective != new.effective || old.expires != new.expires;
+        if (dated && !self.dates_read_by_none(i)) || !self.lists_written_by_others(i, &new) {
             return false;
         }
         let doc_number = |r: &Record| r.doc_number.as_ref().map(ToString::to_string);
@@ -577,6 +583,31 @@ impl Corpus {
             && self.versions[i].is_empty()
             && self.bad_versions[i].is_empty()
             && !self.records.iter().any(|o| o.amends.iter().chain(&o.repeals).any(|x| x.target.id == r.id))
+    }
+
+    /// Whether every browse list of issuers or topics that record `i` read as `new` joins is one
+    /// that another public record writes too (outside gazette issues and catalogue entries,
+    /// which join none), as the check of what the build writes
+    /// (`check::outputs::record_outputs`) names them: its issuers, and its topics to their
+    /// second level. The paths the build writes are then the same before and after, and that
+    /// check, which found nothing in the build that finished, finds nothing either. A list that
+    /// only this record wrote may go: that takes nothing the check found.
+    fn lists_written_by_others(&self, i: usize, new: &Record) -> bool {
+        let old = &self.records[i];
+        if new.disclosure != Disclosure::Public || matches!(new.kind, Kind::Gazette | Kind::Catalog) {
+            return true;
+        }
+        // Topics name the same list when they agree to their second level.
+        let alike = |a: &[Label], b: &[Label]| a.iter().take(2).eq(b.iter().take(2));
+        let issuers: Vec<&Label> = new.issuers.iter().filter(|x| !old.issuers.contains(x)).collect();
+        let topics: Vec<&[Label]> =
+            new.topics.iter().map(|t| &**t).filter(|t| !old.topics.iter().any(|o| alike(o, t))).collect();
+        let writes = |j: usize, r: &Record| {
+            j != i && r.disclosure == Disclosure::Public && !matches!(r.kind, Kind::Gazette | Kind::Catalog)
+        };
+        let others = || self.records.iter().enumerate().filter(|(j, r)| writes(*j, r));
+        issuers.iter().all(|x| others().any(|(_, r)| r.issuers.contains(x)))
+            && topics.iter().all(|t| others().any(|(_, r)| r.topics.iter().any(|u| alike(u, t))))
     }
 
     /// Whether record `i` read as `new` (or as it was) would share its title with another

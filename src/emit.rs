@@ -230,9 +230,13 @@ impl Staging {
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)?;
             let prefix = Staging::spent_prefix(out);
+            let removing = REMOVING.lock().map(|r| r.clone()).unwrap_or_default();
             for e in std::fs::read_dir(parent)?.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&prefix) {
-                    // Another thread may be removing it at the same time.
+                // One that a thread of this process is removing is left to it: removing the
+                // whole output that `serve` replaced on starting takes tens of seconds at a
+                // national scale, which the first edit would otherwise wait for.
+                if e.file_name().to_string_lossy().starts_with(&prefix) && !removing.contains(&e.path()) {
+                    // Another process may be removing it at the same time.
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
@@ -250,6 +254,21 @@ impl Staging {
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         parent.join(format!(".{name}.gongbao-staging"))
+    }
+
+    /// Removes `spent`, a folder that [`Staging::commit_leaving`] or
+    /// [`Staging::commit_into_leaving`] left aside, on a thread of its own; a [`Staging::new`]
+    /// meanwhile leaves it to that thread.
+    pub(crate) fn remove_aside(spent: PathBuf) {
+        if let Ok(mut r) = REMOVING.lock() {
+            r.insert(spent.clone());
+        }
+        std::thread::spawn(move || {
+            let _ = std::fs::remove_dir_all(&spent);
+            if let Ok(mut r) = REMOVING.lock() {
+                r.remove(&spent);
+            }
+        });
     }
 
     /// A new name for a spent staging folder of output folder `out`, beside it.
@@ -1091,6 +1110,10 @@ fn stamp(p: &Path) -> Option<u64> {
     stamp_of(&std::fs::metadata(p).ok()?)
 }
 
+/// The spent staging folders that threads of this process are removing ([`Staging::remove_aside`]).
+static REMOVING: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
 /// What `serve` keeps of the pages of its last build, in the order of its plan: each job's file
 /// as the build cache lists it, and the records the job read. A rebuild over the same plan (one
 /// that starts from a preview, so with the same records and lists) tells which jobs the edit
@@ -1115,6 +1138,27 @@ impl KeptPages {
                 Some(c) => *f = c.clone(),
                 // Not in the cache: the next build must not take the job as done.
                 None => f.fp = None,
+            }
+        }
+    }
+}
+
+impl KeptPages {
+    /// Puts `lists`, made again with other records ([`crate::site::Kept::regroup`]), in place of
+    /// the lists at the same folders in the plan's pages, in both scripts, and has those pages
+    /// made again: what a list page shows is not a record it read but the list itself.
+    pub(crate) fn relist(&mut self, lists: &[Arc<crate::site::List>]) {
+        let new = |l: &Arc<crate::site::List>| lists.iter().find(|n| n.facet == l.facet && n.path == l.path).cloned();
+        for (job, done) in self.jobs.iter_mut().zip(&mut self.done) {
+            let job = match job {
+                Job::Hant(inner) => &mut **inner,
+                job => job,
+            };
+            if let Job::List(l, _) = job
+                && let Some(n) = new(l)
+            {
+                *l = n;
+                done.1 = None;
             }
         }
     }
@@ -1712,6 +1756,27 @@ mod tests {
         let again = Staging::new(&out).unwrap();
         assert!(!spent.exists(), "removed by the next staging folder");
         again.abandon();
+    }
+
+    /// A folder left aside that a thread of this process is removing is left to it by the next
+    /// staging folder; the thread removes it.
+    #[test]
+    fn a_spent_folder_a_thread_is_removing_is_left_to_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = output(tmp.path());
+        let (st, _) = stage(&out);
+        let spent = st.commit_leaving(true).unwrap().expect("left aside");
+        super::REMOVING.lock().unwrap().insert(spent.clone());
+        let again = Staging::new(&out).unwrap();
+        assert!(spent.exists(), "left to the thread removing it");
+        again.abandon();
+        super::REMOVING.lock().unwrap().remove(&spent);
+        Staging::remove_aside(spent.clone());
+        let gone = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            !spent.exists() && !super::REMOVING.lock().unwrap().contains(&spent)
+        });
+        assert!(gone, "removed by its thread, and no longer listed");
     }
 
     /// Committed with the staging folder left aside, the output is as after `commit_into`; the

@@ -422,6 +422,24 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // The check across records that reads numbers finds something new, then nothing again.
         ("its document number, now another record's".into(), Box::new(set("doc_number", "青建规〔2024〕1号"))),
         ("its document number, its own again".into(), Box::new(set("doc_number", "青交规〔2024〕1号"))),
+        // Its lists: it leaves one and joins one that other records are in, no list changing its
+        // number of pages.
+        ("its topic, one other records have".into(), Box::new(set("topic", "'城乡建设、环境保护\\城乡建设'"))),
+        ("its issuer, one other records have".into(), Box::new(set("issuer", "青川市人民政府办公厅"))),
+        // In one list of the first level once, whatever the topics under it.
+        (
+            "two of its topics under one first level".into(),
+            Box::new(set("topic", "['城乡建设、环境保护\\城乡建设', '城乡建设、环境保护\\环境保护']")),
+        ),
+        // A list no other record is in would be new: the plan is another one.
+        ("its topic, one no other record has".into(), Box::new(set("topic", "'科技、教育\\科技'"))),
+        (
+            "its topic and issuer as they were".into(),
+            Box::new(|| {
+                set("topic", "'工业、交通\\交通'")();
+                set("issuer", "青川市交通运输局")();
+            }),
+        ),
         // Its validity: no record amends or repeals it, nor it another, and it has no earlier
         // texts; taken while its state on the build date stays.
         ("its effective date, a week later".into(), Box::new(set("effective", "2024-04-08"))),
@@ -505,6 +523,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![numbered.clone()], false),
         (vec![numbered.clone()], true),
         (vec![numbered.clone()], true),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], false),
+        (vec![numbered.clone()], false),
+        (vec![numbered.clone()], true),
+        (vec![numbered.clone()], true),
         (vec![numbered.clone()], false),
         (vec![numbered.clone()], false),
         (vec![repealing.clone()], false),
@@ -562,9 +585,71 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
             }
         }
         assert!(ok, "after {what} the demo still builds");
+        if what.contains("under one first level") {
+            let list =
+                std::fs::read_to_string(s.root().join("public/browse/topic/城乡建设、环境保护/index.html")).unwrap();
+            let link = format!("/docs/{}/\"", id_of(&numbered));
+            assert_eq!(list.matches(&link).count(), 1, "after {what}: listed once in the list of the first level");
+        }
         equals_clean(&s, &format!("after {what}"));
         // As `serve` does after each rebuild: the next one takes the cache at its word.
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
+    }
+}
+
+/// A record moved from one browse list to another by its topic alone is previewed, and its
+/// rebuild starts from the kept plan, while no list comes or goes and each keeps its number of
+/// pages; a record not yet published joins no list, but the check of what the build writes
+/// reads its topics: a topic no other record has is not previewed. Each rebuild equals a clean
+/// build.
+#[test]
+fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
+    let topical =
+        |title: &str, published: &str, topic: &str| format!("{}\ntopic: '{topic}'", normative(title, published));
+    for (id, day, topic) in [
+        ("a", "01", "甲类"),
+        ("b", "02", "甲类"),
+        ("c", "03", "甲类"),
+        ("d", "04", "甲类"),
+        ("e", "05", "乙类"),
+        ("g", "06", "丁类"),
+    ] {
+        s.record(id, &topical(&format!("文件{id}"), &format!("2024-01-{day}"), topic), "正文。\n");
+    }
+    // Published after the build date: in no list yet.
+    s.record("f", &topical("文件f", "2027-01-01", "乙类"), "正文。\n");
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    let content = s.root().join("content").canonicalize().unwrap();
+    let steps = [
+        // 甲类 keeps two pages (4 → 3), 乙类 one (1 → 2).
+        ("a", "乙类", true),
+        // 甲类 goes from two pages to one.
+        ("b", "乙类", false),
+        // Back: 甲类 from one page to two.
+        ("b", "甲类", false),
+        // A list only the record not yet published would write.
+        ("f", "丙类", false),
+        ("f", "甲类", true),
+        // 甲类 keeps two pages (3 → 4), 乙类 one (2 → 1).
+        ("e", "甲类", true),
+        // 乙类 would be left with no record: it goes.
+        ("a", "丁类", false),
+    ];
+    for (id, topic, previewed) in steps {
+        let what = format!("{id} moved to {topic}");
+        let path = content.join(format!("{id}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let at = text.find("\ntopic: ").unwrap() + 1;
+        let end = at + text[at..].find('\n').unwrap();
+        std::fs::write(&path, format!("{}topic: '{topic}'{}", &text[..at], &text[end..])).unwrap();
+        opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
+        let preview = gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&path));
+        assert_eq!(preview.is_some(), previewed, "{what}: previewed only while the plan stays");
+        built(&opts);
+        equals_clean(&s, &what);
     }
 }
 

@@ -118,9 +118,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         // The edit only reworded texts or changed what only the records' own pages, rows and
         // checks read, and the preview read them: the analysis it brought up to date is the one
         // reading the site again would make. The records, their links, what the checks report
-        // and the order of the lists are those of the last build (see `Record::rewords`,
-        // `Record::redescribes` and `Corpus::reword`; `Record::restates` and `Corpus::restate`),
-        // so its findings stand and are not printed again.
+        // and the order of the lists are those of the last build, or the lists are those the
+        // preview moved a record between (see `Record::rewords`, `Record::redescribes` and
+        // `Corpus::reword`; `Record::restates`, `Record::regroups` and `Corpus::restate`;
+        // `site::Kept::regroup`), so its findings stand and are not printed again.
         Some(l) if fresh(&l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
@@ -217,7 +218,8 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
     // A rebuild that starts from a preview has the plan of the last build: the plan names files
-    // by ids, dates, versions, attachments and lists, none of which a preview changes. The few
+    // by ids, dates, versions, attachments and lists' folders and pages, none of which a preview
+    // changes (one that moves a record between lists put the new lists in the plan's pages). The few
     // data jobs are taken out of the list in place: a partition into two new lists would hold
     // the plan twice while they are made (at a million records, some four million jobs of 48
     // bytes).
@@ -463,7 +465,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         Failure::io(msg!("无法用新的输出替换 {shown}：{e}", "cannot put the new output in place of {shown}: {e}"))
     })?;
     if let Some(spent) = spent {
-        std::thread::spawn(move || std::fs::remove_dir_all(spent));
+        Staging::remove_aside(spent);
     }
     seal::remember_tops(&out, &written);
     // The publications this build made go into the register once they are in place.

@@ -344,7 +344,11 @@ fn lists(c: &Corpus) -> Vec<List> {
     let mut groups: std::collections::HashMap<(&'static str, String), (String, Vec<usize>)> =
         std::collections::HashMap::new();
     let mut add = |facet: &'static str, path: String, label: &dyn Fn() -> String, i: usize| {
-        groups.entry((facet, path)).or_insert_with(|| (label(), Vec::new())).1.push(i);
+        // A record is in a list once, however many of its topics share the list's first level.
+        let items = &mut groups.entry((facet, path)).or_insert_with(|| (label(), Vec::new())).1;
+        if items.last() != Some(&i) {
+            items.push(i);
+        }
     };
     for i in c.newest_first(None) {
         let r = &c.records[i];
@@ -357,15 +361,7 @@ fn lists(c: &Corpus) -> Vec<List> {
         }
         let y = r.published.year();
         add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
-        for is in &r.issuers {
-            add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.to_string(), i);
-        }
-        for t in &r.topics {
-            add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].to_string(), i);
-            if t.len() > 1 {
-                add("topic", crate::route::list_dir("topic", &[&t[0], &t[1]]), &|| format!("{}\\{}", t[0], t[1]), i);
-            }
-        }
+        groups_of(r, |facet, path, label| add(facet, path, label, i));
         if r.kind.has_legal_force() {
             let state = c.current(i).state.id();
             add("validity", format!("browse/validity/{state}"), &|| state.to_string(), i);
@@ -374,6 +370,20 @@ fn lists(c: &Corpus) -> Vec<List> {
     let mut groups: Vec<_> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
+}
+
+/// The lists of issuers and topics record `r` is in, as (facet, folder, label): the browse
+/// lists an edit of those fields alone moves a record between ([`Kept::regroup`]).
+fn groups_of(r: &Record, mut add: impl FnMut(&'static str, String, &dyn Fn() -> String)) {
+    for is in &r.issuers {
+        add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.to_string());
+    }
+    for t in &r.topics {
+        add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].to_string());
+        if t.len() > 1 {
+            add("topic", crate::route::list_dir("topic", &[&t[0], &t[1]]), &|| format!("{}\\{}", t[0], t[1]));
+        }
+    }
 }
 
 pub(crate) use crate::route::record_dir as record_path;
@@ -464,6 +474,83 @@ pub struct Kept {
     newest: Vec<usize>,
     lists: Vec<Arc<List>>,
     hant: std::sync::OnceLock<Result<hant::Converter, String>>,
+}
+
+impl Kept {
+    /// The browse lists after the records `moved` (each with its earlier reading) changed
+    /// nothing the lists read but their issuers or topics ([`Record::regroups`]), `c` holding
+    /// the new readings: each is taken out of the lists it left and put into those it joined,
+    /// in its place in the order of the newest. Returns the lists made again, or `None`, with
+    /// nothing changed, when a list would come or go or change its number of pages of
+    /// `per_page`: the plan of the site is then another one.
+    pub(crate) fn regroup(
+        &mut self,
+        c: &Corpus,
+        per_page: usize,
+        moved: &[(usize, Arc<Record>)],
+    ) -> Option<Vec<Arc<List>>> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let keyed = |r: &Record| {
+            let mut set = BTreeSet::new();
+            groups_of(r, |facet, path, _| {
+                set.insert((facet, path));
+            });
+            set
+        };
+        let find = |facet: &str, path: &str| {
+            self.lists.binary_search_by(|l| (l.facet, l.path.as_str()).cmp(&(facet, path))).ok()
+        };
+        // The place of each record in the order of the newest, which every list keeps.
+        let mut rank: Vec<u32> = Vec::new();
+        // Each list touched, by its place in `lists`, with its records as they become.
+        let mut touched: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, old) in moved {
+            let i = *i;
+            let r = &c.records[i];
+            if !c.visible[i] || matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+                continue;
+            }
+            let (before, after) = (keyed(old), keyed(r));
+            for (facet, path) in before.difference(&after) {
+                let k = find(facet, path)?;
+                touched.entry(k).or_insert_with(|| self.lists[k].items.clone()).retain(|&j| j != i);
+            }
+            for (facet, path) in after.difference(&before) {
+                let k = find(facet, path)?;
+                if rank.is_empty() {
+                    rank = vec![u32::MAX; c.records.len()];
+                    for (n, &j) in self.newest.iter().enumerate() {
+                        rank[j] = n as u32;
+                    }
+                }
+                let items = touched.entry(k).or_insert_with(|| self.lists[k].items.clone());
+                let at = items.partition_point(|&j| rank[j] < rank[i]);
+                items.insert(at, i);
+            }
+        }
+        let pages = |n: usize| n.div_ceil(per_page.max(1)).max(1);
+        let mut made = Vec::with_capacity(touched.len());
+        for (k, items) in touched {
+            let was = &self.lists[k];
+            let first = *items.first()?;
+            if pages(items.len()) != pages(was.items.len()) {
+                return None;
+            }
+            // A list is labelled as its newest record writes it.
+            let mut label = None;
+            groups_of(&c.records[first], |facet, path, name| {
+                if label.is_none() && facet == was.facet && path == was.path {
+                    label = Some(name());
+                }
+            });
+            let list = List { facet: was.facet, label: label?, path: was.path.clone(), items };
+            made.push((k, Arc::new(list)));
+        }
+        for (k, list) in &made {
+            self.lists[*k] = list.clone();
+        }
+        Some(made.into_iter().map(|(_, l)| l).collect())
+    }
 }
 
 impl<'a> Renderer<'a> {

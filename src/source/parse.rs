@@ -276,6 +276,15 @@ impl Record {
         self.differs_only_in(new, Leeway::Validity)
     }
 
+    /// [`Record::redates`], with its issuers and topics free to differ too. Nothing the corpus
+    /// derives reads them; the browse lists are grouped by them, and the check of what the build
+    /// writes reads the lists' folders: whether the record joins only lists that other records
+    /// are in already, and whether those lists keep their number of pages, is for the caller to
+    /// ask ([`crate::corpus::Corpus::restate`], `serve`'s preview).
+    pub fn regroups(&self, new: &Record) -> bool {
+        self.differs_only_in(new, Leeway::Grouping)
+    }
+
     fn differs_only_in(&self, new: &Record, leeway: Leeway) -> bool {
         let b = &new.body;
         let quiet = b.found.is_none();
@@ -296,6 +305,9 @@ impl Record {
             if leeway >= Leeway::Validity {
                 (r.effective, r.expires) = (Date::from_days(0), None);
             }
+            if leeway >= Leeway::Grouping {
+                (r.issuers, r.topics) = (Box::default(), Box::default());
+            }
             format!("{r:?}")
         };
         quiet && (self.body.chars == 0) == (b.chars == 0) && same_links && frame(self) == frame(new)
@@ -303,14 +315,15 @@ impl Record {
 }
 
 /// What a later reading of a record may change and still be taken in place of the earlier one
-/// (see [`Record::rewords`], [`Record::redescribes`], [`Record::restates`] and
-/// [`Record::redates`]), each level allowing what the one before it does.
+/// (see [`Record::rewords`], [`Record::redescribes`], [`Record::restates`], [`Record::redates`]
+/// and [`Record::regroups`]), each level allowing what the one before it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Leeway {
     Words,
     Description,
     Own,
     Validity,
+    Grouping,
 }
 
 /// What a record keeps of the scan of its text for the whole build: its links, how long it is,

@@ -101,7 +101,7 @@ try {
   for (let i = 0; i < 300 && builds() <= built; i++) await sleep(100);
   await sleep(1500);
   report(
-    log.includes("已先显示改了正文、标题、关键词、日期或编号等的 1 条记录") && loads() === loaded + 1,
+    log.includes("已先显示改了正文、标题、关键词、日期、编号或分类等的 1 条记录") && loads() === loaded + 1,
     "a new wording is previewed and the rebuild does not reload the page again",
     `previewed: ${log.includes("已先显示")}, loads of the page: ${loads() - loaded}`,
   );

@@ -285,7 +285,7 @@ fn show_preview(opts: &BuildOptions, files: &[PathBuf], live: &Live, lang: Lang)
     eprintln!(
         "{}",
         msg!(
-            "已先显示改了正文、标题、关键词、日期或编号等的 {records} 条记录的 {n} 个页面（{ms:.0} 毫秒），其余随完整构建更新",
+            "已先显示改了正文、标题、关键词、日期、编号或分类等的 {records} 条记录的 {n} 个页面（{ms:.0} 毫秒），其余随完整构建更新",
             "showing the {n} page(s) of {records} edited record(s) first ({ms:.0} ms); the rest follows with the rebuild"
         )
         .get(lang)

@@ -1,11 +1,13 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
 //! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres, reviews or
-//! dates of validity did ([`crate::source::parse::Record::rewords`],
-//! [`crate::source::parse::Record::redescribes`], [`crate::source::parse::Record::restates`] and
-//! [`crate::source::parse::Record::redates`]: otherwise the same front matter and links, nothing
-//! in the text a check reports, no title shared with another record of the same kind and day, no
-//! number another record holds, no other record and no earlier text reading the dates, the same
-//! state on the build date, what the record's own checks find unchanged), each record's own pages
+//! dates of validity did, or whose issuers or topics did ([`crate::source::parse::Record::rewords`],
+//! [`crate::source::parse::Record::redescribes`], [`crate::source::parse::Record::restates`],
+//! [`crate::source::parse::Record::redates`] and [`crate::source::parse::Record::regroups`]:
+//! otherwise the same front matter and links, nothing in the text a check reports, no title
+//! shared with another record of the same kind and day, no number another record holds, no other
+//! record and no earlier text reading the dates, the same state on the build date, only lists
+//! joined that other records are in and no list coming, going or changing its number of pages,
+//! what the record's own checks find unchanged), each record's own pages
 //! are rendered at once from what the last build read and linked, and served in place of the
 //! output's files until the rebuild that follows has finished (see [`super::live`]). The preview
 //! is the build's own rendering of the same corpus with the new records: the rebuild writes the
@@ -63,6 +65,8 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     // analysis is left half changed, which does not matter, as the rebuild that follows every
     // preview lets it go unused.
     let mut edited: Vec<usize> = Vec::new();
+    // Records now in other lists of issuers or topics, with their earlier readings.
+    let mut moved: Vec<(usize, Arc<parse::Record>)> = Vec::new();
     // What a finding says, wherever it points.
     let gist = |d: &Diagnostic| (d.rule.id, d.severity == Severity::Error, d.message.zh.clone(), d.private);
     for path in changed {
@@ -106,14 +110,26 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                     let findings = |c: &crate::corpus::Corpus| -> Vec<_> {
                         crate::check::per_record(c, &cx, i).iter().map(gist).collect()
                     };
+                    let was = a.corpus.records[i].clone();
+                    let regrouped = was.issuers != record.issuers || was.topics != record.topics;
                     if !a.corpus.restate(i, record, findings) {
                         return None;
+                    }
+                    if regrouped {
+                        moved.push((i, was));
                     }
                 }
                 edited.push(i);
             }
             _ => return None,
         }
+    }
+    // The lists the records left and joined are made again, and so are their pages, when the
+    // plan stays the same: no list comes or goes, and each keeps its number of pages.
+    if !moved.is_empty() {
+        let (kept, (pages, _)) = (last.kept.as_mut()?, last.planned.as_mut()?);
+        let lists = kept.regroup(&a.corpus, a.cfg.site.per_page, &moved)?;
+        pages.relist(&lists);
     }
     // Every file named was a record saved with the same bytes, or one that came and went: the
     // site the last build read is the site (an empty batch says nothing, and is no preview).
