@@ -478,3 +478,31 @@ fn a_manifest_json_alone_does_not_make_a_folder_an_earlier_output() {
     assert_eq!(s.run(&["build", "--out", "real", "--as-of", "2024-06-01"]).status.code(), Some(2));
     assert!(precious("real").exists());
 }
+
+/// A record with two topics under one first level is in that level's browse list once, counted
+/// once, and has that level once among its search facets (the search page counts a document once
+/// per value it has).
+#[test]
+fn a_record_is_listed_once_under_a_first_level_its_topics_share() {
+    let s = Site::new();
+    let with = |title: &str, day: &str, topic: &str| format!("{}\ntopic: {topic}", normative(title, day));
+    s.record("a", &with("甲文件", "2024-01-02", "['甲类\\一', '甲类\\二']"), "正文。\n");
+    s.record("b", &with("乙文件", "2024-01-03", "'甲类\\一'"), "正文。\n");
+    let o = s.run(&["build", "--as-of", "2026-06-30"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = s.root().join("public");
+    let list = std::fs::read_to_string(out.join("browse/topic/甲类/index.html")).unwrap();
+    assert_eq!(list.matches("href=\"/docs/a/\"").count(), 1, "{list}");
+    assert!(list.contains("共 2 条"), "{list}");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("search/meta.json")).unwrap()).unwrap();
+    let topics = meta["topics"].as_array().unwrap();
+    let first = topics.iter().position(|t| t == "甲类").expect("the first level is a label");
+    let facets: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("search/f/0.json")).unwrap()).unwrap();
+    let rows = facets.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row[3], serde_json::json!([first]), "each document has 甲类 once: {row}");
+    }
+}

@@ -1108,7 +1108,13 @@ impl Renderer<'_> {
             0.into()
         };
         let kind = Kind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0);
-        let topics: Vec<&str> = r.topics.iter().filter_map(|t| t.first()).map(|l| &**l).collect();
+        // Each first level once, as in the browse lists: the page counts a document once per value.
+        let mut topics: Vec<&str> = Vec::new();
+        for t in r.topics.iter().filter_map(|t| t.first()) {
+            if !topics.contains(&&**t) {
+                topics.push(t);
+            }
+        }
         let facets = serde_json::json!([kind, r.published.year(), r.issuers, topics, timeline]);
         let display = serde_json::json!([
             self.doc_href(i),
