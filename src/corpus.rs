@@ -6,7 +6,6 @@
 //! date. Only visible records reach output, and only visible records change another's state.
 
 use crate::model::date::Date;
-use crate::model::label::Label;
 use crate::model::{Disclosure, Kind, State, Statement};
 use crate::source::history::{Commit, History};
 use crate::source::parse::Record;
@@ -586,28 +585,34 @@ impl Corpus {
     }
 
     /// Whether every browse list of issuers or topics that record `i` read as `new` joins is one
-    /// that another public record writes too (outside gazette issues and catalogue entries,
-    /// which join none), as the check of what the build writes
-    /// (`check::outputs::record_outputs`) names them: its issuers, and its topics to their
-    /// second level. The paths the build writes are then the same before and after, and that
-    /// check, which found nothing in the build that finished, finds nothing either. A list that
-    /// only this record wrote may go: that takes nothing the check found.
+    /// that another public record joins too, as `route::lists_of` names them (gazette issues and
+    /// catalogue entries join none): the check of what the build writes (`check::outputs`) takes
+    /// those folders from there, so the paths the build writes are then the same before and
+    /// after, and that check, which found nothing in the build that finished, finds nothing
+    /// either. A list that only this record joined may go: that takes nothing the check found.
     fn lists_written_by_others(&self, i: usize, new: &Record) -> bool {
         let old = &self.records[i];
-        if new.disclosure != Disclosure::Public || matches!(new.kind, Kind::Gazette | Kind::Catalog) {
+        if new.disclosure != Disclosure::Public {
             return true;
         }
-        // Topics name the same list when they agree to their second level.
-        let alike = |a: &[Label], b: &[Label]| a.iter().take(2).eq(b.iter().take(2));
-        let issuers: Vec<&Label> = new.issuers.iter().filter(|x| !old.issuers.contains(x)).collect();
-        let topics: Vec<&[Label]> =
-            new.topics.iter().map(|t| &**t).filter(|t| !old.topics.iter().any(|o| alike(o, t))).collect();
-        let writes = |j: usize, r: &Record| {
-            j != i && r.disclosure == Disclosure::Public && !matches!(r.kind, Kind::Gazette | Kind::Catalog)
+        // A list is named by its facet and labels (its folder is made of them), so the other
+        // records' lists are asked without making a folder for each.
+        let groups = |r: &Record| {
+            let mut all: Vec<(&'static str, Vec<String>)> = Vec::new();
+            crate::route::lists_of(r, |facet, labels| {
+                all.push((facet, labels.iter().map(|l| l.to_string()).collect()))
+            });
+            all
         };
-        let others = || self.records.iter().enumerate().filter(|(j, r)| writes(*j, r));
-        issuers.iter().all(|x| others().any(|(_, r)| r.issuers.contains(x)))
-            && topics.iter().all(|t| others().any(|(_, r)| r.topics.iter().any(|u| alike(u, t))))
+        let before = groups(old);
+        let joined: Vec<_> = groups(new).into_iter().filter(|g| !before.contains(g)).collect();
+        let joins = |r: &Record, (facet, labels): &(&'static str, Vec<String>)| {
+            let mut found = false;
+            crate::route::lists_of(r, |f, l| found |= f == *facet && l.iter().eq(labels.iter()));
+            found
+        };
+        let others = || self.records.iter().enumerate().filter(|(j, r)| *j != i && r.disclosure == Disclosure::Public);
+        joined.iter().all(|g| others().any(|(_, r)| joins(r, g)))
     }
 
     /// Whether record `i` read as `new` (or as it was) would share its title with another

@@ -480,14 +480,16 @@ fn a_manifest_json_alone_does_not_make_a_folder_an_earlier_output() {
 }
 
 /// A record with two topics under one first level is in that level's browse list once, counted
-/// once, and has that level once among its search facets (the search page counts a document once
-/// per value it has).
+/// once, and has that level once among its search facets; an issuer written twice is one facet
+/// value (the search page counts a document once per value it has).
 #[test]
 fn a_record_is_listed_once_under_a_first_level_its_topics_share() {
     let s = Site::new();
     let with = |title: &str, day: &str, topic: &str| format!("{}\ntopic: {topic}", normative(title, day));
     s.record("a", &with("甲文件", "2024-01-02", "['甲类\\一', '甲类\\二']"), "正文。\n");
     s.record("b", &with("乙文件", "2024-01-03", "'甲类\\一'"), "正文。\n");
+    // An issuer written twice.
+    s.record("c", "kind: normative\ntitle: 丙文件\nissuer: [测试局, 测试局]\npublished: 2024-01-04", "正文。\n");
     let o = s.run(&["build", "--as-of", "2026-06-30"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = s.root().join("public");
@@ -501,8 +503,15 @@ fn a_record_is_listed_once_under_a_first_level_its_topics_share() {
     let facets: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("search/f/0.json")).unwrap()).unwrap();
     let rows = facets.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
-    for row in rows {
+    assert_eq!(rows.len(), 3);
+    let topical: Vec<_> = rows.iter().filter(|row| row[3] != serde_json::json!([])).collect();
+    assert_eq!(topical.len(), 2, "{rows:?}");
+    for row in topical {
         assert_eq!(row[3], serde_json::json!([first]), "each document has 甲类 once: {row}");
     }
+    assert!(
+        rows.iter().any(|row| row[2].as_array().unwrap().len() == 1 && row[3] == serde_json::json!([])),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|row| row[2].as_array().unwrap().len() == 1), "each issuer once: {rows:?}");
 }

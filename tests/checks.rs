@@ -634,6 +634,17 @@ fn a_file_after_the_paths_below_it_is_a_clash_for_each_of_them() {
     assert_eq!(files, ["content/0.md", "content/1.md"]);
 }
 
+/// A topic writes the list of its first level too: `Abc\\X` and `abc` would write
+/// `browse/topic/Abc/` and `browse/topic/abc/`, one folder on a file system that ignores case.
+#[test]
+fn a_topics_first_level_list_clashes_with_another_written_in_another_case() {
+    let s = Site::new();
+    s.record("a", &format!("{}\ntopic: 'Abc\\X'", normative("甲", "2024-01-02")), "甲。\n");
+    s.record("b", &format!("{}\ntopic: 'abc'", normative("乙", "2024-01-03")), "乙。\n");
+    assert_eq!(clashes(&s), [("content/b.md".to_string(), 6)]);
+    assert_eq!(s.run(&["build", "--as-of", "2024-06-01"]).status.code(), Some(1));
+}
+
 #[test]
 fn ids_equal_after_case_folding_and_normalisation_are_duplicates() {
     for (a, b) in [("\u{212A}1", "k1"), ("Notice-2", "notice-2"), ("caf\u{e9}", "cafe\u{301}")] {

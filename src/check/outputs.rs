@@ -4,9 +4,9 @@
 
 use super::err;
 use crate::corpus::Corpus;
+use crate::model::Disclosure;
 use crate::model::diag::{Diagnostic, Pos};
 use crate::model::rules;
-use crate::model::{Disclosure, Kind};
 use crate::msg;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -63,15 +63,11 @@ fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
             add(crate::route::file_dest(r, &p), pos, Written::File);
         }
     }
-    if !matches!(r.kind, Kind::Gazette | Kind::Catalog) {
-        for is in &r.issuers {
-            add(format!("{}/index.html", crate::route::list_dir("issuer", &[is])), r.pos("issuer"), Written::List);
-        }
-        for t in &r.topics {
-            let levels: Vec<&str> = t.iter().take(2).map(|l| &**l).collect();
-            add(format!("{}/index.html", crate::route::list_dir("topic", &levels)), r.pos("topic"), Written::List);
-        }
-    }
+    // Every list folder the build writes, the first level of a topic too (`Abc\\X` and `abc`
+    // clash on a file system that ignores case).
+    crate::route::lists_of(r, |facet, labels| {
+        add(format!("{}/index.html", crate::route::list_dir(facet, labels)), r.pos(facet), Written::List)
+    });
     all
 }
 

@@ -361,7 +361,9 @@ fn lists(c: &Corpus) -> Vec<List> {
         }
         let y = r.published.year();
         add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
-        groups_of(r, |facet, path, label| add(facet, path, label, i));
+        crate::route::lists_of(r, |facet, labels| {
+            add(facet, crate::route::list_dir(facet, labels), &|| labels.join("\\"), i)
+        });
         if r.kind.has_legal_force() {
             let state = c.current(i).state.id();
             add("validity", format!("browse/validity/{state}"), &|| state.to_string(), i);
@@ -370,20 +372,6 @@ fn lists(c: &Corpus) -> Vec<List> {
     let mut groups: Vec<_> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups.into_iter().map(|((facet, path), (label, items))| List { facet, label, path, items }).collect()
-}
-
-/// The lists of issuers and topics record `r` is in, as (facet, folder, label): the browse
-/// lists an edit of those fields alone moves a record between ([`Kept::regroup`]).
-fn groups_of(r: &Record, mut add: impl FnMut(&'static str, String, &dyn Fn() -> String)) {
-    for is in &r.issuers {
-        add("issuer", crate::route::list_dir("issuer", &[is]), &|| is.to_string());
-    }
-    for t in &r.topics {
-        add("topic", crate::route::list_dir("topic", &[&t[0]]), &|| t[0].to_string());
-        if t.len() > 1 {
-            add("topic", crate::route::list_dir("topic", &[&t[0], &t[1]]), &|| format!("{}\\{}", t[0], t[1]));
-        }
-    }
 }
 
 pub(crate) use crate::route::record_dir as record_path;
@@ -492,8 +480,8 @@ impl Kept {
         use std::collections::{BTreeMap, BTreeSet};
         let keyed = |r: &Record| {
             let mut set = BTreeSet::new();
-            groups_of(r, |facet, path, _| {
-                set.insert((facet, path));
+            crate::route::lists_of(r, |facet, labels| {
+                set.insert((facet, crate::route::list_dir(facet, labels)));
             });
             set
         };
@@ -538,9 +526,9 @@ impl Kept {
             }
             // A list is labelled as its newest record writes it.
             let mut label = None;
-            groups_of(&c.records[first], |facet, path, name| {
-                if label.is_none() && facet == was.facet && path == was.path {
-                    label = Some(name());
+            crate::route::lists_of(&c.records[first], |facet, labels| {
+                if label.is_none() && facet == was.facet && crate::route::list_dir(facet, labels) == was.path {
+                    label = Some(labels.join("\\"));
                 }
             });
             let list = List { facet: was.facet, label: label?, path: was.path.clone(), items };

@@ -1108,14 +1108,20 @@ impl Renderer<'_> {
             0.into()
         };
         let kind = Kind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0);
-        // Each first level once, as in the browse lists: the page counts a document once per value.
-        let mut topics: Vec<&str> = Vec::new();
-        for t in r.topics.iter().filter_map(|t| t.first()) {
-            if !topics.contains(&&**t) {
-                topics.push(t);
+        // Each issuer and first level once, as in the browse lists: the search page counts a
+        // document once per value it has.
+        fn once<'a>(all: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+            let mut kept: Vec<&str> = Vec::new();
+            for x in all {
+                if !kept.contains(&x) {
+                    kept.push(x);
+                }
             }
+            kept
         }
-        let facets = serde_json::json!([kind, r.published.year(), r.issuers, topics, timeline]);
+        let issuers = once(r.issuers.iter().map(|x| &**x));
+        let topics = once(r.topics.iter().filter_map(|t| t.first()).map(|x| &**x));
+        let facets = serde_json::json!([kind, r.published.year(), issuers, topics, timeline]);
         let display = serde_json::json!([
             self.doc_href(i),
             r.title,
