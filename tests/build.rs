@@ -515,3 +515,26 @@ fn a_record_is_listed_once_under_a_first_level_its_topics_share() {
     );
     assert!(rows.iter().all(|row| row[2].as_array().unwrap().len() == 1), "each issuer once: {rows:?}");
 }
+
+/// A catalogue entry is in no browse list, so its page names its issuer and topic without
+/// linking to lists that may not exist; a document's page links to its own.
+#[test]
+fn a_catalogue_entry_names_its_issuer_and_topic_without_links() {
+    let s = Site::new();
+    let entry = "kind: catalog\ntitle: 行政许可事项\nissuer: 目录专属局\ntopic: '目录专属类\\子类'\npublished: 2024-01-10\ncatalog:\n  category: 行政许可\n  basis: 《行政许可法》\n  time_limit: 20个工作日\n  unit: 各部门\n  channel: 门户网站";
+    s.record("entry", entry, "正文。\n");
+    s.record("doc", &format!("{}\ntopic: '文件类\\子类'", normative("甲文件", "2024-01-02")), "正文。\n");
+    let o = s.run(&["build", "--as-of", "2026-06-30"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = s.root().join("public");
+    let page = std::fs::read_to_string(out.join("docs/entry/index.html")).unwrap();
+    assert!(page.contains("目录专属局") && page.contains("目录专属类\\子类"), "named: {page}");
+    assert!(!page.contains("/browse/issuer/") && !page.contains("/browse/topic/"), "no link to a list: {page}");
+    assert!(!out.join("browse/issuer/目录专属局").exists());
+    let doc: Vec<String> =
+        links(&std::fs::read_to_string(out.join("docs/doc/index.html")).unwrap()).iter().map(|l| decode(l)).collect();
+    for list in ["browse/topic/文件类/子类/", "browse/issuer/测试市人民政府办公室/"] {
+        assert!(doc.contains(&format!("/{list}")), "{list}: {doc:?}");
+        assert!(out.join(list).join("index.html").is_file(), "{list}");
+    }
+}

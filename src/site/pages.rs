@@ -5,6 +5,7 @@
 use super::views::*;
 use super::{List, Place, Renderer, memo, record_path, window};
 use crate::model::Kind;
+use crate::source::parse::Record;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -230,25 +231,32 @@ impl Renderer<'_> {
         }
     }
 
-    /// Record `i`'s issuing bodies, each with its browse list.
+    /// Record `i`'s issuing bodies, each with its browse list; none for a record in no list (a
+    /// catalogue entry, a gazette issue: `route::lists_of`), whose issuer may have no list.
     fn issuers(&self, i: usize) -> Vec<Issuer<'_>> {
-        self.c.records[i]
-            .issuers
-            .iter()
-            .map(|s| Issuer { name: s, url: self.href(&format!("{}/", crate::route::list_dir("issuer", &[s]))) })
-            .collect()
+        let r = &self.c.records[i];
+        r.issuers.iter().map(|s| Issuer { name: s, url: self.list_href(r, "issuer", &[s]) }).collect()
     }
 
-    /// Record `i`'s topics, each with its browse list (of its first two levels).
+    /// Record `i`'s topics, each with its browse list (of its first two levels), as for
+    /// [`Renderer::issuers`].
     fn topics(&self, i: usize) -> Vec<Topic> {
-        self.c.records[i]
-            .topics
+        let r = &self.c.records[i];
+        r.topics
             .iter()
             .map(|t| {
                 let levels: Vec<&str> = t.iter().take(2).map(|l| &**l).collect();
-                Topic { label: t.join("\\"), url: self.href(&format!("{}/", crate::route::list_dir("topic", &levels))) }
+                Topic { label: t.join("\\"), url: self.list_href(r, "topic", &levels) }
             })
             .collect()
+    }
+
+    /// The address of the browse list of `facet` and `labels` when record `r` is in it, else
+    /// empty.
+    fn list_href(&self, r: &Record, facet: &str, labels: &[&str]) -> String {
+        let mut joins = false;
+        crate::route::lists_of(r, |f, l| joins |= f == facet && l == labels);
+        if joins { self.href(&format!("{}/", crate::route::list_dir(facet, labels))) } else { String::new() }
     }
 
     /// The metadata panel of record `i`, for its version pages: the fields the document page

@@ -272,7 +272,7 @@ pub(crate) struct Attachment<'a> {
 pub(crate) struct Topic {
     /// Its levels joined with `\`.
     pub label: String,
-    /// Address of the browse list.
+    /// Address of the browse list; empty when the record is in none (a catalogue entry).
     pub url: String,
 }
 
@@ -281,7 +281,8 @@ pub(crate) struct Topic {
 pub(crate) struct Issuer<'a> {
     /// Its name.
     pub name: &'a str,
-    /// Address of the browse list.
+    /// Address of the browse list; empty when the record is in none (a catalogue entry, a
+    /// gazette issue).
     pub url: String,
 }
 
