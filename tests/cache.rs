@@ -650,6 +650,9 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
         assert_eq!(preview.is_some(), previewed, "{what}: previewed only while the plan stays");
         built(&opts);
         equals_clean(&s, &what);
+        // As `serve` does after each rebuild: the next one takes the cache at its word, and
+        // tells the pages an edit reached from what they read.
+        assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
 }
 
