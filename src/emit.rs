@@ -1141,9 +1141,7 @@ impl KeptPages {
             }
         }
     }
-}
 
-impl KeptPages {
     /// Puts `lists`, made again with other records ([`crate::site::Kept::regroup`]), in place of
     /// the lists at the same folders in the plan's pages, in both scripts, and has those pages
     /// made again: what a list page shows is not a record it read but the list itself.
