@@ -585,11 +585,12 @@ impl Corpus {
     }
 
     /// Whether every browse list of issuers or topics that record `i` read as `new` joins is one
-    /// that another public record joins too, as `route::lists_of` names them (gazette issues and
-    /// catalogue entries join none): the check of what the build writes (`check::outputs`) takes
-    /// those folders from there, so the paths the build writes are then the same before and
-    /// after, and that check, which found nothing in the build that finished, finds nothing
-    /// either. A list that only this record joined may go: that takes nothing the check found.
+    /// that another public record joins too, as [`Record::lists_joined`] names them (gazette
+    /// issues and catalogue entries join none): the check of what the build writes
+    /// (`check::outputs`) takes those folders from there, so the paths the build writes are then
+    /// the same before and after, and that check, which found nothing in the build that
+    /// finished, finds nothing either. A list that only this record joined may go: that takes
+    /// nothing the check found.
     fn lists_written_by_others(&self, i: usize, new: &Record) -> bool {
         let old = &self.records[i];
         if new.disclosure != Disclosure::Public {
@@ -599,16 +600,14 @@ impl Corpus {
         // records' lists are asked without making a folder for each.
         let groups = |r: &Record| {
             let mut all: Vec<(&'static str, Vec<String>)> = Vec::new();
-            crate::route::lists_of(r, |facet, labels| {
-                all.push((facet, labels.iter().map(|l| l.to_string()).collect()))
-            });
+            r.lists_joined(|facet, labels| all.push((facet, labels.iter().map(|l| l.to_string()).collect())));
             all
         };
         let before = groups(old);
         let joined: Vec<_> = groups(new).into_iter().filter(|g| !before.contains(g)).collect();
         let joins = |r: &Record, (facet, labels): &(&'static str, Vec<String>)| {
             let mut found = false;
-            crate::route::lists_of(r, |f, l| found |= f == *facet && l.iter().eq(labels.iter()));
+            r.lists_joined(|f, l| found |= f == *facet && l.iter().eq(labels.iter()));
             found
         };
         let others = || self.records.iter().enumerate().filter(|(j, r)| *j != i && r.disclosure == Disclosure::Public);

@@ -58,26 +58,6 @@ pub(crate) fn file_dest(r: &Record, under_content: &str) -> String {
     format!("{}/{rel}", record_dir(r))
 }
 
-/// The browse lists of issuers and topics record `r` joins, as their facet and labels: one per
-/// issuer, and per topic one for its first level and one for its first two. A list's folder is
-/// [`list_dir`] of them, and its label the labels joined by `\\`. Gazette issues and catalogue
-/// entries join none. The lists the site is browsed by (`site::lists`), the check of what the
-/// build writes (`check::outputs`) and `serve`'s moving a record between lists all ask here.
-pub(crate) fn lists_of<'r>(r: &'r Record, mut add: impl FnMut(&'static str, &[&'r str])) {
-    if matches!(r.kind, crate::model::Kind::Gazette | crate::model::Kind::Catalog) {
-        return;
-    }
-    for is in &r.issuers {
-        add("issuer", &[is]);
-    }
-    for t in &r.topics {
-        add("topic", &[&t[0]]);
-        if t.len() > 1 {
-            add("topic", &[&t[0], &t[1]]);
-        }
-    }
-}
-
 /// The folder of the first page of a browse list: `browse/<facet>/<segments…>`.
 pub(crate) fn list_dir(facet: &str, values: &[&str]) -> String {
     let mut p = format!("browse/{facet}");

@@ -65,7 +65,7 @@ fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
     }
     // Every list folder the build writes, the first level of a topic too (`Abc\\X` and `abc`
     // clash on a file system that ignores case).
-    crate::route::lists_of(r, |facet, labels| {
+    r.lists_joined(|facet, labels| {
         add(format!("{}/index.html", crate::route::list_dir(facet, labels)), r.pos(facet), Written::List)
     });
     all

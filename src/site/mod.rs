@@ -361,9 +361,7 @@ fn lists(c: &Corpus) -> Vec<List> {
         }
         let y = r.published.year();
         add("year", format!("browse/year/{y}"), &|| y.to_string(), i);
-        crate::route::lists_of(r, |facet, labels| {
-            add(facet, crate::route::list_dir(facet, labels), &|| labels.join("\\"), i)
-        });
+        r.lists_joined(|facet, labels| add(facet, crate::route::list_dir(facet, labels), &|| labels.join("\\"), i));
         if r.kind.has_legal_force() {
             let state = c.current(i).state.id();
             add("validity", format!("browse/validity/{state}"), &|| state.to_string(), i);
@@ -480,7 +478,7 @@ impl Kept {
         use std::collections::{BTreeMap, BTreeSet};
         let keyed = |r: &Record| {
             let mut set = BTreeSet::new();
-            crate::route::lists_of(r, |facet, labels| {
+            r.lists_joined(|facet, labels| {
                 set.insert((facet, crate::route::list_dir(facet, labels)));
             });
             set
@@ -526,7 +524,7 @@ impl Kept {
             }
             // A list is labelled as its newest record writes it.
             let mut label = None;
-            crate::route::lists_of(&c.records[first], |facet, labels| {
+            c.records[first].lists_joined(|facet, labels| {
                 if label.is_none() && facet == was.facet && crate::route::list_dir(facet, labels) == was.path {
                     label = Some(labels.join("\\"));
                 }

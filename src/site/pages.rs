@@ -232,7 +232,7 @@ impl Renderer<'_> {
     }
 
     /// Record `i`'s issuing bodies, each with its browse list; none for a record in no list (a
-    /// catalogue entry, a gazette issue: `route::lists_of`), whose issuer may have no list.
+    /// catalogue entry, a gazette issue: `Record::lists_joined`), whose issuer may have no list.
     fn issuers(&self, i: usize) -> Vec<Issuer<'_>> {
         let r = &self.c.records[i];
         r.issuers.iter().map(|s| Issuer { name: s, url: self.list_href(r, "issuer", &[s]) }).collect()
@@ -255,7 +255,7 @@ impl Renderer<'_> {
     /// empty.
     fn list_href(&self, r: &Record, facet: &str, labels: &[&str]) -> String {
         let mut joins = false;
-        crate::route::lists_of(r, |f, l| joins |= f == facet && l == labels);
+        r.lists_joined(|f, l| joins |= f == facet && l == labels);
         if joins { self.href(&format!("{}/", crate::route::list_dir(facet, labels))) } else { String::new() }
     }
 

@@ -237,6 +237,27 @@ impl Record {
         self.key_pos.get(k).unwrap_or(Pos::new(1, 1))
     }
 
+    /// The browse lists of issuers and topics the record joins, as their facet and labels: one
+    /// per issuer, and per topic one for its first level and one for its first two. A list's
+    /// folder is `route::list_dir` of them, and its label the labels joined by `\\`. Gazette
+    /// issues and catalogue entries join none. The lists the site is browsed by (`site::lists`),
+    /// the check of what the build writes (`check::outputs`), the links of a record's page and
+    /// `serve`'s moving a record between lists all ask here.
+    pub fn lists_joined<'r>(&'r self, mut add: impl FnMut(&'static str, &[&'r str])) {
+        if matches!(self.kind, Kind::Gazette | Kind::Catalog) {
+            return;
+        }
+        for is in &self.issuers {
+            add("issuer", &[is]);
+        }
+        for t in &self.topics {
+            add("topic", &[&t[0]]);
+            if t.len() > 1 {
+                add("topic", &[&t[0], &t[1]]);
+            }
+        }
+    }
+
     /// Whether `new`, a later reading of the same file, differs from this one only in the wording
     /// of its text: the same front matter (every field, and where each key is written), the same
     /// links in the same order, text on both sides or on neither, and nothing in the new text that
