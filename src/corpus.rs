@@ -516,21 +516,21 @@ impl Corpus {
     /// with the old. No other record's checks read these fields, and nothing the corpus derived
     /// changes.
     ///
-    /// The reading may also move the dates of the record's validity ([`Record::redates`]) when
-    /// no other record reads them and the record's own texts do not follow from them: it amends
-    /// and repeals no record, none amends or repeals it (public or not), and it has no earlier
-    /// texts. Its timeline and its state on the build date are then made again, and the state
-    /// must stay, so that it stays in the same browse lists.
+    /// The reading may also move the dates of the record's validity when no other record reads
+    /// them and the record's own texts do not follow from them: it amends and repeals no
+    /// record, none amends or repeals it (public or not), and it has no earlier texts. Its
+    /// timeline and its state on the build date are then made again, and the state must stay,
+    /// so that it stays in the same browse lists.
     ///
-    /// It may also give the record other issuers or topics ([`Record::regroups`]) when every
-    /// browse list it joins is one that another public record writes too
-    /// ([`Corpus::lists_written_by_others`]). Nothing the corpus derives reads them; moving the
-    /// record between the renderer's lists is for the caller (`site::Kept::regroup`).
+    /// It may also give the record other issuers or topics when every browse list it joins is
+    /// one that another public record writes too ([`Corpus::lists_written_by_others`]). Nothing
+    /// the corpus derives reads them; moving the record between the renderer's lists is for the
+    /// caller (`site::Kept::regroup`).
     ///
     /// Returns whether it took the reading; when not, the record is left as it was.
     pub fn restate<F: PartialEq>(&mut self, i: usize, new: Arc<Record>, findings: impl Fn(&Corpus) -> F) -> bool {
         let Some(old) = self.records.get(i).cloned() else { return false };
-        if old.file != new.file || !old.regroups(&new) || self.title_taken(i, &new) {
+        if old.file != new.file || !old.restates(&new) || self.title_taken(i, &new) {
             return false;
         }
         let dated = old.effective != new.effective || old.expires != new.expires;
@@ -598,16 +598,16 @@ impl Corpus {
         }
         // A list is named by its facet and labels (its folder is made of them), so the other
         // records' lists are asked without making a folder for each.
-        let groups = |r: &Record| {
-            let mut all: Vec<(&'static str, Vec<String>)> = Vec::new();
-            r.lists_joined(|facet, labels| all.push((facet, labels.iter().map(|l| l.to_string()).collect())));
+        fn groups(r: &Record) -> Vec<(&'static str, Vec<&str>)> {
+            let mut all = Vec::new();
+            r.lists_joined(|facet, labels| all.push((facet, labels.to_vec())));
             all
-        };
+        }
         let before = groups(old);
         let joined: Vec<_> = groups(new).into_iter().filter(|g| !before.contains(g)).collect();
-        let joins = |r: &Record, (facet, labels): &(&'static str, Vec<String>)| {
+        let joins = |r: &Record, (facet, labels): &(&'static str, Vec<&str>)| {
             let mut found = false;
-            r.lists_joined(|f, l| found |= f == *facet && l.iter().eq(labels.iter()));
+            r.lists_joined(|f, l| found |= f == *facet && l == labels.as_slice());
             found
         };
         let others = || self.records.iter().enumerate().filter(|(j, r)| *j != i && r.disclosure == Disclosure::Public);

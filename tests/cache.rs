@@ -344,13 +344,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     let set = |key: &'static str, value: &'static str| {
         let numbered = numbered.clone();
         let edit = &edit;
-        move || {
-            edit(&numbered, &|t| {
-                let at = t.find(&format!("\n{key}: ")).expect("the key") + 1;
-                let end = at + t[at..].find('\n').unwrap();
-                format!("{}{key}: {value}{}", &t[..at], &t[end..])
-            })
-        }
+        move || edit(&numbered, &|t| with_key(&t, key, value))
     };
     // A record with earlier versions: rewording its current text changes its redlines too.
     let versioned = {
@@ -462,24 +456,12 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         ),
         (
             "the issuer of a record, one no other record has".into(),
-            Box::new(|| {
-                edit(&reissued, &|t| {
-                    let at = t.find("\nissuer: ").expect("an issuer") + 1;
-                    let end = at + t[at..].find('\n').unwrap();
-                    format!("{}issuer: 青川市审计局{}", &t[..at], &t[end..])
-                })
-            }),
+            Box::new(|| edit(&reissued, &|t| with_key(&t, "issuer", "青川市审计局"))),
         ),
         ("an earlier version's text".into(), Box::new(|| edit(&version, &|t| t + "\n旧文本中补充的一段。\n"))),
         (
             "a record's publication date, now the newest in the feeds and lists".into(),
-            Box::new(|| {
-                edit(&unreferenced, &|t| {
-                    let at = t.find("\npublished: ").expect("a publication date") + 1;
-                    let end = at + t[at..].find('\n').unwrap();
-                    format!("{}published: 2026-06-01{}", &t[..at], &t[end..])
-                })
-            }),
+            Box::new(|| edit(&unreferenced, &|t| with_key(&t, "published", "2026-06-01"))),
         ),
         (
             "a record deleted".into(),
@@ -642,9 +624,7 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
         let what = format!("{id} moved to {topic}");
         let path = content.join(format!("{id}.md"));
         let text = std::fs::read_to_string(&path).unwrap();
-        let at = text.find("\ntopic: ").unwrap() + 1;
-        let end = at + text[at..].find('\n').unwrap();
-        std::fs::write(&path, format!("{}topic: '{topic}'{}", &text[..at], &text[end..])).unwrap();
+        std::fs::write(&path, with_key(&text, "topic", &format!("'{topic}'"))).unwrap();
         opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
         let preview = gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&path));
         assert_eq!(preview.is_some(), previewed, "{what}: previewed only while the plan stays");
@@ -654,6 +634,13 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
         // tells the pages an edit reached from what they read.
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
+}
+
+/// `text` with the line of front-matter key `key` given `value`; the key must be there.
+fn with_key(text: &str, key: &str, value: &str) -> String {
+    let at = text.find(&format!("\n{key}: ")).unwrap_or_else(|| panic!("no `{key}` in the file")) + 1;
+    let end = at + text[at..].find('\n').unwrap();
+    format!("{}{key}: {value}{}", &text[..at], &text[end..])
 }
 
 /// `text` with the first `from` made `to`; `from` must be there, so that a step of a series

@@ -120,7 +120,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         // reading the site again would make. The records, their links, what the checks report
         // and the order of the lists are those of the last build, or the lists are those the
         // preview moved a record between (see `Record::rewords`, `Record::redescribes` and
-        // `Corpus::reword`; `Record::restates`, `Record::regroups` and `Corpus::restate`;
+        // `Corpus::reword`; `Record::restates` and `Corpus::restate`;
         // `site::Kept::regroup`), so its findings stand and are not printed again.
         Some(l) if fresh(&l) => {
             let mut a = l.analysis;

@@ -464,7 +464,7 @@ pub struct Kept {
 
 impl Kept {
     /// The browse lists after the records `moved` (each with its earlier reading) changed
-    /// nothing the lists read but their issuers or topics ([`Record::regroups`]), `c` holding
+    /// nothing the lists read but their issuers or topics ([`Record::restates`]), `c` holding
     /// the new readings: each is taken out of the lists it left and put into those it joined,
     /// in its place in the order of the newest. Returns the lists made again, or `None`, with
     /// nothing changed, when a list would come or go or change its number of pages of

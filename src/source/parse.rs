@@ -277,33 +277,22 @@ impl Record {
         self.differs_only_in(new, Leeway::Description)
     }
 
-    /// [`Record::redescribes`], with the fields that only the record's own pages, rows and
-    /// checks read free to differ too: the signing date, the document, index and registration
-    /// numbers, the genre and the secrecy review. The corpus derives nothing from them (no
-    /// relation, timeline, visibility or version reads one), no list is grouped or ordered by
-    /// one, and no check of another record reads them; what the record's own checks and the
-    /// checks across records that read numbers (`duplicate-index-no`, `duplicate-doc-number`)
-    /// find is for the caller to ask ([`crate::corpus::Corpus::restate`]).
+    /// [`Record::redescribes`], with more of the front matter free to differ too, each part
+    /// read by fewer things than the rest; what each is read by is for the caller to ask
+    /// ([`crate::corpus::Corpus::restate`], and `serve`'s preview for the lists):
+    /// - the fields only the record's own pages, rows and checks read: the signing date, the
+    ///   document, index and registration numbers, the genre and the secrecy review. The corpus
+    ///   derives nothing from them, no list is grouped or ordered by one, and no check of another
+    ///   record reads them, but for the checks across records that read numbers
+    ///   (`duplicate-index-no`, `duplicate-doc-number`);
+    /// - the dates of its validity, `effective` and `expires`. Its own timeline and state read
+    ///   them, and so do the records it amends or repeals, those that amend or repeal it, and its
+    ///   earlier texts' dates; its state on the build date decides a browse list it is in;
+    /// - its issuers and topics. Nothing the corpus derives reads them; the browse lists are
+    ///   grouped by them ([`Record::lists_joined`]), and the check of what the build writes reads
+    ///   the lists' folders.
     pub fn restates(&self, new: &Record) -> bool {
-        self.differs_only_in(new, Leeway::Own)
-    }
-
-    /// [`Record::restates`], with the dates of its validity free to differ too: `effective` and
-    /// `expires`. Its own timeline and state read them, and so do the records it amends or
-    /// repeals, those that amend or repeal it, and its earlier texts' dates: whether any of
-    /// those is there, and whether its state on the build date (and so the browse lists it is
-    /// in) stays, is for the caller to ask ([`crate::corpus::Corpus::restate`]).
-    pub fn redates(&self, new: &Record) -> bool {
-        self.differs_only_in(new, Leeway::Validity)
-    }
-
-    /// [`Record::redates`], with its issuers and topics free to differ too. Nothing the corpus
-    /// derives reads them; the browse lists are grouped by them, and the check of what the build
-    /// writes reads the lists' folders: whether the record joins only lists that other records
-    /// are in already, and whether those lists keep their number of pages, is for the caller to
-    /// ask ([`crate::corpus::Corpus::restate`], `serve`'s preview).
-    pub fn regroups(&self, new: &Record) -> bool {
-        self.differs_only_in(new, Leeway::Grouping)
+        self.differs_only_in(new, Leeway::Front)
     }
 
     fn differs_only_in(&self, new: &Record, leeway: Leeway) -> bool {
@@ -319,14 +308,10 @@ impl Record {
             if leeway >= Leeway::Description {
                 (r.title, r.keywords, r.body_at) = (String::new(), Box::default(), 0);
             }
-            if leeway >= Leeway::Own {
+            if leeway >= Leeway::Front {
                 (r.signed, r.doc_number, r.index_no, r.registration_no, r.genre, r.review) =
                     (None, None, None, None, None, None);
-            }
-            if leeway >= Leeway::Validity {
                 (r.effective, r.expires) = (Date::from_days(0), None);
-            }
-            if leeway >= Leeway::Grouping {
                 (r.issuers, r.topics) = (Box::default(), Box::default());
             }
             format!("{r:?}")
@@ -336,15 +321,13 @@ impl Record {
 }
 
 /// What a later reading of a record may change and still be taken in place of the earlier one
-/// (see [`Record::rewords`], [`Record::redescribes`], [`Record::restates`], [`Record::redates`]
-/// and [`Record::regroups`]), each level allowing what the one before it does.
+/// (see [`Record::rewords`], [`Record::redescribes`] and [`Record::restates`]), each level
+/// allowing what the one before it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Leeway {
     Words,
     Description,
-    Own,
-    Validity,
-    Grouping,
+    Front,
 }
 
 /// What a record keeps of the scan of its text for the whole build: its links, how long it is,

@@ -1,15 +1,14 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
-//! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres, reviews or
-//! dates of validity did, or whose issuers or topics did ([`crate::source::parse::Record::rewords`],
-//! [`crate::source::parse::Record::redescribes`], [`crate::source::parse::Record::restates`],
-//! [`crate::source::parse::Record::redates`] and [`crate::source::parse::Record::regroups`]:
+//! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres, reviews,
+//! dates of validity, issuers or topics did ([`crate::source::parse::Record::rewords`],
+//! [`crate::source::parse::Record::redescribes`] and [`crate::source::parse::Record::restates`]:
 //! otherwise the same front matter and links, nothing in the text a check reports, no title
 //! shared with another record of the same kind and day, no number another record holds, no other
 //! record and no earlier text reading the dates, the same state on the build date, only lists
 //! joined that other records are in and no list coming, going or changing its number of pages,
-//! what the record's own checks find unchanged), each record's own pages
-//! are rendered at once from what the last build read and linked, and served in place of the
-//! output's files until the rebuild that follows has finished (see [`super::live`]). The preview
+//! what the record's own checks find unchanged), each record's own pages are rendered at once
+//! from what the last build read and linked, and served in place of the output's files until
+//! the rebuild that follows has finished (see [`super::live`]). The preview
 //! is the build's own rendering of the same corpus with the new records: the rebuild writes the
 //! same bytes for those pages (a test compares them after a series of edits), and everything else
 //! (lists, feeds, open data, the search index, the manifest) follows with the rebuild.
