@@ -1180,7 +1180,7 @@ fn emit_one(
         && let Some((path, fp, reads)) = m.page(id)
         && let Some(f) = c.reuse(out, &path, &fp)
     {
-        return Ok((f, Some((reads, now))));
+        return Ok((f, (!renderer.asked_each_build(job)).then_some((reads, now))));
     }
     let (prepared, reads) = match &memo {
         Some((m, id)) => {
@@ -1188,9 +1188,9 @@ fn emit_one(
             let prepared = prepared?;
             let reads: Arc<[usize]> = reads.into();
             // A page without a fingerprint is made on every build, whatever it read.
-            let kept = prepared.fingerprint.as_ref().map(|(path, fp)| {
+            let kept = prepared.fingerprint.as_ref().and_then(|(path, fp)| {
                 m.put_page(id, reads.clone(), path, fp);
-                (reads, now)
+                (!renderer.asked_each_build(job)).then_some((reads, now))
             });
             (prepared, kept)
         }

@@ -935,3 +935,63 @@ fn equals_clean(s: &Site, what: &str) {
     }
     std::fs::remove_dir_all(s.root().join("clean")).unwrap();
 }
+
+/// The register's page and table are kept between rebuilds while the publication register and
+/// the records it names are as they were, and made again, over the same plan, when another build
+/// appends to the register or a record in it is withheld: its title then leaves both.
+#[test]
+fn the_register_page_and_table_follow_the_register_behind_serve() {
+    use gongbao::cmd::build::build;
+    let s = Site::new();
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文。\n");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    s.record("c", &normative("丙文件", "2024-01-04"), "丙的正文。\n");
+    // A build for today registers what it publishes, into an output of its own.
+    let register = || {
+        let o = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--out", "registered"])
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let entries = || std::fs::read_to_string(s.root().join("publications.jsonl")).unwrap().lines().count();
+    let read = |rel: &str| std::fs::read_to_string(s.root().join("public").join(rel)).unwrap();
+    register();
+    assert_eq!(entries(), 3);
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "the first build");
+
+    // Another build registers a new wording of `a`.
+    let a = s.root().join("content/a.md");
+    std::fs::write(&a, std::fs::read_to_string(&a).unwrap() + "补充一句。\n").unwrap();
+    register();
+    assert_eq!(entries(), 4);
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after another build appended to the register");
+    assert_eq!(read("publications/index.html").matches("甲文件").count(), 2, "both of a's entries are shown");
+
+    // Edits of a record's text leave the register's files as they were.
+    std::fs::write(&a, std::fs::read_to_string(&a).unwrap() + "再补充一句。\n").unwrap();
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after an edit the register does not hold yet");
+
+    // `b` withheld: its entry leaves the page and the table.
+    let b = s.root().join("content/b.md");
+    let text = std::fs::read_to_string(&b).unwrap();
+    std::fs::write(&b, text.replacen("\n---\n", "\ndisclosure: withheld\ndisclosure_reason: 涉密\n---\n", 1)).unwrap();
+    assert!(build(&opts).is_ok());
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after a record in the register was withheld");
+    for rel in ["publications/index.html", "data/publications.csv", "zh-Hant/publications/index.html"] {
+        let text = read(rel);
+        // The three titles are written alike in both scripts.
+        assert!(!text.contains("乙文件"), "{rel} names the withheld record");
+        assert!(text.contains("丙文件"), "{rel} lost a record still public");
+    }
+}

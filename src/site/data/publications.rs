@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::corpus::Corpus;
 use crate::model::publication::Publication;
 use crate::site::Renderer;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The registers a build publishes: transfers (appended to by `package`) and publications
 /// (appended to by `build`).
@@ -164,9 +164,11 @@ pub(crate) const PUBLICATION_FIELDS: &[PublicationField] = &[
     },
 ];
 
-/// Per record id, the time of its first entry in the register (its first publication).
-pub(crate) fn first_entries(registers: &Registers) -> BTreeMap<&str, Option<&str>> {
-    let mut out = BTreeMap::new();
+/// Per record id, the time of its first entry in the register (its first publication). Made by
+/// every build and preview, and only looked up in: hashed, where a sorted map of 50,000 ids
+/// took some 20 ms.
+pub(crate) fn first_entries(registers: &Registers) -> HashMap<&str, Option<&str>> {
+    let mut out = HashMap::with_capacity(registers.publications.len());
     for p in &registers.publications {
         out.entry(p.id.as_str()).or_insert(p.committed.as_deref());
     }
