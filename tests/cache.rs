@@ -995,3 +995,34 @@ fn the_register_page_and_table_follow_the_register_behind_serve() {
         assert!(text.contains("丙文件"), "{rel} lost a record still public");
     }
 }
+
+/// A page that comes to read another record in a rebuild over the same plan is made again when
+/// that record changes at a later rebuild: which jobs read each record is kept up to date job by
+/// job (`emit::KeptPages::readers`), not only when every job is made.
+#[test]
+fn a_page_that_comes_to_read_a_record_follows_its_later_edits() {
+    let s = Site::new();
+    let opts = two_records_in_a_session(&s);
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    let edit = |id: &str, f: &dyn Fn(String) -> String| {
+        let p = s.root().join("content").join(format!("{id}.md"));
+        std::fs::write(&p, f(std::fs::read_to_string(&p).unwrap())).unwrap();
+    };
+    let page = |id: &str| std::fs::read_to_string(s.root().join(format!("public/docs/{id}/index.html"))).unwrap();
+    assert!(!page("b").contains("甲文件"));
+
+    // `b` comes to amend `a`: its page names `a`.
+    edit("b", &|t| t.replacen("\n---\n", "\namends: [a]\n---\n", 1));
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after b came to amend a");
+    assert!(page("b").contains("甲文件"));
+
+    // `a` retitled: `b`'s page names it anew.
+    edit("a", &|t| with_key(&t, "title", "甲文件修订稿"));
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after a was retitled");
+    assert!(page("b").contains("甲文件修订稿"));
+}

@@ -101,6 +101,12 @@ impl Changes {
     pub(crate) fn fresh(&self, reads: &[usize], seen: u64) -> bool {
         reads.iter().all(|&i| self.changed.get(i).is_some_and(|&c| c <= seen))
     }
+
+    /// The records whose view changed after build `seen`: every result found good at `seen`
+    /// that read none of them is still good.
+    pub(crate) fn since(&self, seen: u64) -> impl Iterator<Item = usize> + '_ {
+        self.changed.iter().enumerate().filter(move |&(_, &c)| c > seen).map(|(i, _)| i)
+    }
 }
 
 #[derive(Default)]
