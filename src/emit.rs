@@ -1217,6 +1217,19 @@ impl KeptPages {
         }
     }
 
+    /// Has the next build ask every attachment job: what such a job copies is a file of the
+    /// site, not a record, so what it read (nothing) says nothing of it, and the file may have
+    /// been rewritten. Called for a build that read the site again, which any change of such a
+    /// file makes (a preview takes only records' files); the job then costs a look at the
+    /// file's time, and a copy when it changed.
+    pub(crate) fn ask_files(&mut self) {
+        for (k, job) in self.jobs.iter().enumerate() {
+            if matches!(job, Job::Attachment(..)) {
+                self.asked.push(k as u32);
+            }
+        }
+    }
+
     /// Gives the files this build wrote the stamps the build cache `cache` now lists for them
     /// (see [`Cache::make`]), so that the next build takes them as the cache would.
     pub(crate) fn settle(&mut self, cache: &Cache) {

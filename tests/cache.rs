@@ -1026,3 +1026,37 @@ fn a_page_that_comes_to_read_a_record_follows_its_later_edits() {
     equals_clean(&s, "after a was retitled");
     assert!(page("b").contains("甲文件修订稿"));
 }
+
+/// Sets the modification time of the file at `p` to `secs` seconds ago.
+fn aged(p: &std::path::Path, secs: u64) {
+    let f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs)).unwrap();
+}
+
+/// An attachment rewritten while `serve` runs is published anew by the rebuild, over the same
+/// plan: what its job copies is a file of the site, not a record, so what the job read says
+/// nothing of it (found by a review: the rebuild kept the old copy).
+#[test]
+fn an_attachment_rewritten_behind_serve_is_published_anew() {
+    let s = Site::new();
+    let front = format!("{}\nattachments:\n  - {{file: t.csv, title: 表}}", normative("甲文件", "2024-01-02"));
+    s.write("content/a/index.md", &format!("---\n{front}\n---\n见[表](t.csv)。\n"));
+    let table = s.root().join("content/a/t.csv");
+    std::fs::write(&table, "x\n1\n").unwrap();
+    // Settled: written long enough ago to be taken by its time.
+    aged(&table, 3600);
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文。\n");
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "the first builds");
+
+    std::fs::write(&table, "x\n2\n").unwrap();
+    aged(&table, 1800);
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    equals_clean(&s, "after the attachment was rewritten");
+    assert_eq!(std::fs::read_to_string(s.root().join("public/docs/a/t.csv")).unwrap(), "x\n2\n");
+}

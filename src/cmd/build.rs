@@ -234,7 +234,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             // plans took 24–33 ms at 50,000 records; looking up every page's identity instead,
             // 0.12–0.15 s.
             let planned = planning.elapsed();
-            let same = earlier.filter(|k| k.jobs == pages);
+            let same = earlier.filter(|k| k.jobs == pages).map(|mut k| {
+                k.ask_files();
+                k
+            });
             if std::env::var_os("GONGBAO_TIMINGS").is_some() {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
                 eprintln!(
