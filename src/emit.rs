@@ -1134,8 +1134,9 @@ pub(crate) struct KeptPages {
     /// rather than checking what each of the plan's jobs read: at 50,000 records that took
     /// 24–55 ms of every rebuild, memory-bound.
     readers: Vec<Vec<u32>>,
-    /// The jobs asked on every build whatever they read: made on every build, or whose file
-    /// must be made again (not in the cache, or a list made again).
+    /// The jobs the next build asks whatever they read: made on every build, whose file must be
+    /// made again (not in the cache, or a list made again), or made from more than records
+    /// after the site was read again ([`KeptPages::ask_beyond_records`]).
     asked: Vec<u32>,
     /// The memo's build at which every job not in `asked` was found good (see
     /// [`crate::site::memo::Changes::since`]).
@@ -1217,14 +1218,13 @@ impl KeptPages {
         }
     }
 
-    /// Has the next build ask every attachment job: what such a job copies is a file of the
-    /// site, not a record, so what it read (nothing) says nothing of it, and the file may have
-    /// been rewritten. Called for a build that read the site again, which any change of such a
-    /// file makes (a preview takes only records' files); the job then costs a look at the
-    /// file's time, and a copy when it changed.
-    pub(crate) fn ask_files(&mut self) {
+    /// Has the next build ask every job made from more than the records it reads
+    /// ([`Job::reads_beyond_records`]: attachments, the register's page), whose reads say
+    /// nothing of that: for a build that read the site again, which any change of it makes.
+    /// Each such job then costs its identity (for an attachment, a look at its file's time).
+    pub(crate) fn ask_beyond_records(&mut self) {
         for (k, job) in self.jobs.iter().enumerate() {
-            if matches!(job, Job::Attachment(..)) {
+            if job.reads_beyond_records() {
                 self.asked.push(k as u32);
             }
         }
@@ -1285,7 +1285,7 @@ fn emit_one(
         && let Some((path, fp, reads)) = m.page(id)
         && let Some(f) = c.reuse(out, &path, &fp)
     {
-        return Ok((f, (!renderer.asked_each_build(job)).then_some((reads, now))));
+        return Ok((f, Some((reads, now))));
     }
     let (prepared, reads) = match &memo {
         Some((m, id)) => {
@@ -1293,9 +1293,9 @@ fn emit_one(
             let prepared = prepared?;
             let reads: Arc<[usize]> = reads.into();
             // A page without a fingerprint is made on every build, whatever it read.
-            let kept = prepared.fingerprint.as_ref().and_then(|(path, fp)| {
+            let kept = prepared.fingerprint.as_ref().map(|(path, fp)| {
                 m.put_page(id, reads.clone(), path, fp);
-                (!renderer.asked_each_build(job)).then_some((reads, now))
+                (reads, now)
             });
             (prepared, kept)
         }

@@ -975,7 +975,7 @@ fn the_register_page_and_table_follow_the_register_behind_serve() {
     equals_clean(&s, "after another build appended to the register");
     assert_eq!(read("publications/index.html").matches("甲文件").count(), 2, "both of a's entries are shown");
 
-    // Edits of a record's text leave the register's files as they were.
+    // A new wording the register does not hold yet.
     std::fs::write(&a, std::fs::read_to_string(&a).unwrap() + "再补充一句。\n").unwrap();
     built(&opts);
     assert_eq!(swept(&opts), Some(true));

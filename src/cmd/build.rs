@@ -232,10 +232,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             // reorders a list, nor a record that comes or goes) leaves the plan as it was: its
             // pages are then told apart by what they read, as after a preview. Comparing the
             // plans took 24–33 ms at 50,000 records; looking up every page's identity instead,
-            // 0.12–0.15 s.
+            // 0.12–0.15 s. What the site was read again for may be a file no job's reads
+            // name (an attachment, the register): the jobs made from such files are asked.
             let planned = planning.elapsed();
             let same = earlier.filter(|k| k.jobs == pages).map(|mut k| {
-                k.ask_files();
+                k.ask_beyond_records();
                 k
             });
             if std::env::var_os("GONGBAO_TIMINGS").is_some() {

@@ -83,6 +83,20 @@ pub enum Job {
 }
 
 impl Job {
+    /// Whether what the job makes depends on more than the records it reads and what every
+    /// job's fingerprint holds: a file of the site it copies (an attachment), or the publication
+    /// register (its page). Its memo identity holds that input, which only a build that reads
+    /// the site again can see changed (a preview takes only records' files, and the register
+    /// must be as it was read); over a kept plan such a build asks these jobs again
+    /// (`emit::KeptPages::ask_beyond_records`).
+    pub(crate) fn reads_beyond_records(&self) -> bool {
+        match self {
+            Job::Hant(inner) => inner.reads_beyond_records(),
+            Job::Attachment(..) | Job::Publications => true,
+            _ => false,
+        }
+    }
+
     /// Whether the job writes an HTML page (and so has a Traditional twin).
     pub(crate) fn is_page(&self) -> bool {
         !matches!(
@@ -764,30 +778,19 @@ impl<'a> Renderer<'a> {
             Job::Data(DataJob::Sitemap(urls, path)) => Some(format!("sitemap {path} {}", urls.sum())),
             Job::Data(DataJob::Package(p)) => Some(format!("datapackage {:?} {:?}", p.0, p.1)),
             // The register's page and table read no record's view: they show the register's
-            // entries of the records that are visible (see [`Renderer::asked_each_build`]).
+            // entries of the records that are visible (see [`Job::reads_beyond_records`]).
             Job::Publications => Some(format!("publications {}", self.register_key())),
             Job::Data(DataJob::PublicationsCsv) => Some(format!("publications.csv {}", self.register_key())),
             _ => None,
         }
     }
 
-    /// Whether a job the memo keeps (see [`Renderer::identity`]) is still asked for on every
-    /// build, however few records changed: its identity holds what it is made from besides the
-    /// records it reads, which a rebuild over the same plan may change (another build appending
-    /// to the publication register). Asking costs its identity, not its making.
-    pub(crate) fn asked_each_build(&self, job: &Job) -> bool {
-        match job {
-            Job::Hant(inner) => self.asked_each_build(inner),
-            Job::Publications => true,
-            _ => false,
-        }
-    }
-
     /// What the register's page and table are made from, as a SHA-256 in hex: the register
     /// (its number of entries and its last entry, whose `prev` chains it to every entry before;
-    /// and the entries a build appends, which serve never has) and which records are visible,
-    /// by place (the memo's base holds every record's id and place). 50,000 records hash in
-    /// some 50 µs, where filtering the register's entries by their records took 30–60 ms a page.
+    /// and the entries a build appends, which `serve` never has) and which records are visible,
+    /// by place (the memo's base holds every record's id and place): a byte per record hashed,
+    /// where filtering the register's entries by their records took 31–70 ms a page at 50,000
+    /// records.
     fn register_key(&self) -> String {
         let p = &self.registers.publications;
         let mut h = Sha256::new();
