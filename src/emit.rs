@@ -22,6 +22,10 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod spare;
+pub(crate) use spare::Spares;
+pub(crate) use spare::Wanted;
+
 /// A written file: its path in the output, size and SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Written {
@@ -219,6 +223,8 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// Under `serve`, the spare copies of the output's largest files.
+    spares: Option<Arc<Spares>>,
 }
 
 impl Staging {
@@ -245,7 +251,18 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, out: out.to_path_buf() })
+        Ok(Staging { dir, out: out.to_path_buf(), spares: None })
+    }
+
+    /// The staging folder, taking its largest files from `spares` where they hold them.
+    pub(crate) fn with_spares(self, spares: Arc<Spares>) -> Staging {
+        Staging { spares: Some(spares), ..self }
+    }
+
+    /// The spare of the output's file at `rel` whose bytes are `id` (see [`Spares::take`]),
+    /// moved to the same path in the staging folder and opened to be written.
+    pub(crate) fn take_spare(&self, rel: &str, id: &[u8; 32]) -> Option<std::fs::File> {
+        self.spares.as_ref()?.take(rel, id, &self.dir.join(rel))
     }
 
     /// Where the staging folder of output folder `out` is made: beside it, on the same file
@@ -346,17 +363,19 @@ impl Staging {
     /// Writes the table at `rel` from its pieces, under `serve`, where `last` is what this
     /// session kept of the table when it last wrote it. The bytes before the first piece that
     /// differs are those of that file, and so is their SHA-256: the checksum is taken up from
-    /// the last mark before that piece, and when `old` is that file (the output's copy, checked
-    /// by the caller) the bytes before the mark are copied from it by the kernel rather than
-    /// written again. The rest is written from the rows themselves, gathered (`writev`), never
-    /// copied into a buffer. Returns the file's record and its marks for the next time.
+    /// the last mark before that piece. The bytes before the mark are kept from `over` when it
+    /// is that file (checked by the caller): a spare copy in place is cut there, or the output's
+    /// copy has them copied by the kernel rather than written again. The rest is written from the
+    /// rows themselves, gathered (`writev`), never copied into a buffer. Returns the file's
+    /// record and its marks for the next time.
     pub(crate) fn write_table(
         &self,
         rel: &str,
         table: &crate::site::data::Recorded,
         last: Option<Marks>,
-        old: Option<std::fs::File>,
+        over: Over,
     ) -> std::io::Result<(Written, Vec<Mark>)> {
+        use std::io::Seek;
         let mut at = match last {
             Some(Marks { table: before, mut at, .. }) => {
                 let same = table.same_start(&before);
@@ -377,18 +396,31 @@ impl Staging {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        let mut file = std::fs::File::create(&path)?;
-        // The first piece to write, and the bytes before it (copied).
+        // The first piece to write, and the bytes before it (kept).
         let mut start = (0, 0);
-        if let (Some(m), Some(old)) = (&from, old) {
-            use std::io::Read;
-            // Copied in the kernel (`copy_file_range`): never read into memory.
-            if std::io::copy(&mut old.take(m.bytes), &mut file)? == m.bytes {
-                start = (m.piece, m.bytes);
-            } else {
-                file = std::fs::File::create(&path)?;
+        let mut file = match (over, &from) {
+            (Over::Spare(mut file), _) => {
+                let keep = from.as_ref().map_or(0, |m| m.bytes);
+                file.set_len(keep)?;
+                file.seek(std::io::SeekFrom::Start(keep))?;
+                if let Some(m) = &from {
+                    start = (m.piece, m.bytes);
+                }
+                file
             }
-        }
+            (Over::Output(old), Some(m)) => {
+                use std::io::Read;
+                let mut file = std::fs::File::create(&path)?;
+                // Copied in the kernel (`copy_file_range`): never read into memory.
+                if std::io::copy(&mut old.take(m.bytes), &mut file)? == m.bytes {
+                    start = (m.piece, m.bytes);
+                    file
+                } else {
+                    std::fs::File::create(&path)?
+                }
+            }
+            _ => std::fs::File::create(&path)?,
+        };
         let (hash_from, mut marked, mut hash) = from.map_or((0, 0, Sha256::new()), |m| (m.piece, m.bytes, m.state));
         let mut bytes = start.1;
         let mut slices: Vec<std::io::IoSlice<'_>> = Vec::with_capacity(GATHER);
@@ -630,6 +662,16 @@ impl Staging {
 /// when the checksum is taken up from the last one before a new row.
 const MARK_EVERY: u64 = 1 << 20;
 
+/// What a table's file is written over ([`Staging::write_table`]).
+pub(crate) enum Over {
+    /// Nothing: a new file.
+    Nothing,
+    /// The output's copy of the file the table's marks were taken in.
+    Output(std::fs::File),
+    /// A spare copy of that file, already at its place in the staging folder.
+    Spare(std::fs::File),
+}
+
 /// Slices written at once by [`Staging::write_table`] (the usual `IOV_MAX` is 1,024).
 const GATHER: usize = 1024;
 
@@ -738,6 +780,13 @@ pub struct SealLists {
     pub(crate) manifest: Vec<Vec<u8>>,
     /// The lines of `SHA256SUMS`, by chunk, without the manifest's own.
     pub(crate) sums: Vec<Vec<u8>>,
+    /// The manifest's bytes before its first row and after its last.
+    pub(crate) ends: (Vec<u8>, Vec<u8>),
+    /// The lengths of the pieces each file was written as, in order: for the manifest, its
+    /// head, chunks and tail; for the sums, their chunks, one cut in two by the manifest's line.
+    pub(crate) layout: (Vec<usize>, Vec<usize>),
+    /// The SHA-256 of the manifest, which the spare copies of both files are known by.
+    pub(crate) manifest_sha256: [u8; 32],
 }
 
 impl std::fmt::Debug for SealLists {
@@ -969,7 +1018,7 @@ impl Cache {
                 push_u64(f.stamp, out);
                 out.push(b'}');
             };
-            in_chunks(&self.files, (&[], Vec::new()), false, &row, |_, bytes| w.write_all(bytes))?;
+            in_chunks(&self.files, (&[], Vec::new()), false, &row, |_, bytes, _| w.write_all(bytes))?;
             w.write_all(b"\n")?;
             w.flush()
         })();
@@ -1036,7 +1085,7 @@ pub(crate) fn in_chunks<F: Listed + Sync>(
     (before, mut kept): (&[F], Vec<Vec<u8>>),
     keep: bool,
     row: &(impl Fn(&mut Vec<u8>, usize, &F) + Sync),
-    mut put: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
+    mut put: impl FnMut(usize, &[u8], bool) -> std::io::Result<()>,
 ) -> std::io::Result<Vec<Vec<u8>>> {
     use rayon::prelude::*;
     let chunks = files.len().div_ceil(CHUNK);
@@ -1059,8 +1108,9 @@ pub(crate) fn in_chunks<F: Listed + Sync>(
             })
             .collect();
         for (c, m) in (group..).zip(made) {
+            let anew = m.is_some();
             let bytes = m.unwrap_or_else(|| std::mem::take(&mut kept[c]));
-            put(c, &bytes)?;
+            put(c, &bytes, anew)?;
             if keep {
                 out.push(bytes);
             }
@@ -1312,12 +1362,15 @@ fn emit_one(
         let w = match (renderer.memo(), prepared.table) {
             (Some(m), Some(table)) => {
                 let last = m.take_marks(rel);
-                // The output's copy of the table the marks were taken in.
-                let old = match (&last, cache) {
-                    (Some(l), Some((c, out))) => c.held(out, rel, &l.sha256),
-                    _ => None,
+                // A spare copy of the file the marks were taken in, else the output's copy.
+                let over = match (&last, cache) {
+                    (Some(l), Some((c, out))) => match staging.take_spare(rel, &l.sha256) {
+                        Some(spare) => Over::Spare(spare),
+                        None => c.held(out, rel, &l.sha256).map_or(Over::Nothing, Over::Output),
+                    },
+                    _ => Over::Nothing,
                 };
-                let (w, marks) = staging.write_table(rel, &table, last, old).map_err(|e| io_error(rel, &e))?;
+                let (w, marks) = staging.write_table(rel, &table, last, over).map_err(|e| io_error(rel, &e))?;
                 m.keep_marks(rel, Marks { table, at: marks, sha256: unhex(&w.sha256).unwrap_or_default() });
                 w
             }
@@ -1498,7 +1551,7 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::Staging;
+    use super::{Over, Staging};
     use std::path::Path;
 
     /// A table of `rows` (each row's bytes with its SHA-256) under `head`, written as the
@@ -1567,18 +1620,27 @@ mod tests {
         // The table as first written, with its marks; moved out of the way, as the output's
         // copy is, and open.
         let first_written = |rows: &[crate::site::memo::KeptRow]| {
-            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, None).unwrap();
+            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, Over::Nothing).unwrap();
             std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
             let sha256 = super::unhex(&w.sha256).unwrap();
             (crate::site::memo::Marks { table: recorded(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
         };
         let sha = |bytes: &[u8]| crate::source::hex(&sha2::Sha256::digest(bytes));
+        // Written over nothing, over the output's copy, and over a spare copy in place.
+        let over = |how: usize, file: std::fs::File| match how {
+            0 => Over::Nothing,
+            1 => Over::Output(file),
+            _ => {
+                let at = staging.dir().join("t.json");
+                std::fs::copy(&old, &at).unwrap();
+                Over::Spare(std::fs::OpenOptions::new().read(true).write(true).open(at).unwrap())
+            }
+        };
         for (what, h, rows) in cases {
-            for copied in [false, true] {
+            for copied in 0..3 {
                 let (last, file) = first_written(&base);
                 assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
-                let file = copied.then_some(file);
-                let (w, _) = staging.write_table("t.json", &recorded(h, rows), Some(last), file).unwrap();
+                let (w, _) = staging.write_table("t.json", &recorded(h, rows), Some(last), over(copied, file)).unwrap();
                 let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
                 let mut plain = crate::site::data::AsBytes(Vec::new());
                 table(h, rows)(&mut plain).unwrap();
@@ -1590,14 +1652,14 @@ mod tests {
         // The marks of a table hashed from a mark serve the next time as well as those of one
         // hashed whole: a second row changed after the first, the table copied up to it.
         let (last, _) = first_written(&base);
-        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), None).unwrap();
+        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), Over::Nothing).unwrap();
         assert!(at.len() >= 3, "{} marks after a table hashed from a mark", at.len());
         std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
         let last =
             crate::site::memo::Marks { table: recorded(&head, &mid), at, sha256: super::unhex(&w.sha256).unwrap() };
         let mut twice = mid.clone();
         twice[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
-        let file = Some(std::fs::File::open(&old).unwrap());
+        let file = Over::Output(std::fs::File::open(&old).unwrap());
         let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), file).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         let mut plain = crate::site::data::AsBytes(Vec::new());
@@ -1608,7 +1670,7 @@ mod tests {
         // new row in the middle is not that of the bytes.
         let (mut last, _) = first_written(&base);
         last.at = last.at.into_iter().map(|m| crate::site::memo::Mark { state: sha2::Sha256::new(), ..m }).collect();
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), None).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), Over::Nothing).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         assert_ne!(w.sha256, sha(&bytes), "the hash was taken up at a mark");
         // So is the copy: with the old file changed, so are the first bytes of the new one.
@@ -1616,16 +1678,27 @@ mod tests {
         let mut changed = std::fs::read(&old).unwrap();
         changed[100] = b'#';
         std::fs::write(&old, &changed).unwrap();
-        let file = Some(std::fs::File::open(&old).unwrap());
+        let file = Over::Output(std::fs::File::open(&old).unwrap());
         staging.write_table("t.json", &recorded(&head, &mid), Some(last), file).unwrap();
         assert_eq!(std::fs::read(staging.dir().join("t.json")).unwrap()[100], b'#', "the first bytes were copied");
+        // And so is a spare's: its first bytes are kept.
+        let (last, file) = first_written(&base);
+        let spare = over(2, file);
+        let f = std::fs::OpenOptions::new().write(true).open(staging.dir().join("t.json")).unwrap();
+        std::os::unix::fs::FileExt::write_all_at(&f, b"#", 100).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), spare).unwrap();
+        assert_eq!(
+            std::fs::read(staging.dir().join("t.json")).unwrap()[100],
+            b'#',
+            "the spare's first bytes were kept"
+        );
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
         let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
-        for copied in [false, true] {
+        for copied in 0..3 {
             let (odd, file) = first_written(&base);
-            let file = copied.then_some(file);
-            let (w, _) = staging.write_table("t.json", &recorded(&head, &other), Some(odd), file).unwrap();
+            let (w, _) =
+                staging.write_table("t.json", &recorded(&head, &other), Some(odd), over(copied, file)).unwrap();
             let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
             let mut plain = crate::site::data::AsBytes(Vec::new());
             table(&head, &other)(&mut plain).unwrap();

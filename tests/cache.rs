@@ -577,6 +577,10 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // As `serve` does after each rebuild: the next one takes the cache at its word.
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
+    // Each rebuild wrote the manifest and the sums into spare copies, and the tables an edit
+    // changed a row of.
+    let taken = opts.session.as_ref().unwrap().spares_taken();
+    assert!(taken > 2 * steps.len() as u64, "{taken} spare copies taken in {} rebuilds", steps.len());
 }
 
 /// A record moved from one browse list to another by its topic alone is previewed, and its
@@ -657,10 +661,17 @@ fn two_records_in_a_session(s: &Site) -> gongbao::cmd::build::Options {
     session(s, "2026-06-30")
 }
 
-/// `Session::sweep` after the session's last build or preview, as `serve` runs it.
+/// `Session::sweep` after the session's last build or preview, as `serve` runs it, and then,
+/// unless the sweep found a file changed, the spare copies of the output's largest files that
+/// the next rebuild writes into.
 fn swept(opts: &gongbao::cmd::build::Options) -> Option<bool> {
     let session = opts.session.as_ref().unwrap();
-    session.sweep(session.begun.load(std::sync::atomic::Ordering::SeqCst))
+    let build = session.begun.load(std::sync::atomic::Ordering::SeqCst);
+    let swept = session.sweep(build);
+    if swept != Some(false) {
+        session.make_spares(build);
+    }
+    swept
 }
 
 /// A page of the output changed by hand while `serve` runs: the sweep after a rebuild finds it,

@@ -217,6 +217,15 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let staging = Staging::new(&out).map_err(|e| {
         Failure::io(msg!("无法在 {shown} 旁建立暂存目录：{e}", "cannot make the staging folder beside {shown}: {e}"))
     })?;
+    // `serve` keeps spare copies of the output's largest files between edits; a build removes
+    // any that a `serve` stopped by a signal left.
+    let staging = match &o.session {
+        Some(s) => staging.with_spares(s.spares.clone()),
+        None => {
+            let _ = std::fs::remove_dir_all(emit::Spares::path(&out));
+            staging
+        }
+    };
     // A rebuild that starts from a preview has the plan of the last build: the plan names files
     // by ids, dates, versions, attachments and lists' folders and pages, none of which a preview
     // changes (one that moves a record between lists put the new lists in the plan's pages). The few
@@ -402,6 +411,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
     // any more.
+    // The tables, of which `serve` keeps spare copies.
+    let tables: Vec<String> = match &o.session {
+        Some(_) => data.iter().filter_map(|j| renderer.streamed(j)).map(str::to_string).collect(),
+        None => Vec::new(),
+    };
     let data = kept_pages.is_some().then_some(data);
     let joined = start.elapsed();
     super::memory_mark("search");
@@ -487,6 +501,23 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let mut next = emit::Cache::make(&out, written);
     next.note_seal(&out, seal::MANIFEST);
     next.seal = kept_seal;
+    // `serve` keeps spare copies of the tables and of the seal's two lists, known by the
+    // manifest's SHA-256 (which the sums follow from).
+    if let Some(s) = &o.session {
+        let mut wanted: Vec<emit::Wanted> = tables
+            .into_iter()
+            .filter_map(|rel| {
+                let f = next.get(&rel).filter(|f| f.stamp != 0)?;
+                Some(emit::Wanted { id: f.sha256, size: f.size, stamp: f.stamp, rel })
+            })
+            .collect();
+        if let Some(k) = &next.seal {
+            wanted.extend(
+                [seal::MANIFEST, seal::SUMS].iter().filter_map(|rel| emit::Wanted::of(&out, rel, k.manifest_sha256)),
+            );
+        }
+        s.spares.want(&out, wanted);
+    }
     if let Some(k) = kept_pages.as_mut() {
         k.settle(&next);
     }

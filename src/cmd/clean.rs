@@ -33,7 +33,7 @@ fn clean(root: &Path, out: &Path) -> Result<Vec<std::path::PathBuf>, Failure> {
     super::build::check_out(root, out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let out = &super::build::plain(out.to_path_buf());
     let mut removed = Vec::new();
-    for dir in [out.to_path_buf(), Staging::path(out), Cache::dir(root)] {
+    for dir in [out.to_path_buf(), Staging::path(out), crate::emit::Spares::path(out), Cache::dir(root)] {
         // Only folders: a file of that name is not gongbao's.
         if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             std::fs::remove_dir_all(&dir).map_err(|e| {

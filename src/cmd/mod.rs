@@ -90,6 +90,9 @@ pub struct Session {
     pub begun: std::sync::atomic::AtomicU64,
     /// Whether the kept build cache is newer than the one saved on disk ([`Session::save`]).
     pub unsaved: std::sync::atomic::AtomicBool,
+    /// Spare copies of the output's largest files, which a rebuild writes only what changed in
+    /// ([`crate::emit::Spares`]).
+    pub(crate) spares: std::sync::Arc<crate::emit::Spares>,
 }
 
 /// What a finished build read and linked, with what its renderer made from the whole corpus.
@@ -151,6 +154,20 @@ impl Session {
                 Some(Err(build::unsaved_cache(root, out, &e)))
             }
         }
+    }
+
+    /// Makes the spare copies the build that was the `build`-th of the session wants, unless
+    /// another build or a preview begins first. `serve` does this after the sweep, off the
+    /// edit's path.
+    pub fn make_spares(&self, build: u64) {
+        let go_on = || self.begun.load(std::sync::atomic::Ordering::SeqCst) == build;
+        self.spares.make(&go_on);
+    }
+
+    /// How many spare copies the session's builds have written into (see
+    /// [`crate::emit::Spares`]).
+    pub fn spares_taken(&self) -> u64 {
+        self.spares.taken()
     }
 
     /// Notes that a build or a preview begins, which stops a sweep under way.

@@ -60,23 +60,8 @@ pub fn seal<F: Listed + Sync>(
     last: Option<(&[F], Kept)>,
     keep: bool,
 ) -> std::io::Result<Option<Kept>> {
-    use blake2::{Blake2b512, Digest};
-    use std::io::Write;
     let generator = format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION"));
     let total: u64 = files.iter().map(Listed::size).sum();
-    let (before, old) = match last {
-        Some((f, k)) => (f, k),
-        None => (&[][..], Kept::default()),
-    };
-    let manifest_row = |out: &mut Vec<u8>, k: usize, f: &F| {
-        out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
-        crate::emit::push_json_str(f.path(), out);
-        out.extend_from_slice(b",\n      \"sha256\": \"");
-        f.push_sha256_hex(out);
-        out.extend_from_slice(b"\",\n      \"size\": ");
-        crate::emit::push_u64(f.size(), out);
-        out.extend_from_slice(b"\n    }");
-    };
     let text = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
     let head = format!(
         "{{\n  \"algorithm\": \"sha256\",\n  \"as_of\": {},\n  \"file_count\": {},\n  \"files\": [",
@@ -85,97 +70,245 @@ pub fn seal<F: Listed + Sync>(
     );
     let close = if files.is_empty() { "]" } else { "\n  ]" };
     let tail = format!("{close},\n  \"generator\": {},\n  \"total_bytes\": {total}\n}}\n", text(&generator)?);
-    let manifest = |old: Vec<Vec<u8>>| {
-        if !keep {
-            let written = staging.write_with(MANIFEST, |w| {
-                w.write_all(head.as_bytes())?;
-                in_chunks(files, (before, old), false, &manifest_row, |_, bytes| w.write_all(bytes))?;
-                w.write_all(tail.as_bytes())
-            })?;
-            return Ok((written, Vec::new()));
-        }
-        // Under `serve` the manifest is made whole (most chunks taken as they were), then hashed
-        // on one thread while it is written on another.
-        let chunks = in_chunks(files, (before, old), true, &manifest_row, |_, _| Ok(()))?;
-        let pieces = || {
-            std::iter::once(head.as_bytes())
-                .chain(chunks.iter().map(Vec::as_slice))
-                .chain(std::iter::once(tail.as_bytes()))
-        };
-        let (sha256, wrote) = rayon::join(
-            || pieces().fold(sha2::Sha256::new(), |h, p| h.chain_update(p)).finalize(),
-            || staging.write_unlisted(MANIFEST, |w| pieces().try_for_each(|p| w.write_all(p))),
-        );
-        wrote?;
-        let size = pieces().map(|p| p.len() as u64).sum();
-        Ok::<_, std::io::Error>((Written { path: MANIFEST.into(), size, sha256: crate::source::hex(&sha256) }, chunks))
+    let lists = Lists {
+        files,
+        head: head.into_bytes(),
+        tail: tail.into_bytes(),
+        at: files.partition_point(|f| f.path() < MANIFEST),
     };
-    let line = |out: &mut Vec<u8>, _: usize, f: &F| {
+    if keep {
+        return lists.kept(staging, as_of, key, last).map(Some);
+    }
+    lists.streamed(staging, as_of, key, last).map(|()| None)
+}
+
+/// What both lists are made from.
+struct Lists<'a, F> {
+    files: &'a [F],
+    /// The manifest's bytes before its first row and after its last.
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    /// Where `SHA256SUMS` names `manifest.json`, in path order: before the file at `at`, or
+    /// after the last.
+    at: usize,
+}
+
+/// The length of the manifest's line in `SHA256SUMS`.
+const MANIFEST_LINE: usize = 64 + 2 + MANIFEST.len() + 1;
+
+impl<F: Listed + Sync> Lists<'_, F> {
+    /// Appends file `f`'s row of the manifest (the `k`-th) to `out`.
+    fn manifest_row(out: &mut Vec<u8>, k: usize, f: &F) {
+        out.extend_from_slice(if k == 0 { b"\n    {\n      \"path\": " } else { b",\n    {\n      \"path\": " });
+        crate::emit::push_json_str(f.path(), out);
+        out.extend_from_slice(b",\n      \"sha256\": \"");
+        f.push_sha256_hex(out);
+        out.extend_from_slice(b"\",\n      \"size\": ");
+        crate::emit::push_u64(f.size(), out);
+        out.extend_from_slice(b"\n    }");
+    }
+
+    /// Appends file `f`'s line of the sums to `out`.
+    fn sums_line(out: &mut Vec<u8>, _: usize, f: &F) {
         f.push_sha256_hex(out);
         out.extend_from_slice(b"  ");
         out.extend_from_slice(f.path().as_bytes());
         out.push(b'\n');
-    };
-    // `SHA256SUMS` names `manifest.json` where it comes in path order: inside the chunk of the
-    // file at `at`, or after the last.
-    let at = files.partition_point(|f| f.path() < MANIFEST);
-    let manifest_line = |listed: &Written| format!("{}  {}\n", listed.sha256, listed.path);
-    // Writes the sums to `w` with `inserted` where the manifest's line goes; returns the chunks.
-    let sums = |w: &mut dyn Write, old: Vec<Vec<u8>>, inserted: &[u8]| {
-        let line_len = |f: &F| 64 + 2 + f.path().len() + 1;
-        let chunks = in_chunks(files, (before, old), keep, &line, |c, bytes| {
-            let first = c * CHUNK;
-            if (first..first + CHUNK).contains(&at) && at < files.len() {
-                let split: usize = files[first..at].iter().map(line_len).sum();
-                w.write_all(&bytes[..split])?;
+    }
+
+    /// The manifest's line in the sums.
+    fn manifest_line(sha256: &str) -> String {
+        format!("{sha256}  {MANIFEST}\n")
+    }
+
+    /// Where the manifest's line cuts chunk `c` of the sums, when it does.
+    fn cut(&self, c: usize) -> Option<usize> {
+        let first = c * CHUNK;
+        ((first..first + CHUNK).contains(&self.at) && self.at < self.files.len())
+            .then(|| self.files[first..self.at].iter().map(|f| 64 + 2 + f.path().len() + 1).sum())
+    }
+
+    /// Writes both lists as streams, never whole in memory (a build).
+    fn streamed(
+        &self,
+        staging: &Staging,
+        as_of: &str,
+        key: Option<&minisign::KeyPair>,
+        last: Option<(&[F], Kept)>,
+    ) -> std::io::Result<()> {
+        use blake2::{Blake2b512, Digest};
+        use std::io::Write;
+        let (before, old) = last.map_or((&[][..], Kept::default()), |(f, k)| (f, k));
+        let Kept { manifest: old_manifest, sums: old_sums, .. } = old;
+        let manifest = || {
+            staging.write_with(MANIFEST, |w| {
+                w.write_all(&self.head)?;
+                in_chunks(self.files, (before, old_manifest), false, &Self::manifest_row, |_, bytes, _| {
+                    w.write_all(bytes)
+                })?;
+                w.write_all(&self.tail)
+            })
+        };
+        // Writes the sums to `w` with `inserted` where the manifest's line goes; returns where
+        // that is.
+        let sums = |w: &mut dyn Write, old: Vec<Vec<u8>>, inserted: &[u8]| {
+            let mut hole = 0;
+            let mut at = 0;
+            in_chunks(self.files, (before, old), false, &Self::sums_line, |c, bytes, _| {
+                match self.cut(c) {
+                    Some(split) => {
+                        w.write_all(&bytes[..split])?;
+                        hole = at + split;
+                        w.write_all(inserted)?;
+                        w.write_all(&bytes[split..])?;
+                        at += inserted.len();
+                    }
+                    None => w.write_all(bytes)?,
+                }
+                at += bytes.len();
+                Ok(())
+            })?;
+            if self.at == self.files.len() {
+                hole = at;
                 w.write_all(inserted)?;
-                w.write_all(&bytes[split..])
-            } else {
-                w.write_all(bytes)
             }
-        })?;
-        if at == files.len() {
-            w.write_all(inserted)?;
-        }
-        Ok::<_, std::io::Error>((chunks, files[..at].iter().map(line_len).sum::<usize>()))
-    };
-    let Kept { manifest: old_manifest, sums: old_sums } = old;
-    let Some(key) = key else {
-        // Without a key the sums are written while the manifest is: its line is left blank,
-        // at its length, and written in once the manifest's checksum is known.
-        let blank = [b' '; 64 + 2 + MANIFEST.len() + 1];
-        let (listed, written) = rayon::join(
-            || manifest(old_manifest),
-            || {
-                let mut made = (Vec::new(), 0);
+            Ok::<_, std::io::Error>(hole)
+        };
+        let Some(key) = key else {
+            // Without a key the sums are written while the manifest is: its line is left blank,
+            // at its length, and written in once the manifest's checksum is known.
+            let blank = [b' '; MANIFEST_LINE];
+            let (listed, hole) = rayon::join(manifest, || {
+                let mut hole = 0;
                 staging.write_unlisted(SUMS, |w| {
-                    made = sums(w, old_sums, &blank)?;
+                    hole = sums(w, old_sums, &blank)?;
                     Ok(())
                 })?;
-                Ok::<_, std::io::Error>(made)
-            },
-        );
-        let ((listed, manifest), (sums, hole)) = (listed?, written?);
-        let text = manifest_line(&listed);
-        if text.len() != blank.len() {
-            return Err(std::io::Error::other("the manifest's line in SHA256SUMS is not of its expected length"));
-        }
-        staging.write_at(SUMS, hole as u64, text.as_bytes())?;
-        return Ok(keep.then_some(Kept { manifest, sums }));
-    };
-    let (listed, manifest) = manifest(old_manifest)?;
-    let text = manifest_line(&listed);
-    // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
-    let mut prehash = [0u8; 64];
-    let mut chunks = Vec::new();
-    staging.write_unlisted(SUMS, |w| {
-        let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
-        chunks = sums(&mut w, old_sums, text.as_bytes())?.0;
-        prehash = w.hash.finalize().into();
+                Ok::<_, std::io::Error>(hole)
+            });
+            let (listed, hole) = (listed?, hole?);
+            let line = Self::manifest_line(&listed.sha256);
+            if line.len() != MANIFEST_LINE {
+                return Err(std::io::Error::other("the manifest's line in SHA256SUMS is not of its expected length"));
+            }
+            return staging.write_at(SUMS, hole as u64, line.as_bytes());
+        };
+        let listed = manifest()?;
+        let line = Self::manifest_line(&listed.sha256);
+        // The signature is made from the BLAKE2b-512 of the sums, taken as they are written.
+        let mut prehash = [0u8; 64];
+        staging.write_unlisted(SUMS, |w| {
+            let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
+            sums(&mut w, old_sums, line.as_bytes())?;
+            prehash = w.hash.finalize().into();
+            Ok(())
+        })?;
+        staging.write(SIGNATURE, key.sign_prehashed(&prehash, &trusted_comment(as_of, self.files.len())).as_bytes())?;
         Ok(())
-    })?;
-    staging.write(SIGNATURE, key.sign_prehashed(&prehash, &trusted_comment(as_of, files.len())).as_bytes())?;
-    Ok(keep.then_some(Kept { manifest, sums: chunks }))
+    }
+
+    /// Makes both lists whole, most chunks taken as the last seal made them, and writes them
+    /// (under `serve`). Where the staging folder has a spare copy of the output's list
+    /// ([`crate::emit::Spares`]), only the pieces made anew, and those after the first that
+    /// changed its length, are written into it. Returns the lists for the next seal.
+    fn kept(
+        &self,
+        staging: &Staging,
+        as_of: &str,
+        key: Option<&minisign::KeyPair>,
+        last: Option<(&[F], Kept)>,
+    ) -> std::io::Result<Kept> {
+        use sha2::Digest;
+        let (before, old) = last.map_or((&[][..], None), |(f, k)| (f, Some(k)));
+        let (old_manifest, old_sums, old_ends, old_layout, old_sha) = match old {
+            Some(k) => (k.manifest, k.sums, Some(k.ends), Some(k.layout), Some(k.manifest_sha256)),
+            None => (Vec::new(), Vec::new(), None, None, None),
+        };
+        let chunks = |old: Vec<Vec<u8>>, row: &(dyn Fn(&mut Vec<u8>, usize, &F) + Sync)| {
+            let mut anew = Vec::new();
+            let made = in_chunks(self.files, (before, old), true, &row, |_, _, a| {
+                anew.push(a);
+                Ok(())
+            })?;
+            Ok::<_, std::io::Error>((made, anew))
+        };
+        let (manifest, sums) =
+            rayon::join(|| chunks(old_manifest, &Self::manifest_row), || chunks(old_sums, &Self::sums_line));
+        let ((manifest, manifest_anew), (sums, sums_anew)) = (manifest?, sums?);
+        // The manifest: its head, chunks and tail, each with whether it may differ from the last.
+        let (old_head, old_tail) = old_ends.map_or((None, None), |(h, t)| (Some(h), Some(t)));
+        let mut pieces: Vec<(&[u8], bool)> = Vec::with_capacity(manifest.len() + 2);
+        pieces.push((&self.head, old_head.as_ref() != Some(&self.head)));
+        pieces.extend(manifest.iter().map(Vec::as_slice).zip(manifest_anew.iter().copied()));
+        pieces.push((&self.tail, old_tail.as_ref() != Some(&self.tail)));
+        let spare = |rel: &str| old_sha.and_then(|sha| staging.take_spare(rel, &sha));
+        let (old_manifest_layout, old_sums_layout) = old_layout.unzip();
+        // Hashed on one thread while it is written on another.
+        let (sha256, wrote) = rayon::join(
+            || pieces.iter().fold(sha2::Sha256::new(), |h, (p, _)| h.chain_update(p)).finalize(),
+            || write_pieces(staging, MANIFEST, &pieces, spare(MANIFEST).zip(old_manifest_layout)),
+        );
+        wrote?;
+        let manifest_layout: Vec<usize> = pieces.iter().map(|(p, _)| p.len()).collect();
+        let line = Self::manifest_line(&crate::source::hex(&sha256));
+        // The sums: their chunks, the one the manifest's line goes in cut in two around it.
+        let mut pieces: Vec<(&[u8], bool)> = Vec::with_capacity(sums.len() + 2);
+        for (c, (bytes, anew)) in sums.iter().zip(&sums_anew).enumerate() {
+            match self.cut(c) {
+                Some(split) => {
+                    pieces.push((&bytes[..split], *anew));
+                    pieces.push((line.as_bytes(), true));
+                    pieces.push((&bytes[split..], *anew));
+                }
+                None => pieces.push((bytes, *anew)),
+            }
+        }
+        if self.at == self.files.len() {
+            pieces.push((line.as_bytes(), true));
+        }
+        write_pieces(staging, SUMS, &pieces, spare(SUMS).zip(old_sums_layout))?;
+        if let Some(key) = key {
+            use blake2::{Blake2b512, Digest};
+            let prehash: [u8; 64] =
+                pieces.iter().fold(Blake2b512::new(), |h, (p, _)| h.chain_update(p)).finalize().into();
+            let signed = key.sign_prehashed(&prehash, &trusted_comment(as_of, self.files.len()));
+            staging.write(SIGNATURE, signed.as_bytes())?;
+        }
+        let sums_layout = pieces.iter().map(|(p, _)| p.len()).collect();
+        Ok(Kept {
+            manifest,
+            sums,
+            ends: (self.head.clone(), self.tail.clone()),
+            layout: (manifest_layout, sums_layout),
+            manifest_sha256: sha256.into(),
+        })
+    }
+}
+
+/// Writes the file `rel` of the staging folder as `pieces` laid end to end. Over `spare` (a copy
+/// of the file as the last seal wrote it, already in place, with the lengths of the pieces it was
+/// written as), a piece is written only when it may differ from the one before it (its flag), or
+/// when a piece before it changed length; otherwise the file is new.
+fn write_pieces(
+    staging: &Staging,
+    rel: &str,
+    pieces: &[(&[u8], bool)],
+    spare: Option<(std::fs::File, Vec<usize>)>,
+) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let Some((file, old)) = spare else {
+        return staging.write_unlisted(rel, |w| pieces.iter().try_for_each(|(p, _)| w.write_all(p)));
+    };
+    let mut at = 0u64;
+    let mut same = true;
+    for (k, (bytes, anew)) in pieces.iter().enumerate() {
+        same &= old.get(k) == Some(&bytes.len());
+        if !same || *anew {
+            file.write_all_at(bytes, at)?;
+        }
+        at += bytes.len() as u64;
+    }
+    file.set_len(at)
 }
 
 /// A writer that hashes what it passes on with BLAKE2b-512 (see [`seal`]).

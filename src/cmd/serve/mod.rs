@@ -311,6 +311,11 @@ fn sweep_after(opts: &Arc<BuildOptions>, live: &Arc<Live>, building: &Arc<Mutex<
             if let Some(Err(d)) = session.save(&opts.root, build) {
                 super::print(&[d], lang, &super::Quoted::default(), None);
             }
+            let start = Instant::now();
+            session.make_spares(build);
+            if std::env::var_os("GONGBAO_TIMINGS").is_some() {
+                eprintln!("spares-ms ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+            }
             return;
         }
         let Ok(_held) = building.lock() else { return };
