@@ -363,9 +363,9 @@ impl Staging {
     /// Writes the table at `rel` from its pieces, under `serve`, where `last` is what this
     /// session kept of the table when it last wrote it. The bytes before the first piece that
     /// differs are those of that file, and so is their SHA-256: the checksum is taken up from
-    /// the last mark before that piece. The bytes before the mark are kept from `over` when it
-    /// is that file (checked by the caller): a spare copy in place is cut there, or the output's
-    /// copy has them copied by the kernel rather than written again. The rest is written from the
+    /// the last mark before that piece. The bytes before the mark are kept from what `over` gives
+    /// for that mark, when it is that file (checked by the caller): a spare copy in place is cut
+    /// there, or the output's copy has them copied by the kernel rather than written again. The rest is written from the
     /// rows themselves, gathered (`writev`), never copied into a buffer. Returns the file's
     /// record and its marks for the next time.
     pub(crate) fn write_table(
@@ -373,7 +373,7 @@ impl Staging {
         rel: &str,
         table: &crate::site::data::Recorded,
         last: Option<Marks>,
-        over: Over,
+        over: impl FnOnce(Option<&Mark>) -> Over,
     ) -> std::io::Result<(Written, Vec<Mark>)> {
         use std::io::Seek;
         let mut at = match last {
@@ -398,7 +398,7 @@ impl Staging {
         }
         // The first piece to write, and the bytes before it (kept).
         let mut start = (0, 0);
-        let mut file = match (over, &from) {
+        let mut file = match (over(from.as_ref()), &from) {
             (Over::Spare(mut file), _) => {
                 let keep = from.as_ref().map_or(0, |m| m.bytes);
                 file.set_len(keep)?;
@@ -1362,11 +1362,14 @@ fn emit_one(
         let w = match (renderer.memo(), prepared.table) {
             (Some(m), Some(table)) => {
                 let last = m.take_marks(rel);
-                // A spare copy of the file the marks were taken in, else the output's copy.
-                let over = match (&last, cache) {
-                    (Some(l), Some((c, out))) => match staging.take_spare(rel, &l.sha256) {
+                let sha256 = last.as_ref().map(|l| l.sha256);
+                // A spare copy of the file the marks were taken in, else the output's copy. A
+                // spare is not taken to be cut at its start: truncating a table of tens of MB
+                // took longer than writing a new file.
+                let over = |from: Option<&Mark>| match (sha256, cache) {
+                    (Some(sha256), Some((c, out))) => match from.and_then(|_| staging.take_spare(rel, &sha256)) {
                         Some(spare) => Over::Spare(spare),
-                        None => c.held(out, rel, &l.sha256).map_or(Over::Nothing, Over::Output),
+                        None => c.held(out, rel, &sha256).map_or(Over::Nothing, Over::Output),
                     },
                     _ => Over::Nothing,
                 };
@@ -1620,7 +1623,7 @@ mod tests {
         // The table as first written, with its marks; moved out of the way, as the output's
         // copy is, and open.
         let first_written = |rows: &[crate::site::memo::KeptRow]| {
-            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, Over::Nothing).unwrap();
+            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, |_| Over::Nothing).unwrap();
             std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
             let sha256 = super::unhex(&w.sha256).unwrap();
             (crate::site::memo::Marks { table: recorded(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
@@ -1640,7 +1643,8 @@ mod tests {
             for copied in 0..3 {
                 let (last, file) = first_written(&base);
                 assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
-                let (w, _) = staging.write_table("t.json", &recorded(h, rows), Some(last), over(copied, file)).unwrap();
+                let (w, _) =
+                    staging.write_table("t.json", &recorded(h, rows), Some(last), |_| over(copied, file)).unwrap();
                 let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
                 let mut plain = crate::site::data::AsBytes(Vec::new());
                 table(h, rows)(&mut plain).unwrap();
@@ -1652,7 +1656,7 @@ mod tests {
         // The marks of a table hashed from a mark serve the next time as well as those of one
         // hashed whole: a second row changed after the first, the table copied up to it.
         let (last, _) = first_written(&base);
-        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), Over::Nothing).unwrap();
+        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| Over::Nothing).unwrap();
         assert!(at.len() >= 3, "{} marks after a table hashed from a mark", at.len());
         std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
         let last =
@@ -1660,7 +1664,7 @@ mod tests {
         let mut twice = mid.clone();
         twice[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
         let file = Over::Output(std::fs::File::open(&old).unwrap());
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), file).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), |_| file).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         let mut plain = crate::site::data::AsBytes(Vec::new());
         table(&head, &twice)(&mut plain).unwrap();
@@ -1670,7 +1674,7 @@ mod tests {
         // new row in the middle is not that of the bytes.
         let (mut last, _) = first_written(&base);
         last.at = last.at.into_iter().map(|m| crate::site::memo::Mark { state: sha2::Sha256::new(), ..m }).collect();
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), Over::Nothing).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| Over::Nothing).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         assert_ne!(w.sha256, sha(&bytes), "the hash was taken up at a mark");
         // So is the copy: with the old file changed, so are the first bytes of the new one.
@@ -1679,14 +1683,14 @@ mod tests {
         changed[100] = b'#';
         std::fs::write(&old, &changed).unwrap();
         let file = Over::Output(std::fs::File::open(&old).unwrap());
-        staging.write_table("t.json", &recorded(&head, &mid), Some(last), file).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| file).unwrap();
         assert_eq!(std::fs::read(staging.dir().join("t.json")).unwrap()[100], b'#', "the first bytes were copied");
         // And so is a spare's: its first bytes are kept.
         let (last, file) = first_written(&base);
         let spare = over(2, file);
         let f = std::fs::OpenOptions::new().write(true).open(staging.dir().join("t.json")).unwrap();
         std::os::unix::fs::FileExt::write_all_at(&f, b"#", 100).unwrap();
-        staging.write_table("t.json", &recorded(&head, &mid), Some(last), spare).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| spare).unwrap();
         assert_eq!(
             std::fs::read(staging.dir().join("t.json")).unwrap()[100],
             b'#',
@@ -1698,7 +1702,7 @@ mod tests {
         for copied in 0..3 {
             let (odd, file) = first_written(&base);
             let (w, _) =
-                staging.write_table("t.json", &recorded(&head, &other), Some(odd), over(copied, file)).unwrap();
+                staging.write_table("t.json", &recorded(&head, &other), Some(odd), |_| over(copied, file)).unwrap();
             let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
             let mut plain = crate::site::data::AsBytes(Vec::new());
             table(&head, &other)(&mut plain).unwrap();

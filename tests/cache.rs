@@ -577,10 +577,10 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         // As `serve` does after each rebuild: the next one takes the cache at its word.
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
-    // Each rebuild wrote the manifest and the sums into spare copies, and the tables an edit
-    // changed a row of.
+    // Each rebuild after a sweep wrote the manifest and the sums into spare copies (the demo's
+    // tables have no mark to cut them at: see the test below).
     let taken = opts.session.as_ref().unwrap().spares_taken();
-    assert!(taken > 2 * steps.len() as u64, "{taken} spare copies taken in {} rebuilds", steps.len());
+    assert!(taken >= 2 * (steps.len() as u64 - 1), "{taken} spare copies taken in {} rebuilds", steps.len());
 }
 
 /// A record moved from one browse list to another by its topic alone is previewed, and its
@@ -1070,4 +1070,40 @@ fn an_attachment_rewritten_behind_serve_is_published_anew() {
     assert_eq!(swept(&opts), Some(true));
     equals_clean(&s, "after the attachment was rewritten");
     assert_eq!(std::fs::read_to_string(s.root().join("public/docs/a/t.csv")).unwrap(), "x\n2\n");
+}
+
+/// Tables past their first mark (1 MiB): `serve` writes a rebuild's tables into spare copies cut
+/// at the mark before the first changed row, and the seal's lists into theirs; each rebuild
+/// equals a clean build, and a rebuild that changes the first row writes its tables anew.
+#[test]
+fn tables_written_into_spare_copies_equal_clean_builds() {
+    let s = Site::new();
+    let title = |k: usize| format!("测试市关于第{k}项事务的管理办法（试行）");
+    let record = |k: usize, title: &str, body: &str| {
+        let day = format!("2024-{:02}-{:02}", 1 + k % 12, 1 + k % 28);
+        s.record(
+            &format!("r{k:04}"),
+            &format!("{}\nkeywords: [第{k}项事务, 管理, 试行]", normative(title, &day)),
+            body,
+        );
+    };
+    for k in 0..1600 {
+        record(k, &title(k), "正文。\n");
+    }
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    let size = std::fs::metadata(s.root().join("public/data/documents.json")).unwrap().len();
+    assert!(size > 5 << 18, "documents.json has {size} bytes: one mark, not at its end");
+    let session = opts.session.as_ref().unwrap();
+    for (what, k) in [("the last record", 1599), ("a record past the first mark", 1450), ("the first record", 0)] {
+        assert_eq!(swept(&opts), Some(true));
+        let before = session.spares_taken();
+        record(k, &format!("{}（修订）", title(k)), "修订后的正文。\n");
+        built(&opts);
+        equals_clean(&s, &format!("after a new title of {what}"));
+        let taken = session.spares_taken() - before;
+        // The manifest and the sums, and each table past its first mark before the change.
+        let tables = if k == 0 { 0 } else { 1 };
+        assert!(taken >= 2 + tables, "after a new title of {what}: {taken} spare copies taken");
+    }
 }
