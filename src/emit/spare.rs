@@ -94,8 +94,8 @@ impl Spares {
         s.wanted = wanted;
     }
 
-    /// Makes the spares wanted that are not made yet, while `go_on` says so, and removes those
-    /// no longer wanted. Spares already made of the same bytes are kept.
+    /// Removes the spares of bytes no longer wanted, then makes those wanted that are not made
+    /// yet, while `go_on` says so. Spares already made of the same bytes are kept.
     pub(crate) fn make(&self, go_on: &dyn Fn() -> bool) {
         let (wanted, out, dir) = {
             let Ok(mut s) = self.state.lock() else { return };
@@ -106,7 +106,14 @@ impl Spares {
                 s.cleared = true;
             }
             let wanted = s.wanted.clone();
-            let gone: Vec<String> = s.made.keys().filter(|r| !wanted.iter().any(|w| &w.rel == *r)).cloned().collect();
+            // A spare of bytes the output no longer holds goes first: after a record is
+            // withheld, the last copy of a table that showed it is not kept while others are made.
+            let gone: Vec<String> = s
+                .made
+                .iter()
+                .filter(|(r, m)| !wanted.iter().any(|w| &w.rel == *r && w.id == m.id))
+                .map(|(r, _)| r.clone())
+                .collect();
             for rel in gone {
                 if let Some(spare) = s.made.remove(&rel) {
                     let _ = std::fs::remove_file(spare.path);
@@ -246,6 +253,13 @@ mod tests {
         std::fs::write(out.join(rel), b"other").unwrap();
         spares.make(&|| true);
         assert!(spares.take(rel, &id, &into).is_none(), "copied from a file the build did not leave");
+        // Of bytes no longer wanted: removed, even by a making that stops at once.
+        std::fs::write(out.join(rel), &bytes).unwrap();
+        want();
+        spares.make(&|| true);
+        spares.want(&out, vec![Wanted { id: [9; 32], ..Wanted::of(&out, rel, id).unwrap() }]);
+        spares.make(&|| false);
+        assert_eq!(std::fs::read_dir(Spares::path(&out)).unwrap().count(), 0, "a spare of other bytes is kept");
         // No longer wanted: removed.
         want();
         spares.make(&|| true);
