@@ -193,11 +193,24 @@ fn init_writes_a_gitignore_and_keeps_one_already_there() {
     for line in ["/public/", "/.gongbao/", "/gongbao.key"] {
         assert!(ignore.lines().any(|l| l == line), "{ignore}");
     }
+    // Beside the output: the staging folder of a build, and the spare copies `serve` keeps
+    // (160 MB at 50,000 records), which an editor's `git add -A` must not take.
+    let git = |args: &[&str]| Command::new("git").current_dir(tmp.path().join("a")).args(args).output().unwrap();
+    assert!(git(&["init", "-q"]).status.success());
+    for made in [".public.gongbao-staging/index.html", ".public.gongbao-spare/1"] {
+        let p = tmp.path().join("a").join(made);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "x").unwrap();
+        assert!(git(&["check-ignore", "-q", made]).status.success(), "{made} is not ignored: {ignore}");
+    }
     std::fs::create_dir(tmp.path().join("b")).unwrap();
     std::fs::write(tmp.path().join("b/.gitignore"), "*.bak\n/public/").unwrap();
     assert!(run_in(tmp.path(), &["init", "b"]).status.success());
     let ignore = std::fs::read_to_string(tmp.path().join("b/.gitignore")).unwrap();
-    assert_eq!(ignore, "*.bak\n/public/\n/.gongbao/\n/gongbao.key\n");
+    assert_eq!(
+        ignore,
+        "*.bak\n/public/\n/.gongbao/\n/gongbao.key\n/.public.gongbao-staging/\n/.public.gongbao-spare/\n"
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) -> bool {

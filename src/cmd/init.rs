@@ -20,7 +20,8 @@ const FILES: &[(&str, &str)] = &[
 
 /// What a site's repository should not hold: the output, gongbao's own folder (the build cache)
 /// and a secret key made in the site's folder by `gongbao keygen`.
-const IGNORED: &[&str] = &["/public/", "/.gongbao/", "/gongbao.key"];
+const IGNORED: &[&str] =
+    &["/public/", "/.gongbao/", "/gongbao.key", "/.public.gongbao-staging/", "/.public.gongbao-spare/"];
 
 /// Writes the starter site into `dir`, which must not be a site yet; returns the exit code. A
 /// failure is told in the language of the site already there, else in Chinese, the starter
