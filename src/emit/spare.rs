@@ -229,7 +229,7 @@ mod tests {
         let spares = Spares::default();
         let want = || spares.want(&out, vec![Wanted::of(&out, rel, id).unwrap()]);
         want();
-        // Copied in steps of 8 MB: stopped, it leaves nothing.
+        // Told to stop before it begins, it makes nothing.
         spares.make(&|| false);
         assert!(spares.take(rel, &id, &into).is_none(), "made while told to stop");
         spares.make(&|| true);
