@@ -409,13 +409,13 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         staging.abandon();
         return Err(stop);
     }
-    // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
-    // any more.
     // The tables, of which `serve` keeps spare copies.
     let tables: Vec<String> = match &o.session {
         Some(_) => data.iter().filter_map(|j| renderer.streamed(j)).map(str::to_string).collect(),
         None => Vec::new(),
     };
+    // `serve` keeps the plan for a rebuild from a preview; otherwise the jobs are not needed
+    // any more.
     let data = kept_pages.is_some().then_some(data);
     let joined = start.elapsed();
     super::memory_mark("search");

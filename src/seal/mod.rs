@@ -50,8 +50,8 @@ pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
 }
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
-/// (sorted by path). `last` is what an earlier seal kept, with the files it listed; with `keep`
-/// (under `serve`) the lists' chunks are returned for the next seal.
+/// (sorted by path). With `keep` (under `serve`) the lists' chunks are returned for the next
+/// seal, and `last` is what the last one kept, with the files it listed; a build keeps nothing.
 pub fn seal<F: Listed + Sync>(
     staging: &Staging,
     files: &[F],
@@ -79,7 +79,7 @@ pub fn seal<F: Listed + Sync>(
     if keep {
         return lists.kept(staging, as_of, key, last).map(Some);
     }
-    lists.streamed(staging, as_of, key, last).map(|()| None)
+    lists.streamed(staging, as_of, key).map(|()| None)
 }
 
 /// What both lists are made from.
@@ -129,32 +129,22 @@ impl<F: Listed + Sync> Lists<'_, F> {
     }
 
     /// Writes both lists as streams, never whole in memory (a build).
-    fn streamed(
-        &self,
-        staging: &Staging,
-        as_of: &str,
-        key: Option<&minisign::KeyPair>,
-        last: Option<(&[F], Kept)>,
-    ) -> std::io::Result<()> {
+    fn streamed(&self, staging: &Staging, as_of: &str, key: Option<&minisign::KeyPair>) -> std::io::Result<()> {
         use blake2::{Blake2b512, Digest};
         use std::io::Write;
-        let (before, old) = last.map_or((&[][..], Kept::default()), |(f, k)| (f, k));
-        let Kept { manifest: old_manifest, sums: old_sums, .. } = old;
         let manifest = || {
             staging.write_with(MANIFEST, |w| {
                 w.write_all(&self.head)?;
-                in_chunks(self.files, (before, old_manifest), false, &Self::manifest_row, |_, bytes, _| {
-                    w.write_all(bytes)
-                })?;
+                in_chunks(self.files, (&[], Vec::new()), false, &Self::manifest_row, |_, bytes, _| w.write_all(bytes))?;
                 w.write_all(&self.tail)
             })
         };
         // Writes the sums to `w` with `inserted` where the manifest's line goes; returns where
         // that is.
-        let sums = |w: &mut dyn Write, old: Vec<Vec<u8>>, inserted: &[u8]| {
+        let sums = |w: &mut dyn Write, inserted: &[u8]| {
             let mut hole = 0;
             let mut at = 0;
-            in_chunks(self.files, (before, old), false, &Self::sums_line, |c, bytes, _| {
+            in_chunks(self.files, (&[], Vec::new()), false, &Self::sums_line, |c, bytes, _| {
                 match self.cut(c) {
                     Some(split) => {
                         w.write_all(&bytes[..split])?;
@@ -181,7 +171,7 @@ impl<F: Listed + Sync> Lists<'_, F> {
             let (listed, hole) = rayon::join(manifest, || {
                 let mut hole = 0;
                 staging.write_unlisted(SUMS, |w| {
-                    hole = sums(w, old_sums, &blank)?;
+                    hole = sums(w, &blank)?;
                     Ok(())
                 })?;
                 Ok::<_, std::io::Error>(hole)
@@ -199,7 +189,7 @@ impl<F: Listed + Sync> Lists<'_, F> {
         let mut prehash = [0u8; 64];
         staging.write_unlisted(SUMS, |w| {
             let mut w = Prehashing { inner: w, hash: Blake2b512::new() };
-            sums(&mut w, old_sums, line.as_bytes())?;
+            sums(&mut w, line.as_bytes())?;
             prehash = w.hash.finalize().into();
             Ok(())
         })?;
