@@ -581,6 +581,10 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     // tables have no mark to cut them at: see the test below).
     let taken = opts.session.as_ref().unwrap().spares_taken();
     assert!(taken >= 2 * (steps.len() as u64 - 1), "{taken} spare copies taken in {} rebuilds", steps.len());
+    // Each rebuild that started from a preview took the last build's list of files.
+    let patched = opts.session.as_ref().unwrap().lists_patched();
+    let previewed = touched.iter().filter(|(_, rewords)| *rewords).count() as u64;
+    assert!(patched >= previewed, "{patched} lists patched in {previewed} rebuilds from a preview");
 }
 
 /// A record moved from one browse list to another by its topic alone is previewed, and its

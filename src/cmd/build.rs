@@ -349,14 +349,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             (made, took, Some(rest))
         }
         None => {
-            let made = emit::emit(&pages, &renderer, &staging, at, &tick).map(|f| (f, None));
+            let made = emit::emit(&pages, &renderer, &staging, at, &tick).map(|f| (emit::PageFiles::All(f), None));
             drop(pages);
             (made, start.elapsed() - analysed, None)
         }
     };
-    // The pages' list becomes the build's list, and what follows is merged into it once, at its
-    // exact size: at a national scale the list is 90 MB, which a copy or a doubling would add.
-    let (mut written, mut kept_pages) = match made {
+    let (pages_made, mut kept_pages) = match made {
         Ok(m) => m,
         Err(mut errs) => {
             // Under `serve` the open data and the index were made meanwhile: what failed there
@@ -380,11 +378,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             // from the previous output's when few documents changed, and asks which texts this
             // build wrote anew (a million of them at a national scale, held through the search
             // stage otherwise).
-            let texts: std::collections::HashSet<&str> = match &cache {
-                Some(_) => {
+            let texts: std::collections::HashSet<&str> = match (&cache, &pages_made) {
+                (Some(_), emit::PageFiles::All(written)) => {
                     written.iter().filter(|f| f.staged && f.path.ends_with("/text.txt")).map(|f| &*f.path).collect()
                 }
-                None => std::collections::HashSet::new(),
+                _ => std::collections::HashSet::new(),
             };
             let staged = |rel: &str| texts.contains(rel);
             let read = |rel: &str| cache.as_ref()?.bytes(&out, rel);
@@ -423,7 +421,14 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         b.finish_and_clear();
     }
     tail.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    emit::merge_sorted(&mut written, tail);
+    // The pages' list becomes the build's list, and the tail is merged into it once, at its
+    // exact size: at a national scale the list is 90 MB, which a copy or a doubling would add.
+    // Under `serve`, the last build's list is taken instead when only some pages were written
+    // anew (`changed`: the places in it that this build wrote).
+    let (written, changed) = emit::listed(pages_made, kept_pages.as_mut(), tail, cache.as_mut());
+    if let (Some(s), Some(_)) = (&o.session, &changed) {
+        s.patched.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,
         Err(f) => {
@@ -434,7 +439,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // `serve` keeps the lists of each seal for the next, with the cache of the files they list.
     let last = cache.as_mut().and_then(|c| {
         let kept = c.seal.take()?;
-        Some((&c.files[..], kept))
+        let before = match &changed {
+            Some(places) => emit::Before::AllBut(places),
+            None => emit::Before::Files(&c.files[..]),
+        };
+        Some((before, kept))
     });
     let as_of = a.corpus.as_of.to_string();
     let kept_seal = match seal::seal(&staging, &written, &as_of, key.as_ref(), last, o.session.is_some()) {
@@ -450,11 +459,27 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     };
     let sealed = start.elapsed();
     super::memory_mark("sealed");
-    let reused = written.iter().filter(|f| !f.staged).count();
+    let reused = match &changed {
+        Some(places) => written.len() - places.len(),
+        None => written.iter().filter(|f| !f.staged).count(),
+    };
     // `serve` removes what the output held before (the files replaced, or a whole output) on
     // another thread, off the edit's path; a `build` removes it before it ends.
     let leave = o.session.is_some();
     let committed = match &cache {
+        // The last build's list was taken, with the files this build wrote put in their places:
+        // the same paths, of which those are new.
+        Some(_) if changed.is_some() => {
+            let mut staged: Vec<&str> = changed.iter().flatten().map(|&k| &*written[k].path).collect();
+            staged.extend([seal::SUMS, seal::MANIFEST]);
+            let mut stale = Vec::new();
+            if key.is_some() {
+                staged.push(seal::SIGNATURE);
+            } else {
+                stale.push(seal::SIGNATURE);
+            }
+            staging.commit_into_leaving(&staged, &stale, leave)
+        }
         // Most files are reused: move the new ones in and remove what no job writes any more.
         Some(old) => {
             // Both lists are sorted by path. Under `serve` most paths are the same `Arc` in both,
@@ -498,7 +523,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         (Some(_), Some(old)) => drop(std::thread::spawn(move || drop(old))),
         (_, old) => drop(old),
     }
-    let mut next = emit::Cache::make(&out, written);
+    let mut next = emit::Cache::made(&out, written, changed.as_deref());
     next.note_seal(&out, seal::MANIFEST);
     next.seal = kept_seal;
     // `serve` keeps spare copies of the tables and of the seal's two lists, known by the

@@ -93,6 +93,9 @@ pub struct Session {
     /// Spare copies of the output's largest files, which a rebuild writes only what changed in
     /// ([`crate::emit::Spares`]).
     pub(crate) spares: std::sync::Arc<crate::emit::Spares>,
+    /// How many builds took the last build's list of files and put the files they wrote in
+    /// their places ([`crate::emit::listed`]).
+    pub(crate) patched: std::sync::atomic::AtomicU64,
 }
 
 /// What a finished build read and linked, with what its renderer made from the whole corpus.
@@ -168,6 +171,12 @@ impl Session {
     /// [`crate::emit::Spares`]).
     pub fn spares_taken(&self) -> u64 {
         self.spares.taken()
+    }
+
+    /// How many of the session's builds patched the last build's list of files rather than
+    /// making it anew ([`crate::emit::listed`]).
+    pub fn lists_patched(&self) -> u64 {
+        self.patched.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Notes that a build or a preview begins, which stops a sweep under way.

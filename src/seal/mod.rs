@@ -9,7 +9,7 @@
 pub(crate) mod minisign;
 pub(crate) mod verify;
 
-use crate::emit::{CHUNK, Listed, SealLists as Kept, Staging, Written, in_chunks};
+use crate::emit::{Before, CHUNK, Listed, SealLists as Kept, Staging, Written, in_chunks};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,13 +51,13 @@ pub(crate) fn trusted_comment(as_of: &str, files: usize) -> String {
 
 /// Writes `manifest.json` and `SHA256SUMS` (and with a key `SHA256SUMS.minisig`) for `files`
 /// (sorted by path). With `keep` (under `serve`) the lists' chunks are returned for the next
-/// seal, and `last` is what the last one kept, with the files it listed; a build keeps nothing.
+/// seal, and `last` is what the last one kept, with what it was kept for; a build keeps nothing.
 pub fn seal<F: Listed + Sync>(
     staging: &Staging,
     files: &[F],
     as_of: &str,
     key: Option<&minisign::KeyPair>,
-    last: Option<(&[F], Kept)>,
+    last: Option<(Before<'_, F>, Kept)>,
     keep: bool,
 ) -> std::io::Result<Option<Kept>> {
     let generator = format!("{GENERATOR}{}", env!("CARGO_PKG_VERSION"));
@@ -135,7 +135,9 @@ impl<F: Listed + Sync> Lists<'_, F> {
         let manifest = || {
             staging.write_with(MANIFEST, |w| {
                 w.write_all(&self.head)?;
-                in_chunks(self.files, (&[], Vec::new()), false, &Self::manifest_row, |_, bytes, _| w.write_all(bytes))?;
+                in_chunks(self.files, (&Before::Nothing, Vec::new()), false, &Self::manifest_row, |_, bytes, _| {
+                    w.write_all(bytes)
+                })?;
                 w.write_all(&self.tail)
             })
         };
@@ -144,7 +146,7 @@ impl<F: Listed + Sync> Lists<'_, F> {
         let sums = |w: &mut dyn Write, inserted: &[u8]| {
             let mut hole = 0;
             let mut at = 0;
-            in_chunks(self.files, (&[], Vec::new()), false, &Self::sums_line, |c, bytes, _| {
+            in_chunks(self.files, (&Before::Nothing, Vec::new()), false, &Self::sums_line, |c, bytes, _| {
                 match self.cut(c) {
                     Some(split) => {
                         w.write_all(&bytes[..split])?;
@@ -206,17 +208,17 @@ impl<F: Listed + Sync> Lists<'_, F> {
         staging: &Staging,
         as_of: &str,
         key: Option<&minisign::KeyPair>,
-        last: Option<(&[F], Kept)>,
+        last: Option<(Before<'_, F>, Kept)>,
     ) -> std::io::Result<Kept> {
         use sha2::Digest;
-        let (before, old) = last.map_or((&[][..], None), |(f, k)| (f, Some(k)));
+        let (before, old) = last.map_or((Before::Nothing, None), |(b, k)| (b, Some(k)));
         let (old_manifest, old_sums, old_ends, old_layout, old_sha) = match old {
             Some(k) => (k.manifest, k.sums, Some(k.ends), Some(k.layout), Some(k.manifest_sha256)),
             None => (Vec::new(), Vec::new(), None, None, None),
         };
         let chunks = |old: Vec<Vec<u8>>, row: &(dyn Fn(&mut Vec<u8>, usize, &F) + Sync)| {
             let mut anew = Vec::new();
-            let made = in_chunks(self.files, (before, old), true, &row, |_, _, a| {
+            let made = in_chunks(self.files, (&before, old), true, &row, |_, _, a| {
                 anew.push(a);
                 Ok(())
             })?;
@@ -544,8 +546,21 @@ mod tests {
                 lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
                 assert!(expected[1] == lines.concat().as_bytes(), "the sums at step {step}");
                 let staging = Staging::new(&out).unwrap();
+                // What the last seal was kept for: the files it listed, or (when as many files
+                // are listed now, and unsigned) the places where they differ.
                 let (before, kept) = last.take().unzip();
-                let given = before.as_deref().zip(kept);
+                let changed: Option<Vec<usize>> = before
+                    .as_ref()
+                    .filter(|b| b.len() == files.len() && key.is_none())
+                    .map(|b: &Vec<crate::emit::OutFile>| {
+                        (0..b.len()).filter(|&k| !files[k].same_listing(&b[k])).collect()
+                    });
+                let before = match (&changed, &before) {
+                    (Some(places), _) => Some(Before::AllBut(places)),
+                    (None, Some(b)) => Some(Before::Files(b)),
+                    (None, None) => None,
+                };
+                let given = before.zip(kept);
                 let made = seal(&staging, files, "2025-06-30", key, given, true).unwrap();
                 assert!(read(&staging) == expected, "step {step}, signed: {}", key.is_some());
                 staging.abandon();

@@ -132,17 +132,16 @@ impl Renderer<'_> {
     }
 
     pub(super) fn home(&self) -> HomePage<'_> {
-        let issues = self.newest(Some(Kind::Gazette)).into_iter().take(6).map(|i| self.issue_link(i)).collect();
+        let issues = self.newest(Some(Kind::Gazette)).take(6).map(|i| self.issue_link(i)).collect();
         let latest = self
             .newest(None)
-            .into_iter()
             .filter(|&i| !matches!(self.c.records[i].kind, Kind::Gazette | Kind::Catalog))
             .take(12)
             .map(|i| self.link(i))
             .collect();
         let mut by_kind = Vec::new();
         for kind in [Kind::Regulation, Kind::Normative, Kind::Policy, Kind::Interpretation, Kind::Draft, Kind::Notice] {
-            let items: Vec<DocLink<'_>> = self.newest(Some(kind)).into_iter().take(6).map(|i| self.link(i)).collect();
+            let items: Vec<DocLink<'_>> = self.newest(Some(kind)).take(6).map(|i| self.link(i)).collect();
             if !items.is_empty() {
                 by_kind.push(KindColumn { items, kind, url: self.href(&format!("browse/kind/{}/", kind.id())) });
             }
@@ -456,7 +455,6 @@ impl Renderer<'_> {
     pub(super) fn catalog(&self) -> CatalogPage<'_> {
         let items = self
             .newest(Some(Kind::Catalog))
-            .into_iter()
             .map(|i| CatalogItem {
                 description: self.excerpt(i),
                 doc: self.link(i),

@@ -853,7 +853,7 @@ impl Renderer<'_> {
     /// The records the search covers, in their search numbers' order (newest first): every
     /// visible record, as the site publishes it.
     pub(crate) fn searchable(&self) -> Vec<usize> {
-        self.newest(None)
+        self.newest(None).collect()
     }
 
     /// Builds every file of the search index but the texts (those are `Job::SearchText`),

@@ -203,7 +203,7 @@ impl Renderer<'_> {
     /// `data/documents.jsonld`.
     pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Table) -> std::io::Result<()> {
         let mut all = self.data_docs();
-        all.extend(self.newest(Some(Kind::Gazette)).into_iter().rev());
+        all.extend(self.newest(Some(Kind::Gazette)).rev());
         let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
         json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
             self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", row)
@@ -291,7 +291,6 @@ impl Renderer<'_> {
     /// The records in the feed of `kind` (of all documents when `None`), newest first.
     pub(crate) fn feed_items(&self, kind: Option<Kind>) -> Vec<usize> {
         self.newest(kind)
-            .into_iter()
             .filter(|&i| kind.is_some() || self.c.records[i].kind != Kind::Gazette)
             .take(FEED_LEN)
             .collect()
