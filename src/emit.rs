@@ -1702,7 +1702,7 @@ mod tests {
                 if k > 0 {
                     w.write_all(b"\n")?;
                 }
-                w.row(r)?;
+                w.row(r.clone())?;
             }
             w.write_all(b"]\n")
         }

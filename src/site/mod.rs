@@ -467,6 +467,9 @@ pub struct Renderer<'a> {
     registered: std::collections::HashMap<&'a str, Option<&'a str>>,
     /// The Simplified-to-Traditional converter, loaded by the first Traditional page.
     hant: std::sync::OnceLock<Result<hant::Converter, String>>,
+    /// The records of the open-data tables, in the order of their ids: found once for the three
+    /// tables (each a pass over every record).
+    data_docs: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// What a renderer made from the whole corpus and can hand to the next one for the same records
@@ -693,6 +696,7 @@ impl<'a> Renderer<'a> {
             registers,
             registered: data::publications::first_entries(registers),
             hant: kept.hant,
+            data_docs: std::sync::OnceLock::new(),
         })
     }
 

@@ -36,8 +36,9 @@ pub(crate) const SITEMAP_LEN: usize = 50_000;
 /// Where a table is written: its own bytes (its head, the separators, its end) through `Write`,
 /// each of its rows through [`Table::row`], so that a sink may stand a row for its SHA-256.
 pub(crate) trait Table: Write {
-    /// Writes one row, made or remembered with its SHA-256.
-    fn row(&mut self, row: &KeptRow) -> std::io::Result<()>;
+    /// Writes one row, made or remembered with its SHA-256 (given, not lent: a table under
+    /// `serve` keeps it, and a clone of each row would touch every row's count of owners).
+    fn row(&mut self, row: KeptRow) -> std::io::Result<()>;
 }
 
 /// A table written as its bytes.
@@ -53,7 +54,7 @@ impl<W: Write> Write for AsBytes<W> {
 }
 
 impl<W: Write> Table for AsBytes<W> {
-    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
+    fn row(&mut self, row: KeptRow) -> std::io::Result<()> {
         self.0.write_all(&row.0)
     }
 }
@@ -84,8 +85,8 @@ impl Write for Recorded {
 }
 
 impl Table for Recorded {
-    fn row(&mut self, row: &KeptRow) -> std::io::Result<()> {
-        self.pieces.push((self.own.len(), Some(row.clone())));
+    fn row(&mut self, row: KeptRow) -> std::io::Result<()> {
+        self.pieces.push((self.own.len(), Some(row)));
         Ok(())
     }
 }
@@ -152,9 +153,10 @@ impl Renderer<'_> {
     }
 
     /// Documents in the data files: every visible record but gazette issues, in id order.
-    pub(crate) fn data_docs(&self) -> Vec<usize> {
+    pub(crate) fn data_docs(&self) -> &[usize] {
         let c = self.c;
-        c.id_order().filter(|&i| c.visible[i] && c.records[i].kind != Kind::Gazette).collect()
+        self.data_docs
+            .get_or_init(|| c.id_order().filter(|&i| c.visible[i] && c.records[i].kind != Kind::Gazette).collect())
     }
 
     /// `data/documents.json`.
@@ -162,7 +164,7 @@ impl Renderer<'_> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
         let row = |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default();
-        json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, &docs, b",\n", row))
+        json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, docs, b",\n", row))
     }
 
     /// Writes one row of each listed record to `w`, separated by `sep`: made in parallel a
@@ -182,7 +184,7 @@ impl Renderer<'_> {
                 Some(m) => m.rows(table, chunk, &row),
                 None => chunk.par_iter().map(|&i| (std::sync::Arc::new(row(i)), [0; 32])).collect(),
             };
-            for (j, kept) in rows.iter().enumerate() {
+            for (j, kept) in rows.into_iter().enumerate() {
                 if k + j > 0 {
                     w.write_all(sep)?;
                 }
@@ -197,12 +199,12 @@ impl Renderer<'_> {
         w.write_all("\u{FEFF}".as_bytes())?;
         w.write_all(CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
         w.write_all(b"\r\n")?;
-        self.write_rows(w, DOCUMENTS_CSV, &self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
+        self.write_rows(w, DOCUMENTS_CSV, self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
     }
 
     /// `data/documents.jsonld`.
     pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Table) -> std::io::Result<()> {
-        let mut all = self.data_docs();
+        let mut all = self.data_docs().to_vec();
         all.extend(self.newest(Some(Kind::Gazette)).rev());
         let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
         json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
