@@ -1626,7 +1626,8 @@ pub(crate) fn listed(
     }
     let mut files = match pages {
         PageFiles::All(files) => files,
-        PageFiles::Anew(_) => kept.as_deref().map(KeptPages::files).unwrap_or_default(),
+        // An empty list here would have the build remove every page from the output.
+        PageFiles::Anew(_) => kept.as_deref().map(KeptPages::files).expect("pages written anew come with those kept"),
     };
     if let Some(k) = kept {
         k.tail = tail.iter().map(|f| f.path.clone()).collect();

@@ -19,6 +19,40 @@ fn small_site() -> Site {
     s
 }
 
+/// Every command's help, and every argument's, is in Chinese on a Chinese site: a command or
+/// argument added without its Chinese text would show English among Chinese.
+#[test]
+fn every_command_and_argument_has_its_chinese_help() {
+    let s = small_site();
+    let han = |line: &str| line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let top = text(&s.run(&["--help"]).stdout);
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("命令"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(commands.len() >= 12 && commands.contains(&"deploy".to_string()), "{top}");
+    let mut helps = vec![(String::new(), top.clone())];
+    for c in &commands {
+        let out = text(&s.run(&[c, "--help"]).stdout);
+        // A command with commands of its own: theirs too.
+        for sub in out.lines().skip_while(|l| !l.starts_with("命令")).skip(1).take_while(|l| !l.trim().is_empty()) {
+            if let Some(name) = sub.split_whitespace().next().filter(|n| *n != "help") {
+                helps.push((format!("{c} {name}"), text(&s.run(&[c, name, "--help"]).stdout)));
+            }
+        }
+        helps.push((c.clone(), out));
+    }
+    for (c, out) in &helps {
+        // The lines that describe a command or an argument: indented, a name, then its text.
+        for line in out.lines().filter(|l| l.starts_with("  ") && l.split_whitespace().count() > 1) {
+            assert!(han(line), "`gongbao {c} --help` has a line with no Chinese: {line}\n{out}");
+        }
+    }
+}
+
 #[test]
 fn a_misspelt_command_is_told_in_chinese_with_a_suggestion() {
     let s = small_site();

@@ -92,6 +92,10 @@ const ABOUT: &[(&str, &str)] = &[
         "report annual",
         "政府信息公开工作年度报告第二部分：规章和规范性文件的制发、废止和现行有效情况，输出 Markdown、HTML 和 CSV",
     ),
+    (
+        "deploy",
+        "把已构建并核验过的站点发布到兼容 S3 的对象存储：只上传改动的文件，先资源后页面，清单最后，之后再删除多余的对象。凭据取自 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY；地址和区域取自 [deploy] 或 AWS_ENDPOINT_URL 和 AWS_REGION",
+    ),
     ("keygen", "生成用于签名站点的 Ed25519 密钥对"),
     ("serve", "构建站点，在 127.0.0.1 上预览，文件改动后重新构建"),
     ("clean", "删除构建输出目录和构建缓存"),
@@ -133,9 +137,19 @@ const HELP: &[(&str, &str, &str)] = &[
     ("new", "date", "写入的日期（YYYY-MM-DD），代替今天"),
     ("report annual", "year", "年份"),
     ("report annual", "out", "报告文件的存放目录（默认：站点目录中的 annual-reports/）"),
+    ("deploy", "target", "s3://存储桶/前缀（默认：[deploy] target）"),
+    ("deploy", "out", "要发布的已构建站点（默认：构建的输出目录）"),
+    ("deploy", "dry_run", "只列出要做的上传和删除，不做任何改动"),
+    ("deploy", "keep_stale", "保留站点中已没有的对象"),
+    ("deploy", "purge_list", "把有改动的网址写入此文件，每行一个（供 CDN 刷新缓存）"),
+    ("deploy", "pubkey", "发布前用此公钥核验站点的签名"),
+    ("deploy", "jobs", "同时上传的文件数"),
     ("keygen", "out", "写入 gongbao.key 和 gongbao.pub 的目录"),
     ("serve", "port", "端口"),
+    ("serve", "bind", "监听的地址；不是 127.0.0.1 或 ::1 时，其他计算机也能看到预览，包括草稿"),
     ("serve", "out", "输出目录"),
+    ("serve", "open", "构建完成后在浏览器中打开预览"),
+    ("serve", "watcher", "发现改动的方式：文件事件（在网络文件系统上改为轮询）、总用文件事件，或每秒比较一次文件"),
     ("clean", "out", "要删除的输出目录（默认：站点目录中的 public/）"),
     ("completions", "shell", "shell 的名称"),
 ];
@@ -153,9 +167,23 @@ pub fn localise(cmd: Command, lang: Lang) -> Command {
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).global(true).help("显示帮助"))
         .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help("显示版本"));
     let mut cmd = chinese(cmd, "");
-    // The `help` subcommand exists only once the command is built.
+    // The `help` subcommands (of the command and of each with commands of its own) exist only
+    // once the command is built.
     cmd.build();
-    cmd.mut_subcommand("help", |h| h.about("显示本帮助，或某个命令的帮助"))
+    chinese_help(cmd)
+}
+
+/// `cmd` with each of its `help` subcommands, at every level, in Chinese.
+fn chinese_help(mut cmd: Command) -> Command {
+    let names: Vec<String> =
+        cmd.get_subcommands().filter(|s| s.get_name() != "help").map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, chinese_help);
+    }
+    if cmd.find_subcommand("help").is_some() {
+        cmd = cmd.mut_subcommand("help", |h| h.about("显示本帮助，或某个命令的帮助"));
+    }
+    cmd
 }
 
 fn chinese(mut cmd: Command, path: &str) -> Command {
