@@ -883,8 +883,9 @@ impl Cache {
         Cache::made(out, files, None)
     }
 
-    /// A cache of `files` (sorted by path) in the output `out`. Only the files at `anew` (sorted)
-    /// may be written by this build, when it says so; otherwise any may.
+    /// A cache of `files` (sorted by path) in the output `out`, numbered in the process
+    /// ([`Cache::made_by`]). Only the files at `anew` (sorted) may be written by this build, when
+    /// it says so; otherwise any may.
     pub(crate) fn made(out: &Path, mut files: Vec<OutFile>, anew: Option<&[usize]>) -> Cache {
         let stamp_one = |f: &mut OutFile| {
             if f.staged {
@@ -1108,7 +1109,7 @@ const GROUP: usize = 64;
 
 /// What a list was made for before, to tell which of its files are the same now.
 pub enum Before<'a, F> {
-    /// Nothing.
+    /// Nothing: every chunk is made.
     Nothing,
     /// These files, sorted by path.
     Files(&'a [F]),
@@ -1527,7 +1528,9 @@ fn emit_all(
 /// last build's, made over the same plan as `jobs` (the caller's promise), and `cache` is swept
 /// (every file it lists is in the output as listed, see [`Cache::sweep`]), only the jobs that
 /// read a record changed since they were made, and those made on every build, are looked at;
-/// the others keep their files. Otherwise every job is, as [`emit`] does.
+/// the others keep their files, and only the files written anew are returned
+/// ([`PageFiles::Anew`], which [`listed`] puts into the last build's list). Otherwise every job
+/// is, as [`emit`] does, and every page's file is returned.
 pub(crate) fn emit_kept(
     jobs: Vec<Job>,
     kept: Option<KeptPages>,
