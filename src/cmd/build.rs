@@ -467,33 +467,27 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     // another thread, off the edit's path; a `build` removes it before it ends.
     let leave = o.session.is_some();
     let committed = match &cache {
-        // The last build's list was taken, with the files this build wrote put in their places:
-        // the same paths, of which those are new.
-        Some(_) if changed.is_some() => {
-            let mut staged: Vec<&str> = changed.iter().flatten().map(|&k| &*written[k].path).collect();
-            staged.extend([seal::SUMS, seal::MANIFEST]);
-            let mut stale = Vec::new();
-            if key.is_some() {
-                staged.push(seal::SIGNATURE);
-            } else {
-                stale.push(seal::SIGNATURE);
-            }
-            staging.commit_into_leaving(&staged, &stale, leave)
-        }
         // Most files are reused: move the new ones in and remove what no job writes any more.
         Some(old) => {
-            // Both lists are sorted by path. Under `serve` most paths are the same `Arc` in both,
-            // found equal without reading their bytes, and only then ordered (comparing every
-            // pair's bytes for order took 4–8 ms at 50,000 records).
-            let mut stale: Vec<&str> = Vec::new();
-            let mut now = written.iter().peekable();
-            for f in &old.files {
-                while now.next_if(|n| n.path != f.path && n.path < f.path).is_some() {}
-                if now.next_if(|n| n.path == f.path).is_none() {
-                    stale.push(&f.path);
+            let (mut staged, mut stale): (Vec<&str>, Vec<&str>) = match &changed {
+                // The last build's list was taken, with the files this build wrote put in their
+                // places: the same paths, of which those are new.
+                Some(places) => (places.iter().map(|&k| &*written[k].path).collect(), Vec::new()),
+                None => {
+                    // Both lists are sorted by path. Under `serve` most paths are the same `Arc`
+                    // in both, found equal without reading their bytes, and only then ordered
+                    // (comparing every pair's bytes for order took 4–8 ms at 50,000 records).
+                    let mut stale: Vec<&str> = Vec::new();
+                    let mut now = written.iter().peekable();
+                    for f in &old.files {
+                        while now.next_if(|n| n.path != f.path && n.path < f.path).is_some() {}
+                        if now.next_if(|n| n.path == f.path).is_none() {
+                            stale.push(&f.path);
+                        }
+                    }
+                    (written.iter().filter(|f| f.staged).map(|f| &*f.path).collect(), stale)
                 }
-            }
-            let mut staged: Vec<&str> = written.iter().filter(|f| f.staged).map(|f| &*f.path).collect();
+            };
             staged.extend([seal::SUMS, seal::MANIFEST]);
             if key.is_some() {
                 staged.push(seal::SIGNATURE);
