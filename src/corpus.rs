@@ -511,10 +511,10 @@ impl Corpus {
     /// [`Corpus::reword`] for a reading of the same file that may also give the record a new
     /// signing date, numbers, genre or review ([`Record::restates`]): taken when a number it
     /// changes is held by no other record, before or after (the checks across records that read
-    /// numbers then find nothing of it either way), and `findings`, what the checks of the
-    /// record itself report, as the caller compares them, is the same with the new reading as
-    /// with the old. No other record's checks read these fields, and nothing the corpus derived
-    /// changes.
+    /// numbers then find nothing of it either way). No other record's checks read these fields,
+    /// and nothing the corpus derived changes: what the checks find can differ only in what the
+    /// checks of the record itself report (`check::per_record`), which is for the
+    /// caller to ask after.
     ///
     /// The reading may also move the dates of the record's validity when no other record reads
     /// them and the record's own texts do not follow from them: it amends and repeals no
@@ -528,7 +528,7 @@ impl Corpus {
     /// caller (`site::Kept::regroup`).
     ///
     /// Returns whether it took the reading; when not, the record is left as it was.
-    pub fn restate<F: PartialEq>(&mut self, i: usize, new: Arc<Record>, findings: impl Fn(&Corpus) -> F) -> bool {
+    pub fn restate(&mut self, i: usize, new: Arc<Record>) -> bool {
         let Some(old) = self.records.get(i).cloned() else { return false };
         if old.file != new.file || !old.restates(&new) || self.title_taken(i, &new) {
             return false;
@@ -550,7 +550,6 @@ impl Corpus {
         if held(&doc_number) || held(&index_no) {
             return false;
         }
-        let before = findings(self);
         // A new validity: the timeline and state made again, the old ones kept to put back.
         let was = dated.then(|| (self.timelines[i].to_vec(), self.current[i].clone()));
         self.records[i] = new;
@@ -559,7 +558,7 @@ impl Corpus {
             self.current[i] = self.state_on(i, self.as_of);
         }
         let moved = was.as_ref().is_some_and(|(_, state)| state.state != self.current[i].state);
-        if moved || findings(self) != before {
+        if moved {
             self.records[i] = old;
             if let Some((timeline, state)) = was {
                 self.timelines.replace(i, timeline);

@@ -536,7 +536,8 @@ fn a_rebuild_prints_only_the_findings_the_edit_brought() {
     let s = Site::new();
     // Records without a review record each get a `review` warning.
     s.record("a", &normative("甲办法", "2024-01-02"), "甲。\n");
-    s.record("c", &normative("丙办法", "2024-01-04"), "丙。\n");
+    let signed = |date: &str| format!("{}\nsigned: {date}", normative("丙办法", "2024-01-04"));
+    s.record("c", &signed("2024-01-03"), "丙。\n");
     let server = Server::start(&s);
     let first = server.log();
     let warned = first.matches("[review]").count();
@@ -549,16 +550,34 @@ fn a_rebuild_prints_only_the_findings_the_edit_brought() {
         }
     };
     // An edit that changes no finding: none is printed again, one line says how many are kept.
-    s.record("c", &normative("丙办法", "2024-01-04"), "丙，改过。\n");
+    s.record("c", &signed("2024-01-03"), "丙，改过。\n");
     wait_for("条发现与上次构建相同", 1);
     assert_eq!(server.log().matches("[review]").count(), warned, "{}", server.log());
-    // An edit that brings a finding: that one is printed, with its file and line.
-    s.record("d", &normative("丁办法", "2024-01-05"), "丁。\n");
+    // A signing date months before publication: a warning of the record's own check, which the
+    // preview takes, and the rebuild from it prints, alone.
+    s.record("c", &signed("2023-10-09"), "丙，改过。\n");
     wait_for("条发现与上次构建相同", 2);
     let log = server.log();
-    let after = &log[log.find("条发现与上次构建相同").unwrap()..];
-    assert!(after.contains("[review]") && after.contains("content/d.md:"), "{log}");
-    assert!(!after.contains("content/a.md:"), "an old finding printed again: {log}");
+    assert_eq!(log.matches("已先显示").count(), 2, "the edits were previewed: {log}");
+    let after = &log[log.rfind("已先显示").unwrap()..];
+    assert!(after.contains("[publication-delay]") && after.contains("content/c.md:"), "{log}");
+    assert!(!after.contains("[review]"), "an old finding printed again: {log}");
+    // The signing date as it was: nothing new to print; and then a new record, whose finding
+    // alone is printed, not the warning that went.
+    s.record("c", &signed("2024-01-03"), "丙，改过。\n");
+    wait_for("条发现与上次构建相同", 3);
+    s.record("d", &normative("丁办法", "2024-01-05"), "丁。\n");
+    wait_for("条发现与上次构建相同", 4);
+    let log = server.log();
+    assert_eq!(log.matches("[publication-delay]").count(), 1, "{log}");
+    assert_eq!(log.matches("已先显示").count(), 3, "the edits of c were previewed: {log}");
+    let after = &log[log.rfind("已先显示").unwrap()..];
+    assert_eq!(after.matches("[review]").count(), 1, "{log}");
+    assert!(after.contains("content/d.md:"), "{log}");
+    assert!(
+        !after.contains("content/a.md:") && !after.contains("content/c.md:"),
+        "an old finding printed again: {log}"
+    );
 }
 
 #[test]

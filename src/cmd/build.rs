@@ -114,25 +114,27 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             && l.analysis.corpus.as_of == o.as_of.unwrap_or_else(|| Date::today(l.analysis.cfg.tz_minutes()))
             && l.analysis.unwatched.iter().all(|(p, s)| crate::source::stamp(p) == *s)
     };
-    let (mut a, kept, edited, planned, earlier) = match last {
+    let (mut a, kept, edited, refound, planned, earlier) = match last {
         // The edit only reworded texts or changed what only the records' own pages, rows and
         // checks read, and the preview read them: the analysis it brought up to date is the one
         // reading the site again would make. The records, their links, what the checks report
         // and the order of the lists are those of the last build, or the lists are those the
         // preview moved a record between (see `Record::rewords`, `Record::redescribes` and
         // `Corpus::reword`; `Record::restates` and `Corpus::restate`;
-        // `site::Kept::regroup`), so its findings stand and are not printed again.
+        // `site::Kept::regroup`), so its findings are the last build's, but for those of the
+        // edited records' own files and checks, which the preview found again (`Refound`):
+        // of those, only the new ones are printed.
         Some(l) if fresh(&l) => {
             let mut a = l.analysis;
             a.theme = Some(l.theme);
-            (a, l.kept, l.edited, l.planned, None)
+            (a, l.kept, l.edited, Some(l.refound), l.planned, None)
         }
         // Otherwise the site is read again; of the last build only the plan's pages are kept,
         // with what each read, for a plan that turns out to be the same (below).
         last => {
             let earlier = last.and_then(|l| l.planned).map(|(pages, _)| pages);
             let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
-            (a, None, None, None, earlier)
+            (a, None, None, None, None, earlier)
         }
     };
     if let Some(url) = base_url {
@@ -145,10 +147,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).cloned().collect();
         print(&errors, lang, &a.sources, None);
     } else if let Some(s) = &o.session {
-        let (new, old) = if edited.is_some() {
-            (Vec::new(), s.seen.lock().map_or(0, |s| s.len()))
-        } else {
-            s.unseen(&a.diagnostics)
+        let (new, old) = match &refound {
+            Some(r) => s.reseen(r),
+            None => s.unseen(&a.diagnostics),
         };
         print(&new, lang, &a.sources, None);
         if old > 0 {
@@ -576,7 +577,14 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         let kept = renderer.keep();
         if let Ok(mut last) = s.last.lock() {
             let planned = kept_pages.zip(data);
-            *last = Some(super::Last { analysis: a, theme: owned_theme, kept: Some(kept), edited: None, planned });
+            *last = Some(super::Last {
+                analysis: a,
+                theme: owned_theme,
+                kept: Some(kept),
+                edited: None,
+                refound: Default::default(),
+                planned,
+            });
         }
     }
     if !o.quiet {

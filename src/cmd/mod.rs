@@ -110,6 +110,8 @@ pub struct Last {
     /// records whose new readings it took in (see [`crate::cmd::serve::preview`]): the rebuild for that edit starts
     /// from here rather than reading the site again.
     pub(crate) edited: Option<Vec<usize>>,
+    /// Set with `edited`: the findings of those records before and after the edit.
+    pub(crate) refound: Refound,
     /// The plan's page jobs with what each read ([`crate::emit::KeptPages`]), and its data jobs:
     /// the plan of a rebuild that starts from a preview.
     pub(crate) planned: Option<(crate::emit::KeptPages, Vec<crate::site::Job>)>,
@@ -189,14 +191,7 @@ impl Session {
     /// of warnings sees what the save changed, not every warning again (`gongbao check` lists
     /// them all), and no time goes into quoting what is not printed.
     pub fn unseen(&self, diags: &[Diagnostic]) -> (Vec<Diagnostic>, usize) {
-        use std::hash::{Hash, Hasher};
-        let print = |d: &Diagnostic| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (d.rule.id, d.severity == Severity::Error, &d.file, d.pos.line, d.pos.column).hash(&mut h);
-            (&d.message.zh, &d.message.en, d.private).hash(&mut h);
-            h.finish()
-        };
-        let prints: Vec<u64> = diags.iter().map(print).collect();
+        let prints: Vec<u64> = diags.iter().map(fingerprint).collect();
         let Ok(mut seen) = self.seen.lock() else { return (diags.to_vec(), 0) };
         let new: Vec<Diagnostic> =
             diags.iter().zip(&prints).filter(|(_, p)| !seen.contains(p)).map(|(d, _)| d.clone()).collect();
@@ -204,6 +199,43 @@ impl Session {
         *seen = prints.into_iter().collect();
         (new, old)
     }
+
+    /// [`Session::unseen`] for a build that starts from the last one's findings, of which an
+    /// edit took `gone` away and put `now` in their place (see [`Refound`]): the findings of
+    /// `now` the last build did not have, and how many findings the build has besides.
+    pub(crate) fn reseen(&self, refound: &Refound) -> (Vec<Diagnostic>, usize) {
+        let Ok(mut seen) = self.seen.lock() else { return (refound.now.clone(), 0) };
+        let now: Vec<u64> = refound.now.iter().map(fingerprint).collect();
+        let new: Vec<Diagnostic> =
+            refound.now.iter().zip(&now).filter(|(_, p)| !seen.contains(p)).map(|(d, _)| d.clone()).collect();
+        for d in &refound.gone {
+            seen.remove(&fingerprint(d));
+        }
+        seen.extend(now);
+        let old = seen.len() - new.len();
+        (new, old)
+    }
+}
+
+/// What tells a finding from every other in [`Session::seen`]: its rule, severity, place,
+/// messages, and whether it is private.
+fn fingerprint(d: &Diagnostic) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (d.rule.id, d.severity == Severity::Error, &d.file, d.pos.line, d.pos.column).hash(&mut h);
+    (&d.message.zh, &d.message.en, d.private).hash(&mut h);
+    h.finish()
+}
+
+/// The findings of the records a preview took in, as the last build had them and as they are
+/// now, both finished ([`finish`]): a rebuild that starts from the preview prints those that
+/// are new ([`Session::reseen`]) rather than reading the site again to find them.
+#[derive(Default, Clone)]
+pub(crate) struct Refound {
+    /// The findings the last build had of those records.
+    pub(crate) gone: Vec<Diagnostic>,
+    /// Their findings now; none an error.
+    pub(crate) now: Vec<Diagnostic>,
 }
 
 /// Parsed records kept between rebuilds (by `serve`): a file whose [`source::Stamp`] is unchanged
@@ -639,9 +671,22 @@ pub fn analyse_with(
         Err(d) => diags.push(d),
     }
     memory_mark("checked");
-    let mut diagnostics = diag::finish(diags, &cfg.rules);
+    let mut diagnostics = finish(diags, &cfg, &corpus, &broken);
     diagnostics.sort_by_key(|d| !broken.contains(&d.file));
-    // Findings in the files of records that are not public quote none of them.
+    let sources = Quoted::of(root);
+    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched, calendar })
+}
+
+/// The findings of a reading of the site as they are printed and kept: the site's severities
+/// applied ([`diag::finish`]), sorted, and those in the files of records that are not public
+/// quoting none of them. `broken` names the records' files that could not be read.
+pub(crate) fn finish(
+    diags: Vec<Diagnostic>,
+    cfg: &Config,
+    corpus: &Corpus,
+    broken: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = diag::finish(diags, &cfg.rules);
     let private = corpus.private_sources();
     // A folder record whose `index.md` could not be read may be one that is not public: the
     // other files in its folder (its earlier texts, its attachments) quote nothing either.
@@ -655,8 +700,7 @@ pub fn analyse_with(
     for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
         d.redact();
     }
-    let sources = Quoted::of(root);
-    Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched, calendar })
+    diagnostics
 }
 
 /// Where the source lines that findings point at are read from when they are printed: the

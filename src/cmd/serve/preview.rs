@@ -6,7 +6,8 @@
 //! shared with another record of the same kind and day, no number another record holds, no other
 //! record and no earlier text reading the dates, the same state on the build date, only lists
 //! joined that other records are in and no list coming, going or changing its number of pages,
-//! what the record's own checks find unchanged), each record's own pages are rendered at once
+//! no error in what parsing the file and the record's own checks find), each record's own pages
+//! are rendered at once
 //! from what the last build read and linked, and served in place of the output's files until
 //! the rebuild that follows has finished (see [`super::live`]). The preview
 //! is the build's own rendering of the same corpus with the new records: the rebuild writes the
@@ -29,11 +30,13 @@ pub struct Preview {
     pub records: usize,
     /// The indexes in the corpus of every record whose new reading was taken in, shown or not.
     pub(crate) edited: Vec<usize>,
+    /// Their findings before and after.
+    pub(crate) refound: crate::cmd::Refound,
 }
 
 /// The preview of the edit of the files `changed` (absolute paths, as the watcher reports them),
 /// or `None` when anything else may have changed: a record's front matter or links, a record
-/// added or removed, a finding new to the file, any file that is not a record, or no finished
+/// added or removed, an error in the file, any file that is not a record, or no finished
 /// build to start from. `None` only means that the rebuild alone shows the edit. A record no
 /// reader sees is taken as reworded too, with no page rendered: the rebuild that follows then
 /// starts from the analysis rather than reading the whole site again to find nothing to publish.
@@ -47,6 +50,7 @@ pub fn preview(o: &Options, changed: &[PathBuf]) -> Option<Preview> {
     // Brought up to date only when every file of the edit was read into it; otherwise it may be
     // left half changed, and the rebuild reads the site again.
     last.edited = made.as_ref().map(|p| p.edited.clone());
+    last.refound = made.as_ref().map(|p| p.refound.clone()).unwrap_or_default();
     // Handed back rather than dropped here: the rebuild that follows lets it go, after the
     // preview is served.
     if let Ok(mut l) = session.last.lock() {
@@ -66,8 +70,15 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let mut edited: Vec<usize> = Vec::new();
     // Records now in other lists of issuers or topics, with their earlier readings.
     let mut moved: Vec<(usize, Arc<parse::Record>)> = Vec::new();
-    // What a finding says, wherever it points.
-    let gist = |d: &Diagnostic| (d.rule.id, d.severity == Severity::Error, d.message.zh.clone(), d.private);
+    // The findings of the files read and of the records' own checks, before and after.
+    let mut refound = crate::cmd::Refound::default();
+    let cx = crate::check::Context {
+        files: &a.files,
+        root,
+        cfg: &a.cfg,
+        calendar: &a.calendar,
+        scans: Some(&session.parse.scans),
+    };
     for path in changed {
         let under = path.strip_prefix(&content).ok()?.to_str()?.to_string();
         let file = format!("content/{under}");
@@ -89,39 +100,36 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                     continue;
                 }
                 let (record, found) = parse::parse(&src, &a.cfg);
-                // The file's findings must be those the last build had (its positions aside):
-                // a new one may be an error, or a warning the site counts as one.
-                let before = session.parse.findings(&file)?;
-                if !found.iter().map(gist).eq(before.iter().map(gist)) {
-                    return None;
-                }
                 let record = Arc::new(record?);
+                let before = session.parse.findings(&file)?;
+                let own_before = crate::check::per_record(&a.corpus, &cx, i);
                 if !a.corpus.reword(i, record.clone()) {
-                    // A new signing date, number, genre, review or date of validity: taken when the
-                    // record's own checks find what they found before (their positions aside).
-                    let cx = crate::check::Context {
-                        files: &a.files,
-                        root,
-                        cfg: &a.cfg,
-                        calendar: &a.calendar,
-                        scans: Some(&session.parse.scans),
-                    };
-                    let findings = |c: &crate::corpus::Corpus| -> Vec<_> {
-                        crate::check::per_record(c, &cx, i).iter().map(gist).collect()
-                    };
+                    // A new signing date, number, genre, review, date of validity, issuer or topic.
                     let was = a.corpus.records[i].clone();
                     let regrouped = was.issuers != record.issuers || was.topics != record.topics;
-                    if !a.corpus.restate(i, record, findings) {
+                    if !a.corpus.restate(i, record.clone()) {
                         return None;
                     }
                     if regrouped {
                         moved.push((i, was));
                     }
                 }
+                // What the record's own checks find may differ (a signing date now too long
+                // before publication): nothing else reads what the preview takes.
+                refound.gone.extend(before.into_iter().chain(own_before));
+                refound.now.extend(found.iter().cloned().chain(crate::check::per_record(&a.corpus, &cx, i)));
+                session.parse.put(&file, &src.sha256, None, &(Some(record), found));
                 edited.push(i);
             }
             _ => return None,
         }
+    }
+    // Finished as a reading of the whole site finishes them. A file read without an error has
+    // none, and the last build had none: an error stops the build, which the rebuild shows.
+    let finish = |d: Vec<Diagnostic>| crate::cmd::finish(d, &a.cfg, &a.corpus, &Default::default());
+    refound = crate::cmd::Refound { gone: finish(refound.gone), now: finish(refound.now) };
+    if refound.now.iter().any(|d| d.severity == Severity::Error) {
+        return None;
     }
     // The lists the records left and joined are made again, and so are their pages, when the
     // plan stays the same: no list comes or goes, and each keeps its number of pages.
@@ -133,7 +141,7 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     // Every file named was a record saved with the same bytes, or one that came and went: the
     // site the last build read is the site (an empty batch says nothing, and is no preview).
     if edited.is_empty() {
-        return (!changed.is_empty()).then(|| Preview { pages: Vec::new(), records: 0, edited });
+        return (!changed.is_empty()).then(|| Preview { pages: Vec::new(), records: 0, edited, refound });
     }
     // A record no reader sees (withheld, or published after the build date) has no page to
     // show: its new wording is taken into the analysis, for the rebuild to start from, and
@@ -149,5 +157,5 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     let renderer = Renderer::resume(&a.corpus, &a.cfg, &last.theme, root, &a.register, last.kept.take()?).ok()?;
     let pages: Result<Vec<(String, Vec<u8>)>, Diagnostic> = jobs.par_iter().map(|j| renderer.render(j)).collect();
     last.kept = Some(renderer.keep());
-    Some(Preview { pages: pages.ok()?, records: shown.len(), edited })
+    Some(Preview { pages: pages.ok()?, records: shown.len(), edited, refound })
 }
