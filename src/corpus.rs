@@ -429,27 +429,47 @@ impl Corpus {
 
     /// Everything the corpus holds about record `i` beyond its source file: its visibility,
     /// relations both ways, where it was printed, its timeline and state, versions and history.
-    /// Record indexes in it are stable only while the set of records is. Keep this in step with
-    /// the per-record fields above: `serve` reuses a page when nothing it read changed.
+    /// Other records are named by their files, not their indexes, so that a record's view stays
+    /// when records come or go before it in path order. Keep this in step with the per-record
+    /// fields above: `serve` reuses a page when nothing it read changed.
     pub fn view(&self, i: usize) -> String {
-        format!(
-            "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.records[i].sha256,
-            self.records[i].file,
-            self.visible[i],
-            &self.amended_by[i],
-            &self.repealed_by[i],
-            &self.interpreted_by[i],
-            &self.drafts[i],
-            &self.adoption_for[i],
-            &self.corrected_by[i],
-            self.printed[i],
-            &self.timelines[i],
-            self.current[i],
-            &self.versions[i],
-            &self.amendments[i],
-            self.commits(i)
-        )
+        use std::fmt::Write;
+        let name = |j: usize| self.records.get(j).map_or("", |r| r.file.as_str());
+        let mut v = String::new();
+        let r = &self.records[i];
+        let _ = write!(v, "{}|{}|{}", r.sha256, r.file, self.visible[i]);
+        for (tag, list) in [("amended", &self.amended_by), ("repealed", &self.repealed_by)] {
+            let _ = write!(v, "|{tag}");
+            for b in &list[i] {
+                let _ = write!(v, ";{}@{:?}:{:?}", name(b.by), b.effective, b.note);
+            }
+        }
+        for (tag, list) in [
+            ("interpreted", &self.interpreted_by),
+            ("drafts", &self.drafts),
+            ("adoption", &self.adoption_for),
+            ("corrected", &self.corrected_by),
+        ] {
+            let _ = write!(v, "|{tag}");
+            for &j in &list[i] {
+                let _ = write!(v, ";{}", name(j));
+            }
+        }
+        if let Some(p) = self.printed[i] {
+            let _ = write!(v, "|printed;{}@{:?}", name(p.issue), p.page);
+        }
+        let change = |v: &mut String, c: &Change| {
+            let basis = c.basis.map_or("-", name);
+            let _ = write!(v, ";{:?}:{:?}:{basis}:{:?}:{}", c.from, c.state, c.note, c.amendment);
+        };
+        v.push_str("|timeline");
+        for c in &self.timelines[i] {
+            change(&mut v, c);
+        }
+        v.push_str("|current");
+        change(&mut v, &self.current[i]);
+        let _ = write!(v, "|{:?}|{:?}|{:?}", &self.versions[i], &self.amendments[i], self.commits(i));
+        v
     }
 
     /// Every record's index in the order of their ids, ties (which only a corpus with a

@@ -1275,9 +1275,11 @@ impl KeptPages {
         }
     }
 
-    /// Whether job `k` may be kept on what it read: it has a fingerprint and its reads are known.
+    /// Whether job `k` may be kept on what it read: it has a fingerprint and its reads are known,
+    /// and name records only (not an id that no record had, [`crate::site::memo::MISSED`]: such
+    /// a job is asked on every build, as few are).
     fn on_reads(&self, k: usize) -> bool {
-        matches!(&self.done[k], (f, Some(_)) if f.fp.is_some())
+        matches!(&self.done[k], (f, Some((reads, _))) if f.fp.is_some() && reads.last() != Some(&crate::site::memo::MISSED))
     }
 
     /// Makes `place`, `readers` and `asked` again from `order` and `done`.
@@ -1300,7 +1302,7 @@ impl KeptPages {
 
     /// Notes that job `k` reads `reads`.
     fn read_by(&mut self, k: usize, reads: Arc<[usize]>) {
-        for &i in reads.iter() {
+        for &i in reads.iter().filter(|&&i| i != crate::site::memo::MISSED) {
             if self.readers.len() <= i {
                 self.readers.resize_with(i + 1, Vec::new);
             }

@@ -214,6 +214,56 @@ fn records_kept_between_rebuilds_follow_edits_and_settings() {
     assert!(build(&opts).is_err(), "the old index number no longer matches the new pattern");
 }
 
+/// `serve` keeps its memo of pages, rows and search documents when records come and go,
+/// moving each to its records' new places: a record added before the others in path order, one
+/// that amends another, one whose id a link named before it existed (a site that lets
+/// `unknown-ref` pass as a warning), and each of them removed again. Every rebuild equals a
+/// clean build, and pages of records the edits did not reach were kept.
+#[test]
+fn records_that_come_and_go_remake_what_they_reach_and_keep_the_rest() {
+    let s = Site::new();
+    s.write("gongbao.toml", &format!("{}\n[rules]\nunknown-ref = \"warning\"\n", common::CONFIG));
+    s.record("d/b", &normative("乙办法", "2024-01-03"), "见[将来的文件](doc:d/x)。\n");
+    s.record("d/c", &format!("{}\neffective: 2024-01-10", normative("丙办法", "2024-01-04")), "丙。\n");
+    for k in 0..6 {
+        s.record(&format!("d/e{k}"), &normative(&format!("戊办法{k}"), "2024-01-05"), "戊。\n");
+    }
+    let opts = session(&s, "2024-06-01");
+    built(&opts);
+    let memo = &opts.session.as_ref().unwrap().memo;
+    let page = |id: &str| std::fs::read_to_string(s.root().join(format!("public/docs/{id}/index.html"))).unwrap();
+    assert!(!page("d/b").contains("/docs/d/x/"), "a link to no record is not a link");
+    // Before every other record in path order, and amending one of them.
+    s.record(
+        "d/a",
+        &format!(
+            "{}\namends:\n  - id: d/c\n    effective: 2024-03-01\n    note: 修改第一条",
+            normative("甲决定", "2024-02-01")
+        ),
+        "甲。\n",
+    );
+    built(&opts);
+    same_as_clean(&s);
+    assert!(page("d/c").contains("/docs/d/a/"), "the amended record names the amending one");
+    let kept = memo.pages_moved();
+    assert!(kept >= 12, "only {kept} pages kept when a record came");
+    // The record a link named before it existed.
+    s.record("d/x", &normative("将来的文件", "2024-02-02"), "己。\n");
+    built(&opts);
+    same_as_clean(&s);
+    assert!(page("d/b").contains("/docs/d/x/"), "the link now names a record");
+    // Both gone again.
+    std::fs::remove_file(s.root().join("content/d/a.md")).unwrap();
+    built(&opts);
+    same_as_clean(&s);
+    assert!(!page("d/c").contains("/docs/d/a/"));
+    std::fs::remove_file(s.root().join("content/d/x.md")).unwrap();
+    built(&opts);
+    same_as_clean(&s);
+    assert!(!page("d/b").contains("/docs/d/x/"));
+    assert!(memo.pages_moved() >= 12, "only {} pages kept when a record went", memo.pages_moved());
+}
+
 /// `text.md` is cached like its page: when the record it links to is withheld, the cached build
 /// rewrites it (dropping the link, keeping its text) although no source of the linking record
 /// changed, and equals a clean build; an unrelated record's `text.md` is reused.

@@ -2,13 +2,18 @@
 //! what depends on it.
 //!
 //! While a page's context or an open-data row is made, every record it reads is noted (see
-//! `touch`; the renderer's accessors call it). Each record has a *view*, the checksum of its
-//! source and of all the corpus holds about it ([`crate::corpus::Corpus::view`]). On the next
-//! rebuild a remembered result is still good when the settings, theme, build date and set of
-//! records are the same, the job is the same, and no record it read has a new view: whatever else
-//! changed cannot reach it. Pages that show the order of all records (the home page, the browse
-//! and issue indexes) are always made anew; a list page's identity includes the records on it,
-//! and an issue page's the issues before and after it, so a record joining or leaving is seen.
+//! `touch`; the renderer's accessors call it), and so is a look-up of an id no record has
+//! ([`missed`]). Each record has a *view*, the checksum of its source and of all the corpus
+//! holds about it ([`crate::corpus::Corpus::view`]). On the next rebuild a remembered result is
+//! still good when the settings, theme and build date are the same, the job is the same, no
+//! record it read has a new view or is gone, and, if it looked up an id no record had, the
+//! records' ids and files are the same: whatever else changed cannot reach it. Records are
+//! known by their files from one build to the next: when records come or go, what is
+//! remembered is moved to the records' new places ([`Memo::begin`]), so that a record added
+//! remakes what it reaches, not the site. Pages that show the order of all records (the home
+//! page, the browse and issue indexes) are always made anew; a list page's identity includes
+//! the records on it, and an issue page's the issues before and after it, so a record joining
+//! or leaving is seen.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,6 +33,16 @@ pub(crate) fn touch(i: usize) {
             v.push(i);
         }
     });
+}
+
+/// What a result read when it looked up an id that no record had ([`missed`]): it is good only
+/// while the records' ids and files stay as they were. Sorted after every record.
+pub(crate) const MISSED: usize = usize::MAX;
+
+/// Notes that the work under way looked up an id that no record has: a record added with that
+/// id later would change it.
+pub(crate) fn missed() {
+    touch(MISSED);
 }
 
 /// Runs `f` and returns its result with the records it read, sorted.
@@ -94,12 +109,17 @@ pub(crate) struct Changes {
     /// This build's number.
     pub(crate) now: u64,
     changed: Arc<Vec<u64>>,
+    /// The last build whose records had other ids or files than the build's before.
+    renamed: u64,
 }
 
 impl Changes {
     /// Whether a result made or found good at build `seen`, which read `reads`, is still good.
     pub(crate) fn fresh(&self, reads: &[usize], seen: u64) -> bool {
-        reads.iter().all(|&i| self.changed.get(i).is_some_and(|&c| c <= seen))
+        reads.iter().all(|&i| match i {
+            MISSED => self.renamed <= seen,
+            i => self.changed.get(i).is_some_and(|&c| c <= seen),
+        })
     }
 
     /// The records whose view changed after build `seen`: every result found good at `seen`
@@ -111,13 +131,19 @@ impl Changes {
 
 #[derive(Default)]
 struct State {
-    /// What every remembered result depends on: settings, theme, build date, the set of records.
+    /// What every remembered result depends on: settings, theme, build date.
     base: Sum,
+    /// The records' ids and files, as [`crate::corpus::Corpus::names_sum`] sums them, and their
+    /// files, by record.
+    names: (Sum, Vec<String>),
     /// Per record, its view at this build.
     views: Vec<Sum>,
     /// This build's number and the records' changes.
     changes: Changes,
     pages: HashMap<String, Page>,
+    /// How many remembered pages were moved to their records' new places, rather than
+    /// forgotten, when records last came or went.
+    moved: usize,
     /// By table, then by record: a table asks for every row at each rebuild, and an index
     /// costs a load where a hashed key cost 13 ms a table at 50,000 records.
     rows: Vec<Vec<Option<Row>>>,
@@ -125,6 +151,92 @@ struct State {
     search: Option<Box<super::search::Kept>>,
     /// The tables' marks, by output path.
     marks: HashMap<String, Marks>,
+}
+
+/// Where the records of the last build are in this one, and where this one's were.
+pub(crate) struct Places {
+    /// By record of the last build, its place now ([`GONE`] when it is gone).
+    to: Vec<usize>,
+    /// By record of this build, its place in the last one.
+    from: Vec<Option<usize>>,
+}
+
+/// The place now of a record that is gone.
+const GONE: usize = usize::MAX - 1;
+
+impl Places {
+    /// The place now of the last build's record `i`, unless it is gone.
+    pub(crate) fn place(&self, i: usize) -> Option<usize> {
+        self.to.get(i).copied().filter(|&j| j != GONE)
+    }
+
+    /// `reads` at the records' new places, sorted; `None` when one of them is gone.
+    pub(crate) fn reads(&self, reads: &[usize]) -> Option<Vec<usize>> {
+        let mut now: Vec<usize> = reads
+            .iter()
+            .map(|&i| match i {
+                MISSED => Some(MISSED),
+                i => self.place(i),
+            })
+            .collect::<Option<_>>()?;
+        now.sort_unstable();
+        Some(now)
+    }
+
+    /// Whether every record `reads` names is where it was.
+    pub(crate) fn same_below(&self, reads: &[usize]) -> bool {
+        reads.iter().all(|&i| i == MISSED || self.to.get(i) == Some(&i))
+    }
+}
+
+impl State {
+    /// Moves what is remembered from the places of the last build's records (`self.names.1`) to
+    /// those of the records of `files`: a result that read a record now gone is forgotten.
+    /// Records are known by their files (no two have one); one with a new id has a new view.
+    fn moved(&mut self, files: &[String]) -> Places {
+        let now: HashMap<&str, usize> = files.iter().enumerate().map(|(j, f)| (f.as_str(), j)).collect();
+        let to: Vec<usize> = self.names.1.iter().map(|f| now.get(f.as_str()).copied().unwrap_or(GONE)).collect();
+        let mut from = vec![None; files.len()];
+        for (k, &j) in to.iter().enumerate() {
+            if j != GONE {
+                from[j] = Some(k);
+            }
+        }
+        let places = Places { to, from };
+        self.pages.retain(|_, p| {
+            if places.same_below(&p.reads) {
+                return true;
+            }
+            match places.reads(&p.reads) {
+                Some(r) => {
+                    p.reads = r.into();
+                    true
+                }
+                None => false,
+            }
+        });
+        self.moved = self.pages.len();
+        for table in &mut self.rows {
+            let mut moved: Vec<Option<Row>> = Vec::new();
+            moved.resize_with(files.len(), || None);
+            for (k, row) in std::mem::take(table).into_iter().enumerate() {
+                let (Some(mut row), Some(&j)) = (row, places.to.get(k)) else { continue };
+                if j == GONE {
+                    continue;
+                }
+                if !places.same_below(&row.reads) {
+                    let Some(r) = places.reads(&row.reads) else { continue };
+                    row.reads = r.into_boxed_slice();
+                }
+                moved[j] = Some(row);
+            }
+            *table = moved;
+        }
+        if let Some(k) = self.search.as_mut() {
+            k.moved(&places);
+        }
+        places
+    }
 }
 
 /// Pages and rows of earlier builds in this process, by job.
@@ -135,35 +247,56 @@ pub struct Memo {
 
 impl Memo {
     /// Starts a build: forgets everything if `base` changed, and notes which records have a new
-    /// view.
-    pub(crate) fn begin(&self, base: Sum, views: Vec<Sum>) {
+    /// view. `names` are the records' ids and files summed, and a way to have their files: when
+    /// the sum differs from the last build's, records came, went or were renamed, and what is
+    /// remembered is moved to the records' new places (see [`Memo::moved`]).
+    pub(crate) fn begin(&self, base: Sum, names: (Sum, &dyn Fn() -> Vec<String>), views: Vec<Sum>) {
         if let Ok(mut s) = self.state.lock() {
             let now = s.changes.now + 1;
+            let mut renamed = s.changes.renamed;
             let changed: Vec<u64> = if s.base != base {
                 let kept = s.changes.now;
-                *s = State { base, ..State::default() };
+                *s = State { base, names: (names.0, names.1()), ..State::default() };
                 s.changes.now = kept;
                 vec![now; views.len()]
             } else {
+                let places = (s.names.0 != names.0).then(|| {
+                    let files = names.1();
+                    let places = s.moved(&files);
+                    s.names = (names.0, files);
+                    renamed = now;
+                    places
+                });
                 let before = &s.changes.changed;
+                let was = |i: usize| match &places {
+                    Some(p) => p.from.get(i).copied().flatten(),
+                    None => Some(i),
+                };
                 views
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| match (s.views.get(i), before.get(i)) {
-                        (Some(old), Some(&at)) if old == v => at,
+                    .map(|(i, v)| match was(i).and_then(|k| Some((s.views.get(k)?, before.get(k)?))) {
+                        Some((old, &at)) if old == v => at,
                         _ => now,
                     })
                     .collect()
             };
             s.views = views;
-            s.changes = Changes { now, changed: Arc::new(changed) };
+            s.changes = Changes { now, changed: Arc::new(changed), renamed };
         }
     }
 
-    /// The records' views at the last build, when it was made under `base`.
-    pub(crate) fn views_under(&self, base: &Sum) -> Option<Vec<Sum>> {
+    /// The records' views at the last build, when it was made under `base` with the same records
+    /// (`names`, as summed for [`Memo::begin`]).
+    pub(crate) fn views_under(&self, base: &Sum, names: &Sum) -> Option<Vec<Sum>> {
         let s = self.state.lock().ok()?;
-        (s.base == *base && s.changes.now > 0).then(|| s.views.clone())
+        (s.base == *base && s.names.0 == *names && s.changes.now > 0).then(|| s.views.clone())
+    }
+
+    /// How many remembered pages were kept, at their records' new places, when records last came
+    /// or went (see [`Memo::begin`]).
+    pub fn pages_moved(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.moved)
     }
 
     /// This build's number and which records changed when.
@@ -292,6 +425,9 @@ impl Memo {
 mod tests {
     use super::*;
 
+    /// The same records at every build.
+    const NAMES: (Sum, &dyn Fn() -> Vec<String>) = ([0; 32], &Vec::new);
+
     #[test]
     fn reads_are_recorded_per_scope() {
         touch(7); // not recording: ignored
@@ -308,22 +444,44 @@ mod tests {
     #[test]
     fn a_page_is_good_until_a_record_it_read_changes() {
         let m = Memo::default();
-        m.begin([1; 32], vec![[0; 32], [0; 32], [0; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [0; 32], [0; 32]]);
         m.put_page("doc 0", vec![0, 2].into(), "docs/a/index.html", &[1; 32]);
         assert_eq!(m.page("doc 0"), Some(("docs/a/index.html".into(), [1; 32], vec![0, 2].into())));
-        m.begin([1; 32], vec![[0; 32], [9; 32], [0; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [9; 32], [0; 32]]);
         assert!(m.page("doc 0").is_some(), "record 1 was not read");
-        m.begin([1; 32], vec![[0; 32], [9; 32], [9; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "record 2 was read");
         m.put_page("doc 0", vec![0, 2].into(), "docs/a/index.html", &[2; 32]);
-        m.begin([2; 32], vec![[0; 32], [9; 32], [9; 32]]);
+        m.begin([2; 32], NAMES, vec![[0; 32], [9; 32], [9; 32]]);
         assert_eq!(m.page("doc 0"), None, "new settings forget everything");
+    }
+
+    #[test]
+    fn what_is_remembered_follows_records_that_come_and_go() {
+        let m = Memo::default();
+        let files = |names: &'static [&'static str]| move || names.iter().map(|n| n.to_string()).collect();
+        let (abc, xabc, xac) = (files(&["a", "b", "c"]), files(&["x", "a", "b", "c"]), files(&["x", "a", "c"]));
+        m.begin([1; 32], ([1; 32], &abc), vec![[0; 32], [1; 32], [2; 32]]);
+        m.put_page("page of c", vec![2].into(), "c.html", &[1; 32]);
+        m.put_page("page reading b and c", vec![1, 2].into(), "bc.html", &[1; 32]);
+        m.put_page("page that missed an id", vec![0, MISSED].into(), "m.html", &[1; 32]);
+        // A record added before the others: each result moves with what it read.
+        m.begin([1; 32], ([2; 32], &xabc), vec![[9; 32], [0; 32], [1; 32], [2; 32]]);
+        assert_eq!(m.page("page of c"), Some(("c.html".into(), [1; 32], vec![3].into())));
+        assert_eq!(m.page("page reading b and c").map(|p| p.2), Some(vec![2, 3].into()));
+        assert_eq!(m.page("page that missed an id"), None, "the id may be the new record's");
+        // A record gone: what read it is forgotten; a record with a new view is not good either.
+        m.begin([1; 32], ([3; 32], &xac), vec![[9; 32], [0; 32], [2; 32]]);
+        assert_eq!(m.page("page reading b and c"), None);
+        assert_eq!(m.page("page of c").map(|p| p.2), Some(vec![2].into()));
+        m.begin([1; 32], ([3; 32], &xac), vec![[9; 32], [0; 32], [7; 32]]);
+        assert_eq!(m.page("page of c"), None);
     }
 
     #[test]
     fn rows_are_made_again_only_when_needed() {
         let m = Memo::default();
-        m.begin([1; 32], vec![[0; 32], [0; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [0; 32]]);
         let made = std::cell::Cell::new(0);
         let row = |m: &Memo| {
             m.row(0, 0, || {
@@ -335,7 +493,7 @@ mod tests {
         row(&m);
         row(&m);
         assert_eq!(made.get(), 1);
-        m.begin([1; 32], vec![[0; 32], [5; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [5; 32]]);
         row(&m);
         assert_eq!(made.get(), 2, "row 0 read record 1, which changed");
     }
@@ -343,7 +501,7 @@ mod tests {
     #[test]
     fn rows_of_a_chunk_are_made_again_only_when_needed() {
         let m = Memo::default();
-        m.begin([1; 32], vec![[0; 32]; 3]);
+        m.begin([1; 32], NAMES, vec![[0; 32]; 3]);
         let made = std::sync::atomic::AtomicUsize::new(0);
         // Row i reads record i and, for row 0, record 2 as well.
         let make = |i: usize| {
@@ -357,7 +515,7 @@ mod tests {
         assert_eq!(rows(&m), [0, 1, 2]);
         assert_eq!(rows(&m), [0, 1, 2]);
         assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);
-        m.begin([1; 32], vec![[0; 32], [0; 32], [9; 32]]);
+        m.begin([1; 32], NAMES, vec![[0; 32], [0; 32], [9; 32]]);
         assert_eq!(rows(&m), [0, 1, 2]);
         assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 5, "rows 0 and 2 read record 2");
     }

@@ -718,7 +718,6 @@ impl<'a> Renderer<'a> {
             h.update(name.as_bytes());
             h.update(Sha256::digest(bytes));
         }
-        h.update(c.names_sum());
         let view = |i: usize| -> memo::Sum {
             let mut h = Sha256::new();
             h.update(c.view(i).as_bytes());
@@ -735,7 +734,8 @@ impl<'a> Renderer<'a> {
             h.finalize().into()
         };
         let base: memo::Sum = h.finalize().into();
-        let views = match changed.and_then(|only| Some((only, memo.views_under(&base)?))) {
+        let names = c.names_sum();
+        let views = match changed.and_then(|only| Some((only, memo.views_under(&base, &names)?))) {
             Some((only, mut views)) if views.len() == c.records.len() => {
                 for &i in only {
                     views[i] = view(i);
@@ -744,7 +744,8 @@ impl<'a> Renderer<'a> {
             }
             _ => (0..c.records.len()).into_par_iter().map(view).collect(),
         };
-        memo.begin(base, views);
+        let files = || c.records.iter().map(|r| r.file.clone()).collect();
+        memo.begin(base, (names, &files), views);
         self.memo = Some(memo);
     }
 
@@ -758,18 +759,32 @@ impl<'a> Renderer<'a> {
     /// all records, and the cheap ones).
     pub(crate) fn identity(&self, job: &Job) -> Option<String> {
         let per = self.cfg.site.per_page.max(1);
+        // Records by their files, which stay when records come or go before them (see
+        // [`memo::Memo::begin`]).
+        let f = |i: usize| self.c.records[i].file.as_str();
+        let files = |all: &mut dyn Iterator<Item = usize>| {
+            let mut out = String::new();
+            for i in all {
+                out.push_str(f(i));
+                out.push('|');
+            }
+            out
+        };
         match job {
-            Job::Doc(i) => Some(format!("doc {i}")),
-            Job::Text(i) => Some(format!("text {i}")),
-            Job::SearchText(i) => Some(format!("search text {i}")),
+            Job::Doc(i) => Some(format!("doc {}", f(*i))),
+            Job::Text(i) => Some(format!("text {}", f(*i))),
+            Job::SearchText(i) => Some(format!("search text {}", f(*i))),
             // An issue page links to the issues before and after it.
-            Job::Issue(i) => Some(format!("issue {i} {:?}", self.neighbours(*i))),
-            Job::Version(i, k) => Some(format!("version {i} {k}")),
-            Job::Diff(i, a, b) => Some(format!("diff {i} {a} {b}")),
+            Job::Issue(i) => {
+                let (before, after) = self.neighbours(*i);
+                Some(format!("issue {} {:?} {:?}", f(*i), before.map(f), after.map(f)))
+            }
+            Job::Version(i, k) => Some(format!("version {} {k}", f(*i))),
+            Job::Diff(i, a, b) => Some(format!("diff {} {a} {b}", f(*i))),
             Job::Hant(inner) => self.identity(inner).map(|id| format!("zh-Hant {id}")),
             Job::List(l, p) => {
-                let shown: Vec<usize> = l.items.iter().skip((p - 1) * per).take(per).copied().collect();
-                Some(format!("list {}|{}|{p}|{}|{shown:?}", l.path, l.label, l.items.len()))
+                let shown = files(&mut l.items.iter().skip((p - 1) * per).take(per).copied());
+                Some(format!("list {}|{}|{p}|{}|{shown}", l.path, l.label, l.items.len()))
             }
             Job::Attachment(src, to) => {
                 let stamp = crate::source::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
@@ -777,7 +792,9 @@ impl<'a> Renderer<'a> {
             }
             // A feed reads the records in it, and which records those are is part of its
             // identity, as a list page's are.
-            Job::Data(DataJob::Feed(k, name)) => Some(format!("feed {name} {:?}", self.feed_items(*k))),
+            Job::Data(DataJob::Feed(k, name)) => {
+                Some(format!("feed {name} {}", files(&mut self.feed_items(*k).into_iter())))
+            }
             // These read no record: what they are made from is in their identity, or in what
             // every job's fingerprint holds (the settings, the build date, whether the site
             // shows the registers).
@@ -794,9 +811,9 @@ impl<'a> Renderer<'a> {
     /// What the register's page and table are made from, as a SHA-256 in hex: the register
     /// (its number of entries and its last entry, whose `prev` chains it to every entry before;
     /// and the entries a build appends, which `serve` never has) and which records are visible,
-    /// by place (the memo's base holds every record's id and place): a byte per record hashed,
-    /// where filtering the register's entries by their records took 31–70 ms a page at 50,000
-    /// records.
+    /// by place, with every record's id and file ([`crate::corpus::Corpus::names_sum`]): a byte
+    /// per record hashed, where filtering the register's entries by their records took 31–70 ms
+    /// a page at 50,000 records.
     fn register_key(&self) -> String {
         let p = &self.registers.publications;
         let mut h = Sha256::new();
@@ -808,6 +825,7 @@ impl<'a> Renderer<'a> {
         }
         let visible: Vec<u8> = self.c.visible.iter().map(|&v| u8::from(v)).collect();
         h.update(&visible);
+        h.update(self.c.names_sum());
         crate::source::hex(&h.finalize())
     }
 
@@ -833,8 +851,10 @@ impl<'a> Renderer<'a> {
     /// The visible record with id `id`, noting that the work under way depends on it (also
     /// when it is not visible: it may become so).
     pub(crate) fn lookup(&self, id: &str) -> Option<usize> {
-        if let Some(i) = self.c.index_of(id) {
-            memo::touch(i);
+        match self.c.index_of(id) {
+            Some(i) => memo::touch(i),
+            // A record of that id added later would be found.
+            None => memo::missed(),
         }
         self.c.lookup(id)
     }

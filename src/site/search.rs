@@ -652,6 +652,25 @@ struct Fresh {
 }
 
 impl Kept {
+    /// Moves the kept documents to their records' places in this build, when records came or
+    /// went (see [`super::memo::Memo::begin`]): one that read a record now gone is forgotten,
+    /// and read again. The last index's order is moved too, so that it is this build's when only
+    /// records no reader sees came or went.
+    pub(crate) fn moved(&mut self, places: &super::memo::Places) {
+        let docs = std::mem::take(&mut self.docs);
+        for (i, mut d) in docs {
+            let Some(j) = places.place(i) else { continue };
+            if !places.same_below(&d.reads) {
+                let Some(reads) = places.reads(&d.reads) else { continue };
+                d.reads = reads;
+            }
+            self.docs.insert(j, d);
+        }
+        // A document gone leaves its number behind: the order is then not the same, whatever
+        // the records after it.
+        self.order = self.order.iter().map(|&i| places.place(i).unwrap_or(usize::MAX)).collect();
+    }
+
     /// The number of gram `g`, given one if it has none.
     fn id(&mut self, g: Gram) -> u32 {
         *self.ids.entry(g).or_insert_with(|| {
