@@ -18,7 +18,8 @@
 //! Files, all under `search/`:
 //! - `meta.json`: document count, shard count, chunk sizes, the lists facets refer to;
 //! - `g/<k>.bin`: postings, sharded by a hash (FNV-1a) of the gram, so a query fetches one small
-//!   file per gram; each list is either delta-coded varints or a bitmap, whichever is smaller;
+//!   file per gram; each list is either delta-coded varints or a bitmap up to its last
+//!   document, whichever is smaller;
 //!   a second list per gram holds the documents with the gram in a title or number field;
 //! - `f/<k>.json`: facets of [`FACET_CHUNK`] documents (kind, year, issuers, topics, validity
 //!   timeline so the state is computed on the reader's date);
@@ -27,7 +28,9 @@
 //! - `s2t.txt`: the Simplified → Traditional characters and phrases with which the 繁體 search
 //!   page shows its results ([`s2t_table`]); the index itself is one, in folded text.
 //!
-//! Documents are numbered newest first, so "newest first" is the order of numbers. The work is
+//! Documents are numbered oldest first, so "newest first" is the order of falling numbers, and a
+//! document newer than all the others takes the next number and leaves every list but its own
+//! grams' as it was (each list's form depends on its own documents only). The work is
 //! per record and parallel; postings grow by appending (numbers rise), nothing compares records.
 //! Memory stays proportional to the postings, not to the texts or the whole index: a list is
 //! kept as it will be written (delta varints) until a bitmap is smaller, and every file goes to
@@ -162,11 +165,11 @@ pub(crate) fn tables() {
 /// order, as ferrous-opencc's `s2t` converts each character alone, then one line per phrase of
 /// [`S2T_PHRASES`] as that converter converts it whole: the Simplified phrase, then for each
 /// place where the Traditional form is not its character's alone, the place (one hexadecimal
-/// digit) and the character there (`复议0複`: 複議, where 复 alone is 復). The browser converts as
-/// OpenCC does, taking the longest phrase at each place; a phrase of OpenCC's that this list
-/// leaves out converts as its characters do, which is the same by construction. Phrases whose
-/// two forms differ in length, or longer than 16, are left out, so that a place in one is a
-/// place in the other.
+/// digit) and the character there (`复议0複`: 複議, where 复 alone is 復), or none for a phrase
+/// converted as its characters are that overlaps one that is not (it decides where that one may
+/// start). The browser converts as OpenCC does, taking the longest phrase at each place from the
+/// left. Phrases whose two forms differ in length, or longer than 16, are left out, so that a
+/// place in one is a place in the other.
 pub(crate) fn s2t_table() -> &'static str {
     static TABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
@@ -176,19 +179,46 @@ pub(crate) fn s2t_table() -> &'static str {
         let pairs = char_pairs(&cc);
         let one: HashMap<char, char> = pairs.iter().copied().collect();
         let mut out: String = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-        for phrase in S2T_PHRASES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let whole: Vec<char> = cc.convert(phrase).chars().collect();
-            let alone: Vec<char> = phrase.chars().map(|c| one.get(&c).copied().unwrap_or(c)).collect();
-            let plain = phrase.chars().all(|c| !c.is_ascii());
-            if whole != alone && whole.len() == alone.len() && alone.len() <= 16 && plain {
-                out.push('\n');
-                out.push_str(phrase);
-                for (k, (w, a)) in whole.iter().zip(&alone).enumerate() {
-                    if w != a {
-                        out.push(char::from_digit(k as u32, 16).unwrap_or('0'));
-                        out.push(*w);
-                    }
-                }
+        // Each phrase with the places where its form is not its characters'.
+        let phrases: Vec<(&str, Vec<(usize, char)>)> = S2T_PHRASES
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|phrase| {
+                let whole: Vec<char> = cc.convert(phrase).chars().collect();
+                let alone: Vec<char> = phrase.chars().map(|c| one.get(&c).copied().unwrap_or(c)).collect();
+                let plain = phrase.chars().all(|c| !c.is_ascii());
+                (whole.len() == alone.len() && alone.len() <= 16 && plain).then(|| {
+                    let places = whole.iter().zip(&alone).enumerate().filter(|(_, (w, a))| w != a);
+                    (phrase, places.map(|(k, (w, _))| (k, *w)).collect())
+                })
+            })
+            .collect();
+        // A phrase converted as its characters are still takes its place from a phrase that
+        // overlaps it (巡游 is 巡遊 as its characters are, but OpenCC, taking the longest phrase
+        // from the left, reads 巡游出 as 巡游 then 出, never as 巡 then 游出, which keeps 游):
+        // such a phrase is listed too, with no places.
+        let differ: HashSet<&str> = phrases.iter().filter(|(_, p)| !p.is_empty()).map(|(ph, _)| *ph).collect();
+        let starts: HashSet<&str> =
+            differ.iter().flat_map(|q| q.char_indices().skip(1).map(|(at, _)| &q[..at]).chain([*q])).collect();
+        let overlaps = |p: &str| {
+            p.char_indices().any(|(k, _)| {
+                let rest = &p[k..];
+                let cuts = rest.char_indices().skip(2).map(|(at, _)| at).chain([rest.len()]);
+                // One that starts inside it (and runs on past it, or not), or, at its start, a
+                // shorter one.
+                (k > 0 && starts.contains(rest))
+                    || cuts.filter(|&at| k > 0 || at < rest.len()).any(|at| differ.contains(&rest[..at]))
+            })
+        };
+        for (phrase, places) in &phrases {
+            if places.is_empty() && !overlaps(phrase) {
+                continue;
+            }
+            out.push('\n');
+            out.push_str(phrase);
+            for &(k, w) in places {
+                out.push(char::from_digit(k as u32, 16).unwrap_or('0'));
+                out.push(w);
             }
         }
         out
@@ -323,25 +353,38 @@ pub(crate) fn fnv1a(s: &str) -> u32 {
 }
 
 /// The documents of one gram, kept as they will be written: delta varints (each number less
-/// the previous one plus one) until that is longer than a bitmap of all `n` documents, then the
-/// bitmap. Numbers arrive in rising order, so both only ever append or set a bit.
+/// the previous one plus one) until that is longer than a bitmap up to the last document, then
+/// the bitmap. Which of the two a list is depends on its documents alone, not on how many the
+/// index has: a document added after the others changes only the lists of its own grams.
+/// Numbers arrive in rising order, so both only ever append or set a bit.
 enum Posting {
     /// The varints and the number after the last one.
     List(Vec<u8>, u32),
-    /// Bit `d % 8` of byte `d / 8` for document `d`.
-    Bits(Vec<u8>),
+    /// Bit `d % 8` of byte `d / 8` for document `d`, up to the byte of the last one; with the
+    /// length its varints would have and the number after the last one.
+    Bits(Vec<u8>, usize, u32),
+}
+
+/// The bytes of a bitmap whose last document is `last`.
+fn bitmap_len(last: u32) -> usize {
+    (last as usize + 1).div_ceil(8)
+}
+
+/// The bytes of the varint of `v`.
+fn varint_len(v: u64) -> usize {
+    (64 - v.max(1).leading_zeros() as usize).div_ceil(7)
 }
 
 impl Posting {
-    fn add(&mut self, doc: u32, n: usize) {
+    fn add(&mut self, doc: u32) {
         match self {
             // Already posted (each record's grams are a set, so only ever by mistake).
-            Posting::List(_, next) if doc < *next => {}
+            Posting::List(_, next) | Posting::Bits(_, _, next) if doc < *next => {}
             Posting::List(bytes, next) => {
-                let limit = n.div_ceil(8);
-                // A list never grows past the size of the bitmap it may become: by doubling, the
-                // lists of the commonest grams would each hold up to twice that, and leave their
-                // smaller sizes free, sizes nothing else asks for.
+                let limit = bitmap_len(doc);
+                // A list never grows much past the size of the bitmap it may become: by
+                // doubling, the lists of the commonest grams would each hold up to twice that,
+                // and leave their smaller sizes free, sizes nothing else asks for.
                 if bytes.len() + 10 > bytes.capacity() && bytes.capacity() * 2 > limit {
                     bytes.reserve_exact((limit + 10).saturating_sub(bytes.len()).max(10));
                 }
@@ -352,26 +395,36 @@ impl Posting {
                     for d in Varints::of(bytes) {
                         bits[d as usize / 8] |= 1 << (d % 8);
                     }
-                    *self = Posting::Bits(bits);
+                    *self = Posting::Bits(bits, bytes.len(), doc + 1);
                 }
             }
-            Posting::Bits(b) => b[doc as usize / 8] |= 1 << (doc % 8),
+            Posting::Bits(bits, list, next) => {
+                *list += varint_len(u64::from(doc - *next));
+                *next = doc + 1;
+                bits.resize(bitmap_len(doc), 0);
+                bits[doc as usize / 8] |= 1 << (doc % 8);
+                // A document far after the others: the list is the smaller again.
+                if *list <= bits.len() {
+                    *self = Posting::List(encode(&self.docs()), doc + 1);
+                }
+            }
         }
     }
 
     /// The list of `docs` (rising) as [`Posting::add`] leaves it after adding them one by one:
-    /// a list grows by at least a byte a number, so it is a bitmap exactly when the varints of
-    /// all are longer than the bitmap.
-    fn of(docs: &[u32], n: usize) -> Posting {
+    /// a bitmap exactly when the varints of all are longer than the bitmap up to the last.
+    fn of(docs: &[u32]) -> Posting {
         let bytes = encode(docs);
-        if bytes.len() > n.div_ceil(8) {
-            let mut bits = vec![0u8; n.div_ceil(8)];
-            for &d in docs {
-                bits[d as usize / 8] |= 1 << (d % 8);
+        let next = docs.last().map_or(0, |d| d + 1);
+        match docs.last() {
+            Some(&last) if bytes.len() > bitmap_len(last) => {
+                let mut bits = vec![0u8; bitmap_len(last)];
+                for &d in docs {
+                    bits[d as usize / 8] |= 1 << (d % 8);
+                }
+                Posting::Bits(bits, bytes.len(), next)
             }
-            Posting::Bits(bits)
-        } else {
-            Posting::List(bytes, docs.last().map_or(0, |d| d + 1))
+            _ => Posting::List(bytes, next),
         }
     }
 
@@ -379,7 +432,7 @@ impl Posting {
     fn docs(&self) -> Vec<u32> {
         match self {
             Posting::List(bytes, _) => decode(bytes),
-            Posting::Bits(bits) => {
+            Posting::Bits(bits, ..) => {
                 (0..bits.len() as u32 * 8).filter(|d| bits[*d as usize / 8] & (1 << (d % 8)) != 0).collect()
             }
         }
@@ -389,16 +442,16 @@ impl Posting {
     fn heap(&self) -> usize {
         match self {
             Posting::List(bytes, _) => bytes.capacity(),
-            Posting::Bits(bits) => bits.capacity(),
+            Posting::Bits(bits, ..) => bits.capacity(),
         }
     }
 
-    /// The list as written: `(encoding, payload)`, 0 delta varints, 1 a bitmap of `n` bits;
-    /// whichever is smaller, since a list becomes a bitmap as soon as it is longer.
+    /// The list as written: `(encoding, payload)`, 0 delta varints, 1 a bitmap up to the last
+    /// document; whichever is smaller.
     fn encoded(&self) -> (u8, &[u8]) {
         match self {
             Posting::List(bytes, _) => (0, bytes),
-            Posting::Bits(bits) => (1, bits),
+            Posting::Bits(bits, ..) => (1, bits),
         }
     }
 }
@@ -685,23 +738,28 @@ impl Kept {
     /// keep their numbers and rows (and, for facets, whose labels keep theirs) is the last
     /// index's, kept when the output still holds it.
     fn write_rows<W>(&mut self, order: &[usize], fresh: &Fresh, out: &mut Sink<'_, W>) -> Result<(), Diagnostic> {
-        let mut labels = match self.labels.take() {
-            Some(labels) if fresh.labels_same => labels,
-            _ => {
+        let (mut labels, labels_kept) = match self.labels.take() {
+            Some(labels) if fresh.labels_same => (labels, true),
+            old => {
                 let (mut issuers, mut topics) = (Labels::default(), Labels::default());
                 for i in order {
                     let f = &self.docs[i].facets;
                     issuers.number(&mut f[2].clone());
                     topics.number(&mut f[3].clone());
                 }
-                (issuers, topics)
+                // Numbered in order of first use: when the documents keep their numbers and the
+                // last index's labels come first in this one's, each kept row numbers its labels
+                // as it did (documents added after the others only add labels after them).
+                let kept = fresh.same_order
+                    && old.is_some_and(|(i, t)| issuers.1.starts_with(&i.1) && topics.1.starts_with(&t.1));
+                ((issuers, topics), kept)
             }
         };
         let dirty = |size: usize| -> HashSet<usize> { fresh.changed.iter().map(|&d| d as usize / size).collect() };
         let (facets, display) = (dirty(FACET_CHUNK), dirty(DISPLAY_CHUNK));
         for (c, docs) in order.chunks(FACET_CHUNK).enumerate() {
             let path = chunk_path("f", c);
-            let good = fresh.same_order && fresh.labels_same && !facets.contains(&c);
+            let good = fresh.same_order && labels_kept && !facets.contains(&c);
             let kept = self.files.get(&path).filter(|_| good);
             out.put_or_keep(path, kept, || {
                 chunk(docs.iter().map(|i| {
@@ -793,9 +851,11 @@ fn entry_size(g: Gram, p: &Posting) -> usize {
     gram_text(g).len() + p.encoded().1.len() + 4
 }
 
-/// The number of shards for entries of `total` bytes together: about [`SHARD_TARGET`] each.
+/// The number of shards for entries of `total` bytes together: half [`SHARD_TARGET`] to it
+/// each, a power of two, so that a few documents more or less keep it (when it changes, every
+/// shard is made again).
 fn shard_count(total: usize) -> usize {
-    total.div_ceil(SHARD_TARGET).max(1)
+    total.div_ceil(SHARD_TARGET).max(1).next_power_of_two()
 }
 
 /// The grams in the order of their shards (by the FNV-1a of their text), each with its text,
@@ -869,10 +929,11 @@ impl Renderer<'_> {
         Ok(crate::markdown::blocks(&md, &shown).join("\n"))
     }
 
-    /// The records the search covers, in their search numbers' order (newest first): every
-    /// visible record, as the site publishes it.
+    /// The records the search covers, in their search numbers' order (oldest first, so that a
+    /// record newer than the others, the commonest one added, takes the next number and every
+    /// other keeps its own): every visible record, as the site publishes it.
     pub(crate) fn searchable(&self) -> Vec<usize> {
-        self.newest(None).collect()
+        self.newest(None).rev().collect()
     }
 
     /// Builds every file of the search index but the texts (those are `Job::SearchText`),
@@ -930,7 +991,7 @@ impl Renderer<'_> {
                                 let d = d?;
                                 let num = (b * BATCH + k) as u32;
                                 for g in d.grams {
-                                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num, n);
+                                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num);
                                 }
                                 rows.push(d.facets, &serde_json::to_vec(&d.display).unwrap_or_default(), &mut out)?;
                             }
@@ -975,7 +1036,7 @@ impl Renderer<'_> {
             "stamp": &stamp[..16],
             "states": states,
             "topics": labels.1,
-            "version": 2,
+            "version": 3,
         });
         out.put("search/meta.json".into(), &serde_json::to_vec(&meta).unwrap_or_default())?;
         // What the stage spent, for the benchmarks (beside `build`'s `timings-ms`).
@@ -997,8 +1058,8 @@ impl Renderer<'_> {
     /// Brings what `serve` kept of the last index up to this build: reads again only the records
     /// whose contribution may have changed (something they read has a new view, as for pages),
     /// then either changes the lists of the grams that came or went, when the documents keep
-    /// their numbers and few changed, or makes the lists again from the kept grams, without
-    /// reading any text. Says which of the last index's rows and lists are still as they were.
+    /// their numbers (documents newer than all of them may follow) and few changed, or makes the
+    /// lists again from the kept grams, without reading any text. Says which of the last index's rows and lists are still as they were.
     fn refresh(
         &self,
         memo: &super::memo::Memo,
@@ -1014,10 +1075,12 @@ impl Renderer<'_> {
             .filter(|&i| k.docs.get(&i).is_none_or(|d| !since.fresh(&d.reads, d.seen)))
             .collect();
         let n = order.len();
-        let same_order = k.order == order;
-        // Changed in place when the numbering is the same and the changes are few; a list
-        // changed in place is decoded and made again, which costs as much as its length.
-        let in_place = same_order && stale.len() * 16 <= n && stale.iter().all(|i| k.docs.contains_key(i));
+        // The documents of the last index keep their numbers when it is the start of this one:
+        // the same, or with records newer than all of them after it.
+        let same_order = order.starts_with(&k.order);
+        // Changed in place when the numbering is kept and the changes are few; a list changed
+        // in place is decoded and made again, which costs as much as its length.
+        let in_place = same_order && stale.len() * 16 <= n;
         let mut place = vec![0u32; if same_order { self.c.records.len() } else { 0 }];
         if same_order {
             for (num, &i) in order.iter().enumerate() {
@@ -1048,7 +1111,8 @@ impl Renderer<'_> {
                 }
                 fresh.labels_same &= old.is_some_and(|o| o.facets[2] == d.facets[2] && o.facets[3] == d.facets[3]);
                 if in_place {
-                    let old = decode(&k.docs[&i].grams);
+                    // A document new to the index had no grams.
+                    let old = k.docs.get(&i).map(|d| decode(&d.grams)).unwrap_or_default();
                     let (mut a, mut b) = (old.iter().peekable(), ids.iter().peekable());
                     loop {
                         match (a.peek(), b.peek()) {
@@ -1079,7 +1143,7 @@ impl Renderer<'_> {
             let mut before: HashMap<Gram, usize, GramHash> = HashMap::default();
             for (g, doc, add) in changes {
                 before.entry(g).or_insert_with(|| k.postings.get(&g).map_or(0, |p| entry_size(g, p)));
-                change(&mut k.postings, g, doc, add, n);
+                change(&mut k.postings, g, doc, add);
             }
             fresh.grams = Some(before);
         } else {
@@ -1087,7 +1151,7 @@ impl Renderer<'_> {
             for (num, i) in order.iter().enumerate() {
                 for id in decode(&k.docs[i].grams) {
                     let g = k.grams[id as usize];
-                    k.postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num as u32, n);
+                    k.postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num as u32);
                 }
             }
         }
@@ -1162,7 +1226,7 @@ impl Renderer<'_> {
     fn postings_after(&self, prev: &Previous<'_>, order: &[usize], fold: &Fold) -> Option<Postings> {
         let n = order.len();
         let meta: serde_json::Value = serde_json::from_slice(&prev.read("search/meta.json")?).ok()?;
-        let same_kind = meta["version"] == 2 && meta["gram"] == MAX_GRAM && meta["n"] == n;
+        let same_kind = meta["version"] == 3 && meta["gram"] == MAX_GRAM && meta["n"] == n;
         if !same_kind || prev.read("search/t2s.txt")? != fold.table().as_bytes() {
             return None;
         }
@@ -1198,10 +1262,10 @@ impl Renderer<'_> {
             let new = self.search_doc(i, fold, &mut set).ok()?.grams;
             let new: HashSet<Gram, GramHash> = new.into_iter().collect();
             for &g in old.difference(&new) {
-                change(&mut postings, g, num, false, n);
+                change(&mut postings, g, num, false);
             }
             for &g in new.difference(&old) {
-                change(&mut postings, g, num, true, n);
+                change(&mut postings, g, num, true);
             }
         }
         Some(postings)
@@ -1222,7 +1286,18 @@ fn doc_grams(fields: &str, text: &str, fold: &Fold, set: &mut GramSet) {
 }
 
 /// Adds document `doc` to the list of gram `g`, or takes it out; a list left empty goes.
-fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool, n: usize) {
+fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool) {
+    // After every document of the list (a document newer than all the others): appended, as a
+    // list made at once would have it, without decoding the list.
+    if add {
+        let p = postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0));
+        if let Posting::List(_, next) | Posting::Bits(_, _, next) = p
+            && doc >= *next
+        {
+            p.add(doc);
+            return;
+        }
+    }
     let mut docs = postings.get(&g).map(Posting::docs).unwrap_or_default();
     match (docs.binary_search(&doc), add) {
         (Err(at), true) => docs.insert(at, doc),
@@ -1234,7 +1309,7 @@ fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool, n: usize) {
     if docs.is_empty() {
         postings.remove(&g);
     } else {
-        postings.insert(g, Posting::of(&docs, n));
+        postings.insert(g, Posting::of(&docs));
     }
 }
 
@@ -1272,7 +1347,7 @@ fn read_shards(prev: &Previous<'_>, shards: usize) -> Option<Postings> {
             let g = gram(&chars, if title == 1 { TITLE } else { 0 });
             let p = match enc {
                 0 => Posting::List(payload.clone(), decode(&payload).last().map_or(0, |d| d + 1)),
-                1 => Posting::Bits(payload),
+                1 => Posting::of(&Posting::Bits(payload, 0, 0).docs()),
                 _ => return None,
             };
             postings.insert(g, p);
@@ -1371,64 +1446,110 @@ mod tests {
 
     #[test]
     fn postings_are_delta_varints_until_a_bitmap_is_smaller() {
-        let n = 1000;
         let mut p = Posting::List(Vec::new(), 0);
         for d in [3, 10, 700] {
-            p.add(d, n);
+            p.add(d);
         }
         // Deltas minus one: 3, 6, 689 (two bytes).
         assert_eq!(p.encoded(), (0, &[3, 6, 0xB1, 0x05][..]));
         assert_eq!(decode(p.encoded().1), [3, 10, 700]);
         let mut dense = Posting::List(Vec::new(), 0);
         for d in (0..600).filter(|d| d % 5 != 1) {
-            dense.add(d, n);
+            dense.add(d);
         }
         let (enc, bytes) = dense.encoded();
-        assert_eq!((enc, bytes.len()), (1, 125));
-        // 0, 2, 3, 4, 5 and 7 in the first byte (1 and 6 left out); none past 600.
+        // Up to the byte of the last document (599), however many the index has.
+        assert_eq!((enc, bytes.len()), (1, 75));
+        // 0, 2, 3, 4, 5 and 7 in the first byte (1 and 6 left out).
         assert_eq!(bytes[0], 0b1011_1101);
-        assert_eq!(bytes[75], 0);
         let count: u32 = bytes.iter().map(|b| b.count_ones()).sum();
         assert_eq!(count, 480);
-        // Just at the size of the bitmap a list stays a list.
+        // Just at the size of the bitmap a list stays a list: 0..8 is eight varints, one byte.
         let mut edge = Posting::List(Vec::new(), 0);
-        for d in 0..125 {
-            edge.add(d, n);
+        for d in 0..8 {
+            edge.add(d);
         }
-        assert_eq!(edge.encoded().0, 0);
-        edge.add(125, n);
-        assert_eq!(edge.encoded().0, 1);
+        assert_eq!(edge.encoded().0, 1, "eight varints against a byte of bits");
+        let mut one = Posting::List(Vec::new(), 0);
+        one.add(0);
+        assert_eq!(one.encoded(), (0, &[0][..]), "one varint against one byte: a list");
+        // A document far after the others makes the bitmap longer than the list again.
+        dense.add(100_000);
+        assert_eq!(dense.encoded().0, 0);
+        assert_eq!(dense.docs().len(), 481);
         // A list about to become a bitmap holds no more than the bitmap would (and a few bytes
         // for the last number), where doubling would have held 256 bytes here.
-        let (n, mut near) = (1100, Posting::List(Vec::new(), 0));
-        for d in 0..138 {
-            near.add(d, n);
+        let mut near = Posting::List(Vec::new(), 0);
+        for d in (0..1100).step_by(8) {
+            near.add(d);
         }
         assert_eq!(near.encoded().0, 0);
         assert!(near.heap() <= 138 + 10, "{}", near.heap());
-        near.add(138, n);
-        assert_eq!((near.encoded().0, near.docs().len()), (1, 139));
     }
 
     #[test]
     fn a_list_made_at_once_is_the_list_made_by_adding() {
-        // Sets from empty to full, sparse and dense, over a few sizes of index.
+        // Sets from empty to full, sparse and dense, over a few sizes of index, and each with a
+        // last document far after the rest.
         for n in [1usize, 7, 8, 9, 100, 1000] {
             for step in [1u32, 2, 3, 7, 8, 9, 50, 333] {
                 for skip in [0u32, 1, 5] {
-                    let docs: Vec<u32> = (0..n as u32).filter(|d| d % step == 0 && d % 11 != skip).collect();
-                    let mut added = Posting::List(Vec::new(), 0);
-                    for &d in &docs {
-                        added.add(d, n);
-                    }
-                    let made = Posting::of(&docs, n);
-                    assert_eq!(made.encoded(), added.encoded(), "n {n} step {step} skip {skip}");
-                    assert_eq!(made.docs(), docs);
-                    if let (Posting::List(_, a), Posting::List(_, b)) = (&made, &added) {
-                        assert_eq!(a, b, "the next number");
+                    for far in [None, Some(5000), Some(50_000)] {
+                        let mut docs: Vec<u32> = (0..n as u32).filter(|d| d % step == 0 && d % 11 != skip).collect();
+                        docs.extend(far);
+                        let mut added = Posting::List(Vec::new(), 0);
+                        for &d in &docs {
+                            added.add(d);
+                        }
+                        let made = Posting::of(&docs);
+                        assert_eq!(made.encoded(), added.encoded(), "n {n} step {step} skip {skip} far {far:?}");
+                        assert_eq!(made.docs(), docs);
+                        let next = |p: &Posting| match p {
+                            Posting::List(_, next) | Posting::Bits(_, _, next) => *next,
+                        };
+                        assert_eq!(next(&made), next(&added), "the next number");
+                        if let (Posting::Bits(_, a, _), Posting::Bits(_, b, _)) = (&made, &added) {
+                            assert_eq!(a, b, "the length of the varints");
+                        }
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_list_changed_is_the_list_made_at_once() {
+        let g: Gram = 7;
+        let mut postings = Postings::default();
+        let mut want: Vec<u32> = Vec::new();
+        // Appended after the others, put in between, taken out, and far after them.
+        for (doc, add) in [(3, true), (10, true), (4, true), (10, false), (900, true), (5, true), (3, false)] {
+            change(&mut postings, g, doc, add);
+            if add {
+                want.push(doc);
+                want.sort_unstable();
+            } else {
+                want.retain(|&d| d != doc);
+            }
+            assert_eq!(postings[&g].encoded(), Posting::of(&want).encoded(), "after {doc} {add}");
+        }
+        for d in 0..64 {
+            change(&mut postings, g, 1000 + d, true);
+        }
+        want.extend(1000..1064);
+        assert_eq!(postings[&g].encoded(), Posting::of(&want).encoded());
+        for doc in want.clone() {
+            change(&mut postings, g, doc, false);
+        }
+        assert!(!postings.contains_key(&g), "a list left empty goes");
+    }
+
+    #[test]
+    fn varints_are_as_long_as_written() {
+        for v in [0u64, 1, 127, 128, 16_383, 16_384, 1 << 21, u64::from(u32::MAX)] {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            assert_eq!(varint_len(v), out.len(), "{v}");
         }
     }
 
@@ -1443,7 +1564,7 @@ mod tests {
         // A line as the browser reads it: the phrase, then places and characters.
         let phrases: HashMap<String, String> = lines
             .map(|l| {
-                let at = l.find(|c: char| c.is_ascii_hexdigit()).unwrap();
+                let at = l.find(|c: char| c.is_ascii_hexdigit()).unwrap_or(l.len());
                 let mut whole: Vec<char> = l[..at].chars().map(|c| pairs.get(&c).copied().unwrap_or(c)).collect();
                 let patches: Vec<char> = l[at..].chars().collect();
                 for p in patches.chunks(2) {
@@ -1453,14 +1574,25 @@ mod tests {
             })
             .collect();
         assert!(phrases.len() > 9000, "{}", phrases.len());
-        // 复 alone is 復; in 复议 it is 複. 发展 is what its characters give, so it is not listed.
+        // 复 alone is 復; in 复议 it is 複. 发展 is what its characters give: listed, if at all,
+        // with no place of its own.
         assert_eq!((pairs[&'复'], phrases["复议"].as_str()), ('復', "複議"));
-        assert!(!phrases.contains_key("发展"));
+        assert!(phrases.get("发展").is_none_or(|t| t == "發展"));
+        assert!(t.lines().any(|l| l == "巡游"), "a phrase with no places is the phrase alone");
+        // 游出 keeps 游 (遊 alone); 巡游 is what its characters give, but is listed: OpenCC reads
+        // 巡游出 as 巡游 and 出, so the browser must not take 游出 there.
+        assert_eq!((pairs[&'游'], phrases["游出"].as_str(), phrases["巡游"].as_str()), ('遊', "游出", "巡遊"));
+        assert_eq!(cc_convert("设有巡游出租汽车"), "設有巡遊出租汽車");
         // Every line gives what ferrous-opencc gives for the phrase.
         let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap();
         for (s, t) in &phrases {
             assert_eq!(&cc.convert(s), t);
         }
+    }
+
+    /// What the 繁體 pages show for `s`.
+    fn cc_convert(s: &str) -> String {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap().convert(s)
     }
 
     #[test]

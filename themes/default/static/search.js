@@ -85,9 +85,11 @@
     var lines = text.split("\n"), cps = Array.from(lines[0]);
     s2t = {};
     for (var i = 0; i + 1 < cps.length; i += 2) s2t[cps[i]] = cps[i + 1];
-    /* A phrase, then each place (a hexadecimal digit) where its form is not its characters'. */
+    /* A phrase, then each place (a hexadecimal digit) where its form is not its characters'
+       (none: it converts as they do, but takes its place from a phrase that overlaps it). */
     for (var k = 1; k < lines.length; k++) {
       var l = Array.from(lines[k]), at = l.findIndex(function (c) { return /[0-9a-f]/.test(c); });
+      if (at < 0) at = l.length;
       if (at < 1) continue;
       var to = l.slice(0, at).map(function (c) { return s2t[c] || c; });
       for (var j = at; j + 1 < l.length; j += 2) to[parseInt(l[j], 16)] = l[j + 1];
@@ -279,7 +281,7 @@
   window.__gongbaoSearchAll = function (q) {
     var terms = termsOf(q);
     return candidates(terms).then(function (docs) {
-      docs.sort(function (a, b) { return a.d - b.d; });
+      docs.sort(function (a, b) { return b.d - a.d; });
       return confirm(docs, terms, isExact(terms), docs.length, {});
     }).then(function (ok) { return ok.map(function (doc) { return doc.row[0]; }); });
   };
@@ -292,11 +294,12 @@
       return Array.isArray(v) ? v.indexOf(p[k]) >= 0 : v === p[k];
     });
   }
+  /* Documents are numbered oldest first: the newest has the highest number. */
   function order(p, docs) {
     docs.sort(function (a, b) {
-      if (p.sort === "old") return b.d - a.d;
-      if (p.sort === "new") return a.d - b.d;
-      return (a.title === b.title ? 0 : a.title ? -1 : 1) || a.d - b.d;
+      if (p.sort === "old") return a.d - b.d;
+      if (p.sort === "new") return b.d - a.d;
+      return (a.title === b.title ? 0 : a.title ? -1 : 1) || b.d - a.d;
     });
     return docs;
   }
