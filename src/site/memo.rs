@@ -249,7 +249,7 @@ impl Memo {
     /// Starts a build: forgets everything if `base` changed, and notes which records have a new
     /// view. `names` are the records' ids and files summed, and a way to have their files: when
     /// the sum differs from the last build's, records came, went or were renamed, and what is
-    /// remembered is moved to the records' new places (see [`Memo::moved`]).
+    /// remembered is moved to the records' new places (see `State::moved`).
     pub(crate) fn begin(&self, base: Sum, names: (Sum, &dyn Fn() -> Vec<String>), views: Vec<Sum>) {
         if let Ok(mut s) = self.state.lock() {
             let now = s.changes.now + 1;
