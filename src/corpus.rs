@@ -469,6 +469,22 @@ impl Corpus {
         v.push_str("|current");
         change(&mut v, &self.current[i]);
         let _ = write!(v, "|{:?}|{:?}|{:?}", &self.versions[i], &self.amendments[i], self.commits(i));
+        // Which of the files it names it may publish, which other records decide (their
+        // folders, and the files those not public name: see `own_file`), so a record that
+        // comes or goes beside it changes this view. A folder record's earlier texts may name
+        // files too: for it, every record folder and withheld file inside its own folder.
+        for (f, _) in named_files(r) {
+            let _ = write!(v, "|own;{f};{:?}", self.own_file(r, f));
+        }
+        if r.file.ends_with("/index.md") {
+            let inside = if r.dir.is_empty() { String::new() } else { format!("{}/", r.dir) };
+            for f in self.folders.range(inside.clone()..).take_while(|f| f.starts_with(&inside)) {
+                let _ = write!(v, "|folder;{f}");
+            }
+            for (f, &k) in self.private_files.range(inside.clone()..).take_while(|(f, _)| f.starts_with(&inside)) {
+                let _ = write!(v, "|withheld;{f};{}", name(k));
+            }
+        }
         v
     }
 

@@ -132,7 +132,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         // Otherwise the site is read again; of the last build only the plan's pages are kept,
         // with what each read, for a plan that turns out to be the same (below).
         last => {
-            let earlier = last.and_then(|l| l.planned).map(|(pages, _)| pages);
+            // Kept with the sum of its records' ids and files: its pages name records by index.
+            let earlier = last.and_then(|l| {
+                let names = l.analysis.corpus.names_sum();
+                l.planned.map(|(pages, _)| (pages, names))
+            });
             let a = super::analyse_with(root, o.as_of, o.session.as_deref().map(|s| &s.parse), registering)?;
             (a, None, None, None, None, earlier)
         }
@@ -245,10 +249,12 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             // 0.12–0.15 s. What the site was read again for may be a file no job's reads
             // name (an attachment, the register): the jobs made from such files are asked.
             let planned = planning.elapsed();
-            let same = earlier.filter(|k| k.jobs == pages).map(|mut k| {
-                k.ask_beyond_records();
-                k
-            });
+            // Jobs name records by index: a plan that looks the same over other records is not.
+            let same =
+                earlier.filter(|(k, names)| *names == a.corpus.names_sum() && k.jobs == pages).map(|(mut k, _)| {
+                    k.ask_beyond_records();
+                    k
+                });
             if std::env::var_os("GONGBAO_TIMINGS").is_some() {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
                 eprintln!(

@@ -1078,15 +1078,21 @@ impl Renderer<'_> {
         // The documents of the last index keep their numbers when it is the start of this one:
         // the same, or with records newer than all of them after it.
         let same_order = order.starts_with(&k.order);
-        // Changed in place when the numbering is kept and the changes are few; a list changed
-        // in place is decoded and made again, which costs as much as its length.
-        let in_place = same_order && stale.len() * 16 <= n;
         let mut place = vec![0u32; if same_order { self.c.records.len() } else { 0 }];
         if same_order {
             for (num, &i) in order.iter().enumerate() {
                 place[i] = num as u32;
             }
         }
+        // Whether document `i` of this index was in the last one: its kept grams and rows are
+        // then in the lists and files (one kept from before it was hidden is not).
+        let kept_len = k.order.len();
+        let was_in = |i: usize| same_order && (place[i] as usize) < kept_len;
+        // Changed in place when the numbering is kept and the changes are few, and the grams of
+        // each changed document of the last index are known; a list changed in place is decoded
+        // and made again, which costs as much as its length.
+        let in_place =
+            same_order && stale.len() * 16 <= n && stale.iter().all(|&i| !was_in(i) || k.docs.contains_key(&i));
         let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
         let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
         for batch in stale.chunks(BATCH) {
@@ -1105,14 +1111,14 @@ impl Renderer<'_> {
                 let mut ids: Vec<u32> = d.grams.iter().map(|&g| k.id(g)).collect();
                 ids.sort_unstable();
                 let display: Box<[u8]> = serde_json::to_vec(&d.display).unwrap_or_default().into();
-                let old = k.docs.get(&i);
+                let old = k.docs.get(&i).filter(|_| was_in(i));
                 if old.is_none_or(|o| o.facets != d.facets || o.display != display) && same_order {
                     fresh.changed.push(place[i]);
                 }
                 fresh.labels_same &= old.is_some_and(|o| o.facets[2] == d.facets[2] && o.facets[3] == d.facets[3]);
                 if in_place {
-                    // A document new to the index had no grams.
-                    let old = k.docs.get(&i).map(|d| decode(&d.grams)).unwrap_or_default();
+                    // A document new to the index had no grams in its lists.
+                    let old = old.map(|d| decode(&d.grams)).unwrap_or_default();
                     let (mut a, mut b) = (old.iter().peekable(), ids.iter().peekable());
                     loop {
                         match (a.peek(), b.peek()) {
