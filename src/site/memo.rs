@@ -170,22 +170,25 @@ impl Places {
         self.to.get(i).copied().filter(|&j| j != GONE)
     }
 
-    /// `reads` at the records' new places, sorted; `None` when one of them is gone.
-    pub(crate) fn reads(&self, reads: &[usize]) -> Option<Vec<usize>> {
-        let mut now: Vec<usize> = reads
+    /// Moves `reads` to the records' new places, sorted; `false` when one of them is gone (what
+    /// read it is then forgotten). Reads of records that are all where they were are left as
+    /// they are, without a new list.
+    pub(crate) fn follow<R: AsRef<[usize]> + From<Vec<usize>>>(&self, reads: &mut R) -> bool {
+        let all = reads.as_ref();
+        if all.iter().all(|&i| i == MISSED || self.to.get(i) == Some(&i)) {
+            return true;
+        }
+        let now: Option<Vec<usize>> = all
             .iter()
             .map(|&i| match i {
                 MISSED => Some(MISSED),
                 i => self.place(i),
             })
-            .collect::<Option<_>>()?;
+            .collect();
+        let Some(mut now) = now else { return false };
         now.sort_unstable();
-        Some(now)
-    }
-
-    /// Whether every record `reads` names is where it was.
-    pub(crate) fn same_below(&self, reads: &[usize]) -> bool {
-        reads.iter().all(|&i| i == MISSED || self.to.get(i) == Some(&i))
+        *reads = now.into();
+        true
     }
 }
 
@@ -203,32 +206,16 @@ impl State {
             }
         }
         let places = Places { to, from };
-        self.pages.retain(|_, p| {
-            if places.same_below(&p.reads) {
-                return true;
-            }
-            match places.reads(&p.reads) {
-                Some(r) => {
-                    p.reads = r.into();
-                    true
-                }
-                None => false,
-            }
-        });
+        self.pages.retain(|_, p| places.follow(&mut p.reads));
         self.moved = self.pages.len();
         for table in &mut self.rows {
             let mut moved: Vec<Option<Row>> = Vec::new();
             moved.resize_with(files.len(), || None);
             for (k, row) in std::mem::take(table).into_iter().enumerate() {
-                let (Some(mut row), Some(&j)) = (row, places.to.get(k)) else { continue };
-                if j == GONE {
-                    continue;
+                let (Some(mut row), Some(j)) = (row, places.place(k)) else { continue };
+                if places.follow(&mut row.reads) {
+                    moved[j] = Some(row);
                 }
-                if !places.same_below(&row.reads) {
-                    let Some(r) = places.reads(&row.reads) else { continue };
-                    row.reads = r.into_boxed_slice();
-                }
-                moved[j] = Some(row);
             }
             *table = moved;
         }

@@ -712,12 +712,11 @@ impl Kept {
     pub(crate) fn moved(&mut self, places: &super::memo::Places) {
         let docs = std::mem::take(&mut self.docs);
         for (i, mut d) in docs {
-            let Some(j) = places.place(i) else { continue };
-            if !places.same_below(&d.reads) {
-                let Some(reads) = places.reads(&d.reads) else { continue };
-                d.reads = reads;
+            if let Some(j) = places.place(i)
+                && places.follow(&mut d.reads)
+            {
+                self.docs.insert(j, d);
             }
-            self.docs.insert(j, d);
         }
         // A document gone leaves its number behind: the order is then not the same, whatever
         // the records after it.
@@ -1059,7 +1058,8 @@ impl Renderer<'_> {
     /// whose contribution may have changed (something they read has a new view, as for pages),
     /// then either changes the lists of the grams that came or went, when the documents keep
     /// their numbers (documents newer than all of them may follow) and few changed, or makes the
-    /// lists again from the kept grams, without reading any text. Says which of the last index's rows and lists are still as they were.
+    /// lists again from the kept grams, without reading any text. Says which of the last index's
+    /// rows and lists are still as they were.
     fn refresh(
         &self,
         memo: &super::memo::Memo,
