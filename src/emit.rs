@@ -931,24 +931,50 @@ impl Cache {
     /// rebuild in `serve` cost what the edit reaches rather than a `statx` per output file (at
     /// 50,000 records, 220,000 of them, and 0.3 s of a rebuild that took 1.2 to 1.5).
     /// `Some(false)` when a file was changed, replaced or removed outside gongbao since it was
-    /// listed, or the seal changed (another build wrote the output); `None` when `go_on` stopped
-    /// the sweep first. Either way the cache is not swept, whatever it was before, and a build
-    /// checks each file again.
+    /// listed, or the seal changed (another build wrote the output): the cache is then not swept,
+    /// whatever it was before, and a build checks each file again. `None` when `go_on` stopped
+    /// the sweep first with no such file found: the cache stays as swept as it was (see
+    /// [`Cache::swept_as_before`]).
     pub(crate) fn sweep(&mut self, out: &Path, seal: &str, go_on: &(dyn Fn() -> bool + Sync)) -> Option<bool> {
         use rayon::prelude::*;
-        self.swept = None;
+        let before = self.swept.take();
         let sealed = stamp(&out.join(seal));
         let as_listed = |f: &OutFile| {
             std::fs::metadata(out.join(&*f.path)).is_ok_and(|m| m.len() == f.size && stamp_of(&m) == Some(f.stamp))
         };
-        let all = self
+        // Whether every chunk looked at was as listed, and whether every chunk was looked at.
+        let (all, whole) = self
             .files
             .par_chunks(4096)
-            .map(|chunk| go_on().then(|| chunk.iter().all(as_listed)))
-            .try_reduce(|| true, |a, b| Some(a && b))?;
+            .map(|chunk| if go_on() { (chunk.iter().all(as_listed), true) } else { (true, false) })
+            .reduce(|| (true, true), |a, b| (a.0 && b.0, a.1 && b.1));
+        if all && !whole {
+            self.swept = before;
+            return None;
+        }
         let all = all && sealed.is_some() && stamp(&out.join(seal)) == sealed;
         self.swept = sealed.filter(|_| all);
         Some(all)
+    }
+
+    /// Whether the cache is swept ([`Cache::sweep`]).
+    pub(crate) fn is_swept(&self) -> bool {
+        self.swept.is_some()
+    }
+
+    /// Takes over the sweep of the cache that the build which made this one started from, when
+    /// that cache was swept and the seal noted ([`Cache::note_seal`]). The files the build reused
+    /// are the ones that sweep found as listed, and the files it wrote were stamped as they were
+    /// put in place ([`Cache::made`]): this cache is as true to the output as that one was. So a
+    /// rebuild that begins before this cache's own sweep has ended (which stops that sweep: a
+    /// second save soon after the first) still reuses files on their fingerprints, as the build
+    /// before it did, rather than looking up every page's identity and asking the file system
+    /// about every file (at 50,000 records, 0.8 s instead of under 0.1). A file changed outside
+    /// gongbao meanwhile is found by the next sweep that runs to its end, as before.
+    pub(crate) fn swept_as_before(&mut self) {
+        if self.sealed.is_some() {
+            self.swept = self.sealed;
+        }
     }
 
     /// Keeps the cache swept only while the seal file `seal` of the output `out` is the one the
@@ -1944,9 +1970,11 @@ mod tests {
     }
 
     /// A cache is taken at its word only once a sweep found every file as listed, and the seal
-    /// unchanged: before, each reuse asks the file system; after, none does, until a new cache
-    /// replaces it or the seal changes (another build wrote the output). A file changed since it
-    /// was listed, or a sweep stopped early, leaves the cache unswept, even one swept before.
+    /// unchanged: before, each reuse asks the file system; after, none does, until a cache not
+    /// made from a swept one replaces it, or the seal changes (another build wrote the
+    /// output). A file changed since it
+    /// was listed leaves the cache unswept, even one swept before; a sweep stopped early leaves
+    /// it as it was.
     #[test]
     fn only_a_swept_cache_is_taken_at_its_word() {
         use super::{Cache, OutFile};
@@ -1983,11 +2011,14 @@ mod tests {
         std::fs::remove_file(out.join("a/index.html")).unwrap();
         cache.still_swept(&out, seal);
         assert!(reused(&cache), "a swept cache is taken at its word");
-        // A sweep again, stopped after it began: the cache is not swept any more.
+        // A sweep again, stopped after it began (a build began): the cache is as swept as it
+        // was, and the next sweep that runs to its end finds the file gone.
         assert_eq!(cache.sweep(&out, seal, &|| false), None);
-        assert!(!reused(&cache), "a stopped sweep leaves the cache unswept");
+        assert!(reused(&cache), "a stopped sweep leaves the cache as it was");
         assert_eq!(cache.sweep(&out, seal, &|| true), Some(false), "the next sweep finds the file gone");
         assert!(!reused(&cache));
+        assert_eq!(cache.sweep(&out, seal, &|| false), None);
+        assert!(!reused(&cache), "nor does a stopped sweep make an unswept cache swept");
 
         // Another build wrote the output: its seal is new, and the cache is checked again.
         let mut cache = made("第三版");

@@ -796,6 +796,39 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
     equals_clean(&s, "after another build wrote the output");
 }
 
+/// Saves that follow each other faster than the sweep after each rebuild ends (an editor that
+/// saves twice, a tool that empties a file and then writes it): each rebuild stops the sweep of
+/// the one before, and still takes the files at the cache's word, as that one did, so it writes
+/// only what the edit reached (the last build's list of files is patched). A page changed by
+/// hand meanwhile is found by the first sweep that runs to its end, and written again.
+#[test]
+fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_ends() {
+    let s = Site::new();
+    let opts = two_records_in_a_session(&s);
+    let session = opts.session.as_ref().unwrap();
+    built(&opts);
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    for k in 0..3 {
+        s.record("b", &normative("乙文件", "2024-01-03"), &format!("乙的正文，第{k}次改。\n"));
+        let patched = session.lists_patched();
+        built(&opts);
+        assert_eq!(session.lists_patched(), patched + 1, "edit {k}: only what the edit reached was written");
+    }
+    equals_clean(&s, "after edits built with no sweep between them");
+    let page = s.root().join("public/docs/a/index.html");
+    std::fs::write(&page, "tampered").unwrap();
+    for k in 3..5 {
+        s.record("b", &normative("乙文件", "2024-01-03"), &format!("乙的正文，第{k}次改。\n"));
+        built(&opts);
+    }
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered", "taken at the cache's word");
+    assert_eq!(swept(&opts), Some(false), "the sweep finds the page changed");
+    built(&opts);
+    equals_clean(&s, "after the page was written again");
+    assert_eq!(swept(&opts), Some(true));
+}
+
 /// `serve` saves the build cache after a build, off the edit's path, unless another build has
 /// begun; a later `gongbao build` into the same output then reuses what the session wrote.
 #[test]

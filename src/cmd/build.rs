@@ -518,6 +518,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     // Files reused from the output keep the time the previous cache recorded for them.
     let files = written.len();
+    let was_swept = cache.as_ref().is_some_and(emit::Cache::is_swept);
     // Under `serve` the last cache (a row per output file) is let go on another thread, off the
     // edit's path.
     match (&o.session, cache) {
@@ -526,6 +527,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     }
     let mut next = emit::Cache::made(&out, written, changed.as_deref());
     next.note_seal(&out, seal::MANIFEST);
+    if was_swept {
+        next.swept_as_before();
+    }
     next.seal = kept_seal;
     // `serve` keeps spare copies of the tables and of the seal's two lists, known by the
     // manifest's SHA-256 (which the sums follow from).
