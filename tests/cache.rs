@@ -829,6 +829,42 @@ fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_
     assert_eq!(swept(&opts), Some(true));
 }
 
+/// A record saved again while the rebuild for its last save runs: the rebuild reads a text that
+/// is not the one the site was read with, and stops (the output untouched); the watcher's next
+/// rebuild follows. What the session kept of the search index and of the output's files is the
+/// last finished build's, and the rebuild after the stop starts from it: at 50,000 records,
+/// reading every text again for the search index took over 10 s.
+#[test]
+fn a_rebuild_stopped_by_a_file_changed_under_it_leaves_what_the_session_kept() {
+    let s = Site::new();
+    let opts = two_records_in_a_session(&s);
+    let session = opts.session.as_ref().unwrap();
+    built(&opts);
+    built(&opts);
+    assert_eq!(swept(&opts), Some(true));
+    let page = s.root().join("public/docs/a/index.html");
+    std::fs::write(&page, "tampered").unwrap();
+    let b = s.root().join("content/b.md");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，第一次保存。\n");
+    assert!(gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&b)).is_some());
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，第二次保存，构建途中。\n");
+    let before = tree(&s.root().join("public"));
+    match gongbao::cmd::build::build(&opts) {
+        Err(gongbao::cmd::Stop::Reported(1)) => {}
+        other => panic!("the build went on over a changed file: {:?}", other.is_ok()),
+    }
+    assert!(session.stopped.lock().unwrap().contains("[changed]"));
+    assert!(before == tree(&s.root().join("public")), "the output was touched");
+    assert!(session.memo.search_kept(), "the search index's state was let go");
+    assert!(session.cache.lock().unwrap().is_some(), "the cache of the output was let go");
+    built(&opts);
+    // Taken at the kept cache's word, as the builds before the stop would have.
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered");
+    assert_eq!(swept(&opts), Some(false));
+    built(&opts);
+    equals_clean(&s, "after a rebuild stopped by a file changed under it");
+}
+
 /// `serve` saves the build cache after a build, off the edit's path, unless another build has
 /// begun; a later `gongbao build` into the same output then reuses what the session wrote.
 #[test]

@@ -303,6 +303,16 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out).filter(|c| c.describes(&out, seal::MANIFEST)))
     };
     let at = cache.as_ref().map(|c| (c, out.as_path()));
+    // A build that stops before its list of files is made leaves the output as it was, which the
+    // cache it took still describes, swept or not: `serve` keeps it for the next build, which
+    // would otherwise check every file of the output again.
+    let give_back = |cache: Option<emit::Cache>| {
+        if let (Some(s), Some(c)) = (&o.session, cache)
+            && let Ok(mut kept) = s.cache.lock()
+        {
+            *kept = Some((out.clone(), c));
+        }
+    };
     let failed = |errs: Vec<Diagnostic>| {
         if let Some(b) = &bar {
             b.finish_and_clear();
@@ -372,6 +382,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             }
             let stop = failed(errs);
             staging.abandon();
+            give_back(cache);
             return Err(stop);
         }
     };
@@ -412,6 +423,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     if !errs.is_empty() {
         let stop = failed(errs);
         staging.abandon();
+        give_back(cache);
         return Err(stop);
     }
     // The tables, of which `serve` keeps spare copies.

@@ -286,6 +286,11 @@ impl Memo {
         self.state.lock().map_or(0, |s| s.moved)
     }
 
+    /// Whether the search index's state is kept for the next build (see [`Memo::keep_search`]).
+    pub fn search_kept(&self) -> bool {
+        self.state.lock().is_ok_and(|s| s.search.is_some())
+    }
+
     /// This build's number and which records changed when.
     pub(crate) fn changes(&self) -> Changes {
         self.state.lock().map(|s| s.changes.clone()).unwrap_or_default()

@@ -957,7 +957,14 @@ impl Renderer<'_> {
         match self.memo() {
             Some(memo) => {
                 let mut k = memo.take_search().unwrap_or_default();
-                let fresh = self.refresh(memo, &mut k, &order, fold)?;
+                let fresh = match self.refresh(memo, &mut k, &order, fold) {
+                    Ok(fresh) => fresh,
+                    Err(e) => {
+                        // Left as the last index made it (see `refresh`).
+                        memo.keep_search(k);
+                        return Err(e);
+                    }
+                };
                 k.write_rows(&order, &fresh, &mut out)?;
                 read = started.elapsed();
                 (grams, heap) = (k.postings.len(), postings_heap(&k.postings));
@@ -1095,6 +1102,18 @@ impl Renderer<'_> {
             same_order && stale.len() * 16 <= n && stale.iter().all(|&i| !was_in(i) || k.docs.contains_key(&i));
         let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
         let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
+        // What each document replaced held before, so that a text that cannot be read (a file
+        // changed since the site was read, which stops the build) leaves `k` as the last index
+        // made it, lists and documents alike, for the next build to start from.
+        let mut replaced: Vec<(usize, Option<KeptDoc>)> = Vec::new();
+        let undo = |k: &mut Kept, replaced: Vec<(usize, Option<KeptDoc>)>| {
+            for (i, was) in replaced.into_iter().rev() {
+                match was {
+                    Some(d) => k.docs.insert(i, d),
+                    None => k.docs.remove(&i),
+                };
+            }
+        };
         for batch in stale.chunks(BATCH) {
             let docs: Vec<(usize, Result<Doc, Diagnostic>, Vec<usize>)> = batch
                 .par_iter()
@@ -1107,7 +1126,13 @@ impl Renderer<'_> {
                 })
                 .collect();
             for (i, d, reads) in docs {
-                let d = d?;
+                let d = match d {
+                    Ok(d) => d,
+                    Err(e) => {
+                        undo(k, replaced);
+                        return Err(e);
+                    }
+                };
                 let mut ids: Vec<u32> = d.grams.iter().map(|&g| k.id(g)).collect();
                 ids.sort_unstable();
                 let display: Box<[u8]> = serde_json::to_vec(&d.display).unwrap_or_default().into();
@@ -1138,10 +1163,11 @@ impl Renderer<'_> {
                         }
                     }
                 }
-                k.docs.insert(
+                let was = k.docs.insert(
                     i,
                     KeptDoc { reads, seen: since.now, grams: encode(&ids).into(), facets: d.facets, display },
                 );
+                replaced.push((i, was));
             }
         }
         if in_place {
