@@ -830,8 +830,8 @@ fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_
 }
 
 /// A record saved again while the rebuild for its last save runs: the rebuild reads a text that
-/// is not the one the site was read with, and stops (the output untouched); the watcher's next
-/// rebuild follows. What the session kept of the search index and of the output's files is the
+/// is not the one the site was read with, and stops (the output untouched); `serve` builds again
+/// at once. What the session kept of the search index and of the output's files is the
 /// last finished build's, and the rebuild after the stop starts from it: at 50,000 records,
 /// reading every text again for the search index took over 10 s.
 #[test]
@@ -854,6 +854,8 @@ fn a_rebuild_stopped_by_a_file_changed_under_it_leaves_what_the_session_kept() {
         other => panic!("the build went on over a changed file: {:?}", other.is_ok()),
     }
     assert!(session.stopped.lock().unwrap().contains("[changed]"));
+    // `serve` builds again at once, rather than show the stop.
+    assert!(session.overtaken.load(std::sync::atomic::Ordering::SeqCst));
     assert!(before == tree(&s.root().join("public")), "the output was touched");
     assert!(session.memo.search_kept(), "the search index's state was let go");
     assert!(session.cache.lock().unwrap().is_some(), "the cache of the output was let go");

@@ -317,8 +317,24 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
         if let Some(b) = &bar {
             b.finish_and_clear();
         }
-        print(&errs, lang, &a.sources, None);
         stopped(super::render(&errs, lang, &a.sources, None));
+        // Under `serve`, a file saved again while the build read it (a second save, an editor
+        // that writes a file in two steps) stops the build, and `serve` builds again at once
+        // (`Session::overtaken`): that is said in a line, not as a finding.
+        match &o.session {
+            Some(s) if errs.iter().all(|d| *d.rule == rules::CHANGED) => {
+                s.overtaken.store(true, std::sync::atomic::Ordering::SeqCst);
+                eprintln!(
+                    "{}",
+                    msg!(
+                        "构建过程中有文件又被保存，重新构建",
+                        "a file was saved again during the build; building again"
+                    )
+                    .get(lang)
+                );
+            }
+            _ => print(&errs, lang, &a.sources, None),
+        }
         // A file that cannot be written is an I/O failure (2); a broken theme or a clash of
         // output paths is the site's error (1).
         let io = errs.iter().all(|d| *d.rule == rules::IO);

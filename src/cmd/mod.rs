@@ -96,6 +96,10 @@ pub struct Session {
     /// How many builds took the last build's list of files and put the files they wrote in
     /// their places ([`crate::emit::listed`]).
     pub(crate) patched: std::sync::atomic::AtomicU64,
+    /// Set by a build that stopped only because files changed while it read them (saved again
+    /// during the build): `serve` then builds again at once rather than show the stop. Its
+    /// findings are in [`Session::stopped`], not printed.
+    pub overtaken: std::sync::atomic::AtomicBool,
 }
 
 /// What a finished build read and linked, with what its renderer made from the whole corpus.

@@ -28,6 +28,7 @@ use live::Live;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 pub use watch::Watcher;
@@ -119,7 +120,30 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
                 if let Some(files) = files {
                     show_preview(&opts, files, &live, lang);
                 }
-                live.rebuilt(rebuild(&opts));
+                if let Some(s) = &opts.session {
+                    s.overtaken.store(false, SeqCst);
+                }
+                let mut failure = rebuild(&opts);
+                // A file saved again while the build read it: built again at once, from the site
+                // as it is now, a few times at most (a file written without end is then shown as
+                // the stop it is). The watcher's batch for that save follows, and finds nothing
+                // new.
+                for again in 1..=OVERTAKEN {
+                    let Some(s) =
+                        opts.session.as_ref().filter(|s| failure.is_some() && s.overtaken.swap(false, SeqCst))
+                    else {
+                        break;
+                    };
+                    s.parse.note_changes(files);
+                    failure = rebuild(&opts);
+                    if again == OVERTAKEN
+                        && s.overtaken.swap(false, SeqCst)
+                        && let Ok(stopped) = s.stopped.lock()
+                    {
+                        eprint!("{stopped}");
+                    }
+                }
+                live.rebuilt(failure);
                 drop(held);
                 sweep_after(&opts, &live, &building, lang);
             };
@@ -163,6 +187,9 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
         });
     }
 }
+
+/// How many times in a row `serve` builds again when files changed under the build.
+const OVERTAKEN: usize = 3;
 
 /// Takes the port, before anything is built.
 fn listen(bind: IpAddr, port: u16) -> Result<TcpListener, Failure> {
