@@ -804,11 +804,8 @@ fn a_page_changed_behind_serve_is_found_by_the_sweep_and_written_again() {
 #[test]
 fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_ends() {
     let s = Site::new();
-    let opts = two_records_in_a_session(&s);
+    let opts = swept_session(&s);
     let session = opts.session.as_ref().unwrap();
-    built(&opts);
-    built(&opts);
-    assert_eq!(swept(&opts), Some(true));
     for k in 0..3 {
         s.record("b", &normative("乙文件", "2024-01-03"), &format!("乙的正文，第{k}次改。\n"));
         let patched = session.lists_patched();
@@ -822,11 +819,26 @@ fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_
         s.record("b", &normative("乙文件", "2024-01-03"), &format!("乙的正文，第{k}次改。\n"));
         built(&opts);
     }
-    assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered", "taken at the cache's word");
-    assert_eq!(swept(&opts), Some(false), "the sweep finds the page changed");
+    found_and_written_again(&s, &opts, &page, "after edits with no sweep between them");
+}
+
+/// A session over records `a` and `b` (see [`two_records_in_a_session`]) built twice and swept.
+fn swept_session(s: &Site) -> gongbao::cmd::build::Options {
+    let opts = two_records_in_a_session(s);
     built(&opts);
-    equals_clean(&s, "after the page was written again");
+    built(&opts);
     assert_eq!(swept(&opts), Some(true));
+    opts
+}
+
+/// `page`, changed by hand, is still as it was changed, taken at the cache's word; the sweep
+/// finds it, and the build after it writes it again, equal to a clean build.
+fn found_and_written_again(s: &Site, opts: &gongbao::cmd::build::Options, page: &std::path::Path, what: &str) {
+    assert_eq!(std::fs::read_to_string(page).unwrap(), "tampered", "{what}: taken at the cache's word");
+    assert_eq!(swept(opts), Some(false), "{what}: the sweep finds the page changed");
+    built(opts);
+    equals_clean(s, what);
+    assert_eq!(swept(opts), Some(true));
 }
 
 /// A record saved again while the rebuild for its last save runs: the rebuild reads a text that
@@ -837,11 +849,8 @@ fn rebuilds_with_no_sweep_between_them_take_the_cache_at_its_word_until_a_sweep_
 #[test]
 fn a_rebuild_stopped_by_a_file_changed_under_it_leaves_what_the_session_kept() {
     let s = Site::new();
-    let opts = two_records_in_a_session(&s);
+    let opts = swept_session(&s);
     let session = opts.session.as_ref().unwrap();
-    built(&opts);
-    built(&opts);
-    assert_eq!(swept(&opts), Some(true));
     let page = s.root().join("public/docs/a/index.html");
     std::fs::write(&page, "tampered").unwrap();
     let b = s.root().join("content/b.md");
@@ -861,10 +870,7 @@ fn a_rebuild_stopped_by_a_file_changed_under_it_leaves_what_the_session_kept() {
     assert!(session.cache.lock().unwrap().is_some(), "the cache of the output was let go");
     built(&opts);
     // Taken at the kept cache's word, as the builds before the stop would have.
-    assert_eq!(std::fs::read_to_string(&page).unwrap(), "tampered");
-    assert_eq!(swept(&opts), Some(false));
-    built(&opts);
-    equals_clean(&s, "after a rebuild stopped by a file changed under it");
+    found_and_written_again(&s, &opts, &page, "after a rebuild stopped by a file changed under it");
 }
 
 /// `serve` saves the build cache after a build, off the edit's path, unless another build has
