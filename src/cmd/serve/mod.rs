@@ -120,30 +120,7 @@ fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> 
                 if let Some(files) = files {
                     show_preview(&opts, files, &live, lang);
                 }
-                if let Some(s) = &opts.session {
-                    s.overtaken.store(false, SeqCst);
-                }
-                let mut failure = rebuild(&opts);
-                // A file saved again while the build read it: built again at once, from the site
-                // as it is now, a few times at most (a file written without end is then shown as
-                // the stop it is). The watcher's batch for that save follows, and finds nothing
-                // new.
-                for again in 1..=OVERTAKEN {
-                    let Some(s) =
-                        opts.session.as_ref().filter(|s| failure.is_some() && s.overtaken.swap(false, SeqCst))
-                    else {
-                        break;
-                    };
-                    s.parse.note_changes(files);
-                    failure = rebuild(&opts);
-                    if again == OVERTAKEN
-                        && s.overtaken.swap(false, SeqCst)
-                        && let Ok(stopped) = s.stopped.lock()
-                    {
-                        eprint!("{stopped}");
-                    }
-                }
-                live.rebuilt(failure);
+                live.rebuilt(rebuild(&opts));
                 drop(held);
                 sweep_after(&opts, &live, &building, lang);
             };
@@ -362,9 +339,39 @@ fn sweep_after(opts: &Arc<BuildOptions>, live: &Arc<Live>, building: &Arc<Mutex<
     });
 }
 
+/// Builds, printing what stopped the build; what stopped it, as printed, or `None` when it
+/// finished. A build stopped by files saved again while it read them is made again at once,
+/// from the site as it is then, a few times at most (a file written without end is then shown
+/// as the stop it is). The watcher's batch for those saves follows, and finds nothing new.
+fn rebuild(opts: &BuildOptions) -> Option<String> {
+    let session = opts.session.as_ref();
+    if let Some(s) = session {
+        s.overtaken.store(false, SeqCst);
+    }
+    let mut failure = build_once(opts);
+    for again in 1..=OVERTAKEN {
+        let Some(s) = session.filter(|s| failure.is_some() && s.overtaken.swap(false, SeqCst)) else {
+            break;
+        };
+        // Saves come in bursts (an editor that empties a file and then writes it, or saves all
+        // its files): wait as the watcher does, then read every file again, not only those
+        // the watcher named, since others may have been saved under the build too.
+        std::thread::sleep(watch::SETTLE);
+        s.parse.note_changes(None);
+        failure = build_once(opts);
+        if again == OVERTAKEN
+            && s.overtaken.swap(false, SeqCst)
+            && let Ok(stopped) = s.stopped.lock()
+        {
+            eprint!("{stopped}");
+        }
+    }
+    failure
+}
+
 /// Builds once, printing what stopped the build; what stopped it, as printed, or `None` when it
 /// finished.
-fn rebuild(opts: &BuildOptions) -> Option<String> {
+fn build_once(opts: &BuildOptions) -> Option<String> {
     match build(opts) {
         Ok(_) => None,
         Err(Stop::Reported(_)) => {

@@ -33,7 +33,7 @@ pub enum Watcher {
 
 /// Quiet time after the last event before a rebuild: an editor's save (write a temporary file,
 /// rename it over, set its mode) or a `git checkout` is one rebuild, not several.
-const SETTLE: Duration = Duration::from_millis(100);
+pub(super) const SETTLE: Duration = Duration::from_millis(100);
 
 /// Time between two snapshots when polling.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
