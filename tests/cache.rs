@@ -873,6 +873,28 @@ fn a_rebuild_stopped_by_a_file_changed_under_it_leaves_what_the_session_kept() {
     found_and_written_again(&s, &opts, &page, "after a rebuild stopped by a file changed under it");
 }
 
+/// `serve`'s rebuild (`serve::rebuild`) after such a stop builds again from the site as it is
+/// then, with nothing shown as a failure: the record saved under the build, and another saved
+/// meanwhile that the watcher had not named yet (a save-all), are both in the output it makes,
+/// which equals a clean build.
+#[test]
+fn serve_builds_again_after_a_save_under_the_build_from_every_file() {
+    let s = Site::new();
+    let opts = swept_session(&s);
+    let session = opts.session.as_ref().unwrap();
+    let b = s.root().join("content/b.md");
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，第一次保存。\n");
+    session.parse.note_changes(Some(std::slice::from_ref(&b)));
+    assert!(gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&b)).is_some());
+    s.record("b", &normative("乙文件", "2024-01-03"), "乙的正文，第二次保存，构建途中。\n");
+    s.record("a", &normative("甲文件", "2024-01-02"), "甲的正文，一并保存。\n");
+    assert_eq!(gongbao::cmd::serve::rebuild(&opts), None, "a stop was shown");
+    let page = |id: &str| std::fs::read_to_string(s.root().join(format!("public/docs/{id}/index.html"))).unwrap();
+    assert!(page("b").contains("第二次保存"));
+    assert!(page("a").contains("一并保存"));
+    equals_clean(&s, "after serve built again");
+}
+
 /// `serve` saves the build cache after a build, off the edit's path, unless another build has
 /// begun; a later `gongbao build` into the same output then reuses what the session wrote.
 #[test]

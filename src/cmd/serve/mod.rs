@@ -343,7 +343,7 @@ fn sweep_after(opts: &Arc<BuildOptions>, live: &Arc<Live>, building: &Arc<Mutex<
 /// finished. A build stopped by files saved again while it read them is made again at once,
 /// from the site as it is then, a few times at most (a file written without end is then shown
 /// as the stop it is). The watcher's batch for those saves follows, and finds nothing new.
-fn rebuild(opts: &BuildOptions) -> Option<String> {
+pub fn rebuild(opts: &BuildOptions) -> Option<String> {
     let session = opts.session.as_ref();
     if let Some(s) = session {
         s.overtaken.store(false, SeqCst);
