@@ -286,9 +286,10 @@ impl Memo {
         self.state.lock().map_or(0, |s| s.moved)
     }
 
-    /// Whether the search index's state is kept for the next build (see [`Memo::keep_search`]).
-    pub fn search_kept(&self) -> bool {
-        self.state.lock().is_ok_and(|s| s.search.is_some())
+    /// How many documents the search index's state kept for the next build holds (see
+    /// [`Memo::keep_search`]).
+    pub fn search_docs_kept(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.search.as_ref().map_or(0, |k| k.docs_kept()))
     }
 
     /// This build's number and which records changed when.

@@ -733,6 +733,11 @@ impl Kept {
 }
 
 impl Kept {
+    /// How many documents it holds.
+    pub(crate) fn docs_kept(&self) -> usize {
+        self.docs.len()
+    }
+
     /// Writes the facet and display files, each from the rows kept: a file whose documents
     /// keep their numbers and rows (and, for facets, whose labels keep theirs) is the last
     /// index's, kept when the output still holds it.
@@ -1104,9 +1109,15 @@ impl Renderer<'_> {
         let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
         // What each document replaced held before, so that a text that cannot be read (a file
         // changed since the site was read, which stops the build) leaves `k` as the last index
-        // made it, lists and documents alike, for the next build to start from.
+        // made it, lists and documents alike, for the next build to start from. Only for the
+        // few documents of a change in place: a refresh of many would hold the old ones twice
+        // over (at 50,000 records, some 100 MB), and after it stops `k` starts again empty.
         let mut replaced: Vec<(usize, Option<KeptDoc>)> = Vec::new();
         let undo = |k: &mut Kept, replaced: Vec<(usize, Option<KeptDoc>)>| {
+            if !in_place {
+                *k = Kept::default();
+                return;
+            }
             for (i, was) in replaced.into_iter().rev() {
                 match was {
                     Some(d) => k.docs.insert(i, d),
@@ -1167,7 +1178,9 @@ impl Renderer<'_> {
                     i,
                     KeptDoc { reads, seen: since.now, grams: encode(&ids).into(), facets: d.facets, display },
                 );
-                replaced.push((i, was));
+                if in_place {
+                    replaced.push((i, was));
+                }
             }
         }
         if in_place {
