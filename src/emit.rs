@@ -1971,10 +1971,9 @@ mod tests {
 
     /// A cache is taken at its word only once a sweep found every file as listed, and the seal
     /// unchanged: before, each reuse asks the file system; after, none does, until a cache not
-    /// made from a swept one replaces it, or the seal changes (another build wrote the
-    /// output). A file changed since it
-    /// was listed leaves the cache unswept, even one swept before; a sweep stopped early leaves
-    /// it as it was.
+    /// made from a swept one replaces it, or the seal changes (another build wrote the output).
+    /// A file changed since it was listed leaves the cache unswept, even one swept before; a
+    /// sweep stopped early leaves it as it was.
     #[test]
     fn only_a_swept_cache_is_taken_at_its_word() {
         use super::{Cache, OutFile};

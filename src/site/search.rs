@@ -1509,7 +1509,8 @@ mod tests {
         assert_eq!(bytes[0], 0b1011_1101);
         let count: u32 = bytes.iter().map(|b| b.count_ones()).sum();
         assert_eq!(count, 480);
-        // Just at the size of the bitmap a list stays a list: 0..8 is eight varints, one byte.
+        // Eight varints (0..8) against one byte of bits: the bitmap; one varint against one byte:
+        // the list.
         let mut edge = Posting::List(Vec::new(), 0);
         for d in 0..8 {
             edge.add(d);
@@ -1627,17 +1628,12 @@ mod tests {
         // 游出 keeps 游 (遊 alone); 巡游 is what its characters give, but is listed: OpenCC reads
         // 巡游出 as 巡游 and 出, so the browser must not take 游出 there.
         assert_eq!((pairs[&'游'], phrases["游出"].as_str(), phrases["巡游"].as_str()), ('遊', "游出", "巡遊"));
-        assert_eq!(cc_convert("设有巡游出租汽车"), "設有巡遊出租汽車");
-        // Every line gives what ferrous-opencc gives for the phrase.
+        // Every line gives what ferrous-opencc gives for the phrase (what the 繁體 pages show).
         let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap();
+        assert_eq!(cc.convert("设有巡游出租汽车"), "設有巡遊出租汽車");
         for (s, t) in &phrases {
             assert_eq!(&cc.convert(s), t);
         }
-    }
-
-    /// What the 繁體 pages show for `s`.
-    fn cc_convert(s: &str) -> String {
-        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap().convert(s)
     }
 
     #[test]
