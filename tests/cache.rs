@@ -692,18 +692,18 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
     let opts = session(&s, "2026-06-30");
     built(&opts);
     let content = s.root().join("content").canonicalize().unwrap();
+    // A list of n records has a page of its own and n / 2 - 1 numbered ones.
     let steps = [
-        // 甲类 keeps two pages (4 → 3), 乙类 one (1 → 2).
-        ("a", "乙类", true),
-        // 甲类 goes from two pages to one.
-        ("b", "乙类", false),
-        // Back: 甲类 from one page to two.
-        ("b", "甲类", false),
+        // 甲类 goes from two pages to one (4 → 3).
+        ("a", "乙类", false),
+        // 甲类 keeps one page (3 → 2), 乙类 one (2 → 3).
+        ("b", "乙类", true),
+        ("b", "甲类", true),
         // A list only the record not yet published would write.
         ("f", "丙类", false),
         ("f", "甲类", true),
-        // 甲类 keeps two pages (3 → 4), 乙类 one (2 → 1).
-        ("e", "甲类", true),
+        // 甲类 goes from one page to two (3 → 4).
+        ("e", "甲类", false),
         // 乙类 would be left with no record: it goes.
         ("a", "丁类", false),
     ];
@@ -1293,4 +1293,47 @@ fn tables_written_into_spare_copies_equal_clean_builds() {
         let tables = if k == 0 { 0 } else { 1 };
         assert!(taken >= 2 + tables, "after a new title of {what}: {taken} spare copies taken");
     }
+}
+
+/// Browse lists are cut into pages counted from their oldest records: a record published after
+/// every other changes each list's own page and, once in `per_page` records, the few pages whose
+/// pager reaches the newest. No other page of a list is written again.
+#[test]
+fn a_record_newer_than_all_leaves_the_older_pages_of_its_lists_as_they_were() {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
+    let date = |k: usize| format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28);
+    for k in 0..60 {
+        s.record(&format!("r{k}"), &normative(&format!("文件{k}"), &date(k)), "x\n");
+    }
+    build(&s, &[]);
+    let lists =
+        |s: &Site| tree(&s.root().join("public/browse")).into_iter().collect::<std::collections::BTreeMap<_, _>>();
+    for k in 60..65 {
+        let before = lists(&s);
+        s.record(&format!("r{k}"), &normative(&format!("文件{k}"), &date(k)), "x\n");
+        build(&s, &[]);
+        let after = lists(&s);
+        assert!(before.keys().all(|p| after.contains_key(p)), "a page of a list is gone");
+        // Every list holds every record: page 1 to this one are numbered ones.
+        let records = k + 1;
+        let numbered = records / 2 - 1;
+        let changed: Vec<&String> = after.iter().filter(|(p, b)| before.get(*p) != Some(*b)).map(|(p, _)| p).collect();
+        let mut own = 0;
+        for p in &changed {
+            match p.split("/page/").nth(1) {
+                Some(n) => {
+                    let n: usize = n.trim_end_matches("/index.html").parse().unwrap();
+                    assert!(n + 5 >= numbered, "record {k}: page {n} of {numbered} written again: {p}");
+                }
+                None if p.as_str() != "index.html" => own += 1,
+                None => {}
+            }
+        }
+        // Year, kind, validity and issuer; with a new page, the six newest numbered pages of
+        // each; and the counts of `browse/`.
+        assert_eq!(own, 4, "record {k}: {changed:?}");
+        assert!(changed.len() <= 4 * 7 + 1, "record {k}: {changed:?}");
+    }
+    same_as_clean(&s);
 }

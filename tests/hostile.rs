@@ -451,7 +451,8 @@ fn list_pages_link_a_bounded_window_of_pages() {
     }
     let o = s.run(&["build", "--as-of", "2024-06-01"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for p in [None, Some(2), Some(30), Some(60)] {
+    // Page 1 holds the oldest record; the list's own page the newest.
+    for p in [None, Some(1), Some(2), Some(30), Some(59)] {
         let path = p.map_or("public/browse/year/2024/index.html".to_string(), |p| {
             format!("public/browse/year/2024/page/{p}/index.html")
         });
@@ -461,8 +462,10 @@ fn list_pages_link_a_bounded_window_of_pages() {
         let links = pager.matches("<a ").count();
         assert!(links <= 11, "{path}: {links} links\n{pager}");
         assert!(
-            pager.contains("/browse/year/2024/page/60/") || p == Some(60),
-            "{path}: no link to the last page\n{pager}"
+            pager.contains("/browse/year/2024/page/1/\"") || p == Some(1),
+            "{path}: no link to the oldest page\n{pager}"
         );
+        assert!(pager.contains("/browse/year/2024/\"") || p.is_none(), "{path}: no link to the newest\n{pager}");
     }
+    assert!(!s.root().join("public/browse/year/2024/page/60").exists(), "the newest record has no numbered page");
 }

@@ -57,7 +57,8 @@ pub enum Job {
     Issues,
     /// `browse/index.html`.
     Browse,
-    /// A page of a browse list.
+    /// A page of a browse list: 0 for the list's own page, then from 1 counted from the oldest
+    /// records ([`Sheets`]).
     List(Arc<List>, usize),
     /// `catalog/index.html`.
     Catalog,
@@ -192,7 +193,7 @@ pub struct List {
     pub facet: &'static str,
     /// The value shown (a year, an issuer's name, a topic path `一级\二级`, a kind's name …).
     pub label: String,
-    /// Output folder of page 1, e.g. `browse/year/2024`.
+    /// Output folder of the list's own page, e.g. `browse/year/2024`.
     pub path: String,
     /// Records, newest first.
     pub items: Vec<usize>,
@@ -279,8 +280,7 @@ pub(crate) fn plan_with(
         jobs.extend(own.into_iter().map(|(to, src)| Job::Attachment(PathBuf::from("content").join(src), to)));
     }
     for list in lists {
-        let pages = list.items.len().div_ceil(cfg.site.per_page.max(1)).max(1);
-        jobs.extend((1..=pages).map(|p| Job::List(list.clone(), p)));
+        jobs.extend(Sheets::new(list.items.len(), cfg.site.per_page).pages().map(|p| Job::List(list.clone(), p)));
     }
     // Every page once more in Traditional script.
     let hant: Vec<Job> = jobs.iter().filter(|j| j.is_page()).map(|j| Job::Hant(Box::new(j.clone()))).collect();
@@ -533,7 +533,7 @@ impl Kept {
                 items.insert(at, i);
             }
         }
-        let pages = |n: usize| n.div_ceil(per_page.max(1)).max(1);
+        let pages = |n: usize| Sheets::new(n, per_page).numbered();
         let mut made = Vec::with_capacity(touched.len());
         for (k, items) in touched {
             let was = &self.lists[k];
@@ -782,9 +782,14 @@ impl<'a> Renderer<'a> {
             Job::Version(i, k) => Some(format!("version {} {k}", f(*i))),
             Job::Diff(i, a, b) => Some(format!("diff {} {a} {b}", f(*i))),
             Job::Hant(inner) => self.identity(inner).map(|id| format!("zh-Hant {id}")),
+            // A page of a list reads its records, its pager and, the list's own page alone, the
+            // number of records: a page far from the newest stays as the list grows.
             Job::List(l, p) => {
-                let shown = files(&mut l.items.iter().skip((p - 1) * per).take(per).copied());
-                Some(format!("list {}|{}|{p}|{}|{shown}", l.path, l.label, l.items.len()))
+                let sheets = Sheets::new(l.items.len(), per);
+                let shown = files(&mut l.items[sheets.shown(*p)].iter().copied());
+                let total = if *p == 0 { l.items.len() } else { 0 };
+                let nav = (sheets.nav(*p), sheets.newer_older(*p));
+                Some(format!("list {}|{}|{p}|{total}|{nav:?}|{shown}", l.path, l.label))
             }
             Job::Attachment(src, to) => {
                 let stamp = crate::source::settled_stamp(&self.root.join(src), std::time::SystemTime::now())?;
@@ -938,10 +943,7 @@ impl<'a> Renderer<'a> {
             Job::Search => {
                 at("search/".into(), Page::Search(views::SearchPage { index: self.href("search/") }), Texts::None)
             }
-            Job::List(l, p) => {
-                let url = if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) };
-                at(url, Page::List(self.list(l, *p)), Texts::None)
-            }
+            Job::List(l, p) => at(Sheets::url(&l.path, *p), Page::List(self.list(l, *p)), Texts::None),
             Job::Asset(_) | Job::Attachment(..) | Job::Text(_) | Job::SearchText(_) | Job::Data(_) | Job::Favicon => {
                 None
             }
@@ -1356,6 +1358,89 @@ impl<'a> Renderer<'a> {
 /// How many neighbours on either side of the shown one a pager or a version list links to.
 pub(crate) const WINDOW: usize = 3;
 
+/// How a browse list of `len` records, newest first, is cut into pages of `per`: counted from
+/// its oldest record, so that a page shows the same records however many newer ones come. Page
+/// `s` (from 1) holds the `per` records from the `(s - 1) * per + 1`-th oldest on; the list's
+/// own page, `s = 0`, holds the newest ones left over: from `per` to `2 * per - 1` of them, or
+/// all when there are fewer. A record published after the others changes the list's own page,
+/// and once in `per` times makes a page and changes the few whose pager reaches the newest; every
+/// other page stays as it was, for the output's cache, a CDN and a web archive alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sheets {
+    len: usize,
+    per: usize,
+}
+
+impl Sheets {
+    pub(crate) fn new(len: usize, per: usize) -> Sheets {
+        Sheets { len, per: per.max(1) }
+    }
+
+    /// The number of numbered pages: they are 1 to this one.
+    pub(crate) fn numbered(self) -> usize {
+        (self.len / self.per).saturating_sub(1)
+    }
+
+    /// Every page, the list's own (0) first.
+    pub(crate) fn pages(self) -> std::ops::RangeInclusive<usize> {
+        0..=self.numbered()
+    }
+
+    /// The places in the list (newest first) of the records page `s` shows.
+    pub(crate) fn shown(self, s: usize) -> std::ops::Range<usize> {
+        let own = self.len - self.numbered() * self.per;
+        match s {
+            0 => 0..own,
+            s => self.len - s * self.per..self.len - (s - 1) * self.per,
+        }
+    }
+
+    /// The folder of page `s` of the list at `path`, with its trailing slash.
+    pub(crate) fn url(path: &str, s: usize) -> String {
+        if s == 0 { format!("{path}/") } else { format!("{path}/page/{s}/") }
+    }
+
+    /// Page `s`'s pager, newest first: the list's own page, page 1 and [`WINDOW`] pages on
+    /// either side of `s`, a gap (`None`) where pages are left out. It depends on the number of
+    /// pages only near the newest, so a page far from it keeps its pager as the list grows.
+    pub(crate) fn nav(self, s: usize) -> Vec<Option<usize>> {
+        let m = self.numbered();
+        if m == 0 {
+            return Vec::new();
+        }
+        // Place 0 is the list's own page, place k the page m + 1 - k.
+        let page = |k: usize| if k == 0 { 0 } else { m + 1 - k };
+        window(m + 1, &[page(s)])
+            .into_iter()
+            .map(|place| match place {
+                Place::At(k) => Some(page(k)),
+                Place::Gap(_) => None,
+            })
+            .collect()
+    }
+
+    /// The page with the records just newer than page `s`'s, and the one with those just older.
+    pub(crate) fn newer_older(self, s: usize) -> (Option<usize>, Option<usize>) {
+        let m = self.numbered();
+        let newer = match s {
+            0 => None,
+            s if s == m => Some(0),
+            s => Some(s + 1),
+        };
+        let older = match s {
+            0 => (m > 0).then_some(m),
+            s => (s > 1).then(|| s - 1),
+        };
+        (newer, older)
+    }
+
+    /// Page `s`'s first and last records counted from the oldest, from 1.
+    pub(crate) fn ordinals(self, s: usize) -> (usize, usize) {
+        let shown = self.shown(s);
+        (self.len - shown.end + 1, self.len - shown.start)
+    }
+}
+
 /// One entry of a windowed list: an item (its index), or a gap of that many items left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -1473,6 +1558,54 @@ mod tests {
         assert_eq!(window(9, &[5]), vec![At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7), At(8)]);
         assert_eq!(window(1000, &[0]).len(), 6);
         assert_eq!(window(1000, &[100, 900]).len(), 2 + 2 * 7 + 3);
+    }
+
+    #[test]
+    fn list_pages_are_counted_from_the_oldest_and_cover_the_list_once() {
+        for len in 0..70 {
+            for per in [1, 2, 3, 20] {
+                let sheets = Sheets::new(len, per);
+                // Every record is shown once, the newest on the list's own page, in order.
+                let newest_first = std::iter::once(0).chain((1..=sheets.numbered()).rev());
+                let shown: Vec<usize> = newest_first.flat_map(|p| sheets.shown(p)).collect();
+                assert_eq!(sheets.pages().count(), sheets.numbered() + 1);
+                assert_eq!(shown, (0..len).collect::<Vec<_>>(), "{len} by {per}");
+                let own = sheets.shown(0).len();
+                assert!(own < 2 * per && (own >= per || sheets.numbered() == 0), "{len} by {per}: {own}");
+                for p in 1..=sheets.numbered() {
+                    assert_eq!(sheets.ordinals(p), ((p - 1) * per + 1, p * per));
+                }
+                // Newer and older chain every page once, from the list's own page to page 1.
+                let (mut at, mut seen) = (Some(0), vec![]);
+                while let Some(p) = at {
+                    seen.push(p);
+                    let (_, older) = sheets.newer_older(p);
+                    if let Some(o) = older {
+                        assert_eq!(sheets.newer_older(o).0, Some(p));
+                    }
+                    at = older;
+                }
+                assert_eq!(seen.len(), sheets.numbered() + 1);
+            }
+        }
+        // A record added as the newest changes no numbered page's records, and a pager only
+        // near the newest.
+        for len in 40..200 {
+            let (before, after) = (Sheets::new(len, 20), Sheets::new(len + 1, 20));
+            for p in 1..=before.numbered() {
+                assert_eq!(before.ordinals(p), after.ordinals(p));
+                if p + WINDOW + 2 < before.numbered() {
+                    assert_eq!(before.nav(p), after.nav(p), "{len}: page {p}");
+                }
+            }
+        }
+        let nav = Sheets::new(1000, 10).nav(50);
+        assert_eq!(nav.first(), Some(&Some(0)));
+        assert_eq!(nav.last(), Some(&Some(1)));
+        assert!(nav.contains(&Some(53)) && nav.contains(&Some(47)) && !nav.contains(&Some(54)), "{nav:?}");
+        assert_eq!(Sheets::new(19, 20).nav(0), vec![]);
+        assert_eq!(Sheets::new(39, 20).nav(0), vec![]);
+        assert_eq!(Sheets::new(40, 20).nav(0), vec![Some(0), Some(1)]);
     }
 
     #[test]

@@ -470,29 +470,31 @@ impl Renderer<'_> {
         TransfersPage { csv: self.href(crate::route::transfers_csv()), items: self.transfer_items() }
     }
 
+    /// Page `page` of list `l`, 0 for its own page ([`super::Sheets`]).
     pub(super) fn list(&self, l: &List, page: usize) -> ListPage<'_> {
-        let per = self.cfg.site.per_page.max(1);
-        let pages = l.items.len().div_ceil(per).max(1);
-        let page_url = |p: usize| {
-            if p == 1 { self.href(&format!("{}/", l.path)) } else { self.href(&format!("{}/page/{p}/", l.path)) }
-        };
-        let nav = window(pages, &[page - 1])
+        let sheets = super::Sheets::new(l.items.len(), self.cfg.site.per_page);
+        let url = |p: usize| self.href(&super::Sheets::url(&l.path, p));
+        let nav = sheets
+            .nav(page)
             .into_iter()
-            .map(|place| match place {
-                Place::At(k) => Windowed::Item(PageLink { current: k + 1 == page, n: k + 1, url: page_url(k + 1) }),
-                Place::Gap(gap) => Windowed::Gap { gap },
+            .map(|at| match at {
+                Some(p) => PagerItem::Page(PageLink { current: p == page, n: (p > 0).then_some(p), url: url(p) }),
+                None => PagerItem::Gap { gap: true },
             })
             .collect();
+        let (newer, older) = sheets.newer_older(page);
+        let (from, to) = sheets.ordinals(page);
         ListPage {
             facet: l.facet,
-            items: l.items.iter().skip((page - 1) * per).take(per).map(|&i| self.link(i)).collect(),
+            from,
+            items: l.items[sheets.shown(page)].iter().map(|&i| self.link(i)).collect(),
             label: l.label.clone(),
             nav,
-            next: (page < pages).then(|| page_url(page + 1)),
-            page,
-            pages,
-            prev: (page > 1).then(|| page_url(page - 1)),
-            total: l.items.len(),
+            next: older.map(url),
+            page: (page > 0).then_some(page),
+            prev: newer.map(url),
+            to,
+            total: (page == 0).then_some(l.items.len()),
         }
     }
 }

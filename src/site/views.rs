@@ -430,10 +430,24 @@ pub(crate) struct VersionsAll {
 pub(crate) struct PageLink {
     /// Whether it is the page shown.
     pub current: bool,
-    /// Page number, from 1.
-    pub n: usize,
+    /// Page number, from 1 for the oldest documents; `none` for the list's own page, the newest.
+    pub n: Option<usize>,
     /// Its address.
     pub url: String,
+}
+
+/// One entry of a browse list's pager: a page, or `{gap: true}` where pages are left out. How
+/// many is not said: the pages far from the newest would change with each page made.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(crate) enum PagerItem {
+    /// A page.
+    Page(PageLink),
+    /// Pages left out.
+    Gap {
+        /// Always `true`.
+        gap: bool,
+    },
 }
 
 /// `index.html`: the home page.
@@ -771,27 +785,32 @@ pub(crate) struct FacetValue<'a> {
     pub url: String,
 }
 
-/// `list.html`: one page of a browse list.
+/// `list.html`: one page of a browse list. Pages are counted from the oldest documents, so a
+/// page shows the same ones however many come after them; the list's own page shows the newest.
+/// Only that page says how many documents the list has: the others stay as the list grows.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ListPage<'a> {
     /// The facet (a key of `t.facet`).
     pub facet: &'static str,
+    /// The first and the last document shown, counted from the oldest of the list, from 1.
+    pub from: usize,
     /// The documents on this page, newest first.
     pub items: Vec<DocLink<'a>>,
     /// The value: a year, a kind or state id, an issuer's name, a topic (`一级\二级`).
     pub label: String,
-    /// The pager: the first, the last and 3 pages either side of this one, with gaps.
-    pub nav: Vec<Windowed<PageLink>>,
-    /// Address of the next page; `none` on the last.
+    /// The pager, newest first: the list's own page, page 1 and 3 pages either side of this one,
+    /// with gaps; empty when the list has one page.
+    pub nav: Vec<PagerItem>,
+    /// Address of the page with the next older documents; `none` on page 1.
     pub next: Option<String>,
-    /// This page's number, from 1.
-    pub page: usize,
-    /// Number of pages.
-    pub pages: usize,
-    /// Address of the previous page; `none` on the first.
+    /// This page's number; `none` on the list's own page.
+    pub page: Option<usize>,
+    /// Address of the page with the next newer documents; `none` on the list's own page.
     pub prev: Option<String>,
-    /// Number of documents in the list.
-    pub total: usize,
+    /// See `from`.
+    pub to: usize,
+    /// Number of documents in the list, on the list's own page; `none` on the others.
+    pub total: Option<usize>,
 }
 
 /// `publications.html`: the publication register (信息发布登记), one row per publication of a
@@ -1211,12 +1230,19 @@ pub(crate) mod tests {
             facet: "year",
             items: vec![doc_link()],
             label: "2024".into(),
-            nav: vec![Windowed::Item(PageLink { current: true, n: 1, url: "/browse/year/2024/".into() })],
+            from: 41,
+            nav: vec![
+                PagerItem::Page(PageLink { current: false, n: Some(4), url: "/browse/year/2024/page/4/".into() }),
+                PagerItem::Page(PageLink { current: true, n: Some(3), url: "/browse/year/2024/page/3/".into() }),
+                PagerItem::Gap { gap: true },
+                PagerItem::Page(PageLink { current: false, n: Some(1), url: "/browse/year/2024/page/1/".into() }),
+            ],
             next: Some("/browse/year/2024/page/2/".into()),
-            page: 1,
-            pages: 3,
-            prev: Some("/browse/year/2024/page/0/".into()),
-            total: 70,
+            page: Some(3),
+            prev: Some("/browse/year/2024/page/4/".into()),
+            to: 60,
+            // The list's own page alone has it; a sample has every field.
+            total: Some(70),
         }));
         let (catalog_page, catalog_t) = page(Page::Catalog(CatalogPage {
             items: vec![CatalogItem { description: "内容".into(), doc: doc_link(), fields: Some(catalog()) }],
@@ -1287,7 +1313,7 @@ pub(crate) mod tests {
             ("Facet", plain(Value::from_serialize(Facet { facet: "year", values: vec![] }))),
             ("FacetValue", plain(Value::from_serialize(FacetValue { count: 1, label: "", url: "/".into() }))),
             ("ListPage", (list, list_t)),
-            ("PageLink", plain(Value::from_serialize(PageLink { current: false, n: 1, url: "/".into() }))),
+            ("PageLink", plain(Value::from_serialize(PageLink { current: false, n: Some(1), url: "/".into() }))),
             ("CatalogPage", (catalog_page, catalog_t)),
             (
                 "CatalogItem",

@@ -467,9 +467,7 @@ pub(crate) fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
             crate::site::Job::Catalog => Some("catalog/".into()),
             crate::site::Job::Transfers => Some(crate::route::transfers_page().into()),
             crate::site::Job::Publications => Some(crate::route::publications_page().into()),
-            crate::site::Job::List(l, p) => {
-                Some(if *p == 1 { format!("{}/", l.path) } else { format!("{}/page/{p}/", l.path) })
-            }
+            crate::site::Job::List(l, p) => Some(crate::site::Sheets::url(&l.path, *p)),
             _ => None,
         })
         .collect()
