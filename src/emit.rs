@@ -1409,22 +1409,33 @@ impl KeptPages {
     }
 
     /// Puts `lists`, made again with other records ([`crate::site::Kept::regroup`]), in place of
-    /// the lists at the same folders in the plan's pages, in both scripts, and has those pages
-    /// made again: what a list page shows is not a record it read but the list itself.
-    pub(crate) fn relist(&mut self, lists: &[Arc<crate::site::List>]) {
+    /// the lists at the same folders in the plan's pages, in both scripts, and has those of their
+    /// pages made again that show other records, or the count, or another label: what a list
+    /// page shows is not a record it read but the list itself. Pages are counted from the oldest
+    /// record ([`crate::site::Sheets`]), so a record that joins or leaves a list moves only the
+    /// pages from its own to the newest.
+    pub(crate) fn relist(&mut self, lists: &[Arc<crate::site::List>], per_page: usize) {
+        use crate::site::Sheets;
         let new = |l: &Arc<crate::site::List>| lists.iter().find(|n| n.facet == l.facet && n.path == l.path).cloned();
         for (k, (job, done)) in self.jobs.iter_mut().zip(&mut self.done).enumerate() {
             let job = match job {
                 Job::Hant(inner) => &mut **inner,
                 job => job,
             };
-            if let Job::List(l, _) = job
+            if let Job::List(l, p) = job
                 && let Some(n) = new(l)
             {
+                let (was, now) = (Sheets::new(l.items.len(), per_page), Sheets::new(n.items.len(), per_page));
+                let moved = *p == 0
+                    || l.label != n.label
+                    || was.numbered() != now.numbered()
+                    || l.items[was.shown(*p)] != n.items[now.shown(*p)];
                 *l = n;
-                // Asked again, its reads kept for `readers`.
-                done.0.fp = None;
-                self.asked.push(k as u32);
+                if moved {
+                    // Asked again, its reads kept for `readers`.
+                    done.0.fp = None;
+                    self.asked.push(k as u32);
+                }
             }
         }
     }

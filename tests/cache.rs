@@ -723,6 +723,40 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
     }
 }
 
+/// A record moved between lists of several pages, previewed: the pages of the lists from the
+/// record's place to the newest are made again, the older ones kept, and each rebuild equals a
+/// clean build.
+#[test]
+fn a_record_moved_between_long_lists_moves_the_pages_from_its_place_to_the_newest() {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
+    let topical =
+        |title: &str, published: &str, topic: &str| format!("{}\ntopic: '{topic}'", normative(title, published));
+    // 甲类: nine records, three numbered pages; 乙类: six, two.
+    for day in 1..=9 {
+        s.record(&format!("j{day}"), &topical(&format!("甲{day}"), &format!("2024-01-{day:02}"), "甲类"), "正文。\n");
+    }
+    for day in 1..=6 {
+        s.record(&format!("y{day}"), &topical(&format!("乙{day}"), &format!("2024-02-{day:02}"), "乙类"), "正文。\n");
+    }
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    let content = s.root().join("content").canonicalize().unwrap();
+    // Each keeps its number of pages: 甲类 9 → 8 (three numbered), 乙类 6 → 7 (two).
+    for (id, topic) in [("j5", "乙类"), ("j5", "甲类"), ("j9", "乙类"), ("j9", "甲类"), ("j1", "乙类")] {
+        let what = format!("{id} moved to {topic}");
+        let path = content.join(format!("{id}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, with_key(&text, "topic", &format!("'{topic}'"))).unwrap();
+        opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
+        let preview = gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&path));
+        assert!(preview.is_some(), "{what}: previewed");
+        built(&opts);
+        equals_clean(&s, &what);
+        assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
+    }
+}
+
 /// `text` with the line of front-matter key `key` given `value`; the key must be there.
 fn with_key(text: &str, key: &str, value: &str) -> String {
     let at = text.find(&format!("\n{key}: ")).unwrap_or_else(|| panic!("no `{key}` in the file")) + 1;

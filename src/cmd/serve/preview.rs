@@ -136,7 +136,7 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     if !moved.is_empty() {
         let (kept, (pages, _)) = (last.kept.as_mut()?, last.planned.as_mut()?);
         let lists = kept.regroup(&a.corpus, a.cfg.site.per_page, &moved)?;
-        pages.relist(&lists);
+        pages.relist(&lists, a.cfg.site.per_page);
     }
     // Every file named was a record saved with the same bytes, or one that came and went: the
     // site the last build read is the site (an empty batch says nothing, and is no preview).
