@@ -327,6 +327,40 @@ fn a_site_theme_needs_only_the_files_it_changes() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("themes/city/templates/doc.html"));
 }
 
+/// A site's UI strings copied from an earlier version lack the keys added since: those read as
+/// the built-in theme has them, and the keys the site changed as the site wrote them.
+#[test]
+fn a_site_s_ui_strings_lacking_newer_keys_fall_back_to_the_built_in_ones() {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replace("[site]\n", "[site]\ntheme = \"city\"\nper_page = 1\n"));
+    for k in 1..=3 {
+        s.record(&format!("r{k}"), &normative(&format!("文件{k}"), &format!("2024-01-0{k}")), "x\n");
+    }
+    let builtin = std::fs::read_to_string(common::project().join("themes/default/i18n/zh-CN.toml")).unwrap();
+    // As copied before the pager's words were added, with one word changed and no [state].
+    let copied: String = builtin
+        .lines()
+        .filter(|l| !l.starts_with("page_"))
+        .map(|l| if l.starts_with("print = ") { "print = \"打印\"" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let without_states = {
+        let at = copied.find("[state]").unwrap();
+        let end = at + 1 + copied[at + 1..].find("\n[").unwrap();
+        format!("{}{}", &copied[..at], &copied[end + 1..])
+    };
+    s.write("themes/city/i18n/zh-CN.toml", &without_states);
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(s.root().join("public/browse/year/2024/page/1/index.html")).unwrap();
+    assert!(page.contains("（第 1 页）") && page.contains("按发布先后第 1–1 条"), "{page}");
+    assert!(page.contains(">最新</a>") && page.contains("较新"), "{page}");
+    assert!(page.contains(">打印</button>"), "the site's own word is kept");
+    assert!(!page.contains("打印本页"), "the site's own word is kept");
+    let doc = std::fs::read_to_string(s.root().join("public/docs/r1/index.html")).unwrap();
+    assert!(doc.contains("尚未生效") || doc.contains("有效"), "the states' names come from the built-in theme");
+}
+
 #[test]
 fn script_links_are_removed_even_without_raw_html() {
     let s = Site::new();

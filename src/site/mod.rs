@@ -621,17 +621,22 @@ impl<'a> Renderer<'a> {
         }
         let lang = &cfg.site.language;
         let text = theme.strings.get(lang).or_else(|| theme.strings.get("zh-CN")).cloned().unwrap_or_default();
-        let strings: Value = toml::from_str::<toml::Table>(&text)
-            .map_err(|e| {
+        let read = |text: &str, origin: &str| {
+            toml::from_str::<toml::Table>(text).map_err(|e| {
                 let m = e.message().to_string();
                 Diagnostic::error(
                     &rules::THEME,
-                    &format!("{}i18n/{lang}.toml", theme.origin),
+                    &format!("{origin}i18n/{lang}.toml"),
                     Pos::new(1, 1),
                     msg!("界面文字文件无法解析：{m}", "the UI strings cannot be read: {m}"),
                 )
             })
-            .map(|t| serde_json::to_value(t).unwrap_or(Value::Null))?;
+        };
+        // A key the theme's file lacks (one added to the built-in theme after the file was
+        // copied) reads as the built-in theme has it, rather than as nothing.
+        let mut table = read(&String::from_utf8_lossy(theme::builtin_strings(lang)), "(built-in theme) ")?;
+        theme::overlay(&mut table, read(&text, &theme.origin)?);
+        let strings: Value = serde_json::to_value(table).unwrap_or(Value::Null);
         let s = &cfg.site;
         let site = views::Site {
             base: cfg.base_path(),

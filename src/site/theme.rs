@@ -55,6 +55,27 @@ const DEFAULT: &[(&str, &str, &[u8])] = embedded![
     i18n "en.toml",
 ];
 
+/// The built-in theme's UI strings for `lang`, or its Chinese ones for a language it has none
+/// for: what a site's own `i18n/<lang>.toml` is laid over, key by key, so that a copy made before
+/// a key was added still has it.
+pub(crate) fn builtin_strings(lang: &str) -> &'static [u8] {
+    let file = |name: &str| DEFAULT.iter().find(|(kind, n, _)| *kind == "i18n" && *n == name).map(|f| f.2);
+    file(&format!("{lang}.toml")).or_else(|| file("zh-CN.toml")).unwrap_or_default()
+}
+
+/// `over` laid over `base`: a table in both is merged, key by key; any other value of `over`
+/// replaces `base`'s.
+pub(crate) fn overlay(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => overlay(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
 impl Theme {
     /// The built-in default theme.
     pub fn builtin() -> Theme {
