@@ -666,6 +666,29 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     assert!(patched >= previewed, "{patched} lists patched in {previewed} rebuilds from a preview");
 }
 
+/// A site of two records a page, for lists of a few pages.
+fn two_a_page() -> Site {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
+    s
+}
+
+/// A normative document's front matter, with one topic.
+fn topical(title: &str, published: &str, topic: &str) -> String {
+    format!("{}\ntopic: '{topic}'", normative(title, published))
+}
+
+/// Gives record `id` the topic `topic`, as an editor saving it under `serve` would; returns
+/// whether the edit was previewed.
+fn moved_to(opts: &gongbao::cmd::build::Options, id: &str, topic: &str) -> bool {
+    let content = opts.root.join("content").canonicalize().unwrap();
+    let path = content.join(format!("{id}.md"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, with_key(&text, "topic", &format!("'{topic}'"))).unwrap();
+    opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
+    gongbao::cmd::serve::preview::preview(opts, std::slice::from_ref(&path)).is_some()
+}
+
 /// A record moved from one browse list to another by its topic alone is previewed, and its
 /// rebuild starts from the kept plan, while no list comes or goes and each keeps its number of
 /// pages; a record not yet published joins no list, but the check of what the build writes
@@ -673,10 +696,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
 /// build.
 #[test]
 fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
-    let s = Site::new();
-    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
-    let topical =
-        |title: &str, published: &str, topic: &str| format!("{}\ntopic: '{topic}'", normative(title, published));
+    let s = two_a_page();
     for (id, day, topic) in [
         ("a", "01", "甲类"),
         ("b", "02", "甲类"),
@@ -691,7 +711,6 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
     s.record("f", &topical("文件f", "2027-01-01", "乙类"), "正文。\n");
     let opts = session(&s, "2026-06-30");
     built(&opts);
-    let content = s.root().join("content").canonicalize().unwrap();
     // A list of n records has a page of its own and n / 2 - 1 numbered ones.
     let steps = [
         // 甲类 goes from two pages to one (4 → 3).
@@ -709,12 +728,7 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
     ];
     for (id, topic, previewed) in steps {
         let what = format!("{id} moved to {topic}");
-        let path = content.join(format!("{id}.md"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, with_key(&text, "topic", &format!("'{topic}'"))).unwrap();
-        opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
-        let preview = gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&path));
-        assert_eq!(preview.is_some(), previewed, "{what}: previewed only while the plan stays");
+        assert_eq!(moved_to(&opts, id, topic), previewed, "{what}: previewed only while the plan stays");
         built(&opts);
         equals_clean(&s, &what);
         // As `serve` does after each rebuild: the next one takes the cache at its word, and
@@ -728,10 +742,7 @@ fn a_record_moved_between_lists_is_previewed_while_the_plan_stays() {
 /// clean build.
 #[test]
 fn a_record_moved_between_long_lists_moves_the_pages_from_its_place_to_the_newest() {
-    let s = Site::new();
-    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
-    let topical =
-        |title: &str, published: &str, topic: &str| format!("{}\ntopic: '{topic}'", normative(title, published));
+    let s = two_a_page();
     // 甲类: nine records, three numbered pages; 乙类: six, two.
     for day in 1..=9 {
         s.record(&format!("j{day}"), &topical(&format!("甲{day}"), &format!("2024-01-{day:02}"), "甲类"), "正文。\n");
@@ -741,16 +752,10 @@ fn a_record_moved_between_long_lists_moves_the_pages_from_its_place_to_the_newes
     }
     let opts = session(&s, "2026-06-30");
     built(&opts);
-    let content = s.root().join("content").canonicalize().unwrap();
     // Each keeps its number of pages: 甲类 9 → 8 (three numbered), 乙类 6 → 7 (two).
     for (id, topic) in [("j5", "乙类"), ("j5", "甲类"), ("j9", "乙类"), ("j9", "甲类"), ("j1", "乙类")] {
         let what = format!("{id} moved to {topic}");
-        let path = content.join(format!("{id}.md"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, with_key(&text, "topic", &format!("'{topic}'"))).unwrap();
-        opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&path)));
-        let preview = gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&path));
-        assert!(preview.is_some(), "{what}: previewed");
+        assert!(moved_to(&opts, id, topic), "{what}: previewed");
         built(&opts);
         equals_clean(&s, &what);
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
