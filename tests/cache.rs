@@ -273,6 +273,65 @@ fn records_that_come_and_go_remake_what_they_reach_and_keep_the_rest() {
     assert!(memo.pages_moved() >= 12, "only {} pages kept when a record went", memo.pages_moved());
 }
 
+/// After a sweep, `serve` takes the last build's pages over records that came or went
+/// (`emit::KeptPages::moved`): a page of a record that stayed is found at its record's new place,
+/// and a list page by its folder and number; only the pages a change reaches are looked at. A
+/// record added newer than all, one added before the others in path order and amid the lists'
+/// order (every list page from its place to the newest shows other records), one that amends
+/// another, one removed, and one removed while another is added: each rebuild equals a clean
+/// build and looks at fewer than half the pages.
+#[test]
+fn records_that_come_and_go_are_rebuilt_from_the_pages_they_reach() {
+    let s = Site::new();
+    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
+    let date = |k: usize| format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28);
+    for k in 0..40 {
+        s.record(&format!("m/r{k:02}"), &normative(&format!("文件{k}"), &date(2 * k)), "x\n");
+    }
+    let opts = session(&s, "2024-06-01");
+    built(&opts);
+    let session = opts.session.as_ref().unwrap();
+    let amending = format!(
+        "{}\namends:\n  - id: m/r03\n    effective: 2024-03-01\n    note: 修改第一条",
+        normative("修改决定", &date(61))
+    );
+    // Each with the most pages it may look at, in fifths of all: a record newer than all
+    // reaches the newest page of each of its lists; one amid them every page from its place.
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>, u64);
+    let steps: Vec<Step> = vec![
+        ("a record newer than all", Box::new(|| s.record("m/r99", &normative("最新", &date(95)), "y\n")), 1),
+        (
+            "a record first in path order, amid the lists",
+            Box::new(|| s.record("a/first", &normative("居中", &date(41)), "z\n")),
+            3,
+        ),
+        ("a record amending another", Box::new(|| s.record("m/r15b", &amending, "修改。\n")), 2),
+        ("a record removed", Box::new(|| std::fs::remove_file(s.root().join("content/m/r20.md")).unwrap()), 3),
+        (
+            "one removed, another added",
+            Box::new(|| {
+                std::fs::remove_file(s.root().join("content/a/first.md")).unwrap();
+                s.record("n/late", &normative("后加", &date(7)), "w\n");
+            }),
+            4,
+        ),
+    ];
+    for (k, (what, step, fifths)) in steps.iter().enumerate() {
+        assert_eq!(swept(&opts), Some(true), "{what}");
+        let pages = tree(&s.root().join("public"))
+            .iter()
+            .filter(|(p, _)| [".html", ".md", ".txt"].iter().any(|e| p.ends_with(e)))
+            .count() as u64;
+        step();
+        built(&opts);
+        same_as_clean(&s);
+        assert_eq!(session.plans_moved(), k as u64 + 1, "{what}: the last build's pages were not taken");
+        let looked = session.pages_looked_at();
+        assert!(looked > 0 && looked * 5 <= pages * fifths, "{what}: {looked} of some {pages} pages looked at");
+    }
+    assert!(s.root().join("public/docs/n/late/index.html").exists() && !s.root().join("public/docs/a/first").exists());
+}
+
 /// One save that removes the oldest record and adds one newer than all: every page job names
 /// the same indexes as before (the records shifted by one), yet no page is the last build's.
 #[test]

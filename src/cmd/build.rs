@@ -250,20 +250,36 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
             // name (an attachment, the register): the jobs made from such files are asked.
             let planned = planning.elapsed();
             // Jobs name records by index: a plan that looks the same over other records is not.
-            let same =
-                earlier.filter(|(k, names)| *names == a.corpus.names_sum() && k.jobs == pages).map(|(mut k, _)| {
+            // Over records that came or went, the pages of records that stayed are found at their
+            // records' new places (`KeptPages::moved`).
+            let names = a.corpus.names_sum();
+            let memo = o.session.as_ref().map(|s| &s.memo);
+            let (same, moved) = match earlier {
+                Some((mut k, was)) if was == names && k.jobs == pages => {
                     k.ask_beyond_records();
-                    k
-                });
+                    (Some(k), false)
+                }
+                Some((k, was)) => match memo.and_then(|m| Some((m.places(&was, &names)?, m.changes()))) {
+                    Some((places, changes)) => {
+                        let k = k.moved(&places, &pages, &changes, a.cfg.site.per_page.max(1));
+                        if let Some(s) = &o.session {
+                            s.moved.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        (Some(k), true)
+                    }
+                    None => (None, false),
+                },
+                None => (None, false),
+            };
             if std::env::var_os("GONGBAO_TIMINGS").is_some() {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
                 eprintln!(
-                    "plan-ms renderer={:.0} views={:.0} plan={:.0} same-plan={:.0} same={}",
+                    "plan-ms renderer={:.0} views={:.0} plan={:.0} same-plan={:.0} same={} moved={moved}",
                     ms(made_renderer),
                     ms(remembered - made_renderer),
                     ms(planned - remembered),
                     ms(planning.elapsed() - planned),
-                    same.is_some()
+                    same.is_some() && !moved
                 );
             }
             (pages, data, same)
@@ -463,6 +479,9 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     let (written, changed) = emit::listed(pages_made, kept_pages.as_mut(), tail, cache.as_mut());
     if let (Some(s), Some(_)) = (&o.session, &changed) {
         s.patched.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    if let (Some(s), Some(k)) = (&o.session, &kept_pages) {
+        s.looked_at.store(k.looked_at as u64, std::sync::atomic::Ordering::SeqCst);
     }
     let key = match signing_key(root, &a.cfg) {
         Ok(k) => k,

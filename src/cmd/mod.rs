@@ -96,6 +96,11 @@ pub struct Session {
     /// How many builds took the last build's list of files and put the files they wrote in
     /// their places ([`crate::emit::listed`]).
     pub(crate) patched: std::sync::atomic::AtomicU64,
+    /// How many builds took the last build's pages over records that came or went
+    /// ([`crate::emit::KeptPages::moved`]).
+    pub(crate) moved: std::sync::atomic::AtomicU64,
+    /// How many page jobs the last build looked at (asked the memo or made).
+    pub(crate) looked_at: std::sync::atomic::AtomicU64,
     /// Set by a build that stopped only because files changed while it read them (saved again
     /// during the build): `serve` then builds again at once rather than show the stop. Its
     /// findings are in [`Session::stopped`], not printed.
@@ -183,6 +188,18 @@ impl Session {
     /// making it anew ([`crate::emit::listed`]).
     pub fn lists_patched(&self) -> u64 {
         self.patched.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many of the session's builds took the last build's pages over records that came or
+    /// went, asking only the jobs those reached ([`crate::emit::KeptPages::moved`]).
+    pub fn plans_moved(&self) -> u64 {
+        self.moved.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many page jobs the last build looked at: asked the memo about, or made. The others
+    /// kept their files on what they read.
+    pub fn pages_looked_at(&self) -> u64 {
+        self.looked_at.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Notes that a build or a preview begins, which stops a sweep under way.

@@ -149,6 +149,9 @@ struct State {
     rows: Vec<Vec<Option<Row>>>,
     /// What the search index keeps between builds ([`super::search::Kept`]).
     search: Option<Box<super::search::Kept>>,
+    /// When records came or went at this build: the sums of the last build's names and of this
+    /// one's, and where the records went.
+    places: Option<(Sum, Sum, Arc<Places>)>,
     /// The tables' marks, by output path.
     marks: HashMap<String, Marks>,
 }
@@ -168,6 +171,11 @@ impl Places {
     /// The place now of the last build's record `i`, unless it is gone.
     pub(crate) fn place(&self, i: usize) -> Option<usize> {
         self.to.get(i).copied().filter(|&j| j != GONE)
+    }
+
+    /// How many records there are now.
+    pub(crate) fn records(&self) -> usize {
+        self.from.len()
     }
 
     /// Moves `reads` to the records' new places, sorted; `false` when one of them is gone (what
@@ -249,11 +257,13 @@ impl Memo {
             } else {
                 let places = (s.names.0 != names.0).then(|| {
                     let files = names.1();
-                    let places = s.moved(&files);
-                    s.names = (names.0, files);
+                    let places = Arc::new(s.moved(&files));
+                    let was = std::mem::replace(&mut s.names, (names.0, files)).0;
                     renamed = now;
-                    places
+                    (was, places)
                 });
+                s.places = places.as_ref().map(|(was, p)| (*was, names.0, p.clone()));
+                let places = places.map(|(_, p)| p);
                 let before = &s.changes.changed;
                 let was = |i: usize| match &places {
                     Some(p) => p.from.get(i).copied().flatten(),
@@ -278,6 +288,15 @@ impl Memo {
     pub(crate) fn views_under(&self, base: &Sum, names: &Sum) -> Option<Vec<Sum>> {
         let s = self.state.lock().ok()?;
         (s.base == *base && s.names.0 == *names && s.changes.now > 0).then(|| s.views.clone())
+    }
+
+    /// Where the records of a build whose ids and files summed to `was` are now, when records
+    /// came or went at the build that began last, from that build's records to those summing to
+    /// `now`.
+    pub(crate) fn places(&self, was: &Sum, now: &Sum) -> Option<Arc<Places>> {
+        let s = self.state.lock().ok()?;
+        let (from, to, places) = s.places.as_ref()?;
+        (from == was && to == now).then(|| places.clone())
     }
 
     /// How many remembered pages were kept, at their records' new places, when records last came
