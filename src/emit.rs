@@ -1439,9 +1439,6 @@ impl KeptPages {
             looked_at: 0,
         };
         kept.asked = (0..n).filter(|&k| found[k].0 || !kept.on_reads(k)).map(|k| k as u32).collect();
-        // Hundreds of thousands of files' paths and reads, let go of away from the rebuild
-        // (here when no thread can be had).
-        let _ = std::thread::Builder::new().name("gongbao-drop".into()).spawn(move || drop(self));
         kept
     }
 
