@@ -332,6 +332,45 @@ fn records_that_come_and_go_are_rebuilt_from_the_pages_they_reach() {
     assert!(s.root().join("public/docs/n/late/index.html").exists() && !s.root().join("public/docs/a/first").exists());
 }
 
+/// Under `serve`, a record saved for the first time in a folder that holds records, one deleted
+/// and one renamed are taken into the last listing of `content/` (in the order a listing walks
+/// folders: `d.md` after everything in `d/`) rather than listing the site again; a record in a
+/// new folder lists it again. Each rebuild equals a clean build.
+#[test]
+fn records_added_and_deleted_are_taken_into_the_last_listing() {
+    let s = Site::new();
+    for k in 0..4 {
+        s.record(&format!("d/r{k}"), &normative(&format!("文件{k}"), "2024-01-02"), "x\n");
+    }
+    s.record("d-e", &normative("同日", "2024-01-02"), "x\n");
+    let opts = session(&s, "2024-06-01");
+    built(&opts);
+    let session = opts.session.as_ref().unwrap();
+    let content = s.root().join("content").canonicalize().unwrap();
+    let saved = |files: &[&str]| {
+        let paths: Vec<std::path::PathBuf> = files.iter().map(|f| content.join(f)).collect();
+        session.parse.note_changes(Some(&paths));
+        built(&opts);
+        same_as_clean(&s);
+        session.parse.listings()
+    };
+    let listed = session.parse.listings();
+    s.record("d/a0", &normative("新增", "2024-01-02"), "y\n");
+    assert_eq!(saved(&["d/a0.md"]), listed, "a record added to a folder of records");
+    s.record("d", &normative("同名", "2024-01-02"), "z\n");
+    assert_eq!(saved(&["d.md"]), listed, "a record beside a folder of its name");
+    std::fs::remove_file(content.join("d/r2.md")).unwrap();
+    assert_eq!(saved(&["d/r2.md"]), listed, "a record deleted");
+    std::fs::rename(content.join("d/r1.md"), content.join("d/s1.md")).unwrap();
+    assert_eq!(saved(&["d/r1.md", "d/s1.md"]), listed, "a record renamed");
+    s.record("n/x", &normative("新目录", "2024-01-03"), "w\n");
+    assert_eq!(saved(&["n/x.md"]), listed + 1, "a record in a new folder lists the site again");
+    for id in ["d/a0", "d", "d/s1", "n/x"] {
+        assert!(s.root().join(format!("public/docs/{id}/index.html")).exists(), "{id} is published");
+    }
+    assert!(!s.root().join("public/docs/d/r2").exists() && !s.root().join("public/docs/d/r1").exists());
+}
+
 /// One save that removes the oldest record and adds one newer than all: every page job names
 /// the same indexes as before (the records shifted by one), yet no page is the last build's.
 #[test]

@@ -282,6 +282,8 @@ struct Listing {
     /// Whether changes are noted at all (by `serve`'s watcher, for every batch): otherwise a
     /// listing says nothing of what changed after it, and the site is always listed again.
     watched: bool,
+    /// How many times `content/` was listed.
+    made: u64,
 }
 
 /// What [`ParseCache::listed`] found still good: the listing, and the files under `content/`
@@ -311,18 +313,28 @@ impl ParseCache {
         }
     }
 
-    /// The last listing of `content/` (canonical path `content`), when the files the watcher
-    /// named since leave it as it was: each was listed and is still a regular file, or was not
-    /// and is not there (a temporary file an editor made and removed), none is a folder, and
-    /// no listed file was under one that went. Those files are then the only ones read again:
-    /// at 50,000 records, listing `content/` took 0.17 s and asking the file system about every
-    /// record 0.09 s. Anything else, or a batch of changes that named no files, and the site is
-    /// listed again. Takes the files named: they are read now.
-    fn listed(&self, content: &Path) -> Option<Listed> {
+    /// The last listing of `content/` (canonical path `content`, under the site's folder
+    /// `root`), brought up to date with the files the watcher named since, when they leave it
+    /// as listing again would make it: each was listed and is still a regular file; or was not
+    /// and is not there (a temporary file an editor made and removed); or is a new regular file
+    /// with a name the listing takes, in a folder that holds listed files (a record saved for
+    /// the first time), which is put into it; or was listed and is gone, with nothing listed
+    /// below it (a record deleted), which is taken out. Those files are then the only ones read
+    /// again: at 50,000 records, listing `content/` took 0.17 s and asking the file system about
+    /// every record 0.09 s. Anything else (a folder made, moved or removed, a link, a name the
+    /// listing refuses), or a batch of changes that named no files, and the site is listed
+    /// again. Takes the files named: they are read now.
+    fn listed(&self, root: &Path, content: &Path) -> Option<Listed> {
         let mut guard = self.listing.lock().ok()?;
-        let Listing { loaded, changed: named, watched } = &mut *guard;
+        let Listing { loaded, changed: named, watched, .. } = &mut *guard;
         let (Some(loaded), Some(named), true) = (loaded.as_ref(), named.take(), *watched) else { return None };
         let mut changed = std::collections::HashSet::new();
+        let (mut added, mut gone) = (Vec::new(), Vec::new());
+        // Whether a listed file lies below folder `under` ("" for `content/` itself).
+        let holds = |under: &str| {
+            let folder = format!("{under}/");
+            under.is_empty() || loaded.files.range(folder.clone()..).next().is_some_and(|f| f.starts_with(&folder))
+        };
         for p in &named {
             // A file outside `content/` is not listed; but one outside the site's folder as
             // well is a path not spelled as the listing's are (the watcher's are canonical, and
@@ -340,23 +352,52 @@ impl ParseCache {
             }
             let meta = std::fs::symlink_metadata(p);
             let is_file = meta.as_ref().is_ok_and(|m| m.file_type().is_file());
-            if under.is_empty() || is_file != loaded.files.contains(under) || (!is_file && meta.is_ok()) {
+            if under.is_empty() || (!is_file && meta.is_ok()) || (!is_file && holds(under)) {
                 return None;
             }
-            let folder = format!("{under}/");
-            if !is_file && loaded.files.range(folder.clone()..).next().is_some_and(|f| f.starts_with(&folder)) {
-                return None;
+            match (is_file, loaded.files.contains(under)) {
+                (true, false) => {
+                    let (folder, name) = under.rsplit_once('/').unwrap_or(("", under));
+                    if !holds(folder) || source::bad_name(std::ffi::OsStr::new(name)) {
+                        return None;
+                    }
+                    added.push(under.to_string());
+                }
+                (false, true) => gone.push(under.to_string()),
+                _ => {}
             }
             changed.insert(format!("content/{under}"));
         }
-        let loaded = loaded.clone();
+        if !added.is_empty() || !gone.is_empty() {
+            let l = guard.loaded.as_mut()?;
+            for under in gone {
+                l.files.remove(&under);
+                l.entries.retain(|e| e.under != under);
+            }
+            for under in added {
+                if source::is_record_file(&under) {
+                    // In the order the listing walks folders: by name, folder by folder.
+                    let at = l.entries.partition_point(|e| e.under.split('/').lt(under.split('/')));
+                    let path = root.join("content").join(&under);
+                    l.entries.insert(at, source::Entry { path, under: under.clone() });
+                }
+                l.files.insert(under);
+            }
+        }
+        let loaded = guard.loaded.clone()?;
         guard.changed = Some(BTreeSet::new());
         Some(Listed { loaded, changed })
+    }
+
+    /// How many times a build of the session listed `content/` (see [`ParseCache::listed`]).
+    pub fn listings(&self) -> u64 {
+        self.listing.lock().map_or(0, |l| l.made)
     }
 
     /// Keeps a new listing of `content/`, made after every change named so far.
     fn keep_listing(&self, loaded: &source::Loaded) {
         if let Ok(mut l) = self.listing.lock() {
+            l.made += 1;
             let good = loaded.diagnostics.is_empty();
             l.loaded = good.then(|| loaded.clone());
             l.changed = good.then(BTreeSet::new);
@@ -580,7 +621,7 @@ pub fn analyse_with(
     memory_mark("begun");
     let (cfg, config_text) = read_config_text(root)?;
     // Under `serve`, the last listing when the watcher says it still stands.
-    let listed = cache.and_then(|c| c.listed(&root.join("content").canonicalize().ok()?));
+    let listed = cache.and_then(|c| c.listed(root, &root.join("content").canonicalize().ok()?));
     let (Loaded { entries, files, diagnostics: mut diags }, unchanged) = match listed {
         Some(l) => (l.loaded, Some(l.changed)),
         None => {

@@ -156,7 +156,7 @@ fn symlink_diag(file: &str) -> Diagnostic {
 /// A file or folder name that cannot be published: control characters (a newline would break
 /// `SHA256SUMS`, whose lines `sha256sum -c` reads), a backslash (a separator on Windows and an
 /// escape in `SHA256SUMS`), or bytes that are not UTF-8 (no URL or checksum line could name it).
-fn bad_name(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn bad_name(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_none_or(|n| n.chars().any(|c| c.is_control() || c == '\\'))
 }
 
