@@ -516,7 +516,7 @@ struct Doc {
 }
 
 /// Writes a file of the index, given its path, bytes and SHA-256.
-type Write<'a, W> = dyn FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic> + 'a;
+type Write<'a, W> = dyn Fn(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic> + Sync + 'a;
 /// The SHA-256 and size of each file of an index, by path.
 type Sums = BTreeMap<String, ([u8; 32], usize)>;
 
@@ -525,8 +525,8 @@ type Sums = BTreeMap<String, ([u8; 32], usize)>;
 /// count of their bytes, and the SHA-256 and size of each by path (what stamps the index, and
 /// what [`Kept`] remembers).
 struct Sink<'a, W> {
-    write: &'a mut Write<'a, W>,
-    reuse: &'a mut dyn FnMut(&str, &[u8; 32]) -> Option<W>,
+    write: &'a Write<'a, W>,
+    reuse: &'a (dyn Fn(&str, &[u8; 32]) -> Option<W> + Sync),
     written: Vec<W>,
     bytes: usize,
     sums: Sums,
@@ -788,7 +788,7 @@ impl Kept {
     /// Writes the shards of the lists: when `grams` says which lists changed and the number
     /// of shards stays, only the shards that hold those are made, the others kept when the
     /// output still holds them; otherwise all are made.
-    fn write_shards<W>(
+    fn write_shards<W: Send>(
         &mut self,
         grams: Option<&HashMap<Gram, usize, GramHash>>,
         out: &mut Sink<'_, W>,
@@ -877,24 +877,38 @@ fn shard_keys(postings: &Postings) -> (Vec<(usize, Gram, String)>, usize) {
 /// Writes the `shards` shards of the postings, `keys` in their order, one at a time; with
 /// `kept`, a shard not among its dirty ones is the last index's (by its files), kept when the
 /// output still holds it.
-fn write_shards<W>(
+fn write_shards<W: Send>(
     postings: &Postings,
     keys: &[(usize, Gram, String)],
     shards: usize,
     kept: Option<(&HashSet<usize>, &Sums)>,
     out: &mut Sink<'_, W>,
 ) -> Result<(), Diagnostic> {
-    let mut next = keys.iter().peekable();
+    // Where each shard's entries begin among the keys, which are in the order of their shards.
+    let mut from = Vec::with_capacity(shards + 1);
+    let mut at = 0;
     for k in 0..shards {
-        let mut entries = Vec::new();
-        while let Some(e) = next.next_if(|(at, _, _)| *at == k) {
-            entries.push(e);
+        from.push(at);
+        while keys.get(at).is_some_and(|(s, _, _)| *s == k) {
+            at += 1;
         }
-        let path = format!("search/g/{k}.bin");
-        let good = kept.and_then(|(dirty, files)| files.get(&path).filter(|_| !dirty.contains(&k)));
-        out.put_or_keep(path, good, || {
+    }
+    from.push(at);
+    // Made, hashed and written in parallel: a record added changes most shards (about a
+    // thousand files and 34 MB at 50,000 records), which one after the other took 0.15–0.4 s.
+    let (write, reuse) = (out.write, out.reuse);
+    let made: Vec<Result<Shard<W>, Diagnostic>> = (0..shards)
+        .into_par_iter()
+        .map(|k| {
+            let path = format!("search/g/{k}.bin");
+            let good = kept.and_then(|(dirty, files)| files.get(&path).filter(|_| !dirty.contains(&k)));
+            if let Some(&(sum, size)) = good
+                && let Some(w) = reuse(&path, &sum)
+            {
+                return Ok((path, sum, size, w));
+            }
             let mut s = Vec::with_capacity(SHARD_TARGET * 2);
-            for (_, g, text) in entries {
+            for (_, g, text) in &keys[from[k]..from[k + 1]] {
                 let Some(p) = postings.get(g) else { continue };
                 let (enc, bytes) = p.encoded();
                 varint(&mut s, text.len() as u64);
@@ -904,11 +918,21 @@ fn write_shards<W>(
                 varint(&mut s, bytes.len() as u64);
                 s.extend_from_slice(bytes);
             }
-            s
-        })?;
+            use sha2::Digest;
+            let sum: [u8; 32] = sha2::Sha256::digest(&s).into();
+            let w = write(&path, &s, sum)?;
+            Ok((path, sum, s.len(), w))
+        })
+        .collect();
+    for m in made {
+        let (path, sum, size, w) = m?;
+        out.done(path, sum, size, w);
     }
     Ok(())
 }
+
+/// A shard's file as written or kept: its path, SHA-256, size and what the writer returned.
+type Shard<W> = (String, [u8; 32], usize, W);
 
 /// One record's contribution, with what it was made from.
 struct KeptDoc {
@@ -946,18 +970,17 @@ impl Renderer<'_> {
     /// brought up to date from what the last build kept ([`Kept`]) instead, and a file the last
     /// index made whose rows or lists did not change is handed to `reuse` with its SHA-256,
     /// neither made nor hashed again.
-    pub(crate) fn search_index<W>(
+    pub(crate) fn search_index<W: Send>(
         &self,
         previous: Option<&Previous<'_>>,
-        mut write: impl FnMut(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic>,
-        mut reuse: impl FnMut(&str, &[u8; 32]) -> Option<W>,
+        write: impl Fn(&str, &[u8], [u8; 32]) -> Result<W, Diagnostic> + Sync,
+        reuse: impl Fn(&str, &[u8; 32]) -> Option<W> + Sync,
     ) -> Result<Vec<W>, Diagnostic> {
         let started = std::time::Instant::now();
         let fold = Fold::shared();
         let order = self.searchable();
         let n = order.len();
-        let mut out =
-            Sink { write: &mut write, reuse: &mut reuse, written: Vec::new(), bytes: 0, sums: BTreeMap::new() };
+        let mut out = Sink { write: &write, reuse: &reuse, written: Vec::new(), bytes: 0, sums: BTreeMap::new() };
         let (read, grams, heap, labels, shards);
         match self.memo() {
             Some(memo) => {
