@@ -279,12 +279,10 @@ fn records_that_come_and_go_remake_what_they_reach_and_keep_the_rest() {
 /// record added newer than all, one added before the others in path order and amid the lists'
 /// order (every list page from its place to the newest shows other records), one that amends
 /// another, one removed, and one removed while another is added: each rebuild equals a clean
-/// build and looks at fewer than half the pages.
+/// build and looks at a bounded share of the pages (a fifth for the record newer than all).
 #[test]
 fn records_that_come_and_go_are_rebuilt_from_the_pages_they_reach() {
-    let s = Site::new();
-    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
-    let date = |k: usize| format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28);
+    let s = two_a_page();
     for k in 0..40 {
         s.record(&format!("m/r{k:02}"), &normative(&format!("文件{k}"), &date(2 * k)), "x\n");
     }
@@ -335,7 +333,8 @@ fn records_that_come_and_go_are_rebuilt_from_the_pages_they_reach() {
 /// Under `serve`, a record saved for the first time in a folder that holds records, one deleted
 /// and one renamed are taken into the last listing of `content/` (in the order a listing walks
 /// folders: `d.md` after everything in `d/`) rather than listing the site again; a record in a
-/// new folder lists it again. Each rebuild equals a clean build.
+/// new folder, and a file put in place of a folder of records, list it again. Each rebuild
+/// equals a clean build.
 #[test]
 fn records_added_and_deleted_are_taken_into_the_last_listing() {
     let s = Site::new();
@@ -365,6 +364,14 @@ fn records_added_and_deleted_are_taken_into_the_last_listing() {
     assert_eq!(saved(&["d/r1.md", "d/s1.md"]), listed, "a record renamed");
     s.record("n/x", &normative("新目录", "2024-01-03"), "w\n");
     assert_eq!(saved(&["n/x.md"]), listed + 1, "a record in a new folder lists the site again");
+    // A folder of records moved away and a file put in its place: a watcher on the folder
+    // names only the folder's path.
+    s.record("g/y", &normative("将移走", "2024-01-04"), "v\n");
+    assert_eq!(saved(&["g/y.md"]), listed + 2);
+    std::fs::rename(content.join("g"), s.root().join("moved-away")).unwrap();
+    s.write("content/g", "不是记录\n");
+    assert_eq!(saved(&["g"]), listed + 3, "a file in place of a folder lists the site again");
+    assert!(!s.root().join("public/docs/g/y").exists(), "the records of a folder moved away are gone");
     for id in ["d/a0", "d", "d/s1", "n/x"] {
         assert!(s.root().join(format!("public/docs/{id}/index.html")).exists(), "{id} is published");
     }
@@ -762,6 +769,11 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
     let patched = opts.session.as_ref().unwrap().lists_patched();
     let previewed = touched.iter().filter(|(_, rewords)| *rewords).count() as u64;
     assert!(patched >= previewed, "{patched} lists patched in {previewed} rebuilds from a preview");
+}
+
+/// The `k`-th day of 2024, counted in months of 28 days: a date for each of a hundred records.
+fn date(k: usize) -> String {
+    format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28)
 }
 
 /// A site of two records a page, for lists of a few pages.
@@ -1437,9 +1449,7 @@ fn tables_written_into_spare_copies_equal_clean_builds() {
 /// pager reaches the newest. No other page of a list is written again.
 #[test]
 fn a_record_newer_than_all_leaves_the_older_pages_of_its_lists_as_they_were() {
-    let s = Site::new();
-    s.write("gongbao.toml", &common::CONFIG.replacen("[site]\n", "[site]\nper_page = 2\n", 1));
-    let date = |k: usize| format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28);
+    let s = two_a_page();
     for k in 0..60 {
         s.record(&format!("r{k}"), &normative(&format!("文件{k}"), &date(k)), "x\n");
     }

@@ -321,15 +321,17 @@ impl ParseCache {
     /// the first time), which is put into it; or was listed and is gone, with nothing listed
     /// below it (a record deleted), which is taken out. Those files are then the only ones read
     /// again: at 50,000 records, listing `content/` took 0.17 s and asking the file system about
-    /// every record 0.09 s. Anything else (a folder made, moved or removed, a link, a name the
-    /// listing refuses), or a batch of changes that named no files, and the site is listed
-    /// again. Takes the files named: they are read now.
+    /// every record 0.09 s. Anything else (a folder made, moved or removed, a file in place of
+    /// a folder, a link, a name the listing refuses, a file that cannot be asked about, or, with
+    /// a file added, a file named that is not there under that very name, as a file system that
+    /// ignores case shows it after a rename), or a batch of changes that named no files, and
+    /// the site is listed again. Takes the files named: they are read now.
     fn listed(&self, root: &Path, content: &Path) -> Option<Listed> {
         let mut guard = self.listing.lock().ok()?;
         let Listing { loaded, changed: named, watched, .. } = &mut *guard;
         let (Some(loaded), Some(named), true) = (loaded.as_ref(), named.take(), *watched) else { return None };
         let mut changed = std::collections::HashSet::new();
-        let (mut added, mut gone) = (Vec::new(), Vec::new());
+        let (mut added, mut gone, mut present) = (Vec::new(), Vec::new(), Vec::new());
         // Whether a listed file lies below folder `under` ("" for `content/` itself).
         let holds = |under: &str| {
             let folder = format!("{under}/");
@@ -350,9 +352,15 @@ impl ParseCache {
             if under.split('/').any(|seg| seg.starts_with('.')) {
                 continue;
             }
-            let meta = std::fs::symlink_metadata(p);
-            let is_file = meta.as_ref().is_ok_and(|m| m.file_type().is_file());
-            if under.is_empty() || (!is_file && meta.is_ok()) || (!is_file && holds(under)) {
+            // Only a file that is not there is gone: one that cannot be asked about (its folder
+            // closed to the build) is listed again, and the walk says why.
+            let is_file = match std::fs::symlink_metadata(p) {
+                Ok(m) if m.file_type().is_file() => true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                _ => return None,
+            };
+            // A folder (a file now in its place too) held listed files: list again.
+            if under.is_empty() || holds(under) {
                 return None;
             }
             match (is_file, loaded.files.contains(under)) {
@@ -366,7 +374,30 @@ impl ParseCache {
                 (false, true) => gone.push(under.to_string()),
                 _ => {}
             }
+            if is_file {
+                present.push(under.to_string());
+            }
             changed.insert(format!("content/{under}"));
+        }
+        // A file system that ignores case finds `A.md` after it was renamed `a.md`: with a file
+        // added, every file named as there must be there under that very name, as the walk
+        // would spell it, or the listing would hold both.
+        if !added.is_empty() {
+            let mut folders: std::collections::HashMap<&str, BTreeSet<std::ffi::OsString>> =
+                std::collections::HashMap::new();
+            for under in &present {
+                let (folder, name) = under.rsplit_once('/').unwrap_or(("", under));
+                let names = match folders.entry(folder) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let read = std::fs::read_dir(content.join(folder)).ok()?;
+                        e.insert(read.map(|d| d.map(|d| d.file_name())).collect::<Result<_, _>>().ok()?)
+                    }
+                };
+                if !names.contains(std::ffi::OsStr::new(name)) {
+                    return None;
+                }
+            }
         }
         if !added.is_empty() || !gone.is_empty() {
             let l = guard.loaded.as_mut()?;
