@@ -1329,7 +1329,6 @@ impl KeptPages {
         changes: &crate::site::memo::Changes,
         per_page: usize,
     ) -> KeptPages {
-        use crate::site::Sheets;
         // The last build's pages of one record, by the record's place now, each with its key:
         // a few per record, where halving through a sorted list of every job's key cost a
         // cache miss a step (0.15 s at 50,000 records).
@@ -1361,42 +1360,18 @@ impl KeptPages {
             .jobs
             .iter()
             .enumerate()
-            .filter_map(|(k, job)| match job {
-                Job::List(l, p) => Some(((false, l.path.as_str(), *p), k as u32)),
-                Job::Hant(inner) => match &**inner {
-                    Job::List(l, p) => Some(((true, l.path.as_str(), *p), k as u32)),
-                    _ => None,
-                },
-                _ => None,
-            })
+            .filter_map(|(k, job)| list_page(job).map(|(hant, l, p)| ((hant, l.path.as_str(), p), k as u32)))
             .collect();
-        let list_of = |job: &Job| match job {
-            Job::List(l, p) => Some((false, l.clone(), *p)),
-            Job::Hant(inner) => match &**inner {
-                Job::List(l, p) => Some((true, l.clone(), *p)),
-                _ => None,
-            },
-            _ => None,
-        };
         // The last build's job at the place of `job`, and whether what it shows is the same.
         let found = |job: &Job| -> Option<(usize, bool)> {
             if let Some(key) = job_key(job) {
                 let of_record = was.get(start[key.1] as usize..start[key.1 + 1] as usize)?;
                 return of_record.iter().find(|(k, _)| *k == key).map(|&(_, k)| (k as usize, true));
             }
-            let (hant, n, p) = list_of(job)?;
+            let (hant, n, p) = list_page(job)?;
             let k = *lists.get(&(hant, n.path.as_str(), p))? as usize;
-            let (_, l, _) = list_of(&self.jobs[k])?;
-            let (before, now) = (Sheets::new(l.items.len(), per_page), Sheets::new(n.items.len(), per_page));
-            let same = p != 0
-                && l.facet == n.facet
-                && l.label == n.label
-                && before.numbered() == now.numbered()
-                && l.items[before.shown(p)]
-                    .iter()
-                    .map(|&i| places.place(i))
-                    .eq(n.items[now.shown(p)].iter().map(|&i| Some(i)));
-            Some((k, same))
+            let (_, l, _) = list_page(&self.jobs[k])?;
+            Some((k, shows_the_same(l, n, p, per_page, |i| places.place(i))))
         };
         let (done, found): (Vec<Made>, Vec<(bool, u32)>) = jobs
             .par_iter()
@@ -1556,7 +1531,6 @@ impl KeptPages {
     /// record ([`crate::site::Sheets`]), so a record that joins or leaves a list moves only the
     /// pages from its own to the newest.
     pub(crate) fn relist(&mut self, lists: &[Arc<crate::site::List>], per_page: usize) {
-        use crate::site::Sheets;
         let new = |l: &Arc<crate::site::List>| lists.iter().find(|n| n.facet == l.facet && n.path == l.path).cloned();
         for (k, (job, done)) in self.jobs.iter_mut().zip(&mut self.done).enumerate() {
             let job = match job {
@@ -1566,11 +1540,7 @@ impl KeptPages {
             if let Job::List(l, p) = job
                 && let Some(n) = new(l)
             {
-                let (was, now) = (Sheets::new(l.items.len(), per_page), Sheets::new(n.items.len(), per_page));
-                let moved = *p == 0
-                    || l.label != n.label
-                    || was.numbered() != now.numbered()
-                    || l.items[was.shown(*p)] != n.items[now.shown(*p)];
+                let moved = !shows_the_same(l, &n, *p, per_page, Some);
                 *l = n;
                 if moved {
                     // Asked again, its reads kept for `readers`.
@@ -1584,6 +1554,35 @@ impl KeptPages {
 
 /// No job.
 const NONE: u32 = u32::MAX;
+
+/// The list, number and script (`true`: Traditional) of a list page's job.
+fn list_page(job: &Job) -> Option<(bool, &Arc<crate::site::List>, usize)> {
+    match job {
+        Job::List(l, p) => Some((false, l, *p)),
+        Job::Hant(inner) => list_page(inner).map(|(_, l, p)| (true, l, p)),
+        _ => None,
+    }
+}
+
+/// Whether page `p` of list `now` shows what page `p` of list `was` showed, the records of
+/// `was` being at `place` in `now`: not the own page (it gives the count), the same label, as
+/// many numbered pages (the pager), the same records. That is all a list page shows
+/// ([`Renderer::identity`]); pages are counted from the oldest record
+/// ([`crate::site::Sheets`]).
+fn shows_the_same(
+    was: &crate::site::List,
+    now: &crate::site::List,
+    p: usize,
+    per_page: usize,
+    place: impl Fn(usize) -> Option<usize>,
+) -> bool {
+    use crate::site::Sheets;
+    let (before, after) = (Sheets::new(was.items.len(), per_page), Sheets::new(now.items.len(), per_page));
+    p != 0
+        && was.label == now.label
+        && before.numbered() == after.numbered()
+        && was.items[before.shown(p)].iter().map(|&i| place(i)).eq(now.items[after.shown(p)].iter().map(|&i| Some(i)))
+}
 
 /// What tells a page of one record from the others of the plan: the kind of page (the
 /// Traditional twin apart), the record, and the version or two versions it shows.
