@@ -133,6 +133,35 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lists<T> {
     }
 }
 
+/// Record numbers found by their ids: a table of numbers under the ids' hashes, four bytes and a
+/// control byte a slot, where a map of ids would copy every id. A binary search of the numbers
+/// in id order read three pointers at each of its seventeen steps (at 50,000 records, 85 ms of
+/// the checks' CPU).
+#[derive(Debug)]
+struct IdIndex {
+    table: hashbrown::HashTable<u32>,
+    keys: std::hash::RandomState,
+}
+
+impl IdIndex {
+    /// The numbers `first` (the first record of each id) of `records`.
+    fn new(records: &[Arc<Record>], first: &[u32]) -> IdIndex {
+        use std::hash::BuildHasher;
+        let keys = std::hash::RandomState::new();
+        let mut table = hashbrown::HashTable::with_capacity(first.len());
+        let hash = |i: &u32| keys.hash_one(records[*i as usize].id.as_str());
+        for &i in first {
+            table.insert_unique(hash(&i), i, hash);
+        }
+        IdIndex { table, keys }
+    }
+
+    fn find(&self, records: &[Arc<Record>], id: &str) -> Option<usize> {
+        use std::hash::BuildHasher;
+        self.table.find(self.keys.hash_one(id), |&i| records[i as usize].id == id).map(|&i| i as usize)
+    }
+}
+
 /// The linked model.
 #[derive(Debug)]
 pub struct Corpus {
@@ -140,8 +169,11 @@ pub struct Corpus {
     pub records: Vec<Arc<Record>>,
     /// The build date: validity is computed for it, and later publications are left out.
     pub as_of: Date,
-    /// Record numbers by id, the first record of each id (see [`Corpus::index_of`]).
+    /// Record numbers in the order of their ids, the first record of each id (see
+    /// [`Corpus::id_order`]).
     by_id: Vec<u32>,
+    /// The same record numbers, found by their ids' hashes (see [`Corpus::index_of`]).
+    ids: IdIndex,
     /// Whether each record reaches output.
     pub visible: Vec<bool>,
     /// Per record: visible records amending it.
@@ -195,15 +227,20 @@ impl Corpus {
         let n = records.len();
         // Record numbers in the order of their ids, the first record of each id only: four bytes
         // a record where a map of ids would copy every id (at a national scale, 20 MB).
-        let mut by_id: Vec<u32> = (0..n as u32).collect();
-        by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id).then(a.cmp(&b)));
-        by_id.dedup_by(|b, a| records[*a as usize].id == records[*b as usize].id);
+        // Sorted with each id beside its number: comparing through the records read three
+        // pointers a comparison (at 50,000 records, 95 ms on one thread).
+        let mut pairs: Vec<(&str, u32)> = records.iter().zip(0..).map(|(r, i)| (r.id.as_str(), i)).collect();
+        pairs.par_sort_unstable();
+        pairs.dedup_by(|b, a| a.0 == b.0);
+        let by_id: Vec<u32> = pairs.into_iter().map(|(_, i)| i).collect();
+        let ids = IdIndex::new(&records, &by_id);
         let visible: Vec<bool> =
             records.iter().map(|r| r.disclosure == Disclosure::Public && r.published <= as_of).collect();
         let mut c = Corpus {
             records,
             as_of,
             by_id,
+            ids,
             visible,
             amended_by: Lists::default(),
             repealed_by: Lists::default(),
@@ -503,8 +540,7 @@ impl Corpus {
 
     /// The index of the first record with id `id`, visible or not.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        let k = self.by_id.binary_search_by(|&i| self.records[i as usize].id.as_str().cmp(id)).ok()?;
-        Some(self.by_id[k] as usize)
+        self.ids.find(&self.records, id)
     }
 
     /// The index of the *visible* record with id `id`.

@@ -33,9 +33,18 @@ enum Written {
 }
 
 /// The paths record `r` (index `i`) would write, in a fixed order, so that one can be found
-/// again by its place in the list: its page, texts and redlines, its files, the browse lists
-/// it joins.
+/// again by its place in the list: its page, texts and redlines, its files, then the browse
+/// lists it joins ([`list_outputs`]).
 fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
+    let mut all = own_outputs(c, i);
+    list_outputs(&c.records[i], |facet, labels, pos| {
+        all.push(Output { path: list_path(facet, labels), record: i, pos, what: Written::List })
+    });
+    all
+}
+
+/// The paths only record `i` writes: its page, texts and redlines, its files.
+fn own_outputs(c: &Corpus, i: usize) -> Vec<Output> {
     let r = &c.records[i];
     let mut all = Vec::new();
     let id_pos = r.pos("id");
@@ -63,12 +72,17 @@ fn record_outputs(c: &Corpus, i: usize) -> Vec<Output> {
             add(crate::route::file_dest(r, &p), pos, Written::File);
         }
     }
-    // Every list folder the build writes, the first level of a topic too (`Abc\\X` and `abc`
-    // clash on a file system that ignores case).
-    r.lists_joined(|facet, labels| {
-        add(format!("{}/index.html", crate::route::list_dir(facet, labels)), r.pos(facet), Written::List)
-    });
     all
+}
+
+/// Every list folder a record's page joins, the first level of a topic too (`Abc\\X` and `abc`
+/// clash on a file system that ignores case), with the place of the field that puts it there.
+fn list_outputs<'r>(r: &'r crate::source::parse::Record, mut add: impl FnMut(&'static str, &[&'r str], Pos)) {
+    r.lists_joined(|facet, labels| add(facet, labels, r.pos(facet)));
+}
+
+fn list_path(facet: &str, labels: &[&str]) -> String {
+    format!("{}/index.html", crate::route::list_dir(facet, labels))
 }
 
 /// Where an output is: its record and its place in [`record_outputs`] of that record.
@@ -81,9 +95,42 @@ type At = (u32, u32);
 struct Keys(std::hash::RandomState, std::hash::RandomState);
 
 impl Keys {
-    fn of(&self, folded: &str) -> u128 {
-        use std::hash::BuildHasher;
-        (u128::from(self.0.hash_one(folded)) << 64) | u128::from(self.1.hash_one(folded))
+    fn of(&self, s: &str) -> u128 {
+        self.with_folders(s, |_| {})
+    }
+
+    /// The key of `path`, and of each folder above it in order (`a`, `a/b` for `a/b/c`), in one
+    /// pass over its bytes: each folder's key is the state of the hashers at its end, finished
+    /// as a whole path's would be. Hashing each folder afresh hashed a path's bytes once per
+    /// folder above them.
+    fn with_folders(&self, path: &str, mut folder: impl FnMut(u128)) -> u128 {
+        use std::hash::{BuildHasher, Hasher};
+        let (mut a, mut b) = (self.0.build_hasher(), self.1.build_hasher());
+        let end = |mut a: std::hash::DefaultHasher, mut b: std::hash::DefaultHasher| {
+            // The end of a name: no path holds this byte, so no key is another's prefix.
+            a.write_u8(0xff);
+            b.write_u8(0xff);
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        };
+        let mut from = 0;
+        for (cut, _) in path.match_indices('/') {
+            a.write(&path.as_bytes()[from..cut]);
+            b.write(&path.as_bytes()[from..cut]);
+            folder(end(a.clone(), b.clone()));
+            from = cut;
+        }
+        a.write(&path.as_bytes()[from..]);
+        b.write(&path.as_bytes()[from..]);
+        end(a, b)
+    }
+
+    /// What the check keeps of an output at `path`.
+    fn keyed(&self, path: &str, what: Written) -> Keyed {
+        let folded = crate::route::fold(path);
+        let mut dirs = Vec::new();
+        let key = self.with_folders(&folded, |d| dirs.push(d));
+        let raw = if folded == path { key } else { self.of(path) };
+        Keyed { key, raw, what, dirs: dirs.into() }
     }
 }
 
@@ -110,6 +157,7 @@ impl std::hash::Hasher for Taken {
 type Fast = std::hash::BuildHasherDefault<Taken>;
 
 /// What the check keeps of one output path.
+#[derive(Clone)]
 struct Keyed {
     /// The hash of the folded path, and of the path as written (a shared list is the same list
     /// only when written alike).
@@ -117,7 +165,7 @@ struct Keyed {
     raw: u128,
     what: Written,
     /// The hashes of the folded folders above it.
-    dirs: Vec<u128>,
+    dirs: std::sync::Arc<[u128]>,
 }
 
 /// Records whose paths are made and hashed at a time, in parallel; then they are taken in order.
@@ -159,21 +207,32 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     // First come, first served, in path order of the records; a shared list clashes only with a
     // path that is not the same list.
     for chunk in checked.chunks(CHUNK) {
+        // A browse list is joined by thousands of records: each thread makes its path and keys
+        // once, and says once whether the path is too long.
+        type Lists<'r> = HashMap<(&'static str, Vec<&'r str>), (Keyed, bool)>;
         let keyed: Vec<(Vec<Keyed>, Vec<Diagnostic>)> = chunk
             .par_iter()
-            .map(|&i| {
+            .map_init(Lists::new, |lists, &i| {
                 let mut long = Vec::new();
-                let ks = record_outputs(c, i)
+                let mut ks: Vec<Keyed> = own_outputs(c, i)
                     .into_iter()
                     .map(|o| {
-                        if let Some(d) = too_long(c, &o) {
-                            long.push(d);
-                        }
-                        let folded = crate::route::fold(&o.path);
-                        let dirs = folded.match_indices('/').map(|(cut, _)| keys.of(&folded[..cut])).collect();
-                        Keyed { key: keys.of(&folded), raw: keys.of(&o.path), what: o.what, dirs }
+                        long.extend(too_long(c, &o));
+                        keys.keyed(&o.path, o.what)
                     })
                     .collect();
+                list_outputs(&c.records[i], |facet, labels, pos| {
+                    let (k, too) = lists.entry((facet, labels.to_vec())).or_insert_with(|| {
+                        let path = list_path(facet, labels);
+                        let too = too_long_path(&path);
+                        (keys.keyed(&path, Written::List), too)
+                    });
+                    if *too {
+                        let o = Output { path: list_path(facet, labels), record: i, pos, what: Written::List };
+                        long.extend(too_long(c, &o));
+                    }
+                    ks.push(k.clone());
+                });
                 (ks, long)
             })
             .collect();
@@ -197,7 +256,7 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
                         }
                     }
                 }
-                for dir in o.dirs {
+                for &dir in o.dirs.iter() {
                     folders.insert(dir);
                     if let Some(&(file, ..)) = owner.get(&dir) {
                         below(at, file, &mut out);
@@ -211,12 +270,11 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
     if !late.is_empty() {
         for &i in &checked {
             for (k, o) in record_outputs(c, i).into_iter().enumerate() {
-                let folded = crate::route::fold(&o.path);
-                for (cut, _) in folded.match_indices('/') {
-                    if let Some(&file) = late.get(&keys.of(&folded[..cut])) {
+                keys.with_folders(&crate::route::fold(&o.path), |dir| {
+                    if let Some(&file) = late.get(&dir) {
                         below((i as u32, k as u32), file, &mut out);
                     }
-                }
+                });
             }
         }
     }
@@ -225,6 +283,9 @@ pub(super) fn outputs(c: &Corpus) -> Vec<Diagnostic> {
 
 /// `path-too-long` for an output with a name longer than file systems take.
 fn too_long(c: &Corpus, o: &Output) -> Option<Diagnostic> {
+    if !too_long_path(&o.path) {
+        return None;
+    }
     let total = o.path.len() + crate::route::HANT.len() + 1;
     if total > crate::route::MAX_PATH {
         let (n, max, shown) = (o.path.len(), crate::route::MAX_PATH, o.path.chars().take(40).collect::<String>());
@@ -251,6 +312,12 @@ fn too_long(c: &Corpus, o: &Output) -> Option<Diagnostic> {
         ),
         msg!("缩短 id、发布机构、主题或文件名", "shorten the id, issuer, topic or file name"),
     ))
+}
+
+/// Whether `path` is longer than file systems take, or holds a name that is.
+fn too_long_path(path: &str) -> bool {
+    path.len() + crate::route::HANT.len() + 1 > crate::route::MAX_PATH
+        || path.split('/').any(|s| s.len() > crate::route::MAX_SEGMENT)
 }
 
 fn clash(c: &Corpus, o: &Output, first: &Output) -> Diagnostic {
