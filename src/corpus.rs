@@ -837,12 +837,15 @@ impl Corpus {
 
     /// Visible records of `kind`, newest publication first (ties by id), for lists.
     pub fn newest_first(&self, kind: Option<Kind>) -> Vec<usize> {
-        let mut v: Vec<usize> =
-            self.visible_indexes().filter(|&i| kind.is_none_or(|k| self.records[i].kind == k)).collect();
-        v.sort_by(|&a, &b| {
-            (self.records[b].published, &self.records[a].id).cmp(&(self.records[a].published, &self.records[b].id))
-        });
-        v
+        // Sorted with each record's date and id beside it, in parallel: comparing through the
+        // records read three pointers a comparison. Ties of date and id keep the order of paths.
+        let mut v: Vec<(std::cmp::Reverse<Date>, &str, usize)> = self
+            .visible_indexes()
+            .filter(|&i| kind.is_none_or(|k| self.records[i].kind == k))
+            .map(|i| (std::cmp::Reverse(self.records[i].published), self.records[i].id.as_str(), i))
+            .collect();
+        v.par_sort_unstable();
+        v.into_iter().map(|(.., i)| i).collect()
     }
 }
 
