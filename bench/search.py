@@ -137,7 +137,10 @@ def main():
     wall, t, mem = build(a.bin, site, out)
     whole = sum(t[k] for k in ("analyse", "pages", "data", "search", "seal", "swap"))
     search, texts, files = index_size(out)
-    postings = sum(os.path.getsize(os.path.join(out, "search/g", f)) for f in os.listdir(os.path.join(out, "search/g")))
+    # The shards of the head (`g/`) and of the tail (`t/`, absent when it is empty).
+    shards = [os.path.join(out, "search", d, f) for d in ("g", "t") if os.path.isdir(os.path.join(out, "search", d))
+              for f in os.listdir(os.path.join(out, "search", d))]
+    postings = sum(os.path.getsize(f) for f in shards)
     lines += [
         f"### {a.size:,} documents", "",
         "| measure | value |", "|---|---|",
@@ -151,7 +154,7 @@ def main():
                   f"{t['postings-heap-mib']:.0f} MiB of heap |"]
     lines += [
         f"| index under `search/` | {mib(search)} in {files['search']} files, of which postings {mib(postings)} "
-        f"in {len(os.listdir(os.path.join(out, 'search/g')))} shards |",
+        f"in {len(shards)} shards |",
         f"| `text.txt` beside the pages | {mib(texts)} in {files['text']} files (rendered with the pages) |",
     ]
     by = lambda rs, k: statistics.median([r[k] for r in rs]) if rs else 0

@@ -16,11 +16,13 @@
 //! therefore that of Ctrl+F, and every result shown holds the query.
 //!
 //! Files, all under `search/`:
-//! - `meta.json`: document count, shard count, chunk sizes, the lists facets refer to;
-//! - `g/<k>.bin`: postings, sharded by a hash (FNV-1a) of the gram, so a query fetches one small
-//!   file per gram; each list is either delta-coded varints or a bitmap up to its last
-//!   document, whichever is smaller;
+//! - `meta.json`: document count, shard counts, where the tail starts, chunk sizes, the lists
+//!   facets refer to;
+//! - `g/<k>.bin`: postings of the documents before the tail ([`tail_base`]), sharded by a hash
+//!   (FNV-1a) of the gram, so a query fetches one small file per gram and segment; each list
+//!   is either delta-coded varints or a bitmap up to its last document, whichever is smaller;
 //!   a second list per gram holds the documents with the gram in a title or number field;
+//! - `t/<k>.bin`: the same for the documents of the tail, the newest, numbered from its start;
 //! - `f/<k>.json`: facets of [`FACET_CHUNK`] documents (kind, year, issuers, topics, validity
 //!   timeline so the state is computed on the reader's date);
 //! - `d/<k>.json`: what a result shows for [`DISPLAY_CHUNK`] documents;
@@ -30,7 +32,8 @@
 //!
 //! Documents are numbered oldest first, so "newest first" is the order of falling numbers, and a
 //! document newer than all the others takes the next number and leaves every list but its own
-//! grams' as it was (each list's form depends on its own documents only). The work is
+//! grams' as it was (each list's form depends on its own documents only); its grams are in the
+//! tail's few shards, so the head's are not written again. The work is
 //! per record and parallel; postings grow by appending (numbers rise), nothing compares records.
 //! Memory stays proportional to the postings, not to the texts or the whole index: a list is
 //! kept as it will be written (delta varints) until a bitmap is smaller, and every file goes to
@@ -52,6 +55,19 @@ pub(crate) const DISPLAY_CHUNK: usize = 32;
 const SHARD_TARGET: usize = 12 * 1024;
 /// Records read and folded at a time (bounds the memory of the gram lists in flight).
 const BATCH: usize = 512;
+
+/// Where the tail of an index of `n` documents starts: the postings of the documents from this
+/// number on are a segment of their own (`search/t/`), numbered from it, so that a document
+/// newer than all the others, the commonest one added, changes the few shards of the tail
+/// rather than nearly every shard of the index (its grams fall in all of them). The tail is
+/// the last `n mod s` documents, `s` the power of two at most √n (and at least 8): at 50,000
+/// documents, under 128 of them, whose lists are about 0.2 % of the index, while the head is
+/// made again once every 128 documents added. It depends on `n` alone, so an index brought up
+/// to date is the index made at once, and it never falls as `n` rises.
+pub(crate) fn tail_base(n: usize) -> usize {
+    let span = 1usize << n.isqrt().max(8).ilog2();
+    n - n % span
+}
 
 /// The character folding shared with the browser (`assets/search.js` does the same per
 /// character): NFKC, lower case, Traditional → Simplified, brackets to `〔〕`, white space to a
@@ -675,20 +691,95 @@ pub(crate) struct Kept {
     docs: HashMap<usize, KeptDoc>,
     /// The records of the last index, in their numbers' order.
     order: Vec<usize>,
-    /// The lists of the last index.
-    postings: Postings,
+    /// The lists of the last index, of its head and its tail ([`tail_base`]), and how each
+    /// was sharded.
+    split: Split,
+    sharded: [Sharded; 2],
     /// Grams by number, and numbers by gram: a record keeps its grams as numbers.
     grams: Vec<Gram>,
     ids: HashMap<Gram, u32, GramHash>,
     /// The labels the facet rows number (issuers, topics).
     labels: Option<(Labels, Labels)>,
+    /// The files of the last index, by path: SHA-256 and size.
+    files: Sums,
+}
+
+/// How the lists of one segment, the head or the tail, were sharded.
+#[derive(Default)]
+struct Sharded {
     /// The grams in the order of the shards that hold them, with their texts; the number of
     /// shards, and the size of their entries together, which chose it ([`shard_count`]).
     keys: Vec<(usize, Gram, String)>,
     shards: usize,
     total: usize,
-    /// The files of the last index, by path: SHA-256 and size.
-    files: Sums,
+}
+
+/// The folder of each segment's shards under `search/`.
+const SEGMENT_DIRS: [&str; 2] = ["g", "t"];
+
+/// The lists of the documents before [`tail_base`] (the head, `search/g/`) and of those from it
+/// on (the tail, `search/t/`, numbered from the base), and where the tail starts.
+#[derive(Default)]
+struct Split {
+    lists: [Postings; 2],
+    base: u32,
+}
+
+impl Split {
+    fn new(base: u32) -> Split {
+        Split { lists: Default::default(), base }
+    }
+
+    /// The segment of document `doc`, and its number there.
+    fn place(&self, doc: u32) -> (usize, u32) {
+        if doc < self.base { (0, doc) } else { (1, doc - self.base) }
+    }
+
+    /// Adds `doc`, after every document the list of `g` has so far.
+    fn post(&mut self, g: Gram, doc: u32) {
+        let (s, d) = self.place(doc);
+        self.lists[s].entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(d);
+    }
+
+    /// Adds `doc` to the list of `g`, or takes it out; returns the segment changed.
+    fn change(&mut self, g: Gram, doc: u32, add: bool) -> usize {
+        let (s, d) = self.place(doc);
+        change(&mut self.lists[s], g, d, add);
+        s
+    }
+
+    /// Moves the documents before `base` (not before the current one) from the tail to the
+    /// head, appended after the head's own, and numbers the tail from `base`.
+    fn rebase(&mut self, base: u32) {
+        let shift = base - self.base;
+        if shift == 0 {
+            return;
+        }
+        let tail = std::mem::take(&mut self.lists[1]);
+        for (g, p) in tail {
+            let docs = p.docs();
+            let cut = docs.partition_point(|&d| d < shift);
+            if cut > 0 {
+                let head = self.lists[0].entry(g).or_insert_with(|| Posting::List(Vec::new(), 0));
+                for &d in &docs[..cut] {
+                    head.add(d + self.base);
+                }
+            }
+            if cut < docs.len() {
+                let rest: Vec<u32> = docs[cut..].iter().map(|&d| d - shift).collect();
+                self.lists[1].insert(g, Posting::of(&rest));
+            }
+        }
+        self.base = base;
+    }
+
+    fn grams(&self) -> usize {
+        self.lists.iter().map(HashMap::len).sum()
+    }
+
+    fn heap(&self) -> usize {
+        self.lists.iter().map(postings_heap).sum()
+    }
 }
 
 /// What [`Renderer::refresh`] found still as the last index had it.
@@ -700,8 +791,8 @@ struct Fresh {
     /// The numbers of the documents whose facet or display rows changed (when `same_order`).
     changed: Vec<u32>,
     /// The grams whose lists changed, each with the size its entry had before (0: it had
-    /// none); `None` when the lists were all made again.
-    grams: Option<HashMap<Gram, usize, GramHash>>,
+    /// none), in the head and in the tail; `None` when the lists were all made again.
+    grams: Option<[HashMap<Gram, usize, GramHash>; 2]>,
 }
 
 impl Kept {
@@ -785,25 +876,43 @@ impl Kept {
         Ok(())
     }
 
-    /// Writes the shards of the lists: when `grams` says which lists changed and the number
-    /// of shards stays, only the shards that hold those are made, the others kept when the
-    /// output still holds them; otherwise all are made.
+    /// Writes the shards of the head's and the tail's lists, each as [`Sharded::write`] does.
     fn write_shards<W: Send>(
         &mut self,
-        grams: Option<&HashMap<Gram, usize, GramHash>>,
+        grams: Option<&[HashMap<Gram, usize, GramHash>; 2]>,
         out: &mut Sink<'_, W>,
     ) -> Result<(), Diagnostic> {
-        let changed = grams.filter(|_| self.shards > 0).and_then(|grams| {
+        for (s, sharded) in self.sharded.iter_mut().enumerate() {
+            let kept = grams.map(|g| (&g[s], &self.files));
+            sharded.write(&self.split.lists[s], kept, SEGMENT_DIRS[s], out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sharded {
+    /// Writes the shards of `postings` into `search/<dir>/`: when `kept` says which lists
+    /// changed (each with the size its entry had before) and the number of shards stays, only
+    /// the shards that hold those are made, the others kept (by the last index's files) when
+    /// the output still holds them; otherwise all are made.
+    fn write<W: Send>(
+        &mut self,
+        postings: &Postings,
+        kept: Option<(&HashMap<Gram, usize, GramHash>, &Sums)>,
+        dir: &str,
+        out: &mut Sink<'_, W>,
+    ) -> Result<(), Diagnostic> {
+        let changed = kept.filter(|_| self.shards > 0).and_then(|(grams, files)| {
             let mut total = self.total;
             for (&g, &before) in grams {
-                total = total + self.postings.get(&g).map_or(0, |p| entry_size(g, p)) - before;
+                total = total + postings.get(&g).map_or(0, |p| entry_size(g, p)) - before;
             }
-            (shard_count(total) == self.shards).then_some((grams, total))
+            (shard_count(total) == self.shards).then_some((grams, files, total))
         });
-        let Some((grams, total)) = changed else {
-            (self.keys, self.total) = shard_keys(&self.postings);
+        let Some((grams, files, total)) = changed else {
+            (self.keys, self.total) = shard_keys(postings);
             self.shards = shard_count(self.total);
-            return write_shards(&self.postings, &self.keys, self.shards, None, out);
+            return write_shards(postings, &self.keys, self.shards, dir, None, out);
         };
         let mut dirty = HashSet::new();
         for &g in grams.keys() {
@@ -811,7 +920,7 @@ impl Kept {
             let key = (fnv1a(&text) as usize % self.shards, g);
             dirty.insert(key.0);
             let at = self.keys.binary_search_by_key(&key, |(s, g, _)| (*s, *g));
-            match (at, self.postings.contains_key(&g)) {
+            match (at, postings.contains_key(&g)) {
                 (Err(at), true) => self.keys.insert(at, (key.0, g, text)),
                 (Ok(at), false) => {
                     self.keys.remove(at);
@@ -820,8 +929,7 @@ impl Kept {
             }
         }
         self.total = total;
-        let kept = (&dirty, &self.files);
-        write_shards(&self.postings, &self.keys, self.shards, Some(kept), out)
+        write_shards(postings, &self.keys, self.shards, dir, Some((&dirty, files)), out)
     }
 }
 
@@ -857,9 +965,9 @@ fn entry_size(g: Gram, p: &Posting) -> usize {
 
 /// The number of shards for entries of `total` bytes together: half [`SHARD_TARGET`] to it
 /// each, a power of two, so that a few documents more or less keep it (when it changes, every
-/// shard is made again).
+/// shard is made again); none for no entries (an empty tail).
 fn shard_count(total: usize) -> usize {
-    total.div_ceil(SHARD_TARGET).max(1).next_power_of_two()
+    if total == 0 { 0 } else { total.div_ceil(SHARD_TARGET).next_power_of_two() }
 }
 
 /// The grams in the order of their shards (by the FNV-1a of their text), each with its text,
@@ -874,13 +982,14 @@ fn shard_keys(postings: &Postings) -> (Vec<(usize, Gram, String)>, usize) {
     (keys, total)
 }
 
-/// Writes the `shards` shards of the postings, `keys` in their order, one at a time; with
+/// Writes the `shards` shards of the postings into `search/<dir>/`, `keys` in their order; with
 /// `kept`, a shard not among its dirty ones is the last index's (by its files), kept when the
 /// output still holds it.
 fn write_shards<W: Send>(
     postings: &Postings,
     keys: &[(usize, Gram, String)],
     shards: usize,
+    dir: &str,
     kept: Option<(&HashSet<usize>, &Sums)>,
     out: &mut Sink<'_, W>,
 ) -> Result<(), Diagnostic> {
@@ -900,7 +1009,7 @@ fn write_shards<W: Send>(
     let made: Vec<Result<Shard<W>, Diagnostic>> = (0..shards)
         .into_par_iter()
         .map(|k| {
-            let path = format!("search/g/{k}.bin");
+            let path = format!("search/{dir}/{k}.bin");
             let good = kept.and_then(|(dirty, files)| files.get(&path).filter(|_| !dirty.contains(&k)));
             if let Some(&(sum, size)) = good
                 && let Some(w) = reuse(&path, &sum)
@@ -995,9 +1104,9 @@ impl Renderer<'_> {
                 };
                 k.write_rows(&order, &fresh, &mut out)?;
                 read = started.elapsed();
-                (grams, heap) = (k.postings.len(), postings_heap(&k.postings));
+                (grams, heap) = (k.split.grams(), k.split.heap());
                 k.write_shards(fresh.grams.as_ref(), &mut out)?;
-                shards = k.shards;
+                shards = k.sharded.each_ref().map(|s| s.shards);
                 k.files = out.sums.clone();
                 labels = k.labels.as_ref().map(|(i, t)| (i.1.clone(), t.1.clone())).unwrap_or_default();
                 memo.keep_search(k);
@@ -1005,7 +1114,7 @@ impl Renderer<'_> {
             None => {
                 let mut rows = Rows::default();
                 let fresh;
-                let postings = match previous.and_then(|p| self.postings_after(p, &order, fold)) {
+                let split = match previous.and_then(|p| self.postings_after(p, &order, fold)) {
                     Some(postings) => {
                         for &i in &order {
                             let (facets, display) = self.search_rows(i);
@@ -1015,7 +1124,7 @@ impl Renderer<'_> {
                         &fresh
                     }
                     None => {
-                        let mut postings: Postings = HashMap::default();
+                        let mut split = Split::new(tail_base(n) as u32);
                         for (b, batch) in order.chunks(BATCH).enumerate() {
                             let docs: Vec<Result<Doc, Diagnostic>> = batch
                                 .par_iter()
@@ -1025,22 +1134,24 @@ impl Renderer<'_> {
                                 let d = d?;
                                 let num = (b * BATCH + k) as u32;
                                 for g in d.grams {
-                                    postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num);
+                                    split.post(g, num);
                                 }
                                 rows.push(d.facets, &serde_json::to_vec(&d.display).unwrap_or_default(), &mut out)?;
                             }
                         }
-                        fresh = postings;
+                        fresh = split;
                         &fresh
                     }
                 };
                 rows.facets.flush(&mut out)?;
                 rows.display.flush(&mut out)?;
                 read = started.elapsed();
-                (grams, heap) = (postings.len(), postings_heap(postings));
-                let (keys, total) = shard_keys(postings);
-                shards = shard_count(total);
-                write_shards(postings, &keys, shards, None, &mut out)?;
+                (grams, heap) = (split.grams(), split.heap());
+                let mut sharded: [Sharded; 2] = Default::default();
+                for (s, sharded) in sharded.iter_mut().enumerate() {
+                    sharded.write(&split.lists[s], None, SEGMENT_DIRS[s], &mut out)?;
+                }
+                shards = sharded.each_ref().map(|s| s.shards);
                 labels = (rows.issuers.1, rows.topics.1);
             }
         }
@@ -1066,11 +1177,12 @@ impl Renderer<'_> {
             "issuers": labels.0,
             "kinds": kinds,
             "n": n,
-            "shards": shards,
+            "shards": shards[0],
+            "tail": { "base": tail_base(n), "shards": shards[1] },
             "stamp": &stamp[..16],
             "states": states,
             "topics": labels.1,
-            "version": 3,
+            "version": 4,
         });
         out.put("search/meta.json".into(), &serde_json::to_vec(&meta).unwrap_or_default())?;
         // What the stage spent, for the benchmarks (beside `build`'s `timings-ms`).
@@ -1126,8 +1238,11 @@ impl Renderer<'_> {
         // Changed in place when the numbering is kept and the changes are few, and the grams of
         // each changed document of the last index are known; a list changed in place is decoded
         // and made again, which costs as much as its length.
-        let in_place =
-            same_order && stale.len() * 16 <= n && stale.iter().all(|&i| !was_in(i) || k.docs.contains_key(&i));
+        // (The tail starts where it did, or later: `tail_base` never falls as documents are added.)
+        let in_place = same_order
+            && tail_base(n) as u32 >= k.split.base
+            && stale.len() * 16 <= n
+            && stale.iter().all(|&i| !was_in(i) || k.docs.contains_key(&i));
         let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
         let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
         // What each document replaced held before, so that a text that cannot be read (a file
@@ -1206,20 +1321,25 @@ impl Renderer<'_> {
                 }
             }
         }
+        let base = tail_base(n) as u32;
         if in_place {
-            // Each changed gram with the size its entry in a shard had before.
-            let mut before: HashMap<Gram, usize, GramHash> = HashMap::default();
+            // Documents that joined the head (once every so many added): every shard of both
+            // segments is made again.
+            let rebased = base != k.split.base;
+            k.split.rebase(base);
+            // Each changed gram with the size its entry in a shard had before, by segment.
+            let mut before: [HashMap<Gram, usize, GramHash>; 2] = Default::default();
             for (g, doc, add) in changes {
-                before.entry(g).or_insert_with(|| k.postings.get(&g).map_or(0, |p| entry_size(g, p)));
-                change(&mut k.postings, g, doc, add);
+                let (s, _) = k.split.place(doc);
+                before[s].entry(g).or_insert_with(|| k.split.lists[s].get(&g).map_or(0, |p| entry_size(g, p)));
+                k.split.change(g, doc, add);
             }
-            fresh.grams = Some(before);
+            fresh.grams = (!rebased).then_some(before);
         } else {
-            k.postings = HashMap::default();
+            k.split = Split::new(base);
             for (num, i) in order.iter().enumerate() {
                 for id in decode(&k.docs[i].grams) {
-                    let g = k.grams[id as usize];
-                    k.postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(num as u32);
+                    k.split.post(k.grams[id as usize], num as u32);
                 }
             }
         }
@@ -1291,10 +1411,14 @@ impl Renderer<'_> {
     /// the grams of its old `text.txt` and display row leave the lists and its new ones join.
     /// Every file read from the previous output is checked against the cache; `None` whenever
     /// anything does not match, and the index is made from the texts.
-    fn postings_after(&self, prev: &Previous<'_>, order: &[usize], fold: &Fold) -> Option<Postings> {
+    fn postings_after(&self, prev: &Previous<'_>, order: &[usize], fold: &Fold) -> Option<Split> {
         let n = order.len();
         let meta: serde_json::Value = serde_json::from_slice(&prev.read("search/meta.json")?).ok()?;
-        let same_kind = meta["version"] == 3 && meta["gram"] == MAX_GRAM && meta["n"] == n;
+        let same_kind = meta["version"] == 4 && meta["gram"] == MAX_GRAM && meta["n"] == n;
+        let base = tail_base(n);
+        if meta["tail"]["base"] != base {
+            return None;
+        }
         if !same_kind || prev.read("search/t2s.txt")? != fold.table().as_bytes() {
             return None;
         }
@@ -1320,7 +1444,10 @@ impl Renderer<'_> {
                 return None;
             }
         }
-        let mut postings = read_shards(prev, meta["shards"].as_u64()? as usize)?;
+        let mut split = Split::new(base as u32);
+        for (s, shards) in [&meta["shards"], &meta["tail"]["shards"]].into_iter().enumerate() {
+            split.lists[s] = read_shards(prev, SEGMENT_DIRS[s], shards.as_u64()? as usize)?;
+        }
         let mut set = GramSet::default();
         for (num, old_fields) in changed {
             let i = order[num as usize];
@@ -1330,13 +1457,13 @@ impl Renderer<'_> {
             let new = self.search_doc(i, fold, &mut set).ok()?.grams;
             let new: HashSet<Gram, GramHash> = new.into_iter().collect();
             for &g in old.difference(&new) {
-                change(&mut postings, g, num, false);
+                split.change(g, num, false);
             }
             for &g in new.difference(&old) {
-                change(&mut postings, g, num, true);
+                split.change(g, num, true);
             }
         }
-        Some(postings)
+        Some(split)
     }
 }
 
@@ -1381,11 +1508,11 @@ fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool) {
     }
 }
 
-/// The postings of the previous output's shards.
-fn read_shards(prev: &Previous<'_>, shards: usize) -> Option<Postings> {
+/// The postings of the previous output's shards in `search/<dir>/`.
+fn read_shards(prev: &Previous<'_>, dir: &str, shards: usize) -> Option<Postings> {
     let mut postings = Postings::default();
     for k in 0..shards {
-        let bytes = prev.read(&format!("search/g/{k}.bin"))?;
+        let bytes = prev.read(&format!("search/{dir}/{k}.bin"))?;
         let mut at = 0;
         let next_varint = |at: &mut usize| -> Option<usize> {
             let (mut v, mut shift) = (0usize, 0);
@@ -1611,6 +1738,69 @@ mod tests {
             change(&mut postings, g, doc, false);
         }
         assert!(!postings.contains_key(&g), "a list left empty goes");
+    }
+
+    #[test]
+    fn the_tail_starts_at_a_multiple_of_its_span_and_never_falls() {
+        let mut last = 0;
+        for n in 0..300_000 {
+            let base = tail_base(n);
+            assert!(base <= n && base >= last, "n={n}: base {base} after {last}");
+            assert!(n - base < 8.max(n.isqrt() + 1), "n={n}: a tail of {}", n - base);
+            last = base;
+        }
+        assert_eq!((tail_base(7), tail_base(35), tail_base(50_000)), (0, 32, 49_920));
+    }
+
+    /// An index of documents added one at a time, its tail moved into its head as the base
+    /// rises, with documents changed on the way, has the lists of one made at once.
+    #[test]
+    fn lists_split_and_moved_are_the_lists_made_at_once() {
+        // Gram g of document d when (d * g) % 5 < 2, a little more for some.
+        let holds = |d: u32, g: Gram| (u128::from(d) * g) % 5 < 2 || (d % 7 == 0 && g == 3);
+        let grams: Vec<Gram> = (1..12).collect();
+        let at_once = |n: u32, gone: &[(u32, Gram)]| {
+            let mut split = Split::new(tail_base(n as usize) as u32);
+            for d in 0..n {
+                for &g in &grams {
+                    if holds(d, g) && !gone.contains(&(d, g)) {
+                        split.post(g, d);
+                    }
+                }
+            }
+            split
+        };
+        let same = |a: &Split, b: &Split, what: &str| {
+            assert_eq!(a.base, b.base, "{what}");
+            for s in 0..2 {
+                let mut x: Vec<_> = a.lists[s].iter().map(|(g, p)| (*g, p.encoded())).collect();
+                let mut y: Vec<_> = b.lists[s].iter().map(|(g, p)| (*g, p.encoded())).collect();
+                x.sort_unstable();
+                y.sort_unstable();
+                assert_eq!(x, y, "{what}, segment {s}");
+            }
+        };
+        let mut split = Split::default();
+        let mut gone = Vec::new();
+        for n in 1..400u32 {
+            split.rebase(tail_base(n as usize) as u32);
+            let d = n - 1;
+            for &g in &grams {
+                if holds(d, g) {
+                    split.change(g, d, true);
+                }
+            }
+            // Now and then an older document loses a gram, in the head or in the tail.
+            if n % 9 == 0 {
+                let (old, g) = (n / 2, 1 + Gram::from(n % 11));
+                if holds(old, g) && !gone.contains(&(old, g)) {
+                    split.change(g, old, false);
+                    gone.push((old, g));
+                }
+            }
+            same(&split, &at_once(n, &gone), &format!("{n} documents"));
+        }
+        assert!(split.base > 300 && !split.lists[0].is_empty() && !split.lists[1].is_empty());
     }
 
     #[test]

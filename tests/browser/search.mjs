@@ -54,8 +54,8 @@ const oracle = (q) => {
   const terms = q.split(/\s+/).map(fold).filter(Boolean);
   return new Set(docs.filter((d) => terms.every((t) => d.folded.includes(t))).map((d) => d.url));
 };
-const probe = () => {
-  const d = pick(docs);
+const probe = () => probeOf(pick(docs));
+const probeOf = (d) => {
   const lines = [...d.fields.filter(Boolean), ...d.text.split("\n")].map((l) => Array.from(l)).filter((l) => l.length);
   for (let tries = 0; tries < 50; tries++) {
     const line = pick(lines), len = 1 + Math.floor(rand() * 10), at = Math.floor(rand() * Math.max(1, line.length - len + 1));
@@ -216,6 +216,19 @@ if (comparing) {
     if (compare(`probe ${JSON.stringify(q)}`, await results(q), oracle(q), doc)) ok++;
   }
   console.log(`ok ${ok}/${n} generated probes return their document and only documents that hold them`);
+
+  // The newest documents, whose lists are the index's tail (`search/t/`, numbered from
+  // meta.tail.base), each by a probe of its own text.
+  let tail = 0, tailOk = 0;
+  for (let d = meta.tail.base; d < meta.n; d++) {
+    for (let k = 0; k < 3; k++) {
+      tail++;
+      const { q } = probeOf(docs[d]);
+      if (compare(`tail document ${docs[d].url} by ${JSON.stringify(q)}`, await results(q), oracle(q), docs[d].url)) tailOk++;
+    }
+  }
+  console.log(`ok ${tailOk}/${tail} probes of the documents of the index's tail`);
+  if (!tail) fail("the index has no tail: the probes reach only its head");
 
   // Probes with ASCII letters or digits (numbers, dates), answered through runs of three and four.
   let asc = 0, ascOk = 0;

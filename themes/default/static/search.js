@@ -130,8 +130,11 @@
     do { x = b[p.i++]; v += (x & 0x7f) * Math.pow(2, shift); shift += 7; } while (x & 0x80);
     return v;
   }
-  function shard(k) {
-    return get("g/" + k + ".bin", "arrayBuffer").then(function (buf) {
+  /* Shard `k` of a segment: `g/`, the documents before meta.tail.base, or `t/`, those from it on,
+     numbered from it (src/site/search.rs, tail_base). A segment with no shards has no entries. */
+  function shard(dir, k, shards) {
+    if (!shards) return Promise.resolve({});
+    return get(dir + k % shards + ".bin", "arrayBuffer").then(function (buf) {
       if (buf._entries) return buf._entries;
       var b = new Uint8Array(buf), p = { i: 0 }, dec = new TextDecoder(), e = {};
       while (p.i < b.length) {
@@ -144,16 +147,19 @@
       return e;
     });
   }
-  function bitset(entry) {
-    var n = meta.n, set = new Uint32Array((n + 31) >> 5);
-    if (!entry) return set;
-    var b = entry.b, end = entry.at + entry.len;
-    if (entry.enc === 1) {
-      for (var i = 0; i < entry.len; i++) { var x = b[entry.at + i]; if (x) for (var j = 0; j < 8; j++) if (x >> j & 1) { var d = i * 8 + j; set[d >> 5] |= 1 << (d & 31); } }
-    } else {
-      var p = { i: entry.at }, prev = -1;
-      while (p.i < end) { var dd = prev + 1 + varint(b, p); set[dd >> 5] |= 1 << (dd & 31); prev = dd; }
-    }
+  /* The documents of a gram's entries in the head and the tail, `key` field and gram. */
+  function bitset(pair, key) {
+    var set = new Uint32Array((meta.n + 31) >> 5);
+    [pair[0][key], pair[1][key]].forEach(function (entry, s) {
+      if (!entry) return;
+      var b = entry.b, end = entry.at + entry.len, from = s ? meta.tail.base : 0;
+      if (entry.enc === 1) {
+        for (var i = 0; i < entry.len; i++) { var x = b[entry.at + i]; if (x) for (var j = 0; j < 8; j++) if (x >> j & 1) { var d = from + i * 8 + j; set[d >> 5] |= 1 << (d & 31); } }
+      } else {
+        var p = { i: entry.at }, prev = -1;
+        while (p.i < end) { var dd = prev + 1 + varint(b, p); prev = dd; dd += from; set[dd >> 5] |= 1 << (dd & 31); }
+      }
+    });
     return set;
   }
   function and(a, b) { for (var i = 0; i < a.length; i++) a[i] &= b[i]; return a; }
@@ -241,10 +247,13 @@
   function candidates(terms) {
     var gs = [];
     terms.forEach(function (t) { grams(t).forEach(function (g) { if (gs.indexOf(g) < 0) gs.push(g); }); });
-    return Promise.all(gs.map(function (g) { return shard(fnv(g) % meta.shards); })).then(function (shards) {
+    return Promise.all(gs.map(function (g) {
+      var h = fnv(g);
+      return Promise.all([shard("g/", h, meta.shards), shard("t/", h, meta.tail.shards)]);
+    })).then(function (pairs) {
       var all = null, title = null;
       gs.forEach(function (g, k) {
-        var a = bitset(shards[k]["0" + g]), t = bitset(shards[k]["1" + g]);
+        var a = bitset(pairs[k], "0" + g), t = bitset(pairs[k], "1" + g);
         all = all ? and(all, a) : a; title = title ? and(title, t) : t;
       });
       var cand = members(all), inTitle = {};
