@@ -79,7 +79,8 @@ def build(binary, site, out):
     for name in ("timings-ms", "search-index"):
         m = re.search(name + r" (.*)", err[0])
         if m:
-            t.update({k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())})
+            pairs = (kv.split("=", 1) for kv in m.group(1).split() if "=" in kv)
+            t.update({k: float(v) for k, v in pairs if re.fullmatch(r"-?[0-9.]+", v)})
     lo = sum(t[k] for k in ("analyse", "pages", "data")) / 1000
     hi = lo + t["search"] / 1000
     before = [r for s, r in samples if s < lo] or [0]

@@ -169,6 +169,42 @@ fn cached_builds_equal_clean_builds_after_edits_deletions_and_renames() {
     same_as_clean(&s);
 }
 
+/// A cached build after records newer than all the others were published takes the search
+/// index's lists from the previous output's shards, adding the new records' grams after every
+/// other document's, rather than reading every text again; as records come, the newest
+/// documents' segment of the index fills and joins the others (every eight at this size). Each
+/// time, the output is the clean build's.
+#[test]
+fn a_cached_build_adds_records_newer_than_all_to_the_previous_search_index() {
+    let s = Site::new();
+    let day = |k: usize| format!("2024-{:02}-{:02}", 1 + k / 28, 1 + k % 28);
+    let add = |k: usize| {
+        s.record(
+            &format!("d/doc{k}"),
+            &normative(&format!("第{k}号文件"), &day(k)),
+            &format!("正文{k}。第{k}条 A{k}。\n"),
+        )
+    };
+    (0..38).for_each(add);
+    build(&s, &[]);
+    for k in 38..50 {
+        add(k);
+        let o = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--as-of", "2024-06-01"])
+            .env("GONGBAO_TIMINGS", "1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains(&format!("search-index docs={} from=previous", k + 1)), "record {k}: {err}");
+        same_as_clean(&s);
+    }
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.root().join("public/search/meta.json")).unwrap()).unwrap();
+    assert_eq!((meta["n"].as_u64(), meta["tail"]["base"].as_u64()), (Some(50), Some(48)), "{meta}");
+}
+
 /// Builds in-process (as `serve` does) and fails the test with the reason when the build does
 /// not finish: a failure of the tool is not printed by the build itself.
 #[track_caller]

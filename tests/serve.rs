@@ -556,14 +556,20 @@ fn a_rebuild_prints_only_the_findings_the_edit_brought() {
             std::thread::sleep(Duration::from_millis(100));
         }
     };
+    // Rebuild `k` has printed its findings and written the site (the first build is the 0th): a
+    // save before its end would stop it and read the site again, with no preview.
+    let rebuilt = |k: usize| {
+        wait_for("条发现与上次构建相同", k);
+        wait_for("输出到 ./public", k + 1);
+    };
     // An edit that changes no finding: none is printed again, one line says how many are kept.
     save_c(&signed("2024-01-03"), "丙，改过。\n");
-    wait_for("条发现与上次构建相同", 1);
+    rebuilt(1);
     assert_eq!(server.log().matches("[review]").count(), warned, "{}", server.log());
     // A signing date months before publication: a warning of the record's own check, which the
     // preview takes, and the rebuild from it prints, alone.
     save_c(&signed("2023-10-09"), "丙，改过。\n");
-    wait_for("条发现与上次构建相同", 2);
+    rebuilt(2);
     let log = server.log();
     assert_eq!(log.matches("已先显示").count(), 2, "the edits were previewed: {log}");
     let after = &log[log.rfind("已先显示").unwrap()..];
@@ -572,9 +578,9 @@ fn a_rebuild_prints_only_the_findings_the_edit_brought() {
     // The signing date as it was: nothing new to print; and then a new record, whose finding
     // alone is printed, not the warning that went.
     save_c(&signed("2024-01-03"), "丙，改过。\n");
-    wait_for("条发现与上次构建相同", 3);
+    rebuilt(3);
     s.record("d", &normative("丁办法", "2024-01-05"), "丁。\n");
-    wait_for("条发现与上次构建相同", 4);
+    rebuilt(4);
     let log = server.log();
     assert_eq!(log.matches("[publication-delay]").count(), 1, "{log}");
     assert_eq!(log.matches("已先显示").count(), 3, "the edits of c were previewed: {log}");

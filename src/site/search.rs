@@ -1091,6 +1091,9 @@ impl Renderer<'_> {
         let n = order.len();
         let mut out = Sink { write: &write, reuse: &reuse, written: Vec::new(), bytes: 0, sums: BTreeMap::new() };
         let (read, grams, heap, labels, shards);
+        // Where the lists came from, for the timings line: what `serve` kept, the previous
+        // output's shards, or the texts.
+        let mut from = "kept";
         match self.memo() {
             Some(memo) => {
                 let mut k = memo.take_search().unwrap_or_default();
@@ -1116,6 +1119,7 @@ impl Renderer<'_> {
                 let fresh;
                 let split = match previous.and_then(|p| self.postings_after(p, &order, fold)) {
                     Some(postings) => {
+                        from = "previous";
                         for &i in &order {
                             let (facets, display) = self.search_rows(i);
                             rows.push(facets, &serde_json::to_vec(&display).unwrap_or_default(), &mut out)?;
@@ -1124,6 +1128,7 @@ impl Renderer<'_> {
                         &fresh
                     }
                     None => {
+                        from = "texts";
                         let mut split = Split::new(tail_base(n) as u32);
                         for (b, batch) in order.chunks(BATCH).enumerate() {
                             let docs: Vec<Result<Doc, Diagnostic>> = batch
@@ -1190,7 +1195,7 @@ impl Renderer<'_> {
             let ms = |d: std::time::Duration| d.as_millis();
             let mib = |b: usize| b / (1 << 20);
             eprintln!(
-                "search-index docs={n} grams={grams} postings-heap-mib={} written-mib={} read-ms={} shards-ms={} tables-ms={}",
+                "search-index docs={n} from={from} grams={grams} postings-heap-mib={} written-mib={} read-ms={} shards-ms={} tables-ms={}",
                 mib(heap),
                 mib(out.bytes),
                 ms(read),
@@ -1406,25 +1411,27 @@ impl Renderer<'_> {
     }
 
     /// The postings of this build made from the previous output's (a cached `build`), when the
-    /// documents keep their numbers and few changed: a document is unchanged when its `text.txt`
-    /// was kept and its title and numbers are those of its old display row. For each changed one,
-    /// the grams of its old `text.txt` and display row leave the lists and its new ones join.
-    /// Every file read from the previous output is checked against the cache; `None` whenever
-    /// anything does not match, and the index is made from the texts.
+    /// documents keep their numbers (documents newer than all of them may follow, as when
+    /// records were published since) and few changed or came: a document is unchanged when its
+    /// `text.txt` was kept and its title and numbers are those of its old display row. For each
+    /// changed one, the grams of its old `text.txt` and display row leave the lists and its new
+    /// ones join; a new one's grams join after every other document. Every file read from the
+    /// previous output is checked against the cache; `None` whenever anything does not match,
+    /// and the index is made from the texts.
     fn postings_after(&self, prev: &Previous<'_>, order: &[usize], fold: &Fold) -> Option<Split> {
         let n = order.len();
         let meta: serde_json::Value = serde_json::from_slice(&prev.read("search/meta.json")?).ok()?;
-        let same_kind = meta["version"] == 4 && meta["gram"] == MAX_GRAM && meta["n"] == n;
-        let base = tail_base(n);
-        if meta["tail"]["base"] != base {
+        let was = usize::try_from(meta["n"].as_u64()?).ok()?;
+        let same_kind = meta["version"] == 4 && meta["gram"] == MAX_GRAM && was <= n;
+        if !same_kind || meta["tail"]["base"] != tail_base(was) || (n - was) * 16 > n + 64 {
             return None;
         }
-        if !same_kind || prev.read("search/t2s.txt")? != fold.table().as_bytes() {
+        if prev.read("search/t2s.txt")? != fold.table().as_bytes() {
             return None;
         }
         // Which documents changed, with their old title and numbers.
         let mut changed: Vec<(u32, String)> = Vec::new();
-        for (k, docs) in order.chunks(DISPLAY_CHUNK).enumerate() {
+        for (k, docs) in order[..was].chunks(DISPLAY_CHUNK).enumerate() {
             let old: Vec<serde_json::Value> =
                 serde_json::from_slice(&prev.read(&format!("search/d/{k}.json"))?).ok()?;
             if old.len() != docs.len() {
@@ -1440,14 +1447,15 @@ impl Renderer<'_> {
                     changed.push(((k * DISPLAY_CHUNK + j) as u32, fields_of(old)));
                 }
             }
-            if changed.len() * 16 > n + 64 {
+            if (changed.len() + n - was) * 16 > n + 64 {
                 return None;
             }
         }
-        let mut split = Split::new(base as u32);
+        let mut split = Split::new(tail_base(was) as u32);
         for (s, shards) in [&meta["shards"], &meta["tail"]["shards"]].into_iter().enumerate() {
             split.lists[s] = read_shards(prev, SEGMENT_DIRS[s], shards.as_u64()? as usize)?;
         }
+        split.rebase(tail_base(n) as u32);
         let mut set = GramSet::default();
         for (num, old_fields) in changed {
             let i = order[num as usize];
@@ -1461,6 +1469,11 @@ impl Renderer<'_> {
             }
             for &g in new.difference(&old) {
                 split.change(g, num, true);
+            }
+        }
+        for (num, &i) in order.iter().enumerate().skip(was) {
+            for g in self.search_doc(i, fold, &mut set).ok()?.grams {
+                split.change(g, num as u32, true);
             }
         }
         Some(split)
