@@ -1770,7 +1770,7 @@ mod tests {
     #[test]
     fn lists_split_and_moved_are_the_lists_made_at_once() {
         // Gram g of document d when (d * g) % 5 < 2, a little more for some.
-        let holds = |d: u32, g: Gram| (u128::from(d) * g) % 5 < 2 || (d % 7 == 0 && g == 3);
+        let holds = |d: u32, g: Gram| (u128::from(d) * g) % 5 < 2 || (d.is_multiple_of(7) && g == 3);
         let grams: Vec<Gram> = (1..12).collect();
         let at_once = |n: u32, gone: &[(u32, Gram)]| {
             let mut split = Split::new(tail_base(n as usize) as u32);
@@ -1804,7 +1804,7 @@ mod tests {
                 }
             }
             // Now and then an older document loses a gram, in the head or in the tail.
-            if n % 9 == 0 {
+            if n.is_multiple_of(9) {
                 let (old, g) = (n / 2, 1 + Gram::from(n % 11));
                 if holds(old, g) && !gone.contains(&(old, g)) {
                     split.change(g, old, false);
