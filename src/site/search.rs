@@ -61,7 +61,7 @@ const BATCH: usize = 512;
 /// newer than all the others, the commonest one added, changes the few shards of the tail
 /// rather than nearly every shard of the index (its grams fall in all of them). The tail is
 /// the last `n mod s` documents, `s` the power of two at most √n (and at least 8): at 50,000
-/// documents, under 128 of them, whose lists are about 0.2 % of the index, while the head is
+/// documents, under 128 of them, whose lists are under 1 % of the index, while the head is
 /// made again once every 128 documents added. It depends on `n` alone, so an index brought up
 /// to date is the index made at once, and it never falls as `n` rises.
 pub(crate) fn tail_base(n: usize) -> usize {
@@ -741,11 +741,10 @@ impl Split {
         self.lists[s].entry(g).or_insert_with(|| Posting::List(Vec::new(), 0)).add(d);
     }
 
-    /// Adds `doc` to the list of `g`, or takes it out; returns the segment changed.
-    fn change(&mut self, g: Gram, doc: u32, add: bool) -> usize {
+    /// Adds `doc` to the list of `g`, or takes it out.
+    fn change(&mut self, g: Gram, doc: u32, add: bool) {
         let (s, d) = self.place(doc);
         change(&mut self.lists[s], g, d, add);
-        s
     }
 
     /// Moves the documents before `base` (not before the current one) from the tail to the
