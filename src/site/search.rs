@@ -1003,7 +1003,7 @@ fn write_shards<W: Send>(
     }
     from.push(at);
     // Made, hashed and written in parallel: a record added changes most shards (about a
-    // thousand files and 34 MB at 50,000 records), which one after the other took 0.15–0.4 s.
+    // thousand files and 10 MB at 50,000 records), which one after the other took 0.15–0.4 s.
     let (write, reuse) = (out.write, out.reuse);
     let made: Vec<Result<Shard<W>, Diagnostic>> = (0..shards)
         .into_par_iter()
