@@ -17,16 +17,7 @@ fn build_counts(s: &Site, extra: &[&str]) -> (usize, usize) {
 
 /// [`build_counts`] for the day `as_of`.
 fn build_counts_at(s: &Site, as_of: &str, extra: &[&str]) -> (usize, usize) {
-    let o = Command::new(common::bin())
-        .current_dir(s.root())
-        .args(["build", "--as-of", as_of])
-        .args(extra)
-        .env("CI", "true")
-        .env("GONGBAO_TIMINGS", "1")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{err}");
+    let err = timed_build(s, as_of, extra);
     let num = |key: &str| -> usize {
         err.split(key)
             .nth(1)
@@ -35,6 +26,21 @@ fn build_counts_at(s: &Site, as_of: &str, extra: &[&str]) -> (usize, usize) {
             .unwrap_or_else(|| panic!("no {key} in {err}"))
     };
     (num("files="), num("reused="))
+}
+
+/// Builds for the day `as_of` with timings on; returns what it printed to standard error.
+fn timed_build(s: &Site, as_of: &str, extra: &[&str]) -> String {
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["build", "--as-of", as_of])
+        .args(extra)
+        .env("CI", "true")
+        .env("GONGBAO_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{err}");
+    err
 }
 
 /// Appends entry `number` to the transfer register, as `gongbao package` would.
@@ -189,14 +195,7 @@ fn a_cached_build_adds_records_newer_than_all_to_the_previous_search_index() {
     build(&s, &[]);
     for k in 38..50 {
         add(k);
-        let o = Command::new(common::bin())
-            .current_dir(s.root())
-            .args(["build", "--as-of", "2024-06-01"])
-            .env("GONGBAO_TIMINGS", "1")
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(o.status.success(), "{err}");
+        let err = timed_build(&s, "2024-06-01", &[]);
         assert!(err.contains(&format!("search-index docs={} from=previous", k + 1)), "record {k}: {err}");
         same_as_clean(&s);
     }

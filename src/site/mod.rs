@@ -395,6 +395,8 @@ fn lists<'c>(c: &'c Corpus) -> Vec<List> {
         let y = r.published.year();
         add(By::Year(y), "year", &|| format!("browse/year/{y}"), &|| y.to_string(), i);
         r.lists_joined(|facet, labels| {
+            // A list is named by at most two levels of labels (a topic and its first subtopic).
+            debug_assert!(labels.len() <= 2, "{labels:?}");
             let key = By::Labels(facet, labels[0], labels.get(1).copied());
             add(key, facet, &|| crate::route::list_dir(facet, labels), &|| labels.join("\\"), i)
         });

@@ -781,6 +781,10 @@ impl Split {
     }
 }
 
+/// The grams whose lists changed in a segment, each with the size its entry in a shard had
+/// before (0: it had none).
+type Changed = HashMap<Gram, usize, GramHash>;
+
 /// What [`Renderer::refresh`] found still as the last index had it.
 struct Fresh {
     /// The documents keep their numbers.
@@ -791,7 +795,7 @@ struct Fresh {
     changed: Vec<u32>,
     /// The grams whose lists changed, each with the size its entry had before (0: it had
     /// none), in the head and in the tail; `None` when the lists were all made again.
-    grams: Option<[HashMap<Gram, usize, GramHash>; 2]>,
+    grams: Option<[Changed; 2]>,
 }
 
 impl Kept {
@@ -874,19 +878,21 @@ impl Kept {
         self.labels = Some(labels);
         Ok(())
     }
+}
 
-    /// Writes the shards of the head's and the tail's lists, each as [`Sharded::write`] does.
-    fn write_shards<W: Send>(
-        &mut self,
-        grams: Option<&[HashMap<Gram, usize, GramHash>; 2]>,
-        out: &mut Sink<'_, W>,
-    ) -> Result<(), Diagnostic> {
-        for (s, sharded) in self.sharded.iter_mut().enumerate() {
-            let kept = grams.map(|g| (&g[s], &self.files));
-            sharded.write(&self.split.lists[s], kept, SEGMENT_DIRS[s], out)?;
-        }
-        Ok(())
+/// Writes the shards of the head's and the tail's lists, each as [`Sharded::write`] does with
+/// the grams of its segment that changed; returns the number of shards of each.
+fn write_segments<W: Send>(
+    sharded: &mut [Sharded; 2],
+    split: &Split,
+    kept: Option<(&[Changed; 2], &Sums)>,
+    out: &mut Sink<'_, W>,
+) -> Result<[usize; 2], Diagnostic> {
+    for (s, sharded) in sharded.iter_mut().enumerate() {
+        let kept = kept.map(|(grams, files)| (&grams[s], files));
+        sharded.write(&split.lists[s], kept, SEGMENT_DIRS[s], out)?;
     }
+    Ok(sharded.each_ref().map(|s| s.shards))
 }
 
 impl Sharded {
@@ -897,7 +903,7 @@ impl Sharded {
     fn write<W: Send>(
         &mut self,
         postings: &Postings,
-        kept: Option<(&HashMap<Gram, usize, GramHash>, &Sums)>,
+        kept: Option<(&Changed, &Sums)>,
         dir: &str,
         out: &mut Sink<'_, W>,
     ) -> Result<(), Diagnostic> {
@@ -1107,8 +1113,8 @@ impl Renderer<'_> {
                 k.write_rows(&order, &fresh, &mut out)?;
                 read = started.elapsed();
                 (grams, heap) = (k.split.grams(), k.split.heap());
-                k.write_shards(fresh.grams.as_ref(), &mut out)?;
-                shards = k.sharded.each_ref().map(|s| s.shards);
+                let kept = fresh.grams.as_ref().map(|grams| (grams, &k.files));
+                shards = write_segments(&mut k.sharded, &k.split, kept, &mut out)?;
                 k.files = out.sums.clone();
                 labels = k.labels.as_ref().map(|(i, t)| (i.1.clone(), t.1.clone())).unwrap_or_default();
                 memo.keep_search(k);
@@ -1151,11 +1157,7 @@ impl Renderer<'_> {
                 rows.display.flush(&mut out)?;
                 read = started.elapsed();
                 (grams, heap) = (split.grams(), split.heap());
-                let mut sharded: [Sharded; 2] = Default::default();
-                for (s, sharded) in sharded.iter_mut().enumerate() {
-                    sharded.write(&split.lists[s], None, SEGMENT_DIRS[s], &mut out)?;
-                }
-                shards = sharded.each_ref().map(|s| s.shards);
+                shards = write_segments(&mut Default::default(), split, None, &mut out)?;
                 labels = (rows.issuers.1, rows.topics.1);
             }
         }
@@ -1332,7 +1334,7 @@ impl Renderer<'_> {
             let rebased = base != k.split.base;
             k.split.rebase(base);
             // Each changed gram with the size its entry in a shard had before, by segment.
-            let mut before: [HashMap<Gram, usize, GramHash>; 2] = Default::default();
+            let mut before: [Changed; 2] = Default::default();
             for (g, doc, add) in changes {
                 let (s, _) = k.split.place(doc);
                 before[s].entry(g).or_insert_with(|| k.split.lists[s].get(&g).map_or(0, |p| entry_size(g, p)));
