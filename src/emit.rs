@@ -363,49 +363,75 @@ impl Staging {
     /// Writes the table at `rel` from its pieces, under `serve`, where `last` is what this
     /// session kept of the table when it last wrote it. The bytes before the first piece that
     /// differs are those of that file, and so is their SHA-256: the checksum is taken up from
-    /// the last mark before that piece. The bytes before the mark are kept from what `over` gives
-    /// for that mark, when it is that file (checked by the caller): a spare copy in place is cut
-    /// there, or the output's copy has them copied by the kernel rather than written again. The rest is written from the
-    /// rows themselves, gathered (`writev`), never copied into a buffer. Returns the file's
-    /// record and its marks for the next time.
+    /// the last mark before that piece. Of that file, `over` gives a copy (checked by the
+    /// caller), told the mark and whether more of its bytes stay where they are than those
+    /// before the mark: while the pieces that differ are as long as the pieces they replace,
+    /// each is where the one it replaces was (a record's text reworded changes its rows'
+    /// checksums, not their lengths). A spare copy in place has those pieces written over in
+    /// it, and is cut where the pieces stop being in their places; the output's copy has the
+    /// bytes before the mark copied by the kernel rather than written again. The rest is
+    /// written from the rows themselves, gathered (`writev`), never copied into a buffer.
+    /// Returns the file's record and its marks for the next time.
     pub(crate) fn write_table(
         &self,
         rel: &str,
         table: &crate::site::data::Recorded,
         last: Option<Marks>,
-        over: impl FnOnce(Option<&Mark>) -> Over,
+        over: impl FnOnce(Option<&Mark>, bool) -> Over,
     ) -> std::io::Result<(Written, Vec<Mark>)> {
         use std::io::Seek;
-        let mut at = match last {
+        use std::os::unix::fs::FileExt;
+        let (mut at, mut before, same) = match last {
             Some(Marks { table: before, mut at, .. }) => {
                 let same = table.same_start(&before);
                 at.truncate(at.partition_point(|m| m.piece <= same));
-                at
+                (at, Some(before), same)
             }
-            None => Vec::new(),
+            None => (Vec::new(), None, 0),
         };
         // A mark is where its piece starts in this table too (unless two different rows had
-        // one SHA-256): else the table is hashed from its start.
+        // one SHA-256): else the table is hashed from its start, and written whole.
         if let Some(m) = at.last()
             && (0..m.piece).map(|k| table.bytes(k)).sum::<u64>() != m.bytes
         {
             at.clear();
+            before = None;
         }
         let from = at.last().cloned();
+        // The pieces as long as the last file's, each at the same place in both files:
+        // `(pieces, bytes)` up to the first that is not.
+        let placed = before.as_ref().map_or((0, 0), |b| {
+            let mut k = 0;
+            let mut bytes = 0;
+            while k < table.len() && k < b.len() && table.bytes(k) == b.bytes(k) {
+                bytes += table.bytes(k);
+                k += 1;
+            }
+            (k, bytes)
+        });
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        // The first piece to write, and the bytes before it (kept).
+        let marked_bytes = from.as_ref().map_or(0, |m| m.bytes);
+        // Without a mark, a copy is only written over in place when none of it is cut.
+        let whole = before.as_ref().is_some_and(|b| placed.0 == table.len() && placed.0 == b.len());
+        let in_place_wanted = if from.is_some() { placed.1 > marked_bytes } else { whole };
+        // The first piece to write in sequence, and the bytes before it (kept); and whether the
+        // pieces before it that differ are written over in place.
         let mut start = (0, 0);
-        let mut file = match (over(from.as_ref()), &from) {
+        let mut in_place = false;
+        let mut file = match (over(from.as_ref(), in_place_wanted), &from) {
             (Over::Spare(mut file), _) => {
-                let keep = from.as_ref().map_or(0, |m| m.bytes);
-                file.set_len(keep)?;
-                file.seek(std::io::SeekFrom::Start(keep))?;
-                if let Some(m) = &from {
+                let keep = placed.1.max(marked_bytes);
+                if keep > marked_bytes {
+                    start = placed;
+                    in_place = true;
+                } else if let Some(m) = &from {
                     start = (m.piece, m.bytes);
                 }
+                file.set_len(keep)?;
+                file.seek(std::io::SeekFrom::Start(keep))?;
                 file
             }
             (Over::Output(old), Some(m)) => {
@@ -422,29 +448,37 @@ impl Staging {
             _ => std::fs::File::create(&path)?,
         };
         let (hash_from, mut marked, mut hash) = from.map_or((0, 0, Sha256::new()), |m| (m.piece, m.bytes, m.state));
-        let mut bytes = start.1;
+        // Hashed from `hash_from`, written from `start`; the first of them at its place in the file.
+        let first = hash_from.min(start.0);
+        let mut bytes = if first == hash_from { marked } else { start.1 };
         let mut slices: Vec<std::io::IoSlice<'_>> = Vec::with_capacity(GATHER);
-        for k in start.0..table.len() {
+        for k in first..table.len() {
             let (own, row) = table.piece(k);
+            let row = row.map(|(row, _)| &row[..]);
+            let size = (own.len() + row.map_or(0, <[u8]>::len)) as u64;
             if k >= hash_from {
                 if bytes - marked >= MARK_EVERY {
                     at.push(Mark { piece: k, bytes, state: hash.clone() });
                     marked = bytes;
                 }
                 hash.update(own);
-            }
-            slices.push(std::io::IoSlice::new(own));
-            bytes += own.len() as u64;
-            if let Some((row, _)) = row {
-                if k >= hash_from {
-                    hash.update(&row[..]);
+                if let Some(row) = row {
+                    hash.update(row);
                 }
-                slices.push(std::io::IoSlice::new(row));
-                bytes += row.len() as u64;
             }
-            if slices.len() + 2 > GATHER {
-                write_gathered(&mut file, &mut slices)?;
+            if k >= start.0 {
+                slices.push(std::io::IoSlice::new(own));
+                slices.extend(row.map(std::io::IoSlice::new));
+                if slices.len() + 2 > GATHER {
+                    write_gathered(&mut file, &mut slices)?;
+                }
+            } else if in_place && k >= same && !before.as_ref().is_some_and(|b| table.same_piece(b, k)) {
+                file.write_all_at(own, bytes)?;
+                if let Some(row) = row {
+                    file.write_all_at(row, bytes + own.len() as u64)?;
+                }
             }
+            bytes += size;
         }
         write_gathered(&mut file, &mut slices)?;
         Ok((Written { path: rel.to_string(), size: bytes, sha256: hex(&hash.finalize()) }, at))
@@ -1649,13 +1683,16 @@ fn emit_one(
                 let last = m.take_marks(rel);
                 let sha256 = last.as_ref().map(|l| l.sha256);
                 // A spare copy of the file the marks were taken in, else the output's copy. A
-                // spare is not taken to be cut at its start: truncating a table of tens of MB
-                // took longer than writing a new file.
-                let over = |from: Option<&Mark>| match (sha256, cache) {
-                    (Some(sha256), Some((c, out))) => match from.and_then(|_| staging.take_spare(rel, &sha256)) {
-                        Some(spare) => Over::Spare(spare),
-                        None => c.held(out, rel, &sha256).map_or(Over::Nothing, Over::Output),
-                    },
+                // spare is not taken to be cut at its start, only to be cut after a mark or written
+                // over in place: truncating a table of tens of MB took longer than writing a new
+                // file.
+                let over = |from: Option<&Mark>, in_place: bool| match (sha256, cache) {
+                    (Some(sha256), Some((c, out))) => {
+                        match (from.is_some() || in_place).then(|| staging.take_spare(rel, &sha256)).flatten() {
+                            Some(spare) => Over::Spare(spare),
+                            None => c.held(out, rel, &sha256).map_or(Over::Nothing, Over::Output),
+                        }
+                    }
                     _ => Over::Nothing,
                 };
                 let (w, marks) = staging.write_table(rel, &table, last, over).map_err(|e| io_error(rel, &e))?;
@@ -1974,6 +2011,17 @@ mod tests {
             rows
         };
         let (mid, first, last) = (changed(2100), changed(0), changed(2999));
+        // Rows as long as those they replace (a record's text reworded changes its checksum).
+        let alike = |ks: &[usize]| {
+            let mut rows = base.clone();
+            for &k in ks {
+                rows[k] = row(format!("{{\"n\": {k}, \"text\": \"{}\"}}", "文".repeat(380)));
+            }
+            rows
+        };
+        let (first_alike, mid_alike, apart) = (alike(&[0]), alike(&[2100]), alike(&[1, 1500, 2999]));
+        let mut alike_then_longer = alike(&[3, 1200]);
+        alike_then_longer[2000] = row("{\"n\": 2000, \"text\": \"longer than it was, by far\"}".repeat(60));
         let mut longer = base.clone();
         longer.push(row("{\"n\": 3000}".into()));
         let shorter = base[..1500].to_vec();
@@ -1985,12 +2033,17 @@ mod tests {
             ("a row added", &head, &longer),
             ("rows taken away", &head, &shorter),
             ("nothing", &head, &base),
+            ("the first row, as long as before", &head, &first_alike),
+            ("a row in the middle, as long as before", &head, &mid_alike),
+            ("rows as long as before, far apart", &head, &apart),
+            ("rows as long as before, then one longer", &head, &alike_then_longer),
+            ("the first row as long as before, rows taken away", &head, &first_alike[..2000]),
         ];
         let old = tmp.path().join("old.json");
         // The table as first written, with its marks; moved out of the way, as the output's
         // copy is, and open.
         let first_written = |rows: &[crate::site::memo::KeptRow]| {
-            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, |_| Over::Nothing).unwrap();
+            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), None, |_, _| Over::Nothing).unwrap();
             std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
             let sha256 = super::unhex(&w.sha256).unwrap();
             (crate::site::memo::Marks { table: recorded(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
@@ -2011,7 +2064,7 @@ mod tests {
                 let (last, file) = first_written(&base);
                 assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
                 let (w, _) =
-                    staging.write_table("t.json", &recorded(h, rows), Some(last), |_| over(copied, file)).unwrap();
+                    staging.write_table("t.json", &recorded(h, rows), Some(last), |_, _| over(copied, file)).unwrap();
                 let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
                 let mut plain = crate::site::data::AsBytes(Vec::new());
                 table(h, rows)(&mut plain).unwrap();
@@ -2023,7 +2076,7 @@ mod tests {
         // The marks of a table hashed from a mark serve the next time as well as those of one
         // hashed whole: a second row changed after the first, the table copied up to it.
         let (last, _) = first_written(&base);
-        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| Over::Nothing).unwrap();
+        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_, _| Over::Nothing).unwrap();
         assert!(at.len() >= 3, "{} marks after a table hashed from a mark", at.len());
         std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
         let last =
@@ -2031,7 +2084,7 @@ mod tests {
         let mut twice = mid.clone();
         twice[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
         let file = Over::Output(std::fs::File::open(&old).unwrap());
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), |_| file).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), |_, _| file).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         let mut plain = crate::site::data::AsBytes(Vec::new());
         table(&head, &twice)(&mut plain).unwrap();
@@ -2041,7 +2094,7 @@ mod tests {
         // new row in the middle is not that of the bytes.
         let (mut last, _) = first_written(&base);
         last.at = last.at.into_iter().map(|m| crate::site::memo::Mark { state: sha2::Sha256::new(), ..m }).collect();
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| Over::Nothing).unwrap();
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_, _| Over::Nothing).unwrap();
         let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
         assert_ne!(w.sha256, sha(&bytes), "the hash was taken up at a mark");
         // So is the copy: with the old file changed, so are the first bytes of the new one.
@@ -2050,26 +2103,46 @@ mod tests {
         changed[100] = b'#';
         std::fs::write(&old, &changed).unwrap();
         let file = Over::Output(std::fs::File::open(&old).unwrap());
-        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| file).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_, _| file).unwrap();
         assert_eq!(std::fs::read(staging.dir().join("t.json")).unwrap()[100], b'#', "the first bytes were copied");
         // And so is a spare's: its first bytes are kept.
         let (last, file) = first_written(&base);
         let spare = over(2, file);
         let f = std::fs::OpenOptions::new().write(true).open(staging.dir().join("t.json")).unwrap();
         std::os::unix::fs::FileExt::write_all_at(&f, b"#", 100).unwrap();
-        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_| spare).unwrap();
+        staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_, _| spare).unwrap();
         assert_eq!(
             std::fs::read(staging.dir().join("t.json")).unwrap()[100],
             b'#',
             "the spare's first bytes were kept"
         );
+        // A spare is asked for, and written over in place, when the rows that differ are as long
+        // as before, from the first row on: a byte of a row that did not change, changed in the
+        // spare, stays so; and not when a row further on is longer.
+        for (rows, wanted) in [(&first_alike, true), (&apart, true), (&mid_alike, true), (&first, false)] {
+            let (last, file) = first_written(&base);
+            let spare = over(2, file);
+            let f = std::fs::OpenOptions::new().write(true).open(staging.dir().join("t.json")).unwrap();
+            let at = head.len() as u64 + base[..2500].iter().map(|r| r.0.len() as u64 + 1).sum::<u64>() + 20;
+            std::os::unix::fs::FileExt::write_all_at(&f, b"#", at).unwrap();
+            let mut asked = None;
+            staging
+                .write_table("t.json", &recorded(&head, rows), Some(last), |_, in_place| {
+                    asked = Some(in_place);
+                    spare
+                })
+                .unwrap();
+            assert_eq!(asked, Some(wanted), "a spare asked for in place");
+            let kept = std::fs::read(staging.dir().join("t.json")).unwrap()[at as usize] == b'#';
+            assert_eq!(kept, wanted, "a row that did not change left as it was in the spare");
+        }
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
         let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
         for copied in 0..3 {
             let (odd, file) = first_written(&base);
             let (w, _) =
-                staging.write_table("t.json", &recorded(&head, &other), Some(odd), |_| over(copied, file)).unwrap();
+                staging.write_table("t.json", &recorded(&head, &other), Some(odd), |_, _| over(copied, file)).unwrap();
             let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
             let mut plain = crate::site::data::AsBytes(Vec::new());
             table(&head, &other)(&mut plain).unwrap();

@@ -1477,6 +1477,15 @@ fn tables_written_into_spare_copies_equal_clean_builds() {
         let tables = if k == 0 { 0 } else { 1 };
         assert!(taken >= 2 + tables, "after a new title of {what}: {taken} spare copies taken");
     }
+    // A text reworded changes the checksum in its rows, not their lengths: the tables that
+    // hold it (documents.json and documents.csv) are written over in place, from the first row.
+    assert_eq!(swept(&opts), Some(true));
+    let before = session.spares_taken();
+    record(0, &format!("{}（修订）", title(0)), "再次修订后的正文。\n");
+    built(&opts);
+    equals_clean(&s, "after the first record's text reworded");
+    let taken = session.spares_taken() - before;
+    assert!(taken >= 4, "after the first record's text reworded: {taken} spare copies taken");
 }
 
 /// Browse lists are cut into pages counted from their oldest records: a record published after

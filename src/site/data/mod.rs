@@ -141,12 +141,16 @@ impl Recorded {
     /// How many pieces this table starts with that `other` starts with too: the same own bytes
     /// and rows of the same SHA-256.
     pub(crate) fn same_start(&self, other: &Recorded) -> usize {
-        (0..self.len().min(other.len()))
-            .take_while(|&k| {
-                let ((a, x), (b, y)) = (self.piece(k), other.piece(k));
-                a == b && x.map(|r| r.1) == y.map(|r| r.1)
-            })
-            .count()
+        (0..self.len().min(other.len())).take_while(|&k| self.same_piece(other, k)).count()
+    }
+
+    /// Whether piece `k` of this table is piece `k` of `other`: the same own bytes and a row of
+    /// the same SHA-256.
+    pub(crate) fn same_piece(&self, other: &Recorded, k: usize) -> bool {
+        k < self.len() && k < other.len() && {
+            let ((a, x), (b, y)) = (self.piece(k), other.piece(k));
+            a == b && x.map(|r| r.1) == y.map(|r| r.1)
+        }
     }
 }
 
