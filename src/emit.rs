@@ -414,16 +414,19 @@ impl Staging {
             std::fs::create_dir_all(p)?;
         }
         let marked_bytes = from.as_ref().map_or(0, |m| m.bytes);
-        // Without a mark, a copy is only written over in place when none of it is cut.
+        // Without a mark, a copy is only written over in place when none of it is cut. Each
+        // piece written over is a write of its own: when more than a gathered write's worth
+        // differ (a setting that changes every row), the rest is written in sequence.
         let whole = before.as_ref().is_some_and(|b| placed.0 == table.len() && placed.0 == b.len());
-        let in_place_wanted = if from.is_some() { placed.1 > marked_bytes } else { whole };
+        let scattered = before.as_ref().map_or(0, |b| (same..placed.0).filter(|&k| !table.same_piece(b, k)).count());
+        let in_place_wanted = scattered <= GATHER && if from.is_some() { placed.1 > marked_bytes } else { whole };
         // The first piece to write in sequence, and the bytes before it (kept); and whether the
         // pieces before it that differ are written over in place.
         let mut start = (0, 0);
         let mut in_place = false;
         let mut file = match (over(from.as_ref(), in_place_wanted), &from) {
             (Over::Spare(mut file), _) => {
-                let keep = placed.1.max(marked_bytes);
+                let keep = if in_place_wanted { placed.1.max(marked_bytes) } else { marked_bytes };
                 if keep > marked_bytes {
                     start = placed;
                     in_place = true;
@@ -2136,6 +2139,42 @@ mod tests {
             let kept = std::fs::read(staging.dir().join("t.json")).unwrap()[at as usize] == b'#';
             assert_eq!(kept, wanted, "a row that did not change left as it was in the spare");
         }
+        // The marks of a table written over in place serve the next time too.
+        let (last, file) = first_written(&base);
+        let spare = over(2, file);
+        let (w, at) = staging.write_table("t.json", &recorded(&head, &first_alike), Some(last), |_, _| spare).unwrap();
+        std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
+        let last = crate::site::memo::Marks {
+            table: recorded(&head, &first_alike),
+            at,
+            sha256: super::unhex(&w.sha256).unwrap(),
+        };
+        let mut then = first_alike.clone();
+        then[2500] = row("{\"n\": 2500, \"text\": \"changed after\"}".into());
+        let file = Over::Output(std::fs::File::open(&old).unwrap());
+        let (w, _) = staging.write_table("t.json", &recorded(&head, &then), Some(last), |_, _| file).unwrap();
+        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+        let mut plain = crate::site::data::AsBytes(Vec::new());
+        table(&head, &then)(&mut plain).unwrap();
+        assert!(bytes == plain.0, "after a table written over in place: the bytes");
+        assert_eq!(w.sha256, sha(&bytes), "after a table written over in place");
+        // Every row changed, each as long as before: written in sequence, not row by row.
+        let every: Vec<usize> = (0..3000).collect();
+        let (last, file) = first_written(&base);
+        let spare = over(2, file);
+        let mut asked = None;
+        let (w, _) = staging
+            .write_table("t.json", &recorded(&head, &alike(&every)), Some(last), |_, in_place| {
+                asked = Some(in_place);
+                spare
+            })
+            .unwrap();
+        assert_eq!(asked, Some(false), "every row changed: no spare asked for in place");
+        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+        let mut plain = crate::site::data::AsBytes(Vec::new());
+        table(&head, &alike(&every))(&mut plain).unwrap();
+        assert!(bytes == plain.0, "every row changed: the bytes");
+        assert_eq!(w.sha256, sha(&bytes), "every row changed");
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
         let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
