@@ -2052,6 +2052,15 @@ mod tests {
             (crate::site::memo::Marks { table: recorded(&head, rows), at, sha256 }, std::fs::File::open(&old).unwrap())
         };
         let sha = |bytes: &[u8]| crate::source::hex(&sha2::Sha256::digest(bytes));
+        // The staged file is the table made at once, and `w` says its checksum.
+        let is_table = |w: &super::Written, h: &[u8], rows: &[crate::site::memo::KeptRow], what: &str| {
+            let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
+            let mut plain = crate::site::data::AsBytes(Vec::new());
+            table(h, rows)(&mut plain).unwrap();
+            assert!(bytes == plain.0, "{what}: the bytes");
+            assert_eq!(w.sha256, sha(&bytes), "{what}");
+            bytes.len()
+        };
         // Written over nothing, over the output's copy, and over a spare copy in place.
         let over = |how: usize, file: std::fs::File| match how {
             0 => Over::Nothing,
@@ -2068,31 +2077,29 @@ mod tests {
                 assert!(last.at.len() >= 3, "{what}: {} marks", last.at.len());
                 let (w, _) =
                     staging.write_table("t.json", &recorded(h, rows), Some(last), |_, _| over(copied, file)).unwrap();
-                let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
-                let mut plain = crate::site::data::AsBytes(Vec::new());
-                table(h, rows)(&mut plain).unwrap();
-                assert!(bytes == plain.0, "after {what} (copied: {copied}): the bytes");
-                assert_eq!(w.sha256, sha(&bytes), "after {what} (copied: {copied})");
-                assert_eq!(w.size, bytes.len() as u64, "after {what} (copied: {copied})");
+                let size = is_table(&w, h, rows, &format!("after {what} (copied: {copied})"));
+                assert_eq!(w.size, size as u64, "after {what} (copied: {copied})");
             }
         }
         // The marks of a table hashed from a mark serve the next time as well as those of one
-        // hashed whole: a second row changed after the first, the table copied up to it.
-        let (last, _) = first_written(&base);
-        let (w, at) = staging.write_table("t.json", &recorded(&head, &mid), Some(last), |_, _| Over::Nothing).unwrap();
-        assert!(at.len() >= 3, "{} marks after a table hashed from a mark", at.len());
-        std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
-        let last =
-            crate::site::memo::Marks { table: recorded(&head, &mid), at, sha256: super::unhex(&w.sha256).unwrap() };
-        let mut twice = mid.clone();
-        twice[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
-        let file = Over::Output(std::fs::File::open(&old).unwrap());
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &twice), Some(last), |_, _| file).unwrap();
-        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
-        let mut plain = crate::site::data::AsBytes(Vec::new());
-        table(&head, &twice)(&mut plain).unwrap();
-        assert!(bytes == plain.0, "a second change: the bytes");
-        assert_eq!(w.sha256, sha(&bytes), "a second change");
+        // hashed whole, and so do those of a table written over in place in a spare: a second
+        // row changed after the first, the table copied up to it.
+        for (rows, spare, what) in
+            [(&mid, false, "a second change"), (&first_alike, true, "after a table written over in place")]
+        {
+            let (last, file) = first_written(&base);
+            let into = if spare { over(2, file) } else { Over::Nothing };
+            let (w, at) = staging.write_table("t.json", &recorded(&head, rows), Some(last), |_, _| into).unwrap();
+            assert!(at.len() >= 3, "{what}: {} marks after the first write", at.len());
+            std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
+            let last =
+                crate::site::memo::Marks { table: recorded(&head, rows), at, sha256: super::unhex(&w.sha256).unwrap() };
+            let mut then = rows.clone();
+            then[2500] = row("{\"n\": 2500, \"text\": \"changed too\"}".into());
+            let file = Over::Output(std::fs::File::open(&old).unwrap());
+            let (w, _) = staging.write_table("t.json", &recorded(&head, &then), Some(last), |_, _| file).unwrap();
+            is_table(&w, &head, &then, what);
+        }
         // The marks are taken at their word: with their states replaced, the checksum after a
         // new row in the middle is not that of the bytes.
         let (mut last, _) = first_written(&base);
@@ -2139,25 +2146,6 @@ mod tests {
             let kept = std::fs::read(staging.dir().join("t.json")).unwrap()[at as usize] == b'#';
             assert_eq!(kept, wanted, "a row that did not change left as it was in the spare");
         }
-        // The marks of a table written over in place serve the next time too.
-        let (last, file) = first_written(&base);
-        let spare = over(2, file);
-        let (w, at) = staging.write_table("t.json", &recorded(&head, &first_alike), Some(last), |_, _| spare).unwrap();
-        std::fs::rename(staging.dir().join("t.json"), &old).unwrap();
-        let last = crate::site::memo::Marks {
-            table: recorded(&head, &first_alike),
-            at,
-            sha256: super::unhex(&w.sha256).unwrap(),
-        };
-        let mut then = first_alike.clone();
-        then[2500] = row("{\"n\": 2500, \"text\": \"changed after\"}".into());
-        let file = Over::Output(std::fs::File::open(&old).unwrap());
-        let (w, _) = staging.write_table("t.json", &recorded(&head, &then), Some(last), |_, _| file).unwrap();
-        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
-        let mut plain = crate::site::data::AsBytes(Vec::new());
-        table(&head, &then)(&mut plain).unwrap();
-        assert!(bytes == plain.0, "after a table written over in place: the bytes");
-        assert_eq!(w.sha256, sha(&bytes), "after a table written over in place");
         // Every row changed, each as long as before: written in sequence, not row by row.
         let every: Vec<usize> = (0..3000).collect();
         let (last, file) = first_written(&base);
@@ -2170,11 +2158,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(asked, Some(false), "every row changed: no spare asked for in place");
-        let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
-        let mut plain = crate::site::data::AsBytes(Vec::new());
-        table(&head, &alike(&every))(&mut plain).unwrap();
-        assert!(bytes == plain.0, "every row changed: the bytes");
-        assert_eq!(w.sha256, sha(&bytes), "every row changed");
+        is_table(&w, &head, &alike(&every), "every row changed");
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
         let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
@@ -2182,11 +2166,7 @@ mod tests {
             let (odd, file) = first_written(&base);
             let (w, _) =
                 staging.write_table("t.json", &recorded(&head, &other), Some(odd), |_, _| over(copied, file)).unwrap();
-            let bytes = std::fs::read(staging.dir().join("t.json")).unwrap();
-            let mut plain = crate::site::data::AsBytes(Vec::new());
-            table(&head, &other)(&mut plain).unwrap();
-            assert!(bytes == plain.0, "marks of another table (copied: {copied}): the bytes");
-            assert_eq!(w.sha256, sha(&bytes), "marks of another table (copied: {copied})");
+            is_table(&w, &head, &other, &format!("marks of another table (copied: {copied})"));
         }
     }
 
