@@ -4,7 +4,8 @@
 //! script URL leaves this function.
 
 use lol_html::html_content::Element;
-use lol_html::{HtmlRewriter, Settings, doc_comments, element};
+use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings, doc_comments};
+use std::borrow::Cow;
 
 use crate::markdown::{RAW_TEXT_ELEMENTS, URL_ATTRS, URL_LIST_ATTRS};
 
@@ -79,27 +80,42 @@ pub fn clean(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
 /// One pass of [`clean`].
 fn clean_once(html: &str, link: &dyn Fn(&str) -> LinkAction) -> String {
     let mut out = Vec::with_capacity(html.len() + 64);
-    let (drop, unwrap) = (DROP.join(","), UNWRAP.join(","));
+    // Parsed once: a text of many tags is cleaned piece by piece (see `cmark::cleaned_pieces`).
+    static SELECTORS: std::sync::LazyLock<[Selector; 3]> = std::sync::LazyLock::new(|| {
+        let parse = |s: &str| s.parse::<Selector>().expect("the cleaner's selectors are valid");
+        [parse(&DROP.join(",")), parse(&UNWRAP.join(",")), parse("*")]
+    });
+    let [drop, unwrap, every] = &*SELECTORS;
+    let on = |sel: &'static Selector| Cow::Borrowed(sel);
     let mut rw = HtmlRewriter::new(
         Settings {
             element_content_handlers: vec![
-                element!(drop.as_str(), |el| {
-                    el.remove();
-                    Ok(())
-                }),
-                element!(unwrap.as_str(), |el| {
-                    el.remove_and_keep_content();
-                    Ok(())
-                }),
-                element!("*", |el| {
-                    // `<doc:ID>` inside an HTML block is an element to the parser, named by the
-                    // id: it goes, whatever the id names.
-                    if crate::markdown::doc_target(&el.tag_name()).is_some() {
+                (
+                    on(drop),
+                    ElementContentHandlers::default().element(|el: &mut Element<'_, '_>| {
+                        el.remove();
+                        Ok(())
+                    }),
+                ),
+                (
+                    on(unwrap),
+                    ElementContentHandlers::default().element(|el: &mut Element<'_, '_>| {
                         el.remove_and_keep_content();
-                    }
-                    scrub(el, link);
-                    Ok(())
-                }),
+                        Ok(())
+                    }),
+                ),
+                (
+                    on(every),
+                    ElementContentHandlers::default().element(|el: &mut Element<'_, '_>| {
+                        // `<doc:ID>` inside an HTML block is an element to the parser, named by the
+                        // id: it goes, whatever the id names.
+                        if crate::markdown::doc_target(&el.tag_name()).is_some() {
+                            el.remove_and_keep_content();
+                        }
+                        scrub(el, link);
+                        Ok(())
+                    }),
+                ),
             ],
             // Comments are notes between editors, never part of the published text.
             document_content_handlers: vec![doc_comments!(|c| {
@@ -139,11 +155,16 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
         // and citation of a record from `data-*` attributes, and its style sheet draws the
         // banners of a repealed or superseded text from classes. Left on a text's own HTML, they
         // would let the text claim a legal state the record does not have.
+        // A `name` on an image, form, frame or object names a property of `document` and
+        // hides the browser's own (`<img name="querySelectorAll">`), which would stop the site's
+        // script from putting the record's state right; on a link it is an old-style anchor.
+        let clobbers = lower == "name" && !el.tag_name().eq_ignore_ascii_case("a");
         if lower.starts_with("on")
             || lower == "style"
             || lower == "formaction"
             || lower == "class"
             || lower.starts_with("data-")
+            || clobbers
         {
             el.remove_attribute(&name);
             continue;
@@ -234,6 +255,14 @@ mod tests {
         let dirty = r#"<span data-timeline='{"changes":[]}' class="state-banner banner-repealed" title="t"><b data-state class="state">x</b></span>"#;
         let c = clean(dirty, &none);
         assert_eq!(c, r#"<span title="t"><b>x</b></span>"#);
+    }
+
+    #[test]
+    fn no_name_hides_a_property_of_the_document_but_anchors_keep_theirs() {
+        let dirty = r#"<img name="querySelectorAll" src="x"><form name="body"></form><a name="t1">第一条</a>"#;
+        let c = clean(dirty, &none);
+        assert!(!c.contains("querySelectorAll") && !c.contains("\"body\""), "{c}");
+        assert!(c.contains(r#"<a name="t1">"#), "{c}");
     }
 
     #[test]
