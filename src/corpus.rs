@@ -210,8 +210,9 @@ pub struct Corpus {
     pub folders: BTreeSet<String>,
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
-    /// Files (paths under `content/`) named by a record that is not publicly disclosed, with
-    /// that record: no other record may publish them (see [`Corpus::own_file`]).
+    /// Files (paths under `content/`) named by a record no reader sees on the build date (not
+    /// publicly disclosed, or published later), with that record: no record readers see may
+    /// publish them (see [`Corpus::own_file`]).
     pub private_files: BTreeMap<String, usize>,
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
@@ -261,7 +262,9 @@ impl Corpus {
             private_files: BTreeMap::new(),
             names: std::sync::OnceLock::new(),
         };
-        for (i, r) in c.records.iter().enumerate().filter(|(_, r)| r.disclosure != Disclosure::Public) {
+        // Every record no reader sees on the build date: a file a scheduled record names is
+        // that record's until it is published, as a withheld record's is for good.
+        for (i, r) in c.records.iter().enumerate().filter(|&(i, _)| !c.visible[i]) {
             for (f, _) in named_files(r) {
                 if let Some(p) = resolve_file(&r.dir, f) {
                     c.private_files.entry(p).or_insert(i);
@@ -863,13 +866,17 @@ pub enum NotOwn {
     /// A record that is not publicly disclosed names it too (its source file is given): a file
     /// a withheld record lists or links is that record's, whoever else links it.
     Private(String),
+    /// A public record published after the build date names it too (its source file is
+    /// given): the file is that record's until it is published, or it would reach readers
+    /// before the record does.
+    Scheduled(String),
 }
 
 impl Corpus {
     /// The path under `content/` of file `f` named from record `r`, when the file is the
     /// record's own and may be published with it: inside the record's folder, not a record's
     /// source or an earlier text, with no other record's folder (see [`Corpus::folders`])
-    /// between, and named by no record that is not publicly disclosed. A file belongs to the
+    /// between, and named by no record readers do not see on the build date. A file belongs to the
     /// nearest record only, so a public record cannot publish the text or the files of another,
     /// perhaps withheld, record that happens to sit beside or below it.
     pub fn own_file(&self, r: &Record, f: &str) -> Result<String, NotOwn> {
@@ -877,8 +884,16 @@ impl Corpus {
         if p.ends_with(".md") {
             return Err(if crate::source::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
         }
-        if let Some(&k) = self.private_files.get(&p).filter(|_| r.disclosure == Disclosure::Public) {
-            return Err(NotOwn::Private(self.records[k].file.clone()));
+        // Only a record readers see publishes anything; one they do not may share its files.
+        let seen = r.disclosure == Disclosure::Public && r.published <= self.as_of;
+        if let Some(&k) = self.private_files.get(&p).filter(|_| seen) {
+            let other = &self.records[k];
+            let file = other.file.clone();
+            return Err(if other.disclosure == Disclosure::Public {
+                NotOwn::Scheduled(file)
+            } else {
+                NotOwn::Private(file)
+            });
         }
         let own = r
             .file

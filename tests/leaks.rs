@@ -11,6 +11,9 @@ fn output_text(s: &Site, out: &str) -> String {
     tree(&s.root().join(out)).into_iter().map(|(p, b)| format!("{p}\n{}\n", String::from_utf8_lossy(&b))).collect()
 }
 
+/// What a log shows in place of the file of a record that is not public.
+const HIDDEN: &str = "不公开的记录 / a record that is not public";
+
 fn check_code(s: &Site) -> i32 {
     s.run(&["check", "--as-of", "2026-01-01"]).status.code().unwrap_or(-1)
 }
@@ -231,7 +234,10 @@ fn messages_about_a_withheld_record_quote_none_of_it() {
     for format in ["human", "json"] {
         let o = s.run(&["check", "--format", format]);
         let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-        assert!(log.contains("content/mimi.md") && log.contains("content/broken.md"), "{log}");
+        // A log (CI, output not to a terminal) does not name the withheld record's file either;
+        // the line and column of each finding stay. The file that cannot be read is not known
+        // to be a record at all, and is named.
+        assert!(!log.contains("mimi") && log.contains(HIDDEN) && log.contains("content/broken.md"), "{log}");
         assert!(!log.contains("MARKER"), "the log quotes a withheld record:\n{log}");
     }
     // A public record's findings still show its line.
@@ -274,10 +280,12 @@ fn no_message_quotes_a_withheld_record_through_a_value_written_without_quotes() 
         for secret in ["SECRETVAL", "2024-06-19", "2020-01-01", "SECRETKW", "SECRETVERSION", "秘"] {
             assert!(!log.contains(secret), "{format}: the log quotes `{secret}`:\n{log}");
         }
-        // Each finding still names its file.
-        for file in ["content/policy/zzsecretid.md", "content/notices/pub.md", "content/interpretations/jd.md"] {
+        // Each finding in a public record still names its file; those in the withheld one
+        // name none.
+        for file in ["content/notices/pub.md", "content/interpretations/jd.md"] {
             assert!(log.contains(file), "{format}: {file} not named:\n{log}");
         }
+        assert!(!log.contains("zzsecretid.md") && log.contains(HIDDEN), "{format}:\n{log}");
     }
 }
 
@@ -358,4 +366,144 @@ fn a_broken_withheld_record_referred_to_by_a_public_one_is_named_but_never_quote
         assert!(said.contains("content/normative/held.md"), "{said}");
     }
     assert_eq!(rules_of(&s).iter().filter(|r| *r == "unknown-ref").count(), 1);
+}
+
+/// A file a record published after the build date names is that record's until it is
+/// published: a public record published now that names it too is refused (`outside`), and once
+/// the other record is out, the file is theirs to share.
+#[test]
+fn a_scheduled_records_file_is_not_published_ahead_of_it() {
+    let s = Site::new();
+    s.record(
+        "d/later",
+        &format!("{}\nattachments:\n  - {{file: plan.csv, title: 方案}}", normative("后发", "2026-03-01")),
+        "x\n",
+    );
+    s.write("content/d/plan.csv", "MARKER-PLAN\n");
+    s.record("d/now", &normative("先发", "2024-01-02"), "见[方案](plan.csv)。\n");
+    let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
+    assert_eq!(code, 1, "{v}");
+    let outside: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "outside")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(outside, ["content/d/now.md"], "{v}");
+    assert!(!v.to_string().contains("后发"), "the message names the later record: {v}");
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!s.root().join("public").exists());
+    // Published, the file is the later record's and the earlier one may link it too.
+    let o = s.run(&["build", "--as-of", "2026-03-02"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(output_text(&s, "public").contains("MARKER-PLAN"));
+}
+
+/// A file only the record's new text links, where that text is known only from an amendment
+/// published after the build date, is not copied: the page shows the earlier text, and nothing
+/// of the new one reaches the output before the amendment does.
+#[test]
+fn a_file_of_a_text_not_known_yet_is_not_copied() {
+    let s = Site::new();
+    s.write(
+        "content/reg/index.md",
+        &format!(
+            "---\n{}\neffective: 2024-02-01\n---\n新条文 NEWTEXT [新附件](new.csv)\n",
+            normative("规定", "2024-01-02")
+        ),
+    );
+    s.write("content/reg/versions/2024-02-01.md", "原条文 OLDTEXT\n");
+    s.write("content/reg/new.csv", "MARKER-NEWFILE\n");
+    s.record(
+        "am",
+        &format!("{}\namends:\n  - {{id: reg, effective: 2026-04-01}}", normative("关于修改规定的决定", "2026-03-01")),
+        "修改。\n",
+    );
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all = output_text(&s, "public");
+    assert!(all.contains("OLDTEXT") && !all.contains("NEWTEXT"), "the page shows the wrong text");
+    assert!(!all.contains("MARKER-NEWFILE") && !all.contains("new.csv"), "the new text's file is published early");
+    // Once the amendment is published, the new text and its file are.
+    let o = s.run(&["build", "--as-of", "2026-04-02"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(output_text(&s, "public").contains("MARKER-NEWFILE"));
+}
+
+/// A public record inside the folder of one readers do not see would carry that folder's name
+/// in its address, lists and data: an error, told without naming either file in a log.
+#[test]
+fn a_public_record_inside_a_withheld_records_folder_is_an_error() {
+    let s = Site::new();
+    let held = format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘", "2024-01-02"));
+    s.write("content/SECRETSLUG/index.md", &format!("---\n{held}\n---\nx\n"));
+    s.write("content/SECRETSLUG/jd/index.md", &format!("---\n{}\n---\n解读。\n", normative("解读", "2024-01-03")));
+    s.record("SECRETSLUG/flat", &normative("同目录", "2024-01-03"), "x\n");
+    // Beside a public folder record, the same is fine.
+    s.write("content/open/index.md", &format!("---\n{}\n---\nx\n", normative("公开", "2024-01-02")));
+    s.write("content/open/jd/index.md", &format!("---\n{}\n---\n解读。\n", normative("公开解读", "2024-01-03")));
+    assert_eq!(rules_of(&s).iter().filter(|r| *r == "inside-private").count(), 2, "{:?}", rules_of(&s));
+    let o = s.run(&["build"]);
+    let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{log}");
+    assert!(log.contains("[inside-private]") && !log.contains("SECRETSLUG"), "{log}");
+    assert!(!s.root().join("public").exists());
+}
+
+/// The names of the files a withheld record names (a link where a file should be, a file not
+/// there) are not printed in a log; at a terminal the editor sees every file named.
+#[test]
+fn a_log_names_no_file_of_a_withheld_record_and_a_terminal_does() {
+    let s = Site::new();
+    s.record(
+        "w",
+        &format!(
+            "{}\ndisclosure: withheld\ndisclosure_reason: 涉密\nattachments:\n  - {{file: SECRETLIST.csv, title: 名单}}\n  - {{file: SECRETGONE.csv, title: 缺}}",
+            normative("秘", "2024-01-02")
+        ),
+        "x\n",
+    );
+    std::os::unix::fs::symlink("/etc/hostname", s.root().join("content/SECRETLIST.csv")).unwrap();
+    s.record("a", &normative("公开", "2024-01-02"), "x\n");
+    let o = s.run(&["check"]);
+    let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{log}");
+    assert!(!log.contains("SECRET") && !log.contains("content/w.md") && log.contains(HIDDEN), "{log}");
+    // At a terminal (through `script`, part of every Debian system), with CI unset.
+    let shown = Command::new("script")
+        .current_dir(s.root())
+        .args(["-qec", &format!("{} check", common::bin()), "/dev/null"])
+        .env_remove("CI")
+        .output()
+        .expect("`script` runs a command on a pseudo-terminal");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("content/w.md") && shown.contains("SECRETLIST.csv") && !shown.contains(HIDDEN), "{shown}");
+}
+
+/// A site built for a later day shows documents not published yet: nothing is packaged or
+/// deployed from it.
+#[test]
+fn a_build_for_a_later_day_is_neither_packaged_nor_deployed() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "x\n");
+    s.record("b", &normative("MARKER-LATER", "2099-01-02"), "x\n");
+    let o = s.run(&["build", "--as-of", "2099-06-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for args in [&["package", "--for", "archive"][..], &["deploy", "s3://gazette/site", "--dry-run"]] {
+        let o = Command::new(common::bin())
+            .current_dir(s.root())
+            .args(args)
+            .env("CI", "true")
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "y")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("2099-06-01") && err.contains("--as-of"), "{args:?}: {err}");
+    }
+    assert!(!s.root().join("packages").exists());
 }

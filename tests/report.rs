@@ -78,3 +78,18 @@ fn a_site_with_errors_gets_no_report() {
     let o = run_in(s.root(), &["report", "annual", "--year", "20240"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Counted as of the year's last day, a year not over would count documents scheduled for days
+/// to come: no report is made for it.
+#[test]
+fn no_report_for_a_year_not_over() {
+    let s = common::Site::new();
+    s.record("a", &common::normative("甲办法", "2024-01-05"), "第一条 甲。\n");
+    let year = std::process::Command::new("date").arg("+%Y").output().unwrap();
+    let year = String::from_utf8_lossy(&year.stdout).trim().to_string();
+    let o = run_in(s.root(), &["report", "annual", "--year", &year]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("还没有结束"), "{err}");
+    assert!(!s.root().join("annual-reports").exists());
+}

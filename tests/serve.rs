@@ -371,6 +371,27 @@ fn a_first_build_that_fails_shows_its_findings_on_every_page_without_private_val
         assert!(start.elapsed() < Duration::from_secs(30), "still {status}: {body}");
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Withheld by an edit that stops the build (no reason given): none of the last output's
+    // files is served any more, its text, data and feeds included.
+    s.record(
+        "a",
+        &format!(
+            "{}
+disclosure: withheld",
+            normative("甲", "2024-01-02")
+        ),
+        "正文PAGE-MARKER。
+",
+    );
+    let start = Instant::now();
+    while !server.get("/docs/a/").0.contains("500") {
+        assert!(start.elapsed() < Duration::from_secs(30), "the withholding edit never stopped the build");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for target in ["/docs/a/text.md", "/data/documents.json", "/feeds/all.atom", "/sitemap.xml"] {
+        let (status, body) = server.get(target);
+        assert!(status.contains("500") && !body.contains("PAGE-MARKER"), "{target}: {status}: {body}");
+    }
 }
 
 #[test]

@@ -347,6 +347,17 @@ pub(super) fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic
                 "give the public record its own copy of the file, in its own folder, after checking that its content may be public"
             ),
         ),
+        // Nor is this one: its title and date are not public yet either.
+        NotOwn::Scheduled(_) => (
+            msg!(
+                "`{f}` 也被一条尚未发布的记录（发布日期晚于构建日期）列出或链接，在那条记录发布之前属于它，不能在这里提前发布",
+                "`{f}` is also listed or linked by a record published after the build date; until then the file is that record's and cannot be published here ahead of it"
+            ),
+            msg!(
+                "本记录需要的文件请另存一份放在自己的目录中；或等那条记录发布后再链接",
+                "give this record its own copy of the file, or link it once the other record is published"
+            ),
+        ),
         NotOwn::Foreign(folder) => (
             msg!(
                 "`{f}` 位于另一条记录的目录 content/{folder}/ 中，属于那条记录",

@@ -159,6 +159,49 @@ pub(super) fn disclosure(r: &Record, d: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `inside-private`: a record readers see may not lie inside the folder of a record they do
+/// not see (`<folder>/index.md` withheld, on request or published later). Its address, lists,
+/// data and packages are made from its path, and would show that folder's name; nothing of it
+/// is told here but that there is such a folder.
+pub(super) fn inside_private(c: &Corpus) -> Vec<Diagnostic> {
+    let hidden: std::collections::HashSet<&str> = c
+        .records
+        .iter()
+        .enumerate()
+        .filter(|&(i, r)| !c.visible[i] && r.file.ends_with("/index.md") && !r.dir.is_empty())
+        .map(|(_, r)| r.dir.as_str())
+        .collect();
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    let up = |dir: &str| dir.rsplit_once('/').map_or("", |(above, _)| above).to_string();
+    let mut out = Vec::new();
+    for (_, r) in c.records.iter().enumerate().filter(|&(i, _)| c.visible[i]) {
+        // A folder record's own folder is its own; a flat record's folder may be another's.
+        let mut dir = if r.file.ends_with("/index.md") { up(&r.dir) } else { r.dir.clone() };
+        while !dir.is_empty() {
+            if hidden.contains(dir.as_str()) {
+                out.push(err(
+                    r,
+                    &rules::INSIDE_PRIVATE,
+                    Pos::new(1, 1),
+                    msg!(
+                        "本记录主动公开，却位于一条读者看不到的记录（不予公开、依申请公开或尚未发布）的目录中：它的网址、列表、数据和移交包都会带出那个目录的名称",
+                        "this record is public but lies inside the folder of a record readers do not see (withheld, on request or published later): its address, lists, data and packages would show that folder's name"
+                    ),
+                    msg!(
+                        "把本记录移出那个目录（写了 id 的记录移动后网址不变）",
+                        "move this record out of that folder (a record with an id: of its own keeps its address)"
+                    ),
+                ));
+                break;
+            }
+            dir = up(&dir);
+        }
+    }
+    out
+}
+
 /// Issue numbers are unique, a document is carried once, after it was published, and an issue
 /// carries documents, not issues.
 pub(super) fn gazette_issues(c: &Corpus) -> Vec<Diagnostic> {

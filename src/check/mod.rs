@@ -172,6 +172,7 @@ pub(crate) fn run(c: &Corpus, cx: &Context<'_>) -> Vec<Diagnostic> {
                         || references::broken_targets(c, cx.files),
                         || {
                             let mut rest = kinds::gazette_issues(c);
+                            rest.extend(kinds::inside_private(c));
                             rest.extend(versions::orphans(c));
                             rest.extend(files::not_records(c, cx));
                             rest

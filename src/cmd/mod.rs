@@ -624,6 +624,20 @@ pub(crate) fn still_public(root: &Path, out: &Path) -> Result<(), Failure> {
         .help(rebuild())
     })?;
     let as_of = Date::parse(&built.as_of.to_string()).ok();
+    // A build for a later day (`build --as-of`) shows documents not published yet: a rehearsal,
+    // never something to publish or hand over today.
+    let today = Date::today(read_config_text(root)?.0.tz_minutes());
+    if let Some(day) = as_of.filter(|d| *d > today) {
+        return Err(Failure::new(
+            &rules::CHANGED,
+            EXIT_ERRORS,
+            msg!(
+                "{shown} 是按 {day} 构建的，晚于今天（{today}）：其中可能有尚未发布的文件，不能从这份输出发布或移交",
+                "{shown} was built as of {day}, after today ({today}): it may hold documents not published yet; nothing is published or packaged from this output"
+            ),
+        )
+        .help(msg!("不带 --as-of 重新运行 gongbao build", "run gongbao build again without --as-of")));
+    }
     let now = analyse_with(root, as_of, None, false)?;
     let public: std::collections::HashSet<&str> =
         now.corpus.visible_indexes().map(|i| now.corpus.records[i].id.as_str()).collect();
@@ -770,6 +784,10 @@ pub fn analyse_with(
     Ok(Analysis { cfg, corpus, files, diagnostics, sources, theme, register, unwatched, calendar })
 }
 
+/// Set by `serve`: its findings are shown to the editor, on the terminal and on the preview's
+/// pages, and name the files of records that are not public (see [`finish`]).
+pub(crate) static PREVIEWING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The findings of a reading of the site as they are printed and kept: the site's severities
 /// applied ([`diag::finish`]), sorted, and those in the files of records that are not public
 /// quoting none of them. `broken` names the records' files that could not be read.
@@ -781,17 +799,28 @@ pub(crate) fn finish(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     let private = corpus.private_sources();
+    // The files such records name (their attachments, whose names may say what they are).
+    let named = |f: &str| f.strip_prefix("content/").is_some_and(|u| corpus.private_files.contains_key(u));
     // A folder record whose `index.md` could not be read may be one that is not public: the
     // other files in its folder (its earlier texts, its attachments) quote nothing either.
     let unread: BTreeSet<&str> = broken.iter().filter_map(|f| f.strip_suffix("index.md")).collect();
     let in_private = |f: &str| {
         let folders = || f.char_indices().filter(|(_, c)| *c == '/').map(|(k, _)| &f[..=k]);
         private.contains(f)
+            || named(f)
             || folders().any(|p| private.contains(p))
             || (!broken.contains(f) && folders().any(|p| unread.contains(p)))
     };
-    for d in diagnostics.iter_mut().filter(|d| !d.private && in_private(&d.file)) {
-        d.redact();
+    // Which file it is, is for an editor at a terminal or in `serve`'s preview: a log (CI, or
+    // output not to a terminal) does not name it either, as its name may say what the record is.
+    let at_terminal = interactive() || PREVIEWING.load(std::sync::atomic::Ordering::Relaxed);
+    for d in diagnostics.iter_mut().filter(|d| in_private(&d.file)) {
+        if !d.private {
+            d.redact();
+        }
+        if !at_terminal {
+            d.hide_file();
+        }
     }
     diagnostics
 }

@@ -93,6 +93,19 @@ fn annual(o: &Options) -> Result<(), Failure> {
             msg!("{y} 不是可以报告的年份", "{y} is not a year to report on"),
         ));
     };
+    // Counted as of the year's last day, a year not over yet would count documents scheduled
+    // for days still to come: not public yet, and not the year's figures either.
+    let today = Date::today(super::read_config_text(&o.root)?.0.tz_minutes());
+    if end >= today {
+        return Err(Failure::new(
+            &rules::CONFIG,
+            EXIT_FAILURE,
+            msg!(
+                "{y} 年还没有结束（今天是 {today}）：年度报告按 {y}-12-31 的记录计算，只能在该年结束后制作",
+                "{y} is not over (today is {today}): the annual report counts the records as of {y}-12-31 and is made once the year has ended"
+            ),
+        ));
+    }
     let a = analyse(&o.root, Some(end))?;
     let errors = crate::model::diag::error_count(&a.diagnostics);
     if errors > 0 {

@@ -125,6 +125,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// What a log shows in place of the file of a finding in a record that is not public
+/// ([`Diagnostic::hide_file`]).
+pub const HIDDEN_FILE: &str = "（不公开的记录 / a record that is not public）";
+
 /// One finding.
 #[derive(Clone, Debug, Serialize)]
 pub struct Diagnostic {
@@ -182,6 +186,17 @@ impl Diagnostic {
             "open the file at the place shown; nothing of a record that is not public is written to any output or log"
         ));
         self.private = true;
+    }
+
+    /// Leaves out which file a [`Diagnostic::redact`]ed finding is in, for a log: the name of
+    /// a record that is not public, or of its files, may say what it is. Its line and column
+    /// stay; running `check` at a terminal shows the file.
+    pub fn hide_file(&mut self) {
+        self.file = HIDDEN_FILE.to_string();
+        self.help = Some(crate::msg!(
+            "在终端中运行 gongbao check 可看到是哪个文件；不公开记录的内容和文件名不会写进任何输出和日志",
+            "run gongbao check at a terminal to see which file; nothing of a record that is not public, its file names included, is written to any output or log"
+        ));
     }
 
     /// [`Diagnostic::redact`]s the finding when `private`: for a finding in one record's file

@@ -382,6 +382,11 @@ rules! {
         zh: "不予公开的记录没有理由，或主动公开的记录写了理由",
         en: "a withheld record without disclosure_reason, or a public one with it",
     }
+    INSIDE_PRIVATE {
+        id: "inside-private", family: Kinds, level: Error, relaxable: false,
+        zh: "读者看得到的记录位于一条读者看不到的记录（不予公开、依申请公开或尚未发布）的目录中",
+        en: "a record readers see lies inside the folder of a record they do not see (withheld, on request, or published later)",
+    }
     DUPLICATE_ISSUE {
         id: "duplicate-issue", family: Kinds, level: Error, relaxable: true,
         zh: "同一年同一期号有两期公报",

@@ -246,7 +246,11 @@ pub(crate) fn plan_with(
         jobs.extend(text_jobs(c, i));
         // Listed attachments, the print edition, and files the text links to: each copied once.
         let mut own: BTreeMap<String, String> = BTreeMap::new();
-        let linked = r.body.links.iter().filter_map(|l| match &l.target {
+        // The current text's links only when readers get that text: an amended text known
+        // only after the build date publishes nothing of it, its files included.
+        let current_shown = c.versions[i].is_empty() || c.versions[i].iter().any(|v| v.file.is_none());
+        let current = if current_shown { r.body.links.as_slice() } else { &[] };
+        let linked = current.iter().filter_map(|l| match &l.target {
             crate::markdown::Target::File(f) => Some(f.as_str()),
             crate::markdown::Target::Record(_) => None,
         });

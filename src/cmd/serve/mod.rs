@@ -72,6 +72,7 @@ pub fn run(root: &Path, o: &Options) -> u8 {
 
 /// Builds, then serves and rebuilds for ever; returns only when it cannot start.
 fn serve(root: &Path, o: &Options) -> Result<std::convert::Infallible, Failure> {
+    super::PREVIEWING.store(true, std::sync::atomic::Ordering::Relaxed);
     let lang = super::site_language(root);
     let say = |m: crate::model::diag::Msg| eprintln!("{}", m.get(lang));
     let listener = listen(o.bind, o.port)?;
@@ -515,6 +516,9 @@ fn target_of(head: &[u8], public: bool) -> Result<String, u16> {
     }
 }
 
+/// The answer to a request for a file other than a page while the last build stopped on errors.
+const STOPPED: &[u8] = "构建因错误停止，修正后才会重新提供文件；错误见终端或任一页面\nthe build stopped on errors; files are served again once they are fixed (the terminal and any page show them)\n".as_bytes();
+
 fn respond(mut s: TcpStream, site: &Site) -> std::io::Result<()> {
     s.set_write_timeout(Some(TIMEOUT))?;
     let head = match read_head(&mut s, site.slots) {
@@ -539,12 +543,14 @@ fn respond(mut s: TcpStream, site: &Site) -> std::io::Result<()> {
     let out = site.out;
     let (status, file) = if file.is_file() && inside(out, &file) { (200, file) } else { (404, out.join("404.html")) };
     let is_html = file.extension().is_some_and(|e| e == "html");
-    if is_html {
-        // While the site is broken, every page request (a missing page too, as when the first
-        // build failed) shows why.
-        if let Some(findings) = live.failure() {
+    // While the site is broken, every page request (a missing page too, as when the first build
+    // failed) shows why, and nothing else of the last output is served: the edit that broke it
+    // may have withheld a record whose text, data rows and feeds that output still holds.
+    if let Some(findings) = live.failure() {
+        if is_html {
             return send(&mut s, 500, "text/html; charset=utf-8", live.error_page(&findings).as_bytes());
         }
+        return send(&mut s, 500, "text/plain; charset=utf-8", STOPPED);
     }
     let previewed = if status == 200 { live.previewing(&file) } else { None };
     let inject = if previewed.is_some() { live.preview_script_tag() } else { live.script_tag() };
