@@ -264,10 +264,22 @@ impl Corpus {
         };
         // Every record no reader sees on the build date: a file a scheduled record names is
         // that record's until it is published, as a withheld record's is for good.
+        // Which claim on a file decides: a withheld record's over a scheduled one's; of
+        // scheduled records, one that lists it as its own (`attachments`, `pdf`) over one that
+        // links it, then the one published first.
+        let rank = |r: &Record, p: &str| (r.disclosure == Disclosure::Public, !lists_file(r, p), r.published);
         for (i, r) in c.records.iter().enumerate().filter(|&(i, _)| !c.visible[i]) {
             for (f, _) in named_files(r) {
-                if let Some(p) = resolve_file(&r.dir, f) {
-                    c.private_files.entry(p).or_insert(i);
+                let Some(p) = resolve_file(&r.dir, f) else { continue };
+                match c.private_files.entry(p) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(i);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut e) => {
+                        if rank(r, e.key()) < rank(&c.records[*e.get()], e.key()) {
+                            e.insert(i);
+                        }
+                    }
                 }
             }
         }
@@ -553,13 +565,17 @@ impl Corpus {
 
     /// The files of records that are not publicly disclosed, relative to the site root: their
     /// sources and, for a record with its own folder, everything in the folder (given as the
-    /// folder, ending in `/`). Messages about these files quote nothing of them.
+    /// folder, ending in `/`), and for one without, everything in a folder named as it
+    /// (`a/b.md`, `a/b/`). Messages about these files quote nothing of them.
     pub fn private_sources(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for r in self.records.iter().filter(|r| r.disclosure != Disclosure::Public) {
             out.insert(r.file.clone());
             if r.file.ends_with("/index.md") {
                 out.insert(format!("content/{}/", r.dir));
+            } else if let Some(stem) = r.file.strip_suffix(".md") {
+                // A folder named as the record: whatever lies in it carries the record's id.
+                out.insert(format!("{stem}/"));
             }
         }
         out
@@ -866,9 +882,9 @@ pub enum NotOwn {
     /// A record that is not publicly disclosed names it too (its source file is given): a file
     /// a withheld record lists or links is that record's, whoever else links it.
     Private(String),
-    /// A public record published after the build date names it too (its source file is
-    /// given): the file is that record's until it is published, or it would reach readers
-    /// before the record does.
+    /// A public record published after this one, and after the build date, lists it as its
+    /// own (`attachments`, `pdf`; its source file is given): the file is that record's until
+    /// it is published, or it would reach readers before the record does.
     Scheduled(String),
 }
 
@@ -884,16 +900,19 @@ impl Corpus {
         if p.ends_with(".md") {
             return Err(if crate::source::is_record_file(&p) { NotOwn::Record(p) } else { NotOwn::Version(p) });
         }
-        // Only a record readers see publishes anything; one they do not may share its files.
-        let seen = r.disclosure == Disclosure::Public && r.published <= self.as_of;
-        if let Some(&k) = self.private_files.get(&p).filter(|_| seen) {
+        // A record that is not public publishes nothing and may share its files. Whatever the
+        // build date, a public one may not name a withheld record's file, nor one of a record
+        // published after it (that day's build would publish it early).
+        if let Some(&k) = self.private_files.get(&p).filter(|_| r.disclosure == Disclosure::Public) {
             let other = &self.records[k];
-            let file = other.file.clone();
-            return Err(if other.disclosure == Disclosure::Public {
-                NotOwn::Scheduled(file)
-            } else {
-                NotOwn::Private(file)
-            });
+            if other.disclosure != Disclosure::Public {
+                return Err(NotOwn::Private(other.file.clone()));
+            }
+            // The file is the other record's own (it lists it, and this one does not), and
+            // this one is published first. A file records only link is shared.
+            if other.file != r.file && r.published < other.published && lists_file(other, &p) && !lists_file(r, &p) {
+                return Err(NotOwn::Scheduled(other.file.clone()));
+            }
         }
         let own = r
             .file
@@ -961,6 +980,13 @@ pub(crate) fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::mode
         crate::markdown::Target::Record(_) => None,
     });
     listed.chain(pdf).chain(linked)
+}
+
+/// Whether record `r` lists the file at `p` (a path under `content/`) as its own: among its
+/// `attachments`, or as its issue's `pdf`.
+fn lists_file(r: &Record, p: &str) -> bool {
+    let pdf = r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|a| a.file.as_str());
+    r.attachments.iter().map(|a| a.file.as_str()).chain(pdf).any(|f| resolve_file(&r.dir, f).as_deref() == Some(p))
 }
 
 /// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it

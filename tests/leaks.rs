@@ -381,6 +381,10 @@ fn a_scheduled_records_file_is_not_published_ahead_of_it() {
     );
     s.write("content/d/plan.csv", "MARKER-PLAN\n");
     s.record("d/now", &normative("先发", "2024-01-02"), "见[方案](plan.csv)。\n");
+    // Scheduled too, but before it: the build of its day would publish the file early, and
+    // `check` says so today. One scheduled after it shares the file.
+    s.record("d/between", &normative("次发", "2026-02-01"), "见[方案](plan.csv)。\n");
+    s.record("d/after", &normative("再发", "2026-05-01"), "见[方案](plan.csv)。\n");
     let (code, v) = s.check_json(&["--as-of", "2026-01-01"]);
     assert_eq!(code, 1, "{v}");
     let outside: Vec<&str> = v["diagnostics"]
@@ -390,12 +394,12 @@ fn a_scheduled_records_file_is_not_published_ahead_of_it() {
         .filter(|d| d["rule"] == "outside")
         .map(|d| d["file"].as_str().unwrap())
         .collect();
-    assert_eq!(outside, ["content/d/now.md"], "{v}");
+    assert_eq!(outside, ["content/d/between.md", "content/d/now.md"], "{v}");
     assert!(!v.to_string().contains("后发"), "the message names the later record: {v}");
     let o = s.run(&["build", "--as-of", "2026-01-01"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!s.root().join("public").exists());
-    // Published, the file is the later record's and the earlier one may link it too.
+    // Published, the file is the later record's and the earlier ones may link it too.
     let o = s.run(&["build", "--as-of", "2026-03-02"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(output_text(&s, "public").contains("MARKER-PLAN"));
@@ -441,14 +445,21 @@ fn a_public_record_inside_a_withheld_records_folder_is_an_error() {
     s.write("content/SECRETSLUG/index.md", &format!("---\n{held}\n---\nx\n"));
     s.write("content/SECRETSLUG/jd/index.md", &format!("---\n{}\n---\n解读。\n", normative("解读", "2024-01-03")));
     s.record("SECRETSLUG/flat", &normative("同目录", "2024-01-03"), "x\n");
+    // A folder named as a withheld flat record: its id is the folder's name.
+    s.record("FLATSECRET", &held, "x\n");
+    s.record("FLATSECRET/pub", &normative("旁", "2024-01-03"), "x\n");
+    // A folder record scheduled after a record inside it: the build of that record's day would
+    // show the folder's name early, and `check` says so today.
+    s.write("content/later/index.md", &format!("---\n{}\n---\nx\n", normative("后发", "2026-04-01")));
+    s.write("content/later/jd/index.md", &format!("---\n{}\n---\n解读。\n", normative("先发解读", "2026-03-01")));
     // Beside a public folder record, the same is fine.
     s.write("content/open/index.md", &format!("---\n{}\n---\nx\n", normative("公开", "2024-01-02")));
     s.write("content/open/jd/index.md", &format!("---\n{}\n---\n解读。\n", normative("公开解读", "2024-01-03")));
-    assert_eq!(rules_of(&s).iter().filter(|r| *r == "inside-private").count(), 2, "{:?}", rules_of(&s));
+    assert_eq!(rules_of(&s).iter().filter(|r| *r == "inside-private").count(), 4, "{:?}", rules_of(&s));
     let o = s.run(&["build"]);
     let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.status.code(), Some(1), "{log}");
-    assert!(log.contains("[inside-private]") && !log.contains("SECRETSLUG"), "{log}");
+    assert!(log.contains("[inside-private]") && !log.contains("SECRETSLUG") && !log.contains("FLATSECRET"), "{log}");
     assert!(!s.root().join("public").exists());
 }
 

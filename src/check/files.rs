@@ -350,8 +350,8 @@ pub(super) fn not_own(file: &str, pos: Pos, f: &str, why: &NotOwn) -> Diagnostic
         // Nor is this one: its title and date are not public yet either.
         NotOwn::Scheduled(_) => (
             msg!(
-                "`{f}` 也被一条尚未发布的记录（发布日期晚于构建日期）列出或链接，在那条记录发布之前属于它，不能在这里提前发布",
-                "`{f}` is also listed or linked by a record published after the build date; until then the file is that record's and cannot be published here ahead of it"
+                "`{f}` 是一条晚于本记录发布的记录所列的附件，那条记录发布之前不能在这里提前发布",
+                "`{f}` is listed as its own by a record published after this one; until that record is published the file cannot be published here"
             ),
             msg!(
                 "本记录需要的文件请另存一份放在自己的目录中；或等那条记录发布后再链接",

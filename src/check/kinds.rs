@@ -159,35 +159,44 @@ pub(super) fn disclosure(r: &Record, d: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `inside-private`: a record readers see may not lie inside the folder of a record they do
-/// not see (`<folder>/index.md` withheld, on request or published later). Its address, lists,
-/// data and packages are made from its path, and would show that folder's name; nothing of it
-/// is told here but that there is such a folder.
+/// `inside-private`: a public record may not lie inside the folder of a record readers do not
+/// see when it is published (`<folder>/index.md` withheld, on request or published after it),
+/// nor in a folder named as a flat record that is (`<folder>.md`, whose id is the folder's
+/// name). Its address, lists, data and packages are made from its path, and would show that
+/// name; nothing of it is told here but that there is such a folder. Decided whatever the
+/// build date, so that `check` finds what the build of a later day would stop on.
 pub(super) fn inside_private(c: &Corpus) -> Vec<Diagnostic> {
-    let hidden: std::collections::HashSet<&str> = c
+    // By folder: whether its record is public, and when it is published.
+    let hidden: std::collections::HashMap<&str, (bool, crate::model::date::Date)> = c
         .records
         .iter()
         .enumerate()
-        .filter(|&(i, r)| !c.visible[i] && r.file.ends_with("/index.md") && !r.dir.is_empty())
-        .map(|(_, r)| r.dir.as_str())
+        .filter(|&(i, _)| !c.visible[i])
+        .filter_map(|(_, r)| {
+            let dir = match r.file.strip_suffix("/index.md") {
+                Some(_) => r.dir.as_str(),
+                None => r.file.strip_prefix("content/")?.strip_suffix(".md")?,
+            };
+            (!dir.is_empty()).then_some((dir, (r.disclosure == Disclosure::Public, r.published)))
+        })
         .collect();
     if hidden.is_empty() {
         return Vec::new();
     }
     let up = |dir: &str| dir.rsplit_once('/').map_or("", |(above, _)| above).to_string();
     let mut out = Vec::new();
-    for (_, r) in c.records.iter().enumerate().filter(|&(i, _)| c.visible[i]) {
+    for r in c.records.iter().filter(|r| r.disclosure == Disclosure::Public) {
         // A folder record's own folder is its own; a flat record's folder may be another's.
         let mut dir = if r.file.ends_with("/index.md") { up(&r.dir) } else { r.dir.clone() };
         while !dir.is_empty() {
-            if hidden.contains(dir.as_str()) {
+            if hidden.get(dir.as_str()).is_some_and(|&(public, on)| !public || on > r.published) {
                 out.push(err(
                     r,
                     &rules::INSIDE_PRIVATE,
                     Pos::new(1, 1),
                     msg!(
-                        "本记录主动公开，却位于一条读者看不到的记录（不予公开、依申请公开或尚未发布）的目录中：它的网址、列表、数据和移交包都会带出那个目录的名称",
-                        "this record is public but lies inside the folder of a record readers do not see (withheld, on request or published later): its address, lists, data and packages would show that folder's name"
+                        "本记录主动公开，却位于一条读者看不到的记录（不予公开、依申请公开或晚于本记录发布）的目录中：它的网址、列表、数据和移交包都会带出那个目录的名称",
+                        "this record is public but lies inside the folder of a record readers do not see (withheld, on request or published after it): its address, lists, data and packages would show that folder's name"
                     ),
                     msg!(
                         "把本记录移出那个目录（写了 id 的记录移动后网址不变）",

@@ -517,6 +517,27 @@ impl Failure {
         Failure::new(&rules::IO, EXIT_FAILURE, message)
     }
 
+    /// Points the failure at the line of `gongbao.toml` that sets `key` in `[section]`, when the
+    /// settings of the site at `root` set it there.
+    pub fn at_setting(mut self, root: &Path, section: &str, key: &str) -> Failure {
+        let Some(text) = settings_text(root) else { return self };
+        let mut current = String::new();
+        for (n, line) in (1u64..).zip(text.lines()) {
+            let t = line.trim();
+            if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                current = name.trim().to_string();
+            } else if current == section && t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+                // The value's first character, counted from 1.
+                let eq = line.chars().position(|c| c == '=').unwrap_or(0);
+                let column = line.chars().skip(eq + 1).position(|c| c != ' ').map_or(1, |k| (eq + k + 2) as u64);
+                self.diagnostic.file = config::FILE.to_string();
+                self.diagnostic.pos = Pos::new(n, column);
+                break;
+            }
+        }
+        self
+    }
+
     /// Adds the advice on what to do.
     pub fn help(mut self, help: Msg) -> Failure {
         self.diagnostic = self.diagnostic.help(help);
@@ -799,8 +820,12 @@ pub(crate) fn finish(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = diag::finish(diags, &cfg.rules);
     let private = corpus.private_sources();
-    // The files such records name (their attachments, whose names may say what they are).
-    let named = |f: &str| f.strip_prefix("content/").is_some_and(|u| corpus.private_files.contains_key(u));
+    // The files such records name (their attachments, whose names may say what they are); not
+    // those of a public record published later, which are as public as it is.
+    let named = |f: &str| {
+        let k = f.strip_prefix("content/").and_then(|u| corpus.private_files.get(u));
+        k.is_some_and(|&k| corpus.records[k].disclosure != crate::model::Disclosure::Public)
+    };
     // A folder record whose `index.md` could not be read may be one that is not public: the
     // other files in its folder (its earlier texts, its attachments) quote nothing either.
     let unread: BTreeSet<&str> = broken.iter().filter_map(|f| f.strip_suffix("index.md")).collect();
@@ -813,7 +838,9 @@ pub(crate) fn finish(
     };
     // Which file it is, is for an editor at a terminal or in `serve`'s preview: a log (CI, or
     // output not to a terminal) does not name it either, as its name may say what the record is.
-    let at_terminal = interactive() || PREVIEWING.load(std::sync::atomic::Ordering::Relaxed);
+    // `check --format json > file` at a terminal writes a file: both streams must be the terminal.
+    let at_terminal =
+        (interactive() && std::io::stdout().is_terminal()) || PREVIEWING.load(std::sync::atomic::Ordering::Relaxed);
     for d in diagnostics.iter_mut().filter(|d| in_private(&d.file)) {
         if !d.private {
             d.redact();
@@ -822,6 +849,13 @@ pub(crate) fn finish(
             d.hide_file();
         }
     }
+    // Where a finding whose file is not named stands among the others would tell its file's
+    // place in path order: they come last, by rule and place in the file.
+    let hidden = |d: &Diagnostic| d.file == diag::HIDDEN_FILE;
+    diagnostics.sort_by(|a, b| match (hidden(a), hidden(b)) {
+        (true, true) => (a.rule.id, a.pos.line, a.pos.column).cmp(&(b.rule.id, b.pos.line, b.pos.column)),
+        (x, y) => x.cmp(&y),
+    });
     diagnostics
 }
 

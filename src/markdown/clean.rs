@@ -60,6 +60,9 @@ impl LinkAction {
 /// How many times [`clean`] rewrites a text at most before giving up on it.
 const PASSES: usize = 4;
 
+/// Elements whose `name` becomes a property of `document` (`<image>` is read as `<img>`).
+const NAMED_ON_DOCUMENT: &[&str] = &["img", "image", "embed", "object", "form", "iframe", "frame"];
+
 /// Rewrites `html`: drops dangerous elements and attributes, and passes every link destination
 /// through `link`. The rewrite is repeated on its own output (links then kept as they are) until
 /// nothing changes: lol_html can lose track of where a removed element ended
@@ -157,8 +160,9 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
         // would let the text claim a legal state the record does not have.
         // A `name` on an image, form, frame or object names a property of `document` and
         // hides the browser's own (`<img name="querySelectorAll">`), which would stop the site's
-        // script from putting the record's state right; on a link it is an old-style anchor.
-        let clobbers = lower == "name" && !el.tag_name().eq_ignore_ascii_case("a");
+        // script from putting the record's state right. Elsewhere it stays: an anchor
+        // (`<a name>`), an image map (`<map name>`), an accordion (`<details name>`).
+        let clobbers = lower == "name" && NAMED_ON_DOCUMENT.contains(&el.tag_name().to_ascii_lowercase().as_str());
         if lower.starts_with("on")
             || lower == "style"
             || lower == "formaction"
@@ -259,10 +263,10 @@ mod tests {
 
     #[test]
     fn no_name_hides_a_property_of_the_document_but_anchors_keep_theirs() {
-        let dirty = r#"<img name="querySelectorAll" src="x"><form name="body"></form><a name="t1">第一条</a>"#;
+        let dirty = r#"<img name="querySelectorAll" src="x"><IMG NAME="body"><form name="forms"></form><a name="t1">第一条</a><map name="plan"></map>"#;
         let c = clean(dirty, &none);
-        assert!(!c.contains("querySelectorAll") && !c.contains("\"body\""), "{c}");
-        assert!(c.contains(r#"<a name="t1">"#), "{c}");
+        assert!(!c.contains("querySelectorAll") && !c.contains("\"body\"") && !c.contains("forms"), "{c}");
+        assert!(c.contains(r#"<a name="t1">"#) && c.contains(r#"<map name="plan">"#), "{c}");
     }
 
     #[test]
