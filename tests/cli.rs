@@ -68,9 +68,17 @@ fn a_misspelt_command_is_told_in_chinese_with_a_suggestion() {
     let o = s.run(&["check", "--as-of", "2024-13-01"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("`2024-13-01` 不是 YYYY-MM-DD 形式的日期"), "{err}");
+    assert!(err.contains("`2024-13-01` 没有这一天"), "{err}");
+    let err = text(&s.run(&["check", "--as-of", "2024-02-30"]).stderr);
+    assert!(err.contains("`2024-02-30` 没有这一天"), "{err}");
+    let err = text(&s.run(&["check", "--as-of", "2024-1-1"]).stderr);
+    assert!(err.contains("`2024-1-1` 不是 YYYY-MM-DD 形式的日期"), "{err}");
     let err = text(&s.run(&["build", "--jobs", "0"]).stderr);
-    assert!(err.contains("--jobs <JOBS> 的值 `0` 无效") && err.contains("1..=256"), "{err}");
+    assert!(err.contains("--jobs <JOBS> 的值 `0` 超出范围：应在 1 到 256 之间"), "{err}");
+    // A theme that is not there is pointed at in the settings.
+    s.write("gongbao.toml", &common::CONFIG.replace("[site]\n", "[site]\ntheme = \"nope\"\n"));
+    let err = text(&s.run(&["build"]).stderr);
+    assert!(err.contains("[theme]") && err.contains("gongbao.toml:2:9"), "{err}");
 }
 
 #[test]

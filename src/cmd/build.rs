@@ -200,6 +200,7 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                 msg!("在 themes/ 中找不到主题 `{name}`", "theme `{name}` not found in themes/"),
             );
             return Err(f
+                .at_setting(root, "site", "theme")
                 .help(msg!(
                     "把主题放在 themes/{name}/，或删除 [site] theme 以使用内置主题",
                     "put the theme in themes/{name}/, or remove [site] theme to use the built-in one"

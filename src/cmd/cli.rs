@@ -261,10 +261,19 @@ pub fn chinese_error(e: &clap::Error) -> String {
         ErrorKind::UnknownArgument => format!("不认识参数 `{arg}`"),
         ErrorKind::InvalidValue if value.is_empty() => format!("{arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("`{value}` 不是 {arg} 可取的值"),
-        ErrorKind::ValueValidation if is_date(&arg) => format!("{arg} 的值 `{value}` 不是 YYYY-MM-DD 形式的日期"),
-        // The reason comes from the value's parser (a range of numbers), in clap's words.
-        ErrorKind::ValueValidation => match std::error::Error::source(e) {
-            Some(why) => format!("{arg} 的值 `{value}` 无效（{why}）"),
+        ErrorKind::ValueValidation if is_date(&arg) => match crate::model::date::Date::parse(&value) {
+            Err(crate::model::date::DateError::NoSuchDay) => {
+                format!("{arg} 的值 `{value}` 没有这一天（例如 2 月没有 30 日）")
+            }
+            _ => format!("{arg} 的值 `{value}` 不是 YYYY-MM-DD 形式的日期"),
+        },
+        // The reason comes from the value's parser: a range of numbers (`0 is not in 1949..=9998`)
+        // is said in Chinese, anything else in clap's words.
+        ErrorKind::ValueValidation => match std::error::Error::source(e).map(|w| w.to_string()) {
+            Some(why) => match why.split_once(" is not in ").and_then(|(_, r)| r.split_once("..=")) {
+                Some((lo, hi)) => format!("{arg} 的值 `{value}` 超出范围：应在 {lo} 到 {hi} 之间"),
+                None => format!("{arg} 的值 `{value}` 无效（{why}）"),
+            },
             None => format!("{arg} 的值 `{value}` 无效"),
         },
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", list(ContextKind::InvalidArg).join("、")),

@@ -319,7 +319,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
-            let m = e.message().trim().to_string();
+            let m = crate::model::diag::serde_en(e.message().trim());
             let zh = crate::model::diag::serde_zh(&m).unwrap_or_else(|| toml_zh(&m));
             Diagnostic::error(
                 &rules::CONFIG,

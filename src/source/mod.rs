@@ -241,13 +241,19 @@ pub(crate) fn load(root: &Path) -> std::io::Result<Loaded> {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().map(|p| shown_path(&rel(root, p))).unwrap_or_default();
-                let why = e.to_string();
-                loaded.diagnostics.push(Diagnostic::error(
-                    &rules::UNREADABLE,
-                    &path,
-                    Pos::new(1, 1),
-                    msg!("无法读取：{why}", "cannot be read: {why}"),
-                ));
+                let d = match e.io_error() {
+                    Some(io) => io_diag(&path, io),
+                    None => {
+                        let why = e.to_string();
+                        Diagnostic::error(
+                            &rules::UNREADABLE,
+                            &path,
+                            Pos::new(1, 1),
+                            msg!("无法读取：{why}", "cannot be read: {why}"),
+                        )
+                    }
+                };
+                loaded.diagnostics.push(d);
                 continue;
             }
         };
@@ -343,7 +349,17 @@ pub(crate) fn read(root: &Path, entry: &Entry) -> Result<Source, Diagnostic> {
 }
 
 fn io_diag(file: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(&rules::UNREADABLE, file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"))
+    let d = Diagnostic::error(&rules::UNREADABLE, file, Pos::new(1, 1), msg!("无法读取：{e}", "cannot be read: {e}"));
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => d.help(msg!(
+            "运行 gongbao 的用户没有读取它的权限：用 chmod 或 chown 给这个用户读取权限（目录还要有执行权限）",
+            "the user running gongbao may not read it: give that user read permission with chmod or chown (and execute permission on a folder)"
+        )),
+        _ => d.help(msg!(
+            "检查文件是否还在、所在的磁盘或网络目录是否可用，然后再运行一次",
+            "check that the file is still there and its disk or network folder is available, then run again"
+        )),
+    }
 }
 
 type DecodeError = (Pos, crate::model::diag::Msg, crate::model::diag::Msg);
@@ -612,6 +628,16 @@ pub(crate) fn read_calendar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_may_not_be_read_says_how_to_give_the_permission() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let d = io_diag("content/a.md", &denied);
+        let help = d.help.expect("a way to fix it");
+        assert!(help.get(crate::model::lang::Lang::ZhHans).contains("chmod"), "{help:?}");
+        let gone = io_diag("content/a.md", &std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(!gone.help.expect("a way to fix it").get(crate::model::lang::Lang::ZhHans).contains("chmod"));
+    }
 
     #[test]
     fn accepts_utf8_with_bom() {

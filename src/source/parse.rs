@@ -663,8 +663,8 @@ fn yaml_zh(en: &str) -> String {
         ("found a tab", "有制表符（Tab）：YAML 只能用空格缩进"),
         ("unterminated", "引号没有闭合"),
         ("end of stream", "引号或括号没有闭合，元数据到此结束"),
-        ("invalid i64", "这里应是整数"),
-        ("invalid u32", "这里应是整数"),
+        ("invalid i64", "这里应是整数（不加引号，也不能太大或为负）"),
+        ("invalid u32", "这里应是整数（不加引号，也不能太大或为负）"),
         ("invalid !!binary", "不支持的标签或无效的 !!binary 值"),
         ("unexpected character", "这个字符不能作为值的开头：请给值加引号"),
         ("cannot start any token", "这个字符不能作为值的开头：请给值加引号"),
@@ -679,6 +679,40 @@ fn yaml_zh(en: &str) -> String {
         return "别名（`*名称`）引用了包含它自己的值：去掉这个别名，把值直接写出来".into();
     }
     crate::model::diag::serde_zh(en).unwrap_or_else(|| format!("解析器报告：{en}"))
+}
+
+/// How to fix what the YAML reader said (`en`, its message): the one thing to do where the
+/// message tells it, else where to look.
+fn yaml_help(en: &str) -> Msg {
+    let has = |k: &str| en.contains(k);
+    if let Some(k) = en.strip_prefix("duplicate mapping key: ") {
+        return msg!("删除其中一行，只保留一个 `{k}`", "remove one of the lines: keep a single `{k}`");
+    }
+    if has("tab") {
+        return msg!("把行首的制表符（Tab）换成空格", "replace the tab at the start of the line with spaces");
+    }
+    if has("recursion limit") {
+        return msg!(
+            "减少嵌套：元数据只需要字段、简单的列表和 {{id, effective, note}} 这样的一层键值",
+            "nest less: front matter needs only keys, simple lists and one level of {{id, effective, note}}"
+        );
+    }
+    if has("budget breached") || has("recursive references") || has("anchor") {
+        return msg!(
+            "不要用锚点（`&名称`）和别名（`*名称`），把值直接写出来",
+            "do not use anchors (`&name`) and aliases (`*name`): write the values out"
+        );
+    }
+    if has("invalid i64") || has("invalid u32") {
+        return msg!(
+            "写一个不加引号、范围内的整数，例如 `page: 12`",
+            "write a whole number in range, without quotes, such as `page: 12`"
+        );
+    }
+    msg!(
+        "检查该行的缩进、冒号和引号；含特殊字符的值请加引号",
+        "check indentation, colons and quotes on that line; quote values with special characters"
+    )
 }
 
 /// Whether front matter could hold a number that its lines, read one by one, do not show: a line
@@ -1021,15 +1055,8 @@ impl Parser<'_> {
             );
             return;
         }
-        self.err(
-            &rules::YAML,
-            pos,
-            msg!("YAML 元数据有误：{zh}", "invalid YAML metadata: {text}"),
-            msg!(
-                "检查该行的缩进、冒号和引号；含特殊字符的值请加引号",
-                "check indentation, colons and quotes on that line; quote values with special characters"
-            ),
-        );
+        let help = yaml_help(&text);
+        self.err(&rules::YAML, pos, msg!("YAML 元数据有误：{zh}", "invalid YAML metadata: {text}"), help);
     }
 
     /// Where the quote still open at the end of file line `upto` was opened, if one is: the
@@ -1978,6 +2005,13 @@ mod tests {
         assert_eq!(yaml_zh("unclosed bracket '['"), "方括号或花括号没有闭合");
         assert_eq!(yaml_zh("while scanning a plain scalar, found a tab"), "有制表符（Tab）：YAML 只能用空格缩进");
         assert_eq!(yaml_zh("something new"), "解析器报告：something new");
+        // Each says what to do about its own trouble.
+        let zh = |en: &str| yaml_help(en).get(crate::model::lang::Lang::ZhHans).to_string();
+        assert!(zh("duplicate mapping key: title").contains("只保留一个 `title`"));
+        assert!(zh("found a tab character").contains("空格"));
+        assert!(zh("alias budget breached").contains("锚点"));
+        assert!(zh("invalid u32").contains("整数"));
+        assert!(zh("mapping values are not allowed").contains("缩进"));
         assert_eq!(
             yaml_zh("recursive references require weak recursion types"),
             "别名（`*名称`）引用了包含它自己的值：去掉这个别名，把值直接写出来"
@@ -1991,6 +2025,13 @@ mod tests {
             "类型不对：写的是 列表，应是文字（加引号）"
         );
         assert_eq!(crate::model::diag::serde_zh("duplicate key `name`").unwrap(), "字段 `name` 写了两次");
+        // A number beyond any type the reader has: its range, not the reader's type.
+        let wide = "invalid type: integer `99999999999999999999` as i128, expected usize";
+        assert_eq!(
+            crate::model::diag::serde_zh(wide).unwrap(),
+            "数值超出范围：写的是 整数 `99999999999999999999`，应是不小于零的整数"
+        );
+        assert_eq!(crate::model::diag::serde_en(wide), "out of range: integer `99999999999999999999`, expected usize");
         assert_eq!(
             crate::model::diag::serde_zh("invalid type: string \"sitemap\", expected usize").unwrap(),
             "类型不对：写的是 文字 \"sitemap\"，应是不小于零的整数"
