@@ -283,6 +283,16 @@ impl Corpus {
                 }
             }
         }
+        // A file a record readers see lists as its own is public already: a record published
+        // later that lists it too does not make it its own.
+        let published: Vec<String> = (0..n)
+            .filter(|&i| c.visible[i])
+            .flat_map(|i| own_files(&c.records[i]))
+            .filter(|p| c.private_files.get(p).is_some_and(|&k| c.records[k].disclosure == Disclosure::Public))
+            .collect();
+        for p in published {
+            c.private_files.remove(&p);
+        }
         let mut amendments = vec![Vec::new(); n];
         for r in c.records.iter().filter(|r| r.disclosure == Disclosure::Public) {
             for rel in &r.amends {
@@ -985,8 +995,14 @@ pub(crate) fn named_files(r: &Record) -> impl Iterator<Item = (&str, crate::mode
 /// Whether record `r` lists the file at `p` (a path under `content/`) as its own: among its
 /// `attachments`, or as its issue's `pdf`.
 fn lists_file(r: &Record, p: &str) -> bool {
+    own_files(r).any(|f| f == p)
+}
+
+/// The files record `r` lists as its own (`attachments`, its issue's `pdf`), as paths under
+/// `content/`.
+fn own_files(r: &Record) -> impl Iterator<Item = String> + '_ {
     let pdf = r.issue.iter().filter_map(|x| x.pdf.as_ref()).map(|a| a.file.as_str());
-    r.attachments.iter().map(|a| a.file.as_str()).chain(pdf).any(|f| resolve_file(&r.dir, f).as_deref() == Some(p))
+    r.attachments.iter().map(|a| a.file.as_str()).chain(pdf).filter_map(|f| resolve_file(&r.dir, f))
 }
 
 /// The path under `content/` of file `f` named from a record in folder `dir`, or `None` when it

@@ -203,7 +203,12 @@ enum ReportKind {
 /// Dates on the command line; the message is replaced by one in the site's language when the
 /// error is printed (see `cmd::cli`).
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+    Date::parse(s).map_err(|e| match e {
+        gongbao::model::date::DateError::NoSuchDay => {
+            format!("`{s}` is no day of the calendar (months run from 1 to 12, days to the month's last)")
+        }
+        gongbao::model::date::DateError::Shape => format!("`{s}` is not a date of the form YYYY-MM-DD"),
+    })
 }
 
 fn main() -> ExitCode {

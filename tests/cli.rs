@@ -75,6 +75,12 @@ fn a_misspelt_command_is_told_in_chinese_with_a_suggestion() {
     assert!(err.contains("`2024-1-1` 不是 YYYY-MM-DD 形式的日期"), "{err}");
     let err = text(&s.run(&["build", "--jobs", "0"]).stderr);
     assert!(err.contains("--jobs <JOBS> 的值 `0` 超出范围：应在 1 到 256 之间"), "{err}");
+    let err = text(&s.run(&["package", "--max-bytes", "0"]).stderr);
+    assert!(err.contains("超出范围：应不小于 1"), "{err}");
+    // A number in the settings too large for any type: its range, never the reader's type.
+    s.write("gongbao.toml", &common::CONFIG.replace("[site]\n", "[site]\nper_page = 99999999999999999999\n"));
+    let err = text(&s.run(&["check"]).stderr);
+    assert!(err.contains("数值超出范围") && !err.contains("i128") && err.contains("gongbao.toml:2:12"), "{err}");
     // A theme that is not there is pointed at in the settings.
     s.write("gongbao.toml", &common::CONFIG.replace("[site]\n", "[site]\ntheme = \"nope\"\n"));
     let err = text(&s.run(&["build"]).stderr);

@@ -405,6 +405,21 @@ fn a_scheduled_records_file_is_not_published_ahead_of_it() {
     assert!(output_text(&s, "public").contains("MARKER-PLAN"));
 }
 
+/// A file a published record lists as its own is public: another published record may link it,
+/// whatever a record scheduled for later lists.
+#[test]
+fn a_file_already_published_stays_linkable_when_a_later_record_lists_it_too() {
+    let s = Site::new();
+    let listing = |title: &str, day: &str| {
+        format!("{}\nattachments:\n  - {{file: plan.csv, title: 方案}}", normative(title, day))
+    };
+    s.record("d/v", &listing("已发", "2024-01-02"), "x\n");
+    s.record("d/s", &listing("后发", "2026-05-01"), "x\n");
+    s.record("d/r", &normative("引用", "2024-06-01"), "见[方案](plan.csv)。\n");
+    s.write("content/d/plan.csv", "MARKER-PLAN\n");
+    assert!(!rules_of(&s).contains(&"outside".to_string()), "{:?}", rules_of(&s));
+}
+
 /// A file only the record's new text links, where that text is known only from an amendment
 /// published after the build date, is not copied: the page shows the earlier text, and nothing
 /// of the new one reaches the output before the amendment does.

@@ -239,6 +239,21 @@ pub fn print_error(e: &clap::Error, lang: Lang) -> u8 {
     super::EXIT_FAILURE
 }
 
+/// A range of numbers as clap writes it (`1..=256`, `1..18446744073709551615`), in Chinese.
+fn range_zh(r: &str) -> Option<String> {
+    let (lo, hi, closed) = match r.split_once("..=") {
+        Some((lo, hi)) => (lo, hi, true),
+        None => r.split_once("..").map(|(lo, hi)| (lo, hi, false))?,
+    };
+    let hi: u128 = hi.trim().parse().ok()?;
+    // An end no one would write is the type's own: only the start bounds the value.
+    if hi >= u128::from(u32::MAX) {
+        return Some(format!("应不小于 {lo}"));
+    }
+    let top = if closed { hi } else { hi.saturating_sub(1) };
+    Some(format!("应在 {lo} 到 {top} 之间"))
+}
+
 /// The text of an argument error in Chinese: what is wrong, clap's suggestion, the usage line.
 pub fn chinese_error(e: &clap::Error) -> String {
     let get = |k: ContextKind| e.get(k);
@@ -263,15 +278,15 @@ pub fn chinese_error(e: &clap::Error) -> String {
         ErrorKind::InvalidValue => format!("`{value}` 不是 {arg} 可取的值"),
         ErrorKind::ValueValidation if is_date(&arg) => match crate::model::date::Date::parse(&value) {
             Err(crate::model::date::DateError::NoSuchDay) => {
-                format!("{arg} 的值 `{value}` 没有这一天（例如 2 月没有 30 日）")
+                format!("{arg} 的值 `{value}` 没有这一天（月份在 1 到 12 之间，日不超过该月的天数）")
             }
             _ => format!("{arg} 的值 `{value}` 不是 YYYY-MM-DD 形式的日期"),
         },
         // The reason comes from the value's parser: a range of numbers (`0 is not in 1949..=9998`)
         // is said in Chinese, anything else in clap's words.
         ErrorKind::ValueValidation => match std::error::Error::source(e).map(|w| w.to_string()) {
-            Some(why) => match why.split_once(" is not in ").and_then(|(_, r)| r.split_once("..=")) {
-                Some((lo, hi)) => format!("{arg} 的值 `{value}` 超出范围：应在 {lo} 到 {hi} 之间"),
+            Some(why) => match why.split_once(" is not in ").and_then(|(_, r)| range_zh(r)) {
+                Some(range) => format!("{arg} 的值 `{value}` 超出范围：{range}"),
                 None => format!("{arg} 的值 `{value}` 无效（{why}）"),
             },
             None => format!("{arg} 的值 `{value}` 无效"),

@@ -523,13 +523,16 @@ impl Failure {
         let Some(text) = settings_text(root) else { return self };
         let mut current = String::new();
         for (n, line) in (1u64..).zip(text.lines()) {
-            let t = line.trim();
+            // A comment after a table's name or a value is not part of it.
+            let t = line.split_once(" #").map_or(line, |(before, _)| before).trim();
+            let bare = |k: &str| k.trim().trim_matches('"').trim_matches('\'').to_string();
             if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
                 current = name.trim().to_string();
-            } else if current == section && t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+            } else if current == section && t.split_once('=').is_some_and(|(k, _)| bare(k) == key) {
                 // The value's first character, counted from 1.
                 let eq = line.chars().position(|c| c == '=').unwrap_or(0);
-                let column = line.chars().skip(eq + 1).position(|c| c != ' ').map_or(1, |k| (eq + k + 2) as u64);
+                let column =
+                    line.chars().skip(eq + 1).position(|c| c != ' ' && c != '\t').map_or(1, |k| (eq + k + 2) as u64);
                 self.diagnostic.file = config::FILE.to_string();
                 self.diagnostic.pos = Pos::new(n, column);
                 break;

@@ -319,8 +319,9 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(text, s.start));
-            let m = crate::model::diag::serde_en(e.message().trim());
-            let zh = crate::model::diag::serde_zh(&m).unwrap_or_else(|| toml_zh(&m));
+            let raw = e.message().trim();
+            let zh = crate::model::diag::serde_zh(raw).unwrap_or_else(|| toml_zh(raw));
+            let m = crate::model::diag::serde_en(raw);
             Diagnostic::error(
                 &rules::CONFIG,
                 FILE,

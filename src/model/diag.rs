@@ -356,9 +356,9 @@ pub fn render_json(diags: &[Diagnostic], lang: Lang) -> String {
 /// What `serde` says, in English as an editor reads it: a number too large for any type the
 /// reader has is said to be out of range, without the type it was read as (`as i128`).
 pub(crate) fn serde_en(en: &str) -> String {
-    let wide = [" as i128", " as u128"].iter().any(|t| en.contains(t));
-    let en = en.replace(" as i128", "").replace(" as u128", "");
-    if wide { en.replacen("invalid type: ", "out of range: ", 1) } else { en }
+    let wide = ["` as i128", "` as u128"].iter().any(|t| en.contains(t));
+    let en = en.replace("` as i128", "`").replace("` as u128", "`");
+    if wide { en.replacen("invalid type: integer", "out of range: integer", 1) } else { en }
 }
 
 /// What `serde` says of a value of the wrong shape (`unknown field`, `missing field`, `invalid
@@ -410,15 +410,17 @@ pub(crate) fn serde_zh(en: &str) -> Option<String> {
             let (found, wanted) = rest.split_once(", expected ").unwrap_or((rest, ""));
             // A number too large for any type the reader has is reported as one of a wider type
             // (`integer `99…` as i128`): the type is the reader's, the trouble is the range.
-            let (found, wide) = match found.strip_suffix(" as i128").or_else(|| found.strip_suffix(" as u128")) {
-                Some(f) => (f, true),
-                None => (found, false),
+            let (found, wide) = match found.strip_suffix("` as i128").or_else(|| found.strip_suffix("` as u128")) {
+                Some(f) if f.starts_with("integer `") => (&found[..f.len() + 1], true),
+                _ => (found, false),
             };
-            let zh = if wide || (found.starts_with("integer ") && wanted.contains("integer")) {
-                "数值超出范围"
-            } else {
-                zh
-            };
+            // A whole number where one was wanted is wrong only by its size, unless it is below
+            // zero where none may be.
+            let kind = wanted.trim().trim_start_matches("a ").trim_start_matches("an ");
+            let whole = ["usize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "integer"].contains(&kind);
+            let below_zero = found.starts_with("integer `-") && kind.starts_with('u');
+            let zh =
+                if wide || (found.starts_with("integer ") && whole && !below_zero) { "数值超出范围" } else { zh };
             // Only the kind that leads the part is named in Chinese, never the value written.
             let found = [("integer ", "整数 "), ("string ", "文字 "), ("sequence", "列表"), ("map", "键值表")]
                 .iter()

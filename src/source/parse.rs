@@ -685,10 +685,18 @@ fn yaml_zh(en: &str) -> String {
 /// message tells it, else where to look.
 fn yaml_help(en: &str) -> Msg {
     let has = |k: &str| en.contains(k);
+    // The reader's own wording only: a key the editor wrote (`table`, `anchor`) may hold the
+    // same letters.
+    if en.starts_with("unknown field") || en.starts_with("invalid type") || en.starts_with("invalid value") {
+        return msg!(
+            "对照手册“记录格式”一章检查这个字段的名称和取值",
+            "compare the key and its value with the book's chapter on the record format"
+        );
+    }
     if let Some(k) = en.strip_prefix("duplicate mapping key: ") {
         return msg!("删除其中一行，只保留一个 `{k}`", "remove one of the lines: keep a single `{k}`");
     }
-    if has("tab") {
+    if has("found a tab") || has("tabs disallowed") || has("tab character") {
         return msg!("把行首的制表符（Tab）换成空格", "replace the tab at the start of the line with spaces");
     }
     if has("recursion limit") {
@@ -697,17 +705,14 @@ fn yaml_help(en: &str) -> Msg {
             "nest less: front matter needs only keys, simple lists and one level of {{id, effective, note}}"
         );
     }
-    if has("budget breached") || has("recursive references") || has("anchor") {
+    if has("budget breached") || has("recursive references") || has("unknown anchor") {
         return msg!(
             "不要用锚点（`&名称`）和别名（`*名称`），把值直接写出来",
             "do not use anchors (`&name`) and aliases (`*name`): write the values out"
         );
     }
     if has("invalid i64") || has("invalid u32") {
-        return msg!(
-            "写一个不加引号、范围内的整数，例如 `page: 12`",
-            "write a whole number in range, without quotes, such as `page: 12`"
-        );
+        return msg!("写一个不加引号、范围内的整数", "write a whole number in range, without quotes");
     }
     msg!(
         "检查该行的缩进、冒号和引号；含特殊字符的值请加引号",
@@ -2009,6 +2014,7 @@ mod tests {
         let zh = |en: &str| yaml_help(en).get(crate::model::lang::Lang::ZhHans).to_string();
         assert!(zh("duplicate mapping key: title").contains("只保留一个 `title`"));
         assert!(zh("found a tab character").contains("空格"));
+        assert!(!zh("unknown field `table`, expected one of `file`, `title`").contains("制表符"));
         assert!(zh("alias budget breached").contains("锚点"));
         assert!(zh("invalid u32").contains("整数"));
         assert!(zh("mapping values are not allowed").contains("缩进"));
