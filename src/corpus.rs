@@ -211,8 +211,9 @@ pub struct Corpus {
     /// Commits per record file; `None` outside a git repository.
     pub history: History,
     /// Files (paths under `content/`) named by a record no reader sees on the build date (not
-    /// publicly disclosed, or published later), with that record: no record readers see may
-    /// publish them (see [`Corpus::own_file`]).
+    /// publicly disclosed, or published later), with the record whose claim decides: a public
+    /// record may not publish a withheld record's file, nor one a record published after it
+    /// lists as its own (see [`Corpus::own_file`]). Files a record readers see lists are not here.
     pub private_files: BTreeMap<String, usize>,
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
@@ -263,8 +264,8 @@ impl Corpus {
             names: std::sync::OnceLock::new(),
         };
         // Every record no reader sees on the build date: a file a scheduled record names is
-        // that record's until it is published, as a withheld record's is for good.
-        // Which claim on a file decides: a withheld record's over a scheduled one's; of
+        // that record's until it is published, as a withheld record's is for good. Which claim
+        // on a file decides: a withheld record's over a scheduled one's; of
         // scheduled records, one that lists it as its own (`attachments`, `pdf`) over one that
         // links it, then the one published first.
         let rank = |r: &Record, p: &str| (r.disclosure == Disclosure::Public, !lists_file(r, p), r.published);
