@@ -286,8 +286,9 @@ impl Corpus {
         }
         // A file a record readers see lists as its own is public already: a record published
         // later that lists it too does not make it its own.
+        let scheduled = c.private_files.values().any(|&k| c.records[k].disclosure == Disclosure::Public);
         let published: Vec<String> = (0..n)
-            .filter(|&i| c.visible[i])
+            .filter(|&i| scheduled && c.visible[i])
             .flat_map(|i| own_files(&c.records[i]))
             .filter(|p| c.private_files.get(p).is_some_and(|&k| c.records[k].disclosure == Disclosure::Public))
             .collect();

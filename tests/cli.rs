@@ -297,17 +297,11 @@ fn the_time_zone_reaches_the_feeds_as_plus_hh_mm() {
     assert!(seen, "no file gives the offset");
 }
 
-/// `gongbao ARGS` on a pseudo-terminal (through `script`, part of every Debian system), with
-/// `CI` set or not; what the terminal showed.
+/// `gongbao ARGS` on a pseudo-terminal, which must succeed; what the terminal showed.
 fn on_a_terminal(dir: &Path, args: &str, ci: bool) -> String {
-    let mut cmd = Command::new("script");
-    cmd.current_dir(dir).args(["-qec", &format!("{} {args}", common::bin()), "/dev/null"]).env_remove("CI");
-    if ci {
-        cmd.env("CI", "true");
-    }
-    let o = cmd.output().expect("`script` runs a command on a pseudo-terminal");
-    assert!(o.status.success(), "{}", text(&o.stdout));
-    text(&o.stdout)
+    let (status, shown) = common::on_a_terminal(dir, args, ci);
+    assert!(status.success(), "{shown}");
+    shown
 }
 
 #[test]

@@ -497,14 +497,8 @@ fn a_log_names_no_file_of_a_withheld_record_and_a_terminal_does() {
     let log = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.status.code(), Some(1), "{log}");
     assert!(!log.contains("SECRET") && !log.contains("content/w.md") && log.contains(HIDDEN), "{log}");
-    // At a terminal (through `script`, part of every Debian system), with CI unset.
-    let shown = Command::new("script")
-        .current_dir(s.root())
-        .args(["-qec", &format!("{} check", common::bin()), "/dev/null"])
-        .env_remove("CI")
-        .output()
-        .expect("`script` runs a command on a pseudo-terminal");
-    let shown = String::from_utf8_lossy(&shown.stdout);
+    // At a terminal, with CI unset.
+    let (_, shown) = common::on_a_terminal(s.root(), "check", false);
     assert!(shown.contains("content/w.md") && shown.contains("SECRETLIST.csv") && !shown.contains(HIDDEN), "{shown}");
 }
 

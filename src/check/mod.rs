@@ -96,26 +96,22 @@ pub(crate) fn placeholders(cfg: &crate::config::Config, config_text: &str) -> Ve
             .unwrap_or("")
             .to_string()
     };
-    let mut found: Vec<(&str, String)> = Vec::new();
+    let mut found: Vec<(&str, &str, String)> = Vec::new();
     if reserved(&host_of(&cfg.site.base_url)) {
-        found.push(("base_url", cfg.site.base_url.clone()));
+        found.push(("site", "base_url", cfg.site.base_url.clone()));
     }
     let id = &cfg.site.id_code;
     if !id.is_empty() && id.chars().all(|c| id.starts_with(c)) {
-        found.push(("id_code", id.clone()));
+        found.push(("site", "id_code", id.clone()));
     }
     let e = &cfg.package.contact_email;
     if e.rsplit_once('@').is_some_and(|(_, d)| reserved(d)) {
-        found.push(("contact_email", e.clone()));
+        found.push(("package", "contact_email", e.clone()));
     }
     found
         .into_iter()
-        .map(|(key, value)| {
-            let at = config_text
-                .match_indices(key)
-                .map(|(o, _)| o)
-                .find(|&o| config_text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
-            let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(config_text, o));
+        .map(|(section, key, value)| {
+            let pos = crate::config::setting_pos(config_text, section, key).map_or(Pos::new(1, 1), |(key, _)| key);
             Diagnostic::warning(
                 &rules::PLACEHOLDER_SETTING,
                 crate::config::FILE,

@@ -520,23 +520,9 @@ impl Failure {
     /// Points the failure at the line of `gongbao.toml` that sets `key` in `[section]`, when the
     /// settings of the site at `root` set it there.
     pub fn at_setting(mut self, root: &Path, section: &str, key: &str) -> Failure {
-        let Some(text) = settings_text(root) else { return self };
-        let mut current = String::new();
-        for (n, line) in (1u64..).zip(text.lines()) {
-            // A comment after a table's name or a value is not part of it.
-            let t = line.split_once(" #").map_or(line, |(before, _)| before).trim();
-            let bare = |k: &str| k.trim().trim_matches('"').trim_matches('\'').to_string();
-            if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                current = name.trim().to_string();
-            } else if current == section && t.split_once('=').is_some_and(|(k, _)| bare(k) == key) {
-                // The value's first character, counted from 1.
-                let eq = line.chars().position(|c| c == '=').unwrap_or(0);
-                let column =
-                    line.chars().skip(eq + 1).position(|c| c != ' ' && c != '\t').map_or(1, |k| (eq + k + 2) as u64);
-                self.diagnostic.file = config::FILE.to_string();
-                self.diagnostic.pos = Pos::new(n, column);
-                break;
-            }
+        if let Some((_, value)) = settings_text(root).and_then(|t| config::setting_pos(&t, section, key)) {
+            self.diagnostic.file = config::FILE.to_string();
+            self.diagnostic.pos = value;
         }
         self
     }
@@ -855,10 +841,12 @@ pub(crate) fn finish(
     // Where a finding whose file is not named stands among the others would tell its file's
     // place in path order: they come last, by rule and place in the file.
     let hidden = |d: &Diagnostic| d.file == diag::HIDDEN_FILE;
-    diagnostics.sort_by(|a, b| match (hidden(a), hidden(b)) {
-        (true, true) => (a.rule.id, a.pos.line, a.pos.column).cmp(&(b.rule.id, b.pos.line, b.pos.column)),
-        (x, y) => x.cmp(&y),
-    });
+    if !at_terminal {
+        diagnostics.sort_by(|a, b| match (hidden(a), hidden(b)) {
+            (true, true) => (a.rule.id, a.pos.line, a.pos.column).cmp(&(b.rule.id, b.pos.line, b.pos.column)),
+            (x, y) => x.cmp(&y),
+        });
+    }
     diagnostics
 }
 

@@ -314,6 +314,27 @@ fn regex_zh(en: &str) -> String {
     }
 }
 
+/// Where `key` of the table `[section]` is set in the settings' `text`: the place of the key
+/// and of its value (the first character after `=` and blanks), on the first line of that table
+/// that sets it, bare or quoted. A comment after a table's name or a value is not part of it.
+pub(crate) fn setting_pos(text: &str, section: &str, key: &str) -> Option<(Pos, Pos)> {
+    let bare = |k: &str| k.trim().trim_matches('"').trim_matches('\'').to_string();
+    let mut current = String::new();
+    for (n, line) in (1u64..).zip(text.lines()) {
+        let t = line.split_once(" #").map_or(line, |(before, _)| before).trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            current = name.trim().to_string();
+        } else if current == section && t.split_once('=').is_some_and(|(k, _)| bare(k) == key) {
+            let chars: Vec<char> = line.chars().collect();
+            let key_at = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(0);
+            let eq = chars.iter().position(|&c| c == '=').unwrap_or(0);
+            let value_at = (eq + 1..chars.len()).find(|&k| chars[k] != ' ' && chars[k] != '\t').unwrap_or(eq);
+            return Some((Pos::new(n, key_at as u64 + 1), Pos::new(n, value_at as u64 + 1)));
+        }
+    }
+    None
+}
+
 impl Config {
     /// Parses the text of `gongbao.toml`.
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
@@ -442,12 +463,7 @@ impl Config {
             .help(msg!("对照手册“移交与归档”一章", "compare with the book's chapter on packages")));
         }
         if !plain_folder_name(&site.theme) {
-            // The key at the start of a line, not the word in some other value.
-            let at = text
-                .match_indices("theme")
-                .map(|(o, _)| o)
-                .find(|&o| text[..o].rsplit('\n').next().is_some_and(|b| b.trim().is_empty()));
-            let pos = at.map_or(Pos::new(1, 1), |o| Pos::of_offset(text, o));
+            let pos = setting_pos(text, "site", "theme").map_or(Pos::new(1, 1), |(key, _)| key);
             let theme = &site.theme;
             return Err(Diagnostic::error(
                 &rules::CONFIG,

@@ -133,3 +133,15 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `gongbao ARGS` on a pseudo-terminal (through `script`, part of every Debian system), with `CI`
+/// set or not: its exit status and what the terminal showed.
+pub fn on_a_terminal(dir: &Path, args: &str, ci: bool) -> (std::process::ExitStatus, String) {
+    let mut cmd = Command::new("script");
+    cmd.current_dir(dir).args(["-qec", &format!("{} {args}", bin()), "/dev/null"]).env_remove("CI");
+    if ci {
+        cmd.env("CI", "true");
+    }
+    let o = cmd.output().expect("`script` runs a command on a pseudo-terminal");
+    (o.status, String::from_utf8_lossy(&o.stdout).into_owned())
+}
