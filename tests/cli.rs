@@ -222,6 +222,26 @@ fn the_cache_lives_in_the_dot_folder_and_clean_removes_it_with_the_output() {
 }
 
 #[test]
+fn a_file_put_deep_inside_the_output_is_neither_cleaned_nor_replaced_away() {
+    let s = small_site();
+    assert!(s.run(&["build"]).status.success());
+    // Below the top level, where only the manifest tells what is gongbao's.
+    s.write("public/docs/ops/notes.txt", "an editor's notes");
+    let o = s.run(&["clean"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("docs/ops/notes.txt"), "{}", text(&o.stderr));
+    assert!(s.root().join("public/docs/ops/notes.txt").is_file());
+    // A build that would replace the whole output (no cache of it) stops before replacing it.
+    let o = s.run(&["build", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(s.root().join("public/docs/ops/notes.txt").is_file());
+    std::fs::remove_dir_all(s.root().join("public/docs/ops")).unwrap();
+    assert!(s.run(&["build", "--no-cache"]).status.success());
+    assert_eq!(s.run(&["clean"]).status.code(), Some(0));
+    assert!(!s.root().join("public").exists());
+}
+
+#[test]
 fn completions_are_written_for_the_usual_shells() {
     let s = small_site();
     for shell in ["bash", "zsh", "fish"] {

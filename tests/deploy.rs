@@ -216,8 +216,12 @@ fn demo(store: &Store) -> tempfile::TempDir {
 }
 
 fn deploy_command(site: &Path, secret: &str, args: &[&str]) -> Command {
+    deploy_to(site, &format!("s3://{BUCKET}/{PREFIX}"), secret, args)
+}
+
+fn deploy_to(site: &Path, target: &str, secret: &str, args: &[&str]) -> Command {
     let mut c = Command::new(common::bin());
-    c.current_dir(site).arg("deploy").arg(format!("s3://{BUCKET}/{PREFIX}")).args(args);
+    c.current_dir(site).arg("deploy").arg(target).args(args);
     for v in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"] {
         c.env_remove(v);
     }
@@ -479,4 +483,61 @@ fn wrong_credentials_fail_with_exit_2_and_print_no_secret() {
     let o = Command::new(common::bin()).current_dir(site.path()).args(["deploy", "site/www"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("部署目标 `site/www` 无效"), "{}", text(&o));
+}
+
+#[test]
+fn objects_gongbao_did_not_put_there_are_left_and_a_bad_purge_list_stops_before_any_upload() {
+    let store = Store::start();
+    let site = demo(&store);
+    // Another team's file under the prefix, before any deploy: no manifest or journal names it.
+    let c = client(&store, ACCESS, SECRET);
+    c.put(&format!("{PREFIX}/other-team/报告.pdf"), b"theirs", &[]).unwrap();
+    // A purge list that cannot be written is found before anything is sent.
+    let o = deploy(site.path(), &["--purge-list", "/nonexistent-folder/purge.txt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(store.contents().len(), 1, "nothing was uploaded: {}", text(&o));
+    let plan = deploy(site.path(), &["--dry-run"]);
+    assert!(plan.status.success(), "{}", text(&plan));
+    assert!(
+        String::from_utf8_lossy(&plan.stdout).contains("保留（不属于本站点） other-team/报告.pdf"),
+        "{}",
+        text(&plan)
+    );
+    let o = deploy(site.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("不属于这个站点"), "{}", text(&o));
+    let remote = store.contents();
+    assert_eq!(remote.get("other-team/报告.pdf").map(Vec::as_slice), Some(&b"theirs"[..]), "another's file is kept");
+    assert!(!remote.contains_key(".gongbao-deploy.json"), "the journal goes once the deploy is done");
+    assert_eq!(remote.len(), local(site.path()).len() + 1);
+    // A deploy cut off after the old manifest was withdrawn: its journal, written first, still
+    // names what was the site's (the unit tests of the stage follow a file the site no longer
+    // has through such a cut); a file put there by someone else stays foreign throughout.
+    let record = site.path().join("content/normative/2020-danbao-buchang.md");
+    let text_before = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text_before.replacen("\n---\n", "\n---\n\n本文件已作勘误说明。\n", 1)).unwrap();
+    assert!(common::run_in(site.path(), &["build"]).status.success());
+    c.put(&format!("{PREFIX}/docs/gone/index.html"), b"old page", &[]).unwrap();
+    let mut child = paused_deploy(site.path(), 2);
+    assert_eq!(store.object("manifest.json").0, 404, "the old manifest was withdrawn");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(store.contents().contains_key(".gongbao-deploy.json"), "the journal was written first");
+    let o = deploy(site.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let remote = store.contents();
+    assert!(remote.contains_key("other-team/报告.pdf"));
+    assert!(remote.contains_key("docs/gone/index.html"), "never gongbao's: kept");
+    assert!(!remote.contains_key(".gongbao-deploy.json"));
+    for (p, bytes) in local(site.path()) {
+        assert!(remote.get(&p) == Some(&bytes), "{p} differs in the store");
+    }
+    assert!(manifest_is_honest(&store));
+    // Targets whose prefix has an empty name are refused before the store is asked.
+    for bad in [format!("s3://{BUCKET}//"), format!("s3://{BUCKET}/{PREFIX}//x")] {
+        let o = deploy_to(site.path(), &bad, SECRET, &[]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+        assert!(text(&o).contains("无效"), "{}", text(&o));
+    }
+    assert!(store.contents().contains_key("other-team/报告.pdf"));
 }

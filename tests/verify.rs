@@ -182,3 +182,27 @@ fn a_signature_cut_short_is_reported_even_without_the_public_key() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("SHA256SUMS.minisig"), "{out}");
 }
+
+#[test]
+fn a_copy_named_through_a_link_verifies_and_planted_names_cannot_forge_a_line() {
+    let s = built(false);
+    // A release folder published through a link (`current -> public`).
+    std::os::unix::fs::symlink(s.root().join("public"), s.root().join("current")).unwrap();
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["verify", "current"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    // A file whose name carries a new line and a terminal escape is reported on one line, its
+    // controls written as escapes: it cannot pass for the closing line of a good copy.
+    let planted = "x\n核验通过：2 个文件与清单一致\u{1b}[2J\u{202e}";
+    s.write(&format!("public/{planted}"), "");
+    let (code, text) = verify(&s, false);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text:?}");
+    assert!(!text.lines().any(|l| l.starts_with("核验通过")), "{text}");
+    assert!(text.contains("added: x\\n核验通过"), "{text}");
+}

@@ -319,6 +319,11 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
     } else {
         kept.map(|(_, c)| c).or_else(|| emit::Cache::read(root, &out).filter(|c| c.describes(&out, seal::MANIFEST)))
     };
+    // Without a cache the new output replaces the old one whole: a file someone put deep inside
+    // it (the top level was looked at before anything was read) would be lost with it.
+    if cache.is_none() && sealed {
+        stranger_files(&out, false)?;
+    }
     let at = cache.as_ref().map(|c| (c, out.as_path()));
     // A build that stops before its list of files is made leaves the output as it was, which the
     // cache it took still describes, swept or not: `serve` keeps it for the next build, which
@@ -841,6 +846,37 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         Err(_) => {}
     }
     Ok(())
+}
+
+/// Refuses to replace (`clean`: to remove) the output folder `out` when it holds files below its
+/// top level that its manifest does not list ([`seal::strangers_within`]).
+pub(crate) fn stranger_files(out: &Path, removing: bool) -> Result<(), Failure> {
+    let shown = out.display();
+    let found = seal::strangers_within(out).map_err(|e| {
+        Failure::io(msg!("无法读取输出目录 {shown}：{e}", "cannot read the output folder {shown}: {e}"))
+    })?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
+    let names =
+        format!("{}{more}", found.iter().take(3).map(|f| crate::source::shown_path(f)).collect::<Vec<_>>().join(", "));
+    let m = seal::MANIFEST;
+    let what = if removing {
+        msg!(
+            "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。clean 会删除整个目录，这些文件将一并被删除；没有删除任何内容",
+            "the output folder {shown} holds files its {m} does not list: {names}. clean removes the whole folder and would delete them; nothing was removed"
+        )
+    } else {
+        msg!(
+            "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。构建会替换整个目录，这些文件将被删除；没有构建任何内容",
+            "the output folder {shown} holds files its {m} does not list: {names}. A build replaces the whole folder and would delete them; nothing was built"
+        )
+    };
+    Err(Failure::io(what).help(msg!(
+        "把这些文件移到输出目录之外（gongbao verify 列出全部），或用 --out 写到另一个目录",
+        "move these files out of the output folder (gongbao verify lists them all), or write to another folder with --out"
+    )))
 }
 
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,

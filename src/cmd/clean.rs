@@ -32,6 +32,9 @@ pub fn run(root: &Path, out: Option<&Path>, quiet: bool) -> u8 {
 fn clean(root: &Path, out: &Path) -> Result<Vec<std::path::PathBuf>, Failure> {
     super::build::check_out(root, out).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let out = &super::build::plain(out.to_path_buf());
+    if crate::seal::is_output(out) {
+        super::build::stranger_files(out, true)?;
+    }
     let mut removed = Vec::new();
     for dir in [out.to_path_buf(), Staging::path(out), crate::emit::Spares::path(out), Cache::dir(root)] {
         // Only folders: a file of that name is not gongbao's.

@@ -67,9 +67,12 @@ fn parse_target(t: &str) -> Result<(String, String), Failure> {
     };
     let rest = t.strip_prefix("s3://").ok_or_else(bad)?;
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let prefix = prefix.trim_matches('/');
+    // One `/` may end the prefix; any other empty name in it (`s3://b//`, `s3://b/a//c`) is a
+    // mistake, whose prefix would not be the one meant.
+    let named = !prefix.is_empty();
+    let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
     let valid_bucket = !bucket.is_empty() && bucket.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-    if !valid_bucket || prefix.split('/').any(|s| s == "." || s == "..") || prefix.contains("//") {
+    if !valid_bucket || (named && prefix.split('/').any(|s| s.is_empty() || s == "." || s == "..")) {
         return Err(bad());
     }
     Ok((bucket.to_string(), if prefix.is_empty() { String::new() } else { format!("{prefix}/") }))
@@ -284,14 +287,20 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
     })?;
     if !checked.clean() {
         let n = checked.problems();
-        for f in checked.missing.iter().chain(&checked.added).chain(&checked.changed).chain(&checked.irregular) {
-            eprintln!("{f}");
-        }
-        for s in &checked.seal {
-            eprintln!("{s}");
+        let listed = [
+            ("缺失 missing", &checked.missing),
+            ("新增 added", &checked.added),
+            ("改动 changed", &checked.changed),
+            ("改动 changed", &checked.irregular),
+            ("封存 seal", &checked.seal),
+        ];
+        for (label, list) in listed {
+            for f in list {
+                eprintln!("{label}: {}", crate::source::shown_path(f));
+            }
         }
         return Err(Failure::new(
-            &rules::IO,
+            &rules::DEPLOY,
             EXIT_ERRORS,
             msg!(
                 "输出 {shown} 与它的清单不符（{n} 处），不部署",
@@ -313,7 +322,14 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
         false => None,
     };
     let published: Option<Manifest> = published.and_then(|b| serde_json::from_slice(&b).ok());
-    let plan = plan::plan(&local, &remote, &mut |f, r| same(&out, &store, f, r))
+    // What gongbao put under the prefix: what the store's manifest and its deploy journal name.
+    let mut owned: std::collections::BTreeSet<String> =
+        published.iter().flat_map(|m| m.files.iter().map(|f| f.path.clone())).collect();
+    if remote.iter().any(|r| r.path == deploy::JOURNAL) {
+        let bytes = store.get(deploy::JOURNAL).map_err(|e| failure(&e, deploy::JOURNAL))?;
+        owned.extend(bytes.map_or(Vec::new(), |b| deploy::journal_paths(&b)));
+    }
+    let plan = plan::plan(&local, &remote, &owned, &mut |f, r| same(&out, &store, f, r))
         .map_err(|e| failure(&StoreError::Other(e), if en { "comparing" } else { "比较" }))?;
 
     let dest = format!("s3://{bucket}/{prefix}");
@@ -332,10 +348,35 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
         eprintln!("部署 {shown} → {dest}（{endpoint}）；存储中现有 {} 个对象，{was}", remote.len());
         eprintln!("计划：新增 {new}，更新 {changed}，未变 {}，过时 {stale}", plan.unchanged);
     }
+    if !plan.foreign.is_empty() {
+        let n = plan.foreign.len();
+        let first = &plan.foreign[0];
+        if en {
+            eprintln!(
+                "{n} object(s) under the prefix are not this site's (no manifest or journal of gongbao's names them, such as {first}): left as they are; deploy to a prefix of the site's own, or remove them yourself"
+            );
+        } else {
+            eprintln!(
+                "前缀下有 {n} 个对象不属于这个站点（gongbao 的清单和部署日志都没有记载，如 {first}）：保留不动；请部署到站点专用的前缀，或自行删除"
+            );
+        }
+    }
     if o.dry_run {
         print_plan(&plan, o.keep_stale, en);
         return Ok(0);
     }
+    // The list for the CDN is made only once the deploy is done: a file that cannot be written
+    // is found now, before anything is sent, not after (when the list would be lost).
+    let purge_file = match &o.purge_list {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| {
+            let shown = p.display();
+            Failure::io(msg!("无法写入 {shown}：{e}", "cannot write {shown}: {e}")).help(msg!(
+                "改正 --purge-list 的路径；什么都没有上传",
+                "correct the path of --purge-list; nothing was uploaded"
+            ))
+        })?),
+        None => None,
+    };
     if plan.is_empty() && (o.keep_stale || plan.stale.is_empty()) {
         eprintln!("{}", if en { "the store already holds this site" } else { "存储中已是这个站点，无需上传" });
     }
@@ -351,15 +392,21 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
             .help(msg!("重新构建后再部署", "build again, then deploy")),
     })?;
 
-    if let Some(p) = &o.purge_list {
+    if let (Some(p), Some(mut file)) = (&o.purge_list, purge_file) {
+        use std::io::Write;
         let mut text = plan::purge_urls(&plan, &cfg.site.base_url, o.keep_stale).join("\n");
         if !text.is_empty() {
             text.push('\n');
         }
-        std::fs::write(p, text).map_err(|e| {
+        if let Err(e) = file.write_all(text.as_bytes()) {
+            // The deploy itself is done: the list is printed rather than lost.
             let shown = p.display();
-            Failure::io(msg!("无法写入 {shown}：{e}", "cannot write {shown}: {e}"))
-        })?;
+            print!("{text}");
+            return Err(Failure::io(msg!(
+                "部署已完成，但无法写入 {shown}：{e}；要刷新的地址已打印在标准输出",
+                "the deploy is done, but {shown} cannot be written: {e}; the addresses to purge are printed on stdout"
+            )));
+        }
     }
     let (up, del) = (counter.uploaded.load(Ordering::SeqCst), counter.deleted.load(Ordering::SeqCst));
     let secs = start.elapsed().as_secs_f64();
@@ -398,6 +445,10 @@ fn print_plan(plan: &Plan, keep_stale: bool, en: bool) {
     }
     for p in &plan.stale {
         println!("{} {p}", if keep_stale { kept } else { stale });
+    }
+    let foreign = if en { "leave (not this site's)" } else { "保留（不属于本站点）" };
+    for p in &plan.foreign {
+        println!("{foreign} {p}");
     }
 }
 
@@ -502,8 +553,10 @@ mod tests {
     #[test]
     fn targets_are_a_bucket_and_a_prefix() {
         assert_eq!(parse_target("s3://site").ok().unwrap(), ("site".to_string(), String::new()));
+        assert_eq!(parse_target("s3://site/").ok().unwrap(), ("site".to_string(), String::new()));
         assert_eq!(parse_target("s3://site/www/gb/").ok().unwrap(), ("site".to_string(), "www/gb/".to_string()));
-        for bad in ["site/www", "s3://", "s3:///www", "s3://a b/x", "s3://site/../x", "http://site/x"] {
+        let bad = ["site/www", "s3://", "s3:///www", "s3://a b/x", "s3://site/../x", "http://site/x", "s3://site//"];
+        for bad in bad.into_iter().chain(["s3://site/www//", "s3://site//www", "s3://site/a//b", "s3://site/./x"]) {
             assert!(parse_target(bad).is_err(), "{bad}");
         }
     }

@@ -5,6 +5,7 @@ use crate::model::rules;
 use crate::msg;
 use crate::seal::minisign::PublicKey;
 use crate::seal::verify::{Report, verify};
+use crate::source::shown_path;
 use std::path::Path;
 
 /// Verifies `path`, with the signature when `pubkey` names a public key file; a failure to
@@ -75,11 +76,11 @@ fn print(path: &Path, report: &Report, key: bool) -> u8 {
         ("封存 seal", &report.seal),
     ] {
         for f in list {
-            println!("{label}: {f}");
+            println!("{label}: {}", shown_path(f));
         }
     }
     for f in &report.irregular {
-        println!("改动 changed: {f}（不是普通文件，未读取 / not a regular file, not read）");
+        println!("改动 changed: {}（不是普通文件，未读取 / not a regular file, not read）", shown_path(f));
     }
     match &report.signed {
         Some(c) => println!("签名有效 / signature ok: {c}"),
@@ -123,7 +124,7 @@ fn check_package(path: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
         )
     })?;
     for p in &bag.problems {
-        println!("问题 problem: {p}");
+        println!("问题 problem: {}", shown_path(&p.to_string()));
     }
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sig_path = path.with_file_name(format!("{file}.minisig"));

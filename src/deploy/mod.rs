@@ -14,12 +14,26 @@
 //! that the published seal describes is overwritten, the seal is withdrawn (signature, sums,
 //! manifest), so that at no moment does a published manifest describe bytes that are not
 //! there; stale objects are deleted only once the new seal is in place.
+//!
+//! Before it changes anything, a deploy writes its journal ([`JOURNAL`]): every path under the
+//! prefix that gongbao put there or is about to. Only such paths are ever deleted ([`plan`]):
+//! after a deploy cut off once the old manifest was withdrawn, the journal still says which
+//! objects were the site's, and an object of anyone else's under the prefix is left alone. The
+//! journal is removed when the deploy ends (or keeps the stale objects `--keep-stale` left).
 
 pub(crate) mod headers;
 pub(crate) mod plan;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The deploy's journal under the prefix: a JSON array of the paths gongbao put there.
+pub(crate) const JOURNAL: &str = ".gongbao-deploy.json";
+
+/// The paths a journal's bytes name; nothing when they are not a journal.
+pub(crate) fn journal_paths(bytes: &[u8]) -> Vec<String> {
+    serde_json::from_slice(bytes).unwrap_or_default()
+}
 
 /// An object under the target's prefix, as the store lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +131,16 @@ pub(crate) fn execute(
     keep_stale: bool,
     progress: &dyn Progress,
 ) -> Result<(), Stopped> {
+    let journal = |paths: &[String]| -> Result<(), Stopped> {
+        use sha2::Digest;
+        let body = serde_json::to_vec_pretty(paths).map_err(|e| Stopped::Local(e.to_string()))?;
+        let sha256 = crate::source::hex(&sha2::Sha256::digest(&body));
+        let headers = Put { content_type: "application/json", cache_control: "no-store", sha256: &sha256 };
+        store.put(JOURNAL, &body, headers).map_err(|e| Stopped::Store(JOURNAL.to_string(), e))
+    };
+    if !plan.journal.is_empty() {
+        journal(&plan.journal)?;
+    }
     let withdraw = || -> Result<(), Stopped> {
         for p in &plan.withdraw {
             store.delete(p).map_err(|e| Stopped::Store(p.clone(), e))?;
@@ -151,6 +175,14 @@ pub(crate) fn execute(
             progress.deleted(p);
             Ok(())
         })?;
+    }
+    // The journal is done with: it goes, or keeps naming the stale objects that were kept.
+    if !plan.journal.is_empty() || plan.journal_held {
+        if keep_stale && !plan.stale.is_empty() {
+            journal(&plan.stale)?;
+        } else {
+            store.delete(JOURNAL).map_err(|e| Stopped::Store(JOURNAL.to_string(), e))?;
+        }
     }
     Ok(())
 }
@@ -245,9 +277,19 @@ mod tests {
         let written: Vec<Written> =
             local.iter().map(|(p, b)| Written { path: p.clone(), sha256: b.clone(), size: b.len() as u64 }).collect();
         let remote = store.list().unwrap();
-        let plan = plan::plan(&written, &remote, &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
+        let plan = plan::plan(&written, &remote, &owned(store), &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
         let read = |u: &plan::Upload| Ok(local[&u.path].as_bytes().to_vec());
         execute(&plan, store, &read, 4, false, &())
+    }
+
+    /// What the store's manifest and journal name.
+    fn owned(store: &Memory) -> std::collections::BTreeSet<String> {
+        let objects = store.objects.lock().unwrap();
+        let listed = objects.get(MANIFEST).map_or(String::new(), Clone::clone);
+        let mut owned: std::collections::BTreeSet<String> =
+            listed.split(';').filter_map(|e| Some(e.split_once('=')?.0.to_string())).collect();
+        owned.extend(objects.get(JOURNAL).map_or(Vec::new(), |j| journal_paths(j.as_bytes())));
+        owned
     }
 
     /// The store's manifest, if any, names only files the store holds with those bytes.
@@ -274,6 +316,7 @@ mod tests {
         assert_eq!(
             store.log.lock().unwrap().clone(),
             vec![
+                "put .gongbao-deploy.json",
                 "delete SHA256SUMS",
                 "delete manifest.json",
                 "put assets/new.css",
@@ -281,6 +324,7 @@ mod tests {
                 "put manifest.json",
                 "put SHA256SUMS",
                 "delete old.html",
+                "delete .gongbao-deploy.json",
             ]
         );
     }
@@ -289,7 +333,7 @@ mod tests {
     fn a_deploy_cut_off_at_any_upload_leaves_no_lying_manifest_and_a_second_run_completes_it() {
         let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
         let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2"), ("docs/c/index.html", "c2")]);
-        for fail_at in 1..=5 {
+        for fail_at in 1..=6 {
             let mut store = Memory::default();
             deploy(&v1, &store).ok().unwrap();
             store.puts.store(0, Ordering::SeqCst);

@@ -341,6 +341,53 @@ pub(crate) fn strangers(dir: &Path) -> std::io::Result<Vec<String>> {
     })
 }
 
+/// A manifest's paths, borrowed from its bytes where they can be: only they are needed to tell
+/// what an output folder holds that is not gongbao's.
+#[derive(serde::Deserialize)]
+struct ListedPath<'a> {
+    #[serde(borrow)]
+    path: std::borrow::Cow<'a, str>,
+}
+
+/// A manifest, as far as [`ListedPath`] needs it.
+#[derive(serde::Deserialize)]
+struct Paths<'a> {
+    #[serde(borrow)]
+    generator: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    files: Vec<ListedPath<'a>>,
+}
+
+/// Every file below the output folder `dir` (at any depth, links not followed) that its
+/// gongbao manifest does not list, sorted: what replacing or removing the whole folder would
+/// destroy that no build made (an editor's notes put in `public/docs/`, a banner added to
+/// `public/assets/`). [`strangers`] looks at the top level alone, on every build; this reads
+/// the whole tree, for the commands that remove it whole (`clean`, a build with no cache of the
+/// output). An error when the folder has no gongbao manifest or cannot be read.
+pub(crate) fn strangers_within(dir: &Path) -> std::io::Result<Vec<String>> {
+    let bytes = crate::source::read_regular(&dir.join(MANIFEST), verify::MAX_SEAL_BYTES)
+        .map_err(|e| std::io::Error::other(format!("{MANIFEST}: {e}")))?;
+    let m = serde_json::from_slice::<Paths<'_>>(&bytes)
+        .ok()
+        .filter(|m| m.generator.starts_with(GENERATOR))
+        .ok_or_else(|| std::io::Error::other(format!("{MANIFEST} is not one written by gongbao")))?;
+    let mut listed: Vec<&str> = m.files.iter().map(|f| &*f.path).collect();
+    listed.sort_unstable();
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.depth() == 0 || entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = crate::source::rel(dir, entry.path());
+        if !SEAL_FILES.contains(&rel.as_str()) && listed.binary_search(&rel.as_str()).is_err() {
+            found.push(rel);
+        }
+    }
+    found.sort_unstable();
+    Ok(found)
+}
+
 /// The top-level names a gongbao manifest at `path` accounts for (its files' first segments and
 /// the seal files), or `None` when it is not one. A build asks twice and `serve` on every
 /// rebuild; at a national scale the manifest is tens of MB, so what was found is kept for the
@@ -353,19 +400,6 @@ fn manifest_tops(path: &Path) -> Option<Arc<BTreeSet<String>>> {
         && let Some((.., tops)) = kept.as_ref().filter(|(p, s, _)| *p == key && s == now)
     {
         return Some(tops.clone());
-    }
-    // Only the paths are needed; they are borrowed from the bytes where they can be.
-    #[derive(serde::Deserialize)]
-    struct Listed<'a> {
-        #[serde(borrow)]
-        path: std::borrow::Cow<'a, str>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Paths<'a> {
-        #[serde(borrow)]
-        generator: std::borrow::Cow<'a, str>,
-        #[serde(borrow)]
-        files: Vec<Listed<'a>>,
     }
     let bytes = crate::source::read_regular(path, verify::MAX_SEAL_BYTES).ok()?;
     let m = serde_json::from_slice::<Paths<'_>>(&bytes).ok().filter(|m| m.generator.starts_with(GENERATOR))?;

@@ -126,7 +126,10 @@ pub fn verify(root: &Path, key: Option<&super::minisign::PublicKey>) -> Result<R
     }
     for entry in walkdir::WalkDir::new(root).sort_by_file_name().follow_links(false) {
         let entry = entry.map_err(|e| e.to_string())?;
-        if entry.file_type().is_dir() {
+        // The root itself is no file of the copy, even when it is a link to the folder (a
+        // release folder published as `/srv/www/current`), which the walk follows but reports
+        // as a link.
+        if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
         let rel = crate::source::rel(root, entry.path());

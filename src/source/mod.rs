@@ -160,12 +160,17 @@ pub(crate) fn bad_name(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_none_or(|n| n.chars().any(|c| c.is_control() || c == '\\'))
 }
 
-/// A path for messages with control characters and backslashes written as escapes, so that it
-/// stays on one line and shows what is wrong with it.
+/// A path for messages with control characters, the marks that reorder text on screen and
+/// backslashes written as escapes, so that it stays on one line, shows what is wrong with it, and
+/// cannot pass for another line of the report (a file named `x\n核验通过…` or carrying a terminal
+/// escape, planted in a copy being verified).
 pub(crate) fn shown_path(p: &str) -> String {
-    p.chars()
-        .flat_map(|c| if c.is_control() || c == '\\' { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
-        .collect()
+    let hidden = |c: char| {
+        c.is_control()
+            || c == '\\'
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    p.chars().flat_map(|c| if hidden(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }
 
 /// One record file, read and decoded.
