@@ -206,3 +206,34 @@ fn a_copy_named_through_a_link_verifies_and_planted_names_cannot_forge_a_line() 
     assert!(!text.lines().any(|l| l.starts_with("核验通过")), "{text}");
     assert!(text.contains("added: x\\n核验通过"), "{text}");
 }
+
+#[test]
+fn a_damaged_manifest_fails_the_check_and_a_web_archive_is_named_for_what_it_is() {
+    let s = built(false);
+    std::fs::write(s.root().join("public/manifest.json"), "{\"files\": [").unwrap();
+    let (code, text) = verify(&s, false);
+    assert_eq!(code, Some(1), "a copy whose manifest is damaged fails its check: {text}");
+    // A WARC (gzip members) is not taken for a damaged zip package.
+    let warc = s.root().join("site.warc.gz");
+    std::fs::write(&warc, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]).unwrap();
+    let o = Command::new(common::bin())
+        .current_dir(s.root())
+        .args(["verify", "site.warc.gz"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("WARC") && err.contains("warcio check"), "{err}");
+    // A secret key given where the public key goes is named as such.
+    let b = built(true);
+    let o = Command::new(common::bin())
+        .current_dir(b.root())
+        .args(["verify", "public", "--pubkey", "keys/gongbao.key"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("secret key"), "{err}");
+}

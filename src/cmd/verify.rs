@@ -59,6 +59,16 @@ pub(crate) fn read_key(pubkey: Option<&Path>) -> Result<Option<PublicKey>, Failu
 fn check(path: &Path, pubkey: Option<&Path>) -> Result<(Report, bool), Failure> {
     let key = read_key(pubkey)?;
     let report = verify(path, key.as_ref()).map_err(|e| {
+        // A manifest that is there but cannot be read as one is a copy that fails its check
+        // (exit 1), not a wrong argument (exit 2).
+        if std::fs::symlink_metadata(path.join(crate::seal::MANIFEST)).is_ok() {
+            return Failure::new(&rules::CHANGED, EXIT_ERRORS, msg!("核验失败：{e}", "verification failed: {e}")).help(
+                msg!(
+                    "这份副本的 manifest.json 已损坏或被改动：从它的来源重新取得副本",
+                    "the copy's manifest.json is damaged or was altered: get the copy again from its source"
+                ),
+            );
+        }
         Failure::io(msg!("无法核验：{e}", "cannot verify: {e}")).help(msg!(
             "给出 gongbao build 的输出目录（其中有 manifest.json）",
             "name the output folder of a build (it holds manifest.json)"
@@ -116,6 +126,19 @@ fn check_package(path: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
             .map(std::io::BufReader::new)
             .map_err(|e| Failure::io(msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}")))
     };
+    // A web archive (`package --warc`) is no bag: said so, rather than called a damaged one.
+    let mut magic = [0u8; 4];
+    let n = std::io::Read::read(&mut open()?, &mut magic).unwrap_or(0);
+    if magic[..n].starts_with(&[0x1f, 0x8b]) || magic[..n].starts_with(b"WARC") {
+        return Err(Failure::io(msg!(
+            "{shown} 是 WARC 网页档案，不是 zip 移交包：gongbao verify 核验网站目录和 zip 移交包",
+            "{shown} is a WARC web archive, not a zip package: gongbao verify checks site folders and zip packages"
+        ))
+        .help(msg!(
+            "用 warcio check 核对每条记录的摘要；它的签名用 minisign -Vm 文件 -p gongbao.pub 核验",
+            "check each record's digests with warcio check; check its signature with minisign -Vm FILE -p gongbao.pub"
+        )));
+    }
     let bag = crate::package::bagit::verify(open()?, crate::package::zip::Limits::default()).map_err(|e| {
         Failure::new(
             &rules::CHANGED,

@@ -98,6 +98,13 @@ impl PublicKey {
 
     /// Reads a minisign public key file (or just its base64 line).
     pub fn parse(text: &str) -> Result<PublicKey, String> {
+        // A secret key has the same shape (an id and 32 bytes): only its comment tells it apart,
+        // and checking with it would only say that no signature matches.
+        if text.lines().next().is_some_and(|l| l.starts_with("untrusted comment:") && l.contains("secret key")) {
+            return Err(
+                "this is a secret key, not a public key: give the .pub file made beside it (gongbao.pub), and keep the secret key out of reach".into(),
+            );
+        }
         let raw = unbase64(key_line(text)).ok_or("the public key is not valid base64")?;
         if raw.len() != 42 || &raw[..2] != b"Ed" {
             return Err("this is not a minisign public key".into());
@@ -275,5 +282,13 @@ mod tests {
         }
         assert!(well_formed("").is_err());
         assert!(well_formed(&sig.replacen("untrusted comment: ", "", 1)).is_err());
+    }
+
+    #[test]
+    fn a_secret_key_given_as_the_public_key_is_named_as_such() {
+        let pair = KeyPair::generate().unwrap();
+        let e = PublicKey::parse(&pair.secret_file()).err().unwrap();
+        assert!(e.contains("secret key"), "{e}");
+        assert!(PublicKey::parse(&pair.public().file()).is_ok());
     }
 }
