@@ -616,8 +616,45 @@ fn bag_info(bag: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The unit a payload path (below `data/`) belongs to: a document's SIP folder (`sips/<name>`)
+/// or record folder (`records/<id>`, the longest id of `ids` that fits: ids hold `/`), else the
+/// file itself (a catalogue, a collection).
+fn unit_of(path: &str, ids: &[String]) -> String {
+    if let Some(rest) = path.strip_prefix("sips/") {
+        return format!("sips/{}", rest.split('/').next().unwrap());
+    }
+    if let Some(rest) = path.strip_prefix("records/") {
+        let id = ids.iter().filter(|id| rest.starts_with(&format!("{id}/"))).max_by_key(|id| id.len());
+        return format!("records/{}", id.unwrap_or_else(|| panic!("{path} is in no document's record folder")));
+    }
+    path.to_string()
+}
+
+/// Per unit (see [`unit_of`]), the bags (by file name) that hold any of its files.
+fn bags_per_unit(zips: &[PathBuf], ids: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for zip in zips {
+        let name = zip.file_name().unwrap().to_string_lossy().into_owned();
+        let z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+        let bag = name.strip_suffix(".zip").unwrap();
+        for entry in z.file_names() {
+            if let Some(path) = entry.strip_prefix(&format!("{bag}/data/")) {
+                found.entry(unit_of(path, ids)).or_default().insert(name.clone());
+            }
+        }
+    }
+    found
+}
+
+/// The units that more than one bag holds a part of (the first three, and how many in all).
+fn parted(found: &BTreeMap<String, BTreeSet<String>>) -> (Vec<(&String, &BTreeSet<String>)>, usize) {
+    let all: Vec<_> = found.iter().filter(|(_, bags)| bags.len() > 1).collect();
+    let n = all.len();
+    (all.into_iter().take(3).collect(), n)
+}
+
 /// A size limit splits a transfer into bags that each validate, numbered `i of N` in one group,
-/// which together hold exactly the payload of the unsplit bag.
+/// which together hold exactly the payload of the unsplit bag, each document's SIP whole in one.
 #[test]
 fn a_size_limit_splits_a_transfer_into_bags_that_each_validate() {
     let p = packages();
@@ -643,6 +680,9 @@ fn a_size_limit_splits_a_transfer_into_bags_that_each_validate() {
         manifest.extend(std::fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap().lines().map(String::from));
     }
     assert_eq!(groups.len(), 1, "{groups:?}");
+    let found = bags_per_unit(&zips, &p.ids());
+    assert_eq!(parted(&found), (vec![], 0), "a document's SIP is parted between bags");
+    assert_eq!(found.keys().filter(|u| u.starts_with("sips/")).count(), p.ids().len());
     let dir = tempfile::tempdir().unwrap();
     let whole = unzip(&p.write(&p.archive, dir.path()), dir.path());
     let mut all: Vec<String> =
@@ -652,6 +692,35 @@ fn a_size_limit_splits_a_transfer_into_bags_that_each_validate() {
     assert_eq!(manifest, all, "the split bags' payload against the unsplit bag's");
     let register = d.register();
     assert_eq!(register.len(), 1, "a split transfer is one entry: {register:?}");
+}
+
+/// A limit below the size of every document gives each document a bag of its own, whole — its
+/// SIP for an archive, its record folder for a library — and each transfer-wide file (the
+/// catalogues, the collections) one too; every bag passes bagit.py and `gongbao verify`.
+#[test]
+fn a_limit_below_every_document_gives_each_document_a_whole_bag() {
+    let p = packages();
+    let ids = p.ids();
+    let d = Demo::built();
+    for (audience, folder, whole) in [("archive", "sips/", 2), ("library", "records/", 4)] {
+        let out = format!("out-{audience}");
+        d.package_ok(&["--for", audience, "--max-bytes", "10", "--out", &out], &[]);
+        let zips = files_ending(&d.path(&out), ".zip");
+        let found = bags_per_unit(&zips, &ids);
+        assert_eq!(parted(&found), (vec![], 0), "{audience}: a document is parted between bags");
+        assert_eq!(found.keys().filter(|u| u.starts_with(folder)).count(), ids.len(), "{audience}");
+        // Two catalogues, and for a library the MARC collection and the static repository.
+        assert_eq!(zips.len(), ids.len() + whole, "{audience}: one bag per unit: {:?}", found.keys());
+        assert!(found.values().all(|bags| bags.len() == 1));
+        let x = d.path(&format!("x-{audience}"));
+        for zip in &zips {
+            let name = zip.file_name().unwrap().to_string_lossy().into_owned();
+            let ok = bagit_validate(&unzip(zip, &x));
+            assert!(ok.status.success(), "bagit.py --validate failed on {name}:\n{}", said(&ok));
+            let v = gongbao(&d.root, &["verify", zip.to_str().unwrap()], &[]);
+            assert_eq!(v.status.code(), Some(0), "{name}: {}", said(&v));
+        }
+    }
 }
 
 // ---- nothing withheld ----

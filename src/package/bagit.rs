@@ -161,20 +161,43 @@ where
     Ok((out, WrittenBag { payload_bytes: bytes, payload_files: payload.len(), sha256: sums }))
 }
 
-/// Splits a sorted payload into consecutive runs of at most `limit` bytes each, in order. A file
-/// larger than `limit` gets a bag of its own (a file is never cut). An empty payload gives one
-/// empty bag, so that a transfer always has at least one.
-pub(crate) fn split(payload: Vec<PayloadFile>, limit: u64) -> Vec<Vec<PayloadFile>> {
+/// Splits a payload into bags of at most `limit` bytes each, never parting the files of one
+/// unit: `unit` names the unit a file belongs to (in a transfer, the document whose SIP or record
+/// folder holds it), and all files of a unit go into the same bag, so that an archive receives
+/// every document whole in one bag. Units are taken in the order of their first file and packed
+/// greedily; a unit larger than `limit` gets a bag of its own (neither a unit nor a file is ever
+/// cut). Each bag's files are sorted by path, as [`write_bag`] wants them. An empty payload
+/// gives one empty bag, so that a transfer always has at least one.
+pub(crate) fn split<K, F>(payload: Vec<PayloadFile>, limit: u64, unit: F) -> Vec<Vec<PayloadFile>>
+where
+    K: Ord,
+    F: Fn(&PayloadFile) -> K,
+{
+    // The units, in the order of their first file, each with its files and its size.
+    let mut units: Vec<(Vec<PayloadFile>, u64)> = Vec::new();
+    let mut index: BTreeMap<K, usize> = BTreeMap::new();
+    for file in payload {
+        let at = *index.entry(unit(&file)).or_insert_with(|| {
+            units.push((Vec::new(), 0));
+            units.len() - 1
+        });
+        let (files, size) = &mut units[at];
+        *size = size.saturating_add(file.size);
+        files.push(file);
+    }
     let mut bags = vec![Vec::new()];
     let mut size = 0u64;
-    for file in payload {
+    for (files, bytes) in units {
         let current = bags.last_mut().expect("never empty");
-        if !current.is_empty() && size.saturating_add(file.size) > limit {
+        if !current.is_empty() && size.saturating_add(bytes) > limit {
             bags.push(Vec::new());
             size = 0;
         }
-        size = size.saturating_add(file.size);
-        bags.last_mut().expect("never empty").push(file);
+        size = size.saturating_add(bytes);
+        bags.last_mut().expect("never empty").extend(files);
+    }
+    for bag in &mut bags {
+        bag.sort_by(|a, b| a.path.cmp(&b.path));
     }
     bags
 }
@@ -741,17 +764,91 @@ mod tests {
             .enumerate()
             .map(|(i, &s)| PayloadFile { path: format!("f{i}"), size: s })
             .collect();
-        let bags = split(payload.clone(), 10);
+        // Each file its own unit: consecutive runs, cut only between files.
+        let bags = split(payload.clone(), 10, |f| f.path.clone());
         let sizes: Vec<Vec<u64>> = bags.iter().map(|b| b.iter().map(|f| f.size).collect()).collect();
         assert_eq!(sizes, [vec![5, 5], vec![5], vec![12], vec![1, 1]]);
         assert_eq!(bags.concat(), payload);
-        assert_eq!(split(Vec::new(), 10), [Vec::<PayloadFile>::new()]);
+        assert_eq!(split(Vec::new(), 10, |f| f.path.clone()), [Vec::<PayloadFile>::new()]);
+    }
+
+    /// The unit of a path in these tests: its first two segments (`sips/a/…` → `sips/a`), or the
+    /// path itself for a file at the top.
+    fn folder_unit(f: &PayloadFile) -> String {
+        let mut parts = f.path.splitn(3, '/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), Some(_)) => format!("{a}/{b}"),
+            _ => f.path.clone(),
+        }
+    }
+
+    fn sized(files: &[(&str, u64)]) -> Vec<PayloadFile> {
+        files.iter().map(|&(p, s)| PayloadFile { path: p.into(), size: s }).collect()
+    }
+
+    fn paths(bags: &[Vec<PayloadFile>]) -> Vec<Vec<&str>> {
+        bags.iter().map(|b| b.iter().map(|f| f.path.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn split_never_parts_a_unit() {
+        let payload = sized(&[
+            ("catalogue.csv", 2),
+            ("sips/a/METS.xml", 3),
+            ("sips/a/rep1/data/index.html", 4),
+            ("sips/b/METS.xml", 3),
+            ("sips/b/rep1/data/big.pdf", 30),
+            ("sips/c/METS.xml", 1),
+            ("sips/c/text.md", 1),
+        ]);
+        // Splitting by file would cut sips/a after its METS.xml (2 + 3 + 4 > 8).
+        assert_eq!(
+            paths(&split(payload.clone(), 8, folder_unit)),
+            [
+                vec!["catalogue.csv"],
+                vec!["sips/a/METS.xml", "sips/a/rep1/data/index.html"],
+                vec!["sips/b/METS.xml", "sips/b/rep1/data/big.pdf"],
+                vec!["sips/c/METS.xml", "sips/c/text.md"],
+            ]
+        );
+        // Below the size of any unit: one unit a bag, each whole.
+        assert_eq!(split(payload.clone(), 1, folder_unit).len(), 4);
+        // For every limit: no unit in two bags, no file lost or repeated, and a bag over the limit
+        // only when it holds a single unit that is over it alone.
+        for limit in 0..=50 {
+            let bags = split(payload.clone(), limit, folder_unit);
+            let mut seen = BTreeMap::new();
+            for (i, bag) in bags.iter().enumerate() {
+                for f in bag {
+                    assert_eq!(*seen.entry(folder_unit(f)).or_insert(i), i, "limit {limit}: {:?}", paths(&bags));
+                }
+                let units: std::collections::BTreeSet<String> = bag.iter().map(folder_unit).collect();
+                let bytes: u64 = bag.iter().map(|f| f.size).sum();
+                assert!(bytes <= limit || units.len() == 1, "limit {limit}: {:?}", paths(&bags));
+                assert!(bag.windows(2).all(|w| w[0].path < w[1].path), "sorted");
+            }
+            let mut all = bags.concat();
+            all.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(all, payload, "limit {limit}");
+        }
+    }
+
+    /// Units are gathered wherever their files fall in the payload: a record `a/b` nested in
+    /// record `a`'s folder sorts between `a`'s files, and still neither is parted.
+    #[test]
+    fn split_gathers_a_unit_whose_files_are_not_adjacent() {
+        let payload = sized(&[("records/a/b/marc.xml", 5), ("records/a/files/x", 5), ("records/a/marc.xml", 5)]);
+        let unit = |f: &PayloadFile| if f.path.starts_with("records/a/b/") { "a/b" } else { "a" };
+        assert_eq!(
+            paths(&split(payload, 10, unit)),
+            [vec!["records/a/b/marc.xml"], vec!["records/a/files/x", "records/a/marc.xml"]]
+        );
     }
 
     #[test]
     fn split_bags_carry_group_and_count() {
         let all = files();
-        let parts = split(all.iter().map(|(f, _)| f.clone()).collect(), 4000);
+        let parts = split(all.iter().map(|(f, _)| f.clone()).collect(), 4000, |f| f.path.clone());
         assert_eq!(parts.len(), 3);
         for (i, part) in parts.iter().enumerate() {
             let these: Vec<_> = all.iter().filter(|(f, _)| part.contains(f)).cloned().collect();

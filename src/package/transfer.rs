@@ -197,6 +197,7 @@ fn library_item(
 ) -> Result<Item, String> {
     let bytes = library_file(tree, rows, req, file)?;
     Ok(Item {
+        unit: path.clone(),
         path,
         size: bytes.len() as u64,
         sha256: crate::source::hex(&Sha256::digest(&bytes)),
@@ -204,13 +205,18 @@ fn library_item(
     })
 }
 
-/// One payload file: where it goes, where it comes from, and its expected checksum.
+/// One payload file: where it goes, where it comes from, its expected checksum, and the unit it
+/// belongs to.
 #[derive(Clone)]
 struct Item {
     path: String,
     size: u64,
     sha256: String,
     origin: Origin,
+    /// What must stay whole in one bag when a transfer is split: the package folder of the
+    /// document the file belongs to (`sips/<name>`, `records/<id>`), or for a file of the whole
+    /// transfer (a catalogue, a collection) its own path.
+    unit: String,
 }
 
 /// A planned transfer: its documents and payload, before anything is written.
@@ -313,6 +319,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             size: f.bytes.len() as u64,
                             sha256: crate::source::hex(&Sha256::digest(&f.bytes)),
                             origin: Origin::Sip { doc: i, file: k },
+                            unit: folder.clone(),
                         });
                     }
                     for (r, &(path, size, sha)) in refs.iter().zip(own) {
@@ -321,6 +328,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             size,
                             sha256: sha.to_string(),
                             origin: Origin::Tree(path.to_string()),
+                            unit: folder.clone(),
                         });
                     }
                     Ok((items, refs, folder, digest(row, own)))
@@ -330,7 +338,9 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                     for (file, made) in
                         [("marc.xml", LibraryFile::Marc { doc: i }), ("oai_dc.xml", LibraryFile::OaiDc { doc: i })]
                     {
-                        items.push(library_item(tree, &[], req, format!("{folder}/{file}"), made)?);
+                        let mut item = library_item(tree, &[], req, format!("{folder}/{file}"), made)?;
+                        item.unit = folder.clone();
+                        items.push(item);
                     }
                     for &(path, size, sha) in own {
                         items.push(Item {
@@ -338,6 +348,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             size,
                             sha256: sha.to_string(),
                             origin: Origin::Tree(path.to_string()),
+                            unit: folder.clone(),
                         });
                     }
                     Ok((items, Vec::new(), folder, digest(row, own)))
@@ -389,6 +400,7 @@ fn made(path: &str, bytes: Vec<u8>) -> Item {
         size: bytes.len() as u64,
         sha256: crate::source::hex(&Sha256::digest(&bytes)),
         origin: Origin::Made(Arc::new(bytes)),
+        unit: path.to_string(),
     }
 }
 
@@ -522,15 +534,17 @@ pub(crate) struct Output {
 }
 
 /// Writes the planned transfer into `out_dir`: one bag zip, or several when `req.max_bytes`
-/// splits it. Each zip is written beside its final name and renamed into place only when every
+/// splits it, each document whole in one of them. Each zip is written beside its final name and renamed into place only when every
 /// file copied matched its checksum; on any failure nothing of this run is left behind.
 pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path) -> Result<Vec<Output>, String> {
     let payload: Vec<PayloadFile> =
         plan.items.iter().map(|i| PayloadFile { path: i.path.clone(), size: i.size }).collect();
     let by_path: BTreeMap<&str, &Item> = plan.items.iter().map(|i| (i.path.as_str(), i)).collect();
     let rows: Vec<&DocumentRow> = plan.docs.iter().map(|&i| &tree.documents.documents[i]).collect();
+    // A document's files (its SIP, or its record folder) are never parted: an archive receives
+    // each document whole in one bag, and a document larger than the limit in a bag of its own.
     let parts = match req.max_bytes {
-        Some(limit) => bagit::split(payload, limit),
+        Some(limit) => bagit::split(payload, limit, |f| by_path[f.path.as_str()].unit.as_str()),
         None => vec![payload],
     };
     let total = parts.len();
