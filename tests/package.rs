@@ -995,6 +995,41 @@ fn a_period_that_ends_before_it_starts_or_holds_no_document_is_refused() {
     refused(&d, &["--for", "library", "--from", "2010-01-01", "--to", "2010-12-31"], 2, "没有发布过主动公开的文件");
 }
 
+/// `--out` at the built site or inside it, however named (`..`, a link), is refused before
+/// anything is written: the site stays as sealed and `verify` passes on it.
+#[test]
+fn an_out_folder_in_the_built_site_is_refused() {
+    let d = Demo::built();
+    let sealed = common::tree(&d.path("public"));
+    std::os::unix::fs::symlink(d.path("public"), d.path("link")).unwrap();
+    let absolute = d.path("public/docs").display().to_string();
+    for (audience, out) in [
+        ("--for archive", "public"),
+        ("--warc", "public/packages"),
+        ("--for library", "content/../public/new/deep"),
+        ("--for archive", "link/packages"),
+        ("--warc", absolute.as_str()),
+    ] {
+        let mut args: Vec<&str> = audience.split(' ').collect();
+        args.extend(["--out", out]);
+        let o = d.package(&args, &[]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}:\n{}", said(&o));
+        assert!(said(&o).contains("是已生成站点"), "--out {out}:\n{}", said(&o));
+    }
+    assert!(!d.path("public/packages").exists() && !d.path("public/new").exists());
+    // The built site named by --site-out is guarded the same way.
+    common::copy_tree(&d.path("public"), &d.path("other"));
+    let o = d.package(&["--warc", "--site-out", "other", "--out", "other/packages"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+    assert!(!d.path("other/packages").exists());
+    assert!(common::tree(&d.path("public")) == sealed, "a refused package changed the built site");
+    let v = gongbao(&d.root, &["verify", "public"], &[]);
+    assert_eq!(v.status.code(), Some(0), "{}", said(&v));
+    assert_eq!(d.register(), Vec::<String>::new());
+    // A folder beside the site's output is fine.
+    d.package_ok(&["--warc", "--out", "public-packages"], &[]);
+}
+
 // ---- the book ----
 
 /// The entry `name` of a zip, as text.

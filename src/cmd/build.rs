@@ -881,7 +881,7 @@ pub(crate) fn stranger_files(out: &Path, removing: bool) -> Result<(), Failure> 
 
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,
 /// so two names of one folder compare equal even when the folder does not exist yet.
-fn resolved(p: &Path) -> PathBuf {
+pub(crate) fn resolved(p: &Path) -> PathBuf {
     let clean = physical(p);
     let mut existing = clean.as_path();
     while !existing.exists() {

@@ -3,7 +3,7 @@
 //! repository for libraries (`--for library`), a WARC file for web archives (`--warc`) — each
 //! signed when a key is set, and each recorded in the transfer register.
 
-use super::build::{default_out, signing_key};
+use super::build::{default_out, resolved, signing_key};
 use super::{EXIT_ERRORS, EXIT_FAILURE, Failure, read_config, report};
 use crate::config::Config;
 use crate::model::date::Date;
@@ -84,10 +84,11 @@ fn package(o: &Options) -> Result<u8, Failure> {
         ));
     }
     let tree_dir = o.site_out.clone().unwrap_or_else(|| default_out(&o.root));
+    let out = o.out.clone().unwrap_or_else(|| o.root.join("packages"));
+    outside_the_output(&out, &tree_dir, &default_out(&o.root))?;
     let key = signing_key(&o.root, &cfg)?;
     let tree = open_tree(&tree_dir, &cfg, key.as_ref())?;
     super::still_public(&o.root, &tree_dir)?;
-    let out = o.out.clone().unwrap_or_else(|| o.root.join("packages"));
     std::fs::create_dir_all(&out).map_err(|e| {
         let shown = out.display();
         Failure::io(msg!("无法建立目录 {shown}：{e}", "cannot make the folder {shown}: {e}"))
@@ -195,6 +196,32 @@ fn package(o: &Options) -> Result<u8, Failure> {
         eprintln!("{}", l.get(lang));
     }
     Ok(0)
+}
+
+/// Refuses an `--out` that is the output folder of the build, or the built site being packaged,
+/// or lies inside either (named through a link or `..` as well): a package written there is a
+/// file the seal (`manifest.json`) does not list, so `verify` would fail on the site afterwards
+/// and `deploy` and `package` would refuse it until the next build.
+fn outside_the_output(out: &Path, tree_dir: &Path, build_out: &Path) -> Result<(), Failure> {
+    let folder = resolved(out);
+    for site in [tree_dir, build_out] {
+        if folder.starts_with(resolved(site)) {
+            let (shown, site) = (out.display(), site.display());
+            return Err(Failure::new(
+                &rules::CONFIG,
+                EXIT_FAILURE,
+                msg!(
+                    "--out {shown} 是已生成站点 {site} 或位于其中：包写在那里会破坏站点的封存（manifest.json 中没有它），之后 verify 失败，deploy 和 package 都会拒绝，直到重新构建",
+                    "--out {shown} is or lies inside the built site {site}: a package written there would break the site's seal (manifest.json does not list it), so verify would fail and deploy and package would refuse the site until it is built again"
+                ),
+            )
+            .help(msg!(
+                "用 --out 指定已生成站点以外的目录，或不给 --out，用默认的站点目录下的 packages/",
+                "give --out a folder outside the built site, or leave it out for the default packages/ in the site's folder"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Verifies the built site (with the signing key's public half when one is set) and opens it.
