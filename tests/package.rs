@@ -936,9 +936,10 @@ fn signed_packages_pass_minisign_and_gongbao_verify() {
 // ---- refusals ----
 
 /// `package ARGS` fails with `code` and a message holding `says`, leaving no package in `out/`
-/// and the register as it was.
+/// (nor `out/` itself when it was not there before) and the register as it was.
 fn refused(d: &Demo, args: &[&str], code: i32, says: &str) {
     let before = d.register();
+    let was_there = d.path("out").exists();
     let mut all = args.to_vec();
     all.extend(["--out", "out"]);
     let o = d.package(&all, &[]);
@@ -951,6 +952,7 @@ fn refused(d: &Demo, args: &[&str], code: i32, says: &str) {
         .map(|e| e.path().display().to_string())
         .collect();
     assert!(left.is_empty(), "package {args:?} left {left:?}");
+    assert_eq!(d.path("out").exists(), was_there, "package {args:?} left the folder out/ it made");
     assert_eq!(d.register(), before, "package {args:?} changed the register");
 }
 
@@ -993,6 +995,29 @@ fn a_period_that_ends_before_it_starts_or_holds_no_document_is_refused() {
         "--from 2024-06-01 晚于 --to 2024-01-01",
     );
     refused(&d, &["--for", "library", "--from", "2010-01-01", "--to", "2010-12-31"], 2, "没有发布过主动公开的文件");
+}
+
+/// A refusal takes away the folders of `--out` that it made, and only those: the folders above
+/// that were missing too, but not a folder that was there before, nor what it holds.
+#[test]
+fn a_refusal_takes_away_only_the_folders_it_made() {
+    let d = Demo::built();
+    let empty = ["--for", "archive", "--from", "2010-01-01", "--to", "2010-12-31"];
+    let args = |out: &'static str| [&empty[..], &["--out", out]].concat();
+    let o = d.package(&args("new/deeper/out"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+    assert!(!d.path("new").exists(), "package left new/ (or below) behind");
+
+    std::fs::create_dir_all(d.path("kept/inner")).unwrap();
+    std::fs::write(d.path("kept/note.txt"), "mine\n").unwrap();
+    for out in ["kept", "kept/inner", "kept/made/here"] {
+        let o = d.package(&args(out), &[]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", said(&o));
+    }
+    assert!(d.path("kept/inner").is_dir(), "a folder that was there before was taken away");
+    assert!(!d.path("kept/made").exists(), "package left kept/made/ behind");
+    assert_eq!(std::fs::read_to_string(d.path("kept/note.txt")).unwrap(), "mine\n");
+    assert_eq!(d.register(), Vec::<String>::new());
 }
 
 /// `--out` at the built site or inside it, however named (`..`, a link), is refused before

@@ -89,19 +89,86 @@ fn package(o: &Options) -> Result<u8, Failure> {
     let key = signing_key(&o.root, &cfg)?;
     let tree = open_tree(&tree_dir, &cfg, key.as_ref())?;
     super::still_public(&o.root, &tree_dir)?;
-    std::fs::create_dir_all(&out).map_err(|e| {
+    let created = make_out(&out)?;
+    let made = make(o, &cfg, &tree, &tree_dir, key.as_ref(), &out);
+    // A refusal or failure leaves no folder behind that this run made (a period without
+    // documents, a failed write): `remove_dir` takes away only empty folders, so a package
+    // finished before the failure, or anything else put there meanwhile, stays.
+    if made.is_err() {
+        for dir in &created {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    for l in made?.iter().filter(|_| !o.quiet) {
+        eprintln!("{}", l.get(lang));
+    }
+    Ok(0)
+}
+
+/// Refuses an `--out` that is the output folder of the build, or the built site being packaged,
+/// or lies inside either (named through a link or `..` as well): a package written there is a
+/// file the seal (`manifest.json`) does not list, so `verify` would fail on the site afterwards
+/// and `deploy` and `package` would refuse it until the next build.
+fn outside_the_output(out: &Path, tree_dir: &Path, build_out: &Path) -> Result<(), Failure> {
+    let folder = resolved(out);
+    for site in [tree_dir, build_out] {
+        if folder.starts_with(resolved(site)) {
+            let (shown, site) = (out.display(), site.display());
+            return Err(Failure::new(
+                &rules::CONFIG,
+                EXIT_FAILURE,
+                msg!(
+                    "--out {shown} 是已生成站点 {site} 或位于其中：包写在那里会破坏站点的封存（manifest.json 中没有它），之后 verify 失败，deploy 和 package 都会拒绝，直到重新构建",
+                    "--out {shown} is or lies inside the built site {site}: a package written there would break the site's seal (manifest.json does not list it), so verify would fail and deploy and package would refuse the site until it is built again"
+                ),
+            )
+            .help(msg!(
+                "用 --out 指定已生成站点以外的目录，或不给 --out，用默认的站点目录下的 packages/",
+                "give --out a folder outside the built site, or leave it out for the default packages/ in the site's folder"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Makes the folder `out` and the folders above it that are missing; returns those it made,
+/// deepest first, so that a failed run can take them away again.
+fn make_out(out: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let cannot = |e: std::io::Error| {
         let shown = out.display();
         Failure::io(msg!("无法建立目录 {shown}：{e}", "cannot make the folder {shown}: {e}"))
-    })?;
+    };
+    let absolute = std::path::absolute(out).map_err(cannot)?;
+    // A name ending in `..` is the folder above, which existed before: never one to take away.
+    let missing: Vec<PathBuf> = absolute
+        .ancestors()
+        .take_while(|p| std::fs::symlink_metadata(p).is_err())
+        .filter(|p| p.file_name().is_some())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(out).map_err(cannot)?;
+    Ok(missing)
+}
+
+/// Makes the packages asked for into `out` and records them in the register; returns the lines
+/// to print.
+fn make(
+    o: &Options,
+    cfg: &Config,
+    tree: &Tree,
+    tree_dir: &Path,
+    key: Option<&KeyPair>,
+    out: &Path,
+) -> Result<Vec<Msg>, Failure> {
     let register_path = o.root.join(REGISTER);
     let mut register =
         crate::source::read_register(&o.root).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let today = Date::today(cfg.tz_minutes()).to_string();
-    let slug = slug(&cfg);
+    let slug = slug(cfg);
     let mut lines = Vec::new();
 
     if let Some(audience) = o.audience.map(Audience::from) {
-        let library = library_settings(&cfg, audience)?;
+        let library = library_settings(cfg, audience)?;
         let mut req = Request {
             audience,
             from: o.from.and_then(|d| Day::parse(&d.to_string())),
@@ -136,17 +203,17 @@ fn package(o: &Options) -> Result<u8, Failure> {
             )
             .help(msg!("核对 --from 与 --to", "check --from and --to")));
         }
-        let planned = plan::plan(&tree, &req).map_err(|e| {
+        let planned = plan::plan(tree, &req).map_err(|e| {
             Failure::new(&rules::CONFIG, EXIT_FAILURE, msg!("无法制作移交包：{e}", "cannot make the package: {e}"))
         })?;
         let newest = planned.docs.iter().map(|&i| tree.documents.documents[i].published).max();
         req.epoch = epoch(newest)?;
-        let outputs = plan::write(&tree, &planned, &req, &out).map_err(|e| {
+        let outputs = plan::write(tree, &planned, &req, out).map_err(|e| {
             Failure::io(msg!("无法写出移交包：{e}", "cannot write the package: {e}"))
                 .help(msg!("没有留下任何不完整的包", "no partial package was left behind"))
         })?;
         for output in &outputs {
-            sign(&out, &output.file, key.as_ref(), &tree)?;
+            sign(out, &output.file, key, tree)?;
         }
         let (bytes, sha256) = if outputs.len() == 1 {
             (outputs[0].bytes, outputs[0].sha256.clone())
@@ -155,8 +222,8 @@ fn package(o: &Options) -> Result<u8, Failure> {
             (outputs.iter().map(|o| o.bytes).sum(), crate::source::hex(&Sha256::digest(listed.as_bytes())))
         };
         let documents =
-            plan::contents(&tree, &planned).into_iter().map(|(id, digest)| TransferDoc { digest, id }).collect();
-        let (from, to) = period(&tree, &planned.docs, o);
+            plan::contents(tree, &planned).into_iter().map(|(id, digest)| TransferDoc { digest, id }).collect();
+        let (from, to) = period(tree, &planned.docs, o);
         let entry = Transfer {
             as_of: tree.documents.as_of.to_string(),
             bytes,
@@ -176,8 +243,8 @@ fn package(o: &Options) -> Result<u8, Failure> {
     if o.warc {
         let as_of = tree.documents.as_of;
         let file = format!("{slug}-site-{}.warc.gz", as_of.compact());
-        let (bytes, sha256) = write_warc(&tree, &tree_dir, &out, &file, &cfg)?;
-        sign(&out, &file, key.as_ref(), &tree)?;
+        let (bytes, sha256) = write_warc(tree, tree_dir, out, &file, cfg)?;
+        sign(out, &file, key, tree)?;
         let entry = Transfer {
             as_of: as_of.to_string(),
             bytes,
@@ -192,36 +259,7 @@ fn package(o: &Options) -> Result<u8, Failure> {
         };
         lines.push(record(&mut register, &register_path, entry, &file, tree.files().count())?);
     }
-    for l in lines.iter().filter(|_| !o.quiet) {
-        eprintln!("{}", l.get(lang));
-    }
-    Ok(0)
-}
-
-/// Refuses an `--out` that is the output folder of the build, or the built site being packaged,
-/// or lies inside either (named through a link or `..` as well): a package written there is a
-/// file the seal (`manifest.json`) does not list, so `verify` would fail on the site afterwards
-/// and `deploy` and `package` would refuse it until the next build.
-fn outside_the_output(out: &Path, tree_dir: &Path, build_out: &Path) -> Result<(), Failure> {
-    let folder = resolved(out);
-    for site in [tree_dir, build_out] {
-        if folder.starts_with(resolved(site)) {
-            let (shown, site) = (out.display(), site.display());
-            return Err(Failure::new(
-                &rules::CONFIG,
-                EXIT_FAILURE,
-                msg!(
-                    "--out {shown} 是已生成站点 {site} 或位于其中：包写在那里会破坏站点的封存（manifest.json 中没有它），之后 verify 失败，deploy 和 package 都会拒绝，直到重新构建",
-                    "--out {shown} is or lies inside the built site {site}: a package written there would break the site's seal (manifest.json does not list it), so verify would fail and deploy and package would refuse the site until it is built again"
-                ),
-            )
-            .help(msg!(
-                "用 --out 指定已生成站点以外的目录，或不给 --out，用默认的站点目录下的 packages/",
-                "give --out a folder outside the built site, or leave it out for the default packages/ in the site's folder"
-            )));
-        }
-    }
-    Ok(())
+    Ok(lines)
 }
 
 /// Verifies the built site (with the signing key's public half when one is set) and opens it.
