@@ -831,7 +831,10 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         Ok(found) => {
             let m = seal::MANIFEST;
             let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
-            let names = format!("{}{more}", found.iter().take(3).map(String::as_str).collect::<Vec<_>>().join(", "));
+            let names = format!(
+                "{}{more}",
+                found.iter().take(3).map(|f| crate::source::shown_path(f)).collect::<Vec<_>>().join(", ")
+            );
             return refuse(msg!(
                 "输出目录 {shown} 不是空目录，也不是 gongbao 以前的输出：其中的 {names} 不在 gongbao 写的 {m} 中。构建会替换整个目录，这些文件将被删除",
                 "the output folder {shown} is not empty and is not an earlier gongbao output: {names} is not in a {m} written by gongbao. A build replaces the whole folder and would delete them"

@@ -114,6 +114,12 @@ const MAX_BODY: u64 = 1 << 30;
 /// idempotent: the same bytes under the same key).
 const TRIES: u32 = 3;
 
+/// How long an answer may take to begin once a request is sent. A store that takes the
+/// connection and never answers (a proxy stuck, a server hung) is given up on after this, each
+/// try: with [`TRIES`], in about a minute and a half rather than six. S3 answers a request as
+/// soon as it has its body, so this is no limit on the size of an upload.
+const ANSWER_WITHIN: Duration = Duration::from_secs(30);
+
 /// A bucket of an S3 store.
 pub struct Client {
     agent: ureq::Agent,
@@ -172,7 +178,7 @@ impl Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(15)))
-            .timeout_recv_response(Some(Duration::from_secs(120)))
+            .timeout_recv_response(Some(ANSWER_WITHIN))
             .max_idle_connections_per_host(16)
             .build()
             .into();
@@ -353,7 +359,7 @@ pub fn fetch(url: &str) -> Result<Option<Vec<u8>>, Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(15)))
-        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_recv_response(Some(ANSWER_WITHIN))
         .build()
         .into();
     let mut res = agent.get(url).call().map_err(|e| Error::Network(describe(&e)))?;
