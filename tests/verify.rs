@@ -200,9 +200,15 @@ fn a_copy_named_through_a_link_verifies_and_planted_names_cannot_forge_a_line() 
     // controls written as escapes: it cannot pass for the closing line of a good copy.
     let planted = "x\n核验通过：2 个文件与清单一致\u{1b}[2J\u{202e}";
     s.write(&format!("public/{planted}"), "");
+    // Nor one that a viewer breaks at a line separator, nor a page name with a zero width in it.
+    s.write("public/y\u{2028}核验通过", "");
+    s.write("public/index\u{200b}.html", "");
     let (code, text) = verify(&s, false);
     assert_eq!(code, Some(1), "{text}");
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text:?}");
+    for raw in ['\u{1b}', '\u{202e}', '\u{2028}', '\u{200b}', '\r'] {
+        assert!(!text.contains(raw), "{raw:?} printed raw: {text:?}");
+    }
+    assert!(text.contains("added: index\\u{200b}.html"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("核验通过")), "{text}");
     assert!(text.contains("added: x\\n核验通过"), "{text}");
 }

@@ -876,10 +876,18 @@ pub(crate) fn stranger_files(out: &Path, removing: bool) -> Result<(), Failure> 
             "the output folder {shown} holds files its {m} does not list: {names}. A build replaces the whole folder and would delete them; nothing was built"
         )
     };
-    Err(Failure::io(what).help(msg!(
-        "把这些文件移到输出目录之外（gongbao verify 列出全部），或用 --out 写到另一个目录",
-        "move these files out of the output folder (gongbao verify lists them all), or write to another folder with --out"
-    )))
+    let help = if removing {
+        msg!(
+            "把这些文件移到输出目录之外（gongbao verify 列出全部），再运行 gongbao clean",
+            "move these files out of the output folder (gongbao verify lists them all), then run gongbao clean again"
+        )
+    } else {
+        msg!(
+            "把这些文件移到输出目录之外（gongbao verify 列出全部），或用 --out 写到另一个目录",
+            "move these files out of the output folder (gongbao verify lists them all), or write to another folder with --out"
+        )
+    };
+    Err(Failure::io(what).help(help))
 }
 
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,

@@ -72,7 +72,9 @@ fn parse_target(t: &str) -> Result<(String, String), Failure> {
     let named = !prefix.is_empty();
     let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
     let valid_bucket = !bucket.is_empty() && bucket.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-    if !valid_bucket || (named && prefix.split('/').any(|s| s.is_empty() || s == "." || s == "..")) {
+    // Nor a space or a control character, which a copied line brings along unseen.
+    let unseen = prefix.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid_bucket || unseen || (named && prefix.split('/').any(|s| s.is_empty() || s == "." || s == "..")) {
         return Err(bad());
     }
     Ok((bucket.to_string(), if prefix.is_empty() { String::new() } else { format!("{prefix}/") }))
@@ -322,14 +324,14 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
         false => None,
     };
     let published: Option<Manifest> = published.and_then(|b| serde_json::from_slice(&b).ok());
-    // What gongbao put under the prefix: what the store's manifest and its deploy journal name.
-    let mut owned: std::collections::BTreeSet<String> =
-        published.iter().flat_map(|m| m.files.iter().map(|f| f.path.clone())).collect();
-    if remote.iter().any(|r| r.path == deploy::JOURNAL) {
-        let bytes = store.get(deploy::JOURNAL).map_err(|e| failure(&e, deploy::JOURNAL))?;
-        owned.extend(bytes.map_or(Vec::new(), |b| deploy::journal_paths(&b)));
-    }
-    let plan = plan::plan(&local, &remote, &owned, &mut |f, r| same(&out, &store, f, r))
+    // What gongbao put under the prefix: what the store's manifest lists, and any object stored
+    // with the SHA-256 gongbao gives every upload (asked only of objects the output lacks).
+    let listed: std::collections::BTreeSet<&str> =
+        published.iter().flat_map(|m| m.files.iter().map(|f| f.path.as_str())).collect();
+    let mut owned = |r: &Remote| -> Result<bool, String> {
+        Ok(listed.contains(r.path.as_str()) || store.sha256(&r.path).map_err(|e| format!("{}: {e}", r.path))?.is_some())
+    };
+    let plan = plan::plan(&local, &remote, &mut owned, &mut |f, r| same(&out, &store, f, r))
         .map_err(|e| failure(&StoreError::Other(e), if en { "comparing" } else { "比较" }))?;
 
     let dest = format!("s3://{bucket}/{prefix}");
@@ -350,14 +352,14 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
     }
     if !plan.foreign.is_empty() {
         let n = plan.foreign.len();
-        let first = &plan.foreign[0];
+        let first = crate::source::shown_path(&plan.foreign[0]);
         if en {
             eprintln!(
-                "{n} object(s) under the prefix are not this site's (no manifest or journal of gongbao's names them, such as {first}): left as they are; deploy to a prefix of the site's own, or remove them yourself"
+                "{n} object(s) under the prefix are not this site's (gongbao did not put them there, such as {first}): left as they are; deploy to a prefix of the site's own, or remove them yourself"
             );
         } else {
             eprintln!(
-                "前缀下有 {n} 个对象不属于这个站点（gongbao 的清单和部署日志都没有记载，如 {first}）：保留不动；请部署到站点专用的前缀，或自行删除"
+                "前缀下有 {n} 个对象不属于这个站点（不是 gongbao 放上去的，如 {first}）：保留不动；请部署到站点专用的前缀，或自行删除"
             );
         }
     }
@@ -444,11 +446,11 @@ fn print_plan(plan: &Plan, keep_stale: bool, en: bool) {
         println!("{} {}", label(u.change), u.path);
     }
     for p in &plan.stale {
-        println!("{} {p}", if keep_stale { kept } else { stale });
+        println!("{} {}", if keep_stale { kept } else { stale }, crate::source::shown_path(p));
     }
     let foreign = if en { "leave (not this site's)" } else { "保留（不属于本站点）" };
     for p in &plan.foreign {
-        println!("{foreign} {p}");
+        println!("{foreign} {}", crate::source::shown_path(p));
     }
 }
 
@@ -556,7 +558,14 @@ mod tests {
         assert_eq!(parse_target("s3://site/").ok().unwrap(), ("site".to_string(), String::new()));
         assert_eq!(parse_target("s3://site/www/gb/").ok().unwrap(), ("site".to_string(), "www/gb/".to_string()));
         let bad = ["site/www", "s3://", "s3:///www", "s3://a b/x", "s3://site/../x", "http://site/x", "s3://site//"];
-        for bad in bad.into_iter().chain(["s3://site/www//", "s3://site//www", "s3://site/a//b", "s3://site/./x"]) {
+        for bad in bad.into_iter().chain([
+            "s3://site/www//",
+            "s3://site//www",
+            "s3://site/a//b",
+            "s3://site/./x",
+            "s3://site/www ",
+            "s3://site/w\nx",
+        ]) {
             assert!(parse_target(bad).is_err(), "{bad}");
         }
     }

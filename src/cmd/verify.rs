@@ -127,9 +127,11 @@ fn check_package(path: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
             .map_err(|e| Failure::io(msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}")))
     };
     // A web archive (`package --warc`) is no bag: said so, rather than called a damaged one.
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 5];
     let n = std::io::Read::read(&mut open()?, &mut magic).unwrap_or(0);
-    if magic[..n].starts_with(&[0x1f, 0x8b]) || magic[..n].starts_with(b"WARC") {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let gzip = magic[..n].starts_with(&[0x1f, 0x8b]);
+    if magic[..n].starts_with(b"WARC/") || (gzip && (name.ends_with(".warc.gz") || name.ends_with(".warc"))) {
         return Err(Failure::io(msg!(
             "{shown} 是 WARC 网页档案，不是 zip 移交包：gongbao verify 核验网站目录和 zip 移交包",
             "{shown} is a WARC web archive, not a zip package: gongbao verify checks site folders and zip packages"

@@ -15,25 +15,16 @@
 //! manifest), so that at no moment does a published manifest describe bytes that are not
 //! there; stale objects are deleted only once the new seal is in place.
 //!
-//! Before it changes anything, a deploy writes its journal ([`JOURNAL`]): every path under the
-//! prefix that gongbao put there or is about to. Only such paths are ever deleted ([`plan`]):
-//! after a deploy cut off once the old manifest was withdrawn, the journal still says which
-//! objects were the site's, and an object of anyone else's under the prefix is left alone. The
-//! journal is removed when the deploy ends (or keeps the stale objects `--keep-stale` left).
+//! Only objects gongbao put there are ever deleted ([`plan`]): those the store's manifest lists,
+//! and those that carry the SHA-256 gongbao stores with every upload, which stays with the object
+//! when a deploy is cut off after withdrawing the old manifest. An object of anyone else's under
+//! the prefix is left alone.
 
 pub(crate) mod headers;
 pub(crate) mod plan;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// The deploy's journal under the prefix: a JSON array of the paths gongbao put there.
-pub(crate) const JOURNAL: &str = ".gongbao-deploy.json";
-
-/// The paths a journal's bytes name; nothing when they are not a journal.
-pub(crate) fn journal_paths(bytes: &[u8]) -> Vec<String> {
-    serde_json::from_slice(bytes).unwrap_or_default()
-}
 
 /// An object under the target's prefix, as the store lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,16 +122,6 @@ pub(crate) fn execute(
     keep_stale: bool,
     progress: &dyn Progress,
 ) -> Result<(), Stopped> {
-    let journal = |paths: &[String]| -> Result<(), Stopped> {
-        use sha2::Digest;
-        let body = serde_json::to_vec_pretty(paths).map_err(|e| Stopped::Local(e.to_string()))?;
-        let sha256 = crate::source::hex(&sha2::Sha256::digest(&body));
-        let headers = Put { content_type: "application/json", cache_control: "no-store", sha256: &sha256 };
-        store.put(JOURNAL, &body, headers).map_err(|e| Stopped::Store(JOURNAL.to_string(), e))
-    };
-    if !plan.journal.is_empty() {
-        journal(&plan.journal)?;
-    }
     let withdraw = || -> Result<(), Stopped> {
         for p in &plan.withdraw {
             store.delete(p).map_err(|e| Stopped::Store(p.clone(), e))?;
@@ -175,14 +156,6 @@ pub(crate) fn execute(
             progress.deleted(p);
             Ok(())
         })?;
-    }
-    // The journal is done with: it goes, or keeps naming the stale objects that were kept.
-    if !plan.journal.is_empty() || plan.journal_held {
-        if keep_stale && !plan.stale.is_empty() {
-            journal(&plan.stale)?;
-        } else {
-            store.delete(JOURNAL).map_err(|e| Stopped::Store(JOURNAL.to_string(), e))?;
-        }
     }
     Ok(())
 }
@@ -232,6 +205,9 @@ mod tests {
     #[derive(Default)]
     struct Memory {
         objects: Mutex<BTreeMap<String, String>>,
+        /// The SHA-256 each object was stored with (through `put`; none for one put there by
+        /// someone else).
+        sums: Mutex<BTreeMap<String, String>>,
         log: Mutex<Vec<String>>,
         puts: AtomicUsize,
         fail_at: Option<usize>,
@@ -245,14 +221,16 @@ mod tests {
         fn get(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
             Ok(self.objects.lock().unwrap().get(path).map(|b| b.as_bytes().to_vec()))
         }
-        fn sha256(&self, _path: &str) -> Result<Option<String>, StoreError> {
-            Ok(None)
+        fn sha256(&self, path: &str) -> Result<Option<String>, StoreError> {
+            let present = self.objects.lock().unwrap().contains_key(path);
+            Ok(self.sums.lock().unwrap().get(path).filter(|_| present).cloned())
         }
-        fn put(&self, path: &str, body: &[u8], _: Put<'_>) -> Result<(), StoreError> {
+        fn put(&self, path: &str, body: &[u8], h: Put<'_>) -> Result<(), StoreError> {
             if Some(self.puts.fetch_add(1, Ordering::SeqCst) + 1) == self.fail_at {
                 return Err(StoreError::Unreachable("connection reset".into()));
             }
             self.objects.lock().unwrap().insert(path.to_string(), String::from_utf8_lossy(body).into_owned());
+            self.sums.lock().unwrap().insert(path.to_string(), h.sha256.to_string());
             self.log.lock().unwrap().push(format!("put {path}"));
             Ok(())
         }
@@ -277,19 +255,18 @@ mod tests {
         let written: Vec<Written> =
             local.iter().map(|(p, b)| Written { path: p.clone(), sha256: b.clone(), size: b.len() as u64 }).collect();
         let remote = store.list().unwrap();
-        let plan = plan::plan(&written, &remote, &owned(store), &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
+        let plan =
+            plan::plan(&written, &remote, &mut |o| Ok(owned(store, o)), &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
         let read = |u: &plan::Upload| Ok(local[&u.path].as_bytes().to_vec());
         execute(&plan, store, &read, 4, false, &())
     }
 
-    /// What the store's manifest and journal name.
-    fn owned(store: &Memory) -> std::collections::BTreeSet<String> {
-        let objects = store.objects.lock().unwrap();
-        let listed = objects.get(MANIFEST).map_or(String::new(), Clone::clone);
-        let mut owned: std::collections::BTreeSet<String> =
-            listed.split(';').filter_map(|e| Some(e.split_once('=')?.0.to_string())).collect();
-        owned.extend(objects.get(JOURNAL).map_or(Vec::new(), |j| journal_paths(j.as_bytes())));
-        owned
+    /// Whether gongbao put `o` in the store: the store's manifest names it, or it was stored with
+    /// a SHA-256 (every object [`Memory::put`] stores).
+    fn owned(store: &Memory, o: &Remote) -> bool {
+        let manifest = store.objects.lock().unwrap().get(MANIFEST).cloned();
+        let listed = manifest.is_some_and(|m| m.split(';').any(|e| e.split('=').next() == Some(&o.path)));
+        listed || store.sha256(&o.path).unwrap().is_some()
     }
 
     /// The store's manifest, if any, names only files the store holds with those bytes.
@@ -316,7 +293,6 @@ mod tests {
         assert_eq!(
             store.log.lock().unwrap().clone(),
             vec![
-                "put .gongbao-deploy.json",
                 "delete SHA256SUMS",
                 "delete manifest.json",
                 "put assets/new.css",
@@ -324,7 +300,6 @@ mod tests {
                 "put manifest.json",
                 "put SHA256SUMS",
                 "delete old.html",
-                "delete .gongbao-deploy.json",
             ]
         );
     }
@@ -333,7 +308,7 @@ mod tests {
     fn a_deploy_cut_off_at_any_upload_leaves_no_lying_manifest_and_a_second_run_completes_it() {
         let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
         let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2"), ("docs/c/index.html", "c2")]);
-        for fail_at in 1..=6 {
+        for fail_at in 1..=5 {
             let mut store = Memory::default();
             deploy(&v1, &store).ok().unwrap();
             store.puts.store(0, Ordering::SeqCst);
@@ -344,5 +319,24 @@ mod tests {
             deploy(&v2, &store).ok().unwrap();
             assert_eq!(store.objects.lock().unwrap().clone(), v2, "cut off at put {fail_at}");
         }
+    }
+
+    #[test]
+    fn after_a_cut_off_the_site_s_own_objects_are_still_told_from_another_s() {
+        let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
+        let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2")]);
+        let mut store = Memory::default();
+        // Another's file, put there without gongbao's SHA-256.
+        store.objects.lock().unwrap().insert("other/notes.txt".into(), "theirs".into());
+        deploy(&v1, &store).ok().unwrap();
+        store.puts.store(0, Ordering::SeqCst);
+        store.fail_at = Some(1);
+        assert!(deploy(&v2, &store).is_err());
+        assert!(!store.objects.lock().unwrap().contains_key(MANIFEST), "the old manifest was withdrawn");
+        store.fail_at = None;
+        deploy(&v2, &store).ok().unwrap();
+        let mut want = v2.clone();
+        want.insert("other/notes.txt".into(), "theirs".into());
+        assert_eq!(store.objects.lock().unwrap().clone(), want, "docs/b went, another's file stayed");
     }
 }

@@ -4,16 +4,15 @@
 //! needs the local bytes' MD5 and sometimes a request to the store).
 //!
 //! Only what gongbao put under the prefix is ever deleted: the objects the store's manifest
-//! lists, and those its deploy journal ([`super::JOURNAL`]) names, which a deploy writes before
-//! it changes anything, so that one cut off after withdrawing the old manifest still knows what
-//! was its own. Any other object under the prefix (another team's files in a shared bucket, a
+//! lists, and those that carry the SHA-256 gongbao stores with every object it uploads (so that
+//! a deploy cut off after withdrawing the old manifest, by this version or an earlier one, still
+//! knows its own). Any other object under the prefix (another team's files in a shared bucket, a
 //! target written with a prefix too short) is foreign: left as it is, and named.
-
 use super::Remote;
 use super::headers::{self, Caching};
 use crate::emit::Written;
 use crate::seal::{MANIFEST, SEAL_FILES, SIGNATURE, SUMS};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Whether the store has the object already, with other bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,15 +56,9 @@ pub(crate) struct Plan {
     pub seal: Vec<Upload>,
     /// Objects under the prefix that the output does not have, and that gongbao put there.
     pub stale: Vec<String>,
-    /// Objects under the prefix that the output does not have, and that no manifest or journal
-    /// of gongbao's names: never deleted.
+    /// Objects under the prefix that the output does not have, and that gongbao did not put
+    /// there: never deleted.
     pub foreign: Vec<String>,
-    /// What the journal names before the deploy changes anything (every path gongbao put or is
-    /// about to put under the prefix), sorted; empty when nothing is to change.
-    pub journal: Vec<String>,
-    /// Whether the store holds a journal (of an earlier deploy that was cut off, or kept stale
-    /// objects).
-    pub journal_held: bool,
     /// Files the store already holds with the same bytes.
     pub unchanged: usize,
 }
@@ -101,18 +94,17 @@ fn rank(path: &str) -> (u8, usize) {
 }
 
 /// Plans the deploy of `local` (every file of the output, seal files included) over `remote`
-/// (the store's listing). `owned` is what the store's manifest and journal name: the objects
-/// gongbao put there. `same(file, object)` tells whether an object of the file's size holds the
-/// file's bytes.
+/// (the store's listing). `owned(object)` tells whether gongbao put the object there (the
+/// store's manifest lists it, or it carries gongbao's SHA-256); it is asked only of objects the
+/// output does not have. `same(file, object)` tells whether an object of the file's size holds
+/// the file's bytes.
 pub(crate) fn plan(
     local: &[Written],
     remote: &[Remote],
-    owned: &BTreeSet<String>,
+    owned: &mut dyn FnMut(&Remote) -> Result<bool, String>,
     same: &mut dyn FnMut(&Written, &Remote) -> Result<bool, String>,
 ) -> Result<Plan, String> {
-    let journal_held = remote.iter().any(|r| r.path == super::JOURNAL);
-    let remote: BTreeMap<&str, &Remote> =
-        remote.iter().filter(|r| r.path != super::JOURNAL).map(|r| (r.path.as_str(), r)).collect();
+    let remote: BTreeMap<&str, &Remote> = remote.iter().map(|r| (r.path.as_str(), r)).collect();
     let mut ranked: BTreeMap<(u8, usize), Vec<Upload>> = BTreeMap::new();
     let mut seal = Vec::new();
     let mut out = Plan::default();
@@ -158,17 +150,15 @@ pub(crate) fn plan(
     } else {
         out.unchanged += seal.len();
     }
-    let (stale, foreign): (Vec<String>, Vec<String>) = remote
-        .keys()
-        .filter(|p| !local_paths.contains(*p) && !out.withdraw.iter().any(|w| w == *p))
-        .map(|p| p.to_string())
-        .partition(|p| owned.contains(p) || SEAL_FILES.contains(&p.as_str()));
-    (out.stale, out.foreign) = (stale, foreign);
-    out.journal_held = journal_held;
-    if !out.is_empty() || !out.stale.is_empty() {
-        let mut journal: BTreeSet<String> = owned.iter().filter(|p| remote.contains_key(p.as_str())).cloned().collect();
-        journal.extend(out.uploads().map(|u| u.path.clone()));
-        out.journal = journal.into_iter().collect();
+    for (p, r) in remote {
+        if local_paths.contains(p) || out.withdraw.iter().any(|w| w == p) {
+            continue;
+        }
+        if SEAL_FILES.contains(&p) || owned(r)? {
+            out.stale.push(p.to_string());
+        } else {
+            out.foreign.push(p.to_string());
+        }
     }
     Ok(out)
 }
@@ -232,9 +222,9 @@ mod tests {
         Ok(f.sha256 == r.etag)
     }
 
-    /// What a manifest of `site` names.
-    fn owned(site: &[Written]) -> BTreeSet<String> {
-        site.iter().map(|f| f.path.clone()).collect()
+    /// Whether an object is one a manifest of `site` names.
+    fn owned(site: &[Written]) -> impl FnMut(&Remote) -> Result<bool, String> + '_ {
+        |r| Ok(site.iter().any(|f| f.path == r.path))
     }
 
     fn paths(us: &[Upload]) -> Vec<&str> {
@@ -251,7 +241,7 @@ mod tests {
             ("sitemap.xml", "x"),
             ("data/documents.json", "j"),
         ]);
-        let p = plan(&local, &[], &BTreeSet::new(), &mut same).unwrap();
+        let p = plan(&local, &[], &mut owned(&[]), &mut same).unwrap();
         let order: Vec<Vec<&str>> = p.batches.iter().map(|b| paths(b)).collect();
         assert_eq!(
             order,
@@ -273,7 +263,7 @@ mod tests {
         let remote: Vec<Remote> = before.iter().map(|f| r(&f.path, &f.sha256)).chain([r(SIGNATURE, "g")]).collect();
         let after =
             site(&[("index.html", "h"), ("docs/a/index.html", "A"), ("docs/b/index.html", "b"), ("new.html", "n")]);
-        let p = plan(&after, &remote, &owned(&before), &mut same).unwrap();
+        let p = plan(&after, &remote, &mut owned(&before), &mut same).unwrap();
         let sent: Vec<(&str, Change)> = p.batches.iter().flatten().map(|u| (u.path.as_str(), u.change)).collect();
         assert_eq!(sent, vec![("docs/a/index.html", Change::Changed), ("new.html", Change::New)]);
         assert!(p.withdraw_first, "docs/a/index.html is overwritten while the old manifest describes it");
@@ -293,7 +283,7 @@ mod tests {
         let before = site(&[("index.html", "h")]);
         let remote: Vec<Remote> = before.iter().map(|f| r(&f.path, &f.sha256)).collect();
         let after = site(&[("index.html", "h"), ("new.html", "n")]);
-        let p = plan(&after, &remote, &owned(&before), &mut same).unwrap();
+        let p = plan(&after, &remote, &mut owned(&before), &mut same).unwrap();
         assert!(!p.withdraw_first);
         assert_eq!(p.withdraw, vec![SUMS, MANIFEST]);
         assert_eq!(paths(&p.seal), vec![MANIFEST, SUMS]);
@@ -303,11 +293,11 @@ mod tests {
     fn the_same_site_again_is_an_empty_plan_and_a_missing_object_is_sent_again() {
         let local = site(&[("index.html", "h"), ("docs/a/index.html", "a")]);
         let mut remote: Vec<Remote> = local.iter().map(|f| r(&f.path, &f.sha256)).collect();
-        let p = plan(&local, &remote, &owned(&local), &mut same).unwrap();
+        let p = plan(&local, &remote, &mut owned(&local), &mut same).unwrap();
         assert!(p.is_empty() && p.stale.is_empty(), "{p:?}");
         assert_eq!(p.unchanged, local.len());
         remote.retain(|o| o.path != "docs/a/index.html");
-        let p = plan(&local, &remote, &owned(&local), &mut same).unwrap();
+        let p = plan(&local, &remote, &mut owned(&local), &mut same).unwrap();
         assert_eq!(p.uploads().map(|u| u.path.as_str()).collect::<Vec<_>>(), vec!["docs/a/index.html", MANIFEST, SUMS]);
     }
 
@@ -315,7 +305,7 @@ mod tests {
     fn a_store_signature_that_the_unsigned_build_lacks_is_withdrawn() {
         let local = site(&[("index.html", "h")]);
         let remote: Vec<Remote> = local.iter().map(|f| r(&f.path, &f.sha256)).chain([r(SIGNATURE, "g")]).collect();
-        let p = plan(&local, &remote, &owned(&local), &mut same).unwrap();
+        let p = plan(&local, &remote, &mut owned(&local), &mut same).unwrap();
         assert_eq!(p.withdraw, vec![SIGNATURE, SUMS, MANIFEST]);
         assert!(p.stale.is_empty());
     }
@@ -323,31 +313,35 @@ mod tests {
     #[test]
     fn urls_are_percent_encoded() {
         let local = site(&[("docs/公报 1/index.html", "a")]);
-        let p = plan(&local, &[], &BTreeSet::new(), &mut same).unwrap();
+        let p = plan(&local, &[], &mut owned(&[]), &mut same).unwrap();
         let urls = purge_urls(&p, "https://x.cn/", false);
         assert!(urls.contains(&"https://x.cn/docs/%E5%85%AC%E6%8A%A5%201/".to_string()), "{urls:?}");
     }
 
     #[test]
-    fn only_what_gongbao_put_there_is_stale_and_the_journal_names_it_first() {
+    fn only_what_gongbao_put_there_is_stale() {
         let before = site(&[("index.html", "h"), ("old.html", "o")]);
         let mut remote: Vec<Remote> = before.iter().map(|f| r(&f.path, &f.sha256)).collect();
         remote.push(r("other-team/report.pdf", "p"));
         let after = site(&[("index.html", "H")]);
-        let p = plan(&after, &remote, &owned(&before), &mut same).unwrap();
+        let p = plan(&after, &remote, &mut owned(&before), &mut same).unwrap();
         assert_eq!(p.stale, vec!["old.html"]);
         assert_eq!(p.foreign, vec!["other-team/report.pdf"], "another's object is never deleted");
-        assert!(p.journal.contains(&"old.html".to_string()) && p.journal.contains(&"index.html".to_string()));
-        assert!(!p.journal.contains(&"other-team/report.pdf".to_string()));
-        // With no manifest or journal (a first deploy over a prefix that holds files), nothing
-        // is gongbao's to delete.
-        let p = plan(&after, &remote, &BTreeSet::new(), &mut same).unwrap();
+        // With nothing of gongbao's (a first deploy over a prefix that holds files), nothing is
+        // deleted; the question is asked only of objects the output does not have.
+        let mut asked = Vec::new();
+        let p = plan(
+            &after,
+            &remote,
+            &mut |o: &Remote| {
+                asked.push(o.path.clone());
+                Ok(false)
+            },
+            &mut same,
+        )
+        .unwrap();
         assert!(p.stale.is_empty(), "{:?}", p.stale);
-        assert_eq!(p.foreign.len(), 2);
-        // A journal in the store is neither stale nor foreign, and nothing to do writes none.
-        remote = after.iter().map(|f| r(&f.path, &f.sha256)).chain([r(super::super::JOURNAL, "j")]).collect();
-        let p = plan(&after, &remote, &owned(&after), &mut same).unwrap();
-        assert!(p.is_empty() && p.stale.is_empty() && p.foreign.is_empty() && p.journal.is_empty(), "{p:?}");
-        assert!(p.journal_held);
+        assert_eq!(p.foreign, vec!["old.html", "other-team/report.pdf"]);
+        assert_eq!(asked, vec!["old.html", "other-team/report.pdf"]);
     }
 }

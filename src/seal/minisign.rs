@@ -100,7 +100,10 @@ impl PublicKey {
     pub fn parse(text: &str) -> Result<PublicKey, String> {
         // A secret key has the same shape (an id and 32 bytes): only its comment tells it apart,
         // and checking with it would only say that no signature matches.
-        if text.lines().next().is_some_and(|l| l.starts_with("untrusted comment:") && l.contains("secret key")) {
+        if text
+            .lines()
+            .any(|l| l.trim_start_matches('\u{feff}').starts_with("untrusted comment:") && l.contains("secret key"))
+        {
             return Err(
                 "this is a secret key, not a public key: give the .pub file made beside it (gongbao.pub), and keep the secret key out of reach".into(),
             );
@@ -287,8 +290,10 @@ mod tests {
     #[test]
     fn a_secret_key_given_as_the_public_key_is_named_as_such() {
         let pair = KeyPair::generate().unwrap();
-        let e = PublicKey::parse(&pair.secret_file()).err().unwrap();
-        assert!(e.contains("secret key"), "{e}");
+        for text in [pair.secret_file(), format!("\n{}", pair.secret_file())] {
+            let e = PublicKey::parse(&text).err().unwrap();
+            assert!(e.contains("secret key"), "{e}");
+        }
         assert!(PublicKey::parse(&pair.public().file()).is_ok());
     }
 }

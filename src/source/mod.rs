@@ -165,10 +165,15 @@ pub(crate) fn bad_name(name: &std::ffi::OsStr) -> bool {
 /// cannot pass for another line of the report (a file named `x\n核验通过…` or carrying a terminal
 /// escape, planted in a copy being verified).
 pub(crate) fn shown_path(p: &str) -> String {
+    // Controls; the separators of lines and paragraphs, which some viewers break a line at; the
+    // marks that reorder text; and the characters that show as nothing (zero widths, joiners, the
+    // byte order mark, a soft hyphen), by which `index\u{200b}.html` would pass for `index.html`.
     let hidden = |c: char| {
         c.is_control()
             || c == '\\'
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c,
+                '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
     };
     p.chars().flat_map(|c| if hidden(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }
