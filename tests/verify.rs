@@ -188,12 +188,7 @@ fn a_copy_named_through_a_link_verifies_and_planted_names_cannot_forge_a_line() 
     let s = built(false);
     // A release folder published through a link (`current -> public`).
     std::os::unix::fs::symlink(s.root().join("public"), s.root().join("current")).unwrap();
-    let o = Command::new(common::bin())
-        .current_dir(s.root())
-        .args(["verify", "current"])
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let o = s.run(&["verify", "current"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{text}");
     // A file whose name carries a new line and a terminal escape is reported on one line, its
@@ -222,23 +217,13 @@ fn a_damaged_manifest_fails_the_check_and_a_web_archive_is_named_for_what_it_is(
     // A WARC (gzip members) is not taken for a damaged zip package.
     let warc = s.root().join("site.warc.gz");
     std::fs::write(&warc, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]).unwrap();
-    let o = Command::new(common::bin())
-        .current_dir(s.root())
-        .args(["verify", "site.warc.gz"])
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let o = s.run(&["verify", "site.warc.gz"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("WARC") && err.contains("warcio check"), "{err}");
     // A secret key given where the public key goes is named as such.
     let b = built(true);
-    let o = Command::new(common::bin())
-        .current_dir(b.root())
-        .args(["verify", "public", "--pubkey", "keys/gongbao.key"])
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let o = b.run(&["verify", "public", "--pubkey", "keys/gongbao.key"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("secret key"), "{err}");
