@@ -830,11 +830,7 @@ pub fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         Ok(found) if found.is_empty() => {}
         Ok(found) => {
             let m = seal::MANIFEST;
-            let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
-            let names = format!(
-                "{}{more}",
-                found.iter().take(3).map(|f| crate::source::shown_path(f)).collect::<Vec<_>>().join(", ")
-            );
+            let names = first_names(&found);
             return refuse(msg!(
                 "输出目录 {shown} 不是空目录，也不是 gongbao 以前的输出：其中的 {names} 不在 gongbao 写的 {m} 中。构建会替换整个目录，这些文件将被删除",
                 "the output folder {shown} is not empty and is not an earlier gongbao output: {names} is not in a {m} written by gongbao. A build replaces the whole folder and would delete them"
@@ -861,33 +857,39 @@ pub(crate) fn stranger_files(out: &Path, removing: bool) -> Result<(), Failure> 
     if found.is_empty() {
         return Ok(());
     }
-    let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
-    let names =
-        format!("{}{more}", found.iter().take(3).map(|f| crate::source::shown_path(f)).collect::<Vec<_>>().join(", "));
+    let names = first_names(&found);
     let m = seal::MANIFEST;
-    let what = if removing {
-        msg!(
-            "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。clean 会删除整个目录，这些文件将一并被删除；没有删除任何内容",
-            "the output folder {shown} holds files its {m} does not list: {names}. clean removes the whole folder and would delete them; nothing was removed"
+    let (what, help) = if removing {
+        (
+            msg!(
+                "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。clean 会删除整个目录，这些文件将一并被删除；没有删除任何内容",
+                "the output folder {shown} holds files its {m} does not list: {names}. clean removes the whole folder and would delete them; nothing was removed"
+            ),
+            msg!(
+                "把这些文件移到输出目录之外（gongbao verify 列出全部），再运行 gongbao clean",
+                "move these files out of the output folder (gongbao verify lists them all), then run gongbao clean again"
+            ),
         )
     } else {
-        msg!(
-            "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。构建会替换整个目录，这些文件将被删除；没有构建任何内容",
-            "the output folder {shown} holds files its {m} does not list: {names}. A build replaces the whole folder and would delete them; nothing was built"
-        )
-    };
-    let help = if removing {
-        msg!(
-            "把这些文件移到输出目录之外（gongbao verify 列出全部），再运行 gongbao clean",
-            "move these files out of the output folder (gongbao verify lists them all), then run gongbao clean again"
-        )
-    } else {
-        msg!(
-            "把这些文件移到输出目录之外（gongbao verify 列出全部），或用 --out 写到另一个目录",
-            "move these files out of the output folder (gongbao verify lists them all), or write to another folder with --out"
+        (
+            msg!(
+                "输出目录 {shown} 中有不在它的 {m} 里的文件：{names}。构建会替换整个目录，这些文件将被删除；没有构建任何内容",
+                "the output folder {shown} holds files its {m} does not list: {names}. A build replaces the whole folder and would delete them; nothing was built"
+            ),
+            msg!(
+                "把这些文件移到输出目录之外（gongbao verify 列出全部），或用 --out 写到另一个目录",
+                "move these files out of the output folder (gongbao verify lists them all), or write to another folder with --out"
+            ),
         )
     };
     Err(Failure::io(what).help(help))
+}
+
+/// The first three of `found` for a message, escaped, with the count when there are more.
+fn first_names(found: &[String]) -> String {
+    let more = if found.len() > 3 { format!(" … ({})", found.len()) } else { String::new() };
+    let first: Vec<String> = found.iter().take(3).map(|f| crate::source::shown_path(f)).collect();
+    format!("{}{more}", first.join(", "))
 }
 
 /// `p` made absolute, with `.` and `..` applied and the part that exists resolved through links,

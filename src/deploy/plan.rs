@@ -8,6 +8,7 @@
 //! a deploy cut off after withdrawing the old manifest, by this version or an earlier one, still
 //! knows its own). Any other object under the prefix (another team's files in a shared bucket, a
 //! target written with a prefix too short) is foreign: left as it is, and named.
+
 use super::Remote;
 use super::headers::{self, Caching};
 use crate::emit::Written;
