@@ -1985,7 +1985,7 @@ mod tests {
     fn row(text: String) -> crate::site::memo::KeptRow {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(text.as_bytes()).into();
-        (std::sync::Arc::new(text.into_bytes()), digest)
+        (std::sync::Arc::from(text.into_bytes()), digest)
     }
 
     /// The table as its pieces, as `Renderer::prepare` makes it.
@@ -2161,7 +2161,7 @@ mod tests {
         is_table(&w, &head, &alike(&every), "every row changed");
         // Marks that do not fit the table (another table's, with the same rows as SHA-256s):
         // the table is written and hashed from its start.
-        let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::new([&b[..], b" "].concat()), *d)).collect();
+        let other: Vec<_> = base.iter().map(|(b, d)| (std::sync::Arc::from([&b[..], b" "].concat()), *d)).collect();
         for copied in 0..3 {
             let (odd, file) = first_written(&base);
             let (w, _) =

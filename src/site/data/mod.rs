@@ -197,7 +197,7 @@ impl Renderer<'_> {
             // Outside `serve` no row is remembered, and none is written as its SHA-256.
             let rows: Vec<KeptRow> = match self.memo() {
                 Some(m) => m.rows(table, chunk, &row),
-                None => chunk.par_iter().map(|&i| (std::sync::Arc::new(row(i)), [0; 32])).collect(),
+                None => chunk.par_iter().map(|&i| (std::sync::Arc::from(row(i)), [0; 32])).collect(),
             };
             for (j, kept) in rows.into_iter().enumerate() {
                 if k + j > 0 {
