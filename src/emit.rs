@@ -1639,6 +1639,9 @@ fn job_key(job: &Job) -> Option<JobKey> {
     }
 }
 
+/// The files of jobs made, sorted by path, or every failure ([`emit`]).
+pub(crate) type Emitted = Result<Vec<OutFile>, Vec<Diagnostic>>;
+
 /// A job's file, with what it read when the session's memo knows (see [`KeptPages`]).
 type Made = (OutFile, Option<(Arc<[usize]>, u64)>);
 
@@ -1722,7 +1725,7 @@ pub(crate) fn emit(
     staging: &Staging,
     cache: Option<(&Cache, &Path)>,
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+) -> Emitted {
     let made = emit_all(jobs, renderer, staging, cache, tick)?;
     // Collected in place: the list of a national site is not copied.
     let mut files: Vec<OutFile> = made.into_iter().map(|(f, _)| f).collect();
