@@ -76,8 +76,49 @@ struct Row {
 /// A row's bytes and their SHA-256.
 pub(crate) type KeptRow = (Arc<[u8]>, Sum);
 
-/// One table's remembered rows, by record.
-type TableRows = Vec<Option<Row>>;
+/// One table's remembered rows, by record, with which rows read each record, and the table as
+/// last made from them.
+#[derive(Default)]
+struct TableRows {
+    rows: Vec<Option<Row>>,
+    /// By record, the rows that read it (not [`MISSED`]), kept with the rows; `None` after
+    /// records came or went, until the table is next made whole ([`Memo::remember_table`]).
+    readers: Option<Vec<Vec<u32>>>,
+    last: Option<LastTable>,
+}
+
+/// A table as the last build made it, whole.
+struct LastTable {
+    /// Its records, in order, and each record's place among them.
+    docs: Vec<usize>,
+    place: HashMap<usize, u32>,
+    table: super::data::Recorded,
+    /// The build at which every row of it was good.
+    made: u64,
+}
+
+impl TableRows {
+    /// Keeps row `i`, noting what it read in the readers.
+    fn put(&mut self, i: usize, row: Row) {
+        if self.rows.len() <= i {
+            self.rows.resize_with(i + 1, || None);
+        }
+        let old = self.rows[i].replace(row);
+        if let Some(readers) = self.readers.as_mut() {
+            for &r in old.iter().flat_map(|o| o.reads.iter()).filter(|&&r| r != MISSED) {
+                if let Some(by) = readers.get_mut(r) {
+                    by.retain(|&x| x as usize != i);
+                }
+            }
+            for &r in self.rows[i].iter().flat_map(|n| n.reads.iter()).filter(|&&r| r != MISSED) {
+                if readers.len() <= r {
+                    readers.resize_with(r + 1, Vec::new);
+                }
+                readers[r].push(i as u32);
+            }
+        }
+    }
+}
 
 /// A table as this session last wrote it, so that its SHA-256 can be taken up where its new
 /// file first differs rather than from its first byte (see `emit::Staging::write_table`).
@@ -223,7 +264,9 @@ impl State {
         self.moved = self.pages.len();
         for table in &self.rows {
             let Ok(mut table) = table.lock() else { continue };
-            let table = &mut *table;
+            table.readers = None;
+            table.last = None;
+            let table = &mut table.rows;
             let mut moved: Vec<Option<Row>> = Vec::new();
             moved.resize_with(files.len(), || None);
             for (k, row) in std::mem::take(table).into_iter().enumerate() {
@@ -377,7 +420,7 @@ impl Memo {
         chunk
             .iter()
             .map(|&i| {
-                let r = rows.get_mut(i)?.as_mut().filter(|r| changes.fresh(&r.reads, r.seen))?;
+                let r = rows.rows.get_mut(i)?.as_mut().filter(|r| changes.fresh(&r.reads, r.seen))?;
                 r.seen = changes.now;
                 Some((r.bytes.clone(), r.digest))
             })
@@ -411,11 +454,76 @@ impl Memo {
         let Some((rows, changes)) = self.table(table) else { return };
         let Ok(mut rows) = rows.lock() else { return };
         for (i, (bytes, digest), reads) in made {
-            if rows.len() <= i {
-                rows.resize_with(i + 1, || None);
-            }
-            rows[i] = Some(Row { reads: reads.into_boxed_slice(), bytes, digest, seen: changes.now });
+            rows.put(i, Row { reads: reads.into_boxed_slice(), bytes, digest, seen: changes.now });
         }
+    }
+
+    /// Table `table` made whole anew, of the rows of `docs` in order, kept for the next build
+    /// ([`Memo::table_again`]); the readers are found again when records came or went.
+    pub(crate) fn remember_table(&self, table: u8, docs: Vec<usize>, made: &super::data::Recorded) {
+        let Some((rows, changes)) = self.table(table) else { return };
+        let Ok(mut rows) = rows.lock() else { return };
+        if rows.readers.is_none() {
+            let mut readers: Vec<Vec<u32>> = Vec::new();
+            for (i, row) in rows.rows.iter().enumerate() {
+                for &r in row.iter().flat_map(|n| n.reads.iter()).filter(|&&r| r != MISSED) {
+                    if readers.len() <= r {
+                        readers.resize_with(r + 1, Vec::new);
+                    }
+                    readers[r].push(i as u32);
+                }
+            }
+            rows.readers = Some(readers);
+        }
+        let place = docs.iter().enumerate().map(|(p, &i)| (i, p as u32)).collect();
+        rows.last = Some(LastTable { docs, place, table: made.clone(), made: changes.now });
+    }
+
+    /// Table `table` of the rows of `docs`, when the last build made it of the same records in
+    /// the same order and few of its rows read a record that changed since: the last table,
+    /// sharing its unchanged pieces, with those rows made again by `make` put in their places.
+    /// Its own bytes (head, separators, end) are the last table's: they depend on the records
+    /// listed and on the settings and build date, under which the memo began anew.
+    pub(crate) fn table_again(
+        &self,
+        table: u8,
+        docs: &[usize],
+        make: &(dyn Fn(usize) -> Vec<u8> + Sync),
+    ) -> Option<super::data::Recorded> {
+        use rayon::prelude::*;
+        let (rows, changes) = self.table(table)?;
+        let (mut made, stale) = {
+            let kept = rows.lock().ok()?;
+            let (last, readers) = (kept.last.as_ref()?, kept.readers.as_ref()?);
+            if last.docs != docs || changes.renamed > last.made {
+                return None;
+            }
+            let mut stale: Vec<(usize, u32)> = changes
+                .since(last.made)
+                .flat_map(|c| readers.get(c).into_iter().flatten())
+                .filter_map(|&i| Some((i as usize, *last.place.get(&(i as usize))?)))
+                .collect();
+            stale.sort_unstable();
+            stale.dedup();
+            if stale.len() * 16 > docs.len().max(16) {
+                return None;
+            }
+            (last.table.clone(), stale)
+        };
+        let rows_made: Vec<(KeptRow, Vec<usize>)> =
+            stale.par_iter().map(|&(i, _)| Memo::make_row(i, || make(i))).collect();
+        for (&(_, at), (row, _)) in stale.iter().zip(&rows_made) {
+            // The first piece holds the table's head before its row: row `at` is piece `at`.
+            made.replace(at as usize, row.clone());
+        }
+        self.keep_rows(table, stale.iter().zip(rows_made).map(|(&(i, _), (row, reads))| (i, row, reads)));
+        if let Ok(mut kept) = rows.lock()
+            && let Some(last) = kept.last.as_mut()
+        {
+            last.table = made.clone();
+            last.made = changes.now;
+        }
+        Some(made)
     }
 
     /// Rows `chunk` of table `table`, in order, each made by `make` (in parallel) unless nothing
@@ -519,6 +627,77 @@ mod tests {
         m.begin([1; 32], NAMES, vec![[0; 32], [5; 32]]);
         row(&m);
         assert_eq!(made.get(), 2, "row 0 read record 1, which changed");
+    }
+
+    #[test]
+    fn a_table_again_is_the_last_with_the_rows_a_change_reached_made_anew() {
+        use crate::site::data::{Recorded, Table};
+        use std::io::Write;
+        let m = Memo::default();
+        let views = |v: [u8; 4]| v.iter().map(|&b| [b; 32]).collect::<Vec<Sum>>();
+        m.begin([1; 32], NAMES, views([0, 0, 0, 0]));
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let title = std::sync::Mutex::new("a");
+        // Row i reads record i; row 0 reads record 3 as well (as an amended record shows the
+        // title of the record amending it).
+        let make = |i: usize| {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i == 0 {
+                touch(3);
+            }
+            format!("row {i} {}", title.lock().unwrap()).into_bytes()
+        };
+        let whole = |m: &Memo| {
+            let mut t = Recorded::default();
+            t.write_all(b"[").unwrap();
+            for (k, row) in m.rows(4, &[0, 1, 2], &make).into_iter().enumerate() {
+                if k > 0 {
+                    t.write_all(b",").unwrap();
+                }
+                t.row(row).unwrap();
+            }
+            t.write_all(b"]").unwrap();
+            t.finish();
+            t
+        };
+        let text = |t: &Recorded| {
+            (0..t.len())
+                .flat_map(|k| {
+                    let (own, row) = t.piece(k);
+                    [own.to_vec(), row.map_or(Vec::new(), |r| r.0.to_vec())]
+                })
+                .flatten()
+                .collect::<Vec<u8>>()
+        };
+        assert!(m.table_again(4, &[0, 1, 2], &make).is_none(), "no table kept yet");
+        let first = whole(&m);
+        m.remember_table(4, vec![0, 1, 2], &first);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);
+        // Record 3 changes: only row 0 read it.
+        *title.lock().unwrap() = "b";
+        m.begin([1; 32], NAMES, views([0, 0, 0, 9]));
+        let again = m.table_again(4, &[0, 1, 2], &make).expect("the same records");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 4, "row 0 alone made again");
+        assert_eq!(text(&again), b"[row 0 b,row 1 a,row 2 a]");
+        assert_eq!(again.same_start(&first), 0);
+        assert!(again.same_piece(&first, 1) && again.same_piece(&first, 2));
+        // Nothing changed: nothing made; other records, or another order: not this way.
+        m.begin([1; 32], NAMES, views([0, 0, 0, 9]));
+        let same = m.table_again(4, &[0, 1, 2], &make).expect("the same records");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 4);
+        assert_eq!(text(&same), text(&again));
+        assert_eq!(same.same_start(&again), same.len());
+        assert!(m.table_again(4, &[0, 2, 1], &make).is_none());
+        assert!(m.table_again(4, &[0, 1], &make).is_none());
+        // Record 1 changes, then record 0: each time the rows that read it, from the last table.
+        *title.lock().unwrap() = "c";
+        m.begin([1; 32], NAMES, views([0, 5, 0, 9]));
+        let t = m.table_again(4, &[0, 1, 2], &make).expect("the same records");
+        assert_eq!(text(&t), b"[row 0 b,row 1 c,row 2 a]");
+        m.begin([1; 32], NAMES, views([7, 5, 0, 9]));
+        let t = m.table_again(4, &[0, 1, 2], &make).expect("the same records");
+        assert_eq!(text(&t), b"[row 0 c,row 1 c,row 2 a]");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 6);
     }
 
     #[test]

@@ -11,11 +11,13 @@ pub(crate) mod transfers;
 use super::memo::KeptRow;
 use crate::corpus::Corpus;
 use crate::model::Kind;
+use crate::site::{DataJob, Job};
 use crate::site::{Renderer, encode_path, record_path};
 use rayon::prelude::*;
 use row::{CSV_FIELDS, Cell};
 use serde_json::{Value, json};
 use std::io::Write;
+use std::sync::Arc;
 
 /// Rows of a table made at a time before they are written: enough to keep every core busy,
 /// few enough that a table of a million records is never in memory.
@@ -68,18 +70,28 @@ impl<W: Write> Table for AsBytes<W> {
 /// SHA-256s (`Renderer::prepare`): 32 bytes a row, where `documents.json` has 1,200. Compared
 /// piece by piece with the one written last, it tells where the file is first new, from which
 /// its checksum is taken up again, and the file is written from it without making or looking
-/// up a row again (`emit::Staging::write_table`).
+/// up a row again (`emit::Staging::write_table`). The pieces are kept in shared runs of
+/// [`RUN`]: a copy of the table costs a count per run, and the next build's table, the last
+/// one with the rows an edit reached put in their places ([`Recorded::replace`]), shares every
+/// run it did not change (found equal without reading them, [`Recorded::same_start`]).
 #[derive(Default, Clone)]
 pub(crate) struct Recorded {
-    own: Vec<u8>,
+    own: Arc<Vec<u8>>,
     /// In order: the table's own bytes up to an offset in `own` (from the last piece's), then a
     /// row; the last piece may have none (the end of the table).
-    pieces: Vec<(usize, Option<KeptRow>)>,
+    runs: Vec<Arc<Vec<Piece>>>,
+    len: usize,
 }
+
+/// A piece of a [`Recorded`] table: where its own bytes end, and its row.
+type Piece = (usize, Option<KeptRow>);
+
+/// Pieces to a shared run of a [`Recorded`] table.
+const RUN: usize = 1024;
 
 impl Write for Recorded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.own.extend_from_slice(buf);
+        Arc::make_mut(&mut self.own).extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -89,35 +101,51 @@ impl Write for Recorded {
 
 impl Table for Recorded {
     fn row(&mut self, row: KeptRow) -> std::io::Result<()> {
-        self.pieces.push((self.own.len(), Some(row)));
+        self.push((self.own.len(), Some(row)));
         Ok(())
     }
 
     /// Room for them at once: grown a row at a time, the pieces of a table of 51,000 rows were
     /// copied again at each doubling, onto memory the kernel had to give anew each time.
     fn expect_rows(&mut self, rows: usize, sep: usize) {
-        self.pieces.reserve_exact(rows + 1);
-        self.own.reserve_exact(rows * sep + 64);
+        self.runs.reserve_exact((rows + 1).div_ceil(RUN));
+        Arc::make_mut(&mut self.own).reserve_exact(rows * sep + 64);
     }
 }
 
 impl Recorded {
+    /// Adds a piece at the end.
+    fn push(&mut self, piece: Piece) {
+        if self.len.is_multiple_of(RUN) {
+            self.runs.push(Arc::new(Vec::with_capacity(RUN)));
+        }
+        if let Some(run) = self.runs.last_mut() {
+            Arc::make_mut(run).push(piece);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, k: usize) -> &Piece {
+        &self.runs[k / RUN][k % RUN]
+    }
+
     /// Ends the table: its own bytes after the last row become the last piece.
     pub(crate) fn finish(&mut self) {
-        if self.pieces.last().map_or(0, |p| p.0) < self.own.len() {
-            self.pieces.push((self.own.len(), None));
+        let last = if self.len == 0 { 0 } else { self.get(self.len - 1).0 };
+        if last < self.own.len() {
+            self.push((self.own.len(), None));
         }
     }
 
     /// The number of pieces.
     pub(crate) fn len(&self) -> usize {
-        self.pieces.len()
+        self.len
     }
 
     /// Piece `k`: its own bytes, then its row's bytes and SHA-256.
     pub(crate) fn piece(&self, k: usize) -> (&[u8], Option<&KeptRow>) {
-        let start = if k == 0 { 0 } else { self.pieces[k - 1].0 };
-        let (end, row) = &self.pieces[k];
+        let start = if k == 0 { 0 } else { self.get(k - 1).0 };
+        let (end, row) = self.get(k);
         (&self.own[start..*end], row.as_ref())
     }
 
@@ -125,6 +153,12 @@ impl Recorded {
     pub(crate) fn bytes(&self, k: usize) -> u64 {
         let (own, row) = self.piece(k);
         (own.len() + row.map_or(0, |r| r.0.len())) as u64
+    }
+
+    /// Puts `row` as the row of piece `k`, which has one (its own bytes stay).
+    pub(crate) fn replace(&mut self, k: usize, row: KeptRow) {
+        let run = Arc::make_mut(&mut self.runs[k / RUN]);
+        run[k % RUN].1 = Some(row);
     }
 
     /// The table with its rows as their SHA-256s, into `h`.
@@ -139,9 +173,16 @@ impl Recorded {
     }
 
     /// How many pieces this table starts with that `other` starts with too: the same own bytes
-    /// and rows of the same SHA-256.
+    /// and rows of the same SHA-256. Runs the two share are passed over whole.
     pub(crate) fn same_start(&self, other: &Recorded) -> usize {
-        (0..self.len().min(other.len())).take_while(|&k| self.same_piece(other, k)).count()
+        let end = self.len().min(other.len());
+        let mut k = 0;
+        if Arc::ptr_eq(&self.own, &other.own) {
+            while k + RUN <= end && Arc::ptr_eq(&self.runs[k / RUN], &other.runs[k / RUN]) {
+                k += RUN;
+            }
+        }
+        k + (k..end).take_while(|&k| self.same_piece(other, k)).count()
     }
 
     /// Whether piece `k` of this table is piece `k` of `other`: the same own bytes and a row of
@@ -173,11 +214,36 @@ impl Renderer<'_> {
             .get_or_init(|| c.id_order().filter(|&i| c.visible[i] && c.records[i].kind != Kind::Gazette).collect())
     }
 
+    /// The tables with a row per record (`documents.json`, `.csv`, `.jsonld`): for `job`, its
+    /// number in the memo and its records, in order.
+    pub(crate) fn document_rows(&self, job: &Job) -> Option<(u8, std::borrow::Cow<'_, [usize]>)> {
+        use std::borrow::Cow;
+        match job {
+            Job::Data(DataJob::DocumentsJson) => Some((DOCUMENTS_JSON, Cow::Borrowed(self.data_docs()))),
+            Job::Data(DataJob::DocumentsCsv) => Some((DOCUMENTS_CSV, Cow::Borrowed(self.data_docs()))),
+            Job::Data(DataJob::DocumentsJsonld) => {
+                let mut all = self.data_docs().to_vec();
+                all.extend(self.newest(Some(Kind::Gazette)).rev());
+                Some((DOCUMENTS_JSONLD, Cow::Owned(all)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Record `i`'s row of the table numbered `table` ([`Renderer::document_rows`]).
+    pub(crate) fn document_line(&self, table: u8, i: usize) -> Vec<u8> {
+        match table {
+            DOCUMENTS_CSV => row::csv_line(&self.document_row(i)),
+            DOCUMENTS_JSONLD => serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default(),
+            _ => serde_json::to_vec(&self.document_row(i)).unwrap_or_default(),
+        }
+    }
+
     /// `data/documents.json`.
     pub(crate) fn write_documents_json(&self, w: &mut dyn Table) -> std::io::Result<()> {
         let docs = self.data_docs();
         let head = json!({"site": self.cfg.site.name, "as_of": self.c.as_of, "count": docs.len()});
-        let row = |i| serde_json::to_vec(&self.document_row(i)).unwrap_or_default();
+        let row = |i| self.document_line(DOCUMENTS_JSON, i);
         json_with_list(w, &head, "documents", |w| self.write_rows(w, DOCUMENTS_JSON, docs, b",\n", row))
     }
 
@@ -214,16 +280,15 @@ impl Renderer<'_> {
         w.write_all("\u{FEFF}".as_bytes())?;
         w.write_all(CSV_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(",").as_bytes())?;
         w.write_all(b"\r\n")?;
-        self.write_rows(w, DOCUMENTS_CSV, self.data_docs(), b"", |i| row::csv_line(&self.document_row(i)))
+        self.write_rows(w, DOCUMENTS_CSV, self.data_docs(), b"", |i| self.document_line(DOCUMENTS_CSV, i))
     }
 
     /// `data/documents.jsonld`.
     pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Table) -> std::io::Result<()> {
-        let mut all = self.data_docs().to_vec();
-        all.extend(self.newest(Some(Kind::Gazette)).rev());
-        let row = |i| serde_json::to_vec(&self.jsonld(&self.document_row(i))).unwrap_or_default();
+        let all = self.document_rows(&Job::Data(DataJob::DocumentsJsonld)).map(|(_, all)| all);
+        let row = |i| self.document_line(DOCUMENTS_JSONLD, i);
         json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
-            self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", row)
+            self.write_rows(w, DOCUMENTS_JSONLD, all.as_deref().unwrap_or_default(), b",\n", row)
         })
     }
 
@@ -475,4 +540,56 @@ pub(crate) fn page_urls(c: &Corpus, jobs: &[crate::site::Job]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row and its (stand-in) SHA-256.
+    fn row(text: &str) -> KeptRow {
+        let mut sum = [0u8; 32];
+        sum[..8].copy_from_slice(&(text.len() as u64 ^ text.bytes().map(u64::from).sum::<u64>()).to_le_bytes());
+        (Arc::from(text.as_bytes()), sum)
+    }
+
+    #[test]
+    fn a_table_copied_shares_its_runs_until_a_row_is_put_in_one() {
+        let n = 3 * RUN + 7;
+        let mut t = Recorded::default();
+        t.write_all(b"[").unwrap();
+        for k in 0..n {
+            if k > 0 {
+                t.write_all(b",").unwrap();
+            }
+            t.row(row(&format!("r{k}"))).unwrap();
+        }
+        t.write_all(b"]").unwrap();
+        t.finish();
+        assert_eq!(t.len(), n + 1);
+        let mut u = t.clone();
+        assert_eq!(u.same_start(&t), t.len());
+        let at = 2 * RUN + 5;
+        u.replace(at, row("new"));
+        assert_eq!(u.same_start(&t), at, "the first piece that differs");
+        assert!(Arc::ptr_eq(&u.runs[0], &t.runs[0]) && Arc::ptr_eq(&u.runs[1], &t.runs[1]));
+        assert!(!Arc::ptr_eq(&u.runs[2], &t.runs[2]), "the run that changed is a copy");
+        assert!((0..t.len()).all(|k| (k == at) != u.same_piece(&t, k)));
+        let (own, r) = u.piece(at);
+        assert_eq!((own, &r.unwrap().0[..]), (&b","[..], &b"new"[..]));
+        assert_eq!(t.piece(at).1.unwrap().0[..], b"r2053"[..]);
+        assert_eq!(u.piece(n).0, b"]", "the end is a piece of its own");
+        // A table made alike, not copied, is found the same piece by piece.
+        let mut v = Recorded::default();
+        v.write_all(b"[").unwrap();
+        for k in 0..n {
+            if k > 0 {
+                v.write_all(b",").unwrap();
+            }
+            v.row(if k == at { row("new") } else { row(&format!("r{k}")) }).unwrap();
+        }
+        v.write_all(b"]").unwrap();
+        v.finish();
+        assert_eq!(v.same_start(&u), v.len());
+    }
 }
