@@ -490,7 +490,6 @@ impl Memo {
         docs: &[usize],
         make: &(dyn Fn(usize) -> Vec<u8> + Sync),
     ) -> Option<super::data::Recorded> {
-        use rayon::prelude::*;
         let (rows, changes) = self.table(table)?;
         let (mut made, stale) = {
             let kept = rows.lock().ok()?;
@@ -510,13 +509,12 @@ impl Memo {
             }
             (last.table.clone(), stale)
         };
-        let rows_made: Vec<(KeptRow, Vec<usize>)> =
-            stale.par_iter().map(|&(i, _)| Memo::make_row(i, || make(i))).collect();
-        for (&(_, at), (row, _)) in stale.iter().zip(&rows_made) {
+        // Each read a record that changed since: none is found good, each is made and kept.
+        let records: Vec<usize> = stale.iter().map(|&(i, _)| i).collect();
+        for (&(_, at), row) in stale.iter().zip(self.rows(table, &records, &make)) {
             // The first piece holds the table's head before its row: row `at` is piece `at`.
-            made.replace(at as usize, row.clone());
+            made.replace(at as usize, row);
         }
-        self.keep_rows(table, stale.iter().zip(rows_made).map(|(&(i, _), (row, reads))| (i, row, reads)));
         if let Ok(mut kept) = rows.lock()
             && let Some(last) = kept.last.as_mut()
         {

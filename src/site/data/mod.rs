@@ -80,6 +80,7 @@ pub(crate) struct Recorded {
     /// In order: the table's own bytes up to an offset in `own` (from the last piece's), then a
     /// row; the last piece may have none (the end of the table).
     runs: Vec<Arc<Vec<Piece>>>,
+    /// The number of pieces (asked for each piece as the table is compared and written).
     len: usize,
 }
 
@@ -131,7 +132,7 @@ impl Recorded {
 
     /// Ends the table: its own bytes after the last row become the last piece.
     pub(crate) fn finish(&mut self) {
-        let last = if self.len == 0 { 0 } else { self.get(self.len - 1).0 };
+        let last = if self.len() == 0 { 0 } else { self.get(self.len() - 1).0 };
         if last < self.own.len() {
             self.push((self.own.len(), None));
         }
@@ -221,13 +222,16 @@ impl Renderer<'_> {
         match job {
             Job::Data(DataJob::DocumentsJson) => Some((DOCUMENTS_JSON, Cow::Borrowed(self.data_docs()))),
             Job::Data(DataJob::DocumentsCsv) => Some((DOCUMENTS_CSV, Cow::Borrowed(self.data_docs()))),
-            Job::Data(DataJob::DocumentsJsonld) => {
-                let mut all = self.data_docs().to_vec();
-                all.extend(self.newest(Some(Kind::Gazette)).rev());
-                Some((DOCUMENTS_JSONLD, Cow::Owned(all)))
-            }
+            Job::Data(DataJob::DocumentsJsonld) => Some((DOCUMENTS_JSONLD, Cow::Owned(self.jsonld_docs()))),
             _ => None,
         }
+    }
+
+    /// The records of `documents.jsonld`: the documents, then the gazette issues, oldest first.
+    fn jsonld_docs(&self) -> Vec<usize> {
+        let mut all = self.data_docs().to_vec();
+        all.extend(self.newest(Some(Kind::Gazette)).rev());
+        all
     }
 
     /// Record `i`'s row of the table numbered `table` ([`Renderer::document_rows`]).
@@ -285,10 +289,10 @@ impl Renderer<'_> {
 
     /// `data/documents.jsonld`.
     pub(crate) fn write_documents_jsonld(&self, w: &mut dyn Table) -> std::io::Result<()> {
-        let all = self.document_rows(&Job::Data(DataJob::DocumentsJsonld)).map(|(_, all)| all);
+        let all = self.jsonld_docs();
         let row = |i| self.document_line(DOCUMENTS_JSONLD, i);
         json_with_list(w, &json!({"@context": jsonld::CONTEXT}), "@graph", |w| {
-            self.write_rows(w, DOCUMENTS_JSONLD, all.as_deref().unwrap_or_default(), b",\n", row)
+            self.write_rows(w, DOCUMENTS_JSONLD, &all, b",\n", row)
         })
     }
 
