@@ -361,6 +361,12 @@ impl Memo {
         self.state.lock().map_or(0, |s| s.search.as_ref().map_or(0, |k| k.docs_kept()))
     }
 
+    /// How many rebuilds changed the search index's lists in place at numbers another document
+    /// took (a publication date changed; see `search::Kept::renumbered`).
+    pub fn search_renumbered(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.search.as_ref().map_or(0, |k| k.renumbered()))
+    }
+
     /// This build's number and which records changed when.
     pub(crate) fn changes(&self) -> Changes {
         self.state.lock().map(|s| s.changes.clone()).unwrap_or_default()

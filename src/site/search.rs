@@ -702,6 +702,8 @@ pub(crate) struct Kept {
     labels: Option<(Labels, Labels)>,
     /// The files of the last index, by path: SHA-256 and size.
     files: Sums,
+    /// How many refreshes changed the lists in place at numbers another document took.
+    renumbered: usize,
 }
 
 /// How the lists of one segment, the head or the tail, were sharded.
@@ -744,7 +746,7 @@ impl Split {
     /// Adds `doc` to the list of `g`, or takes it out.
     fn change(&mut self, g: Gram, doc: u32, add: bool) {
         let (s, d) = self.place(doc);
-        change(&mut self.lists[s], g, d, add);
+        change(&mut self.lists[s], g, std::iter::once((d, add)));
     }
 
     /// Moves the documents before `base` (not before the current one) from the tail to the
@@ -787,11 +789,10 @@ type Changed = HashMap<Gram, usize, GramHash>;
 
 /// What [`Renderer::refresh`] found still as the last index had it.
 struct Fresh {
-    /// The documents keep their numbers.
-    same_order: bool,
-    /// ... and the labels theirs.
+    /// The documents keep their numbers, and the labels theirs.
     labels_same: bool,
-    /// The numbers of the documents whose facet or display rows changed (when `same_order`).
+    /// The numbers whose facet or display rows may have changed: those of another document than
+    /// the last index's, or of a document whose rows changed, or beyond the last index's end.
     changed: Vec<u32>,
     /// The grams whose lists changed, each with the size its entry had before (0: it had
     /// none), in the head and in the tail; `None` when the lists were all made again.
@@ -832,6 +833,11 @@ impl Kept {
         self.docs.len()
     }
 
+    /// How many refreshes changed the lists in place at numbers another document took.
+    pub(crate) fn renumbered(&self) -> usize {
+        self.renumbered
+    }
+
     /// Writes the facet and display files, each from the rows kept: a file whose documents
     /// keep their numbers and rows (and, for facets, whose labels keep theirs) is the last
     /// index's, kept when the output still holds it.
@@ -848,8 +854,7 @@ impl Kept {
                 // Numbered in order of first use: when the documents keep their numbers and the
                 // last index's labels come first in this one's, each kept row numbers its labels
                 // as it did (documents added after the others only add labels after them).
-                let kept = fresh.same_order
-                    && old.is_some_and(|(i, t)| issuers.1.starts_with(&i.1) && topics.1.starts_with(&t.1));
+                let kept = old.is_some_and(|(i, t)| issuers.1.starts_with(&i.1) && topics.1.starts_with(&t.1));
                 ((issuers, topics), kept)
             }
         };
@@ -857,7 +862,7 @@ impl Kept {
         let (facets, display) = (dirty(FACET_CHUNK), dirty(DISPLAY_CHUNK));
         for (c, docs) in order.chunks(FACET_CHUNK).enumerate() {
             let path = chunk_path("f", c);
-            let good = fresh.same_order && labels_kept && !facets.contains(&c);
+            let good = labels_kept && !facets.contains(&c);
             let kept = self.files.get(&path).filter(|_| good);
             out.put_or_keep(path, kept, || {
                 chunk(docs.iter().map(|i| {
@@ -872,7 +877,7 @@ impl Kept {
         }
         for (c, docs) in order.chunks(DISPLAY_CHUNK).enumerate() {
             let path = chunk_path("d", c);
-            let kept = self.files.get(&path).filter(|_| fresh.same_order && !display.contains(&c));
+            let kept = self.files.get(&path).filter(|_| !display.contains(&c));
             out.put_or_keep(path, kept, || chunk(docs.iter().map(|i| &self.docs[i].display)))?;
         }
         self.labels = Some(labels);
@@ -1260,10 +1265,12 @@ impl Renderer<'_> {
 
     /// Brings what `serve` kept of the last index up to this build: reads again only the records
     /// whose contribution may have changed (something they read has a new view, as for pages),
-    /// then either changes the lists of the grams that came or went, when the documents keep
-    /// their numbers (documents newer than all of them may follow) and few changed, or makes the
-    /// lists again from the kept grams, without reading any text. Says which of the last index's
-    /// rows and lists are still as they were.
+    /// then either changes the lists at the numbers whose document changed or is another than
+    /// the last index had there (a publication date changed renumbers the documents between the
+    /// old and the new place; documents newer than all the others take numbers after them),
+    /// when those are few and the index does not shrink, or makes the lists again from the kept
+    /// grams, without reading any text. Says which of the last index's rows and lists are still
+    /// as they were.
     fn refresh(
         &self,
         memo: &super::memo::Memo,
@@ -1279,29 +1286,48 @@ impl Renderer<'_> {
             .filter(|&i| k.docs.get(&i).is_none_or(|d| !since.fresh(&d.reads, d.seen)))
             .collect();
         let n = order.len();
-        // The documents of the last index keep their numbers when it is the start of this one:
-        // the same, or with records newer than all of them after it.
-        let same_order = order.starts_with(&k.order);
-        let mut place = vec![0u32; if same_order { self.c.records.len() } else { 0 }];
-        if same_order {
-            for (num, &i) in order.iter().enumerate() {
-                place[i] = num as u32;
-            }
-        }
-        // Whether document `i` of this index was in the last one: its kept grams and rows are
-        // then in the lists and files (one kept from before it was hidden is not).
         let kept_len = k.order.len();
-        let was_in = |i: usize| same_order && (place[i] as usize) < kept_len;
-        // Changed in place when the numbering is kept and the changes are few, and the grams of
-        // each changed document of the last index are known; a list changed in place is decoded
-        // and made again, which costs as much as its length.
-        // (The tail starts where it did, or later: `tail_base` never falls as documents are added.)
-        let in_place = same_order
+        // Each document's number in this index.
+        let mut place = vec![u32::MAX; self.c.records.len()];
+        for (num, &i) in order.iter().enumerate() {
+            place[i] = num as u32;
+        }
+        // Whether document `i` has the number it had in the last index: its kept grams and rows
+        // are then in the lists and files there (one kept from before it was hidden is not).
+        let last = k.order.clone();
+        let was_at = |i: usize| last.get(place[i] as usize) == Some(&i);
+        // The numbers whose document is not the one the last index had there: a publication
+        // date changed moves its document and renumbers those between its two places; records
+        // newer than all the others take the numbers after the last index's.
+        let renumbered: Vec<u32> = (0..n)
+            .filter(|&p| k.order.get(p) != Some(&order[p]))
+            .map(|p| p as u32)
+            .chain(n as u32..kept_len.max(n) as u32)
+            .collect();
+        // The numbers whose postings may change: those, and those of the documents read again
+        // (every one of which is at its old number or at one renumbered).
+        let mut numbers: Vec<u32> =
+            stale.iter().filter(|&&i| was_at(i)).map(|&i| place[i]).chain(renumbered.iter().copied()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        // Changed in place when the changes are few, the index does not shrink, and the grams of
+        // the document each such number had in the last index are known; a list changed in
+        // place is decoded and made again, which costs as much as its length. (The tail starts
+        // where it did, or later: `tail_base` never falls as documents are added.)
+        let in_place = n >= kept_len
             && tail_base(n) as u32 >= k.split.base
-            && stale.len() * 16 <= n
-            && stale.iter().all(|&i| !was_in(i) || k.docs.contains_key(&i));
-        let mut changes: Vec<(Gram, u32, bool)> = Vec::new();
-        let mut fresh = Fresh { same_order, labels_same: true, changed: Vec::new(), grams: None };
+            && numbers.len() * 16 <= n
+            && numbers.iter().all(|&p| k.order.get(p as usize).is_none_or(|i| k.docs.contains_key(i)));
+        // The grams each of those numbers had, before the documents read again replace theirs.
+        let before_at: Vec<Vec<u32>> = if in_place {
+            numbers
+                .iter()
+                .map(|&p| k.order.get(p as usize).map(|i| decode(&k.docs[i].grams)).unwrap_or_default())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut fresh = Fresh { labels_same: renumbered.is_empty(), changed: renumbered, grams: None };
         // What each document replaced held before, so that a text that cannot be read (a file
         // changed since the site was read, which stops the build) leaves `k` as the last index
         // made it, lists and documents alike, for the next build to start from. Only for the
@@ -1342,33 +1368,11 @@ impl Renderer<'_> {
                 let mut ids: Vec<u32> = d.grams.iter().map(|&g| k.id(g)).collect();
                 ids.sort_unstable();
                 let display: Box<[u8]> = serde_json::to_vec(&d.display).unwrap_or_default().into();
-                let old = k.docs.get(&i).filter(|_| was_in(i));
-                if old.is_none_or(|o| o.facets != d.facets || o.display != display) && same_order {
+                let old = k.docs.get(&i).filter(|_| was_at(i));
+                if old.is_none_or(|o| o.facets != d.facets || o.display != display) {
                     fresh.changed.push(place[i]);
                 }
                 fresh.labels_same &= old.is_some_and(|o| o.facets[2] == d.facets[2] && o.facets[3] == d.facets[3]);
-                if in_place {
-                    // A document new to the index had no grams in its lists.
-                    let old = old.map(|d| decode(&d.grams)).unwrap_or_default();
-                    let (mut a, mut b) = (old.iter().peekable(), ids.iter().peekable());
-                    loop {
-                        match (a.peek(), b.peek()) {
-                            (Some(x), Some(y)) if x == y => {
-                                a.next();
-                                b.next();
-                            }
-                            (Some(&&x), y) if y.is_none_or(|&&y| x < y) => {
-                                changes.push((k.grams[x as usize], place[i], false));
-                                a.next();
-                            }
-                            (_, Some(&&y)) => {
-                                changes.push((k.grams[y as usize], place[i], true));
-                                b.next();
-                            }
-                            _ => break,
-                        }
-                    }
-                }
                 let was = k.docs.insert(
                     i,
                     KeptDoc { reads, seen: since.now, grams: encode(&ids).into(), facets: d.facets, display },
@@ -1384,12 +1388,40 @@ impl Renderer<'_> {
             // segments is made again.
             let rebased = base != k.split.base;
             k.split.rebase(base);
-            // Each changed gram with the size its entry in a shard had before, by segment.
+            k.renumbered +=
+                usize::from(numbers.iter().any(|&p| last.get(p as usize).is_some_and(|&i| i != order[p as usize])));
+            // Each number's grams that came or went, by segment and gram, with the size each
+            // gram's entry in a shard had before.
+            let mut changes: Vec<(usize, Gram, u32, bool)> = Vec::new();
+            for (&p, old) in numbers.iter().zip(&before_at) {
+                let new = decode(&k.docs[&order[p as usize]].grams);
+                let (s, d) = k.split.place(p);
+                let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+                loop {
+                    match (a.peek(), b.peek()) {
+                        (Some(x), Some(y)) if x == y => {
+                            a.next();
+                            b.next();
+                        }
+                        (Some(&&x), y) if y.is_none_or(|&&y| x < y) => {
+                            changes.push((s, k.grams[x as usize], d, false));
+                            a.next();
+                        }
+                        (_, Some(&&y)) => {
+                            changes.push((s, k.grams[y as usize], d, true));
+                            b.next();
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            changes.sort_unstable_by_key(|&(s, g, d, _)| (s, g, d));
             let mut before: [Changed; 2] = Default::default();
-            for (g, doc, add) in changes {
-                let (s, _) = k.split.place(doc);
-                before[s].entry(g).or_insert_with(|| k.split.lists[s].get(&g).map_or(0, |p| entry_size(g, p)));
-                k.split.change(g, doc, add);
+            for run in changes.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+                let (s, g) = (run[0].0, run[0].1);
+                let list = &mut k.split.lists[s];
+                before[s].insert(g, list.get(&g).map_or(0, |p| entry_size(g, p)));
+                change(list, g, run.iter().map(|&(_, _, d, add)| (d, add)));
             }
             fresh.grams = (!rebased).then_some(before);
         } else {
@@ -1400,7 +1432,6 @@ impl Renderer<'_> {
                 }
             }
         }
-        fresh.labels_same &= same_order;
         // Every document now in the index is good at this build.
         for &i in order {
             if let Some(d) = k.docs.get_mut(&i) {
@@ -1546,30 +1577,39 @@ fn doc_grams(fields: &str, text: &str, fold: &Fold, set: &mut GramSet) {
 }
 
 /// Adds document `doc` to the list of gram `g`, or takes it out; a list left empty goes.
-fn change(postings: &mut Postings, g: Gram, doc: u32, add: bool) {
-    // After every document of the list (a document newer than all the others): appended, as a
+fn change(postings: &mut Postings, g: Gram, run: impl Iterator<Item = (u32, bool)> + Clone) {
+    // After every document of the list (documents newer than all the others): appended, as a
     // list made at once would have it, without decoding the list.
-    if add {
+    let next = match postings.get(&g) {
+        Some(Posting::List(_, next) | Posting::Bits(_, _, next)) => *next,
+        None => 0,
+    };
+    if run.clone().all(|(doc, add)| add && doc >= next) {
         let p = postings.entry(g).or_insert_with(|| Posting::List(Vec::new(), 0));
-        if let Posting::List(_, next) | Posting::Bits(_, _, next) = p
-            && doc >= *next
-        {
+        for (doc, _) in run {
             p.add(doc);
-            return;
+        }
+        return;
+    }
+    let docs = postings.get(&g).map(Posting::docs).unwrap_or_default();
+    let mut merged = Vec::with_capacity(docs.len() + 1);
+    let mut run = run.peekable();
+    for d in docs {
+        while let Some((c, add)) = run.next_if(|&(c, _)| c < d) {
+            if add {
+                merged.push(c);
+            }
+        }
+        match run.next_if(|&(c, _)| c == d) {
+            Some((_, false)) => {}
+            _ => merged.push(d),
         }
     }
-    let mut docs = postings.get(&g).map(Posting::docs).unwrap_or_default();
-    match (docs.binary_search(&doc), add) {
-        (Err(at), true) => docs.insert(at, doc),
-        (Ok(at), false) => {
-            docs.remove(at);
-        }
-        _ => {}
-    }
-    if docs.is_empty() {
+    merged.extend(run.filter(|&(_, add)| add).map(|(c, _)| c));
+    if merged.is_empty() {
         postings.remove(&g);
     } else {
-        postings.insert(g, Posting::of(&docs));
+        postings.insert(g, Posting::of(&merged));
     }
 }
 
@@ -1785,7 +1825,7 @@ mod tests {
         let mut want: Vec<u32> = Vec::new();
         // Appended after the others, put in between, taken out, and far after them.
         for (doc, add) in [(3, true), (10, true), (4, true), (10, false), (900, true), (5, true), (3, false)] {
-            change(&mut postings, g, doc, add);
+            change(&mut postings, g, std::iter::once((doc, add)));
             if add {
                 want.push(doc);
                 want.sort_unstable();
@@ -1795,14 +1835,44 @@ mod tests {
             assert_eq!(postings[&g].encoded(), Posting::of(&want).encoded(), "after {doc} {add}");
         }
         for d in 0..64 {
-            change(&mut postings, g, 1000 + d, true);
+            change(&mut postings, g, std::iter::once((1000 + d, true)));
         }
         want.extend(1000..1064);
         assert_eq!(postings[&g].encoded(), Posting::of(&want).encoded());
-        for doc in want.clone() {
-            change(&mut postings, g, doc, false);
-        }
+        change(&mut postings, g, want.iter().map(|&d| (d, false)));
         assert!(!postings.contains_key(&g), "a list left empty goes");
+    }
+
+    #[test]
+    fn a_list_changed_at_many_numbers_at_once_is_the_list_made_at_once() {
+        let g: Gram = 9;
+        let mut postings = Postings::default();
+        let mut want: std::collections::BTreeSet<u32> = Default::default();
+        // Batches of changes at rising numbers, as a refresh hands them over: some in the list,
+        // some between its numbers, some after its last; a list long enough to become a bitmap.
+        let mut x: u32 = 12345;
+        for round in 0..200 {
+            let mut run: BTreeMap<u32, bool> = BTreeMap::new();
+            for _ in 0..(1 + round % 7) {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let doc = (x >> 8) % (50 + round * 5);
+                run.insert(doc, !want.contains(&doc) || x.is_multiple_of(3));
+            }
+            change(&mut postings, g, run.iter().map(|(&d, &add)| (d, add)));
+            for (d, add) in run {
+                if add {
+                    want.insert(d);
+                } else {
+                    want.remove(&d);
+                }
+            }
+            let want: Vec<u32> = want.iter().copied().collect();
+            match postings.get(&g) {
+                Some(p) => assert_eq!(p.encoded(), Posting::of(&want).encoded(), "round {round}"),
+                None => assert!(want.is_empty(), "round {round}: the list went"),
+            }
+        }
+        assert!(matches!(postings.get(&g), Some(Posting::Bits(..))), "the list became a bitmap");
     }
 
     #[test]
