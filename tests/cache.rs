@@ -314,9 +314,9 @@ fn records_that_come_and_go_remake_what_they_reach_and_keep_the_rest() {
 /// a day took 2.5 s that way, and wrote some 900 of the index's files again). A record moved a
 /// place later, then two earlier, then newer than all (every number after its old place
 /// taken by another document: the lists made again), then back: each rebuild equals a clean
-/// build.
+/// build, and one that moved its record a place or two looked at under a fifth of the pages.
 #[test]
-fn a_publication_date_changed_renumbers_the_search_lists_in_place() {
+fn a_publication_date_changed_renumbers_the_search_lists_and_keeps_the_pages_in_place() {
     let s = Site::new();
     for k in 0..68 {
         s.record(
@@ -327,23 +327,34 @@ fn a_publication_date_changed_renumbers_the_search_lists_in_place() {
     }
     let opts = session(&s, "2024-06-01");
     built(&opts);
-    let memo = &opts.session.as_ref().unwrap().memo;
-    let moved = |to: usize| {
+    let session = opts.session.as_ref().unwrap();
+    let memo = &session.memo;
+    // Each rebuild takes the last build's pages, over a plan that is not the same (the lists'
+    // pages show other records), and looks at a bounded share of them.
+    let moved = |to: usize, fifths: u64| {
+        assert_eq!(swept(&opts), Some(true));
+        let plans = session.plans_moved();
         let body = "第10号的正文，编号R10X，日期已改。\n";
         s.record("p/r10", &normative("第10号办法", &date(to)), body);
         built(&opts);
         same_as_clean(&s);
+        assert_eq!(session.plans_moved(), plans + 1, "moved to {to}: the last build's pages were not taken");
+        let pages = tree(&s.root().join("public"))
+            .iter()
+            .filter(|(p, _)| [".html", ".md", ".txt"].iter().any(|e| p.ends_with(e)))
+            .count() as u64;
+        let looked = session.pages_looked_at();
+        assert!(looked > 0 && looked * 5 <= pages * fifths, "moved to {to}: {looked} of {pages} pages looked at");
     };
     let before = memo.search_renumbered();
     // Past the next record; before the two before it; newer than all; back.
-    moved(23);
+    moved(23, 1);
     assert_eq!(memo.search_renumbered(), before + 1, "moved later: the lists were made again");
-    moved(17);
+    moved(17, 1);
     assert_eq!(memo.search_renumbered(), before + 2, "moved earlier: the lists were made again");
-    moved(137);
+    moved(137, 5);
     assert_eq!(memo.search_renumbered(), before + 2, "every number after its place changed, yet in place");
-    moved(20);
-    same_as_clean(&s);
+    moved(20, 5);
 }
 
 /// After a sweep, `serve` takes the last build's pages over records that came or went

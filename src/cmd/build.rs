@@ -260,7 +260,16 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                     k.ask_beyond_records();
                     (Some(k), false)
                 }
-                Some((k, was)) => match memo.and_then(|m| Some((m.places(&was, &names)?, m.changes()))) {
+                // Over the same records, a plan that is not the same (a publication date changed
+                // moves its record in the lists by date): each page is found at its place all
+                // the same, and a list page kept when it shows what it showed.
+                Some((k, was)) => match memo.and_then(|m| {
+                    let places = match was == names {
+                        true => std::sync::Arc::new(crate::site::memo::Places::same(a.corpus.records.len())),
+                        false => m.places(&was, &names)?,
+                    };
+                    Some((places, m.changes()))
+                }) {
                     Some((places, changes)) => {
                         let k = k.moved(&places, &pages, &changes, a.cfg.site.per_page.max(1));
                         if let Some(s) = &o.session {

@@ -96,8 +96,8 @@ pub struct Session {
     /// How many builds took the last build's list of files and put the files they wrote in
     /// their places ([`crate::emit::listed`]).
     pub(crate) patched: std::sync::atomic::AtomicU64,
-    /// How many builds took the last build's pages over records that came or went
-    /// ([`crate::emit::KeptPages::moved`]).
+    /// How many builds took the last build's pages over records that came or went, or over a
+    /// plan that was not the same ([`crate::emit::KeptPages::moved`]).
     pub(crate) moved: std::sync::atomic::AtomicU64,
     /// How many page jobs the last build looked at (asked the memo or made).
     pub(crate) looked_at: std::sync::atomic::AtomicU64,
@@ -191,7 +191,7 @@ impl Session {
     }
 
     /// How many of the session's builds took the last build's pages over records that came or
-    /// went, asking only the jobs those reached ([`crate::emit::KeptPages::moved`]).
+    /// went, or over a plan that was not the same, asking only the jobs those reached ([`crate::emit::KeptPages::moved`]).
     pub fn plans_moved(&self) -> u64 {
         self.moved.load(std::sync::atomic::Ordering::SeqCst)
     }

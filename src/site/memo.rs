@@ -214,6 +214,11 @@ pub(crate) struct Places {
 const GONE: usize = usize::MAX - 1;
 
 impl Places {
+    /// The places of `n` records that all stayed where they were.
+    pub(crate) fn same(n: usize) -> Places {
+        Places { to: (0..n).collect(), from: (0..n).map(Some).collect() }
+    }
+
     /// The place now of the last build's record `i`, unless it is gone.
     pub(crate) fn place(&self, i: usize) -> Option<usize> {
         self.to.get(i).copied().filter(|&j| j != GONE)
