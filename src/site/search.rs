@@ -427,6 +427,39 @@ impl Posting {
         }
     }
 
+    /// Sets or clears the bit of `doc` in a bitmap, keeping the length its varints would have
+    /// (the gaps to the documents on either side) and the number after the last; a bitmap left
+    /// empty has 0 for that number. The bitmap may be longer than the list it now is: for the
+    /// caller to decide ([`change`]).
+    fn set(&mut self, doc: u32, add: bool) {
+        let Posting::Bits(bits, list, next) = self else { return };
+        let at = doc as usize / 8;
+        let mask = 1u8 << (doc % 8);
+        if bits.get(at).is_some_and(|b| b & mask != 0) == add {
+            return;
+        }
+        let (before, after) = (bit_before(bits, doc), bit_after(bits, doc));
+        // The varint of the gap from `p` (none: the start) to `d`.
+        let gap = |p: Option<u32>, d: u32| varint_len(u64::from(d - p.map_or(0, |p| p + 1)));
+        let with = gap(before, doc) + after.map_or(0, |a| gap(Some(doc), a));
+        let without = after.map_or(0, |a| gap(before, a));
+        if add {
+            *list = *list + with - without;
+            if doc >= *next {
+                bits.resize(bitmap_len(doc), 0);
+                *next = doc + 1;
+            }
+            bits[at] |= mask;
+        } else {
+            *list = *list + without - with;
+            bits[at] &= !mask;
+            if after.is_none() {
+                *next = before.map_or(0, |b| b + 1);
+                bits.truncate(before.map_or(0, bitmap_len));
+            }
+        }
+    }
+
     /// The list of `docs` (rising) as [`Posting::add`] leaves it after adding them one by one:
     /// a bitmap exactly when the varints of all are longer than the bitmap up to the last.
     fn of(docs: &[u32]) -> Posting {
@@ -469,6 +502,39 @@ impl Posting {
             Posting::List(bytes, _) => (0, bytes),
             Posting::Bits(bits, ..) => (1, bits),
         }
+    }
+}
+
+/// The last document of a bitmap before `d`.
+fn bit_before(bits: &[u8], d: u32) -> Option<u32> {
+    let mut at = d as usize / 8;
+    // The bits of `d`'s byte below it, or, past the bitmap's end, its last byte whole.
+    let mut b = match bits.get(at) {
+        Some(&b) => b & ((1u16 << (d % 8)) - 1) as u8,
+        None => {
+            at = bits.len().checked_sub(1)?;
+            bits[at]
+        }
+    };
+    loop {
+        if b != 0 {
+            return Some(at as u32 * 8 + 7 - b.leading_zeros());
+        }
+        at = at.checked_sub(1)?;
+        b = bits[at];
+    }
+}
+
+/// The first document of a bitmap after `d`.
+fn bit_after(bits: &[u8], d: u32) -> Option<u32> {
+    let mut at = d as usize / 8;
+    let mut b = bits.get(at)? & !(((1u16 << (d % 8 + 1)) - 1) as u8);
+    loop {
+        if b != 0 {
+            return Some(at as u32 * 8 + b.trailing_zeros());
+        }
+        at += 1;
+        b = *bits.get(at)?;
     }
 }
 
@@ -1591,6 +1657,25 @@ fn change(postings: &mut Postings, g: Gram, run: impl Iterator<Item = (u32, bool
         }
         return;
     }
+    // A bitmap (the lists of the commonest grams) has its bits set or cleared in place, each
+    // change costing the distance to the documents on either side, not the list's length.
+    if let Some(p @ Posting::Bits(..)) = postings.get_mut(&g) {
+        for (doc, add) in run {
+            p.set(doc, add);
+        }
+        match p {
+            Posting::Bits(_, _, 0) => {
+                postings.remove(&g);
+            }
+            // As a list made at once: a bitmap only while its varints would be longer.
+            Posting::Bits(bits, list, next) if *list <= bits.len() => {
+                let next = *next;
+                *p = Posting::List(encode(&p.docs()), next);
+            }
+            _ => {}
+        }
+        return;
+    }
     let docs = postings.get(&g).map(Posting::docs).unwrap_or_default();
     let mut merged = Vec::with_capacity(docs.len() + 1);
     let mut run = run.peekable();
@@ -1850,14 +1935,15 @@ mod tests {
         let mut want: std::collections::BTreeSet<u32> = Default::default();
         // Batches of changes at rising numbers, as a refresh hands them over: some in the list,
         // some between its numbers, some after its last; a list long enough to become a bitmap.
-        let mut x: u32 = 12345;
-        for round in 0..200 {
+        let (mut x, mut bitmaps): (u32, usize) = (12345, 0);
+        for round in 0..300 {
             let mut run: BTreeMap<u32, bool> = BTreeMap::new();
             for _ in 0..(1 + round % 7) {
                 x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
                 let doc = (x >> 8) % (50 + round * 5);
                 run.insert(doc, !want.contains(&doc) || x.is_multiple_of(3));
             }
+            bitmaps += usize::from(matches!(postings.get(&g), Some(Posting::Bits(..))));
             change(&mut postings, g, run.iter().map(|(&d, &add)| (d, add)));
             for (d, add) in run {
                 if add {
@@ -1867,12 +1953,47 @@ mod tests {
                 }
             }
             let want: Vec<u32> = want.iter().copied().collect();
-            match postings.get(&g) {
-                Some(p) => assert_eq!(p.encoded(), Posting::of(&want).encoded(), "round {round}"),
-                None => assert!(want.is_empty(), "round {round}: the list went"),
+            match (postings.get(&g), Posting::of(&want)) {
+                (Some(p), made) => {
+                    assert_eq!(p.encoded(), made.encoded(), "round {round}");
+                    match (p, &made) {
+                        (Posting::List(_, a), Posting::List(_, b)) => {
+                            assert_eq!(a, b, "round {round}: the next number")
+                        }
+                        (Posting::Bits(_, a, x), Posting::Bits(_, b, y)) => {
+                            assert_eq!((a, x), (b, y), "round {round}: the varints' length and the next number")
+                        }
+                        _ => unreachable!("the same encoding"),
+                    }
+                }
+                (None, _) => assert!(want.is_empty(), "round {round}: the list went"),
             }
         }
-        assert!(matches!(postings.get(&g), Some(Posting::Bits(..))), "the list became a bitmap");
+        assert!(bitmaps > 100, "changed as a bitmap only {bitmaps} times");
+    }
+
+    #[test]
+    fn a_bitmap_changed_from_its_end_is_the_list_made_at_once() {
+        let g: Gram = 11;
+        let docs: Vec<u32> = (0..64).filter(|d| d % 3 != 1).collect();
+        let mut postings = Postings::default();
+        postings.insert(g, Posting::of(&docs));
+        assert!(matches!(postings[&g], Posting::Bits(..)));
+        // Its last ones taken out one by one, at byte edges too, then one far after: each step
+        // as the list made at once, until none is left.
+        let mut want = docs.clone();
+        while let Some(last) = want.pop() {
+            change(&mut postings, g, std::iter::once((last, false)));
+            match postings.get(&g) {
+                Some(p) => assert_eq!(p.encoded(), Posting::of(&want).encoded(), "without {last}"),
+                None => assert!(want.is_empty(), "the list went with {last}"),
+            }
+        }
+        assert!(postings.is_empty(), "a list left empty goes");
+        let bits = [0b1000_0001u8, 0, 0b0000_0100];
+        assert_eq!((bit_before(&bits, 7), bit_before(&bits, 8), bit_before(&bits, 0)), (Some(0), Some(7), None));
+        assert_eq!((bit_before(&bits, 40), bit_after(&bits, 7), bit_after(&bits, 18)), (Some(18), Some(18), None));
+        assert_eq!((bit_after(&bits, 0), bit_after(&bits, 30)), (Some(7), None));
     }
 
     #[test]
