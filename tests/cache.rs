@@ -311,10 +311,12 @@ fn records_that_come_and_go_remake_what_they_reach_and_keep_the_rest() {
 /// A publication date changed under `serve` moves its document in the search index's numbering
 /// (oldest first) and renumbers those between its two places: the index's lists are changed at
 /// those numbers, not made again from every document's grams (at 50,000 records a date moved by
-/// a day took 2.5 s that way, and wrote some 900 of the index's files again). A record moved a
-/// place later, then two earlier, then newer than all (every number after its old place
-/// taken by another document: the lists made again), then back: each rebuild equals a clean
-/// build, and one that moved its record a place or two looked at under a fifth of the pages.
+/// a day took 2.5 s that way, and wrote some 900 of the index's files again). Records moved a
+/// place later, two earlier, across the edge of two display files (the earlier then showing
+/// another record's row, though the edited record left it), across the edge of the index's head
+/// and tail, within the tail, then newer than all (every number after its old place taken by
+/// another document: the lists made again), then back: each rebuild equals a clean build, and
+/// one that moved its record a place or two looked at under a fifth of the pages.
 #[test]
 fn a_publication_date_changed_renumbers_the_search_lists_and_keeps_the_pages_in_place() {
     let s = Site::new();
@@ -330,31 +332,36 @@ fn a_publication_date_changed_renumbers_the_search_lists_and_keeps_the_pages_in_
     let session = opts.session.as_ref().unwrap();
     let memo = &session.memo;
     // Each rebuild takes the last build's pages, over a plan that is not the same (the lists'
-    // pages show other records), and looks at a bounded share of them.
-    let moved = |to: usize, fifths: u64| {
+    // pages show other records), and looks at a bounded share of them; `in_place` says whether
+    // the search lists were changed at the renumbered numbers.
+    let moved = |k: usize, to: usize, fifths: u64, in_place: bool| {
         assert_eq!(swept(&opts), Some(true));
-        let plans = session.plans_moved();
-        let body = "第10号的正文，编号R10X，日期已改。\n";
-        s.record("p/r10", &normative("第10号办法", &date(to)), body);
+        let (plans, renumbered) = (session.plans_moved(), memo.search_renumbered());
+        let body = format!("第{k}号的正文，编号R{k}X，日期已改为{to}。\n");
+        s.record(&format!("p/r{k:02}"), &normative(&format!("第{k}号办法"), &date(to)), &body);
         built(&opts);
         same_as_clean(&s);
-        assert_eq!(session.plans_moved(), plans + 1, "moved to {to}: the last build's pages were not taken");
+        let what = format!("record {k} moved to {to}");
+        assert_eq!(session.plans_moved(), plans + 1, "{what}: the last build's pages were not taken");
         let pages = tree(&s.root().join("public"))
             .iter()
             .filter(|(p, _)| [".html", ".md", ".txt"].iter().any(|e| p.ends_with(e)))
             .count() as u64;
         let looked = session.pages_looked_at();
-        assert!(looked > 0 && looked * 5 <= pages * fifths, "moved to {to}: {looked} of {pages} pages looked at");
+        assert!(looked > 0 && looked * 5 <= pages * fifths, "{what}: {looked} of {pages} pages looked at");
+        assert_eq!(memo.search_renumbered(), renumbered + usize::from(in_place), "{what}: in place?");
     };
-    let before = memo.search_renumbered();
-    // Past the next record; before the two before it; newer than all; back.
-    moved(23, 1);
-    assert_eq!(memo.search_renumbered(), before + 1, "moved later: the lists were made again");
-    moved(17, 1);
-    assert_eq!(memo.search_renumbered(), before + 2, "moved earlier: the lists were made again");
-    moved(137, 5);
-    assert_eq!(memo.search_renumbered(), before + 2, "every number after its place changed, yet in place");
-    moved(20, 5);
+    // Past the next record; before the two before it.
+    moved(10, 23, 1, true);
+    moved(10, 17, 1, true);
+    // Numbers 31 and 32, in two display files of 32 rows.
+    moved(31, 65, 1, true);
+    // Numbers 63 and 64: the index's head ends at 64 for 68 documents; then 65 and 66, in its tail.
+    moved(63, 129, 1, true);
+    moved(65, 133, 1, true);
+    // Newer than all, and back: the lists made again.
+    moved(10, 137, 5, false);
+    moved(10, 20, 5, false);
 }
 
 /// After a sweep, `serve` takes the last build's pages over records that came or went

@@ -1953,21 +1953,7 @@ mod tests {
                 }
             }
             let want: Vec<u32> = want.iter().copied().collect();
-            match (postings.get(&g), Posting::of(&want)) {
-                (Some(p), made) => {
-                    assert_eq!(p.encoded(), made.encoded(), "round {round}");
-                    match (p, &made) {
-                        (Posting::List(_, a), Posting::List(_, b)) => {
-                            assert_eq!(a, b, "round {round}: the next number")
-                        }
-                        (Posting::Bits(_, a, x), Posting::Bits(_, b, y)) => {
-                            assert_eq!((a, x), (b, y), "round {round}: the varints' length and the next number")
-                        }
-                        _ => unreachable!("the same encoding"),
-                    }
-                }
-                (None, _) => assert!(want.is_empty(), "round {round}: the list went"),
-            }
+            assert_made_at_once(postings.get(&g), &want, &format!("round {round}"));
         }
         assert!(bitmaps > 100, "changed as a bitmap only {bitmaps} times");
     }
@@ -1979,8 +1965,8 @@ mod tests {
         let mut postings = Postings::default();
         postings.insert(g, Posting::of(&docs));
         assert!(matches!(postings[&g], Posting::Bits(..)));
-        // Its last ones taken out one by one, at byte edges too, then one far after: each step
-        // as the list made at once, until none is left.
+        // Its last ones taken out one by one, at byte edges too: each step as the list made at
+        // once, until none is left.
         let mut want = docs.clone();
         while let Some(last) = want.pop() {
             change(&mut postings, g, std::iter::once((last, false)));
@@ -1994,6 +1980,56 @@ mod tests {
         assert_eq!((bit_before(&bits, 7), bit_before(&bits, 8), bit_before(&bits, 0)), (Some(0), Some(7), None));
         assert_eq!((bit_before(&bits, 40), bit_after(&bits, 7), bit_after(&bits, 18)), (Some(18), Some(18), None));
         assert_eq!((bit_after(&bits, 0), bit_after(&bits, 30)), (Some(7), None));
+    }
+
+    /// That `p` is the list `Posting::of` makes of `want`: its bytes, and the next number and
+    /// (for a bitmap) the length its varints would have, on which its later changes rest.
+    fn assert_made_at_once(p: Option<&Posting>, want: &[u32], what: &str) {
+        let Some(p) = p else { return assert!(want.is_empty(), "{what}: the list went") };
+        let made = Posting::of(want);
+        assert_eq!(p.encoded(), made.encoded(), "{what}");
+        match (p, &made) {
+            (Posting::List(_, a), Posting::List(_, b)) => assert_eq!(a, b, "{what}: the next number"),
+            (Posting::Bits(_, a, x), Posting::Bits(_, b, y)) => {
+                assert_eq!((a, x), (b, y), "{what}: the varints' length and the next number")
+            }
+            _ => unreachable!("the same encoding"),
+        }
+    }
+
+    #[test]
+    fn a_bitmap_changed_across_long_gaps_keeps_the_length_of_its_varints() {
+        let g: Gram = 13;
+        // A dense run from 200 (the first varint two bytes long), then documents 127, 128, 129
+        // and 300 apart: varints of one byte and of two on either side of each change.
+        let mut want: std::collections::BTreeSet<u32> = (200..1400).collect();
+        let far = [1527, 1655, 1784, 2084];
+        want.extend(far);
+        let mut postings = Postings::default();
+        postings.insert(g, Posting::of(&want.iter().copied().collect::<Vec<_>>()));
+        assert!(matches!(postings[&g], Posting::Bits(..)));
+        // Each taken out if in, put in if not, alone: at the far documents, beside them, at the
+        // ends of the dense run, before it (127, 128, 0), and after the last (one far after).
+        let toggles =
+            [1527, 1526, 1528, 1655, 1656, 1784, 1783, 2084, 2083, 200, 199, 1399, 1400, 128, 127, 0, 3000, 2999];
+        for (n, &d) in toggles.iter().enumerate() {
+            let add = !want.contains(&d);
+            change(&mut postings, g, std::iter::once((d, add)));
+            if add {
+                want.insert(d);
+            } else {
+                want.remove(&d);
+            }
+            let now: Vec<u32> = want.iter().copied().collect();
+            assert_made_at_once(postings.get(&g), &now, &format!("step {n}: {d} {}", if add { "in" } else { "out" }));
+        }
+        assert!(matches!(postings[&g], Posting::Bits(..)), "still a bitmap");
+        // The dense run taken out at once: the few left are a list again.
+        change(&mut postings, g, (0..1400).map(|d| (d, false)));
+        want.retain(|&d| d >= 1400);
+        let now: Vec<u32> = want.iter().copied().collect();
+        assert_made_at_once(postings.get(&g), &now, "the dense run out");
+        assert!(matches!(postings[&g], Posting::List(..)), "a list again");
     }
 
     #[test]
