@@ -1349,8 +1349,8 @@ impl KeptPages {
 
     /// The kept pages of the last build, for a plan `jobs` made over records some of which came
     /// or went since, or over the same records in other lists' orders (`places`: where the last
-    /// build's records are now), with which records changed (`changes`). A page of one record (its page, text, versions and redlines, in both
-    /// scripts) is known by its record's file and what else its job names, as its memo identity
+    /// build's records are now), with which records changed (`changes`). A page of one record
+    /// (its page, text, versions and redlines, in both scripts) is known by its record's file and what else its job names, as its memo identity
     /// is ([`Renderer::identity`]); a page of a browse list by its list's folder and its number.
     /// Each takes the file and reads of the last build's job at its place, the reads moved to
     /// their records' new places, and is kept when none of them changed and, for a list page,

@@ -264,9 +264,10 @@ pub fn build_at(o: &Options, base_url: Option<&str>) -> Result<Built, Stop> {
                 // moves its record in the lists by date): each page is found at its place all
                 // the same, and a list page kept when it shows what it showed.
                 Some((k, was)) => match memo.and_then(|m| {
-                    let places = match was == names {
-                        true => std::sync::Arc::new(crate::site::memo::Places::same(a.corpus.records.len())),
-                        false => m.places(&was, &names)?,
+                    let places = if was == names {
+                        std::sync::Arc::new(crate::site::memo::Places::same(a.corpus.records.len()))
+                    } else {
+                        m.places(&was, &names)?
                     };
                     Some((places, m.changes()))
                 }) {

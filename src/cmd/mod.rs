@@ -191,7 +191,8 @@ impl Session {
     }
 
     /// How many of the session's builds took the last build's pages over records that came or
-    /// went, or over a plan that was not the same, asking only the jobs those reached ([`crate::emit::KeptPages::moved`]).
+    /// went, or over a plan that was not the same, asking only the jobs those reached
+    /// ([`crate::emit::KeptPages::moved`]).
     pub fn plans_moved(&self) -> u64 {
         self.moved.load(std::sync::atomic::Ordering::SeqCst)
     }

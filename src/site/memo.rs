@@ -110,13 +110,18 @@ impl TableRows {
                     by.retain(|&x| x as usize != i);
                 }
             }
-            for &r in self.rows[i].iter().flat_map(|n| n.reads.iter()).filter(|&&r| r != MISSED) {
-                if readers.len() <= r {
-                    readers.resize_with(r + 1, Vec::new);
-                }
-                readers[r].push(i as u32);
-            }
+            read_by(readers, i, self.rows[i].as_ref());
         }
+    }
+}
+
+/// Notes in `readers` that row `i` reads what `row` read.
+fn read_by(readers: &mut Vec<Vec<u32>>, i: usize, row: Option<&Row>) {
+    for &r in row.iter().flat_map(|n| n.reads.iter()).filter(|&&r| r != MISSED) {
+        if readers.len() <= r {
+            readers.resize_with(r + 1, Vec::new);
+        }
+        readers[r].push(i as u32);
     }
 }
 
@@ -477,12 +482,7 @@ impl Memo {
         if rows.readers.is_none() {
             let mut readers: Vec<Vec<u32>> = Vec::new();
             for (i, row) in rows.rows.iter().enumerate() {
-                for &r in row.iter().flat_map(|n| n.reads.iter()).filter(|&&r| r != MISSED) {
-                    if readers.len() <= r {
-                        readers.resize_with(r + 1, Vec::new);
-                    }
-                    readers[r].push(i as u32);
-                }
+                read_by(&mut readers, i, row.as_ref());
             }
             rows.readers = Some(readers);
         }

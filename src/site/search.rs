@@ -1366,7 +1366,7 @@ impl Renderer<'_> {
         // date changed moves its document and renumbers those between its two places; records
         // newer than all the others take the numbers after the last index's.
         let renumbered: Vec<u32> = (0..n)
-            .filter(|&p| k.order.get(p) != Some(&order[p]))
+            .filter(|&p| last.get(p) != Some(&order[p]))
             .map(|p| p as u32)
             .chain(n as u32..kept_len.max(n) as u32)
             .collect();
@@ -1377,22 +1377,23 @@ impl Renderer<'_> {
         numbers.sort_unstable();
         numbers.dedup();
         // Changed in place when the changes are few, the index does not shrink, and the grams of
-        // the document each such number had in the last index are known; a list changed in
-        // place is decoded and made again, which costs as much as its length. (The tail starts
-        // where it did, or later: `tail_base` never falls as documents are added.)
+        // the document each such number had in the last index are known ([`change`]). (The tail
+        // starts where it did, or later: `tail_base` never falls as documents are added.)
         let in_place = n >= kept_len
             && tail_base(n) as u32 >= k.split.base
             && numbers.len() * 16 <= n
-            && numbers.iter().all(|&p| k.order.get(p as usize).is_none_or(|i| k.docs.contains_key(i)));
+            && numbers.iter().all(|&p| last.get(p as usize).is_none_or(|i| k.docs.contains_key(i)));
         // The grams each of those numbers had, before the documents read again replace theirs.
         let before_at: Vec<Vec<u32>> = if in_place {
             numbers
                 .iter()
-                .map(|&p| k.order.get(p as usize).map(|i| decode(&k.docs[i].grams)).unwrap_or_default())
+                .map(|&p| last.get(p as usize).map(|i| decode(&k.docs[i].grams)).unwrap_or_default())
                 .collect()
         } else {
             Vec::new()
         };
+        // Whether a document of the last index is at another number (not only some added).
+        let moved = renumbered.iter().any(|&p| (p as usize) < kept_len);
         let mut fresh = Fresh { labels_same: renumbered.is_empty(), changed: renumbered, grams: None };
         // What each document replaced held before, so that a text that cannot be read (a file
         // changed since the site was read, which stops the build) leaves `k` as the last index
@@ -1454,8 +1455,7 @@ impl Renderer<'_> {
             // segments is made again.
             let rebased = base != k.split.base;
             k.split.rebase(base);
-            k.renumbered +=
-                usize::from(numbers.iter().any(|&p| last.get(p as usize).is_some_and(|&i| i != order[p as usize])));
+            k.renumbered += usize::from(moved);
             // Each number's grams that came or went, by segment and gram, with the size each
             // gram's entry in a shard had before.
             let mut changes: Vec<(usize, Gram, u32, bool)> = Vec::new();
@@ -1642,7 +1642,8 @@ fn doc_grams(fields: &str, text: &str, fold: &Fold, set: &mut GramSet) {
     grams(&fold.fold(text), 0, set);
 }
 
-/// Adds document `doc` to the list of gram `g`, or takes it out; a list left empty goes.
+/// Adds to the list of gram `g` the documents of `run` (rising, each with whether it is added)
+/// or takes them out; a list left empty goes.
 fn change(postings: &mut Postings, g: Gram, run: impl Iterator<Item = (u32, bool)> + Clone) {
     // After every document of the list (documents newer than all the others): appended, as a
     // list made at once would have it, without decoding the list.
@@ -1970,10 +1971,7 @@ mod tests {
         let mut want = docs.clone();
         while let Some(last) = want.pop() {
             change(&mut postings, g, std::iter::once((last, false)));
-            match postings.get(&g) {
-                Some(p) => assert_eq!(p.encoded(), Posting::of(&want).encoded(), "without {last}"),
-                None => assert!(want.is_empty(), "the list went with {last}"),
-            }
+            assert_made_at_once(postings.get(&g), &want, &format!("without {last}"));
         }
         assert!(postings.is_empty(), "a list left empty goes");
         let bits = [0b1000_0001u8, 0, 0b0000_0100];
