@@ -630,16 +630,27 @@ impl Corpus {
     /// the corpus derives reads them; moving the record between the renderer's lists is for the
     /// caller (`site::Kept::regroup`).
     ///
+    /// It may move the record's publication date when nothing but the record itself and its
+    /// places in the lists by date read it ([`Corpus::publication_read_by_none`]); its timeline
+    /// and state are then made again, as for its validity, and the state must stay. Moving it
+    /// in the renderer's lists and order of the newest is for the caller too.
+    ///
     /// Returns whether it took the reading; when not, the record is left as it was.
     pub fn restate(&mut self, i: usize, new: Arc<Record>) -> bool {
         let Some(old) = self.records.get(i).cloned() else { return false };
         if old.file != new.file || !old.restates(&new) || self.title_taken(i, &new) {
             return false;
         }
+        let redated = old.published != new.published;
         let dated = old.effective != new.effective || old.expires != new.expires;
-        if (dated && !self.dates_read_by_none(i)) || !self.lists_written_by_others(i, &new) {
+        if (dated && !self.dates_read_by_none(i))
+            || (redated && !self.publication_read_by_none(i, &new))
+            || !self.lists_written_by_others(i, &new)
+        {
             return false;
         }
+        // The timeline starts from the earlier of the publication and effective dates.
+        let dated = dated || redated;
         let doc_number = |r: &Record| r.doc_number.as_ref().map(ToString::to_string);
         let index_no = |r: &Record| r.index_no.as_ref().map(|x| x.text.clone());
         let held =
@@ -686,6 +697,43 @@ impl Corpus {
             && !self.records.iter().any(|o| o.amends.iter().chain(&o.repeals).any(|x| x.target.id == r.id))
     }
 
+    /// Whether record `i`'s publication date, moved to `new`'s, is read by nothing but its own
+    /// pages, rows, checks and timeline and its places in the lists by date (which the caller
+    /// moves, `site::Kept::regroup`): it is no issue, readers see it before and after, it has
+    /// no earlier texts (whose dates of becoming known follow from it), it names no record in
+    /// its front matter, and none names it there (an interpretation, a correction, a draft and
+    /// its adoption report are checked against each other's dates, and the records they name
+    /// list them by date) but records that amend or repeal it (which read its effective date,
+    /// not this one) and issues that carry it, each published on or after both its dates (an
+    /// issue cannot carry a document published after it: `issue-date` finds nothing either
+    /// way). A title it would share on its new day is for [`Corpus::title_taken`].
+    ///
+    /// The other readers of a date weigh a record readers do not see against one they do: the
+    /// owner of a file two records name (`Corpus::own_file`), and a record in the folder of
+    /// another (`check::kinds::inside_private`). Any date of a record seen by the build date
+    /// is before that of any record scheduled after it, so what they find stays.
+    fn publication_read_by_none(&self, i: usize, new: &Record) -> bool {
+        let r = &self.records[i];
+        let seen = new.disclosure == Disclosure::Public && new.published <= self.as_of;
+        let latest = r.published.max(new.published);
+        let reads = |(key, x): (&str, &crate::source::parse::Ref), o: &Record| {
+            x.id == r.id
+                && match key {
+                    "amends" | "repeals" => false,
+                    "sections.items.doc" => o.published < latest,
+                    _ => true,
+                }
+        };
+        self.visible[i]
+            && seen
+            && r.kind != Kind::Gazette
+            && self.all_versions[i].is_empty()
+            && self.versions[i].is_empty()
+            && self.bad_versions[i].is_empty()
+            && r.front_refs().next().is_none()
+            && !self.records.iter().enumerate().any(|(j, o)| j != i && o.front_refs().any(|x| reads(x, o)))
+    }
+
     /// Whether every browse list of issuers or topics that record `i` read as `new` joins is one
     /// that another public record joins too, as [`Record::lists_joined`] names them (gazette
     /// issues and catalogue entries join none): the check of what the build writes
@@ -721,13 +769,13 @@ impl Corpus {
     /// records that reads titles, would then find another thing.
     fn title_taken(&self, i: usize, new: &Record) -> bool {
         let old = &self.records[i];
-        if old.title.trim() == new.title.trim() {
+        if old.title.trim() == new.title.trim() && old.published == new.published {
             return false;
         }
         let alike = |r: &Record| {
             r.kind == new.kind
-                && r.published == new.published
-                && (r.title.trim() == new.title.trim() || r.title.trim() == old.title.trim())
+                && ((r.published == new.published && r.title.trim() == new.title.trim())
+                    || (r.published == old.published && r.title.trim() == old.title.trim()))
         };
         self.records.iter().enumerate().any(|(j, r)| j != i && alike(r))
     }

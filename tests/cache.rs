@@ -792,7 +792,7 @@ fn serve_rebuilds_equal_clean_builds_over_a_series_of_edits() {
         (vec![expiring.clone()], false),
         (vec![reissued.clone()], false),
         (vec![version.clone()], false),
-        (vec![unreferenced.clone()], false),
+        (vec![unreferenced.clone()], true),
         (vec![unreferenced.clone()], false),
         (vec![ADDED.to_string()], false),
         (vec![format!("{ADDED}.swp")], true),
@@ -961,6 +961,102 @@ fn a_record_moved_between_long_lists_moves_the_pages_from_its_place_to_the_newes
         equals_clean(&s, &what);
         assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
     }
+}
+
+/// A record's publication date moved under `serve` is previewed, and its rebuild starts from
+/// the kept plan with the record in its new place in every list by date and in the feeds, while
+/// readers see it before and after, no list comes or goes or changes its number of pages, and
+/// nothing else reads its date (a record that repeals it reads its effective date, and an issue
+/// that carries it only that it is not later): not a record scheduled after the build date, nor
+/// one an interpretation names, nor one whose title another record of its kind has on the new
+/// day, nor one moved after the issue that carries it, which the checks find.
+/// Each preview shows what the rebuild writes, and each rebuild equals a clean build.
+#[test]
+fn a_publication_date_moved_is_previewed_while_the_lists_keep_their_pages() {
+    let s = two_a_page();
+    // The list of 2024: eight documents and an interpretation, three numbered pages; of 2026,
+    // six documents, two.
+    for (k, id) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        let mut front = topical(&format!("文件{id}"), &format!("2024-01-{:02}", k + 1), "甲类");
+        // Not in force by the build date, nor on any date it is published on below.
+        if *id == "a" {
+            front.push_str("\neffective: 2028-01-01");
+        }
+        // In force from a day of its own, which a record that repeals it reads (with no
+        // effective date, a record's is its publication date).
+        if *id == "f" {
+            front.push_str("\neffective: 2024-02-01");
+        }
+        s.record(id, &front, &format!("文件{id}的正文。\n"));
+    }
+    for day in 1..=4 {
+        s.record(&format!("y{day}"), &topical(&format!("乙{day}"), &format!("2026-01-{day:02}"), "乙类"), "正文。\n");
+    }
+    s.record("t", &topical("文件d", "2026-03-01", "乙类"), "与文件d同名的另一份文件。\n");
+    // It repeals f: what it reads of f is its effective date.
+    s.record("r", &format!("{}\nrepeals: [f]", topical("废止f的决定", "2026-02-01", "乙类")), "废止f。\n");
+    s.record("j", "kind: interpretation\ntitle: 文件c的解读\npublished: 2024-01-03\ninterprets: c", "解读。\n");
+    // An issue carries b, on a day after each date b is given below but the last.
+    let issue = "kind: gazette\ntitle: 测试公报 2024年第1期\nyear: 2024\nnumber: 1\npublished: 2024-01-31\nsections:\n  - title: 文件\n    items:\n      - {doc: b, page: 3}";
+    s.record("gazette/2024-01", issue, "本期刊登文件1件。\n");
+    let opts = session(&s, "2026-06-30");
+    built(&opts);
+    let content = opts.root.join("content").canonicalize().unwrap();
+    let steps: [(&[(&str, &str)], bool); 13] = [
+        // Past three records of its lists, and back; carried by an issue published after both.
+        (&[("b", "2024-01-06")], true),
+        (&[("b", "2024-01-02")], true),
+        // Into the list of another year, each keeping its number of pages (9 → 8, 6 → 7), and back.
+        (&[("a", "2026-01-02")], true),
+        (&[("a", "2024-01-01")], true),
+        // Repealed by another record.
+        (&[("f", "2024-01-10")], true),
+        // The newest of its year; the newest of all, first in the feeds and on the home page.
+        (&[("h", "2024-12-31")], true),
+        (&[("y3", "2026-06-30")], true),
+        // After the build date in a year other records are in, and back: readers see it on one
+        // side only (its state stays).
+        (&[("a", "2026-12-01")], false),
+        (&[("a", "2024-01-01")], false),
+        // A document and its interpretation, in one save: each names or is named by the other.
+        (&[("c", "2024-01-05"), ("j", "2024-01-05")], false),
+        // The day of another normative document titled as it is, and back.
+        (&[("d", "2026-03-01")], false),
+        (&[("d", "2024-01-04")], false),
+        // A year no other record is in: a list would come.
+        (&[("e", "2022-01-05")], false),
+    ];
+    for (edits, previewed) in steps {
+        let what = format!("{edits:?}");
+        let paths: Vec<std::path::PathBuf> = edits.iter().map(|(id, _)| content.join(format!("{id}.md"))).collect();
+        for ((_, day), path) in edits.iter().zip(&paths) {
+            let text = std::fs::read_to_string(path).unwrap();
+            std::fs::write(path, with_key(&text, "published", day)).unwrap();
+        }
+        let session = opts.session.as_ref().unwrap();
+        session.parse.note_changes(Some(&paths));
+        let preview = gongbao::cmd::serve::preview::preview(&opts, &paths);
+        assert_eq!(preview.is_some(), previewed, "{what}: previewed only while nothing else reads the date");
+        built(&opts);
+        for (p, bytes) in preview.iter().flat_map(|p| &p.pages) {
+            let written = std::fs::read(s.root().join("public").join(p)).unwrap();
+            assert!(written == *bytes, "{what}: the preview of {p} is not what the rebuild wrote");
+        }
+        if previewed {
+            assert!(preview.is_some_and(|p| p.records == edits.len()), "{what}: the record's pages previewed");
+        }
+        equals_clean(&s, &what);
+        assert_eq!(swept(&opts), Some(true), "after {what}: the output is as the cache lists it");
+    }
+    // After the issue that carries it: the checks find it, and the build stops.
+    let b = content.join("b.md");
+    std::fs::write(&b, with_key(&std::fs::read_to_string(&b).unwrap(), "published", "2024-02-05")).unwrap();
+    opts.session.as_ref().unwrap().parse.note_changes(Some(std::slice::from_ref(&b)));
+    assert!(gongbao::cmd::serve::preview::preview(&opts, std::slice::from_ref(&b)).is_none(), "b after its issue");
+    assert!(
+        matches!(gongbao::cmd::build::build(&opts), Err(gongbao::cmd::Stop::Reported(1))),
+        "b after its issue: the build stops with the finding"
+    );
 }
 
 /// `text` with the line of front-matter key `key` given `value`; the key must be there.

@@ -16,27 +16,14 @@ use std::collections::BTreeSet;
 /// Every reference of `r`, with the key it is written under.
 fn refs_of<'r>(c: &Corpus, r: &'r Record) -> Vec<(&'static str, std::borrow::Cow<'r, Ref>)> {
     use std::borrow::Cow;
-    let mut refs: Vec<(&str, Cow<'r, Ref>)> = Vec::new();
-    refs.extend(r.amends.iter().map(|x| ("amends", Cow::Borrowed(&x.target))));
-    refs.extend(r.repeals.iter().map(|x| ("repeals", Cow::Borrowed(&x.target))));
-    refs.extend(r.interprets.iter().map(|x| ("interprets", Cow::Borrowed(&**x))));
-    refs.extend(r.final_doc.iter().map(|x| ("final", Cow::Borrowed(&**x))));
-    refs.extend(r.corrects.iter().map(|x| ("corrects", Cow::Borrowed(x))));
-    refs.extend(r.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", Cow::Borrowed(x))));
-    refs.extend(
-        r.stated
-            .iter()
-            .filter_map(|x| x.basis.as_ref())
-            .filter(|b| crate::source::parse::basis_is_id(&b.id, c.index_of(&b.id).is_some()))
-            .map(|x| ("validity.basis", Cow::Borrowed(x))),
-    );
-    refs.extend(
-        r.issue
-            .iter()
-            .flat_map(|x| &x.sections)
-            .flat_map(|s| &s.items)
-            .map(|x| ("sections.items.doc", Cow::Borrowed(&x.doc))),
-    );
+    // A stated basis may name a law rather than a record: only an id is a reference.
+    let mut refs: Vec<(&str, Cow<'r, Ref>)> = r
+        .front_refs()
+        .filter(|(key, x)| {
+            *key != "validity.basis" || crate::source::parse::basis_is_id(&x.id, c.index_of(&x.id).is_some())
+        })
+        .map(|(key, x)| (key, Cow::Borrowed(x)))
+        .collect();
     refs.extend(r.body.links.iter().filter_map(|l| match &l.target {
         Target::Record(id) => Some(("doc:", Cow::Owned(Ref { id: id.clone(), pos: l.pos }))),
         Target::File(_) => None,

@@ -356,58 +356,67 @@ fn sitemap_jobs(urls: Vec<String>, limit: usize) -> Vec<Job> {
     jobs
 }
 
+/// What puts a record in a browse list, borrowed from the record: a list's path is made the
+/// first time its labels are met, not for every record that joins it (at 50,000 records, making
+/// and hashing 250,000 paths took most of [`lists`]' 86 ms).
+#[derive(PartialEq, Eq, Hash)]
+enum By<'c> {
+    Kind(Kind),
+    Year(i32),
+    Labels(&'static str, &'c str, Option<&'c str>),
+    State(&'static str),
+}
+
+/// A browse list a record is in, as [`joins`] hands it on: its key, its facet, and how to make
+/// its folder and its label.
+type Joined<'a, 'c> = &'a mut dyn FnMut(By<'c>, &'static str, &dyn Fn() -> String, &dyn Fn() -> String);
+
+/// Calls `add` with each browse list that visible record `i`, read as `r`, is in. The one
+/// definition of the lists' members, for [`lists`] and for [`Kept::regroup`].
+fn joins<'c>(c: &Corpus, i: usize, r: &'c Record, add: Joined<'_, 'c>) {
+    if r.kind == Kind::Gazette {
+        return;
+    }
+    let kind = r.kind.id();
+    add(By::Kind(r.kind), "kind", &|| format!("browse/kind/{kind}"), &|| kind.to_string());
+    if r.kind == Kind::Catalog {
+        return;
+    }
+    let y = r.published.year();
+    add(By::Year(y), "year", &|| format!("browse/year/{y}"), &|| y.to_string());
+    r.lists_joined(|facet, labels| {
+        // A list is named by at most two levels of labels (a topic and its first subtopic).
+        debug_assert!(labels.len() <= 2, "{labels:?}");
+        let key = By::Labels(facet, labels[0], labels.get(1).copied());
+        add(key, facet, &|| crate::route::list_dir(facet, labels), &|| labels.join("\\"))
+    });
+    if r.kind.has_legal_force() {
+        let state = c.current(i).state.id();
+        add(By::State(state), "validity", &|| format!("browse/validity/{state}"), &|| state.to_string());
+    }
+}
+
 /// Groups the visible documents by each browse facet.
 fn lists<'c>(c: &'c Corpus) -> Vec<List> {
-    /// What puts a record in a list, borrowed from the record: a list's path is made the first
-    /// time its labels are met, not for every record that joins it (at 50,000 records, making
-    /// and hashing 250,000 paths took most of this function's 86 ms).
-    #[derive(PartialEq, Eq, Hash)]
-    enum By<'c> {
-        Kind(Kind),
-        Year(i32),
-        Labels(&'static str, &'c str, Option<&'c str>),
-        State(&'static str),
-    }
     // Lists are told apart by their paths (two labels may make one path); each one's label is
     // that of the first record met that joins it.
     let mut lists: Vec<(&'static str, String, String, Vec<usize>)> = Vec::new();
     let mut by_path: std::collections::HashMap<(&'static str, String), usize> = std::collections::HashMap::new();
     let mut by: std::collections::HashMap<By<'c>, usize> = std::collections::HashMap::new();
-    let mut add = |key: By<'c>, facet: &'static str, path: &dyn Fn() -> String, label: &dyn Fn() -> String, i| {
-        let at = *by.entry(key).or_insert_with(|| {
-            *by_path.entry((facet, path())).or_insert_with_key(|(_, path)| {
-                lists.push((facet, path.clone(), label(), Vec::new()));
-                lists.len() - 1
-            })
-        });
-        // A record is in a list once, however many of its topics share the list's first level.
-        let items = &mut lists[at].3;
-        if items.last() != Some(&i) {
-            items.push(i);
-        }
-    };
     for i in c.newest_first(None) {
-        let r = &c.records[i];
-        if r.kind == Kind::Gazette {
-            continue;
-        }
-        let kind = r.kind.id();
-        add(By::Kind(r.kind), "kind", &|| format!("browse/kind/{kind}"), &|| kind.to_string(), i);
-        if r.kind == Kind::Catalog {
-            continue;
-        }
-        let y = r.published.year();
-        add(By::Year(y), "year", &|| format!("browse/year/{y}"), &|| y.to_string(), i);
-        r.lists_joined(|facet, labels| {
-            // A list is named by at most two levels of labels (a topic and its first subtopic).
-            debug_assert!(labels.len() <= 2, "{labels:?}");
-            let key = By::Labels(facet, labels[0], labels.get(1).copied());
-            add(key, facet, &|| crate::route::list_dir(facet, labels), &|| labels.join("\\"), i)
+        joins(c, i, &c.records[i], &mut |key, facet, path, label| {
+            let at = *by.entry(key).or_insert_with(|| {
+                *by_path.entry((facet, path())).or_insert_with_key(|(_, path)| {
+                    lists.push((facet, path.clone(), label(), Vec::new()));
+                    lists.len() - 1
+                })
+            });
+            // A record is in a list once, however many of its topics share the list's first level.
+            let items = &mut lists[at].3;
+            if items.last() != Some(&i) {
+                items.push(i);
+            }
         });
-        if r.kind.has_legal_force() {
-            let state = c.current(i).state.id();
-            add(By::State(state), "validity", &|| format!("browse/validity/{state}"), &|| state.to_string(), i);
-        }
     }
     lists.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     lists.into_iter().map(|(facet, path, label, items)| List { facet, label, path, items }).collect()
@@ -510,11 +519,13 @@ pub struct Kept {
 
 impl Kept {
     /// The browse lists after the records `moved` (each with its earlier reading) changed
-    /// nothing the lists read but their issuers or topics ([`Record::restates`]), `c` holding
-    /// the new readings: each is taken out of the lists it left and put into those it joined,
-    /// in its place in the order of the newest. Returns the lists made again, or `None`, with
-    /// nothing changed, when a list would come or go or change its number of pages of
-    /// `per_page`: the plan of the site is then another one.
+    /// nothing the lists read but their issuers, topics or publication date
+    /// ([`Record::restates`]), `c` holding the new readings: each is taken out of the lists it
+    /// left and put into those it joined, in its place in the order of the newest, and a record
+    /// whose date moved is put in its new place in the lists it stays in and in that order
+    /// itself. Returns the lists made again, or `None`, with nothing changed, when a list would
+    /// come or go or change its number of pages of `per_page`, or an issue's date moved: the
+    /// plan of the site is then another one.
     pub(crate) fn regroup(
         &mut self,
         c: &Corpus,
@@ -522,42 +533,59 @@ impl Kept {
         moved: &[(usize, Arc<Record>)],
     ) -> Option<Vec<Arc<List>>> {
         use std::collections::{BTreeMap, BTreeSet};
-        let keyed = |r: &Record| {
+        // The lists a reading of a record is in, by facet and folder.
+        let keyed = |i: usize, r: &Record| {
             let mut set = BTreeSet::new();
-            r.lists_joined(|facet, labels| {
-                set.insert((facet, crate::route::list_dir(facet, labels)));
+            joins(c, i, r, &mut |_, facet, path, _| {
+                set.insert((facet, path()));
             });
             set
         };
         let find = |facet: &str, path: &str| {
             self.lists.binary_search_by(|l| (l.facet, l.path.as_str()).cmp(&(facet, path))).ok()
         };
-        // The place of each record in the order of the newest, which every list keeps.
-        let mut rank: Vec<u32> = Vec::new();
-        // Each list touched, by its place in `lists`, with its records as they become.
+        // The order of the newest, which every list keeps (`Corpus::newest_first`).
+        let key = |j: usize| (std::cmp::Reverse(c.records[j].published), c.records[j].id.as_str(), j);
+        // Each list touched, by its place in `lists`, with its records as they become; and the
+        // order of the newest, when a date moved. Every record is taken out of its places
+        // first, then each put in its new ones, so that each is placed among records that are
+        // all in order.
         let mut touched: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut newest: Option<Vec<(usize, Kind)>> = None;
+        let mut put: Vec<(usize, Vec<usize>, bool)> = Vec::new();
         for (i, old) in moved {
             let i = *i;
             let r = &c.records[i];
-            if !c.visible[i] || matches!(r.kind, Kind::Gazette | Kind::Catalog) {
+            if !c.visible[i] {
                 continue;
             }
-            let (before, after) = (keyed(old), keyed(r));
-            for (facet, path) in before.difference(&after) {
+            let redated = old.published != r.published;
+            if redated && (r.kind == Kind::Gazette || old.kind == Kind::Gazette) {
+                return None;
+            }
+            let (before, after) = (keyed(i, old), keyed(i, r));
+            for (facet, path) in before.iter().filter(|l| redated || !after.contains(l)) {
                 let k = find(facet, path)?;
                 touched.entry(k).or_insert_with(|| self.lists[k].items.clone()).retain(|&j| j != i);
             }
-            for (facet, path) in after.difference(&before) {
+            let mut joined = Vec::new();
+            for (facet, path) in after.iter().filter(|l| redated || !before.contains(l)) {
                 let k = find(facet, path)?;
-                if rank.is_empty() {
-                    rank = vec![u32::MAX; c.records.len()];
-                    for (n, &(j, _)) in self.newest.iter().enumerate() {
-                        rank[j] = n as u32;
-                    }
-                }
-                let items = touched.entry(k).or_insert_with(|| self.lists[k].items.clone());
-                let at = items.partition_point(|&j| rank[j] < rank[i]);
-                items.insert(at, i);
+                touched.entry(k).or_insert_with(|| self.lists[k].items.clone());
+                joined.push(k);
+            }
+            if redated {
+                newest.get_or_insert_with(|| self.newest.clone()).retain(|&(j, _)| j != i);
+            }
+            put.push((i, joined, redated));
+        }
+        for (i, joined, redated) in put {
+            for k in joined {
+                let items = touched.get_mut(&k)?;
+                items.insert(items.partition_point(|&j| key(j) < key(i)), i);
+            }
+            if let Some(n) = newest.as_mut().filter(|_| redated) {
+                n.insert(n.partition_point(|&(j, _)| key(j) < key(i)), (i, c.records[i].kind));
             }
         }
         let pages = |n: usize| Sheets::new(n, per_page).numbered();
@@ -570,9 +598,9 @@ impl Kept {
             }
             // A list is labelled as its newest record writes it.
             let mut label = None;
-            c.records[first].lists_joined(|facet, labels| {
-                if label.is_none() && facet == was.facet && crate::route::list_dir(facet, labels) == was.path {
-                    label = Some(labels.join("\\"));
+            joins(c, first, &c.records[first], &mut |_, facet, path, l| {
+                if label.is_none() && facet == was.facet && path() == was.path {
+                    label = Some(l());
                 }
             });
             let list = List { facet: was.facet, label: label?, path: was.path.clone(), items };
@@ -580,6 +608,9 @@ impl Kept {
         }
         for (k, list) in &made {
             self.lists[*k] = list.clone();
+        }
+        if let Some(n) = newest {
+            self.newest = n;
         }
         Some(made.into_iter().map(|(_, l)| l).collect())
     }

@@ -258,6 +258,29 @@ impl Record {
         }
     }
 
+    /// Every record this one names in its front matter (not its text's `doc:` links), with the
+    /// key each is written under: the records it amends, repeals, interprets, corrects or
+    /// carries (an issue), the final document of a draft, the draft an adoption report answers,
+    /// and the basis of a stated validity, which may name a law rather than a record.
+    pub fn front_refs(&self) -> impl Iterator<Item = (&'static str, &Ref)> {
+        let amends = self.amends.iter().map(|x| ("amends", &x.target));
+        let repeals = self.repeals.iter().map(|x| ("repeals", &x.target));
+        let interprets = self.interprets.iter().map(|x| ("interprets", &**x));
+        let final_doc = self.final_doc.iter().map(|x| ("final", &**x));
+        let corrects = self.corrects.iter().map(|x| ("corrects", x));
+        let adoption = self.comment.iter().filter_map(|x| x.adoption.as_ref()).map(|x| ("comment.adoption", x));
+        let basis = self.stated.iter().filter_map(|x| x.basis.as_ref()).map(|x| ("validity.basis", x));
+        let items = self.issue.iter().flat_map(|x| &x.sections).flat_map(|s| &s.items);
+        amends
+            .chain(repeals)
+            .chain(interprets)
+            .chain(final_doc)
+            .chain(corrects)
+            .chain(adoption)
+            .chain(basis)
+            .chain(items.map(|x| ("sections.items.doc", &x.doc)))
+    }
+
     /// Whether `new`, a later reading of the same file, differs from this one only in the wording
     /// of its text: the same front matter (every field, and where each key is written), the same
     /// links in the same order, text on both sides or on neither, and nothing in the new text that
@@ -290,7 +313,10 @@ impl Record {
     ///   earlier texts' dates; its state on the build date decides a browse list it is in;
     /// - its issuers and topics. Nothing the corpus derives reads them; the browse lists are
     ///   grouped by them ([`Record::lists_joined`]), and the check of what the build writes reads
-    ///   the lists' folders.
+    ///   the lists' folders;
+    /// - its publication date. Its own timeline starts from it, every list by date is ordered
+    ///   by it, and the year list it is in is named by it; so is whether readers see it, which
+    ///   files are its own, and what the checks of the records it names or that name it find.
     pub fn restates(&self, new: &Record) -> bool {
         self.differs_only_in(new, Leeway::Front)
     }
@@ -311,7 +337,7 @@ impl Record {
             if leeway >= Leeway::Front {
                 (r.signed, r.doc_number, r.index_no, r.registration_no, r.genre, r.review) =
                     (None, None, None, None, None, None);
-                (r.effective, r.expires) = (Date::from_days(0), None);
+                (r.published, r.effective, r.expires) = (Date::from_days(0), Date::from_days(0), None);
                 (r.issuers, r.topics) = (Box::default(), Box::default());
             }
             format!("{r:?}")

@@ -1,6 +1,6 @@
 //! The preview of an edit: when the files that changed are only records whose texts were
 //! reworded, whose titles or keywords changed, or whose signing dates, numbers, genres, reviews,
-//! dates of validity, issuers or topics did ([`crate::source::parse::Record::rewords`],
+//! dates of validity or publication, issuers or topics did ([`crate::source::parse::Record::rewords`],
 //! [`crate::source::parse::Record::redescribes`] and [`crate::source::parse::Record::restates`]:
 //! otherwise the same front matter and links, nothing in the text a check reports, no title
 //! shared with another record of the same kind and day, no number another record holds, no other
@@ -68,7 +68,8 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
     // analysis is left half changed, which does not matter, as the rebuild that follows every
     // preview lets it go unused.
     let mut edited: Vec<usize> = Vec::new();
-    // Records now in other lists of issuers or topics, with their earlier readings.
+    // Records now in other lists of issuers or topics, or at other places in the lists by
+    // date, with their earlier readings.
     let mut moved: Vec<(usize, Arc<parse::Record>)> = Vec::new();
     // The findings of the files read and of the records' own checks, before and after.
     let mut refound = crate::cmd::Refound::default();
@@ -104,9 +105,12 @@ fn make(o: &Options, last: &mut crate::cmd::Last, changed: &[PathBuf]) -> Option
                 let before = session.parse.findings(&file)?;
                 let own_before = crate::check::per_record(&a.corpus, &cx, i);
                 if !a.corpus.reword(i, record.clone()) {
-                    // A new signing date, number, genre, review, date of validity, issuer or topic.
+                    // A new signing date, number, genre, review, date of validity or
+                    // publication, issuer or topic.
                     let was = a.corpus.records[i].clone();
-                    let regrouped = was.issuers != record.issuers || was.topics != record.topics;
+                    let regrouped = was.issuers != record.issuers
+                        || was.topics != record.topics
+                        || was.published != record.published;
                     if !a.corpus.restate(i, record.clone()) {
                         return None;
                     }
