@@ -140,14 +140,14 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lists<T> {
 #[derive(Debug)]
 struct IdIndex {
     table: hashbrown::HashTable<u32>,
-    keys: std::hash::RandomState,
+    keys: foldhash::fast::RandomState,
 }
 
 impl IdIndex {
     /// The numbers `first` (the first record of each id) of `records`.
     fn new(records: &[Arc<Record>], first: &[u32]) -> IdIndex {
         use std::hash::BuildHasher;
-        let keys = std::hash::RandomState::new();
+        let keys = foldhash::fast::RandomState::default();
         let mut table = hashbrown::HashTable::with_capacity(first.len());
         let hash = |i: &u32| keys.hash_one(records[*i as usize].id.as_str());
         for &i in first {
@@ -491,15 +491,14 @@ impl Corpus {
         Some(h.get(&self.records[i].file).map_or(Vec::new(), |v| v.iter().filter(|c| c.date <= self.as_of).collect()))
     }
 
-    /// Everything the corpus holds about record `i` beyond its source file: its visibility,
-    /// relations both ways, where it was printed, its timeline and state, versions and history.
+    /// Writes to `v` everything the corpus holds about record `i` beyond its source file: its
+    /// visibility, relations both ways, where it was printed, its timeline and state, versions
+    /// and history.
     /// Other records are named by their files, not their indexes, so that a record's view stays
     /// when records come or go before it in path order. Keep this in step with the per-record
     /// fields above: `serve` reuses a page when nothing it read changed.
-    pub fn view(&self, i: usize) -> String {
-        use std::fmt::Write;
+    pub fn view(&self, i: usize, v: &mut impl std::fmt::Write) {
         let name = |j: usize| self.records.get(j).map_or("", |r| r.file.as_str());
-        let mut v = String::new();
         let r = &self.records[i];
         let _ = write!(v, "{}|{}|{}", r.sha256, r.file, self.visible[i]);
         for (tag, list) in [("amended", &self.amended_by), ("repealed", &self.repealed_by)] {
@@ -522,16 +521,16 @@ impl Corpus {
         if let Some(p) = self.printed[i] {
             let _ = write!(v, "|printed;{}@{:?}", name(p.issue), p.page);
         }
-        let change = |v: &mut String, c: &Change| {
+        let change = |v: &mut dyn std::fmt::Write, c: &Change| {
             let basis = c.basis.map_or("-", name);
             let _ = write!(v, ";{:?}:{:?}:{basis}:{:?}:{}", c.from, c.state, c.note, c.amendment);
         };
-        v.push_str("|timeline");
+        let _ = v.write_str("|timeline");
         for c in &self.timelines[i] {
-            change(&mut v, c);
+            change(v, c);
         }
-        v.push_str("|current");
-        change(&mut v, &self.current[i]);
+        let _ = v.write_str("|current");
+        change(v, &self.current[i]);
         let _ = write!(v, "|{:?}|{:?}|{:?}", &self.versions[i], &self.amendments[i], self.commits(i));
         // Which of the files it names it may publish, which other records decide (their
         // folders, and the files those not public name: see `own_file`), so a record that
@@ -549,7 +548,6 @@ impl Corpus {
                 let _ = write!(v, "|withheld;{f};{}", name(k));
             }
         }
-        v
     }
 
     /// Every record's index in the order of their ids, ties (which only a corpus with a

@@ -3,12 +3,12 @@
 //! so the later record is the one named.
 
 use super::{err, warn};
+use crate::FastMap;
 use crate::corpus::Corpus;
 use crate::model::diag::Diagnostic;
 use crate::model::rules;
 use crate::msg;
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// `duplicate-id`, `duplicate-index-no`, `duplicate-doc-number` and `duplicate-title`. What is
 /// compared is made for every record in parallel (the folded id, the document number as
@@ -23,11 +23,11 @@ pub(super) fn duplicates(c: &Corpus) -> Vec<Diagnostic> {
         .map(|r| (crate::route::fold(&r.id), r.doc_number.as_ref().map(|n| n.to_string())))
         .collect();
     let n = c.records.len();
-    let mut seen_id: HashMap<&str, usize> = HashMap::with_capacity(n);
-    let mut seen_index: HashMap<&str, usize> = HashMap::new();
-    let mut seen_number: HashMap<&str, usize> = HashMap::new();
-    let mut seen_title: HashMap<(crate::model::Kind, &str, crate::model::date::Date), usize> =
-        HashMap::with_capacity(n);
+    let mut seen_id: FastMap<&str, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut seen_index: FastMap<&str, usize> = FastMap::default();
+    let mut seen_number: FastMap<&str, usize> = FastMap::default();
+    let mut seen_title: FastMap<(crate::model::Kind, &str, crate::model::date::Date), usize> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     // Another record's file (and, through the finding, what it holds) is not quoted when that
     // record is not public.
     let hidden = |k: usize| c.records[k].disclosure != crate::model::Disclosure::Public;

@@ -343,6 +343,16 @@ pub(crate) fn text_jobs(c: &Corpus, i: usize) -> Vec<Job> {
     jobs
 }
 
+/// Text written into a SHA-256 as it is formatted.
+struct Hashing<'h>(&'h mut Sha256);
+
+impl std::fmt::Write for Hashing<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// One `sitemap.xml`, or above `limit` URLs an index over `sitemaps/sitemap-N.xml` files.
 fn sitemap_jobs(urls: Vec<String>, limit: usize) -> Vec<Job> {
     if urls.len() <= limit {
@@ -401,8 +411,8 @@ fn lists<'c>(c: &'c Corpus) -> Vec<List> {
     // Lists are told apart by their paths (two labels may make one path); each one's label is
     // that of the first record met that joins it.
     let mut lists: Vec<(&'static str, String, String, Vec<usize>)> = Vec::new();
-    let mut by_path: std::collections::HashMap<(&'static str, String), usize> = std::collections::HashMap::new();
-    let mut by: std::collections::HashMap<By<'c>, usize> = std::collections::HashMap::new();
+    let mut by_path: crate::FastMap<(&'static str, String), usize> = crate::FastMap::default();
+    let mut by: crate::FastMap<By<'c>, usize> = crate::FastMap::default();
     for i in c.newest_first(None) {
         joins(c, i, &c.records[i], &mut |key, facet, path, label| {
             let at = *by.entry(key).or_insert_with(|| {
@@ -783,7 +793,8 @@ impl<'a> Renderer<'a> {
         }
         let view = |i: usize| -> memo::Sum {
             let mut h = Sha256::new();
-            h.update(c.view(i).as_bytes());
+            // Written into the hash as it is made, not gathered into a string first.
+            c.view(i, &mut Hashing(&mut h));
             // Its `PubDate` comes from the register.
             h.update(self.pubdate(i).as_bytes());
             // Earlier texts are read when their pages are made.
