@@ -215,9 +215,10 @@ fn parse_date(s: &str) -> Result<Date, String> {
 /// to the system a second later (mimalloc's option `purge_delay` set to -1, as the variable
 /// `MIMALLOC_PURGE_DELAY=-1` would; the variable, when set, still decides). `serve` rebuilds
 /// after every save, each allocating and freeing hundreds of MB: given back, those pages are
-/// zeroed by the kernel again when the next rebuild takes them (at 50,000 records, a record
-/// added then cost 1.8–2.7 s of CPU, kept 1.5–2.4 s). What `serve` holds between saves stays
-/// at what its builds reach, which each rebuild reaches again anyway.
+/// faulted in and zeroed by the kernel again when the next rebuild takes them (at 50,000
+/// records, a rebuild after a record was added met 8,000–13,600 page faults, 4–90 with the
+/// memory kept). What `serve` holds between saves stays at what its builds reach, which each
+/// rebuild reaches again anyway.
 fn keep_freed_memory() {
     // The option's number in mimalloc's `mi_option_e`, the same in its versions 2 and 3 (retired
     // options keep their places there); the Rust binding names it in neither.
