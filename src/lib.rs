@@ -31,12 +31,6 @@ pub(crate) mod package;
 pub(crate) mod deploy;
 pub mod cmd;
 
-/// A map keyed by what the records hold (ids, numbers, titles, list labels), hashed by
-/// `foldhash` with a seed of the process's own rather than by the standard SipHash (in a profile
-/// of `serve` rebuilding after a record was added at 50,000 records, SipHash took 4.9 % of the
-/// CPU, 2.8 % in `check::duplicates`).
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-
 /// What the crate's own integration tests, property tests and fuzzers call below the commands.
 /// Not an interface: it changes with the stages.
 #[doc(hidden)]

@@ -3,8 +3,8 @@
 //! so the later record is the one named.
 
 use super::{err, warn};
-use crate::FastMap;
 use crate::corpus::Corpus;
+use crate::model::FastMap;
 use crate::model::diag::Diagnostic;
 use crate::model::rules;
 use crate::msg;

@@ -411,8 +411,8 @@ fn lists<'c>(c: &'c Corpus) -> Vec<List> {
     // Lists are told apart by their paths (two labels may make one path); each one's label is
     // that of the first record met that joins it.
     let mut lists: Vec<(&'static str, String, String, Vec<usize>)> = Vec::new();
-    let mut by_path: crate::FastMap<(&'static str, String), usize> = crate::FastMap::default();
-    let mut by: crate::FastMap<By<'c>, usize> = crate::FastMap::default();
+    let mut by_path: crate::model::FastMap<(&'static str, String), usize> = crate::model::FastMap::default();
+    let mut by: crate::model::FastMap<By<'c>, usize> = crate::model::FastMap::default();
     for i in c.newest_first(None) {
         joins(c, i, &c.records[i], &mut |key, facet, path, label| {
             let at = *by.entry(key).or_insert_with(|| {
