@@ -919,10 +919,16 @@ impl Corpus {
         let mut v: Vec<(std::cmp::Reverse<Date>, &str, usize)> = self
             .visible_indexes()
             .filter(|&i| kind.is_none_or(|k| self.records[i].kind == k))
-            .map(|i| (std::cmp::Reverse(self.records[i].published), self.records[i].id.as_str(), i))
+            .map(|i| self.newest_key(i))
             .collect();
         v.par_sort_unstable();
         v.into_iter().map(|(.., i)| i).collect()
+    }
+
+    /// What orders record `i` among the newest ([`Corpus::newest_first`]): the later publication
+    /// first, then the id, then the order of paths.
+    pub fn newest_key(&self, i: usize) -> (std::cmp::Reverse<Date>, &str, usize) {
+        (std::cmp::Reverse(self.records[i].published), self.records[i].id.as_str(), i)
     }
 }
 

@@ -554,8 +554,8 @@ impl Kept {
         let find = |facet: &str, path: &str| {
             self.lists.binary_search_by(|l| (l.facet, l.path.as_str()).cmp(&(facet, path))).ok()
         };
-        // The order of the newest, which every list keeps (`Corpus::newest_first`).
-        let key = |j: usize| (std::cmp::Reverse(c.records[j].published), c.records[j].id.as_str(), j);
+        // The order of the newest, which every list keeps.
+        let key = |j: usize| c.newest_key(j);
         // Each list touched, by its place in `lists`, with its records as they become; and the
         // order of the newest, when a date moved. Every record is taken out of its places
         // first, then each put in its new ones, so that each is placed among records that are
@@ -570,7 +570,7 @@ impl Kept {
                 continue;
             }
             let redated = old.published != r.published;
-            if redated && (r.kind == Kind::Gazette || old.kind == Kind::Gazette) {
+            if redated && r.kind == Kind::Gazette {
                 return None;
             }
             let (before, after) = (keyed(i, old), keyed(i, r));
