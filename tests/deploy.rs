@@ -441,6 +441,15 @@ fn a_deploy_cut_off_by_the_store_or_by_a_kill_is_finished_by_running_it_again() 
     let edited = std::fs::read_to_string(&record).unwrap().replacen("\n---\n", "\n---\n\n本文件已作勘误说明。\n", 1);
     std::fs::write(&record, edited).unwrap();
     assert!(common::run_in(site.path(), &["build"]).status.success());
+    // What the whole deploy of the edit sends, for the purge list of the run that finishes it.
+    let plan = deploy(site.path(), &["--dry-run"]);
+    assert!(plan.status.success(), "{}", text(&plan));
+    let sent: Vec<String> = String::from_utf8_lossy(&plan.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("更新 ").or_else(|| l.strip_prefix("新增 ")))
+        .map(String::from)
+        .collect();
+    assert!(sent.len() > 6, "{}", text(&plan));
     let mut child = paused_deploy(site.path(), 3);
     // Files the published manifest describes are being overwritten: it has been withdrawn.
     let (status, _, _) = store.object("manifest.json");
@@ -450,9 +459,22 @@ fn a_deploy_cut_off_by_the_store_or_by_a_kill_is_finished_by_running_it_again() 
     assert_eq!(status.code(), Some(2), "a deploy that loses its store fails with exit 2");
     store.restart();
     assert!(!manifest_is_honest(&store), "after the failure no manifest is published, rather than a false one");
-    let o = deploy(site.path(), &[]);
+    let purge = site.path().join("purge.txt");
+    let o = deploy(site.path(), &["--purge-list", purge.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert_remote_is_local(&store, site.path());
+    // The files sent before the store died are not sent again, but the CDN may hold their old
+    // bytes: the run that finishes the deploy lists them for the purge all the same.
+    assert!(uploaded(&o) <= sent.len() - 3, "{}", text(&o));
+    let urls = std::fs::read_to_string(&purge).unwrap();
+    for p in &sent {
+        let url = format!("https://www.qingchuan.gov.cn/{}", encode(p));
+        assert!(urls.lines().any(|u| u == url), "{url} not in the purge list:\n{urls}");
+    }
+    // Once done, the list of the cut-off deploy is gone: the next deploy has nothing to purge.
+    let o = deploy(site.path(), &["--purge-list", purge.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&purge).unwrap(), "", "{}", text(&o));
 }
 
 #[test]

@@ -318,7 +318,10 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
 
     let (store, endpoint) = connect(&cfg, &bucket, &prefix)?;
     let failure = |e: &StoreError, what: &str| store_failure(e, &endpoint, &bucket, what);
-    let remote = store.list().map_err(|e| failure(&e, if en { "listing" } else { "列出对象" }))?;
+    let mut remote = store.list().map_err(|e| failure(&e, if en { "listing" } else { "列出对象" }))?;
+    // The list of a deploy cut off earlier is no object of the site.
+    let cut_off = remote.iter().any(|r| r.path == deploy::PENDING);
+    remote.retain(|r| r.path != deploy::PENDING);
     let published = match remote.iter().any(|r| r.path == MANIFEST) {
         true => store.get(MANIFEST).map_err(|e| failure(&e, MANIFEST))?,
         false => None,
@@ -331,8 +334,11 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
     let mut owned = |r: &Remote| -> Result<bool, String> {
         Ok(listed.contains(r.path.as_str()) || store.sha256(&r.path).map_err(|e| format!("{}: {e}", r.path))?.is_some())
     };
-    let plan = plan::plan(&local, &remote, &mut owned, &mut |f, r| same(&out, &store, f, r))
+    let mut plan = plan::plan(&local, &remote, &mut owned, &mut |f, r| same(&out, &store, f, r))
         .map_err(|e| failure(&StoreError::Other(e), if en { "comparing" } else { "比较" }))?;
+    if cut_off {
+        plan.pending = deploy::read_pending(&store).map_err(|e| failure(&e, deploy::PENDING))?;
+    }
 
     let dest = format!("s3://{bucket}/{prefix}");
     let was = match &published {
@@ -349,6 +355,15 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
     } else {
         eprintln!("部署 {shown} → {dest}（{endpoint}）；存储中现有 {} 个对象，{was}", remote.len());
         eprintln!("计划：新增 {new}，更新 {changed}，未变 {}，过时 {stale}", plan.unchanged);
+    }
+    if let Some(n) = plan.pending.as_ref().map(Vec::len) {
+        if en {
+            eprintln!(
+                "an earlier deploy was cut off: the {n} address(es) it changed are purged with this deploy's (run it to the end)"
+            );
+        } else {
+            eprintln!("上次部署中途停止：它改动的 {n} 个地址与本次的一并列入待刷新清单（请让本次部署运行完毕）");
+        }
     }
     if !plan.foreign.is_empty() {
         let n = plan.foreign.len();
@@ -410,6 +425,8 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
             )));
         }
     }
+    // Only once the addresses are written: a deploy cut off before this lists them again.
+    deploy::settle(&plan, &store, o.keep_stale).map_err(|e| failure(&e, deploy::PENDING))?;
     let (up, del) = (counter.uploaded.load(Ordering::SeqCst), counter.deleted.load(Ordering::SeqCst));
     let secs = start.elapsed().as_secs_f64();
     if en {
@@ -451,6 +468,11 @@ fn print_plan(plan: &Plan, keep_stale: bool, en: bool) {
     let foreign = if en { "leave (not this site's)" } else { "保留（不属于本站点）" };
     for p in &plan.foreign {
         println!("{foreign} {}", crate::source::shown_path(p));
+    }
+    let purge =
+        if en { "purge (changed by a deploy cut off)" } else { "待刷新（上次部署中途停止时已改动）" };
+    for p in plan.pending.iter().flatten() {
+        println!("{purge} {}", crate::source::shown_path(p));
     }
 }
 
@@ -506,7 +528,8 @@ pub(crate) fn download(root: &Path, target: &str) -> Result<TempDir, Failure> {
         let (bucket, prefix) = parse_target(target)?;
         let (store, endpoint) = connect(&cfg, &bucket, &prefix)?;
         let failure = |e: &StoreError, what: &str| store_failure(e, &endpoint, &bucket, what);
-        for r in store.list().map_err(|e| failure(&e, "list"))? {
+        // The list a deploy keeps while it runs is no file of the site (`deploy::PENDING`).
+        for r in store.list().map_err(|e| failure(&e, "list"))?.into_iter().filter(|r| r.path != deploy::PENDING) {
             let bytes = store.get(&r.path).map_err(|e| failure(&e, &r.path))?.unwrap_or_default();
             write(&r.path, &bytes)?;
         }

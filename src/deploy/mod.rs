@@ -15,6 +15,13 @@
 //! manifest), so that at no moment does a published manifest describe bytes that are not
 //! there; stale objects are deleted only once the new seal is in place.
 //!
+//! A CDN in front of the store may serve what it fetched before the deploy: the command writes
+//! the addresses to purge once the deploy is done. So that a deploy cut off (killed, the store
+//! or network gone) and run again still names what the first run changed (objects it already
+//! wrote are not sent again, so the second plan alone would miss them), the paths a deploy is
+//! about to change are stored first, below the prefix at [`PENDING`]; a later run adds them to
+//! its own and removes the list once its addresses are written ([`settle`]).
+//!
 //! Only objects gongbao put there are ever deleted ([`plan`]): those the store's manifest lists,
 //! and those that carry the SHA-256 gongbao stores with every upload, which stays with the object
 //! when a deploy is cut off after withdrawing the old manifest. An object of anyone else's under
@@ -23,8 +30,37 @@
 pub(crate) mod headers;
 pub(crate) mod plan;
 
+use sha2::Digest;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Below the prefix, while a deploy is under way or after one was cut off: the paths it
+/// changes, one a line. No output path begins with a dot (a folder's name that does is written
+/// `%2E…`), so it is no file of the site; it is left out of every listing of the site's objects.
+pub(crate) const PENDING: &str = ".gongbao/purge-pending.txt";
+
+/// The paths the store's [`PENDING`] lists, `None` when there is none. A line that is no plain
+/// relative path (not written by gongbao) is ignored.
+pub(crate) fn read_pending(store: &dyn Store) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(bytes) = store.get(PENDING)? else { return Ok(None) };
+    let text = String::from_utf8_lossy(&bytes);
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && !p.starts_with('/')
+            && !p.chars().any(char::is_control)
+            && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+    };
+    Ok(Some(text.lines().filter(plain).map(String::from).collect()))
+}
+
+/// After a deploy is done and its addresses to purge are written: removes the store's
+/// [`PENDING`], when there is one.
+pub(crate) fn settle(plan: &plan::Plan, store: &dyn Store, keep_stale: bool) -> Result<(), StoreError> {
+    match plan.pending.is_some() || plan.changes_store(keep_stale) {
+        true => store.delete(PENDING),
+        false => Ok(()),
+    }
+}
 
 /// An object under the target's prefix, as the store lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +158,13 @@ pub(crate) fn execute(
     keep_stale: bool,
     progress: &dyn Progress,
 ) -> Result<(), Stopped> {
+    // Before the first change: what this run changes, with what a run cut off earlier did.
+    if plan.changes_store(keep_stale) {
+        let list: String = plan.purge_paths(keep_stale).into_iter().flat_map(|p| [p, "\n"]).collect();
+        let sha256 = crate::source::hex(&sha2::Sha256::digest(list.as_bytes()));
+        let headers = Put { content_type: "text/plain; charset=utf-8", cache_control: "no-store", sha256: &sha256 };
+        store.put(PENDING, list.as_bytes(), headers).map_err(|e| Stopped::Store(PENDING.to_string(), e))?;
+    }
     let withdraw = || -> Result<(), Stopped> {
         for p in &plan.withdraw {
             store.delete(p).map_err(|e| Stopped::Store(p.clone(), e))?;
@@ -251,14 +294,21 @@ mod tests {
     }
 
     /// Plans and carries out the deploy of `local` into `store`.
-    fn deploy(local: &BTreeMap<String, String>, store: &Memory) -> Result<(), Stopped> {
+    /// As the command does: the list of a deploy cut off is read and left out of the site's
+    /// objects, and removed once the deploy is done. Returns the paths to purge.
+    fn deploy(local: &BTreeMap<String, String>, store: &Memory) -> Result<Vec<String>, Stopped> {
         let written: Vec<Written> =
             local.iter().map(|(p, b)| Written { path: p.clone(), sha256: b.clone(), size: b.len() as u64 }).collect();
-        let remote = store.list().unwrap();
-        let plan =
+        let mut remote = store.list().unwrap();
+        remote.retain(|r| r.path != PENDING);
+        let mut plan =
             plan::plan(&written, &remote, &mut |o| Ok(owned(store, o)), &mut |f, r| Ok(f.sha256 == r.etag)).unwrap();
+        plan.pending = read_pending(store).unwrap();
         let read = |u: &plan::Upload| Ok(local[&u.path].as_bytes().to_vec());
-        execute(&plan, store, &read, 4, false, &())
+        execute(&plan, store, &read, 4, false, &())?;
+        let purge = plan.purge_paths(false).into_iter().map(String::from).collect();
+        settle(&plan, store, false).unwrap();
+        Ok(purge)
     }
 
     /// Whether gongbao put `o` in the store: the store's manifest names it, or it was stored with
@@ -293,6 +343,7 @@ mod tests {
         assert_eq!(
             store.log.lock().unwrap().clone(),
             vec![
+                "put .gongbao/purge-pending.txt",
                 "delete SHA256SUMS",
                 "delete manifest.json",
                 "put assets/new.css",
@@ -300,6 +351,7 @@ mod tests {
                 "put manifest.json",
                 "put SHA256SUMS",
                 "delete old.html",
+                "delete .gongbao/purge-pending.txt",
             ]
         );
     }
@@ -322,6 +374,41 @@ mod tests {
     }
 
     #[test]
+    fn a_deploy_cut_off_anywhere_and_run_again_purges_all_that_the_first_run_changed() {
+        let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
+        let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2"), ("docs/c/index.html", "c2")]);
+        let whole = {
+            let store = Memory::default();
+            deploy(&v1, &store).ok().unwrap();
+            deploy(&v2, &store).ok().unwrap()
+        };
+        assert!(whole.contains(&"docs/a/index.html".to_string()) && whole.contains(&"docs/b/index.html".to_string()));
+        // Cut off at each put of the second deploy (the first is the list itself), then cut off
+        // again one put later: the run that finishes names everything the whole deploy would.
+        for first in 1..=6 {
+            for second in [None, Some(2)] {
+                let mut store = Memory::default();
+                deploy(&v1, &store).ok().unwrap();
+                store.puts.store(0, Ordering::SeqCst);
+                store.fail_at = Some(first);
+                assert!(deploy(&v2, &store).is_err(), "put {first} fails");
+                if let Some(n) = second {
+                    store.puts.store(0, Ordering::SeqCst);
+                    store.fail_at = Some(n);
+                    let _ = deploy(&v2, &store);
+                }
+                store.fail_at = None;
+                let purged = deploy(&v2, &store).ok().unwrap();
+                for p in &whole {
+                    assert!(purged.contains(p), "cut off at put {first}, then {second:?}: {p} not purged: {purged:?}");
+                }
+                assert_eq!(store.objects.lock().unwrap().clone(), v2, "the list is removed once done");
+                assert!(deploy(&v2, &store).ok().unwrap().is_empty(), "and not purged again");
+            }
+        }
+    }
+
+    #[test]
     fn after_a_cut_off_the_site_s_own_objects_are_still_told_from_another_s() {
         let v1 = site(&[("index.html", "home1"), ("docs/a/index.html", "a1"), ("docs/b/index.html", "b1")]);
         let v2 = site(&[("index.html", "home2"), ("docs/a/index.html", "a2")]);
@@ -330,7 +417,8 @@ mod tests {
         store.objects.lock().unwrap().insert("other/notes.txt".into(), "theirs".into());
         deploy(&v1, &store).ok().unwrap();
         store.puts.store(0, Ordering::SeqCst);
-        store.fail_at = Some(1);
+        // The first put is the list of what the deploy changes; the second, the first file.
+        store.fail_at = Some(2);
         assert!(deploy(&v2, &store).is_err());
         assert!(!store.objects.lock().unwrap().contains_key(MANIFEST), "the old manifest was withdrawn");
         store.fail_at = None;

@@ -62,6 +62,11 @@ pub(crate) struct Plan {
     pub foreign: Vec<String>,
     /// Files the store already holds with the same bytes.
     pub unchanged: usize,
+    /// What a deploy cut off before it was done changed, as the store's
+    /// [`super::PENDING`] lists it; `None` when the store holds no such list. Those objects may
+    /// hold the new bytes already, so this plan does not send them again, but a CDN may still
+    /// serve the old ones: they are purged with this deploy's.
+    pub pending: Option<Vec<String>>,
 }
 
 impl Plan {
@@ -73,6 +78,23 @@ impl Plan {
     /// Whether the deploy would change nothing (stale objects aside).
     pub(crate) fn is_empty(&self) -> bool {
         self.uploads().next().is_none() && self.withdraw.is_empty()
+    }
+
+    /// Whether carrying the plan out writes or deletes any object of the site.
+    pub(crate) fn changes_store(&self, keep_stale: bool) -> bool {
+        !self.is_empty() || (!keep_stale && !self.stale.is_empty())
+    }
+
+    /// The paths whose objects this deploy writes or deletes (stale ones unless `keep_stale`),
+    /// with those a deploy cut off earlier changed: what a CDN must fetch again. Sorted, each
+    /// once.
+    pub(crate) fn purge_paths(&self, keep_stale: bool) -> std::collections::BTreeSet<&str> {
+        let stale = self.stale.iter().filter(|_| !keep_stale);
+        let pending = self.pending.iter().flatten();
+        self.uploads()
+            .map(|u| u.path.as_str())
+            .chain(self.withdraw.iter().chain(stale).chain(pending).map(String::as_str))
+            .collect()
     }
 }
 
@@ -164,17 +186,12 @@ pub(crate) fn plan(
     Ok(out)
 }
 
-/// The URLs a CDN should purge after the deploy: every object written or removed, absolute
-/// under `base_url` (which ends in `/`), with a folder's address beside its `index.html`;
-/// sorted, each once.
+/// The URLs a CDN should purge after the deploy ([`Plan::purge_paths`]), absolute under
+/// `base_url` (which ends in `/`), with a folder's address beside its `index.html`; sorted, each
+/// once.
 pub(crate) fn purge_urls(plan: &Plan, base_url: &str, keep_stale: bool) -> Vec<String> {
-    let mut paths: Vec<&str> = plan.uploads().map(|u| u.path.as_str()).collect();
-    paths.extend(plan.withdraw.iter().map(String::as_str));
-    if !keep_stale {
-        paths.extend(plan.stale.iter().map(String::as_str));
-    }
     let mut urls = std::collections::BTreeSet::new();
-    for p in paths {
+    for p in plan.purge_paths(keep_stale) {
         urls.insert(format!("{base_url}{}", encode(p)));
         if p == "index.html" || p.ends_with("/index.html") {
             urls.insert(format!("{base_url}{}", encode(&p[..p.len() - "index.html".len()])));
