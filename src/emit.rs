@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub(crate) mod interrupt;
 mod spare;
 pub(crate) use spare::Spares;
 pub(crate) use spare::Wanted;
@@ -225,6 +226,8 @@ pub struct Staging {
     out: PathBuf,
     /// Under `serve`, the spare copies of the output's largest files.
     spares: Option<Arc<Spares>>,
+    /// The staging folder is removed if a signal stops the command.
+    _scratch: interrupt::Scratch,
 }
 
 impl Staging {
@@ -250,8 +253,9 @@ impl Staging {
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
+        let scratch = interrupt::scratch(&dir);
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, out: out.to_path_buf(), spares: None })
+        Ok(Staging { dir, out: out.to_path_buf(), spares: None, _scratch: scratch })
     }
 
     /// The staging folder, taking its largest files from `spares` where they hold them.
@@ -281,6 +285,7 @@ impl Staging {
             r.insert(spent.clone());
         }
         std::thread::spawn(move || {
+            let _scratch = interrupt::scratch(&spent);
             let _ = std::fs::remove_dir_all(&spent);
             if let Ok(mut r) = REMOVING.lock() {
                 r.remove(&spent);
@@ -508,6 +513,9 @@ impl Staging {
 
     /// A new file at `rel`, its folders made.
     fn create(&self, rel: &str) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+        if interrupt::stopping() {
+            return Err(std::io::Error::from(std::io::ErrorKind::Interrupted));
+        }
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
@@ -530,10 +538,14 @@ impl Staging {
             ".{}.gongbao-old",
             self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ));
+        if old.exists() {
+            std::fs::remove_dir_all(&old)?;
+        }
+        // The previous output, once moved aside, is removed if a signal stops the command; the
+        // two renames are not cut by one.
+        let _aside = interrupt::scratch(&old);
+        let swap = interrupt::swapping();
         let swapped = (|| {
-            if old.exists() {
-                std::fs::remove_dir_all(&old)?;
-            }
             if self.out.exists() {
                 std::fs::rename(&self.out, &old)?;
             }
@@ -545,6 +557,7 @@ impl Staging {
             }
             Ok(())
         })();
+        drop(swap);
         if let Err(e) = swapped {
             let _ = std::fs::remove_dir_all(&self.dir);
             return Err(e);
@@ -584,7 +597,11 @@ impl Staging {
         leave: bool,
     ) -> std::io::Result<Option<PathBuf>> {
         let mut journal = Journal::default();
-        match self.swap_in(staged, stale, &mut journal) {
+        // Not cut by a signal: every move is made, or every move undone.
+        let swap = interrupt::swapping();
+        let swapped = self.swap_in(staged, stale, &mut journal).map_err(|e| (e, journal.undo()));
+        drop(swap);
+        match swapped {
             Ok(()) => {
                 for rel in stale {
                     // Prune folders left empty.
@@ -604,8 +621,8 @@ impl Staging {
                 }
                 std::fs::remove_dir_all(&self.dir).map(|()| None)
             }
-            Err(e) => {
-                if journal.undo() {
+            Err((e, undone)) => {
+                if undone {
                     let _ = std::fs::remove_dir_all(&self.dir);
                     Err(e)
                 } else {

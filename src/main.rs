@@ -234,6 +234,7 @@ fn keep_freed_memory() {
 }
 
 fn main() -> ExitCode {
+    cmd::on_signals_leave_nothing();
     if std::env::var_os("GONGBAO_TIMINGS").is_some() {
         cmd::heap::count();
     }

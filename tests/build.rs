@@ -216,6 +216,50 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn a_build_stopped_by_a_signal_leaves_the_output_as_it_was_and_nothing_beside_it() {
+    use std::os::unix::process::ExitStatusExt;
+    let s = Site::new();
+    for k in 0..2000 {
+        let day = 1 + k % 28;
+        s.record(&format!("r{k}"), &normative(&format!("第{k}号通知"), &format!("2024-02-{day:02}")), "正文。\n");
+    }
+    assert!(s.run(&["build"]).status.success());
+    let before = tree(&s.root().join("public"));
+    let beside = || -> Vec<String> {
+        let names =
+            std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned());
+        names.filter(|n| n.starts_with(".public")).collect()
+    };
+    assert_eq!(beside(), Vec::<String>::new());
+    s.record("r0", &normative("第0号通知", "2024-02-01"), "改过的正文。\n");
+    for signal in ["INT", "TERM"] {
+        let mut child = std::process::Command::new(common::bin())
+            .current_dir(s.root())
+            .args(["build", "--no-cache"])
+            .env("CI", "true")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // In the middle of writing the pages.
+        let staging = s.root().join(".public.gongbao-staging");
+        let t = std::time::Instant::now();
+        while !staging.join("docs").is_dir() {
+            assert!(t.elapsed().as_secs() < 120 && child.try_wait().unwrap().is_none(), "no pages written");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        assert!(sent.unwrap().success());
+        let status = child.wait().unwrap();
+        assert!(status.signal().is_some(), "{signal}: ended by the signal, not {status:?}");
+        assert_eq!(tree(&s.root().join("public")), before, "{signal}: the output is as it was");
+        assert_eq!(beside(), Vec::<String>::new(), "{signal}: nothing is left beside the output");
+    }
+    // And the next build is whole.
+    assert!(s.run(&["build"]).status.success());
+    assert!(std::fs::read_to_string(s.root().join("public/docs/r0/index.html")).unwrap().contains("改过的正文"));
+}
+
+#[test]
 fn non_public_records_reach_no_output_byte() {
     let s = Site::new();
     s.record("pub", &normative("公开文件", "2024-01-02"), "公开正文。\n");

@@ -720,3 +720,27 @@ fn a_page_changed_by_hand_is_written_again_after_the_next_edit() {
         .unwrap();
     assert!(o.status.success(), "{}\n{}", String::from_utf8_lossy(&o.stderr), server.log());
 }
+
+#[test]
+fn serve_stopped_by_ctrl_c_leaves_only_the_output() {
+    use std::os::unix::process::ExitStatusExt;
+    let s = site();
+    let mut server = Server::start(&s);
+    let beside = || -> Vec<String> {
+        let names =
+            std::fs::read_dir(s.root()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned());
+        names.filter(|n| n.starts_with(".public")).collect()
+    };
+    // Between edits, `serve` keeps spare copies of the largest files beside the output.
+    let start = Instant::now();
+    while !beside().iter().any(|n| n.contains("spare")) {
+        assert!(start.elapsed() < Duration::from_secs(60), "no spares made: {:?}", beside());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sent = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.signal(), Some(2), "ended by the signal: {status:?}\n{}", server.log());
+    assert_eq!(beside(), Vec::<String>::new());
+    assert!(s.root().join("public/docs/a/index.html").is_file(), "the output stays");
+}

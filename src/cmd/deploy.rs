@@ -476,26 +476,30 @@ fn print_plan(plan: &Plan, keep_stale: bool, en: bool) {
     }
 }
 
-/// A temporary folder, removed when dropped.
-pub(crate) struct TempDir(PathBuf);
+/// A temporary folder, removed when dropped or when a signal stops the command.
+pub(crate) struct TempDir {
+    dir: PathBuf,
+    _scratch: crate::emit::interrupt::Scratch,
+}
 
 impl TempDir {
     fn new() -> std::io::Result<TempDir> {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let dir = std::env::temp_dir().join(format!("gongbao-verify-{}-{nanos}", std::process::id()));
+        let scratch = crate::emit::interrupt::scratch(&dir);
         std::fs::create_dir(&dir)?;
-        Ok(TempDir(dir))
+        Ok(TempDir { dir, _scratch: scratch })
     }
 
     /// The folder.
     pub(crate) fn path(&self) -> &Path {
-        &self.0
+        &self.dir
     }
 }
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -667,6 +667,12 @@ pub(crate) fn still_public(root: &Path, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Installs the handler that, when a signal stops a command, removes what it was writing and
+/// leaves the output as it was (`emit::interrupt`).
+pub fn on_signals_leave_nothing() {
+    crate::emit::interrupt::install();
+}
+
 /// [`analyse`], reusing the records of unchanged files from `cache`.
 pub fn analyse_with(
     root: &Path,

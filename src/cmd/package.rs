@@ -423,6 +423,7 @@ fn record(
 /// Writes the WARC file of the whole sealed site; returns its size and SHA-256.
 fn write_warc(tree: &Tree, tree_dir: &Path, out: &Path, file: &str, cfg: &Config) -> Result<(u64, String), Failure> {
     let tmp = out.join(format!(".{file}.part"));
+    let _scratch = crate::emit::interrupt::scratch(&tmp);
     let fail = |e: &dyn std::fmt::Display| {
         let _ = std::fs::remove_file(&tmp);
         Failure::io(msg!("无法写出 {file}：{e}", "cannot write {file}: {e}"))

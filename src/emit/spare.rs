@@ -34,6 +34,8 @@ struct State {
     made: HashMap<String, Spare>,
     /// The number in the name of the next spare.
     next: u64,
+    /// The folder of spares is removed if a signal stops `serve`.
+    scratch: Option<super::interrupt::Scratch>,
 }
 
 /// A file of the output, as the build that wrote it left it.
@@ -89,6 +91,7 @@ impl Spares {
                 let _ = std::fs::remove_file(spare.path);
             }
             s.cleared = false;
+            s.scratch = Some(super::interrupt::scratch(&at.1));
             s.at = Some(at);
         }
         s.wanted = wanted;

@@ -560,12 +560,15 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
         software_agent: format!("gongbao {}", env!("CARGO_PKG_VERSION")),
     };
     let mut done: Vec<(PathBuf, PathBuf, Output)> = Vec::new();
+    // Partial files are removed if a signal stops the command.
+    let mut scratch = Vec::new();
     let result = (|| {
         for (k, part) in parts.iter().enumerate() {
             let name = if total == 1 { plan.name.clone() } else { format!("{}-{}of{total}", plan.name, k + 1) };
             let file = format!("{name}.zip");
             let tmp = out_dir.join(format!(".{file}.part"));
             let final_path = out_dir.join(&file);
+            scratch.push(crate::emit::interrupt::scratch(&tmp));
             let handle = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
             // Put it on the list first, so that a failure below removes it.
             done.push((
@@ -637,6 +640,8 @@ pub(crate) fn write(tree: &Tree, plan: &Plan, req: &Request<'_>, out_dir: &Path)
         return Err(e);
     }
     let mut outputs = Vec::new();
+    // The parts of a transfer are renamed in place together, not cut short by a signal.
+    let _swap = crate::emit::interrupt::swapping();
     for (tmp, final_path, output) in done {
         std::fs::rename(&tmp, &final_path).map_err(|e| format!("{}: {e}", final_path.display()))?;
         outputs.push(output);
