@@ -1101,6 +1101,7 @@ impl Cache {
         }
         // Written as a stream, a line per file: as one string, the cache of a million files
         // would be 300 MB.
+        let _scratch = interrupt::scratch(&tmp);
         let file = Stopping { inner: std::fs::File::create(&tmp)?, go_on };
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
         let head = serde_json::json!({
