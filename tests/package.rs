@@ -808,6 +808,47 @@ fn a_withheld_record_is_in_no_byte_of_any_package() {
     assert!(contains(&std::fs::read(s.root().join("content/mimi-zqxid/index.md")).unwrap(), b"zqxbody"));
 }
 
+/// An attachment named as officials name them, in some thirty Chinese characters (each nine
+/// bytes once escaped), is packaged under a shortened name that every file system takes: both
+/// bags unzip and validate, and the archive's PREMIS keeps the name as published.
+#[test]
+fn a_long_chinese_attachment_name_is_packaged_under_a_name_that_unzips() {
+    let s = common::Site::new();
+    s.write(
+        "gongbao.toml",
+        &format!(
+            "{}\n[package]\ncontact_name = \"办公室\"\ncontact_email = \"office@www.ceshi.gov.cn\"\n\n\
+             [package.archive]\nfonds = \"T001\"\n",
+            common::CONFIG
+        ),
+    );
+    let name = "青川市新市民购房补贴实施细则附件一补贴对象认定条件及补贴标准表.csv";
+    s.write(
+        "content/butie/index.md",
+        &format!(
+            "---\n{}\nattachments:\n  - {{file: {name}, title: 补贴标准表}}\n---\n正文。\n",
+            common::normative("补贴办法", "2024-01-02")
+        ),
+    );
+    s.write(&format!("content/butie/{name}"), "类别,金额\n新市民,20000\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    for audience in ["archive", "library"] {
+        let o = gongbao(s.root(), &["package", "--for", audience, "--out", "out"], &[]);
+        assert!(o.status.success(), "{}", said(&o));
+    }
+    let unpacked = s.root().join("unpacked");
+    for zip in files_ending(&s.root().join("out"), ".zip") {
+        let bag = unzip(&zip, &unpacked);
+        let o = bagit_validate(&bag);
+        assert!(o.status.success(), "{}: {}", zip.display(), said(&o));
+        let o = gongbao(s.root(), &["verify", zip.to_str().unwrap()], &[]);
+        assert!(o.status.success(), "{}", said(&o));
+    }
+    let premis = walk_ending(&unpacked, "premis.xml");
+    let premis = std::fs::read_to_string(premis.first().expect("an archive SIP's premis.xml")).unwrap();
+    assert!(premis.contains(&format!("<premis:originalName>{name}</premis:originalName>")), "{premis}");
+}
+
 // ---- the transfer register ----
 
 /// Two transfers, a repeat of the first (said identical, not recorded), then the first again

@@ -185,7 +185,17 @@ fn check_package(path: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
                 "未认证：没有用公钥核验签名，只检查了包与它自带的清单是否一致 / not authenticated: no signature was checked against a public key; only the package's agreement with its own manifests was checked"
             );
             if sig_path.exists() {
-                println!("有签名但未核验（用 --pubkey 指定公钥）/ signature present, not checked (give --pubkey)");
+                // A signature cut short or mangled is told without the key, as for a site.
+                let read = std::fs::read_to_string(&sig_path).map_err(|e| e.to_string());
+                match read.and_then(|text| crate::seal::minisign::well_formed(&text)) {
+                    Ok(()) => println!(
+                        "有签名但未核验（用 --pubkey 指定公钥）/ signature present, not checked (give --pubkey)"
+                    ),
+                    Err(e) => {
+                        bad_signature = true;
+                        println!("签名文件损坏 / the signature file is damaged: {}: {e}", sig_path.display());
+                    }
+                }
             }
         }
     }

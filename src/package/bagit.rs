@@ -347,6 +347,17 @@ pub(crate) enum Problem {
     BagitTxt(String),
     /// No payload manifest in an algorithm this verifier checks (SHA-256, SHA-512).
     NoManifest,
+    /// No tag manifest in an algorithm this verifier checks: nothing vouches for `bag-info.txt`
+    /// and the manifests.
+    NoTagManifest,
+    /// `bag-info.txt` is missing.
+    NoBagInfo,
+    /// No payload file at all.
+    NoPayload,
+    /// `fetch.txt`: the bag says it is incomplete, its files to be fetched from elsewhere.
+    Fetch,
+    /// A tag file, or an empty folder, that no tag manifest lists.
+    UnlistedTag(String),
     /// A manifest or tag manifest of an algorithm this verifier does not check.
     UnsupportedManifest(String),
     /// A manifest line that is not `digest path`, or a path outside its place.
@@ -403,6 +414,11 @@ impl fmt::Display for Problem {
             Problem::NotOneFolder(tops) => write!(f, "not one top-level folder but {tops:?}"),
             Problem::BagitTxt(why) => write!(f, "bagit.txt: {why}"),
             Problem::NoManifest => write!(f, "no manifest-sha256.txt or manifest-sha512.txt"),
+            Problem::NoTagManifest => write!(f, "no tagmanifest-sha256.txt or tagmanifest-sha512.txt"),
+            Problem::NoBagInfo => write!(f, "no bag-info.txt"),
+            Problem::NoPayload => write!(f, "no file in data/"),
+            Problem::Fetch => write!(f, "fetch.txt: the bag is incomplete, its files to be fetched from elsewhere"),
+            Problem::UnlistedTag(file) => write!(f, "{file}: in the bag but in no manifest or tag manifest"),
             Problem::UnsupportedManifest(m) => write!(f, "{m}: an algorithm this verifier does not check"),
             Problem::BadLine { manifest, line } => write!(f, "{manifest}: cannot read the line {line:?}"),
             Problem::Digest { file, manifest, expected, actual } => {
@@ -411,7 +427,9 @@ impl fmt::Display for Problem {
             Problem::Missing { file, manifest } => write!(f, "{file}: listed in {manifest} but not in the bag"),
             Problem::Unlisted { file, manifest } => write!(f, "{file}: in the payload but not in {manifest}"),
             Problem::Oxum { declared, actual } => write!(f, "Payload-Oxum is {declared:?}, the payload is {actual}"),
-            Problem::Unreadable { file, error } => write!(f, "{file}: {error}"),
+            Problem::Unreadable { file, error } => {
+                write!(f, "{file}: the zip's copy of it is damaged and cannot be read to the end ({error})")
+            }
         }
     }
 }
@@ -490,8 +508,18 @@ pub(crate) fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
             }
         }
     }
-    if let Some(text) = read_tag(&mut zip, "bag-info.txt")? {
-        report.info = unfold(&text);
+    match read_tag(&mut zip, "bag-info.txt")? {
+        Some(text) => report.info = unfold(&text),
+        None => report.problems.push(Problem::NoBagInfo),
+    }
+    if rel.contains(&"fetch.txt") {
+        report.problems.push(Problem::Fetch);
+    }
+    // A folder entry with no file inside it is something no manifest can list.
+    for e in zip.entries().iter().filter(|e| e.is_dir) {
+        if !files.iter().any(|f| f.starts_with(&e.name)) {
+            report.problems.push(Problem::UnlistedTag(e.name[prefix.len().min(e.name.len())..].to_string()));
+        }
     }
 
     // Every manifest: (name, algorithm, is tag manifest, path → digest).
@@ -524,6 +552,9 @@ pub(crate) fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
     }
     if !manifests.iter().any(|(_, _, tag, _)| !tag) {
         report.problems.push(Problem::NoManifest);
+    }
+    if !manifests.iter().any(|(_, _, tag, _)| *tag) {
+        report.problems.push(Problem::NoTagManifest);
     }
 
     // Read every file once: payload files for the manifests, tag files for the tag manifests.
@@ -559,9 +590,14 @@ pub(crate) fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
                     expected: expected.clone(),
                     actual,
                 }),
-                // A tag manifest need not list every tag file (RFC 8493 §2.2.1: SHOULD).
                 None if payload => {
                     report.problems.push(Problem::Unlisted { file: path.to_string(), manifest: manifest.clone() })
+                }
+                // RFC 8493 §2.2.1 asks a tag manifest to list every tag file but the tag manifests
+                // (SHOULD); every bag gongbao writes does, so a tag file one leaves out was put
+                // there afterwards.
+                None if !path.starts_with("tagmanifest-") => {
+                    report.problems.push(Problem::UnlistedTag(path.to_string()))
                 }
                 None => {}
             }
@@ -574,6 +610,11 @@ pub(crate) fn verify<R: Read + Seek>(zip: R, limits: Limits) -> Result<Report> {
             }
         }
     }
+    if found_files == 0 {
+        report.problems.push(Problem::NoPayload);
+    }
+    // A tag file two tag manifests leave out is said once.
+    report.problems.dedup();
     report.payload_files = found_files;
     report.payload_bytes = found_bytes;
     if let Some((_, declared)) = report.info.iter().find(|(l, _)| l == "Payload-Oxum") {
@@ -655,6 +696,22 @@ mod tests {
         let mut z = ZipOut::new(Cursor::new(Vec::new()), WHEN).unwrap();
         for (n, b) in entries {
             z.add_bytes(&n, &b).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    /// A zip written by the zip crate alone, which takes names and folders gongbao never writes.
+    fn raw_zip(entries: Vec<(String, Vec<u8>)>) -> Vec<u8> {
+        let mut z = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = ::zip::write::SimpleFileOptions::default();
+        for (n, b) in entries {
+            match n.ends_with('/') {
+                true => z.add_directory(n, options).unwrap(),
+                false => {
+                    z.start_file(n, options).unwrap();
+                    z.write_all(&b).unwrap();
+                }
+            }
         }
         z.finish().unwrap().into_inner()
     }
@@ -923,6 +980,54 @@ mod tests {
         e.retain(|(n, _)| n != "bag/bagit.txt");
         let report = check(rezip(e));
         assert!(report.problems.contains(&Problem::BagitTxt("missing".into())));
+    }
+
+    #[test]
+    fn verify_finds_what_was_put_beside_the_manifests_and_what_is_missing_of_a_bag() {
+        let good = || entries(&write("bag", &files(), None).unwrap());
+        // An unlisted tag file, a fetch list, and an empty folder: each is something no manifest
+        // vouches for.
+        for (extra, want) in [
+            ("bag/extra.txt", Problem::UnlistedTag("extra.txt".into())),
+            ("bag/fetch.txt", Problem::Fetch),
+            ("bag/notes/", Problem::UnlistedTag("notes/".into())),
+        ] {
+            let mut e = good();
+            e.push((extra.into(), b"https://example.org/x 1 data/x\n".to_vec()));
+            e.sort();
+            let report = check(raw_zip(e));
+            assert!(report.problems.contains(&want), "{extra}: {:?}", report.problems);
+            assert_eq!(report.problems.iter().filter(|p| **p == want).count(), 1, "said once: {:?}", report.problems);
+        }
+        for (gone, want) in
+            [("bag/bag-info.txt", Problem::NoBagInfo), ("bag/tagmanifest-sha256.txt", Problem::NoTagManifest)]
+        {
+            let mut e = good();
+            e.retain(|(n, _)| !n.starts_with(gone.trim_end_matches("256.txt")));
+            let report = check(rezip(e));
+            assert!(report.problems.contains(&want), "{gone}: {:?}", report.problems);
+        }
+        // A bag of nothing but its declaration and an empty manifest.
+        let bare = vec![
+            ("bag/bagit.txt".to_string(), b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec()),
+            ("bag/manifest-sha256.txt".to_string(), Vec::new()),
+        ];
+        let report = check(raw_zip(bare));
+        for want in [Problem::NoPayload, Problem::NoBagInfo, Problem::NoTagManifest] {
+            assert!(report.problems.contains(&want), "{:?}", report.problems);
+        }
+    }
+
+    #[test]
+    fn a_zip_with_a_link_or_a_name_no_file_system_takes_is_not_read() {
+        let mut z = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
+        z.add_symlink("bag/data/linky", "/etc/passwd", ::zip::write::SimpleFileOptions::default()).unwrap();
+        let zip = z.finish().unwrap().into_inner();
+        let err = verify(Cursor::new(zip), Limits::default()).expect_err("a link is refused");
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let long = format!("bag/data/{}", "a".repeat(256));
+        let err = verify(Cursor::new(raw_zip(vec![(long, b"x".to_vec())])), Limits::default()).expect_err("refused");
+        assert!(err.to_string().contains("255"), "{err}");
     }
 
     /// The Library of Congress's validator agrees, on the bag unzipped by Python's own zip code,

@@ -97,17 +97,57 @@ fn read_listed(root: &Path, path: &str, size: u64, sha: &str) -> Result<Vec<u8>,
 
 /// A path of the site as a package path: ASCII letters, digits and `._-/` stay, every other byte
 /// (and `~` itself) becomes `~XX`, so that names in Chinese survive every archive's tools and no
-/// two paths become one.
+/// two paths become one. A name that would then be longer than [`MAX_NAME`] bytes (about 23
+/// Chinese characters: each takes nine) is shortened ([`short_name`]), since a file system takes
+/// no longer name and unzipping would fail; the metadata keep the name as published.
 pub(crate) fn ascii_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/') {
+    for (k, name) in path.split('/').enumerate() {
+        if k > 0 {
+            out.push('/');
+        }
+        let escaped = ascii_name(name);
+        match escaped.len() > MAX_NAME {
+            true => out.push_str(&short_name(name, &escaped)),
+            false => out.push_str(&escaped),
+        }
+    }
+    out
+}
+
+/// The longest name [`ascii_path`] writes, in bytes: under the 255 of common file systems, with
+/// room for the suffix a tool adds to a file it unpacks twice.
+pub(crate) const MAX_NAME: usize = 200;
+
+/// One name escaped as [`ascii_path`] escapes it.
+fn ascii_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
             out.push(b as char);
         } else {
             out.push_str(&format!("~{b:02X}"));
         }
     }
     out
+}
+
+/// A name of [`MAX_NAME`] bytes at most for `name`, whose escaped form `escaped` is longer: the
+/// start of the escaped name (never cutting a `~XX`), `~~`, the first 16 hex digits of the
+/// SHA-256 of the name as published, and its extension. No escaped name holds `~~` (`~` itself
+/// is written `~7E`), so a shortened name is never another name left whole, and two shortened
+/// names are one only when their names share a start and 64 bits of their SHA-256.
+fn short_name(name: &str, escaped: &str) -> String {
+    let ext = escaped.rfind('.').map(|k| &escaped[k..]).filter(|e| e.len() <= 24).unwrap_or("");
+    let hash = crate::source::hex(&Sha256::digest(name.as_bytes()));
+    let room = MAX_NAME - 2 - 16 - ext.len();
+    let stem = &escaped[..escaped.len() - ext.len()];
+    let mut cut = room.min(stem.len());
+    // Back to the start of a `~XX` that the cut would split.
+    if let Some(t) = stem[..cut].rfind('~').filter(|&t| t + 3 > cut) {
+        cut = t;
+    }
+    format!("{}~~{}{ext}", &stem[..cut], &hash[..16])
 }
 
 /// The media type without parameters, as METS and PREMIS want it.
@@ -300,6 +340,7 @@ pub(crate) fn plan(tree: &Tree, req: &Request<'_>) -> Result<Plan, String> {
                             size,
                             sha256: sha.to_string(),
                             mime: bare_type(path),
+                            published: Some(path[dir.len() + 1..].to_string()),
                         });
                     }
                     let code = codes.get(&row.id).ok_or_else(|| format!("{}: no 档号", row.id))?;
@@ -698,6 +739,32 @@ mod tests {
         assert_eq!(ascii_path("附件.pdf"), "~E9~99~84~E4~BB~B6.pdf");
         assert_ne!(ascii_path("a~41"), ascii_path("aA"));
         assert_eq!(ascii_path("a b"), "a~20b");
+    }
+
+    #[test]
+    fn long_names_are_shortened_below_the_file_system_s_limit_and_stay_apart() {
+        let long = "青川市新市民购房补贴实施细则附件一补贴对象认定条件及补贴标准表";
+        let a = format!("{long}.pdf");
+        let b = format!("{long}（修订）.pdf");
+        let (pa, pb) = (ascii_path(&format!("docs/{a}")), ascii_path(&format!("docs/{b}")));
+        for p in [&pa, &pb] {
+            let name = p.strip_prefix("docs/").unwrap();
+            assert!(name.len() <= MAX_NAME && name.ends_with(".pdf") && name.contains("~~"), "{p}");
+            assert!(name.is_ascii() && !name.contains('/'));
+            // No `~XX` is cut: every `~` but the pair starts three bytes of escape.
+            let before = &name[..name.find("~~").unwrap()];
+            assert!(
+                before.split('~').skip(1).all(|x| x.len() >= 2 && x[..2].chars().all(|c| c.is_ascii_hexdigit())),
+                "{p}"
+            );
+        }
+        assert_ne!(pa, pb);
+        assert_eq!(pa, ascii_path(&format!("docs/{a}")), "the same name, the same path");
+        // A name just within the limit stays whole; the folders above are shortened on their own.
+        let fits = "附".repeat(MAX_NAME / 9);
+        assert_eq!(ascii_path(&fits), ascii_name(&fits));
+        let deep = ascii_path(&format!("{long}{long}/x.pdf"));
+        assert!(deep.ends_with("/x.pdf") && deep.split('/').all(|n| n.len() <= MAX_NAME), "{deep}");
     }
 
     #[test]

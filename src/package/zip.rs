@@ -54,6 +54,8 @@ pub(crate) fn check_name(name: &str, dir: bool) -> Result<()> {
         match part {
             "" => return bad("an empty path component"),
             "." | ".." => return bad("a `.` or `..` component"),
+            // No common file system takes a longer name: unzipping it would fail.
+            _ if part.len() > 255 => return bad("a name longer than 255 bytes"),
             _ => {}
         }
     }
@@ -191,6 +193,10 @@ impl<R: Read + Seek> ZipIn<R> {
             check_name(&name, is_dir)?;
             if file.encrypted() {
                 return Err(Error::Malformed { what: format!("{name} is encrypted") });
+            }
+            // A link unpacked may point anywhere; no package holds one.
+            if file.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
+                return Err(Error::Malformed { what: format!("{name} is a symbolic link") });
             }
             if !matches!(file.compression(), CompressionMethod::Stored | CompressionMethod::Deflated) {
                 return Err(Error::Malformed { what: format!("{name} uses {:?}", file.compression()) });

@@ -151,7 +151,9 @@ impl PublicKey {
             b"ED" => self.key.verify(hash, &sig),
             b"Ed" => match data {
                 Some(data) => self.key.verify(data, &sig),
-                None => return Err("a legacy (not prehashed) signature needs the whole file".into()),
+                None => {
+                    return Err("a legacy signature (minisign -l, not prehashed): gongbao checks prehashed signatures of packages; check this one with minisign -V".into());
+                }
             },
             _ => return Err("unknown signature algorithm".into()),
         };

@@ -154,6 +154,9 @@ pub(crate) struct FileRef {
     pub(crate) sha256: String,
     /// Media type, e.g. `text/html`.
     pub(crate) mime: String,
+    /// The file's path as the site publishes it, under its record's folder (`附件.pdf`), which
+    /// `path_in_package` writes in ASCII and may shorten; `None` for metadata gongbao makes.
+    pub(crate) published: Option<String>,
 }
 
 /// A calendar day written `YYYY-MM-DD`, as in `documents.json`.

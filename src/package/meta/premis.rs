@@ -38,6 +38,9 @@ pub(crate) fn premis(files: &[FileRef], event_id: &str, date: Day, version: &str
         x.close();
         x.close();
         x.close();
+        if let Some(name) = &f.published {
+            x.leaf("premis:originalName", &[], name);
+        }
         x.open("premis:linkingEventIdentifier", &[]);
         x.leaf("premis:linkingEventIdentifierType", &[], "local");
         x.leaf("premis:linkingEventIdentifierValue", &[], event_id);

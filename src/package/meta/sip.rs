@@ -119,6 +119,7 @@ impl Made {
             size: self.bytes.len() as u64,
             sha256: self.sha256.clone(),
             mime: "text/xml".to_owned(),
+            published: None,
         }
     }
 }

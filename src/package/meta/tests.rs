@@ -188,6 +188,7 @@ fn data_files() -> Vec<(FileRef, Vec<u8>)> {
                 size: bytes.len() as u64,
                 sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
                 mime: mime.into(),
+                published: Some(path.to_string()),
             };
             (file, bytes.to_vec())
         })
@@ -252,6 +253,9 @@ fn the_sip_has_the_csip_layout() {
     let premis = text("metadata/preservation/premis.xml");
     for (f, _) in data_files() {
         assert!(premis.contains(&f.sha256) && premis.contains(&f.path_in_package));
+        // The name as published, which the path in the package may have had to shorten.
+        let name = f.published.as_deref().unwrap();
+        assert!(premis.contains(&format!("<premis:originalName>{name}</premis:originalName>")), "{premis}");
     }
 }
 
