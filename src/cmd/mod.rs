@@ -837,7 +837,11 @@ pub(crate) fn finish(
     // `check --format json > file` at a terminal writes a file: both streams must be the terminal.
     let at_terminal =
         (interactive() && std::io::stdout().is_terminal()) || PREVIEWING.load(std::sync::atomic::Ordering::Relaxed);
-    for d in diagnostics.iter_mut().filter(|d| in_private(&d.file)) {
+    // A file that could not be read as a record but says something of disclosure had its
+    // findings redacted when it was parsed (`parse::parse`): its name is no more told than a
+    // withheld record's.
+    let unreadable_private = |d: &Diagnostic| d.private && broken.contains(&d.file);
+    for d in diagnostics.iter_mut().filter(|d| in_private(&d.file) || unreadable_private(d)) {
         if !d.private {
             d.redact();
         }

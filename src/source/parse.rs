@@ -878,6 +878,9 @@ fn plain_keys(yaml: &str) -> Option<Vec<(String, Pos)>> {
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,
+        // A merge key (`<<`) stays a key, which the guard of publication refuses (`guard-key`):
+        // merged, it could set `disclosure` where no line of the record says so.
+        merge_keys: serde_saphyr::MergeKeyPolicy::AsOrdinary,
         budget: serde_saphyr::budget! {
             max_depth: 64,
             max_aliases: 64,
@@ -1315,7 +1318,9 @@ impl Parser<'_> {
             let pos = Pos { line: pos.line + line0 - 1, ..pos };
             key_pos.insert(k.clone(), pos);
             if let Some(v) = value {
-                if crate::model::guards_publication(&k, Some(&v)) {
+                if k.trim() == "<<" {
+                    self.err(&rules::GUARD_KEY, pos, msg!("不能用 YAML 合并键 `<<`：合并进来的值可能决定记录能否公开，却不写在记录的任何一行", "the YAML merge key `<<` is not allowed: values merged in could decide whether the record is published without any line of it saying so"), msg!("把要合并的字段逐个写出来", "write the keys it would merge out in full"));
+                } else if crate::model::guards_publication(&k, Some(&v)) {
                     // Whatever `[rules]` says about unknown keys: a misspelt disclosure or
                     // review would otherwise publish what was meant to be held back.
                     let near = nearest_key(&k).unwrap_or("disclosure");
