@@ -28,7 +28,6 @@ const UNWRAP: &[&str] = &[
     "base",
     "meta",
     "link",
-    "template",
     "form",
     "portal",
     "fencedframe",

@@ -129,7 +129,15 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
     let mut seen = Seen::default();
     // Inside a code block, whose lines the page shows as they are written.
     let mut code_block = false;
+    // Elements open in inline raw HTML whose content the page does not show.
+    let mut dropped_open: Vec<String> = Vec::new();
     for (mut ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
+        if let Event::InlineHtml(h) = &ev {
+            track_dropped(h, &mut dropped_open);
+        } else if matches!(ev, Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell)) {
+            // Inline HTML does not reach past its block.
+            dropped_open.clear();
+        }
         match &ev {
             // A line break inside a paragraph is a space to the reader: `138` at the end of one
             // line and `1234 5678` on the next are one number on the page.
@@ -170,7 +178,7 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             }
         }
         match &ev {
-            Event::Text(_) | Event::Code(_) if doc_autolink => {}
+            Event::Text(_) | Event::Code(_) if doc_autolink || !dropped_open.is_empty() => {}
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {
@@ -538,8 +546,31 @@ fn tag_name(tag: &str) -> String {
 /// (script, style and the like, whose content a browser never reads as markup) and foreign
 /// content (SVG, MathML). One left unclosed swallows the rest of the text, so the checks refuse
 /// it.
+/// `template` is no raw text, but a browser never shows what it holds either.
 pub(crate) const RAW_TEXT_ELEMENTS: &[&str] =
-    &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math"];
+    &["script", "style", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext", "svg", "math", "template"];
+
+/// How inline raw HTML `h` (a tag, as Markdown gives it one at a time) moves the elements open
+/// that the cleaner removes with their content ([`RAW_TEXT_ELEMENTS`]): the text between
+/// `<script>` and `</script>` in a paragraph comes as text of its own, which the page never
+/// shows and so no description, feed or heading may.
+fn track_dropped(h: &str, open: &mut Vec<String>) {
+    let tag = h.trim();
+    if !tag.starts_with('<') || tag.starts_with("<!") || tag.starts_with("<?") {
+        return;
+    }
+    let name = tag_name(tag);
+    if !RAW_TEXT_ELEMENTS.contains(&name.as_str()) {
+        return;
+    }
+    if tag.starts_with("</") {
+        if let Some(k) = open.iter().rposition(|n| *n == name) {
+            open.truncate(k);
+        }
+    } else if !tag.ends_with("/>") {
+        open.push(name);
+    }
+}
 
 /// Where, in raw HTML given as pieces (text, byte offset in the source), an element that would
 /// take the rest of the text with it is opened and never closed: one of
@@ -770,8 +801,15 @@ pub(crate) fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn plain_text(md: &str) -> String {
     let mut out = String::new();
     let mut doc_autolink = false;
+    let mut dropped_open: Vec<String> = Vec::new();
     for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match &ev {
+            Event::InlineHtml(h) => track_dropped(h, &mut dropped_open),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell) => dropped_open.clear(),
+            _ => {}
+        }
         match ev {
+            Event::Text(_) | Event::Code(_) if !dropped_open.is_empty() => {}
             Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. }) => {
                 doc_autolink = doc_target(&dest_url).is_some()
             }
@@ -1250,6 +1288,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn what_the_page_never_shows_is_in_no_description_heading_or_plain_text() {
+        let md = "正文<!-- 备注 -->开头。<script>脚本甲</script>\n\n<svg><desc>备注乙</desc></svg>\n\n\
+                  <template>模板丙</template>\n\n<noscript>丁</noscript>后文<b>粗</b>。\n\n# 标题<script>戊</script>\n";
+        let body = render(md, 0, md, false);
+        for hidden in ["脚本甲", "备注乙", "模板丙", "丁", "戊", "备注"] {
+            assert!(!body.excerpt.contains(hidden), "{hidden}: {}", body.excerpt);
+            assert!(!plain_text(md).contains(hidden), "{hidden}: {}", plain_text(md));
+            assert!(body.headings.iter().all(|h| !h.text.contains(hidden)), "{hidden}: {:?}", body.headings);
+        }
+        assert!(body.excerpt.contains("正文开头。") && body.excerpt.contains("后文粗。"), "{}", body.excerpt);
+        assert!(plain_text(md).contains("后文粗。"));
+        // The page drops a template with what it holds, as a browser never shows it.
+        let html = clean::clean("<p>甲</p><template><p>模板丙</p></template><p>乙</p>", &|_| clean::LinkAction::Keep);
+        assert!(!html.contains("模板丙") && html.contains('甲') && html.contains('乙'), "{html}");
     }
 
     #[test]
