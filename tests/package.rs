@@ -906,6 +906,36 @@ fn the_register_records_a_repeat_once_and_names_what_changed() {
     assert_ne!(third["sha256"], first["sha256"]);
 }
 
+/// Packages made at once (`make -j`, parallel CI jobs) get one number each, in turn; and an
+/// entry appended to a register whose last line lost its newline starts a line of its own.
+#[test]
+fn packages_made_at_once_are_numbered_in_turn_and_a_register_without_its_last_newline_takes_a_new_line() {
+    let d = Demo::built();
+    d.package_ok(&["--for", "library", "--from", "2018-01-01", "--to", "2019-12-31", "--out", "o0"], &[]);
+    let text = std::fs::read_to_string(d.path("transfers.jsonl")).unwrap();
+    std::fs::write(d.path("transfers.jsonl"), text.trim_end_matches('\n')).unwrap();
+    let children: Vec<std::process::Child> = (1..=3)
+        .map(|k| {
+            let mut cmd = Command::new(common::bin());
+            cmd.current_dir(&d.root).env("CI", "true").env_remove("GONGBAO_SECRET_KEY");
+            let from = format!("20{}-01-01", 19 + k);
+            cmd.args(["package", "--for", "library", "--from", &from, "--out", &format!("o{k}")]);
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", said(&o));
+    }
+    let lines = d.register();
+    let numbers: Vec<u64> =
+        lines.iter().map(|l| serde_json::from_str::<Value>(l).unwrap()["number"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, [1, 2, 3, 4], "{lines:?}");
+    // And the register reads back: a fifth package is recorded after them.
+    let said = d.package_ok(&["--for", "library", "--from", "2024-01-01", "--out", "o5"], &[]);
+    assert!(said.contains("登记为第 5 号"), "{said}");
+}
+
 // ---- signatures ----
 
 /// With a key, each zip and the WARC file get a minisign signature that minisign itself accepts

@@ -728,7 +728,6 @@ fn append_publications(
     all: &[crate::model::publication::Publication],
     appended: usize,
 ) -> Result<(), Failure> {
-    use std::io::Write;
     let path = root.join(crate::model::publication::REGISTER);
     let shown = path.display();
     // Another build may have appended since this one read the register: then these lines would
@@ -745,15 +744,12 @@ fn append_publications(
         )
         .help(msg!("再构建一次", "build again")));
     }
-    let write = || -> std::io::Result<()> {
-        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().create(true).append(true).open(&path)?);
-        for p in &all[now.len()..] {
-            f.write_all(crate::model::publication::line(p).as_bytes())?;
-            f.write_all(b"\n")?;
-        }
-        f.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
-    };
-    write().map_err(|e| {
+    let mut lines = String::new();
+    for p in &all[now.len()..] {
+        lines.push_str(&crate::model::publication::line(p));
+        lines.push('\n');
+    }
+    crate::source::append_lines(&path, &lines).map_err(|e| {
         Failure::io(msg!("无法写入发布登记 {shown}：{e}", "cannot write the publication register {shown}: {e}"))
     })
 }

@@ -16,7 +16,6 @@ use crate::package::transfer::{self as plan, Audience, Request, Tree};
 use crate::package::warc::WarcOut;
 use crate::seal::minisign::{KeyPair, prehash};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What to package.
@@ -161,6 +160,7 @@ fn make(
     out: &Path,
 ) -> Result<Vec<Msg>, Failure> {
     let register_path = o.root.join(REGISTER);
+    let _held = lock_register(&o.root, cfg)?;
     let mut register =
         crate::source::read_register(&o.root).map_err(|d| Failure { diagnostic: d, code: EXIT_FAILURE })?;
     let today = Date::today(cfg.tz_minutes()).to_string();
@@ -377,6 +377,40 @@ pub(crate) fn package_comment(file: &str, as_of: &str) -> String {
     format!("gongbao package; file:{file}; as_of:{as_of}")
 }
 
+/// Held from reading the transfer register until its last entry is appended: two `package` runs
+/// at once (`make -j`, parallel CI jobs) would otherwise both read the same last entry and
+/// give their packages one number, and the register would refuse every later run. A second run
+/// waits for the first.
+fn lock_register(root: &Path, cfg: &Config) -> Result<std::fs::File, Failure> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::io(msg!(
+            "无法在 .gongbao/locks/ 中锁定移交登记：{e}",
+            "cannot lock the transfer register in .gongbao/locks/: {e}"
+        ))
+    };
+    let dir = root.join(".gongbao").join("locks");
+    std::fs::create_dir_all(&dir).map_err(|e| fail(&e))?;
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("transfers.lock"))
+        .map_err(|e| fail(&e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let waiting = msg!(
+                "另一个 gongbao package 正在登记移交，等它完成……",
+                "another gongbao package is recording a transfer; waiting for it…"
+            );
+            eprintln!("{}", waiting.get(cfg.lang()));
+            file.lock().map_err(|e| fail(&e))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(fail(&e)),
+    }
+    Ok(file)
+}
+
 /// Compares a new package with the register and appends it unless an identical one is there;
 /// returns the line to print.
 fn record(
@@ -410,10 +444,7 @@ fn record(
     let mut line = serde_json::to_string(&entry).map_err(|e| Failure::io(msg!("{e}", "{e}")))?;
     line.push('\n');
     let shown = path.display();
-    let mut f = std::fs::OpenOptions::new().append(true).create(true).open(path).map_err(|e| {
-        Failure::io(msg!("无法写入移交登记 {shown}：{e}", "cannot write the transfer register {shown}: {e}"))
-    })?;
-    f.write_all(line.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| {
+    crate::source::append_lines(path, &line).map_err(|e| {
         Failure::io(msg!("无法写入移交登记 {shown}：{e}", "cannot write the transfer register {shown}: {e}"))
     })?;
     register.push(entry);

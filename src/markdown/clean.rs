@@ -19,19 +19,8 @@ const DROP: &[&str] = RAW_TEXT_ELEMENTS;
 /// Elements whose tags are removed and whose content stays: they load other documents, send
 /// forms or change how the page's addresses resolve, but what they hold is ordinary text, which
 /// an unclosed one must not take with it.
-const UNWRAP: &[&str] = &[
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "applet",
-    "base",
-    "meta",
-    "link",
-    "form",
-    "portal",
-    "fencedframe",
-];
+const UNWRAP: &[&str] =
+    &["frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "form", "portal", "fencedframe"];
 
 /// What to do with a link destination.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1303,7 +1303,8 @@ mod tests {
         assert!(body.excerpt.contains("正文开头。") && body.excerpt.contains("后文粗。"), "{}", body.excerpt);
         assert!(plain_text(md).contains("后文粗。"));
         // The page drops a template with what it holds, as a browser never shows it.
-        let html = clean::clean("<p>甲</p><template><p>模板丙</p></template><p>乙</p>", &|_| clean::LinkAction::Keep);
+        let html =
+            clean::clean("<p>甲</p><template><p>模板丙</p></template><p>乙</p>", &|_| clean::LinkAction::Keep);
         assert!(!html.contains("模板丙") && html.contains('甲') && html.contains('乙'), "{html}");
     }
 

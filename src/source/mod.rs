@@ -527,6 +527,28 @@ fn bad_utf8_line(e: &std::string::FromUtf8Error) -> usize {
     good.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// Appends `lines` (each ending in a newline) to the register at `path`, made when missing, and
+/// written to the disk before this returns. A register whose last line lacks its newline (an
+/// editor that strips it, a copy cut short at the end of a line) gets one first: the new entry
+/// would otherwise be glued to the last one, and every later reading of the register refused.
+pub(crate) fn append_lines(path: &Path, lines: &str) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().read(true).append(true).create(true).open(path)?;
+    let len = f.seek(SeekFrom::End(0))?;
+    let mut last = [b'\n'];
+    if len > 0 {
+        f.seek(SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+    }
+    let mut text = String::with_capacity(lines.len() + 1);
+    if last[0] != b'\n' {
+        text.push('\n');
+    }
+    text.push_str(lines);
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
 /// Reads the transfer register (`transfers.jsonl` at `root`; none yet: empty). A register that
 /// cannot be read, or a line that is not what `gongbao package` writes, is a `register` error at
 /// that line.
