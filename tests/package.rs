@@ -1054,6 +1054,12 @@ fn a_site_that_was_not_built_is_refused() {
     let d = Demo::copy();
     refused(&d, &["--for", "archive"], 2, "先运行 gongbao build");
     refused(&d, &["--warc"], 2, "先运行 gongbao build");
+    // Options the web archive would ignore are refused before anything is read.
+    for args in
+        [["--warc", "--max-bytes", "1000"], ["--warc", "--from", "2024-01-01"], ["--warc", "--to", "2024-01-31"]]
+    {
+        refused(&d, &args, 2, "--warc 总是整个网站");
+    }
 }
 
 #[test]

@@ -73,6 +73,22 @@ fn package(o: &Options) -> Result<u8, Failure> {
         return Err(Failure::new(&rules::CONFIG, EXIT_FAILURE, msg!("没有指定要制作的包", "no package was asked for"))
             .help(msg!("给出 --for archive、--for library 或 --warc", "give --for archive, --for library or --warc")));
     }
+    // The web archive is always of the whole site, in one file: a period or a size asked of it
+    // alone would be silently ignored.
+    if o.audience.is_none() && (o.from.is_some() || o.to.is_some() || o.max_bytes.is_some()) {
+        return Err(Failure::new(
+            &rules::CONFIG,
+            EXIT_FAILURE,
+            msg!(
+                "--from、--to 和 --max-bytes 只用于 --for archive 或 --for library：--warc 总是整个网站、一个文件",
+                "--from, --to and --max-bytes apply to --for archive or --for library only: --warc is always the whole site, in one file"
+            ),
+        )
+        .help(msg!(
+            "去掉这些选项，或同时给出 --for archive / --for library",
+            "leave them out, or give --for archive or --for library as well"
+        )));
+    }
     if let (Some(f), Some(t)) = (o.from, o.to)
         && f > t
     {
@@ -89,6 +105,9 @@ fn package(o: &Options) -> Result<u8, Failure> {
     let tree = open_tree(&tree_dir, &cfg, key.as_ref())?;
     super::still_public(&o.root, &tree_dir)?;
     let created = make_out(&out)?;
+    // Stopped by a signal, the run leaves no folder it made and left empty (`remove_dir` takes
+    // away only empty folders, as below).
+    let _empty: Vec<_> = created.iter().map(|d| crate::emit::interrupt::scratch_if_empty(d)).collect();
     let made = make(o, &cfg, &tree, &tree_dir, key.as_ref(), &out);
     // A refusal or failure leaves no folder behind that this run made (a period without
     // documents, a failed write): `remove_dir` takes away only empty folders, so a package

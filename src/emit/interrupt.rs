@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// What is removed on a signal, each with the number of its [`Scratch`].
-static SCRATCH: Mutex<Vec<(u64, PathBuf)>> = Mutex::new(Vec::new());
+/// What is removed on a signal, each with the number of its [`Scratch`] and whether only when
+/// it is an empty folder.
+static SCRATCH: Mutex<Vec<(u64, PathBuf, bool)>> = Mutex::new(Vec::new());
 /// Held while the output is being replaced.
 static SWAP: Mutex<()> = Mutex::new(());
 /// Set once a signal came: nothing new is written into scratch folders.
@@ -30,16 +31,26 @@ pub(crate) struct Scratch(u64);
 impl Drop for Scratch {
     fn drop(&mut self) {
         let mut named = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
-        named.retain(|(n, _)| *n != self.0);
+        named.retain(|(n, _, _)| *n != self.0);
     }
 }
 
 /// Names `path` (a folder or a file) for removal if a signal stops the command before the
 /// returned value is dropped.
 pub(crate) fn scratch(path: &Path) -> Scratch {
+    name(path, false)
+}
+
+/// Names folder `path` for removal, if it is empty then, when a signal stops the command before
+/// the returned value is dropped (a folder the command made for what it writes).
+pub(crate) fn scratch_if_empty(path: &Path) -> Scratch {
+    name(path, true)
+}
+
+fn name(path: &Path, if_empty: bool) -> Scratch {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).push((n, path.to_path_buf()));
+    SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).push((n, path.to_path_buf(), if_empty));
     Scratch(n)
 }
 
@@ -105,10 +116,15 @@ extern "C" fn on_signal(sig: libc::c_int) {
 fn stop(sig: libc::c_int) -> ! {
     STOPPING.store(true, Ordering::SeqCst);
     let _swap = swapping();
-    let named: Vec<PathBuf> =
-        SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, p)| p.clone()).collect();
-    for path in named {
-        remove(&path);
+    let named: Vec<(PathBuf, bool)> =
+        SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, p, e)| (p.clone(), *e)).collect();
+    for (path, _) in named.iter().filter(|(_, if_empty)| !if_empty) {
+        remove(path);
+    }
+    // Folders that go only when empty go last, once what was in them is gone, in the order they
+    // were named (a command names the innermost of the folders it made first).
+    for (path, _) in named.iter().filter(|(_, if_empty)| *if_empty) {
+        let _ = std::fs::remove_dir(path);
     }
     // SAFETY: the default action back, then the signal to this process.
     unsafe {
@@ -139,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_scratch_path_is_named_while_its_value_lives() {
-        let named = |p: &Path| SCRATCH.lock().unwrap().iter().any(|(_, q)| q == p);
+        let named = |p: &Path| SCRATCH.lock().unwrap().iter().any(|(_, q, _)| q == p);
         let a = scratch(Path::new("/tmp/gongbao-scratch-a"));
         let b = scratch(Path::new("/tmp/gongbao-scratch-b"));
         assert!(named(Path::new("/tmp/gongbao-scratch-a")) && named(Path::new("/tmp/gongbao-scratch-b")));
