@@ -218,6 +218,10 @@ pub struct Corpus {
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
     amendments: Lists<(Date, Date)>,
+    /// Per record: the latest effective date of the records amending it that are not publicly
+    /// disclosed. Their new text is never shown (no reader may learn of the amendment from
+    /// it), and an earlier text in `versions/` dated before it is in its place.
+    held: Vec<Option<Date>>,
     /// The SHA-256 of every record's id and file, in order (see [`Corpus::names_sum`]).
     names: std::sync::OnceLock<[u8; 32]>,
 }
@@ -260,6 +264,7 @@ impl Corpus {
             folders: BTreeSet::new(),
             history: inputs.history,
             amendments: Lists::default(),
+            held: Vec::new(),
             private_files: BTreeMap::new(),
             names: std::sync::OnceLock::new(),
         };
@@ -304,6 +309,16 @@ impl Corpus {
             }
         }
         c.amendments = Lists::from(amendments);
+        let mut held: Vec<Option<Date>> = vec![None; n];
+        for r in c.records.iter().filter(|r| r.disclosure != Disclosure::Public) {
+            for rel in &r.amends {
+                if let Some(t) = c.index_of(&rel.target.id) {
+                    let eff = rel.effective.unwrap_or(r.effective);
+                    held[t] = Some(held[t].map_or(eff, |h: Date| h.max(eff)));
+                }
+            }
+        }
+        c.held = held;
         let (mut amended_by, mut repealed_by) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         let (mut interpreted_by, mut drafts, mut adoption_for, mut corrected_by) =
             (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
@@ -416,7 +431,8 @@ impl Corpus {
             let mut shown: Vec<Version> =
                 found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
             let (date, known_on) = self.text_date_known(i);
-            if known_on <= self.as_of {
+            // A text that waits for an amendment no reader may see is never known.
+            if known_on <= self.as_of && self.held_after_text(i).is_none() {
                 shown.push(Version { date, file: None });
             }
             versions[i] = shown;
@@ -441,6 +457,14 @@ impl Corpus {
             return r.published;
         }
         self.amendments[i].iter().filter(|(eff, _)| *eff == date).map(|(_, p)| *p).min().unwrap_or(date)
+    }
+
+    /// The effective date of an amendment of record `i` that is not publicly disclosed and
+    /// takes effect after the text the public ones date: the record's current text (in its
+    /// `index.md`) is then that amendment's, shown to no reader, and its earlier texts are dated
+    /// before it.
+    pub fn held_after_text(&self, i: usize) -> Option<Date> {
+        self.held.get(i).copied().flatten().filter(|&h| h > self.text_date(i))
     }
 
     /// The first day of the record's current text: its effective date, or the latest amendment

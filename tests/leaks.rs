@@ -532,3 +532,37 @@ fn a_build_for_a_later_day_is_neither_packaged_nor_deployed() {
     }
     assert!(!s.root().join("packages").exists());
 }
+
+/// The book's way of keeping a new text back until its amendment is public (the old text in
+/// `versions/`, the new in `index.md`) holds when the amending decision is withheld: the site
+/// builds, shows the old text and nothing of the new one or of the amendment's date; a version
+/// dated on or after that date is an error that quotes neither.
+#[test]
+fn a_new_text_waiting_for_a_withheld_amendment_is_never_shown() {
+    let s = Site::new();
+    s.write(
+        "content/reg/index.md",
+        &format!("---\n{}\ndoc_number: 测政令第1号\n---\n新条文NEWTEXT。\n", normative("某某办法", "2020-01-02")),
+    );
+    s.write("content/reg/versions/2020-01-02.md", "原条文OLDTEXT。\n");
+    s.record(
+        "amend",
+        &format!(
+            "{}\neffective: 2024-03-07\ndisclosure: withheld\ndisclosure_reason: 涉密\namends: [reg]",
+            normative("修改决定", "2024-02-01")
+        ),
+        "修改。\n",
+    );
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = output_text(&s, "public");
+    assert!(out.contains("OLDTEXT") && !out.contains("NEWTEXT"), "the new text is out before its amendment");
+    assert!(!out.contains("2024-03-07") && !out.contains("2024年3月7日"), "the withheld amendment's date is out");
+    // An earlier text dated on the withheld amendment's day: refused, saying nothing of it.
+    s.write("content/reg/versions/2024-03-07.md", "另一文本。\n");
+    let o = s.run(&["check", "--as-of", "2026-01-01"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{log}");
+    // (The version file's own name holds the day; nothing else may.)
+    assert!(log.contains("version-date") && !log.replace("versions/2024-03-07", "").contains("2024-03-07"), "{log}");
+}

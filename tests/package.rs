@@ -1049,6 +1049,20 @@ fn an_archive_transfer_without_package_archive_settings_is_refused() {
     d.package_ok(&["--for", "library", "--out", "out"], &[]);
 }
 
+/// A record edited since the build (personal data taken out, say) is not handed over in its
+/// old text: the package is refused until the site is built again.
+#[test]
+fn a_record_changed_since_the_build_is_not_packaged_from_the_old_build() {
+    let d = Demo::built();
+    let record = d.path("content/normative/2020-danbao-buchang.md");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replacen("\n---\n", "\n---\n\n已删除个人信息。\n", 1)).unwrap();
+    refused(&d, &["--for", "archive"], 1, "源文件在构建之后改动过");
+    assert!(!d.path("packages").exists() && d.register().is_empty());
+    d.build();
+    d.package_ok(&["--for", "library", "--out", "out"], &[]);
+}
+
 #[test]
 fn a_site_that_was_not_built_is_refused() {
     let d = Demo::copy();

@@ -47,9 +47,12 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                 .help(msg!("版本以其开始适用的日期命名", "name versions by the date their text began to apply")),
             );
         }
-        if date >= current {
-            let cd = current;
-            d.push(Diagnostic::error(&rules::VERSION_DATE, file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")));
+        // An amendment that is not public dates the current text for this check alone; a
+        // finding that reads its date quotes nothing.
+        let held = c.held_after_text(i);
+        if date >= held.unwrap_or(current) {
+            let cd = held.unwrap_or(current);
+            d.push(Diagnostic::error(&rules::VERSION_DATE, file, Pos::new(1, 1), msg!("版本日期 {date} 不早于现行文本的日期 {cd}（最近一次修改的施行日期）", "version dated {date} is not earlier than the current text, which applies from {cd} (the latest amendment)")).help(msg!("现行文本写在 index.md 中；较早的文本放在 versions/ 中，日期须早于最近一次修改", "the current text is in index.md; earlier texts go in versions/, dated before the latest amendment")).redacted_if(held.is_some()));
         }
         match crate::source::read_regular(&cx.root.join(file), crate::source::MAX_RECORD_BYTES)
             .map(|b| crate::source::decode(&b))

@@ -312,7 +312,7 @@ fn deploy_site(o: &Options) -> Result<u8, Failure> {
         .help(msg!("重新运行 gongbao build，再部署", "run gongbao build again, then deploy")));
     }
     // A document withheld since the build is not published again from it.
-    super::still_public(&o.root, &out)?;
+    super::still_public(&o.root, &out, false)?;
     let (manifest, _) = crate::seal::verify::read_manifest(&out).map_err(|e| Failure::io(msg!("{e}", "{e}")))?;
     let local = local_files(&out, &manifest)?;
 

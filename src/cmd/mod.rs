@@ -619,8 +619,11 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<Analysis, Failure> {
 /// Refuses a built site at `out` that holds a document the sources no longer publish on the
 /// day it was built for: withheld, made available on request only, or removed since that build.
 /// A package or a deploy made from it would publish the document again. Only a count is told:
-/// the ids of such documents are not for logs.
-pub(crate) fn still_public(root: &Path, out: &Path) -> Result<(), Failure> {
+/// the ids of such documents are not for logs. With `unchanged` (a package, which an archive
+/// keeps with the checksums of the records' sources) a document whose source has changed since
+/// the build is refused too: the package would hold the old text under a checksum that no
+/// longer matches `content/`.
+pub(crate) fn still_public(root: &Path, out: &Path, unchanged: bool) -> Result<(), Failure> {
     let shown = out.display();
     let rebuild = || msg!("先重新运行 gongbao build", "run gongbao build again first");
     let text = std::fs::read_to_string(out.join("data/documents.json")).map_err(|e| {
@@ -663,6 +666,25 @@ pub(crate) fn still_public(root: &Path, out: &Path) -> Result<(), Failure> {
             ),
         )
         .help(rebuild()));
+    }
+    if unchanged {
+        let sources: std::collections::HashMap<&str, &str> = now
+            .corpus
+            .visible_indexes()
+            .map(|i| (now.corpus.records[i].id.as_str(), now.corpus.records[i].sha256.as_str()))
+            .collect();
+        let changed = built.documents.iter().filter(|d| sources.get(d.id.as_str()) != Some(&d.sha256.as_str())).count();
+        if changed > 0 {
+            return Err(Failure::new(
+                &rules::CHANGED,
+                EXIT_ERRORS,
+                msg!(
+                    "{shown} 中有 {changed} 份文件的源文件在构建之后改动过：包里会是旧文本，与 content/ 中记录的校验和不符，不移交",
+                    "the sources of {changed} document(s) in {shown} have changed since that build: the package would hold the old text under a checksum content/ no longer has; nothing is packaged"
+                ),
+            )
+            .help(rebuild()));
+        }
     }
     Ok(())
 }

@@ -103,7 +103,7 @@ fn package(o: &Options) -> Result<u8, Failure> {
     outside_the_output(&out, &tree_dir, &default_out(&o.root))?;
     let key = signing_key(&o.root, &cfg)?;
     let tree = open_tree(&tree_dir, &cfg, key.as_ref())?;
-    super::still_public(&o.root, &tree_dir)?;
+    super::still_public(&o.root, &tree_dir, true)?;
     let created = make_out(&out)?;
     // Stopped by a signal, the run leaves no folder it made and left empty (`remove_dir` takes
     // away only empty folders, as below).
