@@ -566,3 +566,28 @@ fn a_new_text_waiting_for_a_withheld_amendment_is_never_shown() {
     // (The version file's own name holds the day; nothing else may.)
     assert!(log.contains("version-date") && !log.replace("versions/2024-03-07", "").contains("2024-03-07"), "{log}");
 }
+
+/// A `doc:` link Markdown does not read as one (a space in the address, a bare `doc:id`) would
+/// be shown as written, naming the record: it stops the build, whatever `[rules]` says, while
+/// the same letters in code are left alone.
+#[test]
+fn a_doc_reference_that_is_no_link_stops_the_build() {
+    for text in ["见[o](doc: mimi/zqxid)。", "见 doc:mimi/zqxid。", "见[o](doc:mimi/zqxid 。"] {
+        let s = Site::new();
+        s.record(
+            "mimi/zqxid",
+            &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘", "2024-01-02")),
+            "x\n",
+        );
+        s.record("a", &normative("公开", "2024-01-02"), &format!("{text}\n\n代码 `doc:x` 照常。\n"));
+        let o = s.run(&["build", "--as-of", "2024-06-01"]);
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{text}: built");
+        assert!(log.contains("错误[doc-not-link]") && !s.root().join("public").exists(), "{text}: {log}");
+        assert_eq!(log.matches("错误[").count(), 1, "only the reference, not the code: {log}");
+        // It cannot be turned off.
+        s.write("gongbao.toml", &format!("{}\n[rules]\ndoc-not-link = \"off\"\n", common::CONFIG));
+        assert_ne!(s.run(&["build", "--as-of", "2024-06-01"]).status.code(), Some(0));
+        assert!(!s.root().join("public").exists());
+    }
+}

@@ -248,6 +248,9 @@ pub(super) fn text(r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnost
     for &pos in r.body.html_doc() {
         d.push(html_doc(&r.file, pos));
     }
+    for &pos in r.body.text_doc() {
+        d.push(text_doc(&r.file, pos));
+    }
     if r.disclosure == crate::model::Disclosure::Public && !cfg.personal_data.allows(&r.id) {
         // The front matter's values were read at parsing, with the text.
         for (pos, found) in r.body.personal().iter().cloned() {
@@ -388,6 +391,23 @@ pub(super) fn personal(file: &str, pos: Pos, f: &crate::model::personal::Found) 
 }
 
 /// A `raw-html-doc` error.
+/// `doc:` in a text where Markdown read no link: shown as written, id and all.
+pub(super) fn text_doc(file: &str, pos: Pos) -> Diagnostic {
+    Diagnostic::error(
+        &rules::DOC_NOT_LINK,
+        file,
+        pos,
+        msg!(
+            "这里的 doc: 引用没有成为链接（地址中有空格或括号没配对？），页面会原样显示它（连同其中的 id）",
+            "this doc: reference did not become a link (a space in the address, or brackets that do not pair?): the page would show it as written, id and all"
+        ),
+    )
+    .help(msg!(
+        "写成 [文字](doc:id)，地址中不留空格；要在正文中写出“doc:”这几个字，用代码格式 `doc:`",
+        "write [text](doc:id) with no space in the address; to write the letters doc: themselves, put them in code: `doc:`"
+    ))
+}
+
 pub(super) fn html_doc(file: &str, pos: Pos) -> Diagnostic {
     Diagnostic::error(
         &rules::RAW_HTML_DOC,

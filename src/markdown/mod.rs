@@ -66,6 +66,9 @@ pub(crate) struct Body {
     /// `doc:` written in the text of raw HTML (not in an attribute): shown as written, id and all,
     /// since Markdown inside an HTML block is not read as Markdown.
     pub html_doc: Vec<Pos>,
+    /// `doc:` in the text Markdown did not read as a link (`[文字](doc: id)`, with a space; a
+    /// bare `doc:id`): shown as written, id and all.
+    pub text_doc: Vec<Pos>,
 }
 
 /// The Markdown extensions every reading of a text uses.
@@ -179,6 +182,16 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
         }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink || !dropped_open.is_empty() => {}
+            Event::Text(t) if !code_block && t.to_ascii_lowercase().contains("doc:") => {
+                let at = t.to_ascii_lowercase().find("doc:").unwrap_or(0);
+                let exact = t.len() == range.len();
+                body.text_doc.push(pos(range.start + if exact { at } else { 0 }));
+                if let Some((_, _, h)) = heading_at.as_mut() {
+                    h.push_str(t);
+                }
+                add(&mut body, &mut excerpt, t);
+                body.chars += t.chars().count();
+            }
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {

@@ -454,6 +454,11 @@ rules! {
         zh: "doc: 引用写在原始 HTML 的文字中：不会成为链接，页面会原样显示它和其中的 id",
         en: "a doc: reference in the text of raw HTML: it is no link, and the page would show it, id and all",
     }
+    DOC_NOT_LINK {
+        id: "doc-not-link", family: TextAndFiles, level: Error, relaxable: false,
+        zh: "正文文字中的 doc: 引用没有成为链接（如地址中有空格）：页面会原样显示它和其中的 id",
+        en: "a doc: reference in the text that did not become a link (a space in the address, say): the page would show it, id and all",
+    }
     EMPTY_FILE {
         id: "empty-file", family: TextAndFiles, level: Warning, relaxable: true,
         zh: "附件或链接的文件是空的（0 字节）",

@@ -382,11 +382,17 @@ pub struct TextFindings {
     pub personal: Vec<(Pos, crate::model::personal::Found)>,
     /// `<doc:…>` written in raw HTML.
     pub html_doc: Vec<Pos>,
+    /// `doc:` in the text that Markdown did not read as a link.
+    pub text_doc: Vec<Pos>,
 }
 
 impl Scan {
     fn of(b: markdown::Body) -> Scan {
-        let quiet = b.scripts.is_empty() && b.unclosed.is_empty() && b.personal.is_empty() && b.html_doc.is_empty();
+        let quiet = b.scripts.is_empty()
+            && b.unclosed.is_empty()
+            && b.personal.is_empty()
+            && b.html_doc.is_empty()
+            && b.text_doc.is_empty();
         Scan {
             links: b.links,
             chars: b.chars,
@@ -397,6 +403,7 @@ impl Scan {
                     unclosed: b.unclosed,
                     personal: b.personal,
                     html_doc: b.html_doc,
+                    text_doc: b.text_doc,
                 })
             }),
         }
@@ -420,6 +427,11 @@ impl Scan {
     /// [`TextFindings::html_doc`].
     pub fn html_doc(&self) -> &[Pos] {
         self.found.as_ref().map_or(&[], |f| &f.html_doc)
+    }
+
+    /// [`TextFindings::text_doc`].
+    pub fn text_doc(&self) -> &[Pos] {
+        self.found.as_ref().map_or(&[], |f| &f.text_doc)
     }
 }
 
