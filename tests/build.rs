@@ -113,6 +113,30 @@ fn demo_site_builds_completely_and_every_internal_link_resolves() {
     assert!(checked > 500, "only {checked} links checked");
 }
 
+/// A site of one kind of document (a county office's notices) has no list of regulations or
+/// interpretations: no page links to one.
+#[test]
+fn a_site_of_one_kind_links_to_no_list_it_does_not_have() {
+    let s = Site::new();
+    s.record("a", &normative("甲", "2024-01-02"), "正文。\n");
+    assert!(s.run(&["build", "--as-of", "2024-06-01"]).status.success());
+    let out = s.root().join("public");
+    let files: BTreeSet<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+    let mut checked = 0;
+    for f in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = std::fs::read_to_string(out.join(f)).unwrap();
+        for l in links(&html).into_iter().filter(|l| l.starts_with('/') && !l.starts_with("//")) {
+            let path = decode(l.split(['#', '?']).next().unwrap().trim_start_matches('/'));
+            let target = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path };
+            assert!(files.contains(&target), "{f}: link {l} points nowhere");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} links checked");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("/browse/kind/normative/") && !home.contains("/browse/kind/regulation/"));
+}
+
 #[test]
 fn document_pages_carry_metadata_validity_gazette_and_checksum() {
     let tmp = tempfile::tempdir().unwrap();

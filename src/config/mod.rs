@@ -209,6 +209,9 @@ fn base_url_ok(url: &str) -> bool {
             .any(|s| url.strip_prefix(s).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
     shape
         && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`'))
+        // Every link is the address followed by a path: a query or a fragment would end up
+        // before the path (`https://x/?q=1/docs/…`).
+        && !url.contains(['?', '#'])
 }
 
 fn default_base_url() -> String {
@@ -613,7 +616,17 @@ mod tests {
         c.set_base_url("https://example.gov.cn/gb").unwrap();
         assert_eq!(c.site.base_url, "https://example.gov.cn/gb/");
         assert_eq!(c.base_path(), "/gb/");
-        for bad in ["example.gov.cn", "//x", "https://", "/a b", "javascript:alert(1)", "not a url", "https://x/\"a"] {
+        for bad in [
+            "example.gov.cn",
+            "//x",
+            "https://",
+            "/a b",
+            "javascript:alert(1)",
+            "not a url",
+            "https://x/\"a",
+            "https://x.gov.cn/?q=1",
+            "/gb/#top",
+        ] {
             assert!(c.set_base_url(bad).is_err(), "{bad}");
             let toml = format!("[site]\nname = \"x\"\nbase_url = {}\n", toml_quote(bad));
             let e = Config::parse(&toml).unwrap_err();

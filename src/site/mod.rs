@@ -716,6 +716,15 @@ impl<'a> Renderer<'a> {
             icp: &s.icp,
             id_code: &s.id_code,
             keywords: &s.keywords,
+            kinds: {
+                let mut seen = [false; Kind::ALL.len()];
+                for i in c.visible_indexes() {
+                    if let Some(k) = Kind::ALL.iter().position(|k| *k == c.records[i].kind) {
+                        seen[k] = true;
+                    }
+                }
+                Kind::ALL.iter().zip(seen).filter(|(_, s)| *s).map(|(k, _)| k.id()).collect()
+            },
             lang: &s.language,
             name: &s.name,
             police_record: &s.police_record,

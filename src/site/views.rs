@@ -38,6 +38,10 @@ pub(crate) struct Site<'a> {
     /// Keywords of the site, as written: `Keywords` of the home page, and `ColumnKeywords` of
     /// columns without their own.
     pub keywords: &'a str,
+    /// The kinds (`regulation`, `normative` …) of which a document is public, in the order of
+    /// `Kind::ALL`: only these have a list under `browse/kind/`, so the main navigation links
+    /// only to them.
+    pub kinds: Vec<&'static str>,
     /// Site language, e.g. `zh-CN`.
     pub lang: &'a str,
     /// Site name.
@@ -1090,6 +1094,7 @@ pub(crate) mod tests {
             icp: "ICP",
             id_code: "1",
             keywords: "",
+            kinds: vec!["regulation", "normative"],
             lang: "zh-CN",
             name: "政府",
             police_record: "公安",
