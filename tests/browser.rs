@@ -73,6 +73,7 @@ fn search_finds_every_document_that_holds_the_query_and_only_those() {
         "ok two terms",
         "ok filter kind=",
         "ok nothing found",
+        "ok the status names",
         "ok the 繁體 header search leads to /zh-Hant/search/",
         "ok 8/8 queries on the 繁體 search page in both scripts",
         "繁體 results show the title and text of their 繁體 page",

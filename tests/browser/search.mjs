@@ -346,6 +346,25 @@ if (comparing) {
   const none = await results("这段文字不在任何文件里ZQX");
   if (none.total !== 0 || none.urls.length) fail("a query nothing holds returned results");
   else console.log("ok nothing found for a string in no document");
+
+  // What the status says names the query, and why nothing is shown: a filter that leaves
+  // nothing, a page past the last, a query of spaces. The title names the query too.
+  const status = async (qs) => {
+    await page.goto(`${origin}/search/?${qs}`);
+    await page.waitForFunction(() => window.__gongbaoSearch);
+    await page.evaluate(() => window.__gongbaoSearch);
+    return { text: await page.textContent("[data-status]"), title: await page.title(), items: await page.$$eval("[data-results] li", (l) => l.length) };
+  };
+  const word = Array.from(pick(docs.filter((d) => Array.from(d.fields[0]).length >= 4)).fields[0]).slice(0, 2).join("");
+  const found = await status(`q=${encodeURIComponent(word)}`);
+  if (!found.text.includes(word) || !found.title.startsWith(word)) fail(`the status or title lacks the query: ${found.text} / ${found.title}`);
+  const filtered = await status(`q=${encodeURIComponent(word)}&kind=nosuchkind`);
+  if (!filtered.text.includes("筛选") || filtered.items) fail(`a filter that leaves nothing: ${filtered.text}`);
+  const past = await status(`q=${encodeURIComponent(word)}&page=999`);
+  if (!past.text.includes("这一页没有结果") || past.items) fail(`a page past the last: ${past.text}`);
+  const spaces = await status("q=%20%20");
+  if (spaces.text !== "请输入要查找的文字。") fail(`a query of spaces: ${spaces.text}`);
+  console.log(`ok the status names “${word}”, a filter that leaves nothing, a page past the last and a query of spaces`);
 }
 if (errors.length) fail("script errors: " + errors.join("; "));
 await browser.close();

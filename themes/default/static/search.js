@@ -14,6 +14,9 @@
   var statusEl = document.querySelector("[data-status]"), list = document.querySelector("[data-results]");
   var facetsEl = document.querySelector("[data-facets]"), pager = document.querySelector("[data-pager]");
   var meta = null, t2s = null, cache = {}, checked = {}, texts = {}, run = 0;
+  /* The page's own title, and the address printed at the top of a printout: both name the
+     query, so that a bookmark, the history and paper say what was searched. */
+  var baseTitle = document.title, printed = document.querySelector(".print-head span");
   /* On the 繁體 page (zh-Hant/search/) the same index is searched, and what is shown is converted
      with search/s2t.txt; result links lead to the 繁體 pages. */
   var s2t = null, phrases = {}, longest = 1, scriptHome = cfg.home;
@@ -274,9 +277,11 @@
     var p = params(), my = ++run;
     input.value = p.q; sortEl.value = p.sort;
     list.innerHTML = ""; pager.hidden = true; facetsEl.hidden = true;
-    var terms = termsOf(p.q);
+    var terms = termsOf(p.q), q = p.q.trim();
+    document.title = q ? q + " - " + baseTitle : baseTitle;
+    if (printed) printed.textContent = location.href;
     statusEl.removeAttribute("data-total");
-    if (!terms.length) { statusEl.textContent = p.q ? fmt(T.none, { q: p.q }) : T.empty; return Promise.resolve(); }
+    if (!terms.length) { statusEl.textContent = q ? fmt(T.none, { q: q }) : T.empty; return Promise.resolve(); }
     statusEl.textContent = T.loading;
     return candidates(terms).then(function (docs) {
       if (my === run) return finish(p, terms, isExact(terms), docs, my);
@@ -346,7 +351,12 @@
       var complete = exact || small || ok.done;
       var live = docs.filter(function (d) { return verified[d.d] !== false; });
       var total = exact ? filtered.length : complete ? ok.length : filtered.filter(function (d) { return verified[d.d] !== false; }).length;
-      statusEl.textContent = total === 0 ? fmt(T.none, { q: p.q }) : fmt(complete ? T.found : T.found_about, { n: total });
+      var q = p.q.trim(), pagesN = Math.ceil(total / PAGE);
+      // A filter that leaves nothing is said to be why; a page past the last says so.
+      statusEl.textContent = total === 0 && live.length > 0 && T.none_filtered ? fmt(T.none_filtered, { q: q })
+        : total === 0 ? fmt(T.none, { q: q })
+        : p.page > pagesN && T.past_end ? fmt(T.past_end, { q: q, n: total, pages: pagesN })
+        : fmt(complete ? T.found : T.found_about, { n: total, q: q });
       statusEl.setAttribute("data-total", total);
       statusEl.setAttribute("data-complete", complete ? "1" : "0");
       facets(p, live);
