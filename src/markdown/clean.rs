@@ -180,6 +180,12 @@ fn scrub(el: &mut Element<'_, '_>, link: &dyn Fn(&str) -> LinkAction) {
             }
         }
     }
+    // A link whose address went (to a record not public, a script) is left with no attribute: to
+    // a reader it is its text, and so it is written, also in `text.md`, where a bare `<a>` at the
+    // start of a line would be escaped and shown as a tag.
+    if el.tag_name().eq_ignore_ascii_case("a") && el.attributes().is_empty() {
+        el.remove_and_keep_content();
+    }
 }
 
 /// What to do with one URL of an attribute: a script URL goes, whatever `link` says.
@@ -288,8 +294,9 @@ mod tests {
             "vbscript&#x3a;x",
         ] {
             assert!(is_script_url(url), "{url}");
+            // The link goes with its address; its text stays.
             let c = clean(&format!("<a href=\"{url}\">l</a>"), &none);
-            assert_eq!(c, "<a>l</a>", "{url}");
+            assert_eq!(c, "l", "{url}");
         }
         for url in ["&amp;#106;avascript:x", "https://e.cn/?a=1&b=2", "&#999999999;x", "&#;x", "&"] {
             assert!(!is_script_url(url), "{url}");
@@ -323,6 +330,8 @@ mod tests {
         let c = clean(r#"<a href="doc:a/b">x</a><a href="https://e.cn">y</a><a href="doc:gone">z</a>"#, &act);
         assert!(c.contains(r#"href="/docs/a/b/""#), "{c}");
         assert!(c.contains(r#"href="https://e.cn""#), "{c}");
-        assert!(c.contains("<a>z</a>") && !c.contains("gone"), "{c}");
+        assert!(c.ends_with("</a>z") && !c.contains("gone") && !c.contains("<a>"), "{c}");
+        // An anchor without an address keeps its name.
+        assert_eq!(clean(r#"<a name="t1">标</a>"#, &act), r#"<a name="t1">标</a>"#);
     }
 }
