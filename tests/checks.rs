@@ -847,3 +847,21 @@ fn hints_carry_the_corrected_value() {
     let h = help_of(&s, "yaml");
     assert!(h.contains("`title: `"), "{h}");
 }
+
+/// A required key written with no value is reported on its own line, not at the top.
+#[test]
+fn an_empty_title_is_reported_on_its_line() {
+    let s = common::Site::new();
+    for (id, title) in [("a", "~"), ("b", "'  '"), ("c", "\"\"")] {
+        s.write(
+            &format!("content/{id}.md"),
+            &format!("---\nkind: normative\ntitle: {title}\nissuer: 测试市人民政府办公室\npublished: 2024-01-02\n---\n正文。\n"),
+        );
+    }
+    let mut found = s.findings("missing-key");
+    found.sort();
+    assert_eq!(
+        found,
+        [("content/a.md".to_string(), 3), ("content/b.md".to_string(), 3), ("content/c.md".to_string(), 3)]
+    );
+}

@@ -85,11 +85,13 @@ fn invisible(c: char) -> bool {
 }
 
 /// What a character reads as between digits: Unicode spaces as a space, dashes and minus signs as
-/// a hyphen; any other as itself.
+/// a hyphen, and so do dots and underscores (`138.1234.5678`, `138_1234_5678`, which no number
+/// of another kind is written as); any other as itself.
 fn seen_as(c: char) -> char {
     match c {
         '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => ' ',
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        '.' | '_' | '\u{FF0E}' | '\u{FF3F}' => '-',
         c => c,
     }
 }
@@ -316,11 +318,23 @@ mod tests {
         assert_eq!(kinds("电话 138-1234-5678"), [PersonalKind::Mobile]);
         assert_eq!(kinds("电话 138 1234 5678，"), [PersonalKind::Mobile]);
         assert_eq!(kinds("１３８１２３４５６７８"), [PersonalKind::Mobile]);
+        assert_eq!(kinds("电话 138.1234.5678"), [PersonalKind::Mobile]);
+        assert_eq!(kinds("电话 138_1234_5678"), [PersonalKind::Mobile]);
         assert_eq!(find("13812345678")[0].masked, "138****5678");
-        // Landlines, years, document numbers, numbers inside longer codes.
-        for text in
-            ["0571-87654321", "2024年1月2日", "青政发〔2024〕7号", "QCSP01-2024-0006", "12812345678", "A13812345678"]
-        {
+        // Landlines, years, document numbers, numbers inside longer codes, dates and decimals
+        // written with dots.
+        for text in [
+            "0571-87654321",
+            "2024年1月2日",
+            "青政发〔2024〕7号",
+            "QCSP01-2024-0006",
+            "12812345678",
+            "A13812345678",
+            "2024.01.02",
+            "192.168.1.1",
+            "3.1415926",
+            "第1.3.8条",
+        ] {
             assert!(kinds(text).is_empty(), "{text}");
         }
     }

@@ -1363,8 +1363,14 @@ impl Parser<'_> {
             }
         };
         let top = Pos::new(1, 1);
-        let missing = |p: &mut Self, key: &str, help: Msg| {
-            p.err(&rules::MISSING_KEY, top, msg!("缺少必填字段 `{key}`", "required key `{key}` is missing"), help);
+        // A key written with no value (`title: ~`, `title: '  '`) is reported on its own line.
+        let missing = |p: &mut Self, key: &str, help: Msg| match key_pos.get(key) {
+            Some(&pos) => {
+                p.err(&rules::MISSING_KEY, pos, msg!("必填字段 `{key}` 是空的", "required key `{key}` is empty"), help)
+            }
+            None => {
+                p.err(&rules::MISSING_KEY, top, msg!("缺少必填字段 `{key}`", "required key `{key}` is missing"), help)
+            }
         };
 
         let kind = match &raw.kind {
