@@ -24,12 +24,13 @@ fn a_page_built_before_a_repeal_shows_repealed_after_it() {
     assert!(page.contains("data-state>有效</span>"), "built as of 2025-06-01 the rule is in force");
     let out = Command::new("node")
         .arg(project().join("tests/browser/stale.mjs"))
-        .args([s.root().join("public").to_str().unwrap(), "/docs/rule/", "有效", "2030-01-02", "已废止"])
+        .args([s.root().join("public").to_str().unwrap(), "/docs/rule/", "有效", "2030-01-02", "已废止", "2030-01-01"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("ok state with the clock at 2030-01-02: \"已废止\""), "{text}");
+    assert!(text.contains("ok since: \"自 2030-01-01\""), "{text}");
 }
 
 /// Search finds what Ctrl+F finds: generated probes (random substrings of random documents,

@@ -42,6 +42,11 @@ try {
   await page.clock.setFixedTime(new Date(`${laterDate}T12:00:00+08:00`));
   await page.goto(url);
   check(`state with the clock at ${laterDate}`, (await page.textContent("[data-state]")).trim(), laterState);
+  // The day the new state began is shown with it (the repeal's effective date, given as SINCE).
+  if (process.argv[7]) {
+    const since = await page.$eval("[data-since]", (e) => (e.hidden ? "(hidden)" : e.textContent.trim()));
+    check("since", since, `自 ${process.argv[7]}`);
+  }
   check("script errors", errors.join("; "), "");
 
   const noJs = await browser.newContext({ javaScriptEnabled: false });
@@ -50,6 +55,9 @@ try {
   check("state without script", (await plain.textContent("[data-state]")).trim(), asOfState);
   const asof = (await plain.textContent("[data-asof]")).trim();
   check("says as of when", asof.startsWith("状态截至"), true);
+  // The access date of the citation is the reader's: without script, a blank to fill in.
+  const accessed = await plain.$eval("[data-accessed]", (e) => e.textContent);
+  check("access date without script is blank", /\d/.test(accessed), false);
   const shot = path.join(os.tmpdir(), "gongbao-stale.png");
   await page.screenshot({ path: shot, fullPage: false });
   console.log(`screenshot ${shot}`);

@@ -42,6 +42,15 @@
     if (changed) {
       var parts = cell.querySelectorAll(".since,.basis,.note");
       for (var k = 0; k < parts.length; k++) parts[k].hidden = true;
+      // The day the state began, from the same timeline (the basis and note shown were those
+      // of the state on the build date, and stay hidden).
+      var since = cell.querySelector("[data-since]");
+      if (since && state !== "not_yet_in_force") {
+        var from = data.effective;
+        for (var c = 0; c < data.changes.length; c++) if (data.changes[c].from <= now && data.changes[c].state === state) from = data.changes[c].from;
+        since.textContent = since.getAttribute("data-since") + " " + from;
+        since.hidden = false;
+      }
       var note = document.querySelector("[data-state-note]");
       if (note) {
         var text = banners[state];
