@@ -1520,7 +1520,14 @@ impl Renderer<'_> {
     fn search_rows(&self, i: usize) -> (serde_json::Value, serde_json::Value) {
         let c = self.c;
         let r = &c.records[i];
-        let number = r.doc_number.as_ref().map(ToString::to_string).unwrap_or_default();
+        // A gazette issue is known by its numbers, which its page shows as its heading.
+        let number = match &r.issue {
+            Some(x) => match x.total_number {
+                Some(total) => format!("{}年第{}期（总第{total}期）", x.year, x.number),
+                None => format!("{}年第{}期", x.year, x.number),
+            },
+            None => r.doc_number.as_ref().map(ToString::to_string).unwrap_or_default(),
+        };
         let state = |s: crate::model::State| crate::model::State::ALL.iter().position(|x| *x == s).unwrap_or(0);
         let timeline: serde_json::Value = if r.kind.has_legal_force() {
             let mut t = vec![serde_json::Value::from(r.effective.to_days())];
