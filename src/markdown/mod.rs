@@ -876,6 +876,7 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
     };
     // For each open link: whether its text is hidden.
     let mut hidden: Vec<bool> = Vec::new();
+    let mut notes: BTreeMap<String, usize> = BTreeMap::new();
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let events: Vec<Event<'_>> = Parser::new_ext(md, opts).collect();
     let raw = cmark::cleaned_pieces(md, &events, &|_| clean::LinkAction::Keep);
@@ -911,7 +912,17 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
                 hidden.pop();
             }
             Event::Text(t) | Event::Code(t) if !hidden.contains(&true) => cur.push_str(&t),
-            Event::FootnoteReference(label) => cur.push_str(&format!("[{label}]")),
+            // As the page shows it: the note's number, given in the order notes are first met
+            // (a reference or its definition), as the Markdown renderer numbers them.
+            Event::FootnoteReference(label) => {
+                let next = notes.len() + 1;
+                cur.push_str(&notes.entry(label.to_string()).or_insert(next).to_string());
+            }
+            Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                let next = notes.len() + 1;
+                notes.entry(label.to_string()).or_insert(next);
+                flush(&mut cur, &mut out, level);
+            }
             Event::SoftBreak | Event::HardBreak => cur.push('\n'),
             Event::Start(Tag::TableCell) if !cur.trim().is_empty() => cur.push_str(" | "),
             Event::Start(Tag::Heading { level: h, .. }) => {
