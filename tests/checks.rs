@@ -865,3 +865,12 @@ fn an_empty_title_is_reported_on_its_line() {
         [("content/a.md".to_string(), 3), ("content/b.md".to_string(), 3), ("content/c.md".to_string(), 3)]
     );
 }
+
+/// `documents.csv` joins a list's values with `;`: a value holding one would read back as two.
+#[test]
+fn a_list_value_holding_a_semicolon_is_an_error() {
+    let s = common::Site::new();
+    s.record("a", &format!("{}\nkeywords: [\"甲;乙\", 丙]", normative("甲", "2024-01-02")), "x\n");
+    s.record("b", &format!("{}\nkeywords: [甲；乙, 丙]", normative("乙", "2024-01-02")), "x\n");
+    assert_eq!(s.findings("list-value"), [("content/a.md".to_string(), 6)]);
+}

@@ -207,5 +207,31 @@ pub(crate) fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnost
     references::repeal_pending(c, r, &mut d);
     kinds::disclosure(r, &mut d);
     files::text(r, cx.cfg, &mut d);
+    list_values(r, &mut d);
     d
+}
+
+/// Values of a list that hold `;`: `documents.csv` joins a list's values with it, so `甲;乙`
+/// as one keyword would read back as two (a list written as one string, most likely).
+fn list_values(r: &Record, d: &mut Vec<Diagnostic>) {
+    let topics = r.topics.iter().flat_map(|t| t.iter());
+    for (key, values) in [
+        ("keywords", r.keywords.iter().collect::<Vec<_>>()),
+        ("issuer", r.issuers.iter().collect()),
+        ("topic", topics.collect()),
+    ] {
+        if let Some(v) = values.iter().find(|v| v.contains(';')) {
+            let v: &str = v;
+            d.push(err(
+                r,
+                &rules::LIST_VALUE,
+                r.pos(key),
+                msg!("`{key}` 的值 `{v}` 中有英文分号 `;`", "the value `{v}` of `{key}` holds `;`"),
+                msg!(
+                    "几项就写成列表：[甲, 乙]；一项之内的分号改为中文分号“；”",
+                    "write several values as a list, [a, b]; inside one value use the full-width “；”"
+                ),
+            ));
+        }
+    }
 }

@@ -234,6 +234,11 @@ rules! {
         zh: "只属于别的类型的字段",
         en: "a key that belongs to another kind of record",
     }
+    LIST_VALUE {
+        id: "list-value", family: Keys, level: Error, relaxable: true,
+        zh: "关键词、发布机构或主题分类的一项中有英文分号 `;`：开放数据的 CSV 用它分隔各项",
+        en: "a keyword, issuer or topic holds `;`, which open data's CSV puts between values",
+    }
     GAZETTE {
         id: "gazette", family: Keys, level: Error, relaxable: true,
         zh: "公报期的年份、期号或总期号不合理",
