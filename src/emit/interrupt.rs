@@ -67,9 +67,15 @@ pub(crate) fn stopping() -> bool {
 /// Installs the handler of SIGINT, SIGTERM and SIGHUP. Called once, by `main`.
 pub(crate) fn install() {
     let mut fds = [0; 2];
-    // SAFETY: `fds` is an array of two descriptors, as `pipe2` writes.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return;
+    // SAFETY: `fds` is an array of two descriptors, as `pipe` writes; neither end is passed on
+    // to programs the command starts (`pipe2` would say so at once, but macOS lacks it).
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return;
+        }
+        for fd in fds {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
     }
     let [read_end, write_end] = fds;
     let watcher = std::thread::Builder::new().name("signals".into()).spawn(move || {
