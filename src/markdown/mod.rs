@@ -182,8 +182,7 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
         }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink || !dropped_open.is_empty() => {}
-            Event::Text(t) if !code_block && t.to_ascii_lowercase().contains("doc:") => {
-                let at = t.to_ascii_lowercase().find("doc:").unwrap_or(0);
+            Event::Text(t) if !code_block && let Some(at) = doc_in_text(t) => {
                 let exact = t.len() == range.len();
                 body.text_doc.push(pos(range.start + if exact { at } else { 0 }));
                 if let Some((_, _, h)) = heading_at.as_mut() {
@@ -1112,6 +1111,18 @@ fn percent_bytes(s: &str) -> Vec<u8> {
 /// Where `doc:` first appears in the text of a piece of raw HTML, outside its tags (a tag that
 /// runs past the piece counts as tag to its end). Inside an attribute it is an address, which is
 /// resolved like any link; in the text it would be shown as written.
+/// Where `text` (Markdown text, not a link's destination) names a record as a link would,
+/// `doc:` not inside a word or an address (`file.doc:`, `http://x/doc:1` are no such thing).
+fn doc_in_text(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("doc:").map(|(at, _)| at).find(|&at| {
+        !lower[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
+    })
+}
+
 fn doc_in_html_text(h: &str) -> Option<usize> {
     let lower = h.to_ascii_lowercase();
     let mut in_tag = false;
@@ -1311,6 +1322,16 @@ mod tests {
                     assert!(lines.iter().all(|l| !l.is_empty() && l.trim() == l), "{html:?}: {lines:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn doc_written_as_a_reference_is_found_and_inside_a_word_or_address_is_not() {
+        for (text, at) in [("见[o](doc: a/b)", Some(7)), ("doc:a", Some(0)), ("见 DOC:a", Some(4))] {
+            assert_eq!(doc_in_text(text), at, "{text}");
+        }
+        for text in ["file.doc: 格式", "http://x.gov.cn/doc:1", "mydoc:1", "a-doc:"] {
+            assert_eq!(doc_in_text(text), None, "{text}");
         }
     }
 
