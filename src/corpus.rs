@@ -218,13 +218,16 @@ pub struct Corpus {
     /// Per record: (effective, published) of every public amendment, published or not by the
     /// build date: the current text's date does not depend on `--as-of`.
     amendments: Lists<(Date, Date)>,
-    /// Per record: the latest effective date of the records amending it that are not publicly
-    /// disclosed. Their new text is never shown (no reader may learn of the amendment from
-    /// it), and an earlier text in `versions/` dated before it is in its place.
-    held: Vec<Option<Date>>,
+    /// Per record: the effective dates of the records amending it that are not publicly
+    /// disclosed. A text dated by one is never shown (no reader may learn of the amendment from
+    /// it): see [`Corpus::held_after_text`] and [`Corpus::known_on`].
+    held: Lists<Date>,
     /// The SHA-256 of every record's id and file, in order (see [`Corpus::names_sum`]).
     names: std::sync::OnceLock<[u8; 32]>,
 }
+
+/// The day a text that is never shown is known on: later than any build.
+const NEVER: Date = Date::LAST;
 
 impl Corpus {
     /// Links `records` for the date `as_of`.
@@ -264,7 +267,7 @@ impl Corpus {
             folders: BTreeSet::new(),
             history: inputs.history,
             amendments: Lists::default(),
-            held: Vec::new(),
+            held: Lists::default(),
             private_files: BTreeMap::new(),
             names: std::sync::OnceLock::new(),
         };
@@ -309,16 +312,15 @@ impl Corpus {
             }
         }
         c.amendments = Lists::from(amendments);
-        let mut held: Vec<Option<Date>> = vec![None; n];
+        let mut held: Vec<Vec<Date>> = vec![Vec::new(); n];
         for r in c.records.iter().filter(|r| r.disclosure != Disclosure::Public) {
             for rel in &r.amends {
                 if let Some(t) = c.index_of(&rel.target.id) {
-                    let eff = rel.effective.unwrap_or(r.effective);
-                    held[t] = Some(held[t].map_or(eff, |h: Date| h.max(eff)));
+                    held[t].push(rel.effective.unwrap_or(r.effective));
                 }
             }
         }
-        c.held = held;
+        c.held = Lists::from(held);
         let (mut amended_by, mut repealed_by) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         let (mut interpreted_by, mut drafts, mut adoption_for, mut corrected_by) =
             (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
@@ -432,7 +434,7 @@ impl Corpus {
                 found.into_iter().filter(|v| self.known_on(i, v.date) <= self.as_of).collect();
             let (date, known_on) = self.text_date_known(i);
             // A text that waits for an amendment no reader may see is never known.
-            if known_on <= self.as_of && self.held_after_text(i).is_none() {
+            if known_on <= self.as_of && self.held_over(i, &all_versions[i]).is_none() {
                 shown.push(Version { date, file: None });
             }
             versions[i] = shown;
@@ -456,15 +458,29 @@ impl Corpus {
         if date <= r.effective {
             return r.published;
         }
-        self.amendments[i].iter().filter(|(eff, _)| *eff == date).map(|(_, p)| *p).min().unwrap_or(date)
+        let public = self.amendments[i].iter().filter(|(eff, _)| *eff == date).map(|(_, p)| *p).min();
+        match public {
+            Some(p) => p,
+            // The text an amendment no reader may see made: never known.
+            None if self.held[i].contains(&date) => NEVER,
+            None => date,
+        }
     }
 
-    /// The effective date of an amendment of record `i` that is not publicly disclosed and
-    /// takes effect after the text the public ones date: the record's current text (in its
-    /// `index.md`) is then that amendment's, shown to no reader, and its earlier texts are dated
-    /// before it.
+    /// The effective date of an amendment of record `i` that is not publicly disclosed, takes
+    /// effect after the text the public ones date, and whose record keeps that text in
+    /// `versions/` (a file dated on or after it): the current text in `index.md` is then that
+    /// amendment's, shown to no reader, and the earlier texts are dated before it. Without such
+    /// a file, `index.md` holds the text the public amendments made, and is shown.
     pub fn held_after_text(&self, i: usize) -> Option<Date> {
-        self.held.get(i).copied().flatten().filter(|&h| h > self.text_date(i))
+        self.held_over(i, &self.all_versions[i])
+    }
+
+    /// [`Corpus::held_after_text`] over the record's version files `found`.
+    fn held_over(&self, i: usize, found: &[Version]) -> Option<Date> {
+        let text = self.text_date(i);
+        let latest = self.held[i].iter().copied().max().filter(|&h| h > text)?;
+        found.iter().any(|v| v.file.is_some() && v.date >= text).then_some(latest)
     }
 
     /// The first day of the record's current text: its effective date, or the latest amendment

@@ -579,7 +579,8 @@ fn a_doc_reference_that_is_no_link_stops_the_build() {
             &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘", "2024-01-02")),
             "x\n",
         );
-        s.record("a", &normative("公开", "2024-01-02"), &format!("{text}\n\n代码 `doc:x` 照常。\n"));
+        // Letters that name no record (a file's size, say) are no reference.
+        s.record("a", &normative("公开", "2024-01-02"), &format!("{text}\n\n代码 `doc:x` 照常，附件（DOC:56KB）。\n"));
         let o = s.run(&["build", "--as-of", "2024-06-01"]);
         let log = String::from_utf8_lossy(&o.stderr);
         assert_ne!(o.status.code(), Some(0), "{text}: built");
@@ -590,4 +591,64 @@ fn a_doc_reference_that_is_no_link_stops_the_build() {
         assert_ne!(s.run(&["build", "--as-of", "2024-06-01"]).status.code(), Some(0));
         assert!(!s.root().join("public").exists());
     }
+    // In an earlier text too.
+    let s = Site::new();
+    s.record(
+        "mimi/zqxid",
+        &format!("{}\ndisclosure: withheld\ndisclosure_reason: 涉密", normative("秘", "2024-01-02")),
+        "x\n",
+    );
+    s.write("content/reg/index.md", &format!("---\n{}\n---\n现行。\n", normative("办法", "2020-01-02")));
+    s.write("content/reg/versions/2020-01-02.md", "见[内部通知](doc: mimi/zqxid)。\n");
+    s.record("amend", &format!("{}\neffective: 2023-01-01\namends: [reg]", normative("修改", "2022-12-01")), "x\n");
+    let o = s.run(&["build", "--as-of", "2024-06-01"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("错误[doc-not-link]") && !s.root().join("public").exists());
+}
+
+/// With public amendments beside a withheld one: the text in `index.md` is shown when no earlier
+/// text in `versions/` stands for the public amendments' (it is theirs), and an earlier text
+/// dated on the withheld amendment's day (the text it made) is never shown, nor its date.
+#[test]
+fn public_amendments_beside_a_withheld_one_keep_their_texts_and_the_withheld_one_shows_none() {
+    let amend = |s: &Site, id: &str, effective: &str, withheld: bool| {
+        let hidden = if withheld { "\ndisclosure: withheld\ndisclosure_reason: 涉密" } else { "" };
+        s.record(
+            id,
+            &format!(
+                "{}\neffective: {effective}{hidden}\namends: [reg]",
+                normative(&format!("修改{id}"), "2021-01-04")
+            ),
+            "修改。\n",
+        );
+    };
+    // A public amendment of 2022, a withheld one of 2024, no earlier text for 2022.
+    let s = Site::new();
+    s.write(
+        "content/reg/index.md",
+        &format!("---\n{}\n---\n二〇二二年文本PTEXT。\n", normative("某某办法", "2020-01-02")),
+    );
+    s.write("content/reg/versions/2020-01-02.md", "原条文OLDTEXT。\n");
+    amend(&s, "p", "2022-03-01", false);
+    amend(&s, "w", "2024-03-07", true);
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(s.root().join("public/docs/reg/index.html")).unwrap();
+    assert!(page.contains("PTEXT") && !page.contains("OLDTEXT"), "the public amendment's text is the page's");
+    assert!(!output_text(&s, "public").contains("2024-03-07"));
+
+    // A withheld amendment of 2022, a public one of 2024, the text of 2022 kept in versions/.
+    let s = Site::new();
+    s.write(
+        "content/reg/index.md",
+        &format!("---\n{}\n---\n二〇二四年文本NEWTEXT。\n", normative("某某办法", "2020-01-02")),
+    );
+    s.write("content/reg/versions/2020-01-02.md", "原条文OLDTEXT。\n");
+    s.write("content/reg/versions/2022-03-07.md", "秘密修改后的文本HIDDENTEXT。\n");
+    amend(&s, "w", "2022-03-07", true);
+    amend(&s, "p", "2024-03-01", false);
+    let o = s.run(&["build", "--as-of", "2026-01-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = output_text(&s, "public");
+    assert!(out.contains("NEWTEXT") && out.contains("OLDTEXT"));
+    assert!(!out.contains("HIDDENTEXT") && !out.contains("2022-03-07"), "the withheld amendment's text or date is out");
 }

@@ -241,15 +241,17 @@ fn scan_file(path: &std::path::Path, ext: &str) -> Found {
 }
 
 /// Raw HTML in the record's text, and a record without text.
-pub(super) fn text(r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnostic>) {
+pub(super) fn text(c: &Corpus, r: &Record, cfg: &crate::config::Config, d: &mut Vec<Diagnostic>) {
     for (pos, name) in r.body.unclosed() {
         d.push(unclosed(&r.file, *pos, name));
     }
     for &pos in r.body.html_doc() {
         d.push(html_doc(&r.file, pos));
     }
-    for &pos in r.body.text_doc() {
-        d.push(text_doc(&r.file, pos));
+    for (pos, id) in r.body.text_doc() {
+        if c.index_of(id).is_some() {
+            d.push(text_doc(&r.file, *pos));
+        }
     }
     if r.disclosure == crate::model::Disclosure::Public && !cfg.personal_data.allows(&r.id) {
         // The front matter's values were read at parsing, with the text.

@@ -206,7 +206,7 @@ pub(crate) fn per_record(c: &Corpus, cx: &Context<'_>, i: usize) -> Vec<Diagnost
     versions::versions(c, cx, i, &mut d);
     references::repeal_pending(c, r, &mut d);
     kinds::disclosure(r, &mut d);
-    files::text(r, cx.cfg, &mut d);
+    files::text(c, r, cx.cfg, &mut d);
     list_values(r, &mut d);
     d
 }

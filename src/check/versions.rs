@@ -78,6 +78,11 @@ pub(super) fn versions(c: &Corpus, cx: &Context<'_>, i: usize, d: &mut Vec<Diagn
                 for (pos, name) in &body.unclosed {
                     d.push(unclosed(file, *pos, name));
                 }
+                for (pos, id) in &body.text_doc {
+                    if c.index_of(id).is_some() {
+                        d.push(super::files::text_doc(file, *pos));
+                    }
+                }
                 for &pos in &body.html_doc {
                     d.push(super::files::html_doc(file, pos));
                 }

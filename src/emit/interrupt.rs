@@ -98,6 +98,12 @@ pub(crate) fn install() {
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: a zeroed `sigaction` is a valid empty one; the handler only writes to a pipe.
         unsafe {
+            // A signal the command was started to ignore (`nohup`, a background job of a
+            // script) stays ignored: it must not stop the command now.
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(sig, std::ptr::null(), &raw mut old) == 0 && old.sa_sigaction == libc::SIG_IGN {
+                continue;
+            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             action.sa_flags = libc::SA_RESTART;

@@ -67,8 +67,9 @@ pub(crate) struct Body {
     /// since Markdown inside an HTML block is not read as Markdown.
     pub html_doc: Vec<Pos>,
     /// `doc:` in the text Markdown did not read as a link (`[文字](doc: id)`, with a space; a
-    /// bare `doc:id`): shown as written, id and all.
-    pub text_doc: Vec<Pos>,
+    /// bare `doc:id`), with what follows it as an id would be written: shown as written, and
+    /// so a finding when a record has that id.
+    pub text_doc: Vec<(Pos, String)>,
 }
 
 /// The Markdown extensions every reading of a text uses.
@@ -184,7 +185,14 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
             Event::Text(_) | Event::Code(_) if doc_autolink || !dropped_open.is_empty() => {}
             Event::Text(t) if !code_block && let Some(at) = doc_in_text(t) => {
                 let exact = t.len() == range.len();
-                body.text_doc.push(pos(range.start + if exact { at } else { 0 }));
+                let id = t[at + 4..]
+                    .trim_start()
+                    .split(|c: char| c.is_whitespace() || "()[]<>\"'，。；、）》".contains(c))
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(['.', ',', ';', ':'])
+                    .to_string();
+                body.text_doc.push((pos(range.start + if exact { at } else { 0 }), id));
                 if let Some((_, _, h)) = heading_at.as_mut() {
                     h.push_str(t);
                 }
@@ -901,6 +909,11 @@ pub(crate) fn leveled_blocks(md: &str, keep_autolink: &dyn Fn(&str) -> bool) -> 
             continue;
         }
         if unshown && !matches!(ev, Event::Start(_) | Event::End(_)) {
+            // A note hidden here is numbered all the same, as the page numbers it.
+            if let Event::FootnoteReference(label) = &ev {
+                let next = notes.len() + 1;
+                notes.entry(label.to_string()).or_insert(next);
+            }
             continue;
         }
         match ev {
@@ -1323,6 +1336,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn footnote_references_are_numbered_as_the_page_numbers_them() {
+        // In the order first met, a note referred to twice keeping its number.
+        let md = "甲[^b]乙[^a]丙[^b]\n\n[^a]: 注a\n[^b]: 注b\n";
+        let html = render(md, 0, md, true).html;
+        let text = blocks(md, &|_| true).join("\n");
+        assert!(html.contains("甲<sup class=\"footnote-reference\"><a href=\"#b\">1</a>"), "{html}");
+        assert!(text.contains("甲1乙2丙1"), "{text}");
     }
 
     #[test]

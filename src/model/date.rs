@@ -22,6 +22,9 @@ pub enum DateError {
 }
 
 impl Date {
+    /// The last day `YYYY-MM-DD` can write: later than any build.
+    pub const LAST: Date = Date { year: 9999, month: 12, day: 31 };
+
     /// A date from its parts, if that day exists.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {

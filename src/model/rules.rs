@@ -461,8 +461,8 @@ rules! {
     }
     DOC_NOT_LINK {
         id: "doc-not-link", family: TextAndFiles, level: Error, relaxable: false,
-        zh: "正文文字中的 doc: 引用没有成为链接（如地址中有空格）：页面会原样显示它和其中的 id",
-        en: "a doc: reference in the text that did not become a link (a space in the address, say): the page would show it, id and all",
+        zh: "正文或历史版本的文字中有没有成为链接的 doc: 引用，后面是某条记录的 id（如地址中有空格）：页面会原样显示它和这个 id",
+        en: "a doc: reference in a text that did not become a link, followed by a record's id (a space in the address, say): the page would show it, id and all",
     }
     EMPTY_FILE {
         id: "empty-file", family: TextAndFiles, level: Warning, relaxable: true,

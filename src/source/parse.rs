@@ -382,8 +382,8 @@ pub struct TextFindings {
     pub personal: Vec<(Pos, crate::model::personal::Found)>,
     /// `<doc:…>` written in raw HTML.
     pub html_doc: Vec<Pos>,
-    /// `doc:` in the text that Markdown did not read as a link.
-    pub text_doc: Vec<Pos>,
+    /// `doc:` in the text that Markdown did not read as a link, with the id after it.
+    pub text_doc: Vec<(Pos, String)>,
 }
 
 impl Scan {
@@ -430,7 +430,7 @@ impl Scan {
     }
 
     /// [`TextFindings::text_doc`].
-    pub fn text_doc(&self) -> &[Pos] {
+    pub fn text_doc(&self) -> &[(Pos, String)] {
         self.found.as_ref().map_or(&[], |f| &f.text_doc)
     }
 }

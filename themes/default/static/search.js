@@ -352,8 +352,9 @@
       var live = docs.filter(function (d) { return verified[d.d] !== false; });
       var total = exact ? filtered.length : complete ? ok.length : filtered.filter(function (d) { return verified[d.d] !== false; }).length;
       var q = p.q.trim(), pagesN = Math.ceil(total / PAGE);
-      // A filter that leaves nothing is said to be why; a page past the last says so.
-      statusEl.textContent = total === 0 && live.length > 0 && T.none_filtered ? fmt(T.none_filtered, { q: q })
+      // A filter that leaves nothing is said to be why (when the candidates outside it are
+      // known to hold the query: an exact match needs no check); a page past the last says so.
+      statusEl.textContent = total === 0 && exact && live.length > 0 && T.none_filtered ? fmt(T.none_filtered, { q: q })
         : total === 0 ? fmt(T.none, { q: q })
         : p.page > pagesN && T.past_end ? fmt(T.past_end, { q: q, n: total, pages: pagesN })
         : fmt(complete ? T.found : T.found_about, { n: total, q: q });
