@@ -749,11 +749,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// A withheld record with canaries in its id, title, body and an attachment's name and content,
-/// linked from a public record (by `doc:`, and naming its file): no byte of any package, nor of
-/// the register, holds a canary, and the public record is in each.
-#[test]
-fn a_withheld_record_is_in_no_byte_of_any_package() {
+/// A small site whose settings allow both kinds of package.
+fn package_site() -> common::Site {
     let s = common::Site::new();
     s.write(
         "gongbao.toml",
@@ -763,6 +760,15 @@ fn a_withheld_record_is_in_no_byte_of_any_package() {
             common::CONFIG
         ),
     );
+    s
+}
+
+/// A withheld record with canaries in its id, title, body and an attachment's name and content,
+/// linked from a public record (by `doc:`, and naming its file): no byte of any package, nor of
+/// the register, holds a canary, and the public record is in each.
+#[test]
+fn a_withheld_record_is_in_no_byte_of_any_package() {
+    let s = package_site();
     s.write(
         "content/mimi-zqxid/index.md",
         &format!(
@@ -813,15 +819,7 @@ fn a_withheld_record_is_in_no_byte_of_any_package() {
 /// bags unzip and validate, and the archive's PREMIS keeps the name as published.
 #[test]
 fn a_long_chinese_attachment_name_is_packaged_under_a_name_that_unzips() {
-    let s = common::Site::new();
-    s.write(
-        "gongbao.toml",
-        &format!(
-            "{}\n[package]\ncontact_name = \"办公室\"\ncontact_email = \"office@www.ceshi.gov.cn\"\n\n\
-             [package.archive]\nfonds = \"T001\"\n",
-            common::CONFIG
-        ),
-    );
+    let s = package_site();
     let name = "青川市新市民购房补贴实施细则附件一补贴对象认定条件及补贴标准表.csv";
     s.write(
         "content/butie/index.md",

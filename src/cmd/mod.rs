@@ -653,9 +653,13 @@ pub(crate) fn still_public(root: &Path, out: &Path, unchanged: bool) -> Result<(
         .help(msg!("不带 --as-of 重新运行 gongbao build", "run gongbao build again without --as-of")));
     }
     let now = analyse_with(root, as_of, None, false)?;
-    let public: std::collections::HashSet<&str> =
-        now.corpus.visible_indexes().map(|i| now.corpus.records[i].id.as_str()).collect();
-    let gone = built.documents.iter().filter(|d| !public.contains(d.id.as_str())).count();
+    // Each public record's id, with the SHA-256 of its source.
+    let public: std::collections::HashMap<&str, &str> = now
+        .corpus
+        .visible_indexes()
+        .map(|i| (now.corpus.records[i].id.as_str(), now.corpus.records[i].sha256.as_str()))
+        .collect();
+    let gone = built.documents.iter().filter(|d| !public.contains_key(d.id.as_str())).count();
     if gone > 0 {
         return Err(Failure::new(
             &rules::CHANGED,
@@ -668,12 +672,7 @@ pub(crate) fn still_public(root: &Path, out: &Path, unchanged: bool) -> Result<(
         .help(rebuild()));
     }
     if unchanged {
-        let sources: std::collections::HashMap<&str, &str> = now
-            .corpus
-            .visible_indexes()
-            .map(|i| (now.corpus.records[i].id.as_str(), now.corpus.records[i].sha256.as_str()))
-            .collect();
-        let changed = built.documents.iter().filter(|d| sources.get(d.id.as_str()) != Some(&d.sha256.as_str())).count();
+        let changed = built.documents.iter().filter(|d| public.get(d.id.as_str()) != Some(&d.sha256.as_str())).count();
         if changed > 0 {
             return Err(Failure::new(
                 &rules::CHANGED,
