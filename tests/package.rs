@@ -904,6 +904,21 @@ fn the_register_records_a_repeat_once_and_names_what_changed() {
     assert_ne!(third["sha256"], first["sha256"]);
 }
 
+/// An earlier text corrected is a change of its document, which the register names, though the
+/// text is in the package as pages alone.
+#[test]
+fn an_earlier_text_corrected_is_named_as_a_change() {
+    let d = Demo::built();
+    d.package_ok(&["--for", "library", "--out", "o1"], &[]);
+    let version = d.path("content/regulations/2019-shirong/versions/2019-07-01.md");
+    let mut text = std::fs::read_to_string(&version).unwrap();
+    text.push_str("\n（本文本经勘误。）\n");
+    std::fs::write(&version, text).unwrap();
+    d.build();
+    let said = d.package_ok(&["--for", "library", "--out", "o2"], &[]);
+    assert!(said.contains("登记为第 2 号") && said.contains("改动 [regulations/2019-shirong]"), "{said}");
+}
+
 /// Packages made at once (`make -j`, parallel CI jobs) get one number each, in turn; and an
 /// entry appended to a register whose last line lost its newline starts a line of its own.
 #[test]

@@ -465,6 +465,13 @@ fn digest(row: &DocumentRow, files: &[(&str, u64, &str)]) -> String {
         h.update(f.as_bytes());
         h.update([0]);
     }
+    // Earlier texts are in the package as pages alone: their sources' checksums stand for them.
+    for v in &row.versions {
+        h.update(v.date.to_string().as_bytes());
+        h.update([0]);
+        h.update(v.sha256.as_bytes());
+        h.update([0]);
+    }
     for (path, _, sha) in files.iter().filter(|(p, _, _)| !p.ends_with(".html")) {
         h.update(path.as_bytes());
         h.update([0]);

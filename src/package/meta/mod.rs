@@ -120,6 +120,9 @@ pub(crate) struct RowVersion {
     pub(crate) date: Day,
     /// Whether it is the text in force.
     pub(crate) current: bool,
+    /// SHA-256 of the file that holds it (empty in the data of an earlier version of gongbao).
+    #[serde(default)]
+    pub(crate) sha256: String,
     /// Its page.
     pub(crate) url: String,
 }

@@ -172,6 +172,9 @@ pub(crate) struct RowVersion {
     pub current: bool,
     /// Date from which it applies.
     pub date: Date,
+    /// SHA-256 of the file that holds it (its `versions/` file; the record's own for the current
+    /// text), so that a change to an earlier text can be told from the data alone.
+    pub sha256: String,
     /// Absolute address of its page.
     pub url: String,
 }
@@ -275,6 +278,12 @@ impl Renderer<'_> {
                 .map(|v| RowVersion {
                     current: v.file.is_none(),
                     date: v.date,
+                    sha256: match &v.file {
+                        Some(f) => crate::source::read_regular(&self.root.join(f), crate::source::MAX_RECORD_BYTES)
+                            .map(|b| crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(&b)))
+                            .unwrap_or_default(),
+                        None => r.sha256.clone(),
+                    },
                     url: self.abs(&format!("{dir}/{}/", v.date)),
                 })
                 .collect(),
@@ -570,6 +579,7 @@ mod tests {
             versions: vec![RowVersion {
                 current: true,
                 date: date("2024-01-01"),
+                sha256: "0".repeat(64),
                 url: "https://x/docs/a/2024-01-01/".into(),
             }],
         }
