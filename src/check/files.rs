@@ -392,8 +392,8 @@ pub(super) fn personal(file: &str, pos: Pos, f: &crate::model::personal::Found) 
     ))
 }
 
-/// A `raw-html-doc` error.
-/// `doc:` in a text where Markdown read no link: shown as written, id and all.
+/// A `doc-not-link` error: `doc:` in a text where Markdown read no link, shown as written, id
+/// and all.
 pub(super) fn text_doc(file: &str, pos: Pos) -> Diagnostic {
     Diagnostic::error(
         &rules::DOC_NOT_LINK,
@@ -410,6 +410,7 @@ pub(super) fn text_doc(file: &str, pos: Pos) -> Diagnostic {
     ))
 }
 
+/// A `raw-html-doc` error.
 pub(super) fn html_doc(file: &str, pos: Pos) -> Diagnostic {
     Diagnostic::error(
         &rules::RAW_HTML_DOC,

@@ -181,24 +181,17 @@ fn walk<'m>(full: &str, base: usize, md: &'m str, keep: bool, rewrite: Option<Re
                 }
             }
         }
+        if let Event::Text(t) = &ev
+            && !code_block
+            && !doc_autolink
+            && dropped_open.is_empty()
+            && let Some((at, id)) = doc_in_text(t)
+        {
+            let exact = t.len() == range.len();
+            body.text_doc.push((pos(range.start + if exact { at } else { 0 }), id));
+        }
         match &ev {
             Event::Text(_) | Event::Code(_) if doc_autolink || !dropped_open.is_empty() => {}
-            Event::Text(t) if !code_block && let Some(at) = doc_in_text(t) => {
-                let exact = t.len() == range.len();
-                let id = t[at + 4..]
-                    .trim_start()
-                    .split(|c: char| c.is_whitespace() || "()[]<>\"'，。；、）》".contains(c))
-                    .next()
-                    .unwrap_or_default()
-                    .trim_end_matches(['.', ',', ';', ':'])
-                    .to_string();
-                body.text_doc.push((pos(range.start + if exact { at } else { 0 }), id));
-                if let Some((_, _, h)) = heading_at.as_mut() {
-                    h.push_str(t);
-                }
-                add(&mut body, &mut excerpt, t);
-                body.chars += t.chars().count();
-            }
             Event::Start(Tag::Heading { level, .. }) => heading_at = Some((events.len(), *level, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((at, level, text)) = heading_at.take() {
@@ -1121,21 +1114,29 @@ fn percent_bytes(s: &str) -> Vec<u8> {
     out
 }
 
-/// Where `doc:` first appears in the text of a piece of raw HTML, outside its tags (a tag that
-/// runs past the piece counts as tag to its end). Inside an attribute it is an address, which is
-/// resolved like any link; in the text it would be shown as written.
 /// Where `text` (Markdown text, not a link's destination) names a record as a link would,
-/// `doc:` not inside a word or an address (`file.doc:`, `http://x/doc:1` are no such thing).
-fn doc_in_text(text: &str) -> Option<usize> {
+/// `doc:` not inside a word or an address (`file.doc:`, `http://x/doc:1` are no such thing),
+/// with what follows it as an id would be written.
+fn doc_in_text(text: &str) -> Option<(usize, String)> {
     let lower = text.to_ascii_lowercase();
-    lower.match_indices("doc:").map(|(at, _)| at).find(|&at| {
+    let at = lower.match_indices("doc:").map(|(at, _)| at).find(|&at| {
         !lower[..at]
             .chars()
             .next_back()
             .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
-    })
+    })?;
+    let id = text[at + 4..]
+        .trim_start()
+        .split(|c: char| c.is_whitespace() || "()[]<>\"'，。；、）》".contains(c))
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(['.', ',', ';', ':']);
+    Some((at, id.to_string()))
 }
 
+/// Where `doc:` first appears in the text of a piece of raw HTML, outside its tags (a tag that
+/// runs past the piece counts as tag to its end). Inside an attribute it is an address, which is
+/// resolved like any link; in the text it would be shown as written.
 fn doc_in_html_text(h: &str) -> Option<usize> {
     let lower = h.to_ascii_lowercase();
     let mut in_tag = false;
@@ -1351,10 +1352,10 @@ mod tests {
     #[test]
     fn doc_written_as_a_reference_is_found_and_inside_a_word_or_address_is_not() {
         for (text, at) in [("见[o](doc: a/b)", Some(7)), ("doc:a", Some(0)), ("见 DOC:a", Some(4))] {
-            assert_eq!(doc_in_text(text), at, "{text}");
+            assert_eq!(doc_in_text(text).map(|(at, _)| at), at, "{text}");
         }
         for text in ["file.doc: 格式", "http://x.gov.cn/doc:1", "mydoc:1", "a-doc:"] {
-            assert_eq!(doc_in_text(text), None, "{text}");
+            assert_eq!(doc_in_text(text).map(|(at, _)| at), None, "{text}");
         }
     }
 
